@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Services } from './services.js';
+
+export interface FirstStartCredentials {
+  appId: string;
+  apiKey: string;
+  clientKey: string;
+}
+
+/**
+ * Makes sure the default application exists and can be reached: installs PARLEY_API_KEY when set,
+ * or on the very first start generates a key that the caller shows once.
+ */
+export async function bootstrap(services: Services, logger: Logger): Promise<FirstStartCredentials | undefined> {
+  const { config, apps, keys } = services;
+  const { app, created } = await apps.ensureDefault(config.defaultAppId);
+  if (created) logger.info({ appId: app.id }, 'default application created');
+
+  if (config.importedApiKey !== undefined) {
+    const { key, status } = await keys.importKey(app.id, config.importedApiKey, 'PARLEY_API_KEY', 'env');
+    if (status === 'created') logger.info({ keyId: key.id, last4: key.last4 }, 'PARLEY_API_KEY installed as a full-permission key');
+    if (status === 'revoked') logger.warn({ keyId: key.id, last4: key.last4 }, 'PARLEY_API_KEY was revoked earlier and stays revoked; remove it from the environment');
+    return undefined;
+  }
+
+  const everHadKey = (await keys.list(app.id, true)).length > 0;
+  if (everHadKey) return undefined;
+  const { key, secret } = await keys.create(app.id, { name: 'Initial key' }, 'first-start');
+  logger.info({ keyId: key.id, last4: key.last4 }, 'first start: generated an API key (shown once on the console)');
+  return { appId: app.id, apiKey: secret, clientKey: app.clientKey };
+}
+
+export function firstStartBanner(credentials: FirstStartCredentials, port: number): string {
+  const line = '='.repeat(78);
+  return [
+    '',
+    line,
+    '  Parley is ready. This API key is shown ONCE — store it now (it is kept only as a hash).',
+    '',
+    `  Application id : ${credentials.appId}`,
+    `  API key        : ${credentials.apiKey}`,
+    `  Client key     : ${credentials.clientKey}`,
+    '',
+    `  Admin calls:  curl -H "IM-API-KEY: <API key>" http://localhost:${port}/admin/clients`,
+    '  Lost it? `npx parley keys create --name ops` makes a new one (server may be running).',
+    line,
+    '',
+  ].join('\n');
+}

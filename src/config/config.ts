@@ -1,0 +1,111 @@
+import { isIP } from 'node:net';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  /** Key prefix for everything Parley writes to Redis; lets several deployments share one Redis. */
+  redisPrefix: string;
+  importedApiKey: string | undefined;
+  /** Id of the application created at first start (an IMKIT appID, e.g. "SampleApp"). */
+  defaultAppId: string;
+  tokenTtlDays: number;
+  rateLimitPerMinute: number;
+  authFailuresPerMinute: number;
+  auditRetentionDays: number;
+  trustProxy: boolean | string;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** The one reader of process.env: every setting, validated, with a message naming the bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const databaseUrl = env.DATABASE_URL?.trim() || 'sqlite:./data/parley.db';
+  if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(
+      `DATABASE_URL must be "sqlite:PATH" or "postgres://user@host/db" (got "${redactUrl(databaseUrl)}")`,
+    );
+  }
+
+  const redisUrl = env.REDIS_URL?.trim() || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push(`REDIS_URL must start with redis:// or rediss:// (got "${redactUrl(redisUrl)}")`);
+  }
+
+  const host = env.HOST?.trim() || '0.0.0.0';
+  if (!isIP(host) && !/^[a-zA-Z0-9.-]+$/.test(host)) problems.push(`HOST must be an IP address or host name (got "${host}")`);
+
+  const importedApiKey = env.PARLEY_API_KEY?.trim() || undefined;
+  if (importedApiKey !== undefined && importedApiKey.length < 16) {
+    problems.push('PARLEY_API_KEY must be at least 16 characters long');
+  }
+
+  const defaultAppId = env.PARLEY_APP_ID?.trim() || 'default';
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(defaultAppId)) {
+    problems.push(`PARLEY_APP_ID must be 1 to 64 letters, digits, "-" or "_" (got "${defaultAppId}")`);
+  }
+
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const config: Config = {
+    port: integer('PORT', 3000, 0, 65535),
+    host,
+    databaseUrl,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX?.trim() || 'parley:',
+    importedApiKey,
+    defaultAppId,
+    tokenTtlDays: integer('TOKEN_TTL_DAYS', 7, 1, 3650),
+    rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 1000, 1, 10_000_000),
+    authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 60, 1, 10_000_000),
+    auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 36500),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | string {
+  const value = raw?.trim();
+  if (!value || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.every((part) => isIP(part.split('/')[0] ?? '') !== 0)) return parts.join(',');
+  problems.push(`TRUST_PROXY must be true, false or a comma-separated list of IPs/CIDRs (got "${value}")`);
+  return false;
+}
+
+/** Hides a password in a connection URL so that it can appear in an error message. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}

@@ -1,0 +1,54 @@
+/**
+ * Domain events: services publish what changed; other parts (caches, the real-time gateway,
+ * webhooks) subscribe without the services knowing them.
+ */
+export interface DomainEvents {
+  'apiKey.changed': { appId: string; keyId: string };
+  'app.changed': { appId: string };
+  'user.upserted': { appId: string; userId: string };
+  'user.deleted': { appId: string; userId: string };
+  'token.revoked': { appId: string; userId: string; tokenIds: string[] };
+  'token.updated': { appId: string; userId: string; tokenIds: string[] };
+}
+
+export type EventType = keyof DomainEvents;
+export type EventHandler<T extends EventType> = (payload: DomainEvents[T]) => void;
+
+export interface EventBus {
+  /** Delivers to this node's subscribers at once and, with Redis, to every other node. */
+  publish<T extends EventType>(type: T, payload: DomainEvents[T]): void;
+  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
+  close(): Promise<void>;
+}
+
+export class LocalEventBus implements EventBus {
+  private readonly handlers = new Map<EventType, Set<EventHandler<any>>>();
+
+  constructor(private readonly onHandlerError: (error: unknown, type: EventType) => void = () => undefined) {}
+
+  publish<T extends EventType>(type: T, payload: DomainEvents[T]): void {
+    this.deliver(type, payload);
+  }
+
+  /** Runs this node's handlers; a failing handler never affects the publisher or the others. */
+  deliver<T extends EventType>(type: T, payload: DomainEvents[T]): void {
+    for (const handler of this.handlers.get(type) ?? []) {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.onHandlerError(error, type);
+      }
+    }
+  }
+
+  subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+  }
+}

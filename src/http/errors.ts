@@ -1,0 +1,83 @@
+/**
+ * One error type for the whole server. Services throw `new AppError(code, message?)`; the error
+ * handler turns it into the wire shape the spec fixes for that code (spec 1.5):
+ * shape A `{error, message}` for the key layer, shape B `{RC, RM, error:{code,message}}` otherwise.
+ */
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+interface ErrorSpec {
+  status: number;
+  /** RM of shape B. */
+  rm: string;
+  /** Default message. */
+  message: string;
+  /** Key-layer errors use shape A with exactly these messages. */
+  shapeA?: true;
+}
+
+export const ERROR_TABLE = {
+  MISSING_API_KEY: { status: 401, rm: 'Unauthorized', message: 'IM-API-KEY header is required', shapeA: true },
+  INVALID_API_KEY: { status: 401, rm: 'Unauthorized', message: 'The provided API key is invalid or expired', shapeA: true },
+  RATE_LIMIT_EXCEEDED: { status: 429, rm: 'Too Many Requests', message: 'Too many requests, please try again later', shapeA: true },
+  INSUFFICIENT_PERMISSIONS: { status: 403, rm: 'Forbidden', message: 'API key does not have permission for this operation', shapeA: true },
+  MISSING_CLIENT_KEY: { status: 401, rm: 'Unauthorized', message: 'Client key is required for SDK initialization', shapeA: true },
+  INVALID_CLIENT_KEY: { status: 403, rm: 'Forbidden', message: 'The provided client key is invalid or expired', shapeA: true },
+  CLIENT_KEY_MISMATCH: { status: 403, rm: 'Forbidden', message: 'Client key does not match the specified domain', shapeA: true },
+
+  INVALID_TOKEN: { status: 401, rm: 'Unauthorized', message: 'Invalid or expired token' },
+  FORBIDDEN: { status: 403, rm: 'Forbidden', message: 'Permission denied' },
+  INVALID_REQUEST: { status: 400, rm: 'Bad Request', message: 'Invalid request' },
+  MISSING_PARAMETER: { status: 400, rm: 'Bad Request', message: 'A required parameter is missing' },
+  INVALID_QUERY: { status: 400, rm: 'Invalid query syntax', message: 'MongoDB query syntax error' },
+  RESULT_TOO_LARGE: { status: 413, rm: 'Query result too large', message: 'Please use more specific query or smaller limit' },
+  CLIENT_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'The specified client does not exist' },
+  TOKEN_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'Specified token not found for this client' },
+  TOKEN_CONFLICT: { status: 409, rm: 'Conflict', message: 'Token already exists for another client' },
+  GROUP_ALREADY_EXISTS: { status: 409, rm: 'Conflict', message: 'A group with this ID already exists' },
+  GROUP_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'The specified group does not exist' },
+  KEY_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'The specified API key does not exist' },
+  KEY_REVOKED: { status: 409, rm: 'Conflict', message: 'The API key has been revoked' },
+  NOT_FOUND: { status: 404, rm: 'Not Found', message: 'Route not found' },
+  METHOD_NOT_ALLOWED: { status: 405, rm: 'Method Not Allowed', message: 'Method not allowed' },
+  PAYLOAD_TOO_LARGE: { status: 413, rm: 'Payload Too Large', message: 'Request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, rm: 'Unsupported Media Type', message: 'Request body must be JSON' },
+  SERVICE_UNAVAILABLE: { status: 503, rm: 'Service Unavailable', message: 'The server is not ready' },
+  INTERNAL_ERROR: { status: 500, rm: 'Internal Server Error', message: 'Internal server error' },
+} satisfies Record<string, ErrorSpec>;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra fields sent with the error (e.g. `retryAfter`). */
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message?: string, extra?: Record<string, unknown>) {
+    const spec: ErrorSpec = ERROR_TABLE[code];
+    super(message ?? spec.message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = spec.status;
+    this.extra = extra;
+  }
+}
+
+export interface ShapeA {
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+export interface ShapeB {
+  RC: number;
+  RM: string;
+  error: { code: string; message: string };
+}
+
+export function errorBody(error: AppError): ShapeA | ShapeB {
+  const spec: ErrorSpec = ERROR_TABLE[error.code];
+  if (spec.shapeA) {
+    // Exact key-page bodies: the fixed message, plus only the documented extra fields.
+    return { error: error.code, message: spec.message, ...error.extra };
+  }
+  return { RC: spec.status, RM: spec.rm, error: { code: error.code, message: error.message } };
+}

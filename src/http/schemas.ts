@@ -1,0 +1,28 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** `{RC: 0, RM: "OK", result}` around a result schema. */
+export const Envelope = <T extends TSchema>(result: T) =>
+  Type.Object({ RC: Type.Literal(0), RM: Type.String(), result });
+
+/** `{totalCount, data}`: the list shape of spec 1.4. */
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({ totalCount: Type.Integer(), data: Type.Array(item) });
+
+export const ErrorShapeA = Type.Object(
+  { error: Type.String(), message: Type.String(), retryAfter: Type.Optional(Type.Integer()) },
+  { $id: 'KeyLayerError', description: 'Key-layer error (spec 1.5 shape A)' },
+);
+
+export const ErrorShapeB = Type.Object(
+  {
+    RC: Type.Integer(),
+    RM: Type.String(),
+    error: Type.Object({ code: Type.String(), message: Type.String() }),
+  },
+  { $id: 'EndpointError', description: 'Endpoint error (spec 1.5 shape B)' },
+);
+
+/** ISO-8601 string or millisecond epoch, as spec 1.7 accepts for time inputs. */
+export const TimeInput = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]);
+
+export const Skip = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ok } from '../../http/envelope.js';
+import { Envelope } from '../../http/schemas.js';
+import { iso } from '../../shared/time.js';
+import type { App } from './apps.repository.js';
+
+const AppSchema = Type.Object({
+  appID: Type.String(),
+  name: Type.String(),
+  settings: Type.Object({ singleTokenPerUser: Type.Boolean() }),
+  createdAt: Type.String(),
+});
+const appView = (app: App) => ({ appID: app.id, name: app.name, settings: app.settings, createdAt: iso(app.createdAt) });
+
+export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { apps } = app.services;
+  const tags = ['Application'];
+
+  app.get('/admin/app', {
+    config: { auth: 'admin', scope: 'config:read' },
+    schema: { tags, summary: "The application's name and settings", response: { 200: Envelope(AppSchema) } },
+  }, async (request) => ok(appView(await apps.get(request.auth!.app.id))));
+
+  app.patch('/admin/app', {
+    config: { auth: 'admin', scope: 'config:write' },
+    schema: {
+      tags,
+      summary: "Change the application's name or settings",
+      description: '`singleTokenPerUser` (default false): when true, issuing, binding or updating a token revokes the user\'s other tokens.',
+      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), singleTokenPerUser: Type.Optional(Type.Boolean()) }),
+      response: { 200: Envelope(AppSchema) },
+    },
+  }, async (request) => {
+    const { name, singleTokenPerUser } = request.body;
+    const patch = singleTokenPerUser === undefined ? {} : { singleTokenPerUser };
+    return ok(appView(await apps.updateSettings(request.auth!.app.id, patch, name)));
+  });
+};

@@ -1,0 +1,84 @@
+import type { KeysRepository } from '../keys/keys.repository.js';
+import type { AuditEntry, AuditRepository, UsageRow } from './audit.repository.js';
+
+const FLUSH_INTERVAL_MS = 1000;
+const FLUSH_AT_ENTRIES = 500;
+const PURGE_INTERVAL_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+/** Beyond this many unflushed entries (storage down), the oldest are dropped rather than memory grown. */
+const MAX_BUFFERED = 100_000;
+
+/**
+ * Records the audit trail and per-key usage of admin requests. Writes are batched off the request
+ * path (at most a second behind, flushed on shutdown) so that auditing costs no database round
+ * trip per request.
+ */
+export class ActivityRecorder {
+  private entries: AuditEntry[] = [];
+  private usage = new Map<string, UsageRow>();
+  private lastUse = new Map<string, { at: number; ip: string }>();
+  private flushing: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly keys: KeysRepository,
+    private readonly retentionDays: number,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.timers.push(setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref());
+    this.timers.push(setInterval(() => void this.purge(), PURGE_INTERVAL_MS).unref());
+    void this.purge();
+  }
+
+  record(entry: AuditEntry, rateLimited: boolean): void {
+    if (this.entries.length >= MAX_BUFFERED) this.entries.shift();
+    this.entries.push(entry);
+    if (entry.keyId !== null) {
+      const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
+      const id = `${entry.keyId}|${minute}`;
+      let row = this.usage.get(id);
+      if (!row) this.usage.set(id, (row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 }));
+      row.requests += 1;
+      if (entry.status >= 400) row.errors += 1;
+      if (rateLimited) row.rateLimited += 1;
+      if (!rateLimited && entry.status < 400) this.lastUse.set(entry.keyId, { at: entry.at, ip: entry.ip });
+    }
+    if (this.entries.length >= FLUSH_AT_ENTRIES) void this.flush();
+  }
+
+  /** Writes what is buffered; concurrent calls queue behind each other. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.write()).catch(this.onError);
+    return this.flushing;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    await this.flush();
+  }
+
+  private async write(): Promise<void> {
+    const entries = this.entries;
+    const usage = [...this.usage.values()];
+    const lastUse = [...this.lastUse.entries()];
+    if (entries.length === 0 && usage.length === 0) return;
+    this.entries = [];
+    this.usage = new Map();
+    this.lastUse = new Map();
+    await this.audit.insert(entries);
+    await this.audit.addUsage(usage);
+    for (const [keyId, use] of lastUse) await this.keys.recordUse(keyId, use.at, use.ip);
+  }
+
+  private async purge(): Promise<void> {
+    try {
+      await this.audit.purgeBefore(Date.now() - this.retentionDays * 86_400_000);
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+
+export interface AuditEntry {
+  appId: string;
+  at: number;
+  keyId: string | null;
+  keyName: string | null;
+  ip: string;
+  method: string;
+  route: string;
+  url: string;
+  status: number;
+  targetIds: string[];
+  requestId: string;
+  durationMs: number;
+}
+
+export interface UsageRow {
+  appId: string;
+  keyId: string;
+  minute: number;
+  requests: number;
+  errors: number;
+  rateLimited: number;
+}
+
+export interface AuditQuery {
+  keyId?: string;
+  method?: string;
+  route?: string;
+  status?: number;
+  ip?: string;
+  targetId?: string;
+  from?: number;
+  to?: number;
+  skip: number;
+  limit: number;
+}
+
+const CHUNK = 200;
+
+export class AuditRepository {
+  constructor(private readonly storage: Storage) {}
+
+  async insert(entries: AuditEntry[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += CHUNK) {
+      const rows = entries.slice(start, start + CHUNK).map((entry) => ({
+        app_id: entry.appId,
+        at: entry.at,
+        key_id: entry.keyId,
+        key_name: entry.keyName,
+        ip: entry.ip,
+        method: entry.method,
+        route: entry.route,
+        url: entry.url,
+        status: entry.status,
+        target_ids: JSON.stringify(entry.targetIds),
+        request_id: entry.requestId,
+        duration_ms: entry.durationMs,
+      }));
+      await this.storage.db.insertInto('audit_log').values(rows).execute();
+    }
+  }
+
+  async addUsage(rows: UsageRow[]): Promise<void> {
+    for (const row of rows) {
+      await this.storage.db
+        .insertInto('key_usage')
+        .values({ app_id: row.appId, key_id: row.keyId, minute: row.minute, requests: row.requests, errors: row.errors, rate_limited: row.rateLimited })
+        .onConflict((conflict) =>
+          conflict.columns(['key_id', 'minute']).doUpdateSet({
+            requests: sql`key_usage.requests + ${row.requests}`,
+            errors: sql`key_usage.errors + ${row.errors}`,
+            rate_limited: sql`key_usage.rate_limited + ${row.rateLimited}`,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async list(appId: string, query: AuditQuery): Promise<{ totalCount: number; data: AuditEntry[] }> {
+    let select = this.storage.db.selectFrom('audit_log').where('app_id', '=', appId);
+    if (query.keyId !== undefined) select = select.where('key_id', '=', query.keyId);
+    if (query.method !== undefined) select = select.where('method', '=', query.method.toUpperCase());
+    if (query.route !== undefined) select = select.where('route', '=', query.route);
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.ip !== undefined) select = select.where('ip', '=', query.ip);
+    if (query.targetId !== undefined) select = select.where('target_ids', 'like', `%${JSON.stringify(query.targetId).replace(/[%_\\]/g, '\\$&')}%`);
+    if (query.from !== undefined) select = select.where('at', '>=', query.from);
+    if (query.to !== undefined) select = select.where('at', '<', query.to);
+    const [count, rows] = await Promise.all([
+      select.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+      select.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').offset(query.skip).limit(query.limit).execute(),
+    ]);
+    return {
+      totalCount: Number(count.count),
+      data: rows.map((row) => ({
+        appId: row.app_id,
+        at: row.at,
+        keyId: row.key_id,
+        keyName: row.key_name,
+        ip: row.ip,
+        method: row.method,
+        route: row.route,
+        url: row.url,
+        status: row.status,
+        targetIds: JSON.parse(row.target_ids) as string[],
+        requestId: row.request_id,
+        durationMs: row.duration_ms,
+      })),
+    };
+  }
+
+  async usage(appId: string, keyId: string, from: number, to: number): Promise<UsageRow[]> {
+    const rows = await this.storage.db
+      .selectFrom('key_usage')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('key_id', '=', keyId)
+      .where('minute', '>=', from)
+      .where('minute', '<', to)
+      .orderBy('minute')
+      .limit(100_000)
+      .execute();
+    return rows.map((row) => ({ appId: row.app_id, keyId: row.key_id, minute: row.minute, requests: row.requests, errors: row.errors, rateLimited: row.rate_limited }));
+  }
+
+  async purgeBefore(cutoff: number): Promise<void> {
+    await this.storage.db.deleteFrom('audit_log').where('at', '<', cutoff).execute();
+    await this.storage.db.deleteFrom('key_usage').where('minute', '<', cutoff).execute();
+  }
+}

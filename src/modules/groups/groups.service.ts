@@ -1,0 +1,93 @@
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError } from '../../http/errors.js';
+import { objectId } from '../../shared/ids.js';
+import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import type { User, UsersRepository } from '../users/users.repository.js';
+import { checkUserId } from '../users/users.service.js';
+
+export const MAX_GROUP_MEMBERS = 10_000;
+
+export interface GroupInput {
+  _id?: string;
+  nickname?: string;
+  avatarUrl?: string;
+  members?: string[];
+}
+
+/**
+ * User groups ("teams", spec 3.6 and 12 item 26): virtual users that stand for their members and
+ * share the user id space. Members must be existing users, not groups.
+ */
+export class GroupsService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly bus: EventBus,
+    private readonly dialect: DialectHelpers,
+  ) {}
+
+  async create(appId: string, input: GroupInput): Promise<User> {
+    if (input.nickname === undefined || input.nickname.trim() === '') throw new AppError('MISSING_PARAMETER', 'nickname is required');
+    const id = input._id ?? objectId();
+    checkUserId(id);
+    const members = uniqueMembers(input.members ?? []);
+    try {
+      const group = await this.users.transaction(async (tx) => {
+        if (await this.users.find(appId, id, tx)) throw new AppError('GROUP_ALREADY_EXISTS');
+        await this.checkMembers(appId, members, tx);
+        const { user } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+        return user;
+      });
+      this.bus.publish('user.upserted', { appId, userId: id });
+      return group;
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) throw new AppError('GROUP_ALREADY_EXISTS');
+      throw error;
+    }
+  }
+
+  async update(appId: string, id: string, input: Omit<GroupInput, '_id'>): Promise<User> {
+    if (input.nickname !== undefined && input.nickname.trim() === '') throw new AppError('INVALID_REQUEST', 'nickname must not be empty');
+    const members = input.members === undefined ? undefined : uniqueMembers(input.members);
+    const group = await this.users.transaction(async (tx) => {
+      const existing = await this.users.find(appId, id, tx);
+      if (!existing?.isGroup) throw new AppError('GROUP_NOT_FOUND');
+      if (members) await this.checkMembers(appId, members, tx);
+      const { user } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+      return user;
+    });
+    this.bus.publish('user.upserted', { appId, userId: id });
+    return group;
+  }
+
+  async get(appId: string, id: string): Promise<User> {
+    const group = await this.users.find(appId, id);
+    if (!group?.isGroup) throw new AppError('GROUP_NOT_FOUND');
+    return group;
+  }
+
+  list(appId: string, skip: number, limit: number): Promise<{ totalCount: number; data: User[] }> {
+    return this.users.list(appId, { groups: true, skip, limit });
+  }
+
+  async delete(appId: string, id: string): Promise<User> {
+    const group = await this.get(appId, id);
+    await this.users.delete(appId, id);
+    this.bus.publish('user.deleted', { appId, userId: id });
+    return group;
+  }
+
+  private async checkMembers(appId: string, members: string[], tx: Parameters<UsersRepository['findMany']>[2]): Promise<void> {
+    const found = new Map((await this.users.findMany(appId, members, tx)).map((user) => [user.id, user]));
+    const missing = members.filter((member) => !found.get(member));
+    if (missing.length > 0) throw new AppError('INVALID_REQUEST', `members must be existing users; unknown: ${missing.slice(0, 10).join(', ')}`);
+    const groups = members.filter((member) => found.get(member)?.isGroup);
+    if (groups.length > 0) throw new AppError('INVALID_REQUEST', `a group cannot contain groups: ${groups.slice(0, 10).join(', ')}`);
+  }
+}
+
+function uniqueMembers(members: string[]): string[] {
+  const unique = [...new Set(members)];
+  if (unique.length > MAX_GROUP_MEMBERS) throw new AppError('INVALID_REQUEST', `A group holds at most ${MAX_GROUP_MEMBERS} members`);
+  for (const member of unique) checkUserId(member);
+  return unique;
+}

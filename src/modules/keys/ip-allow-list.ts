@@ -1,0 +1,34 @@
+import { BlockList, isIP } from 'node:net';
+
+/** Parses CIDRs ("10.0.0.0/8", "2001:db8::/32") or single addresses; throws on a bad entry. */
+export function normalizeCidrs(entries: readonly string[]): string[] {
+  return entries.map((entry) => {
+    const [address = '', prefixText] = entry.trim().split('/');
+    const family = isIP(address);
+    if (family === 0) throw new Error(`"${entry}" is not an IP address or CIDR`);
+    const max = family === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? max : Number(prefixText);
+    if (!/^\d+$/.test(prefixText ?? String(max)) || prefix < 0 || prefix > max) {
+      throw new Error(`"${entry}" has an invalid prefix length`);
+    }
+    return `${address.toLowerCase()}/${prefix}`;
+  });
+}
+
+export type AddressMatcher = (ip: string) => boolean;
+
+export function compileAllowList(cidrs: readonly string[]): AddressMatcher {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [address = '', prefix = ''] = cidr.split('/');
+    const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+    list.addSubnet(address, Number(prefix), family);
+  }
+  return (ip) => {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+    const address = mapped ?? ip;
+    const family = isIP(address);
+    if (family === 0) return false;
+    return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}

@@ -1,0 +1,66 @@
+import { LRUCache } from 'lru-cache';
+import type { EventBus } from '../../events/event-bus.js';
+import { safeEqual, sha256Hex } from '../../shared/secrets.js';
+import { MAX_TOKEN_LENGTH } from './tokens.service.js';
+import type { TokensRepository, UserToken } from './tokens.repository.js';
+
+const TTL_MS = 10_000;
+
+export type TokenCheck = { status: 'valid'; token: UserToken } | { status: 'invalid' } | { status: 'other-app' };
+
+interface Entry {
+  hash: string;
+  records: UserToken[];
+}
+
+/**
+ * Verifies user tokens with one SHA-256 and a bounded cache; revocations and user deletions drop
+ * cached entries at once on every node (event bus), expiry is checked on every call.
+ */
+export class UserTokenVerifier {
+  private readonly byTokenId = new Map<string, string>();
+  private readonly cache = new LRUCache<string, Entry>({
+    max: 50_000,
+    ttl: TTL_MS,
+    dispose: (entry) => {
+      for (const record of entry.records) this.byTokenId.delete(record.id);
+    },
+  });
+
+  constructor(
+    private readonly tokens: TokensRepository,
+    bus: EventBus,
+  ) {
+    const forget = ({ tokenIds }: { tokenIds: string[] }) => {
+      for (const id of tokenIds) {
+        const hash = this.byTokenId.get(id);
+        if (hash !== undefined) this.cache.delete(hash);
+      }
+    };
+    bus.subscribe('token.revoked', forget);
+    bus.subscribe('token.updated', forget);
+    bus.subscribe('user.deleted', ({ appId, userId }) => {
+      for (const [hash, entry] of this.cache.entries()) {
+        if (entry.records.some((record) => record.appId === appId && record.userId === userId)) this.cache.delete(hash);
+      }
+    });
+  }
+
+  async verify(appId: string, plain: string, now = Date.now()): Promise<TokenCheck> {
+    if (plain.length === 0 || plain.length > MAX_TOKEN_LENGTH) return { status: 'invalid' };
+    const hash = sha256Hex(plain);
+    let entry = this.cache.get(hash);
+    if (!entry) {
+      entry = { hash, records: await this.tokens.findByHash(hash) };
+      if (entry.records.length > 0) {
+        this.cache.set(hash, entry);
+        for (const record of entry.records) this.byTokenId.set(record.id, hash);
+      }
+    }
+    if (!safeEqual(entry.hash, hash)) return { status: 'invalid' };
+    const token = entry.records.find((record) => record.appId === appId);
+    if (!token) return entry.records.length > 0 ? { status: 'other-app' } : { status: 'invalid' };
+    if (token.expiresAt !== null && token.expiresAt <= now) return { status: 'invalid' };
+    return { status: 'valid', token };
+  }
+}

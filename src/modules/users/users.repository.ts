@@ -1,0 +1,170 @@
+import type { Expression, ExpressionBuilder, Selectable, SqlBool, Transaction } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { Database, UsersTable } from '../../storage/schema.js';
+
+export interface Address {
+  port: number;
+  family: string;
+  address: string;
+}
+
+export interface User {
+  appId: string;
+  id: string;
+  nickname: string;
+  avatarUrl: string;
+  email: string | null;
+  description: string | null;
+  isRobot: boolean;
+  isGroup: boolean;
+  groupMembers: string[] | null;
+  custom: Record<string, unknown>;
+  address: Address | null;
+  userAgent: string | null;
+  lastLoginTime: number;
+  lastJoinOrCreateRoomTime: number | null;
+  notificationEnabled: boolean;
+  mute: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Fields an upsert may set; absent fields are kept. */
+export type UserChanges = Partial<Pick<User, 'nickname' | 'avatarUrl' | 'email' | 'description' | 'isRobot' | 'notificationEnabled' | 'groupMembers'>> & {
+  custom?: Record<string, unknown>;
+};
+
+type Filter = (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>;
+type Db = Storage['db'] | Transaction<Database>;
+
+export const toUser = (row: Selectable<UsersTable>): User => ({
+  appId: row.app_id,
+  id: row.id,
+  nickname: row.nickname,
+  avatarUrl: row.avatar_url,
+  email: row.email,
+  description: row.description,
+  isRobot: row.is_robot === 1,
+  isGroup: row.is_group === 1,
+  groupMembers: row.group_members === null ? null : (JSON.parse(row.group_members) as string[]),
+  custom: JSON.parse(row.custom) as Record<string, unknown>,
+  address: row.address === null ? null : (JSON.parse(row.address) as Address),
+  userAgent: row.user_agent,
+  lastLoginTime: row.last_login_time,
+  lastJoinOrCreateRoomTime: row.last_join_or_create_room_time,
+  notificationEnabled: row.notification_enabled === 1,
+  mute: JSON.parse(row.mute) as string[],
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export class UsersRepository {
+  constructor(private readonly storage: Storage) {}
+
+  transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.storage.db.transaction().execute(work);
+  }
+
+  async find(appId: string, id: string, db: Db = this.storage.db): Promise<User | undefined> {
+    const row = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  async findMany(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const rows = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', 'in', [...ids]).execute();
+    return rows.map(toUser);
+  }
+
+  /** Creates the user, or applies `changes` to the existing one (spec 3.1: upsert keyed by `_id`). */
+  async upsert(appId: string, id: string, changes: UserChanges, isGroup: boolean, db: Db, now = Date.now()): Promise<{ user: User; created: boolean }> {
+    const existing = await this.find(appId, id, db);
+    if (!existing) {
+      await db
+        .insertInto('users')
+        .values({
+          app_id: appId,
+          id,
+          nickname: changes.nickname ?? '',
+          avatar_url: changes.avatarUrl ?? '',
+          email: changes.email ?? null,
+          description: changes.description ?? null,
+          is_robot: changes.isRobot ? 1 : 0,
+          is_group: isGroup ? 1 : 0,
+          group_members: changes.groupMembers ? JSON.stringify(changes.groupMembers) : null,
+          custom: JSON.stringify(changes.custom ?? {}),
+          address: null,
+          user_agent: null,
+          last_login_time: 0,
+          last_join_or_create_room_time: null,
+          notification_enabled: changes.notificationEnabled === false ? 0 : 1,
+          mute: '[]',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { user: (await this.find(appId, id, db)) as User, created: true };
+    }
+    const values: Partial<UsersTable> = { updated_at: now };
+    if (changes.nickname !== undefined) values.nickname = changes.nickname;
+    if (changes.avatarUrl !== undefined) values.avatar_url = changes.avatarUrl;
+    if (changes.email !== undefined) values.email = changes.email;
+    if (changes.description !== undefined) values.description = changes.description;
+    if (changes.isRobot !== undefined) values.is_robot = changes.isRobot ? 1 : 0;
+    if (changes.notificationEnabled !== undefined) values.notification_enabled = changes.notificationEnabled ? 1 : 0;
+    if (changes.groupMembers !== undefined) values.group_members = JSON.stringify(changes.groupMembers);
+    if (changes.custom !== undefined && Object.keys(changes.custom).length > 0) {
+      values.custom = JSON.stringify({ ...existing.custom, ...changes.custom });
+    }
+    await db.updateTable('users').set(values).where('app_id', '=', appId).where('id', '=', id).execute();
+    return { user: (await this.find(appId, id, db)) as User, created: false };
+  }
+
+  async list(
+    appId: string,
+    options: { groups: boolean; filter?: Filter; skip: number; limit: number },
+  ): Promise<{ totalCount: number; data: User[] }> {
+    let query = this.storage.db.selectFrom('users').where('app_id', '=', appId).where('is_group', '=', options.groups ? 1 : 0);
+    if (options.filter) query = query.where(options.filter);
+    const [count, rows] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+      query.selectAll().orderBy('id').offset(options.skip).limit(options.limit).execute(),
+    ]);
+    return { totalCount: Number(count.count), data: rows.map(toUser) };
+  }
+
+  async delete(appId: string, id: string): Promise<boolean> {
+    const result = await this.storage.db.deleteFrom('users').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async count(appId: string, since?: number): Promise<number> {
+    let query = this.storage.db.selectFrom('users').where('app_id', '=', appId).where('is_group', '=', 0);
+    if (since !== undefined) query = query.where('created_at', '>=', since);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  async activeBetween(appId: string, from: number, to: number, limit: number): Promise<string[]> {
+    const rows = await this.storage.db
+      .selectFrom('users')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('last_login_time', '>=', from)
+      .where('last_login_time', '<=', to)
+      .orderBy('last_login_time', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  async countActiveSince(appId: string, since: number): Promise<number> {
+    const row = await this.storage.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('app_id', '=', appId)
+      .where('last_login_time', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+}

@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../../http/errors.js';
+import { ok } from '../../http/envelope.js';
+import { requireScope } from '../../http/require-scope.js';
+import { iso } from '../../shared/time.js';
+import type { UserInput } from './users.service.js';
+import { userView } from './user-view.js';
+import {
+  BatchUsersBody, BatchUsersResponse, ListUsersQuery, UpsertUserBody, UpsertUserResponse, UserListResponse,
+  UserParams, UserResponse,
+} from './users.schemas.js';
+
+const tags = ['Users'];
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 100;
+
+/** The user an API-key call to a user endpoint acts for (spec 12 item 11), or the token's user. */
+export function actingUserId(request: FastifyRequest): string {
+  const auth = request.auth;
+  if (auth?.kind === 'user') {
+    const named = request.headers['im-client-id'];
+    if (typeof named === 'string' && named !== '' && named !== auth.userId) throw new AppError('INSUFFICIENT_PERMISSIONS');
+    return auth.userId;
+  }
+  const named = request.headers['im-client-id'];
+  if (typeof named !== 'string' || named === '') throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
+  return named;
+}
+
+export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { users } = app.services;
+
+  app.post('/admin/clients', {
+    config: { auth: 'admin', scope: 'users:write' },
+    schema: {
+      tags,
+      summary: 'Create or update a user; optionally issue or bind a token',
+      description: 'Upsert keyed by `_id` (spec 3.1). `issueAccessToken: true` issues a JWT; `token` (+ `expirationDate`) binds your own.',
+      body: UpsertUserBody,
+      response: { 200: UpsertUserResponse },
+    },
+  }, async (request) => {
+    const body = request.body as UserInput;
+    if (body.issueAccessToken === true || body.token !== undefined) requireScope(request, 'tokens:write');
+    const { user, grant } = await users.upsert(request.auth!.app, body);
+    request.auditTargets.push(user.id);
+    const view = userView(user);
+    if (!grant) return ok(view);
+    const expiresAt = grant.record.expiresAt as number;
+    return ok({ ...view, issueAccessToken: body.issueAccessToken === true, token: grant.token, expirationDate: iso(expiresAt), expirationDateMS: expiresAt });
+  });
+
+  app.post('/admin/clients/list', {
+    config: { auth: 'admin', scope: 'users:write' },
+    schema: { tags, summary: 'Create or update many users (all or nothing)', body: BatchUsersBody, response: { 200: BatchUsersResponse } },
+  }, async (request) => {
+    const items = request.body.data as UserInput[];
+    const count = await users.upsertMany(request.auth!.app.id, items);
+    request.auditTargets.push(...items.slice(0, 100).map((item) => item._id));
+    return ok({ count });
+  });
+
+  app.get('/admin/clients', {
+    config: { auth: 'admin', scope: 'users:read' },
+    schema: { tags, summary: 'List or search users', querystring: ListUsersQuery, response: { 200: UserListResponse } },
+  }, async (request) => {
+    const { q, skip = 0 } = request.query;
+    const limit = Math.min(request.query.limit || DEFAULT_LIMIT, MAX_LIMIT);
+    const page = await users.list(request.auth!.app.id, { q, skip, limit });
+    return ok({ totalCount: page.totalCount, data: page.data.map(userView) });
+  });
+
+  app.get('/admin/clients/:id', {
+    config: { auth: 'admin', scope: 'users:read' },
+    schema: { tags, summary: 'Get a user by id (extension, spec 12 item 23)', params: UserParams, response: { 200: UserResponse } },
+  }, async (request) => ok(userView(await users.get(request.auth!.app.id, request.params.id))));
+
+  app.delete('/admin/clients/:id', {
+    config: { auth: 'admin', scope: 'users:write' },
+    schema: { tags, summary: 'Delete a user and all of their tokens', params: UserParams, response: { 200: UserResponse } },
+  }, async (request) => ok(userView(await users.delete(request.auth!.app.id, request.params.id))));
+
+  app.get('/me', {
+    config: { auth: 'user', scope: 'users:read' },
+    schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
+  }, async (request) => {
+    const user = await users.get(request.auth!.app.id, actingUserId(request)).catch((error: unknown) => {
+      // A valid token whose user vanished in between is no longer a valid token.
+      if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND') throw new AppError('INVALID_TOKEN');
+      throw error;
+    });
+    return ok(userView(user));
+  });
+};

@@ -1,0 +1,82 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope, ListOf, Skip, TimeInput } from '../../http/schemas.js';
+
+export const UserSchema = Type.Object(
+  {
+    _id: Type.String(),
+    id: Type.String(),
+    appID: Type.String(),
+    nickname: Type.String(),
+    avatarUrl: Type.String(),
+    email: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    address: Type.Optional(Type.Object({ port: Type.Number(), family: Type.String(), address: Type.String() })),
+    userAgent: Type.Optional(Type.String()),
+    lastLoginTime: Type.Optional(Type.String()),
+    lastLoginTimeMS: Type.Number(),
+    lastJoinOrCreateRoomTime: Type.Optional(Type.String()),
+    isRobot: Type.Boolean(),
+    mute: Type.Array(Type.String()),
+    notificationEnabled: Type.Boolean(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { additionalProperties: true, description: 'A user (spec 1.9); custom fields appear at the top level' },
+);
+
+export const GroupSchema = Type.Object({
+  _id: Type.String(),
+  id: Type.String(),
+  nickname: Type.String(),
+  avatarUrl: Type.String(),
+  members: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const UserInputSchema = Type.Object(
+  {
+    _id: Type.Optional(Type.String({ description: 'User id (required)' })),
+    nickname: Type.Optional(Type.String({ maxLength: 1000 })),
+    avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
+    email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
+    isRobot: Type.Optional(Type.Boolean()),
+    notificationEnabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: true },
+);
+
+export const UpsertUserBody = Type.Intersect([
+  UserInputSchema,
+  Type.Object({
+    issueAccessToken: Type.Optional(Type.Boolean({ description: 'true: the server issues a new token' })),
+    token: Type.Optional(Type.String({ description: 'A token of your own to bind (ignored when issueAccessToken is true)' })),
+    expirationDate: Type.Optional(TimeInput),
+  }),
+]);
+
+export const UpsertUserResponse = Envelope(
+  Type.Intersect([
+    UserSchema,
+    Type.Object({
+      token: Type.Optional(Type.String()),
+      expirationDate: Type.Optional(Type.String()),
+      expirationDateMS: Type.Optional(Type.Number()),
+      issueAccessToken: Type.Optional(Type.Boolean()),
+    }),
+  ]),
+);
+
+export const BatchUsersBody = Type.Object({ data: Type.Array(UserInputSchema, { maxItems: 1000 }) });
+export const BatchUsersResponse = Envelope(Type.Object({ count: Type.Integer() }));
+
+export const ListUsersQuery = Type.Object({
+  q: Type.Optional(Type.String({ description: 'MongoDB-style JSON filter: $eq $ne $gt $gte $lt $lte $regex $options $in $nin $exists $type' })),
+  limit: Type.Optional(Type.Integer({ minimum: 0, description: 'Default 50, at most 100' })),
+  skip: Type.Optional(Skip),
+});
+
+export const UserListResponse = Envelope(ListOf(UserSchema));
+export const UserResponse = Envelope(UserSchema);
+export const UserParams = Type.Object({ id: Type.String({ minLength: 1 }) });

@@ -1,0 +1,185 @@
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError } from '../../http/errors.js';
+import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import { parseTime } from '../../shared/time.js';
+import type { App } from '../apps/apps.repository.js';
+import type { GrantedToken, TokensService } from '../tokens/tokens.service.js';
+import type { UserToken } from '../tokens/tokens.repository.js';
+import { parseUserFilter } from './user-filter.js';
+import { RESERVED_USER_FIELDS } from './user-view.js';
+import type { User, UserChanges, UsersRepository } from './users.repository.js';
+
+export const MAX_USER_ID_LENGTH = 255;
+const MAX_CUSTOM_BYTES = 16 * 1024;
+const CUSTOM_FIELD = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
+const MAX_UPSERT_ATTEMPTS = 3;
+
+export interface UserInput {
+  _id: string;
+  nickname?: string;
+  avatarUrl?: string;
+  email?: string | null;
+  description?: string | null;
+  isRobot?: boolean;
+  notificationEnabled?: boolean;
+  issueAccessToken?: boolean;
+  token?: string;
+  expirationDate?: string | number;
+  [custom: string]: unknown;
+}
+
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: TokensService,
+    private readonly bus: EventBus,
+    private readonly dialect: DialectHelpers,
+  ) {}
+
+  /** `POST /admin/clients`: create or update, then issue or bind a token when asked (spec 3.1). */
+  async upsert(app: App, input: UserInput): Promise<{ user: User; grant?: GrantedToken }> {
+    checkUserId(input._id);
+    const changes = toChanges(input);
+    const expiresAt = input.expirationDate === undefined ? undefined : parseExpiry(input.expirationDate);
+    if (input.issueAccessToken !== true && input.token !== undefined && input.token.length === 0) {
+      throw new AppError('INVALID_REQUEST', 'token must be a non-empty string');
+    }
+    const result = await this.withRetry(() =>
+      this.users.transaction(async (tx) => {
+        const existing = await this.users.find(app.id, input._id, tx);
+        if (existing?.isGroup) throw new AppError('INVALID_REQUEST', `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`);
+        const { user } = await this.users.upsert(app.id, input._id, changes, false, tx);
+        let grant: GrantedToken | undefined;
+        if (input.issueAccessToken === true) grant = await this.tokens.issue(app, user, tx);
+        else if (input.token !== undefined) grant = await this.tokens.bind(app, user.id, input.token, expiresAt, tx);
+        return { user, grant };
+      }),
+    );
+    if (result.grant) this.tokens.announceGrant(result.grant);
+    this.bus.publish('user.upserted', { appId: app.id, userId: result.user.id });
+    return result.grant ? result : { user: result.user };
+  }
+
+  /** `POST /admin/clients/list`: validates every item first, then writes all or nothing (spec 3.3). */
+  async upsertMany(appId: string, items: UserInput[]): Promise<number> {
+    const prepared = items.map((item, index) => {
+      try {
+        checkUserId(item._id);
+        return { id: item._id, changes: toChanges(item) };
+      } catch (error) {
+        if (error instanceof AppError) throw new AppError('INVALID_REQUEST', `data[${index}]: ${error.message}`);
+        throw error;
+      }
+    });
+    const ids = new Set(prepared.map((item) => item.id));
+    await this.withRetry(() =>
+      this.users.transaction(async (tx) => {
+        const groups = (await this.users.findMany(appId, [...ids], tx)).filter((user) => user.isGroup);
+        if (groups.length > 0) throw new AppError('INVALID_REQUEST', `"${groups[0]!.id}" is a user group`);
+        for (const item of prepared) await this.users.upsert(appId, item.id, item.changes, false, tx);
+      }),
+    );
+    for (const userId of ids) this.bus.publish('user.upserted', { appId, userId });
+    return prepared.length;
+  }
+
+  async list(appId: string, options: { q?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
+    const filter = parseUserFilter(options.q, this.dialect);
+    try {
+      return await this.users.list(appId, { groups: false, filter, skip: options.skip, limit: options.limit });
+    } catch (error) {
+      // PostgreSQL refusing a pattern (2201B) or a statement running out of time (57014).
+      const code = (error as { code?: unknown }).code;
+      if (code === '2201B') throw new AppError('INVALID_QUERY', 'Invalid regular expression');
+      if (code === '57014') throw new AppError('INVALID_QUERY', 'The query took too long; use a more specific filter');
+      throw error;
+    }
+  }
+
+  async get(appId: string, id: string): Promise<User> {
+    const user = await this.users.find(appId, id);
+    if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+    return user;
+  }
+
+  /** Deletes the user and every token of theirs; live sessions learn it through `user.deleted`. */
+  async delete(appId: string, id: string): Promise<User> {
+    const user = await this.get(appId, id);
+    const tokens = await this.tokens.listForUser(appId, id);
+    await this.users.delete(appId, id);
+    this.tokens.announceRevoked(appId, id, tokens.map((token) => token.id));
+    this.bus.publish('user.deleted', { appId, userId: id });
+    return user;
+  }
+
+  /** `PUT /admin/clients/:id/token` (spec 3.2.1). */
+  async updateToken(app: App, userId: string, token: string, expirationDate: string | number): Promise<{ user: User; grant: GrantedToken }> {
+    const expiresAt = parseExpiry(expirationDate);
+    const result = await this.users.transaction(async (tx) => {
+      const user = await this.users.find(app.id, userId, tx);
+      if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+      return { user, grant: await this.tokens.bind(app, userId, token, expiresAt, tx) };
+    });
+    this.tokens.announceGrant(result.grant);
+    return result;
+  }
+
+  /** `DELETE /admin/clients/:id/token` (spec 3.2.2): one token, or all of them. */
+  async revokeTokens(appId: string, userId: string, token: string | undefined): Promise<UserToken[]> {
+    const revoked = await this.users.transaction(async (tx) => {
+      const user = await this.users.find(appId, userId, tx);
+      if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+      return this.tokens.revoke(appId, userId, token, tx);
+    });
+    this.tokens.announceRevoked(appId, userId, revoked.map((record) => record.id));
+    return revoked;
+  }
+
+  /** Two requests creating the same new user at once: the loser's insert conflicts; it then updates. */
+  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= MAX_UPSERT_ATTEMPTS || !this.dialect.isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+}
+
+export function checkUserId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: _id');
+  if (id.length > MAX_USER_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be at most ${MAX_USER_ID_LENGTH} characters`);
+}
+
+function parseExpiry(value: string | number): number {
+  const ms = parseTime(value);
+  if (ms === undefined) throw new AppError('INVALID_REQUEST', 'Invalid expirationDate format');
+  return ms;
+}
+
+/** Known fields as typed changes; every other top-level field is custom data (spec 1.9). */
+export function toChanges(input: Record<string, unknown>): UserChanges {
+  const changes: UserChanges = {};
+  if (input.nickname !== undefined) changes.nickname = input.nickname as string;
+  if (input.avatarUrl !== undefined) changes.avatarUrl = input.avatarUrl as string;
+  if (input.email !== undefined) changes.email = input.email as string | null;
+  if (input.description !== undefined) changes.description = input.description as string | null;
+  if (input.isRobot !== undefined) changes.isRobot = input.isRobot as boolean;
+  if (input.notificationEnabled !== undefined) changes.notificationEnabled = input.notificationEnabled as boolean;
+  const custom: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (RESERVED_USER_FIELDS.has(name)) continue;
+    if (!CUSTOM_FIELD.test(name)) {
+      throw new AppError('INVALID_REQUEST', `Custom field "${name.slice(0, 64)}" must be 1 to 64 letters, digits, "_" or "-"`);
+    }
+    custom[name] = value;
+  }
+  if (Object.keys(custom).length > 0) {
+    if (Buffer.byteLength(JSON.stringify(custom)) > MAX_CUSTOM_BYTES) {
+      throw new AppError('INVALID_REQUEST', `Custom fields must total at most ${MAX_CUSTOM_BYTES} bytes`);
+    }
+    changes.custom = custom;
+  }
+  return changes;
+}

@@ -1,0 +1,157 @@
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../http/errors.js';
+import '../http/types.js';
+import { compileAllowList, type AddressMatcher } from '../modules/keys/ip-allow-list.js';
+import type { ApiKey } from '../modules/keys/keys.repository.js';
+import { scopeAllows } from '../modules/keys/scopes.js';
+import type { Decision } from '../ratelimit/rate-limiter.js';
+import { WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
+
+/**
+ * The one place that authenticates HTTP requests: it reads each route's declared mode and scope,
+ * verifies the API key or the client key with its user token, applies the key's IP allow-list
+ * and rate limit, and marks admin requests for the audit trail.
+ */
+export default fp(
+  async (app) => {
+    const { services } = app;
+    const allowLists = new Map<string, AddressMatcher>();
+    const allowed = (key: ApiKey, ip: string): boolean => {
+      if (key.allowedIps === null) return true;
+      const id = key.allowedIps.join(',');
+      let matcher = allowLists.get(id);
+      if (!matcher) {
+        if (allowLists.size > 1000) allowLists.clear();
+        allowLists.set(id, (matcher = compileAllowList(key.allowedIps)));
+      }
+      return matcher(ip);
+    };
+
+    app.decorateRequest('auth', null);
+    app.decorateRequest('auditTargets', null as unknown as string[]);
+    app.decorateRequest('auditSubject', null);
+    app.decorateRequest('rateLimited', false);
+
+    /** Failed authentications count against the source address; too many and it is turned away. */
+    const failed = async (request: FastifyRequest, error: AppError): Promise<never> => {
+      await services.authFailures.hit(request.ip, services.config.authFailuresPerMinute);
+      throw error;
+    };
+
+    const checkFailureBudget = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      const state = await services.authFailures.peek(request.ip, services.config.authFailuresPerMinute);
+      if (!state.allowed) {
+        request.rateLimited = true;
+        reply.header('Retry-After', String(state.resetSeconds));
+        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: state.resetSeconds });
+      }
+    };
+
+    app.addHook('onRequest', async (request, reply) => {
+      request.auditTargets = [];
+      const mode = request.routeOptions.config?.auth;
+      if (mode === undefined || mode === 'public') return;
+
+      const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
+      if (mode === 'admin' || apiKey !== undefined) {
+        request.auditSubject = { appId: '', keyId: null, keyName: null };
+        if (apiKey === undefined) {
+          request.auditSubject.appId = (await services.apps.defaultApp()).id;
+          throw new AppError('MISSING_API_KEY');
+        }
+        await authenticateApiKey(request, reply, apiKey);
+        return;
+      }
+
+      const clientKey = header(request, 'im-client-key') ?? header(request, 'client_key');
+      if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY');
+      await checkFailureBudget(request, reply);
+      const clientApp = await services.apps.resolveClientKey(clientKey);
+      if (!clientApp) return failed(request, new AppError('INVALID_CLIENT_KEY'));
+      const token = bearer(header(request, 'im-authorization') ?? header(request, 'authorization'));
+      if (token === undefined) return failed(request, new AppError('INVALID_TOKEN'));
+      const check = await services.tokenVerifier.verify(clientApp.id, token);
+      if (check.status === 'other-app') return failed(request, new AppError('CLIENT_KEY_MISMATCH'));
+      if (check.status === 'invalid') return failed(request, new AppError('INVALID_TOKEN'));
+      request.auth = { kind: 'user', app: clientApp, userId: check.token.userId, tokenId: check.token.id };
+    });
+
+    async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string): Promise<void> {
+      const subject = request.auditSubject!;
+      try {
+        await checkFailureBudget(request, reply);
+      } catch (error) {
+        subject.appId = (await services.apps.defaultApp()).id;
+        throw error;
+      }
+      const key = await services.keyVerifier.verify(apiKey);
+      if (!key) {
+        // Attribute the attempt to the key's app when the key is known (revoked, expired).
+        const known = await services.keyVerifier.lookup(apiKey);
+        Object.assign(subject, known ? { appId: known.appId, keyId: known.id, keyName: known.name } : { appId: (await services.apps.defaultApp()).id });
+        return failed(request, new AppError('INVALID_API_KEY'));
+      }
+      Object.assign(subject, { appId: key.appId, keyId: key.id, keyName: key.name });
+
+      // Outside the allow-list counts as a failed authentication, not against the key's own budget.
+      if (!allowed(key, request.ip)) return failed(request, new AppError('INSUFFICIENT_PERMISSIONS'));
+      const decision = await services.keyRequests.hit(key.id, key.rateLimit);
+      setRateLimitHeaders(reply, decision);
+      if (!decision.allowed) {
+        request.rateLimited = true;
+        reply.header('Retry-After', String(decision.resetSeconds));
+        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+      }
+      const scope = request.routeOptions.config?.scope;
+      if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
+      request.auth = { kind: 'apiKey', app: await services.apps.get(key.appId), key };
+    }
+
+    app.addHook('onResponse', async (request, reply) => {
+      const subject = request.auditSubject;
+      if (!subject || subject.appId === '') return;
+      const params = (request.params ?? {}) as Record<string, unknown>;
+      const targets = [...Object.values(params).filter((value): value is string => typeof value === 'string'), ...request.auditTargets];
+      services.activity.record(
+        {
+          appId: subject.appId,
+          at: Date.now(),
+          keyId: subject.keyId,
+          keyName: subject.keyName,
+          ip: request.ip,
+          method: request.method,
+          route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
+          url: request.url.slice(0, 2048),
+          status: reply.statusCode,
+          targetIds: [...new Set(targets)].slice(0, 100),
+          requestId: request.id,
+          durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        request.rateLimited,
+      );
+    });
+  },
+  { name: 'parley-auth' },
+);
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === '' ? undefined : text;
+}
+
+function bearer(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const token = value.replace(/^bearer\s+/i, '').trim();
+  return token === '' ? undefined : token;
+}
+
+/** IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio. */
+function setRateLimitHeaders(reply: FastifyReply, decision: Decision): void {
+  reply.header('RateLimit-Policy', `${decision.limit};w=${WINDOW_SECONDS}`);
+  reply.header('RateLimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
+  reply.header('X-RateLimit-Limit', String(decision.limit));
+  reply.header('X-RateLimit-Remaining', String(decision.remaining));
+  reply.header('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+}

@@ -1,0 +1,23 @@
+import type { Expression, RawBuilder, SqlBool } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** JSON value types as Mongo's `$type` names them. */
+export type JsonTypeName = 'string' | 'number' | 'bool' | 'object' | 'array' | 'null';
+
+/** The few places where SQLite and PostgreSQL really differ. Nothing else outside storage/ writes SQL. */
+export interface DialectHelpers {
+  readonly name: DialectName;
+  /** True for a unique or primary-key violation, recognised by error code, never by message. */
+  isUniqueViolation(error: unknown): boolean;
+  /** A field of a JSON-text column, as text (strings) or null. */
+  jsonText(column: string, field: string): RawBuilder<string | null>;
+  /** A field of a JSON-text column, as a number when it holds one, else null. */
+  jsonNumber(column: string, field: string): RawBuilder<number | null>;
+  /** A field of a JSON-text column, as true/false when it holds a boolean, else null. */
+  jsonBool(column: string, field: string): RawBuilder<number | null>;
+  /** The Mongo `$type` name of a field of a JSON-text column; null when the field is absent. */
+  jsonType(column: string, field: string): RawBuilder<JsonTypeName | null>;
+  /** Regular-expression match of a pattern already checked by `compileSafeRegex`. */
+  regexMatch(value: Expression<unknown>, pattern: string, caseInsensitive: boolean): RawBuilder<SqlBool>;
+}

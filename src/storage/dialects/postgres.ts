@@ -1,0 +1,33 @@
+import pg from 'pg';
+import { PostgresDialect, sql } from 'kysely';
+import type { DialectHelpers } from './dialect.js';
+
+// int8 (timestamps in ms, counts) fits a JS number for every value Parley stores.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+/** Bounds any single statement, including a costly regular expression from a user filter. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+
+export function openPostgres(connectionString: string): { dialect: PostgresDialect; close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: STATEMENT_TIMEOUT_MS });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => undefined);
+  return { dialect: new PostgresDialect({ pool }), close: () => pool.end() };
+}
+
+const json = (column: string) => sql`(${sql.ref(column)}::jsonb)`;
+
+export const postgresHelpers: DialectHelpers = {
+  name: 'postgres',
+  isUniqueViolation: (error) => (error as { code?: unknown } | null)?.code === '23505',
+  jsonText: (column, field) =>
+    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'string' then ${json(column)} ->> ${field} end)`,
+  jsonNumber: (column, field) =>
+    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'number' then (${json(column)} ->> ${field})::double precision end)`,
+  jsonBool: (column, field) =>
+    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'boolean' then (case when (${json(column)} ->> ${field}) = 'true' then 1 else 0 end) end)`,
+  jsonType: (column, field) =>
+    sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool' else jsonb_typeof(${json(column)} -> ${field}) end)`,
+  regexMatch: (value, pattern, caseInsensitive) =>
+    caseInsensitive ? sql<boolean>`(${value} ~* ${pattern})` : sql<boolean>`(${value} ~ ${pattern})`,
+};

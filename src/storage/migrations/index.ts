@@ -1,0 +1,22 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../dialects/dialect.js';
+import * as initial from './001-initial.js';
+
+type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
+
+/** The one ordered list of migrations, shared by SQLite and PostgreSQL. Append only. */
+const STEPS: Record<string, Step> = {
+  '001-initial': initial,
+};
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(STEPS)) {
+        migrations[name] = { up: (db) => step.up(db, dialect) };
+      }
+      return migrations;
+    },
+  };
+}

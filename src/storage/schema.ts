@@ -1,0 +1,116 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Times are millisecond epochs (int8 in PostgreSQL), booleans are 0/1 integers and
+ * JSON values are text in both databases, so one repository implementation serves both.
+ */
+export interface Database {
+  apps: AppsTable;
+  api_keys: ApiKeysTable;
+  users: UsersTable;
+  user_tokens: UserTokensTable;
+  audit_log: AuditLogTable;
+  key_usage: KeyUsageTable;
+}
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  client_key: string;
+  client_key_created_at: number;
+  /** HS256 secret for tokens this app issues. */
+  token_secret: string;
+  /** JSON: AppSettings */
+  settings: string;
+  is_default: number;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  app_id: string;
+  name: string;
+  key_hash: string;
+  last4: string;
+  /** JSON string array */
+  scopes: string;
+  /** JSON string array of CIDRs, or null for any address */
+  allowed_ips: string | null;
+  rate_limit: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  created_by: string;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  rolled_from: string | null;
+  rolled_to: string | null;
+  /** 'generated' (Parley format) or 'imported' (any format, e.g. PARLEY_API_KEY) */
+  origin: string;
+}
+
+export interface UsersTable {
+  app_id: string;
+  id: string;
+  nickname: string;
+  avatar_url: string;
+  email: string | null;
+  description: string | null;
+  is_robot: number;
+  /** 1 for a user group ("team"): a virtual user standing for its members (spec 3.6). */
+  is_group: number;
+  /** JSON string array of member user ids (groups only) */
+  group_members: string | null;
+  /** JSON object of integrator-defined fields */
+  custom: string;
+  /** JSON {port, family, address} of the last connection */
+  address: string | null;
+  user_agent: string | null;
+  last_login_time: number;
+  last_join_or_create_room_time: number | null;
+  notification_enabled: number;
+  /** JSON string array of muted room ids */
+  mute: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserTokensTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  token_hash: string;
+  last4: string;
+  /** 'issued' (server JWT) or 'assigned' (integrator string) */
+  kind: string;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  app_id: string;
+  at: number;
+  key_id: string | null;
+  key_name: string | null;
+  ip: string;
+  method: string;
+  route: string;
+  url: string;
+  status: number;
+  /** JSON string array */
+  target_ids: string;
+  request_id: string;
+  duration_ms: number;
+}
+
+export interface KeyUsageTable {
+  app_id: string;
+  key_id: string;
+  /** Start of the minute, ms epoch. */
+  minute: number;
+  requests: number;
+  errors: number;
+  rate_limited: number;
+}
