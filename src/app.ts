@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Services } from './services.js';
+import type { RouteEntry } from './http/types.js';
+import { BODY_LIMIT_BYTES, DOCS_PREFIX } from './http/constants.js';
 import { createValidatorCompiler } from './http/validation.js';
 import errorsPlugin from './plugins/errors.js';
 import authPlugin from './plugins/auth.js';
@@ -16,7 +18,9 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { appsRoutes } from './modules/apps/apps.routes.js';
 import { statsRoutes } from './modules/stats/stats.routes.js';
 
-export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
+const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
 /** Builds the HTTP application over ready services. Never listens: tests inject into it. */
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
@@ -26,17 +30,36 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
     genReqId: () => randomUUID(),
+    // One access line per request is too costly at full load; the audit trail records admin calls.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(services.config.logLevel) }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
+  // Every route must say who may call it; forgetting must fail at start-up, not open a route.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.auth === undefined) {
+      if (route.prefix !== DOCS_PREFIX) throw new Error(`Route ${String(route.method)} ${route.url} declares no auth mode`);
+      route.config = { ...route.config, auth: 'public' };
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routeTable.push({ method, url: route.url, auth: route.config?.auth, scope: route.config?.scope });
+    }
+  });
   app.setValidatorCompiler(createValidatorCompiler());
 
   // An empty body with a JSON content type is "no body" (e.g. DELETE …/token revokes all tokens).
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  const parseJsonOrEmpty: Parameters<typeof app.addContentTypeParser>[2] = (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     parseJson(request, body as string, done);
-  });
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonOrEmpty);
+  app.addContentTypeParser(JSON_SUFFIX_TYPE, { parseAs: 'string' }, parseJsonOrEmpty);
+  // Bodies are JSON only (spec 0): without this, Fastify's built-in text/plain parser would let text through.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);

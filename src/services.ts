@@ -10,6 +10,7 @@ import { KeysService } from './modules/keys/keys.service.js';
 import { ApiKeyVerifier } from './modules/keys/key-verifier.js';
 import { UsersRepository } from './modules/users/users.repository.js';
 import { UsersService } from './modules/users/users.service.js';
+import { UserListCache } from './modules/users/user-list-cache.js';
 import { TokensRepository } from './modules/tokens/tokens.repository.js';
 import { TokensService } from './modules/tokens/tokens.service.js';
 import { UserTokenVerifier } from './modules/tokens/token-verifier.js';
@@ -26,6 +27,7 @@ export interface Services {
   keys: KeysService;
   keyVerifier: ApiKeyVerifier;
   users: UsersService;
+  userListCache: UserListCache;
   usersRepository: UsersRepository;
   tokenVerifier: UserTokenVerifier;
   groups: GroupsService;
@@ -57,6 +59,7 @@ export function createServices(
     keys: new KeysService(keysRepository, bus, config.rateLimitPerMinute),
     keyVerifier: new ApiKeyVerifier(keysRepository, bus),
     users: new UsersService(usersRepository, tokens, bus, storage.dialect),
+    userListCache: new UserListCache(bus),
     usersRepository,
     tokenVerifier: new UserTokenVerifier(tokensRepository, bus),
     groups: new GroupsService(usersRepository, bus, storage.dialect),

@@ -107,5 +107,6 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
 
 /** Hides a password in a connection URL so that it can appear in an error message. */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+  // Up to the last "@" of the authority: a password may itself contain "@".
+  return url.replace(/(\/\/[^:/@]*:)[^/?#]*@/, '$1***@');
 }

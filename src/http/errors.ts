@@ -37,6 +37,8 @@ export const ERROR_TABLE = {
   GROUP_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'The specified group does not exist' },
   KEY_NOT_FOUND: { status: 404, rm: 'Not Found', message: 'The specified API key does not exist' },
   KEY_REVOKED: { status: 409, rm: 'Conflict', message: 'The API key has been revoked' },
+  KEY_EXPIRED: { status: 409, rm: 'Conflict', message: 'The API key has expired' },
+  KEY_ROLLED: { status: 409, rm: 'Conflict', message: "A rolled key's expiry is set by its rotation; revoke it to end it sooner" },
   NOT_FOUND: { status: 404, rm: 'Not Found', message: 'Route not found' },
   METHOD_NOT_ALLOWED: { status: 405, rm: 'Method Not Allowed', message: 'Method not allowed' },
   PAYLOAD_TOO_LARGE: { status: 413, rm: 'Payload Too Large', message: 'Request body is too large' },
@@ -61,6 +63,12 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * An endpoint's own refusal under a code the key layer also uses (e.g. `INSUFFICIENT_PERMISSIONS`
+ * for a mismatched `IM-CLIENT-ID`): sent in shape B with its own message, never as a key-layer body.
+ */
+export class EndpointError extends AppError {}
+
 export interface ShapeA {
   error: string;
   message: string;
@@ -75,7 +83,7 @@ export interface ShapeB {
 
 export function errorBody(error: AppError): ShapeA | ShapeB {
   const spec: ErrorSpec = ERROR_TABLE[error.code];
-  if (spec.shapeA) {
+  if (spec.shapeA && !(error instanceof EndpointError)) {
     // Exact key-page bodies: the fixed message, plus only the documented extra fields.
     return { error: error.code, message: spec.message, ...error.extra };
   }

@@ -15,6 +15,13 @@ export type AuthContext =
   | { kind: 'apiKey'; app: App; key: ApiKey }
   | { kind: 'user'; app: App; userId: string; tokenId: string };
 
+export interface RouteEntry {
+  method: string;
+  url: string;
+  auth: AuthMode | undefined;
+  scope: Scope | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     auth?: AuthMode;
@@ -31,5 +38,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     services: Services;
+    /** Every route with its declared auth mode and scope (for the auth matrix and docs checks). */
+    routeTable: RouteEntry[];
   }
 }

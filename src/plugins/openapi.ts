@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ErrorShapeA, ErrorShapeB } from '../http/schemas.js';
+import { DOCS_PREFIX } from '../http/constants.js';
 
 /** The OpenAPI 3.1 document at /openapi.json and an interactive reference at /docs. */
 export default fp(
@@ -34,7 +35,7 @@ export default fp(
         return { schema: { ...schema, security } as unknown as typeof schema, url };
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+    await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { docExpansion: 'list', deepLinking: true } });
     app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'public' } }, async () => app.swagger());
   },
   { name: 'parley-openapi' },

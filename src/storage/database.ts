@@ -1,4 +1,4 @@
-import { Kysely, Migrator } from 'kysely';
+import { Kysely, Migrator, sql, type Insertable } from 'kysely';
 import type { Database } from './schema.js';
 import type { DialectHelpers } from './dialects/dialect.js';
 import { openSqlite, sqliteHelpers } from './dialects/sqlite.js';
@@ -8,17 +8,30 @@ import { migrationProvider } from './migrations/index.js';
 export interface Storage {
   db: Kysely<Database>;
   dialect: DialectHelpers;
+  /** Appends many rows fast (audit trail); column names and values as in the table. */
+  insertMany<T extends keyof Database & string>(table: T, rows: Insertable<Database[T]>[]): Promise<void>;
   close(): Promise<void>;
+}
+
+const CHUNK_ROWS = 200;
+
+async function insertInChunks<T extends keyof Database & string>(db: Kysely<Database>, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    await db.insertInto(table).values(rows.slice(start, start + CHUNK_ROWS) as never).execute();
+  }
 }
 
 /** Opens SQLite (`sqlite:PATH`) or PostgreSQL (`postgres://…`) behind the same Kysely interface. */
 export function createStorage(databaseUrl: string): Storage {
   if (databaseUrl.startsWith('sqlite:')) {
-    const { dialect, close } = openSqlite(databaseUrl.slice('sqlite:'.length));
+    const { dialect, close, insertRows } = openSqlite(databaseUrl.slice('sqlite:'.length));
     const db = new Kysely<Database>({ dialect });
     return {
       db,
       dialect: sqliteHelpers,
+      async insertMany(table, rows) {
+        if (!insertRows(table, rows as Record<string, unknown>[])) await insertInChunks(db, table, rows);
+      },
       async close() {
         await db.destroy().catch(() => undefined);
         close();
@@ -27,11 +40,16 @@ export function createStorage(databaseUrl: string): Storage {
   }
   const { dialect } = openPostgres(databaseUrl);
   const db = new Kysely<Database>({ dialect });
-  return { db, dialect: postgresHelpers, close: () => db.destroy() };
+  return { db, dialect: postgresHelpers, insertMany: (table, rows) => insertInChunks(db, table, rows), close: () => db.destroy() };
 }
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const migrator = new Migrator({ db: storage.db, provider: migrationProvider(storage.dialect.name) });
+  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
+  const migrationTableSchema =
+    storage.dialect.name === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({ db: storage.db, provider: migrationProvider(storage.dialect.name), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);

@@ -38,14 +38,13 @@ export interface AuditQuery {
   limit: number;
 }
 
-const CHUNK = 200;
-
 export class AuditRepository {
   constructor(private readonly storage: Storage) {}
 
   async insert(entries: AuditEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += CHUNK) {
-      const rows = entries.slice(start, start + CHUNK).map((entry) => ({
+    await this.storage.insertMany(
+      'audit_log',
+      entries.map((entry) => ({
         app_id: entry.appId,
         at: entry.at,
         key_id: entry.keyId,
@@ -58,9 +57,8 @@ export class AuditRepository {
         target_ids: JSON.stringify(entry.targetIds),
         request_id: entry.requestId,
         duration_ms: entry.durationMs,
-      }));
-      await this.storage.db.insertInto('audit_log').values(rows).execute();
-    }
+      })),
+    );
   }
 
   async addUsage(rows: UsageRow[]): Promise<void> {
@@ -86,7 +84,7 @@ export class AuditRepository {
     if (query.route !== undefined) select = select.where('route', '=', query.route);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (query.ip !== undefined) select = select.where('ip', '=', query.ip);
-    if (query.targetId !== undefined) select = select.where('target_ids', 'like', `%${JSON.stringify(query.targetId).replace(/[%_\\]/g, '\\$&')}%`);
+    if (query.targetId !== undefined) select = select.where(this.storage.dialect.jsonArrayContains('target_ids', query.targetId));
     if (query.from !== undefined) select = select.where('at', '>=', query.from);
     if (query.to !== undefined) select = select.where('at', '<', query.to);
     const [count, rows] = await Promise.all([

@@ -34,7 +34,9 @@ export class GroupsService {
       const group = await this.users.transaction(async (tx) => {
         if (await this.users.find(appId, id, tx)) throw new AppError('GROUP_ALREADY_EXISTS');
         await this.checkMembers(appId, members, tx);
-        const { user } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+        const { user, created } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+        // Another request created this id since the check above: creating is not updating.
+        if (!created) throw new AppError('GROUP_ALREADY_EXISTS');
         return user;
       });
       this.bus.publish('user.upserted', { appId, userId: id });

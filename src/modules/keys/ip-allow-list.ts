@@ -3,7 +3,9 @@ import { BlockList, isIP } from 'node:net';
 /** Parses CIDRs ("10.0.0.0/8", "2001:db8::/32") or single addresses; throws on a bad entry. */
 export function normalizeCidrs(entries: readonly string[]): string[] {
   return entries.map((entry) => {
-    const [address = '', prefixText] = entry.trim().split('/');
+    const parts = entry.trim().split('/');
+    if (parts.length > 2) throw new Error(`"${entry}" has an invalid prefix length`);
+    const [address = '', prefixText] = parts;
     const family = isIP(address);
     if (family === 0) throw new Error(`"${entry}" is not an IP address or CIDR`);
     const max = family === 4 ? 32 : 128;

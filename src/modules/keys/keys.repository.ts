@@ -90,6 +90,12 @@ export class KeysRepository {
     return row && toApiKey(row);
   }
 
+  /** A key by id in whichever application holds it (operator tools only). */
+  async findByIdInAnyApp(id: string): Promise<ApiKey | undefined> {
+    const row = await this.storage.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
   async list(appId: string, options: { includeRevoked: boolean }): Promise<ApiKey[]> {
     let query = this.storage.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId);
     if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);

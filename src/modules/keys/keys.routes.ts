@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { parseTime } from '../../shared/time.js';
+import type { App } from '../apps/apps.repository.js';
 import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './keys.service.js';
 import {
   ClientKeyResponse, CreateKeyBody, IssuedKeyResponse, KeyListResponse, KeyParams, KeyResponse, RollKeyBody,
@@ -32,6 +33,13 @@ function settingsFrom(body: { name?: string; scopes?: string[]; expiresAt?: stri
   return settings;
 }
 
+const clientKeyView = (app: App) => ({
+  appID: app.id,
+  clientKey: app.clientKey,
+  createdAt: new Date(app.clientKeyCreatedAt).toISOString(),
+  createdAtMS: app.clientKeyCreatedAt,
+});
+
 export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { keys, apps, audit } = app.services;
 
@@ -39,6 +47,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { tags, summary: 'List API keys', querystring: Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) }), response: { 200: KeyListResponse } },
   }, async (request) => {
+    await app.services.activity.flush();
     const list = await keys.list(caller(request).appId, request.query.includeRevoked ?? false);
     return ok({ totalCount: list.length, data: list.map(keyView) });
   });
@@ -57,22 +66,23 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { tags, summary: "Show the application's client key", response: { 200: ClientKeyResponse } },
   }, async (request) => {
-    const app = await apps.get(caller(request).appId);
-    return ok({ appID: app.id, clientKey: app.clientKey, createdAt: new Date(app.clientKeyCreatedAt).toISOString(), createdAtMS: app.clientKeyCreatedAt });
+    return ok(clientKeyView(await apps.get(caller(request).appId)));
   });
 
   app.post('/admin/keys/client-key', {
     config,
     schema: { tags, summary: 'Regenerate the client key (the old one stops working at once)', response: { 200: ClientKeyResponse } },
   }, async (request) => {
-    const app = await apps.regenerateClientKey(caller(request).appId);
-    return ok({ appID: app.id, clientKey: app.clientKey, createdAt: new Date(app.clientKeyCreatedAt).toISOString(), createdAtMS: app.clientKeyCreatedAt });
+    return ok(clientKeyView(await apps.regenerateClientKey(caller(request).appId)));
   });
 
   app.get('/admin/keys/:id', {
     config,
     schema: { tags, summary: 'Get an API key', params: KeyParams, response: { 200: KeyResponse } },
-  }, async (request) => ok(keyView(await keys.get(caller(request).appId, request.params.id))));
+  }, async (request) => {
+    await app.services.activity.flush();
+    return ok(keyView(await keys.get(caller(request).appId, request.params.id)));
+  });
 
   const update = {
     config,

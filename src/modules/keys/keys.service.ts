@@ -44,7 +44,8 @@ export class KeysService {
 
   /** `granted`: the scopes of the caller; a key can only create keys within its own scopes. */
   async create(appId: string, settings: KeySettings, createdBy: string, granted: readonly string[] = ['*']): Promise<IssuedKey> {
-    const checked = this.check(settings, granted);
+    // The default scopes ("*") are checked like requested ones: a limited key cannot get "*" by omitting them.
+    const checked = this.check({ ...settings, scopes: settings.scopes ?? ['*'] }, granted);
     const secret = generateApiKey();
     const key = await this.keys.insert({
       id: randomId('key'),
@@ -98,6 +99,9 @@ export class KeysService {
   async update(appId: string, id: string, settings: KeySettings, granted: readonly string[] = ['*']): Promise<ApiKey> {
     const key = await this.get(appId, id);
     if (key.revokedAt !== null) throw new AppError('KEY_REVOKED');
+    // An expired key stays expired, and a rolled one keeps the end its rotation gave it.
+    if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new AppError('KEY_EXPIRED');
+    if (key.rolledTo !== null && settings.expiresAt !== undefined) throw new AppError('KEY_ROLLED');
     if (!scopesWithin(granted, key.scopes)) {
       throw new AppError('FORBIDDEN', 'A key can only change keys whose scopes are within its own');
     }

@@ -29,8 +29,8 @@ const AREAS = new Set(SCOPES.map((scope) => scope.split(':')[0]));
 export function isValidScope(value: string): boolean {
   if (value === '*') return true;
   if ((SCOPES as readonly string[]).includes(value)) return true;
-  const [area, action] = value.split(':');
-  return action === '*' && AREAS.has(area);
+  const area = value.split(':')[0] ?? '';
+  return value === `${area}:*` && AREAS.has(area);
 }
 
 export function scopeAllows(granted: readonly string[], needed: Scope): boolean {

@@ -63,6 +63,12 @@ const invalid = (message: string): never => {
 const TRUE: Expression<SqlBool> = sql<boolean>`1 = 1`;
 const FALSE: Expression<SqlBool> = sql<boolean>`1 = 0`;
 
+/** Negation that keeps rows where the condition is NULL (absent field, other type), as Mongo's $ne and $nin do. */
+const isNotTrue = (condition: Expression<SqlBool>): Expression<SqlBool> => sql<boolean>`(${condition}) is not true`;
+
+/** Own entries only: a name such as "constructor" must not find Object.prototype members. */
+const own = <T>(table: Record<string, T>, name: string): T | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
+
 export function parseUserFilter(q: string | undefined, dialect: DialectHelpers): Condition | undefined {
   if (q === undefined || q.trim() === '') return undefined;
   if (q.length > MAX_FILTER_LENGTH) invalid(`q is longer than ${MAX_FILTER_LENGTH} characters`);
@@ -81,7 +87,7 @@ export function parseUserFilter(q: string | undefined, dialect: DialectHelpers):
 
 function fieldCondition(field: string, condition: unknown, dialect: DialectHelpers): Condition {
   if (field.startsWith('$')) invalid(`Operator ${field} is not supported here`);
-  const known = FIELDS[field];
+  const known = own(FIELDS, field);
   if (!known && !CUSTOM_FIELD.test(field)) invalid(`Field "${field}" cannot be queried`);
   const target: Target = known ? columnTarget(known, dialect) : customTarget(field, dialect);
 
@@ -103,7 +109,7 @@ function fieldCondition(field: string, condition: unknown, dialect: DialectHelpe
       case '$lt': parts.push(target.compare('<', literal(value))); break;
       case '$lte': parts.push(target.compare('<=', literal(value))); break;
       case '$in': parts.push(target.within(list(op, value))); break;
-      case '$nin': { const values = list(op, value); parts.push((eb) => eb.not(target.within(values)(eb))); break; }
+      case '$nin': { const values = list(op, value); parts.push((eb) => isNotTrue(target.within(values)(eb))); break; }
       case '$exists':
         if (typeof value !== 'boolean' && value !== 0 && value !== 1) invalid('$exists takes true or false');
         parts.push(target.exists(Boolean(value)));
@@ -147,7 +153,7 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
   };
   return {
     compare,
-    notEqual: (value) => (eb) => eb.not(compare('=', value)(eb)),
+    notEqual: (value) => (eb) => isNotTrue(compare('=', value)(eb)),
     within: (values) => (eb) => (values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb)))),
     exists: (present) => (eb) =>
       field.nullable ? eb(ref(eb), present ? 'is not' : 'is', null) : present ? TRUE : FALSE,
@@ -168,15 +174,16 @@ function customTarget(field: string, dialect: DialectHelpers): Target {
   const bool = dialect.jsonBool('custom', field);
   const type = dialect.jsonType('custom', field);
   const compare = (op: '=' | '>' | '>=' | '<' | '<=', value: Scalar): Condition => (eb) => {
-    if (value === null) return op === '=' ? eb(type, '=', 'null') : FALSE;
+    // Mongo's `{field: null}` matches an explicit null and an absent field alike.
+    if (value === null) return op === '=' ? eb.or([eb(type, 'is', null), eb(type, '=', 'null')]) : FALSE;
     if (typeof value === 'string') return eb(text, op, value);
     if (typeof value === 'number') return eb(number, op, value);
     return op === '=' ? eb(bool, '=', value ? 1 : 0) : FALSE;
   };
   return {
     compare,
-    // Mongo's $ne also matches documents without the field.
-    notEqual: (value) => (eb) => eb.or([eb(type, 'is', null), eb.not(compare('=', value)(eb))]),
+    // Mongo's $ne also matches documents without the field or with a value of another type.
+    notEqual: (value) => (eb) => isNotTrue(compare('=', value)(eb)),
     within: (values) => (eb) => (values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb)))),
     exists: (present) => (eb) => eb(type, present ? 'is not' : 'is', null),
     hasType: (wanted) => (eb) => (wanted === 'date' ? FALSE : eb(type, '=', wanted)),
@@ -198,7 +205,7 @@ function list(op: string, value: unknown): Scalar[] {
 }
 
 function typeName(value: unknown): JsonTypeName | 'date' {
-  const name = TYPE_ALIASES[String(value)];
+  const name = own(TYPE_ALIASES, String(value));
   if ((typeof value !== 'string' && typeof value !== 'number') || !name) return invalid(`Unsupported $type ${JSON.stringify(value)}`);
   return name;
 }

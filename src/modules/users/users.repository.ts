@@ -78,7 +78,7 @@ export class UsersRepository {
 
   /** Creates the user, or applies `changes` to the existing one (spec 3.1: upsert keyed by `_id`). */
   async upsert(appId: string, id: string, changes: UserChanges, isGroup: boolean, db: Db, now = Date.now()): Promise<{ user: User; created: boolean }> {
-    const existing = await this.find(appId, id, db);
+    const existing = await this.findForUpdate(appId, id, db);
     if (!existing) {
       await db
         .insertInto('users')
@@ -118,6 +118,17 @@ export class UsersRepository {
     }
     await db.updateTable('users').set(values).where('app_id', '=', appId).where('id', '=', id).execute();
     return { user: (await this.find(appId, id, db)) as User, created: false };
+  }
+
+  /**
+   * Reads the row an upsert merges into, locked until its transaction ends, so that concurrent
+   * upserts do not lose each other's custom fields. SQLite runs one write transaction at a time.
+   */
+  private async findForUpdate(appId: string, id: string, db: Db): Promise<User | undefined> {
+    let query = db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id);
+    if (this.storage.dialect.name === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row && toUser(row);
   }
 
   async list(

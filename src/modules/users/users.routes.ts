@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { AppError } from '../../http/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, EndpointError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
+import { sendSerialized } from '../../http/send-serialized.js';
 import { iso } from '../../shared/time.js';
 import type { UserInput } from './users.service.js';
 import { userView } from './user-view.js';
@@ -20,7 +21,9 @@ export function actingUserId(request: FastifyRequest): string {
   const auth = request.auth;
   if (auth?.kind === 'user') {
     const named = request.headers['im-client-id'];
-    if (typeof named === 'string' && named !== '' && named !== auth.userId) throw new AppError('INSUFFICIENT_PERMISSIONS');
+    if (typeof named === 'string' && named !== '' && named !== auth.userId) {
+      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
+    }
     return auth.userId;
   }
   const named = request.headers['im-client-id'];
@@ -29,7 +32,7 @@ export function actingUserId(request: FastifyRequest): string {
 }
 
 export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { users } = app.services;
+  const { users, userListCache } = app.services;
 
   app.post('/admin/clients', {
     config: { auth: 'admin', scope: 'users:write' },
@@ -64,11 +67,19 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/clients', {
     config: { auth: 'admin', scope: 'users:read' },
     schema: { tags, summary: 'List or search users', querystring: ListUsersQuery, response: { 200: UserListResponse } },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { q, skip = 0 } = request.query;
     const limit = Math.min(request.query.limit || DEFAULT_LIMIT, MAX_LIMIT);
-    const page = await users.list(request.auth!.app.id, { q, skip, limit });
-    return ok({ totalCount: page.totalCount, data: page.data.map(userView) });
+    const appId = request.auth!.app.id;
+    const cacheKey = `${skip}\n${limit}\n${q ?? ''}`;
+    let body = userListCache.get(appId, cacheKey);
+    if (body === undefined) {
+      const version = userListCache.version(appId);
+      const page = await users.list(appId, { q, skip, limit });
+      body = reply.serialize(ok({ totalCount: page.totalCount, data: page.data.map(userView) })) as string;
+      userListCache.set(appId, cacheKey, version, body);
+    }
+    return sendSerialized(reply as unknown as FastifyReply, body);
   });
 
   app.get('/admin/clients/:id', {

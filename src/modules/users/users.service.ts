@@ -46,9 +46,10 @@ export class UsersService {
     }
     const result = await this.withRetry(() =>
       this.users.transaction(async (tx) => {
-        const existing = await this.users.find(app.id, input._id, tx);
-        if (existing?.isGroup) throw new AppError('INVALID_REQUEST', `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`);
+        // Checked on the row the upsert locked and changed (rolled back here), so that a group created meanwhile counts too.
         const { user } = await this.users.upsert(app.id, input._id, changes, false, tx);
+        if (user.isGroup) throw new AppError('INVALID_REQUEST', `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`);
+        if (changes.custom) checkCustomSize(user.custom);
         let grant: GrantedToken | undefined;
         if (input.issueAccessToken === true) grant = await this.tokens.issue(app, user, tx);
         else if (input.token !== undefined) grant = await this.tokens.bind(app, user.id, input.token, expiresAt, tx);
@@ -62,21 +63,20 @@ export class UsersService {
 
   /** `POST /admin/clients/list`: validates every item first, then writes all or nothing (spec 3.3). */
   async upsertMany(appId: string, items: UserInput[]): Promise<number> {
-    const prepared = items.map((item, index) => {
-      try {
+    const prepared = items.map((item, index) =>
+      atIndex(index, () => {
         checkUserId(item._id);
         return { id: item._id, changes: toChanges(item) };
-      } catch (error) {
-        if (error instanceof AppError) throw new AppError('INVALID_REQUEST', `data[${index}]: ${error.message}`);
-        throw error;
-      }
-    });
+      }),
+    );
     const ids = new Set(prepared.map((item) => item.id));
     await this.withRetry(() =>
       this.users.transaction(async (tx) => {
-        const groups = (await this.users.findMany(appId, [...ids], tx)).filter((user) => user.isGroup);
-        if (groups.length > 0) throw new AppError('INVALID_REQUEST', `"${groups[0]!.id}" is a user group`);
-        for (const item of prepared) await this.users.upsert(appId, item.id, item.changes, false, tx);
+        for (const [index, item] of prepared.entries()) {
+          const { user } = await this.users.upsert(appId, item.id, item.changes, false, tx);
+          if (user.isGroup) throw new AppError('INVALID_REQUEST', `data[${index}]: "${user.id}" is a user group`);
+          if (item.changes.custom) atIndex(index, () => checkCustomSize(user.custom));
+        }
       }),
     );
     for (const userId of ids) this.bus.publish('user.upserted', { appId, userId });
@@ -115,11 +115,14 @@ export class UsersService {
   /** `PUT /admin/clients/:id/token` (spec 3.2.1). */
   async updateToken(app: App, userId: string, token: string, expirationDate: string | number): Promise<{ user: User; grant: GrantedToken }> {
     const expiresAt = parseExpiry(expirationDate);
-    const result = await this.users.transaction(async (tx) => {
-      const user = await this.users.find(app.id, userId, tx);
-      if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
-      return { user, grant: await this.tokens.bind(app, userId, token, expiresAt, tx) };
-    });
+    // Two binds of one new token at once: the loser's insert conflicts; on retry it sees TOKEN_CONFLICT.
+    const result = await this.withRetry(() =>
+      this.users.transaction(async (tx) => {
+        const user = await this.users.find(app.id, userId, tx);
+        if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+        return { user, grant: await this.tokens.bind(app, userId, token, expiresAt, tx) };
+      }),
+    );
     this.tokens.announceGrant(result.grant);
     return result;
   }
@@ -176,10 +179,25 @@ export function toChanges(input: Record<string, unknown>): UserChanges {
     custom[name] = value;
   }
   if (Object.keys(custom).length > 0) {
-    if (Buffer.byteLength(JSON.stringify(custom)) > MAX_CUSTOM_BYTES) {
-      throw new AppError('INVALID_REQUEST', `Custom fields must total at most ${MAX_CUSTOM_BYTES} bytes`);
-    }
+    checkCustomSize(custom);
     changes.custom = custom;
   }
   return changes;
+}
+
+/** Bounds a user's custom data in total: checked on the fields sent and again on the merged result. */
+function checkCustomSize(custom: Record<string, unknown>): void {
+  if (Buffer.byteLength(JSON.stringify(custom)) > MAX_CUSTOM_BYTES) {
+    throw new AppError('INVALID_REQUEST', `Custom fields must total at most ${MAX_CUSTOM_BYTES} bytes`);
+  }
+}
+
+/** Runs a check for item `index` of a batch; its error names the item (spec 3.3). */
+function atIndex<T>(index: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof AppError) throw new AppError('INVALID_REQUEST', `data[${index}]: ${error.message}`);
+    throw error;
+  }
 }

@@ -18,6 +18,8 @@ export interface DialectHelpers {
   jsonBool(column: string, field: string): RawBuilder<number | null>;
   /** The Mongo `$type` name of a field of a JSON-text column; null when the field is absent. */
   jsonType(column: string, field: string): RawBuilder<JsonTypeName | null>;
+  /** True when a JSON-text column holding an array of strings contains `value` exactly. */
+  jsonArrayContains(column: string, value: string): RawBuilder<SqlBool>;
   /** Regular-expression match of a pattern already checked by `compileSafeRegex`. */
   regexMatch(value: Expression<unknown>, pattern: string, caseInsensitive: boolean): RawBuilder<SqlBool>;
 }

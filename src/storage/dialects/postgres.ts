@@ -28,6 +28,7 @@ export const postgresHelpers: DialectHelpers = {
     sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'boolean' then (case when (${json(column)} ->> ${field}) = 'true' then 1 else 0 end) end)`,
   jsonType: (column, field) =>
     sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool' else jsonb_typeof(${json(column)} -> ${field}) end)`,
+  jsonArrayContains: (column, value) => sql<boolean>`(${json(column)} ? ${value})`,
   regexMatch: (value, pattern, caseInsensitive) =>
     caseInsensitive ? sql<boolean>`(${value} ~* ${pattern})` : sql<boolean>`(${value} ~ ${pattern})`,
 };

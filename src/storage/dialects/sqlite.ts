@@ -5,7 +5,14 @@ import { SqliteDialect, sql } from 'kysely';
 import { safeRegexTest } from '../../shared/safe-regex.js';
 import type { DialectHelpers } from './dialect.js';
 
-export function openSqlite(path: string): { dialect: SqliteDialect; close: () => void } {
+export interface SqliteHandle {
+  dialect: SqliteDialect;
+  close: () => void;
+  /** Inserts rows with one cached prepared statement in one transaction; false when it must wait. */
+  insertRows: (table: string, rows: Record<string, unknown>[]) => boolean;
+}
+
+export function openSqlite(path: string): SqliteHandle {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new BetterSqlite3(path);
   database.pragma('journal_mode = WAL');
@@ -15,7 +22,25 @@ export function openSqlite(path: string): { dialect: SqliteDialect; close: () =>
   database.function('parley_regexp', { deterministic: true }, (pattern, flags, value) =>
     typeof value === 'string' && safeRegexTest(String(pattern), String(flags), value) ? 1 : 0,
   );
-  return { dialect: new SqliteDialect({ database }), close: () => database.close() };
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const insertRows = (table: string, rows: Record<string, unknown>[]): boolean => {
+    // Inside a transaction Kysely holds open, rows written here would share its fate.
+    if (rows.length === 0 || database.inTransaction) return rows.length === 0;
+    const columns = Object.keys(rows[0]!);
+    const id = `${table}(${columns.join(',')})`;
+    let statement = statements.get(id);
+    if (!statement) {
+      const names = columns.map((column) => `"${column}"`).join(', ');
+      statement = database.prepare(`insert into "${table}" (${names}) values (${columns.map((column) => `@${column}`).join(', ')})`);
+      statements.set(id, statement);
+    }
+    const prepared = statement;
+    database.transaction(() => {
+      for (const row of rows) prepared.run(row);
+    })();
+    return true;
+  };
+  return { dialect: new SqliteDialect({ database }), close: () => database.close(), insertRows };
 }
 
 const path = (field: string) => `$."${field.replaceAll('"', '""')}"`;
@@ -37,6 +62,8 @@ export const sqliteHelpers: DialectHelpers = {
       when 'text' then 'string' when 'integer' then 'number' when 'real' then 'number'
       when 'true' then 'bool' when 'false' then 'bool' when 'null' then 'null'
       when 'object' then 'object' when 'array' then 'array' end)`,
+  jsonArrayContains: (column, value) =>
+    sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   regexMatch: (value, pattern, caseInsensitive) =>
     sql<boolean>`parley_regexp(${pattern}, ${caseInsensitive ? 'i' : ''}, ${value}) = 1`,
 };

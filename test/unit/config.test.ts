@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from '../../src/config/config.js';
+
+function problemFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig defaults', () => {
+  it('runs with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:./data/parley.db',
+      redisUrl: undefined,
+      redisPrefix: 'parley:',
+      importedApiKey: undefined,
+      defaultAppId: 'default',
+      tokenTtlDays: 7,
+      rateLimitPerMinute: 1000,
+      authFailuresPerMinute: 60,
+      auditRetentionDays: 90,
+      trustProxy: false,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', HOST: '  ', DATABASE_URL: ' ', TOKEN_TTL_DAYS: '', RATE_LIMIT_PER_MINUTE: ' ', LOG_LEVEL: '' });
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.databaseUrl).toBe('sqlite:./data/parley.db');
+    expect(config.tokenTtlDays).toBe(7);
+    expect(config.rateLimitPerMinute).toBe(1000);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('reads valid values', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://parley:pw@db:5432/parley',
+      REDIS_URL: 'rediss://cache:6380',
+      REDIS_PREFIX: 'p2:',
+      PARLEY_API_KEY: 'imported-key-0123456789',
+      PARLEY_APP_ID: 'SampleApp',
+      TOKEN_TTL_DAYS: '30',
+      RATE_LIMIT_PER_MINUTE: '5000',
+      AUTH_FAILURES_PER_MINUTE: '10',
+      AUDIT_RETENTION_DAYS: '7',
+      TRUST_PROXY: '10.0.0.0/8, 192.168.1.1',
+      LOG_LEVEL: 'DEBUG',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://parley:pw@db:5432/parley',
+      redisUrl: 'rediss://cache:6380',
+      redisPrefix: 'p2:',
+      importedApiKey: 'imported-key-0123456789',
+      defaultAppId: 'SampleApp',
+      tokenTtlDays: 30,
+      rateLimitPerMinute: 5000,
+      authFailuresPerMinute: 10,
+      auditRetentionDays: 7,
+      trustProxy: '10.0.0.0/8,192.168.1.1',
+      logLevel: 'debug',
+    });
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).databaseUrl).toBe('postgresql://localhost/x');
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ HOST: 'parley.internal' }).host).toBe('parley.internal');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+  });
+});
+
+describe('loadConfig refuses bad values with a message naming the variable', () => {
+  const cases: Array<[string, string[]]> = [
+    ['PORT', ['abc', '-1', '65536', '1.5', '80 80']],
+    ['HOST', ['bad host!', 'a/b']],
+    ['DATABASE_URL', ['mysql://db/x', './parley.db', 'sqlite:', 'postgres:db']],
+    ['REDIS_URL', ['http://cache:6379', 'cache:6379']],
+    ['PARLEY_API_KEY', ['short']],
+    ['PARLEY_APP_ID', ['-app', 'has space', 'x'.repeat(65), 'a.b']],
+    ['TOKEN_TTL_DAYS', ['0', 'seven', '3651', '2.5', '-7']],
+    ['RATE_LIMIT_PER_MINUTE', ['0', 'lots', '10000001', '0.5']],
+    ['AUTH_FAILURES_PER_MINUTE', ['0', 'x']],
+    ['AUDIT_RETENTION_DAYS', ['0', 'forever', '36501']],
+    ['TRUST_PROXY', ['yes', 'proxy.local']],
+    ['LOG_LEVEL', ['verbose', 'loud']],
+  ];
+  for (const [name, values] of cases) {
+    it(name, () => {
+      for (const value of values) {
+        const error = problemFor({ [name]: value });
+        expect(error.name).toBe('ConfigError');
+        expect(error.problems, `${name}=${value}`).toHaveLength(1);
+        expect(error.problems[0], `${name}=${value}`).toContain(name);
+        expect(error.message).toContain(name);
+        expect(error.message.startsWith('Invalid configuration:')).toBe(true);
+      }
+    });
+  }
+
+  it('reports every problem at once', () => {
+    const error = problemFor({ PORT: 'x', TOKEN_TTL_DAYS: '0', LOG_LEVEL: 'loud' });
+    expect(error.problems).toHaveLength(3);
+    for (const name of ['PORT', 'TOKEN_TTL_DAYS', 'LOG_LEVEL']) expect(error.message).toContain(name);
+  });
+
+  it('quotes the bad value so that the operator sees what was read', () => {
+    expect(problemFor({ PORT: 'abc' }).message).toContain('"abc"');
+    expect(problemFor({ RATE_LIMIT_PER_MINUTE: '0' }).message).toContain('"0"');
+  });
+
+  it('never shows a password from a connection URL', () => {
+    const database = problemFor({ DATABASE_URL: 'postgre://parley:s3cret-pw@db.example:5432/parley' });
+    expect(database.message).toContain('DATABASE_URL');
+    expect(database.message).toContain('postgre://parley:***@db.example:5432/parley');
+    expect(database.message).not.toContain('s3cret');
+    const redis = problemFor({ REDIS_URL: 'http://:s3cret-pw@cache:6379' });
+    expect(redis.message).toContain('REDIS_URL');
+    expect(redis.message).not.toContain('s3cret');
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password and keeps the rest', () => {
+    expect(redactUrl('postgres://parley:s3cret@db:5432/parley')).toBe('postgres://parley:***@db:5432/parley');
+    expect(redactUrl('redis://:s3cret@cache:6379/0')).toBe('redis://:***@cache:6379/0');
+    expect(redactUrl('postgres://parley@db/parley')).toBe('postgres://parley@db/parley');
+    expect(redactUrl('sqlite:./data/parley.db')).toBe('sqlite:./data/parley.db');
+  });
+
+  it('hides all of a password that contains "@" or ":"', () => {
+    const redacted = redactUrl('postgres://parley:p@ss:w@rd@db:5432/parley?application_name=a@b');
+    expect(redacted).toBe('postgres://parley:***@db:5432/parley?application_name=a@b');
+  });
+});

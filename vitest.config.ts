@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config';
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
+
+if ((!postgresUrl || !redisUrl) && !process.env.PARLEY_NOTICE_SHOWN) {
+  process.env.PARLEY_NOTICE_SHOWN = '1';
+  console.log(
+    '\n[parley] PostgreSQL/Redis suites skipped. To run every suite again on real services, set\n' +
+      '  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test TEST_REDIS_URL=redis://127.0.0.1:6379\n' +
+      '(.ci/run sets both).\n',
+  );
+}
+
+const shared = ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'];
+
+export default defineConfig({
+  test: {
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: shared } },
+      ...(postgresUrl || redisUrl
+        ? [{
+            extends: true as const,
+            test: {
+              name: [postgresUrl && 'postgres', redisUrl && 'redis'].filter(Boolean).join('+'),
+              include: ['test/api/**/*.test.ts'],
+              env: { PARLEY_TEST_DATABASE_URL: postgresUrl ?? '', PARLEY_TEST_REDIS_URL: redisUrl ?? '' },
+            },
+          }]
+        : []),
+      {
+        extends: true,
+        test: {
+          name: 'processes',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          env: { PARLEY_TEST_DATABASE_URL: postgresUrl ?? '', PARLEY_TEST_REDIS_URL: redisUrl ?? '' },
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
