@@ -272,6 +272,16 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
     expect((await t.asUser('crew-token', 'GET', '/me')).statusCode).toBe(401);
   });
 
+  it('deleting a user takes it out of every group that listed it', async () => {
+    for (const id of ['leaver', 'stayer']) await t.admin('POST', '/admin/clients', { _id: id });
+    expectOk(await t.admin('POST', '/admin/groups', { _id: 'g1', nickname: 'G1', members: ['leaver', 'stayer'] }));
+    expectOk(await t.admin('POST', '/admin/groups', { _id: 'g2', nickname: 'G2', members: ['leaver'] }));
+    expectOk(await t.admin('DELETE', '/admin/clients/leaver'));
+    expect(expectOk(await t.admin('GET', '/admin/groups/g1')).members).toStrictEqual(['stayer']);
+    expect(expectOk(await t.admin('GET', '/admin/groups/g2')).members).toStrictEqual([]);
+    await groupUnchanged();
+  });
+
   it('POST /admin/clients/list with a group id is a 400 and writes nothing', async () => {
     expectBadRequest(await t.admin('POST', '/admin/clients/list', { data: [{ _id: 'batch-new' }, { _id: 'crew', nickname: 'Overwrite' }] }), /crew/);
     expectBody(await t.admin('GET', '/admin/clients/batch-new'), 404, clientNotFound('batch-new'));

@@ -280,6 +280,13 @@ describe('POST /admin/clients/list (batch, spec 3.3)', () => {
     expect(expectOk(await t.admin('GET', '/admin/clients')).totalCount).toBe(3);
   });
 
+  it('counts a user named twice in one batch once; the later item wins', async () => {
+    const response = await t.admin('POST', '/admin/clients/list', { data: [{ _id: 'twice', nickname: 'First' }, { _id: 'twice', nickname: 'Second' }] });
+    expect(response.json()).toStrictEqual({ RC: 0, RM: 'OK', result: { count: 1 } });
+    expect(expectOk(await t.admin('GET', '/admin/clients/twice')).nickname).toBe('Second');
+    await t.admin('DELETE', '/admin/clients/twice');
+  });
+
   it('accepts an empty list', async () => {
     expect((await t.admin('POST', '/admin/clients/list', { data: [] })).json()).toStrictEqual({ RC: 0, RM: 'OK', result: { count: 0 } });
   });
@@ -606,6 +613,7 @@ describe('GET /admin/clients?q= (Mongo-style filter, spec 3.4)', () => {
     await expectInvalidQuery({ nickname: { $exists: 'yes' } }, '$exists takes true or false');
     await expectInvalidQuery({ nickname: { $type: 'banana' } }, 'Unsupported $type "banana"');
     await expectInvalidQuery({ nickname: { $type: true } });
+    await expectInvalidQuery({ createdAt: { $gte: 'yesterday' } }, '"yesterday" is not an ISO-8601 time or a ms epoch');
     for (const inherited of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       await expectInvalidQuery({ level: { $type: inherited } }, `Unsupported $type "${inherited}"`);
       await expectInvalidQuery({ nickname: { $type: inherited } }, `Unsupported $type "${inherited}"`);

@@ -13,6 +13,8 @@ export class AppsService {
   private readonly byId = new LRUCache<string, App>({ max: 1000, ttl: CACHE_TTL_MS });
   private readonly byClientKey = new LRUCache<string, { app: App | null }>({ max: 10_000, ttl: CACHE_TTL_MS });
   private defaultId: string | undefined;
+  /** Moves on every change: a lookup that raced one must not cache what it read. */
+  private generation = 0;
 
   constructor(
     private readonly apps: AppsRepository,
@@ -65,9 +67,10 @@ export class AppsService {
   async get(appId: string): Promise<App> {
     let app = this.byId.get(appId);
     if (!app) {
+      const generation = this.generation;
       app = await this.apps.findById(appId);
       if (!app) throw new AppError('NOT_FOUND', `Application "${appId}" does not exist`);
-      this.byId.set(appId, app);
+      if (generation === this.generation) this.byId.set(appId, app);
     }
     return app;
   }
@@ -77,8 +80,9 @@ export class AppsService {
     if (clientKey.length === 0 || clientKey.length > 512) return undefined;
     let entry = this.byClientKey.get(clientKey);
     if (entry === undefined) {
+      const generation = this.generation;
       entry = { app: (await this.apps.findByClientKey(clientKey)) ?? null };
-      this.byClientKey.set(clientKey, entry);
+      if (generation === this.generation) this.byClientKey.set(clientKey, entry);
     }
     const app = entry.app;
     return app && safeEqual(app.clientKey, clientKey) ? app : undefined;
@@ -100,6 +104,7 @@ export class AppsService {
   }
 
   private forget(appId: string): void {
+    this.generation++;
     this.byId.delete(appId);
     for (const [clientKey, entry] of this.byClientKey.entries()) {
       if (entry.app === null || entry.app.id === appId) this.byClientKey.delete(clientKey);

@@ -18,6 +18,8 @@ type Entry = { key: ApiKey; hash: string } | { key: null };
  */
 export class ApiKeyVerifier {
   private readonly cache = new LRUCache<string, Entry>({ max: 10_000, ttl: FOUND_TTL_MS });
+  /** Moves on every change: a lookup that raced one must not cache what it read. */
+  private generation = 0;
 
   constructor(
     private readonly keys: KeysRepository,
@@ -39,9 +41,10 @@ export class ApiKeyVerifier {
     const hash = sha256Hex(plain);
     let entry = this.cache.get(hash);
     if (!entry) {
+      const generation = this.generation;
       const key = await this.keys.findByHash(hash);
       entry = key ? { key, hash } : { key: null };
-      this.cache.set(hash, entry, key ? undefined : { ttl: MISSING_TTL_MS });
+      if (generation === this.generation) this.cache.set(hash, entry, key ? undefined : { ttl: MISSING_TTL_MS });
     }
     if (entry.key === null || !safeEqual(entry.hash, hash)) return undefined;
     return entry.key;
@@ -49,6 +52,7 @@ export class ApiKeyVerifier {
 
   /** Drops a changed key, and every remembered miss: the change may have created that key. */
   forget(keyId: string): void {
+    this.generation++;
     for (const [hash, entry] of this.cache.entries()) {
       if (entry.key === null || entry.key.id === keyId) this.cache.delete(hash);
     }

@@ -19,6 +19,8 @@ interface Entry {
  */
 export class UserTokenVerifier {
   private readonly byTokenId = new Map<string, string>();
+  /** Moves on every invalidation: a lookup that raced one must not cache what it read. */
+  private generation = 0;
   private readonly cache = new LRUCache<string, Entry>({
     max: 50_000,
     ttl: TTL_MS,
@@ -32,6 +34,7 @@ export class UserTokenVerifier {
     bus: EventBus,
   ) {
     const forget = ({ tokenIds }: { tokenIds: string[] }) => {
+      this.generation++;
       for (const id of tokenIds) {
         const hash = this.byTokenId.get(id);
         if (hash !== undefined) this.cache.delete(hash);
@@ -40,6 +43,7 @@ export class UserTokenVerifier {
     bus.subscribe('token.revoked', forget);
     bus.subscribe('token.updated', forget);
     bus.subscribe('user.deleted', ({ appId, userId }) => {
+      this.generation++;
       for (const [hash, entry] of this.cache.entries()) {
         if (entry.records.some((record) => record.appId === appId && record.userId === userId)) this.cache.delete(hash);
       }
@@ -51,8 +55,9 @@ export class UserTokenVerifier {
     const hash = sha256Hex(plain);
     let entry = this.cache.get(hash);
     if (!entry) {
+      const generation = this.generation;
       entry = { hash, records: await this.tokens.findByHash(hash) };
-      if (entry.records.length > 0) {
+      if (entry.records.length > 0 && generation === this.generation) {
         this.cache.set(hash, entry);
         for (const record of entry.records) this.byTokenId.set(record.id, hash);
       }

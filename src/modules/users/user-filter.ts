@@ -140,7 +140,11 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
       case 'string': return typeof value === 'string' ? value : undefined;
       case 'number': return typeof value === 'number' ? value : undefined;
       case 'bool': return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
-      case 'date': return parseTime(value);
+      case 'date': {
+        const ms = parseTime(value);
+        if (ms === undefined && typeof value === 'string') invalid(`"${value.slice(0, 40)}" is not an ISO-8601 time or a ms epoch`);
+        return ms;
+      }
     }
   };
   const compare = (op: '=' | '>' | '>=' | '<' | '<=', value: Scalar): Condition => {

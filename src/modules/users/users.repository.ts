@@ -144,9 +144,30 @@ export class UsersRepository {
     return { totalCount: Number(count.count), data: rows.map(toUser) };
   }
 
-  async delete(appId: string, id: string): Promise<boolean> {
-    const result = await this.storage.db.deleteFrom('users').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+  async delete(appId: string, id: string, db: Db = this.storage.db): Promise<boolean> {
+    const result = await db.deleteFrom('users').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Takes a user out of every group that lists them; returns the ids of those groups. */
+  async removeFromGroups(appId: string, userId: string, db: Db): Promise<string[]> {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'group_members'])
+      .where('app_id', '=', appId)
+      .where('is_group', '=', 1)
+      .where(this.storage.dialect.jsonArrayContains('group_members', userId))
+      .execute();
+    for (const row of rows) {
+      const members = (JSON.parse(row.group_members ?? '[]') as string[]).filter((member) => member !== userId);
+      await db
+        .updateTable('users')
+        .set({ group_members: JSON.stringify(members), updated_at: Date.now() })
+        .where('app_id', '=', appId)
+        .where('id', '=', row.id)
+        .execute();
+    }
+    return rows.map((row) => row.id);
   }
 
   async count(appId: string, since?: number): Promise<number> {

@@ -70,9 +70,11 @@ export class UsersService {
       }),
     );
     const ids = new Set(prepared.map((item) => item.id));
+    // One lock order for every batch (by id; equal ids keep their order) so concurrent batches cannot deadlock.
+    const ordered = [...prepared.entries()].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     await this.withRetry(() =>
       this.users.transaction(async (tx) => {
-        for (const [index, item] of prepared.entries()) {
+        for (const [index, item] of ordered) {
           const { user } = await this.users.upsert(appId, item.id, item.changes, false, tx);
           if (user.isGroup) throw new AppError('INVALID_REQUEST', `data[${index}]: "${user.id}" is a user group`);
           if (item.changes.custom) atIndex(index, () => checkCustomSize(user.custom));
@@ -80,7 +82,7 @@ export class UsersService {
       }),
     );
     for (const userId of ids) this.bus.publish('user.upserted', { appId, userId });
-    return prepared.length;
+    return ids.size;
   }
 
   async list(appId: string, options: { q?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
@@ -106,9 +108,14 @@ export class UsersService {
   async delete(appId: string, id: string): Promise<User> {
     const user = await this.get(appId, id);
     const tokens = await this.tokens.listForUser(appId, id);
-    await this.users.delete(appId, id);
+    const groups = await this.users.transaction(async (tx) => {
+      const changed = await this.users.removeFromGroups(appId, id, tx);
+      await this.users.delete(appId, id, tx);
+      return changed;
+    });
     this.tokens.announceRevoked(appId, id, tokens.map((token) => token.id));
     this.bus.publish('user.deleted', { appId, userId: id });
+    for (const groupId of groups) this.bus.publish('user.upserted', { appId, userId: groupId });
     return user;
   }
 
