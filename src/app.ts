@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
@@ -19,19 +19,27 @@ import { appsRoutes } from './modules/apps/apps.routes.js';
 import { statsRoutes } from './modules/stats/stats.routes.js';
 
 
+const bootId = randomBytes(6).toString('base64url');
+let requestCount = 0;
+/** Unique across nodes and restarts (a random boot id) without a random draw per request. */
+const nextRequestId = (): string => `${bootId}-${(++requestCount).toString(36)}`;
+
 /** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
 /** Builds the HTTP application over ready services. Never listens: tests inject into it. */
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+  const requestLogging = ['debug', 'trace'].includes(services.config.logLevel);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: services.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
-    genReqId: () => randomUUID(),
-    // One access line per request is too costly at full load; the audit trail records admin calls.
-    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(services.config.logLevel) }),
+    genReqId: nextRequestId,
+    // One access line (and one child logger) per request is too costly at full load; the audit
+    // trail records admin calls, and errors are logged with their request id.
+    logController: new LogController({ disableRequestLogging: !requestLogging }),
+    ...(requestLogging ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', services);
@@ -61,8 +69,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   // Bodies are JSON only (spec 0): without this, Fastify's built-in text/plain parser would let text through.
   app.removeContentTypeParser('text/plain');
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
+    done();
   });
 
   await app.register(errorsPlugin);

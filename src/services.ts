@@ -3,6 +3,7 @@ import type { Config } from './config/config.js';
 import type { EventBus } from './events/event-bus.js';
 import type { Storage } from './storage/database.js';
 import { WindowCounter } from './ratelimit/rate-limiter.js';
+import { AuthFailureGuard } from './ratelimit/auth-failure-guard.js';
 import { AppsRepository } from './modules/apps/apps.repository.js';
 import { AppsService } from './modules/apps/apps.service.js';
 import { KeysRepository } from './modules/keys/keys.repository.js';
@@ -34,7 +35,7 @@ export interface Services {
   audit: AuditRepository;
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
-  authFailures: WindowCounter;
+  authFailures: AuthFailureGuard;
 }
 
 /** Wires repositories and services over one storage and one event bus. */
@@ -66,6 +67,6 @@ export function createServices(
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
-    authFailures: new WindowCounter('authfail', redis, config.redisPrefix),
+    authFailures: new AuthFailureGuard(new WindowCounter('authfail', redis, config.redisPrefix), config.authFailuresPerMinute),
   };
 }

@@ -4,7 +4,8 @@ import { AppError } from '../http/errors.js';
 import '../http/types.js';
 import { compileAllowList, type AddressMatcher } from '../modules/keys/ip-allow-list.js';
 import type { ApiKey } from '../modules/keys/keys.repository.js';
-import { scopeAllows } from '../modules/keys/scopes.js';
+import { isLive } from '../modules/keys/key-verifier.js';
+import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
 import type { Decision } from '../ratelimit/rate-limiter.js';
 import { WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
 
@@ -35,22 +36,23 @@ export default fp(
 
     /** Failed authentications count against the source address; too many and it is turned away. */
     const failed = async (request: FastifyRequest, error: AppError): Promise<never> => {
-      await services.authFailures.hit(request.ip, services.config.authFailuresPerMinute);
+      await services.authFailures.failed(request.ip);
       throw error;
     };
 
     const checkFailureBudget = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      const state = await services.authFailures.peek(request.ip, services.config.authFailuresPerMinute);
-      if (!state.allowed) {
+      if (!services.authFailures.suspect(request.ip)) return;
+      const wait = await services.authFailures.blockedFor(request.ip);
+      if (wait !== undefined) {
         request.rateLimited = true;
-        reply.header('Retry-After', String(state.resetSeconds));
-        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: state.resetSeconds });
+        reply.header('Retry-After', String(wait));
+        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
       }
     };
 
     app.addHook('onRequest', async (request, reply) => {
       request.auditTargets = [];
-      const mode = request.routeOptions.config?.auth;
+      const { auth: mode, scope } = request.routeOptions.config ?? {};
       if (mode === undefined || mode === 'public') return;
 
       const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
@@ -60,7 +62,7 @@ export default fp(
           request.auditSubject.appId = (await services.apps.defaultApp()).id;
           throw new AppError('MISSING_API_KEY');
         }
-        await authenticateApiKey(request, reply, apiKey);
+        await authenticateApiKey(request, reply, apiKey, scope);
         return;
       }
 
@@ -77,15 +79,18 @@ export default fp(
       request.auth = { kind: 'user', app: clientApp, userId: check.token.userId, tokenId: check.token.id };
     });
 
-    async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string): Promise<void> {
+    async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string, scope: Scope | undefined): Promise<void> {
       const subject = request.auditSubject!;
-      try {
-        await checkFailureBudget(request, reply);
-      } catch (error) {
-        subject.appId = (await services.apps.defaultApp()).id;
-        throw error;
+      if (services.authFailures.suspect(request.ip)) {
+        try {
+          await checkFailureBudget(request, reply);
+        } catch (error) {
+          subject.appId = (await services.apps.defaultApp()).id;
+          throw error;
+        }
       }
-      const key = await services.keyVerifier.verify(apiKey);
+      const cached = services.keyVerifier.cached(apiKey);
+      const key = cached?.key && isLive(cached.key) ? cached.key : cached ? undefined : await services.keyVerifier.verify(apiKey);
       if (!key) {
         // Attribute the attempt to the key's app when the key is known (revoked, expired).
         const known = await services.keyVerifier.lookup(apiKey);
@@ -103,16 +108,18 @@ export default fp(
         reply.header('Retry-After', String(decision.resetSeconds));
         throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
       }
-      const scope = request.routeOptions.config?.scope;
       if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
-      request.auth = { kind: 'apiKey', app: await services.apps.get(key.appId), key };
+      request.auth = { kind: 'apiKey', app: services.apps.cached(key.appId) ?? (await services.apps.get(key.appId)), key };
     }
 
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
+      done();
       const subject = request.auditSubject;
       if (!subject || subject.appId === '') return;
-      const params = (request.params ?? {}) as Record<string, unknown>;
-      const targets = [...Object.values(params).filter((value): value is string => typeof value === 'string'), ...request.auditTargets];
+      const targets: string[] = [];
+      for (const value of [...Object.values((request.params ?? {}) as Record<string, unknown>), ...request.auditTargets]) {
+        if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
+      }
       services.activity.record(
         {
           appId: subject.appId,
@@ -124,9 +131,10 @@ export default fp(
           route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
           url: request.url.slice(0, 2048),
           status: reply.statusCode,
-          targetIds: [...new Set(targets)].slice(0, 100),
+          targetIds: targets.length > 100 ? targets.slice(0, 100) : targets,
           requestId: request.id,
           durationMs: Math.round(reply.elapsedTime * 100) / 100,
+          count: 1,
         },
         request.rateLimited,
       );

@@ -26,10 +26,10 @@ export default fp(
       } else if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
         appError = new AppError('INVALID_REQUEST', 'Request body is not valid JSON');
       } else {
-        request.log.error({ err: error }, 'unexpected error');
+        request.log.error({ err: error, requestId: request.id, route: request.routeOptions.url }, 'unexpected error');
         appError = new AppError('INTERNAL_ERROR');
       }
-      if (appError.status >= 500 && appError.code !== 'INTERNAL_ERROR') request.log.warn({ code: appError.code }, appError.message);
+      if (appError.status >= 500 && appError.code !== 'INTERNAL_ERROR') request.log.warn({ code: appError.code, requestId: request.id }, appError.message);
       return reply.status(appError.status).send(errorBody(appError));
     });
 

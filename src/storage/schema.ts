@@ -103,6 +103,7 @@ export interface AuditLogTable {
   target_ids: string;
   request_id: string;
   duration_ms: number;
+  count: number;
 }
 
 export interface KeyUsageTable {

@@ -5,7 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { generateApiKey } from '../../src/modules/keys/key-format.js';
 
 const INSUFFICIENT = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
-const ENTRY_FIELDS = ['durationMs', 'ip', 'keyId', 'keyName', 'method', 'requestId', 'route', 'status', 'targetIds', 'time', 'timeMS', 'url'].sort();
+const ENTRY_FIELDS = ['count', 'durationMs', 'ip', 'keyId', 'keyName', 'method', 'requestId', 'route', 'status', 'targetIds', 'time', 'timeMS', 'url'].sort();
 
 interface Entry {
   time: string;
@@ -20,6 +20,7 @@ interface Entry {
   targetIds: string[];
   requestId: string;
   durationMs: number;
+  count: number;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -185,7 +186,8 @@ describe('the audit trail', () => {
     const other = await t.createKey({ name: 'filter key' });
     const otherId = await keyIdOf(other);
     const start = Date.now();
-    for (let i = 0; i < 4; i++) expect((await call({ 'im-api-key': other }, 'GET', '/admin/groups', undefined, '192.0.2.44')).statusCode).toBe(200);
+    // Distinct URLs: identical reads in the same second would share one record (tested below).
+    for (let i = 0; i < 4; i++) expect((await call({ 'im-api-key': other }, 'GET', `/admin/groups?limit=${i + 1}`, undefined, '192.0.2.44')).statusCode).toBe(200);
     expect((await call({ 'im-api-key': other }, 'POST', '/admin/groups', { _id: 'audit-group', members: [] }, '192.0.2.44')).statusCode).toBeLessThan(500);
     expect((await call({ 'im-api-key': other }, 'GET', '/admin/groups/nope', undefined, '192.0.2.44')).statusCode).toBe(404);
     const end = Date.now();
@@ -217,8 +219,30 @@ describe('the audit trail', () => {
     for (let i = 1; i < all.length; i++) expect(all[i - 1]!.timeMS).toBeGreaterThanOrEqual(all[i]!.timeMS);
   });
 
+  it('shares one record among identical requests that changed nothing within a second, never among changes', async () => {
+    const key = await t.createKey({ name: 'repeat key' });
+    const keyId = await keyIdOf(key);
+    for (let i = 0; i < 5; i++) expect((await call({ 'im-api-key': key }, 'GET', '/admin/clients/repeat-target', undefined, '192.0.2.60')).statusCode).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await call({ 'im-api-key': key }, 'GET', '/admin/app', undefined, '192.0.2.60')).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await call({ 'im-api-key': key }, 'POST', '/admin/clients', { _id: 'repeat-target' }, '192.0.2.60')).statusCode).toBe(200);
+    const entries = (await audit(`?keyId=${keyId}&limit=500`)).data;
+    const total = (url: string, method: string) => entries.filter((entry) => entry.url === url && entry.method === method).reduce((sum, entry) => sum + entry.count, 0);
+    const rows = (url: string, method: string) => entries.filter((entry) => entry.url === url && entry.method === method).length;
+    // Every request is counted; identical ones usually share a record (two, if a second boundary fell between them).
+    expect(total('/admin/clients/repeat-target', 'GET')).toBe(5);
+    expect(rows('/admin/clients/repeat-target', 'GET')).toBeLessThanOrEqual(2);
+    expect(total('/admin/app', 'GET')).toBe(3);
+    expect(rows('/admin/app', 'GET')).toBeLessThanOrEqual(2);
+    // Changes always have a record each.
+    expect(rows('/admin/clients', 'POST')).toBe(2);
+    expect(entries.filter((entry) => entry.method === 'POST').every((entry) => entry.count === 1)).toBe(true);
+    // Usage still counts each request.
+    const usage = (await t.admin('GET', `/admin/keys/${keyId}/usage`)).json().result.totals;
+    expect(usage).toStrictEqual({ requests: 10, errors: 5, rateLimited: 0 });
+  });
+
   it('defaults to 50 entries and never returns more than 500', async () => {
-    for (let i = 0; i < 60; i++) await t.admin('GET', '/admin/app');
+    for (let i = 0; i < 60; i++) await t.admin('GET', `/admin/clients?skip=${i}`);
     const page = await audit();
     expect(page.data).toHaveLength(50);
     expect(page.totalCount).toBeGreaterThan(60);
@@ -276,7 +300,7 @@ describe('retention', () => {
   it('purgeBefore removes old entries and usage', async () => {
     const p = await buildTestApp();
     try {
-      for (let i = 0; i < 3; i++) expect((await p.admin('GET', '/admin/clients')).statusCode).toBe(200);
+      for (let i = 0; i < 3; i++) expect((await p.admin('GET', `/admin/clients?skip=${i}`)).statusCode).toBe(200);
       await p.services.activity.flush();
       expect((await p.services.audit.list(p.appId, { skip: 0, limit: 50 })).totalCount).toBe(3);
       const keyId = await keyIdOf(p.apiKey, p);
@@ -299,7 +323,7 @@ describe('retention', () => {
       const now = Date.now();
       const entry = (at: number, requestId: string) => ({
         appId: p.appId, at, keyId, keyName: 'Initial key', ip: '127.0.0.1', method: 'GET', route: '/admin/clients', url: '/admin/clients',
-        status: 200, targetIds: [], requestId, durationMs: 1,
+        status: 200, targetIds: [], requestId, durationMs: 1, count: 1,
       });
       await p.services.audit.insert([entry(now - 2 * 86_400_000, 'two-days-old'), entry(now - 25 * 3_600_000, 'a-day-and-an-hour-old'), entry(now - 12 * 3_600_000, 'half-a-day-old')]);
       const minute = (at: number) => Math.floor(at / 60_000) * 60_000;

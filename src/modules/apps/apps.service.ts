@@ -64,6 +64,11 @@ export class AppsService {
     return this.apps.list();
   }
 
+  /** The app when it is cached, without waiting. */
+  cached(appId: string): App | undefined {
+    return this.byId.get(appId);
+  }
+
   async get(appId: string): Promise<App> {
     let app = this.byId.get(appId);
     if (!app) {

@@ -8,13 +8,18 @@ const MINUTE_MS = 60_000;
 /** Beyond this many unflushed entries (storage down), the oldest are dropped rather than memory grown. */
 const MAX_BUFFERED = 100_000;
 
+/** A request that changed nothing: a read, or one refused before it could act. */
+const changedNothing = (entry: AuditEntry): boolean => entry.method === 'GET' || entry.method === 'HEAD' || entry.status >= 400;
+
 /**
  * Records the audit trail and per-key usage of admin requests. Writes are batched off the request
  * path (at most a second behind, flushed on shutdown) so that auditing costs no database round
- * trip per request.
+ * trip per request. Requests that changed nothing and are identical (app, key, IP, method, URL,
+ * status) within one second share one record with a `count`; every other request has its own.
  */
 export class ActivityRecorder {
   private entries: AuditEntry[] = [];
+  private repeats = new Map<string, AuditEntry>();
   private usage = new Map<string, UsageRow>();
   private lastUse = new Map<string, { at: number; ip: string }>();
   private flushing: Promise<void> = Promise.resolve();
@@ -34,8 +39,7 @@ export class ActivityRecorder {
   }
 
   record(entry: AuditEntry, rateLimited: boolean): void {
-    if (this.entries.length >= MAX_BUFFERED) this.entries.shift();
-    this.entries.push(entry);
+    this.append(entry);
     if (entry.keyId !== null) {
       const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
       const id = `${entry.keyId}|${minute}`;
@@ -47,6 +51,20 @@ export class ActivityRecorder {
       if (!rateLimited && entry.status < 400) this.lastUse.set(entry.keyId, { at: entry.at, ip: entry.ip });
     }
     if (this.entries.length >= FLUSH_AT_ENTRIES) void this.flush();
+  }
+
+  private append(entry: AuditEntry): void {
+    if (changedNothing(entry)) {
+      const id = `${entry.appId}\n${entry.keyId}\n${entry.ip}\n${entry.method}\n${entry.status}\n${Math.floor(entry.at / 1000)}\n${entry.url}`;
+      const seen = this.repeats.get(id);
+      if (seen) {
+        seen.count += 1;
+        return;
+      }
+      this.repeats.set(id, entry);
+    }
+    if (this.entries.length >= MAX_BUFFERED) this.entries.shift();
+    this.entries.push(entry);
   }
 
   /** Writes what is buffered; concurrent calls queue behind each other. */
@@ -67,6 +85,7 @@ export class ActivityRecorder {
     const lastUse = [...this.lastUse.entries()];
     if (entries.length === 0 && usage.length === 0) return;
     this.entries = [];
+    this.repeats = new Map();
     this.usage = new Map();
     this.lastUse = new Map();
     await this.audit.insert(entries);

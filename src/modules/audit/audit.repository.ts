@@ -14,6 +14,8 @@ export interface AuditEntry {
   targetIds: string[];
   requestId: string;
   durationMs: number;
+  /** Identical requests that changed nothing, within the same second, share one record. */
+  count: number;
 }
 
 export interface UsageRow {
@@ -57,6 +59,7 @@ export class AuditRepository {
         target_ids: JSON.stringify(entry.targetIds),
         request_id: entry.requestId,
         duration_ms: entry.durationMs,
+        count: entry.count,
       })),
     );
   }
@@ -106,6 +109,7 @@ export class AuditRepository {
         targetIds: JSON.parse(row.target_ids) as string[],
         requestId: row.request_id,
         durationMs: row.duration_ms,
+        count: row.count,
       })),
     };
   }

@@ -18,6 +18,7 @@ const AuditRecord = Type.Object({
   targetIds: Type.Array(Type.String()),
   requestId: Type.String(),
   durationMs: Type.Number(),
+  count: Type.Integer({ description: 'Identical requests that changed nothing, in the same second, share one record' }),
 });
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {

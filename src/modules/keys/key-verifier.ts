@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
-import { safeEqual, sha256Hex } from '../../shared/secrets.js';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { classifyApiKey } from './key-format.js';
 import type { ApiKey, KeysRepository } from './keys.repository.js';
 
@@ -9,7 +9,12 @@ const MAX_KEY_LENGTH = 512;
 const FOUND_TTL_MS = 10_000;
 const MISSING_TTL_MS = 5_000;
 
-type Entry = { key: ApiKey; hash: string } | { key: null };
+type Entry = { key: ApiKey; digest: Buffer } | { key: null };
+
+const sha256 = (value: string): Buffer => hash('sha256', value, 'buffer') as unknown as Buffer;
+
+/** Neither revoked nor expired. */
+export const isLive = (key: ApiKey, now = Date.now()): boolean => key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
 
 /**
  * Verifies API keys in microseconds: one SHA-256 and a bounded in-memory lookup; the database is
@@ -30,24 +35,35 @@ export class ApiKeyVerifier {
 
   /** The key when `plain` is a live key; `undefined` for unknown, mistyped, revoked or expired. */
   async verify(plain: string, now = Date.now()): Promise<ApiKey | undefined> {
-    const key = await this.lookup(plain);
-    if (!key || key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= now)) return undefined;
-    return key;
+    const cached = this.cached(plain);
+    const key = cached ? cached.key : await this.lookup(plain);
+    return key && isLive(key, now) ? key : undefined;
+  }
+
+  /**
+   * Without waiting: `{key}` when this key (or its absence) is cached, `undefined` on a miss.
+   * The common case of an authenticated request takes this path only.
+   */
+  cached(plain: string): { key: ApiKey | undefined } | undefined {
+    if (plain.length === 0 || plain.length > MAX_KEY_LENGTH) return { key: undefined };
+    const digest = sha256(plain);
+    const entry = this.cache.get(digest.toString('hex'));
+    if (!entry) return undefined;
+    // The entry was found by its digest; comparing digests in constant time keeps it so.
+    return { key: entry.key !== null && timingSafeEqual(entry.digest, digest) ? entry.key : undefined };
   }
 
   /** The stored key for `plain`, whatever its state (used to attribute failed attempts). */
   async lookup(plain: string): Promise<ApiKey | undefined> {
     if (plain.length === 0 || plain.length > MAX_KEY_LENGTH || classifyApiKey(plain) === 'corrupt') return undefined;
-    const hash = sha256Hex(plain);
-    let entry = this.cache.get(hash);
-    if (!entry) {
-      const generation = this.generation;
-      const key = await this.keys.findByHash(hash);
-      entry = key ? { key, hash } : { key: null };
-      if (generation === this.generation) this.cache.set(hash, entry, key ? undefined : { ttl: MISSING_TTL_MS });
-    }
-    if (entry.key === null || !safeEqual(entry.hash, hash)) return undefined;
-    return entry.key;
+    const cached = this.cached(plain);
+    if (cached) return cached.key;
+    const digest = sha256(plain);
+    const hash = digest.toString('hex');
+    const generation = this.generation;
+    const key = await this.keys.findByHash(hash);
+    if (generation === this.generation) this.cache.set(hash, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
+    return key;
   }
 
   /** Drops a changed key, and every remembered miss: the change may have created that key. */

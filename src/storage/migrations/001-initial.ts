@@ -99,6 +99,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
     .addColumn('target_ids', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('request_id', 'text', (c) => c.notNull())
     .addColumn('duration_ms', 'real', (c) => c.notNull().defaultTo(0))
+    .addColumn('count', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
   await db.schema.createIndex('audit_log_app_at').on('audit_log').columns(['app_id', 'at']).execute();
   await db.schema.createIndex('audit_log_key_at').on('audit_log').columns(['app_id', 'key_id', 'at']).execute();
