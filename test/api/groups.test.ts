@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectBody, sleep } from '../helpers/expect.js';
 
 /** User groups (spec 3.6, 12 items 25-27): virtual users sharing the user id space. */
 
@@ -11,7 +12,6 @@ const GROUP_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'GROUP_ALREADY_EX
 const NICKNAME_REQUIRED = { RC: 400, RM: 'Bad Request', error: { code: 'MISSING_PARAMETER', message: 'nickname is required' } };
 const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The `result` of a 200 envelope; typed loosely, the assertions check its shape. */
 function expectOk(response: LightMyRequestResponse): any {
@@ -21,11 +21,6 @@ function expectOk(response: LightMyRequestResponse): any {
   expect(body.RC).toBe(0);
   expect(body.RM).toBe('OK');
   return body.result;
-}
-
-function expectBody(response: LightMyRequestResponse, status: number, body: unknown): void {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.json()).toStrictEqual(body);
 }
 
 function expectBadRequest(response: LightMyRequestResponse, message?: RegExp): void {

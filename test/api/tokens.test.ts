@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** User tokens (spec 1.3, 3.1, 3.2, 12 items 15-20): issue, bind, update, revoke, expiry, storage. */
 
@@ -16,22 +17,6 @@ const TOKEN_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'TOKEN_NOT_FO
 
 const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const notFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The `result` of a 200 envelope; typed loosely, the assertions check its shape. */
-function expectOk(response: LightMyRequestResponse): any {
-  expect(response.statusCode, response.body).toBe(200);
-  const body = response.json();
-  expect(body.RC).toBe(0);
-  expect(body.RM).toBe('OK');
-  return body.result;
-}
-
-function expectBody(response: LightMyRequestResponse, status: number, body: unknown): void {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.json()).toStrictEqual(body);
-}
 
 function decodeSegment(segment: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

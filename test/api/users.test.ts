@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import { expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Users (spec 3.1, 3.3, 3.4, 3.5, 12 items 17-24): upsert, batch, list and search, get, delete, `GET /me`. */
@@ -24,16 +25,6 @@ function expectError(response: LightMyRequestResponse, status: number, code: str
   if (message instanceof RegExp) expect(body.error.message).toMatch(message);
 }
 
-/** The `result` of a 200 envelope; typed loosely, the assertions check its shape. */
-function expectOk(response: LightMyRequestResponse): any {
-  expect(response.statusCode, response.body).toBe(200);
-  const body = response.json();
-  expect(body.RC).toBe(0);
-  expect(body.RM).toBe('OK');
-  return body.result;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('POST /admin/clients (create or update, spec 3.1)', () => {
   let t: TestApp;

@@ -54,6 +54,8 @@ export class UserTokenVerifier {
     if (plain.length === 0 || plain.length > MAX_TOKEN_LENGTH) return { status: 'invalid' };
     const hash = sha256Hex(plain);
     let entry = this.cache.get(hash);
+    // A cached entry without this app may predate the same token being bound in this app: ask again.
+    if (entry && !entry.records.some((record) => record.appId === appId)) entry = undefined;
     if (!entry) {
       const generation = this.generation;
       entry = { hash, records: await this.tokens.findByHash(hash) };
