@@ -99,9 +99,7 @@ export class UsersService {
   }
 
   async get(appId: string, id: string): Promise<User> {
-    const user = await this.users.find(appId, id);
-    if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
-    return user;
+    return existingUser(await this.users.find(appId, id), id);
   }
 
   /** Deletes the user and every token of theirs; live sessions learn it through `user.deleted`. */
@@ -125,8 +123,7 @@ export class UsersService {
     // Two binds of one new token at once: the loser's insert conflicts; on retry it sees TOKEN_CONFLICT.
     const result = await this.withRetry(() =>
       this.users.transaction(async (tx) => {
-        const user = await this.users.find(app.id, userId, tx);
-        if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+        const user = existingUser(await this.users.find(app.id, userId, tx), userId);
         return { user, grant: await this.tokens.bind(app, userId, token, expiresAt, tx) };
       }),
     );
@@ -137,8 +134,7 @@ export class UsersService {
   /** `DELETE /admin/clients/:id/token` (spec 3.2.2): one token, or all of them. */
   async revokeTokens(appId: string, userId: string, token: string | undefined): Promise<UserToken[]> {
     const revoked = await this.users.transaction(async (tx) => {
-      const user = await this.users.find(appId, userId, tx);
-      if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+      existingUser(await this.users.find(appId, userId, tx), userId);
       return this.tokens.revoke(appId, userId, token, tx);
     });
     this.tokens.announceRevoked(appId, userId, revoked.map((record) => record.id));
@@ -160,6 +156,12 @@ export class UsersService {
 export function checkUserId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: _id');
   if (id.length > MAX_USER_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be at most ${MAX_USER_ID_LENGTH} characters`);
+}
+
+/** A user (never a group) by the id asked for, or 404 CLIENT_NOT_FOUND. */
+function existingUser(user: User | undefined, id: string): User {
+  if (!user || user.isGroup) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+  return user;
 }
 
 function parseExpiry(value: string | number): number {
