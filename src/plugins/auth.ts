@@ -41,7 +41,6 @@ export default fp(
     };
 
     const checkFailureBudget = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      if (!services.authFailures.suspect(request.ip)) return;
       const wait = await services.authFailures.blockedFor(request.ip);
       if (wait !== undefined) {
         request.rateLimited = true;
@@ -89,12 +88,13 @@ export default fp(
           throw error;
         }
       }
-      const cached = services.keyVerifier.cached(apiKey);
-      const key = cached?.key && isLive(cached.key) ? cached.key : cached ? undefined : await services.keyVerifier.verify(apiKey);
+      // Cached keys are answered without waiting; only a miss goes to the database.
+      const hit = services.keyVerifier.cached(apiKey);
+      const found = hit ? hit.key : await services.keyVerifier.lookup(apiKey);
+      const key = found && isLive(found) ? found : undefined;
       if (!key) {
         // Attribute the attempt to the key's app when the key is known (revoked, expired).
-        const known = await services.keyVerifier.lookup(apiKey);
-        Object.assign(subject, known ? { appId: known.appId, keyId: known.id, keyName: known.name } : { appId: (await services.apps.defaultApp()).id });
+        Object.assign(subject, found ? { appId: found.appId, keyId: found.id, keyName: found.name } : { appId: (await services.apps.defaultApp()).id });
         return failed(request, new AppError('INVALID_API_KEY'));
       }
       Object.assign(subject, { appId: key.appId, keyId: key.id, keyName: key.name });

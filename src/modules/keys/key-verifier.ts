@@ -13,6 +13,10 @@ type Entry = { key: ApiKey; digest: Buffer } | { key: null };
 
 const sha256 = (value: string): Buffer => hash('sha256', value, 'buffer') as unknown as Buffer;
 
+/** The entry was found by its digest; comparing digests in constant time keeps it so. */
+const keyOf = (entry: Entry, digest: Buffer): ApiKey | undefined =>
+  entry.key !== null && timingSafeEqual(entry.digest, digest) ? entry.key : undefined;
+
 /** Neither revoked nor expired. */
 export const isLive = (key: ApiKey, now = Date.now()): boolean => key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
 
@@ -35,8 +39,7 @@ export class ApiKeyVerifier {
 
   /** The key when `plain` is a live key; `undefined` for unknown, mistyped, revoked or expired. */
   async verify(plain: string, now = Date.now()): Promise<ApiKey | undefined> {
-    const cached = this.cached(plain);
-    const key = cached ? cached.key : await this.lookup(plain);
+    const key = await this.lookup(plain);
     return key && isLive(key, now) ? key : undefined;
   }
 
@@ -48,18 +51,17 @@ export class ApiKeyVerifier {
     if (plain.length === 0 || plain.length > MAX_KEY_LENGTH) return { key: undefined };
     const digest = sha256(plain);
     const entry = this.cache.get(digest.toString('hex'));
-    if (!entry) return undefined;
-    // The entry was found by its digest; comparing digests in constant time keeps it so.
-    return { key: entry.key !== null && timingSafeEqual(entry.digest, digest) ? entry.key : undefined };
+    return entry && { key: keyOf(entry, digest) };
   }
 
   /** The stored key for `plain`, whatever its state (used to attribute failed attempts). */
   async lookup(plain: string): Promise<ApiKey | undefined> {
-    if (plain.length === 0 || plain.length > MAX_KEY_LENGTH || classifyApiKey(plain) === 'corrupt') return undefined;
-    const cached = this.cached(plain);
-    if (cached) return cached.key;
+    if (plain.length === 0 || plain.length > MAX_KEY_LENGTH) return undefined;
     const digest = sha256(plain);
     const hash = digest.toString('hex');
+    const entry = this.cache.get(hash);
+    if (entry) return keyOf(entry, digest);
+    if (classifyApiKey(plain) === 'corrupt') return undefined;
     const generation = this.generation;
     const key = await this.keys.findByHash(hash);
     if (generation === this.generation) this.cache.set(hash, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
