@@ -17,6 +17,11 @@ import { groupsRoutes } from './modules/groups/groups.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { appsRoutes } from './modules/apps/apps.routes.js';
 import { statsRoutes } from './modules/stats/stats.routes.js';
+import { roomsRoutes } from './modules/rooms/rooms.routes.js';
+import { membersRoutes } from './modules/members/members.routes.js';
+import { messagesRoutes } from './modules/messages/messages.routes.js';
+import { searchRoutes } from './modules/search/search.routes.js';
+import { badgesRoutes } from './modules/badges/badges.routes.js';
 
 
 const bootId = randomBytes(6).toString('base64url');
@@ -85,6 +90,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(auditRoutes);
   await app.register(appsRoutes);
   await app.register(statsRoutes);
+  await app.register(roomsRoutes);
+  await app.register(membersRoutes);
+  await app.register(messagesRoutes);
+  await app.register(searchRoutes);
+  await app.register(badgesRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

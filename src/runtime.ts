@@ -58,6 +58,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const firstStart = await bootstrap(services, logger);
     const app = await buildApp(services, logger);
     services.activity.start();
+    services.batches.start();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
@@ -67,6 +68,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       firstStart,
       async close() {
         await app.close();
+        await services.batches.stop();
         await services.activity.stop();
         await services.bus.close();
         openSubscriber?.disconnect();

@@ -18,6 +18,21 @@ import { UserTokenVerifier } from './modules/tokens/token-verifier.js';
 import { GroupsService } from './modules/groups/groups.service.js';
 import { AuditRepository } from './modules/audit/audit.repository.js';
 import { ActivityRecorder } from './modules/audit/activity-recorder.js';
+import { RoomsRepository } from './modules/rooms/rooms.repository.js';
+import { RoomAccess } from './modules/rooms/room-access.js';
+import { RoomPresenter } from './modules/rooms/room-presenter.js';
+import { RoomsService } from './modules/rooms/rooms.service.js';
+import { RoomList } from './modules/rooms/room-list.js';
+import { MembersRepository } from './modules/members/members.repository.js';
+import { MembersService } from './modules/members/members.service.js';
+import { MessagesRepository } from './modules/messages/messages.repository.js';
+import { MessageWriter } from './modules/messages/message-writer.js';
+import { MessagesService } from './modules/messages/messages.service.js';
+import { MessageList } from './modules/messages/message-list.js';
+import { BatchRepository } from './modules/messages/batch.repository.js';
+import { BatchService } from './modules/messages/batch.service.js';
+import { SearchService } from './modules/search/search.service.js';
+import { BadgesService } from './modules/badges/badges.service.js';
 
 export interface Services {
   config: Config;
@@ -36,6 +51,16 @@ export interface Services {
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
   authFailures: AuthFailureGuard;
+  roomsRepository: RoomsRepository;
+  messagesRepository: MessagesRepository;
+  rooms: RoomsService;
+  roomList: RoomList;
+  members: MembersService;
+  messages: MessagesService;
+  messageList: MessageList;
+  batches: BatchService;
+  search: SearchService;
+  badges: BadgesService;
 }
 
 /** Wires repositories and services over one storage and one event bus. */
@@ -51,7 +76,9 @@ export function createServices(
   const tokensRepository = new TokensRepository(storage);
   const audit = new AuditRepository(storage);
   const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
+  const chat = createChatServices(config, storage, bus, usersRepository, onError);
   return {
+    ...chat,
     config,
     storage,
     bus,
@@ -68,5 +95,30 @@ export function createServices(
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
     authFailures: new AuthFailureGuard(new WindowCounter('authfail', redis, config.redisPrefix), config.authFailuresPerMinute),
+  };
+}
+
+/** Rooms, members, messages, search and badges (spec 4-6). */
+function createChatServices(config: Config, storage: Storage, bus: EventBus, users: UsersRepository, onError: (error: unknown) => void) {
+  const { limits, systemUserId } = config;
+  const roomsRepository = new RoomsRepository(storage);
+  const membersRepository = new MembersRepository(storage);
+  const messagesRepository = new MessagesRepository(storage);
+  const access = new RoomAccess(roomsRepository, membersRepository, users);
+  const presenter = new RoomPresenter(users, membersRepository, messagesRepository);
+  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository);
+  const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId);
+  const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect);
+  return {
+    roomsRepository,
+    messagesRepository,
+    rooms,
+    roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
+    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits),
+    messages,
+    messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
+    batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),
+    search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access),
+    badges: new BadgesService(roomsRepository, membersRepository, access),
   };
 }

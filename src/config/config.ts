@@ -18,6 +18,21 @@ export interface Config {
   auditRetentionDays: number;
   trustProxy: boolean | string;
   logLevel: LogLevel;
+  limits: Limits;
+  /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
+  systemUserId: string;
+}
+
+/** Bounds that protect the server (spec 12 item 76); each breach is a 400 in the API's error shape. */
+export interface Limits {
+  /** Bytes of one message's content (its JSON). */
+  messageBytes: number;
+  /** Recipients (`paras`) of one batch send. */
+  batchSize: number;
+  /** Items of one page of messages or search results. */
+  pageSize: number;
+  /** Members of one room. */
+  roomMembers: number;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +105,13 @@ export function loadConfig(env: Env = process.env): Config {
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 36500),
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     logLevel,
+    limits: {
+      messageBytes: integer('LIMIT_MESSAGE_BYTES', 64 * 1024, 16, 1024 * 1024),
+      batchSize: integer('LIMIT_BATCH_SIZE', 1000, 1, 100_000),
+      pageSize: integer('LIMIT_PAGE_SIZE', 100, 1, 10_000),
+      roomMembers: integer('LIMIT_ROOM_MEMBERS', 10_000, 2, 1_000_000),
+    },
+    systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -9,6 +9,47 @@ export interface DomainEvents {
   'user.deleted': { appId: string; userId: string };
   'token.revoked': { appId: string; userId: string; tokenIds: string[] };
   'token.updated': { appId: string; userId: string; tokenIds: string[] };
+  'room.created': RoomEvent;
+  'room.updated': RoomEvent;
+  /** `members`: who was in the room, for a final notice. */
+  'room.deleted': RoomEvent;
+  'room.muted': { appId: string; roomId: string; userId: string; muted: boolean };
+  'member.added': MemberEvent;
+  'member.removed': MemberEvent;
+  'member.updated': { appId: string; roomId: string; userId: string; property: string; value: unknown; actor: string | null };
+  'invitation.created': MemberEvent;
+  'message.created': MessageEvent & { push: boolean; skipTotalBadge: boolean; mentions: string[] };
+  'message.updated': MessageEvent;
+  'message.recalled': MessageEvent;
+  'message.pinned': MessageEvent;
+  'message.unpinned': MessageEvent;
+  'message.deleted': { appId: string; roomId: string; messageIds: string[]; all: boolean; deletedBy: string; members: string[] };
+  'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
+}
+
+/** Room events carry the member ids at the time, so that subscribers can fan out without a lookup. */
+export interface RoomEvent {
+  appId: string;
+  roomId: string;
+  members: string[];
+  actor: string | null;
+  room?: Record<string, unknown>;
+}
+
+export interface MemberEvent {
+  appId: string;
+  roomId: string;
+  userIds: string[];
+  members: string[];
+  actor: string | null;
+}
+
+/** `message`: the message object of spec 1.9 with an expanded sender. */
+export interface MessageEvent {
+  appId: string;
+  roomId: string;
+  message: Record<string, unknown>;
+  members: string[];
 }
 
 export type EventType = keyof DomainEvents;

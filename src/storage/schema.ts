@@ -11,6 +11,12 @@ export interface Database {
   user_tokens: UserTokensTable;
   audit_log: AuditLogTable;
   key_usage: KeyUsageTable;
+  rooms: RoomsTable;
+  room_members: RoomMembersTable;
+  room_user_state: RoomUserStateTable;
+  room_invitations: RoomInvitationsTable;
+  messages: MessagesTable;
+  message_batches: MessageBatchesTable;
 }
 
 export interface AppsTable {
@@ -114,4 +120,102 @@ export interface KeyUsageTable {
   requests: number;
   errors: number;
   rate_limited: number;
+}
+
+export interface RoomsTable {
+  app_id: string;
+  id: string;
+  name: string;
+  cover: string;
+  description: string;
+  /** 'direct' or 'group' */
+  room_type: string;
+  owner: string | null;
+  /** JSON string array */
+  managers: string;
+  /** JSON string array */
+  room_tags: string;
+  webhook: string | null;
+  bot_mode: number;
+  bot_state: string | null;
+  encrypted: number;
+  service_status: number;
+  /** 1 active, 0 frozen */
+  status: number;
+  /** 1 open to joining, 0 closed */
+  opening: number;
+  ext_params: string | null;
+  last_message_id: string | null;
+  last_message_seq: number | null;
+  message_count: number;
+  pinned_message_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RoomMembersTable {
+  app_id: string;
+  room_id: string;
+  /** A user or a user group */
+  user_id: string;
+  /** 'admin' | 'member' | null */
+  role: string | null;
+  /** JSON object of custom member properties */
+  properties: string;
+  joined_at: number;
+  position: number;
+}
+
+export interface RoomUserStateTable {
+  app_id: string;
+  room_id: string;
+  user_id: string;
+  /** `seq` of the last message read; 0 when nothing was read */
+  last_read_seq: number;
+  last_read_id: string | null;
+  /** JSON room preference object (tags, tagColors, hidden, sticky, muted, folder) */
+  pref: string | null;
+  updated_at: number;
+}
+
+export interface RoomInvitationsTable {
+  app_id: string;
+  room_id: string;
+  user_id: string;
+  inviter: string | null;
+  created_at: number;
+}
+
+export interface MessagesTable {
+  seq: Generated<number>;
+  app_id: string;
+  id: string;
+  room_id: string;
+  sender_id: string | null;
+  message_type: string;
+  /** JSON object: `message` and every other field the sender supplied */
+  content: string;
+  /** The text search matches: the string `message` and string values of `extra` */
+  search_text: string;
+  pinned: number;
+  batch_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageBatchesTable {
+  id: string;
+  app_id: string;
+  /** JSON: the accepted request */
+  request: string;
+  total: number;
+  next_index: number;
+  sent: number;
+  /** JSON array of {index, code, message} */
+  failures: string;
+  /** 'pending' | 'done' */
+  status: string;
+  locked_until: number;
+  created_at: number;
+  updated_at: number;
 }

@@ -73,7 +73,10 @@ export class GroupsService {
 
   async delete(appId: string, id: string): Promise<User> {
     const group = await this.get(appId, id);
-    await this.users.delete(appId, id);
+    await this.users.transaction(async (tx) => {
+      await this.users.removeFromRooms(appId, id, tx);
+      await this.users.delete(appId, id, tx);
+    });
     this.bus.publish('user.deleted', { appId, userId: id });
     return group;
   }

@@ -170,6 +170,51 @@ export class UsersRepository {
     return rows.map((row) => row.id);
   }
 
+  /** Ids of the groups that list `userId` among their members. */
+  async groupsContaining(appId: string, userId: string, db: Db = this.storage.db): Promise<string[]> {
+    const rows = await db
+      .selectFrom('users')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('is_group', '=', 1)
+      .where(this.storage.dialect.jsonArrayContains('group_members', userId))
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** Adds or removes a room in the user's `mute` list; returns the user as changed, or undefined if absent. */
+  async setMuted(appId: string, userId: string, roomId: string, muted: boolean): Promise<{ user: User; changed: boolean } | undefined> {
+    return this.transaction(async (tx) => {
+      const user = await this.findForUpdate(appId, userId, tx);
+      if (!user) return undefined;
+      const has = user.mute.includes(roomId);
+      if (has === muted) return { user, changed: false };
+      const mute = muted ? [...user.mute, roomId] : user.mute.filter((id) => id !== roomId);
+      await tx.updateTable('users').set({ mute: JSON.stringify(mute), updated_at: Date.now() }).where('app_id', '=', appId).where('id', '=', userId).execute();
+      return { user: (await this.find(appId, userId, tx)) as User, changed: true };
+    });
+  }
+
+  /** Ensures a robot user exists (the sender of system and batch messages). */
+  async ensureRobot(appId: string, id: string): Promise<void> {
+    await this.storage.db
+      .insertInto('users')
+      .values({
+        app_id: appId, id, nickname: id, avatar_url: '', email: null, description: null, is_robot: 1, is_group: 0,
+        group_members: null, custom: '{}', address: null, user_agent: null, last_login_time: 0,
+        last_join_or_create_room_time: null, notification_enabled: 0, mute: '[]', created_at: Date.now(), updated_at: Date.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  /** Takes a deleted user or group out of every room, with their read state and invitations. */
+  async removeFromRooms(appId: string, userId: string, db: Db): Promise<void> {
+    await db.deleteFrom('room_members').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+    await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+    await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+  }
+
   async count(appId: string, since?: number): Promise<number> {
     let query = this.storage.db.selectFrom('users').where('app_id', '=', appId).where('is_group', '=', 0);
     if (since !== undefined) query = query.where('created_at', '>=', since);

@@ -108,6 +108,7 @@ export class UsersService {
     const tokens = await this.tokens.listForUser(appId, id);
     const groups = await this.users.transaction(async (tx) => {
       const changed = await this.users.removeFromGroups(appId, id, tx);
+      await this.users.removeFromRooms(appId, id, tx);
       await this.users.delete(appId, id, tx);
       return changed;
     });

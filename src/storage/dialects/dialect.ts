@@ -1,4 +1,5 @@
-import type { Expression, RawBuilder, SqlBool } from 'kysely';
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Database } from '../schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -22,4 +23,25 @@ export interface DialectHelpers {
   jsonArrayContains(column: string, value: string): RawBuilder<SqlBool>;
   /** Regular-expression match of a pattern already checked by `compileSafeRegex`. */
   regexMatch(value: Expression<unknown>, pattern: string, caseInsensitive: boolean): RawBuilder<SqlBool>;
+  /**
+   * The newest messages of `roomIds` whose search text contains `keyword`, case-insensitively,
+   * found through the text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL).
+   */
+  searchMessages(db: Kysely<Database>, query: MessageSearch): Promise<MessageHit[]>;
 }
+
+export interface MessageSearch {
+  appId: string;
+  roomIds: readonly string[];
+  keyword: string;
+  limit: number;
+}
+
+export interface MessageHit {
+  id: string;
+  roomId: string;
+  seq: number;
+}
+
+/** Trigram indexes need three characters; a shorter keyword is matched within the caller's rooms only. */
+export const TRIGRAM = 3;

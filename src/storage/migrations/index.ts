@@ -1,12 +1,14 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialects/dialect.js';
 import * as initial from './001-initial.js';
+import * as chat from './002-chat.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
 /** The one ordered list of migrations, shared by SQLite and PostgreSQL. Append only. */
 const STEPS: Record<string, Step> = {
   '001-initial': initial,
+  '002-chat': chat,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

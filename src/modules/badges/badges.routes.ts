@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../http/errors.js';
+import { ok } from '../../http/envelope.js';
+import { Envelope } from '../../http/schemas.js';
+import { actingUserId } from '../users/users.routes.js';
+
+const tags = ['Unread counts'];
+const MAX_TAGS = 100;
+
+export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { badges } = app.services;
+
+  app.post('/badges/byRoomTags', {
+    config: { auth: 'user', scope: 'messages:read' },
+    schema: {
+      tags,
+      summary: 'My unread counts per room tag (spec 6.1)',
+      body: Type.Object({ tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })) }),
+      response: { 200: Envelope(Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) })) },
+    },
+  }, async (request) => {
+    const value = request.body?.tags;
+    if (value !== undefined && value !== null && (!Array.isArray(value) || value.length > MAX_TAGS || !value.every((tag) => typeof tag === 'string'))) {
+      throw new AppError('INVALID_TAGS');
+    }
+    return ok(await badges.byRoomTags(request.auth!.app.id, actingUserId(request), (value ?? undefined) as string[] | undefined));
+  });
+
+  app.get('/me/badge', {
+    config: { auth: 'user', scope: 'messages:read' },
+    schema: {
+      tags,
+      summary: 'My total unread count (spec 6.2)',
+      description: '`roomTags` may repeat; a room must carry every one of them.',
+      querystring: Type.Object({
+        roomTags: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
+        'roomTags[]': Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
+      }),
+      response: { 200: Envelope(Type.Object({ badge: Type.Integer() })) },
+    },
+  }, async (request) => {
+    const tagsGiven = [...(request.query.roomTags ?? []), ...(request.query['roomTags[]'] ?? [])];
+    if (tagsGiven.some((tag) => tag.trim() === '')) throw new AppError('INVALID_ROOM_TAGS');
+    return ok({ badge: await badges.total(request.auth!.app.id, actingUserId(request), tagsGiven) });
+  });
+};

@@ -1,0 +1,47 @@
+import type { MembersRepository } from '../members/members.repository.js';
+import type { RoomAccess } from '../rooms/room-access.js';
+import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+
+/** Unread counts (spec 6, 12 items 57-59): computed from read positions, never drifting counters. */
+export class BadgesService {
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly access: RoomAccess,
+  ) {}
+
+  /** `GET /me/badge`: unread over the caller's rooms carrying every tag given (AND). */
+  async total(appId: string, userId: string, roomTags: string[]): Promise<number> {
+    const rooms = (await this.roomsOf(appId, userId)).filter((room) => roomTags.every((tag) => room.roomTags.includes(tag)));
+    const badges = await this.unread(appId, userId, rooms);
+    return badges.reduce((sum, badge) => sum + badge, 0);
+  }
+
+  /** `POST /badges/byRoomTags`: unread per tag, and over the distinct rooms with any of them. */
+  async byRoomTags(appId: string, userId: string, tags: string[] | undefined): Promise<{ totalBadge: number; data: Record<string, number> }> {
+    const rooms = await this.roomsOf(appId, userId);
+    const wanted = tags && tags.length > 0 ? [...new Set(tags)] : [...new Set(rooms.flatMap((room) => room.roomTags))];
+    const relevant = rooms.filter((room) => room.roomTags.some((tag) => wanted.includes(tag)));
+    const badges = await this.unread(appId, userId, relevant);
+    const data: Record<string, number> = Object.fromEntries(wanted.map((tag) => [tag, 0]));
+    let totalBadge = 0;
+    relevant.forEach((room, index) => {
+      const badge = badges[index] ?? 0;
+      totalBadge += badge;
+      for (const tag of new Set(room.roomTags)) if (Object.hasOwn(data, tag)) data[tag] = (data[tag] ?? 0) + badge;
+    });
+    return { totalBadge, data };
+  }
+
+  private async roomsOf(appId: string, userId: string): Promise<Room[]> {
+    return this.rooms.listForPrincipals(appId, await this.access.principals(appId, userId), { activeOnly: false });
+  }
+
+  private async unread(appId: string, userId: string, rooms: Room[]): Promise<number[]> {
+    const states = await this.members.readStates(appId, rooms.map((room) => room.id), userId);
+    return this.members.badges(
+      appId,
+      rooms.map((room) => ({ roomId: room.id, userId, lastReadSeq: states.get(room.id)?.lastReadSeq ?? room.lastMessageSeq ?? 0 })),
+    );
+  }
+}

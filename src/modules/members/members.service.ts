@@ -1,0 +1,181 @@
+import type { Limits } from '../../config/config.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError, EndpointError } from '../../http/errors.js';
+import type { MessageWriter } from '../messages/message-writer.js';
+import { requireNotFrozen, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import type { RoomView } from '../rooms/room-presenter.js';
+import type { RoomsRepository } from '../rooms/rooms.repository.js';
+import type { RoomsService } from '../rooms/rooms.service.js';
+import { userSummary } from '../users/user-summary.js';
+import { userView, type UserView } from '../users/user-view.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { MembersRepository } from './members.repository.js';
+
+const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
+const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+const MAX_PROPERTIES_BYTES = 16 * 1024;
+
+export interface AddMembersInput {
+  invitees: string[];
+  systemMessage?: boolean;
+  invitationRequired?: boolean;
+}
+
+/** Room membership (spec 4.6-4.11, 12 items 37, 41-45). */
+export class MembersService {
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly access: RoomAccess,
+    private readonly roomsService: RoomsService,
+    private readonly writer: MessageWriter,
+    private readonly bus: EventBus,
+    private readonly limits: Limits,
+  ) {}
+
+  /** `POST /rooms/:id/members`: adds existing users; already-members are skipped silently. */
+  async add(appId: string, actor: Actor, roomId: string, input: AddMembersInput): Promise<RoomView> {
+    const invitees = [...new Set(input.invitees)];
+    await this.roomsService.checkUsersExist(appId, invitees);
+    const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
+    const result = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+      requireNotFrozen(context);
+      if (context.room.opening === 0 && !actor.admin && !context.isSuperuser) {
+        throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
+      }
+      const present = new Set(context.members.map((member) => member.userId));
+      const added = invitees.filter((id) => !present.has(id));
+      if (added.length === 0) return { context, added, invited: false, messageId: undefined };
+      if (context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+      if (present.size + added.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+      const now = Date.now();
+      if (input.invitationRequired === true) {
+        await this.members.invite(appId, roomId, added, actor.userId, now, tx);
+        return { context, added, invited: true, messageId: undefined };
+      }
+      await this.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
+      await this.members.removeInvitations(appId, roomId, added, tx);
+      let messageId: string | undefined;
+      if (input.systemMessage === true) {
+        const users = new Map((await this.users.findMany(appId, added, tx)).map((user) => [user.id, user]));
+        messageId = (await this.writer.system(tx, context.room, sender, 'addMembers', added.map((id) => userSummary(id, users.get(id))), 'invitees')).id;
+      }
+      return { context, added, invited: false, messageId };
+    });
+    const fresh = await this.access.load(appId, roomId, actor);
+    const everyone = fresh.members.map((member) => member.userId);
+    if (result.added.length > 0) {
+      if (result.invited) this.bus.publish('invitation.created', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
+      else this.bus.publish('member.added', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
+    }
+    if (result.messageId) await this.roomsService.announceMessage(appId, fresh.room, result.messageId, everyone);
+    return this.roomsService.detail(fresh);
+  }
+
+  /** `POST /rooms/:id/delete/members`: leaving is always allowed; removing others per 12 item 43. */
+  async remove(appId: string, actor: Actor, roomId: string, input: { members: string[]; systemMessage?: boolean }): Promise<RoomView> {
+    const ids = [...new Set(input.members)];
+    const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
+    const result = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      const present = new Set(context.members.map((member) => member.userId));
+      const removed = ids.filter((id) => present.has(id));
+      const leaving = actor.userId !== null && removed.length === 1 && removed[0] === actor.userId;
+      if (!leaving) this.checkMayRemoveOthers(context);
+      if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
+      await this.members.remove(appId, roomId, removed, tx);
+      let messageId: string | undefined;
+      if (input.systemMessage === true) {
+        const users = new Map((await this.users.findMany(appId, removed, tx)).map((user) => [user.id, user]));
+        const summaries = removed.map((id) => userSummary(id, users.get(id)));
+        const message = await this.writer.system(tx, context.room, sender, leaving ? 'leaveRoom' : 'deleteMember', summaries, 'members');
+        messageId = message.id;
+      }
+      return { removed, before: context.members.map((member) => member.userId), messageId };
+    });
+    this.bus.publish('member.removed', { appId, roomId, userIds: result.removed, members: result.before, actor: actor.userId });
+    const fresh = await this.access.load(appId, roomId, actor);
+    if (result.messageId) await this.roomsService.announceMessage(appId, fresh.room, result.messageId, fresh.members.map((member) => member.userId));
+    return this.roomsService.detail(fresh);
+  }
+
+  /** `PUT /rooms/:id/member/:client` (spec 4.8-4.9, 12 item 44). */
+  async updateProperty(appId: string, actor: Actor, roomId: string, client: string, property: string, value: unknown): Promise<RoomView> {
+    if (RESERVED_PROPERTIES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" is maintained by the server`);
+    if (!PROPERTY_NAME.test(property)) throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
+    if (property === 'role' && value !== 'admin' && value !== 'member') throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
+    const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
+    const messageId = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+      requireNotFrozen(context);
+      const member = context.members.find((entry) => entry.userId === client);
+      if (!member) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${client}' is not a member of this room`);
+      if (property === 'role') {
+        requireSuperuser(context, 'Only room owner, manager, or platform admin can change member roles');
+        if (member.role === value) return undefined;
+        await this.members.setRole(appId, roomId, client, value as 'admin' | 'member', tx);
+        if (value !== 'admin') return undefined;
+        const user = await this.users.find(appId, client, tx);
+        return (await this.writer.system(tx, context.room, sender, 'assignAdmin', [userSummary(client, user)], null)).id;
+      }
+      if (!context.principals.includes(client)) requireSuperuser(context, "Only the member, room owner, manager, or platform admin can change a member's properties");
+      const properties = { ...member.properties, [property]: value };
+      if (Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
+        throw new AppError('INVALID_REQUEST', `A member's properties must total at most ${MAX_PROPERTIES_BYTES} bytes`);
+      }
+      await this.members.setProperties(appId, roomId, client, properties, tx);
+      return undefined;
+    });
+    const fresh = await this.access.load(appId, roomId, actor);
+    const everyone = fresh.members.map((member) => member.userId);
+    this.bus.publish('member.updated', { appId, roomId, userId: client, property, value, actor: actor.userId });
+    if (messageId) await this.roomsService.announceMessage(appId, fresh.room, messageId, everyone);
+    return this.roomsService.detail(fresh);
+  }
+
+  /** `POST /rooms/:id/join` ([hist], spec 13): accept an invitation, or join an open group room. */
+  async join(appId: string, actor: Actor & { userId: string }, roomId: string): Promise<RoomView> {
+    const joined = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      if (context.isMember) return false;
+      requireNotFrozen(context);
+      const invited = (await this.members.invitations(appId, roomId, tx)).includes(actor.userId);
+      const open = context.room.roomType === 'group' && context.room.opening === 1;
+      if (!invited && !open && !actor.admin) throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
+      if (context.members.length + 1 > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+      await this.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
+      await this.members.removeInvitations(appId, roomId, [actor.userId], tx);
+      return true;
+    });
+    const fresh = await this.access.load(appId, roomId, actor);
+    if (joined) {
+      const everyone = fresh.members.map((member) => member.userId);
+      this.bus.publish('member.added', { appId, roomId, userIds: [actor.userId], members: everyone, actor: actor.userId });
+    }
+    return this.roomsService.detail(fresh);
+  }
+
+  /** `POST`/`DELETE /me/mute/:room` (spec 4.10-4.11, 12 item 45): idempotent; the room must exist. */
+  async setMuted(appId: string, userId: string, roomId: string, muted: boolean): Promise<UserView> {
+    if (!(await this.rooms.find(appId, roomId))) throw new AppError('ROOM_NOT_FOUND');
+    const result = await this.users.setMuted(appId, userId, roomId, muted);
+    if (!result) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+    if (result.changed) {
+      this.bus.publish('user.upserted', { appId, userId });
+      this.bus.publish('room.muted', { appId, roomId, userId, muted });
+    }
+    return userView(result.user);
+  }
+
+  /** Superusers and the platform admin in rooms with an owner; any member in rooms without one. */
+  private checkMayRemoveOthers(context: RoomContext): void {
+    if (context.actor.admin) return;
+    if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+    requireNotFrozen(context);
+    if (context.room.owner !== null) requireSuperuser(context, 'Only room owner, manager, or platform admin can remove members');
+  }
+}

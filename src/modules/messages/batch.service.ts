@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import type { Limits } from '../../config/config.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError } from '../../http/errors.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import { directRoomId } from '../rooms/rooms.service.js';
+import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
+import { checkSize, readDraft } from './message-input.js';
+import { searchableText } from './message-view.js';
+import type { MessageWriter } from './message-writer.js';
+import type { MessagesService } from './messages.service.js';
+
+const LEASE_MS = 30_000;
+const SWEEP_MS = 5_000;
+const MAX_RECORDED_FAILURES = 1000;
+
+/**
+ * `POST /messages/batch` (spec 5.3, 12 items 49-51): accepted into the database, then sent in the
+ * background one recipient at a time. Each entry commits with the batch's progress, so a restart or
+ * another node resumes exactly where it stopped: no entry is lost or sent twice.
+ */
+export class BatchService {
+  private timer: NodeJS.Timeout | undefined;
+  private running = new Set<string>();
+  private idle: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly batches: BatchRepository,
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly writer: MessageWriter,
+    private readonly messages: MessagesService,
+    private readonly bus: EventBus,
+    private readonly limits: Limits,
+    private readonly systemUserId: string,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  async accept(appId: string, body: Record<string, unknown>): Promise<{ batchID: string; count: number }> {
+    const request = await this.validate(appId, body);
+    const now = Date.now();
+    const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
+    const id = `batch-${day}-${randomBytes(6).toString('hex')}`;
+    await this.batches.insert(id, appId, request, now);
+    this.sweepSoon();
+    return { batchID: id, count: request.paras.length };
+  }
+
+  async status(appId: string, id: string): Promise<Batch> {
+    const batch = await this.batches.find(appId, id);
+    if (!batch) throw new AppError('BATCH_NOT_FOUND');
+    return batch;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.sweepSoon(), SWEEP_MS);
+    this.timer.unref();
+    this.sweepSoon();
+  }
+
+  /** Stops taking work and waits for the entry in progress; the rest resumes on the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.idle;
+  }
+
+  private async validate(appId: string, body: Record<string, unknown>): Promise<BatchRequest> {
+    const { paras } = body;
+    if (!Array.isArray(paras) || paras.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: paras');
+    if (paras.length > this.limits.batchSize) throw new AppError('INVALID_REQUEST', `A batch has at most ${this.limits.batchSize} recipients (paras)`);
+    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
+    const sender = typeof body.sender === 'string' && body.sender !== '' ? body.sender : undefined;
+    paras.forEach((entry: unknown, index) => {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new AppError('INVALID_REQUEST', `paras[${index}] must be an object`);
+      const { room, receiver } = entry as Record<string, unknown>;
+      const hasRoom = typeof room === 'string' && room !== '';
+      if (!hasRoom && !(typeof receiver === 'string' && receiver !== '')) throw new AppError('INVALID_REQUEST', `paras[${index}] needs a receiver or a room`);
+      if (!hasRoom && sender === undefined) throw new AppError('INVALID_REQUEST', `paras[${index}]: a receiver needs a sender (the direct room has two parties)`);
+    });
+    if (sender !== undefined) {
+      if (!(await this.users.find(appId, sender))) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${sender}' not found`);
+    } else {
+      await this.users.ensureRobot(appId, this.systemUserId);
+      this.bus.publish('user.upserted', { appId, userId: this.systemUserId });
+    }
+    return {
+      sender: sender ?? this.systemUserId,
+      messageType: draft.messageType,
+      content: draft.content,
+      push: body.push === true,
+      skipTotalBadge: body.skipTotalBadge === true,
+      paras: paras as Array<Record<string, unknown>>,
+    };
+  }
+
+  private sweepSoon(): void {
+    if (this.stopped) return;
+    const run = this.idle.then(() => this.sweep()).catch(this.onError);
+    this.idle = run;
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const candidate of await this.batches.claimable(now, 10)) {
+      if (this.stopped) return;
+      if (this.running.has(candidate.id)) continue;
+      if (!(await this.batches.claim(candidate.id, candidate.lockedUntil, Date.now() + LEASE_MS))) continue;
+      this.running.add(candidate.id);
+      try {
+        await this.process(candidate.appId, candidate.id);
+      } finally {
+        this.running.delete(candidate.id);
+      }
+    }
+  }
+
+  private async process(appId: string, id: string): Promise<void> {
+    const batch = await this.batches.find(appId, id);
+    if (!batch || batch.status === 'done') return;
+    let { sent } = batch;
+    const failures = [...batch.failures];
+    const { request } = batch;
+    for (let index = batch.nextIndex; index < request.paras.length; index++) {
+      if (this.stopped) return;
+      const entry = request.paras[index]!;
+      const progress = (ok: boolean, failure?: BatchFailure) => {
+        if (ok) sent++;
+        else if (failure && failures.length < MAX_RECORDED_FAILURES) failures.push(failure);
+        return { nextIndex: index + 1, sent, failures, lockedUntil: Date.now() + LEASE_MS, done: index + 1 === request.paras.length };
+      };
+      try {
+        const content = substitute(request.content, entry);
+        checkSize(content, this.limits.messageBytes);
+        const outcome = await this.rooms.transaction(async (tx) => {
+          const target = await this.targetRoom(appId, request.sender, entry, tx);
+          const message = await this.writer.write(tx, target.room, request.sender, { messageType: request.messageType, content, searchText: searchableText(content) }, { batchId: id });
+          await this.batches.advance(id, progress(true), tx);
+          return { message, createdRoom: target.created ? target.room : undefined };
+        });
+        if (outcome.createdRoom) {
+          const members = [request.sender, String(entry.receiver)];
+          this.bus.publish('room.created', { appId, roomId: outcome.createdRoom.id, members, actor: null });
+          this.bus.publish('member.added', { appId, roomId: outcome.createdRoom.id, userIds: members, members, actor: null });
+        }
+        await this.messages.announceCreated(appId, outcome.message, { push: request.push, skipTotalBadge: request.skipTotalBadge }, []);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // Skipped and recorded (spec 5.3): the request was already accepted.
+        await this.rooms.transaction((tx) => this.batches.advance(id, progress(false, { index, code: error.code, message: error.message }), tx));
+      }
+    }
+  }
+
+  /** The entry's room, or the direct room of sender and receiver, created when missing (spec 1.6). */
+  private async targetRoom(appId: string, sender: string, entry: Record<string, unknown>, tx: Db): Promise<{ room: Room; created: boolean }> {
+    if (typeof entry.room === 'string' && entry.room !== '') {
+      const room = await this.rooms.findForUpdate(appId, entry.room, tx);
+      if (!room) throw new AppError('ROOM_NOT_FOUND', `Room '${entry.room}' not found`);
+      return { room, created: false };
+    }
+    const receiver = String(entry.receiver);
+    if (receiver === sender) throw new AppError('INVALID_REQUEST', 'The receiver is the sender');
+    const user = await this.users.find(appId, receiver, tx);
+    if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${receiver}' not found`);
+    const roomId = directRoomId(sender, receiver);
+    const existing = await this.rooms.findForUpdate(appId, roomId, tx);
+    if (existing) return { room: existing, created: false };
+    const now = Date.now();
+    await this.rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
+    await this.members.add(appId, roomId, [sender, receiver], 0, now, tx);
+    return { room: (await this.rooms.find(appId, roomId, tx))!, created: true };
+  }
+}
+
+/** Replaces every `$key$` of the entry in `message` and in the strings anywhere inside `extra`. */
+export function substitute(content: Record<string, unknown>, entry: Record<string, unknown>): Record<string, unknown> {
+  const pairs = Object.entries(entry)
+    .filter(([key]) => key.length > 2 && key.startsWith('$') && key.endsWith('$'))
+    .map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)] as const);
+  if (pairs.length === 0) return content;
+  const replace = (text: string) => pairs.reduce((result, [key, value]) => result.split(key).join(value), text);
+  const walk = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return replace(value);
+    if (depth > 16 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, depth + 1)]));
+  };
+  const result = { ...content };
+  if (typeof result.message === 'string') result.message = replace(result.message);
+  if (result.extra !== undefined) result.extra = walk(result.extra, 0);
+  return result;
+}

@@ -1,0 +1,59 @@
+import { objectId } from '../../shared/ids.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { UserSummary } from '../users/user-summary.js';
+import type { MessageDraft } from './message-input.js';
+import type { MessagesRepository, StoredMessage } from './messages.repository.js';
+
+/** System message types (spec 1.10, 12 item 42): not searchable, produced by member changes. */
+export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
+
+/**
+ * Stores messages inside the caller's transaction: the message itself, the room's last message
+ * and count, and the sender's read position (a sender has read their own room up to here).
+ */
+export class MessageWriter {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+  ) {}
+
+  async write(
+    tx: Db,
+    room: Room,
+    senderId: string | null,
+    draft: Pick<MessageDraft, 'messageType' | 'content' | 'searchText'>,
+    options: { id?: string; batchId?: string; now?: number } = {},
+  ): Promise<StoredMessage> {
+    const now = options.now ?? Date.now();
+    const stored = await this.messages.insert(
+      {
+        appId: room.appId,
+        id: options.id ?? objectId(now),
+        roomId: room.id,
+        senderId,
+        messageType: draft.messageType,
+        content: draft.content,
+        searchText: draft.searchText,
+        batchId: options.batchId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      },
+      tx,
+    );
+    await this.rooms.messageAdded(room.appId, room.id, stored, tx);
+    if (senderId !== null) await this.members.markRead(room.appId, room.id, senderId, stored.seq, stored.id, now, tx, { onlyExisting: true });
+    return stored;
+  }
+
+  /** A member-change notice: `member` is the first user concerned, `extra` the whole list (12 item 42). */
+  system(tx: Db, room: Room, senderId: string | null, type: SystemMessageType, users: UserSummary[], extraKey: 'invitees' | 'members' | null): Promise<StoredMessage> {
+    const content: Record<string, unknown> = {
+      message: users.map((user) => user.nickname || user._id).join(', '),
+      member: users[0],
+    };
+    if (extraKey) content.extra = { [extraKey]: users };
+    return this.write(tx, room, senderId, { messageType: type, content, searchText: '' });
+  }
+}

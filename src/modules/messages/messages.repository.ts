@@ -1,0 +1,154 @@
+import type { Selectable } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { MessagesTable } from '../../storage/schema.js';
+import type { Db } from '../rooms/rooms.repository.js';
+
+export interface StoredMessage {
+  seq: number;
+  appId: string;
+  id: string;
+  roomId: string;
+  senderId: string | null;
+  messageType: string;
+  /** `message` and every other field the sender supplied. */
+  content: Record<string, unknown>;
+  pinned: boolean;
+  batchId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewMessage = Omit<StoredMessage, 'seq' | 'pinned'> & { searchText: string };
+
+/** Which time the message-list cursors compare (spec 5.4 `timeRangeField`). */
+export type TimeField = 'updated_at' | 'created_at';
+
+export interface Cursor {
+  time: number;
+  /** Breaks ties between messages of the same millisecond; absent for a bare time. */
+  seq?: number;
+}
+
+export interface ListOptions {
+  field: TimeField;
+  before?: Cursor;
+  after?: Cursor;
+  limit: number;
+}
+
+const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
+  seq: Number(row.seq),
+  appId: row.app_id,
+  id: row.id,
+  roomId: row.room_id,
+  senderId: row.sender_id,
+  messageType: row.message_type,
+  content: JSON.parse(row.content) as Record<string, unknown>,
+  pinned: row.pinned === 1,
+  batchId: row.batch_id,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export class MessagesRepository {
+  constructor(private readonly storage: Storage) {}
+
+  async insert(message: NewMessage, db: Db): Promise<StoredMessage> {
+    const row = await db
+      .insertInto('messages')
+      .values({
+        app_id: message.appId,
+        id: message.id,
+        room_id: message.roomId,
+        sender_id: message.senderId,
+        message_type: message.messageType,
+        content: JSON.stringify(message.content),
+        search_text: message.searchText,
+        pinned: 0,
+        batch_id: message.batchId,
+        created_at: message.createdAt,
+        updated_at: message.updatedAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toMessage(row);
+  }
+
+  async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {
+    const row = await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return row && toMessage(row);
+  }
+
+  async findMany(appId: string, ids: readonly string[]): Promise<StoredMessage[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', 'in', [...ids]).execute();
+    return rows.map(toMessage);
+  }
+
+  async replaceContent(appId: string, id: string, change: { messageType: string; content: Record<string, unknown>; searchText: string }, now: number, db: Db): Promise<void> {
+    await db
+      .updateTable('messages')
+      .set({ message_type: change.messageType, content: JSON.stringify(change.content), search_text: change.searchText, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPinned(appId: string, id: string, pinned: boolean, now: number, db: Db): Promise<void> {
+    await db.updateTable('messages').set({ pinned: pinned ? 1 : 0, updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+  }
+
+  async delete(appId: string, roomId: string, id: string, db: Db): Promise<number> {
+    const result = await db.deleteFrom('messages').where('app_id', '=', appId).where('room_id', '=', roomId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async deleteAll(appId: string, roomId: string, db: Db): Promise<number> {
+    const result = await db.deleteFrom('messages').where('app_id', '=', appId).where('room_id', '=', roomId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** The newest message of a room (after a deletion moved the room's last message back). */
+  async latest(appId: string, roomId: string, db: Db = this.storage.db): Promise<{ id: string; seq: number } | undefined> {
+    const row = await db
+      .selectFrom('messages')
+      .select(['id', 'seq'])
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { id: row.id, seq: Number(row.seq) };
+  }
+
+  async count(appId: string, roomId?: string, since?: number): Promise<number> {
+    let query = this.storage.db.selectFrom('messages').where('app_id', '=', appId);
+    if (roomId !== undefined) query = query.where('room_id', '=', roomId);
+    if (since !== undefined) query = query.where('created_at', '>=', since);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /**
+   * One page of a room's messages by the (time, seq) index, newest first (spec 5.4): the `limit`
+   * closest after an "after" cursor, otherwise the `limit` newest before the "before" cursor.
+   */
+  async list(appId: string, roomId: string, options: ListOptions): Promise<StoredMessage[]> {
+    const { field, before, after, limit } = options;
+    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId);
+    if (before) {
+      query = before.seq === undefined
+        ? query.where(field, '<', before.time)
+        : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq!)));
+    }
+    if (after) {
+      query = after.seq === undefined
+        ? query.where(field, '>', after.time)
+        : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
+    }
+    const direction = after ? 'asc' : 'desc';
+    const rows = await query.orderBy(field, direction).orderBy('seq', direction).limit(limit).execute();
+    const messages = rows.map(toMessage);
+    return after ? messages.reverse() : messages;
+  }
+}

@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope, ListOf, TimeInput } from '../../http/schemas.js';
+
+export const MessageSchema = Type.Object(
+  {
+    _id: Type.String(),
+    id: Type.String(),
+    room: Type.String(),
+    messageType: Type.String(),
+    appID: Type.String(),
+    messageTimeMS: Type.Number(),
+    createdAtMS: Type.Number(),
+    updatedAtMS: Type.Number(),
+  },
+  { additionalProperties: true, description: 'A message (spec 1.9); the sender\'s own fields appear as sent' },
+);
+
+export const MessageResponse = Envelope(MessageSchema);
+
+/** Message fields are free-form (spec 1.10): only the ones the server reads are typed here. */
+const messageFields = {
+  message: Type.Optional(Type.Unknown({ description: 'Any JSON value but null' })),
+  messageType: Type.Optional(Type.String({ description: 'Required; free-form (text, image, …)' })),
+  mentions: Type.Optional(Type.Array(Type.String())),
+  push: Type.Optional(Type.Boolean()),
+  skipTotalBadge: Type.Optional(Type.Boolean()),
+  extra: Type.Optional(Type.Unknown()),
+};
+
+export const AdminSendBody = Type.Object(
+  { ...messageFields, room: Type.Optional(Type.String()), sender: Type.Optional(Type.String()) },
+  { additionalProperties: true },
+);
+
+export const MemberSendBody = Type.Object(
+  { ...messageFields, _id: Type.Optional(Type.String()), sender: Type.Optional(Type.String({ description: 'With IM-API-KEY only' })) },
+  { additionalProperties: true },
+);
+
+export const BatchBody = Type.Object(
+  {
+    ...messageFields,
+    sender: Type.Optional(Type.String()),
+    paras: Type.Optional(Type.Array(Type.Object({ receiver: Type.Optional(Type.String()), room: Type.Optional(Type.String()) }, { additionalProperties: true }))),
+  },
+  { additionalProperties: true },
+);
+
+export const BatchStatus = Type.Object({
+  batchID: Type.String(),
+  status: Type.String(),
+  count: Type.Integer(),
+  processed: Type.Integer(),
+  sent: Type.Integer(),
+  failures: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String() })),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const MessageListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  beforeMessage: Type.Optional(Type.String({ minLength: 1 })),
+  afterMessage: Type.Optional(Type.String({ minLength: 1 })),
+  afterTime: Type.Optional(TimeInput),
+  timeRangeField: Type.Optional(Type.Union([Type.Literal('updatedAt'), Type.Literal('createdAt'), Type.Literal('messageTime')])),
+});
+
+export const MessageListResponse = Envelope(
+  Type.Intersect([
+    ListOf(MessageSchema),
+    Type.Object({ inspect: Type.Object({}, { additionalProperties: true }), userDeletedIDs: Type.Array(Type.String()) }),
+  ]),
+);
+
+export const DeleteMessageResponse = Envelope(
+  Type.Object({ deletedCount: Type.Integer(), roomID: Type.String(), messageID: Type.String(), deletedBy: Type.String(), deletedAt: Type.String() }),
+);
+
+export const ReadPositionResponse = Envelope(Type.Object({ client: Type.String(), lastRead: Type.String(), badge: Type.Integer() }));

@@ -1,0 +1,210 @@
+import type { Limits } from '../../config/config.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError, EndpointError } from '../../http/errors.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import { requireNotFrozen, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import type { RoomPresenter } from '../rooms/room-presenter.js';
+import type { Db, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import { isMessageId, readDraft } from './message-input.js';
+import { messageView, type MessageView } from './message-view.js';
+import type { MessageWriter } from './message-writer.js';
+import type { MessagesRepository, StoredMessage } from './messages.repository.js';
+
+export interface SendOptions {
+  push?: boolean;
+  skipTotalBadge?: boolean;
+}
+
+export interface DeleteResult {
+  deletedCount: number;
+  roomID: string;
+  messageID: string;
+  deletedBy: string;
+  deletedAt: string;
+}
+
+/** Sending, editing, recalling, deleting and pinning messages (spec 5.1-5.8). */
+export class MessagesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly access: RoomAccess,
+    private readonly presenter: RoomPresenter,
+    private readonly writer: MessageWriter,
+    private readonly bus: EventBus,
+    private readonly limits: Limits,
+    private readonly dialect: DialectHelpers,
+  ) {}
+
+  /** `POST /messages` (spec 5.1, 12 items 46-49): any existing sender, member or not, frozen room or not. */
+  async sendAsAdmin(appId: string, body: Record<string, unknown>): Promise<MessageView> {
+    if (typeof body.room !== 'string' || body.room === '') throw new AppError('INVALID_REQUEST', 'Missing required field: room');
+    if (typeof body.sender !== 'string' || body.sender === '') throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
+    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
+    await this.requireUser(appId, body.sender);
+    const stored = await this.rooms.transaction(async (tx) => {
+      const room = await this.rooms.findForUpdate(appId, body.room as string, tx);
+      if (!room) throw new AppError('ROOM_NOT_FOUND');
+      return this.writer.write(tx, room, body.sender as string, draft);
+    });
+    await this.announceCreated(appId, stored, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);
+    return messageView(stored, stored.senderId);
+  }
+
+  /**
+   * `POST /rooms/:roomId/message` (spec 5.2, 5.5): a new message, an edit of one of the room's
+   * messages (`_id` of an existing message) or a recall (`messageType: "recall"`).
+   */
+  async sendAsMember(appId: string, actor: Actor, roomId: string, body: Record<string, unknown>): Promise<MessageView> {
+    const id = body._id;
+    if (id !== undefined && (typeof id !== 'string' || id === '')) throw new AppError('INVALID_REQUEST', '_id must be a message id');
+    if (body.messageType === 'recall') {
+      if (id === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
+      return this.recall(appId, actor, roomId, id as string);
+    }
+    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: false });
+    const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
+    if (senderId === null) throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
+    if (actor.admin) await this.requireUser(appId, senderId);
+
+    const outcome = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.loadReadable(appId, roomId, actor, tx);
+      requireNotFrozen(context);
+      const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
+      if (existing) {
+        if (existing.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
+        this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
+        await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
+        return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
+      }
+      if (id !== undefined && !isMessageId(id as string)) throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
+      return { message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }), created: true };
+    }).catch((error: unknown) => {
+      // A client-chosen id taken meanwhile (a retried send): the first one stands.
+      if (id !== undefined && this.dialect.isUniqueViolation(error)) throw new AppError('INVALID_REQUEST', `A message with _id '${String(id)}' already exists`);
+      throw error;
+    });
+    if (outcome.created) await this.announceCreated(appId, outcome.message, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);
+    else await this.announce('message.updated', appId, outcome.message);
+    return this.presenter.messageViewOf(appId, outcome.message);
+  }
+
+  /** Recall (spec 5.5, 12 item 54): content cleared, id and sender kept; idempotent. */
+  async recall(appId: string, actor: Actor, roomId: string, messageId: string): Promise<MessageView> {
+    const { message, changed } = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.loadReadable(appId, roomId, actor, tx);
+      const existing = await this.messageOfRoom(appId, roomId, messageId, tx);
+      this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can recall a message');
+      if (existing.messageType === 'recall') return { message: existing, changed: false };
+      requireNotFrozen(context);
+      await this.messages.replaceContent(appId, messageId, { messageType: 'recall', content: { message: '' }, searchText: '' }, Date.now(), tx);
+      return { message: (await this.messages.find(appId, messageId, tx))!, changed: true };
+    });
+    if (changed) await this.announce('message.recalled', appId, message);
+    return this.presenter.messageViewOf(appId, message);
+  }
+
+  /** `DELETE /rooms/:roomID/messages/:messageID` (spec 5.6): one message or `_all`, for everyone. */
+  async delete(appId: string, actor: Actor, roomId: string, messageId: string): Promise<DeleteResult> {
+    const all = messageId === '_all';
+    const { count, members } = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      requireSuperuser(context, 'Only platform admin, room owner or room manager can delete messages', 'INSUFFICIENT_PERMISSION');
+      let removed: number;
+      if (all) {
+        removed = await this.messages.deleteAll(appId, roomId, tx);
+        if (context.room.pinnedMessageId !== null) await this.rooms.setPinned(appId, roomId, null, tx);
+      } else {
+        await this.messageOfRoom(appId, roomId, messageId, tx);
+        removed = await this.messages.delete(appId, roomId, messageId, tx);
+        if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, roomId, null, tx);
+      }
+      await this.rooms.messagesRemoved(appId, roomId, removed, await this.messages.latest(appId, roomId, tx), tx);
+      return { count: removed, members: context.members.map((member) => member.userId) };
+    });
+    const deletedBy = actor.userId ?? 'admin';
+    this.bus.publish('message.deleted', { appId, roomId, messageIds: all ? [] : [messageId], all, deletedBy, members });
+    return { deletedCount: count, roomID: roomId, messageID: messageId, deletedBy, deletedAt: new Date().toISOString() };
+  }
+
+  /** Pin (spec 5.7, 12 item 55): one pinned message per room; pinning another unpins the previous. */
+  async setPinned(appId: string, actor: Actor, messageId: string, pinned: boolean): Promise<MessageView> {
+    const outcome = await this.rooms.transaction(async (tx) => {
+      const found = await this.messages.find(appId, messageId, tx);
+      if (!found) throw new AppError('MESSAGE_NOT_FOUND');
+      const context = await this.access.load(appId, found.roomId, actor, tx);
+      // Outside the room, the message is not there at all.
+      if (!actor.admin && !context.isMember) throw new AppError('MESSAGE_NOT_FOUND');
+      requireSuperuser(context, `Only room owner, manager, or platform admin can ${pinned ? 'pin' : 'unpin'} messages`);
+      requireNotFrozen(context);
+      const now = Date.now();
+      let previous: string | null = null;
+      if (pinned) {
+        previous = context.room.pinnedMessageId !== messageId ? context.room.pinnedMessageId : null;
+        if (previous !== null) await this.messages.setPinned(appId, previous, false, now, tx);
+        if (!found.pinned) await this.messages.setPinned(appId, messageId, true, now, tx);
+        await this.rooms.setPinned(appId, found.roomId, messageId, tx);
+      } else {
+        if (found.pinned) await this.messages.setPinned(appId, messageId, false, now, tx);
+        if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, found.roomId, null, tx);
+      }
+      const changed = found.pinned !== pinned;
+      return { message: (await this.messages.find(appId, messageId, tx))!, previous, changed };
+    });
+    if (outcome.previous !== null) {
+      const previous = await this.messages.find(appId, outcome.previous);
+      if (previous) await this.announce('message.unpinned', appId, previous);
+    }
+    if (outcome.changed) await this.announce(pinned ? 'message.pinned' : 'message.unpinned', appId, outcome.message);
+    return this.presenter.messageViewOf(appId, outcome.message);
+  }
+
+  /** `PUT /rooms/:id/lastRead` ([hist], spec 6 and 13): the member's read position and new badge. */
+  async markRead(appId: string, actor: Actor & { userId: string }, roomId: string, messageId: string): Promise<{ client: string; lastRead: string; badge: number }> {
+    const context = await this.access.loadReadable(appId, roomId, actor);
+    if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+    const message = await this.messageOfRoom(appId, roomId, messageId);
+    await this.members.markRead(appId, roomId, actor.userId, message.seq, message.id, Date.now());
+    const state = (await this.members.readStates(appId, [roomId], actor.userId)).get(roomId);
+    const [badge = 0] = await this.members.badges(appId, [{ roomId, userId: actor.userId, lastReadSeq: state?.lastReadSeq ?? message.seq }]);
+    const lastRead = state?.lastReadId ?? message.id;
+    this.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });
+    return { client: actor.userId, lastRead, badge };
+  }
+
+  async messageOfRoom(appId: string, roomId: string, messageId: string, db?: Db): Promise<StoredMessage> {
+    const message = await this.messages.find(appId, messageId, db);
+    if (!message || message.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
+    return message;
+  }
+
+  private requireAuthorOrSuperuser(context: RoomContext, message: StoredMessage, text: string): void {
+    if (message.senderId !== null && context.actor.userId === message.senderId) return;
+    if (context.actor.admin || context.isSuperuser) return;
+    throw new EndpointError('INSUFFICIENT_PERMISSIONS', text);
+  }
+
+  private async requireUser(appId: string, id: string): Promise<void> {
+    const user = await this.users.find(appId, id);
+    if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+  }
+
+  async announceCreated(appId: string, message: StoredMessage, options: Required<SendOptions>, mentions: string[]): Promise<void> {
+    const view = await this.presenter.messageViewOf(appId, message);
+    const members = await this.memberIds(appId, message.roomId);
+    this.bus.publish('message.created', { appId, roomId: message.roomId, message: view, members, push: options.push, skipTotalBadge: options.skipTotalBadge, mentions });
+  }
+
+  private async announce(type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned', appId: string, message: StoredMessage): Promise<void> {
+    const view = await this.presenter.messageViewOf(appId, message);
+    this.bus.publish(type, { appId, roomId: message.roomId, message: view, members: await this.memberIds(appId, message.roomId) });
+  }
+
+  private async memberIds(appId: string, roomId: string): Promise<string[]> {
+    return (await this.members.list(appId, roomId)).map((member) => member.userId);
+  }
+}

@@ -1,0 +1,90 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, EndpointError } from '../../http/errors.js';
+import type { Member, MembersRepository } from '../members/members.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { Db, Room, RoomsRepository } from './rooms.repository.js';
+
+/**
+ * Who performs a room operation. The API key is the platform admin, superuser in every room
+ * (spec 12 item 11); `userId` is then the user named by `IM-CLIENT-ID`, if any, recorded as the actor.
+ */
+export interface Actor {
+  admin: boolean;
+  userId: string | null;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const auth = request.auth!;
+  if (auth.kind === 'user') {
+    const named = request.headers['im-client-id'];
+    if (typeof named === 'string' && named !== '' && named !== auth.userId) {
+      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
+    }
+    return { admin: false, userId: auth.userId };
+  }
+  const named = request.headers['im-client-id'];
+  return { admin: true, userId: typeof named === 'string' && named !== '' ? named : null };
+}
+
+/** A room as one actor sees it: the facts every permission decision needs. */
+export interface RoomContext {
+  room: Room;
+  members: Member[];
+  actor: Actor;
+  /** The actor's user and the groups they belong to. */
+  principals: string[];
+  isMember: boolean;
+  /** Owner, manager or member with role "admin" (spec 12 item 35). */
+  isSuperuser: boolean;
+  isOwner: boolean;
+}
+
+export class RoomAccess {
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+  ) {}
+
+  /** A user and every group that contains them: a room member through any of them is a member. */
+  async principals(appId: string, userId: string, db?: Db): Promise<string[]> {
+    return [userId, ...(await this.users.groupsContaining(appId, userId, db))];
+  }
+
+  /**
+   * Loads the room for `actor`; 404 `ROOM_NOT_FOUND` when it does not exist in this application.
+   * Inside a transaction, pass it as `tx`: the room row is then locked until it ends.
+   */
+  async load(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
+    const room = tx ? await this.rooms.findForUpdate(appId, roomId, tx) : await this.rooms.find(appId, roomId);
+    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    const members = await this.members.list(appId, roomId, tx);
+    const principals = actor.userId === null ? [] : await this.principals(appId, actor.userId, tx);
+    const memberIds = new Set(members.map((member) => member.userId));
+    const isMember = principals.some((id) => memberIds.has(id));
+    const isOwner = room.owner !== null && principals.includes(room.owner);
+    const isSuperuser =
+      isOwner ||
+      room.managers.some((id) => principals.includes(id)) ||
+      members.some((member) => member.role === 'admin' && principals.includes(member.userId));
+    return { room, members, actor, principals, isMember, isSuperuser, isOwner };
+  }
+
+  /** Members, and the platform admin (spec 12 item 33); otherwise 403 `NOT_ROOM_MEMBER`. */
+  async loadReadable(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
+    const context = await this.load(appId, roomId, actor, tx);
+    if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+    return context;
+  }
+}
+
+/** Superuser or platform admin, else 403 with the code and message the endpoint documents. */
+export function requireSuperuser(context: RoomContext, message: string, code: 'INSUFFICIENT_PERMISSIONS' | 'INSUFFICIENT_PERMISSION' = 'INSUFFICIENT_PERMISSIONS'): void {
+  if (context.actor.admin || context.isSuperuser) return;
+  throw new EndpointError(code, message);
+}
+
+/** A frozen room (status 0) takes writes from the platform admin only (spec 12 item 36). */
+export function requireNotFrozen(context: RoomContext): void {
+  if (context.room.status === 0 && !context.actor.admin) throw new AppError('ROOM_FROZEN');
+}

@@ -1,0 +1,161 @@
+import { AppError } from '../../http/errors.js';
+import { iso, parseTime } from '../../shared/time.js';
+import type { Member, MembersRepository } from '../members/members.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import type { RoomAccess } from './room-access.js';
+import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
+
+export interface RoomListQuery {
+  sort?: string;
+  skip?: number;
+  limit?: number;
+  updatedAfter?: string;
+  pref?: string;
+  sortUnreadFirst?: string;
+}
+
+interface Entry {
+  room: Room;
+  members: Member[];
+  viewer: ViewerState;
+}
+
+type Comparator = (a: Entry, b: Entry) => number;
+
+const SORT_KEYS: Record<string, (entry: Entry) => number | string> = {
+  lastMessage: (entry) => entry.room.lastMessageSeq ?? 0,
+  createdTime: (entry) => entry.room.createdAt,
+  updatedAt: (entry) => entry.room.updatedAt,
+  name: (entry) => entry.room.name,
+  _id: (entry) => entry.room.id,
+  unread: (entry) => entry.viewer.unread,
+};
+
+const DEFAULT_SORT = '-lastMessage -createdTime';
+
+/** `GET /rooms` (spec 4.5, 12 item 39): the caller's active rooms, filtered, sorted and paged. */
+export class RoomList {
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly access: RoomAccess,
+    private readonly presenter: RoomPresenter,
+  ) {}
+
+  async list(appId: string, userId: string, query: RoomListQuery): Promise<{ totalCount: number; inspect: Record<string, unknown>; data: RoomView[] }> {
+    const started = performance.now();
+    const compare = parseSort(query.sort ?? DEFAULT_SORT, isTruthy(query.sortUnreadFirst));
+    const updatedAfter = query.updatedAfter === undefined ? undefined : parseTime(query.updatedAfter);
+    if (query.updatedAfter !== undefined && updatedAfter === undefined) throw new AppError('INVALID_REQUEST', 'updatedAfter must be an ISO-8601 time or a millisecond epoch');
+    const prefFilter = parsePref(query.pref);
+
+    const principals = await this.access.principals(appId, userId);
+    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: true });
+    if (updatedAfter !== undefined) {
+      const floor = Math.floor(updatedAfter / 1000).toString(16).padStart(8, '0') + '0000000000000000';
+      rooms = rooms.filter((room) => (room.lastMessageId !== null && room.lastMessageId > floor) || room.createdAt > updatedAfter);
+    }
+    const entries = await this.entries(appId, userId, rooms);
+    const matching = prefFilter ? entries.filter((entry) => prefMatches(entry.viewer.pref, prefFilter)) : entries;
+    matching.sort(compare);
+    const skip = query.skip ?? 0;
+    const page = query.limit ? matching.slice(skip, skip + query.limit) : matching.slice(skip);
+    const data = await this.presenter.list(appId, page);
+    const inspect = {
+      query: {
+        appID: appId,
+        members: userId,
+        ...(updatedAfter === undefined ? {} : {
+          $or: [
+            { lastMessage: { $gt: Math.floor(updatedAfter / 1000).toString(16).padStart(8, '0') + '0000000000000000' } },
+            { createdTime: { $gt: iso(updatedAfter) } },
+          ],
+        }),
+        ...(prefFilter ? { pref: prefFilter } : {}),
+        status: 1,
+      },
+      tookMS: Math.round(performance.now() - started),
+    };
+    return { totalCount: matching.length, inspect, data };
+  }
+
+  private async entries(appId: string, userId: string, rooms: Room[]): Promise<Entry[]> {
+    if (rooms.length === 0) return [];
+    const ids = rooms.map((room) => room.id);
+    const [states, user, memberLists] = await Promise.all([
+      this.members.readStates(appId, ids, userId),
+      this.users.find(appId, userId),
+      this.members.listMany(appId, ids),
+    ]);
+    const badges = await this.members.badges(
+      appId,
+      rooms.map((room) => ({ roomId: room.id, userId, lastReadSeq: states.get(room.id)?.lastReadSeq ?? room.lastMessageSeq ?? 0 })),
+    );
+    return rooms.map((room, index) => {
+      const state = states.get(room.id);
+      const members = memberLists.get(room.id) ?? [];
+      return {
+        room,
+        members,
+        viewer: {
+          unread: badges[index] ?? 0,
+          muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
+          isSuperuser: room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin'),
+          pref: state?.pref ?? null,
+          lastRead: state?.lastReadId ?? null,
+        },
+      };
+    });
+  }
+}
+
+/** `-lastMessage -createdTime`: space-separated fields, `-` for descending; ties fall back to the id. */
+function parseSort(text: string, unreadFirst: boolean): Comparator {
+  const keys = text.split(/[\s,]+/).filter(Boolean).map((part) => {
+    const descending = part.startsWith('-');
+    const name = part.replace(/^[-+]/, '');
+    const key = SORT_KEYS[name];
+    if (!key) throw new AppError('INVALID_REQUEST', `Cannot sort rooms by "${name.slice(0, 64)}"; use ${Object.keys(SORT_KEYS).join(', ')}`);
+    return { key, sign: descending ? -1 : 1 };
+  });
+  return (a, b) => {
+    if (unreadFirst) {
+      const unread = Number(b.viewer.unread > 0) - Number(a.viewer.unread > 0);
+      if (unread !== 0) return unread;
+    }
+    for (const { key, sign } of keys) {
+      const left = key(a);
+      const right = key(b);
+      if (left < right) return -sign;
+      if (left > right) return sign;
+    }
+    return a.room.id < b.room.id ? -1 : a.room.id > b.room.id ? 1 : 0;
+  };
+}
+
+const isTruthy = (value: string | undefined): boolean => value !== undefined && value !== '' && value !== '0' && value !== 'false';
+
+/** A JSON object, or no filter at all for anything else (Postman sends `pref=true`, spec 4.5). */
+function parsePref(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('INVALID_REQUEST', 'pref must be a JSON object');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.keys(value).length === 0 ? undefined : (value as Record<string, unknown>);
+}
+
+/** Each key must equal the caller's pref value; for an array (tags) it must contain it. */
+function prefMatches(pref: Record<string, unknown> | null, filter: Record<string, unknown>): boolean {
+  return Object.entries(filter).every(([name, wanted]) => {
+    const actual = pref?.[name];
+    if (Array.isArray(actual)) return Array.isArray(wanted) ? wanted.every((item) => actual.includes(item)) : actual.includes(wanted);
+    if (actual === undefined && wanted === false) return true;
+    return JSON.stringify(actual) === JSON.stringify(wanted);
+  });
+}

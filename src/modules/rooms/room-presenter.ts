@@ -1,0 +1,171 @@
+import { iso } from '../../shared/time.js';
+import type { Member, MembersRepository, ReadState } from '../members/members.repository.js';
+import { messageView, type MessageView } from '../messages/message-view.js';
+import type { MessagesRepository, StoredMessage } from '../messages/messages.repository.js';
+import type { User, UsersRepository } from '../users/users.repository.js';
+import { userSummary, type UserSummary } from '../users/user-summary.js';
+import type { Room } from './rooms.repository.js';
+
+export type RoomView = Record<string, unknown> & {
+  _id: string; id: string; appID: string; name: string; roomType: string; status: number; createdTimeMS: number;
+};
+
+/** What the caller sees of a room that is theirs alone (spec 4.2, 4.5). */
+export interface ViewerState {
+  unread: number;
+  muted: boolean;
+  isSuperuser: boolean;
+  pref: Record<string, unknown> | null;
+  lastRead: string | null;
+}
+
+/** The stored room fields, as every room payload carries them (spec 1.9). */
+export function roomFields(room: Room): RoomView {
+  const view: RoomView = {
+    _id: room.id,
+    id: room.id,
+    appID: room.appId,
+    name: room.name,
+    cover: room.cover,
+    description: room.description,
+    roomType: room.roomType,
+    roomTags: room.roomTags,
+    managers: room.managers,
+    botMode: room.botMode,
+    encrypted: room.encrypted,
+    serviceStatus: room.serviceStatus,
+    status: room.status,
+    opening: room.opening,
+    createdTime: iso(room.createdAt),
+    createdTimeMS: room.createdAt,
+    updatedAt: iso(room.updatedAt),
+    updatedAtMS: room.updatedAt,
+    __v: 0,
+  };
+  if (room.owner !== null) view.owner = room.owner;
+  if (room.webhook !== null) view.webhook = room.webhook;
+  if (room.botState !== null) view.botState = room.botState;
+  if (room.extParams !== null) view.extParams = room.extParams;
+  return view;
+}
+
+/** Builds room payloads: members as user summaries, last and pinned messages expanded. */
+export class RoomPresenter {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly members: MembersRepository,
+    private readonly messages: MessagesRepository,
+  ) {}
+
+  /** Users by id, with the members of any group among them. */
+  async usersById(appId: string, ids: Iterable<string>): Promise<Map<string, User>> {
+    const found = await this.users.findMany(appId, [...new Set(ids)]);
+    const byId = new Map(found.map((user) => [user.id, user]));
+    const nested = found.flatMap((user) => user.groupMembers ?? []).filter((id) => !byId.has(id));
+    if (nested.length > 0) for (const user of await this.users.findMany(appId, [...new Set(nested)])) byId.set(user.id, user);
+    return byId;
+  }
+
+  memberSummary(id: string, users: Map<string, User>): UserSummary {
+    const user = users.get(id);
+    const summary = userSummary(id, user, { userAgent: true });
+    if (user?.isGroup) summary.members = (user.groupMembers ?? []).map((memberId) => userSummary(memberId, users.get(memberId)));
+    return summary;
+  }
+
+  /** Messages with their senders expanded, in the order given. */
+  async messageViews(appId: string, messages: StoredMessage[]): Promise<MessageView[]> {
+    const senders = await this.usersById(appId, messages.flatMap((message) => (message.senderId === null ? [] : [message.senderId])));
+    return messages.map((message) =>
+      messageView(message, message.senderId === null ? null : userSummary(message.senderId, senders.get(message.senderId))),
+    );
+  }
+
+  messagesById(appId: string, ids: readonly string[]): Promise<StoredMessage[]> {
+    return this.messages.findMany(appId, ids);
+  }
+
+  async messageViewOf(appId: string, message: StoredMessage): Promise<MessageView> {
+    return (await this.messageViews(appId, [message]))[0]!;
+  }
+
+  /** A single room in full (spec 4.2): every member's unread count and read position included. */
+  async detail(room: Room, members: Member[], viewer: ViewerState | null): Promise<RoomView> {
+    const [users, states, special] = await Promise.all([
+      this.usersById(room.appId, members.map((member) => member.userId)),
+      this.members.roomStates(room.appId, room.id),
+      this.specialMessages(room),
+    ]);
+    const stateOf = new Map(states.map((state) => [state.userId, state]));
+    const direct = members.filter((member) => !users.get(member.userId)?.isGroup);
+    const badges = await this.members.badges(
+      room.appId,
+      direct.map((member) => ({ roomId: room.id, userId: member.userId, lastReadSeq: stateOf.get(member.userId)?.lastReadSeq ?? 0 })),
+    );
+    const badgeOf = new Map(direct.map((member, index) => [member.userId, badges[index] ?? 0]));
+    const view = this.assemble(room, members, users, special, viewer);
+    view.memberProperties = members.map((member) => memberProperty(member, badgeOf.get(member.userId) ?? 0, stateOf.get(member.userId)));
+    return view;
+  }
+
+  /** Rooms of a list (spec 4.5): summaries of members, the caller's own state, no per-member details. */
+  async list(appId: string, entries: Array<{ room: Room; members: Member[]; viewer: ViewerState }>): Promise<RoomView[]> {
+    const users = await this.usersById(appId, entries.flatMap((entry) => entry.members.map((member) => member.userId)));
+    const lastIds = entries.flatMap((entry) => [entry.room.lastMessageId, entry.room.pinnedMessageId]).filter((id): id is string => id !== null);
+    const messages = await this.messageViews(appId, await this.messages.findMany(appId, lastIds));
+    const byId = new Map(messages.map((message) => [message._id, message]));
+    return entries.map((entry) =>
+      this.assemble(entry.room, entry.members, users, {
+        lastMessage: entry.room.lastMessageId === null ? undefined : byId.get(entry.room.lastMessageId),
+        pinnedMessage: entry.room.pinnedMessageId === null ? null : byId.get(entry.room.pinnedMessageId) ?? null,
+      }, entry.viewer),
+    );
+  }
+
+  /** The room as its create call answers it: members as ids (spec 12 items 29-30). */
+  created(room: Room, members: Member[]): RoomView {
+    return { ...roomFields(room), members: members.map((member) => member.userId) };
+  }
+
+  private async specialMessages(room: Room): Promise<{ lastMessage?: MessageView; pinnedMessage: MessageView | null }> {
+    const ids = [room.lastMessageId, room.pinnedMessageId].filter((id): id is string => id !== null);
+    const views = await this.messageViews(room.appId, await this.messages.findMany(room.appId, ids));
+    const byId = new Map(views.map((message) => [message._id, message]));
+    return {
+      lastMessage: room.lastMessageId === null ? undefined : byId.get(room.lastMessageId),
+      pinnedMessage: room.pinnedMessageId === null ? null : byId.get(room.pinnedMessageId) ?? null,
+    };
+  }
+
+  private assemble(
+    room: Room,
+    members: Member[],
+    users: Map<string, User>,
+    special: { lastMessage?: MessageView; pinnedMessage: MessageView | null },
+    viewer: ViewerState | null,
+  ): RoomView {
+    const view = roomFields(room);
+    view.members = members.map((member) => this.memberSummary(member.userId, users));
+    if (special.lastMessage) view.lastMessage = special.lastMessage;
+    view.pinnedMessage = special.pinnedMessage;
+    if (viewer) {
+      view.unread = viewer.unread;
+      view.muted = viewer.muted;
+      view.isSuperuser = viewer.isSuperuser;
+      if (viewer.pref) view.pref = viewer.pref;
+      if (viewer.lastRead !== null) view.lastRead = viewer.lastRead;
+    } else {
+      // The platform admin: superuser everywhere, nothing of its own unread.
+      view.unread = 0;
+      view.isSuperuser = true;
+    }
+    return view;
+  }
+}
+
+function memberProperty(member: Member, badge: number, state: ReadState | undefined): Record<string, unknown> {
+  const property: Record<string, unknown> = { ...member.properties, client: member.userId, badge };
+  if (member.role !== null) property.role = member.role;
+  if (state?.lastReadId) property.lastRead = state.lastReadId;
+  return property;
+}

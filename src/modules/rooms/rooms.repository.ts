@@ -1,0 +1,200 @@
+import type { Selectable, Transaction, Updateable } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { Database, RoomsTable } from '../../storage/schema.js';
+
+export type Db = Storage['db'] | Transaction<Database>;
+
+export interface Room {
+  appId: string;
+  id: string;
+  name: string;
+  cover: string;
+  description: string;
+  roomType: 'direct' | 'group';
+  owner: string | null;
+  managers: string[];
+  roomTags: string[];
+  webhook: string | null;
+  botMode: boolean;
+  botState: string | null;
+  encrypted: boolean;
+  serviceStatus: number;
+  status: number;
+  opening: number;
+  extParams: string | null;
+  lastMessageId: string | null;
+  lastMessageSeq: number | null;
+  messageCount: number;
+  pinnedMessageId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Room fields a create or update may set. */
+export type RoomFields = Partial<Pick<Room,
+  'name' | 'cover' | 'description' | 'owner' | 'managers' | 'roomTags' | 'webhook' | 'botMode' | 'botState' |
+  'encrypted' | 'status' | 'opening' | 'extParams'>> & { roomType?: string };
+
+export const toRoom = (row: Selectable<RoomsTable>): Room => ({
+  appId: row.app_id,
+  id: row.id,
+  name: row.name,
+  cover: row.cover,
+  description: row.description,
+  roomType: row.room_type === 'direct' ? 'direct' : 'group',
+  owner: row.owner,
+  managers: JSON.parse(row.managers) as string[],
+  roomTags: JSON.parse(row.room_tags) as string[],
+  webhook: row.webhook,
+  botMode: row.bot_mode === 1,
+  botState: row.bot_state,
+  encrypted: row.encrypted === 1,
+  serviceStatus: row.service_status,
+  status: row.status,
+  opening: row.opening,
+  extParams: row.ext_params,
+  lastMessageId: row.last_message_id,
+  lastMessageSeq: row.last_message_seq,
+  messageCount: Number(row.message_count),
+  pinnedMessageId: row.pinned_message_id,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+function toColumns(fields: RoomFields): Updateable<RoomsTable> {
+  const values: Updateable<RoomsTable> = {};
+  if (fields.name !== undefined) values.name = fields.name;
+  if (fields.cover !== undefined) values.cover = fields.cover;
+  if (fields.description !== undefined) values.description = fields.description;
+  if (fields.roomType !== undefined) values.room_type = fields.roomType;
+  if (fields.owner !== undefined) values.owner = fields.owner;
+  if (fields.managers !== undefined) values.managers = JSON.stringify(fields.managers);
+  if (fields.roomTags !== undefined) values.room_tags = JSON.stringify(fields.roomTags);
+  if (fields.webhook !== undefined) values.webhook = fields.webhook;
+  if (fields.botMode !== undefined) values.bot_mode = fields.botMode ? 1 : 0;
+  if (fields.botState !== undefined) values.bot_state = fields.botState;
+  if (fields.encrypted !== undefined) values.encrypted = fields.encrypted ? 1 : 0;
+  if (fields.status !== undefined) values.status = fields.status;
+  if (fields.opening !== undefined) values.opening = fields.opening;
+  if (fields.extParams !== undefined) values.ext_params = fields.extParams;
+  return values;
+}
+
+export class RoomsRepository {
+  constructor(private readonly storage: Storage) {}
+
+  get db(): Storage['db'] {
+    return this.storage.db;
+  }
+
+  transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.storage.db.transaction().execute(work);
+  }
+
+  async find(appId: string, id: string, db: Db = this.storage.db): Promise<Room | undefined> {
+    const row = await db.selectFrom('rooms').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return row && toRoom(row);
+  }
+
+  /** Locks the room row (PostgreSQL) so that concurrent changes to its members or messages queue up. */
+  async findForUpdate(appId: string, id: string, db: Db): Promise<Room | undefined> {
+    let query = db.selectFrom('rooms').selectAll().where('app_id', '=', appId).where('id', '=', id);
+    if (this.storage.dialect.name === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row && toRoom(row);
+  }
+
+  async insert(appId: string, id: string, fields: RoomFields & { roomType: 'direct' | 'group' }, now: number, db: Db): Promise<void> {
+    await db
+      .insertInto('rooms')
+      .values({
+        app_id: appId,
+        id,
+        name: fields.name ?? '',
+        cover: fields.cover ?? '',
+        description: fields.description ?? '',
+        room_type: fields.roomType,
+        owner: fields.owner ?? null,
+        managers: JSON.stringify(fields.managers ?? []),
+        room_tags: JSON.stringify(fields.roomTags ?? []),
+        webhook: fields.webhook ?? null,
+        bot_mode: fields.botMode ? 1 : 0,
+        bot_state: fields.botState ?? null,
+        encrypted: fields.encrypted ? 1 : 0,
+        service_status: 0,
+        status: fields.status ?? 1,
+        opening: fields.opening ?? 1,
+        ext_params: fields.extParams ?? null,
+        last_message_id: null,
+        last_message_seq: null,
+        message_count: 0,
+        pinned_message_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  }
+
+  async update(appId: string, id: string, fields: RoomFields, now: number, db: Db): Promise<void> {
+    await db.updateTable('rooms').set({ ...toColumns(fields), updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+  }
+
+  /** Records a new message: it becomes the room's last one and counts toward `totalCount`. */
+  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<void> {
+    await db
+      .updateTable('rooms')
+      .set((eb) => ({ last_message_id: message.id, last_message_seq: message.seq, message_count: eb('message_count', '+', 1) }))
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** After deletions: the newest remaining message becomes the last one. */
+  async messagesRemoved(appId: string, id: string, removed: number, last: { id: string; seq: number } | undefined, db: Db): Promise<void> {
+    await db
+      .updateTable('rooms')
+      .set((eb) => ({
+        last_message_id: last?.id ?? null,
+        last_message_seq: last?.seq ?? null,
+        message_count: eb('message_count', '-', removed),
+      }))
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setPinned(appId: string, id: string, messageId: string | null, db: Db): Promise<void> {
+    await db.updateTable('rooms').set({ pinned_message_id: messageId }).where('app_id', '=', appId).where('id', '=', id).execute();
+  }
+
+  async delete(appId: string, id: string, db: Db): Promise<number> {
+    const result = await db.deleteFrom('rooms').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Rooms that any of `principals` (a user and the groups they belong to) is a member of. */
+  async listForPrincipals(appId: string, principals: readonly string[], options: { activeOnly: boolean }): Promise<Room[]> {
+    let query = this.storage.db
+      .selectFrom('rooms')
+      .selectAll('rooms')
+      .where('rooms.app_id', '=', appId)
+      .where((eb) =>
+        eb.exists(
+          eb.selectFrom('room_members as mm')
+            .select('mm.user_id')
+            .whereRef('mm.app_id', '=', 'rooms.app_id')
+            .whereRef('mm.room_id', '=', 'rooms.id')
+            .where('mm.user_id', 'in', [...principals]),
+        ),
+      );
+    if (options.activeOnly) query = query.where('rooms.status', '=', 1);
+    return (await query.execute()).map(toRoom);
+  }
+
+  async count(appId: string, since?: number): Promise<number> {
+    let query = this.storage.db.selectFrom('rooms').where('app_id', '=', appId);
+    if (since !== undefined) query = query.where('created_at', '>=', since);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+}

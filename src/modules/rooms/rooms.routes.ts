@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '../../http/errors.js';
+import { ok } from '../../http/envelope.js';
+import { actingUserId } from '../users/users.routes.js';
+import { actorOf } from './room-access.js';
+import {
+  CreateAndJoinBody, CreateRoomBody, DeleteRoomResponse, RoomListQuery, RoomListResponse, RoomParams, RoomResponse, UpdateRoomBody,
+} from './rooms.schemas.js';
+
+const tags = ['Rooms'];
+
+export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { rooms, roomList } = app.services;
+  const read = { auth: 'user', scope: 'rooms:read' } as const;
+  const write = { auth: 'user', scope: 'rooms:write' } as const;
+
+  app.post('/rooms', {
+    config: write,
+    schema: {
+      tags,
+      summary: 'Create a room (spec 4.1)',
+      description: 'A direct room without `_id` gets the md5 id of its member pair; creating it again answers the existing room. The caller is not added.',
+      body: CreateRoomBody,
+      response: { 200: RoomResponse },
+    },
+  }, async (request) => {
+    const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {});
+    request.auditTargets.push(view._id);
+    return ok(view);
+  });
+
+  app.post('/rooms/createAndJoin', {
+    config: write,
+    schema: { tags, summary: 'Create a room and join it (spec 13, [hist])', body: CreateAndJoinBody, response: { 200: RoomResponse } },
+  }, async (request) => {
+    const actor = actorOf(request);
+    if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
+    const { invitee, invitationRequired: _ignored, ...input } = request.body ?? {};
+    const members = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
+    const { view } = await rooms.create(request.auth!.app.id, actor, { ...input, members }, { join: true });
+    return ok(view);
+  });
+
+  app.get('/rooms', {
+    config: read,
+    schema: { tags, summary: "The caller's rooms (spec 4.5)", querystring: RoomListQuery, response: { 200: RoomListResponse } },
+  }, async (request) => {
+    const query = request.query;
+    return ok(await roomList.list(request.auth!.app.id, actingUserId(request), {
+      ...query,
+      updatedAfter: query.updatedAfter === undefined ? undefined : String(query.updatedAfter),
+    }));
+  });
+
+  app.get('/rooms/:id', {
+    config: read,
+    schema: { tags, summary: 'A room with its members (spec 4.2)', params: RoomParams, response: { 200: RoomResponse } },
+  }, async (request) => ok(await rooms.get(request.auth!.app.id, actorOf(request), request.params.id)));
+
+  app.put('/rooms/:id', {
+    config: write,
+    schema: { tags, summary: 'Update or freeze a room (spec 4.3, 7.5)', params: RoomParams, body: UpdateRoomBody, response: { 200: RoomResponse } },
+  }, async (request) => {
+    const body = request.body ?? {};
+    const view = await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, body);
+    return ok(view, body.status === 0 ? 'Room frozen successfully' : 'OK');
+  });
+
+  app.delete('/rooms/:id', {
+    config: write,
+    schema: { tags, summary: 'Delete a room and all its messages (spec 4.4)', params: RoomParams, response: { 200: DeleteRoomResponse } },
+  }, async (request) => ok(await rooms.delete(request.auth!.app.id, actorOf(request), request.params.id)));
+};

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import type { Limits } from '../../config/config.js';
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError } from '../../http/errors.js';
+import { objectId } from '../../shared/ids.js';
+import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import type { MessageWriter } from '../messages/message-writer.js';
+import type { StoredMessage } from '../messages/messages.repository.js';
+import { userSummary } from '../users/user-summary.js';
+import type { UsersRepository } from '../users/users.repository.js';
+import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
+import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
+import type { Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+
+export interface RoomInput extends RoomFields {
+  _id?: string;
+  members?: string[];
+  systemMessage?: boolean;
+}
+
+const MAX_ROOM_ID_LENGTH = 255;
+const MAX_TAGS = 100;
+
+/** The id of the direct room of two users: md5 of their ids, ascending, joined by "_" (spec 1.6). */
+export function directRoomId(a: string, b: string): string {
+  return createHash('md5').update([a, b].sort().join('_')).digest('hex');
+}
+
+export class RoomsService {
+  constructor(
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly access: RoomAccess,
+    private readonly presenter: RoomPresenter,
+    private readonly writer: MessageWriter,
+    private readonly bus: EventBus,
+    private readonly dialect: DialectHelpers,
+    private readonly limits: Limits,
+    private readonly systemUserId: string,
+  ) {}
+
+  /**
+   * `POST /rooms/` (spec 4.1, 12 items 28-31): custom or generated id; a direct room without an id
+   * is the pair's md5 room, and creating it again answers the existing one. `join` adds the actor
+   * (`POST /rooms/createAndJoin`).
+   */
+  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean } = {}): Promise<{ view: RoomView; created: boolean }> {
+    const roomType = input.roomType ?? 'group';
+    if (roomType !== 'direct' && roomType !== 'group') throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
+    const memberIds = [...new Set([...(input.members ?? []), ...(options.join && actor.userId ? [actor.userId] : [])])];
+    if (memberIds.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+    if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+    checkTags(input.roomTags);
+    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : objectId());
+    if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
+    const reuseExisting = roomType === 'direct' && input._id === undefined;
+    await this.checkUsersExist(appId, [...memberIds, ...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
+    const sender = await this.systemSender(appId, actor, input.systemMessage === true);
+
+    let outcome: { room: Room; created: boolean; systemMessageId?: string };
+    try {
+      outcome = await this.rooms.transaction(async (tx) => {
+        const existing = await this.rooms.find(appId, id, tx);
+        if (existing) {
+          if (reuseExisting) return { room: existing, created: false };
+          throw new AppError('ROOM_EXISTS');
+        }
+        const now = Date.now();
+        await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
+        await this.members.add(appId, id, memberIds, 0, now, tx);
+        let room = (await this.rooms.find(appId, id, tx))!;
+        let systemMessageId: string | undefined;
+        if (input.systemMessage === true && memberIds.length > 0) {
+          const users = await this.users.findMany(appId, memberIds, tx);
+          const byId = new Map(users.map((user) => [user.id, user]));
+          const message = await this.writer.system(tx, room, sender, 'addMembers', memberIds.map((member) => userSummary(member, byId.get(member))), 'invitees');
+          systemMessageId = message.id;
+          room = (await this.rooms.find(appId, id, tx))!;
+        }
+        return { room, created: true, systemMessageId };
+      });
+    } catch (error) {
+      // Two requests created the same room at once; the pair's direct room is then simply there.
+      if (!this.dialect.isUniqueViolation(error)) throw error;
+      const existing = reuseExisting ? await this.rooms.find(appId, id) : undefined;
+      if (!existing) throw new AppError('ROOM_EXISTS');
+      outcome = { room: existing, created: false };
+    }
+    const members = await this.members.list(appId, id);
+    const view = this.presenter.created(outcome.room, members);
+    if (outcome.created) {
+      const memberList = members.map((member) => member.userId);
+      this.bus.publish('room.created', { appId, roomId: id, members: memberList, actor: actor.userId, room: view });
+      if (memberList.length > 0) this.bus.publish('member.added', { appId, roomId: id, userIds: memberList, members: memberList, actor: actor.userId });
+      if (outcome.systemMessageId) await this.announceMessage(appId, outcome.room, outcome.systemMessageId, memberList);
+    }
+    if (outcome.room.lastMessageId) {
+      const [last] = await this.presenter.messageViews(appId, await this.messagesOf(appId, [outcome.room.lastMessageId]));
+      if (last) view.lastMessage = last;
+    }
+    return { view, created: outcome.created };
+  }
+
+  /** `GET /rooms/:id` (spec 4.2): members and the platform admin only. */
+  async get(appId: string, actor: Actor, roomId: string): Promise<RoomView> {
+    const context = await this.access.loadReadable(appId, roomId, actor);
+    return this.detail(context);
+  }
+
+  /** `PUT /rooms/:id` (spec 4.3, 7.5): superusers and the platform admin. */
+  async update(appId: string, actor: Actor, roomId: string, input: RoomFields): Promise<RoomView> {
+    checkTags(input.roomTags);
+    await this.checkUsersExist(appId, [...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
+    const members = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      const freezing = input.status !== undefined;
+      requireSuperuser(context, freezing
+        ? 'Only room owner, manager, or platform admin can freeze room'
+        : 'Only room owner, manager, or platform admin can update room');
+      if (input.roomType !== undefined && input.roomType !== context.room.roomType) {
+        throw new AppError('INVALID_REQUEST', 'roomType cannot be changed');
+      }
+      await this.rooms.update(appId, roomId, input, Date.now(), tx);
+      return context.members;
+    });
+    const context = await this.access.load(appId, roomId, actor);
+    const view = await this.detail(context);
+    this.bus.publish('room.updated', { appId, roomId, members: members.map((member) => member.userId), actor: actor.userId, room: view });
+    return view;
+  }
+
+  /** `DELETE /rooms/:id` (spec 4.4, 12 item 38): the room with its messages, members and state. */
+  async delete(appId: string, actor: Actor, roomId: string): Promise<{ n: number; ok: 1 }> {
+    const { removed, members } = await this.rooms.transaction(async (tx) => {
+      const context = await this.access.load(appId, roomId, actor, tx);
+      requireSuperuser(context, 'Only room owner, manager, or platform admin can delete room');
+      return { removed: await this.rooms.delete(appId, roomId, tx), members: context.members.map((member) => member.userId) };
+    });
+    this.bus.publish('room.deleted', { appId, roomId, members, actor: actor.userId });
+    return { n: removed, ok: 1 };
+  }
+
+  /** The room in full as `context.actor` sees it. */
+  async detail(context: RoomContext): Promise<RoomView> {
+    return this.presenter.detail(context.room, context.members, await this.viewerState(context));
+  }
+
+  async viewerState(context: RoomContext): Promise<ViewerState | null> {
+    const userId = context.actor.userId;
+    if (userId === null || (!context.isMember && context.actor.admin)) return null;
+    const { room } = context;
+    const [states, user] = await Promise.all([this.members.readStates(room.appId, [room.id], userId), this.users.find(room.appId, userId)]);
+    const state = states.get(room.id);
+    const [unread = 0] = await this.members.badges(room.appId, [{ roomId: room.id, userId, lastReadSeq: state?.lastReadSeq ?? room.lastMessageSeq ?? 0 }]);
+    return {
+      unread,
+      muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
+      isSuperuser: context.isSuperuser,
+      pref: state?.pref ?? null,
+      lastRead: state?.lastReadId ?? null,
+    };
+  }
+
+  /** Every id must be an existing user or group; 404 `CLIENT_NOT_FOUND` names the first unknown. */
+  async checkUsersExist(appId: string, ids: string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return;
+    for (const id of unique) {
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new AppError('INVALID_REQUEST', 'User ids must be 1 to 255 characters');
+    }
+    const found = new Set((await this.users.findMany(appId, unique)).map((user) => user.id));
+    const missing = unique.find((id) => !found.has(id));
+    if (missing !== undefined) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${missing}' not found`);
+  }
+
+  /** The sender of system messages: the acting user, or the system robot for the platform admin. */
+  async systemSender(appId: string, actor: Actor, needed: boolean): Promise<string | null> {
+    if (actor.userId !== null) return actor.userId;
+    if (!needed) return null;
+    await this.users.ensureRobot(appId, this.systemUserId);
+    this.bus.publish('user.upserted', { appId, userId: this.systemUserId });
+    return this.systemUserId;
+  }
+
+  async announceMessage(appId: string, room: Room, messageId: string, members: string[]): Promise<void> {
+    const [message] = await this.presenter.messageViews(appId, await this.messagesOf(appId, [messageId]));
+    if (message) this.bus.publish('message.created', { appId, roomId: room.id, message, members, push: true, skipTotalBadge: false, mentions: [] });
+  }
+
+  private messagesOf(appId: string, ids: string[]): Promise<StoredMessage[]> {
+    return this.presenter.messagesById(appId, ids);
+  }
+}
+
+function checkTags(tags: string[] | undefined): void {
+  if (tags === undefined) return;
+  if (tags.length > MAX_TAGS) throw new AppError('INVALID_REQUEST', `A room has at most ${MAX_TAGS} tags`);
+}

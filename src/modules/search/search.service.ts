@@ -1,0 +1,115 @@
+import { AppError } from '../../http/errors.js';
+import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import type { Storage } from '../../storage/database.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import type { RoomAccess } from '../rooms/room-access.js';
+import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { UsersRepository } from '../users/users.repository.js';
+
+export interface SearchInput {
+  type?: unknown;
+  keyword?: unknown;
+  room?: unknown;
+  roomTags?: unknown;
+  limit?: unknown;
+}
+
+const SEARCH_TYPES = ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'] as const;
+type SearchType = (typeof SEARCH_TYPES)[number];
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 200;
+const MAX_KEYWORD = 256;
+
+const roomSummary = (room: Room) => ({
+  _id: room.id,
+  id: room.id,
+  name: room.name,
+  cover: room.cover,
+  description: room.description,
+  roomType: room.roomType,
+  roomTags: room.roomTags,
+});
+
+/** `POST /search` (spec 5.9, 12 item 56): messages through the text index, within the caller's rooms. */
+export class SearchService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly dialect: DialectHelpers,
+    private readonly rooms: RoomsRepository,
+    private readonly members: MembersRepository,
+    private readonly users: UsersRepository,
+    private readonly access: RoomAccess,
+  ) {}
+
+  async search(appId: string, userId: string, input: SearchInput): Promise<Record<string, unknown>> {
+    const types = readTypes(input.type);
+    if (typeof input.keyword !== 'string' || input.keyword.trim() === '') throw new AppError('INVALID_REQUEST', 'Missing required field: keyword');
+    const keyword = input.keyword.trim();
+    if (keyword.length > MAX_KEYWORD) throw new AppError('INVALID_REQUEST', `keyword must be at most ${MAX_KEYWORD} characters`);
+    if (input.room !== undefined && typeof input.room !== 'string') throw new AppError('INVALID_REQUEST', 'room must be a room id');
+    const tags = readTags(input.roomTags);
+    const limit = readLimit(input.limit);
+
+    const principals = await this.access.principals(appId, userId);
+    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
+    if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
+    if (tags.length > 0) rooms = rooms.filter((room) => tags.every((tag) => room.roomTags.includes(tag)));
+    const byId = new Map(rooms.map((room) => [room.id, room]));
+
+    const result: Record<string, unknown> = {};
+    if (types.has('messages')) {
+      const hits = await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit });
+      const groups = new Map<string, string[]>();
+      for (const hit of hits) {
+        let ids = groups.get(hit.roomId);
+        if (!ids) groups.set(hit.roomId, (ids = []));
+        ids.push(hit.id);
+      }
+      result.messages = [...groups].map(([roomId, messages]) => ({ room: roomSummary(byId.get(roomId)!), messages }));
+    }
+    const lower = keyword.toLowerCase();
+    const contains = (text: unknown) => typeof text === 'string' && text.toLowerCase().includes(lower);
+    if (types.has('roomName')) result.roomName = rooms.filter((room) => contains(room.name)).map(roomSummary);
+    if (types.has('roomTags')) result.roomTags = rooms.filter((room) => room.roomTags.some(contains)).map(roomSummary);
+    if (types.has('roomMember')) result.roomMember = await this.roomsWithMember(appId, rooms, contains);
+    if (types.has('roomPrefTags') || types.has('roomPrefFolder')) {
+      const states = await this.members.readStates(appId, rooms.map((room) => room.id), userId);
+      const pref = (room: Room) => states.get(room.id)?.pref ?? {};
+      if (types.has('roomPrefTags')) result.roomPrefTags = rooms.filter((room) => asArray(pref(room).tags).some(contains)).map(roomSummary);
+      if (types.has('roomPrefFolder')) result.roomPrefFolder = rooms.filter((room) => contains(pref(room).folder)).map(roomSummary);
+    }
+    return result;
+  }
+
+  private async roomsWithMember(appId: string, rooms: Room[], contains: (text: unknown) => boolean) {
+    const members = await this.members.listMany(appId, rooms.map((room) => room.id));
+    const users = new Map((await this.users.findMany(appId, [...new Set([...members.values()].flat().map((member) => member.userId))])).map((user) => [user.id, user]));
+    return rooms
+      .filter((room) => (members.get(room.id) ?? []).some((member) => contains(member.userId) || contains(users.get(member.userId)?.nickname)))
+      .map(roomSummary);
+  }
+}
+
+/** `type`: an array or a single string (spec 12 item 56); every entry must be a known type. */
+function readTypes(value: unknown): Set<SearchType> {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((item) => (SEARCH_TYPES as readonly unknown[]).includes(item))) {
+    throw new AppError('INVALID_SEARCH_TYPE');
+  }
+  return new Set(list as SearchType[]);
+}
+
+function readTags(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new AppError('INVALID_REQUEST', 'roomTags must be an array of strings');
+  return value as string[];
+}
+
+function readLimit(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_LIMIT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new AppError('INVALID_REQUEST', 'limit must be a positive whole number');
+  return Math.min(value, MAX_LIMIT);
+}
+
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);

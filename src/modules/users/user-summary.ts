@@ -1,0 +1,36 @@
+import { iso } from '../../shared/time.js';
+import type { User } from './users.repository.js';
+
+export interface UserSummary {
+  _id: string;
+  id: string;
+  nickname: string;
+  avatarUrl: string;
+  description?: string;
+  isRobot: boolean;
+  lastLoginTime?: string;
+  lastLoginTimeMS: number;
+  userAgent?: string;
+  /** Group pseudo-users: their members, as summaries (spec 12 item 26). */
+  members?: UserSummary[];
+}
+
+/**
+ * The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data.
+ * A user deleted since keeps their id with empty fields.
+ */
+export function userSummary(id: string, user: User | undefined, options: { userAgent?: boolean } = {}): UserSummary {
+  if (!user) return { _id: id, id, nickname: '', avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
+  const summary: UserSummary = {
+    _id: user.id,
+    id: user.id,
+    nickname: user.nickname,
+    avatarUrl: user.avatarUrl,
+    isRobot: user.isRobot,
+    lastLoginTimeMS: user.lastLoginTime,
+  };
+  if (user.description !== null) summary.description = user.description;
+  if (user.lastLoginTime > 0) summary.lastLoginTime = iso(user.lastLoginTime);
+  if (options.userAgent && user.userAgent !== null) summary.userAgent = user.userAgent;
+  return summary;
+}
