@@ -173,6 +173,8 @@ export interface RoomUserStateTable {
   /** `seq` of the last message read; 0 when nothing was read */
   last_read_seq: number;
   last_read_id: string | null;
+  /** Unread messages after the read position that others sent */
+  badge: number;
   /** JSON room preference object (tags, tagColors, hidden, sticky, muted, folder) */
   pref: string | null;
   updated_at: number;

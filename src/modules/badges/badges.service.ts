@@ -2,7 +2,7 @@ import type { MembersRepository } from '../members/members.repository.js';
 import type { RoomAccess } from '../rooms/room-access.js';
 import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
 
-/** Unread counts (spec 6, 12 items 57-59): computed from read positions, never drifting counters. */
+/** Unread counts (spec 6, 12 items 57-59), read from the per-member counters messages keep. */
 export class BadgesService {
   constructor(
     private readonly rooms: RoomsRepository,
@@ -39,9 +39,6 @@ export class BadgesService {
 
   private async unread(appId: string, userId: string, rooms: Room[]): Promise<number[]> {
     const states = await this.members.readStates(appId, rooms.map((room) => room.id), userId);
-    return this.members.badges(
-      appId,
-      rooms.map((room) => ({ roomId: room.id, userId, lastReadSeq: states.get(room.id)?.lastReadSeq ?? room.lastMessageSeq ?? 0 })),
-    );
+    return rooms.map((room) => states.get(room.id)?.badge ?? 0);
   }
 }

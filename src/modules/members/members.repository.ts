@@ -1,4 +1,6 @@
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import type { Database, RoomUserStateTable } from '../../storage/schema.js';
 import type { Db } from '../rooms/rooms.repository.js';
 
 export interface Member {
@@ -14,11 +16,19 @@ export interface ReadState {
   userId: string;
   lastReadSeq: number;
   lastReadId: string | null;
+  /** Unread messages (spec 6): kept up to date by every message written or deleted. */
+  badge: number;
   pref: Record<string, unknown> | null;
 }
 
-/** Counting unread messages stops here: a badge shows "9999" rather than scan a huge backlog. */
-export const BADGE_CAP = 9999;
+const toState = (row: Selectable<RoomUserStateTable>): ReadState => ({
+  roomId: row.room_id,
+  userId: row.user_id,
+  lastReadSeq: Number(row.last_read_seq),
+  lastReadId: row.last_read_id,
+  badge: Number(row.badge),
+  pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
+});
 
 export class MembersRepository {
   constructor(private readonly storage: Storage) {}
@@ -88,7 +98,7 @@ export class MembersRepository {
       .execute();
     await db
       .insertInto('room_user_state')
-      .values(userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, pref: null, updated_at: now })))
+      .values(userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now })))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -123,96 +133,82 @@ export class MembersRepository {
       .where('user_id', '=', userId)
       .where('room_id', 'in', [...roomIds])
       .execute();
-    return new Map(rows.map((row) => [row.room_id, {
-      roomId: row.room_id,
-      userId: row.user_id,
-      lastReadSeq: row.last_read_seq,
-      lastReadId: row.last_read_id,
-      pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
-    }]));
+    return new Map(rows.map((row) => [row.room_id, toState(row)]));
   }
 
   async roomStates(appId: string, roomId: string): Promise<ReadState[]> {
     const rows = await this.storage.db.selectFrom('room_user_state').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId).execute();
-    return rows.map((row) => ({
-      roomId: row.room_id,
-      userId: row.user_id,
-      lastReadSeq: row.last_read_seq,
-      lastReadId: row.last_read_id,
-      pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
-    }));
+    return rows.map(toState);
   }
 
   /**
-   * Moves a read position forward only: a late or repeated report never brings unread messages back.
-   * `onlyExisting`: leave users without a state row (non-members) alone.
+   * Moves a read position forward only (a late or repeated report never brings unread messages
+   * back) and recounts the unread messages after it.
    */
-  async markRead(
-    appId: string, roomId: string, userId: string, seq: number, messageId: string, now: number,
-    db: Db = this.storage.db, options: { onlyExisting?: boolean } = {},
-  ): Promise<void> {
-    if (options.onlyExisting) {
-      await db
-        .updateTable('room_user_state')
-        .set({ last_read_seq: seq, last_read_id: messageId, updated_at: now })
-        .where('app_id', '=', appId)
-        .where('room_id', '=', roomId)
-        .where('user_id', '=', userId)
-        .where('last_read_seq', '<', seq)
-        .execute();
-      return;
-    }
+  async markRead(appId: string, roomId: string, userId: string, seq: number, messageId: string, now: number, db: Db = this.storage.db): Promise<void> {
     await db
       .insertInto('room_user_state')
-      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: seq, last_read_id: messageId, pref: null, updated_at: now })
+      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: seq, last_read_id: messageId, badge: 0, pref: null, updated_at: now })
       .onConflict((oc) =>
-        oc.columns(['app_id', 'room_id', 'user_id']).doUpdateSet({ last_read_seq: seq, last_read_id: messageId, updated_at: now })
+        oc.columns(['app_id', 'room_id', 'user_id'])
+          .doUpdateSet({ last_read_seq: seq, last_read_id: messageId, updated_at: now, badge: (eb) => this.unreadAfter(eb, appId, roomId, userId, seq) })
           .where('room_user_state.last_read_seq', '<', seq),
       )
       .execute();
+  }
+
+  /** The sender of the room's newest message has read the room up to it. */
+  async markSent(appId: string, roomId: string, userId: string, seq: number, messageId: string, now: number, db: Db): Promise<void> {
+    await db
+      .updateTable('room_user_state')
+      .set({ last_read_seq: seq, last_read_id: messageId, badge: 0, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** A new message: one more unread for everyone in the room but its sender. */
+  async messageWritten(appId: string, roomId: string, senderId: string | null, db: Db): Promise<void> {
+    let query = db.updateTable('room_user_state').set((eb) => ({ badge: eb('badge', '+', 1) })).where('app_id', '=', appId).where('room_id', '=', roomId);
+    if (senderId !== null) query = query.where('user_id', '<>', senderId);
+    await query.execute();
+  }
+
+  /** A deleted message no longer counts for those who had not read it (and did not send it). */
+  async messageDeleted(appId: string, roomId: string, message: { seq: number; senderId: string | null }, db: Db): Promise<void> {
+    let query = db
+      .updateTable('room_user_state')
+      .set((eb) => ({ badge: eb('badge', '-', 1) }))
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('last_read_seq', '<', message.seq)
+      .where('badge', '>', 0);
+    if (message.senderId !== null) query = query.where('user_id', '<>', message.senderId);
+    await query.execute();
+  }
+
+  async allMessagesDeleted(appId: string, roomId: string, db: Db): Promise<void> {
+    await db.updateTable('room_user_state').set({ badge: 0 }).where('app_id', '=', appId).where('room_id', '=', roomId).execute();
+  }
+
+  private unreadAfter(eb: ExpressionBuilder<Database, 'room_user_state'>, appId: string, roomId: string, userId: string, seq: number) {
+    return eb
+      .selectFrom('messages')
+      .select((inner) => inner.fn.countAll<number>().as('unread'))
+      .where('messages.app_id', '=', appId)
+      .where('messages.room_id', '=', roomId)
+      .where('messages.seq', '>', seq)
+      .where((inner) => inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]));
   }
 
   async setPref(appId: string, roomId: string, userId: string, pref: Record<string, unknown> | null, now: number): Promise<void> {
     const text = pref === null ? null : JSON.stringify(pref);
     await this.storage.db
       .insertInto('room_user_state')
-      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: 0, last_read_id: null, pref: text, updated_at: now })
+      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: 0, last_read_id: null, badge: 0, pref: text, updated_at: now })
       .onConflict((oc) => oc.columns(['app_id', 'room_id', 'user_id']).doUpdateSet({ pref: text, updated_at: now }))
       .execute();
-  }
-
-  /**
-   * Unread messages per (room, user): messages after the read position, not sent by that user,
-   * counted up to BADGE_CAP through the room's (room_id, seq) index.
-   */
-  async badges(appId: string, pairs: ReadonlyArray<{ roomId: string; userId: string; lastReadSeq: number }>): Promise<number[]> {
-    if (pairs.length === 0) return [];
-    const db = this.storage.db;
-    const counts = await Promise.all(
-      chunk(pairs, 200).map(async (part) => {
-        const query = part
-          .map((pair, index) =>
-            db
-              .selectFrom(
-                db.selectFrom('messages')
-                  .select((eb) => eb.lit(1).as('one'))
-                  .where('app_id', '=', appId)
-                  .where('room_id', '=', pair.roomId)
-                  .where('seq', '>', pair.lastReadSeq)
-                  .where((eb) => eb.or([eb('sender_id', 'is', null), eb('sender_id', '<>', pair.userId)]))
-                  .limit(BADGE_CAP)
-                  .as('unread'),
-              )
-              .select((eb) => [eb.lit(index).as('position'), eb.fn.countAll<number>().as('count')]),
-          )
-          .reduce((all, next) => all.unionAll(next));
-        const rows = await query.execute();
-        const result = new Array<number>(part.length).fill(0);
-        for (const row of rows) result[Number(row.position)] = Number(row.count);
-        return result;
-      }),
-    );
-    return counts.flat();
   }
 
   async invite(appId: string, roomId: string, userIds: readonly string[], inviter: string | null, now: number, db: Db): Promise<void> {
@@ -240,8 +236,3 @@ export class MembersRepository {
   }
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const parts: T[][] = [];
-  for (let start = 0; start < items.length; start += size) parts.push(items.slice(start, start + size));
-  return parts;
-}

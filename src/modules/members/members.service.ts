@@ -159,9 +159,16 @@ export class MembersService {
     return this.roomsService.detail(fresh);
   }
 
-  /** `POST`/`DELETE /me/mute/:room` (spec 4.10-4.11, 12 item 45): idempotent; the room must exist. */
+  /**
+   * `POST`/`DELETE /me/mute/:room` (spec 4.10-4.11, 12 item 45): idempotent; a room of the user's
+   * own, though a room left since may still be unmuted, to clean up the list.
+   */
   async setMuted(appId: string, userId: string, roomId: string, muted: boolean): Promise<UserView> {
-    if (!(await this.rooms.find(appId, roomId))) throw new AppError('ROOM_NOT_FOUND');
+    const context = await this.access.load(appId, roomId, { admin: false, userId });
+    if (!context.isMember) {
+      const user = await this.users.find(appId, userId);
+      if (muted || !user?.mute.includes(roomId)) throw new AppError('NOT_ROOM_MEMBER');
+    }
     const result = await this.users.setMuted(appId, userId, roomId, muted);
     if (!result) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     if (result.changed) {

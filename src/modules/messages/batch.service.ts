@@ -170,7 +170,14 @@ export class BatchService {
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${receiver}' not found`);
     const roomId = directRoomId(sender, receiver);
     const existing = await this.rooms.findForUpdate(appId, roomId, tx);
-    if (existing) return { room: existing, created: false };
+    if (existing) {
+      // Only the pair's own direct room: another room that took its id never receives their messages.
+      const members = (await this.members.list(appId, roomId, tx)).map((member) => member.userId);
+      if (existing.roomType !== 'direct' || members.length !== 2 || !members.includes(sender) || !members.includes(receiver)) {
+        throw new AppError('ROOM_EXISTS', `The direct room id of '${sender}' and '${receiver}' is taken by another room`);
+      }
+      return { room: existing, created: false };
+    }
     const now = Date.now();
     await this.rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
     await this.members.add(appId, roomId, [sender, receiver], 0, now, tx);

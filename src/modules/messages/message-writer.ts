@@ -9,8 +9,9 @@ import type { MessagesRepository, StoredMessage } from './messages.repository.js
 export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
 
 /**
- * Stores messages inside the caller's transaction: the message itself, the room's last message
- * and count, and the sender's read position (a sender has read their own room up to here).
+ * Stores messages inside the caller's transaction, which holds the room: the message itself, the
+ * room's last message and count, one more unread for every other member, and the sender's read
+ * position (a sender has read their own room up to here).
  */
 export class MessageWriter {
   constructor(
@@ -43,7 +44,8 @@ export class MessageWriter {
       tx,
     );
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
-    if (senderId !== null) await this.members.markRead(room.appId, room.id, senderId, stored.seq, stored.id, now, tx, { onlyExisting: true });
+    await this.members.messageWritten(room.appId, room.id, senderId, tx);
+    if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
     return stored;
   }
 

@@ -121,10 +121,12 @@ export class MessagesRepository {
     return row && { id: row.id, seq: Number(row.seq) };
   }
 
-  async count(appId: string, roomId?: string, since?: number): Promise<number> {
+  /** Messages of the app (or of one room), optionally those created between `since` and `until`. */
+  async count(appId: string, roomId?: string, since?: number, until?: number): Promise<number> {
     let query = this.storage.db.selectFrom('messages').where('app_id', '=', appId);
     if (roomId !== undefined) query = query.where('room_id', '=', roomId);
     if (since !== undefined) query = query.where('created_at', '>=', since);
+    if (until !== undefined) query = query.where('created_at', '<=', until);
     const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     return Number(row.count);
   }
@@ -134,6 +136,12 @@ export class MessagesRepository {
    * closest after an "after" cursor, otherwise the `limit` newest before the "before" cursor.
    */
   async list(appId: string, roomId: string, options: ListOptions): Promise<StoredMessage[]> {
+    const messages = (await this.listQuery(appId, roomId, options).execute()).map(toMessage);
+    return options.after ? messages.reverse() : messages;
+  }
+
+  /** The query `list` runs (exposed so that tests can check its plan uses the (room, time, seq) index). */
+  listQuery(appId: string, roomId: string, options: ListOptions) {
     const { field, before, after, limit } = options;
     let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId);
     if (before) {
@@ -147,8 +155,6 @@ export class MessagesRepository {
         : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
     }
     const direction = after ? 'asc' : 'desc';
-    const rows = await query.orderBy(field, direction).orderBy('seq', direction).limit(limit).execute();
-    const messages = rows.map(toMessage);
-    return after ? messages.reverse() : messages;
+    return query.orderBy(field, direction).orderBy('seq', direction).limit(limit);
   }
 }

@@ -117,10 +117,12 @@ export class MessagesService {
       let removed: number;
       if (all) {
         removed = await this.messages.deleteAll(appId, roomId, tx);
+        await this.members.allMessagesDeleted(appId, roomId, tx);
         if (context.room.pinnedMessageId !== null) await this.rooms.setPinned(appId, roomId, null, tx);
       } else {
-        await this.messageOfRoom(appId, roomId, messageId, tx);
+        const message = await this.messageOfRoom(appId, roomId, messageId, tx);
         removed = await this.messages.delete(appId, roomId, messageId, tx);
+        await this.members.messageDeleted(appId, roomId, message, tx);
         if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, roomId, null, tx);
       }
       await this.rooms.messagesRemoved(appId, roomId, removed, await this.messages.latest(appId, roomId, tx), tx);
@@ -170,7 +172,7 @@ export class MessagesService {
     const message = await this.messageOfRoom(appId, roomId, messageId);
     await this.members.markRead(appId, roomId, actor.userId, message.seq, message.id, Date.now());
     const state = (await this.members.readStates(appId, [roomId], actor.userId)).get(roomId);
-    const [badge = 0] = await this.members.badges(appId, [{ roomId, userId: actor.userId, lastReadSeq: state?.lastReadSeq ?? message.seq }]);
+    const badge = state?.badge ?? 0;
     const lastRead = state?.lastReadId ?? message.id;
     this.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });
     return { client: actor.userId, lastRead, badge };

@@ -89,18 +89,14 @@ export class RoomList {
       this.users.find(appId, userId),
       this.members.listMany(appId, ids),
     ]);
-    const badges = await this.members.badges(
-      appId,
-      rooms.map((room) => ({ roomId: room.id, userId, lastReadSeq: states.get(room.id)?.lastReadSeq ?? room.lastMessageSeq ?? 0 })),
-    );
-    return rooms.map((room, index) => {
+    return rooms.map((room) => {
       const state = states.get(room.id);
       const members = memberLists.get(room.id) ?? [];
       return {
         room,
         members,
         viewer: {
-          unread: badges[index] ?? 0,
+          unread: state?.badge ?? 0,
           muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
           isSuperuser: room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin'),
           pref: state?.pref ?? null,

@@ -97,14 +97,8 @@ export class RoomPresenter {
       this.specialMessages(room),
     ]);
     const stateOf = new Map(states.map((state) => [state.userId, state]));
-    const direct = members.filter((member) => !users.get(member.userId)?.isGroup);
-    const badges = await this.members.badges(
-      room.appId,
-      direct.map((member) => ({ roomId: room.id, userId: member.userId, lastReadSeq: stateOf.get(member.userId)?.lastReadSeq ?? 0 })),
-    );
-    const badgeOf = new Map(direct.map((member, index) => [member.userId, badges[index] ?? 0]));
     const view = this.assemble(room, members, users, special, viewer);
-    view.memberProperties = members.map((member) => memberProperty(member, badgeOf.get(member.userId) ?? 0, stateOf.get(member.userId)));
+    view.memberProperties = members.map((member) => memberProperty(member, stateOf.get(member.userId)));
     return view;
   }
 
@@ -163,8 +157,8 @@ export class RoomPresenter {
   }
 }
 
-function memberProperty(member: Member, badge: number, state: ReadState | undefined): Record<string, unknown> {
-  const property: Record<string, unknown> = { ...member.properties, client: member.userId, badge };
+function memberProperty(member: Member, state: ReadState | undefined): Record<string, unknown> {
+  const property: Record<string, unknown> = { ...member.properties, client: member.userId, badge: state?.badge ?? 0 };
   if (member.role !== null) property.role = member.role;
   if (state?.lastReadId) property.lastRead = state.lastReadId;
   return property;

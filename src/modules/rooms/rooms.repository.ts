@@ -191,9 +191,25 @@ export class RoomsRepository {
     return (await query.execute()).map(toRoom);
   }
 
-  async count(appId: string, since?: number): Promise<number> {
+  /** Rooms active in a window (spec 9.2): created in it, or with a message sent in it. */
+  async countActive(appId: string, since: number, until: number): Promise<number> {
+    const db = this.storage.db;
+    const ids = db
+      .selectFrom('messages')
+      .select('room_id as id')
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', since)
+      .where('created_at', '<=', until)
+      .union(db.selectFrom('rooms').select('id').where('app_id', '=', appId).where('created_at', '>=', since).where('created_at', '<=', until));
+    const row = await db.selectFrom(ids.as('active')).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  /** Rooms of the app, or those created between `since` and `until`. */
+  async count(appId: string, since?: number, until?: number): Promise<number> {
     let query = this.storage.db.selectFrom('rooms').where('app_id', '=', appId);
     if (since !== undefined) query = query.where('created_at', '>=', since);
+    if (until !== undefined) query = query.where('created_at', '<=', until);
     const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     return Number(row.count);
   }

@@ -11,7 +11,7 @@ import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
 
 export interface RoomInput extends RoomFields {
   _id?: string;
@@ -63,10 +63,7 @@ export class RoomsService {
     try {
       outcome = await this.rooms.transaction(async (tx) => {
         const existing = await this.rooms.find(appId, id, tx);
-        if (existing) {
-          if (reuseExisting) return { room: existing, created: false };
-          throw new AppError('ROOM_EXISTS');
-        }
+        if (existing) return { room: await this.reusable(existing, memberIds, actor, reuseExisting, tx), created: false };
         const now = Date.now();
         await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
@@ -84,23 +81,37 @@ export class RoomsService {
     } catch (error) {
       // Two requests created the same room at once; the pair's direct room is then simply there.
       if (!this.dialect.isUniqueViolation(error)) throw error;
-      const existing = reuseExisting ? await this.rooms.find(appId, id) : undefined;
+      const existing = await this.rooms.find(appId, id);
       if (!existing) throw new AppError('ROOM_EXISTS');
-      outcome = { room: existing, created: false };
+      outcome = { room: await this.reusable(existing, memberIds, actor, reuseExisting), created: false };
     }
     const members = await this.members.list(appId, id);
     const view = this.presenter.created(outcome.room, members);
-    if (outcome.created) {
-      const memberList = members.map((member) => member.userId);
-      this.bus.publish('room.created', { appId, roomId: id, members: memberList, actor: actor.userId, room: view });
-      if (memberList.length > 0) this.bus.publish('member.added', { appId, roomId: id, userIds: memberList, members: memberList, actor: actor.userId });
-      if (outcome.systemMessageId) await this.announceMessage(appId, outcome.room, outcome.systemMessageId, memberList);
-    }
     if (outcome.room.lastMessageId) {
       const [last] = await this.presenter.messageViews(appId, await this.messagesOf(appId, [outcome.room.lastMessageId]));
       if (last) view.lastMessage = last;
     }
+    if (outcome.created) {
+      const memberList = members.map((member) => member.userId);
+      this.bus.publish('room.created', { appId, roomId: id, members: memberList, actor: actor.userId, room: { ...view } });
+      if (memberList.length > 0) this.bus.publish('member.added', { appId, roomId: id, userIds: memberList, members: memberList, actor: actor.userId });
+      if (outcome.systemMessageId) await this.announceMessage(appId, outcome.room, outcome.systemMessageId, memberList);
+    }
     return { view, created: outcome.created };
+  }
+
+  /**
+   * An existing room answers a create only when it is the pair's direct room (spec 12 item 28):
+   * a room of another kind or other members under that id is a conflict, and a user token sees it
+   * only when its user is one of the pair.
+   */
+  private async reusable(existing: Room, pair: string[], actor: Actor, reuse: boolean, tx?: Db): Promise<Room> {
+    if (!reuse || existing.roomType !== 'direct') throw new AppError('ROOM_EXISTS');
+    const members = (await this.members.list(existing.appId, existing.id, tx)).map((member) => member.userId);
+    const samePair = members.length === 2 && pair.every((id) => members.includes(id));
+    if (!samePair) throw new AppError('ROOM_EXISTS');
+    if (!actor.admin && (actor.userId === null || !members.includes(actor.userId))) throw new AppError('ROOM_EXISTS');
+    return existing;
   }
 
   /** `GET /rooms/:id` (spec 4.2): members and the platform admin only. */
@@ -153,9 +164,8 @@ export class RoomsService {
     const { room } = context;
     const [states, user] = await Promise.all([this.members.readStates(room.appId, [room.id], userId), this.users.find(room.appId, userId)]);
     const state = states.get(room.id);
-    const [unread = 0] = await this.members.badges(room.appId, [{ roomId: room.id, userId, lastReadSeq: state?.lastReadSeq ?? room.lastMessageSeq ?? 0 }]);
     return {
-      unread,
+      unread: state?.badge ?? 0,
       muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
       isSuperuser: context.isSuperuser,
       pref: state?.pref ?? null,

@@ -11,7 +11,7 @@ const MONTH_MS = 30 * 24 * HOUR_MS;
 const MAX_USER_LIST = 1000;
 
 export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { apps, usersRepository } = app.services;
+  const { apps, usersRepository, roomsRepository, messagesRepository } = app.services;
 
   app.get('/admin/stats', {
     config: { auth: 'admin', scope: 'stats:read' },
@@ -52,11 +52,14 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const start = request.query.start === undefined ? (end ?? now) - HOUR_MS : parseTime(request.query.start);
     if (start === undefined || end === undefined || start > end) throw new AppError('INVALID_REQUEST', 'start and end must be times with start before end');
     const appRecord = await apps.get(auth.app.id);
-    const [userList, totalUserCount, newUserCount, monthly] = await Promise.all([
+    const [userList, totalUserCount, newUserCount, monthly, roomCount, totalRoomCount, messageCount] = await Promise.all([
       usersRepository.activeBetween(appRecord.id, start, end, MAX_USER_LIST),
       usersRepository.count(appRecord.id),
       usersRepository.count(appRecord.id, start),
       usersRepository.countActiveSince(appRecord.id, end - MONTH_MS),
+      roomsRepository.countActive(appRecord.id, start, end),
+      roomsRepository.count(appRecord.id),
+      messagesRepository.count(appRecord.id, undefined, start, end),
     ]);
     return ok({
       clientId: appRecord.id,
@@ -67,10 +70,10 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       start: Math.floor(start / 1000),
       end: Math.floor(end / 1000),
       userList,
-      // Rooms, messages and live connections arrive with the chat and real-time modules.
-      roomCount: 0,
-      totalRoomCount: 0,
-      messageCount: 0,
+      roomCount,
+      totalRoomCount,
+      messageCount,
+      // Live connections arrive with the real-time gateway.
       peakConnectionCount: 0,
       newUserCount,
       totalUserCount,

@@ -28,6 +28,8 @@ export interface DialectHelpers {
    * found through the text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL).
    */
   searchMessages(db: Kysely<Database>, query: MessageSearch): Promise<MessageHit[]>;
+  /** The statement `searchMessages` runs for a keyword of three characters or more (for query-plan checks). */
+  searchQuery(query: MessageSearch): RawBuilder<MessageHit>;
 }
 
 export interface MessageSearch {
@@ -43,5 +45,11 @@ export interface MessageHit {
   seq: number;
 }
 
-/** Trigram indexes need three characters; a shorter keyword is matched within the caller's rooms only. */
+/** Trigram indexes need three characters. */
 export const TRIGRAM = 3;
+
+/**
+ * A keyword shorter than a trigram cannot use the text index: it is matched against the newest
+ * messages of the caller's rooms only, so that its cost stays bounded however large the table grows.
+ */
+export const SHORT_KEYWORD_WINDOW = 20_000;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
-import type { DialectHelpers, MessageHit } from './dialect.js';
+import { TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
+import { searchRecent } from './recent-search.js';
 
 // int8 (timestamps in ms, counts) fits a JS number for every value Parley stores.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -31,12 +32,20 @@ export const postgresHelpers: DialectHelpers = {
   jsonArrayContains: (column, value) => sql<boolean>`(${json(column)} ? ${value})`,
   regexMatch: (value, pattern, caseInsensitive) =>
     caseInsensitive ? sql<boolean>`(${value} ~* ${pattern})` : sql<boolean>`(${value} ~ ${pattern})`,
-  async searchMessages(db, { appId, roomIds, keyword, limit }) {
-    if (roomIds.length === 0) return [];
-    const pattern = `%${keyword.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-    const rows = await sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from messages
-      where app_id = ${appId} and room_id = any(${[...roomIds]}) and search_text ilike ${pattern}
-      order by seq desc limit ${limit}`.execute(db);
+  async searchMessages(db, search) {
+    if (search.roomIds.length === 0) return [];
+    if ([...search.keyword].length < TRIGRAM) return searchRecent(db, search, sql<boolean>`search_text ilike ${likePattern(search.keyword)}`);
+    const rows = await this.searchQuery(search).execute(db);
     return rows.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
   },
+  searchQuery({ appId, roomIds, keyword, limit }) {
+    return sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from messages
+      where app_id = ${appId} and room_id = any(${[...roomIds]}) and search_text ilike ${likePattern(keyword)}
+      order by seq desc limit ${limit}`;
+  },
 };
+
+/** `%keyword%` with the keyword's own `%`, `_` and `\` matched literally. */
+function likePattern(keyword: string): string {
+  return `%${keyword.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}

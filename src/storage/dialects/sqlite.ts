@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { SqliteDialect, sql } from 'kysely';
 import { safeRegexTest } from '../../shared/safe-regex.js';
 import { TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
+import { searchRecent } from './recent-search.js';
 
 export interface SqliteHandle {
   dialect: SqliteDialect;
@@ -66,18 +67,19 @@ export const sqliteHelpers: DialectHelpers = {
     sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
   regexMatch: (value, pattern, caseInsensitive) =>
     sql<boolean>`parley_regexp(${pattern}, ${caseInsensitive ? 'i' : ''}, ${value}) = 1`,
-  async searchMessages(db, { appId, roomIds, keyword, limit }) {
-    if (roomIds.length === 0) return [];
+  async searchMessages(db, search) {
+    if (search.roomIds.length === 0) return [];
+    if ([...search.keyword].length < TRIGRAM) {
+      return searchRecent(db, search, sql<boolean>`instr(lower(search_text), lower(${search.keyword})) > 0`);
+    }
+    return (await this.searchQuery(search).execute(db)).rows;
+  },
+  searchQuery({ appId, roomIds, keyword, limit }) {
     const rooms = sql.join(roomIds.map((id) => sql`${id}`));
     // FTS5 walks its matches newest first (rowid = seq) and stops once `limit` fall in the caller's rooms.
-    const query = [...keyword].length >= TRIGRAM
-      ? sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
-          from messages_fts join messages m on m.seq = messages_fts.rowid
-          where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId} and m.room_id in (${rooms})
-          order by messages_fts.rowid desc limit ${limit}`
-      : sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from messages
-          where app_id = ${appId} and room_id in (${rooms}) and instr(lower(search_text), lower(${keyword})) > 0
-          order by seq desc limit ${limit}`;
-    return (await query.execute(db)).rows;
+    return sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
+      from messages_fts join messages m on m.seq = messages_fts.rowid
+      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId} and m.room_id in (${rooms})
+      order by messages_fts.rowid desc limit ${limit}`;
   },
 };

@@ -56,6 +56,8 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('last_read_seq', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('last_read_id', 'text')
+      // Unread messages, kept on every write so that reading a badge never counts messages.
+      .addColumn('badge', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('pref', 'text')
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('room_user_state_pk', ['app_id', 'room_id', 'user_id']),
@@ -96,6 +98,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema.createIndex('messages_id').unique().on('messages').columns(['app_id', 'id']).execute();
   await db.schema.createIndex('messages_room_seq').on('messages').columns(['app_id', 'room_id', 'seq']).execute();
   await db.schema.createIndex('messages_room_updated').on('messages').columns(['app_id', 'room_id', 'updated_at', 'seq']).execute();
+  await db.schema.createIndex('messages_app_created').on('messages').columns(['app_id', 'created_at']).execute();
   await db.schema.createIndex('messages_room_created').on('messages').columns(['app_id', 'room_id', 'created_at', 'seq']).execute();
 
   await db.schema

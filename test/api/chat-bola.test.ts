@@ -1,0 +1,536 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectOk, sleep } from '../helpers/expect.js';
+import type { RouteEntry } from '../../src/http/types.js';
+
+/**
+ * Object-level authorization of the chat surface (OWASP API1 broken object level authorization,
+ * API5 broken function level authorization), route by route: a user who is a member of room A only
+ * tries every client route against room B (closed, owned by bob, with messages and a pin), against
+ * a message of room B, and against the objects of a second application. Every attempt must be
+ * refused and reveal nothing of room B; room B must be exactly as it was afterwards.
+ */
+
+type Method = NonNullable<InjectOptions['method']>;
+type Refusal = readonly [status: number, code: string];
+
+const NOT_MEMBER: Refusal = [403, 'NOT_ROOM_MEMBER'];
+const NO_ROOM: Refusal = [404, 'ROOM_NOT_FOUND'];
+const NO_MESSAGE: Refusal = [404, 'MESSAGE_NOT_FOUND'];
+const NO_CLIENT: Refusal = [404, 'CLIENT_NOT_FOUND'];
+const NOT_ALLOWED: Refusal = [403, 'INSUFFICIENT_PERMISSIONS'];
+const NOT_ALLOWED_DELETE: Refusal = [403, 'INSUFFICIENT_PERMISSION'];
+const ROOM_EXISTS: Refusal = [409, 'ROOM_EXISTS'];
+const BAD_CURSOR: Refusal = [400, 'INVALID_REQUEST'];
+
+const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute'];
+const isChatRoute = (route: RouteEntry) =>
+  route.auth === 'user' && CHAT_PREFIXES.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`));
+
+// Application 1.
+const ALICE = 'alice-a1';
+const BOB = 'bob-b2';
+const CAROL = 'carol-c3';
+const DAVE = 'dave-d4';
+const ROOM_A = 'room-a-alice';
+const ROOM_B = 'room-b-private';
+const B_NAME = 'Bob Secret Room';
+const B_DESCRIPTION = 'b private description';
+const B_TAG = 'b-tag-hidden';
+const B_TEXTS = ['b secret text one', 'b secret text two', 'b secret pinned text three', 'b secret text four'];
+const B_EXTRA = 'b secret extra note';
+const D_TEXT = 'd secret direct text';
+const B_NAMES = ['Bobby Secretname', 'Carol Hiddenname'];
+// Application 2.
+const XAVIER = 'xavier-x9';
+const ROOM_X = 'room-x-other';
+const X_TEXT = 'x secret text';
+const X_NAME = 'Xavier Othername';
+const X_ROOM_NAME = 'Other App Room';
+
+/** What alice must never see: room B's and the direct room's messages, members and names, and app 2's. */
+const SECRETS = [...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, XAVIER, X_TEXT, X_NAME, X_ROOM_NAME];
+
+interface Ids {
+  /** Messages of room B; `pinned` is its pinned one. */
+  b: { first: string; second: string; pinned: string; last: string };
+  /** Alice's own message in room A. */
+  a: { own: string };
+  /** The direct room of bob and carol. */
+  direct: string;
+  x: { message: string };
+}
+
+interface Attempt {
+  what: string;
+  method: Method;
+  url: string;
+  body?: unknown;
+  /** The acceptable refusals; absent for reads that answer 200 for the caller's own data only. */
+  refused?: readonly Refusal[];
+  /** For such reads: what the result must (not) contain. */
+  check?: (result: any) => void;
+}
+
+const refuse = (what: string, method: Method, url: string, body: unknown, ...refused: Refusal[]): Attempt => ({ what, method, url, body, refused });
+
+/** The attempts per chat route, keyed by "METHOD url" exactly as the route table lists it. */
+function casesFor(ids: Ids): Record<string, Attempt[]> {
+  const { b, x } = ids;
+  const text = { message: 'hijack attempt', messageType: 'text' };
+  const onlyRoomA = (result: any) => {
+    expect(result.data.map((room: any) => room._id)).toStrictEqual([ROOM_A]);
+    expect(result.totalCount).toBe(1);
+  };
+  const noHits = (result: any) => {
+    for (const [type, value] of Object.entries(result)) {
+      if (type === 'messages') expect((value as any[]).map((group) => group.room._id).filter((id) => id !== ROOM_A), type).toStrictEqual([]);
+      else expect((value as any[]).map((room) => room._id).filter((id) => id !== ROOM_A), type).toStrictEqual([]);
+    }
+  };
+  return {
+    'POST /rooms': [
+      refuse("room B's id", 'POST', '/rooms', { _id: ROOM_B, name: 'taken over', members: [ALICE] }, ROOM_EXISTS),
+      refuse("room B's id, with the trailing slash", 'POST', '/rooms/', { _id: ROOM_B, members: [ALICE, BOB] }, ROOM_EXISTS),
+      // Spec 12 item 28 answers an existing direct room again; to a non-member that would be a read
+      // of a room it may not read (spec 4.2, 12 item 33).
+      refuse('the existing direct room of bob and carol', 'POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }, NOT_MEMBER, NOT_ALLOWED, ROOM_EXISTS),
+      refuse("app 2's room id and user", 'POST', '/rooms', { _id: ROOM_X, members: [ALICE, XAVIER] }, NO_CLIENT),
+    ],
+    'POST /rooms/createAndJoin': [
+      refuse("room B's id", 'POST', '/rooms/createAndJoin', { _id: ROOM_B }, ROOM_EXISTS),
+      refuse("room B's id, inviting bob", 'POST', '/rooms/createAndJoin', { _id: ROOM_B, invitee: BOB }, ROOM_EXISTS),
+      refuse("app 2's room id and user", 'POST', '/rooms/createAndJoin', { _id: ROOM_X, invitee: [XAVIER] }, NO_CLIENT),
+    ],
+    'GET /rooms': [
+      { what: 'the plain list', method: 'GET', url: '/rooms', check: onlyRoomA },
+      { what: 'everything, unread first', method: 'GET', url: '/rooms?limit=0&sortUnreadFirst=1&updatedAfter=0', check: onlyRoomA },
+      { what: 'sorted by name', method: 'GET', url: '/rooms?sort=name', check: onlyRoomA },
+    ],
+    'GET /rooms/:id': [
+      refuse('room B', 'GET', `/rooms/${ROOM_B}`, undefined, NOT_MEMBER),
+      refuse('the direct room of bob and carol', 'GET', `/rooms/${ids.direct}`, undefined, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}`, undefined, NO_ROOM),
+    ],
+    'PUT /rooms/:id': [
+      refuse('rename room B', 'PUT', `/rooms/${ROOM_B}`, { name: 'renamed by alice' }, NOT_ALLOWED),
+      refuse('take over room B', 'PUT', `/rooms/${ROOM_B}`, { owner: ALICE, managers: [ALICE] }, NOT_ALLOWED),
+      refuse('freeze room B', 'PUT', `/rooms/${ROOM_B}`, { status: 0 }, NOT_ALLOWED),
+      refuse('open room B', 'PUT', `/rooms/${ROOM_B}`, { opening: 1 }, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}`, { name: 'x' }, NO_ROOM),
+      refuse("app 2's room", 'PUT', `/rooms/${ROOM_X}`, { name: 'renamed by alice' }, NO_ROOM),
+    ],
+    'DELETE /rooms/:id': [
+      refuse('room B', 'DELETE', `/rooms/${ROOM_B}`, undefined, NOT_ALLOWED),
+      refuse('the direct room of bob and carol', 'DELETE', `/rooms/${ids.direct}`, undefined, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}`, undefined, NO_ROOM),
+      refuse("app 2's room", 'DELETE', `/rooms/${ROOM_X}`, undefined, NO_ROOM),
+    ],
+    'POST /rooms/:id/members': [
+      refuse('add herself to room B', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [ALICE] }, NOT_MEMBER),
+      refuse('invite herself to room B', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [ALICE], invitationRequired: true }, NOT_MEMBER),
+      refuse('add dave to room B with a system message', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [DAVE], systemMessage: true }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/members`, { invitees: [ALICE] }, NO_ROOM),
+      refuse("add herself to app 2's room", 'POST', `/rooms/${ROOM_X}/members`, { invitees: [ALICE] }, NO_ROOM),
+      refuse("add app 2's user to room A", 'POST', `/rooms/${ROOM_A}/members`, { invitees: [XAVIER] }, NO_CLIENT),
+    ],
+    'POST /rooms/:id/delete/members': [
+      refuse('remove bob from room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [BOB] }, NOT_MEMBER),
+      refuse('remove everyone from room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [BOB, CAROL, ALICE], systemMessage: true }, NOT_MEMBER),
+      refuse('"leave" room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [ALICE] }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/delete/members`, { members: [BOB] }, NO_ROOM),
+      refuse("remove xavier from app 2's room", 'POST', `/rooms/${ROOM_X}/delete/members`, { members: [XAVIER] }, NO_ROOM),
+    ],
+    'PUT /rooms/:id/member/:client': [
+      refuse('make herself admin of room B', 'PUT', `/rooms/${ROOM_B}/member/${ALICE}`, { property: 'role', value: 'admin' }, NOT_MEMBER),
+      refuse("demote carol in room B", 'PUT', `/rooms/${ROOM_B}/member/${CAROL}`, { property: 'role', value: 'member' }, NOT_MEMBER),
+      refuse("set bob's property in room B", 'PUT', `/rooms/${ROOM_B}/member/${BOB}`, { property: 'level', value: 99 }, NOT_MEMBER),
+      refuse('a member of room B through room A', 'PUT', `/rooms/${ROOM_A}/member/${BOB}`, { property: 'role', value: 'admin' }, NO_CLIENT),
+      refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/member/${BOB}`, { property: 'level', value: 1 }, NO_ROOM),
+      refuse("xavier in app 2's room", 'PUT', `/rooms/${ROOM_X}/member/${XAVIER}`, { property: 'role', value: 'member' }, NO_ROOM),
+    ],
+    'POST /rooms/:id/join': [
+      // Room B is closed (opening 0): joining an open group room is a feature (spec 12 item 37).
+      refuse('join closed room B', 'POST', `/rooms/${ROOM_B}/join`, undefined, NOT_ALLOWED),
+      refuse('join the direct room of bob and carol', 'POST', `/rooms/${ids.direct}/join`, undefined, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/join`, undefined, NO_ROOM),
+      refuse("join app 2's room", 'POST', `/rooms/${ROOM_X}/join`, undefined, NO_ROOM),
+    ],
+    'POST /me/mute/:room': [
+      refuse('mute room B', 'POST', `/me/mute/${ROOM_B}`, undefined, NOT_MEMBER, NO_ROOM),
+      refuse('a message id of room B as the room', 'POST', `/me/mute/${b.first}`, undefined, NO_ROOM),
+      refuse("mute app 2's room", 'POST', `/me/mute/${ROOM_X}`, undefined, NO_ROOM),
+    ],
+    'DELETE /me/mute/:room': [
+      refuse('unmute room B', 'DELETE', `/me/mute/${ROOM_B}`, undefined, NOT_MEMBER, NO_ROOM),
+      refuse('a message id of room B as the room', 'DELETE', `/me/mute/${b.first}`, undefined, NO_ROOM),
+      refuse("unmute app 2's room", 'DELETE', `/me/mute/${ROOM_X}`, undefined, NO_ROOM),
+    ],
+    'POST /rooms/:id/message': [
+      refuse('send to room B', 'POST', `/rooms/${ROOM_B}/message`, text, NOT_MEMBER),
+      refuse('send to room B with a chosen id', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, NOT_MEMBER),
+      refuse('send to room B as bob', 'POST', `/rooms/${ROOM_B}/message`, { ...text, sender: BOB }, NOT_MEMBER),
+      refuse('edit a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: b.first }, NOT_MEMBER),
+      refuse('edit a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { ...text, _id: b.first }, NO_MESSAGE),
+      refuse('recall a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { messageType: 'recall', _id: b.second }, NOT_MEMBER),
+      refuse('recall a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.second }, NO_MESSAGE),
+      refuse('recall the pinned message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.pinned }, NO_MESSAGE),
+      refuse('her own message of room A, through room B', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: ids.a.own }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/message`, text, NO_ROOM),
+      refuse("send to app 2's room", 'POST', `/rooms/${ROOM_X}/message`, text, NO_ROOM),
+      refuse("recall app 2's message through room A", 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: x.message }, NO_MESSAGE),
+    ],
+    'GET /rooms/:id/messages/v3': [
+      refuse("room B's messages", 'GET', `/rooms/${ROOM_B}/messages/v3`, undefined, NOT_MEMBER),
+      refuse("room B's messages around its pin", 'GET', `/rooms/${ROOM_B}/messages/v3?afterMessage=${b.first}&limit=100`, undefined, NOT_MEMBER),
+      refuse("the direct room's messages", 'GET', `/rooms/${ids.direct}/messages/v3`, undefined, NOT_MEMBER),
+      refuse('room A, before a message of room B', 'GET', `/rooms/${ROOM_A}/messages/v3?beforeMessage=${b.last}`, undefined, BAD_CURSOR),
+      refuse('room A, after a message of room B', 'GET', `/rooms/${ROOM_A}/messages/v3?afterMessage=${b.first}&timeRangeField=createdAt`, undefined, BAD_CURSOR),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages/v3`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/messages/v3`, undefined, NO_ROOM),
+      refuse("room A, after app 2's message", 'GET', `/rooms/${ROOM_A}/messages/v3?afterMessage=${x.message}`, undefined, BAD_CURSOR),
+    ],
+    'DELETE /rooms/:id/messages/:messageId': [
+      refuse('a message of room B', 'DELETE', `/rooms/${ROOM_B}/messages/${b.first}`, undefined, NOT_ALLOWED_DELETE),
+      refuse('the pinned message of room B', 'DELETE', `/rooms/${ROOM_B}/messages/${b.pinned}`, undefined, NOT_ALLOWED_DELETE),
+      refuse('all messages of room B', 'DELETE', `/rooms/${ROOM_B}/messages/_all`, undefined, NOT_ALLOWED_DELETE),
+      // Alice owns room A, so only the message's room stops her here.
+      refuse('a message of room B through room A', 'DELETE', `/rooms/${ROOM_A}/messages/${b.second}`, undefined, NO_MESSAGE),
+      refuse('her own message of room A, through room B', 'DELETE', `/rooms/${ROOM_B}/messages/${ids.a.own}`, undefined, NOT_ALLOWED_DELETE),
+      refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}/messages/${b.first}`, undefined, NO_ROOM),
+      refuse("app 2's message in its room", 'DELETE', `/rooms/${ROOM_X}/messages/${x.message}`, undefined, NO_ROOM),
+      refuse("all of app 2's room", 'DELETE', `/rooms/${ROOM_X}/messages/_all`, undefined, NO_ROOM),
+      refuse("app 2's message through room A", 'DELETE', `/rooms/${ROOM_A}/messages/${x.message}`, undefined, NO_MESSAGE),
+    ],
+    'POST /messages/:id/pin': [
+      refuse('a message of room B', 'POST', `/messages/${b.first}/pin`, undefined, NO_MESSAGE),
+      refuse('the pinned message of room B', 'POST', `/messages/${b.pinned}/pin`, undefined, NO_MESSAGE),
+      refuse("room B's id as the message", 'POST', `/messages/${ROOM_B}/pin`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'POST', `/messages/${x.message}/pin`, undefined, NO_MESSAGE),
+    ],
+    'DELETE /messages/:id/pin': [
+      refuse('the pinned message of room B', 'DELETE', `/messages/${b.pinned}/pin`, undefined, NO_MESSAGE),
+      refuse('another message of room B', 'DELETE', `/messages/${b.first}/pin`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'DELETE', `/messages/${x.message}/pin`, undefined, NO_MESSAGE),
+    ],
+    'PUT /rooms/:id/lastRead': [
+      refuse('read position in room B', 'PUT', `/rooms/${ROOM_B}/lastRead`, { message: b.last }, NOT_MEMBER),
+      refuse('room A at a message of room B', 'PUT', `/rooms/${ROOM_A}/lastRead`, { message: b.last }, NO_MESSAGE),
+      refuse('room B at her own message of room A', 'PUT', `/rooms/${ROOM_B}/lastRead`, { message: ids.a.own }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/lastRead`, { message: b.first }, NO_ROOM),
+      refuse("app 2's room", 'PUT', `/rooms/${ROOM_X}/lastRead`, { message: x.message }, NO_ROOM),
+      refuse("room A at app 2's message", 'PUT', `/rooms/${ROOM_A}/lastRead`, { message: x.message }, NO_MESSAGE),
+    ],
+    'POST /search': [
+      { what: 'a word of every message, all types', method: 'POST', url: '/search', body: { type: ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'], keyword: 'secret' }, check: noHits },
+      { what: "room B's text, restricted to room B", method: 'POST', url: '/search', body: { type: ['messages'], keyword: B_TEXTS[0], room: ROOM_B }, check: noHits },
+      { what: "room B's tag", method: 'POST', url: '/search', body: { type: ['messages', 'roomTags'], keyword: 'b', roomTags: [B_TAG] }, check: noHits },
+      { what: "room B's member by id and name", method: 'POST', url: '/search', body: { type: ['roomMember', 'roomName'], keyword: 'bob' }, check: noHits },
+      { what: 'text inside extra', method: 'POST', url: '/search', body: { type: 'messages', keyword: 'extra note' }, check: noHits },
+      { what: "the direct room's text", method: 'POST', url: '/search', body: { type: 'messages', keyword: 'direct', room: ids.direct }, check: noHits },
+      { what: "app 2's text", method: 'POST', url: '/search', body: { type: ['messages', 'roomName'], keyword: 'x secret', room: ROOM_X }, check: noHits },
+    ],
+    'POST /badges/byRoomTags': [
+      { what: "room B's tag", method: 'POST', url: '/badges/byRoomTags', body: { tags: [B_TAG] }, check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }) },
+      { what: 'every tag', method: 'POST', url: '/badges/byRoomTags', body: {}, check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }) },
+    ],
+    'GET /me/badge': [
+      { what: 'the total', method: 'GET', url: '/me/badge', check: (result) => expect(result).toStrictEqual({ badge: 1 }) },
+      { what: "room B's tag", method: 'GET', url: `/me/badge?roomTags=${B_TAG}`, check: (result) => expect(result).toStrictEqual({ badge: 0 }) },
+    ],
+  };
+}
+
+describe('chat authorization matrix (BOLA)', () => {
+  let t: TestApp;
+  let alice: string;
+  let bob: string;
+  let xavierToken: string;
+  let keyX: string;
+  let clientKeyX: string;
+  let ids: Ids;
+  let cases: Record<string, Attempt[]>;
+  let chatRoutes: RouteEntry[];
+  let before: { room: unknown; messages: unknown; direct: unknown; directMessages: unknown; x: unknown; xMessages: unknown };
+
+  const call = (token: string, method: Method, url: string, body?: unknown, headers: Record<string, string> = {}, clientKey = t.clientKey) =>
+    t.app.inject({
+      method,
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: { 'im-client-key': clientKey, 'im-authorization': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+  const asX = (method: Method, url: string, body?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: { 'im-api-key': keyX, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  /** Everything about rooms B, D and X that an attempt could have changed (timings aside). */
+  async function snapshot() {
+    const messagesOf = async (response: LightMyRequestResponse) => {
+      const result = expectOk(response);
+      delete result.inspect.tookMS;
+      return result;
+    };
+    return {
+      room: expectOk(await t.admin('GET', `/rooms/${ROOM_B}`)),
+      messages: await messagesOf(await t.admin('GET', `/rooms/${ROOM_B}/messages/v3?limit=100`)),
+      direct: expectOk(await t.admin('GET', `/rooms/${ids.direct}`)),
+      directMessages: await messagesOf(await t.admin('GET', `/rooms/${ids.direct}/messages/v3?limit=100`)),
+      x: expectOk(await asX('GET', `/rooms/${ROOM_X}`)),
+      xMessages: await messagesOf(await asX('GET', `/rooms/${ROOM_X}/messages/v3?limit=100`)),
+    };
+  }
+
+  /** The response names none of the secrets, except those the caller put in the request itself. */
+  function expectNoLeak(response: LightMyRequestResponse, request: string, label: string): void {
+    for (const secret of SECRETS) {
+      if (request.includes(secret)) continue;
+      expect.soft(response.body.includes(secret), `${label}: the response reveals "${secret}": ${response.body}`).toBe(false);
+    }
+  }
+
+  function expectRefused(response: LightMyRequestResponse, refused: readonly Refusal[], label: string): void {
+    const body = response.json();
+    const code = typeof body.error === 'object' ? body.error?.code : body.error;
+    const accepted = refused.some(([status, expected]) => status === response.statusCode && expected === code);
+    expect.soft(accepted, `${label}: expected ${refused.map(([s, c]) => `${s} ${c}`).join(' or ')}, got ${response.statusCode} ${response.body}`).toBe(true);
+    // Shape B (spec 1.5): RC repeats the status; no result.
+    if (accepted) expect.soft([body.RC, body.result], label).toStrictEqual([response.statusCode, undefined]);
+  }
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    alice = await t.createUser(ALICE, { nickname: 'Alice Avery' });
+    bob = await t.createUser(BOB, { nickname: B_NAMES[0] });
+    const carol = await t.createUser(CAROL, { nickname: B_NAMES[1] });
+    await t.createUser(DAVE, { nickname: 'Dave Public' });
+
+    // Room A: alice owns it, dave is in it and sent her one unread message.
+    expectOk(await t.admin('POST', '/rooms', { _id: ROOM_A, name: 'Alice Room', roomTags: ['a-tag'], owner: ALICE, members: [ALICE, DAVE] }));
+    const own = expectOk(await t.asUser(alice, 'POST', `/rooms/${ROOM_A}/message`, { message: 'hello from alice', messageType: 'text' }));
+    expectOk(await t.admin('POST', '/messages', { room: ROOM_A, sender: DAVE, message: 'hello alice from dave', messageType: 'text' }));
+
+    // Room B: closed, owned by bob, carol is its admin; four messages (one with text in extra, one pinned).
+    expectOk(await t.admin('POST', '/rooms', {
+      _id: ROOM_B, name: B_NAME, description: B_DESCRIPTION, roomTags: [B_TAG], owner: BOB, opening: 0, members: [BOB, CAROL], systemMessage: true,
+    }));
+    expectOk(await t.admin('PUT', `/rooms/${ROOM_B}/member/${CAROL}`, { property: 'role', value: 'admin' }));
+    const sent: string[] = [];
+    for (const [index, message] of B_TEXTS.entries()) {
+      const body = { message, messageType: 'text', ...(index === 3 ? { extra: { note: B_EXTRA } } : {}) };
+      sent.push(expectOk(await t.asUser(index % 2 ? carol : bob, 'POST', `/rooms/${ROOM_B}/message`, body))._id);
+    }
+    expectOk(await t.asUser(bob, 'POST', `/messages/${sent[2]}/pin`));
+    // The direct room of bob and carol.
+    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }))._id as string;
+    expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
+
+    // Application 2 with its own user, room and message.
+    const appX = await t.services.apps.create('Other app', 'other-app');
+    clientKeyX = appX.clientKey;
+    keyX = (await t.services.keys.create(appX.id, { name: 'x' }, 'test')).secret;
+    xavierToken = expectOk(await asX('POST', '/admin/clients', { _id: XAVIER, nickname: X_NAME, issueAccessToken: true })).token;
+    expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, members: [XAVIER] }));
+    const xMessage = expectOk(await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }))._id as string;
+    expectOk(await asX('POST', `/messages/${xMessage}/pin`));
+
+    ids = {
+      b: { first: sent[0]!, second: sent[1]!, pinned: sent[2]!, last: sent[3]! },
+      a: { own: own._id },
+      direct,
+      x: { message: xMessage },
+    };
+    cases = casesFor(ids);
+    chatRoutes = t.app.routeTable.filter(isChatRoute);
+    before = await snapshot();
+  });
+  afterAll(() => t.close());
+
+  it('has attempts for every client route of the chat surface, and for no other', () => {
+    const routes = chatRoutes.map((route) => `${route.method} ${route.url}`);
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    for (const route of routes) expect(cases[route]?.length ?? 0, `${route} has no authorization case`).toBeGreaterThan(0);
+    expect(Object.keys(cases).sort()).toStrictEqual([...new Set(routes)].sort());
+    // The attempts are what their key says.
+    for (const [key, attempts] of Object.entries(cases)) {
+      for (const attempt of attempts) expect(key.startsWith(`${attempt.method} `), `${key}: ${attempt.what}`).toBe(true);
+    }
+  });
+
+  it('starts from the intended state: room B is closed, with two members, an admin, messages and a pin', () => {
+    const room = before.room as any;
+    expect(room.members.map((member: any) => member._id)).toStrictEqual([BOB, CAROL]);
+    expect(room.opening).toBe(0);
+    expect(room.pinnedMessage._id).toBe(ids.b.pinned);
+    // With the addMembers and assignAdmin system messages.
+    expect((before.messages as any).data.map((message: any) => message.messageType).sort()).toStrictEqual(['addMembers', 'assignAdmin', 'text', 'text', 'text', 'text']);
+    expect((before.x as any).pinnedMessage._id).toBe(ids.x.message);
+  });
+
+  // One test per route, so that a failure names it. The real ids exist only after beforeAll, so the
+  // keys come from a table built with placeholders; the first test checks them against the routes.
+  for (const key of Object.keys(casesFor({ b: { first: '', second: '', pinned: '', last: '' }, a: { own: '' }, direct: '', x: { message: '' } }))) {
+    it(`${key}: alice cannot reach room B, its messages or app 2's objects`, async () => {
+      for (const attempt of cases[key]!) {
+        const label = `${key} (${attempt.what})`;
+        const response = await call(alice, attempt.method, attempt.url, attempt.body);
+        const request = `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`;
+        if (attempt.refused) expectRefused(response, attempt.refused, label);
+        else attempt.check!(expectOk(response));
+        expectNoLeak(response, request, label);
+      }
+    });
+  }
+
+  it('refuses every chat route to alice naming bob in IM-CLIENT-ID (spec 1.2)', async () => {
+    for (const route of chatRoutes) {
+      const attempt = cases[`${route.method} ${route.url}`]![0]!;
+      const response = await call(alice, attempt.method, attempt.url, attempt.body, { 'im-client-id': BOB });
+      expectRefused(response, [NOT_ALLOWED], `${route.method} ${route.url} with IM-CLIENT-ID ${BOB}`);
+      expectNoLeak(response, `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`, `${route.method} ${route.url}`);
+    }
+  });
+
+  it("refuses app 2's user token with app 1's client key on every chat route (CLIENT_KEY_MISMATCH)", async () => {
+    // The token is good with its own client key.
+    expect(expectOk(await call(xavierToken, 'GET', `/rooms/${ROOM_X}`, undefined, {}, clientKeyX))._id).toBe(ROOM_X);
+    for (const route of chatRoutes) {
+      const url = route.url
+        .replace(':messageId', ids.x.message)
+        .replace(':client', XAVIER)
+        .replace(':room', ROOM_X)
+        .replace(':id', route.url.startsWith('/messages/') ? ids.x.message : ROOM_X);
+      const response = await call(xavierToken, route.method as Method, url, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      expect(response.statusCode, `${route.method} ${url}`).toBe(403);
+      expect(response.json(), `${route.method} ${url}`).toStrictEqual({ error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' });
+    }
+  });
+
+  it("keeps app 1's API key away from app 2's rooms and messages (404)", async () => {
+    const asAlice = { 'im-client-id': ALICE };
+    const attempts: Array<[Method, string, unknown, Record<string, string>, Refusal]> = [
+      ['GET', `/rooms/${ROOM_X}`, undefined, {}, NO_ROOM],
+      ['GET', `/rooms/${ROOM_X}`, undefined, { 'im-client-id': XAVIER }, NO_ROOM],
+      ['PUT', `/rooms/${ROOM_X}`, { name: 'renamed by app 1' }, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_X}`, undefined, {}, NO_ROOM],
+      ['POST', '/rooms', { _id: ROOM_X, members: [XAVIER] }, {}, NO_CLIENT],
+      ['POST', `/rooms/${ROOM_X}/members`, { invitees: [ALICE] }, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/delete/members`, { members: [XAVIER] }, {}, NO_ROOM],
+      ['PUT', `/rooms/${ROOM_X}/member/${XAVIER}`, { property: 'role', value: 'admin' }, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/join`, undefined, asAlice, NO_ROOM],
+      ['POST', `/me/mute/${ROOM_X}`, undefined, asAlice, NO_ROOM],
+      ['DELETE', `/me/mute/${ROOM_X}`, undefined, asAlice, NO_ROOM],
+      ['POST', '/messages', { room: ROOM_X, sender: ALICE, message: 'from app 1', messageType: 'text' }, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/message`, { sender: ALICE, message: 'from app 1', messageType: 'text' }, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/message`, { messageType: 'recall', _id: ids.x.message }, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: ids.x.message }, {}, NO_MESSAGE],
+      ['GET', `/rooms/${ROOM_X}/messages/v3`, undefined, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_X}/messages/${ids.x.message}`, undefined, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_X}/messages/_all`, undefined, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_A}/messages/${ids.x.message}`, undefined, {}, NO_MESSAGE],
+      ['POST', `/messages/${ids.x.message}/pin`, undefined, {}, NO_MESSAGE],
+      ['DELETE', `/messages/${ids.x.message}/pin`, undefined, {}, NO_MESSAGE],
+      ['PUT', `/rooms/${ROOM_X}/lastRead`, { message: ids.x.message }, asAlice, NO_ROOM],
+    ];
+    for (const [method, url, body, headers, refusal] of attempts) {
+      const response = await t.admin(method, url, body, headers);
+      const label = `API key ${method} ${url} ${JSON.stringify(headers)}`;
+      expectRefused(response, [refusal], label);
+      expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${JSON.stringify(headers)}`, label);
+    }
+    // Reads on behalf of app 2's user find nothing of app 2.
+    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge']] as const) {
+      const response = await t.admin(method, url, body, { 'im-client-id': XAVIER });
+      expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${XAVIER}`, `API key ${method} ${url} as ${XAVIER}`);
+      if (response.statusCode === 200) {
+        const result = response.json().result;
+        if (url === '/rooms') expect(result.totalCount).toBe(0);
+        if (url === '/search') expect(result).toStrictEqual({ messages: [], roomName: [] });
+        if (url === '/me/badge') expect(result).toStrictEqual({ badge: 0 });
+      } else {
+        expect(response.statusCode, `${method} ${url}`).toBe(404);
+      }
+    }
+    // A batch entry naming app 2's room fails and sends nothing.
+    const batch = expectOk(await t.admin('POST', '/messages/batch', { message: 'batch from app 1', messageType: 'text', sender: ALICE, paras: [{ room: ROOM_X }] }));
+    let status: any;
+    for (let i = 0; i < 100; i++) {
+      status = expectOk(await t.admin('GET', `/messages/batch/${batch.batchID}`));
+      if (status.status === 'done') break;
+      await sleep(20);
+    }
+    expect(status).toMatchObject({ status: 'done', sent: 0, failures: [{ index: 0, code: 'ROOM_NOT_FOUND' }] });
+  });
+
+  it('has changed nothing in room B, the direct room or app 2 (messages, members, roles, pins, names)', async () => {
+    const after = await snapshot();
+    expect(after).toStrictEqual(before);
+    const room = after.room as any;
+    expect(room.name).toBe(B_NAME);
+    expect(room.owner).toBe(BOB);
+    expect(room.managers).toStrictEqual([]);
+    expect(room.status).toBe(1);
+    expect(room.opening).toBe(0);
+    expect(room.members.map((member: any) => member._id)).toStrictEqual([BOB, CAROL]);
+    expect(room.memberProperties.find((entry: any) => entry.client === CAROL).role).toBe('admin');
+    expect(room.pinnedMessage._id).toBe(ids.b.pinned);
+    expect((after.messages as any).totalCount).toBe(B_TEXTS.length + 2);
+    expect((after.messages as any).data.filter((message: any) => message.messageType === 'text').map((message: any) => message.message).sort()).toStrictEqual([...B_TEXTS].sort());
+    expect((after.x as any).name).toBe(X_ROOM_NAME);
+    expect((after.xMessages as any).data.map((message: any) => message.message)).toStrictEqual([X_TEXT]);
+    // Nothing was created in app 1 under app 2's names either.
+    expect((await t.admin('GET', `/rooms/${ROOM_X}`)).statusCode).toBe(404);
+  });
+
+  it("never shows room B in alice's room list, search or badges afterwards", async () => {
+    const rooms = expectOk(await t.asUser(alice, 'GET', '/rooms?limit=0'));
+    expect(rooms.data.map((room: any) => room._id)).toStrictEqual([ROOM_A]);
+    const found = expectOk(await t.asUser(alice, 'POST', '/search', { type: ['messages', 'roomName', 'roomMember', 'roomTags'], keyword: 'b' }));
+    for (const list of Object.values(found) as any[][]) {
+      for (const entry of list) expect(entry.room?._id ?? entry._id).toBe(ROOM_A);
+    }
+    expect(expectOk(await t.asUser(alice, 'GET', '/me/badge'))).toStrictEqual({ badge: 1 });
+    expect(expectOk(await t.asUser(alice, 'POST', '/badges/byRoomTags', {}))).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } });
+    const me = expectOk(await t.asUser(alice, 'GET', '/me'));
+    expect(me.mute ?? []).toStrictEqual([]);
+    for (const response of [rooms, found]) expect(JSON.stringify(response)).not.toContain(B_TEXTS[0]);
+    // Bob, a member, still sees it all: the refusals were about alice, not about the room.
+    expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${ROOM_B}`)).pinnedMessage._id).toBe(ids.b.pinned);
+  });
+
+  // Last: it may leave alice in one more room.
+  it('does not let alice squat the direct-room id of two other users (spec 1.6, 12 item 28)', async () => {
+    const pairId = createHash('md5').update([BOB, DAVE].sort().join('_')).digest('hex');
+    // Alice may or may not get a room under that id; whatever she gets must not become theirs.
+    const squat = await t.asUser(alice, 'POST', '/rooms', { _id: pairId, name: 'trap', members: [ALICE] });
+    expect([200, 400, 403, 409], squat.body).toContain(squat.statusCode);
+    // The integrator opens the pair's direct room: it is theirs, or the call fails.
+    const opened = await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, DAVE] });
+    if (opened.statusCode === 200) {
+      const room = opened.json().result;
+      expect.soft(room.roomType, `the direct room of bob and dave is alice's room: ${opened.body}`).toBe('direct');
+      expect.soft([...room.members].sort(), `the direct room of bob and dave is alice's room: ${opened.body}`).toStrictEqual([BOB, DAVE].sort());
+    } else {
+      expectRefused(opened, [ROOM_EXISTS], 'the direct room of bob and dave');
+    }
+    // A batch message from bob to dave goes to their direct room, never into alice's.
+    const batch = expectOk(await t.admin('POST', '/messages/batch', { message: 'for dave only', messageType: 'text', sender: BOB, paras: [{ receiver: DAVE }] }));
+    for (let i = 0; i < 100; i++) {
+      if (expectOk(await t.admin('GET', `/messages/batch/${batch.batchID}`)).status === 'done') break;
+      await sleep(20);
+    }
+    const found = expectOk(await t.asUser(alice, 'POST', '/search', { type: ['messages'], keyword: 'for dave only' }));
+    expect.soft(found.messages, 'alice finds the message bob sent to dave').toStrictEqual([]);
+    const mine = await t.asUser(alice, 'GET', `/rooms/${pairId}/messages/v3`);
+    expect(mine.body, 'alice reads the message bob sent to dave').not.toContain('for dave only');
+  });
+});
