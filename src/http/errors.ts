@@ -77,7 +77,11 @@ export class AppError extends Error {
  * An endpoint's own refusal under a code the key layer also uses (e.g. `INSUFFICIENT_PERMISSIONS`
  * for a mismatched `IM-CLIENT-ID`): sent in shape B with its own message, never as a key-layer body.
  */
-export class EndpointError extends AppError {}
+export class EndpointError extends AppError {
+  constructor(code: ErrorCode, message?: string, readonly rm?: string) {
+    super(code, message);
+  }
+}
 
 export interface ShapeA {
   error: string;
@@ -97,5 +101,6 @@ export function errorBody(error: AppError): ShapeA | ShapeB {
     // Exact key-page bodies: the fixed message, plus only the documented extra fields.
     return { error: error.code, message: spec.message, ...error.extra };
   }
-  return { RC: spec.status, RM: spec.rm, error: { code: error.code, message: error.message } };
+  const rm = error instanceof EndpointError && error.rm !== undefined ? error.rm : spec.rm;
+  return { RC: spec.status, RM: rm, error: { code: error.code, message: error.message } };
 }

@@ -660,7 +660,21 @@ describe('POST and DELETE /me/mute/:room (spec 4.10-4.11, 12 item 45)', () => {
     expect(muted).toMatchObject({ _id: 'bob', mute: ['loud'] });
     expect(await mutedFlags(bob)).toStrictEqual({ loud: true, calm: false });
     expect(expectOk(await t.admin('DELETE', '/me/mute/loud', undefined, { 'im-client-id': 'bob' })).mute).toStrictEqual([]);
-    expectBody(await t.admin('POST', '/me/mute/loud', undefined, { 'im-client-id': 'ghost' }), 404, clientNotFound('ghost'));
+    // An unknown user is no member of the room.
+    expectBody(await t.admin('POST', '/me/mute/loud', undefined, { 'im-client-id': 'ghost' }), 403, NOT_ROOM_MEMBER);
+  });
+
+  it('refuses a non-member with 403 NOT_ROOM_MEMBER, but lets a former member unmute a room they muted', async () => {
+    const carol = await t.createUser('carol', { nickname: 'Carol' });
+    expectBody(await t.asUser(carol, 'POST', '/me/mute/loud'), 403, NOT_ROOM_MEMBER);
+    expectBody(await t.asUser(carol, 'DELETE', '/me/mute/loud'), 403, NOT_ROOM_MEMBER);
+    expect(expectOk(await t.asUser(carol, 'GET', '/me')).mute).toStrictEqual([]);
+
+    expectOk(await t.admin('POST', '/rooms/loud/members', { invitees: ['carol'] }));
+    expect(expectOk(await t.asUser(carol, 'POST', '/me/mute/loud')).mute).toStrictEqual(['loud']);
+    expectOk(await t.asUser(carol, 'POST', '/rooms/loud/delete/members', { members: ['carol'] }));
+    expectBody(await t.asUser(carol, 'POST', '/me/mute/loud'), 403, NOT_ROOM_MEMBER);
+    expect(expectOk(await t.asUser(carol, 'DELETE', '/me/mute/loud')).mute).toStrictEqual([]);
   });
 
   it('refuses a bad token with 401', async () => {

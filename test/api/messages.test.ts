@@ -303,8 +303,12 @@ describe('POST /messages (spec 5.1)', () => {
     expect(result.room).toBe(room);
     expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'let me in', messageType: 'text' }), 403, ROOM_FROZEN);
     expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: before._id, message: 'edited', messageType: 'text' }), 403, ROOM_FROZEN);
+    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: before._id, messageType: 'recall' }), 403, ROOM_FROZEN);
     // Reads still work.
     expect(ids(await list(room, '', alice))).toStrictEqual([result._id, before._id]);
+    // The API key may also send through the room endpoint.
+    const viaRoom = expectOk(await t.admin('POST', `/rooms/${room}/message`, { sender: 'system', message: 'also frozen', messageType: 'text' }));
+    expect(ids(await list(room))).toStrictEqual([viaRoom._id, result._id, before._id]);
   });
 });
 
@@ -742,13 +746,25 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
 
   it('caps limit at 100 (spec 5.4)', async () => {
     const big = await makeRoom();
-    const sent: string[] = [];
-    for (let i = 0; i < 102; i++) sent.push((await send(big, 'alice', `bulk ${i}`))._id);
+    const sent = new Set<string>();
+    // A few sends at a time: their order among themselves does not matter here.
+    for (let chunk = 0; chunk < 17; chunk++) {
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(big, 'alice', `bulk ${chunk * 6 + i}`)));
+      for (const result of results) sent.add(result._id);
+    }
+    expect(sent.size).toBe(102);
     const capped = await list(big, 'limit=1000', alice);
     expect(capped.totalCount).toBe(102);
-    expect(ids(capped)).toStrictEqual(sent.slice(2).reverse());
-    expect(ids(await list(big, 'limit=101'))).toHaveLength(100);
-    expect(ids(await list(big, `limit=500&afterMessage=${sent[0]}`))).toStrictEqual(sent.slice(1, 101).reverse());
+    expect(capped.data).toHaveLength(100);
+    const times = capped.data.map((message: any) => message.updatedAtMS);
+    expect(times).toStrictEqual([...times].sort((a, b) => b - a));
+    // The two left out are the two oldest.
+    const [secondOldest, oldest] = ids(await list(big, 'limit=2&afterTime=0'));
+    expect(new Set([...ids(capped), secondOldest, oldest])).toStrictEqual(sent);
+    expect(ids(await list(big, 'limit=101'))).toStrictEqual(ids(capped));
+    expect(ids(await list(big, `limit=500&afterMessage=${secondOldest}`))).toStrictEqual(ids(capped));
+    // After the oldest: the 100 closest, i.e. all but the newest.
+    expect(ids(await list(big, `limit=500&afterMessage=${oldest}`))).toStrictEqual([...ids(capped).slice(1), secondOldest]);
   });
 
   describe('timeRangeField: edits and recalls resurface on updatedAt', () => {

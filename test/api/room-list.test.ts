@@ -198,6 +198,7 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by updatedAt', async () => {
+      await sleep(5);
       expectOk(await t.admin('PUT', '/rooms/s-d', { description: 'touched last' }));
       const result = await list('sorter', '?sort=-updatedAt');
       expect(ids(result)[0]).toBe('s-d');

@@ -23,7 +23,8 @@ const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { cod
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
 const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const CANNOT_UPDATE = insufficient('Only room owner, manager, or platform admin can update room');
-const CANNOT_FREEZE = insufficient('Only room owner, manager, or platform admin can freeze room');
+// The freeze page (spec 4.3) words its refusal RM "Permission denied".
+const CANNOT_FREEZE = { ...insufficient('Only room owner, manager, or platform admin can freeze room'), RM: 'Permission denied' };
 const CANNOT_DELETE = insufficient('Only room owner, manager, or platform admin can delete room');
 
 /** A 400 INVALID_REQUEST in shape B, whatever the message (schema violations word it themselves). */

@@ -41,7 +41,7 @@ export class MembersService {
     const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
     const result = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
-      if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+      if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireNotFrozen(context);
       if (context.room.opening === 0 && !actor.admin && !context.isSuperuser) {
         throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
@@ -110,7 +110,7 @@ export class MembersService {
     const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
     const messageId = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
-      if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+      if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireNotFrozen(context);
       const member = context.members.find((entry) => entry.userId === client);
       if (!member) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${client}' is not a member of this room`);
@@ -181,7 +181,7 @@ export class MembersService {
   /** Superusers and the platform admin in rooms with an owner; any member in rooms without one. */
   private checkMayRemoveOthers(context: RoomContext): void {
     if (context.actor.admin) return;
-    if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+    if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
     requireNotFrozen(context);
     if (context.room.owner !== null) requireSuperuser(context, 'Only room owner, manager, or platform admin can remove members');
   }

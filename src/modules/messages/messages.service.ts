@@ -140,7 +140,7 @@ export class MessagesService {
       if (!found) throw new AppError('MESSAGE_NOT_FOUND');
       const context = await this.access.load(appId, found.roomId, actor, tx);
       // Outside the room, the message is not there at all.
-      if (!actor.admin && !context.isMember) throw new AppError('MESSAGE_NOT_FOUND');
+      if (!context.canAccess) throw new AppError('MESSAGE_NOT_FOUND');
       requireSuperuser(context, `Only room owner, manager, or platform admin can ${pinned ? 'pin' : 'unpin'} messages`);
       requireNotFrozen(context);
       const now = Date.now();

@@ -37,6 +37,8 @@ export interface RoomContext {
   /** Owner, manager or member with role "admin" (spec 12 item 35). */
   isSuperuser: boolean;
   isOwner: boolean;
+  /** Members, superusers (an owner or manager need not be a member) and the platform admin. */
+  canAccess: boolean;
 }
 
 export class RoomAccess {
@@ -67,21 +69,26 @@ export class RoomAccess {
       isOwner ||
       room.managers.some((id) => principals.includes(id)) ||
       members.some((member) => member.role === 'admin' && principals.includes(member.userId));
-    return { room, members, actor, principals, isMember, isSuperuser, isOwner };
+    return { room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser };
   }
 
-  /** Members, and the platform admin (spec 12 item 33); otherwise 403 `NOT_ROOM_MEMBER`. */
+  /** Members, superusers and the platform admin (spec 12 items 33, 35); otherwise 403 `NOT_ROOM_MEMBER`. */
   async loadReadable(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
     const context = await this.load(appId, roomId, actor, tx);
-    if (!actor.admin && !context.isMember) throw new AppError('NOT_ROOM_MEMBER');
+    if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
     return context;
   }
 }
 
 /** Superuser or platform admin, else 403 with the code and message the endpoint documents. */
-export function requireSuperuser(context: RoomContext, message: string, code: 'INSUFFICIENT_PERMISSIONS' | 'INSUFFICIENT_PERMISSION' = 'INSUFFICIENT_PERMISSIONS'): void {
+export function requireSuperuser(
+  context: RoomContext,
+  message: string,
+  code: 'INSUFFICIENT_PERMISSIONS' | 'INSUFFICIENT_PERMISSION' = 'INSUFFICIENT_PERMISSIONS',
+  rm?: string,
+): void {
   if (context.actor.admin || context.isSuperuser) return;
-  throw new EndpointError(code, message);
+  throw new EndpointError(code, message, rm);
 }
 
 /** A frozen room (status 0) takes writes from the platform admin only (spec 12 item 36). */

@@ -10,7 +10,7 @@ import {
 const tags = ['Rooms'];
 
 export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { rooms, roomList } = app.services;
+  const { rooms, roomList, members } = app.services;
   const read = { auth: 'user', scope: 'rooms:read' } as const;
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
@@ -35,9 +35,17 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const actor = actorOf(request);
     if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
-    const { invitee, invitationRequired: _ignored, ...input } = request.body ?? {};
-    const members = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
-    const { view } = await rooms.create(request.auth!.app.id, actor, { ...input, members }, { join: true });
+    const { invitee, invitationRequired, ...input } = request.body ?? {};
+    const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
+    const appId = request.auth!.app.id;
+    // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
+    if (invitationRequired === true && input.roomType !== 'direct') {
+      const { view } = await rooms.create(appId, actor, { ...input, members: [] }, { join: true });
+      const others = invitees.filter((id) => id !== actor.userId);
+      if (others.length > 0) await members.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
+      return ok(view);
+    }
+    const { view } = await rooms.create(appId, actor, { ...input, members: invitees }, { join: true });
     return ok(view);
   });
 

@@ -127,9 +127,8 @@ export class RoomsService {
     const members = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       const freezing = input.status !== undefined;
-      requireSuperuser(context, freezing
-        ? 'Only room owner, manager, or platform admin can freeze room'
-        : 'Only room owner, manager, or platform admin can update room');
+      if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'INSUFFICIENT_PERMISSIONS', 'Permission denied');
+      else requireSuperuser(context, 'Only room owner, manager, or platform admin can update room');
       if (input.roomType !== undefined && input.roomType !== context.room.roomType) {
         throw new AppError('INVALID_REQUEST', 'roomType cannot be changed');
       }
@@ -144,11 +143,13 @@ export class RoomsService {
 
   /** `DELETE /rooms/:id` (spec 4.4, 12 item 38): the room with its messages, members and state. */
   async delete(appId: string, actor: Actor, roomId: string): Promise<{ n: number; ok: 1 }> {
-    const { removed, members } = await this.rooms.transaction(async (tx) => {
+    const { removed, members, unmuted } = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       requireSuperuser(context, 'Only room owner, manager, or platform admin can delete room');
-      return { removed: await this.rooms.delete(appId, roomId, tx), members: context.members.map((member) => member.userId) };
+      const unmuted = await this.users.forgetMutedRoom(appId, roomId, tx);
+      return { removed: await this.rooms.delete(appId, roomId, tx), members: context.members.map((member) => member.userId), unmuted };
     });
+    for (const userId of unmuted) this.bus.publish('user.upserted', { appId, userId });
     this.bus.publish('room.deleted', { appId, roomId, members, actor: actor.userId });
     return { n: removed, ok: 1 };
   }

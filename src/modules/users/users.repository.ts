@@ -195,6 +195,21 @@ export class UsersRepository {
     });
   }
 
+  /** Takes a deleted room out of every user's `mute` list; returns the users changed. */
+  async forgetMutedRoom(appId: string, roomId: string, db: Db): Promise<string[]> {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'mute'])
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.jsonArrayContains('mute', roomId))
+      .execute();
+    for (const row of rows) {
+      const mute = (JSON.parse(row.mute) as string[]).filter((id) => id !== roomId);
+      await db.updateTable('users').set({ mute: JSON.stringify(mute), updated_at: Date.now() }).where('app_id', '=', appId).where('id', '=', row.id).execute();
+    }
+    return rows.map((row) => row.id);
+  }
+
   /** Ensures a robot user exists (the sender of system and batch messages). */
   async ensureRobot(appId: string, id: string): Promise<void> {
     await this.storage.db
