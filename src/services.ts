@@ -76,7 +76,8 @@ export function createServices(
   const tokensRepository = new TokensRepository(storage);
   const audit = new AuditRepository(storage);
   const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
-  const chat = createChatServices(config, storage, bus, usersRepository, onError);
+  const membersRepository = new MembersRepository(storage);
+  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, onError);
   return {
     ...chat,
     config,
@@ -90,7 +91,7 @@ export function createServices(
     userListCache: new UserListCache(bus),
     usersRepository,
     tokenVerifier: new UserTokenVerifier(tokensRepository, bus),
-    groups: new GroupsService(usersRepository, bus, storage.dialect),
+    groups: new GroupsService(usersRepository, membersRepository, bus, storage.dialect),
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
@@ -99,10 +100,16 @@ export function createServices(
 }
 
 /** Rooms, members, messages, search and badges (spec 4-6). */
-function createChatServices(config: Config, storage: Storage, bus: EventBus, users: UsersRepository, onError: (error: unknown) => void) {
+function createChatServices(
+  config: Config,
+  storage: Storage,
+  bus: EventBus,
+  users: UsersRepository,
+  membersRepository: MembersRepository,
+  onError: (error: unknown) => void,
+) {
   const { limits, systemUserId } = config;
   const roomsRepository = new RoomsRepository(storage);
-  const membersRepository = new MembersRepository(storage);
   const messagesRepository = new MessagesRepository(storage);
   const access = new RoomAccess(roomsRepository, membersRepository, users);
   const presenter = new RoomPresenter(users, membersRepository, messagesRepository);

@@ -25,4 +25,7 @@ export const ErrorShapeB = Type.Object(
 /** ISO-8601 string or millisecond epoch, as spec 1.7 accepts for time inputs. */
 export const TimeInput = Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Number()]);
 
+/** A body that may be left out entirely (no content), as well as sent as an object. */
+export const OptionalBody = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 export const Skip = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });

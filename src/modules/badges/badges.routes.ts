@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import { Envelope, OptionalBody } from '../../http/schemas.js';
 import { actingUserId } from '../users/users.routes.js';
 
 const tags = ['Unread counts'];
@@ -16,7 +16,7 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'My unread counts per room tag (spec 6.1)',
-      body: Type.Object({ tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })) }),
+      body: OptionalBody(Type.Object({ tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })) })),
       response: { 200: Envelope(Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) })) },
     },
   }, async (request) => {

@@ -2,6 +2,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../http/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
+import type { MembersRepository } from '../members/members.repository.js';
 import type { User, UsersRepository } from '../users/users.repository.js';
 import { checkUserId } from '../users/users.service.js';
 
@@ -21,6 +22,7 @@ export interface GroupInput {
 export class GroupsService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly members: MembersRepository,
     private readonly bus: EventBus,
     private readonly dialect: DialectHelpers,
   ) {}
@@ -50,13 +52,18 @@ export class GroupsService {
   async update(appId: string, id: string, input: Omit<GroupInput, '_id'>): Promise<User> {
     if (input.nickname !== undefined && input.nickname.trim() === '') throw new AppError('INVALID_REQUEST', 'nickname must not be empty');
     const members = input.members === undefined ? undefined : uniqueMembers(input.members);
+    let before: string[] = [];
     const group = await this.users.transaction(async (tx) => {
       const existing = await this.users.find(appId, id, tx);
       if (!existing?.isGroup) throw new AppError('GROUP_NOT_FOUND');
+      before = existing.groupMembers ?? [];
       if (members) await this.checkMembers(appId, members, tx);
       const { user } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
       return user;
     });
+    // Users new to the group get unread counts in the group's rooms from now on.
+    const joined = (members ?? []).filter((member) => !before.includes(member));
+    if (joined.length > 0) await this.members.seedGroupUsers(appId, id, joined, Date.now());
     this.bus.publish('user.upserted', { appId, userId: id });
     return group;
   }

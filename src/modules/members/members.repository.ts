@@ -88,9 +88,20 @@ export class MembersRepository {
     return row !== undefined;
   }
 
-  /** Adds members (skipping existing ones); each starts with nothing unread (spec 4.6). */
+  /**
+   * Adds members (skipping existing ones); each starts with nothing unread (spec 4.6). The users of
+   * a group added get their own read state, so that their unread counts are kept too (12 item 26).
+   */
   async add(appId: string, roomId: string, userIds: readonly string[], readUpTo: number, now: number, db: Db): Promise<void> {
     if (userIds.length === 0) return;
+    const groups = await db
+      .selectFrom('users')
+      .select('group_members')
+      .where('app_id', '=', appId)
+      .where('is_group', '=', 1)
+      .where('id', 'in', [...userIds])
+      .execute();
+    const stateUsers = [...new Set([...userIds, ...groups.flatMap((group) => JSON.parse(group.group_members ?? '[]') as string[])])];
     await db
       .insertInto('room_members')
       .values(userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position })))
@@ -98,7 +109,7 @@ export class MembersRepository {
       .execute();
     await db
       .insertInto('room_user_state')
-      .values(userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now })))
+      .values(stateUsers.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now })))
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -108,6 +119,28 @@ export class MembersRepository {
     if (userIds.length === 0) return;
     await db.deleteFrom('room_members').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
     await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
+  }
+
+  /** New users of a group get a read state in every room the group is a member of. */
+  async seedGroupUsers(appId: string, groupId: string, userIds: readonly string[], now: number): Promise<void> {
+    for (const userId of userIds) {
+      await this.storage.db
+        .insertInto('room_user_state')
+        .columns(['app_id', 'room_id', 'user_id', 'last_read_seq', 'last_read_id', 'badge', 'pref', 'updated_at'])
+        .expression((eb) =>
+          eb.selectFrom('room_members as member')
+            .innerJoin('rooms as room', (join) => join.onRef('room.app_id', '=', 'member.app_id').onRef('room.id', '=', 'member.room_id'))
+            .select((select) => [
+              'member.app_id', 'member.room_id', select.val(userId).as('user_id'),
+              select.fn.coalesce('room.last_message_seq', select.val(0)).as('last_read_seq'),
+              select.val(null).as('last_read_id'), select.val(0).as('badge'), select.val(null).as('pref'), select.val(now).as('updated_at'),
+            ])
+            .where('member.app_id', '=', appId)
+            .where('member.user_id', '=', groupId),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
   }
 
   async setRole(appId: string, roomId: string, userId: string, role: 'admin' | 'member', db: Db): Promise<void> {

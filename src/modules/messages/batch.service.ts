@@ -74,7 +74,8 @@ export class BatchService {
     const { paras } = body;
     if (!Array.isArray(paras) || paras.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: paras');
     if (paras.length > this.limits.batchSize) throw new AppError('INVALID_REQUEST', `A batch has at most ${this.limits.batchSize} recipients (paras)`);
-    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
+    // The recipient list is the batch's, not part of any message: each entry sees only its own values.
+    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.limits.messageBytes, { requireMessage: true });
     const sender = typeof body.sender === 'string' && body.sender !== '' ? body.sender : undefined;
     paras.forEach((entry: unknown, index) => {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new AppError('INVALID_REQUEST', `paras[${index}] must be an object`);

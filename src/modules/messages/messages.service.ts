@@ -66,10 +66,8 @@ export class MessagesService {
       if (id === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
       return this.recall(appId, actor, roomId, id as string);
     }
-    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: false });
+    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
     const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
-    if (senderId === null) throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
-    if (actor.admin) await this.requireUser(appId, senderId);
 
     const outcome = await this.rooms.transaction(async (tx) => {
       const context = await this.access.loadReadable(appId, roomId, actor, tx);
@@ -82,6 +80,9 @@ export class MessagesService {
         return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
       }
       if (id !== undefined && !isMessageId(id as string)) throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
+      // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
+      if (senderId === null) throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
+      if (actor.admin && !(await this.users.find(appId, senderId, tx))) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
       return { message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }), created: true };
     }).catch((error: unknown) => {
       // A client-chosen id taken meanwhile (a retried send): the first one stands.

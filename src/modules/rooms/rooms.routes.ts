@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
+import { OptionalBody } from '../../http/schemas.js';
 import { actingUserId } from '../users/users.routes.js';
 import { actorOf } from './room-access.js';
 import {
@@ -20,7 +21,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Create a room (spec 4.1)',
       description: 'A direct room without `_id` gets the md5 id of its member pair; creating it again answers the existing room. The caller is not added.',
-      body: CreateRoomBody,
+      body: OptionalBody(CreateRoomBody),
       response: { 200: RoomResponse },
     },
   }, async (request) => {
@@ -31,7 +32,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/rooms/createAndJoin', {
     config: write,
-    schema: { tags, summary: 'Create a room and join it (spec 13, [hist])', body: CreateAndJoinBody, response: { 200: RoomResponse } },
+    schema: { tags, summary: 'Create a room and join it (spec 13, [hist])', body: OptionalBody(CreateAndJoinBody), response: { 200: RoomResponse } },
   }, async (request) => {
     const actor = actorOf(request);
     if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
@@ -67,7 +68,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/rooms/:id', {
     config: write,
-    schema: { tags, summary: 'Update or freeze a room (spec 4.3, 7.5)', params: RoomParams, body: UpdateRoomBody, response: { 200: RoomResponse } },
+    schema: { tags, summary: 'Update or freeze a room (spec 4.3, 7.5)', params: RoomParams, body: OptionalBody(UpdateRoomBody), response: { 200: RoomResponse } },
   }, async (request) => {
     const body = request.body ?? {};
     const view = await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, body);

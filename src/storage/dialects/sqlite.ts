@@ -23,6 +23,10 @@ export function openSqlite(path: string): SqliteHandle {
   database.function('parley_regexp', { deterministic: true }, (pattern, flags, value) =>
     typeof value === 'string' && safeRegexTest(String(pattern), String(flags), value) ? 1 : 0,
   );
+  // SQLite's lower() folds ASCII only; search matches case-insensitively in every script.
+  database.function('parley_contains', { deterministic: true }, (text, keyword) =>
+    typeof text === 'string' && typeof keyword === 'string' && text.toLowerCase().includes(keyword.toLowerCase()) ? 1 : 0,
+  );
   const statements = new Map<string, BetterSqlite3.Statement>();
   const insertRows = (table: string, rows: Record<string, unknown>[]): boolean => {
     // Inside a transaction Kysely holds open, rows written here would share its fate.
@@ -70,7 +74,7 @@ export const sqliteHelpers: DialectHelpers = {
   async searchMessages(db, search) {
     if (search.roomIds.length === 0) return [];
     if ([...search.keyword].length < TRIGRAM) {
-      return searchRecent(db, search, sql<boolean>`instr(lower(search_text), lower(${search.keyword})) > 0`);
+      return searchRecent(db, search, sql<boolean>`parley_contains(search_text, ${search.keyword}) = 1`);
     }
     return (await this.searchQuery(search).execute(db)).rows;
   },
