@@ -91,4 +91,13 @@ describe('basic integration flow', () => {
     const room = expectOk(await t.admin('GET', '/rooms/team'));
     expect(room.pinnedMessage).toBeNull();
   });
+
+  it('refuses a member send without a message (spec 12 item 46) and answers badges without a body', async () => {
+    const missing = await t.asUser(alice, 'POST', '/rooms/team/message', { messageType: 'text' });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: 'Missing required field: message' } });
+    const noBody = await t.app.inject({ method: 'POST', url: '/badges/byRoomTags', headers: { 'im-client-key': t.clientKey, 'im-authorization': alice } });
+    expect(noBody.statusCode, noBody.body).toBe(200);
+    expect(noBody.json().result).toStrictEqual(expectOk(await t.asUser(alice, 'POST', '/badges/byRoomTags', {})));
+  });
 });

@@ -75,18 +75,7 @@ export class MembersRepository {
     return Number(row.count);
   }
 
-  /** True when any of `principals` is a member of the room. */
-  async isMember(appId: string, roomId: string, principals: readonly string[], db: Db = this.storage.db): Promise<boolean> {
-    const row = await db
-      .selectFrom('room_members')
-      .select('user_id')
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .where('user_id', 'in', [...principals])
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
+
 
   /**
    * Adds members (skipping existing ones); each starts with nothing unread (spec 4.6). The users of
@@ -262,10 +251,4 @@ export class MembersRepository {
     if (userIds.length === 0) return;
     await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
   }
-
-  async invitationsFor(appId: string, userId: string): Promise<Array<{ roomId: string; inviter: string | null; createdAt: number }>> {
-    const rows = await this.storage.db.selectFrom('room_invitations').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).orderBy('created_at').execute();
-    return rows.map((row) => ({ roomId: row.room_id, inviter: row.inviter, createdAt: row.created_at }));
-  }
 }
-
