@@ -9,12 +9,14 @@ import { RedisEventBus } from './events/redis-event-bus.js';
 import { createServices, type Services } from './services.js';
 import { createStorage, migrateToLatest, type Storage } from './storage/database.js';
 import { bootstrap, type FirstStartCredentials } from './bootstrap.js';
+import { createGateway, type Gateway } from './realtime/gateway.js';
 
 export interface Runtime {
   app: FastifyInstance;
   services: Services;
   /** Set on the very first start: the generated key, to be shown once. */
   firstStart: FirstStartCredentials | undefined;
+  gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const services = createServices(config, storage, created.bus, redis, (error) => logger.error({ err: error }, 'activity recorder'));
     const firstStart = await bootstrap(services, logger);
     const app = await buildApp(services, logger);
+    const gateway = createGateway(app.server, services, logger, redis);
+    services.connections.count = (appId) => gateway.connectionCount(appId);
     services.activity.start();
     services.batches.start();
     const openStorage = storage;
@@ -66,7 +70,9 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       app,
       services,
       firstStart,
+      gateway,
       async close() {
+        await gateway.close();
         await app.close();
         await services.batches.stop();
         await services.activity.stop();

@@ -53,6 +53,9 @@ export interface Services {
   authFailures: AuthFailureGuard;
   roomsRepository: RoomsRepository;
   messagesRepository: MessagesRepository;
+  membersRepository: MembersRepository;
+  roomAccess: RoomAccess;
+  presenter: RoomPresenter;
   rooms: RoomsService;
   roomList: RoomList;
   members: MembersService;
@@ -61,6 +64,8 @@ export interface Services {
   batches: BatchService;
   search: SearchService;
   badges: BadgesService;
+  /** Live real-time connections of an app on every node; the gateway answers once it runs. */
+  connections: { count(appId: string): Promise<number> };
 }
 
 /** Wires repositories and services over one storage and one event bus. */
@@ -80,6 +85,7 @@ export function createServices(
   const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, onError);
   return {
     ...chat,
+    connections: { count: async () => 0 },
     config,
     storage,
     bus,
@@ -119,6 +125,9 @@ function createChatServices(
   return {
     roomsRepository,
     messagesRepository,
+    membersRepository,
+    roomAccess: access,
+    presenter,
     rooms,
     roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
     members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits),

@@ -25,6 +25,12 @@ export interface DomainEvents {
   'message.unpinned': MessageEvent;
   'message.deleted': { appId: string; roomId: string; messageIds: string[]; all: boolean; deletedBy: string; members: string[] };
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
+  /** Ephemeral: a member is typing (relayed to the room's other members, never stored). */
+  'room.typing': { appId: string; roomId: string; userId: string; message: unknown; members: string[] };
+  /** A user's personal preference (`/me/pref`) changed or was removed (`data` undefined). */
+  'user.pref': { appId: string; userId: string; key: string; data?: unknown };
+  /** A user's preferences for one room changed (`POST /roomPrefs/:room`). */
+  'room.pref': { appId: string; roomId: string; userId: string; pref: Record<string, unknown> };
 }
 
 /** Room events carry the member ids at the time, so that subscribers can fan out without a lookup. */

@@ -68,6 +68,11 @@ export class ApiKeyVerifier {
     return key;
   }
 
+  /** The stored key with this id, read fresh (a live session re-checks its key after a change). */
+  byId(keyId: string): Promise<ApiKey | undefined> {
+    return this.keys.findByIdInAnyApp(keyId);
+  }
+
   /** Drops a changed key, and every remembered miss: the change may have created that key. */
   forget(keyId: string): void {
     this.generation++;

@@ -140,6 +140,20 @@ export class MessagesRepository {
     return options.after ? messages.reverse() : messages;
   }
 
+  /**
+   * Messages of several rooms changed after a cursor, oldest change first: what a reconnecting
+   * client missed (new, edited, recalled or pinned), by the (room, updated_at, seq) index.
+   */
+  async changedSince(appId: string, roomIds: readonly string[], after: Cursor, limit: number): Promise<StoredMessage[]> {
+    if (roomIds.length === 0) return [];
+    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', 'in', [...roomIds]);
+    query = after.seq === undefined
+      ? query.where('updated_at', '>', after.time)
+      : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));
+    const rows = await query.orderBy('updated_at').orderBy('seq').limit(limit).execute();
+    return rows.map(toMessage);
+  }
+
   /** The query `list` runs (exposed so that tests can check its plan uses the (room, time, seq) index). */
   listQuery(appId: string, roomId: string, options: ListOptions) {
     const { field, before, after, limit } = options;

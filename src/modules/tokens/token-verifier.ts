@@ -51,11 +51,32 @@ export class UserTokenVerifier {
   }
 
   async verify(appId: string, plain: string, now = Date.now()): Promise<TokenCheck> {
-    if (plain.length === 0 || plain.length > MAX_TOKEN_LENGTH) return { status: 'invalid' };
+    const entry = await this.entryFor(plain, appId);
+    if (!entry) return { status: 'invalid' };
+    const token = entry.records.find((record) => record.appId === appId);
+    if (!token) return entry.records.length > 0 ? { status: 'other-app' } : { status: 'invalid' };
+    if (token.expiresAt !== null && token.expiresAt <= now) return { status: 'invalid' };
+    return { status: 'valid', token };
+  }
+
+  /**
+   * A token presented without a client key (IMKIT's oldest socket `auth`): valid when it is live in
+   * exactly one application, or in the preferred one.
+   */
+  async verifyInAnyApp(plain: string, preferredAppId: string, now = Date.now()): Promise<TokenCheck> {
+    const preferred = await this.verify(preferredAppId, plain, now);
+    if (preferred.status !== 'other-app') return preferred;
+    const entry = await this.entryFor(plain);
+    const live = (entry?.records ?? []).filter((record) => record.expiresAt === null || record.expiresAt > now);
+    return live.length === 1 ? { status: 'valid', token: live[0]! } : { status: 'invalid' };
+  }
+
+  private async entryFor(plain: string, appId?: string): Promise<Entry | undefined> {
+    if (plain.length === 0 || plain.length > MAX_TOKEN_LENGTH) return undefined;
     const hash = sha256Hex(plain);
     let entry = this.cache.get(hash);
     // A cached entry without this app may predate the same token being bound in this app: ask again.
-    if (entry && !entry.records.some((record) => record.appId === appId)) entry = undefined;
+    if (entry && appId !== undefined && !entry.records.some((record) => record.appId === appId)) entry = undefined;
     if (!entry) {
       const generation = this.generation;
       entry = { hash, records: await this.tokens.findByHash(hash) };
@@ -64,10 +85,6 @@ export class UserTokenVerifier {
         for (const record of entry.records) this.byTokenId.set(record.id, hash);
       }
     }
-    if (!safeEqual(entry.hash, hash)) return { status: 'invalid' };
-    const token = entry.records.find((record) => record.appId === appId);
-    if (!token) return entry.records.length > 0 ? { status: 'other-app' } : { status: 'invalid' };
-    if (token.expiresAt !== null && token.expiresAt <= now) return { status: 'invalid' };
-    return { status: 'valid', token };
+    return safeEqual(entry.hash, hash) ? entry : undefined;
   }
 }

@@ -210,6 +210,16 @@ export class UsersRepository {
     return rows.map((row) => row.id);
   }
 
+  /** A user connected: when, from where and with what (spec 1.9 `address`, `userAgent`, `lastLoginTime`). */
+  async recordLogin(appId: string, userId: string, login: { address: Address | null; userAgent: string | null }, now = Date.now()): Promise<void> {
+    await this.storage.db
+      .updateTable('users')
+      .set({ last_login_time: now, address: login.address ? JSON.stringify(login.address) : null, user_agent: login.userAgent })
+      .where('app_id', '=', appId)
+      .where('id', '=', userId)
+      .execute();
+  }
+
   /** Ensures a robot user exists (the sender of system and batch messages). */
   async ensureRobot(appId: string, id: string): Promise<void> {
     await this.storage.db

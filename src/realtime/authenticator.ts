@@ -1,0 +1,85 @@
+import { AppError } from '../http/errors.js';
+import { compileAllowList } from '../modules/keys/ip-allow-list.js';
+import { isLive } from '../modules/keys/key-verifier.js';
+import { userView } from '../modules/users/user-view.js';
+import type { Services } from '../services.js';
+import { rooms, type ParleySocket } from './session.js';
+
+export interface Identity {
+  appId: string;
+  userId?: string;
+  tokenId?: string;
+  keyId?: string;
+}
+
+const MAX_CREDENTIAL_LENGTH = 4096;
+
+/**
+ * The same checks as HTTP (plugins/auth.ts) for sockets: a user token with or without a client key,
+ * or an API key with its allow-list; failures count against the source address.
+ */
+export class SocketAuthenticator {
+  constructor(private readonly services: Services) {}
+
+  async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
+    await this.checkBudget(ip);
+    const plain = typeof token === 'string' ? token.replace(/^bearer\s+/i, '').trim() : '';
+    if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_TOKEN');
+    const { apps, tokenVerifier } = this.services;
+    if (clientKey === undefined || clientKey === null || clientKey === '') {
+      // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
+      const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
+      if (check.status !== 'valid') return this.fail(ip, 'INVALID_TOKEN');
+      return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id };
+    }
+    if (typeof clientKey !== 'string') return this.fail(ip, 'INVALID_CLIENT_KEY');
+    const app = await apps.resolveClientKey(clientKey);
+    if (!app) return this.fail(ip, 'INVALID_CLIENT_KEY');
+    const check = await tokenVerifier.verify(app.id, plain);
+    if (check.status === 'other-app') return this.fail(ip, 'CLIENT_KEY_MISMATCH');
+    if (check.status === 'invalid') return this.fail(ip, 'INVALID_TOKEN');
+    return { appId: app.id, userId: check.token.userId, tokenId: check.token.id };
+  }
+
+  async apiKey(secret: unknown, ip: string): Promise<Identity> {
+    await this.checkBudget(ip);
+    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_API_KEY');
+    const { keyVerifier } = this.services;
+    const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
+    if (!found || !isLive(found)) return this.fail(ip, 'INVALID_API_KEY');
+    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, 'INSUFFICIENT_PERMISSIONS');
+    return { appId: found.appId, keyId: found.id };
+  }
+
+  /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
+  async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
+    for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
+    Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
+    if (identity.userId === undefined) {
+      socket.join(rooms.admins(identity.appId));
+      return { appID: identity.appId, admin: true };
+    }
+    const { usersRepository, bus } = this.services;
+    const principals = [identity.userId, ...(await usersRepository.groupsContaining(identity.appId, identity.userId))];
+    socket.join(principals.map((id) => rooms.user(identity.appId, id)));
+    const address = socket.handshake.address;
+    await usersRepository.recordLogin(identity.appId, identity.userId, {
+      address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,
+      userAgent: typeof socket.handshake.headers['user-agent'] === 'string' ? socket.handshake.headers['user-agent'].slice(0, 512) : null,
+    });
+    bus.publish('user.upserted', { appId: identity.appId, userId: identity.userId });
+    const user = await usersRepository.find(identity.appId, identity.userId);
+    if (!user) throw new AppError('INVALID_TOKEN');
+    return { ...userView(user), client: user.id };
+  }
+
+  private async checkBudget(ip: string): Promise<void> {
+    const wait = await this.services.authFailures.blockedFor(ip);
+    if (wait !== undefined) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
+  }
+
+  private async fail(ip: string, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
+    await this.services.authFailures.failed(ip);
+    throw new AppError(code);
+  }
+}

@@ -1,0 +1,116 @@
+import type { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type { DomainEvents, EventType } from '../events/event-bus.js';
+import { isLive } from '../modules/keys/key-verifier.js';
+import type { Services } from '../services.js';
+import { rooms, toBase64, type ParleySocket } from './session.js';
+
+/** Fields of a room payload that belong to one viewer; a broadcast room carries none of them. */
+const VIEWER_FIELDS = ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead'];
+
+/**
+ * Turns domain events into pushes (realtime protocol 4.2). Every node receives every event from the
+ * event bus (Redis pub/sub across nodes) and pushes to its own sockets only, so each socket gets
+ * each push once, plain or base64 as that connection asked.
+ */
+export class FanOut {
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly io: Server,
+    private readonly services: Services,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const { bus } = this.services;
+    const on = <T extends EventType>(type: T, handler: (event: DomainEvents[T]) => Promise<void> | void) =>
+      this.unsubscribe.push(bus.subscribe(type, (event) => {
+        Promise.resolve(handler(event)).catch((error: unknown) => this.logger.error({ err: error, type }, 'realtime fan-out failed'));
+      }));
+
+    for (const type of ['message.created', 'message.updated', 'message.recalled', 'message.pinned', 'message.unpinned'] as const) {
+      on(type, (event) => this.push(event.appId, event.members, 'chat message', event.message));
+    }
+    on('message.deleted', async (event) => {
+      this.push(event.appId, event.members, 'messagesDeleted', { room: event.roomId, messageIds: event.messageIds, all: event.all, deletedBy: event.deletedBy });
+      await this.pushRoom(event.appId, event.roomId, event.members);
+    });
+    on('room.created', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
+    on('room.updated', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
+    on('room.deleted', (event) => this.push(event.appId, event.members, 'room', { _id: event.roomId, id: event.roomId, deleted: true }));
+    on('member.added', (event) => this.pushRoom(event.appId, event.roomId, event.members));
+    on('member.removed', (event) => this.pushRoom(event.appId, event.roomId, event.members));
+    on('member.updated', async (event) => this.pushRoom(event.appId, event.roomId, await this.memberIds(event.appId, event.roomId)));
+    on('invitation.created', async (event) => {
+      const room = await this.roomPayload(event.appId, event.roomId);
+      if (room) this.push(event.appId, event.userIds, 'invitation', { room, inviter: event.actor });
+    });
+    on('read.updated', async (event) => {
+      const members = await this.memberIds(event.appId, event.roomId);
+      this.push(event.appId, members, 'lastRead', { roomID: event.roomId, memberID: event.userId, messageID: event.lastRead });
+    });
+    on('room.typing', (event) =>
+      this.push(event.appId, event.members, 'typing', { room: event.roomId, sender: event.userId, message: event.message }, rooms.user(event.appId, event.userId)));
+    on('room.muted', (event) => this.push(event.appId, [event.userId], 'roomPref', { room: event.roomId, muted: event.muted }));
+    on('room.pref', (event) => this.push(event.appId, [event.userId], 'roomPref', { ...event.pref, room: event.roomId }));
+    on('user.pref', (event) => {
+      if (event.data === undefined) this.pushRaw(event.appId, [event.userId], 'myPrefDelete', event.key, toBase64(event.key));
+      else this.push(event.appId, [event.userId], 'myPrefChange', { key: event.key, data: event.data });
+    });
+
+    // Revocations end live sessions at once, on every node.
+    on('token.revoked', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
+    on('user.deleted', (event) => this.disconnect((socket) => socket.data.appId === event.appId && socket.data.userId === event.userId));
+    on('apiKey.changed', async (event) => {
+      const key = await this.services.keyVerifier.byId(event.keyId);
+      if (!key || !isLive(key)) this.disconnect((socket) => socket.data.keyId === event.keyId);
+    });
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** Pushes to every socket of the given users (or groups), and to the app's admin sockets. */
+  push(appId: string, userIds: readonly string[], event: string, payload: unknown, except?: string): void {
+    this.pushRaw(appId, userIds, event, payload, toBase64(payload), except);
+  }
+
+  private pushRaw(appId: string, userIds: readonly string[], event: string, plain: unknown, base64: string, except?: string): void {
+    const targets = [...userIds.map((id) => rooms.user(appId, id)), rooms.admins(appId)];
+    const exceptPlain = except ? [rooms.base64, except] : [rooms.base64];
+    const exceptBase64 = except ? [rooms.plain, except] : [rooms.plain];
+    this.io.local.to(targets).except(exceptPlain).emit(event, plain);
+    this.io.local.to(targets).except(exceptBase64).emit(event, base64);
+  }
+
+  private async pushRoom(appId: string, roomId: string, members: readonly string[], room?: Record<string, unknown>): Promise<void> {
+    const payload = room ? withoutViewerFields(room) : await this.roomPayload(appId, roomId);
+    if (payload) this.push(appId, members, 'room', payload);
+  }
+
+  private async roomPayload(appId: string, roomId: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return withoutViewerFields(await this.services.rooms.get(appId, { admin: true, userId: null }, roomId));
+    } catch {
+      return undefined; // deleted meanwhile
+    }
+  }
+
+  private async memberIds(appId: string, roomId: string): Promise<string[]> {
+    return (await this.services.membersRepository.list(appId, roomId)).map((member) => member.userId);
+  }
+
+  private disconnect(match: (socket: ParleySocket) => boolean): void {
+    for (const socket of this.io.of('/').sockets.values() as Iterable<ParleySocket>) {
+      if (match(socket)) socket.disconnect(true);
+    }
+  }
+}
+
+function withoutViewerFields(room: Record<string, unknown>): Record<string, unknown> {
+  const copy = { ...room };
+  for (const field of VIEWER_FIELDS) delete copy[field];
+  return copy;
+}

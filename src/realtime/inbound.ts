@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AppError } from '../http/errors.js';
+import type { Actor } from '../modules/rooms/room-access.js';
+import type { Services } from '../services.js';
+import { parseTime } from '../shared/time.js';
+import type { SocketAuthenticator } from './authenticator.js';
+import { ackError, ackOk, isAuthenticated, rooms, toBase64, type ParleySocket } from './session.js';
+
+type Ack = (...args: unknown[]) => void;
+type Handler = (socket: ParleySocket, args: unknown[]) => Promise<unknown>;
+
+const SYNC_LIMIT = 500;
+/** Events a client may send (realtime protocol 4.1, plus `lastRead` and `sync`). */
+const EVENTS = new Set(['conf', 'auth', 'auth2', 'chat message', 'typing', 'lastRead', 'sync']);
+/** Events per socket per window, then refusals; a socket that keeps flooding is disconnected. */
+const EVENT_POINTS = 60;
+const EVENT_WINDOW_S = 10;
+const REFUSALS_BEFORE_DISCONNECT = 50;
+
+const actorOf = (socket: ParleySocket): Actor => ({ admin: socket.data.keyId !== undefined, userId: socket.data.userId ?? null });
+
+function requireAuth(socket: ParleySocket): { appId: string; actor: Actor } {
+  if (!isAuthenticated(socket)) throw new AppError('INVALID_TOKEN', 'Authenticate first (auth or auth2)');
+  return { appId: socket.data.appId!, actor: actorOf(socket) };
+}
+
+function requireUser(socket: ParleySocket): { appId: string; actor: Actor & { userId: string } } {
+  const { appId, actor } = requireAuth(socket);
+  if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'This event needs a user connection');
+  return { appId, actor: actor as Actor & { userId: string } };
+}
+
+const text = (value: unknown, name: string): string => {
+  if (typeof value !== 'string' || value === '' || value.length > 1000) throw new AppError('INVALID_REQUEST', `${name} must be a non-empty string`);
+  return value;
+};
+
+/** Wires every client event of one connection, with its rate limit and its answers to bad input. */
+export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: RateLimiterMemory, logger: Logger): void {
+  let refusals = 0;
+  socket.use((packet, next) => {
+    const [event] = packet;
+    const last = packet[packet.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    if (typeof event !== 'string' || !EVENTS.has(event)) {
+      ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
+      return;
+    }
+    limiter.consume(socket.id).then(
+      () => next(),
+      () => {
+        ack?.(ackError(new AppError('RATE_LIMIT_EXCEEDED', 'Too many events on this connection; slow down')));
+        if (++refusals > REFUSALS_BEFORE_DISCONNECT) socket.disconnect(true);
+      },
+    );
+  });
+
+  const on = (event: string, handler: Handler, encodeAck = false) => {
+    socket.on(event, (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
+      handler(socket, args).then(
+        (result) => {
+          if (!ack) return;
+          if (result === undefined) ack();
+          else ack(encodeAck && socket.data.base64 ? toBase64(result) : result);
+        },
+        (error: unknown) => {
+          if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed');
+          if (ack) ack(encodeAck && socket.data.base64 ? toBase64(ackError(error)) : ackError(error));
+        },
+      );
+    });
+  };
+
+  // G2/G3: from now on, pushes (and the auth2 ack) are base64 of the JSON. Idempotent.
+  on('conf', async (target, [options]) => {
+    const encoding = (options as { encoding?: unknown } | undefined)?.encoding;
+    target.data.base64 = encoding === 'base64';
+    target.leave(target.data.base64 ? rooms.plain : rooms.base64);
+    target.join(target.data.base64 ? rooms.base64 : rooms.plain);
+    return undefined;
+  });
+
+  // G1: auth(token); no client key on the socket.
+  on('auth', async (target, [token]) =>
+    ackOk(await authenticator.establish(target, await authenticator.user(token, undefined, target.handshake.address))));
+
+  // G2/G3: auth2(token, {CLIENT_KEY, Authorization}); the ack is base64 after conf.
+  on('auth2', async (target, [token, headers]) => {
+    const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
+    const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
+    const identity = await authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, target.handshake.address);
+    return ackOk(await authenticator.establish(target, identity));
+  }, true);
+
+  // Always a plain ack, in every generation (realtime protocol 4.1).
+  on('chat message', async (target, [message]) => {
+    const { appId, actor } = requireAuth(target);
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) throw new AppError('INVALID_REQUEST', 'The message must be an object');
+    const body = message as Record<string, unknown>;
+    return ackOk(await services.messages.sendAsMember(appId, actor, text(body.room, 'room'), body));
+  });
+
+  on('typing', async (target, [roomId, message]) => {
+    const { appId, actor } = requireUser(target);
+    const context = await services.roomAccess.loadReadable(appId, text(roomId, 'room'), actor);
+    const shown = typeof message === 'string' ? message.slice(0, 1000) : null;
+    services.bus.publish('room.typing', { appId, roomId: context.room.id, userId: actor.userId, message: shown, members: context.members.map((member) => member.userId) });
+    return ackOk({});
+  });
+
+  on('lastRead', async (target, [roomId, messageId]) => {
+    const { appId, actor } = requireUser(target);
+    return ackOk(await services.messages.markRead(appId, actor, text(roomId, 'room'), text(messageId, 'message')));
+  });
+
+  // Catch-up after a reconnect: what changed in the user's rooms since a time or a message id.
+  on('sync', async (target, [options]) => {
+    const { appId, actor } = requireUser(target);
+    const since = (options as { since?: unknown } | undefined)?.since;
+    return ackOk(await catchUp(services, appId, actor.userId, since));
+  });
+}
+
+async function catchUp(services: Services, appId: string, userId: string, since: unknown) {
+  let cursor: { time: number; seq?: number } | undefined;
+  if (typeof since === 'string' && /^[0-9a-f]{24}$/.test(since)) {
+    const message = await services.messagesRepository.find(appId, since);
+    if (message) cursor = { time: message.updatedAt, seq: message.seq };
+  }
+  cursor ??= (() => {
+    const time = parseTime(since);
+    if (time === undefined) throw new AppError('INVALID_REQUEST', 'since must be a message id, an ISO-8601 time or a millisecond epoch');
+    return { time };
+  })();
+  const principals = await services.roomAccess.principals(appId, userId);
+  const roomIds = (await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false })).map((room) => room.id);
+  const changed = await services.messagesRepository.changedSince(appId, roomIds, cursor, SYNC_LIMIT + 1);
+  const page = changed.slice(0, SYNC_LIMIT);
+  const messages = await services.presenter.messageViews(appId, page);
+  return { messages, hasMore: changed.length > SYNC_LIMIT, cursor: page.at(-1)?.id ?? (typeof since === 'string' ? since : null) };
+}
+
+export const createEventLimiter = () => new RateLimiterMemory({ points: EVENT_POINTS, duration: EVENT_WINDOW_S });
