@@ -22,7 +22,10 @@ import { membersRoutes } from './modules/members/members.routes.js';
 import { messagesRoutes } from './modules/messages/messages.routes.js';
 import { searchRoutes } from './modules/search/search.routes.js';
 import { badgesRoutes } from './modules/badges/badges.routes.js';
-
+import { sdkRoomsRoutes } from './modules/rooms/sdk-rooms.routes.js';
+import { prefsRoutes } from './modules/prefs/prefs.routes.js';
+import { filesRoutes } from './modules/files/files.routes.js';
+import cors from '@fastify/cors';
 
 const bootId = randomBytes(6).toString('base64url');
 let requestCount = 0;
@@ -53,11 +56,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   // Every route must say who may call it; forgetting must fail at start-up, not open a route.
   app.addHook('onRoute', (route) => {
     if (route.config?.auth === undefined) {
-      if (route.prefix !== DOCS_PREFIX) throw new Error(`Route ${String(route.method)} ${route.url} declares no auth mode`);
+      // CORS preflights answer before any authentication.
+      if (route.method === 'OPTIONS') route.config = { ...route.config, auth: 'public' };
+      else if (route.prefix !== DOCS_PREFIX) throw new Error(`Route ${String(route.method)} ${route.url} declares no auth mode`);
       route.config = { ...route.config, auth: 'public' };
     }
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD') continue;
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
       routeTable.push({ method, url: route.url, auth: route.config?.auth, scope: route.config?.scope });
     }
   });
@@ -79,6 +84,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     done();
   });
 
+  // Browsers preflight the SDKs' REST calls (custom headers); they send no credentials, so any origin will do.
+  await app.register(cors, {
+    origin: '*',
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type', 'im-api-key', 'im-client-key', 'im-authorization', 'im-client-id', 'im-device-id', 'api_key', 'client_key', 'authorization'],
+    maxAge: 600,
+  });
   await app.register(errorsPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin);
@@ -95,6 +107,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(messagesRoutes);
   await app.register(searchRoutes);
   await app.register(badgesRoutes);
+  await app.register(sdkRoomsRoutes);
+  await app.register(prefsRoutes);
+  await app.register(filesRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -33,6 +33,8 @@ import { BatchRepository } from './modules/messages/batch.repository.js';
 import { BatchService } from './modules/messages/batch.service.js';
 import { SearchService } from './modules/search/search.service.js';
 import { BadgesService } from './modules/badges/badges.service.js';
+import { PrefsRepository } from './modules/prefs/prefs.repository.js';
+import { FilesRepository } from './modules/files/files.repository.js';
 
 export interface Services {
   config: Config;
@@ -64,6 +66,8 @@ export interface Services {
   batches: BatchService;
   search: SearchService;
   badges: BadgesService;
+  prefs: PrefsRepository;
+  files: FilesRepository;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
   connections: { count(appId: string): Promise<number> };
 }
@@ -86,6 +90,8 @@ export function createServices(
   return {
     ...chat,
     connections: { count: async () => 0 },
+    prefs: new PrefsRepository(storage),
+    files: new FilesRepository(storage),
     config,
     storage,
     bus,

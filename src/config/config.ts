@@ -33,6 +33,8 @@ export interface Limits {
   pageSize: number;
   /** Members of one room. */
   roomMembers: number;
+  /** Bytes of one uploaded file. */
+  fileBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: integer('LIMIT_BATCH_SIZE', 1000, 1, 100_000),
       pageSize: integer('LIMIT_PAGE_SIZE', 100, 1, 10_000),
       roomMembers: integer('LIMIT_ROOM_MEMBERS', 10_000, 2, 1_000_000),
+      fileBytes: integer('LIMIT_FILE_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
   };

@@ -17,6 +17,8 @@ export interface Database {
   room_invitations: RoomInvitationsTable;
   messages: MessagesTable;
   message_batches: MessageBatchesTable;
+  user_prefs: UserPrefsTable;
+  files: FilesTable;
 }
 
 export interface AppsTable {
@@ -220,4 +222,27 @@ export interface MessageBatchesTable {
   locked_until: number;
   created_at: number;
   updated_at: number;
+}
+
+export interface UserPrefsTable {
+  app_id: string;
+  user_id: string;
+  key: string;
+  /** JSON value */
+  data: string;
+  updated_at: number;
+}
+
+export interface FilesTable {
+  app_id: string;
+  id: string;
+  bucket: string;
+  owner_id: string | null;
+  name: string;
+  mime_type: string;
+  size: number;
+  /** JSON object the uploader sent as `extra` */
+  extra: string | null;
+  content: Buffer;
+  created_at: number;
 }

@@ -47,7 +47,7 @@ async function messagesOf(room: string): Promise<any[]> {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp({ limits: { messageBytes: 65_536, batchSize: 5, pageSize: 100, roomMembers: 10_000 } });
+  t = await buildTestApp({ limits: { messageBytes: 65_536, batchSize: 5, pageSize: 100, roomMembers: 10_000, fileBytes: 1_048_576 } });
   await t.createUser('alice', { nickname: 'Alice' });
   bob = await t.createUser('bob', { nickname: 'Bob' });
   await t.createUser('carol', { nickname: 'Carol' });

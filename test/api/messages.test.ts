@@ -315,7 +315,7 @@ describe('POST /messages (spec 5.1)', () => {
 describe('overridden limits: limits.messageBytes and limits.pageSize', () => {
   let small: TestApp;
   beforeAll(async () => {
-    small = await buildTestApp({ limits: { messageBytes: 1024, batchSize: 5, pageSize: 10, roomMembers: 100 } });
+    small = await buildTestApp({ limits: { messageBytes: 1024, batchSize: 5, pageSize: 10, roomMembers: 100, fileBytes: 1_048_576 } });
     await small.createUser('alice');
     expectOk(await small.admin('POST', '/rooms', { _id: 'r', members: ['alice'] }));
     expectOk(await small.admin('POST', '/rooms', { _id: 'paged', members: ['alice'] }));

@@ -66,6 +66,7 @@ export const RoomListQuery = Type.Object({
   updatedAfter: Type.Optional(TimeInput),
   pref: Type.Optional(Type.String({ maxLength: 4096 })),
   sortUnreadFirst: Type.Optional(Type.String({ maxLength: 8 })),
+  q: Type.Optional(Type.String({ maxLength: 4096, description: 'IMKIT SDK filter, e.g. {"members":"me","roomTags":"work"}; members is always the caller' })),
 });
 
 export const RoomListResponse = Envelope(

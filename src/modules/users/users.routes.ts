@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import { AppError, EndpointError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
@@ -91,6 +92,25 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: 'admin', scope: 'users:write' },
     schema: { tags, summary: 'Delete a user and all of their tokens', params: UserParams, response: { 200: UserResponse } },
   }, async (request) => ok(userView(await users.delete(request.auth!.app.id, request.params.id))));
+
+  app.post('/me', {
+    config: { auth: 'user', scope: 'users:write' },
+    schema: {
+      tags,
+      summary: 'Update my own profile (nickname, avatarUrl, description, custom fields such as publicKey)',
+      body: Type.Object(
+        {
+          nickname: Type.Optional(Type.String({ maxLength: 1000 })),
+          avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
+          description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
+          email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+          notificationEnabled: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: true },
+      ),
+      response: { 200: UserResponse },
+    },
+  }, async (request) => ok(userView(await users.updateProfile(request.auth!.app.id, actingUserId(request), request.body as Record<string, unknown>))));
 
   app.get('/me', {
     config: { auth: 'user', scope: 'users:read' },

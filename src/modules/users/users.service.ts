@@ -85,6 +85,22 @@ export class UsersService {
     return ids.size;
   }
 
+  /** `POST /me` (realtime protocol 6.2): a user edits their own profile; never tokens, ids or groups. */
+  async updateProfile(appId: string, userId: string, input: Record<string, unknown>): Promise<User> {
+    for (const field of ['issueAccessToken', 'token', 'expirationDate', '_id', 'isRobot']) {
+      if (input[field] !== undefined) throw new AppError('INVALID_REQUEST', `${field} cannot be changed here`);
+    }
+    const changes = toChanges(input);
+    const user = await this.users.transaction(async (tx) => {
+      const existing = existingUser(await this.users.find(appId, userId, tx), userId);
+      const { user: updated } = await this.users.upsert(appId, existing.id, changes, false, tx);
+      if (changes.custom) checkCustomSize(updated.custom);
+      return updated;
+    });
+    this.bus.publish('user.upserted', { appId, userId });
+    return user;
+  }
+
   async list(appId: string, options: { q?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
     const filter = parseUserFilter(options.q, this.dialect);
     try {

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../dialects/dialect.js';
 import * as initial from './001-initial.js';
 import * as chat from './002-chat.js';
+import * as sdk from './003-sdk.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -9,6 +10,7 @@ type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 const STEPS: Record<string, Step> = {
   '001-initial': initial,
   '002-chat': chat,
+  '003-sdk': sdk,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
