@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -10,6 +11,11 @@ if ((!postgresUrl || !redisUrl) && !process.env.PARLEY_NOTICE_SHOWN) {
       '  TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test TEST_REDIS_URL=redis://127.0.0.1:6379\n' +
       '(.ci/run sets both).\n',
   );
+}
+
+if (!existsSync('/usr/bin/chromium') && !process.env.PARLEY_BROWSER_NOTICE_SHOWN) {
+  process.env.PARLEY_BROWSER_NOTICE_SHOWN = '1';
+  console.log("\n[parley] Browser tests skipped: install Debian's chromium (apt-get install -y chromium; .ci/run does).\n");
 }
 
 const shared = ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'];
@@ -31,6 +37,7 @@ export default defineConfig({
             },
           }]
         : []),
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false } },
       {
         extends: true,
         test: {
