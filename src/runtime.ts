@@ -63,6 +63,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     services.connections.count = (appId) => gateway.connectionCount(appId);
     services.activity.start();
     services.batches.start();
+    services.presence.start();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
@@ -73,6 +74,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       gateway,
       async close() {
         await gateway.close();
+        await services.presence.stop();
         await app.close();
         await services.batches.stop();
         await services.activity.stop();

@@ -35,6 +35,7 @@ import { SearchService } from './modules/search/search.service.js';
 import { BadgesService } from './modules/badges/badges.service.js';
 import { PrefsRepository } from './modules/prefs/prefs.repository.js';
 import { FilesRepository } from './modules/files/files.repository.js';
+import { Presence } from './realtime/presence.js';
 
 export interface Services {
   config: Config;
@@ -66,6 +67,7 @@ export interface Services {
   batches: BatchService;
   search: SearchService;
   badges: BadgesService;
+  presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
@@ -86,10 +88,12 @@ export function createServices(
   const audit = new AuditRepository(storage);
   const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
   const membersRepository = new MembersRepository(storage);
-  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, onError);
+  const presence = new Presence(redis, config.redisPrefix);
+  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, presence, onError);
   return {
     ...chat,
     connections: { count: async () => 0 },
+    presence,
     prefs: new PrefsRepository(storage),
     files: new FilesRepository(storage),
     config,
@@ -118,13 +122,14 @@ function createChatServices(
   bus: EventBus,
   users: UsersRepository,
   membersRepository: MembersRepository,
+  presence: Presence,
   onError: (error: unknown) => void,
 ) {
   const { limits, systemUserId } = config;
   const roomsRepository = new RoomsRepository(storage);
   const messagesRepository = new MessagesRepository(storage);
   const access = new RoomAccess(roomsRepository, membersRepository, users);
-  const presenter = new RoomPresenter(users, membersRepository, messagesRepository);
+  const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId);
   const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect);

@@ -54,6 +54,7 @@ export class SocketAuthenticator {
   /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
   async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
     for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
+    if (socket.data.appId !== undefined && socket.data.userId !== undefined) this.services.presence.disconnected(socket.data.appId, socket.data.userId);
     Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
     if (identity.userId === undefined) {
       socket.join(rooms.admins(identity.appId));
@@ -62,6 +63,7 @@ export class SocketAuthenticator {
     const { usersRepository, bus } = this.services;
     const principals = [identity.userId, ...(await usersRepository.groupsContaining(identity.appId, identity.userId))];
     socket.join(principals.map((id) => rooms.user(identity.appId, id)));
+    this.services.presence.connected(identity.appId, identity.userId);
     const address = socket.handshake.address;
     await usersRepository.recordLogin(identity.appId, identity.userId, {
       address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,

@@ -10,7 +10,10 @@ import type { RouteEntry } from '../../src/http/types.js';
  * API5 broken function level authorization), route by route: a user who is a member of room A only
  * tries every client route against room B (closed, owned by bob, with messages and a pin), against
  * a message of room B, and against the objects of a second application. Every attempt must be
- * refused and reveal nothing of room B; room B must be exactly as it was afterwards.
+ * refused and reveal nothing of room B; room B must be exactly as it was afterwards. The SDK routes
+ * (realtime protocol 6) are in it too: room helpers, room preferences, bob's personal preferences
+ * (`/me/pref`) and app 2's files. Files are shared within an application by design, so only app 2's
+ * file is a target there.
  */
 
 type Method = NonNullable<InjectOptions['method']>;
@@ -24,8 +27,10 @@ const NOT_ALLOWED: Refusal = [403, 'INSUFFICIENT_PERMISSIONS'];
 const NOT_ALLOWED_DELETE: Refusal = [403, 'INSUFFICIENT_PERMISSION'];
 const ROOM_EXISTS: Refusal = [409, 'ROOM_EXISTS'];
 const BAD_CURSOR: Refusal = [400, 'INVALID_REQUEST'];
+const NO_SUCH: Refusal = [404, 'NOT_FOUND'];
+const NOT_MULTIPART: Refusal = [415, 'UNSUPPORTED_MEDIA_TYPE'];
 
-const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute'];
+const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute', '/me/pref', '/roomPrefs', '/files'];
 const isChatRoute = (route: RouteEntry) =>
   route.auth === 'user' && CHAT_PREFIXES.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`));
 
@@ -43,15 +48,27 @@ const B_TEXTS = ['b secret text one', 'b secret text two', 'b secret pinned text
 const B_EXTRA = 'b secret extra note';
 const D_TEXT = 'd secret direct text';
 const B_NAMES = ['Bobby Secretname', 'Carol Hiddenname'];
+/** Bob's personal preferences and his preferences for room B. */
+const B_PREF_KEYS = ['folders-meta', 'b-private-key'];
+const B_PREF_TEXT = 'b secret folder name';
+const B_ROOM_PREF_TAG = 'b-secret-pref-tag';
+/** What alice writes under her own preferences. */
+const ALICE_PREF = { folders: ['alice only'] };
 // Application 2.
 const XAVIER = 'xavier-x9';
 const ROOM_X = 'room-x-other';
 const X_TEXT = 'x secret text';
 const X_NAME = 'Xavier Othername';
 const X_ROOM_NAME = 'Other App Room';
+const X_BUCKET = 'chat-files';
+const X_FILE_NAME = 'x-secret-contract.txt';
+const X_FILE_TEXT = 'x secret file content';
 
 /** What alice must never see: room B's and the direct room's messages, members and names, and app 2's. */
-const SECRETS = [...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, XAVIER, X_TEXT, X_NAME, X_ROOM_NAME];
+const SECRETS = [
+  ...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, B_PREF_KEYS[1]!, B_PREF_TEXT, B_ROOM_PREF_TAG,
+  XAVIER, X_TEXT, X_NAME, X_ROOM_NAME, X_FILE_NAME, X_FILE_TEXT,
+];
 
 interface Ids {
   /** Messages of room B; `pinned` is its pinned one. */
@@ -60,7 +77,26 @@ interface Ids {
   a: { own: string };
   /** The direct room of bob and carol. */
   direct: string;
-  x: { message: string };
+  x: { message: string; file: string };
+}
+
+/** A multipart/form-data upload, as the SDKs' `file.upload` sends it. */
+class Multipart {
+  readonly boundary = '----ParleyBolaBoundary7MA4YWxkTrZu0gW';
+  constructor(readonly fields: Record<string, string>, readonly file?: { name: string; type: string; content: string }) {}
+  get contentType() {
+    return `multipart/form-data; boundary=${this.boundary}`;
+  }
+  get payload() {
+    const parts = Object.entries(this.fields).map(([name, value]) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    if (this.file) {
+      parts.push(`--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n${this.file.content}\r\n`);
+    }
+    return `${parts.join('')}--${this.boundary}--\r\n`;
+  }
+  toJSON() {
+    return { multipart: this.fields, file: this.file };
+  }
 }
 
 interface Attempt {
@@ -72,9 +108,12 @@ interface Attempt {
   refused?: readonly Refusal[];
   /** For such reads: what the result must (not) contain. */
   check?: (result: any) => void;
+  /** Extra request headers (e.g. IM-CLIENT-ID naming another user). */
+  headers?: Record<string, string>;
 }
 
 const refuse = (what: string, method: Method, url: string, body: unknown, ...refused: Refusal[]): Attempt => ({ what, method, url, body, refused });
+const asUserNamed = (user: string, attempt: Attempt): Attempt => ({ ...attempt, what: `${attempt.what}, naming ${user} in IM-CLIENT-ID`, headers: { 'im-client-id': user } });
 
 /** The attempts per chat route, keyed by "METHOD url" exactly as the route table lists it. */
 function casesFor(ids: Ids): Record<string, Attempt[]> {
@@ -241,6 +280,121 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       { what: 'the total', method: 'GET', url: '/me/badge', check: (result) => expect(result).toStrictEqual({ badge: 1 }) },
       { what: "room B's tag", method: 'GET', url: `/me/badge?roomTags=${B_TAG}`, check: (result) => expect(result).toStrictEqual({ badge: 0 }) },
     ],
+    // The SDK routes (realtime protocol 6, 9).
+    'GET /rooms/ids': [
+      { what: 'the ids of her rooms', method: 'GET', url: '/rooms/ids', check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }) },
+      { what: 'a page as large as allowed', method: 'GET', url: '/rooms/ids?limit=100000&skip=0', check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }) },
+    ],
+    'GET /rooms/:id/messages': [
+      refuse("room B's messages", 'GET', `/rooms/${ROOM_B}/messages?limit=100`, undefined, NOT_MEMBER),
+      refuse("room B's messages before its last one", 'GET', `/rooms/${ROOM_B}/messages?limit=20&beforeMessage=${b.last}`, undefined, NOT_MEMBER),
+      refuse("the direct room's messages", 'GET', `/rooms/${ids.direct}/messages`, undefined, NOT_MEMBER),
+      refuse('room A, before a message of room B', 'GET', `/rooms/${ROOM_A}/messages?limit=20&beforeMessage=${b.last}`, undefined, BAD_CURSOR),
+      refuse('room A, after a message of room B', 'GET', `/rooms/${ROOM_A}/messages?afterMessage=${b.first}`, undefined, BAD_CURSOR),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/messages`, undefined, NO_ROOM),
+      refuse("room A, before app 2's message", 'GET', `/rooms/${ROOM_A}/messages?beforeMessage=${x.message}`, undefined, BAD_CURSOR),
+    ],
+    'GET /rooms/:id/messages/:messageId': [
+      refuse('a message of room B with its neighbours', 'GET', `/rooms/${ROOM_B}/messages/${b.second}?before=10&after=10`, undefined, NOT_MEMBER),
+      refuse('the pinned message of room B', 'GET', `/rooms/${ROOM_B}/messages/${b.pinned}`, undefined, NOT_MEMBER),
+      refuse('a message of room B through the direct room', 'GET', `/rooms/${ids.direct}/messages/${b.first}?before=10`, undefined, NOT_MEMBER),
+      refuse('a message of room B through room A', 'GET', `/rooms/${ROOM_A}/messages/${b.second}?before=10&after=10`, undefined, NO_MESSAGE),
+      refuse('the pinned message of room B through room A', 'GET', `/rooms/${ROOM_A}/messages/${b.pinned}`, undefined, NO_MESSAGE),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages/${b.first}`, undefined, NO_ROOM),
+      refuse("app 2's message in its room", 'GET', `/rooms/${ROOM_X}/messages/${x.message}?before=1&after=1`, undefined, NO_ROOM),
+      refuse("app 2's message through room A", 'GET', `/rooms/${ROOM_A}/messages/${x.message}`, undefined, NO_MESSAGE),
+      {
+        what: 'her own message of room A with every neighbour',
+        method: 'GET',
+        url: `/rooms/${ROOM_A}/messages/${ids.a.own}?before=10000&after=10000`,
+        check: (result) => {
+          expect(result.data.length).toBe(2);
+          expect(result.data.map((message: any) => message.room)).toStrictEqual([ROOM_A, ROOM_A]);
+        },
+      },
+    ],
+    'GET /rooms/:id/count': [
+      refuse("room B's message count", 'GET', `/rooms/${ROOM_B}/count?timeInMS=0`, undefined, NOT_MEMBER),
+      refuse("the direct room's message count", 'GET', `/rooms/${ids.direct}/count`, undefined, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/count`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/count`, undefined, NO_ROOM),
+    ],
+    'POST /rooms/:id/members/:client': [
+      refuse('add herself to room B', 'POST', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
+      refuse('add dave to room B', 'POST', `/rooms/${ROOM_B}/members/${DAVE}`, {}, NOT_MEMBER),
+      refuse('add herself to the direct room of bob and carol', 'POST', `/rooms/${ids.direct}/members/${ALICE}`, {}, NOT_MEMBER, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/members/${ALICE}`, {}, NO_ROOM),
+      refuse("add herself to app 2's room", 'POST', `/rooms/${ROOM_X}/members/${ALICE}`, {}, NO_ROOM),
+      refuse("add app 2's user to room A", 'POST', `/rooms/${ROOM_A}/members/${XAVIER}`, {}, NO_CLIENT),
+    ],
+    'DELETE /rooms/:id/members/:client': [
+      refuse('remove bob from room B', 'DELETE', `/rooms/${ROOM_B}/members/${BOB}`, {}, NOT_MEMBER),
+      refuse('remove carol, the admin, from room B', 'DELETE', `/rooms/${ROOM_B}/members/${CAROL}`, {}, NOT_MEMBER),
+      refuse('"leave" room B', 'DELETE', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
+      refuse('remove carol from the direct room', 'DELETE', `/rooms/${ids.direct}/members/${CAROL}`, {}, NOT_MEMBER, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}/members/${BOB}`, {}, NO_ROOM),
+      refuse("remove xavier from app 2's room", 'DELETE', `/rooms/${ROOM_X}/members/${XAVIER}`, {}, NO_ROOM),
+    ],
+    'POST /rooms/:id/typing': [
+      refuse('type in room B', 'POST', `/rooms/${ROOM_B}/typing`, { message: 'typing...' }, NOT_MEMBER),
+      refuse('type in the direct room', 'POST', `/rooms/${ids.direct}/typing`, { message: 'typing...' }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/typing`, {}, NO_ROOM),
+      refuse("type in app 2's room", 'POST', `/rooms/${ROOM_X}/typing`, { message: 'typing...' }, NO_ROOM),
+    ],
+    'PUT /rooms/:id/bot': [
+      refuse("switch room B's bot on", 'PUT', `/rooms/${ROOM_B}/bot`, { botMode: true, botState: 'hijacked' }, NOT_ALLOWED),
+      refuse("set the direct room's bot state", 'PUT', `/rooms/${ids.direct}/bot`, { botState: 'hijacked' }, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/bot`, { botMode: true }, NO_ROOM),
+      refuse("switch app 2's room bot on", 'PUT', `/rooms/${ROOM_X}/bot`, { botMode: true }, NO_ROOM),
+    ],
+    'POST /roomPrefs/:room': [
+      refuse('her preferences for room B', 'POST', `/roomPrefs/${ROOM_B}`, { tags: ['mine'], sticky: true, muted: true }, NOT_MEMBER),
+      refuse('her preferences for the direct room', 'POST', `/roomPrefs/${ids.direct}`, { hidden: true }, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'POST', `/roomPrefs/${b.first}`, { sticky: true }, NO_ROOM),
+      refuse("her preferences for app 2's room", 'POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, NO_ROOM),
+    ],
+    'GET /me/pref': [
+      { what: 'her own preferences', method: 'GET', url: '/me/pref', check: (result) => {
+        expect(Array.isArray(result)).toBe(true);
+        for (const entry of result) expect(entry.data, entry.key).toStrictEqual(ALICE_PREF);
+      } },
+      asUserNamed(BOB, refuse("bob's preferences", 'GET', '/me/pref', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's preferences", 'GET', '/me/pref', undefined, NOT_ALLOWED)),
+    ],
+    'POST /me/pref/:key': [
+      // Her own preference under the same key: bob's stays as it was (checked at the end).
+      { what: "bob's key, for herself", method: 'POST', url: `/me/pref/${B_PREF_KEYS[0]}`, body: ALICE_PREF, check: (result) => expect(result).toStrictEqual({ key: B_PREF_KEYS[0], data: ALICE_PREF }) },
+      asUserNamed(BOB, refuse("bob's key", 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: ['overwritten'] }, NOT_ALLOWED)),
+      asUserNamed(BOB, refuse("bob's other key", 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { folders: ['overwritten'] }, NOT_ALLOWED)),
+    ],
+    'DELETE /me/pref/:key': [
+      refuse("bob's key (she has none of that name)", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NO_SUCH),
+      asUserNamed(BOB, refuse("bob's key", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NOT_ALLOWED)),
+      asUserNamed(BOB, refuse("bob's other key", 'DELETE', `/me/pref/${B_PREF_KEYS[0]}`, {}, NOT_ALLOWED)),
+    ],
+    'POST /files/:bucket': [
+      {
+        what: "an upload claiming app 2's file id, bucket and owner",
+        method: 'POST',
+        url: `/files/${X_BUCKET}`,
+        body: new Multipart({ extra: JSON.stringify({ id: x.file, _id: x.file, owner: XAVIER }), id: x.file, owner: XAVIER }, { name: 'replacement.txt', type: 'text/plain', content: 'replacement' }),
+        check: (result) => {
+          expect(result.id).not.toBe(x.file);
+          expect(result).toMatchObject({ bucket: X_BUCKET, owner: ALICE, name: 'replacement.txt', size: 11 });
+        },
+      },
+      refuse("a JSON body naming app 2's file", 'POST', `/files/${X_BUCKET}`, { id: x.file, owner: XAVIER }, NOT_MULTIPART),
+    ],
+    'GET /files/:bucket/:id': [
+      refuse("app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}`, undefined, NO_SUCH),
+      refuse("a signed URL for app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}?signedUrlOnly=1`, undefined, NO_SUCH),
+      refuse('a message id of room B as a file', 'GET', `/files/${X_BUCKET}/${b.first}`, undefined, NO_SUCH),
+    ],
+    'GET /files/:bucket/:id/metadata': [
+      refuse("app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}/metadata`, undefined, NO_SUCH),
+      refuse('a message id of room B as a file', 'GET', `/files/${X_BUCKET}/${b.first}/metadata`, undefined, NO_SUCH),
+    ],
   };
 }
 
@@ -254,16 +408,26 @@ describe('chat authorization matrix (BOLA)', () => {
   let ids: Ids;
   let cases: Record<string, Attempt[]>;
   let chatRoutes: RouteEntry[];
-  let before: { room: unknown; messages: unknown; direct: unknown; directMessages: unknown; x: unknown; xMessages: unknown };
+  let before: Awaited<ReturnType<typeof snapshot>>;
+  /** Domain events about room B, the direct room, app 2 or bob's and carol's own state, published during the attempts. */
+  const touched: Array<{ type: string; payload: unknown }> = [];
+  let recording = false;
 
-  const call = (token: string, method: Method, url: string, body?: unknown, headers: Record<string, string> = {}, clientKey = t.clientKey) =>
-    t.app.inject({
+  const call = (token: string, method: Method, url: string, body?: unknown, headers: Record<string, string> = {}, clientKey = t.clientKey) => {
+    const multipart = body instanceof Multipart ? body : undefined;
+    return t.app.inject({
       method,
       url,
       remoteAddress: '127.0.0.1',
-      headers: { 'im-client-key': clientKey, 'im-authorization': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      headers: {
+        'im-client-key': clientKey,
+        'im-authorization': token,
+        ...(body === undefined ? {} : { 'content-type': multipart ? multipart.contentType : 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { payload: multipart ? multipart.payload : JSON.stringify(body) }),
     });
+  };
   const asX = (method: Method, url: string, body?: unknown) =>
     t.app.inject({
       method,
@@ -287,6 +451,10 @@ describe('chat authorization matrix (BOLA)', () => {
       directMessages: await messagesOf(await t.admin('GET', `/rooms/${ids.direct}/messages/v3?limit=100`)),
       x: expectOk(await asX('GET', `/rooms/${ROOM_X}`)),
       xMessages: await messagesOf(await asX('GET', `/rooms/${ROOM_X}/messages/v3?limit=100`)),
+      bobPrefs: (expectOk(await t.admin('GET', '/me/pref', undefined, { 'im-client-id': BOB })) as any[]).sort((p, q) => p.key.localeCompare(q.key)),
+      bobRoomPref: expectOk(await t.admin('GET', `/rooms/${ROOM_B}`, undefined, { 'im-client-id': BOB })).pref,
+      xFile: expectOk(await asX('GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`)),
+      xFileContent: (await asX('GET', `/files/${X_BUCKET}/${ids.x.file}`)).body,
     };
   }
 
@@ -342,16 +510,35 @@ describe('chat authorization matrix (BOLA)', () => {
     expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, members: [XAVIER] }));
     const xMessage = expectOk(await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }))._id as string;
     expectOk(await asX('POST', `/messages/${xMessage}/pin`));
+    const xUpload = new Multipart({ extra: JSON.stringify({ room: ROOM_X }) }, { name: X_FILE_NAME, type: 'text/plain', content: X_FILE_TEXT });
+    const xFile = expectOk(await call(xavierToken, 'POST', `/files/${X_BUCKET}`, xUpload, {}, clientKeyX)).id as string;
+
+    // Bob's own preferences, and his preferences for room B.
+    expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: [B_PREF_TEXT] }));
+    expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { note: B_PREF_TEXT }));
+    expectOk(await call(bob, 'POST', `/roomPrefs/${ROOM_B}`, { tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true }));
 
     ids = {
       b: { first: sent[0]!, second: sent[1]!, pinned: sent[2]!, last: sent[3]! },
       a: { own: own._id },
       direct,
-      x: { message: xMessage },
+      x: { message: xMessage, file: xFile },
     };
     cases = casesFor(ids);
     chatRoutes = t.app.routeTable.filter(isChatRoute);
     before = await snapshot();
+    const watched = [BOB, CAROL, XAVIER, ROOM_B, ROOM_X, direct];
+    const types = [
+      'room.updated', 'room.deleted', 'room.muted', 'room.typing', 'room.pref', 'user.pref', 'member.added', 'member.removed', 'member.updated',
+      'invitation.created', 'message.created', 'message.updated', 'message.recalled', 'message.pinned', 'message.unpinned', 'message.deleted', 'read.updated',
+    ] as const;
+    for (const type of types) {
+      t.services.bus.subscribe(type, (payload: any) => {
+        const about = [payload.roomId, payload.userId, ...(payload.userIds ?? [])];
+        if (recording && about.some((id) => watched.includes(id))) touched.push({ type, payload });
+      });
+    }
+    recording = true;
   });
   afterAll(() => t.close());
 
@@ -378,11 +565,11 @@ describe('chat authorization matrix (BOLA)', () => {
 
   // One test per route, so that a failure names it. The real ids exist only after beforeAll, so the
   // keys come from a table built with placeholders; the first test checks them against the routes.
-  for (const key of Object.keys(casesFor({ b: { first: '', second: '', pinned: '', last: '' }, a: { own: '' }, direct: '', x: { message: '' } }))) {
+  for (const key of Object.keys(casesFor({ b: { first: '', second: '', pinned: '', last: '' }, a: { own: '' }, direct: '', x: { message: '', file: '' } }))) {
     it(`${key}: alice cannot reach room B, its messages or app 2's objects`, async () => {
       for (const attempt of cases[key]!) {
         const label = `${key} (${attempt.what})`;
-        const response = await call(alice, attempt.method, attempt.url, attempt.body);
+        const response = await call(alice, attempt.method, attempt.url, attempt.body, attempt.headers);
         const request = `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`;
         if (attempt.refused) expectRefused(response, attempt.refused, label);
         else attempt.check!(expectOk(response));
@@ -394,7 +581,7 @@ describe('chat authorization matrix (BOLA)', () => {
   it('refuses every chat route to alice naming bob in IM-CLIENT-ID (spec 1.2)', async () => {
     for (const route of chatRoutes) {
       const attempt = cases[`${route.method} ${route.url}`]![0]!;
-      const response = await call(alice, attempt.method, attempt.url, attempt.body, { 'im-client-id': BOB });
+      const response = await call(alice, attempt.method, attempt.url, attempt.body, { ...attempt.headers, 'im-client-id': BOB });
       expectRefused(response, [NOT_ALLOWED], `${route.method} ${route.url} with IM-CLIENT-ID ${BOB}`);
       expectNoLeak(response, `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`, `${route.method} ${route.url}`);
     }
@@ -408,7 +595,9 @@ describe('chat authorization matrix (BOLA)', () => {
         .replace(':messageId', ids.x.message)
         .replace(':client', XAVIER)
         .replace(':room', ROOM_X)
-        .replace(':id', route.url.startsWith('/messages/') ? ids.x.message : ROOM_X);
+        .replace(':bucket', X_BUCKET)
+        .replace(':key', B_PREF_KEYS[0]!)
+        .replace(':id', route.url.startsWith('/messages/') ? ids.x.message : route.url.startsWith('/files/') ? ids.x.file : ROOM_X);
       const response = await call(xavierToken, route.method as Method, url, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
       expect(response.statusCode, `${route.method} ${url}`).toBe(403);
       expect(response.json(), `${route.method} ${url}`).toStrictEqual({ error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' });
@@ -440,6 +629,20 @@ describe('chat authorization matrix (BOLA)', () => {
       ['POST', `/messages/${ids.x.message}/pin`, undefined, {}, NO_MESSAGE],
       ['DELETE', `/messages/${ids.x.message}/pin`, undefined, {}, NO_MESSAGE],
       ['PUT', `/rooms/${ROOM_X}/lastRead`, { message: ids.x.message }, asAlice, NO_ROOM],
+      ['GET', `/rooms/${ROOM_X}/messages`, undefined, {}, NO_ROOM],
+      ['GET', `/rooms/${ROOM_X}/messages/${ids.x.message}`, undefined, {}, NO_ROOM],
+      ['GET', `/rooms/${ROOM_A}/messages/${ids.x.message}?before=5&after=5`, undefined, {}, NO_MESSAGE],
+      ['GET', `/rooms/${ROOM_X}/count`, undefined, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/members/${ALICE}`, {}, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_X}/members/${XAVIER}`, {}, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/typing`, { message: 'typing...' }, asAlice, NO_ROOM],
+      ['PUT', `/rooms/${ROOM_X}/bot`, { botMode: true }, {}, NO_ROOM],
+      ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, asAlice, NO_ROOM],
+      ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, { 'im-client-id': XAVIER }, NO_ROOM],
+      ['GET', `/files/${X_BUCKET}/${ids.x.file}`, undefined, {}, NO_SUCH],
+      ['GET', `/files/${X_BUCKET}/${ids.x.file}?signedUrlOnly=1`, undefined, {}, NO_SUCH],
+      ['GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`, undefined, {}, NO_SUCH],
+      ['DELETE', `/me/pref/${B_PREF_KEYS[0]}`, {}, { 'im-client-id': XAVIER }, NO_SUCH],
     ];
     for (const [method, url, body, headers, refusal] of attempts) {
       const response = await t.admin(method, url, body, headers);
@@ -448,7 +651,7 @@ describe('chat authorization matrix (BOLA)', () => {
       expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${JSON.stringify(headers)}`, label);
     }
     // Reads on behalf of app 2's user find nothing of app 2.
-    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge']] as const) {
+    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge'], ['GET', '/rooms/ids'], ['GET', '/me/pref']] as const) {
       const response = await t.admin(method, url, body, { 'im-client-id': XAVIER });
       expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${XAVIER}`, `API key ${method} ${url} as ${XAVIER}`);
       if (response.statusCode === 200) {
@@ -456,6 +659,8 @@ describe('chat authorization matrix (BOLA)', () => {
         if (url === '/rooms') expect(result.totalCount).toBe(0);
         if (url === '/search') expect(result).toStrictEqual({ messages: [], roomName: [] });
         if (url === '/me/badge') expect(result).toStrictEqual({ badge: 0 });
+        if (url === '/rooms/ids') expect(result).toStrictEqual({ totalCount: 0, data: [] });
+        if (url === '/me/pref') expect(result).toStrictEqual([]);
       } else {
         expect(response.statusCode, `${method} ${url}`).toBe(404);
       }
@@ -489,6 +694,47 @@ describe('chat authorization matrix (BOLA)', () => {
     expect((after.xMessages as any).data.map((message: any) => message.message)).toStrictEqual([X_TEXT]);
     // Nothing was created in app 1 under app 2's names either.
     expect((await t.admin('GET', `/rooms/${ROOM_X}`)).statusCode).toBe(404);
+    // Bob's preferences, and his preferences for room B, are his own as before.
+    expect(after.bobPrefs).toStrictEqual([{ key: B_PREF_KEYS[1], data: { note: B_PREF_TEXT } }, { key: B_PREF_KEYS[0], data: { folders: [B_PREF_TEXT] } }]);
+    expect(after.bobRoomPref).toStrictEqual({ tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true });
+    expect(room.botMode).toBe(false);
+    expect(after.xFile).toMatchObject({ id: ids.x.file, name: X_FILE_NAME, owner: XAVIER, size: X_FILE_TEXT.length });
+    expect(after.xFileContent).toBe(X_FILE_TEXT);
+    // Nothing about them reached the event bus (and so no socket, webhook or push): no typing, prefs, members or messages.
+    expect(touched).toStrictEqual([]);
+  });
+
+  it("keeps app 2's files from app 1's users through signed URLs (realtime protocol 6.5)", async () => {
+    const asXavier = (url: string) => call(xavierToken, 'GET', url, undefined, {}, clientKeyX);
+    const { url } = expectOk(await asXavier(`/files/${X_BUCKET}/${ids.x.file}?signedUrlOnly=1`));
+    const open = (path: string) => t.app.inject({ method: 'GET', url: path, remoteAddress: '127.0.0.1' });
+    // The URL itself works, for anyone, without headers: it is app 2's to hand out.
+    expect((await open(url)).body).toBe(X_FILE_TEXT);
+    // Alice's own file; app 2's signature does not open it, nor does naming app 1 on app 2's URL.
+    const mine = expectOk(await call(alice, 'POST', `/files/${X_BUCKET}`, new Multipart({}, { name: 'alice.txt', type: 'text/plain', content: 'alice file' })));
+    const signed = new URL(url, 'http://127.0.0.1');
+    const withParams = (path: string, change: (params: URLSearchParams) => void) => {
+      const params = new URLSearchParams(signed.search);
+      change(params);
+      return `${path}?${params}`;
+    };
+    const attempts = [
+      withParams(signed.pathname.replace(ids.x.file, mine.id), () => undefined),
+      withParams(signed.pathname, (params) => params.set('app', t.appId)),
+      withParams(signed.pathname.replace(X_BUCKET, 'other-bucket'), () => undefined),
+      withParams(signed.pathname, (params) => params.set('signature', 'A'.repeat(43))),
+    ];
+    for (const attempt of attempts) {
+      const response = await open(attempt);
+      expectRefused(response, [NO_SUCH], `signed URL ${attempt}`);
+      expect(response.body).not.toContain('alice file');
+      expectNoLeak(response, '', `signed URL ${attempt}`);
+    }
+    // Alice's signed URL for her file does not name app 2's file either.
+    const own = new URL(expectOk(await call(alice, 'GET', `/files/${X_BUCKET}/${mine.id}?signedUrlOnly=1`)).url, 'http://127.0.0.1');
+    const redirected = await open(`${own.pathname.replace(mine.id, ids.x.file)}${own.search}`);
+    expectRefused(redirected, [NO_SUCH], "alice's signature on app 2's file");
+    expectNoLeak(redirected, '', "alice's signature on app 2's file");
   });
 
   it("never shows room B in alice's room list, search or badges afterwards", async () => {

@@ -41,6 +41,11 @@ function expectInvalid(response: LightMyRequestResponse, message?: RegExp): void
 function summary(id: string, nickname: string, extra: Record<string, unknown> = {}) {
   return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0, ...extra };
 }
+
+/** A room member as room payloads show it: a summary with presence (spec 4.2); nobody is connected in these tests. */
+function memberView(id: string, nickname: string, extra: Record<string, unknown> = {}) {
+  return summary(id, nickname, { isSocketConnected: false, ...extra });
+}
 const SYSTEM = summary('system', 'system', { isRobot: true });
 
 const ids = (room: any): string[] => room.members.map((member: any) => member._id);
@@ -89,7 +94,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
         createdTime: expect.stringMatching(ISO), createdTimeMS: expect.any(Number),
         pinnedMessage: null, unread: 0, muted: false, isSuperuser: false,
       });
-      expect(room.members).toStrictEqual([summary('alice', 'Alice'), summary('bob', 'Bob'), summary('carol', 'Carol'), summary('dave', 'Dave')]);
+      expect(room.members).toStrictEqual([memberView('alice', 'Alice'), memberView('bob', 'Bob'), memberView('carol', 'Carol'), memberView('dave', 'Dave')]);
       expect(room.memberProperties).toStrictEqual(['alice', 'bob', 'carol', 'dave'].map((client) => ({ client, badge: 0 })));
       expect(room).not.toHaveProperty('lastMessage');
       const added = events.of('club');
@@ -321,7 +326,7 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
     try {
       const room = expectOk(await t.asUser(tokens.ann!, 'POST', '/rooms/commons/delete/members', { members: ['ben'] }));
       expect(room).toMatchObject({ _id: 'commons', status: 1, pinnedMessage: null, unread: 0, isSuperuser: false });
-      expect(room.members).toStrictEqual([summary('ann', 'Ann'), summary('cat', 'Cat')]);
+      expect(room.members).toStrictEqual([memberView('ann', 'Ann'), memberView('cat', 'Cat')]);
       expect(room.memberProperties.map((entry: any) => entry.client)).toStrictEqual(['ann', 'cat']);
       expect(events.of('commons')).toHaveLength(1);
       expect(events.of('commons')[0]!.payload).toMatchObject({ userIds: ['ben'], actor: 'ann', members: ['ann', 'ben', 'cat'] });

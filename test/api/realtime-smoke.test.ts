@@ -43,8 +43,13 @@ describe('real-time gateway with each SDK generation', () => {
       expect(await lastRead).toStrictEqual({ roomID: 'live', memberID: 'bob', messageID: sent.result._id });
 
       expect(expectOk(await t.admin('GET', '/admin/connection-count')).count).toBe(2);
+      const online = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map((member: any) => [member._id, member.isSocketConnected]);
+      expect(online).toStrictEqual([['alice', true], ['bob', true]]);
       alice.close();
       bob.close();
+      for (let i = 0; i < 50 && expectOk(await t.admin('GET', '/admin/connection-count')).count > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      const offline = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map((member: any) => member.isSocketConnected);
+      expect(offline).toStrictEqual([false, false]);
     });
   }
 

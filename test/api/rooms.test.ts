@@ -41,6 +41,11 @@ function summary(id: string, nickname: string, extra: Record<string, unknown> = 
   return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0, ...extra };
 }
 
+/** A room member as room payloads show it: a summary with presence (spec 4.2); nobody is connected in these tests. */
+function memberView(id: string, nickname: string, extra: Record<string, unknown> = {}) {
+  return summary(id, nickname, { isSocketConnected: false, ...extra });
+}
+
 /** Every stored room field (spec 1.9, 12 item 30), as create answers it. */
 function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
   return {
@@ -391,17 +396,17 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
 
   it('answers a member the full room: fields, expanded members, memberProperties, lastMessage and caller state', async () => {
     const room = expectOk(await t.asUser(carol, 'GET', '/rooms/hq'));
-    const crewMembers = [summary('dave', 'Dave'), summary('erin', 'Erin')];
+    const crewMembers = [memberView('dave', 'Dave'), memberView('erin', 'Erin')];
     expect(room).toStrictEqual({
       ...roomFieldsMatcher(t, {
         _id: 'hq', id: 'hq', name: 'HQ', cover: 'http://x/hq.png', description: 'Head quarters', roomTags: ['work'],
         owner: 'alice', managers: ['bob'], webhook: 'hq-hook',
       }),
       members: [
-        summary('alice', 'Alice', { avatarUrl: 'http://x/a.png', description: 'owner here' }),
-        summary('bob', 'Bob'),
-        summary('carol', 'Carol'),
-        summary('crew', 'Crew', { avatarUrl: 'http://x/crew.png', members: crewMembers }),
+        memberView('alice', 'Alice', { avatarUrl: 'http://x/a.png', description: 'owner here' }),
+        memberView('bob', 'Bob'),
+        memberView('carol', 'Carol'),
+        memberView('crew', 'Crew', { avatarUrl: 'http://x/crew.png', members: crewMembers }),
       ],
       memberProperties: [
         { client: 'alice', badge: 1, lastRead: firstId },
@@ -524,7 +529,7 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
     });
     expect(room.updatedAtMS).toBeGreaterThanOrEqual(before.updatedAtMS);
     expect(room.members.map((entry: any) => entry._id)).toStrictEqual(['owner', 'manager', 'admin-member', 'member']);
-    expect(room.members[0]).toStrictEqual(summary('owner', 'Owner'));
+    expect(room.members[0]).toStrictEqual(memberView('owner', 'Owner'));
     expect(room.memberProperties).toHaveLength(4);
     const read = expectOk(await t.asUser(member, 'GET', '/rooms/room'));
     expect(read).toMatchObject({ name: 'Renamed', description: 'before', roomTags: ['c'] });

@@ -9,6 +9,7 @@ import { Envelope } from '../../http/schemas.js';
 import { objectId } from '../../shared/ids.js';
 import { safeEqual } from '../../shared/secrets.js';
 import { iso } from '../../shared/time.js';
+import { actorOf } from '../rooms/room-access.js';
 import type { StoredFile } from './files.repository.js';
 
 const tags = ['Files (SDK)'];
@@ -59,6 +60,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: 'user', scope: 'messages:write' },
     schema: { tags, summary: 'Upload a file (multipart: `file`, optional `extra` JSON)', params: Type.Object({ bucket: BUCKET }), response: { 200: Envelope(Metadata) } },
   }, async (request) => {
+    const actor = actorOf(request);
     if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data');
     let extra: Record<string, unknown> | null = null;
     let upload: { name: string; mimeType: string; content: Buffer } | undefined;
@@ -81,7 +83,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!upload) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
     const auth = request.auth!;
     const file: StoredFile = {
-      appId: auth.app.id, id: objectId(), bucket: request.params.bucket, ownerId: auth.kind === 'user' ? auth.userId : null,
+      appId: auth.app.id, id: objectId(), bucket: request.params.bucket, ownerId: actor.userId,
       name: upload.name.slice(0, 255), mimeType: upload.mimeType.slice(0, 255), size: upload.content.length, extra, createdAt: Date.now(),
     };
     await files.insert(file, upload.content);
@@ -92,6 +94,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: 'user', scope: 'messages:read' },
     schema: { tags, summary: "A file's metadata", params: FileParams, response: { 200: Envelope(Metadata) } },
   }, async (request) => {
+    actorOf(request);
     const file = await files.find(request.auth!.app.id, request.params.bucket, request.params.id);
     if (!file) throw new AppError('NOT_FOUND', 'No such file');
     return ok(metadata(file));
@@ -106,6 +109,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({ signedUrlOnly: Type.Optional(Type.String()) }),
     },
   }, async (request, reply) => {
+    actorOf(request);
     const appId = request.auth!.app.id;
     const file = await files.find(appId, request.params.bucket, request.params.id);
     if (!file) throw new AppError('NOT_FOUND', 'No such file');

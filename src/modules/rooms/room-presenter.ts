@@ -5,6 +5,7 @@ import type { MessagesRepository, StoredMessage } from '../messages/messages.rep
 import type { User, UsersRepository } from '../users/users.repository.js';
 import { userSummary, type UserSummary } from '../users/user-summary.js';
 import type { Room } from './rooms.repository.js';
+import type { Presence } from '../../realtime/presence.js';
 
 export type RoomView = Record<string, unknown> & {
   _id: string; id: string; appID: string; name: string; roomType: string; status: number; createdTimeMS: number;
@@ -55,6 +56,7 @@ export class RoomPresenter {
     private readonly users: UsersRepository,
     private readonly members: MembersRepository,
     private readonly messages: MessagesRepository,
+    private readonly presence: Pick<Presence, 'online'>,
   ) {}
 
   /** Users by id, with the members of any group among them. */
@@ -66,10 +68,14 @@ export class RoomPresenter {
     return byId;
   }
 
-  memberSummary(id: string, users: Map<string, User>): UserSummary {
+  /** A member as room payloads show it, with `isSocketConnected` (spec 4.2) and a group's users expanded. */
+  memberSummary(id: string, users: Map<string, User>, online: Set<string>): UserSummary {
     const user = users.get(id);
-    const summary = userSummary(id, user, { userAgent: true });
-    if (user?.isGroup) summary.members = (user.groupMembers ?? []).map((memberId) => userSummary(memberId, users.get(memberId)));
+    const summary = userSummary(id, user, { userAgent: true, publicKey: true });
+    summary.isSocketConnected = online.has(id);
+    if (user?.isGroup) {
+      summary.members = (user.groupMembers ?? []).map((memberId) => ({ ...userSummary(memberId, users.get(memberId), { publicKey: true }), isSocketConnected: online.has(memberId) }));
+    }
     return summary;
   }
 
@@ -96,8 +102,9 @@ export class RoomPresenter {
       this.members.roomStates(room.appId, room.id),
       this.specialMessages(room),
     ]);
+    const online = await this.presence.online(room.appId, [...users.keys()]);
     const stateOf = new Map(states.map((state) => [state.userId, state]));
-    const view = this.assemble(room, members, users, special, viewer);
+    const view = this.assemble(room, members, users, online, special, viewer);
     view.memberProperties = members.map((member) => memberProperty(member, stateOf.get(member.userId)));
     return view;
   }
@@ -105,11 +112,12 @@ export class RoomPresenter {
   /** Rooms of a list (spec 4.5): summaries of members, the caller's own state, no per-member details. */
   async list(appId: string, entries: Array<{ room: Room; members: Member[]; viewer: ViewerState }>): Promise<RoomView[]> {
     const users = await this.usersById(appId, entries.flatMap((entry) => entry.members.map((member) => member.userId)));
+    const online = await this.presence.online(appId, [...users.keys()]);
     const lastIds = entries.flatMap((entry) => [entry.room.lastMessageId, entry.room.pinnedMessageId]).filter((id): id is string => id !== null);
     const messages = await this.messageViews(appId, await this.messages.findMany(appId, lastIds));
     const byId = new Map(messages.map((message) => [message._id, message]));
     return entries.map((entry) =>
-      this.assemble(entry.room, entry.members, users, {
+      this.assemble(entry.room, entry.members, users, online, {
         lastMessage: entry.room.lastMessageId === null ? undefined : byId.get(entry.room.lastMessageId),
         pinnedMessage: entry.room.pinnedMessageId === null ? null : byId.get(entry.room.pinnedMessageId) ?? null,
       }, entry.viewer),
@@ -135,11 +143,12 @@ export class RoomPresenter {
     room: Room,
     members: Member[],
     users: Map<string, User>,
+    online: Set<string>,
     special: { lastMessage?: MessageView; pinnedMessage: MessageView | null },
     viewer: ViewerState | null,
   ): RoomView {
     const view = roomFields(room);
-    view.members = members.map((member) => this.memberSummary(member.userId, users));
+    view.members = members.map((member) => this.memberSummary(member.userId, users, online));
     if (special.lastMessage) view.lastMessage = special.lastMessage;
     view.pinnedMessage = special.pinnedMessage;
     if (viewer) {

@@ -11,6 +11,10 @@ export interface UserSummary {
   lastLoginTime?: string;
   lastLoginTimeMS: number;
   userAgent?: string;
+  /** RSA public key for end-to-end encryption (realtime protocol 8), kept as a custom field. */
+  publicKey?: string;
+  /** A live connection on any node (spec 4.2, room members only). */
+  isSocketConnected?: boolean;
   /** Group pseudo-users: their members, as summaries (spec 12 item 26). */
   members?: UserSummary[];
 }
@@ -19,7 +23,7 @@ export interface UserSummary {
  * The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data.
  * A user deleted since keeps their id with empty fields.
  */
-export function userSummary(id: string, user: User | undefined, options: { userAgent?: boolean } = {}): UserSummary {
+export function userSummary(id: string, user: User | undefined, options: { userAgent?: boolean; publicKey?: boolean } = {}): UserSummary {
   if (!user) return { _id: id, id, nickname: '', avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
   const summary: UserSummary = {
     _id: user.id,
@@ -32,5 +36,6 @@ export function userSummary(id: string, user: User | undefined, options: { userA
   if (user.description !== null) summary.description = user.description;
   if (user.lastLoginTime > 0) summary.lastLoginTime = iso(user.lastLoginTime);
   if (options.userAgent && user.userAgent !== null) summary.userAgent = user.userAgent;
+  if (options.publicKey && typeof user.custom.publicKey === 'string') summary.publicKey = user.custom.publicKey;
   return summary;
 }
