@@ -18,7 +18,8 @@ export interface DomainEvents {
   'member.removed': MemberEvent;
   'member.updated': { appId: string; roomId: string; userId: string; property: string; value: unknown; actor: string | null };
   'invitation.created': MemberEvent;
-  'message.created': MessageEvent & { push: boolean; skipTotalBadge: boolean; mentions: string[] };
+  /** `seq` and `previousSeq` (the room's last message before it) let every node deliver a room's messages in order. */
+  'message.created': MessageEvent & { push: boolean; skipTotalBadge: boolean; mentions: string[]; seq?: number; previousSeq?: number | null };
   'message.updated': MessageEvent;
   'message.recalled': MessageEvent;
   'message.pinned': MessageEvent;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DomainEvents, EventType } from '../events/event-bus.js';
 import { isLive } from '../modules/keys/key-verifier.js';
 import type { Services } from '../services.js';
+import { RoomOrder } from './room-order.js';
 import { rooms, toBase64, type ParleySocket } from './session.js';
 
 /** Fields of a room payload that belong to one viewer; a broadcast room carries none of them. */
@@ -15,6 +16,7 @@ const VIEWER_FIELDS = ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead'];
  */
 export class FanOut {
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly order = new RoomOrder<() => void>((send) => send());
 
   constructor(
     private readonly io: Server,
@@ -29,7 +31,9 @@ export class FanOut {
         Promise.resolve(handler(event)).catch((error: unknown) => this.logger.error({ err: error, type }, 'realtime fan-out failed'));
       }));
 
-    for (const type of ['message.created', 'message.updated', 'message.recalled', 'message.pinned', 'message.unpinned'] as const) {
+    on('message.created', (event) =>
+      this.order.push(`${event.appId}\n${event.roomId}`, event.seq, event.previousSeq, () => this.push(event.appId, event.members, 'chat message', event.message)));
+    for (const type of ['message.updated', 'message.recalled', 'message.pinned', 'message.unpinned'] as const) {
       on(type, (event) => this.push(event.appId, event.members, 'chat message', event.message));
     }
     on('message.deleted', async (event) => {
@@ -70,6 +74,7 @@ export class FanOut {
 
   stop(): void {
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    this.order.stop();
   }
 
   /** Pushes to every socket of the given users (or groups), and to the app's admin sockets. */

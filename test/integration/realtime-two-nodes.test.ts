@@ -70,6 +70,22 @@ describe.skipIf(!onPostgres || !testRedisUrl)('real-time across two server proce
     }
   }, 30_000);
 
+  it('keeps a room\'s order when both nodes accept messages for it at once', async () => {
+    const watcher = await connect(b.url, 'G3');
+    sockets.push(watcher);
+    await authenticate(watcher, tokens.carol!, clientKey);
+    const user = { 'im-client-key': clientKey, 'im-authorization': tokens.alice! };
+    const sends: Array<Promise<unknown>> = [];
+    for (let i = 0; i < 30; i++) sends.push(call(i % 2 === 0 ? a : b, 'POST', '/rooms/shared/message', user, { message: `race ${i}`, messageType: 'text' }));
+    await Promise.all(sends);
+    const deadline = Date.now() + 10_000;
+    while (watcher.received('chat message').length < 30 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const received = watcher.received('chat message').map((message) => message._id);
+    const stored = (await call(a, 'GET', '/rooms/shared/messages/v3?limit=30&timeRangeField=createdAt', admin)).data.map((message: { _id: string }) => message._id).reverse();
+    expect(received).toStrictEqual(stored);
+  }, 30_000);
+
   it('counts connections on both nodes', async () => {
     const onA = await connect(a.url, 'G2');
     sockets.push(onA);

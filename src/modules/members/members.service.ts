@@ -2,6 +2,7 @@ import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError, EndpointError } from '../../http/errors.js';
 import type { MessageWriter } from '../messages/message-writer.js';
+import type { StoredMessage } from '../messages/messages.repository.js';
 import { requireNotFrozen, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
 import type { RoomView } from '../rooms/room-presenter.js';
 import type { RoomsRepository } from '../rooms/rooms.repository.js';
@@ -48,22 +49,22 @@ export class MembersService {
       }
       const present = new Set(context.members.map((member) => member.userId));
       const added = invitees.filter((id) => !present.has(id));
-      if (added.length === 0) return { context, added, invited: false, messageId: undefined };
+      if (added.length === 0) return { context, added, invited: false, message: undefined };
       if (context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       if (present.size + added.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       const now = Date.now();
       if (input.invitationRequired === true) {
         await this.members.invite(appId, roomId, added, actor.userId, now, tx);
-        return { context, added, invited: true, messageId: undefined };
+        return { context, added, invited: true, message: undefined };
       }
       await this.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
       await this.members.removeInvitations(appId, roomId, added, tx);
-      let messageId: string | undefined;
+      let message: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, added, tx)).map((user) => [user.id, user]));
-        messageId = (await this.writer.system(tx, context.room, sender, 'addMembers', added.map((id) => userSummary(id, users.get(id))), 'invitees')).id;
+        message = await this.writer.system(tx, context.room, sender, 'addMembers', added.map((id) => userSummary(id, users.get(id))), 'invitees');
       }
-      return { context, added, invited: false, messageId };
+      return { context, added, invited: false, message };
     });
     const fresh = await this.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
@@ -71,7 +72,7 @@ export class MembersService {
       if (result.invited) this.bus.publish('invitation.created', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
       else this.bus.publish('member.added', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
     }
-    if (result.messageId) await this.roomsService.announceMessage(appId, fresh.room, result.messageId, everyone);
+    if (result.message) await this.roomsService.announceMessage(appId, result.message, everyone);
     return this.roomsService.detail(fresh);
   }
 
@@ -87,18 +88,18 @@ export class MembersService {
       if (!leaving) this.checkMayRemoveOthers(context);
       if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
       await this.members.remove(appId, roomId, removed, tx);
-      let messageId: string | undefined;
+      let written: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, removed, tx)).map((user) => [user.id, user]));
         const summaries = removed.map((id) => userSummary(id, users.get(id)));
         const message = await this.writer.system(tx, context.room, sender, leaving ? 'leaveRoom' : 'deleteMember', summaries, 'members');
-        messageId = message.id;
+        written = message;
       }
-      return { removed, before: context.members.map((member) => member.userId), messageId };
+      return { removed, before: context.members.map((member) => member.userId), message: written };
     });
     this.bus.publish('member.removed', { appId, roomId, userIds: result.removed, members: result.before, actor: actor.userId });
     const fresh = await this.access.load(appId, roomId, actor);
-    if (result.messageId) await this.roomsService.announceMessage(appId, fresh.room, result.messageId, fresh.members.map((member) => member.userId));
+    if (result.message) await this.roomsService.announceMessage(appId, result.message, fresh.members.map((member) => member.userId));
     return this.roomsService.detail(fresh);
   }
 
@@ -108,7 +109,7 @@ export class MembersService {
     if (!PROPERTY_NAME.test(property)) throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
     if (property === 'role' && value !== 'admin' && value !== 'member') throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
     const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
-    const messageId = await this.rooms.transaction(async (tx) => {
+    const message = await this.rooms.transaction(async (tx): Promise<StoredMessage | undefined> => {
       const context = await this.access.load(appId, roomId, actor, tx);
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireNotFrozen(context);
@@ -120,7 +121,7 @@ export class MembersService {
         await this.members.setRole(appId, roomId, client, value as 'admin' | 'member', tx);
         if (value !== 'admin') return undefined;
         const user = await this.users.find(appId, client, tx);
-        return (await this.writer.system(tx, context.room, sender, 'assignAdmin', [userSummary(client, user)], null)).id;
+        return this.writer.system(tx, context.room, sender, 'assignAdmin', [userSummary(client, user)], null);
       }
       if (!context.principals.includes(client)) requireSuperuser(context, "Only the member, room owner, manager, or platform admin can change a member's properties");
       const properties = { ...member.properties, [property]: value };
@@ -133,7 +134,7 @@ export class MembersService {
     const fresh = await this.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
     this.bus.publish('member.updated', { appId, roomId, userId: client, property, value, actor: actor.userId });
-    if (messageId) await this.roomsService.announceMessage(appId, fresh.room, messageId, everyone);
+    if (message) await this.roomsService.announceMessage(appId, message, everyone);
     return this.roomsService.detail(fresh);
   }
 

@@ -43,6 +43,8 @@ export class MessageWriter {
       },
       tx,
     );
+    // The room is locked by the caller's transaction: its last message is this one's predecessor.
+    stored.previousSeq = room.lastMessageSeq;
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
     if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);

@@ -16,6 +16,8 @@ export interface StoredMessage {
   batchId: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Set on a message just written: the room's previous last message, for ordered delivery across nodes. */
+  previousSeq?: number | null;
 }
 
 export type NewMessage = Omit<StoredMessage, 'seq' | 'pinned'> & { searchText: string };

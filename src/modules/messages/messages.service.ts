@@ -199,7 +199,10 @@ export class MessagesService {
   async announceCreated(appId: string, message: StoredMessage, options: Required<SendOptions>, mentions: string[]): Promise<void> {
     const view = await this.presenter.messageViewOf(appId, message);
     const members = await this.memberIds(appId, message.roomId);
-    this.bus.publish('message.created', { appId, roomId: message.roomId, message: view, members, push: options.push, skipTotalBadge: options.skipTotalBadge, mentions });
+    this.bus.publish('message.created', {
+      appId, roomId: message.roomId, message: view, members, push: options.push, skipTotalBadge: options.skipTotalBadge, mentions,
+      seq: message.seq, previousSeq: message.previousSeq ?? null,
+    });
   }
 
   private async announce(type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned', appId: string, message: StoredMessage): Promise<void> {

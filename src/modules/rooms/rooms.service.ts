@@ -59,7 +59,7 @@ export class RoomsService {
     await this.checkUsersExist(appId, [...memberIds, ...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
     const sender = await this.systemSender(appId, actor, input.systemMessage === true);
 
-    let outcome: { room: Room; created: boolean; systemMessageId?: string };
+    let outcome: { room: Room; created: boolean; systemMessage?: StoredMessage };
     try {
       outcome = await this.rooms.transaction(async (tx) => {
         const existing = await this.rooms.find(appId, id, tx);
@@ -68,15 +68,14 @@ export class RoomsService {
         await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
         let room = (await this.rooms.find(appId, id, tx))!;
-        let systemMessageId: string | undefined;
+        let systemMessage: StoredMessage | undefined;
         if (input.systemMessage === true && memberIds.length > 0) {
           const users = await this.users.findMany(appId, memberIds, tx);
           const byId = new Map(users.map((user) => [user.id, user]));
-          const message = await this.writer.system(tx, room, sender, 'addMembers', memberIds.map((member) => userSummary(member, byId.get(member))), 'invitees');
-          systemMessageId = message.id;
+          systemMessage = await this.writer.system(tx, room, sender, 'addMembers', memberIds.map((member) => userSummary(member, byId.get(member))), 'invitees');
           room = (await this.rooms.find(appId, id, tx))!;
         }
-        return { room, created: true, systemMessageId };
+        return { room, created: true, systemMessage };
       });
     } catch (error) {
       // Two requests created the same room at once; the pair's direct room is then simply there.
@@ -95,7 +94,7 @@ export class RoomsService {
       const memberList = members.map((member) => member.userId);
       this.bus.publish('room.created', { appId, roomId: id, members: memberList, actor: actor.userId, room: { ...view } });
       if (memberList.length > 0) this.bus.publish('member.added', { appId, roomId: id, userIds: memberList, members: memberList, actor: actor.userId });
-      if (outcome.systemMessageId) await this.announceMessage(appId, outcome.room, outcome.systemMessageId, memberList);
+      if (outcome.systemMessage) await this.announceMessage(appId, outcome.systemMessage, memberList);
     }
     return { view, created: outcome.created };
   }
@@ -195,9 +194,12 @@ export class RoomsService {
     return this.systemUserId;
   }
 
-  async announceMessage(appId: string, room: Room, messageId: string, members: string[]): Promise<void> {
-    const [message] = await this.presenter.messageViews(appId, await this.messagesOf(appId, [messageId]));
-    if (message) this.bus.publish('message.created', { appId, roomId: room.id, message, members, push: true, skipTotalBadge: false, mentions: [] });
+  /** A system message just written, to the room's members (in order with the room's other messages). */
+  async announceMessage(appId: string, stored: StoredMessage, members: string[]): Promise<void> {
+    const message = await this.presenter.messageViewOf(appId, stored);
+    this.bus.publish('message.created', {
+      appId, roomId: stored.roomId, message, members, push: true, skipTotalBadge: false, mentions: [], seq: stored.seq, previousSeq: stored.previousSeq ?? null,
+    });
   }
 
   private messagesOf(appId: string, ids: string[]): Promise<StoredMessage[]> {
