@@ -145,7 +145,7 @@ function createChatServices(
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
     batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),
-    search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access),
+    search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access, presenter, messagesRepository),
     badges: new BadgesService(roomsRepository, membersRepository, access),
   };
 }

@@ -272,6 +272,15 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       { what: "the direct room's text", method: 'POST', url: '/search', body: { type: 'messages', keyword: 'direct', room: ids.direct }, check: noHits },
       { what: "app 2's text", method: 'POST', url: '/search', body: { type: ['messages', 'roomName'], keyword: 'x secret', room: ROOM_X }, check: noHits },
     ],
+    'POST /messages/search': [
+      { what: "room B's text", method: 'POST', url: '/messages/search', body: { message: B_TEXTS[0] }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+      { what: "room B's text, restricted to room B", method: 'POST', url: '/messages/search', body: { message: 'secret', room: ROOM_B }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+      { what: "app 2's text", method: 'POST', url: '/messages/search', body: { message: 'x secret', room: ROOM_X }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+    ],
+    'GET /messages': [
+      { what: "room B's text", method: 'GET', url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: B_TEXTS[0] }))}`, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+      { what: "the direct room's text", method: 'GET', url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: 'direct', room: ids.direct }))}`, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+    ],
     'POST /badges/byRoomTags': [
       { what: "room B's tag", method: 'POST', url: '/badges/byRoomTags', body: { tags: [B_TAG] }, check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }) },
       { what: 'every tag', method: 'POST', url: '/badges/byRoomTags', body: {}, check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }) },

@@ -3,6 +3,8 @@ import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
 import type { MembersRepository } from '../members/members.repository.js';
 import type { RoomAccess } from '../rooms/room-access.js';
+import type { RoomPresenter } from '../rooms/room-presenter.js';
+import type { MessagesRepository } from '../messages/messages.repository.js';
 import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 
@@ -40,6 +42,8 @@ export class SearchService {
     private readonly members: MembersRepository,
     private readonly users: UsersRepository,
     private readonly access: RoomAccess,
+    private readonly presenter: RoomPresenter,
+    private readonly messagesRepository: MessagesRepository,
   ) {}
 
   async search(appId: string, userId: string, input: SearchInput): Promise<Record<string, unknown>> {
@@ -80,6 +84,20 @@ export class SearchService {
       if (types.has('roomPrefFolder')) result.roomPrefFolder = rooms.filter((room) => contains(pref(room).folder)).map(roomSummary);
     }
     return result;
+  }
+
+  /** The matching messages themselves, newest first (the SDKs' `message.search` calls). */
+  async messages(appId: string, userId: string, input: { keyword: unknown; room?: unknown; limit?: unknown }): Promise<Record<string, unknown>[]> {
+    if (typeof input.keyword !== 'string' || input.keyword.trim() === '') throw new AppError('INVALID_REQUEST', 'Missing required field: message (the text to find)');
+    const keyword = input.keyword.trim();
+    if (keyword.length > MAX_KEYWORD) throw new AppError('INVALID_REQUEST', `The text to find must be at most ${MAX_KEYWORD} characters`);
+    const limit = readLimit(input.limit);
+    const principals = await this.access.principals(appId, userId);
+    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
+    if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
+    const hits = await this.dialect.searchMessages(this.storage.db, { appId, roomIds: rooms.map((room) => room.id), keyword, limit });
+    const found = new Map((await this.presenter.messageViews(appId, await this.messagesRepository.findMany(appId, hits.map((hit) => hit.id)))).map((view) => [view._id, view]));
+    return hits.map((hit) => found.get(hit.id)).filter((view): view is NonNullable<typeof view> => view !== undefined);
   }
 
   private async roomsWithMember(appId: string, rooms: Room[], contains: (text: unknown) => boolean) {
