@@ -28,6 +28,8 @@ export interface DomainEvents {
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
   /** Ephemeral: a member is typing (relayed to the room's other members, never stored). */
   'room.typing': { appId: string; roomId: string; userId: string; message: unknown; members: string[] };
+  /** Users joined or left a user group: their live connections follow the group's rooms. */
+  'group.members': { appId: string; groupId: string; added: string[]; removed: string[] };
   /** A user's personal preference (`/me/pref`) changed or was removed (`data` undefined). */
   'user.pref': { appId: string; userId: string; key: string; data?: unknown };
   /** A user's preferences for one room changed (`POST /roomPrefs/:room`). */

@@ -10,15 +10,21 @@ export interface Identity {
   userId?: string;
   tokenId?: string;
   keyId?: string;
+  /** When the token or key expires: the session ends then. */
+  expiresAt?: number | null;
 }
 
 const MAX_CREDENTIAL_LENGTH = 4096;
+/** setTimeout's largest delay; a later expiry is checked again when that timer fires. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The same checks as HTTP (plugins/auth.ts) for sockets: a user token with or without a client key,
  * or an API key with its allow-list; failures count against the source address.
  */
 export class SocketAuthenticator {
+  private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+
   constructor(private readonly services: Services) {}
 
   async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
@@ -30,7 +36,7 @@ export class SocketAuthenticator {
       // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
       if (check.status !== 'valid') return this.fail(ip, 'INVALID_TOKEN');
-      return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id };
+      return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
     }
     if (typeof clientKey !== 'string') return this.fail(ip, 'INVALID_CLIENT_KEY');
     const app = await apps.resolveClientKey(clientKey);
@@ -38,7 +44,7 @@ export class SocketAuthenticator {
     const check = await tokenVerifier.verify(app.id, plain);
     if (check.status === 'other-app') return this.fail(ip, 'CLIENT_KEY_MISMATCH');
     if (check.status === 'invalid') return this.fail(ip, 'INVALID_TOKEN');
-    return { appId: app.id, userId: check.token.userId, tokenId: check.token.id };
+    return { appId: app.id, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
   }
 
   async apiKey(secret: unknown, ip: string): Promise<Identity> {
@@ -48,14 +54,14 @@ export class SocketAuthenticator {
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
     if (!found || !isLive(found)) return this.fail(ip, 'INVALID_API_KEY');
     if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, 'INSUFFICIENT_PERMISSIONS');
-    return { appId: found.appId, keyId: found.id };
+    return { appId: found.appId, keyId: found.id, expiresAt: found.expiresAt };
   }
 
   /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
   async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
-    for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
-    if (socket.data.appId !== undefined && socket.data.userId !== undefined) this.services.presence.disconnected(socket.data.appId, socket.data.userId);
+    this.signOut(socket);
     Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
+    this.endAtExpiry(socket, identity.expiresAt ?? null);
     if (identity.userId === undefined) {
       socket.join(rooms.admins(identity.appId));
       return { appID: identity.appId, admin: true };
@@ -73,6 +79,35 @@ export class SocketAuthenticator {
     const user = await usersRepository.find(identity.appId, identity.userId);
     if (!user) throw new AppError('INVALID_TOKEN');
     return { ...userView(user), client: user.id };
+  }
+
+  /** Forgets who the connection was: it receives nothing until it authenticates again. */
+  signOut(socket: ParleySocket): void {
+    for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
+    if (socket.data.appId !== undefined && socket.data.userId !== undefined) this.services.presence.disconnected(socket.data.appId, socket.data.userId);
+    socket.data.appId = undefined;
+    socket.data.userId = undefined;
+    socket.data.tokenId = undefined;
+    socket.data.keyId = undefined;
+    this.clearExpiry(socket.id);
+  }
+
+  clearExpiry(socketId: string): void {
+    const timer = this.expiryTimers.get(socketId);
+    if (timer) clearTimeout(timer);
+    this.expiryTimers.delete(socketId);
+  }
+
+  private endAtExpiry(socket: ParleySocket, expiresAt: number | null): void {
+    if (expiresAt === null) return;
+    const delay = expiresAt - Date.now();
+    const timer = setTimeout(() => {
+      this.expiryTimers.delete(socket.id);
+      if (expiresAt <= Date.now()) socket.disconnect(true);
+      else this.endAtExpiry(socket, expiresAt);
+    }, Math.max(0, Math.min(delay, MAX_TIMER_MS)));
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
   }
 
   private async checkBudget(ip: string): Promise<void> {

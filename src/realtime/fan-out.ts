@@ -63,8 +63,18 @@ export class FanOut {
       else this.push(event.appId, [event.userId], 'myPrefChange', { key: event.key, data: event.data });
     });
 
+    on('group.members', (event) => {
+      for (const socket of this.localSockets()) {
+        if (socket.data.appId !== event.appId || socket.data.userId === undefined) continue;
+        if (event.added.includes(socket.data.userId)) socket.join(rooms.user(event.appId, event.groupId));
+        if (event.removed.includes(socket.data.userId)) socket.leave(rooms.user(event.appId, event.groupId));
+      }
+    });
+
     // Revocations end live sessions at once, on every node.
     on('token.revoked', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
+    // A token's expiry changed: its sessions reconnect and authenticate again under the new one.
+    on('token.updated', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
     on('user.deleted', (event) => this.disconnect((socket) => socket.data.appId === event.appId && socket.data.userId === event.userId));
     on('apiKey.changed', async (event) => {
       const key = await this.services.keyVerifier.byId(event.keyId);
@@ -107,10 +117,12 @@ export class FanOut {
     return (await this.services.membersRepository.list(appId, roomId)).map((member) => member.userId);
   }
 
+  private localSockets(): Iterable<ParleySocket> {
+    return this.io.of('/').sockets.values() as Iterable<ParleySocket>;
+  }
+
   private disconnect(match: (socket: ParleySocket) => boolean): void {
-    for (const socket of this.io.of('/').sockets.values() as Iterable<ParleySocket>) {
-      if (match(socket)) socket.disconnect(true);
-    }
+    for (const socket of this.localSockets()) if (match(socket)) socket.disconnect(true);
   }
 }
 

@@ -95,7 +95,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
     timer.unref();
     socket.once('disconnect', () => {
       clearTimeout(timer);
-      if (socket.data.appId !== undefined && socket.data.userId !== undefined) services.presence.disconnected(socket.data.appId, socket.data.userId);
+      authenticator.signOut(socket);
       limiter.delete(socket.id).catch(() => undefined);
     });
   });

@@ -4,7 +4,7 @@ import { AppError } from '../http/errors.js';
 import type { Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
-import type { SocketAuthenticator } from './authenticator.js';
+import type { Identity, SocketAuthenticator } from './authenticator.js';
 import { ackError, ackOk, isAuthenticated, rooms, toBase64, type ParleySocket } from './session.js';
 
 type Ack = (...args: unknown[]) => void;
@@ -43,12 +43,12 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
     const [event] = packet;
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
-    if (typeof event !== 'string' || !EVENTS.has(event)) {
-      ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
-      return;
-    }
+    // Every event counts, known or not: a flood of nonsense is a flood.
     limiter.consume(socket.id).then(
-      () => next(),
+      () => {
+        if (typeof event === 'string' && EVENTS.has(event)) return next();
+        ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
+      },
       () => {
         ack?.(ackError(new AppError('RATE_LIMIT_EXCEEDED', 'Too many events on this connection; slow down')));
         if (++refusals > REFUSALS_BEFORE_DISCONNECT) socket.disconnect(true);
@@ -82,16 +82,24 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
     return undefined;
   });
 
+  // A failed (re-)authentication signs the connection out: it never keeps an identity it could not prove.
+  const signedIn = async (target: ParleySocket, attempt: () => Promise<Identity>) => {
+    try {
+      return ackOk(await authenticator.establish(target, await attempt()));
+    } catch (error) {
+      authenticator.signOut(target);
+      throw error;
+    }
+  };
+
   // G1: auth(token); no client key on the socket.
-  on('auth', async (target, [token]) =>
-    ackOk(await authenticator.establish(target, await authenticator.user(token, undefined, target.handshake.address))));
+  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, target.handshake.address)));
 
   // G2/G3: auth2(token, {CLIENT_KEY, Authorization}); the ack is base64 after conf.
-  on('auth2', async (target, [token, headers]) => {
+  on('auth2', (target, [token, headers]) => {
     const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
     const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
-    const identity = await authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, target.handshake.address);
-    return ackOk(await authenticator.establish(target, identity));
+    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, target.handshake.address));
   }, true);
 
   // Always a plain ack, in every generation (realtime protocol 4.1).
@@ -123,23 +131,42 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   });
 }
 
+/** A position in the stream of changes: after this `(updatedAt, seq)`. Opaque to clients. */
+const CURSOR = /^c:(\d{1,16}):(\d{1,20})$/;
+
+/**
+ * Catch-up after a reconnect (issue 4): every message of the user's rooms created or changed after
+ * `since`, oldest change first. `since` is the last message the client saw (what came after it
+ * was created, whatever happened to it since), the `cursor` of a previous page, or a time.
+ */
 async function catchUp(services: Services, appId: string, userId: string, since: unknown) {
-  let cursor: { time: number; seq?: number } | undefined;
-  if (typeof since === 'string' && /^[0-9a-f]{24}$/.test(since)) {
-    const message = await services.messagesRepository.find(appId, since);
-    if (message) cursor = { time: message.updatedAt, seq: message.seq };
-  }
-  cursor ??= (() => {
-    const time = parseTime(since);
-    if (time === undefined) throw new AppError('INVALID_REQUEST', 'since must be a message id, an ISO-8601 time or a millisecond epoch');
-    return { time };
-  })();
+  const cursor = await cursorOf(services, appId, since);
   const principals = await services.roomAccess.principals(appId, userId);
   const roomIds = (await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false })).map((room) => room.id);
   const changed = await services.messagesRepository.changedSince(appId, roomIds, cursor, SYNC_LIMIT + 1);
   const page = changed.slice(0, SYNC_LIMIT);
   const messages = await services.presenter.messageViews(appId, page);
-  return { messages, hasMore: changed.length > SYNC_LIMIT, cursor: page.at(-1)?.id ?? (typeof since === 'string' ? since : null) };
+  const last = page.at(-1);
+  const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
+  return { messages, hasMore: changed.length > SYNC_LIMIT, cursor: `c:${next.time}:${next.seq ?? 0}` };
+}
+
+async function cursorOf(services: Services, appId: string, since: unknown): Promise<{ time: number; seq?: number }> {
+  if (typeof since === 'string') {
+    const opaque = CURSOR.exec(since);
+    if (opaque) return { time: Number(opaque[1]), seq: Number(opaque[2]) };
+    if (/^[0-9a-f]{24}$/.test(since)) {
+      const message = await services.messagesRepository.find(appId, since);
+      if (message) return { time: message.createdAt, seq: message.seq };
+      // Deleted since: its id still tells when it was made, to the second (an id from the future was never one of ours).
+      const made = Number.parseInt(since.slice(0, 8), 16) * 1000;
+      if (made <= Date.now()) return { time: made - 1 };
+      throw new AppError('INVALID_REQUEST', 'since names no message of yours');
+    }
+  }
+  const time = parseTime(since);
+  if (time === undefined) throw new AppError('INVALID_REQUEST', 'since must be a message id, a cursor, an ISO-8601 time or a millisecond epoch');
+  return { time };
 }
 
 export const createEventLimiter = () => new RateLimiterMemory({ points: EVENT_POINTS, duration: EVENT_WINDOW_S });

@@ -24,8 +24,10 @@ describe('real-time gateway with each SDK generation', () => {
       await authenticate(alice, tokens.alice!, t.clientKey);
 
       const pushed = bob.next('chat message');
+      const ownEcho = alice.next('chat message');
       expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/live/message', { message: `rest ${generation}`, messageType: 'text' }));
       expect(await pushed).toMatchObject({ message: `rest ${generation}`, room: 'live', sender: { _id: 'alice' } });
+      expect(await ownEcho).toMatchObject({ message: `rest ${generation}` });
 
       const echo = alice.next('chat message');
       const atBob = bob.next('chat message');

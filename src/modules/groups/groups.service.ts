@@ -42,6 +42,7 @@ export class GroupsService {
         return user;
       });
       this.bus.publish('user.upserted', { appId, userId: id });
+      if (members.length > 0) this.bus.publish('group.members', { appId, groupId: id, added: members, removed: [] });
       return group;
     } catch (error) {
       if (this.dialect.isUniqueViolation(error)) throw new AppError('GROUP_ALREADY_EXISTS');
@@ -65,6 +66,8 @@ export class GroupsService {
     const joined = (members ?? []).filter((member) => !before.includes(member));
     if (joined.length > 0) await this.members.seedGroupUsers(appId, id, joined, Date.now());
     this.bus.publish('user.upserted', { appId, userId: id });
+    const left = members === undefined ? [] : before.filter((member) => !members.includes(member));
+    if (joined.length > 0 || left.length > 0) this.bus.publish('group.members', { appId, groupId: id, added: joined, removed: left });
     return group;
   }
 
@@ -85,6 +88,7 @@ export class GroupsService {
       await this.users.delete(appId, id, tx);
     });
     this.bus.publish('user.deleted', { appId, userId: id });
+    if ((group.groupMembers ?? []).length > 0) this.bus.publish('group.members', { appId, groupId: id, added: [], removed: group.groupMembers ?? [] });
     return group;
   }
 

@@ -21,7 +21,8 @@ export const isMessageId = (value: string): boolean => MESSAGE_ID.test(value);
  */
 export function readDraft(body: Record<string, unknown>, maxBytes: number, options: { requireMessage: boolean }): MessageDraft {
   const messageType = body.messageType;
-  if (typeof messageType !== 'string' || messageType.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
+  if (messageType === undefined || messageType === null || messageType === '') throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
+  if (typeof messageType !== 'string') throw new AppError('INVALID_REQUEST', 'messageType must be a string');
   if (messageType.length > MAX_TYPE_LENGTH) throw new AppError('INVALID_REQUEST', `messageType must be at most ${MAX_TYPE_LENGTH} characters`);
   if (body.message === null || (options.requireMessage && body.message === undefined)) {
     throw new AppError('INVALID_REQUEST', 'Missing required field: message');
