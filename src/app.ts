@@ -25,6 +25,7 @@ import { badgesRoutes } from './modules/badges/badges.routes.js';
 import { sdkRoomsRoutes } from './modules/rooms/sdk-rooms.routes.js';
 import { prefsRoutes } from './modules/prefs/prefs.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
+import { devicesRoutes } from './modules/devices/devices.routes.js';
 import cors from '@fastify/cors';
 
 const bootId = randomBytes(6).toString('base64url');
@@ -110,6 +111,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(sdkRoomsRoutes);
   await app.register(prefsRoutes);
   await app.register(filesRoutes);
+  await app.register(devicesRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -35,6 +35,7 @@ import { SearchService } from './modules/search/search.service.js';
 import { BadgesService } from './modules/badges/badges.service.js';
 import { PrefsRepository } from './modules/prefs/prefs.repository.js';
 import { FilesRepository } from './modules/files/files.repository.js';
+import { DevicesRepository } from './modules/devices/devices.repository.js';
 import { Presence } from './realtime/presence.js';
 
 export interface Services {
@@ -70,6 +71,7 @@ export interface Services {
   presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
+  devices: DevicesRepository;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
   connections: { count(appId: string): Promise<number> };
 }
@@ -96,6 +98,7 @@ export function createServices(
     presence,
     prefs: new PrefsRepository(storage),
     files: new FilesRepository(storage),
+    devices: new DevicesRepository(storage),
     config,
     storage,
     bus,

@@ -19,6 +19,7 @@ export interface Database {
   message_batches: MessageBatchesTable;
   user_prefs: UserPrefsTable;
   files: FilesTable;
+  push_devices: PushDevicesTable;
 }
 
 export interface AppsTable {
@@ -245,4 +246,15 @@ export interface FilesTable {
   extra: string | null;
   content: Buffer;
   created_at: number;
+}
+
+export interface PushDevicesTable {
+  app_id: string;
+  /** ios | android | fcm | web | ios-voip */
+  type: string;
+  token: string;
+  user_id: string;
+  device_id: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -12,8 +12,9 @@ import { searchableText } from './message-view.js';
 import type { MessageWriter } from './message-writer.js';
 import type { MessagesService } from './messages.service.js';
 
-const LEASE_MS = 30_000;
-const SWEEP_MS = 5_000;
+// Renewed with every entry; a node that dies mid-batch hands it over once this has passed.
+const LEASE_MS = 10_000;
+const SWEEP_MS = 2_000;
 const MAX_RECORDED_FAILURES = 1000;
 
 /**
