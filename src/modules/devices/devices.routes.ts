@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actingUserId } from '../users/users.routes.js';
+import { actingUserId } from '../../http/actor.js';
 
 const tags = ['Push devices (SDK)'];
 const DeviceType = Type.Union(['ios', 'android', 'fcm', 'web', 'ios-voip'].map((type) => Type.Literal(type)), { description: 'ios | android | fcm | web | ios-voip' });

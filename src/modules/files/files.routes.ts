@@ -9,7 +9,7 @@ import { Envelope } from '../../http/schemas.js';
 import { objectId } from '../../shared/ids.js';
 import { safeEqual } from '../../shared/secrets.js';
 import { iso } from '../../shared/time.js';
-import { actorOf } from '../rooms/room-access.js';
+import { actorOf } from '../../http/actor.js';
 import type { StoredFile } from './files.repository.js';
 
 const tags = ['Files (SDK)'];

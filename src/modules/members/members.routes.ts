@@ -3,19 +3,12 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actorOf, type Actor } from '../rooms/room-access.js';
+import { actingUserId, actorOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from '../rooms/rooms.schemas.js';
-import { actingUserId } from '../users/users.routes.js';
 import { UserSchema } from '../users/users.schemas.js';
 
 const tags = ['Members'];
 const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 1_000_000 });
-
-/** The acting user for an operation only a user can do (join): the token's, or IM-CLIENT-ID with the API key. */
-function userActor(actor: Actor): Actor & { userId: string } {
-  if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
-  return actor as Actor & { userId: string };
-}
 
 export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { members } = app.services;
@@ -71,7 +64,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/rooms/:id/join', {
     config: write,
     schema: { tags, summary: 'Join an open room or accept an invitation (spec 13, [hist])', params: RoomParams, response: { 200: RoomResponse } },
-  }, async (request) => ok(await members.join(request.auth!.app.id, userActor(actorOf(request)), request.params.id)));
+  }, async (request) => ok(await members.join(request.auth!.app.id, userActorOf(request), request.params.id)));
 
   const MuteParams = Type.Object({ room: Type.String({ minLength: 1 }) });
   const muteSchema = (summary: string) => ({ tags, summary, params: MuteParams, response: { 200: Envelope(UserSchema) } });

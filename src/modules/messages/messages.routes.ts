@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
-import { actorOf } from '../rooms/room-access.js';
+import { actorOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from '../rooms/rooms.schemas.js';
 import {
   AdminSendBody, BatchBody, BatchStatus, DeleteMessageResponse, MemberSendBody, MessageListQuery, MessageListResponse,
@@ -118,8 +117,6 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: ReadPositionResponse },
     },
   }, async (request) => {
-    const actor = actorOf(request);
-    if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
-    return ok(await messages.markRead(request.auth!.app.id, { ...actor, userId: actor.userId }, request.params.id, request.body.message));
+    return ok(await messages.markRead(request.auth!.app.id, userActorOf(request), request.params.id, request.body.message));
   });
 };

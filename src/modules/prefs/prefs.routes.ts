@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actorOf } from '../rooms/room-access.js';
-import { actingUserId } from '../users/users.routes.js';
+import { actorOf } from '../../http/actor.js';
+import { actingUserId } from '../../http/actor.js';
 
 const tags = ['Preferences (SDK)'];
 const KEY = Type.String({ minLength: 1, maxLength: 128 });

@@ -1,30 +1,10 @@
-import type { FastifyRequest } from 'fastify';
 import { AppError, EndpointError } from '../../http/errors.js';
+import type { Actor } from '../../http/actor.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { Db, Room, RoomsRepository } from './rooms.repository.js';
 
-/**
- * Who performs a room operation. The API key is the platform admin, superuser in every room
- * (spec 12 item 11); `userId` is then the user named by `IM-CLIENT-ID`, if any, recorded as the actor.
- */
-export interface Actor {
-  admin: boolean;
-  userId: string | null;
-}
-
-export function actorOf(request: FastifyRequest): Actor {
-  const auth = request.auth!;
-  if (auth.kind === 'user') {
-    const named = request.headers['im-client-id'];
-    if (typeof named === 'string' && named !== '' && named !== auth.userId) {
-      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
-    }
-    return { admin: false, userId: auth.userId };
-  }
-  const named = request.headers['im-client-id'];
-  return { admin: true, userId: typeof named === 'string' && named !== '' ? named : null };
-}
+export type { Actor } from '../../http/actor.js';
 
 /** A room as one actor sees it: the facts every permission decision needs. */
 export interface RoomContext {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { OptionalBody } from '../../http/schemas.js';
-import { actingUserId } from '../users/users.routes.js';
-import { actorOf } from './room-access.js';
+import { actingUserId } from '../../http/actor.js';
+import { actorOf, userActorOf } from '../../http/actor.js';
 import {
   CreateAndJoinBody, CreateRoomBody, DeleteRoomResponse, RoomListQuery, RoomListResponse, RoomParams, RoomResponse, UpdateRoomBody,
 } from './rooms.schemas.js';
@@ -34,8 +33,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: write,
     schema: { tags, summary: 'Create a room and join it (spec 13, [hist])', body: OptionalBody(CreateAndJoinBody), response: { 200: RoomResponse } },
   }, async (request) => {
-    const actor = actorOf(request);
-    if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
+    const actor = userActorOf(request);
     const { invitee, invitationRequired, ...input } = request.body ?? {};
     const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
     const appId = request.auth!.app.id;

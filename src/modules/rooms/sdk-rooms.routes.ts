@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { MessageListQuery, MessageListResponse, MessageSchema } from '../messages/messages.schemas.js';
-import { actingUserId } from '../users/users.routes.js';
-import { actorOf } from './room-access.js';
+import { actingUserId } from '../../http/actor.js';
+import { actorOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 
 const tags = ['Rooms (SDK)'];
@@ -92,8 +91,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Tell the other members I am typing', params: RoomParams, body: Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]), response: { 200: Envelope(Type.Object({})) } },
   }, async (request) => {
     const appId = request.auth!.app.id;
-    const actor = actorOf(request);
-    if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
+    const actor = userActorOf(request);
     const context = await roomAccess.loadReadable(appId, request.params.id, actor);
     const message = request.body?.message;
     bus.publish('room.typing', { appId, roomId: context.room.id, userId: actor.userId, message: typeof message === 'string' ? message.slice(0, 1000) : null, members: context.members.map((member) => member.userId) });

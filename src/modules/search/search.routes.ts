@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actingUserId } from '../users/users.routes.js';
+import { actingUserId } from '../../http/actor.js';
 import type { SearchInput } from './search.service.js';
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {

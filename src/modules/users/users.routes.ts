@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { AppError, EndpointError } from '../../http/errors.js';
+import { AppError } from '../../http/errors.js';
+import { actingUserId } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
 import { sendSerialized } from '../../http/send-serialized.js';
@@ -16,21 +17,6 @@ import {
 const tags = ['Users'];
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
-
-/** The user an API-key call to a user endpoint acts for (spec 12 item 11), or the token's user. */
-export function actingUserId(request: FastifyRequest): string {
-  const auth = request.auth;
-  if (auth?.kind === 'user') {
-    const named = request.headers['im-client-id'];
-    if (typeof named === 'string' && named !== '' && named !== auth.userId) {
-      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
-    }
-    return auth.userId;
-  }
-  const named = request.headers['im-client-id'];
-  if (typeof named !== 'string' || named === '') throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
-  return named;
-}
 
 export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { users, userListCache } = app.services;

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, EndpointError } from './errors.js';
+import './types.js';
+
+/**
+ * Who performs an operation. The API key is the platform admin, superuser in every room
+ * (spec 12 item 11); `userId` is then the user named by `IM-CLIENT-ID`, if any, recorded as the actor.
+ */
+export interface Actor {
+  admin: boolean;
+  userId: string | null;
+}
+
+/** The actor of a request; a token whose user differs from `IM-CLIENT-ID` is refused (spec 12 item 12). */
+export function actorOf(request: FastifyRequest): Actor {
+  const auth = request.auth!;
+  const named = request.headers['im-client-id'];
+  const given = typeof named === 'string' && named !== '' ? named : null;
+  if (auth.kind === 'user') {
+    if (given !== null && given !== auth.userId) throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
+    return { admin: false, userId: auth.userId };
+  }
+  return { admin: true, userId: given };
+}
+
+/** For operations only a user can do: the token's user, or with the API key the one `IM-CLIENT-ID` names. */
+export function userActorOf(request: FastifyRequest): Actor & { userId: string } {
+  const actor = actorOf(request);
+  if (actor.userId === null) throw new AppError('INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
+  return actor as Actor & { userId: string };
+}
+
+export const actingUserId = (request: FastifyRequest): string => userActorOf(request).userId;
