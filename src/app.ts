@@ -26,6 +26,8 @@ import { sdkRoomsRoutes } from './modules/rooms/sdk-rooms.routes.js';
 import { prefsRoutes } from './modules/prefs/prefs.routes.js';
 import { filesRoutes } from './modules/files/files.routes.js';
 import { devicesRoutes } from './modules/devices/devices.routes.js';
+import { configRoutes } from './modules/config/config.routes.js';
+import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import cors from '@fastify/cors';
 
 const bootId = randomBytes(6).toString('base64url');
@@ -112,6 +114,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(prefsRoutes);
   await app.register(filesRoutes);
   await app.register(devicesRoutes);
+  await app.register(configRoutes);
+  await app.register(moderationRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -36,6 +36,9 @@ import { BadgesService } from './modules/badges/badges.service.js';
 import { PrefsRepository } from './modules/prefs/prefs.repository.js';
 import { FilesRepository } from './modules/files/files.repository.js';
 import { DevicesRepository } from './modules/devices/devices.repository.js';
+import { ConfigService } from './modules/config/config.service.js';
+import { ModerationRepository } from './modules/moderation/moderation.repository.js';
+import { ModerationService } from './modules/moderation/moderation.service.js';
 import { Presence } from './realtime/presence.js';
 
 export interface Services {
@@ -68,10 +71,12 @@ export interface Services {
   batches: BatchService;
   search: SearchService;
   badges: BadgesService;
+  moderation: ModerationService;
   presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
   devices: DevicesRepository;
+  appConfig: ConfigService;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
   connections: { count(appId: string): Promise<number> };
 }
@@ -91,7 +96,8 @@ export function createServices(
   const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
   const membersRepository = new MembersRepository(storage);
   const presence = new Presence(redis, config.redisPrefix);
-  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, presence, onError);
+  const appConfig = new ConfigService(storage, bus);
+  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, presence, appConfig, onError);
   return {
     ...chat,
     connections: { count: async () => 0 },
@@ -99,6 +105,7 @@ export function createServices(
     prefs: new PrefsRepository(storage),
     files: new FilesRepository(storage),
     devices: new DevicesRepository(storage),
+    appConfig,
     config,
     storage,
     bus,
@@ -126,16 +133,18 @@ function createChatServices(
   users: UsersRepository,
   membersRepository: MembersRepository,
   presence: Presence,
+  appConfig: ConfigService,
   onError: (error: unknown) => void,
 ) {
   const { limits, systemUserId } = config;
   const roomsRepository = new RoomsRepository(storage);
   const messagesRepository = new MessagesRepository(storage);
-  const access = new RoomAccess(roomsRepository, membersRepository, users);
+  const moderationRepository = new ModerationRepository(storage);
+  const access = new RoomAccess(roomsRepository, membersRepository, users, moderationRepository);
   const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId);
-  const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect);
+  const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);
   return {
     roomsRepository,
     messagesRepository,
@@ -144,10 +153,11 @@ function createChatServices(
     presenter,
     rooms,
     roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
-    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits),
+    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits, moderationRepository),
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
     batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),
+    moderation: new ModerationService(moderationRepository, roomsRepository, membersRepository, users, access, presenter, bus),
     search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access, presenter, messagesRepository),
     badges: new BadgesService(roomsRepository, membersRepository, access),
   };

@@ -28,6 +28,9 @@ export interface DomainEvents {
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
   /** Ephemeral: a member is typing (relayed to the room's other members, never stored). */
   'room.typing': { appId: string; roomId: string; userId: string; message: unknown; members: string[] };
+  'config.changed': { appId: string };
+  /** A room ban was placed or lifted (spec 7.1-7.2). */
+  'room.banned': { appId: string; roomId: string; userId: string; banned: boolean; members: string[] };
   /** Users joined or left a user group: their live connections follow the group's rooms. */
   'group.members': { appId: string; groupId: string; added: string[]; removed: string[] };
   /** A user's personal preference (`/me/pref`) changed or was removed (`data` undefined). */

@@ -42,6 +42,7 @@ export class FanOut {
     });
     on('room.created', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
     on('room.updated', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
+    on('room.banned', (event) => this.pushRoom(event.appId, event.roomId, event.members));
     on('room.deleted', (event) => this.push(event.appId, event.members, 'room', { _id: event.roomId, id: event.roomId, deleted: true }));
     on('member.added', (event) => this.pushRoom(event.appId, event.roomId, event.members));
     on('member.removed', (event) => this.pushRoom(event.appId, event.roomId, event.members));

@@ -20,6 +20,9 @@ export interface Database {
   user_prefs: UserPrefsTable;
   files: FilesTable;
   push_devices: PushDevicesTable;
+  room_bans: RoomBansTable;
+  user_blocks: UserBlocksTable;
+  app_config: AppConfigTable;
 }
 
 export interface AppsTable {
@@ -256,5 +259,33 @@ export interface PushDevicesTable {
   user_id: string;
   device_id: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+export interface RoomBansTable {
+  app_id: string;
+  room_id: string;
+  user_id: string;
+  /** Who banned: a user id, or "admin" for the API key */
+  blocker: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserBlocksTable {
+  app_id: string;
+  blocker: string;
+  blockee: string;
+  /** The pair's direct room */
+  room_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AppConfigTable {
+  app_id: string;
+  key: string;
+  /** JSON value */
+  value: string;
   updated_at: number;
 }

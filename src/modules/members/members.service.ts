@@ -3,7 +3,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError, EndpointError } from '../../http/errors.js';
 import type { MessageWriter } from '../messages/message-writer.js';
 import type { StoredMessage } from '../messages/messages.repository.js';
-import { requireNotFrozen, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
 import type { RoomView } from '../rooms/room-presenter.js';
 import type { RoomsRepository } from '../rooms/rooms.repository.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
@@ -11,6 +11,7 @@ import { userSummary } from '../users/user-summary.js';
 import { userView, type UserView } from '../users/user-view.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { MembersRepository } from './members.repository.js';
+import type { ModerationRepository } from '../moderation/moderation.repository.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -33,6 +34,7 @@ export class MembersService {
     private readonly writer: MessageWriter,
     private readonly bus: EventBus,
     private readonly limits: Limits,
+    private readonly moderation: ModerationRepository,
   ) {}
 
   /** `POST /rooms/:id/members`: adds existing users; already-members are skipped silently. */
@@ -43,7 +45,7 @@ export class MembersService {
     const result = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-      requireNotFrozen(context);
+      requireWritable(context);
       if (context.room.opening === 0 && !actor.admin && !context.isSuperuser) {
         throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
       }
@@ -51,6 +53,9 @@ export class MembersService {
       const added = invitees.filter((id) => !present.has(id));
       if (added.length === 0) return { context, added, invited: false, message: undefined };
       if (context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+      if (!actor.admin && (await this.moderation.bannedIn(appId, roomId, added, tx)).length > 0) {
+        throw new AppError('USER_BLOCKED', 'A banned user cannot be added back to this room');
+      }
       if (present.size + added.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       const now = Date.now();
       if (input.invitationRequired === true) {
@@ -112,7 +117,7 @@ export class MembersService {
     const message = await this.rooms.transaction(async (tx): Promise<StoredMessage | undefined> => {
       const context = await this.access.load(appId, roomId, actor, tx);
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-      requireNotFrozen(context);
+      requireWritable(context);
       const member = context.members.find((entry) => entry.userId === client);
       if (!member) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${client}' is not a member of this room`);
       if (property === 'role') {
@@ -143,7 +148,7 @@ export class MembersService {
     const joined = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       if (context.isMember) return false;
-      requireNotFrozen(context);
+      requireWritable(context);
       const invited = (await this.members.invitations(appId, roomId, tx)).includes(actor.userId);
       const open = context.room.roomType === 'group' && context.room.opening === 1;
       if (!invited && !open && !actor.admin) throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
@@ -183,7 +188,7 @@ export class MembersService {
   private checkMayRemoveOthers(context: RoomContext): void {
     if (context.actor.admin) return;
     if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-    requireNotFrozen(context);
+    requireWritable(context);
     if (context.room.owner !== null) requireSuperuser(context, 'Only room owner, manager, or platform admin can remove members');
   }
 }

@@ -3,7 +3,7 @@ import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../http/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
-import { directRoomId } from '../rooms/rooms.service.js';
+import { ensureDirectRoom } from '../rooms/direct-room.js';
 import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
@@ -137,7 +137,8 @@ export class BatchService {
         return { nextIndex: index + 1, sent, failures, lockedUntil: Date.now() + LEASE_MS, done: index + 1 === request.paras.length };
       };
       try {
-        const content = substitute(request.content, entry);
+        const draft = await this.messages.censored(appId, { content: substitute(request.content, entry), searchText: '' });
+        const { content } = draft;
         checkSize(content, this.limits.messageBytes);
         const outcome = await this.rooms.transaction(async (tx) => {
           const target = await this.targetRoom(appId, request.sender, entry, tx);
@@ -170,20 +171,7 @@ export class BatchService {
     if (receiver === sender) throw new AppError('INVALID_REQUEST', 'The receiver is the sender');
     const user = await this.users.find(appId, receiver, tx);
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${receiver}' not found`);
-    const roomId = directRoomId(sender, receiver);
-    const existing = await this.rooms.findForUpdate(appId, roomId, tx);
-    if (existing) {
-      // Only the pair's own direct room: another room that took its id never receives their messages.
-      const members = (await this.members.list(appId, roomId, tx)).map((member) => member.userId);
-      if (existing.roomType !== 'direct' || members.length !== 2 || !members.includes(sender) || !members.includes(receiver)) {
-        throw new AppError('ROOM_EXISTS', `The direct room id of '${sender}' and '${receiver}' is taken by another room`);
-      }
-      return { room: existing, created: false };
-    }
-    const now = Date.now();
-    await this.rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
-    await this.members.add(appId, roomId, [sender, receiver], 0, now, tx);
-    return { room: (await this.rooms.find(appId, roomId, tx))!, created: true };
+    return ensureDirectRoom({ rooms: this.rooms, members: this.members }, appId, sender, receiver, tx);
   }
 }
 

@@ -2,13 +2,14 @@ import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError, EndpointError } from '../../http/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
-import { requireNotFrozen, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
 import type { RoomPresenter } from '../rooms/room-presenter.js';
 import type { Db, RoomsRepository } from '../rooms/rooms.repository.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { isMessageId, readDraft } from './message-input.js';
-import { messageView, type MessageView } from './message-view.js';
+import { messageView, searchableText, type MessageView } from './message-view.js';
+import type { ConfigService } from '../config/config.service.js';
 import type { MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 
@@ -38,13 +39,24 @@ export class MessagesService {
     private readonly bus: EventBus,
     private readonly limits: Limits,
     private readonly dialect: DialectHelpers,
+    private readonly config: ConfigService,
   ) {}
+
+  /** Masks the application's sensitive words in a string `message` (spec 7.8): stored and sent masked. */
+  async censored<T extends { content: Record<string, unknown>; searchText: string }>(appId: string, draft: T): Promise<T> {
+    const text = draft.content.message;
+    if (typeof text !== 'string') return draft;
+    const masked = await this.config.censor(appId, text);
+    if (masked === text) return draft;
+    const content = { ...draft.content, message: masked };
+    return { ...draft, content, searchText: searchableText(content) };
+  }
 
   /** `POST /messages` (spec 5.1, 12 items 46-49): any existing sender, member or not, frozen room or not. */
   async sendAsAdmin(appId: string, body: Record<string, unknown>): Promise<MessageView> {
     if (typeof body.room !== 'string' || body.room === '') throw new AppError('INVALID_REQUEST', 'Missing required field: room');
     if (typeof body.sender !== 'string' || body.sender === '') throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
-    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
+    const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
     await this.requireUser(appId, body.sender);
     const stored = await this.rooms.transaction(async (tx) => {
       const room = await this.rooms.findForUpdate(appId, body.room as string, tx);
@@ -66,12 +78,12 @@ export class MessagesService {
       if (id === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
       return this.recall(appId, actor, roomId, id as string);
     }
-    const draft = readDraft(body, this.limits.messageBytes, { requireMessage: true });
+    const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
     const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
 
     const outcome = await this.rooms.transaction(async (tx) => {
       const context = await this.access.loadReadable(appId, roomId, actor, tx);
-      requireNotFrozen(context);
+      requireWritable(context);
       const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
       if (existing) {
         if (existing.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
@@ -101,7 +113,7 @@ export class MessagesService {
       const existing = await this.messageOfRoom(appId, roomId, messageId, tx);
       this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can recall a message');
       if (existing.messageType === 'recall') return { message: existing, changed: false };
-      requireNotFrozen(context);
+      requireWritable(context);
       await this.messages.replaceContent(appId, messageId, { messageType: 'recall', content: { message: '' }, searchText: '' }, Date.now(), tx);
       return { message: (await this.messages.find(appId, messageId, tx))!, changed: true };
     });
@@ -143,7 +155,7 @@ export class MessagesService {
       // Outside the room, the message is not there at all.
       if (!context.canAccess) throw new AppError('MESSAGE_NOT_FOUND');
       requireSuperuser(context, `Only room owner, manager, or platform admin can ${pinned ? 'pin' : 'unpin'} messages`);
-      requireNotFrozen(context);
+      requireWritable(context);
       const now = Date.now();
       let previous: string | null = null;
       if (pinned) {

@@ -2,6 +2,7 @@ import { AppError, EndpointError } from '../../http/errors.js';
 import type { Actor } from '../../http/actor.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
+import type { ModerationRepository } from '../moderation/moderation.repository.js';
 import type { Db, Room, RoomsRepository } from './rooms.repository.js';
 
 export type { Actor } from '../../http/actor.js';
@@ -19,6 +20,10 @@ export interface RoomContext {
   isOwner: boolean;
   /** Members, superusers (an owner or manager need not be a member) and the platform admin. */
   canAccess: boolean;
+  /** The actor is banned in this room (spec 7.1): they read, but write nothing. */
+  banned: boolean;
+  /** A personal block closes this direct room in both directions (spec 7.4). */
+  blocked: boolean;
 }
 
 export class RoomAccess {
@@ -26,6 +31,7 @@ export class RoomAccess {
     private readonly rooms: RoomsRepository,
     private readonly members: MembersRepository,
     private readonly users: UsersRepository,
+    private readonly moderation: ModerationRepository,
   ) {}
 
   /** A user and every group that contains them: a room member through any of them is a member. */
@@ -49,7 +55,11 @@ export class RoomAccess {
       isOwner ||
       room.managers.some((id) => principals.includes(id)) ||
       members.some((member) => member.role === 'admin' && principals.includes(member.userId));
-    return { room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser };
+    const [banned, blocked] = await Promise.all([
+      actor.admin ? false : this.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
+      room.roomType === 'direct' && !actor.admin ? this.moderation.roomBlocked(appId, roomId, tx) : false,
+    ]);
+    return { room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser, banned, blocked };
   }
 
   /** Members, superusers and the platform admin (spec 12 items 33, 35); otherwise 403 `NOT_ROOM_MEMBER`. */
@@ -71,7 +81,13 @@ export function requireSuperuser(
   throw new EndpointError(code, message, rm);
 }
 
-/** A frozen room (status 0) takes writes from the platform admin only (spec 12 item 36). */
-export function requireNotFrozen(context: RoomContext): void {
-  if (context.room.status === 0 && !context.actor.admin) throw new AppError('ROOM_FROZEN');
+/**
+ * Writes into a room, for anyone but the platform admin: not while it is frozen (spec 12 item 36),
+ * not by a banned member (12 item 61), not in a direct room a personal block closed (7.4).
+ */
+export function requireWritable(context: RoomContext): void {
+  if (context.actor.admin) return;
+  if (context.room.status === 0) throw new AppError('ROOM_FROZEN');
+  if (context.banned) throw new AppError('USER_BLOCKED', 'You are banned from writing in this room');
+  if (context.blocked) throw new AppError('USER_BLOCKED', 'A block between you closes this direct room');
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../http/errors.js';
@@ -9,6 +8,7 @@ import type { MessageWriter } from '../messages/message-writer.js';
 import type { StoredMessage } from '../messages/messages.repository.js';
 import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
+import { directRoomId } from './direct-room.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
@@ -21,11 +21,6 @@ export interface RoomInput extends RoomFields {
 
 const MAX_ROOM_ID_LENGTH = 255;
 const MAX_TAGS = 100;
-
-/** The id of the direct room of two users: md5 of their ids, ascending, joined by "_" (spec 1.6). */
-export function directRoomId(a: string, b: string): string {
-  return createHash('md5').update([a, b].sort().join('_')).digest('hex');
-}
 
 export class RoomsService {
   constructor(

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialects/dialect.js';
 import * as initial from './001-initial.js';
 import * as chat from './002-chat.js';
 import * as sdk from './003-sdk.js';
+import * as moderation from './004-moderation.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -11,6 +12,7 @@ const STEPS: Record<string, Step> = {
   '001-initial': initial,
   '002-chat': chat,
   '003-sdk': sdk,
+  '004-moderation': moderation,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,0 +1,93 @@
+import type { EventBus } from '../../events/event-bus.js';
+import { AppError } from '../../http/errors.js';
+import type { Storage } from '../../storage/database.js';
+import { KeywordMask } from '../../shared/keyword-mask.js';
+
+const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_KEYWORDS = 10_000;
+const MAX_KEY_LENGTH = 128;
+
+type Config = Record<string, unknown>;
+
+/**
+ * Runtime configuration (spec 8): a JSON object per application, shallow-merged by top-level key
+ * (12 item 66). Cached per node; a change reaches every node's cache through the event bus. The
+ * `censorship` keywords become one matcher, so masking a message costs the same for any list size.
+ */
+export class ConfigService {
+  private readonly cache = new Map<string, { config: Config; mask: KeywordMask }>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly bus: EventBus,
+  ) {
+    bus.subscribe('config.changed', ({ appId }) => this.cache.delete(appId));
+  }
+
+  async get(appId: string): Promise<Config> {
+    return (await this.load(appId)).config;
+  }
+
+  /** `POST /config`: each key given replaces that key's whole value; the others stay. */
+  async update(appId: string, body: unknown): Promise<Config> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AppError('INVALID_BODY');
+    const entries = Object.entries(body as Config);
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw new AppError('INVALID_BODY', `Config keys must be 1 to ${MAX_KEY_LENGTH} characters`);
+      if (key === 'censorship') checkCensorship(value);
+    }
+    const current = await this.get(appId);
+    if (Buffer.byteLength(JSON.stringify({ ...current, ...(body as Config) })) > MAX_CONFIG_BYTES) {
+      throw new AppError('INVALID_BODY', `The configuration may hold at most ${MAX_CONFIG_BYTES} bytes of JSON`);
+    }
+    const now = Date.now();
+    await this.storage.db.transaction().execute(async (tx) => {
+      for (const [key, value] of entries) {
+        const text = JSON.stringify(value ?? null);
+        await tx
+          .insertInto('app_config')
+          .values({ app_id: appId, key, value: text, updated_at: now })
+          .onConflict((oc) => oc.columns(['app_id', 'key']).doUpdateSet({ value: text, updated_at: now }))
+          .execute();
+      }
+    });
+    this.changed(appId);
+    return this.get(appId);
+  }
+
+  /** `DELETE /config/:key`. */
+  async remove(appId: string, key: string): Promise<void> {
+    const result = await this.storage.db.deleteFrom('app_config').where('app_id', '=', appId).where('key', '=', key).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new AppError('CONFIG_NOT_FOUND');
+    this.changed(appId);
+  }
+
+  /** The text with the application's sensitive words masked (spec 7.8, 12 item 65). */
+  async censor(appId: string, text: string): Promise<string> {
+    return (await this.load(appId)).mask.mask(text);
+  }
+
+  private changed(appId: string): void {
+    this.cache.delete(appId);
+    this.bus.publish('config.changed', { appId });
+  }
+
+  private async load(appId: string): Promise<{ config: Config; mask: KeywordMask }> {
+    const cached = this.cache.get(appId);
+    if (cached) return cached;
+    const rows = await this.storage.db.selectFrom('app_config').select(['key', 'value']).where('app_id', '=', appId).orderBy('key').execute();
+    const config: Config = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    const keywords = (config.censorship as { keywords?: unknown } | undefined)?.keywords;
+    const entry = { config, mask: new KeywordMask(Array.isArray(keywords) ? keywords.filter((word): word is string => typeof word === 'string') : []) };
+    this.cache.set(appId, entry);
+    return entry;
+  }
+}
+
+function checkCensorship(value: unknown): void {
+  const keywords = (value as { keywords?: unknown } | null)?.keywords;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Array.isArray(keywords) || !keywords.every((word) => typeof word === 'string')) {
+    throw new AppError('INVALID_CONFIG_FORMAT', 'censorship must be {"keywords": [strings]}');
+  }
+  if (keywords.length > MAX_KEYWORDS) throw new AppError('INVALID_CONFIG_FORMAT', `censorship holds at most ${MAX_KEYWORDS} keywords`);
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { AppError } from '../../http/errors.js';
+import type { MembersRepository } from '../members/members.repository.js';
+import type { Db, Room, RoomsRepository } from './rooms.repository.js';
+
+/** The id of the direct room of two users: md5 of their ids, ascending, joined by "_" (spec 1.6). */
+export function directRoomId(a: string, b: string): string {
+  return createHash('md5').update([a, b].sort().join('_')).digest('hex');
+}
+
+/**
+ * The pair's direct room inside the caller's transaction, created when missing (spec 1.6). Only
+ * the pair's own room counts: another room that took its id never receives their messages.
+ */
+export async function ensureDirectRoom(
+  repositories: { rooms: RoomsRepository; members: MembersRepository },
+  appId: string,
+  a: string,
+  b: string,
+  tx: Db,
+): Promise<{ room: Room; created: boolean }> {
+  const { rooms, members } = repositories;
+  const roomId = directRoomId(a, b);
+  const existing = await rooms.findForUpdate(appId, roomId, tx);
+  if (existing) {
+    const ids = (await members.list(appId, roomId, tx)).map((member) => member.userId);
+    if (existing.roomType !== 'direct' || ids.length !== 2 || !ids.includes(a) || !ids.includes(b)) {
+      throw new AppError('ROOM_EXISTS', `The direct room id of '${a}' and '${b}' is taken by another room`);
+    }
+    return { room: existing, created: false };
+  }
+  const now = Date.now();
+  await rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
+  await members.add(appId, roomId, [a, b], 0, now, tx);
+  return { room: (await rooms.find(appId, roomId, tx))!, created: true };
+}
