@@ -28,6 +28,7 @@ import { filesRoutes } from './modules/files/files.routes.js';
 import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { moderationRoutes } from './modules/moderation/moderation.routes.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import cors from '@fastify/cors';
 
 const bootId = randomBytes(6).toString('base64url');
@@ -116,6 +117,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(devicesRoutes);
   await app.register(configRoutes);
   await app.register(moderationRoutes);
+  await app.register(webhooksRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -64,6 +64,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     services.activity.start();
     services.batches.start();
     services.presence.start();
+    services.webhooks.start();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
@@ -74,6 +75,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       gateway,
       async close() {
         await gateway.close();
+        await services.webhooks.stop();
         await services.presence.stop();
         await app.close();
         await services.batches.stop();

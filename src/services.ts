@@ -39,6 +39,9 @@ import { DevicesRepository } from './modules/devices/devices.repository.js';
 import { ConfigService } from './modules/config/config.service.js';
 import { ModerationRepository } from './modules/moderation/moderation.repository.js';
 import { ModerationService } from './modules/moderation/moderation.service.js';
+import { WebhooksRepository } from './modules/webhooks/webhooks.repository.js';
+import { WebhookOutbox } from './modules/webhooks/webhook-outbox.js';
+import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
 import { Presence } from './realtime/presence.js';
 
 export interface Services {
@@ -72,6 +75,8 @@ export interface Services {
   search: SearchService;
   badges: BadgesService;
   moderation: ModerationService;
+  webhooksRepository: WebhooksRepository;
+  webhooks: WebhookDispatcher;
   presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
@@ -142,8 +147,10 @@ function createChatServices(
   const moderationRepository = new ModerationRepository(storage);
   const access = new RoomAccess(roomsRepository, membersRepository, users, moderationRepository);
   const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
-  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository);
-  const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId);
+  const webhooksRepository = new WebhooksRepository(storage);
+  const outbox = new WebhookOutbox(webhooksRepository, users);
+  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox);
+  const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
   const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);
   return {
     roomsRepository,
@@ -153,7 +160,9 @@ function createChatServices(
     presenter,
     rooms,
     roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
-    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits, moderationRepository),
+    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits, moderationRepository, outbox),
+    webhooksRepository,
+    webhooks: new WebhookDispatcher(webhooksRepository, config.webhooks, messages, onError),
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
     batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),

@@ -21,6 +21,17 @@ export interface Config {
   limits: Limits;
   /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
   systemUserId: string;
+  webhooks: WebhookConfig;
+}
+
+/** Outbound webhooks (spec 11): delivery, retries and which destinations are allowed. */
+export interface WebhookConfig {
+  /** Deliver to loopback and private addresses too (a local receiver; never on a public server). */
+  allowPrivate: boolean;
+  maxAttempts: number;
+  /** The first retry's delay; each next one doubles (capped at an hour). */
+  retryBaseMs: number;
+  timeoutMs: number;
 }
 
 /** Bounds that protect the server (spec 12 item 76); each breach is a 400 in the API's error shape. */
@@ -115,6 +126,12 @@ export function loadConfig(env: Env = process.env): Config {
       fileBytes: integer('LIMIT_FILE_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
+    webhooks: {
+      allowPrivate: ['1', 'true', 'yes'].includes(env.PARLEY_WEBHOOK_ALLOW_PRIVATE?.trim().toLowerCase() ?? ''),
+      maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      retryBaseMs: integer('WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -23,6 +23,8 @@ export interface Database {
   room_bans: RoomBansTable;
   user_blocks: UserBlocksTable;
   app_config: AppConfigTable;
+  webhook_settings: WebhookSettingsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface AppsTable {
@@ -287,5 +289,34 @@ export interface AppConfigTable {
   key: string;
   /** JSON value */
   value: string;
+  updated_at: number;
+}
+
+export interface WebhookSettingsTable {
+  app_id: string;
+  url: string | null;
+  base_url: string | null;
+  /** `whsec_` + base64 of 32 random bytes (Standard Webhooks) */
+  secret: string;
+  previous_secret: string | null;
+  previous_until: number | null;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  app_id: string;
+  room_id: string | null;
+  event: string;
+  url: string;
+  /** JSON body, exactly as signed and sent */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
   updated_at: number;
 }

@@ -12,6 +12,7 @@ import { userView, type UserView } from '../users/user-view.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { MembersRepository } from './members.repository.js';
 import type { ModerationRepository } from '../moderation/moderation.repository.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
@@ -35,6 +36,7 @@ export class MembersService {
     private readonly bus: EventBus,
     private readonly limits: Limits,
     private readonly moderation: ModerationRepository,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /** `POST /rooms/:id/members`: adds existing users; already-members are skipped silently. */
@@ -64,6 +66,7 @@ export class MembersService {
       }
       await this.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
       await this.members.removeInvitations(appId, roomId, added, tx);
+      await this.outbox.members(tx, context.room, 'ADD_MEMBERS', actor.userId, added);
       let message: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, added, tx)).map((user) => [user.id, user]));
@@ -93,6 +96,7 @@ export class MembersService {
       if (!leaving) this.checkMayRemoveOthers(context);
       if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
       await this.members.remove(appId, roomId, removed, tx);
+      await this.outbox.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
       let written: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, removed, tx)).map((user) => [user.id, user]));
@@ -155,6 +159,7 @@ export class MembersService {
       if (context.members.length + 1 > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       await this.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
       await this.members.removeInvitations(appId, roomId, [actor.userId], tx);
+      await this.outbox.members(tx, context.room, 'JOIN_ROOM', actor.userId, [actor.userId]);
       return true;
     });
     const fresh = await this.access.load(appId, roomId, actor);

@@ -4,6 +4,7 @@ import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
 import type { UserSummary } from '../users/user-summary.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 /** System message types (spec 1.10, 12 item 42): not searchable, produced by member changes. */
 export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
@@ -18,6 +19,7 @@ export class MessageWriter {
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsRepository,
     private readonly members: MembersRepository,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   async write(
@@ -25,7 +27,7 @@ export class MessageWriter {
     room: Room,
     senderId: string | null,
     draft: Pick<MessageDraft, 'messageType' | 'content' | 'searchText'>,
-    options: { id?: string; batchId?: string; now?: number } = {},
+    options: { id?: string; batchId?: string; now?: number; fromWebhook?: boolean } = {},
   ): Promise<StoredMessage> {
     const now = options.now ?? Date.now();
     const stored = await this.messages.insert(
@@ -48,6 +50,8 @@ export class MessageWriter {
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
     if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
+    // A bot's reply does not go back to the webhook it came from (spec 11.3).
+    if (!options.fromWebhook) await this.outbox.message(tx, room, stored);
     return stored;
   }
 

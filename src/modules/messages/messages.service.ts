@@ -106,6 +106,44 @@ export class MessagesService {
     return this.presenter.messageViewOf(appId, outcome.message);
   }
 
+  /**
+   * A webhook's answer (spec 11.3), in a room whose `botMode` is on: `toBotState` moves the room's
+   * bot state, `data` is sent as a message from `senderID` (default: the room's first robot member).
+   * A malformed answer is ignored; a reply never goes back to the webhook.
+   */
+  async applyBotReply(appId: string, roomId: string | null, text: string): Promise<void> {
+    if (roomId === null || text.trim() === '') return;
+    let reply: { senderID?: unknown; toBotState?: unknown; data?: unknown };
+    try {
+      reply = JSON.parse(text) as typeof reply;
+    } catch {
+      return;
+    }
+    if (reply === null || typeof reply !== 'object') return;
+    const room = await this.rooms.find(appId, roomId);
+    if (!room?.botMode) return;
+    const members = await this.memberIds(appId, roomId);
+    if (typeof reply.toBotState === 'string' && reply.toBotState !== room.botState) {
+      await this.rooms.transaction((tx) => this.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx));
+      this.bus.publish('room.updated', { appId, roomId, members, actor: null });
+    }
+    if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return;
+    const robots = (await this.users.findMany(appId, members)).filter((user) => user.isRobot).map((user) => user.id);
+    const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
+    if (senderId === undefined || !(await this.users.find(appId, senderId))) return;
+    let draft;
+    try {
+      draft = await this.censored(appId, readDraft(reply.data as Record<string, unknown>, this.limits.messageBytes, { requireMessage: true }));
+    } catch {
+      return;
+    }
+    const stored = await this.rooms.transaction(async (tx) => {
+      const locked = await this.rooms.findForUpdate(appId, roomId, tx);
+      return locked ? this.writer.write(tx, locked, senderId, draft, { fromWebhook: true }) : undefined;
+    });
+    if (stored) await this.announceCreated(appId, stored, { push: true, skipTotalBadge: false }, draft.mentions);
+  }
+
   /** Recall (spec 5.5, 12 item 54): content cleared, id and sender kept; idempotent. */
   async recall(appId: string, actor: Actor, roomId: string, messageId: string): Promise<MessageView> {
     const { message, changed } = await this.rooms.transaction(async (tx) => {

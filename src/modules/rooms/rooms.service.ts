@@ -6,6 +6,7 @@ import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { MembersRepository } from '../members/members.repository.js';
 import type { MessageWriter } from '../messages/message-writer.js';
 import type { StoredMessage } from '../messages/messages.repository.js';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { directRoomId } from './direct-room.js';
@@ -34,6 +35,7 @@ export class RoomsService {
     private readonly dialect: DialectHelpers,
     private readonly limits: Limits,
     private readonly systemUserId: string,
+    private readonly outbox: WebhookOutbox,
   ) {}
 
   /**
@@ -63,6 +65,7 @@ export class RoomsService {
         await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
         let room = (await this.rooms.find(appId, id, tx))!;
+        await this.outbox.members(tx, room, 'ADD_MEMBERS', actor.userId, memberIds);
         let systemMessage: StoredMessage | undefined;
         if (input.systemMessage === true && memberIds.length > 0) {
           const users = await this.users.findMany(appId, memberIds, tx);

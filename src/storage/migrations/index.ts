@@ -4,6 +4,7 @@ import * as initial from './001-initial.js';
 import * as chat from './002-chat.js';
 import * as sdk from './003-sdk.js';
 import * as moderation from './004-moderation.js';
+import * as webhooks from './005-webhooks.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -13,6 +14,7 @@ const STEPS: Record<string, Step> = {
   '002-chat': chat,
   '003-sdk': sdk,
   '004-moderation': moderation,
+  '005-webhooks': webhooks,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

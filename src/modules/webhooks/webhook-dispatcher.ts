@@ -1,0 +1,120 @@
+import type { WebhookConfig } from '../../config/config.js';
+import type { MessagesService } from '../messages/messages.service.js';
+import { BlockedDestination, checkDestination } from './ssrf-guard.js';
+import { newWebhookSecret, signWebhook } from './webhook-signer.js';
+import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
+
+const TICK_MS = 200;
+const BATCH = 20;
+const MAX_BACKOFF_MS = 3_600_000;
+const MAX_REPLY_BYTES = 64 * 1024;
+
+type Outcome = { delivered: true; reply: string } | { delivered: false; retry: boolean; status: number | null; error: string };
+
+/**
+ * Sends the outbox: signed the Standard Webhooks way, retried with exponential backoff on timeouts,
+ * network errors, 408, 429 and 5xx, never on other answers, and left as a dead letter after the
+ * last attempt. Several nodes share the work through a lease on each delivery.
+ */
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = true;
+
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    private readonly config: WebhookConfig,
+    private readonly replies: Pick<MessagesService, 'applyBotReply'>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** The settings of an application, created with a first secret when it has none. */
+  async settings(appId: string): Promise<WebhookSettings> {
+    const found = await this.webhooks.settings(appId);
+    if (found) return found;
+    const created: WebhookSettings = { appId, url: null, baseUrl: null, secret: newWebhookSecret(), previousSecret: null, previousUntil: null };
+    await this.webhooks.saveSettings(created);
+    return (await this.webhooks.settings(appId)) ?? created;
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    this.running = this.running.then(() => this.tick()).catch(this.onError);
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    const due = await this.webhooks.due(now, BATCH);
+    await Promise.all(due.map(async (delivery) => {
+      if (this.stopped) return;
+      if (!(await this.webhooks.claim(delivery.id, delivery.lockedUntil, now + this.config.timeoutMs + 5_000))) return;
+      await this.deliver(delivery);
+    }));
+  }
+
+  private async deliver(delivery: Delivery): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    const outcome = await this.attempt(delivery);
+    if (outcome.delivered) {
+      await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: null });
+      await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch(this.onError);
+      return;
+    }
+    const exhausted = !outcome.retry || attempts >= this.config.maxAttempts;
+    const backoff = Math.min(this.config.retryBaseMs * 2 ** (attempts - 1), MAX_BACKOFF_MS);
+    await this.webhooks.record(delivery.id, {
+      status: exhausted ? 'failed' : 'pending',
+      attempts,
+      nextAttemptAt: Date.now() + (exhausted ? 0 : backoff),
+      lastStatus: outcome.status,
+      lastError: outcome.error.slice(0, 500),
+    });
+  }
+
+  private async attempt(delivery: Delivery): Promise<Outcome> {
+    try {
+      await checkDestination(delivery.url, this.config.allowPrivate);
+    } catch (error) {
+      if (error instanceof BlockedDestination) return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
+      throw error;
+    }
+    const settings = await this.settings(delivery.appId);
+    const now = Date.now();
+    const secrets = [settings.secret, ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : [])];
+    const timestamp = Math.floor(now / 1000);
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Parley-Webhooks/1',
+          'webhook-id': delivery.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
+        },
+        body: delivery.payload,
+      });
+      const reply = (await response.text()).slice(0, MAX_REPLY_BYTES);
+      if (response.status >= 200 && response.status < 300) return { delivered: true, reply };
+      const retry = response.status === 408 || response.status === 429 || response.status >= 500;
+      return { delivered: false, retry, status: response.status, error: `HTTP ${response.status}` };
+    } catch (error) {
+      const name = (error as Error).name;
+      return { delivered: false, retry: true, status: null, error: name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error).message}` };
+    }
+  }
+}

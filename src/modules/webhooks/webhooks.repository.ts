@@ -1,0 +1,130 @@
+import type { Selectable } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema.js';
+import type { Db } from '../rooms/rooms.repository.js';
+
+export interface WebhookSettings {
+  appId: string;
+  url: string | null;
+  baseUrl: string | null;
+  secret: string;
+  previousSecret: string | null;
+  previousUntil: number | null;
+}
+
+export interface Delivery {
+  id: string;
+  appId: string;
+  roomId: string | null;
+  event: string;
+  url: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lockedUntil: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const toSettings = (row: Selectable<WebhookSettingsTable>): WebhookSettings => ({
+  appId: row.app_id, url: row.url, baseUrl: row.base_url, secret: row.secret, previousSecret: row.previous_secret, previousUntil: row.previous_until === null ? null : Number(row.previous_until),
+});
+
+const toDelivery = (row: Selectable<WebhookDeliveriesTable>): Delivery => ({
+  id: row.id, appId: row.app_id, roomId: row.room_id, event: row.event, url: row.url, payload: row.payload,
+  status: row.status as Delivery['status'], attempts: row.attempts, nextAttemptAt: Number(row.next_attempt_at), lockedUntil: Number(row.locked_until),
+  lastStatus: row.last_status, lastError: row.last_error, createdAt: row.created_at, updatedAt: row.updated_at,
+});
+
+export class WebhooksRepository {
+  constructor(private readonly storage: Storage) {}
+
+  async settings(appId: string, db: Db = this.storage.db): Promise<WebhookSettings | undefined> {
+    const row = await db.selectFrom('webhook_settings').selectAll().where('app_id', '=', appId).executeTakeFirst();
+    return row && toSettings(row);
+  }
+
+  async saveSettings(settings: WebhookSettings, now = Date.now()): Promise<void> {
+    const values = {
+      url: settings.url, base_url: settings.baseUrl, secret: settings.secret, previous_secret: settings.previousSecret,
+      previous_until: settings.previousUntil, updated_at: now,
+    };
+    await this.storage.db
+      .insertInto('webhook_settings')
+      .values({ app_id: settings.appId, ...values })
+      .onConflict((oc) => oc.column('app_id').doUpdateSet(values))
+      .execute();
+  }
+
+  async enqueue(delivery: Pick<Delivery, 'id' | 'appId' | 'roomId' | 'event' | 'url' | 'payload'>, now: number, db: Db): Promise<void> {
+    await db
+      .insertInto('webhook_deliveries')
+      .values({
+        id: delivery.id, app_id: delivery.appId, room_id: delivery.roomId, event: delivery.event, url: delivery.url, payload: delivery.payload,
+        status: 'pending', attempts: 0, next_attempt_at: now, locked_until: 0, last_status: null, last_error: null, created_at: now, updated_at: now,
+      })
+      .execute();
+  }
+
+  async due(now: number, limit: number): Promise<Delivery[]> {
+    const rows = await this.storage.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where('locked_until', '<', now)
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toDelivery);
+  }
+
+  /** Takes a delivery for one attempt if nobody took it since it was read: exactly one node sends it. */
+  async claim(id: string, seenLock: number, until: number): Promise<boolean> {
+    const result = await this.storage.db
+      .updateTable('webhook_deliveries')
+      .set({ locked_until: until })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('locked_until', '=', seenLock)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async record(id: string, outcome: { status: Delivery['status']; attempts: number; nextAttemptAt: number; lastStatus: number | null; lastError: string | null }, now = Date.now()): Promise<void> {
+    await this.storage.db
+      .updateTable('webhook_deliveries')
+      .set({
+        status: outcome.status, attempts: outcome.attempts, next_attempt_at: outcome.nextAttemptAt, locked_until: 0,
+        last_status: outcome.lastStatus, last_error: outcome.lastError, updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async find(appId: string, id: string): Promise<Delivery | undefined> {
+    const row = await this.storage.db.selectFrom('webhook_deliveries').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    return row && toDelivery(row);
+  }
+
+  async list(appId: string, options: { status?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: Delivery[] }> {
+    let query = this.storage.db.selectFrom('webhook_deliveries').where('app_id', '=', appId);
+    if (options.status) query = query.where('status', '=', options.status);
+    const [count, rows] = await Promise.all([
+      query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+      query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(options.skip).limit(options.limit).execute(),
+    ]);
+    return { totalCount: Number(count.count), data: rows.map(toDelivery) };
+  }
+
+  /** Queue depth and dead letters, for monitoring. */
+  async counts(appId?: string): Promise<Record<string, number>> {
+    let query = this.storage.db.selectFrom('webhook_deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status');
+    if (appId) query = query.where('app_id', '=', appId);
+    const rows = await query.execute();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+}
