@@ -29,6 +29,7 @@ import { devicesRoutes } from './modules/devices/devices.routes.js';
 import { configRoutes } from './modules/config/config.routes.js';
 import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { pushRoutes } from './modules/push/push.routes.js';
 import cors from '@fastify/cors';
 
 const bootId = randomBytes(6).toString('base64url');
@@ -118,6 +119,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(configRoutes);
   await app.register(moderationRoutes);
   await app.register(webhooksRoutes);
+  await app.register(pushRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

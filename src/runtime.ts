@@ -56,7 +56,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     if (config.redisUrl) redis = await connectRedis(config.redisUrl);
     const created = await createBus(config, redis, logger);
     subscriber = created.subscriber;
-    const services = createServices(config, storage, created.bus, redis, (error) => logger.error({ err: error }, 'activity recorder'));
+    const services = createServices(config, storage, created.bus, redis, (error) => logger.error({ err: error }, 'background work'), logger);
     const firstStart = await bootstrap(services, logger);
     const app = await buildApp(services, logger);
     const gateway = createGateway(app.server, services, logger, redis);
@@ -65,6 +65,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     services.batches.start();
     services.presence.start();
     services.webhooks.start();
+    services.push.start();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
@@ -76,6 +77,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       async close() {
         await gateway.close();
         await services.webhooks.stop();
+        await services.push.stop();
         await services.presence.stop();
         await app.close();
         await services.batches.stop();

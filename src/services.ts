@@ -42,6 +42,10 @@ import { ModerationService } from './modules/moderation/moderation.service.js';
 import { WebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { WebhookOutbox } from './modules/webhooks/webhook-outbox.js';
 import { WebhookDispatcher } from './modules/webhooks/webhook-dispatcher.js';
+import { PushRepository } from './modules/push/push.repository.js';
+import { PushService } from './modules/push/push.service.js';
+import { HttpPushProvider, LogPushProvider, type PushProvider } from './modules/push/push-provider.js';
+import { pino, type Logger } from 'pino';
 import { Presence } from './realtime/presence.js';
 
 export interface Services {
@@ -75,6 +79,8 @@ export interface Services {
   search: SearchService;
   badges: BadgesService;
   moderation: ModerationService;
+  pushRepository: PushRepository;
+  push: PushService;
   webhooksRepository: WebhooksRepository;
   webhooks: WebhookDispatcher;
   presence: Presence;
@@ -93,6 +99,7 @@ export function createServices(
   bus: EventBus,
   redis: Redis | undefined,
   onError: (error: unknown) => void,
+  logger?: Logger,
 ): Services {
   const keysRepository = new KeysRepository(storage);
   const usersRepository = new UsersRepository(storage);
@@ -103,13 +110,15 @@ export function createServices(
   const presence = new Presence(redis, config.redisPrefix);
   const appConfig = new ConfigService(storage, bus);
   const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, presence, appConfig, onError);
+  const devices = new DevicesRepository(storage);
   return {
     ...chat,
+    push: new PushService(chat.pushRepository, devices, usersRepository, pushProvider(config, chat.webhooks, logger), bus, onError),
     connections: { count: async () => 0 },
     presence,
     prefs: new PrefsRepository(storage),
     files: new FilesRepository(storage),
-    devices: new DevicesRepository(storage),
+    devices,
     appConfig,
     config,
     storage,
@@ -148,6 +157,7 @@ function createChatServices(
   const access = new RoomAccess(roomsRepository, membersRepository, users, moderationRepository);
   const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
   const webhooksRepository = new WebhooksRepository(storage);
+  const pushRepository = new PushRepository(storage);
   const outbox = new WebhookOutbox(webhooksRepository, users);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
@@ -163,6 +173,7 @@ function createChatServices(
     members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits, moderationRepository, outbox),
     webhooksRepository,
     webhooks: new WebhookDispatcher(webhooksRepository, config.webhooks, messages, onError),
+    pushRepository,
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
     batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),
@@ -170,4 +181,12 @@ function createChatServices(
     search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access, presenter, messagesRepository),
     badges: new BadgesService(roomsRepository, membersRepository, access),
   };
+}
+
+/** The configured push provider (PUSH_PROVIDER): logged, or forwarded over HTTP signed like webhooks. */
+function pushProvider(config: Config, webhooks: WebhookDispatcher, logger: Logger | undefined): PushProvider {
+  if (config.push.provider === 'http' && config.push.httpUrl) {
+    return new HttpPushProvider(config.push.httpUrl, async (appId) => [(await webhooks.settings(appId)).secret], config.webhooks);
+  }
+  return new LogPushProvider(logger ?? (pino({ level: 'silent' }) as Logger));
 }

@@ -22,6 +22,15 @@ export interface Config {
   /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
   systemUserId: string;
   webhooks: WebhookConfig;
+  push: PushConfig;
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+}
+
+/** Where push notifications go: logged, or forwarded to an HTTP endpoint (signed like webhooks). */
+export interface PushConfig {
+  provider: 'log' | 'http';
+  httpUrl: string | undefined;
 }
 
 /** Outbound webhooks (spec 11): delivery, retries and which destinations are allowed. */
@@ -126,6 +135,8 @@ export function loadConfig(env: Env = process.env): Config {
       fileBytes: integer('LIMIT_FILE_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
+    push: parsePush(env, problems),
+    metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     webhooks: {
       allowPrivate: ['1', 'true', 'yes'].includes(env.PARLEY_WEBHOOK_ALLOW_PRIVATE?.trim().toLowerCase() ?? ''),
       maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
@@ -135,6 +146,14 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parsePush(env: Env, problems: string[]): PushConfig {
+  const provider = (env.PUSH_PROVIDER?.trim().toLowerCase() || 'log') as PushConfig['provider'];
+  const httpUrl = env.PUSH_HTTP_URL?.trim() || undefined;
+  if (provider !== 'log' && provider !== 'http') problems.push(`PUSH_PROVIDER must be "log" or "http" (got "${env.PUSH_PROVIDER}")`);
+  if (provider === 'http' && !(httpUrl && /^https?:\/\//.test(httpUrl))) problems.push('PUSH_HTTP_URL must be an http(s) URL when PUSH_PROVIDER=http');
+  return { provider, httpUrl };
 }
 
 function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | string {

@@ -71,6 +71,8 @@ export interface EventBus {
   /** Delivers to this node's subscribers at once and, with Redis, to every other node. */
   publish<T extends EventType>(type: T, payload: DomainEvents[T]): void;
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
+  /** Runs only on the node that published: for work done once per event (recording a push), not per node. */
+  subscribeOrigin<T extends EventType>(type: T, handler: EventHandler<T>): () => void;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,10 @@ export class LocalEventBus implements EventBus {
     if (!set) this.handlers.set(type, (set = new Set()));
     set.add(handler);
     return () => set.delete(handler);
+  }
+
+  subscribeOrigin<T extends EventType>(type: T, handler: EventHandler<T>): () => void {
+    return this.subscribe(type, handler);
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,8 @@ interface Envelope {
 export class RedisEventBus implements EventBus {
   private readonly node = randomUUID();
   private readonly local: LocalEventBus;
+  /** Handlers for events this node published only. */
+  private readonly origin: LocalEventBus;
   private readonly channel: string;
 
   constructor(
@@ -24,6 +26,7 @@ export class RedisEventBus implements EventBus {
     private readonly onError: (error: unknown, what: string) => void,
   ) {
     this.local = new LocalEventBus((error, type) => onError(error, `event handler ${type}`));
+    this.origin = new LocalEventBus((error, type) => onError(error, `event handler ${type}`));
     this.channel = `${prefix}events`;
   }
 
@@ -42,6 +45,7 @@ export class RedisEventBus implements EventBus {
 
   publish<T extends EventType>(type: T, payload: DomainEvents[T]): void {
     this.local.deliver(type, payload);
+    this.origin.deliver(type, payload);
     const envelope: Envelope = { node: this.node, type, payload };
     this.publisher.publish(this.channel, JSON.stringify(envelope)).catch((error: unknown) => this.onError(error, 'event publish'));
   }
@@ -50,8 +54,13 @@ export class RedisEventBus implements EventBus {
     return this.local.subscribe(type, handler);
   }
 
+  subscribeOrigin<T extends EventType>(type: T, handler: EventHandler<T>): () => void {
+    return this.origin.subscribe(type, handler);
+  }
+
   async close(): Promise<void> {
     await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
     await this.local.close();
+    await this.origin.close();
   }
 }

@@ -25,6 +25,7 @@ export interface Database {
   app_config: AppConfigTable;
   webhook_settings: WebhookSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  push_notifications: PushNotificationsTable;
 }
 
 export interface AppsTable {
@@ -316,6 +317,26 @@ export interface WebhookDeliveriesTable {
   next_attempt_at: number;
   locked_until: number;
   last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PushNotificationsTable {
+  id: string;
+  app_id: string;
+  kind: string;
+  /** JSON string array of recipient user ids */
+  users: string;
+  /** JSON notification content (spec 10.1 payload) */
+  payload: string;
+  status: string;
+  attempts: number;
+  /** Devices it was handed over for */
+  devices: number;
+  next_attempt_at: number;
+  locked_until: number;
+  provider: string | null;
   last_error: string | null;
   created_at: number;
   updated_at: number;

@@ -5,6 +5,7 @@ import * as chat from './002-chat.js';
 import * as sdk from './003-sdk.js';
 import * as moderation from './004-moderation.js';
 import * as webhooks from './005-webhooks.js';
+import * as push from './006-push.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -15,6 +16,7 @@ const STEPS: Record<string, Step> = {
   '003-sdk': sdk,
   '004-moderation': moderation,
   '005-webhooks': webhooks,
+  '006-push': push,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
