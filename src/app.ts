@@ -8,6 +8,7 @@ import { BODY_LIMIT_BYTES, DOCS_PREFIX } from './http/constants.js';
 import { createValidatorCompiler } from './http/validation.js';
 import errorsPlugin from './plugins/errors.js';
 import authPlugin from './plugins/auth.js';
+import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { keysRoutes } from './modules/keys/keys.routes.js';
@@ -99,6 +100,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(errorsPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin);
+  await app.register(metricsPlugin);
   await app.register(healthRoutes);
   await app.register(keysRoutes);
   await app.register(usersRoutes);

@@ -61,6 +61,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const app = await buildApp(services, logger);
     const gateway = createGateway(app.server, services, logger, redis);
     services.connections.count = (appId) => gateway.connectionCount(appId);
+    services.connections.local = () => gateway.io.of('/').sockets.size;
     services.activity.start();
     services.batches.start();
     services.presence.start();

@@ -89,7 +89,7 @@ export interface Services {
   devices: DevicesRepository;
   appConfig: ConfigService;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
-  connections: { count(appId: string): Promise<number> };
+  connections: { count(appId: string): Promise<number>; local(): number };
 }
 
 /** Wires repositories and services over one storage and one event bus. */
@@ -114,7 +114,7 @@ export function createServices(
   return {
     ...chat,
     push: new PushService(chat.pushRepository, devices, usersRepository, pushProvider(config, chat.webhooks, logger), bus, onError),
-    connections: { count: async () => 0 },
+    connections: { count: async () => 0, local: () => 0 },
     presence,
     prefs: new PrefsRepository(storage),
     files: new FilesRepository(storage),

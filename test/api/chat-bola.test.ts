@@ -13,7 +13,8 @@ import type { RouteEntry } from '../../src/http/types.js';
  * refused and reveal nothing of room B; room B must be exactly as it was afterwards. The SDK routes
  * (realtime protocol 6) are in it too: room helpers, room preferences, bob's personal preferences
  * (`/me/pref`) and app 2's files. Files are shared within an application by design, so only app 2's
- * file is a target there.
+ * file is a target there. Moderation too (spec 7.1-7.4): room B's bans (bob banned eve there) and
+ * bob's personal block of eve are neither readable nor changeable by alice.
  */
 
 type Method = NonNullable<InjectOptions['method']>;
@@ -29,8 +30,11 @@ const ROOM_EXISTS: Refusal = [409, 'ROOM_EXISTS'];
 const BAD_CURSOR: Refusal = [400, 'INVALID_REQUEST'];
 const NO_SUCH: Refusal = [404, 'NOT_FOUND'];
 const NOT_MULTIPART: Refusal = [415, 'UNSUPPORTED_MEDIA_TYPE'];
+const NO_ROOM_OR_USER: Refusal = [404, 'ROOM_OR_USER_NOT_FOUND'];
+const NO_BLOCK: Refusal = [404, 'BLOCK_NOT_FOUND'];
+const NO_USER: Refusal = [404, 'USER_NOT_FOUND'];
 
-const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute', '/me/pref', '/roomPrefs', '/files'];
+const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute', '/me/pref', '/roomPrefs', '/files', '/blockStatus'];
 const isChatRoute = (route: RouteEntry) =>
   route.auth === 'user' && CHAT_PREFIXES.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`));
 
@@ -39,6 +43,9 @@ const ALICE = 'alice-a1';
 const BOB = 'bob-b2';
 const CAROL = 'carol-c3';
 const DAVE = 'dave-d4';
+/** Banned in room B by bob (not a member of it), and blocked by bob personally. */
+const EVE = 'eve-e5';
+const E_NAME = 'Evelyn Hiddenname';
 const ROOM_A = 'room-a-alice';
 const ROOM_B = 'room-b-private';
 const B_NAME = 'Bob Secret Room';
@@ -66,7 +73,7 @@ const X_FILE_TEXT = 'x secret file content';
 
 /** What alice must never see: room B's and the direct room's messages, members and names, and app 2's. */
 const SECRETS = [
-  ...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, B_PREF_KEYS[1]!, B_PREF_TEXT, B_ROOM_PREF_TAG,
+  ...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, EVE, E_NAME, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, B_PREF_KEYS[1]!, B_PREF_TEXT, B_ROOM_PREF_TAG,
   XAVIER, X_TEXT, X_NAME, X_ROOM_NAME, X_FILE_NAME, X_FILE_TEXT,
 ];
 
@@ -404,6 +411,52 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}/metadata`, undefined, NO_SUCH),
       refuse('a message id of room B as a file', 'GET', `/files/${X_BUCKET}/${b.first}/metadata`, undefined, NO_SUCH),
     ],
+    // Moderation (spec 7.1-7.4): only the owner (or, without one, a superuser) and the platform admin.
+    'POST /blockStatus/room/:roomID/:blockee': [
+      refuse('ban carol in room B', 'POST', `/blockStatus/room/${ROOM_B}/${CAROL}`, undefined, NOT_ALLOWED),
+      refuse('ban bob, its owner, in room B', 'POST', `/blockStatus/room/${ROOM_B}/${BOB}`, {}, NOT_ALLOWED),
+      refuse('ban dave in room B', 'POST', `/blockStatus/room/${ROOM_B}/${DAVE}`, {}, NOT_ALLOWED),
+      // Neither "already banned" (409) nor "no such user" (404): both would tell.
+      refuse('ban eve, already banned, in room B', 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`, undefined, NOT_ALLOWED),
+      refuse('ban an unknown user in room B', 'POST', `/blockStatus/room/${ROOM_B}/nobody-n0`, undefined, NOT_ALLOWED),
+      refuse('ban herself in room B', 'POST', `/blockStatus/room/${ROOM_B}/${ALICE}`, undefined, NOT_ALLOWED),
+      refuse('ban carol in the direct room of bob and carol', 'POST', `/blockStatus/room/${ids.direct}/${CAROL}`, undefined, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'POST', `/blockStatus/room/${b.first}/${BOB}`, undefined, NO_ROOM_OR_USER),
+      refuse("ban xavier in app 2's room", 'POST', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
+      refuse("ban app 2's user in room A", 'POST', `/blockStatus/room/${ROOM_A}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
+    ],
+    'DELETE /blockStatus/room/:roomID/:blockee': [
+      refuse("lift eve's ban in room B", 'DELETE', `/blockStatus/room/${ROOM_B}/${EVE}`, undefined, NOT_ALLOWED),
+      refuse('lift a ban carol does not have in room B', 'DELETE', `/blockStatus/room/${ROOM_B}/${CAROL}`, undefined, NOT_ALLOWED),
+      refuse('the direct room of bob and carol', 'DELETE', `/blockStatus/room/${ids.direct}/${CAROL}`, undefined, NOT_ALLOWED),
+      refuse("lift eve's ban of room B through room A", 'DELETE', `/blockStatus/room/${ROOM_A}/${EVE}`, undefined, NO_BLOCK),
+      refuse('a message id of room B as the room', 'DELETE', `/blockStatus/room/${b.first}/${EVE}`, undefined, NO_ROOM),
+      refuse("app 2's room", 'DELETE', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM),
+    ],
+    'GET /blockStatus/room/:roomID': [
+      refuse("room B's bans", 'GET', `/blockStatus/room/${ROOM_B}`, undefined, NOT_ALLOWED),
+      refuse("the direct room's bans", 'GET', `/blockStatus/room/${ids.direct}`, undefined, NOT_ALLOWED),
+      refuse('a message id of room B as the room', 'GET', `/blockStatus/room/${b.first}`, undefined, NO_ROOM),
+      refuse("app 2's room's bans", 'GET', `/blockStatus/room/${ROOM_X}`, undefined, NO_ROOM),
+      { what: "her own room A's bans", method: 'GET', url: `/blockStatus/room/${ROOM_A}`, check: (result) => expect(result).toStrictEqual({ data: [] }) },
+    ],
+    'POST /blockStatus/my/:blockee': [
+      refuse("block app 2's user", 'POST', `/blockStatus/my/${XAVIER}`, undefined, NO_USER),
+      refuse("block room B's id as a user", 'POST', `/blockStatus/my/${ROOM_B}`, {}, NO_USER),
+      asUserNamed(BOB, refuse('block dave as bob', 'POST', `/blockStatus/my/${DAVE}`, undefined, NOT_ALLOWED)),
+      asUserNamed(BOB, refuse('block eve again as bob', 'POST', `/blockStatus/my/${EVE}`, undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("block alice as app 2's user", 'POST', `/blockStatus/my/${ALICE}`, undefined, NOT_ALLOWED)),
+    ],
+    'DELETE /blockStatus/my/:blockee': [
+      refuse("bob's block of eve (she has none)", 'DELETE', `/blockStatus/my/${EVE}`, undefined, NO_BLOCK),
+      refuse("app 2's user", 'DELETE', `/blockStatus/my/${XAVIER}`, undefined, NO_BLOCK),
+      asUserNamed(BOB, refuse("bob's block of eve", 'DELETE', `/blockStatus/my/${EVE}`, undefined, NOT_ALLOWED)),
+    ],
+    'GET /blockStatus/my': [
+      { what: 'her own blocks', method: 'GET', url: '/blockStatus/my', check: (result) => expect(result).toStrictEqual({ data: [] }) },
+      asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
+    ],
   };
 }
 
@@ -464,6 +517,9 @@ describe('chat authorization matrix (BOLA)', () => {
       bobRoomPref: expectOk(await t.admin('GET', `/rooms/${ROOM_B}`, undefined, { 'im-client-id': BOB })).pref,
       xFile: expectOk(await asX('GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`)),
       xFileContent: (await asX('GET', `/files/${X_BUCKET}/${ids.x.file}`)).body,
+      bans: expectOk(await t.admin('GET', `/blockStatus/room/${ROOM_B}`)),
+      bobBlocks: expectOk(await t.admin('GET', '/blockStatus/my', undefined, { 'im-client-id': BOB })),
+      xBans: expectOk(await asX('GET', `/blockStatus/room/${ROOM_X}`)),
     };
   }
 
@@ -490,6 +546,7 @@ describe('chat authorization matrix (BOLA)', () => {
     bob = await t.createUser(BOB, { nickname: B_NAMES[0] });
     const carol = await t.createUser(CAROL, { nickname: B_NAMES[1] });
     await t.createUser(DAVE, { nickname: 'Dave Public' });
+    await t.createUser(EVE, { nickname: E_NAME });
 
     // Room A: alice owns it, dave is in it and sent her one unread message.
     expectOk(await t.admin('POST', '/rooms', { _id: ROOM_A, name: 'Alice Room', roomTags: ['a-tag'], owner: ALICE, members: [ALICE, DAVE] }));
@@ -510,6 +567,9 @@ describe('chat authorization matrix (BOLA)', () => {
     // The direct room of bob and carol.
     const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }))._id as string;
     expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
+    // Bob bans eve in room B (she is not a member) and blocks her himself.
+    expectOk(await call(bob, 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`));
+    expectOk(await call(bob, 'POST', `/blockStatus/my/${EVE}`));
 
     // Application 2 with its own user, room and message.
     const appX = await t.services.apps.create('Other app', 'other-app');
@@ -536,9 +596,9 @@ describe('chat authorization matrix (BOLA)', () => {
     cases = casesFor(ids);
     chatRoutes = t.app.routeTable.filter(isChatRoute);
     before = await snapshot();
-    const watched = [BOB, CAROL, XAVIER, ROOM_B, ROOM_X, direct];
+    const watched = [BOB, CAROL, EVE, XAVIER, ROOM_B, ROOM_X, direct];
     const types = [
-      'room.updated', 'room.deleted', 'room.muted', 'room.typing', 'room.pref', 'user.pref', 'member.added', 'member.removed', 'member.updated',
+      'room.created', 'room.updated', 'room.banned', 'room.deleted', 'room.muted', 'room.typing', 'room.pref', 'user.pref', 'member.added', 'member.removed', 'member.updated',
       'invitation.created', 'message.created', 'message.updated', 'message.recalled', 'message.pinned', 'message.unpinned', 'message.deleted', 'read.updated',
     ] as const;
     for (const type of types) {
@@ -603,6 +663,8 @@ describe('chat authorization matrix (BOLA)', () => {
       const url = route.url
         .replace(':messageId', ids.x.message)
         .replace(':client', XAVIER)
+        .replace(':blockee', XAVIER)
+        .replace(':roomID', ROOM_X)
         .replace(':room', ROOM_X)
         .replace(':bucket', X_BUCKET)
         .replace(':key', B_PREF_KEYS[0]!)
@@ -652,6 +714,15 @@ describe('chat authorization matrix (BOLA)', () => {
       ['GET', `/files/${X_BUCKET}/${ids.x.file}?signedUrlOnly=1`, undefined, {}, NO_SUCH],
       ['GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`, undefined, {}, NO_SUCH],
       ['DELETE', `/me/pref/${B_PREF_KEYS[0]}`, {}, { 'im-client-id': XAVIER }, NO_SUCH],
+      ['POST', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, {}, NO_ROOM_OR_USER],
+      ['POST', `/blockStatus/room/${ROOM_A}/${XAVIER}`, undefined, {}, NO_ROOM_OR_USER],
+      ['DELETE', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, {}, NO_ROOM],
+      ['GET', `/blockStatus/room/${ROOM_X}`, undefined, {}, NO_ROOM],
+      ['POST', `/blockStatus/my/${XAVIER}`, undefined, asAlice, NO_USER],
+      ['DELETE', `/blockStatus/my/${ALICE}`, undefined, { 'im-client-id': XAVIER }, NO_BLOCK],
+      ['POST', `/admin/clients/${XAVIER}/mute/${ROOM_X}`, undefined, {}, NO_CLIENT],
+      ['POST', `/admin/clients/${ALICE}/mute/${ROOM_X}`, undefined, {}, NO_ROOM],
+      ['DELETE', `/admin/clients/${ALICE}/mute/${ROOM_X}`, undefined, {}, NO_ROOM],
     ];
     for (const [method, url, body, headers, refusal] of attempts) {
       const response = await t.admin(method, url, body, headers);
@@ -660,7 +731,7 @@ describe('chat authorization matrix (BOLA)', () => {
       expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${JSON.stringify(headers)}`, label);
     }
     // Reads on behalf of app 2's user find nothing of app 2.
-    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge'], ['GET', '/rooms/ids'], ['GET', '/me/pref']] as const) {
+    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge'], ['GET', '/rooms/ids'], ['GET', '/me/pref'], ['GET', '/blockStatus/my']] as const) {
       const response = await t.admin(method, url, body, { 'im-client-id': XAVIER });
       expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${XAVIER}`, `API key ${method} ${url} as ${XAVIER}`);
       if (response.statusCode === 200) {
@@ -670,6 +741,7 @@ describe('chat authorization matrix (BOLA)', () => {
         if (url === '/me/badge') expect(result).toStrictEqual({ badge: 0 });
         if (url === '/rooms/ids') expect(result).toStrictEqual({ totalCount: 0, data: [] });
         if (url === '/me/pref') expect(result).toStrictEqual([]);
+        if (url === '/blockStatus/my') expect(result).toStrictEqual({ data: [] });
       } else {
         expect(response.statusCode, `${method} ${url}`).toBe(404);
       }
@@ -709,6 +781,10 @@ describe('chat authorization matrix (BOLA)', () => {
     expect(room.botMode).toBe(false);
     expect(after.xFile).toMatchObject({ id: ids.x.file, name: X_FILE_NAME, owner: XAVIER, size: X_FILE_TEXT.length });
     expect(after.xFileContent).toBe(X_FILE_TEXT);
+    // Room B's ban of eve and bob's block of her stand as they were; app 2's room has no bans.
+    expect((after.bans as any).data.map((ban: any) => [ban.blockee._id, ban.blocker._id])).toStrictEqual([[EVE, BOB]]);
+    expect((after.bobBlocks as any).data.map((block: any) => [block.blockee._id, block.blocker])).toStrictEqual([[EVE, BOB]]);
+    expect(after.xBans).toStrictEqual({ data: [] });
     // Nothing about them reached the event bus (and so no socket, webhook or push): no typing, prefs, members or messages.
     expect(touched).toStrictEqual([]);
   });

@@ -1,0 +1,78 @@
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '../http/errors.js';
+import { safeEqual } from '../shared/secrets.js';
+import '../http/types.js';
+
+/**
+ * Prometheus metrics at `/metrics` (issue 5): request rates and latencies per route, 429s per key,
+ * live sockets of this node, webhook queue depth and dead letters, push notifications by state.
+ * With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.
+ */
+export default fp(
+  async (app) => {
+    const { services } = app;
+    const register = new Registry();
+    collectDefaultMetrics({ register, prefix: 'parley_' });
+    const requests = new Counter({ name: 'parley_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [register] });
+    const latency = new Histogram({
+      name: 'parley_http_request_duration_seconds',
+      help: 'HTTP request latency by route',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [register],
+    });
+    const rateLimited = new Counter({ name: 'parley_rate_limited_total', help: 'Requests refused with 429, by API key id', labelNames: ['key'], registers: [register] });
+    new Gauge({
+      name: 'parley_socket_connections',
+      help: 'Live real-time connections on this node',
+      registers: [register],
+      collect() {
+        this.set(services.connections.local());
+      },
+    });
+    new Gauge({
+      name: 'parley_webhook_deliveries',
+      help: 'Webhook deliveries by state: pending is the queue, failed the dead letters',
+      labelNames: ['status'],
+      registers: [register],
+      async collect() {
+        const counts = await services.webhooksRepository.counts();
+        for (const status of ['pending', 'delivered', 'failed']) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'parley_push_notifications',
+      help: 'Push notifications by state',
+      labelNames: ['status'],
+      registers: [register],
+      async collect() {
+        const counts = await services.pushRepository.counts();
+        for (const status of ['pending', 'sent', 'failed']) this.set({ status }, counts[status] ?? 0);
+      },
+    });
+
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      if (route !== '/metrics') {
+        requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+        latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+        if (request.rateLimited) rateLimited.inc({ key: request.auditSubject?.keyId ?? 'by-address' });
+      }
+      done();
+    });
+
+    app.get('/metrics', {
+      config: { auth: 'public' },
+      schema: { tags: ['Monitoring'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)', hide: false },
+    }, async (request, reply) => {
+      const token = services.config.metricsToken;
+      if (token !== undefined) {
+        const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
+        if (!safeEqual(given, token)) throw new AppError('FORBIDDEN', 'A valid metrics token is required');
+      }
+      return reply.header('content-type', register.contentType).send(await register.metrics());
+    });
+  },
+  { name: 'parley-metrics' },
+);
