@@ -52,11 +52,20 @@ export default fp(
       },
     });
 
+    // Label children are looked up once per route and status, not hashed again on every request.
+    const counters = new Map<string, Counter.Internal>();
+    const timers = new Map<string, Histogram.Internal<string>>();
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       if (route !== '/metrics') {
-        requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-        latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+        const routeKey = `${request.method} ${route}`;
+        const countKey = `${routeKey} ${reply.statusCode}`;
+        let counter = counters.get(countKey);
+        if (!counter) counters.set(countKey, (counter = requests.labels(request.method, route, String(reply.statusCode))));
+        counter.inc();
+        let timer = timers.get(routeKey);
+        if (!timer) timers.set(routeKey, (timer = latency.labels(request.method, route)));
+        timer.observe(reply.elapsedTime / 1000);
         if (request.rateLimited) rateLimited.inc({ key: request.auditSubject?.keyId ?? 'by-address' });
       }
       done();
