@@ -148,7 +148,14 @@ async function catchUp(services: Services, appId: string, userId: string, since:
   const messages = await services.presenter.messageViews(appId, page);
   const last = page.at(-1);
   const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
-  return { messages, hasMore: changed.length > SYNC_LIMIT, cursor: `c:${next.time}:${next.seq ?? 0}` };
+  // Deletions after the starting point, so that the client drops what vanished meanwhile.
+  const deleted = (await services.messagesRepository.deletionsSince(appId, roomIds, cursor.time, SYNC_LIMIT)).map((entry) => ({
+    room: entry.roomId,
+    messageId: entry.messageId === '_all' ? null : entry.messageId,
+    all: entry.messageId === '_all',
+    deletedAt: entry.deletedAt,
+  }));
+  return { messages, deleted, hasMore: changed.length > SYNC_LIMIT, cursor: `c:${next.time}:${next.seq ?? 0}` };
 }
 
 async function cursorOf(services: Services, appId: string, since: unknown): Promise<{ time: number; seq?: number }> {

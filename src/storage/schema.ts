@@ -26,6 +26,7 @@ export interface Database {
   webhook_settings: WebhookSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
+  message_deletions: MessageDeletionsTable;
 }
 
 export interface AppsTable {
@@ -340,4 +341,11 @@ export interface PushNotificationsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface MessageDeletionsTable {
+  app_id: string;
+  room_id: string;
+  message_id: string;
+  deleted_at: number;
 }

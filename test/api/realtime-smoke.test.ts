@@ -55,6 +55,19 @@ describe('real-time gateway with each SDK generation', () => {
     });
   }
 
+  it('sync reports what was deleted since, so that a reconnecting client drops it too', async () => {
+    const socket = await connect(url, 'G3');
+    await authenticate(socket, tokens.bob!, t.clientKey);
+    const before = Date.now() - 1;
+    const kept = expectOk(await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'kept', messageType: 'text' }));
+    const gone = expectOk(await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'gone', messageType: 'text' }));
+    expect((await t.admin('DELETE', `/rooms/live/messages/${gone._id}`)).json().RC).toBe(0);
+    const ack = await socket.call('sync', { since: before });
+    expect(ack.result.messages.map((message: any) => message._id)).toStrictEqual([kept._id]);
+    expect(ack.result.deleted).toStrictEqual([{ room: 'live', messageId: gone._id, all: false, deletedAt: expect.any(Number) }]);
+    socket.close();
+  });
+
   it('disconnects a socket whose token is revoked', async () => {
     const socket = await connect(url, 'G3');
     await authenticate(socket, tokens.alice!, t.clientKey);

@@ -860,7 +860,7 @@ describe('real-time: catch-up with sync after a reconnect', () => {
         // The cursor is opaque: the last change's (updatedAt, seq).
         expect(ack.result.cursor).toBe(`c:${missed3.updatedAtMS}:${ack.result.cursor.split(':')[2]}`);
         // Nothing after the cursor.
-        expect(await again.call('sync', { since: ack.result.cursor })).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], hasMore: false, cursor: ack.result.cursor } });
+        expect(await again.call('sync', { since: ack.result.cursor })).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], deleted: [], hasMore: false, cursor: ack.result.cursor } });
       }
     });
   }
@@ -911,7 +911,7 @@ describe('real-time: catch-up with sync after a reconnect', () => {
     expect(all).toStrictEqual(inserted);
     expect(second.result.messages[0]).toMatchObject({ message: 'bulk-500', sender: { _id: 'alice' } });
     const third = await socket.call('sync', { since: second.result.cursor });
-    expect(third).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], hasMore: false, cursor: second.result.cursor } });
+    expect(third).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], deleted: [], hasMore: false, cursor: second.result.cursor } });
   });
 
   it('answers a plain ack in every generation and refuses a missing or invalid since', async () => {

@@ -110,6 +110,27 @@ export class MessagesRepository {
     return Number(result.numDeletedRows);
   }
 
+  /** Remembers a moderator deletion (a message id, or "_all") for clients catching up; forgets those past `keepMs`. */
+  async recordDeletion(appId: string, roomId: string, messageId: string, now: number, keepMs: number, db: Db): Promise<void> {
+    await db.insertInto('message_deletions').values({ app_id: appId, room_id: roomId, message_id: messageId, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    await db.deleteFrom('message_deletions').where('app_id', '=', appId).where('deleted_at', '<', now - keepMs).execute();
+  }
+
+  /** Deletions in these rooms after a time, oldest first. */
+  async deletionsSince(appId: string, roomIds: readonly string[], since: number, limit: number): Promise<Array<{ roomId: string; messageId: string; deletedAt: number }>> {
+    if (roomIds.length === 0) return [];
+    const rows = await this.storage.db
+      .selectFrom('message_deletions')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('room_id', 'in', [...roomIds])
+      .where('deleted_at', '>', since)
+      .orderBy('deleted_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ roomId: row.room_id, messageId: row.message_id, deletedAt: Number(row.deleted_at) }));
+  }
+
   /** The newest message of a room (after a deletion moved the room's last message back). */
   async latest(appId: string, roomId: string, db: Db = this.storage.db): Promise<{ id: string; seq: number } | undefined> {
     const row = await db

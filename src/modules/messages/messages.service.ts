@@ -13,6 +13,9 @@ import type { ConfigService } from '../config/config.service.js';
 import type { MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 
+/** How long reconnecting clients can learn of a deletion through `sync`. */
+const DELETION_MEMORY_MS = 30 * 24 * 3600 * 1000;
+
 export interface SendOptions {
   push?: boolean;
   skipTotalBadge?: boolean;
@@ -177,6 +180,7 @@ export class MessagesService {
         if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, roomId, null, tx);
       }
       await this.rooms.messagesRemoved(appId, roomId, removed, await this.messages.latest(appId, roomId, tx), tx);
+      await this.messages.recordDeletion(appId, roomId, messageId, Date.now(), DELETION_MEMORY_MS, tx);
       return { count: removed, members: context.members.map((member) => member.userId) };
     });
     const deletedBy = actor.userId ?? 'admin';

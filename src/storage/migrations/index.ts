@@ -6,6 +6,7 @@ import * as sdk from './003-sdk.js';
 import * as moderation from './004-moderation.js';
 import * as webhooks from './005-webhooks.js';
 import * as push from './006-push.js';
+import * as deletions from './007-deletions.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -17,6 +18,7 @@ const STEPS: Record<string, Step> = {
   '004-moderation': moderation,
   '005-webhooks': webhooks,
   '006-push': push,
+  '007-deletions': deletions,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
