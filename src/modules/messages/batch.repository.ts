@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { claimLease } from '../../storage/leases.js';
 import type { MessageBatchesTable } from '../../storage/schema.js';
 import type { Db } from '../rooms/rooms.repository.js';
 
@@ -76,16 +77,10 @@ export class BatchRepository {
   }
 
   /** Takes the lease if nobody took it since `seen`: exactly one node wins. */
-  async claim(id: string, seen: number, until: number): Promise<boolean> {
-    const result = await this.storage.db
-      .updateTable('message_batches')
-      .set({ locked_until: until })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', seen)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  claim(id: string, seen: number, until: number): Promise<boolean> {
+    return claimLease(this.storage.db, 'message_batches', id, seen, until);
   }
+
 
   /** Records one processed entry in the same transaction as its message: a restart resumes after it. */
   async advance(id: string, progress: { nextIndex: number; sent: number; failures: BatchFailure[]; lockedUntil: number; done: boolean }, db: Db): Promise<void> {

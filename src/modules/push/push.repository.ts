@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { claimLease, dueRows } from '../../storage/leases.js';
 import type { PushNotificationsTable } from '../../storage/schema.js';
 
 export interface PushRecord {
@@ -40,28 +41,14 @@ export class PushRepository {
   }
 
   async due(now: number, limit: number): Promise<PushRecord[]> {
-    const rows = await this.storage.db
-      .selectFrom('push_notifications')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where('locked_until', '<', now)
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
+    return (await dueRows(this.storage.db, 'push_notifications', now, limit)).map(toRecord);
   }
 
-  async claim(id: string, seenLock: number, until: number): Promise<boolean> {
-    const result = await this.storage.db
-      .updateTable('push_notifications')
-      .set({ locked_until: until })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', seenLock)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+
+  claim(id: string, seenLock: number, until: number): Promise<boolean> {
+    return claimLease(this.storage.db, 'push_notifications', id, seenLock, until);
   }
+
 
   async finish(id: string, outcome: Pick<PushRecord, 'status' | 'attempts' | 'devices' | 'nextAttemptAt' | 'provider' | 'lastError'>, now = Date.now()): Promise<void> {
     await this.storage.db

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { claimLease, dueRows } from '../../storage/leases.js';
 import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema.js';
 import type { Db } from '../rooms/rooms.repository.js';
 
@@ -70,29 +71,15 @@ export class WebhooksRepository {
   }
 
   async due(now: number, limit: number): Promise<Delivery[]> {
-    const rows = await this.storage.db
-      .selectFrom('webhook_deliveries')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .where('locked_until', '<', now)
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toDelivery);
+    return (await dueRows(this.storage.db, 'webhook_deliveries', now, limit)).map(toDelivery);
   }
 
+
   /** Takes a delivery for one attempt if nobody took it since it was read: exactly one node sends it. */
-  async claim(id: string, seenLock: number, until: number): Promise<boolean> {
-    const result = await this.storage.db
-      .updateTable('webhook_deliveries')
-      .set({ locked_until: until })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('locked_until', '=', seenLock)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  claim(id: string, seenLock: number, until: number): Promise<boolean> {
+    return claimLease(this.storage.db, 'webhook_deliveries', id, seenLock, until);
   }
+
 
   async record(id: string, outcome: { status: Delivery['status']; attempts: number; nextAttemptAt: number; lastStatus: number | null; lastError: string | null }, now = Date.now()): Promise<void> {
     await this.storage.db
