@@ -11,6 +11,7 @@ import { checkSize, readDraft } from './message-input.js';
 import { searchableText } from './message-view.js';
 import type { MessageWriter } from './message-writer.js';
 import type { MessagesService } from './messages.service.js';
+import { SerialTicker } from '../../shared/serial-ticker.js';
 
 // Renewed with every entry; a node that dies mid-batch hands it over once this has passed.
 const LEASE_MS = 10_000;
@@ -23,10 +24,8 @@ const MAX_RECORDED_FAILURES = 1000;
  * another node resumes exactly where it stopped: no entry is lost or sent twice.
  */
 export class BatchService {
-  private timer: NodeJS.Timeout | undefined;
   private running = new Set<string>();
-  private idle: Promise<void> = Promise.resolve();
-  private stopped = false;
+  private readonly ticker: SerialTicker;
 
   constructor(
     private readonly batches: BatchRepository,
@@ -38,8 +37,10 @@ export class BatchService {
     private readonly bus: EventBus,
     private readonly limits: Limits,
     private readonly systemUserId: string,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+    onError: (error: unknown) => void,
+  ) {
+    this.ticker = new SerialTicker(SWEEP_MS, () => this.sweep(), onError);
+  }
 
   async accept(appId: string, body: Record<string, unknown>): Promise<{ batchID: string; count: number }> {
     const request = await this.validate(appId, body);
@@ -47,7 +48,7 @@ export class BatchService {
     const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
     const id = `batch-${day}-${randomBytes(6).toString('hex')}`;
     await this.batches.insert(id, appId, request, now);
-    this.sweepSoon();
+    this.ticker.kick();
     return { batchID: id, count: request.paras.length };
   }
 
@@ -58,17 +59,13 @@ export class BatchService {
   }
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.sweepSoon(), SWEEP_MS);
-    this.timer.unref();
-    this.sweepSoon();
+    this.ticker.start();
+    this.ticker.kick();
   }
 
   /** Stops taking work and waits for the entry in progress; the rest resumes on the next start. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.idle;
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   private async validate(appId: string, body: Record<string, unknown>): Promise<BatchRequest> {
@@ -101,16 +98,10 @@ export class BatchService {
     };
   }
 
-  private sweepSoon(): void {
-    if (this.stopped) return;
-    const run = this.idle.then(() => this.sweep()).catch(this.onError);
-    this.idle = run;
-  }
-
   private async sweep(): Promise<void> {
     const now = Date.now();
     for (const candidate of await this.batches.claimable(now, 10)) {
-      if (this.stopped) return;
+      if (this.ticker.stopped) return;
       if (this.running.has(candidate.id)) continue;
       if (!(await this.batches.claim(candidate.id, candidate.lockedUntil, Date.now() + LEASE_MS))) continue;
       this.running.add(candidate.id);
@@ -129,7 +120,7 @@ export class BatchService {
     const failures = [...batch.failures];
     const { request } = batch;
     for (let index = batch.nextIndex; index < request.paras.length; index++) {
-      if (this.stopped) return;
+      if (this.ticker.stopped) return;
       const entry = request.paras[index]!;
       const progress = (ok: boolean, failure?: BatchFailure) => {
         if (ok) sent++;

@@ -5,6 +5,7 @@ import type { DevicesRepository } from '../devices/devices.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PushProvider } from './push-provider.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
+import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 250;
 const BATCH = 20;
@@ -22,9 +23,7 @@ const newId = () => `push_${randomBytes(12).toString('base64url')}`;
  * room's other members, except those who muted the room or turned notifications off.
  */
 export class PushService {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = true;
+  private readonly ticker: SerialTicker;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -34,7 +33,9 @@ export class PushService {
     private readonly provider: PushProvider,
     private readonly bus: EventBus,
     private readonly onError: (error: unknown) => void,
-  ) {}
+  ) {
+    this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
+  }
 
   /** `POST /push/push2clients` (10.1): unknown users are skipped when it is sent. */
   async pushToClients(appId: string, body: { clients?: unknown; payload?: unknown }): Promise<string> {
@@ -56,22 +57,16 @@ export class PushService {
   }
 
   start(): void {
-    this.stopped = false;
     // Once per message, on the node that accepted it.
     this.unsubscribe = this.bus.subscribeOrigin('message.created', (event) => {
       this.messageCreated(event).catch(this.onError);
     });
-    this.timer = setInterval(() => {
-      if (!this.stopped) this.running = this.running.then(() => this.tick()).catch(this.onError);
-    }, TICK_MS);
-    this.timer.unref();
+    this.ticker.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.ticker.stop();
   }
 
   private async messageCreated(event: DomainEvents['message.created']): Promise<void> {
@@ -108,7 +103,7 @@ export class PushService {
   private async tick(): Promise<void> {
     const now = Date.now();
     for (const push of await this.pushes.due(now, BATCH)) {
-      if (this.stopped) return;
+      if (this.ticker.stopped) return;
       if (!(await this.pushes.claim(push.id, push.lockedUntil, now + LEASE_MS))) continue;
       await this.send(push);
     }

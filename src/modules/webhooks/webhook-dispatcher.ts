@@ -3,6 +3,7 @@ import type { MessagesService } from '../messages/messages.service.js';
 import { BlockedDestination, checkDestination } from './ssrf-guard.js';
 import { newWebhookSecret, signWebhook } from './webhook-signer.js';
 import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
+import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 200;
 const BATCH = 20;
@@ -17,27 +18,23 @@ type Outcome = { delivered: true; reply: string } | { delivered: false; retry: b
  * last attempt. Several nodes share the work through a lease on each delivery.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
-  private stopped = true;
+  private readonly ticker: SerialTicker;
 
   constructor(
     private readonly webhooks: WebhooksRepository,
     private readonly config: WebhookConfig,
     private readonly replies: Pick<MessagesService, 'applyBotReply'>,
     private readonly onError: (error: unknown) => void,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), TICK_MS);
-    this.timer.unref();
+  ) {
+    this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.ticker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** The settings of an application, created with a first secret when it has none. */
@@ -49,16 +46,11 @@ export class WebhookDispatcher {
     return (await this.webhooks.settings(appId)) ?? created;
   }
 
-  private kick(): void {
-    if (this.stopped) return;
-    this.running = this.running.then(() => this.tick()).catch(this.onError);
-  }
-
   private async tick(): Promise<void> {
     const now = Date.now();
     const due = await this.webhooks.due(now, BATCH);
     await Promise.all(due.map(async (delivery) => {
-      if (this.stopped) return;
+      if (this.ticker.stopped) return;
       if (!(await this.webhooks.claim(delivery.id, delivery.lockedUntil, now + this.config.timeoutMs + 5_000))) return;
       await this.deliver(delivery);
     }));
