@@ -18,7 +18,8 @@ if (!existsSync('/usr/bin/chromium') && !process.env.PARLEY_BROWSER_NOTICE_SHOWN
   console.log("\n[parley] Browser tests skipped: install Debian's chromium (apt-get install -y chromium; .ci/run does).\n");
 }
 
-const shared = ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts'];
+const shared = ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts', 'test/security/**/*.test.ts'];
+const onServices = ['test/api/**/*.test.ts', 'test/security/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -32,7 +33,7 @@ export default defineConfig({
             extends: true as const,
             test: {
               name: [postgresUrl && 'postgres', redisUrl && 'redis'].filter(Boolean).join('+'),
-              include: ['test/api/**/*.test.ts'],
+              include: onServices,
               env: { PARLEY_TEST_DATABASE_URL: postgresUrl ?? '', PARLEY_TEST_REDIS_URL: redisUrl ?? '' },
             },
           }]
