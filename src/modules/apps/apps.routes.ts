@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import { ClosedObject, Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { App } from './apps.repository.js';
 
@@ -28,7 +28,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: "Change the application's name or settings",
       description: '`singleTokenPerUser` (default false): when true, issuing, binding or updating a token revokes the user\'s other tokens.',
-      body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), singleTokenPerUser: Type.Optional(Type.Boolean()) }),
+      body: ClosedObject({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), singleTokenPerUser: Type.Optional(Type.Boolean()) }),
       response: { 200: Envelope(AppSchema) },
     },
   }, async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope, ListOf, Skip } from '../../http/schemas.js';
+import { ClosedObject, Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { groupView } from '../users/user-view.js';
 import { GroupSchema } from '../users/users.schemas.js';
 
@@ -53,7 +53,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Update a user group (extension, spec 12 item 25)',
       params: Params,
-      body: Type.Object({ nickname: Type.Optional(Type.String()), avatarUrl: Type.Optional(Type.String()), members: Type.Optional(Members) }),
+      body: ClosedObject({ nickname: Type.Optional(Type.String()), avatarUrl: Type.Optional(Type.String()), members: Type.Optional(Members) }),
       response: { 200: Envelope(GroupSchema) },
     },
   }, async (request) => ok(groupView(await groups.update(request.auth!.app.id, request.params.id, request.body))));
