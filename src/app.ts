@@ -7,6 +7,7 @@ import type { RouteEntry } from './http/types.js';
 import { BODY_LIMIT_BYTES, DOCS_PREFIX } from './http/constants.js';
 import { createValidatorCompiler } from './http/validation.js';
 import errorsPlugin from './plugins/errors.js';
+import inputGuardPlugin from './plugins/input-guard.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -98,6 +99,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     maxAge: 600,
   });
   await app.register(errorsPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin);
   await app.register(metricsPlugin);

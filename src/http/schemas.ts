@@ -33,3 +33,9 @@ export const Skip = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 
 /** A body Parley defines itself (not IMKIT): an unknown field is refused, naming it (validation.ts). */
 export const ClosedObject = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
   Type.Object(properties, { ...options, additionalProperties: false });
+
+/**
+ * Ids in one request (members, managers, invitees): the spec's "10 000 members" (12 item 76).
+ * Storage splits what it writes, so no statement exceeds a driver's parameter limit either way.
+ */
+export const MAX_IDS_PER_REQUEST = 10_000;

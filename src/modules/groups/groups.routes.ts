@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { ClosedObject, Envelope, ListOf, Skip } from '../../http/schemas.js';
+import { ClosedObject, Envelope, ListOf, MAX_IDS_PER_REQUEST, Skip } from '../../http/schemas.js';
 import { groupView } from '../users/user-view.js';
 import { GroupSchema } from '../users/users.schemas.js';
 
 const tags = ['User groups'];
-const Members = Type.Array(Type.String({ minLength: 1 }), { description: 'Ids of existing users' });
+const Members = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST, description: 'Ids of existing users' });
 const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -115,7 +115,7 @@ function parseSort(text: string, unreadFirst: boolean): Comparator {
   const keys = text.split(/[\s,]+/).filter(Boolean).map((part) => {
     const descending = part.startsWith('-');
     const name = part.replace(/^[-+]/, '');
-    const key = SORT_KEYS[name];
+    const key = Object.hasOwn(SORT_KEYS, name) ? SORT_KEYS[name] : undefined;
     if (!key) throw new AppError('INVALID_REQUEST', `Cannot sort rooms by "${name.slice(0, 64)}"; use ${Object.keys(SORT_KEYS).join(', ')}`);
     return { key, sign: descending ? -1 : 1 };
   });
