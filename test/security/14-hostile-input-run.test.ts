@@ -10,9 +10,18 @@ import type { RouteEntry } from '../../src/http/types.js';
  * params, query and body. Not one answer may be a 5xx, and the server must still serve afterwards.
  */
 
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  enum?: unknown[];
+  const?: unknown;
+}
 interface Operation {
   parameters?: Array<{ in: string; name: string }>;
-  requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown>; anyOf?: Array<{ properties?: Record<string, unknown> }> } }> };
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 type Caller = 'key' | 'user';
@@ -21,7 +30,7 @@ interface Attempt {
   params?: (name: string, fallback: string) => string;
   query?: (names: string[]) => string;
   /** A JSON value, or raw text sent as JSON. */
-  body?: (fields: string[]) => unknown;
+  body?: (fields: string[], schema: JsonSchema | undefined) => unknown;
   raw?: string;
   /** Sent only to routes that declare one of these body fields (large payloads cost time). */
   onlyFor?: string[];
@@ -43,7 +52,31 @@ const ids = (count: number) => Array.from({ length: count }, (_, index) => `u${i
 const every = (fields: string[], value: (field: string) => unknown) => Object.fromEntries(fields.map((field) => [field, value(field)]));
 const query = (pairs: Array<[string, string]>) => pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
 
+/**
+ * A body of the types the route's schema declares, with `leaf` for every string and `items` ids in
+ * every array, so that validation lets it through and the poison reaches the handler and storage.
+ */
+function wellTyped(schema: JsonSchema | undefined, leaf: string, items = 1): unknown {
+  if (!schema) return { message: leaf, messageType: 'text', value: leaf, keyword: leaf };
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum) return schema.enum[0];
+  const branch = schema.anyOf?.find((option) => option.type !== 'null');
+  if (branch) return wellTyped(branch, leaf, items);
+  switch (schema.type) {
+    case 'object': return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, wellTyped(property, leaf, items)]));
+    case 'array': return Array.from({ length: items }, (_, index) => (schema.items?.type === 'string' && index > 0 ? `${leaf}${index}` : wellTyped(schema.items, leaf, 1)));
+    case 'string': return leaf;
+    case 'integer': case 'number': return 1;
+    case 'boolean': return true;
+    default: return leaf;
+  }
+}
+
 const ATTEMPTS: Attempt[] = [
+  { name: 'NUL in every string of a well-typed body', body: (_, schema) => wellTyped(schema, NUL) },
+  { name: '__proto__ as every string of a well-typed body', body: (_, schema) => wellTyped(schema, '__proto__') },
+  { name: 'constructor as every string of a well-typed body', body: (_, schema) => wellTyped(schema, 'constructor') },
+  { name: '5,000 ids in every array of a well-typed body', body: (_, schema) => wellTyped(schema, 'id', 5000) },
   { name: 'NUL in every param', params: () => NUL },
   { name: 'NUL in every query value and key', query: (names) => query([...names.map((name): [string, string] => [name, NUL]), ['a\u0000b', '1']]) },
   { name: 'NUL in every body string', body: (fields) => ({ ...every(fields, () => NUL), ['k\u0000']: 1 }) },
@@ -119,22 +152,22 @@ function paramValue(url: string, name: string): string {
   return Object.hasOwn(values, name) ? values[name]! : 'x';
 }
 
-function describeRoute(route: RouteEntry): { fields: string[]; declared: string[]; queryNames: string[] } {
+function describeRoute(route: RouteEntry): { fields: string[]; declared: string[]; queryNames: string[]; schema: JsonSchema | undefined } {
   const operation = openapi.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
   const queryNames = (operation?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
   const schema = operation?.requestBody?.content?.['application/json']?.schema;
   const declared = Object.keys(schema?.properties ?? schema?.anyOf?.find((branch) => branch.properties)?.properties ?? {});
-  return { fields: [...new Set([...declared, ...COMMON_FIELDS])], declared, queryNames: [...new Set([...queryNames, 'q', 'sort', 'limit', 'skip'])] };
+  return { schema, fields: [...new Set([...declared, ...COMMON_FIELDS])], declared, queryNames: [...new Set([...queryNames, 'q', 'sort', 'limit', 'skip'])] };
 }
 
 async function send(route: RouteEntry, attempt: Attempt, caller: Caller) {
-  const { fields, queryNames } = describeRoute(route);
+  const { fields, queryNames, schema } = describeRoute(route);
   const path = route.url.replace(/:(\w+)/g, (_, name: string) => {
     const fallback = paramValue(route.url, name);
     return encodeURIComponent(attempt.params ? attempt.params(name, fallback) : fallback);
   });
   const search = attempt.query ? `?${attempt.query(queryNames)}` : '';
-  const payload = route.method === 'GET' ? undefined : attempt.raw ?? (attempt.body ? JSON.stringify(attempt.body(fields)) : undefined);
+  const payload = route.method === 'GET' ? undefined : attempt.raw ?? (attempt.body ? JSON.stringify(attempt.body(fields, schema)) : undefined);
   const credentials = caller === 'key' ? { 'im-api-key': runKey, 'im-client-id': 'alice' } : { 'im-client-key': clientKey, 'im-authorization': alice };
   return t.app.inject({
     method: route.method as 'GET',
