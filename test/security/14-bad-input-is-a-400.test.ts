@@ -40,6 +40,11 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
       ['a path param', () => t.asUser(alice, 'GET', '/rooms/room%0014')],
       ['a query string', () => t.admin('GET', '/admin/clients?q=%7B%22nickname%22%3A%22a%00%22%7D')],
       ['the room list filter', () => t.asUser(alice, 'GET', '/rooms?pref=%7B%22folder%22%3A%22%00%22%7D')],
+      // JSON in a query string may spell the NUL as an escape: it is refused once parsed.
+      ['an escaped NUL in the user filter', () => t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"nickname":"a\\u0000"}')}`)],
+      ['an escaped NUL in a message search', () => t.asUser(alice, 'GET', `/messages?q=${encodeURIComponent('{"message":"a\\u0000b"}')}`)],
+      ['an escaped NUL in the room list pref', () => t.asUser(alice, 'GET', `/rooms?pref=${encodeURIComponent('{"folder":"\\u0000"}')}`)],
+      ['an escaped NUL in the room list q', () => t.asUser(alice, 'GET', `/rooms?q=${encodeURIComponent('{"roomTags":"\\u0000"}')}`)],
     ];
     for (const [what, call] of cases) {
       const response = await call();

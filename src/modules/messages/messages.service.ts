@@ -1,4 +1,5 @@
 import type { Limits } from '../../config/config.js';
+import { findInputProblem } from '../../http/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError, EndpointError } from '../../http/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
@@ -122,7 +123,7 @@ export class MessagesService {
     } catch {
       return;
     }
-    if (reply === null || typeof reply !== 'object') return;
+    if (reply === null || typeof reply !== 'object' || findInputProblem(reply) !== undefined) return;
     const room = await this.rooms.find(appId, roomId);
     if (!room?.botMode) return;
     const members = await this.memberIds(appId, roomId);

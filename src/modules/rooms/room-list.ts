@@ -1,4 +1,5 @@
 import { AppError } from '../../http/errors.js';
+import { assertSafeInput } from '../../http/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -145,6 +146,7 @@ function parsePref(text: string | undefined): Record<string, unknown> | undefine
   } catch {
     throw new AppError('INVALID_REQUEST', 'pref must be a JSON object');
   }
+  assertSafeInput(value, 'pref');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return Object.keys(value).length === 0 ? undefined : (value as Record<string, unknown>);
 }
@@ -161,6 +163,7 @@ function parseTagFilter(text: string | undefined): ((room: Room) => boolean) | u
   } catch {
     throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
   }
+  assertSafeInput(value, 'q');
   const tags = (value as { roomTags?: unknown } | null)?.roomTags;
   if (tags === undefined) return undefined;
   const strings = (list: unknown): string[] => {
