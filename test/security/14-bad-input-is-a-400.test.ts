@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
+import { handshakeRefusal } from '../helpers/realtime-tools.js';
 
 let t: TestApp;
 let alice: string;
@@ -113,8 +114,13 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
         expect(ack.RC, JSON.stringify(ack).slice(0, 200)).toBe(400);
       }
       expect((await socket.call('lastRead', 'room\u0000', 'x')).RC).toBe(400);
+      expect((await socket.call('auth2', 'token\u0000', { CLIENT_KEY: `${t.clientKey}\u0000` })).RC).toBe(400);
     } finally {
       socket.close();
+    }
+    for (const auth of [{ token: 'token\u0000', clientKey: `${t.clientKey}\u0000` }, { apiKey: `${t.apiKey}\u0000` }]) {
+      const refusal = await handshakeRefusal(url, auth);
+      expect((refusal.data as { RC: number }).RC, JSON.stringify(refusal)).toBe(400);
     }
     expect(errorLogs()).toStrictEqual([]);
   });
