@@ -10,11 +10,17 @@ const DATA_HEADERS = ['im-client-id', 'im-device-id'];
  */
 export default fp(
   async (app) => {
-    app.addHook('preValidation', async (request) => {
-      assertSafeInput(request.params, 'params');
-      assertSafeInput(request.query, 'querystring');
-      assertSafeInput(request.body, 'body');
-      for (const name of DATA_HEADERS) assertSafeInput(request.headers[name], `header ${name}`);
+    // A callback hook, not an async one: it runs on every request and need not cost a promise.
+    app.addHook('preValidation', (request, _reply, done) => {
+      try {
+        assertSafeInput(request.params, 'params');
+        assertSafeInput(request.query, 'querystring');
+        assertSafeInput(request.body, 'body');
+        for (const name of DATA_HEADERS) assertSafeInput(request.headers[name], `header ${name}`);
+      } catch (error) {
+        return done(error as Error);
+      }
+      done();
     });
   },
   { name: 'parley-input-guard' },

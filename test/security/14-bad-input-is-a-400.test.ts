@@ -56,6 +56,9 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     const messages = (await t.asUser(alice, 'GET', '/rooms/room-14/messages/v3')).json().result;
     expect(messages.totalCount ?? messages.data.length).toBe(0);
     expect((await t.asUser(alice, 'GET', '/rooms/room-14')).json().result.name).toBe('Fourteen');
+    // A refused request leaves no NUL in the audit trail either (PostgreSQL's jsonb could not read it back).
+    expect((await t.admin('GET', '/admin/keys/ab%00cd')).statusCode).toBe(400);
+    expect((await t.admin('GET', '/admin/audit?targetId=ab')).statusCode).toBe(200);
     expect(errorLogs()).toStrictEqual([]);
   });
 

@@ -201,7 +201,9 @@ describe('item 14: the hostile-input run over every route', () => {
     expect(requests).toBeGreaterThan(2000);
     expect(errorLogs()).toStrictEqual([]);
 
-    // Still healthy, and ordinary requests still work.
+    // Still healthy, and ordinary requests still work, including the filters that read stored JSON.
+    expectOk(await t.admin('GET', '/admin/audit?targetId=hr-room'));
+    expectOk(await t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"favourite":"x"}')}`));
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const token = await t.createUser('after-the-run');
