@@ -90,6 +90,15 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
       expect400(await t.asUser(alice, 'GET', `/rooms?sort=${sort}`), sort);
     }
     expect((await t.asUser(alice, 'GET', '/rooms?sort=-name')).statusCode).toBe(200);
+    for (const payload of ['{"__proto__": {"polluted": true}, "message": "x", "messageType": "text"}', '{"constructor": {"prototype": {"polluted": true}}}']) {
+      const response = await t.app.inject({
+        method: 'POST', url: '/rooms/room-14/message', payload,
+        headers: { 'im-client-key': t.clientKey, 'im-authorization': alice, 'content-type': 'application/json' },
+      });
+      expect400(response, payload);
+      expect(response.json().error.message).toContain('__proto__');
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('keeps every query under the driver parameter limit however many rooms or ids it gets', async () => {
