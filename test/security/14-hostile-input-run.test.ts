@@ -214,6 +214,28 @@ describe('item 14: the hostile-input run over every route', () => {
     }));
   }, 240_000);
 
+  it('answers a well-typed body with one over-long string at a time (past index limits) with no 5xx', async () => {
+    // 3,000 characters: past PostgreSQL's btree entry limit (~2,700 bytes), under most fields' own limits.
+    const long = 'L'.repeat(3000);
+    const failures: string[] = [];
+    let requests = 0;
+    for (const route of routes.filter((entry) => entry.method !== 'GET' && entry.method !== 'DELETE')) {
+      const { schema } = describeRoute(route);
+      const object = schema?.properties ? schema : schema?.anyOf?.find((branch) => branch.properties);
+      for (const [field, property] of Object.entries(object?.properties ?? {})) {
+        const typed = property.anyOf?.find((option) => option.type !== 'null') ?? property;
+        if (typed.type !== 'string' && !(typed.type === 'array' && typed.items?.type === 'string')) continue;
+        const body = { ...(wellTyped(object, 'short') as object), [field]: typed.type === 'string' ? long : [long] };
+        const response = await send(route, { name: `long ${field}`, body: () => body }, route.auth === 'admin' ? 'key' : 'user');
+        requests++;
+        if (response.statusCode >= 500) failures.push(`${route.method} ${route.url} long ${field}: ${response.statusCode} ${response.body.slice(0, 120)}`);
+      }
+    }
+    expect(failures).toStrictEqual([]);
+    expect(requests).toBeGreaterThan(50);
+    expect(errorLogs()).toStrictEqual([]);
+  }, 120_000);
+
   it('answers every hostile socket event with an error ack, never an internal error', async () => {
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const token = await t.createUser('socket-user');
