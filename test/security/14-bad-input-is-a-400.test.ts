@@ -85,6 +85,16 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     expect(errorLogs()).toStrictEqual([]);
   });
 
+  it('takes only botMode and botState from PUT /rooms/:id/bot (other fields skipped the room schema: a 500, or a silent rename)', async () => {
+    expect((await t.asUser(alice, 'PUT', '/rooms/room-14/bot', { botState: 'idle', managers: 12345 })).statusCode).toBe(403);
+    expect((await t.admin('PUT', '/rooms/room-14/bot', { botState: 'idle', managers: 12345 })).statusCode).toBe(200);
+    expect((await t.admin('PUT', '/rooms/room-14/bot', { botState: 'idle', name: 'Renamed', webhook: 'https://example.com/' })).statusCode).toBe(200);
+    const room = (await t.asUser(alice, 'GET', '/rooms/room-14')).json().result;
+    expect(room.name).toBe('Fourteen');
+    expect(room.webhook ?? '').toBe('');
+    expect(errorLogs()).toStrictEqual([]);
+  });
+
   it('refuses prototype keys as sort fields', async () => {
     for (const sort of ['__proto__', 'constructor', 'toString', '-hasOwnProperty']) {
       expect400(await t.asUser(alice, 'GET', `/rooms?sort=${sort}`), sort);

@@ -56,17 +56,17 @@ const query = (pairs: Array<[string, string]>) => pairs.map(([key, value]) => `$
  * A body of the types the route's schema declares, with `leaf` for every string and `items` ids in
  * every array, so that validation lets it through and the poison reaches the handler and storage.
  */
-function wellTyped(schema: JsonSchema | undefined, leaf: string, items = 1): unknown {
+function wellTyped(schema: JsonSchema | undefined, leaf: string, items = 1, number = 1): unknown {
   if (!schema) return { message: leaf, messageType: 'text', value: leaf, keyword: leaf };
   if (schema.const !== undefined) return schema.const;
   if (schema.enum) return schema.enum[0];
   const branch = schema.anyOf?.find((option) => option.type !== 'null');
-  if (branch) return wellTyped(branch, leaf, items);
+  if (branch) return wellTyped(branch, leaf, items, number);
   switch (schema.type) {
-    case 'object': return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, wellTyped(property, leaf, items)]));
-    case 'array': return Array.from({ length: items }, (_, index) => (schema.items?.type === 'string' && index > 0 ? `${leaf}${index}` : wellTyped(schema.items, leaf, 1)));
+    case 'object': return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, wellTyped(property, leaf, items, number)]));
+    case 'array': return Array.from({ length: items }, (_, index) => (schema.items?.type === 'string' && index > 0 ? `${leaf}${index}` : wellTyped(schema.items, leaf, 1, number)));
     case 'string': return leaf;
-    case 'integer': case 'number': return 1;
+    case 'integer': case 'number': return number;
     case 'boolean': return true;
     default: return leaf;
   }
@@ -77,6 +77,13 @@ const ATTEMPTS: Attempt[] = [
   { name: '__proto__ as every string of a well-typed body', body: (_, schema) => wellTyped(schema, '__proto__') },
   { name: 'constructor as every string of a well-typed body', body: (_, schema) => wellTyped(schema, 'constructor') },
   { name: '5,000 ids in every array of a well-typed body', body: (_, schema) => wellTyped(schema, 'id', 5000) },
+  {
+    name: 'extreme numbers everywhere (times, limits, counts)',
+    params: () => '1e308',
+    query: (names) => query(names.flatMap((name): Array<[string, string]> => [[name, '1e308']])),
+    body: (fields, schema) => ({ ...every(fields, () => 1e308), ...(wellTyped(schema, '-1e308', 1, 1e308) as object) }),
+  },
+  { name: 'negative extremes everywhere', query: (names) => query(names.map((name) => [name, '-9007199254740993'])), body: (_, schema) => wellTyped(schema, '-8.64e15', 1, -1e308) },
   { name: 'NUL in every param', params: () => NUL },
   { name: 'NUL in every query value and key', query: (names) => query([...names.map((name): [string, string] => [name, NUL]), ['a\u0000b', '1']]) },
   { name: 'NUL in every body string', body: (fields) => ({ ...every(fields, () => NUL), ['k\u0000']: 1 }) },
