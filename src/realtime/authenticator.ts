@@ -1,8 +1,11 @@
 import { AppError } from '../http/errors.js';
+import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { compileAllowList } from '../modules/keys/ip-allow-list.js';
 import { isLive } from '../modules/keys/key-verifier.js';
 import { userView } from '../modules/users/user-view.js';
 import type { Services } from '../services.js';
+import { clientAddress, compileTrust } from './client-address.js';
+import { KeySessions, keySessionRefusal } from './key-sessions.js';
 import { rooms, type ParleySocket } from './session.js';
 
 export interface Identity {
@@ -10,8 +13,11 @@ export interface Identity {
   userId?: string;
   tokenId?: string;
   keyId?: string;
-  /** When the token or key expires: the session ends then. */
+  /** When the token expires: the session ends then. */
   expiresAt?: number | null;
+  /** An API key's session: the key and the address it was admitted from. */
+  key?: ApiKey;
+  address?: string;
 }
 
 const MAX_CREDENTIAL_LENGTH = 4096;
@@ -24,8 +30,23 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export class SocketAuthenticator {
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly trust: (address: string, hop: number) => boolean;
+  readonly keySessions: KeySessions;
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Services) {
+    this.trust = compileTrust(services.config.trustProxy);
+    this.keySessions = new KeySessions(services);
+  }
+
+  /** The client's address as HTTP would see it (TRUST_PROXY applied to X-Forwarded-For). */
+  address(socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } }): string {
+    return clientAddress(socket.handshake.address, socket.handshake.headers, this.trust);
+  }
+
+  /** Before each client event: an API-key session is held to its key (liveness, rate limit, scope). */
+  admit(socket: ParleySocket, event: string): Promise<void> {
+    return this.keySessions.admit(socket, event);
+  }
 
   async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
     await this.checkBudget(ip);
@@ -53,24 +74,30 @@ export class SocketAuthenticator {
     const { keyVerifier } = this.services;
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
     if (!found || !isLive(found)) return this.fail(ip, 'INVALID_API_KEY');
+    // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
     if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, 'INSUFFICIENT_PERMISSIONS');
-    return { appId: found.appId, keyId: found.id, expiresAt: found.expiresAt };
+    const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
+    if (!decision.allowed) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+    const refusal = keySessionRefusal(found, ip);
+    if (refusal !== undefined) throw new AppError(refusal);
+    return { appId: found.appId, keyId: found.id, key: found, address: ip };
   }
 
   /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
   async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
     this.signOut(socket);
     Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
-    this.endAtExpiry(socket, identity.expiresAt ?? null);
-    if (identity.userId === undefined) {
-      socket.join(rooms.admins(identity.appId));
+    if (identity.key !== undefined) {
+      this.keySessions.open(socket, identity.key, identity.address ?? this.address(socket));
       return { appID: identity.appId, admin: true };
     }
+    this.endAtExpiry(socket, identity.expiresAt ?? null);
+    if (identity.userId === undefined) throw new AppError('INVALID_TOKEN');
     const { usersRepository, bus } = this.services;
     const principals = [identity.userId, ...(await usersRepository.groupsContaining(identity.appId, identity.userId))];
     socket.join(principals.map((id) => rooms.user(identity.appId, id)));
     this.services.presence.connected(identity.appId, identity.userId);
-    const address = socket.handshake.address;
+    const address = this.address(socket);
     await usersRepository.recordLogin(identity.appId, identity.userId, {
       address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,
       userAgent: typeof socket.handshake.headers['user-agent'] === 'string' ? socket.handshake.headers['user-agent'].slice(0, 512) : null,
@@ -90,6 +117,7 @@ export class SocketAuthenticator {
     socket.data.tokenId = undefined;
     socket.data.keyId = undefined;
     this.clearExpiry(socket.id);
+    this.keySessions.close(socket.id);
   }
 
   clearExpiry(socketId: string): void {

@@ -58,7 +58,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
   // IMKIT's SDKs send nothing there and authenticate with an event instead.
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const ip = socket.handshake.address;
+    const ip = authenticator.address(socket);
     const attempt = auth.apiKey !== undefined
       ? authenticator.apiKey(auth.apiKey, ip)
       : auth.token !== undefined
@@ -102,6 +102,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
 
   const fanOut = new FanOut(io, services, logger);
   fanOut.start();
+  authenticator.keySessions.start();
 
   return {
     io,
@@ -111,6 +112,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
     },
     async close() {
       fanOut.stop();
+      authenticator.keySessions.stop();
       io.local.disconnectSockets(true);
       io.engine.close();
       for (const client of adapterClients) client.disconnect();

@@ -59,7 +59,7 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   const on = (event: string, handler: Handler, encodeAck = false) => {
     socket.on(event, (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-      handler(socket, args).then(
+      authenticator.admit(socket, event).then(() => handler(socket, args)).then(
         (result) => {
           if (!ack) return;
           if (result === undefined) ack();
@@ -93,13 +93,13 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   };
 
   // G1: auth(token); no client key on the socket.
-  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, target.handshake.address)));
+  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, authenticator.address(target))));
 
   // G2/G3: auth2(token, {CLIENT_KEY, Authorization}); the ack is base64 after conf.
   on('auth2', (target, [token, headers]) => {
     const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
     const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
-    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, target.handshake.address));
+    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, authenticator.address(target)));
   }, true);
 
   // Always a plain ack, in every generation (realtime protocol 4.1).
