@@ -61,7 +61,11 @@ export class WebhookDispatcher {
     const outcome = await this.attempt(delivery);
     if (outcome.delivered) {
       await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: null });
-      await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch(this.onError);
+      const dropped = await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch((error: unknown) => {
+        this.onError(error);
+        return undefined;
+      });
+      if (dropped) await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: dropped.slice(0, 500) });
       return;
     }
     const exhausted = !outcome.retry || attempts >= this.config.maxAttempts;
