@@ -176,3 +176,44 @@ describe('item 6: stored content is never active on the API origin', () => {
     expect(expires).toBeLessThanOrEqual(Date.now() / 1000 + 3600 + 5);
   });
 });
+
+describe('item 6: on upgrade, rooms keep the files their messages already carry', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await buildTestApp();
+    for (const user of ['alice', 'bob', 'mallory', 'eve']) tokens[user] = await t.createUser(user);
+    expectOk(await t.admin('POST', '/rooms', { _id: 'ab', members: ['alice', 'bob'] }));
+    expectOk(await t.admin('POST', '/rooms', { _id: 'mallorys', members: ['mallory', 'eve'] }));
+  });
+  afterAll(() => t.close());
+
+  const upload = async (headers: Record<string, string>): Promise<any> => {
+    const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'content' });
+    return expectOk(await t.app.inject({ method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload, headers: { ...headers, 'content-type': contentType } }));
+  };
+  const reads = async (user: string, id: string) => (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
+
+  it('the migration shares each file where its uploader (or a reader) sent it, not where others named it', async () => {
+    const byAlice = await upload({ 'im-client-key': t.clientKey, 'im-authorization': tokens.alice! });
+    const byKey = await upload({ 'im-api-key': t.apiKey });
+    expect(byKey.owner).toBeNull();
+    const post = (user: string, room: string, id: string) => t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { messageType: 'file', message: 'f', url: `/files/${BUCKET}/${id}` });
+    expectOk(await post('alice', 'ab', byAlice.id));
+    expectOk(await post('mallory', 'mallorys', byAlice.id));
+    expectOk(await post('eve', 'mallorys', byKey.id));
+
+    // Back to the schema before the migration, then upgrade again.
+    const { db } = t.services.storage;
+    await db.schema.dropTable('file_shares').execute();
+    await (db as any).deleteFrom('kysely_migration').where('name', '=', '008-file-shares').execute();
+    const { migrateToLatest } = await import('../../src/storage/database.js');
+    expect(await migrateToLatest(t.services.storage)).toStrictEqual(['008-file-shares']);
+
+    expect(await reads('bob', byAlice.id)).toBe(true);
+    expect(await reads('mallory', byAlice.id)).toBe(false);
+    expect(await reads('eve', byAlice.id)).toBe(false);
+    expect(await reads('mallory', byKey.id)).toBe(true);
+    expect(await reads('alice', byKey.id)).toBe(false);
+  });
+});
