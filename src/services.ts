@@ -161,7 +161,7 @@ function createChatServices(
   const pushRepository = new PushRepository(storage);
   const outbox = new WebhookOutbox(webhooksRepository, users);
   const files = new FilesRepository(storage);
-  const fileAccess = new FileAccess(files);
+  const fileAccess = new FileAccess(files, config.publicFileBuckets);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
   const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);

@@ -217,3 +217,29 @@ describe('item 6: on upgrade, rooms keep the files their messages already carry'
     expect(await reads('alice', byKey.id)).toBe(false);
   });
 });
+
+describe('item 6: buckets the operator makes public (PUBLIC_FILE_BUCKETS) are read by every user of the application', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await buildTestApp({ publicFileBuckets: ['avatars'] });
+    for (const user of ['alice', 'bob']) tokens[user] = await t.createUser(user);
+  });
+  afterAll(() => t.close());
+
+  it('an avatar is readable by everyone; a file of another bucket stays private; served just as safely', async () => {
+    const put = async (bucket: string, type: string): Promise<any> => {
+      const { payload, contentType } = multipart({ filename: 'me', type, content: '<svg onload="alert(1)"/>' });
+      return expectOk(await t.app.inject({
+        method: 'POST', url: `/files/${bucket}`, remoteAddress: '127.0.0.1', payload,
+        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice!, 'content-type': contentType },
+      }));
+    };
+    const avatar = await put('avatars', 'image/svg+xml');
+    const privateFile = await put(BUCKET, 'image/png');
+    const read = await t.asUser(tokens.bob!, 'GET', `/files/avatars/${avatar.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.headers['content-disposition']).toMatch(/^attachment;/);
+    expect((await t.asUser(tokens.bob!, 'GET', `/files/${BUCKET}/${privateFile.id}`)).statusCode).toBe(404);
+  });
+});

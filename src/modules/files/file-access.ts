@@ -11,11 +11,17 @@ import type { FilesRepository, StoredFile } from './files.repository.js';
  * to ask: any message carrying its URL shares it.
  */
 export class FileAccess {
-  constructor(private readonly files: FilesRepository) {}
+  private readonly publicBuckets: ReadonlySet<string>;
+
+  /** `publicBuckets`: buckets every user of the application reads (avatars, stickers), as an operator chose. */
+  constructor(private readonly files: FilesRepository, publicBuckets: readonly string[] = []) {
+    this.publicBuckets = new Set(publicBuckets);
+  }
 
   async canRead(appId: string, file: StoredFile, actor: Actor): Promise<boolean> {
     if (actor.admin) return true;
     if (actor.userId === null) return false;
+    if (this.publicBuckets.has(file.bucket)) return true;
     if (file.ownerId === actor.userId) return true;
     return this.files.sharedWithMember(appId, file.id, actor.userId);
   }
