@@ -95,6 +95,45 @@ describe('item 6: files are private to their uploader, the rooms they are shared
   });
 });
 
+describe('item 6: access does not pass to a later room or user of the same id', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await buildTestApp();
+    for (const user of ['alice', 'bob', 'mallory']) tokens[user] = await t.createUser(user);
+  });
+  afterAll(() => t.close());
+
+  const upload = async (user: string): Promise<any> => {
+    const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'secret' });
+    return expectOk(await t.app.inject({
+      method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload,
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
+    }));
+  };
+  const reads = async (user: string, id: string) => (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
+
+  it('a room deleted and created again with the same id does not inherit the old room\'s files', async () => {
+    expectOk(await t.admin('POST', '/rooms', { _id: 'team', members: ['alice', 'bob'] }));
+    const file = await upload('alice');
+    expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/team/message', { messageType: 'file', message: 'f', url: `/files/${BUCKET}/${file.id}` }));
+    expect(await reads('bob', file.id)).toBe(true);
+    expectOk(await t.admin('DELETE', '/rooms/team'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expectOk(await t.admin('POST', '/rooms', { _id: 'team', members: ['mallory'] }));
+    expect(await reads('mallory', file.id)).toBe(false);
+  });
+
+  it('a user deleted and created again with the same id is not the uploader of the old user\'s files', async () => {
+    const file = await upload('alice');
+    expect(await reads('alice', file.id)).toBe(true);
+    expectOk(await t.admin('DELETE', '/admin/clients/alice'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    tokens.alice = await t.createUser('alice');
+    expect(await reads('alice', file.id)).toBe(false);
+  });
+});
+
 describe('item 6: stored content is never active on the API origin', () => {
   let t: TestApp;
   let token: string;

@@ -22,8 +22,14 @@ export class FileAccess {
     if (actor.admin) return true;
     if (actor.userId === null) return false;
     if (this.publicBuckets.has(file.bucket)) return true;
-    if (file.ownerId === actor.userId) return true;
+    if (await this.isUploader(file, actor.userId)) return true;
     return this.files.sharedWithMember(appId, file.id, actor.userId);
+  }
+
+  private async isUploader(file: StoredFile, userId: string, db?: Db): Promise<boolean> {
+    if (file.ownerId !== userId) return false;
+    const since = await this.files.userCreatedAt(file.appId, userId, db);
+    return since !== undefined && since <= file.createdAt;
   }
 
   /** At upload: the room the upload names, when the uploader is one of its members (or the API key). */
@@ -39,7 +45,8 @@ export class FileAccess {
     for (const reference of fileReferences(content)) {
       const file = await this.files.find(appId, reference.bucket, reference.id, tx);
       if (!file || (await this.files.isSharedIn(appId, file.id, roomId, tx))) continue;
-      const senderMayRead = file.ownerId === null || (senderId !== null && (file.ownerId === senderId || (await this.files.sharedWithMember(appId, file.id, senderId, tx))));
+      const senderMayRead = file.ownerId === null
+        || (senderId !== null && ((await this.isUploader(file, senderId, tx)) || (await this.files.sharedWithMember(appId, file.id, senderId, tx))));
       if (senderMayRead) await this.files.share(appId, file.id, roomId, now, tx);
     }
   }

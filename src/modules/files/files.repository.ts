@@ -47,11 +47,21 @@ export class FilesRepository {
 
   /** Lets the members of a room read a file; idempotent. */
   async share(appId: string, fileId: string, roomId: string, now: number, db: Db = this.storage.db): Promise<void> {
-    await db.insertInto('file_shares').values({ app_id: appId, file_id: fileId, room_id: roomId, created_at: now }).onConflict((oc) => oc.doNothing()).execute();
+    // A share left by a deleted room of the same id is renewed: it dates from now.
+    await db.insertInto('file_shares').values({ app_id: appId, file_id: fileId, room_id: roomId, created_at: now })
+      .onConflict((oc) => oc.columns(['app_id', 'file_id', 'room_id']).doUpdateSet({ created_at: now })).execute();
   }
 
+  // A share counts only for the room it was made in: not for a room created later with the same id.
   async isSharedIn(appId: string, fileId: string, roomId: string, db: Db = this.storage.db): Promise<boolean> {
-    const row = await db.selectFrom('file_shares').select('room_id').where('app_id', '=', appId).where('file_id', '=', fileId).where('room_id', '=', roomId).executeTakeFirst();
+    const row = await db
+      .selectFrom('file_shares')
+      .innerJoin('rooms', (join) => join.onRef('rooms.app_id', '=', 'file_shares.app_id').onRef('rooms.id', '=', 'file_shares.room_id').onRef('rooms.created_at', '<=', 'file_shares.created_at'))
+      .select('file_shares.room_id')
+      .where('file_shares.app_id', '=', appId)
+      .where('file_shares.file_id', '=', fileId)
+      .where('file_shares.room_id', '=', roomId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -59,6 +69,7 @@ export class FilesRepository {
   async sharedWithMember(appId: string, fileId: string, userId: string, db: Db = this.storage.db): Promise<boolean> {
     const row = await db
       .selectFrom('file_shares')
+      .innerJoin('rooms', (join) => join.onRef('rooms.app_id', '=', 'file_shares.app_id').onRef('rooms.id', '=', 'file_shares.room_id').onRef('rooms.created_at', '<=', 'file_shares.created_at'))
       .innerJoin('room_members', (join) => join.onRef('room_members.app_id', '=', 'file_shares.app_id').onRef('room_members.room_id', '=', 'file_shares.room_id'))
       .select('file_shares.room_id')
       .where('file_shares.app_id', '=', appId)
@@ -76,5 +87,11 @@ export class FilesRepository {
 
   async roomExists(appId: string, roomId: string): Promise<boolean> {
     return (await this.storage.db.selectFrom('rooms').select('id').where('app_id', '=', appId).where('id', '=', roomId).executeTakeFirst()) !== undefined;
+  }
+
+  /** When the user of this id was created; a later user of the same id is not an earlier file's uploader. */
+  async userCreatedAt(appId: string, userId: string, db: Db = this.storage.db): Promise<number | undefined> {
+    const row = await db.selectFrom('users').select('created_at').where('app_id', '=', appId).where('id', '=', userId).executeTakeFirst();
+    return row === undefined ? undefined : Number(row.created_at);
   }
 }
