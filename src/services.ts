@@ -35,6 +35,7 @@ import { SearchService } from './modules/search/search.service.js';
 import { BadgesService } from './modules/badges/badges.service.js';
 import { PrefsRepository } from './modules/prefs/prefs.repository.js';
 import { FilesRepository } from './modules/files/files.repository.js';
+import { FileAccess } from './modules/files/file-access.js';
 import { DevicesRepository } from './modules/devices/devices.repository.js';
 import { ConfigService } from './modules/config/config.service.js';
 import { ModerationRepository } from './modules/moderation/moderation.repository.js';
@@ -86,6 +87,7 @@ export interface Services {
   presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
+  fileAccess: FileAccess;
   devices: DevicesRepository;
   appConfig: ConfigService;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
@@ -117,7 +119,6 @@ export function createServices(
     connections: { count: async () => 0, local: () => 0 },
     presence,
     prefs: new PrefsRepository(storage),
-    files: new FilesRepository(storage),
     devices,
     appConfig,
     config,
@@ -159,10 +160,14 @@ function createChatServices(
   const webhooksRepository = new WebhooksRepository(storage);
   const pushRepository = new PushRepository(storage);
   const outbox = new WebhookOutbox(webhooksRepository, users);
-  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox);
+  const files = new FilesRepository(storage);
+  const fileAccess = new FileAccess(files, config.publicFileBuckets);
+  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
   const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);
   return {
+    files,
+    fileAccess,
     roomsRepository,
     messagesRepository,
     membersRepository,

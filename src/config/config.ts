@@ -21,6 +21,8 @@ export interface Config {
   limits: Limits;
   /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
   systemUserId: string;
+  /** File buckets every user of the application may read (avatars, stickers); other files are private. */
+  publicFileBuckets: string[];
   webhooks: WebhookConfig;
   push: PushConfig;
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
       fileBytes: integer('LIMIT_FILE_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
+    publicFileBuckets: parseBuckets(env.PUBLIC_FILE_BUCKETS, problems),
     push: parsePush(env, problems),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     webhooks: {
@@ -146,6 +149,13 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function parseBuckets(raw: string | undefined, problems: string[]): string[] {
+  const buckets = (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = buckets.filter((bucket) => !/^[A-Za-z0-9_.-]{1,64}$/.test(bucket));
+  if (bad.length > 0) problems.push(`PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); got "${bad.join(', ')}"`);
+  return buckets;
 }
 
 function parsePush(env: Env, problems: string[]): PushConfig {

@@ -27,6 +27,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
+  file_shares: FileSharesTable;
 }
 
 export interface AppsTable {
@@ -348,4 +349,12 @@ export interface MessageDeletionsTable {
   room_id: string;
   message_id: string;
   deleted_at: number;
+}
+
+/** A room a file was shared in (uploaded for it, or carried by one of its messages). */
+export interface FileSharesTable {
+  app_id: string;
+  file_id: string;
+  room_id: string;
+  created_at: number;
 }

@@ -5,6 +5,7 @@ import type { UserSummary } from '../users/user-summary.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
+import type { FileAccess } from '../files/file-access.js';
 
 /** System message types (spec 1.10, 12 item 42): not searchable, produced by member changes. */
 export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
@@ -20,6 +21,7 @@ export class MessageWriter {
     private readonly rooms: RoomsRepository,
     private readonly members: MembersRepository,
     private readonly outbox: WebhookOutbox,
+    private readonly fileAccess?: Pick<FileAccess, 'shareFromMessage'>,
   ) {}
 
   async write(
@@ -50,6 +52,8 @@ export class MessageWriter {
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
     if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
+    // Files this message carries by URL become readable by the room's members (see FileAccess).
+    await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
     if (!options.fromWebhook) await this.outbox.message(tx, room, stored);
     return stored;
