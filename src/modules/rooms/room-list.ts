@@ -34,6 +34,8 @@ const SORT_KEYS: Record<string, (entry: Entry) => number | string> = {
 };
 
 const DEFAULT_SORT = '-lastMessage -createdTime';
+/** Ids per lookup query, well under every driver's parameter limit. */
+const LOOKUP_CHUNK = 500;
 
 /** `GET /rooms` (spec 4.5, 12 item 39): the caller's active rooms, filtered, sorted and paged. */
 export class RoomList {
@@ -55,10 +57,7 @@ export class RoomList {
 
     const principals = await this.access.principals(appId, userId);
     let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: true });
-    if (updatedAfter !== undefined) {
-      const floor = Math.floor(updatedAfter / 1000).toString(16).padStart(8, '0') + '0000000000000000';
-      rooms = rooms.filter((room) => (room.lastMessageId !== null && room.lastMessageId > floor) || room.createdAt > updatedAfter);
-    }
+    if (updatedAfter !== undefined) rooms = await this.updatedAfter(appId, rooms, updatedAfter);
     if (tagFilter) rooms = rooms.filter(tagFilter);
     const entries = await this.entries(appId, userId, rooms);
     const matching = prefFilter ? entries.filter((entry) => prefMatches(entry.viewer.pref, prefFilter)) : entries;
@@ -82,6 +81,19 @@ export class RoomList {
       tookMS: Math.round(performance.now() - started),
     };
     return { totalCount: matching.length, inspect, data };
+  }
+
+  /**
+   * Rooms created after `time` or whose last message was: the message's stored time decides, not
+   * its id, which a client may have chosen (spec 5.2) with any timestamp in it.
+   */
+  private async updatedAfter(appId: string, rooms: Room[], time: number): Promise<Room[]> {
+    const lastIds = rooms.filter((room) => room.createdAt <= time && room.lastMessageId !== null).map((room) => room.lastMessageId!);
+    const sentAt = new Map<string, number>();
+    for (let start = 0; start < lastIds.length; start += LOOKUP_CHUNK) {
+      for (const message of await this.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK))) sentAt.set(message.id, message.createdAt);
+    }
+    return rooms.filter((room) => room.createdAt > time || (room.lastMessageId !== null && (sentAt.get(room.lastMessageId) ?? 0) > time));
   }
 
   private async entries(appId: string, userId: string, rooms: Room[]): Promise<Entry[]> {
