@@ -1,6 +1,6 @@
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, EndpointError } from '../../http/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { MembersRepository } from '../members/members.repository.js';
@@ -9,7 +9,7 @@ import type { StoredMessage } from '../messages/messages.repository.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
-import { directRoomId } from './direct-room.js';
+import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
@@ -50,8 +50,14 @@ export class RoomsService {
     if (memberIds.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
     if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
     checkTags(input.roomTags);
+    if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
+      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'A user creates only direct rooms it is one of the two members of');
+    }
     const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : objectId());
     if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
+    if (isDirectRoomIdShape(id) && (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))) {
+      throw new AppError('INVALID_REQUEST', '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is');
+    }
     const reuseExisting = roomType === 'direct' && input._id === undefined;
     await this.checkUsersExist(appId, [...memberIds, ...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
     const sender = await this.systemSender(appId, actor, input.systemMessage === true);
