@@ -10,6 +10,7 @@ import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
+import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
@@ -46,6 +47,7 @@ export class RoomsService {
   async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean } = {}): Promise<{ view: RoomView; created: boolean }> {
     const roomType = input.roomType ?? 'group';
     if (roomType !== 'direct' && roomType !== 'group') throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
+    checkCreateFields(actor, input, roomType);
     const memberIds = [...new Set([...(input.members ?? []), ...(options.join && actor.userId ? [actor.userId] : [])])];
     if (memberIds.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
     if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
@@ -132,6 +134,7 @@ export class RoomsService {
       const freezing = input.status !== undefined;
       if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'INSUFFICIENT_PERMISSIONS', 'Permission denied');
       else requireSuperuser(context, 'Only room owner, manager, or platform admin can update room');
+      checkUpdateFields(actor, input, context.isOwner);
       if (input.roomType !== undefined && input.roomType !== context.room.roomType) {
         throw new AppError('INVALID_REQUEST', 'roomType cannot be changed');
       }
