@@ -55,7 +55,8 @@ const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
 export class MessagesRepository {
   constructor(private readonly storage: Storage) {}
 
-  async insert(message: NewMessage, db: Db): Promise<StoredMessage> {
+  /** The stored message, or undefined when its id is taken (nothing is written then). */
+  async insert(message: NewMessage, db: Db): Promise<StoredMessage | undefined> {
     const row = await db
       .insertInto('messages')
       .values({
@@ -71,9 +72,10 @@ export class MessagesRepository {
         created_at: message.createdAt,
         updated_at: message.updatedAt,
       })
+      .onConflict((conflict) => conflict.columns(['app_id', 'id']).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toMessage(row);
+      .executeTakeFirst();
+    return row && toMessage(row);
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {

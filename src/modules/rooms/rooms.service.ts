@@ -55,7 +55,7 @@ export class RoomsService {
     if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
       throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'A user creates only direct rooms it is one of the two members of');
     }
-    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : objectId());
+    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
     if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
     if (isDirectRoomIdShape(id) && (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))) {
       throw new AppError('INVALID_REQUEST', '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is');
@@ -117,6 +117,15 @@ export class RoomsService {
     if (!samePair) throw new AppError('ROOM_EXISTS');
     if (!actor.admin && (actor.userId === null || !members.includes(actor.userId))) throw new AppError('ROOM_EXISTS');
     return existing;
+  }
+
+  /** A generated id no room has taken: a client may have chosen any id before (issue 9 item 5). */
+  private async freeRoomId(appId: string): Promise<string> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = objectId();
+      if (!(await this.rooms.find(appId, id))) return id;
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', 'Could not draw a free room id; try again');
   }
 
   /** `GET /rooms/:id` (spec 4.2): members and the platform admin only. */
