@@ -36,6 +36,8 @@ export interface ListOptions {
   before?: Cursor;
   after?: Cursor;
   limit: number;
+  /** Only messages with a greater seq (where a late joiner's history starts). */
+  fromSeq?: number;
 }
 
 const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
@@ -181,8 +183,9 @@ export class MessagesRepository {
 
   /** The query `list` runs (exposed so that tests can check its plan uses the (room, time, seq) index). */
   listQuery(appId: string, roomId: string, options: ListOptions) {
-    const { field, before, after, limit } = options;
+    const { field, before, after, limit, fromSeq } = options;
     let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId);
+    if (fromSeq) query = query.where('seq', '>', fromSeq);
     if (before) {
       query = before.seq === undefined
         ? query.where(field, '<', before.time)

@@ -2,7 +2,7 @@ import { AppError } from '../../http/errors.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
-import type { RoomAccess } from './room-access.js';
+import { historyFloor, type RoomAccess } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -59,7 +59,7 @@ export class RoomList {
     let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: true });
     if (updatedAfter !== undefined) rooms = await this.updatedAfter(appId, rooms, updatedAfter);
     if (tagFilter) rooms = rooms.filter(tagFilter);
-    const entries = await this.entries(appId, userId, rooms);
+    const entries = await this.entries(appId, userId, principals, rooms);
     const matching = prefFilter ? entries.filter((entry) => prefMatches(entry.viewer.pref, prefFilter)) : entries;
     matching.sort(compare);
     const skip = query.skip ?? 0;
@@ -96,7 +96,7 @@ export class RoomList {
     return rooms.filter((room) => room.createdAt > time || (room.lastMessageId !== null && (sentAt.get(room.lastMessageId) ?? 0) > time));
   }
 
-  private async entries(appId: string, userId: string, rooms: Room[]): Promise<Entry[]> {
+  private async entries(appId: string, userId: string, principals: readonly string[], rooms: Room[]): Promise<Entry[]> {
     if (rooms.length === 0) return [];
     const ids = rooms.map((room) => room.id);
     const [states, user, memberLists] = await Promise.all([
@@ -107,15 +107,17 @@ export class RoomList {
     return rooms.map((room) => {
       const state = states.get(room.id);
       const members = memberLists.get(room.id) ?? [];
+      const isSuperuser = room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin');
       return {
         room,
         members,
         viewer: {
           unread: state?.badge ?? 0,
           muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
-          isSuperuser: room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin'),
+          isSuperuser,
           pref: state?.pref ?? null,
           lastRead: state?.lastReadId ?? null,
+          historyFloor: historyFloor(room, members, principals, isSuperuser),
         },
       };
     });

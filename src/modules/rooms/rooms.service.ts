@@ -13,13 +13,25 @@ import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+import type { Db, HistoryVisibility, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
 
 export interface RoomInput extends RoomFields {
   _id?: string;
   members?: string[];
   systemMessage?: boolean;
 }
+
+/** The application's defaults for new rooms (settings `defaultGroupOpening`, `defaultHistoryVisibility`). */
+export interface RoomDefaults {
+  defaultGroupOpening: 0 | 1;
+  defaultHistoryVisibility: HistoryVisibility;
+}
+
+const withDefaults = (input: RoomInput, roomType: string, defaults: RoomDefaults | undefined): RoomInput => ({
+  ...input,
+  opening: input.opening ?? (roomType === 'group' ? defaults?.defaultGroupOpening : undefined),
+  historyVisibility: input.historyVisibility ?? defaults?.defaultHistoryVisibility,
+});
 
 const MAX_ROOM_ID_LENGTH = 255;
 const MAX_TAGS = 100;
@@ -44,7 +56,7 @@ export class RoomsService {
    * is the pair's md5 room, and creating it again answers the existing one. `join` adds the actor
    * (`POST /rooms/createAndJoin`).
    */
-  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean } = {}): Promise<{ view: RoomView; created: boolean }> {
+  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean; defaults?: RoomDefaults } = {}): Promise<{ view: RoomView; created: boolean }> {
     const roomType = input.roomType ?? 'group';
     if (roomType !== 'direct' && roomType !== 'group') throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
     checkCreateFields(actor, input, roomType);
@@ -70,7 +82,7 @@ export class RoomsService {
         const existing = await this.rooms.find(appId, id, tx);
         if (existing) return { room: await this.reusable(existing, memberIds, actor, reuseExisting, tx), created: false };
         const now = Date.now();
-        await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
+        await this.rooms.insert(appId, id, { ...withDefaults(input, roomType, options.defaults), roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
         let room = (await this.rooms.find(appId, id, tx))!;
         await this.outbox.members(tx, room, 'ADD_MEMBERS', actor.userId, memberIds);
@@ -186,6 +198,7 @@ export class RoomsService {
       isSuperuser: context.isSuperuser,
       pref: state?.pref ?? null,
       lastRead: state?.lastReadId ?? null,
+      historyFloor: context.historyFloor,
     };
   }
 

@@ -7,6 +7,7 @@ import * as moderation from './004-moderation.js';
 import * as webhooks from './005-webhooks.js';
 import * as push from './006-push.js';
 import * as deletions from './007-deletions.js';
+import * as historyVisibility from './008-history-visibility.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -19,6 +20,7 @@ const STEPS: Record<string, Step> = {
   '005-webhooks': webhooks,
   '006-push': push,
   '007-deletions': deletions,
+  '008-history-visibility': historyVisibility,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
