@@ -63,6 +63,7 @@ function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
     serviceStatus: 0,
     status: 1,
     opening: 1,
+    historyVisibility: 'shared',
     createdTime: expect.stringMatching(ISO),
     createdTimeMS: expect.any(Number),
     updatedAt: expect.stringMatching(ISO),
