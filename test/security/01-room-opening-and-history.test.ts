@@ -18,7 +18,7 @@ describe('item 1: default opening and history for late joiners', () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mia', 'late', 'manny']) tokens[id] = await t.createUser(id);
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const texts = async (user: string, path: string) =>
     (expectOk(await t.asUser(tokens[user]!, 'GET', path)).data as Array<{ message: string }>).map((entry) => entry.message);

@@ -32,7 +32,7 @@ describe('item 1: unguessable ids', () => {
     alice = await t.createUser('alice');
     await t.createUser('bob');
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   it('room and message ids are 24 hex with 64 random bits each: no shared part, no counter', async () => {
     const rooms: string[] = [];

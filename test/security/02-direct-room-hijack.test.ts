@@ -19,7 +19,7 @@ describe('item 2: direct rooms belong to their pair', () => {
     t = await buildTestApp();
     for (const id of ['mallory', 'alice', 'bob', 'carol', 'dave']) tokens[id] = await t.createUser(id);
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const refused = (response: { statusCode: number; json(): any }, status: number, code: string) => {
     expect(response.statusCode, JSON.stringify(response.json())).toBe(status);

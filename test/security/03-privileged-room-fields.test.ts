@@ -16,7 +16,7 @@ describe('item 3: privileged room fields', () => {
     t = await buildTestApp();
     for (const id of ['mallory', 'alice', 'bob', 'owen', 'mia']) tokens[id] = await t.createUser(id);
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const refused = (response: { statusCode: number; body: string; json(): any }) => {
     expect(response.statusCode, response.body).toBe(403);

@@ -20,7 +20,7 @@ describe('item 5: client-chosen message ids', () => {
     mine = expectOk(await t.asUser(tokens.mallory!, 'POST', '/rooms/createAndJoin', { name: 'mine' }))._id;
     theirs = expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/createAndJoin', { name: 'theirs', invitee: ['bob'] }))._id;
   });
-  afterAll(() => t.close());
+  afterAll(() => t?.close());
 
   const send = (user: string, room: string, body: Record<string, unknown>) =>
     t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { messageType: 'text', ...body });
