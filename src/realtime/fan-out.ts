@@ -131,5 +131,10 @@ export class FanOut {
 function withoutViewerFields(room: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...room };
   for (const field of VIEWER_FIELDS) delete copy[field];
+  // One payload goes to every member: in a 'joined' room a late joiner must not get older messages.
+  if (copy.historyVisibility === 'joined') {
+    delete copy.lastMessage;
+    delete copy.pinnedMessage;
+  }
   return copy;
 }

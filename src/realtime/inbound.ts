@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../http/errors.js';
-import type { Actor } from '../modules/rooms/room-access.js';
+import { historyFloors, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';
@@ -142,10 +142,13 @@ const CURSOR = /^c:(\d{1,16}):(\d{1,20})$/;
 async function catchUp(services: Services, appId: string, userId: string, since: unknown) {
   const cursor = await cursorOf(services, appId, since);
   const principals = await services.roomAccess.principals(appId, userId);
-  const roomIds = (await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false })).map((room) => room.id);
+  const userRooms = await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false });
+  const roomIds = userRooms.map((room) => room.id);
   const changed = await services.messagesRepository.changedSince(appId, roomIds, cursor, SYNC_LIMIT + 1);
   const page = changed.slice(0, SYNC_LIMIT);
-  const messages = await services.presenter.messageViews(appId, page);
+  // Nothing from before the user joined a 'joined' room (issue 9 item 1).
+  const floors = await historyFloors(services.membersRepository, appId, principals, userRooms);
+  const messages = await services.presenter.messageViews(appId, page.filter((message) => message.seq > (floors.get(message.roomId) ?? 0)));
   const last = page.at(-1);
   const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
   // Deletions after the starting point, so that the client drops what vanished meanwhile.

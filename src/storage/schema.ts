@@ -155,6 +155,8 @@ export interface RoomsTable {
   status: number;
   /** 1 open to joining, 0 closed */
   opening: number;
+  /** 'shared' | 'joined' */
+  history_visibility: Generated<string>;
   ext_params: string | null;
   last_message_id: string | null;
   last_message_seq: number | null;
@@ -175,6 +177,8 @@ export interface RoomMembersTable {
   properties: string;
   joined_at: number;
   position: number;
+  /** The room's last message seq when this member joined */
+  history_from_seq: Generated<number>;
 }
 
 export interface RoomUserStateTable {

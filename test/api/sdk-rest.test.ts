@@ -236,10 +236,13 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     });
 
     it('PUT /rooms/:id/bot sets botMode and botState', async () => {
-      const room = expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }));
+      // botMode is the API key's alone (issue 9 item 3); a superuser moves the bot state.
+      expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }), 403, 'INSUFFICIENT_PERMISSIONS');
+      expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: true }));
+      const room = expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botState: 'greeting' }));
       expect(room).toMatchObject({ _id: 'helpers', botMode: true, botState: 'greeting' });
       expect(expectOk(await sdk(tokens.bob!, 'GET', '/rooms/helpers'))).toMatchObject({ botMode: true, botState: 'greeting' });
-      expect(expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({ botMode: false, botState: 'greeting' });
+      expect(expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({ botMode: false, botState: 'greeting' });
       expectSdkError(await sdk(tokens.dave!, 'PUT', '/rooms/helpers/bot', { botMode: true }), 403, 'INSUFFICIENT_PERMISSIONS');
       expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: 'yes' }), 400, 'INVALID_REQUEST');
     });

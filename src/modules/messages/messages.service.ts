@@ -89,7 +89,8 @@ export class MessagesService {
       requireWritable(context);
       const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
       if (existing) {
-        if (existing.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
+        // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
+        if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
         this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
         await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
         return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
@@ -101,7 +102,7 @@ export class MessagesService {
       return { message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }), created: true };
     }).catch((error: unknown) => {
       // A client-chosen id taken meanwhile (a retried send): the first one stands.
-      if (id !== undefined && this.dialect.isUniqueViolation(error)) throw new AppError('INVALID_REQUEST', `A message with _id '${String(id)}' already exists`);
+      if (this.dialect.isUniqueViolation(error)) throw new AppError('MESSAGE_EXISTS');
       throw error;
     });
     if (outcome.created) await this.announceCreated(appId, outcome.message, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);

@@ -8,6 +8,7 @@ import * as webhooks from './005-webhooks.js';
 import * as push from './006-push.js';
 import * as deletions from './007-deletions.js';
 import * as fileShares from './008-file-shares.js';
+import * as historyVisibility from './009-history-visibility.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -21,6 +22,7 @@ const STEPS: Record<string, Step> = {
   '006-push': push,
   '007-deletions': deletions,
   '008-file-shares': fileShares,
+  '009-history-visibility': historyVisibility,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
