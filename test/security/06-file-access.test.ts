@@ -245,9 +245,9 @@ describe('item 6: on upgrade, rooms keep the files their messages already carry'
     // Back to the schema before the migration, then upgrade again.
     const { db } = t.services.storage;
     await db.schema.dropTable('file_shares').execute();
-    await (db as any).deleteFrom('kysely_migration').where('name', '=', '008-file-shares').execute();
+    await (db as any).deleteFrom('kysely_migration').where('name', '=', '009-file-shares').execute();
     const { migrateToLatest } = await import('../../src/storage/database.js');
-    expect(await migrateToLatest(t.services.storage)).toStrictEqual(['008-file-shares']);
+    expect(await migrateToLatest(t.services.storage)).toStrictEqual(['009-file-shares']);
 
     expect(await reads('bob', byAlice.id)).toBe(true);
     expect(await reads('mallory', byAlice.id)).toBe(false);
