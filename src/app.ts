@@ -32,6 +32,7 @@ import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
 import cors from '@fastify/cors';
+import { proxyTrust } from './http/client-address.js';
 
 const bootId = randomBytes(6).toString('base64url');
 let requestCount = 0;
@@ -46,7 +47,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   const requestLogging = ['debug', 'trace'].includes(services.config.logLevel);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    trustProxy: services.config.trustProxy,
+    trustProxy: proxyTrust(services.config.trustProxy) ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
     genReqId: nextRequestId,
