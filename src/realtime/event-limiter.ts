@@ -6,10 +6,10 @@ import type { ParleySocket } from './session.js';
 const EVENT_POINTS = 60;
 const EVENT_WINDOW_S = 10;
 /**
- * Events of one user over all its connections on this node: five connections' worth, so that
+ * Events of one user over all its connections on this node: ten connections' worth, so that
  * opening more connections does not multiply a user's events.
  */
-const USER_EVENT_POINTS = 5 * EVENT_POINTS;
+const USER_EVENT_POINTS = 10 * EVENT_POINTS;
 
 /** Counts each inbound socket event against its connection, then against its user. */
 export class EventLimiter {
