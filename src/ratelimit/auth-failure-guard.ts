@@ -51,8 +51,9 @@ export function blockedError(wait: number): AppError {
  * What the budget counts: an IPv4 address, or an IPv6 /64 — one subscriber usually holds a whole
  * /64, and counting single IPv6 addresses would give it 2^64 budgets.
  */
-export function budgetSubject(ip: string): string {
-  const address = ip.replace(/%.*$/, '');
+export function budgetSubject(ip: string | undefined): string {
+  // A peer that already hung up has no address; it still counts, all such in one budget.
+  const address = (ip ?? '').replace(/%.*$/, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
   if (mapped !== undefined) return mapped;
   if (isIP(address) !== 6) return address;
