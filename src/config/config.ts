@@ -162,6 +162,8 @@ function parsePush(env: Env, problems: string[]): PushConfig {
 }
 
 const MAX_PROXY_HOPS = 10;
+/** proxy-addr's names, understood by realtime/client-address.ts: `TRUST_PROXY=loopback`. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /**
  * Which peers may tell the client's address in X-Forwarded-For: none, the last N hops, or the
@@ -185,10 +187,10 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
   }
   const entries = value.split(',').map((entry) => entry.trim());
   try {
-    normalizeCidrs(entries);
+    normalizeCidrs(entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry)));
     return entries.join(',');
   } catch {
-    problems.push(`TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs (got "${value}")`);
+    problems.push(`TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`);
     return false;
   }
 }

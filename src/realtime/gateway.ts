@@ -3,7 +3,6 @@ import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { clientAddress, proxyTrust } from '../http/client-address.js';
 import { AppError, errorBody } from '../http/errors.js';
 import type { Services } from '../services.js';
 import { SocketAuthenticator, type Identity } from './authenticator.js';
@@ -54,13 +53,6 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
   const authenticator = new SocketAuthenticator(services);
   const limiter = createEventLimiter();
   const handshakeIdentity = new WeakMap<object, Identity>();
-
-  // The client's address by the same TRUST_PROXY rules as HTTP, for allow-lists, budgets and logins.
-  const trust = proxyTrust(services.config.trustProxy);
-  io.use((socket, next) => {
-    socket.handshake.address = clientAddress(socket.handshake.address, socket.handshake.headers['x-forwarded-for'], trust);
-    next();
-  });
 
   // Current clients may authenticate in the handshake (`auth: {token, clientKey}` or `{apiKey}`);
   // IMKIT's SDKs send nothing there and authenticate with an event instead.
