@@ -171,8 +171,8 @@ const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
  */
 function parseTrustProxy(raw: string | undefined, problems: string[]): false | number | string {
   const value = raw?.trim();
-  if (!value || value === 'false' || value === '0') return false;
-  if (value === 'true') {
+  if (!value || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') {
     problems.push(
       'TRUST_PROXY=true trusts every hop, so a client could choose its own address in X-Forwarded-For. ' +
         'Set the number of proxies in front of Parley (e.g. TRUST_PROXY=1) or, better, their addresses/CIDRs (e.g. TRUST_PROXY=10.0.0.5,10.0.1.0/24)',
@@ -181,7 +181,7 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
   }
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
-    if (hops <= MAX_PROXY_HOPS) return hops;
+    if (hops <= MAX_PROXY_HOPS) return hops === 0 ? false : hops;
     problems.push(`TRUST_PROXY as a hop count must be from 0 to ${MAX_PROXY_HOPS} (got "${value}")`);
     return false;
   }

@@ -21,6 +21,8 @@ describe('item 12: TRUST_PROXY accepts only a hop count or the proxies\' address
     expect(trusting('2')).toBe(2);
     expect(trusting('false')).toBe(false);
     expect(trusting('0')).toBe(false);
+    expect(trusting('00')).toBe(false);
+    expect(() => loadConfig({ TRUST_PROXY: 'TRUE' })).toThrow(/trusts every hop/);
     expect(trusting('10.0.0.0/8, 127.0.0.1')).toBe('10.0.0.0/8,127.0.0.1');
     expect(trusting('loopback')).toBe('loopback');
     for (const bad of ['yes', '-1', '1.5', '10.0.0.0/33', 'proxy.local']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(ConfigError);
