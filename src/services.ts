@@ -65,6 +65,8 @@ export interface Services {
   audit: AuditRepository;
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
+  /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
+  userRequests: WindowCounter;
   authFailures: AuthFailureGuard;
   roomsRepository: RoomsRepository;
   messagesRepository: MessagesRepository;
@@ -136,6 +138,7 @@ export function createServices(
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
+    userRequests: new WindowCounter('user', redis, config.redisPrefix),
     authFailures: new AuthFailureGuard(new WindowCounter('authfail', redis, config.redisPrefix), config.authFailuresPerMinute),
   };
 }

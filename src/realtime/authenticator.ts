@@ -1,7 +1,9 @@
 import { AppError } from '../http/errors.js';
 import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { compileAllowList } from '../modules/keys/ip-allow-list.js';
+import { classifyApiKey } from '../modules/keys/key-format.js';
 import { isLive } from '../modules/keys/key-verifier.js';
+import { blockedError } from '../ratelimit/auth-failure-guard.js';
 import { userView } from '../modules/users/user-view.js';
 import type { Services } from '../services.js';
 import { clientAddress, compileTrust } from './client-address.js';
@@ -49,33 +51,36 @@ export class SocketAuthenticator {
   }
 
   async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
-    await this.checkBudget(ip);
+    const wait = await this.services.authFailures.blockedFor(ip);
     const plain = typeof token === 'string' ? token.replace(/^bearer\s+/i, '').trim() : '';
-    if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_TOKEN');
+    if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_TOKEN');
     const { apps, tokenVerifier } = this.services;
     if (clientKey === undefined || clientKey === null || clientKey === '') {
       // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
-      if (check.status !== 'valid') return this.fail(ip, 'INVALID_TOKEN');
+      if (check.status !== 'valid') return this.fail(ip, wait, 'INVALID_TOKEN');
+      if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
       return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
     }
-    if (typeof clientKey !== 'string') return this.fail(ip, 'INVALID_CLIENT_KEY');
+    if (typeof clientKey !== 'string') return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
     const app = await apps.resolveClientKey(clientKey);
-    if (!app) return this.fail(ip, 'INVALID_CLIENT_KEY');
+    if (!app) return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
     const check = await tokenVerifier.verify(app.id, plain);
-    if (check.status === 'other-app') return this.fail(ip, 'CLIENT_KEY_MISMATCH');
-    if (check.status === 'invalid') return this.fail(ip, 'INVALID_TOKEN');
+    if (check.status === 'other-app') return this.fail(ip, wait, 'CLIENT_KEY_MISMATCH');
+    if (check.status === 'invalid') return this.fail(ip, wait, 'INVALID_TOKEN');
+    if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
     return { appId: app.id, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
   }
 
   async apiKey(secret: unknown, ip: string): Promise<Identity> {
-    await this.checkBudget(ip);
-    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_API_KEY');
+    const wait = await this.services.authFailures.blockedFor(ip);
+    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_API_KEY');
+    if (wait !== undefined && classifyApiKey(secret) !== 'parley') return this.fail(ip, wait, 'INVALID_API_KEY');
     const { keyVerifier } = this.services;
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
-    if (!found || !isLive(found)) return this.fail(ip, 'INVALID_API_KEY');
+    if (!found || !isLive(found)) return this.fail(ip, wait, 'INVALID_API_KEY');
     // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
-    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, 'INSUFFICIENT_PERMISSIONS');
+    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
     const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
     if (!decision.allowed) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
     const refusal = keySessionRefusal(found, ip);
@@ -138,13 +143,9 @@ export class SocketAuthenticator {
     this.expiryTimers.set(socket.id, timer);
   }
 
-  private async checkBudget(ip: string): Promise<void> {
-    const wait = await this.services.authFailures.blockedFor(ip);
-    if (wait !== undefined) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
-  }
-
-  private async fail(ip: string, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
+  /** Counts a failure; from a blocked address (`wait`) every refusal is the same 429 (see AuthFailureGuard). */
+  private async fail(ip: string, wait: number | undefined, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
     await this.services.authFailures.failed(ip);
-    throw new AppError(code);
+    throw wait === undefined ? new AppError(code) : blockedError(wait);
   }
 }

@@ -14,8 +14,10 @@ const NAMED_RANGES: Record<string, string[]> = {
 export function compileTrust(trustProxy: TrustProxy | undefined): (address: string, hop: number) => boolean {
   if (typeof trustProxy === 'function') return trustProxy;
   if (trustProxy === true) return () => true;
-  // Fastify 5 refuses a bare hop count: it cannot tell the direct peer is a proxy at all.
-  if (!trustProxy || typeof trustProxy === 'number') return () => false;
+  if (!trustProxy) return () => false;
+  // A hop count (TRUST_PROXY=N) trusts the N nearest hops. Fastify 5 ignores a bare number, so
+  // app.ts hands Fastify this same function: HTTP and sockets agree.
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
   const entries = trustProxy.split(',').map((entry) => entry.trim()).filter(Boolean);
   const matcher: AddressMatcher = compileAllowList(normalizeCidrs(entries.flatMap((entry) => NAMED_RANGES[entry] ?? [entry])));
   return (address) => matcher(address);

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../http/errors.js';
 import { historyFloors, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';
+import { EventLimiter } from './event-limiter.js';
 import { ackError, ackOk, isAuthenticated, rooms, toBase64, type ParleySocket } from './session.js';
 
 type Ack = (...args: unknown[]) => void;
@@ -13,9 +13,6 @@ type Handler = (socket: ParleySocket, args: unknown[]) => Promise<unknown>;
 const SYNC_LIMIT = 500;
 /** Events a client may send (realtime protocol 4.1, plus `lastRead` and `sync`). */
 const EVENTS = new Set(['conf', 'auth', 'auth2', 'chat message', 'typing', 'lastRead', 'sync']);
-/** Events per socket per window, then refusals; a socket that keeps flooding is disconnected. */
-const EVENT_POINTS = 60;
-const EVENT_WINDOW_S = 10;
 const REFUSALS_BEFORE_DISCONNECT = 50;
 
 const actorOf = (socket: ParleySocket): Actor => ({ admin: socket.data.keyId !== undefined, userId: socket.data.userId ?? null });
@@ -37,20 +34,20 @@ const text = (value: unknown, name: string): string => {
 };
 
 /** Wires every client event of one connection, with its rate limit and its answers to bad input. */
-export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: RateLimiterMemory, logger: Logger): void {
+export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: EventLimiter, logger: Logger): void {
   let refusals = 0;
   socket.use((packet, next) => {
     const [event] = packet;
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     // Every event counts, known or not: a flood of nonsense is a flood.
-    limiter.consume(socket.id).then(
+    limiter.consume(socket).then(
       () => {
         if (typeof event === 'string' && EVENTS.has(event)) return next();
         ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
       },
-      () => {
-        ack?.(ackError(new AppError('RATE_LIMIT_EXCEEDED', 'Too many events on this connection; slow down')));
+      (refusal: unknown) => {
+        ack?.(ackError(refusal));
         if (++refusals > REFUSALS_BEFORE_DISCONNECT) socket.disconnect(true);
       },
     );
@@ -179,4 +176,4 @@ async function cursorOf(services: Services, appId: string, since: unknown): Prom
   return { time };
 }
 
-export const createEventLimiter = () => new RateLimiterMemory({ points: EVENT_POINTS, duration: EVENT_WINDOW_S });
+export const createEventLimiter = () => new EventLimiter();

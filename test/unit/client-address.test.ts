@@ -5,10 +5,17 @@ import { clientAddress, compileTrust } from '../../src/realtime/client-address.j
 describe('clientAddress (sockets read the client address as HTTP does)', () => {
   const xff = (value: string) => ({ 'x-forwarded-for': value });
 
-  it('ignores X-Forwarded-For without TRUST_PROXY, or with a bare hop count (Fastify 5 does too)', () => {
-    for (const trust of [false, undefined, 2]) {
+  it('ignores X-Forwarded-For without TRUST_PROXY', () => {
+    for (const trust of [false, undefined, 0]) {
       expect(clientAddress('127.0.0.1', xff('10.1.2.3'), compileTrust(trust))).toBe('127.0.0.1');
     }
+  });
+
+  it('with a hop count, believes that many hops from the nearest, never the client\'s own entries (issue 9 item 12)', () => {
+    // Fastify 5 ignores a bare number; app.ts hands it this same function instead.
+    expect(clientAddress('127.0.0.1', xff('10.9.9.9, 198.51.100.7'), compileTrust(1))).toBe('198.51.100.7');
+    expect(clientAddress('127.0.0.1', xff('10.9.9.9, 198.51.100.7, 10.0.0.2'), compileTrust(2))).toBe('198.51.100.7');
+    expect(clientAddress('127.0.0.1', {}, compileTrust(1))).toBe('127.0.0.1');
   });
 
   it('walks the chain while each hop is a trusted proxy', () => {
