@@ -53,8 +53,11 @@ describe('item 2: direct rooms belong to their pair', () => {
     }
     const joined = await t.asUser(tokens.mallory!, 'POST', '/rooms/createAndJoin', { _id: id, roomType: 'group' });
     expect(joined.statusCode, joined.body).toBe(400);
-    // The API key neither: the id stays free for carol and dave.
-    expect((await t.admin('POST', '/rooms', { _id: id, roomType: 'group', members: ['mallory'] })).statusCode).toBe(400);
+    // The API key answers for its own ids: a 32-hex group id (a UUID without dashes) is its choice,
+    // but a direct room still only under its own pair's id.
+    expect((await t.admin('POST', '/rooms', { _id: id, roomType: 'direct', members: ['mallory', 'carol'] })).statusCode).toBe(400);
+    const uuidHex = '3f2c8a51e0b94d7c9a1b2c3d4e5f6071';
+    expect(expectOk(await t.admin('POST', '/rooms', { _id: uuidHex, roomType: 'group', members: ['mallory'] }))._id).toBe(uuidHex);
     const room = expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'dave' }));
     expect(room._id).toBe(id);
     expect(room.members.map((member: any) => member._id ?? member).sort()).toStrictEqual(['carol', 'dave']);
