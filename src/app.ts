@@ -34,6 +34,7 @@ import { moderationRoutes } from './modules/moderation/moderation.routes.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { pushRoutes } from './modules/push/push.routes.js';
 import cors from '@fastify/cors';
+import { compileTrust } from './realtime/client-address.js';
 
 const bootId = randomBytes(6).toString('base64url');
 let requestCount = 0;
@@ -58,7 +59,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   const requestLogging = ['debug', 'trace'].includes(services.config.logLevel);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    trustProxy: services.config.trustProxy,
+    // One trust rule for request.ip and for socket handshakes (realtime/client-address.ts).
+    trustProxy: services.config.trustProxy === false ? false : compileTrust(services.config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
     genReqId: nextRequestId,

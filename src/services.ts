@@ -35,6 +35,7 @@ import { SearchService } from './modules/search/search.service.js';
 import { BadgesService } from './modules/badges/badges.service.js';
 import { PrefsRepository } from './modules/prefs/prefs.repository.js';
 import { FilesRepository } from './modules/files/files.repository.js';
+import { FileAccess } from './modules/files/file-access.js';
 import { DevicesRepository } from './modules/devices/devices.repository.js';
 import { ConfigService } from './modules/config/config.service.js';
 import { ModerationRepository } from './modules/moderation/moderation.repository.js';
@@ -64,6 +65,8 @@ export interface Services {
   audit: AuditRepository;
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
+  /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
+  userRequests: WindowCounter;
   authFailures: AuthFailureGuard;
   roomsRepository: RoomsRepository;
   messagesRepository: MessagesRepository;
@@ -86,6 +89,7 @@ export interface Services {
   presence: Presence;
   prefs: PrefsRepository;
   files: FilesRepository;
+  fileAccess: FileAccess;
   devices: DevicesRepository;
   appConfig: ConfigService;
   /** Live real-time connections of an app on every node; the gateway answers once it runs. */
@@ -117,7 +121,6 @@ export function createServices(
     connections: { count: async () => 0, local: () => 0 },
     presence,
     prefs: new PrefsRepository(storage),
-    files: new FilesRepository(storage),
     devices,
     appConfig,
     config,
@@ -135,6 +138,7 @@ export function createServices(
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
+    userRequests: new WindowCounter('user', redis, config.redisPrefix),
     authFailures: new AuthFailureGuard(new WindowCounter('authfail', redis, config.redisPrefix), config.authFailuresPerMinute),
   };
 }
@@ -159,10 +163,14 @@ function createChatServices(
   const webhooksRepository = new WebhooksRepository(storage);
   const pushRepository = new PushRepository(storage);
   const outbox = new WebhookOutbox(webhooksRepository, users);
-  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox);
+  const files = new FilesRepository(storage);
+  const fileAccess = new FileAccess(files, config.publicFileBuckets);
+  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
   const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
   const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);
   return {
+    files,
+    fileAccess,
     roomsRepository,
     messagesRepository,
     membersRepository,

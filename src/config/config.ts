@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { normalizeCidrs } from '../modules/keys/ip-allow-list.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -14,13 +15,18 @@ export interface Config {
   defaultAppId: string;
   tokenTtlDays: number;
   rateLimitPerMinute: number;
+  /** Requests per minute of one user (all its tokens) on client routes; 0 turns the limit off. */
+  userRateLimitPerMinute: number;
   authFailuresPerMinute: number;
   auditRetentionDays: number;
-  trustProxy: boolean | string;
+  /** `false`, the number of proxies in front (hops), or the proxies' addresses/CIDRs (comma-separated). */
+  trustProxy: false | number | string;
   logLevel: LogLevel;
   limits: Limits;
   /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
   systemUserId: string;
+  /** File buckets every user of the application may read (avatars, stickers); other files are private. */
+  publicFileBuckets: string[];
   webhooks: WebhookConfig;
   push: PushConfig;
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
@@ -123,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultAppId,
     tokenTtlDays: integer('TOKEN_TTL_DAYS', 7, 1, 3650),
     rateLimitPerMinute: integer('RATE_LIMIT_PER_MINUTE', 1000, 1, 10_000_000),
+    userRateLimitPerMinute: integer('USER_RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
     authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 60, 1, 10_000_000),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 36500),
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
@@ -135,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
       fileBytes: integer('LIMIT_FILE_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     },
     systemUserId: env.PARLEY_SYSTEM_USER?.trim() || 'system',
+    publicFileBuckets: parseBuckets(env.PUBLIC_FILE_BUCKETS, problems),
     push: parsePush(env, problems),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     webhooks: {
@@ -148,6 +156,13 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
+function parseBuckets(raw: string | undefined, problems: string[]): string[] {
+  const buckets = (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = buckets.filter((bucket) => !/^[A-Za-z0-9_.-]{1,64}$/.test(bucket));
+  if (bad.length > 0) problems.push(`PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); got "${bad.join(', ')}"`);
+  return buckets;
+}
+
 function parsePush(env: Env, problems: string[]): PushConfig {
   const provider = (env.PUSH_PROVIDER?.trim().toLowerCase() || 'log') as PushConfig['provider'];
   const httpUrl = env.PUSH_HTTP_URL?.trim() || undefined;
@@ -156,14 +171,38 @@ function parsePush(env: Env, problems: string[]): PushConfig {
   return { provider, httpUrl };
 }
 
-function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | string {
+const MAX_PROXY_HOPS = 10;
+/** proxy-addr's names, understood by realtime/client-address.ts: `TRUST_PROXY=loopback`. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Which peers may tell the client's address in X-Forwarded-For: none, the last N hops, or the
+ * proxies' own addresses. "Every hop" is refused: the client's own entries would then be believed.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): false | number | string {
   const value = raw?.trim();
-  if (!value || value === 'false' || value === '0') return false;
-  if (value === 'true' || value === '1') return true;
-  const parts = value.split(',').map((part) => part.trim());
-  if (parts.every((part) => isIP(part.split('/')[0] ?? '') !== 0)) return parts.join(',');
-  problems.push(`TRUST_PROXY must be true, false or a comma-separated list of IPs/CIDRs (got "${value}")`);
-  return false;
+  if (!value || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') {
+    problems.push(
+      'TRUST_PROXY=true trusts every hop, so a client could choose its own address in X-Forwarded-For. ' +
+        'Set the number of proxies in front of Parley (e.g. TRUST_PROXY=1) or, better, their addresses/CIDRs (e.g. TRUST_PROXY=10.0.0.5,10.0.1.0/24)',
+    );
+    return false;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= MAX_PROXY_HOPS) return hops === 0 ? false : hops;
+    problems.push(`TRUST_PROXY as a hop count must be from 0 to ${MAX_PROXY_HOPS} (got "${value}")`);
+    return false;
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  try {
+    normalizeCidrs(entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry)));
+    return entries.join(',');
+  } catch {
+    problems.push(`TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`);
+    return false;
+  }
 }
 
 /** Hides a password in a connection URL so that it can appear in an error message. */

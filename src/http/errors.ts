@@ -43,6 +43,7 @@ export const ERROR_TABLE = {
   ROOM_EXISTS: { status: 409, rm: 'Conflict', message: 'A room with this ID already exists' },
   NOT_ROOM_MEMBER: { status: 403, rm: 'Forbidden', message: 'You are not a member of this room' },
   ROOM_FROZEN: { status: 403, rm: 'Forbidden', message: 'The room is frozen: only the platform admin can change it or send messages' },
+  MESSAGE_EXISTS: { status: 409, rm: 'Conflict', message: 'A message with this ID already exists; choose another _id' },
   MESSAGE_NOT_FOUND: { status: 404, rm: 'Message not found', message: 'The specified message does not exist in this room' },
   INSUFFICIENT_PERMISSION: { status: 403, rm: 'Permission denied', message: 'Only platform admin, room owner or room manager can delete messages' },
   INVALID_SEARCH_TYPE: { status: 400, rm: 'Invalid search parameters', message: "Search type must include 'messages'" },

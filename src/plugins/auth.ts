@@ -4,8 +4,10 @@ import { AppError } from '../http/errors.js';
 import '../http/types.js';
 import { compileAllowList, type AddressMatcher } from '../modules/keys/ip-allow-list.js';
 import type { ApiKey } from '../modules/keys/keys.repository.js';
+import { classifyApiKey } from '../modules/keys/key-format.js';
 import { isLive } from '../modules/keys/key-verifier.js';
 import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
+import { blockedError } from '../ratelimit/auth-failure-guard.js';
 import type { Decision } from '../ratelimit/rate-limiter.js';
 import { WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
 
@@ -34,19 +36,20 @@ export default fp(
     app.decorateRequest('auditSubject', null);
     app.decorateRequest('rateLimited', false);
 
-    /** Failed authentications count against the source address; too many and it is turned away. */
-    const failed = async (request: FastifyRequest, error: AppError): Promise<never> => {
+    /**
+     * Failed authentications count against the source address. While the address is blocked
+     * (`wait` seconds), every refusal is the same 429, so its guesses tell it nothing.
+     */
+    const failed = async (request: FastifyRequest, reply: FastifyReply, wait: number | undefined, error: AppError): Promise<never> => {
       await services.authFailures.failed(request.ip);
+      if (wait !== undefined) blocked(request, reply, wait);
       throw error;
     };
 
-    const checkFailureBudget = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-      const wait = await services.authFailures.blockedFor(request.ip);
-      if (wait !== undefined) {
-        request.rateLimited = true;
-        reply.header('Retry-After', String(wait));
-        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
-      }
+    const blocked = (request: FastifyRequest, reply: FastifyReply, wait: number): never => {
+      request.rateLimited = true;
+      reply.header('Retry-After', String(wait));
+      throw blockedError(wait);
     };
 
     app.addHook('onRequest', async (request, reply) => {
@@ -67,25 +70,29 @@ export default fp(
 
       const clientKey = header(request, 'im-client-key') ?? header(request, 'client_key');
       if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY');
-      await checkFailureBudget(request, reply);
+      const wait = await services.authFailures.blockedFor(request.ip);
       const clientApp = await services.apps.resolveClientKey(clientKey);
-      if (!clientApp) return failed(request, new AppError('INVALID_CLIENT_KEY'));
+      if (!clientApp) return failed(request, reply, wait, new AppError('INVALID_CLIENT_KEY'));
       const token = bearer(header(request, 'im-authorization') ?? header(request, 'authorization'));
-      if (token === undefined) return failed(request, new AppError('INVALID_TOKEN'));
+      if (token === undefined) return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
       const check = await services.tokenVerifier.verify(clientApp.id, token);
-      if (check.status === 'other-app') return failed(request, new AppError('CLIENT_KEY_MISMATCH'));
-      if (check.status === 'invalid') return failed(request, new AppError('INVALID_TOKEN'));
+      if (check.status === 'other-app') return failed(request, reply, wait, new AppError('CLIENT_KEY_MISMATCH'));
+      if (check.status === 'invalid') return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
+      // An integrator-chosen token may be weak: from a blocked address it is not confirmed either.
+      if (wait !== undefined && check.token.kind !== 'issued') blocked(request, reply, wait);
       request.auth = { kind: 'user', app: clientApp, userId: check.token.userId, tokenId: check.token.id };
+      await limitUser(reply, clientApp.id, check.token.userId);
     });
 
     async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string, scope: Scope | undefined): Promise<void> {
       const subject = request.auditSubject!;
+      let wait: number | undefined;
       if (services.authFailures.suspect(request.ip)) {
-        try {
-          await checkFailureBudget(request, reply);
-        } catch (error) {
+        wait = await services.authFailures.blockedFor(request.ip);
+        // An imported key may be weak: from a blocked address only a generated one is verified.
+        if (wait !== undefined && classifyApiKey(apiKey) !== 'parley') {
           subject.appId = (await services.apps.defaultApp()).id;
-          throw error;
+          return failed(request, reply, wait, new AppError('INVALID_API_KEY'));
         }
       }
       // Cached keys are answered without waiting; only a miss goes to the database.
@@ -95,21 +102,22 @@ export default fp(
       if (!key) {
         // Attribute the attempt to the key's app when the key is known (revoked, expired).
         Object.assign(subject, found ? { appId: found.appId, keyId: found.id, keyName: found.name } : { appId: (await services.apps.defaultApp()).id });
-        return failed(request, new AppError('INVALID_API_KEY'));
+        return failed(request, reply, wait, new AppError('INVALID_API_KEY'));
       }
       Object.assign(subject, { appId: key.appId, keyId: key.id, keyName: key.name });
 
       // Outside the allow-list counts as a failed authentication, not against the key's own budget.
-      if (!allowed(key, request.ip)) return failed(request, new AppError('INSUFFICIENT_PERMISSIONS'));
-      const decision = await services.keyRequests.hit(key.id, key.rateLimit);
-      setRateLimitHeaders(reply, decision);
-      if (!decision.allowed) {
-        request.rateLimited = true;
-        reply.header('Retry-After', String(decision.resetSeconds));
-        throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
-      }
+      if (!allowed(key, request.ip)) return failed(request, reply, wait, new AppError('INSUFFICIENT_PERMISSIONS'));
+      enforce(request, reply, await services.keyRequests.hit(key.id, key.rateLimit));
       if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
       request.auth = { kind: 'apiKey', app: services.apps.cached(key.appId) ?? (await services.apps.get(key.appId)), key };
+    }
+
+    /** One budget per user of an application, whichever of its tokens it uses, on every node. */
+    async function limitUser(reply: FastifyReply, appId: string, userId: string): Promise<void> {
+      const limit = services.config.userRateLimitPerMinute;
+      if (limit === 0) return;
+      enforce(reply.request, reply, await services.userRequests.hit(`${appId}:${userId}`, limit));
     }
 
     app.addHook('onResponse', (request, reply, done) => {
@@ -153,6 +161,14 @@ function bearer(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const token = value.replace(/^bearer\s+/i, '').trim();
   return token === '' ? undefined : token;
+}
+
+function enforce(request: FastifyRequest, reply: FastifyReply, decision: Decision): void {
+  setRateLimitHeaders(reply, decision);
+  if (decision.allowed) return;
+  request.rateLimited = true;
+  reply.header('Retry-After', String(decision.resetSeconds));
+  throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
 }
 
 /** IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio. */

@@ -1,8 +1,13 @@
 import { AppError } from '../http/errors.js';
+import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { compileAllowList } from '../modules/keys/ip-allow-list.js';
+import { classifyApiKey } from '../modules/keys/key-format.js';
 import { isLive } from '../modules/keys/key-verifier.js';
+import { blockedError } from '../ratelimit/auth-failure-guard.js';
 import { userView } from '../modules/users/user-view.js';
 import type { Services } from '../services.js';
+import { clientAddress, compileTrust } from './client-address.js';
+import { KeySessions, keySessionRefusal } from './key-sessions.js';
 import { rooms, type ParleySocket } from './session.js';
 
 export interface Identity {
@@ -10,8 +15,11 @@ export interface Identity {
   userId?: string;
   tokenId?: string;
   keyId?: string;
-  /** When the token or key expires: the session ends then. */
+  /** When the token expires: the session ends then. */
   expiresAt?: number | null;
+  /** An API key's session: the key and the address it was admitted from. */
+  key?: ApiKey;
+  address?: string;
 }
 
 const MAX_CREDENTIAL_LENGTH = 4096;
@@ -24,53 +32,77 @@ const MAX_TIMER_MS = 2_147_483_647;
  */
 export class SocketAuthenticator {
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly trust: (address: string, hop: number) => boolean;
+  readonly keySessions: KeySessions;
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Services) {
+    this.trust = compileTrust(services.config.trustProxy);
+    this.keySessions = new KeySessions(services);
+  }
+
+  /** The client's address as HTTP would see it (TRUST_PROXY applied to X-Forwarded-For). */
+  address(socket: { handshake: { address: string; headers: Record<string, string | string[] | undefined> } }): string {
+    return clientAddress(socket.handshake.address, socket.handshake.headers, this.trust);
+  }
+
+  /** Before each client event: an API-key session is held to its key (liveness, rate limit, scope). */
+  admit(socket: ParleySocket, event: string): Promise<void> {
+    return this.keySessions.admit(socket, event);
+  }
 
   async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
-    await this.checkBudget(ip);
+    const wait = await this.services.authFailures.blockedFor(ip);
     const plain = typeof token === 'string' ? token.replace(/^bearer\s+/i, '').trim() : '';
-    if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_TOKEN');
+    if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_TOKEN');
     const { apps, tokenVerifier } = this.services;
     if (clientKey === undefined || clientKey === null || clientKey === '') {
       // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
-      if (check.status !== 'valid') return this.fail(ip, 'INVALID_TOKEN');
+      if (check.status !== 'valid') return this.fail(ip, wait, 'INVALID_TOKEN');
+      if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
       return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
     }
-    if (typeof clientKey !== 'string') return this.fail(ip, 'INVALID_CLIENT_KEY');
+    if (typeof clientKey !== 'string') return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
     const app = await apps.resolveClientKey(clientKey);
-    if (!app) return this.fail(ip, 'INVALID_CLIENT_KEY');
+    if (!app) return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
     const check = await tokenVerifier.verify(app.id, plain);
-    if (check.status === 'other-app') return this.fail(ip, 'CLIENT_KEY_MISMATCH');
-    if (check.status === 'invalid') return this.fail(ip, 'INVALID_TOKEN');
+    if (check.status === 'other-app') return this.fail(ip, wait, 'CLIENT_KEY_MISMATCH');
+    if (check.status === 'invalid') return this.fail(ip, wait, 'INVALID_TOKEN');
+    if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
     return { appId: app.id, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
   }
 
   async apiKey(secret: unknown, ip: string): Promise<Identity> {
-    await this.checkBudget(ip);
-    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, 'INVALID_API_KEY');
+    const wait = await this.services.authFailures.blockedFor(ip);
+    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_API_KEY');
+    if (wait !== undefined && classifyApiKey(secret) !== 'parley') return this.fail(ip, wait, 'INVALID_API_KEY');
     const { keyVerifier } = this.services;
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
-    if (!found || !isLive(found)) return this.fail(ip, 'INVALID_API_KEY');
-    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, 'INSUFFICIENT_PERMISSIONS');
-    return { appId: found.appId, keyId: found.id, expiresAt: found.expiresAt };
+    if (!found || !isLive(found)) return this.fail(ip, wait, 'INVALID_API_KEY');
+    // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
+    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
+    const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
+    if (!decision.allowed) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+    const refusal = keySessionRefusal(found, ip);
+    if (refusal !== undefined) throw new AppError(refusal);
+    return { appId: found.appId, keyId: found.id, key: found, address: ip };
   }
 
   /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
   async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
     this.signOut(socket);
     Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
-    this.endAtExpiry(socket, identity.expiresAt ?? null);
-    if (identity.userId === undefined) {
-      socket.join(rooms.admins(identity.appId));
+    if (identity.key !== undefined) {
+      this.keySessions.open(socket, identity.key, identity.address ?? this.address(socket));
       return { appID: identity.appId, admin: true };
     }
+    this.endAtExpiry(socket, identity.expiresAt ?? null);
+    if (identity.userId === undefined) throw new AppError('INVALID_TOKEN');
     const { usersRepository, bus } = this.services;
     const principals = [identity.userId, ...(await usersRepository.groupsContaining(identity.appId, identity.userId))];
     socket.join(principals.map((id) => rooms.user(identity.appId, id)));
     this.services.presence.connected(identity.appId, identity.userId);
-    const address = socket.handshake.address;
+    const address = this.address(socket);
     await usersRepository.recordLogin(identity.appId, identity.userId, {
       address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,
       userAgent: typeof socket.handshake.headers['user-agent'] === 'string' ? socket.handshake.headers['user-agent'].slice(0, 512) : null,
@@ -90,6 +122,7 @@ export class SocketAuthenticator {
     socket.data.tokenId = undefined;
     socket.data.keyId = undefined;
     this.clearExpiry(socket.id);
+    this.keySessions.close(socket.id);
   }
 
   clearExpiry(socketId: string): void {
@@ -110,13 +143,9 @@ export class SocketAuthenticator {
     this.expiryTimers.set(socket.id, timer);
   }
 
-  private async checkBudget(ip: string): Promise<void> {
-    const wait = await this.services.authFailures.blockedFor(ip);
-    if (wait !== undefined) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
-  }
-
-  private async fail(ip: string, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
+  /** Counts a failure; from a blocked address (`wait`) every refusal is the same 429 (see AuthFailureGuard). */
+  private async fail(ip: string, wait: number | undefined, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
     await this.services.authFailures.failed(ip);
-    throw new AppError(code);
+    throw wait === undefined ? new AppError(code) : blockedError(wait);
   }
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import type { DomainEvents, EventType } from '../events/event-bus.js';
-import { isLive } from '../modules/keys/key-verifier.js';
+import { PUSH_SCOPES } from './key-sessions.js';
 import type { Services } from '../services.js';
 import { RoomOrder } from './room-order.js';
 import { rooms, toBase64, type ParleySocket } from './session.js';
@@ -77,10 +77,7 @@ export class FanOut {
     // A token's expiry changed: its sessions reconnect and authenticate again under the new one.
     on('token.updated', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
     on('user.deleted', (event) => this.disconnect((socket) => socket.data.appId === event.appId && socket.data.userId === event.userId));
-    on('apiKey.changed', async (event) => {
-      const key = await this.services.keyVerifier.byId(event.keyId);
-      if (!key || !isLive(key)) this.disconnect((socket) => socket.data.keyId === event.keyId);
-    });
+    // API-key sockets follow their key's changes in KeySessions.
   }
 
   stop(): void {
@@ -88,13 +85,17 @@ export class FanOut {
     this.order.stop();
   }
 
-  /** Pushes to every socket of the given users (or groups), and to the app's admin sockets. */
+  /** Pushes to every socket of the given users (or groups), and to the app's key sockets holding the push's read scope. */
   push(appId: string, userIds: readonly string[], event: string, payload: unknown, except?: string): void {
     this.pushRaw(appId, userIds, event, payload, toBase64(payload), except);
   }
 
   private pushRaw(appId: string, userIds: readonly string[], event: string, plain: unknown, base64: string, except?: string): void {
-    const targets = [...userIds.map((id) => rooms.user(appId, id)), rooms.admins(appId)];
+    const scope = PUSH_SCOPES[event];
+    const targets = userIds.map((id) => rooms.user(appId, id));
+    if (scope !== undefined) targets.push(rooms.admins(appId, scope));
+    // socket.io reads no rooms as every socket: a push with no audience goes nowhere.
+    if (targets.length === 0) return;
     const exceptPlain = except ? [rooms.base64, except] : [rooms.base64];
     const exceptBase64 = except ? [rooms.plain, except] : [rooms.plain];
     this.io.local.to(targets).except(exceptPlain).emit(event, plain);
@@ -130,5 +131,10 @@ export class FanOut {
 function withoutViewerFields(room: Record<string, unknown>): Record<string, unknown> {
   const copy = { ...room };
   for (const field of VIEWER_FIELDS) delete copy[field];
+  // One payload goes to every member: in a 'joined' room a late joiner must not get older messages.
+  if (copy.historyVisibility === 'joined') {
+    delete copy.lastMessage;
+    delete copy.pinnedMessage;
+  }
   return copy;
 }

@@ -59,7 +59,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
   // IMKIT's SDKs send nothing there and authenticate with an event instead.
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-    const ip = socket.handshake.address;
+    const ip = authenticator.address(socket);
     const problem = findInputProblem(auth);
     if (problem !== undefined) {
       const refusal = inputProblemError(problem, 'The handshake auth');
@@ -108,6 +108,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
 
   const fanOut = new FanOut(io, services, logger);
   fanOut.start();
+  authenticator.keySessions.start();
 
   return {
     io,
@@ -117,6 +118,7 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
     },
     async close() {
       fanOut.stop();
+      authenticator.keySessions.stop();
       io.local.disconnectSockets(true);
       io.engine.close();
       for (const client of adapterClients) client.disconnect();

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../http/errors.js';
 import { findInputProblem, inputProblemError } from '../http/input-guard.js';
-import type { Actor } from '../modules/rooms/room-access.js';
+import { historyFloors, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';
+import { EventLimiter } from './event-limiter.js';
 import { ackError, ackOk, isAuthenticated, rooms, toBase64, type ParleySocket } from './session.js';
 
 type Ack = (...args: unknown[]) => void;
@@ -14,9 +14,6 @@ type Handler = (socket: ParleySocket, args: unknown[]) => Promise<unknown>;
 const SYNC_LIMIT = 500;
 /** Events a client may send (realtime protocol 4.1, plus `lastRead` and `sync`). */
 const EVENTS = new Set(['conf', 'auth', 'auth2', 'chat message', 'typing', 'lastRead', 'sync']);
-/** Events per socket per window, then refusals; a socket that keeps flooding is disconnected. */
-const EVENT_POINTS = 60;
-const EVENT_WINDOW_S = 10;
 const REFUSALS_BEFORE_DISCONNECT = 50;
 
 const actorOf = (socket: ParleySocket): Actor => ({ admin: socket.data.keyId !== undefined, userId: socket.data.userId ?? null });
@@ -38,14 +35,14 @@ const text = (value: unknown, name: string): string => {
 };
 
 /** Wires every client event of one connection, with its rate limit and its answers to bad input. */
-export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: RateLimiterMemory, logger: Logger): void {
+export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: EventLimiter, logger: Logger): void {
   let refusals = 0;
   socket.use((packet, next) => {
     const [event] = packet;
     const last = packet[packet.length - 1];
     const ack = typeof last === 'function' ? (last as Ack) : undefined;
     // Every event counts, known or not: a flood of nonsense is a flood.
-    limiter.consume(socket.id).then(
+    limiter.consume(socket).then(
       () => {
         if (typeof event === 'string' && EVENTS.has(event)) {
           // Before any handler: a NUL or a deep nesting is refused here, as over HTTP.
@@ -55,8 +52,8 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
         }
         ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
       },
-      () => {
-        ack?.(ackError(new AppError('RATE_LIMIT_EXCEEDED', 'Too many events on this connection; slow down')));
+      (refusal: unknown) => {
+        ack?.(ackError(refusal));
         if (++refusals > REFUSALS_BEFORE_DISCONNECT) socket.disconnect(true);
       },
     );
@@ -65,7 +62,7 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   const on = (event: string, handler: Handler, encodeAck = false) => {
     socket.on(event, (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-      handler(socket, args).then(
+      authenticator.admit(socket, event).then(() => handler(socket, args)).then(
         (result) => {
           if (!ack) return;
           if (result === undefined) ack();
@@ -99,13 +96,13 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   };
 
   // G1: auth(token); no client key on the socket.
-  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, target.handshake.address)));
+  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, authenticator.address(target))));
 
   // G2/G3: auth2(token, {CLIENT_KEY, Authorization}); the ack is base64 after conf.
   on('auth2', (target, [token, headers]) => {
     const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
     const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
-    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, target.handshake.address));
+    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, authenticator.address(target)));
   }, true);
 
   // Always a plain ack, in every generation (realtime protocol 4.1).
@@ -148,10 +145,13 @@ const CURSOR = /^c:(\d{1,16}):(\d{1,20})$/;
 async function catchUp(services: Services, appId: string, userId: string, since: unknown) {
   const cursor = await cursorOf(services, appId, since);
   const principals = await services.roomAccess.principals(appId, userId);
-  const roomIds = (await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false })).map((room) => room.id);
+  const userRooms = await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false });
+  const roomIds = userRooms.map((room) => room.id);
   const changed = await services.messagesRepository.changedSince(appId, roomIds, cursor, SYNC_LIMIT + 1);
   const page = changed.slice(0, SYNC_LIMIT);
-  const messages = await services.presenter.messageViews(appId, page);
+  // Nothing from before the user joined a 'joined' room (issue 9 item 1).
+  const floors = await historyFloors(services.membersRepository, appId, principals, userRooms);
+  const messages = await services.presenter.messageViews(appId, page.filter((message) => message.seq > (floors.get(message.roomId) ?? 0)));
   const last = page.at(-1);
   const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
   // Deletions after the starting point, so that the client drops what vanished meanwhile.
@@ -182,4 +182,4 @@ async function cursorOf(services: Services, appId: string, since: unknown): Prom
   return { time };
 }
 
-export const createEventLimiter = () => new RateLimiterMemory({ points: EVENT_POINTS, duration: EVENT_WINDOW_S });
+export const createEventLimiter = () => new EventLimiter();

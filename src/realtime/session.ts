@@ -14,10 +14,13 @@ export interface SessionData {
 
 export type ParleySocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SessionData>;
 
-/** socket.io room names: one per user (and per group a user belongs to), one per app for admin sockets, one per encoding. */
+/**
+ * socket.io room names: one per user (and per group a user belongs to), one per app and read scope
+ * for API-key sockets (a push goes to the keys holding the scope it needs), one per encoding.
+ */
 export const rooms = {
   user: (appId: string, userId: string) => `u:${appId}:${userId}`,
-  admins: (appId: string) => `a:${appId}`,
+  admins: (appId: string, scope: string) => `a:${appId}:${scope}`,
   plain: 'enc:plain',
   base64: 'enc:b64',
 };

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 
-let counter = randomBytes(3).readUIntBE(0, 3);
-const processUnique = randomBytes(5);
-
-/** A MongoDB-style ObjectId: 4 bytes of seconds, 5 random bytes per process, a 3-byte counter. */
+/**
+ * A fresh id in MongoDB ObjectId shape (24 lowercase hex, as the SDKs expect): 4 bytes of seconds,
+ * then 8 random bytes drawn for this id alone. No process part and no counter, so one id tells
+ * nothing about any other; order must come from stored times and sequences, never from ids.
+ */
 export function objectId(nowMs = Date.now()): string {
   const buffer = Buffer.alloc(12);
-  buffer.writeUInt32BE(Math.floor(nowMs / 1000), 0);
-  processUnique.copy(buffer, 4);
-  counter = (counter + 1) % 0xffffff;
-  buffer.writeUIntBE(counter, 9, 3);
+  buffer.writeUInt32BE(Math.floor(nowMs / 1000) >>> 0, 0);
+  randomBytes(8).copy(buffer, 4);
   return buffer.toString('hex');
 }
 

@@ -27,6 +27,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
+  file_shares: FileSharesTable;
 }
 
 export interface AppsTable {
@@ -154,6 +155,8 @@ export interface RoomsTable {
   status: number;
   /** 1 open to joining, 0 closed */
   opening: number;
+  /** 'shared' | 'joined' */
+  history_visibility: Generated<string>;
   ext_params: string | null;
   last_message_id: string | null;
   last_message_seq: number | null;
@@ -174,6 +177,8 @@ export interface RoomMembersTable {
   properties: string;
   joined_at: number;
   position: number;
+  /** The room's last message seq when this member joined */
+  history_from_seq: Generated<number>;
 }
 
 export interface RoomUserStateTable {
@@ -348,4 +353,12 @@ export interface MessageDeletionsTable {
   room_id: string;
   message_id: string;
   deleted_at: number;
+}
+
+/** A room a file was shared in (uploaded for it, or carried by one of its messages). */
+export interface FileSharesTable {
+  app_id: string;
+  file_id: string;
+  room_id: string;
+  created_at: number;
 }

@@ -352,13 +352,13 @@ describe('GET/PATCH /admin/app', () => {
     expect(app).toStrictEqual({
       RC: 0,
       RM: 'OK',
-      result: { appID: t.appId, name: t.appId, settings: { singleTokenPerUser: false }, createdAt: app.result.createdAt },
+      result: { appID: t.appId, name: t.appId, settings: { singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' }, createdAt: app.result.createdAt },
     });
     expect(new Date(app.result.createdAt).toISOString()).toBe(app.result.createdAt);
 
     const patched = await t.admin('PATCH', '/admin/app', { name: 'Renamed app', singleTokenPerUser: true });
     expect(patched.statusCode).toBe(200);
-    expect(patched.json().result).toStrictEqual({ appID: t.appId, name: 'Renamed app', settings: { singleTokenPerUser: true }, createdAt: app.result.createdAt });
+    expect(patched.json().result).toStrictEqual({ appID: t.appId, name: 'Renamed app', settings: { singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' }, createdAt: app.result.createdAt });
     expect((await t.admin('GET', '/admin/app')).json().result).toStrictEqual(patched.json().result);
 
     // Only what is sent changes.

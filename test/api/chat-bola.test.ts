@@ -23,6 +23,7 @@ type Refusal = readonly [status: number, code: string];
 const NOT_MEMBER: Refusal = [403, 'NOT_ROOM_MEMBER'];
 const NO_ROOM: Refusal = [404, 'ROOM_NOT_FOUND'];
 const NO_MESSAGE: Refusal = [404, 'MESSAGE_NOT_FOUND'];
+const ID_TAKEN: Refusal = [409, 'MESSAGE_EXISTS'];
 const NO_CLIENT: Refusal = [404, 'CLIENT_NOT_FOUND'];
 const NOT_ALLOWED: Refusal = [403, 'INSUFFICIENT_PERMISSIONS'];
 const NOT_ALLOWED_DELETE: Refusal = [403, 'INSUFFICIENT_PERMISSION'];
@@ -220,7 +221,8 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse('send to room B with a chosen id', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, NOT_MEMBER),
       refuse('send to room B as bob', 'POST', `/rooms/${ROOM_B}/message`, { ...text, sender: BOB }, NOT_MEMBER),
       refuse('edit a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: b.first }, NOT_MEMBER),
-      refuse('edit a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { ...text, _id: b.first }, NO_MESSAGE),
+      // The id is taken: a conflict that names no room and changes nothing (issue 9 item 5).
+      refuse('edit a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { ...text, _id: b.first }, ID_TAKEN),
       refuse('recall a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { messageType: 'recall', _id: b.second }, NOT_MEMBER),
       refuse('recall a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.second }, NO_MESSAGE),
       refuse('recall the pinned message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.pinned }, NO_MESSAGE),

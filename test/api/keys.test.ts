@@ -627,12 +627,13 @@ describe('rate limit per key', () => {
       expect(String(response.headers.ratelimit)).toMatch(/^limit=\d+, remaining=\d+, reset=\d+$/);
       for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) expect(response.headers[name], name).toMatch(/^\d+$/);
     }
-    // Client-key requests carry none: they are not counted against an API key.
+    // Client-key requests are not counted against an API key: they carry the user's own budget
+    // (USER_RATE_LIMIT_PER_MINUTE, issue 9 item 7).
     const token = await t.createUser('header-user');
     const user = await t.asUser(token, 'GET', '/me');
     expect(user.statusCode).toBe(200);
-    expect(user.headers['ratelimit-policy']).toBeUndefined();
-    expect(user.headers['x-ratelimit-limit']).toBeUndefined();
+    expect(user.headers['ratelimit-policy']).toBe(`${t.config.userRateLimitPerMinute};w=60`);
+    expect(user.headers['x-ratelimit-remaining']).toBe(String(t.config.userRateLimitPerMinute - 1));
   });
 });
 

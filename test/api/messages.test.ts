@@ -13,6 +13,7 @@ const errorB = (status: number, rm: string, code: string, message: string) => ({
 const badRequest = (message: string) => errorB(400, 'Bad Request', 'INVALID_REQUEST', message);
 const ROOM_NOT_FOUND = errorB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
 const NOT_ROOM_MEMBER = errorB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
+const MESSAGE_EXISTS = errorB(409, 'Conflict', 'MESSAGE_EXISTS', 'A message with this ID already exists; choose another _id');
 const MESSAGE_NOT_FOUND = errorB(404, 'Message not found', 'MESSAGE_NOT_FOUND', 'The specified message does not exist in this room');
 const ROOM_FROZEN = errorB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
 const DELETE_DENIED = errorB(403, 'Permission denied', 'INSUFFICIENT_PERMISSION', 'Only platform admin, room owner or room manager can delete messages');
@@ -466,12 +467,12 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       expect(page.data[0]).toMatchObject({ _id: original._id, message: 'mine', updatedAtMS: original.updatedAtMS });
     });
 
-    it('answers 404 MESSAGE_NOT_FOUND for the _id of a message of another room, which stays as it was', async () => {
+    it('answers 409 MESSAGE_EXISTS for the _id of a message of another room, which stays as it was (issue 9 item 5)', async () => {
       const room = await makeRoom();
       const other = await makeRoom();
       const elsewhere = expectOk(await t.asUser(alice, 'POST', `/rooms/${other}/message`, { message: 'elsewhere', messageType: 'text' }));
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text' }), 404, MESSAGE_NOT_FOUND);
-      expectBody(await t.admin('POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text', sender: 'alice' }), 404, MESSAGE_NOT_FOUND);
+      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text' }), 409, MESSAGE_EXISTS);
+      expectBody(await t.admin('POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text', sender: 'alice' }), 409, MESSAGE_EXISTS);
       expect((await list(room)).totalCount).toBe(0);
       const page = await list(other);
       expect(page.data[0]).toMatchObject({ _id: elsewhere._id, message: 'elsewhere', room: other });

@@ -338,7 +338,7 @@ describe('personal blocks: POST, DELETE and GET /blockStatus/my (spec 7.4, 12 it
     expectBody(await block('pat', 'crew'), 404, USER_NOT_FOUND);
     expectBody(await block('pat', 'pat'), 400, SELF_BLOCK);
     expectBody(await block('pat', 'quin'), 409, ALREADY_BLOCKED);
-    // A group room under the id the pair's direct room would have.
+    // A group room under the id the pair's direct room would have (the API key's own choice).
     expectOk(await t.admin('POST', '/rooms', { _id: md5('rex_uma'), members: ['rex', 'uma', 'sam'] }));
     expectBody(await block('uma', 'rex'), 409, shapeB(409, 'Conflict', 'ROOM_EXISTS', "The direct room id of 'uma' and 'rex' is taken by another room"));
     expect(expectOk(await mine('uma'))).toStrictEqual({ data: [] });

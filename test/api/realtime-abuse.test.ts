@@ -388,7 +388,7 @@ describe('real-time abuse: failed authentications count against the address', ()
     await t.close();
   });
 
-  it('after the budget of failures, auth, auth2 and handshakes are refused with RATE_LIMIT_EXCEEDED, the right token too', async () => {
+  it('after the budget of failures, auth, auth2 and handshakes are refused with RATE_LIMIT_EXCEEDED; an issued token or generated key still signs in', async () => {
     const signedIn = await connect(url, 'G3');
     opened.push(signedIn);
     expect((await authenticate(signedIn, token, t.clientKey)).RC).toBe(0);
@@ -398,11 +398,15 @@ describe('real-time abuse: failed authentications count against the address', ()
     opened.push(g1, g2);
     for (let attempt = 0; attempt < 4; attempt++) expect(await authenticate(attempt % 2 ? g1 : g2, `wrong-${attempt}`, t.clientKey)).toStrictEqual(INVALID_TOKEN_ACK);
     expect(await authenticate(g1, 'wrong-again', t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
-    expect(await authenticate(g1, token, t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
-    expect(await authenticate(g2, token, t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
-    const refusal = await handshakeRefusal(url, { token, clientKey: t.clientKey });
+    expect(await authenticate(g1, 'wrong-once-more', t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
+    const refusal = await handshakeRefusal(url, { token: 'wrong-in-handshake', clientKey: t.clientKey });
     expect(refusal.data).toStrictEqual({ error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later', retryAfter: expect.any(Number) });
-    expect((await handshakeRefusal(url, { apiKey: t.apiKey })).data).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
+    expect((await handshakeRefusal(url, { apiKey: 'wrong-api-key-in-handshake' })).data).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
+    // Others' failures do not refuse an unguessable right credential (issue 9 item 12).
+    expect((await authenticate(g2, token, t.clientKey)).RC).toBe(0);
+    const keyed = await connectCurrent(url, { apiKey: t.apiKey });
+    opened.push(keyed);
+    expect(isConnected(keyed)).toBe(true);
 
     // The connection that signed in before keeps working.
     expect(isConnected(signedIn)).toBe(true);
@@ -412,6 +416,6 @@ describe('real-time abuse: failed authentications count against the address', ()
     // An existing connection is not a way around it.
     const current = await connectCurrent(url);
     opened.push(current);
-    expect(await current.call('auth', token)).toStrictEqual(RATE_LIMITED_AUTH);
+    expect(await current.call('auth', 'wrong-on-existing')).toStrictEqual(RATE_LIMITED_AUTH);
   });
 });

@@ -252,15 +252,21 @@ describe('GET /rooms', () => {
   });
 
   describe('updatedAfter', () => {
-    // u-new: no message; u-future: last message id from an hour ahead; u-old: last message id from 2020.
+    // u-new: no message; u-old: its last message (id claiming 2020) sent before `messageTime`;
+    // u-future: its last message (id claiming an hour ahead) sent after it. Stored times decide,
+    // not the timestamps in client-chosen ids (issue 9 item 1).
     let created: number;
+    let messageTime: number;
     beforeAll(async () => {
       created = (await createRoom({ _id: 'u-new', members: ['upd', 'pal'] })).createdTimeMS;
       await sleep(5);
       await createRoom({ _id: 'u-future', members: ['upd', 'pal'] });
       await createRoom({ _id: 'u-old', members: ['upd', 'pal'] });
-      await send('pal', 'u-future', 'from the future', { _id: messageIdAt(Date.now() + 3_600_000) });
       await send('pal', 'u-old', 'from 2020', { _id: messageIdAt(Date.parse('2020-10-15T03:32:31.000Z')) });
+      await sleep(5);
+      messageTime = Date.now();
+      await sleep(5);
+      await send('pal', 'u-future', 'from the future', { _id: messageIdAt(Date.now() + 3_600_000) });
     });
 
     it('keeps rooms created after the time (ISO or milliseconds)', async () => {
@@ -271,16 +277,19 @@ describe('GET /rooms', () => {
     });
 
     it('keeps rooms whose last message is newer than the time, even if created before it', async () => {
-      const future = Date.now() + 60_000;
-      const iso = new Date(future).toISOString();
+      const iso = new Date(messageTime).toISOString();
       const result = await list('upd', `?updatedAfter=${encodeURIComponent(iso)}`);
       expect(ids(result)).toStrictEqual(['u-future']);
       expect(result.totalCount).toBe(1);
-      expect(ids(await list('upd', `?updatedAfter=${future}`))).toStrictEqual(['u-future']);
+      expect(ids(await list('upd', `?updatedAfter=${messageTime}`))).toStrictEqual(['u-future']);
       expect(result.inspect.query.$or).toStrictEqual([
-        { lastMessage: { $gt: Math.floor(future / 1000).toString(16).padStart(8, '0') + '0000000000000000' } },
+        { lastMessage: { $gt: Math.floor(messageTime / 1000).toString(16).padStart(8, '0') + '0000000000000000' } },
         { createdTime: { $gt: iso } },
       ]);
+    });
+
+    it('a timestamp in a client-chosen message id counts for nothing', async () => {
+      expect(ids(await list('upd', `?updatedAfter=${Date.now() + 60_000}`))).toStrictEqual([]);
     });
 
     it('is strict: a room created exactly at the time is left out', async () => {
@@ -288,9 +297,8 @@ describe('GET /rooms', () => {
     });
 
     it('accepts an ISO time with an offset', async () => {
-      const future = new Date(Date.now() + 60_000);
       // The same instant written in +08:00.
-      const local = new Date(future.getTime() + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
+      const local = new Date(messageTime + 8 * 3_600_000).toISOString().replace('Z', '+08:00');
       expect(ids(await list('upd', `?updatedAfter=${encodeURIComponent(local)}`))).toStrictEqual(['u-future']);
     });
 

@@ -63,6 +63,7 @@ function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
     serviceStatus: 0,
     status: 1,
     opening: 1,
+    historyVisibility: 'shared',
     createdTime: expect.stringMatching(ISO),
     createdTimeMS: expect.any(Number),
     updatedAt: expect.stringMatching(ISO),
@@ -518,8 +519,12 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
 
   it('lets the owner change only the supplied fields and answers the full room', async () => {
     const before = expectOk(await t.admin('GET', '/rooms/room'));
+    // webhook and botMode are the API key's alone (issue 9 item 3).
+    expect((await t.asUser(owner, 'PUT', '/rooms/room', { webhook: 'new-hook' })).statusCode).toBe(403);
+    expect((await t.asUser(owner, 'PUT', '/rooms/room', { botMode: true })).statusCode).toBe(403);
+    expectOk(await t.admin('PUT', '/rooms/room', { webhook: 'new-hook', botMode: true }));
     const response = await t.asUser(owner, 'PUT', '/rooms/room', {
-      name: 'Renamed', cover: 'http://x/new.png', roomTags: ['c'], webhook: 'new-hook', botMode: true, extParams: 'x=1',
+      name: 'Renamed', cover: 'http://x/new.png', roomTags: ['c'], extParams: 'x=1',
     });
     const room = expectOk(response);
     expect(room).toMatchObject({
@@ -580,7 +585,10 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
 
   it('hands superuser rights over through owner and managers', async () => {
     expect(expectOk(await t.asUser(member, 'GET', '/rooms/room')).isSuperuser).toBe(false);
-    const room = expectOk(await t.asUser(manager, 'PUT', '/rooms/room', { managers: ['member'] }));
+    // Only the owner appoints managers and hands ownership over (issue 9 item 3).
+    expect((await t.asUser(manager, 'PUT', '/rooms/room', { managers: ['member'] })).statusCode).toBe(403);
+    expect((await t.asUser(manager, 'PUT', '/rooms/room', { owner: 'manager' })).statusCode).toBe(403);
+    const room = expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { managers: ['member'] }));
     expect(room.managers).toStrictEqual(['member']);
     expect(expectOk(await t.asUser(member, 'GET', '/rooms/room')).isSuperuser).toBe(true);
     expect(expectOk(await t.asUser(manager, 'GET', '/rooms/room')).isSuperuser).toBe(false);

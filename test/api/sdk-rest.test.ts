@@ -236,10 +236,13 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     });
 
     it('PUT /rooms/:id/bot sets botMode and botState', async () => {
-      const room = expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }));
+      // botMode is the API key's alone (issue 9 item 3); a superuser moves the bot state.
+      expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }), 403, 'INSUFFICIENT_PERMISSIONS');
+      expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: true }));
+      const room = expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botState: 'greeting' }));
       expect(room).toMatchObject({ _id: 'helpers', botMode: true, botState: 'greeting' });
       expect(expectOk(await sdk(tokens.bob!, 'GET', '/rooms/helpers'))).toMatchObject({ botMode: true, botState: 'greeting' });
-      expect(expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({ botMode: false, botState: 'greeting' });
+      expect(expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({ botMode: false, botState: 'greeting' });
       expectSdkError(await sdk(tokens.dave!, 'PUT', '/rooms/helpers/bot', { botMode: true }), 403, 'INSUFFICIENT_PERMISSIONS');
       expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: 'yes' }), 400, 'INVALID_REQUEST');
     });
@@ -384,8 +387,9 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await response.arrayBuffer()).equals(BINARY)).toBe(true);
-      // Any user of the application may read it; the metadata too.
-      expect(expectOk(await sdk(tokens.dave!, 'GET', `/files/chat-images/${uploaded.id}/metadata`))).toStrictEqual(uploaded);
+      // The members of the room the upload named (extra.room) may read it, the metadata too; other users may not (issue 9 item 6).
+      expect(expectOk(await sdk(tokens.bob!, 'GET', `/files/chat-images/${uploaded.id}/metadata`))).toStrictEqual(uploaded);
+      expectSdkError(await sdk(tokens.dave!, 'GET', `/files/chat-images/${uploaded.id}/metadata`), 404, 'NOT_FOUND');
       // Without credentials: no.
       expect((await fetch(`${base}/files/chat-images/${uploaded.id}`)).status).toBe(401);
       expectSdkError(await sdk(tokens.bob!, 'GET', `/files/chat-images/${'0'.repeat(24)}`), 404, 'NOT_FOUND');
@@ -457,7 +461,9 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       const { payload, contentType } = multipart([{ name: 'file', filename: 'notes.txt', type: 'text/plain', content: Buffer.from('plain notes') }]);
       const stored = expectOk(await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { ...userHeaders(tokens.carol!), 'content-type': contentType }, payload }));
       expect(stored).toMatchObject({ bucket: 'docs', name: 'notes.txt', mimeType: 'text/plain', size: 11, owner: 'carol', extra: {} });
-      expect((await sdk(tokens.alice!, 'GET', `/files/docs/${stored.id}`)).body).toBe('plain notes');
+      expect((await sdk(tokens.carol!, 'GET', `/files/docs/${stored.id}`)).body).toBe('plain notes');
+      // Shared in no room: only its uploader (and the API key) read it (issue 9 item 6).
+      expectSdkError(await sdk(tokens.alice!, 'GET', `/files/docs/${stored.id}`), 404, 'NOT_FOUND');
 
       const noFile = multipart([{ name: 'extra', value: '{}' }]);
       expectSdkError(await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { ...userHeaders(tokens.carol!), 'content-type': noFile.contentType }, payload: noFile.payload }), 400, 'INVALID_REQUEST');

@@ -436,13 +436,13 @@ describe('singleTokenPerUser (spec 12 item 16)', () => {
   afterAll(() => t.close());
 
   it('is off by default', async () => {
-    expect(expectOk(await t.admin('GET', '/admin/app')).settings).toStrictEqual({ singleTokenPerUser: false });
+    expect(expectOk(await t.admin('GET', '/admin/app')).settings).toStrictEqual({ singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' });
   });
 
   it('when on, issuing, binding or updating a token revokes the user\'s other tokens', async () => {
     const before = [(await issue(t, 'single')).token as string, (await issue(t, 'single')).token as string];
     const other = (await issue(t, 'single-bystander')).token as string;
-    expect(expectOk(await t.admin('PATCH', '/admin/app', { singleTokenPerUser: true })).settings).toStrictEqual({ singleTokenPerUser: true });
+    expect(expectOk(await t.admin('PATCH', '/admin/app', { singleTokenPerUser: true })).settings).toStrictEqual({ singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' });
     try {
       for (const token of before) expect(await works(t, token)).toBe('single');
 

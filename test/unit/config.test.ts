@@ -72,7 +72,7 @@ describe('loadConfig defaults', () => {
       trustProxy: '10.0.0.0/8,192.168.1.1',
       logLevel: 'debug',
     });
-    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgresql://localhost/x' }).databaseUrl).toBe('postgresql://localhost/x');
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).databaseUrl).toBe('sqlite::memory:');
@@ -94,7 +94,7 @@ describe('loadConfig refuses bad values with a message naming the variable', () 
     ['RATE_LIMIT_PER_MINUTE', ['0', 'lots', '10000001', '0.5']],
     ['AUTH_FAILURES_PER_MINUTE', ['0', 'x']],
     ['AUDIT_RETENTION_DAYS', ['0', 'forever', '36501']],
-    ['TRUST_PROXY', ['yes', 'proxy.local']],
+    ['TRUST_PROXY', ['yes', 'proxy.local', 'true']],
     ['LOG_LEVEL', ['verbose', 'loud']],
   ];
   for (const [name, values] of cases) {

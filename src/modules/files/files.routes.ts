@@ -1,17 +1,17 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import multipart from '@fastify/multipart';
 import { AppError } from '../../http/errors.js';
 import { assertSafeInput } from '../../http/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { objectId } from '../../shared/ids.js';
 import { safeEqual } from '../../shared/secrets.js';
 import { iso } from '../../shared/time.js';
 import { actorOf } from '../../http/actor.js';
 import type { StoredFile } from './files.repository.js';
+import { fileHeaders, storedFileName, storedMediaType } from './file-serving.js';
 
 const tags = ['Files (SDK)'];
 const BUCKET = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
@@ -36,12 +36,16 @@ const Metadata = Type.Object({
   owner: Type.Union([Type.String(), Type.Null()]), extra: Type.Object({}, { additionalProperties: true }), createdAt: Type.String(),
 });
 
+/** 96 random bits, as 24 hex characters: the shape of the ObjectIds the SDKs expect, but unguessable. */
+const newFileId = () => randomBytes(12).toString('hex');
+
 /**
  * Uploads and downloads of the SDKs (realtime protocol 6.2, 6.5): stored in the database, so that
- * every node serves every file; readable by the users of the same application.
+ * every node serves every file; readable by its uploader, the members of the rooms it was shared
+ * in and the API key (see FileAccess). Anyone else, like another application, gets 404.
  */
 export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { files, config, apps } = app.services;
+  const { files, fileAccess, config, apps } = app.services;
   await app.register(multipart, { limits: { fileSize: config.limits.fileBytes, files: 1, fields: 10, fieldSize: MAX_EXTRA_BYTES } });
   const signature = async (appId: string, bucket: string, id: string, expires: number) =>
     createHmac('sha256', (await apps.get(appId)).tokenSecret).update(`file:${appId}:${bucket}:${id}:${expires}`).digest('base64url');
@@ -49,12 +53,16 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const send = async (reply: FastifyReply, file: StoredFile) => {
     const content = await files.content(file.appId, file.id);
     if (!content) throw new AppError('NOT_FOUND', 'No such file');
-    return reply
-      .header('content-type', file.mimeType)
-      .header('content-length', String(content.length))
-      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.name)}`)
-      .header('x-content-type-options', 'nosniff')
-      .send(content);
+    return reply.headers({ ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)), 'content-length': String(content.length) }).send(content);
+  };
+
+  /** The file, when this request may read it; 404 otherwise, as for a file that does not exist. */
+  const readable = async (request: FastifyRequest<{ Params: { bucket: string; id: string } }>) => {
+    const actor = actorOf(request);
+    const appId = request.auth!.app.id;
+    const file = await files.find(appId, request.params.bucket, request.params.id);
+    if (!file || !(await fileAccess.canRead(appId, file, actor))) throw new AppError('NOT_FOUND', 'No such file');
+    return file;
   };
 
   app.post('/files/:bucket', {
@@ -85,10 +93,11 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra }, 'The multipart fields');
     const auth = request.auth!;
     const file: StoredFile = {
-      appId: auth.app.id, id: objectId(), bucket: request.params.bucket, ownerId: actor.userId,
-      name: upload.name.slice(0, 255), mimeType: upload.mimeType.slice(0, 255), size: upload.content.length, extra, createdAt: Date.now(),
+      appId: auth.app.id, id: newFileId(), bucket: request.params.bucket, ownerId: actor.userId,
+      name: storedFileName(upload.name), mimeType: storedMediaType(upload.mimeType), size: upload.content.length, extra, createdAt: Date.now(),
     };
     await files.insert(file, upload.content);
+    await fileAccess.shareOnUpload(file, extra?.room, actor);
     return ok(metadata(file));
   });
 
@@ -96,10 +105,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config: { auth: 'user', scope: 'messages:read' },
     schema: { tags, summary: "A file's metadata", params: FileParams, response: { 200: Envelope(Metadata) } },
   }, async (request) => {
-    actorOf(request);
-    const file = await files.find(request.auth!.app.id, request.params.bucket, request.params.id);
-    if (!file) throw new AppError('NOT_FOUND', 'No such file');
-    return ok(metadata(file));
+    return ok(metadata(await readable(request)));
   });
 
   app.get('/files/:bucket/:id', {
@@ -111,10 +117,8 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: Type.Object({ signedUrlOnly: Type.Optional(Type.String()) }),
     },
   }, async (request, reply) => {
-    actorOf(request);
     const appId = request.auth!.app.id;
-    const file = await files.find(appId, request.params.bucket, request.params.id);
-    if (!file) throw new AppError('NOT_FOUND', 'No such file');
+    const file = await readable(request);
     if (request.query.signedUrlOnly === '1' || request.query.signedUrlOnly === 'true') {
       const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
       const query = `app=${encodeURIComponent(appId)}&expires=${expires}&signature=${await signature(appId, file.bucket, file.id, expires)}`;

@@ -5,6 +5,8 @@ import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { parseTime } from '../../shared/time.js';
 import type { App } from '../apps/apps.repository.js';
+import type { KeyLimits } from './key-limits.js';
+import { scopeAllows } from './scopes.js';
 import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './keys.service.js';
 import {
   ClientKeyResponse, CreateKeyBody, IssuedKeyResponse, KeyListResponse, KeyParams, KeyResponse, RollKeyBody,
@@ -16,11 +18,11 @@ const config = { auth: 'admin', scope: 'keys:manage' } as const;
 const HOUR_MS = 3_600_000;
 const MAX_USAGE_RANGE_MS = 31 * 24 * HOUR_MS;
 
-/** Who is acting and with which scopes: a key cannot grant more than it holds. */
-function caller(request: FastifyRequest): { appId: string; keyId: string; scopes: readonly string[] } {
+/** Who is acting and with what limits: a key cannot grant more than it holds. */
+function caller(request: FastifyRequest): { appId: string; keyId: string; limits: KeyLimits } {
   const auth = request.auth;
   if (auth?.kind !== 'apiKey') throw new AppError('MISSING_API_KEY');
-  return { appId: auth.app.id, keyId: auth.key.id, scopes: auth.key.scopes };
+  return { appId: auth.app.id, keyId: auth.key.id, limits: auth.key };
 }
 
 function settingsFrom(body: { name?: string; scopes?: string[]; expiresAt?: string | number | null; allowedIps?: string[] | null; rateLimitPerMinute?: number }): KeySettings {
@@ -57,7 +59,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Create an API key (the plain key is returned once)', body: CreateKeyBody, response: { 200: IssuedKeyResponse } },
   }, async (request) => {
     const who = caller(request);
-    const { key, secret } = await keys.create(who.appId, settingsFrom(request.body), who.keyId, who.scopes);
+    const { key, secret } = await keys.create(who.appId, settingsFrom(request.body), who.keyId, who.limits);
     request.auditTargets.push(key.id);
     return ok({ ...keyView(key), key: secret });
   });
@@ -73,7 +75,10 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     config,
     schema: { tags, summary: 'Regenerate the client key (the old one stops working at once)', response: { 200: ClientKeyResponse } },
   }, async (request) => {
-    return ok(clientKeyView(await apps.regenerateClientKey(caller(request).appId)));
+    const who = caller(request);
+    // Every user connection depends on the client key: replacing it is an application setting too.
+    if (!scopeAllows(who.limits.scopes, 'config:write')) throw new AppError('FORBIDDEN', 'Regenerating the client key also needs the config:write scope');
+    return ok(clientKeyView(await apps.regenerateClientKey(who.appId)));
   });
 
   app.get('/admin/keys/:id', {
@@ -90,7 +95,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   const updateHandler = async (request: FastifyRequest<{ Params: { id: string }; Body: Parameters<typeof settingsFrom>[0] }>) => {
     const who = caller(request);
-    return ok(keyView(await keys.update(who.appId, request.params.id, settingsFrom(request.body), who.scopes)));
+    return ok(keyView(await keys.update(who.appId, request.params.id, settingsFrom(request.body), who.limits)));
   };
   app.patch('/admin/keys/:id', update, updateHandler);
   app.put('/admin/keys/:id', { ...update, schema: { ...update.schema, hide: true } }, updateHandler);
@@ -107,7 +112,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const who = caller(request);
     const grace = request.body?.gracePeriodSeconds ?? DEFAULT_ROLL_GRACE_SECONDS;
-    const { key, secret, previous } = await keys.roll(who.appId, request.params.id, grace, who.keyId, who.scopes);
+    const { key, secret, previous } = await keys.roll(who.appId, request.params.id, grace, who.keyId, who.limits);
     request.auditTargets.push(key.id);
     return ok({ ...keyView(key), key: secret, previous: keyView(previous) });
   });
@@ -117,7 +122,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { tags, summary: 'Revoke a key at once', params: KeyParams, response: { 200: KeyResponse } },
   }, async (request) => {
     const who = caller(request);
-    return ok(keyView(await keys.revoke(who.appId, request.params.id, who.scopes)));
+    return ok(keyView(await keys.revoke(who.appId, request.params.id, who.limits)));
   });
 
   app.get('/admin/keys/:id/usage', {

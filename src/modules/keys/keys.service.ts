@@ -6,6 +6,7 @@ import { generateApiKey } from './key-format.js';
 import { normalizeCidrs } from './ip-allow-list.js';
 import type { ApiKey, ApiKeyPatch, KeysRepository } from './keys.repository.js';
 import { isValidScope, scopesWithin } from './scopes.js';
+import { UNLIMITED, excess, type KeyLimits } from './key-limits.js';
 
 export interface KeySettings {
   name?: string;
@@ -42,10 +43,20 @@ export class KeysService {
     return key;
   }
 
-  /** `granted`: the scopes of the caller; a key can only create keys within its own scopes. */
-  async create(appId: string, settings: KeySettings, createdBy: string, granted: readonly string[] = ['*']): Promise<IssuedKey> {
+  /**
+   * `grantor`: the calling key; a key only creates keys within itself. A setting left out is the
+   * grantor's own (its expiry, its allow-list, at most its rate limit).
+   */
+  async create(appId: string, settings: KeySettings, createdBy: string, grantor: KeyLimits = UNLIMITED): Promise<IssuedKey> {
     // The default scopes ("*") are checked like requested ones: a limited key cannot get "*" by omitting them.
-    const checked = this.check({ ...settings, scopes: settings.scopes ?? ['*'] }, granted);
+    const checked = this.check({ ...settings, scopes: settings.scopes ?? ['*'] }, grantor.scopes);
+    const limits: KeyLimits = {
+      scopes: checked.scopes ?? ['*'],
+      expiresAt: checked.expiresAt !== undefined ? checked.expiresAt : grantor.expiresAt,
+      allowedIps: checked.allowedIps !== undefined ? checked.allowedIps : grantor.allowedIps,
+      rateLimit: checked.rateLimit ?? Math.min(this.defaultRateLimit, grantor.rateLimit),
+    };
+    refuseExcess(grantor, limits, 'grant');
     const secret = generateApiKey();
     const key = await this.keys.insert({
       id: randomId('key'),
@@ -53,10 +64,10 @@ export class KeysService {
       name: checked.name ?? 'API key',
       keyHash: sha256Hex(secret),
       last4: lastFour(secret),
-      scopes: checked.scopes ?? ['*'],
-      allowedIps: checked.allowedIps ?? null,
-      rateLimit: checked.rateLimit ?? this.defaultRateLimit,
-      expiresAt: checked.expiresAt ?? null,
+      scopes: [...limits.scopes],
+      allowedIps: limits.allowedIps === null ? null : [...limits.allowedIps],
+      rateLimit: limits.rateLimit,
+      expiresAt: limits.expiresAt,
       createdAt: Date.now(),
       createdBy,
       rolledFrom: null,
@@ -96,16 +107,16 @@ export class KeysService {
     return { key, status: 'created' };
   }
 
-  async update(appId: string, id: string, settings: KeySettings, granted: readonly string[] = ['*']): Promise<ApiKey> {
+  /** `grantor` may change only keys within itself, and only to settings within itself. */
+  async update(appId: string, id: string, settings: KeySettings, grantor: KeyLimits = UNLIMITED): Promise<ApiKey> {
     const key = await this.get(appId, id);
     if (key.revokedAt !== null) throw new AppError('KEY_REVOKED');
     // An expired key stays expired, and a rolled one keeps the end its rotation gave it.
     if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new AppError('KEY_EXPIRED');
     if (key.rolledTo !== null && settings.expiresAt !== undefined) throw new AppError('KEY_ROLLED');
-    if (!scopesWithin(granted, key.scopes)) {
-      throw new AppError('FORBIDDEN', 'A key can only change keys whose scopes are within its own');
-    }
-    const patch: ApiKeyPatch = this.check(settings, granted);
+    refuseExcess(grantor, key, 'change');
+    const patch: ApiKeyPatch = this.check(settings, grantor.scopes);
+    refuseExcess(grantor, { ...key, ...patch }, 'grant');
     await this.keys.update(appId, id, patch);
     this.bus.publish('apiKey.changed', { appId, keyId: id });
     return this.get(appId, id);
@@ -113,17 +124,21 @@ export class KeysService {
 
   /**
    * Zero-downtime rotation: a new key with the same settings; the old one keeps working for
-   * `graceSeconds` (0 = it stops now), then expires.
+   * `graceSeconds` (0 = it stops now), then expires. Only a live key that was not rolled yet rolls:
+   * a rotation never revives an ended key nor forks into two successors.
    */
-  async roll(appId: string, id: string, graceSeconds: number, createdBy: string, granted: readonly string[] = ['*']): Promise<IssuedKey & { previous: ApiKey }> {
+  async roll(appId: string, id: string, graceSeconds: number, createdBy: string, grantor: KeyLimits = UNLIMITED): Promise<IssuedKey & { previous: ApiKey }> {
     const old = await this.get(appId, id);
-    if (old.revokedAt !== null) throw new AppError('KEY_REVOKED');
-    if (!scopesWithin(granted, old.scopes)) {
-      throw new AppError('FORBIDDEN', 'A key can only roll keys whose scopes are within its own');
-    }
     const now = Date.now();
+    if (old.revokedAt !== null) throw new AppError('KEY_REVOKED');
+    if (old.expiresAt !== null && old.expiresAt <= now) throw new AppError('KEY_EXPIRED');
+    if (old.rolledTo !== null) throw new AppError('KEY_ROLLED', 'This key was already rolled; roll its successor instead');
+    refuseExcess(grantor, old, 'roll');
     const secret = generateApiKey();
     const lifetime = old.expiresAt === null ? null : Math.max(old.expiresAt - old.createdAt, 0);
+    // The successor lives as long as the old key did, but never beyond its roller.
+    const renewed = lifetime === null ? null : now + lifetime;
+    const expiresAt = grantor.expiresAt === null ? renewed : Math.min(renewed ?? grantor.expiresAt, grantor.expiresAt);
     const key = await this.keys.insert({
       id: randomId('key'),
       appId,
@@ -133,7 +148,7 @@ export class KeysService {
       scopes: old.scopes,
       allowedIps: old.allowedIps,
       rateLimit: old.rateLimit,
-      expiresAt: lifetime === null ? null : now + lifetime,
+      expiresAt,
       createdAt: now,
       createdBy,
       rolledFrom: old.id,
@@ -149,11 +164,9 @@ export class KeysService {
     return { key, secret, previous: await this.get(appId, id) };
   }
 
-  async revoke(appId: string, id: string, granted: readonly string[] = ['*']): Promise<ApiKey> {
+  async revoke(appId: string, id: string, grantor: KeyLimits = UNLIMITED): Promise<ApiKey> {
     const key = await this.get(appId, id);
-    if (!scopesWithin(granted, key.scopes)) {
-      throw new AppError('FORBIDDEN', 'A key can only revoke keys whose scopes are within its own');
-    }
+    refuseExcess(grantor, key, 'revoke');
     if (key.revokedAt === null) {
       await this.keys.update(appId, id, { revokedAt: Date.now() });
       this.bus.publish('apiKey.changed', { appId, keyId: id });
@@ -203,4 +216,12 @@ export class KeysService {
     }
     return patch;
   }
+}
+
+/** A key never grants more than itself, and never changes, rolls or revokes a key that has more. */
+function refuseExcess(grantor: KeyLimits, key: KeyLimits, action: 'grant' | 'change' | 'roll' | 'revoke'): void {
+  const reason = excess(grantor, key);
+  if (reason === undefined) return;
+  if (action === 'grant') throw new AppError('FORBIDDEN', `A key cannot grant ${reason}`);
+  throw new AppError('FORBIDDEN', `A key can only ${action} keys that have no more than itself (scopes, expiry, allow-list, rate limit)`);
 }

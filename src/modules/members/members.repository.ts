@@ -17,6 +17,8 @@ export interface Member {
   role: 'admin' | 'member' | null;
   properties: Record<string, unknown>;
   joinedAt: number;
+  /** The room's last message seq when this member joined. */
+  historyFromSeq: number;
 }
 
 export interface ReadState {
@@ -68,6 +70,7 @@ export class MembersRepository {
         role: row.role === 'admin' || row.role === 'member' ? row.role : null,
         properties: JSON.parse(row.properties) as Record<string, unknown>,
         joinedAt: row.joined_at,
+        historyFromSeq: Number(row.history_from_seq),
       });
     }
     return byRoom;
@@ -99,7 +102,7 @@ export class MembersRepository {
       .where(this.storage.dialect.inList('id', userIds))
       .execute();
     const stateUsers = [...new Set([...userIds, ...groups.flatMap((group) => JSON.parse(group.group_members ?? '[]') as string[])])];
-    const members = userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position }));
+    const members = userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position, history_from_seq: readUpTo }));
     for (const rows of inStatements(members)) {
       await db.insertInto('room_members').values(rows).onConflict((oc) => oc.doNothing()).execute();
     }

@@ -46,7 +46,7 @@ export class BatchService {
     const request = await this.validate(appId, body);
     const now = Date.now();
     const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
-    const id = `batch-${day}-${randomBytes(6).toString('hex')}`;
+    const id = `batch-${day}-${randomBytes(8).toString('hex')}`;
     await this.batches.insert(id, appId, request, now);
     this.ticker.kick();
     return { batchID: id, count: request.paras.length };

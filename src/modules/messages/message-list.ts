@@ -34,7 +34,7 @@ export class MessageList {
     totalCount: number; inspect: Record<string, unknown>; data: MessageView[]; userDeletedIDs: string[];
   }> {
     const started = performance.now();
-    const { room } = await this.access.loadReadable(appId, roomId, actor);
+    const { room, historyFloor } = await this.access.loadReadable(appId, roomId, actor);
     const name = query.timeRangeField ?? 'updatedAt';
     const field = FIELDS[name];
     const limit = Math.min(query.limit || DEFAULT_LIMIT, this.maxPageSize);
@@ -46,7 +46,7 @@ export class MessageList {
       // Both "after" cursors: the later one binds.
       if (!after || time >= after.time) after = { time };
     }
-    const page = await this.messages.list(appId, roomId, { field, before, after, limit });
+    const page = await this.messages.list(appId, roomId, { field, before, after, limit, fromSeq: historyFloor });
     const data = await this.presenter.messageViews(appId, page);
     const range: Record<string, string> = {};
     if (after) range.$gt = iso(after.time);

@@ -1,3 +1,4 @@
+import { AppError } from '../../http/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { MembersRepository } from '../members/members.repository.js';
 import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
@@ -5,6 +6,9 @@ import type { UserSummary } from '../users/user-summary.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
+import type { FileAccess } from '../files/file-access.js';
+
+const MAX_ID_DRAWS = 3;
 
 /** System message types (spec 1.10, 12 item 42): not searchable, produced by member changes. */
 export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
@@ -20,6 +24,8 @@ export class MessageWriter {
     private readonly rooms: RoomsRepository,
     private readonly members: MembersRepository,
     private readonly outbox: WebhookOutbox,
+    private readonly fileAccess?: Pick<FileAccess, 'shareFromMessage'>,
+    private readonly newId: (nowMs: number) => string = objectId,
   ) {}
 
   async write(
@@ -30,29 +36,51 @@ export class MessageWriter {
     options: { id?: string; batchId?: string; now?: number; fromWebhook?: boolean } = {},
   ): Promise<StoredMessage> {
     const now = options.now ?? Date.now();
-    const stored = await this.messages.insert(
-      {
-        appId: room.appId,
-        id: options.id ?? objectId(now),
-        roomId: room.id,
-        senderId,
-        messageType: draft.messageType,
-        content: draft.content,
-        searchText: draft.searchText,
-        batchId: options.batchId ?? null,
-        createdAt: now,
-        updatedAt: now,
-      },
-      tx,
-    );
+    const stored = await this.insert(room, senderId, draft, options, now, tx);
     // The room is locked by the caller's transaction: its last message is this one's predecessor.
     stored.previousSeq = room.lastMessageSeq;
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
     if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
+    // Files this message carries by URL become readable by the room's members (see FileAccess).
+    await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
     if (!options.fromWebhook) await this.outbox.message(tx, room, stored);
     return stored;
+  }
+
+  /**
+   * A client-chosen id that is taken (in any room) is a 409 and changes nothing; a server id that
+   * is taken (64 random bits twice: not expected, never fatal) is drawn again.
+   */
+  private async insert(
+    room: Room,
+    senderId: string | null,
+    draft: Pick<MessageDraft, 'messageType' | 'content' | 'searchText'>,
+    options: { id?: string; batchId?: string },
+    now: number,
+    tx: Db,
+  ): Promise<StoredMessage> {
+    for (let attempt = 0; attempt < MAX_ID_DRAWS; attempt++) {
+      const stored = await this.messages.insert(
+        {
+          appId: room.appId,
+          id: options.id ?? this.newId(now),
+          roomId: room.id,
+          senderId,
+          messageType: draft.messageType,
+          content: draft.content,
+          searchText: draft.searchText,
+          batchId: options.batchId ?? null,
+          createdAt: now,
+          updatedAt: now,
+        },
+        tx,
+      );
+      if (stored) return stored;
+      if (options.id !== undefined) throw new AppError('MESSAGE_EXISTS');
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', 'Could not draw a free message id; try again');
   }
 
   /** A member-change notice: `member` is the first user concerned, `extra` the whole list (12 item 42). */

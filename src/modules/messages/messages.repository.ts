@@ -36,6 +36,8 @@ export interface ListOptions {
   before?: Cursor;
   after?: Cursor;
   limit: number;
+  /** Only messages with a greater seq (where a late joiner's history starts). */
+  fromSeq?: number;
 }
 
 const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
@@ -55,7 +57,8 @@ const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
 export class MessagesRepository {
   constructor(private readonly storage: Storage) {}
 
-  async insert(message: NewMessage, db: Db): Promise<StoredMessage> {
+  /** The stored message, or undefined when its id is taken (nothing is written then). */
+  async insert(message: NewMessage, db: Db): Promise<StoredMessage | undefined> {
     const row = await db
       .insertInto('messages')
       .values({
@@ -71,9 +74,10 @@ export class MessagesRepository {
         created_at: message.createdAt,
         updated_at: message.updatedAt,
       })
+      .onConflict((conflict) => conflict.columns(['app_id', 'id']).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toMessage(row);
+      .executeTakeFirst();
+    return row && toMessage(row);
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {
@@ -179,8 +183,9 @@ export class MessagesRepository {
 
   /** The query `list` runs (exposed so that tests can check its plan uses the (room, time, seq) index). */
   listQuery(appId: string, roomId: string, options: ListOptions) {
-    const { field, before, after, limit } = options;
+    const { field, before, after, limit, fromSeq } = options;
     let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId);
+    if (fromSeq) query = query.where('seq', '>', fromSeq);
     if (before) {
       query = before.seq === undefined
         ? query.where(field, '<', before.time)

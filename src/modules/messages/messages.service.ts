@@ -90,7 +90,8 @@ export class MessagesService {
       requireWritable(context);
       const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
       if (existing) {
-        if (existing.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
+        // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
+        if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
         this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
         await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
         return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
@@ -102,7 +103,7 @@ export class MessagesService {
       return { message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }), created: true };
     }).catch((error: unknown) => {
       // A client-chosen id taken meanwhile (a retried send): the first one stands.
-      if (id !== undefined && this.dialect.isUniqueViolation(error)) throw new AppError('INVALID_REQUEST', `A message with _id '${String(id)}' already exists`);
+      if (this.dialect.isUniqueViolation(error)) throw new AppError('MESSAGE_EXISTS');
       throw error;
     });
     if (outcome.created) await this.announceCreated(appId, outcome.message, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);
@@ -113,39 +114,49 @@ export class MessagesService {
   /**
    * A webhook's answer (spec 11.3), in a room whose `botMode` is on: `toBotState` moves the room's
    * bot state, `data` is sent as a message from `senderID` (default: the room's first robot member).
-   * A malformed answer is ignored; a reply never goes back to the webhook.
+   * `senderID` must name a robot member of the room: the receiver speaks for the room's bots, never
+   * for its people. A malformed or refused answer is dropped, and the reason returned for the
+   * delivery log; a reply never goes back to the webhook.
    */
-  async applyBotReply(appId: string, roomId: string | null, text: string): Promise<void> {
-    if (roomId === null || text.trim() === '') return;
+  async applyBotReply(appId: string, roomId: string | null, text: string): Promise<string | undefined> {
+    if (roomId === null || text.trim() === '') return undefined;
     let reply: { senderID?: unknown; toBotState?: unknown; data?: unknown };
     try {
       reply = JSON.parse(text) as typeof reply;
     } catch {
-      return;
+      return 'reply ignored: not JSON';
     }
-    if (reply === null || typeof reply !== 'object' || findInputProblem(reply) !== undefined) return;
+    if (reply === null || typeof reply !== 'object') return 'reply ignored: not a JSON object';
+    if (findInputProblem(reply) !== undefined) return 'reply ignored: it holds a NUL character or nests too deeply';
     const room = await this.rooms.find(appId, roomId);
-    if (!room?.botMode) return;
+    if (!room?.botMode) return undefined;
     const members = await this.memberIds(appId, roomId);
     if (typeof reply.toBotState === 'string' && reply.toBotState !== room.botState) {
       await this.rooms.transaction((tx) => this.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx));
       this.bus.publish('room.updated', { appId, roomId, members, actor: null });
     }
-    if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return;
+    if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return undefined;
     const robots = (await this.users.findMany(appId, members)).filter((user) => user.isRobot).map((user) => user.id);
+    if (reply.senderID !== undefined && reply.senderID !== null && typeof reply.senderID !== 'string') return 'reply refused: senderID is not a string';
     const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
-    if (senderId === undefined || !(await this.users.find(appId, senderId))) return;
+    if (senderId === undefined) return 'reply refused: the room has no robot member to send it';
+    if (!robots.includes(senderId)) return 'reply refused: senderID is not a robot member of the room';
     let draft;
     try {
       draft = await this.censored(appId, readDraft(reply.data as Record<string, unknown>, this.limits.messageBytes, { requireMessage: true }));
-    } catch {
-      return;
+    } catch (error) {
+      return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;
     }
     const stored = await this.rooms.transaction(async (tx) => {
       const locked = await this.rooms.findForUpdate(appId, roomId, tx);
-      return locked ? this.writer.write(tx, locked, senderId, draft, { fromWebhook: true }) : undefined;
+      if (!locked) return undefined;
+      // Membership may have changed since the check above: the sender must still be in the room.
+      if (!(await this.members.list(appId, roomId, tx)).some((member) => member.userId === senderId)) return undefined;
+      return this.writer.write(tx, locked, senderId, draft, { fromWebhook: true });
     });
-    if (stored) await this.announceCreated(appId, stored, { push: true, skipTotalBadge: false }, draft.mentions);
+    if (!stored) return 'reply refused: senderID is not a robot member of the room';
+    await this.announceCreated(appId, stored, { push: true, skipTotalBadge: false }, draft.mentions);
+    return undefined;
   }
 
   /** Recall (spec 5.5, 12 item 54): content cleared, id and sender kept; idempotent. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PushDevice } from '../devices/devices.repository.js';
 import { checkDestination } from '../webhooks/ssrf-guard.js';
+import { GuardedPoster } from '../webhooks/guarded-post.js';
 import { signWebhook } from '../webhooks/webhook-signer.js';
 
 /** A notification on its way out: its recipients' registered devices and what to show (spec 10). */
@@ -35,11 +36,15 @@ export class LogPushProvider implements PushProvider {
 /** POSTs each notification to an HTTP endpoint (a push gateway of your own), signed like webhooks. */
 export class HttpPushProvider implements PushProvider {
   readonly name = 'http';
+  private readonly poster: GuardedPoster;
+
   constructor(
     private readonly url: string,
     private readonly secretsOf: (appId: string) => Promise<string[]>,
     private readonly options: { allowPrivate: boolean; timeoutMs: number },
-  ) {}
+  ) {
+    this.poster = new GuardedPoster({ allowPrivate: options.allowPrivate, timeoutMs: options.timeoutMs, maxReplyBytes: 4096 });
+  }
 
   async send(push: OutgoingPush): Promise<void> {
     await checkDestination(this.url, this.options.allowPrivate);
@@ -51,19 +56,12 @@ export class HttpPushProvider implements PushProvider {
       payload: push.payload,
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(this.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': push.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(await this.secretsOf(push.appId), push.id, timestamp, body),
-      },
-      body,
-    });
-    await response.arrayBuffer().catch(() => undefined);
+    const response = await this.poster.post(this.url, {
+      'content-type': 'application/json',
+      'webhook-id': push.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(await this.secretsOf(push.appId), push.id, timestamp, body),
+    }, body);
     if (response.status < 200 || response.status >= 300) throw new Error(`push endpoint answered HTTP ${response.status}`);
   }
 }

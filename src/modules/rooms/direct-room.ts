@@ -8,6 +8,14 @@ export function directRoomId(a: string, b: string): string {
   return createHash('md5').update([a, b].sort().join('_')).digest('hex');
 }
 
+const MD5_HEX = /^[0-9a-f]{32}$/;
+
+/**
+ * Ids of this shape are reserved for direct rooms, each for the one pair it is the md5 of: no
+ * other room may take one, or the pair's direct room could never be created (or would be another's).
+ */
+export const isDirectRoomIdShape = (id: string): boolean => MD5_HEX.test(id);
+
 /**
  * The pair's direct room inside the caller's transaction, created when missing (spec 1.6). Only
  * the pair's own room counts: another room that took its id never receives their messages.

@@ -24,6 +24,19 @@ export interface RoomContext {
   banned: boolean;
   /** A personal block closes this direct room in both directions (spec 7.4). */
   blocked: boolean;
+  /** The actor reads only messages with a greater seq (a late joiner of a 'joined' room); 0 for all. */
+  historyFloor: number;
+}
+
+/**
+ * Where a reader's history starts: in a room whose `historyVisibility` is 'joined', a member reads
+ * the messages after the one that was last when it (or its group) joined; superusers and the
+ * platform admin read everything.
+ */
+export function historyFloor(room: Room, members: readonly Member[], principals: readonly string[], privileged: boolean): number {
+  if (room.historyVisibility !== 'joined' || privileged) return 0;
+  const own = members.filter((member) => principals.includes(member.userId));
+  return own.length === 0 ? 0 : Math.min(...own.map((member) => member.historyFromSeq));
 }
 
 export class RoomAccess {
@@ -59,7 +72,10 @@ export class RoomAccess {
       actor.admin ? false : this.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
       room.roomType === 'direct' && !actor.admin ? this.moderation.roomBlocked(appId, roomId, tx) : false,
     ]);
-    return { room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser, banned, blocked };
+    return {
+      room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser, banned, blocked,
+      historyFloor: historyFloor(room, members, principals, actor.admin || isSuperuser),
+    };
   }
 
   /** Members, superusers and the platform admin (spec 12 items 33, 35); otherwise 403 `NOT_ROOM_MEMBER`. */
@@ -68,6 +84,21 @@ export class RoomAccess {
     if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
     return context;
   }
+}
+
+/** `historyFloor` of each 'joined' room of the list for a user with these principals (others: 0, left out). */
+export async function historyFloors(members: MembersRepository, appId: string, principals: readonly string[], rooms: readonly Room[]): Promise<Map<string, number>> {
+  const restricted = rooms.filter((room) => room.historyVisibility === 'joined');
+  const floors = new Map<string, number>();
+  if (restricted.length === 0) return floors;
+  const lists = await members.listMany(appId, restricted.map((room) => room.id));
+  for (const room of restricted) {
+    const list = lists.get(room.id) ?? [];
+    const superuser = (room.owner !== null && principals.includes(room.owner)) || room.managers.some((id) => principals.includes(id)) ||
+      list.some((member) => member.role === 'admin' && principals.includes(member.userId));
+    floors.set(room.id, historyFloor(room, list, principals, superuser));
+  }
+  return floors;
 }
 
 /** Superuser or platform admin, else 403 with the code and message the endpoint documents. */

@@ -3,7 +3,7 @@ import { assertSafeInput } from '../../http/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
-import type { RoomAccess } from './room-access.js';
+import { historyFloor, type RoomAccess } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -35,6 +35,8 @@ const SORT_KEYS: Record<string, (entry: Entry) => number | string> = {
 };
 
 const DEFAULT_SORT = '-lastMessage -createdTime';
+/** Ids per lookup query, well under every driver's parameter limit. */
+const LOOKUP_CHUNK = 500;
 
 /** `GET /rooms` (spec 4.5, 12 item 39): the caller's active rooms, filtered, sorted and paged. */
 export class RoomList {
@@ -56,12 +58,9 @@ export class RoomList {
 
     const principals = await this.access.principals(appId, userId);
     let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: true });
-    if (updatedAfter !== undefined) {
-      const floor = Math.floor(updatedAfter / 1000).toString(16).padStart(8, '0') + '0000000000000000';
-      rooms = rooms.filter((room) => (room.lastMessageId !== null && room.lastMessageId > floor) || room.createdAt > updatedAfter);
-    }
+    if (updatedAfter !== undefined) rooms = await this.updatedAfter(appId, rooms, updatedAfter);
     if (tagFilter) rooms = rooms.filter(tagFilter);
-    const entries = await this.entries(appId, userId, rooms);
+    const entries = await this.entries(appId, userId, principals, rooms);
     const matching = prefFilter ? entries.filter((entry) => prefMatches(entry.viewer.pref, prefFilter)) : entries;
     matching.sort(compare);
     const skip = query.skip ?? 0;
@@ -85,7 +84,20 @@ export class RoomList {
     return { totalCount: matching.length, inspect, data };
   }
 
-  private async entries(appId: string, userId: string, rooms: Room[]): Promise<Entry[]> {
+  /**
+   * Rooms created after `time` or whose last message was: the message's stored time decides, not
+   * its id, which a client may have chosen (spec 5.2) with any timestamp in it.
+   */
+  private async updatedAfter(appId: string, rooms: Room[], time: number): Promise<Room[]> {
+    const lastIds = rooms.filter((room) => room.createdAt <= time && room.lastMessageId !== null).map((room) => room.lastMessageId!);
+    const sentAt = new Map<string, number>();
+    for (let start = 0; start < lastIds.length; start += LOOKUP_CHUNK) {
+      for (const message of await this.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK))) sentAt.set(message.id, message.createdAt);
+    }
+    return rooms.filter((room) => room.createdAt > time || (room.lastMessageId !== null && (sentAt.get(room.lastMessageId) ?? 0) > time));
+  }
+
+  private async entries(appId: string, userId: string, principals: readonly string[], rooms: Room[]): Promise<Entry[]> {
     if (rooms.length === 0) return [];
     const ids = rooms.map((room) => room.id);
     const [states, user, memberLists] = await Promise.all([
@@ -96,15 +108,17 @@ export class RoomList {
     return rooms.map((room) => {
       const state = states.get(room.id);
       const members = memberLists.get(room.id) ?? [];
+      const isSuperuser = room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin');
       return {
         room,
         members,
         viewer: {
           unread: state?.badge ?? 0,
           muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
-          isSuperuser: room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin'),
+          isSuperuser,
           pref: state?.pref ?? null,
           lastRead: state?.lastReadId ?? null,
+          historyFloor: historyFloor(room, members, principals, isSuperuser),
         },
       };
     });

@@ -18,6 +18,8 @@ export interface ViewerState {
   isSuperuser: boolean;
   pref: Record<string, unknown> | null;
   lastRead: string | null;
+  /** Messages up to this seq are not the viewer's to read (a late joiner of a 'joined' room). */
+  historyFloor?: number;
 }
 
 /** The stored room fields, as every room payload carries them (spec 1.9). */
@@ -37,6 +39,7 @@ export function roomFields(room: Room): RoomView {
     serviceStatus: room.serviceStatus,
     status: room.status,
     opening: room.opening,
+    historyVisibility: room.historyVisibility,
     createdTime: iso(room.createdAt),
     createdTimeMS: room.createdAt,
     updatedAt: iso(room.updatedAt),
@@ -100,7 +103,7 @@ export class RoomPresenter {
     const [users, states, special] = await Promise.all([
       this.usersById(room.appId, members.map((member) => member.userId)),
       this.members.roomStates(room.appId, room.id),
-      this.specialMessages(room),
+      this.specialMessages(room, viewer?.historyFloor ?? 0),
     ]);
     const online = await this.presence.online(room.appId, [...users.keys()]);
     const stateOf = new Map(states.map((state) => [state.userId, state]));
@@ -114,14 +117,17 @@ export class RoomPresenter {
     const users = await this.usersById(appId, entries.flatMap((entry) => entry.members.map((member) => member.userId)));
     const online = await this.presence.online(appId, [...users.keys()]);
     const lastIds = entries.flatMap((entry) => [entry.room.lastMessageId, entry.room.pinnedMessageId]).filter((id): id is string => id !== null);
-    const messages = await this.messageViews(appId, await this.messages.findMany(appId, lastIds));
+    const stored = await this.messages.findMany(appId, lastIds);
+    const seqOf = new Map(stored.map((message) => [message.id, message.seq]));
+    const messages = await this.messageViews(appId, stored);
     const byId = new Map(messages.map((message) => [message._id, message]));
-    return entries.map((entry) =>
-      this.assemble(entry.room, entry.members, users, online, {
-        lastMessage: entry.room.lastMessageId === null ? undefined : byId.get(entry.room.lastMessageId),
-        pinnedMessage: entry.room.pinnedMessageId === null ? null : byId.get(entry.room.pinnedMessageId) ?? null,
-      }, entry.viewer),
-    );
+    return entries.map((entry) => {
+      const readable = (id: string | null) => (id === null || (seqOf.get(id) ?? 0) <= (entry.viewer.historyFloor ?? 0) ? undefined : byId.get(id));
+      return this.assemble(entry.room, entry.members, users, online, {
+        lastMessage: readable(entry.room.lastMessageId),
+        pinnedMessage: readable(entry.room.pinnedMessageId) ?? null,
+      }, entry.viewer);
+    });
   }
 
   /** The room as its create call answers it: members as ids (spec 12 items 29-30). */
@@ -129,9 +135,10 @@ export class RoomPresenter {
     return { ...roomFields(room), members: members.map((member) => member.userId) };
   }
 
-  private async specialMessages(room: Room): Promise<{ lastMessage?: MessageView; pinnedMessage: MessageView | null }> {
+  private async specialMessages(room: Room, historyFloor: number): Promise<{ lastMessage?: MessageView; pinnedMessage: MessageView | null }> {
     const ids = [room.lastMessageId, room.pinnedMessageId].filter((id): id is string => id !== null);
-    const views = await this.messageViews(room.appId, await this.messages.findMany(room.appId, ids));
+    const readable = (await this.messages.findMany(room.appId, ids)).filter((message) => message.seq > historyFloor);
+    const views = await this.messageViews(room.appId, readable);
     const byId = new Map(views.map((message) => [message._id, message]));
     return {
       lastMessage: room.lastMessageId === null ? undefined : byId.get(room.lastMessageId),

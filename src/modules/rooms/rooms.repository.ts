@@ -4,6 +4,10 @@ import type { Database, RoomsTable } from '../../storage/schema.js';
 
 export type Db = Storage['db'] | Transaction<Database>;
 
+/** Whether members read messages from before they joined (issue 9 item 1). */
+export type HistoryVisibility = 'shared' | 'joined';
+export const HISTORY_VISIBILITIES: readonly HistoryVisibility[] = ['shared', 'joined'];
+
 export interface Room {
   appId: string;
   id: string;
@@ -21,6 +25,7 @@ export interface Room {
   serviceStatus: number;
   status: number;
   opening: number;
+  historyVisibility: HistoryVisibility;
   extParams: string | null;
   lastMessageId: string | null;
   lastMessageSeq: number | null;
@@ -33,7 +38,7 @@ export interface Room {
 /** Room fields a create or update may set. */
 export type RoomFields = Partial<Pick<Room,
   'name' | 'cover' | 'description' | 'owner' | 'managers' | 'roomTags' | 'webhook' | 'botMode' | 'botState' |
-  'encrypted' | 'status' | 'opening' | 'extParams'>> & { roomType?: string };
+  'encrypted' | 'status' | 'opening' | 'historyVisibility' | 'extParams'>> & { roomType?: string };
 
 export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   appId: row.app_id,
@@ -52,6 +57,7 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   serviceStatus: row.service_status,
   status: row.status,
   opening: row.opening,
+  historyVisibility: row.history_visibility === 'joined' ? 'joined' : 'shared',
   extParams: row.ext_params,
   lastMessageId: row.last_message_id,
   lastMessageSeq: row.last_message_seq,
@@ -76,6 +82,7 @@ function toColumns(fields: RoomFields): Updateable<RoomsTable> {
   if (fields.encrypted !== undefined) values.encrypted = fields.encrypted ? 1 : 0;
   if (fields.status !== undefined) values.status = fields.status;
   if (fields.opening !== undefined) values.opening = fields.opening;
+  if (fields.historyVisibility !== undefined) values.history_visibility = fields.historyVisibility;
   if (fields.extParams !== undefined) values.ext_params = fields.extParams;
   return values;
 }
@@ -124,6 +131,7 @@ export class RoomsRepository {
         service_status: 0,
         status: fields.status ?? 1,
         opening: fields.opening ?? 1,
+        history_visibility: fields.historyVisibility ?? 'shared',
         ext_params: fields.extParams ?? null,
         last_message_id: null,
         last_message_seq: null,

@@ -24,7 +24,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RoomResponse },
     },
   }, async (request) => {
-    const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {});
+    const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {}, { defaults: request.auth!.app.settings });
     request.auditTargets.push(view._id);
     return ok(view);
   });
@@ -39,12 +39,12 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const appId = request.auth!.app.id;
     // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
     if (invitationRequired === true && input.roomType !== 'direct') {
-      const { view } = await rooms.create(appId, actor, { ...input, members: [] }, { join: true });
+      const { view } = await rooms.create(appId, actor, { ...input, members: [] }, { join: true, defaults: request.auth!.app.settings });
       const others = invitees.filter((id) => id !== actor.userId);
       if (others.length > 0) await members.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
       return ok(view);
     }
-    const { view } = await rooms.create(appId, actor, { ...input, members: invitees }, { join: true });
+    const { view } = await rooms.create(appId, actor, { ...input, members: invitees }, { join: true, defaults: request.auth!.app.settings });
     return ok(view);
   });
 

@@ -22,6 +22,7 @@ const RoomFieldsSchema = {
   managers: Type.Optional(Ids),
   status: Type.Optional(Flag),
   opening: Type.Optional(Flag),
+  historyVisibility: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('joined')], { description: 'Whether members read messages from before they joined (default: the application setting, else "shared")' })),
 };
 
 export const CreateRoomBody = Type.Object({

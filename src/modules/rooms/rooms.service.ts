@@ -1,6 +1,6 @@
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError, EndpointError } from '../../http/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { MembersRepository } from '../members/members.repository.js';
@@ -9,16 +9,29 @@ import type { StoredMessage } from '../messages/messages.repository.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 import { userSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
-import { directRoomId } from './direct-room.js';
+import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
+import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Db, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+import type { Db, HistoryVisibility, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
 
 export interface RoomInput extends RoomFields {
   _id?: string;
   members?: string[];
   systemMessage?: boolean;
 }
+
+/** The application's defaults for new rooms (settings `defaultGroupOpening`, `defaultHistoryVisibility`). */
+export interface RoomDefaults {
+  defaultGroupOpening: 0 | 1;
+  defaultHistoryVisibility: HistoryVisibility;
+}
+
+const withDefaults = (input: RoomInput, roomType: string, defaults: RoomDefaults | undefined): RoomInput => ({
+  ...input,
+  opening: input.opening ?? (roomType === 'group' ? defaults?.defaultGroupOpening : undefined),
+  historyVisibility: input.historyVisibility ?? defaults?.defaultHistoryVisibility,
+});
 
 const MAX_ROOM_ID_LENGTH = 255;
 const MAX_TAGS = 100;
@@ -43,15 +56,24 @@ export class RoomsService {
    * is the pair's md5 room, and creating it again answers the existing one. `join` adds the actor
    * (`POST /rooms/createAndJoin`).
    */
-  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean } = {}): Promise<{ view: RoomView; created: boolean }> {
+  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean; defaults?: RoomDefaults } = {}): Promise<{ view: RoomView; created: boolean }> {
     const roomType = input.roomType ?? 'group';
     if (roomType !== 'direct' && roomType !== 'group') throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
+    checkCreateFields(actor, input, roomType);
     const memberIds = [...new Set([...(input.members ?? []), ...(options.join && actor.userId ? [actor.userId] : [])])];
     if (memberIds.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
     if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
     checkTags(input.roomTags);
-    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : objectId());
+    if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
+      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'A user creates only direct rooms it is one of the two members of');
+    }
+    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
     if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
+    // The API key may still name group rooms with 32-hex ids (UUIDs without dashes): it answers for them.
+    const reservedForAPair = roomType === 'direct' || !actor.admin;
+    if (reservedForAPair && isDirectRoomIdShape(id) && (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))) {
+      throw new AppError('INVALID_REQUEST', '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is');
+    }
     const reuseExisting = roomType === 'direct' && input._id === undefined;
     await this.checkUsersExist(appId, [...memberIds, ...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
     const sender = await this.systemSender(appId, actor, input.systemMessage === true);
@@ -62,7 +84,7 @@ export class RoomsService {
         const existing = await this.rooms.find(appId, id, tx);
         if (existing) return { room: await this.reusable(existing, memberIds, actor, reuseExisting, tx), created: false };
         const now = Date.now();
-        await this.rooms.insert(appId, id, { ...input, roomType }, now, tx);
+        await this.rooms.insert(appId, id, { ...withDefaults(input, roomType, options.defaults), roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
         let room = (await this.rooms.find(appId, id, tx))!;
         await this.outbox.members(tx, room, 'ADD_MEMBERS', actor.userId, memberIds);
@@ -111,6 +133,15 @@ export class RoomsService {
     return existing;
   }
 
+  /** A generated id no room has taken: a client may have chosen any id before (issue 9 item 5). */
+  private async freeRoomId(appId: string): Promise<string> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const id = objectId();
+      if (!(await this.rooms.find(appId, id))) return id;
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', 'Could not draw a free room id; try again');
+  }
+
   /** `GET /rooms/:id` (spec 4.2): members and the platform admin only. */
   async get(appId: string, actor: Actor, roomId: string): Promise<RoomView> {
     const context = await this.access.loadReadable(appId, roomId, actor);
@@ -126,6 +157,7 @@ export class RoomsService {
       const freezing = input.status !== undefined;
       if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'INSUFFICIENT_PERMISSIONS', 'Permission denied');
       else requireSuperuser(context, 'Only room owner, manager, or platform admin can update room');
+      checkUpdateFields(actor, input, context.isOwner);
       if (input.roomType !== undefined && input.roomType !== context.room.roomType) {
         throw new AppError('INVALID_REQUEST', 'roomType cannot be changed');
       }
@@ -168,6 +200,7 @@ export class RoomsService {
       isSuperuser: context.isSuperuser,
       pref: state?.pref ?? null,
       lastRead: state?.lastReadId ?? null,
+      historyFloor: context.historyFloor,
     };
   }
 

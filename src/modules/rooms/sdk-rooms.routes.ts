@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
+import { AppError } from '../../http/errors.js';
 import { Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { MessageListQuery, MessageListResponse, MessageSchema } from '../messages/messages.schemas.js';
 import { actingUserId } from '../../http/actor.js';
@@ -48,14 +49,15 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const appId = request.auth!.app.id;
-    await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
+    const { historyFloor } = await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
     const center = await messages.messageOfRoom(appId, request.params.id, request.params.messageId);
+    if (center.seq <= historyFloor) throw new AppError('MESSAGE_NOT_FOUND');
     const cursor = { time: center.createdAt, seq: center.seq };
     const before = Math.min(request.query.before ?? 0, MAX_AROUND);
     const after = Math.min(request.query.after ?? 0, MAX_AROUND);
     const [older, newer] = await Promise.all([
-      before > 0 ? messagesRepository.list(appId, request.params.id, { field: 'created_at', before: cursor, limit: before }) : [],
-      after > 0 ? messagesRepository.list(appId, request.params.id, { field: 'created_at', after: cursor, limit: after }) : [],
+      before > 0 ? messagesRepository.list(appId, request.params.id, { field: 'created_at', before: cursor, limit: before, fromSeq: historyFloor }) : [],
+      after > 0 ? messagesRepository.list(appId, request.params.id, { field: 'created_at', after: cursor, limit: after, fromSeq: historyFloor }) : [],
     ]);
     return ok({ data: await presenter.messageViews(appId, [...newer, center, ...older]) });
   });

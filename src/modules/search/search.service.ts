@@ -2,7 +2,7 @@ import { AppError } from '../../http/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
 import type { MembersRepository } from '../members/members.repository.js';
-import type { RoomAccess } from '../rooms/room-access.js';
+import { historyFloors, type RoomAccess } from '../rooms/room-access.js';
 import type { RoomPresenter } from '../rooms/room-presenter.js';
 import type { MessagesRepository } from '../messages/messages.repository.js';
 import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
@@ -63,7 +63,7 @@ export class SearchService {
 
     const result: Record<string, unknown> = {};
     if (types.has('messages')) {
-      const hits = await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit });
+      const hits = await this.readable(appId, principals, rooms, await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit }));
       const groups = new Map<string, string[]>();
       for (const hit of hits) {
         let ids = groups.get(hit.roomId);
@@ -95,9 +95,15 @@ export class SearchService {
     const principals = await this.access.principals(appId, userId);
     let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
     if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
-    const hits = await this.dialect.searchMessages(this.storage.db, { appId, roomIds: rooms.map((room) => room.id), keyword, limit });
+    const hits = await this.readable(appId, principals, rooms, await this.dialect.searchMessages(this.storage.db, { appId, roomIds: rooms.map((room) => room.id), keyword, limit }));
     const found = new Map((await this.presenter.messageViews(appId, await this.messagesRepository.findMany(appId, hits.map((hit) => hit.id)))).map((view) => [view._id, view]));
     return hits.map((hit) => found.get(hit.id)).filter((view): view is NonNullable<typeof view> => view !== undefined);
+  }
+
+  /** Hits the user may read: none from before they joined a 'joined' room (issue 9 item 1). */
+  private async readable<T extends { roomId: string; seq: number }>(appId: string, principals: string[], rooms: Room[], hits: T[]): Promise<T[]> {
+    const floors = await historyFloors(this.members, appId, principals, rooms.filter((room) => hits.some((hit) => hit.roomId === room.id)));
+    return floors.size === 0 ? hits : hits.filter((hit) => hit.seq > (floors.get(hit.roomId) ?? 0));
   }
 
   private async roomsWithMember(appId: string, rooms: Room[], contains: (text: unknown) => boolean) {

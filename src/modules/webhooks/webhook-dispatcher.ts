@@ -1,6 +1,7 @@
 import type { WebhookConfig } from '../../config/config.js';
 import type { MessagesService } from '../messages/messages.service.js';
 import { BlockedDestination, checkDestination } from './ssrf-guard.js';
+import { GuardedPoster } from './guarded-post.js';
 import { newWebhookSecret, signWebhook } from './webhook-signer.js';
 import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
@@ -19,6 +20,7 @@ type Outcome = { delivered: true; reply: string } | { delivered: false; retry: b
  */
 export class WebhookDispatcher {
   private readonly ticker: SerialTicker;
+  private readonly poster: GuardedPoster;
 
   constructor(
     private readonly webhooks: WebhooksRepository,
@@ -27,14 +29,16 @@ export class WebhookDispatcher {
     private readonly onError: (error: unknown) => void,
   ) {
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
+    this.poster = new GuardedPoster({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, maxReplyBytes: MAX_REPLY_BYTES });
   }
 
   start(): void {
     this.ticker.start();
   }
 
-  stop(): Promise<void> {
-    return this.ticker.stop();
+  async stop(): Promise<void> {
+    await this.ticker.stop();
+    this.poster.close();
   }
 
   /** The settings of an application, created with a first secret when it has none. */
@@ -61,7 +65,11 @@ export class WebhookDispatcher {
     const outcome = await this.attempt(delivery);
     if (outcome.delivered) {
       await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: null });
-      await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch(this.onError);
+      const dropped = await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch((error: unknown) => {
+        this.onError(error);
+        return undefined;
+      });
+      if (dropped) await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: dropped.slice(0, 500) });
       return;
     }
     const exhausted = !outcome.retry || attempts >= this.config.maxAttempts;
@@ -87,24 +95,18 @@ export class WebhookDispatcher {
     const secrets = [settings.secret, ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : [])];
     const timestamp = Math.floor(now / 1000);
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Parley-Webhooks/1',
-          'webhook-id': delivery.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
-        },
-        body: delivery.payload,
-      });
-      const reply = (await response.text()).slice(0, MAX_REPLY_BYTES);
-      if (response.status >= 200 && response.status < 300) return { delivered: true, reply };
+      const response = await this.poster.post(delivery.url, {
+        'content-type': 'application/json',
+        'user-agent': 'Parley-Webhooks/1',
+        'webhook-id': delivery.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
+      }, delivery.payload);
+      if (response.status >= 200 && response.status < 300) return { delivered: true, reply: response.body };
       const retry = response.status === 408 || response.status === 429 || response.status >= 500;
       return { delivered: false, retry, status: response.status, error: `HTTP ${response.status}` };
     } catch (error) {
+      if (error instanceof BlockedDestination) return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
       const name = (error as Error).name;
       return { delivered: false, retry: true, status: null, error: name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error).message}` };
     }

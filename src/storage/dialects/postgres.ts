@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
+import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
 
@@ -13,7 +14,7 @@ export function openPostgres(connectionString: string): { dialect: PostgresDiale
   const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: STATEMENT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);
-  return { dialect: new PostgresDialect({ pool }), close: () => pool.end() };
+  return { dialect: new CurrentSchemaPostgresDialect({ pool }), close: () => pool.end() };
 }
 
 const json = (column: string) => sql`(${sql.ref(column)}::jsonb)`;

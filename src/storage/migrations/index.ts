@@ -7,6 +7,8 @@ import * as moderation from './004-moderation.js';
 import * as webhooks from './005-webhooks.js';
 import * as push from './006-push.js';
 import * as deletions from './007-deletions.js';
+import * as historyVisibility from './008-history-visibility.js';
+import * as fileShares from './009-file-shares.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -19,6 +21,8 @@ const STEPS: Record<string, Step> = {
   '005-webhooks': webhooks,
   '006-push': push,
   '007-deletions': deletions,
+  '008-history-visibility': historyVisibility,
+  '009-file-shares': fileShares,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -1,0 +1,49 @@
+/**
+ * How stored files go back out. Anything a user uploads is served from the API's own origin, so
+ * only passive media is shown inline; every other type is a download that cannot run script there.
+ */
+
+const PASSIVE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
+const PASSIVE_FAMILIES = ['audio/', 'video/'];
+const TOKEN = "[A-Za-z0-9!#$&^_.+-]{1,127}";
+const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
+
+/** The type an upload is stored with: its lowercased `type/subtype`, parameters dropped; anything malformed is octet-stream. */
+export function storedMediaType(declared: string | undefined): string {
+  const essence = (declared ?? '').split(';')[0]!.trim().toLowerCase();
+  return MEDIA_TYPE.test(essence) ? essence : 'application/octet-stream';
+}
+
+/** Shown inline: plain images, audio and video; not SVG, HTML, XML, scripts, PDF or anything else. */
+export function isPassive(mediaType: string): boolean {
+  if (PASSIVE.has(mediaType)) return true;
+  return PASSIVE_FAMILIES.some((family) => mediaType.startsWith(family)) && !/xml|html|script/.test(mediaType);
+}
+
+/** A file name as uploaded, without any path, control characters, and at most 255 characters. */
+export function storedFileName(name: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  const base = (name ?? '').split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base.slice(0, 255) || 'file';
+}
+
+// RFC 8187 attr-char: what may stay unencoded in `filename*`.
+const encodeAttr = (value: string) => encodeURIComponent(value).replace(/['()*!]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The headers of a file response: type, disposition with a safe name, no sniffing, no script, no shared cache. */
+export function fileHeaders(mediaType: string, name: string): Record<string, string> {
+  const passive = isPassive(mediaType);
+  const fallback = name.replace(/[^A-Za-z0-9._ -]/g, '_');
+  return {
+    'content-type': passive ? mediaType : safeDownloadType(mediaType),
+    'content-disposition': `${passive ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${encodeAttr(name)}`,
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cache-control': 'private',
+  };
+}
+
+/** A download keeps its type unless the type is one a browser would render or run anyway. */
+function safeDownloadType(mediaType: string): string {
+  return /html|xml|svg|script|ecmascript|flash|pdf/.test(mediaType) ? 'application/octet-stream' : mediaType;
+}

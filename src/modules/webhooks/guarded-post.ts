@@ -1,0 +1,80 @@
+import http from 'node:http';
+import https from 'node:https';
+import { destinationForRequest, guardedLookup } from './ssrf-guard.js';
+
+export interface GuardedPostOptions {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  /** The answer body is read up to this size; the rest is discarded. */
+  maxReplyBytes: number;
+}
+
+export interface GuardedReply {
+  status: number;
+  body: string;
+}
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * POSTs to a webhook-like destination through connections that only reach addresses passing the
+ * SSRF guard (checked at connect time, see `guardedLookup`). Redirects are never followed: a 3xx is
+ * an answer like any other. Throws `BlockedDestination` for a refused destination, `TimeoutError`
+ * (by name) after `timeoutMs`, and network errors as they come.
+ */
+export class GuardedPoster {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: GuardedPostOptions) {
+    // Agents of their own, so that no pooled socket made under another policy is ever reused.
+    const lookup = guardedLookup(options.allowPrivate);
+    this.httpAgent = new http.Agent({ keepAlive: true, lookup } as http.AgentOptions);
+    this.httpsAgent = new https.Agent({ keepAlive: true, lookup } as https.AgentOptions);
+  }
+
+  post(url: string, headers: Record<string, string>, body: string): Promise<GuardedReply> {
+    const target = destinationForRequest(url, this.options.allowPrivate);
+    const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    const send = target.protocol === 'https:' ? https.request : http.request;
+    const payload = Buffer.from(body);
+    return new Promise<GuardedReply>((resolve, reject) => {
+      const request = send(target, { method: 'POST', agent, headers: { ...headers, 'content-length': String(payload.length) } }, (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (size >= this.options.maxReplyBytes) return;
+          const room = this.options.maxReplyBytes - size;
+          chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+          size += Math.min(chunk.length, room);
+          if (size >= this.options.maxReplyBytes) {
+            response.destroy();
+            finish();
+          }
+        });
+        response.on('end', finish);
+        response.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      const timer = setTimeout(() => request.destroy(new TimeoutError('timed out')), this.options.timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.end(payload);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}
