@@ -126,7 +126,8 @@ let openapi: OpenApi;
 const errorLogs = () => t.logs.filter((line) => JSON.parse(line).level >= 50);
 
 beforeAll(async () => {
-  t = await buildTestApp();
+  // No per-user request budget: thousands of requests as one user must reach the handlers, not a 429.
+  t = await buildTestApp({ userRateLimitPerMinute: 0 });
   clientKey = t.clientKey;
   alice = await t.createUser('alice');
   for (const id of ['bob', 'victim']) await t.createUser(id);
