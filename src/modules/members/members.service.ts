@@ -15,6 +15,8 @@ import type { ModerationRepository } from '../moderation/moderation.repository.j
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
+/** Names that become a prototype when a client merges `memberProperties` into an object. */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
 
@@ -115,6 +117,7 @@ export class MembersService {
   /** `PUT /rooms/:id/member/:client` (spec 4.8-4.9, 12 item 44). */
   async updateProperty(appId: string, actor: Actor, roomId: string, client: string, property: string, value: unknown): Promise<RoomView> {
     if (RESERVED_PROPERTIES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" is maintained by the server`);
+    if (PROTOTYPE_NAMES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" cannot be a property name`);
     if (!PROPERTY_NAME.test(property)) throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
     if (property === 'role' && value !== 'admin' && value !== 'member') throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
     const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
