@@ -97,6 +97,8 @@ export class MembersService {
       const leaving = actor.userId !== null && removed.length === 1 && removed[0] === actor.userId;
       if (!leaving) this.checkMayRemoveOthers(context);
       if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
+      // Without an owner anyone could remove the other side, who then could never reopen the pair's room (12 item 28).
+      if (!leaving && context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       await this.members.remove(appId, roomId, removed, tx);
       await this.outbox.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
       let written: StoredMessage | undefined;
