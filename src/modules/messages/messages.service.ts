@@ -95,6 +95,10 @@ export class MessagesService {
         // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
         if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
         this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
+        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+        if (!actor.admin && existing.senderId !== actor.userId) {
+          throw new EndpointError('INSUFFICIENT_PERMISSIONS', "Only the sender or the platform admin can edit a message; a room superuser may recall or delete it");
+        }
         // A recall (often a moderator's) and the server's notices are final for user tokens.
         if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
           throw new EndpointError('INSUFFICIENT_PERMISSIONS', `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`);
