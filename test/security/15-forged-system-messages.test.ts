@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { authenticate, connect } from '../helpers/socket-clients.js';
 
 /**
  * Item 15 (found after the list): a member could write what only the server writes. A user token
@@ -38,6 +39,20 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
       }));
     }
     expect((await messages()).length).toBe(before);
+  });
+
+  it('nor on the socket (`chat message`)', async () => {
+    const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const socket = await connect(url, 'G3');
+    try {
+      expect((await authenticate(socket, tokens.mallory!, t.clientKey)).RC).toBe(0);
+      const ack = await socket.call('chat message', { room, messageType: 'assignAdmin', message: 'mallory', member: { _id: 'mallory' } });
+      expect(ack.RC, JSON.stringify(ack)).toBe(403);
+      expect(ack.error.code).toBe('INSUFFICIENT_PERMISSIONS');
+    } finally {
+      socket.close();
+    }
+    expect((await messages()).some((message) => message.messageType === 'assignAdmin')).toBe(false);
   });
 
   it('nor turn its own message into one by editing it', async () => {
