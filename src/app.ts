@@ -6,7 +6,9 @@ import type { Services } from './services.js';
 import type { RouteEntry } from './http/types.js';
 import { BODY_LIMIT_BYTES, DOCS_PREFIX } from './http/constants.js';
 import { createValidatorCompiler } from './http/validation.js';
+import { AppError } from './http/errors.js';
 import errorsPlugin from './plugins/errors.js';
+import inputGuardPlugin from './plugins/input-guard.js';
 import authPlugin from './plugins/auth.js';
 import metricsPlugin from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -38,6 +40,16 @@ const bootId = randomBytes(6).toString('base64url');
 let requestCount = 0;
 /** Unique across nodes and restarts (a random boot id) without a random draw per request. */
 const nextRequestId = (): string => `${bootId}-${(++requestCount).toString(36)}`;
+
+/** Valid JSON that the secure parser refused: it holds a prototype-poisoning key. */
+function isPrototypePoisoning(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
@@ -80,7 +92,10 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   const parseJson = app.getDefaultJsonParser('error', 'error');
   const parseJsonOrEmpty: Parameters<typeof app.addContentTypeParser>[2] = (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, value) => {
+      if (error && isPrototypePoisoning(body as string)) return done(new AppError('INVALID_REQUEST', 'Request body must not use "__proto__" or "constructor.prototype" keys'), undefined);
+      done(error, value);
+    });
   };
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonOrEmpty);
   app.addContentTypeParser(JSON_SUFFIX_TYPE, { parseAs: 'string' }, parseJsonOrEmpty);
@@ -100,6 +115,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     maxAge: 600,
   });
   await app.register(errorsPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin);
   await app.register(metricsPlugin);

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type ObjectOptions, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /** `{RC: 0, RM: "OK", result}` around a result schema. */
 export const Envelope = <T extends TSchema>(result: T) =>
@@ -29,3 +29,13 @@ export const TimeInput = Type.Union([Type.String({ minLength: 1, maxLength: 64 }
 export const OptionalBody = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const Skip = Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 });
+
+/** A body Parley defines itself (not IMKIT): an unknown field is refused, naming it (validation.ts). */
+export const ClosedObject = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
+  Type.Object(properties, { ...options, additionalProperties: false });
+
+/**
+ * Ids in one request (members, managers, invitees): the spec's "10 000 members" (12 item 76).
+ * Storage splits what it writes, so no statement exceeds a driver's parameter limit either way.
+ */
+export const MAX_IDS_PER_REQUEST = 10_000;

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { AppError, errorBody, type ErrorCode } from '../http/errors.js';
+import { MAX_REPORTED_ERRORS } from '../http/validation.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
@@ -10,6 +11,20 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_REQUEST',
 };
 
+type ValidationIssue = NonNullable<FastifyError['validation']>[number];
+
+/** Every error of a refused request, one clause each; an unknown field is named. */
+function validationMessage(issues: ValidationIssue[], context: string | undefined): string | undefined {
+  if (issues.length === 0) return undefined;
+  const clauses = issues.slice(0, MAX_REPORTED_ERRORS).map((issue) => {
+    const where = `${context ?? 'request'}${issue.instancePath}`;
+    const unknown = (issue.params as { additionalProperty?: unknown }).additionalProperty;
+    if (issue.keyword === 'additionalProperties' && typeof unknown === 'string') return `${where} has an unknown field '${unknown.slice(0, 64)}'`;
+    return `${where} ${issue.message ?? 'is invalid'}`;
+  });
+  return clauses.join(', ');
+}
+
 /** Maps every failure to the spec's error shapes (1.5); nothing unexpected leaks its details. */
 export default fp(
   async (app) => {
@@ -18,8 +33,8 @@ export default fp(
       if (error instanceof AppError) {
         appError = error;
       } else if ((error as FastifyError).validation) {
-        const context = (error as FastifyError).validationContext;
-        appError = new AppError('INVALID_REQUEST', context ? `${context}${error.message.slice(context.length)}` : error.message);
+        const { validation, validationContext } = error as FastifyError;
+        appError = new AppError('INVALID_REQUEST', validationMessage(validation!, validationContext) ?? error.message);
       } else if (error.code !== undefined && FASTIFY_CODES[error.code]) {
         const code = FASTIFY_CODES[error.code]!;
         appError = new AppError(code, code === 'INVALID_REQUEST' ? 'Request body is not valid JSON' : undefined);

@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from '../http/errors.js';
+import { findInputProblem, inputProblemError } from '../http/input-guard.js';
 import type { Services } from '../services.js';
 import { SocketAuthenticator, type Identity } from './authenticator.js';
 import { FanOut } from './fan-out.js';
@@ -59,6 +60,11 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
   io.use((socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const ip = authenticator.address(socket);
+    const problem = findInputProblem(auth);
+    if (problem !== undefined) {
+      const refusal = inputProblemError(problem, 'The handshake auth');
+      return next(Object.assign(new Error(refusal.message), { data: errorBody(refusal) }));
+    }
     const attempt = auth.apiKey !== undefined
       ? authenticator.apiKey(auth.apiKey, ip)
       : auth.token !== undefined

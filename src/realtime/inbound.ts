@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
+import { findInputProblem, inputProblemError } from '../http/input-guard.js';
 import { historyFloors, requireWritable, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
@@ -43,7 +44,12 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
     // Every event counts, known or not: a flood of nonsense is a flood.
     limiter.consume(socket).then(
       () => {
-        if (typeof event === 'string' && EVENTS.has(event)) return next();
+        if (typeof event === 'string' && EVENTS.has(event)) {
+          // Before any handler: a NUL or a deep nesting is refused here, as over HTTP.
+          const problem = findInputProblem(packet.slice(1));
+          if (problem === undefined) return next();
+          return ack?.(ackError(inputProblemError(problem, 'Event data')));
+        }
         ack?.(ackError(new AppError('NOT_FOUND', `Unknown event "${String(event).slice(0, 64)}"`)));
       },
       (refusal: unknown) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import { ClosedObject, Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { App } from './apps.repository.js';
 
@@ -30,7 +30,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: '`singleTokenPerUser` (default false): when true, issuing, binding or updating a token revokes the user\'s other tokens. ' +
         '`defaultGroupOpening` (default 1): `opening` of new group rooms that set none. ' +
         '`defaultHistoryVisibility` (default "shared"): `historyVisibility` of new rooms that set none ("joined": members read only what was sent after they joined).',
-      body: Type.Object({
+      body: ClosedObject({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
         singleTokenPerUser: Type.Optional(Type.Boolean()),
         defaultGroupOpening: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),

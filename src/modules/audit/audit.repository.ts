@@ -56,7 +56,8 @@ export class AuditRepository {
         route: entry.route,
         url: entry.url,
         status: entry.status,
-        target_ids: JSON.stringify(entry.targetIds),
+        // A refused request's params may hold a NUL: stored, it would break every jsonb read of the column.
+        target_ids: JSON.stringify(entry.targetIds.filter((id) => !id.includes('\0'))),
         request_id: entry.requestId,
         duration_ms: entry.durationMs,
         count: entry.count,

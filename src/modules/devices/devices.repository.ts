@@ -32,7 +32,7 @@ export class DevicesRepository {
 
   async forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.storage.db.selectFrom('push_devices').selectAll().where('app_id', '=', appId).where('user_id', 'in', [...userIds]).execute();
+    const rows = await this.storage.db.selectFrom('push_devices').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('user_id', userIds)).execute();
     return rows.map((row) => ({ type: row.type, token: row.token, userId: row.user_id, deviceId: row.device_id, createdAt: row.created_at, updatedAt: row.updated_at }));
   }
 }

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import multipart from '@fastify/multipart';
 import { AppError } from '../../http/errors.js';
+import { assertSafeInput } from '../../http/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { safeEqual } from '../../shared/secrets.js';
@@ -89,6 +90,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw new AppError('INVALID_REQUEST', 'The multipart body could not be read');
     }
     if (!upload) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
+    assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra }, 'The multipart fields');
     const auth = request.auth!;
     const file: StoredFile = {
       appId: auth.app.id, id: newFileId(), bucket: request.params.bucket, ownerId: actor.userId,

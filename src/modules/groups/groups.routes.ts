@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope, ListOf, Skip } from '../../http/schemas.js';
+import { ClosedObject, Envelope, ListOf, MAX_IDS_PER_REQUEST, Skip } from '../../http/schemas.js';
 import { groupView } from '../users/user-view.js';
 import { GroupSchema } from '../users/users.schemas.js';
 
 const tags = ['User groups'];
-const Members = Type.Array(Type.String({ minLength: 1 }), { description: 'Ids of existing users' });
+const Members = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST, description: 'Ids of existing users' });
 const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -53,7 +53,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Update a user group (extension, spec 12 item 25)',
       params: Params,
-      body: Type.Object({ nickname: Type.Optional(Type.String()), avatarUrl: Type.Optional(Type.String()), members: Type.Optional(Members) }),
+      body: ClosedObject({ nickname: Type.Optional(Type.String()), avatarUrl: Type.Optional(Type.String()), members: Type.Optional(Members) }),
       response: { 200: Envelope(GroupSchema) },
     },
   }, async (request) => ok(groupView(await groups.update(request.auth!.app.id, request.params.id, request.body))));

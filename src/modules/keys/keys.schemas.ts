@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope, ListOf, TimeInput } from '../../http/schemas.js';
+import { ClosedObject, Envelope, ListOf, TimeInput } from '../../http/schemas.js';
 import { isoOrNull } from '../../shared/time.js';
 import type { ApiKey } from './keys.repository.js';
 
@@ -44,10 +44,10 @@ const settingsProperties = {
   rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
 };
 
-export const CreateKeyBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), ...settingsProperties });
-export const UpdateKeyBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), ...settingsProperties });
+export const CreateKeyBody = ClosedObject({ name: Type.String({ minLength: 1, maxLength: 100 }), ...settingsProperties });
+export const UpdateKeyBody = ClosedObject({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), ...settingsProperties });
 export const RollKeyBody = Type.Union([
-  Type.Object({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Default 86400 (24 h); 0 ends the old key now' })) }),
+  ClosedObject({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Default 86400 (24 h); 0 ends the old key now' })) }),
   Type.Null(),
 ]);
 export const KeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -2,6 +2,14 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema.js';
 import type { Db } from '../rooms/rooms.repository.js';
+import { rowsPerStatement } from '../../storage/dialects/dialect.js';
+
+/** Rows split so that no multi-row insert exceeds a driver's parameter limit. */
+function* inStatements<T extends object>(rows: readonly T[]): Generator<T[]> {
+  if (rows.length === 0) return;
+  const size = rowsPerStatement(Object.keys(rows[0]!).length);
+  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
+}
 
 export interface Member {
   roomId: string;
@@ -47,7 +55,7 @@ export class MembersRepository {
       .selectFrom('room_members')
       .selectAll()
       .where('app_id', '=', appId)
-      .where('room_id', 'in', [...roomIds])
+      .where(this.storage.dialect.inList('room_id', roomIds))
       .orderBy('room_id')
       .orderBy('joined_at')
       .orderBy('position')
@@ -91,26 +99,24 @@ export class MembersRepository {
       .select('group_members')
       .where('app_id', '=', appId)
       .where('is_group', '=', 1)
-      .where('id', 'in', [...userIds])
+      .where(this.storage.dialect.inList('id', userIds))
       .execute();
     const stateUsers = [...new Set([...userIds, ...groups.flatMap((group) => JSON.parse(group.group_members ?? '[]') as string[])])];
-    await db
-      .insertInto('room_members')
-      .values(userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position, history_from_seq: readUpTo })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    await db
-      .insertInto('room_user_state')
-      .values(stateUsers.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const members = userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position, history_from_seq: readUpTo }));
+    for (const rows of inStatements(members)) {
+      await db.insertInto('room_members').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    }
+    const states = stateUsers.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now }));
+    for (const rows of inStatements(states)) {
+      await db.insertInto('room_user_state').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    }
   }
 
   /** Removes members with their read positions and preferences (spec 4.7). */
   async remove(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
     if (userIds.length === 0) return;
-    await db.deleteFrom('room_members').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
-    await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
+    await db.deleteFrom('room_members').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
+    await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
   }
 
   /** New users of a group get a read state in every room the group is a member of. */
@@ -156,7 +162,7 @@ export class MembersRepository {
       .selectAll()
       .where('app_id', '=', appId)
       .where('user_id', '=', userId)
-      .where('room_id', 'in', [...roomIds])
+      .where(this.storage.dialect.inList('room_id', roomIds))
       .execute();
     return new Map(rows.map((row) => [row.room_id, toState(row)]));
   }
@@ -238,11 +244,10 @@ export class MembersRepository {
 
   async invite(appId: string, roomId: string, userIds: readonly string[], inviter: string | null, now: number, db: Db): Promise<void> {
     if (userIds.length === 0) return;
-    await db
-      .insertInto('room_invitations')
-      .values(userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, inviter, created_at: now })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const invitations = userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, inviter, created_at: now }));
+    for (const rows of inStatements(invitations)) {
+      await db.insertInto('room_invitations').values(rows).onConflict((oc) => oc.doNothing()).execute();
+    }
   }
 
   async invitations(appId: string, roomId: string, db: Db = this.storage.db): Promise<string[]> {
@@ -252,6 +257,6 @@ export class MembersRepository {
 
   async removeInvitations(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
     if (userIds.length === 0) return;
-    await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
+    await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
   }
 }

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from '../rooms/rooms.schemas.js';
 import { UserSchema } from '../users/users.schemas.js';
 
 const tags = ['Members'];
-const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 1_000_000 });
+const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST });
 
 export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { members } = app.services;

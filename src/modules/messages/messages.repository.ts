@@ -87,7 +87,7 @@ export class MessagesRepository {
 
   async findMany(appId: string, ids: readonly string[]): Promise<StoredMessage[]> {
     if (ids.length === 0) return [];
-    const rows = await this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', 'in', [...ids]).execute();
+    const rows = await this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
     return rows.map(toMessage);
   }
 
@@ -127,7 +127,7 @@ export class MessagesRepository {
       .selectFrom('message_deletions')
       .selectAll()
       .where('app_id', '=', appId)
-      .where('room_id', 'in', [...roomIds])
+      .where(this.storage.dialect.inList('room_id', roomIds))
       .where('deleted_at', '>', since)
       .orderBy('deleted_at')
       .limit(limit)
@@ -173,7 +173,7 @@ export class MessagesRepository {
    */
   async changedSince(appId: string, roomIds: readonly string[], after: Cursor, limit: number): Promise<StoredMessage[]> {
     if (roomIds.length === 0) return [];
-    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', 'in', [...roomIds]);
+    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('room_id', roomIds));
     query = after.seq === undefined
       ? query.where('updated_at', '>', after.time)
       : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));

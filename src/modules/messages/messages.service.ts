@@ -1,4 +1,5 @@
 import type { Limits } from '../../config/config.js';
+import { findInputProblem } from '../../http/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError, EndpointError } from '../../http/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
@@ -137,6 +138,7 @@ export class MessagesService {
       return 'reply ignored: not JSON';
     }
     if (reply === null || typeof reply !== 'object') return 'reply ignored: not a JSON object';
+    if (findInputProblem(reply) !== undefined) return 'reply ignored: it holds a NUL character or nests too deeply';
     const room = await this.rooms.find(appId, roomId);
     if (!room?.botMode) return undefined;
     const members = await this.memberIds(appId, roomId);

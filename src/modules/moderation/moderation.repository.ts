@@ -23,13 +23,13 @@ export class ModerationRepository {
 
   async isBanned(appId: string, roomId: string, userIds: readonly string[], db: Db = this.storage.db): Promise<boolean> {
     if (userIds.length === 0) return false;
-    const row = await db.selectFrom('room_bans').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).limit(1).executeTakeFirst();
+    const row = await db.selectFrom('room_bans').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).limit(1).executeTakeFirst();
     return row !== undefined;
   }
 
   async bannedIn(appId: string, roomId: string, userIds: readonly string[], db: Db = this.storage.db): Promise<string[]> {
     if (userIds.length === 0) return [];
-    const rows = await db.selectFrom('room_bans').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', 'in', [...userIds]).execute();
+    const rows = await db.selectFrom('room_bans').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
     return rows.map((row) => row.user_id);
   }
 

@@ -1,4 +1,5 @@
 import { AppError } from '../../http/errors.js';
+import { assertSafeInput } from '../../http/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
@@ -129,7 +130,7 @@ function parseSort(text: string, unreadFirst: boolean): Comparator {
   const keys = text.split(/[\s,]+/).filter(Boolean).map((part) => {
     const descending = part.startsWith('-');
     const name = part.replace(/^[-+]/, '');
-    const key = SORT_KEYS[name];
+    const key = Object.hasOwn(SORT_KEYS, name) ? SORT_KEYS[name] : undefined;
     if (!key) throw new AppError('INVALID_REQUEST', `Cannot sort rooms by "${name.slice(0, 64)}"; use ${Object.keys(SORT_KEYS).join(', ')}`);
     return { key, sign: descending ? -1 : 1 };
   });
@@ -159,6 +160,7 @@ function parsePref(text: string | undefined): Record<string, unknown> | undefine
   } catch {
     throw new AppError('INVALID_REQUEST', 'pref must be a JSON object');
   }
+  assertSafeInput(value, 'pref');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return Object.keys(value).length === 0 ? undefined : (value as Record<string, unknown>);
 }
@@ -175,6 +177,7 @@ function parseTagFilter(text: string | undefined): ((room: Room) => boolean) | u
   } catch {
     throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
   }
+  assertSafeInput(value, 'q');
   const tags = (value as { roomTags?: unknown } | null)?.roomTags;
   if (tags === undefined) return undefined;
   const strings = (list: unknown): string[] => {

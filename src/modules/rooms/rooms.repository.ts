@@ -192,7 +192,7 @@ export class RoomsRepository {
             .select('mm.user_id')
             .whereRef('mm.app_id', '=', 'rooms.app_id')
             .whereRef('mm.room_id', '=', 'rooms.id')
-            .where('mm.user_id', 'in', [...principals]),
+            .where(this.storage.dialect.inList('mm.user_id', principals)),
         ),
       );
     if (options.activeOnly) query = query.where('rooms.status', '=', 1);

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope, ListOf, Skip, TimeInput } from '../../http/schemas.js';
+import { Envelope, ListOf, MAX_IDS_PER_REQUEST, Skip, TimeInput } from '../../http/schemas.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 255 });
-const Ids = Type.Array(Id, { maxItems: 1_000_000 });
+const Ids = Type.Array(Id, { maxItems: MAX_IDS_PER_REQUEST });
 const Tags = Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 });
 const Flag = Type.Union([Type.Literal(0), Type.Literal(1)]);
 

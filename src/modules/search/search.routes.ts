@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
+import { assertSafeInput } from '../../http/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { actingUserId } from '../../http/actor.js';
@@ -58,6 +59,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } catch {
       throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
     }
+    assertSafeInput(q, 'q');
     const data = await search.messages(request.auth!.app.id, actingUserId(request), { keyword: q?.message, room: q?.room, limit: request.query.limit });
     return ok({ totalCount: data.length, data });
   });

@@ -79,6 +79,6 @@ export class TokensRepository {
 
   async deleteByIds(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<void> {
     if (ids.length === 0) return;
-    await db.deleteFrom('user_tokens').where('app_id', '=', appId).where('id', 'in', [...ids]).execute();
+    await db.deleteFrom('user_tokens').where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
   }
 }

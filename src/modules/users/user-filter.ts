@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { AppError } from '../../http/errors.js';
+import { assertSafeInput } from '../../http/input-guard.js';
 import type { DialectHelpers, JsonTypeName } from '../../storage/dialects/dialect.js';
 import type { Database } from '../../storage/schema.js';
 import { checkPattern, UnsafePatternError } from '../../shared/safe-regex.js';
@@ -79,6 +80,7 @@ export function parseUserFilter(q: string | undefined, dialect: DialectHelpers):
     invalid('q must be a JSON object');
   }
   if (!isPlainObject(parsed)) return invalid('q must be a JSON object');
+  assertSafeInput(parsed, 'q');
   const entries = Object.entries(parsed);
   if (entries.length > MAX_FIELDS) invalid(`q may name at most ${MAX_FIELDS} fields`);
   const conditions = entries.map(([field, condition]) => fieldCondition(field, condition, dialect));

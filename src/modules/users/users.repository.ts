@@ -72,7 +72,7 @@ export class UsersRepository {
 
   async findMany(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<User[]> {
     if (ids.length === 0) return [];
-    const rows = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', 'in', [...ids]).execute();
+    const rows = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
     return rows.map(toUser);
   }
 

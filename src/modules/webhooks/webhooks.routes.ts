@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope, ListOf, Skip } from '../../http/schemas.js';
+import { ClosedObject, Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { iso, isoOrNull } from '../../shared/time.js';
 import { BlockedDestination, checkDestination } from './ssrf-guard.js';
 import { newWebhookSecret } from './webhook-signer.js';
@@ -63,7 +63,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       tags,
       summary: 'Set the app-wide webhook URL and the base URL room webhook keys resolve against (spec 11.1)',
-      body: Type.Object({ url: Type.Optional(Url), baseUrl: Type.Optional(Url) }),
+      body: ClosedObject({ url: Type.Optional(Url), baseUrl: Type.Optional(Url) }),
       response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
     },
   }, async (request) => {
@@ -83,7 +83,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags,
       summary: 'Rotate the signing secret; the previous one keeps signing alongside for the grace period',
       description: 'The new secret is shown in this response only. During the grace period every delivery carries both signatures.',
-      body: Type.Union([Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) }), Type.Null()]),
+      body: Type.Union([ClosedObject({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) }), Type.Null()]),
       response: { 200: Envelope(Type.Object({ secret: Type.String(), previousSecretValidUntil: Type.Union([Type.String(), Type.Null()]) })) },
     },
   }, async (request) => {

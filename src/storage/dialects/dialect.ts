@@ -21,6 +21,11 @@ export interface DialectHelpers {
   jsonType(column: string, field: string): RawBuilder<JsonTypeName | null>;
   /** True when a JSON-text column holding an array of strings contains `value` exactly. */
   jsonArrayContains(column: string, value: string): RawBuilder<SqlBool>;
+  /**
+   * `column IN (values)` for a list of any length: a long list goes as one parameter (a JSON array
+   * on SQLite, a text[] on PostgreSQL), so that no statement exceeds the driver's parameter limit.
+   */
+  inList(column: string, values: readonly string[]): RawBuilder<SqlBool>;
   /** Regular-expression match of a pattern already checked by `compileSafeRegex`. */
   regexMatch(value: Expression<unknown>, pattern: string, caseInsensitive: boolean): RawBuilder<SqlBool>;
   /**
@@ -44,6 +49,15 @@ export interface MessageHit {
   roomId: string;
   seq: number;
 }
+
+/** Lists up to this long are inlined as parameters (the plans tests know); longer ones go as one. */
+export const INLINE_LIST_MAX = 500;
+
+/**
+ * Rows per multi-row statement so that rows × columns stays far below the parameter limits
+ * (SQLite 32 766, PostgreSQL 65 535).
+ */
+export const rowsPerStatement = (columns: number): number => Math.max(1, Math.floor(30_000 / columns));
 
 /** Trigram indexes need three characters. */
 export const TRIGRAM = 3;

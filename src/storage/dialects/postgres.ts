@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
-import { TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
+import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
 
 // int8 (timestamps in ms, counts) fits a JS number for every value Parley stores.
@@ -31,6 +31,10 @@ export const postgresHelpers: DialectHelpers = {
   jsonType: (column, field) =>
     sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool' else jsonb_typeof(${json(column)} -> ${field}) end)`,
   jsonArrayContains: (column, value) => sql<boolean>`(${json(column)} ? ${value})`,
+  inList: (column, values) =>
+    values.length === 0 ? sql<boolean>`(1 = 0)` : values.length <= INLINE_LIST_MAX
+      ? sql<boolean>`(${sql.ref(column)} in (${sql.join(values.map((value) => sql`${value}`))}))`
+      : sql<boolean>`(${sql.ref(column)} = any(${[...values]}::text[]))`,
   regexMatch: (value, pattern, caseInsensitive) =>
     caseInsensitive ? sql<boolean>`(${value} ~* ${pattern})` : sql<boolean>`(${value} ~ ${pattern})`,
   async searchMessages(db, search) {

@@ -1,9 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteDialect, sql } from 'kysely';
+import { SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { safeRegexTest } from '../../shared/safe-regex.js';
-import { TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
+import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
 
 export interface SqliteHandle {
@@ -69,6 +69,7 @@ export const sqliteHelpers: DialectHelpers = {
       when 'object' then 'object' when 'array' then 'array' end)`,
   jsonArrayContains: (column, value) =>
     sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`,
+  inList: (column, values) => sqliteInList(sql.ref(column), values),
   regexMatch: (value, pattern, caseInsensitive) =>
     sql<boolean>`parley_regexp(${pattern}, ${caseInsensitive ? 'i' : ''}, ${value}) = 1`,
   async searchMessages(db, search) {
@@ -79,11 +80,17 @@ export const sqliteHelpers: DialectHelpers = {
     return (await this.searchQuery(search).execute(db)).rows;
   },
   searchQuery({ appId, roomIds, keyword, limit }) {
-    const rooms = sql.join(roomIds.map((id) => sql`${id}`));
     // FTS5 walks its matches newest first (rowid = seq) and stops once `limit` fall in the caller's rooms.
     return sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
       from messages_fts join messages m on m.seq = messages_fts.rowid
-      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId} and m.room_id in (${rooms})
+      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId} and ${sqliteInList(sql.ref('m.room_id'), roomIds)}
       order by messages_fts.rowid desc limit ${limit}`;
   },
 };
+
+function sqliteInList(column: Expression<unknown>, values: readonly string[]): RawBuilder<SqlBool> {
+  if (values.length === 0) return sql<boolean>`(1 = 0)`;
+  return values.length <= INLINE_LIST_MAX
+    ? sql<boolean>`(${column} in (${sql.join(values.map((value) => sql`${value}`))}))`
+    : sql<boolean>`(${column} in (select value from json_each(${JSON.stringify(values)})))`;
+}
