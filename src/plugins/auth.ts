@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import '../http/types.js';
 import { compileAllowList, type AddressMatcher } from '../modules/keys/ip-allow-list.js';
@@ -82,6 +83,8 @@ export default fp(
       if (wait !== undefined && check.token.kind !== 'issued') blocked(request, reply, wait);
       request.auth = { kind: 'user', app: clientApp, userId: check.token.userId, tokenId: check.token.id };
       await limitUser(reply, clientApp.id, check.token.userId);
+      // IM-CLIENT-ID naming another user is refused on every route, not only those that read the user (spec 12 item 12).
+      actorOf(request);
     });
 
     async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string, scope: Scope | undefined): Promise<void> {

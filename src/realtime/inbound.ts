@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import { findInputProblem, inputProblemError } from '../http/input-guard.js';
-import { historyFloors, type Actor } from '../modules/rooms/room-access.js';
+import { historyFloors, requireWritable, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';
@@ -116,6 +116,7 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   on('typing', async (target, [roomId, message]) => {
     const { appId, actor } = requireUser(target);
     const context = await services.roomAccess.loadReadable(appId, text(roomId, 'room'), actor);
+    requireWritable(context);
     const shown = typeof message === 'string' ? message.slice(0, 1000) : null;
     services.bus.publish('room.typing', { appId, roomId: context.room.id, userId: actor.userId, message: shown, members: context.members.map((member) => member.userId) });
     return ackOk({});

@@ -35,9 +35,8 @@ const NO_ROOM_OR_USER: Refusal = [404, 'ROOM_OR_USER_NOT_FOUND'];
 const NO_BLOCK: Refusal = [404, 'BLOCK_NOT_FOUND'];
 const NO_USER: Refusal = [404, 'USER_NOT_FOUND'];
 
-const CHAT_PREFIXES = ['/rooms', '/messages', '/search', '/badges', '/me/badge', '/me/mute', '/me/pref', '/roomPrefs', '/files', '/blockStatus'];
-const isChatRoute = (route: RouteEntry) =>
-  route.auth === 'user' && CHAT_PREFIXES.some((prefix) => route.url === prefix || route.url.startsWith(`${prefix}/`));
+// Every route a client token may call (issue 9: the matrix covers the whole user surface, not only chat).
+const isChatRoute = (route: RouteEntry) => route.auth === 'user';
 
 // Application 1.
 const ALICE = 'alice-a1';
@@ -71,11 +70,15 @@ const X_ROOM_NAME = 'Other App Room';
 const X_BUCKET = 'chat-files';
 const X_FILE_NAME = 'x-secret-contract.txt';
 const X_FILE_TEXT = 'x secret file content';
+/** Bob's and xavier's push device tokens, and bob's profile field. */
+const B_DEVICE = 'b-secret-device-token';
+const X_DEVICE = 'x-secret-device-token';
+const B_PROFILE = 'b secret profile field';
 
 /** What alice must never see: room B's and the direct room's messages, members and names, and app 2's. */
 const SECRETS = [
   ...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, EVE, E_NAME, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, B_PREF_KEYS[1]!, B_PREF_TEXT, B_ROOM_PREF_TAG,
-  XAVIER, X_TEXT, X_NAME, X_ROOM_NAME, X_FILE_NAME, X_FILE_TEXT,
+  XAVIER, X_TEXT, X_NAME, X_ROOM_NAME, X_FILE_NAME, X_FILE_TEXT, B_DEVICE, X_DEVICE, B_PROFILE,
 ];
 
 interface Ids {
@@ -454,6 +457,45 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("app 2's user", 'DELETE', `/blockStatus/my/${XAVIER}`, undefined, NO_BLOCK),
       asUserNamed(BOB, refuse("bob's block of eve", 'DELETE', `/blockStatus/my/${EVE}`, undefined, NOT_ALLOWED)),
     ],
+    // The user's own profile, devices and the application's configuration.
+    'GET /me': [
+      { what: 'her own profile', method: 'GET', url: '/me', check: (result) => expect(result._id).toBe(ALICE) },
+      asUserNamed(BOB, refuse("bob's profile", 'GET', '/me', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's profile", 'GET', '/me', undefined, NOT_ALLOWED)),
+    ],
+    'POST /me': [
+      refuse("bob's id in the body", 'POST', '/me', { _id: BOB, nickname: 'renamed by alice' }, BAD_CURSOR),
+      refuse('turning herself into a robot', 'POST', '/me', { isRobot: true }, BAD_CURSOR),
+      asUserNamed(BOB, refuse("bob's profile", 'POST', '/me', { nickname: 'renamed by alice', note: 'x' }, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's profile", 'POST', '/me', { nickname: 'renamed by alice' }, NOT_ALLOWED)),
+      { what: "server-kept fields and bob's custom field name, for herself", method: 'POST', url: '/me',
+        body: { id: BOB, appID: 'other-app', isGroup: true, members: [BOB], mute: [ROOM_B], lastLoginTimeMS: 1, note: 'alice note' },
+        check: (result) => {
+          expect(result).toMatchObject({ _id: ALICE, id: ALICE, note: 'alice note', mute: [] });
+          expect(result.appID).not.toBe('other-app');
+          expect(result.isGroup ?? false).toBe(false);
+        } },
+    ],
+    'GET /config': [
+      { what: "the application's configuration", method: 'GET', url: '/config', check: (result) => expect(typeof result).toBe('object') },
+      asUserNamed(XAVIER, refuse("app 2's configuration", 'GET', '/config', undefined, NOT_ALLOWED)),
+    ],
+    'POST /me/subscribe': [
+      { what: 'a device for bob, by clientId', method: 'POST', url: '/me/subscribe', body: { type: 'fcm', token: 'alice-own-device', clientId: BOB },
+        check: (result) => expect(result.client).toBe(ALICE) },
+      asUserNamed(BOB, refuse('a device as bob', 'POST', '/me/subscribe', { type: 'fcm', token: 'alice-device-2' }, NOT_ALLOWED)),
+      { what: "a device of app 2's user", method: 'POST', url: '/me/subscribe', body: { type: 'fcm', token: 'alice-device-3', clientId: XAVIER },
+        check: (result) => expect(result.client).toBe(ALICE) },
+    ],
+    'POST /me/unsubscribe': [
+      { what: "bob's device, by its token and clientId", method: 'POST', url: '/me/unsubscribe', body: { type: 'fcm', token: B_DEVICE, clientId: BOB },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
+      { what: "every device of bob's type, by clientId", method: 'POST', url: '/me/unsubscribe', body: { type: 'ios', clientId: BOB },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
+      { what: "app 2's user's device", method: 'POST', url: '/me/unsubscribe', body: { type: 'fcm', token: X_DEVICE, clientId: XAVIER },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
+      asUserNamed(BOB, refuse("bob's devices as bob", 'POST', '/me/unsubscribe', { type: 'ios' }, NOT_ALLOWED)),
+    ],
     'GET /blockStatus/my': [
       { what: 'her own blocks', method: 'GET', url: '/blockStatus/my', check: (result) => expect(result).toStrictEqual({ data: [] }) },
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
@@ -469,6 +511,7 @@ describe('chat authorization matrix (BOLA)', () => {
   let xavierToken: string;
   let keyX: string;
   let clientKeyX: string;
+  let xAppId: string;
   let ids: Ids;
   let cases: Record<string, Attempt[]>;
   let chatRoutes: RouteEntry[];
@@ -522,6 +565,10 @@ describe('chat authorization matrix (BOLA)', () => {
       bans: expectOk(await t.admin('GET', `/blockStatus/room/${ROOM_B}`)),
       bobBlocks: expectOk(await t.admin('GET', '/blockStatus/my', undefined, { 'im-client-id': BOB })),
       xBans: expectOk(await asX('GET', `/blockStatus/room/${ROOM_X}`)),
+      bobProfile: expectOk(await t.admin('GET', `/admin/clients/${BOB}`)),
+      xProfile: expectOk(await asX('GET', `/admin/clients/${XAVIER}`)),
+      bobDevices: (await t.services.devices.forUsers(t.appId, [BOB])).map(({ type, token, userId, deviceId }) => ({ type, token, userId, deviceId })),
+      xDevices: (await t.services.devices.forUsers(xAppId, [XAVIER])).map(({ type, token, userId, deviceId }) => ({ type, token, userId, deviceId })),
     };
   }
 
@@ -576,6 +623,7 @@ describe('chat authorization matrix (BOLA)', () => {
     // Application 2 with its own user, room and message.
     const appX = await t.services.apps.create('Other app', 'other-app');
     clientKeyX = appX.clientKey;
+    xAppId = appX.id;
     keyX = (await t.services.keys.create(appX.id, { name: 'x' }, 'test')).secret;
     xavierToken = expectOk(await asX('POST', '/admin/clients', { _id: XAVIER, nickname: X_NAME, issueAccessToken: true })).token;
     expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, members: [XAVIER] }));
@@ -588,6 +636,11 @@ describe('chat authorization matrix (BOLA)', () => {
     expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: [B_PREF_TEXT] }));
     expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { note: B_PREF_TEXT }));
     expectOk(await call(bob, 'POST', `/roomPrefs/${ROOM_B}`, { tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true }));
+    // Bob's and xavier's devices, and a custom field of bob's profile.
+    expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'fcm', token: B_DEVICE, deviceId: 'bob-phone' }));
+    expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'ios', token: `${B_DEVICE}-ios` }));
+    expectOk(await call(xavierToken, 'POST', '/me/subscribe', { type: 'fcm', token: X_DEVICE }, {}, clientKeyX));
+    expectOk(await call(bob, 'POST', '/me', { note: B_PROFILE }));
 
     ids = {
       b: { first: sent[0]!, second: sent[1]!, pinned: sent[2]!, last: sent[3]! },

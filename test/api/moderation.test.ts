@@ -613,7 +613,7 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
       expect(await roomState(t, 'main')).toStrictEqual(before);
     });
 
-    it('keeps his reads: the room, its messages, the room list, search; typing and his read position too', async () => {
+    it('keeps his reads: the room, its messages, the room list, search, his read position; typing is refused (issue 9 item 17)', async () => {
       const room = expectOk(await as('bart', 'GET', '/rooms/main'));
       expect(memberIds(room)).toStrictEqual(['bart', 'nate', 'olive', 'wendy']);
       expect(room.pinnedMessage._id).toBe(m.b1);
@@ -621,7 +621,7 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
       expect(ids(messages.data)).toEqual(expect.arrayContaining([m.b1, m.b2]));
       expect(await roomIds('bart')).toEqual(expect.arrayContaining(['main', 'side']));
       expect(await searchHits('bart', 'b1 text zq')).toStrictEqual([['main', m.b1]]);
-      expect(expectOk(await as('bart', 'POST', '/rooms/main/typing', { message: 'typing...' }))).toStrictEqual({});
+      expectBody(await as('bart', 'POST', '/rooms/main/typing', { message: 'typing...' }), 403, BANNED);
       expect(expectOk(await as('bart', 'PUT', '/rooms/main/lastRead', { message: m.b2 }))).toMatchObject({ client: 'bart', lastRead: m.b2 });
     });
 
@@ -721,7 +721,8 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
         expect(await roomIds(who)).toEqual(expect.arrayContaining([direct, 'pair']));
         expect(await searchHits(who, 'p1 text zq')).toStrictEqual([[direct, m.p1]]);
       }
-      expect(expectOk(await as('quentin', 'POST', `/rooms/${direct}/typing`, {}))).toStrictEqual({});
+      // Typing carries text: closed like sending (issue 9 item 17).
+      expectBody(await as('quentin', 'POST', `/rooms/${direct}/typing`, {}), 403, BLOCKED);
     });
 
     it('leaves their group rooms working between them: sends over REST and both sockets, delivery, edits, pins, member changes, joins', async () => {
@@ -856,7 +857,7 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
       expect(await roomIds('fay')).not.toContain('ice');
       expect(await roomIds('wendy')).not.toContain('ice');
       expect(expectOk(await as('fay', 'GET', '/rooms/ids')).data).not.toContain('ice');
-      expect(expectOk(await as('fay', 'POST', '/rooms/ice/typing', {}))).toStrictEqual({});
+      expectBody(await as('fay', 'POST', '/rooms/ice/typing', {}), 403, ROOM_FROZEN);
     });
 
     it('lets the platform admin write, and delivers it to the members on both sockets', async () => {

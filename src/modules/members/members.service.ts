@@ -15,6 +15,8 @@ import type { ModerationRepository } from '../moderation/moderation.repository.j
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
+/** Names that become a prototype when a client merges `memberProperties` into an object. */
+const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
 
@@ -95,6 +97,8 @@ export class MembersService {
       const leaving = actor.userId !== null && removed.length === 1 && removed[0] === actor.userId;
       if (!leaving) this.checkMayRemoveOthers(context);
       if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
+      // Without an owner anyone could remove the other side, who then could never reopen the pair's room (12 item 28).
+      if (!leaving && context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       await this.members.remove(appId, roomId, removed, tx);
       await this.outbox.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
       let written: StoredMessage | undefined;
@@ -115,6 +119,7 @@ export class MembersService {
   /** `PUT /rooms/:id/member/:client` (spec 4.8-4.9, 12 item 44). */
   async updateProperty(appId: string, actor: Actor, roomId: string, client: string, property: string, value: unknown): Promise<RoomView> {
     if (RESERVED_PROPERTIES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" is maintained by the server`);
+    if (PROTOTYPE_NAMES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" cannot be a property name`);
     if (!PROPERTY_NAME.test(property)) throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
     if (property === 'role' && value !== 'admin' && value !== 'member') throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
     const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');

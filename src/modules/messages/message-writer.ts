@@ -14,6 +14,14 @@ const MAX_ID_DRAWS = 3;
 export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
 
 /**
+ * Every system type the spec names (1.10, both the singular and plural spellings): clients render
+ * them as facts about the room ("X is now admin"), so only the server and the API key write them.
+ */
+export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  'addMember', 'addMembers', 'deleteMember', 'deleteMembers', 'joinRoom', 'leaveRoom', 'assignAdmin', 'cancelInvitations',
+]);
+
+/**
  * Stores messages inside the caller's transaction, which holds the room: the message itself, the
  * room's last message and count, one more unread for every other member, and the sender's read
  * position (a sender has read their own room up to here).

@@ -11,7 +11,7 @@ import type { UsersRepository } from '../users/users.repository.js';
 import { isMessageId, readDraft } from './message-input.js';
 import { messageView, searchableText, type MessageView } from './message-view.js';
 import type { ConfigService } from '../config/config.service.js';
-import type { MessageWriter } from './message-writer.js';
+import { SYSTEM_MESSAGE_TYPES, type MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 
 /** How long reconnecting clients can learn of a deletion through `sync`. */
@@ -83,6 +83,9 @@ export class MessagesService {
       return this.recall(appId, actor, roomId, id as string);
     }
     const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
+    if (!actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
+      throw new EndpointError('INSUFFICIENT_PERMISSIONS', `messageType "${draft.messageType}" is written by the server only`);
+    }
     const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
 
     const outcome = await this.rooms.transaction(async (tx) => {
@@ -93,6 +96,14 @@ export class MessagesService {
         // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
         if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
         this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
+        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+        if (!actor.admin && existing.senderId !== actor.userId) {
+          throw new EndpointError('INSUFFICIENT_PERMISSIONS', "Only the sender or the platform admin can edit a message; a room superuser may recall or delete it");
+        }
+        // A recall (often a moderator's) and the server's notices are final for user tokens.
+        if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
+          throw new EndpointError('INSUFFICIENT_PERMISSIONS', `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`);
+        }
         await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
         return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
       }

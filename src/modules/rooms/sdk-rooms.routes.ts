@@ -6,6 +6,7 @@ import { Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { MessageListQuery, MessageListResponse, MessageSchema } from '../messages/messages.schemas.js';
 import { actingUserId } from '../../http/actor.js';
 import { actorOf, userActorOf } from '../../http/actor.js';
+import { requireWritable } from './room-access.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 
 const tags = ['Rooms (SDK)'];
@@ -95,6 +96,8 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const appId = request.auth!.app.id;
     const actor = userActorOf(request);
     const context = await roomAccess.loadReadable(appId, request.params.id, actor);
+    // A typing notice carries text: banned, blocked or frozen out means silent here too.
+    requireWritable(context);
     const message = request.body?.message;
     bus.publish('room.typing', { appId, roomId: context.room.id, userId: actor.userId, message: typeof message === 'string' ? message.slice(0, 1000) : null, members: context.members.map((member) => member.userId) });
     return ok({});
