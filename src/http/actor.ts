@@ -1,15 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, EndpointError } from './errors.js';
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
 import './types.js';
 
-/**
- * Who performs an operation. The API key is the platform admin, superuser in every room
- * (spec 12 item 11); `userId` is then the user named by `IM-CLIENT-ID`, if any, recorded as the actor.
- */
-export interface Actor {
-  admin: boolean;
-  userId: string | null;
-}
+export type { Actor } from '../core/actor.js';
 
 /** The actor of a request; a token whose user differs from `IM-CLIENT-ID` is refused (spec 12 item 12). */
 export function actorOf(request: FastifyRequest): Actor {
@@ -17,7 +11,7 @@ export function actorOf(request: FastifyRequest): Actor {
   const named = request.headers['im-client-id'];
   const given = typeof named === 'string' && named !== '' ? named : null;
   if (auth.kind === 'user') {
-    if (given !== null && given !== auth.userId) throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
+    if (given !== null && given !== auth.userId) throw new AppError('NOT_PERMITTED', 'IM-CLIENT-ID does not match the user of the token');
     return { admin: false, userId: auth.userId };
   }
   return { admin: true, userId: given };

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { AppError, errorBody, type ErrorCode } from '../http/errors.js';
+import { AppError, errorBody, httpStatus, type ErrorCode } from '../http/errors.js';
 import { MAX_REPORTED_ERRORS } from '../http/validation.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -44,8 +44,9 @@ export default fp(
         request.log.error({ err: error, requestId: request.id, route: request.routeOptions.url }, 'unexpected error');
         appError = new AppError('INTERNAL_ERROR');
       }
-      if (appError.status >= 500 && appError.code !== 'INTERNAL_ERROR') request.log.warn({ code: appError.code, requestId: request.id }, appError.message);
-      return reply.status(appError.status).send(errorBody(appError));
+      const status = httpStatus(appError);
+      if (status >= 500 && appError.code !== 'INTERNAL_ERROR') request.log.warn({ code: appError.code, requestId: request.id }, appError.message);
+      return reply.status(status).send(errorBody(appError));
     });
 
     app.setNotFoundHandler((request, reply) => {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { assertSafeInput } from '../http/input-guard.js';
+import { assertSafeInput } from '../shared/input-guard.js';
 
 /** Headers whose values handlers use as data (ids); the rest are never stored or queried. */
 const DATA_HEADERS = ['im-client-id', 'im-device-id'];

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { WINDOW_SECONDS, type WindowCounter } from './rate-limiter.js';
 
 /**

@@ -4,7 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from '../http/errors.js';
-import { findInputProblem, inputProblemError } from '../http/input-guard.js';
+import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
 import type { Services } from '../services.js';
 import { SocketAuthenticator, type Identity } from './authenticator.js';
 import { FanOut } from './fan-out.js';

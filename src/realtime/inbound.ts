@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
-import { findInputProblem, inputProblemError } from '../http/input-guard.js';
+import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
 import { historyFloors, requireWritable, type Actor } from '../modules/rooms/room-access.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import { AppError, EndpointError, errorBody } from '../http/errors.js';
+import { AppError, errorBody } from '../http/errors.js';
 
 /** What a connection is, kept in `socket.data` (serializable: other nodes can read it through the adapter). */
 export interface SessionData {
@@ -33,7 +33,7 @@ export const ackOk = (result: unknown) => ({ RC: 0, RM: 'OK', result });
 /** A failure ack, always shape B (the SDKs read `RC` and `RM`); unexpected errors say nothing of their cause. */
 export function ackError(error: unknown): Record<string, unknown> {
   const appError = error instanceof AppError ? error : new AppError('INTERNAL_ERROR');
-  return errorBody(new EndpointError(appError.code, appError.message)) as unknown as Record<string, unknown>;
+  return errorBody(appError, 'B') as unknown as Record<string, unknown>;
 }
 
 export const isAuthenticated = (socket: ParleySocket): boolean => socket.data.appId !== undefined;

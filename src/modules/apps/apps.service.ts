@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { safeEqual } from '../../shared/secrets.js';
 import { generateClientKey } from '../keys/key-format.js';
 import { DEFAULT_APP_SETTINGS, type App, type AppSettings, type AppsRepository } from './apps.repository.js';

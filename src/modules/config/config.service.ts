@@ -1,5 +1,5 @@
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { Storage } from '../../storage/database.js';
 import { KeywordMask } from '../../shared/keyword-mask.js';
 

@@ -1,5 +1,5 @@
-import type { Actor } from '../../http/actor.js';
-import type { Db } from '../rooms/rooms.repository.js';
+import type { Actor } from '../../core/actor.js';
+import type { Db } from '../../storage/transaction.js';
 import { fileReferences } from './file-references.js';
 import type { FilesRepository, StoredFile } from './files.repository.js';
 

@@ -1,5 +1,5 @@
 import type { Storage } from '../../storage/database.js';
-import type { Db } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
 
 export interface StoredFile {
   appId: string;

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import multipart from '@fastify/multipart';
 import { AppError } from '../../http/errors.js';
-import { assertSafeInput } from '../../http/input-guard.js';
+import { assertSafeInput } from '../../shared/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { safeEqual } from '../../shared/secrets.js';

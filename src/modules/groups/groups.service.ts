@@ -1,5 +1,5 @@
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { MembersRepository } from '../members/members.repository.js';

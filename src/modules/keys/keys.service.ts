@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema.js';
-import type { Db } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
 import { rowsPerStatement } from '../../storage/dialects/dialect.js';
 
 /** Rows split so that no multi-row insert exceeds a driver's parameter limit. */

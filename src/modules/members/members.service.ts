@@ -1,6 +1,6 @@
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError, EndpointError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { MessageWriter } from '../messages/message-writer.js';
 import type { StoredMessage } from '../messages/messages.repository.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
@@ -51,7 +51,7 @@ export class MembersService {
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireWritable(context);
       if (context.room.opening === 0 && !actor.admin && !context.isSuperuser) {
-        throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
+        throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
       }
       const present = new Set(context.members.map((member) => member.userId));
       const added = invitees.filter((id) => !present.has(id));
@@ -160,7 +160,7 @@ export class MembersService {
       requireWritable(context);
       const invited = (await this.members.invitations(appId, roomId, tx)).includes(actor.userId);
       const open = context.room.roomType === 'group' && context.room.opening === 1;
-      if (!invited && !open && !actor.admin) throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'The room is closed to new members (opening 0)');
+      if (!invited && !open && !actor.admin) throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
       if (context.members.length + 1 > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       await this.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
       await this.members.removeInvitations(appId, roomId, [actor.userId], tx);

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
 import { ensureDirectRoom } from '../rooms/direct-room.js';
-import type { Db, Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
+import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
 import { checkSize, readDraft } from './message-input.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { MANAGED_MESSAGE_FIELDS, searchableText } from './message-view.js';
 
 export interface MessageDraft {

@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Actor, RoomAccess } from '../rooms/room-access.js';
 import type { RoomPresenter } from '../rooms/room-presenter.js';

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { MessagesTable } from '../../storage/schema.js';
-import type { Db } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
 
 export interface StoredMessage {
   seq: number;

@@ -1,11 +1,12 @@
 import type { Limits } from '../../config/config.js';
-import { findInputProblem } from '../../http/input-guard.js';
+import { findInputProblem } from '../../shared/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError, EndpointError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
 import type { RoomPresenter } from '../rooms/room-presenter.js';
-import type { Db, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
+import type { RoomsRepository } from '../rooms/rooms.repository.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { isMessageId, readDraft } from './message-input.js';
@@ -84,7 +85,7 @@ export class MessagesService {
     }
     const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
     if (!actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
-      throw new EndpointError('INSUFFICIENT_PERMISSIONS', `messageType "${draft.messageType}" is written by the server only`);
+      throw new AppError('NOT_PERMITTED', `messageType "${draft.messageType}" is written by the server only`);
     }
     const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
 
@@ -98,11 +99,11 @@ export class MessagesService {
         this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
         // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
         if (!actor.admin && existing.senderId !== actor.userId) {
-          throw new EndpointError('INSUFFICIENT_PERMISSIONS', "Only the sender or the platform admin can edit a message; a room superuser may recall or delete it");
+          throw new AppError('NOT_PERMITTED', "Only the sender or the platform admin can edit a message; a room superuser may recall or delete it");
         }
         // A recall (often a moderator's) and the server's notices are final for user tokens.
         if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
-          throw new EndpointError('INSUFFICIENT_PERMISSIONS', `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`);
+          throw new AppError('NOT_PERMITTED', `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`);
         }
         await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
         return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
@@ -265,7 +266,7 @@ export class MessagesService {
   private requireAuthorOrSuperuser(context: RoomContext, message: StoredMessage, text: string): void {
     if (message.senderId !== null && context.actor.userId === message.senderId) return;
     if (context.actor.admin || context.isSuperuser) return;
-    throw new EndpointError('INSUFFICIENT_PERMISSIONS', text);
+    throw new AppError('NOT_PERMITTED', text);
   }
 
   private async requireUser(appId: string, id: string): Promise<void> {

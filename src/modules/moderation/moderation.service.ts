@@ -1,6 +1,6 @@
 import type { EventBus } from '../../events/event-bus.js';
-import type { Actor } from '../../http/actor.js';
-import { AppError, EndpointError } from '../../http/errors.js';
+import type { Actor } from '../../core/actor.js';
+import { AppError } from '../../core/errors.js';
 import { iso } from '../../shared/time.js';
 import { ensureDirectRoom } from '../rooms/direct-room.js';
 import type { RoomAccess, RoomContext } from '../rooms/room-access.js';
@@ -126,10 +126,10 @@ export class ModerationService {
 
   /** `POST`/`DELETE /admin/clients/:uid/mute/:room` (7.6-7.7, 12 item 45): the user's `mute` list. */
   async adminMute(appId: string, userId: string, roomId: string, muted: boolean): Promise<UserView> {
-    if (!(await this.users.find(appId, userId))) throw new EndpointError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`, 'Client not found');
+    if (!(await this.users.find(appId, userId))) throw new AppError('MUTE_CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     if (!(await this.rooms.find(appId, roomId))) throw new AppError('ROOM_NOT_FOUND');
     const result = await this.users.setMuted(appId, userId, roomId, muted);
-    if (!result) throw new EndpointError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`, 'Client not found');
+    if (!result) throw new AppError('MUTE_CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     if (!muted && !result.changed) throw new AppError('ROOM_NOT_MUTED');
     if (result.changed) {
       this.bus.publish('user.upserted', { appId, userId });
@@ -142,7 +142,7 @@ export class ModerationService {
   private requireModerator(context: RoomContext, message: string): void {
     if (context.actor.admin || context.isOwner) return;
     if (context.room.owner === null && context.isSuperuser) return;
-    throw new EndpointError('INSUFFICIENT_PERMISSIONS', message, 'Access denied');
+    throw new AppError('MODERATION_NOT_PERMITTED', message);
   }
 }
 

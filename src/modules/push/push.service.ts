@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventBus, DomainEvents } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { DevicesRepository } from '../devices/devices.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { PushProvider } from './push-provider.js';

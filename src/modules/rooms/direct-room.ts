@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
-import type { Db, Room, RoomsRepository } from './rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 
 /** The id of the direct room of two users: md5 of their ids, ascending, joined by "_" (spec 1.6). */
 export function directRoomId(a: string, b: string): string {

@@ -1,11 +1,12 @@
-import { AppError, EndpointError } from '../../http/errors.js';
-import type { Actor } from '../../http/actor.js';
+import { AppError } from '../../core/errors.js';
+import type { Actor } from '../../core/actor.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { ModerationRepository } from '../moderation/moderation.repository.js';
-import type { Db, Room, RoomsRepository } from './rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 
-export type { Actor } from '../../http/actor.js';
+export type { Actor } from '../../core/actor.js';
 
 /** A room as one actor sees it: the facts every permission decision needs. */
 export interface RoomContext {
@@ -105,11 +106,10 @@ export async function historyFloors(members: MembersRepository, appId: string, p
 export function requireSuperuser(
   context: RoomContext,
   message: string,
-  code: 'INSUFFICIENT_PERMISSIONS' | 'INSUFFICIENT_PERMISSION' = 'INSUFFICIENT_PERMISSIONS',
-  rm?: string,
+  code: 'NOT_PERMITTED' | 'FREEZE_NOT_PERMITTED' | 'INSUFFICIENT_PERMISSION' = 'NOT_PERMITTED',
 ): void {
   if (context.actor.admin || context.isSuperuser) return;
-  throw new EndpointError(code, message, rm);
+  throw new AppError(code, message);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EndpointError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { Actor } from './room-access.js';
 import type { RoomFields } from './rooms.repository.js';
 
@@ -34,5 +34,5 @@ export function checkUpdateFields(actor: Actor, input: Settable, isOwner: boolea
 }
 
 function refuse(fields: string[], template: string): void {
-  if (fields.length > 0) throw new EndpointError('INSUFFICIENT_PERMISSIONS', template.replace('%s', fields.join(', ')));
+  if (fields.length > 0) throw new AppError('NOT_PERMITTED', template.replace('%s', fields.join(', ')));
 }

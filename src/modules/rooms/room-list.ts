@@ -1,5 +1,5 @@
-import { AppError } from '../../http/errors.js';
-import { assertSafeInput } from '../../http/input-guard.js';
+import { AppError } from '../../core/errors.js';
+import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from '../members/members.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';

@@ -5,7 +5,6 @@ import type { MessagesRepository, StoredMessage } from '../messages/messages.rep
 import type { User, UsersRepository } from '../users/users.repository.js';
 import { userSummary, type UserSummary } from '../users/user-summary.js';
 import type { Room } from './rooms.repository.js';
-import type { Presence } from '../../realtime/presence.js';
 
 export type RoomView = Record<string, unknown> & {
   _id: string; id: string; appID: string; name: string; roomType: string; status: number; createdTimeMS: number;
@@ -53,13 +52,18 @@ export function roomFields(room: Room): RoomView {
   return view;
 }
 
+/** Who of these users is online now; the realtime layer's presence implements it. */
+export interface OnlineUsers {
+  online(appId: string, userIds: readonly string[]): Promise<Set<string>>;
+}
+
 /** Builds room payloads: members as user summaries, last and pinned messages expanded. */
 export class RoomPresenter {
   constructor(
     private readonly users: UsersRepository,
     private readonly members: MembersRepository,
     private readonly messages: MessagesRepository,
-    private readonly presence: Pick<Presence, 'online'>,
+    private readonly presence: OnlineUsers,
   ) {}
 
   /** Users by id, with the members of any group among them. */

@@ -1,8 +1,8 @@
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import type { Db } from '../../storage/transaction.js';
 import type { Database, RoomsTable } from '../../storage/schema.js';
 
-export type Db = Storage['db'] | Transaction<Database>;
 
 /** Whether members read messages from before they joined (issue 9 item 1). */
 export type HistoryVisibility = 'shared' | 'joined';

@@ -1,6 +1,6 @@
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError, EndpointError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { MembersRepository } from '../members/members.repository.js';
@@ -13,7 +13,8 @@ import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Db, HistoryVisibility, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
+import type { HistoryVisibility, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
 
 export interface RoomInput extends RoomFields {
   _id?: string;
@@ -65,7 +66,7 @@ export class RoomsService {
     if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
     checkTags(input.roomTags);
     if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
-      throw new EndpointError('INSUFFICIENT_PERMISSIONS', 'A user creates only direct rooms it is one of the two members of');
+      throw new AppError('NOT_PERMITTED', 'A user creates only direct rooms it is one of the two members of');
     }
     const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
     if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
@@ -155,7 +156,7 @@ export class RoomsService {
     const members = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       const freezing = input.status !== undefined;
-      if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'INSUFFICIENT_PERMISSIONS', 'Permission denied');
+      if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'FREEZE_NOT_PERMITTED');
       else requireSuperuser(context, 'Only room owner, manager, or platform admin can update room');
       checkUpdateFields(actor, input, context.isOwner);
       if (input.roomType !== undefined && input.roomType !== context.room.roomType) {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
-import { assertSafeInput } from '../../http/input-guard.js';
+import { assertSafeInput } from '../../shared/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { actingUserId } from '../../http/actor.js';

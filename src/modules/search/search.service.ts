@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
 import type { MembersRepository } from '../members/members.repository.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { SignJWT } from 'jose';
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import type { Database } from '../../storage/schema.js';

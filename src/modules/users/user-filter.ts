@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { AppError } from '../../http/errors.js';
-import { assertSafeInput } from '../../http/input-guard.js';
+import { AppError } from '../../core/errors.js';
+import { assertSafeInput } from '../../shared/input-guard.js';
 import type { DialectHelpers, JsonTypeName } from '../../storage/dialects/dialect.js';
 import type { Database } from '../../storage/schema.js';
 import { checkPattern, UnsafePatternError } from '../../shared/safe-regex.js';

@@ -1,5 +1,5 @@
 import type { EventBus } from '../../events/event-bus.js';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import { parseTime } from '../../shared/time.js';
 import type { App } from '../apps/apps.repository.js';

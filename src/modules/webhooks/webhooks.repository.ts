@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import { claimLease, dueRows } from '../../storage/leases.js';
 import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema.js';
-import type { Db } from '../rooms/rooms.repository.js';
+import type { Db } from '../../storage/transaction.js';
 
 export interface WebhookSettings {
   appId: string;

@@ -1,4 +1,4 @@
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 /** How deeply JSON input may nest: far beyond any real payload, far below any recursion limit. */
 export const MAX_INPUT_DEPTH = 64;
