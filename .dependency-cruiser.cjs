@@ -1,0 +1,40 @@
+/**
+ * The import rules CI enforces (`npm run lint`, issue 10). The domain (modules' services,
+ * repositories, policies, presenters…; core, storage, events, shared, ratelimit) never reaches
+ * the transports; core depends on nothing of ours. Type-only imports count. No exceptions.
+ */
+const TRANSPORT = '^src/(http|plugins|realtime)/';
+/** Route and schema files are the HTTP edge of a module (`*.routes.ts`, `sdk-*.routes.ts`, `*.schemas.ts`). */
+const MODULE_EDGE = '^src/modules/.+[.](routes|schemas)[.]ts$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-not-to-transport',
+      comment: 'Domain code throws core AppError codes and declares interfaces; http/, plugins/ and realtime/ map or implement them.',
+      severity: 'error',
+      from: { path: '^src/(modules|core|storage|events|shared|ratelimit)/', pathNot: MODULE_EDGE },
+      to: { path: TRANSPORT },
+    },
+    {
+      name: 'core-self-contained',
+      comment: 'src/core imports only src/core, node built-ins and npm packages.',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'An import the checker cannot resolve would escape every rule above.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    parser: 'swc',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    doNotFollow: { path: 'node_modules' },
+  },
+};
