@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { callWithKey } from '../helpers/wire.js';
 
 const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
 const INSUFFICIENT = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
@@ -18,15 +19,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let t: TestApp;
 
 /** A request with any API key, from any address. */
-function call(key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { 'im-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
-}
+const call = (key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress?: string) =>
+  callWithKey(t, key, method, url, body, remoteAddress);
 
 function expectInvalidRequest(response: LightMyRequestResponse, messagePart?: string): void {
   expect(response.statusCode, response.body).toBe(400);

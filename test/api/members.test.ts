@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest, ISO, recorder } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 const ROOM_NOT_FOUND = { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } };
@@ -22,7 +21,6 @@ const notAMember = (id: string) => ({
   RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' is not a member of this room` },
 });
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const CLOSED = insufficient('The room is closed to new members (opening 0)');
 const CANNOT_REMOVE = insufficient('Only room owner, manager, or platform admin can remove members');
 const CANNOT_CHANGE_ROLE = insufficient('Only room owner, manager, or platform admin can change member roles');
@@ -50,16 +48,6 @@ const SYSTEM = summary('system', 'system', { isRobot: true });
 
 const ids = (room: any): string[] => room.members.map((member: any) => member._id);
 const property = (room: any, client: string) => room.memberProperties.find((entry: any) => entry.client === client);
-
-function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
-  const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
-  return {
-    seen,
-    of: (roomId: string) => seen.filter((event) => (event.payload as { roomId: string }).roomId === roomId),
-    stop: () => stops.forEach((stop) => stop()),
-  };
-}
 
 /** Freezes or unfreezes a room with the API key (spec 7.5). */
 async function setStatus(t: TestApp, roomId: string, status: 0 | 1): Promise<void> {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { asUserWith, badRequest, ISO, recorder } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
+import type { DomainEvents } from '../../src/events/event-bus.js';
 
 /** Rooms (spec 4.1-4.4, 7.5; resolutions 12.4 items 28-38). */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
@@ -21,7 +21,6 @@ const ROOM_FROZEN = {
 const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const CANNOT_UPDATE = insufficient('Only room owner, manager, or platform admin can update room');
 // The freeze page (spec 4.3) words its refusal RM "Permission denied".
 const CANNOT_FREEZE = { ...insufficient('Only room owner, manager, or platform admin can freeze room'), RM: 'Permission denied' };
@@ -71,22 +70,6 @@ function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
     __v: 0,
     ...fields,
   };
-}
-
-/** Records the events of the given types until stopped. */
-function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
-  const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
-  return { seen, stop: () => stops.forEach((stop) => stop()) };
-}
-
-/** A request as a user with extra headers (e.g. IM-CLIENT-ID). */
-function asUserWith(t: TestApp, token: string, method: InjectOptions['method'], url: string, headers: Record<string, string>, body?: unknown) {
-  return t.app.inject({
-    method, url, remoteAddress: '127.0.0.1',
-    headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
 }
 
 describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
