@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { INVALID_TOKEN } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 
@@ -20,7 +21,6 @@ const INVALID_CONFIG_FORMAT = {
   RC: 400, RM: 'Invalid request format', error: { code: 'INVALID_CONFIG_FORMAT', message: 'censorship must be {"keywords": [strings]}' },
 };
 const CONFIG_NOT_FOUND = { RC: 404, RM: 'Config not found', error: { code: 'CONFIG_NOT_FOUND', message: 'The specified config key does not exist' } };
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 // Key-layer failures: shape A (spec 1.5).
 const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID_API_KEY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, ISO, recorder } from '../helpers/wire.js';
+import { badRequest, clientNotFound, INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -9,14 +9,6 @@ import { loadConfig } from '../../src/config/config.js';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-const ROOM_NOT_FOUND = { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } };
-const NOT_ROOM_MEMBER = { RC: 403, RM: 'Forbidden', error: { code: 'NOT_ROOM_MEMBER', message: 'You are not a member of this room' } };
-const ROOM_FROZEN = {
-  RC: 403, RM: 'Forbidden',
-  error: { code: 'ROOM_FROZEN', message: 'The room is frozen: only the platform admin can change it or send messages' },
-};
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const notAMember = (id: string) => ({
   RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' is not a member of this room` },
 });

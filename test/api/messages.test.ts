@@ -2,23 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, HEX24, ISO, shapeB } from '../helpers/wire.js';
+import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, HEX24, ISO, messageTimes, NOT_ROOM_MEMBER, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** Messages over HTTP (spec 5.1-5.8, resolutions 12.5 items 46-55). */
 
 
-const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
-const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
 const MESSAGE_EXISTS = shapeB(409, 'Conflict', 'MESSAGE_EXISTS', 'A message with this ID already exists; choose another _id');
 const MESSAGE_NOT_FOUND = shapeB(404, 'Message not found', 'MESSAGE_NOT_FOUND', 'The specified message does not exist in this room');
-const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
 const DELETE_DENIED = shapeB(403, 'Permission denied', 'INSUFFICIENT_PERMISSION', 'Only platform admin, room owner or room manager can delete messages');
 const EDIT_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can edit a message');
 const RECALL_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can recall a message');
 const PIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can pin messages');
 const UNPIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can unpin messages');
-const clientNotFound = (id: string) => shapeB(404, 'Not Found', 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
 
 /** Waits until the clock has moved on by at least two milliseconds, so timestamps strictly order. */
 async function tick(): Promise<void> {
@@ -98,17 +94,8 @@ describe('POST /messages (spec 5.1)', () => {
       messageType: 'announcement',
       sender: 'system',
       appID: t.appId,
-      messageTime: expect.stringMatching(ISO),
-      messageTimeMS: expect.any(Number),
-      createdAt: expect.stringMatching(ISO),
-      createdAtMS: expect.any(Number),
-      updatedAt: expect.stringMatching(ISO),
-      updatedAtMS: expect.any(Number),
-      reactions: [],
-      reactionCount: 0,
-      pinned: false,
-      isPined: false,
-      __v: 0,
+      ...messageTimes(),
+      ...FRESH_MESSAGE_STATE,
     });
     expect(result.messageTimeMS).toBeGreaterThanOrEqual(before);
     expect(result.messageTimeMS).toBeLessThanOrEqual(after);

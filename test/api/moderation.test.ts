@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { asUserWith, ISO, recorder, shapeB } from '../helpers/wire.js';
+import { asUserWith, clientNotFound, INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { waitFor, waitForCount } from '../helpers/realtime-tools.js';
@@ -17,10 +17,6 @@ import type { DomainEvents } from '../../src/events/event-bus.js';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
-const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
-const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
-const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
 // Bans (7.1-7.3).
 const CANNOT_BAN = shapeB(403, 'Access denied', 'INSUFFICIENT_PERMISSIONS', 'Only platform admin and room owner can block users in group chat rooms');
 const CANNOT_UNBAN = shapeB(403, 'Access denied', 'INSUFFICIENT_PERMISSIONS', 'Only room owner can unblock users in group chat rooms');
@@ -40,7 +36,7 @@ const BLOCKED = shapeB(403, 'Forbidden', 'USER_BLOCKED', 'A block between you cl
 const NEEDS_CLIENT_ID = shapeB(400, 'Bad Request', 'INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
 const CLIENT_ID_MISMATCH = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
 // Admin mute (7.6-7.7).
-const clientNotFound = (id: string) => shapeB(404, 'Client not found', 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+const mutedClientNotFound = (id: string) => clientNotFound(id, 'Client not found');
 const ROOM_NOT_MUTED = shapeB(400, 'Room is not muted', 'ROOM_NOT_MUTED', 'The specified room is not in the mute list');
 const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 
@@ -450,8 +446,8 @@ describe('admin mute: POST and DELETE /admin/clients/:uid/mute/:room (spec 7.6-7
 
   it('refuses unknown users (404 CLIENT_NOT_FOUND, RM "Client not found") and rooms (404 ROOM_NOT_FOUND)', async () => {
     for (const method of ['POST', 'DELETE'] as const) {
-      expectBody(await t.admin(method, '/admin/clients/ghost/mute/mute-a'), 404, clientNotFound('ghost'));
-      expectBody(await t.admin(method, '/admin/clients/ghost/mute/no-such-room'), 404, clientNotFound('ghost'));
+      expectBody(await t.admin(method, '/admin/clients/ghost/mute/mute-a'), 404, mutedClientNotFound('ghost'));
+      expectBody(await t.admin(method, '/admin/clients/ghost/mute/no-such-room'), 404, mutedClientNotFound('ghost'));
       expectBody(await t.admin(method, '/admin/clients/mona/mute/no-such-room'), 404, ROOM_NOT_FOUND);
     }
     expect(expectOk(await t.asUser(mona, 'GET', '/me')).mute).toStrictEqual([]);

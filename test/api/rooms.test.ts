@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { asUserWith, badRequest, ISO, recorder } from '../helpers/wire.js';
+import { asUserWith, badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
 
@@ -11,15 +11,7 @@ import type { DomainEvents } from '../../src/events/event-bus.js';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const ROOM_NOT_FOUND = { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } };
-const NOT_ROOM_MEMBER = { RC: 403, RM: 'Forbidden', error: { code: 'NOT_ROOM_MEMBER', message: 'You are not a member of this room' } };
 const ROOM_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'ROOM_EXISTS', message: 'A room with this ID already exists' } };
-const ROOM_FROZEN = {
-  RC: 403, RM: 'Forbidden',
-  error: { code: 'ROOM_FROZEN', message: 'The room is frozen: only the platform admin can change it or send messages' },
-};
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
 const CANNOT_UPDATE = insufficient('Only room owner, manager, or platform admin can update room');
 // The freeze page (spec 4.3) words its refusal RM "Permission denied".
@@ -232,17 +224,8 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
         extra: { invitees },
         sender: summary('system', 'system', { isRobot: true }),
         appID: t.appId,
-        messageTime: expect.stringMatching(ISO),
-        messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO),
-        createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO),
-        updatedAtMS: expect.any(Number),
-        reactions: [],
-        reactionCount: 0,
-        pinned: false,
-        isPined: false,
-        __v: 0,
+        ...messageTimes(),
+        ...FRESH_MESSAGE_STATE,
       });
       const messages = expectOk(await t.asUser(alice, 'GET', '/rooms/announced/messages/v3'));
       expect(messages.totalCount).toBe(1);

@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { ISO, badRequest } from '../helpers/wire.js';
+import { badRequest, clientNotFound, INVALID_TOKEN, ISO } from '../helpers/wire.js';
 
 /** Users (spec 3.1, 3.3, 3.4, 3.5, 12 items 17-24): upsert, batch, list and search, get, delete, `GET /me`. */
 
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 
-const notFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
+const notFound = (id: string) => clientNotFound(id);
 
 function expectError(response: LightMyRequestResponse, status: number, code: string, message?: string | RegExp): void {
   expect(response.statusCode, response.body).toBe(status);

@@ -17,6 +17,14 @@ export const shapeA = (error: string, message: string) => ({ error, message });
 /** A 400 INVALID_REQUEST in shape B with the given message. */
 export const badRequest = (message: string) => shapeB(400, 'Bad Request', 'INVALID_REQUEST', message);
 
+// Error bodies several suites expect, word for word.
+export const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
+export const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
+export const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
+export const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
+/** CLIENT_NOT_FOUND as the admin routes word it (moderation's mute list says RM 'Client not found'). */
+export const clientNotFound = (id: string, rm = 'Not Found') => shapeB(404, rm, 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+
 /** The timestamp fields every stored message carries, as ISO strings and milliseconds. */
 export function messageTimes() {
   return {
