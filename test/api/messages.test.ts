@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createRoom, sendMessage } from '../helpers/factories.js';
 import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, HEX24, ISO, messageTimes, NOT_ROOM_MEMBER, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
@@ -40,14 +41,12 @@ let roomCounter = 0;
 /** A fresh group room: olga owns it, mona manages it, alice and bob are plain members. */
 async function makeRoom(fields: Record<string, unknown> = {}): Promise<string> {
   const _id = `room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, owner: 'olga', managers: ['mona'], members: ['olga', 'mona', 'alice', 'bob'], ...fields }));
+  await createRoom(t, { _id, name: _id, owner: 'olga', managers: ['mona'], members: ['olga', 'mona', 'alice', 'bob'], ...fields });
   return _id;
 }
 
 /** POST /messages (admin send); returns the stored message. */
-async function send(room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}): Promise<any> {
-  return expectOk(await t.admin('POST', '/messages', { room, sender, message, messageType: 'text', ...fields }));
-}
+const send = (room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}) => sendMessage(t, room, sender, message, fields);
 
 /** POST /messages expected to fail. */
 async function send400(room: string, message: string): Promise<LightMyRequestResponse> {

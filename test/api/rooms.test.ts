@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createCast } from '../helpers/factories.js';
 import { asUserWith, badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
@@ -463,18 +464,10 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
 
 describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   let t: TestApp;
-  let owner: string;
-  let manager: string;
-  let admin: string;
-  let member: string;
-  let outsider: string;
+  let owner: string, manager: string, admin: string, member: string, outsider: string;
   beforeAll(async () => {
     t = await buildTestApp();
-    owner = await t.createUser('owner', { nickname: 'Owner' });
-    manager = await t.createUser('manager', { nickname: 'Manager' });
-    admin = await t.createUser('admin-member', { nickname: 'Admin member' });
-    member = await t.createUser('member', { nickname: 'Member' });
-    outsider = await t.createUser('outsider', { nickname: 'Outsider' });
+    ({ owner, manager, admin, member, outsider } = await createCast(t));
     expectOk(await t.admin('POST', '/rooms', {
       _id: 'room', name: 'Room', description: 'before', roomTags: ['a', 'b'], owner: 'owner', managers: ['manager'],
       members: ['owner', 'manager', 'admin-member', 'member'],
@@ -646,18 +639,10 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
 
 describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   let t: TestApp;
-  let owner: string;
-  let manager: string;
-  let admin: string;
-  let member: string;
-  let outsider: string;
+  let owner: string, manager: string, admin: string, member: string, outsider: string;
   beforeAll(async () => {
     t = await buildTestApp();
-    owner = await t.createUser('owner', { nickname: 'Owner' });
-    manager = await t.createUser('manager', { nickname: 'Manager' });
-    admin = await t.createUser('admin-member', { nickname: 'Admin member' });
-    member = await t.createUser('member', { nickname: 'Member' });
-    outsider = await t.createUser('outsider', { nickname: 'Outsider' });
+    ({ owner, manager, admin, member, outsider } = await createCast(t));
   });
   afterAll(() => t.close());
 
