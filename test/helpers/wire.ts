@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { expectOk } from './expect.js';
 import type { TestApp } from './test-app.js';
 import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 
@@ -24,6 +25,13 @@ export const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is 
 export const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
 /** CLIENT_NOT_FOUND as the admin routes word it (moderation's mute list says RM 'Client not found'). */
 export const clientNotFound = (id: string, rm = 'Not Found') => shapeB(404, rm, 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+
+/** Like expectOk, and the envelope holds nothing but RC, RM and result. */
+export function expectOkEnvelope(response: LightMyRequestResponse): any {
+  const result = expectOk(response);
+  expect(Object.keys(response.json()).sort()).toStrictEqual(['RC', 'RM', 'result']);
+  return result;
+}
 
 /** The timestamp fields every stored message carries, as ISO strings and milliseconds. */
 export function messageTimes() {
