@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -200,10 +200,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
         _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'announce',
         message: 'Carol, Dave', messageType: 'addMembers', member: added[0], extra: { invitees: added },
         sender: summary('alice', 'Alice'), appID: t.appId,
-        messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-        reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+        ...messageTimes(), ...FRESH_MESSAGE_STATE,
       });
       expect(events.of('announce').map((event) => event.payload.message._id)).toContain(room.lastMessage._id);
     } finally {
@@ -325,10 +322,7 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
       _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'commons-2',
       message: 'Ben, Cat', messageType: 'deleteMember', member: removed[0], extra: { members: removed },
       sender: summary('ann', 'Ann'), appID: t.appId,
-      messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-      createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-      updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-      reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+      ...messageTimes(), ...FRESH_MESSAGE_STATE,
     });
     expect(await messageCount(t, 'commons-2')).toBe(1);
   });
@@ -527,10 +521,7 @@ describe('PUT /rooms/:id/member/:client (spec 4.8-4.9, 12 item 44)', () => {
         _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'room',
         message: 'Ben', messageType: 'assignAdmin', member: summary('ben', 'Ben'),
         sender: summary('owner', 'Owner'), appID: t.appId,
-        messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-        reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+        ...messageTimes(), ...FRESH_MESSAGE_STATE,
       });
       expect(await messageCount(t, 'room')).toBe(before + 1);
       expect(expectOk(await t.asUser(tokens.ben!, 'GET', '/rooms/room')).isSuperuser).toBe(true);
