@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest, clientNotFound, ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** Batch send (spec 5.3, 12.5 items 49-51) and its status page (extension). */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const BATCH_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'BATCH_NOT_FOUND', message: 'The specified batch does not exist' } };
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { clientNotFound, expectOkEnvelope } from '../helpers/wire.js';
 import { expectBody, sleep } from '../helpers/expect.js';
 
 /** User groups (spec 3.6, 12 items 25-27): virtual users sharing the user id space. */
@@ -10,18 +11,10 @@ const OBJECT_ID = /^[0-9a-f]{24}$/;
 const GROUP_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'GROUP_NOT_FOUND', message: 'The specified group does not exist' } };
 const GROUP_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'GROUP_ALREADY_EXISTS', message: 'A group with this ID already exists' } };
 const NICKNAME_REQUIRED = { RC: 400, RM: 'Bad Request', error: { code: 'MISSING_PARAMETER', message: 'nickname is required' } };
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 
 
-/** The `result` of a 200 envelope; typed loosely, the assertions check its shape. */
-function expectOk(response: LightMyRequestResponse): any {
-  expect(response.statusCode, response.body).toBe(200);
-  const body = response.json();
-  expect(Object.keys(body).sort()).toStrictEqual(['RC', 'RM', 'result']);
-  expect(body.RC).toBe(0);
-  expect(body.RM).toBe('OK');
-  return body.result;
-}
+/** Every success here answers exactly `{ RC, RM, result }`. */
+const expectOk = expectOkEnvelope;
 
 function expectBadRequest(response: LightMyRequestResponse, message?: RegExp): void {
   expect(response.statusCode, response.body).toBe(400);

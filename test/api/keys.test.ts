@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { callWithKey, shapeA, shapeB } from '../helpers/wire.js';
 
-const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
-const INSUFFICIENT = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
-const KEY_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'KEY_NOT_FOUND', message: 'The specified API key does not exist' } };
-const KEY_REVOKED = { RC: 409, RM: 'Conflict', error: { code: 'KEY_REVOKED', message: 'The API key has been revoked' } };
-const CANNOT_GRANT = { RC: 403, RM: 'Forbidden', error: { code: 'FORBIDDEN', message: 'A key cannot grant scopes it does not hold itself' } };
+const INVALID = shapeA('INVALID_API_KEY', 'The provided API key is invalid or expired');
+const INSUFFICIENT = shapeA('INSUFFICIENT_PERMISSIONS', 'API key does not have permission for this operation');
+const KEY_NOT_FOUND = shapeB(404, 'Not Found', 'KEY_NOT_FOUND', 'The specified API key does not exist');
+const KEY_REVOKED = shapeB(409, 'Conflict', 'KEY_REVOKED', 'The API key has been revoked');
+const CANNOT_GRANT = shapeB(403, 'Forbidden', 'FORBIDDEN', 'A key cannot grant scopes it does not hold itself');
 const KEY_FIELDS = [
   'allowedIps', 'createdAt', 'createdAtMS', 'createdBy', 'expiresAt', 'expiresAtMS', 'id', 'last4', 'lastUsedAt', 'lastUsedAtMS',
   'lastUsedIp', 'name', 'origin', 'rateLimitPerMinute', 'revokedAt', 'revokedAtMS', 'rolledFrom', 'rolledTo', 'scopes', 'status',
@@ -18,15 +19,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let t: TestApp;
 
 /** A request with any API key, from any address. */
-function call(key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { 'im-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
-}
+const call = (key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress?: string) =>
+  callWithKey(t, key, method, url, body, remoteAddress);
 
 function expectInvalidRequest(response: LightMyRequestResponse, messagePart?: string): void {
   expect(response.statusCode, response.body).toBe(400);

@@ -1,28 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
-import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-const ROOM_NOT_FOUND = { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } };
-const NOT_ROOM_MEMBER = { RC: 403, RM: 'Forbidden', error: { code: 'NOT_ROOM_MEMBER', message: 'You are not a member of this room' } };
-const ROOM_FROZEN = {
-  RC: 403, RM: 'Forbidden',
-  error: { code: 'ROOM_FROZEN', message: 'The room is frozen: only the platform admin can change it or send messages' },
-};
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const notAMember = (id: string) => ({
   RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' is not a member of this room` },
 });
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const CLOSED = insufficient('The room is closed to new members (opening 0)');
 const CANNOT_REMOVE = insufficient('Only room owner, manager, or platform admin can remove members');
 const CANNOT_CHANGE_ROLE = insufficient('Only room owner, manager, or platform admin can change member roles');
@@ -50,16 +40,6 @@ const SYSTEM = summary('system', 'system', { isRobot: true });
 
 const ids = (room: any): string[] => room.members.map((member: any) => member._id);
 const property = (room: any, client: string) => room.memberProperties.find((entry: any) => entry.client === client);
-
-function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
-  const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
-  return {
-    seen,
-    of: (roomId: string) => seen.filter((event) => (event.payload as { roomId: string }).roomId === roomId),
-    stop: () => stops.forEach((stop) => stop()),
-  };
-}
 
 /** Freezes or unfreezes a room with the API key (spec 7.5). */
 async function setStatus(t: TestApp, roomId: string, status: 0 | 1): Promise<void> {
@@ -220,10 +200,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
         _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'announce',
         message: 'Carol, Dave', messageType: 'addMembers', member: added[0], extra: { invitees: added },
         sender: summary('alice', 'Alice'), appID: t.appId,
-        messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-        reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+        ...messageTimes(), ...FRESH_MESSAGE_STATE,
       });
       expect(events.of('announce').map((event) => event.payload.message._id)).toContain(room.lastMessage._id);
     } finally {
@@ -345,10 +322,7 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
       _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'commons-2',
       message: 'Ben, Cat', messageType: 'deleteMember', member: removed[0], extra: { members: removed },
       sender: summary('ann', 'Ann'), appID: t.appId,
-      messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-      createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-      updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-      reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+      ...messageTimes(), ...FRESH_MESSAGE_STATE,
     });
     expect(await messageCount(t, 'commons-2')).toBe(1);
   });
@@ -547,10 +521,7 @@ describe('PUT /rooms/:id/member/:client (spec 4.8-4.9, 12 item 44)', () => {
         _id: expect.stringMatching(OBJECT_ID), id: room.lastMessage._id, room: 'room',
         message: 'Ben', messageType: 'assignAdmin', member: summary('ben', 'Ben'),
         sender: summary('owner', 'Owner'), appID: t.appId,
-        messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-        reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+        ...messageTimes(), ...FRESH_MESSAGE_STATE,
       });
       expect(await messageCount(t, 'room')).toBe(before + 1);
       expect(expectOk(await t.asUser(tokens.ben!, 'GET', '/rooms/room')).isSuperuser).toBe(true);

@@ -2,26 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createRoom, sendMessage } from '../helpers/factories.js';
+import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, HEX24, ISO, messageTimes, NOT_ROOM_MEMBER, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** Messages over HTTP (spec 5.1-5.8, resolutions 12.5 items 46-55). */
 
-const HEX24 = /^[0-9a-f]{24}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-const errorB = (status: number, rm: string, code: string, message: string) => ({ RC: status, RM: rm, error: { code, message } });
-const badRequest = (message: string) => errorB(400, 'Bad Request', 'INVALID_REQUEST', message);
-const ROOM_NOT_FOUND = errorB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
-const NOT_ROOM_MEMBER = errorB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
-const MESSAGE_EXISTS = errorB(409, 'Conflict', 'MESSAGE_EXISTS', 'A message with this ID already exists; choose another _id');
-const MESSAGE_NOT_FOUND = errorB(404, 'Message not found', 'MESSAGE_NOT_FOUND', 'The specified message does not exist in this room');
-const ROOM_FROZEN = errorB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
-const DELETE_DENIED = errorB(403, 'Permission denied', 'INSUFFICIENT_PERMISSION', 'Only platform admin, room owner or room manager can delete messages');
-const EDIT_DENIED = errorB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can edit a message');
-const RECALL_DENIED = errorB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can recall a message');
-const PIN_DENIED = errorB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can pin messages');
-const UNPIN_DENIED = errorB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can unpin messages');
-const clientNotFound = (id: string) => errorB(404, 'Not Found', 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+const MESSAGE_EXISTS = shapeB(409, 'Conflict', 'MESSAGE_EXISTS', 'A message with this ID already exists; choose another _id');
+const MESSAGE_NOT_FOUND = shapeB(404, 'Message not found', 'MESSAGE_NOT_FOUND', 'The specified message does not exist in this room');
+const DELETE_DENIED = shapeB(403, 'Permission denied', 'INSUFFICIENT_PERMISSION', 'Only platform admin, room owner or room manager can delete messages');
+const EDIT_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can edit a message');
+const RECALL_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can recall a message');
+const PIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can pin messages');
+const UNPIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can unpin messages');
 
 /** Waits until the clock has moved on by at least two milliseconds, so timestamps strictly order. */
 async function tick(): Promise<void> {
@@ -47,14 +41,12 @@ let roomCounter = 0;
 /** A fresh group room: olga owns it, mona manages it, alice and bob are plain members. */
 async function makeRoom(fields: Record<string, unknown> = {}): Promise<string> {
   const _id = `room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, owner: 'olga', managers: ['mona'], members: ['olga', 'mona', 'alice', 'bob'], ...fields }));
+  await createRoom(t, { _id, name: _id, owner: 'olga', managers: ['mona'], members: ['olga', 'mona', 'alice', 'bob'], ...fields });
   return _id;
 }
 
 /** POST /messages (admin send); returns the stored message. */
-async function send(room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}): Promise<any> {
-  return expectOk(await t.admin('POST', '/messages', { room, sender, message, messageType: 'text', ...fields }));
-}
+const send = (room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}) => sendMessage(t, room, sender, message, fields);
 
 /** POST /messages expected to fail. */
 async function send400(room: string, message: string): Promise<LightMyRequestResponse> {
@@ -101,17 +93,8 @@ describe('POST /messages (spec 5.1)', () => {
       messageType: 'announcement',
       sender: 'system',
       appID: t.appId,
-      messageTime: expect.stringMatching(ISO),
-      messageTimeMS: expect.any(Number),
-      createdAt: expect.stringMatching(ISO),
-      createdAtMS: expect.any(Number),
-      updatedAt: expect.stringMatching(ISO),
-      updatedAtMS: expect.any(Number),
-      reactions: [],
-      reactionCount: 0,
-      pinned: false,
-      isPined: false,
-      __v: 0,
+      ...messageTimes(),
+      ...FRESH_MESSAGE_STATE,
     });
     expect(result.messageTimeMS).toBeGreaterThanOrEqual(before);
     expect(result.messageTimeMS).toBeLessThanOrEqual(after);
@@ -445,7 +428,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
     it('lets the API key edit, the sender staying the author; superusers (owner, manager) may not rewrite it (issue 9 item 19)', async () => {
       const room = await makeRoom();
       const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'v1', messageType: 'text' }));
-      const REWRITE_DENIED = errorB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it');
+      const REWRITE_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it');
       expectBody(await t.asUser(olga, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'v2', messageType: 'text' }), 403, REWRITE_DENIED);
       expectBody(await t.asUser(mona, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'v3', messageType: 'text' }), 403, REWRITE_DENIED);
       const byAdmin = expectOk(await t.admin('POST', `/rooms/${room}/message`, { _id: original._id, message: 'v4', messageType: 'text', sender: 'system' }));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { asUserWith, clientNotFound, INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { waitFor, waitForCount } from '../helpers/realtime-tools.js';
-import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
+import type { DomainEvents } from '../../src/events/event-bus.js';
 
 /**
  * Moderation (spec 7.1-7.7; resolutions 12.4 items 35-36, 45 and 12.6 items 60-64): room bans,
@@ -14,14 +15,8 @@ import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
  * prevent and what they leave alone, over REST and over the sockets of two SDK generations.
  */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const shapeB = (status: number, rm: string, code: string, message: string) => ({ RC: status, RM: rm, error: { code, message } });
-const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
-const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
-const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
-const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
 // Bans (7.1-7.3).
 const CANNOT_BAN = shapeB(403, 'Access denied', 'INSUFFICIENT_PERMISSIONS', 'Only platform admin and room owner can block users in group chat rooms');
 const CANNOT_UNBAN = shapeB(403, 'Access denied', 'INSUFFICIENT_PERMISSIONS', 'Only room owner can unblock users in group chat rooms');
@@ -41,29 +36,13 @@ const BLOCKED = shapeB(403, 'Forbidden', 'USER_BLOCKED', 'A block between you cl
 const NEEDS_CLIENT_ID = shapeB(400, 'Bad Request', 'INVALID_REQUEST', 'IM-CLIENT-ID header is required with IM-API-KEY');
 const CLIENT_ID_MISMATCH = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'IM-CLIENT-ID does not match the user of the token');
 // Admin mute (7.6-7.7).
-const clientNotFound = (id: string) => shapeB(404, 'Client not found', 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+const mutedClientNotFound = (id: string) => clientNotFound(id, 'Client not found');
 const ROOM_NOT_MUTED = shapeB(400, 'Room is not muted', 'ROOM_NOT_MUTED', 'The specified room is not in the mute list');
 const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 
 /** A user summary as block records embed it (spec 7), for a user who never connected. */
 function summary(id: string, nickname = id) {
   return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
-}
-
-/** Records the events of the given types until stopped. */
-function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
-  const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
-  return { seen, stop: () => stops.forEach((stop) => stop()) };
-}
-
-/** A request as a user with extra headers (e.g. IM-CLIENT-ID). */
-function asUserWith(t: TestApp, token: string, method: InjectOptions['method'], url: string, headers: Record<string, string>, body?: unknown) {
-  return t.app.inject({
-    method, url, remoteAddress: '127.0.0.1',
-    headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
 }
 
 const ids = (list: Array<{ _id: string }>) => list.map((entry) => entry._id);
@@ -467,8 +446,8 @@ describe('admin mute: POST and DELETE /admin/clients/:uid/mute/:room (spec 7.6-7
 
   it('refuses unknown users (404 CLIENT_NOT_FOUND, RM "Client not found") and rooms (404 ROOM_NOT_FOUND)', async () => {
     for (const method of ['POST', 'DELETE'] as const) {
-      expectBody(await t.admin(method, '/admin/clients/ghost/mute/mute-a'), 404, clientNotFound('ghost'));
-      expectBody(await t.admin(method, '/admin/clients/ghost/mute/no-such-room'), 404, clientNotFound('ghost'));
+      expectBody(await t.admin(method, '/admin/clients/ghost/mute/mute-a'), 404, mutedClientNotFound('ghost'));
+      expectBody(await t.admin(method, '/admin/clients/ghost/mute/no-such-room'), 404, mutedClientNotFound('ghost'));
       expectBody(await t.admin(method, '/admin/clients/mona/mute/no-such-room'), 404, ROOM_NOT_FOUND);
     }
     expect(expectOk(await t.asUser(mona, 'GET', '/me')).mute).toStrictEqual([]);

@@ -1,24 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, freshDatabase, testRedisUrl, type Storage, type TestApp } from '../helpers/test-app.js';
+import { testRedisUrl, type TestApp } from '../helpers/test-app.js';
+import { buildTwoNodes, type TwoNodes } from '../helpers/two-nodes.js';
 
 /** Two Parley nodes in one process: separate caches and Redis connections, one database, one Redis. */
 describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
-  let storage: Storage;
+  let nodes: TwoNodes | undefined;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    storage = await freshDatabase();
-    const redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`;
-    a = await buildTestApp({}, { storage, redisPrefix });
-    b = await buildTestApp({}, { storage, redisPrefix, credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId } });
+    nodes = await buildTwoNodes();
+    ({ a, b } = nodes);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await storage?.dispose();
-  });
+  afterAll(() => nodes?.close());
 
   const get = (node: TestApp, key: string, url = '/admin/clients') => node.app.inject({ method: 'GET', url, headers: { 'im-api-key': key } });
 

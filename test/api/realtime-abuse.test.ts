@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error untyped package (socket.io-client 2.2, IMKIT's G1)
 import ioV22 from 'socket.io-client-v2';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest as badRequestWith } from '../helpers/wire.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest, isConnected, rawWire, waitFor } from '../helpers/realtime-tools.js';
@@ -15,7 +16,7 @@ import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest
 const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 const ONE_MIB = 1024 * 1024;
 
-const badRequest = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } };
+const badRequest = badRequestWith(expect.any(String));
 const INVALID_TOKEN_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 const NOT_AUTHENTICATED_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' } };
 const RATE_LIMITED_ACK = { RC: 429, RM: 'Too Many Requests', error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many events on this connection; slow down' } };

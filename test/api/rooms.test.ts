@@ -1,27 +1,19 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createCast } from '../helpers/factories.js';
+import { asUserWith, badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
+import type { DomainEvents } from '../../src/events/event-bus.js';
 
 /** Rooms (spec 4.1-4.4, 7.5; resolutions 12.4 items 28-38). */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const ROOM_NOT_FOUND = { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } };
-const NOT_ROOM_MEMBER = { RC: 403, RM: 'Forbidden', error: { code: 'NOT_ROOM_MEMBER', message: 'You are not a member of this room' } };
 const ROOM_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'ROOM_EXISTS', message: 'A room with this ID already exists' } };
-const ROOM_FROZEN = {
-  RC: 403, RM: 'Forbidden',
-  error: { code: 'ROOM_FROZEN', message: 'The room is frozen: only the platform admin can change it or send messages' },
-};
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const clientNotFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
 const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
 const CANNOT_UPDATE = insufficient('Only room owner, manager, or platform admin can update room');
 // The freeze page (spec 4.3) words its refusal RM "Permission denied".
 const CANNOT_FREEZE = { ...insufficient('Only room owner, manager, or platform admin can freeze room'), RM: 'Permission denied' };
@@ -71,22 +63,6 @@ function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
     __v: 0,
     ...fields,
   };
-}
-
-/** Records the events of the given types until stopped. */
-function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
-  const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
-  return { seen, stop: () => stops.forEach((stop) => stop()) };
-}
-
-/** A request as a user with extra headers (e.g. IM-CLIENT-ID). */
-function asUserWith(t: TestApp, token: string, method: InjectOptions['method'], url: string, headers: Record<string, string>, body?: unknown) {
-  return t.app.inject({
-    method, url, remoteAddress: '127.0.0.1',
-    headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
 }
 
 describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
@@ -249,17 +225,8 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
         extra: { invitees },
         sender: summary('system', 'system', { isRobot: true }),
         appID: t.appId,
-        messageTime: expect.stringMatching(ISO),
-        messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO),
-        createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO),
-        updatedAtMS: expect.any(Number),
-        reactions: [],
-        reactionCount: 0,
-        pinned: false,
-        isPined: false,
-        __v: 0,
+        ...messageTimes(),
+        ...FRESH_MESSAGE_STATE,
       });
       const messages = expectOk(await t.asUser(alice, 'GET', '/rooms/announced/messages/v3'));
       expect(messages.totalCount).toBe(1);
@@ -418,10 +385,7 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
       lastMessage: {
         _id: secondId, id: secondId, room: 'hq', message: { rich: true }, messageType: 'card',
         sender: summary('bob', 'Bob'), appID: t.appId,
-        messageTime: expect.stringMatching(ISO), messageTimeMS: expect.any(Number),
-        createdAt: expect.stringMatching(ISO), createdAtMS: expect.any(Number),
-        updatedAt: expect.stringMatching(ISO), updatedAtMS: expect.any(Number),
-        reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0,
+        ...messageTimes(), ...FRESH_MESSAGE_STATE,
       },
       pinnedMessage: null,
       unread: 2,
@@ -497,18 +461,10 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
 
 describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   let t: TestApp;
-  let owner: string;
-  let manager: string;
-  let admin: string;
-  let member: string;
-  let outsider: string;
+  let owner: string, manager: string, admin: string, member: string, outsider: string;
   beforeAll(async () => {
     t = await buildTestApp();
-    owner = await t.createUser('owner', { nickname: 'Owner' });
-    manager = await t.createUser('manager', { nickname: 'Manager' });
-    admin = await t.createUser('admin-member', { nickname: 'Admin member' });
-    member = await t.createUser('member', { nickname: 'Member' });
-    outsider = await t.createUser('outsider', { nickname: 'Outsider' });
+    ({ owner, manager, admin, member, outsider } = await createCast(t));
     expectOk(await t.admin('POST', '/rooms', {
       _id: 'room', name: 'Room', description: 'before', roomTags: ['a', 'b'], owner: 'owner', managers: ['manager'],
       members: ['owner', 'manager', 'admin-member', 'member'],
@@ -680,18 +636,10 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
 
 describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   let t: TestApp;
-  let owner: string;
-  let manager: string;
-  let admin: string;
-  let member: string;
-  let outsider: string;
+  let owner: string, manager: string, admin: string, member: string, outsider: string;
   beforeAll(async () => {
     t = await buildTestApp();
-    owner = await t.createUser('owner', { nickname: 'Owner' });
-    manager = await t.createUser('manager', { nickname: 'Manager' });
-    admin = await t.createUser('admin-member', { nickname: 'Admin member' });
-    member = await t.createUser('member', { nickname: 'Member' });
-    outsider = await t.createUser('outsider', { nickname: 'Outsider' });
+    ({ owner, manager, admin, member, outsider } = await createCast(t));
   });
   afterAll(() => t.close());
 

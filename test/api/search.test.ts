@@ -130,47 +130,38 @@ describe('POST /search', () => {
 
     const inChars = (keyword: string) => found('alice', keyword, { room: 'chars' });
 
-    it('quotes', async () => {
-      expect(await inChars('"yes"')).toStrictEqual([m.quotes]);
-      expect(await inChars('said "')).toStrictEqual([m.quotes]);
-      expect(await inChars('"')).toStrictEqual([m.quotes]);
-      expect(await inChars("t's")).toStrictEqual([m.apostrophe]);
-      expect(await inChars("'")).toStrictEqual([m.apostrophe]);
-      expect(await inChars('"no"')).toStrictEqual([]);
-    });
-
-    it('% is not a wildcard', async () => {
-      expect(await inChars('%')).toStrictEqual([m.percentAz, m.percent]);
-      expect(await inChars('0%')).toStrictEqual([m.percent]);
-      expect(await inChars('100%')).toStrictEqual([m.percent]);
-      expect(await inChars('a%z')).toStrictEqual([m.percentAz]);
-      expect(await inChars('%%')).toStrictEqual([]);
-      expect(await inChars('b%t')).toStrictEqual([]);
-    });
-
-    it('_ is not a wildcard', async () => {
-      expect(await inChars('_')).toStrictEqual([m.underscore]);
-      expect(await inChars('e_c')).toStrictEqual([m.underscore]);
-      expect(await inChars('snake_')).toStrictEqual([m.underscore]);
-      expect(await inChars('__')).toStrictEqual([]);
-      expect(await inChars('k_ba')).toStrictEqual([]);
-    });
-
-    it('\\ is a plain character', async () => {
-      expect(await inChars('\\')).toStrictEqual([m.backslash]);
-      expect(await inChars('\\t')).toStrictEqual([m.backslash]);
-      expect(await inChars('\\temp')).toStrictEqual([m.backslash]);
-      expect(await inChars(':\\temp\\n')).toStrictEqual([m.backslash]);
-      expect(await inChars('\\%')).toStrictEqual([]);
-      expect(await inChars('\\_')).toStrictEqual([]);
-    });
-
-    it('search-syntax characters are plain characters', async () => {
-      expect(await inChars('a*b')).toStrictEqual([m.fts]);
-      expect(await inChars('OR (c)')).toStrictEqual([m.fts]);
-      expect(await inChars('d^')).toStrictEqual([m.fts]);
-      expect(await inChars('*')).toStrictEqual([m.fts]);
-      expect(await inChars('NEAR(')).toStrictEqual([]);
+    // Each row: the rule, a keyword, and the messages (named as in `m`) it finds, in answer order.
+    it.each<[string, string, string[]]>([
+      ['quotes', '"yes"', ['quotes']],
+      ['quotes', 'said "', ['quotes']],
+      ['quotes', '"', ['quotes']],
+      ['quotes', "t's", ['apostrophe']],
+      ['quotes', "'", ['apostrophe']],
+      ['quotes', '"no"', []],
+      ['% is not a wildcard', '%', ['percentAz', 'percent']],
+      ['% is not a wildcard', '0%', ['percent']],
+      ['% is not a wildcard', '100%', ['percent']],
+      ['% is not a wildcard', 'a%z', ['percentAz']],
+      ['% is not a wildcard', '%%', []],
+      ['% is not a wildcard', 'b%t', []],
+      ['_ is not a wildcard', '_', ['underscore']],
+      ['_ is not a wildcard', 'e_c', ['underscore']],
+      ['_ is not a wildcard', 'snake_', ['underscore']],
+      ['_ is not a wildcard', '__', []],
+      ['_ is not a wildcard', 'k_ba', []],
+      ['\\ is a plain character', '\\', ['backslash']],
+      ['\\ is a plain character', '\\t', ['backslash']],
+      ['\\ is a plain character', '\\temp', ['backslash']],
+      ['\\ is a plain character', ':\\temp\\n', ['backslash']],
+      ['\\ is a plain character', '\\%', []],
+      ['\\ is a plain character', '\\_', []],
+      ['search-syntax characters are plain characters', 'a*b', ['fts']],
+      ['search-syntax characters are plain characters', 'OR (c)', ['fts']],
+      ['search-syntax characters are plain characters', 'd^', ['fts']],
+      ['search-syntax characters are plain characters', '*', ['fts']],
+      ['search-syntax characters are plain characters', 'NEAR(', []],
+    ])('%s: %j', async (_rule, keyword, expected) => {
+      expect(await inChars(keyword)).toStrictEqual(expected.map((name) => m[name]));
     });
   });
 

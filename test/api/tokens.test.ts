@@ -2,21 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest, clientNotFound, INVALID_TOKEN, ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** User tokens (spec 1.3, 3.1, 3.2, 12 items 15-20): issue, bind, update, revoke, expiry, storage. */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DAY_MS = 86_400_000;
 const FAR_FUTURE = '2099-01-01T00:00:00Z';
 const FAR_FUTURE_ISO = '2099-01-01T00:00:00.000Z';
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 const FORBIDDEN = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
 const TOKEN_CONFLICT = { RC: 409, RM: 'Conflict', error: { code: 'TOKEN_CONFLICT', message: 'Token already exists for another client' } };
 const TOKEN_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'TOKEN_NOT_FOUND', message: 'Specified token not found for this client' } };
 
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
-const notFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
+const notFound = (id: string) => clientNotFound(id);
 
 function decodeSegment(segment: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { badRequest, clientNotFound, expectOkEnvelope, INVALID_TOKEN, ISO } from '../helpers/wire.js';
 
 /** Users (spec 3.1, 3.3, 3.4, 3.5, 12 items 17-24): upsert, batch, list and search, get, delete, `GET /me`. */
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
 
-const badRequest = (message: string) => ({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message } });
-const notFound = (id: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' not found` } });
+const notFound = (id: string) => clientNotFound(id);
 
 function expectError(response: LightMyRequestResponse, status: number, code: string, message?: string | RegExp): void {
   expect(response.statusCode, response.body).toBe(status);
@@ -36,12 +34,8 @@ describe('POST /admin/clients (create or update, spec 3.1)', () => {
   it('creates a user and answers the enveloped user object without token fields', async () => {
     const before = Date.now();
     const response = await t.admin('POST', '/admin/clients', { _id: 'create-1', nickname: 'Create One', avatarUrl: 'http://example.com/a.png' });
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
-    expect(Object.keys(body).sort()).toStrictEqual(['RC', 'RM', 'result']);
-    expect(body.RC).toBe(0);
-    expect(body.RM).toBe('OK');
-    expect(body.result).toStrictEqual({
+    const result = expectOkEnvelope(response);
+    expect(result).toStrictEqual({
       _id: 'create-1',
       id: 'create-1',
       appID: t.appId,
@@ -55,9 +49,9 @@ describe('POST /admin/clients (create or update, spec 3.1)', () => {
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
     });
-    expect(Date.parse(body.result.createdAt)).toBeGreaterThanOrEqual(before - 1000);
-    expect(body.result.createdAt).toBe(body.result.updatedAt);
-    for (const absent of ['token', 'expirationDate', 'expirationDateMS', 'issueAccessToken']) expect(body.result).not.toHaveProperty(absent);
+    expect(Date.parse(result.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(result.createdAt).toBe(result.updatedAt);
+    for (const absent of ['token', 'expirationDate', 'expirationDateMS', 'issueAccessToken']) expect(result).not.toHaveProperty(absent);
   });
 
   it('defaults nickname and avatarUrl to empty strings', async () => {
@@ -698,12 +692,8 @@ describe('GET/DELETE /admin/clients/:id and GET /me (spec 3.5, 12 item 23)', () 
   it('GET /me answers the current user with the documented fields and no secrets', async () => {
     const token = await t.createUser('me-user', { nickname: 'Me', avatarUrl: 'http://x/me.png', email: 'me@example.com', favourite: 'tea' });
     const response = await t.asUser(token, 'GET', '/me');
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
-    expect(Object.keys(body).sort()).toStrictEqual(['RC', 'RM', 'result']);
-    expect(body.RC).toBe(0);
-    expect(body.RM).toBe('OK');
-    expect(body.result).toStrictEqual({
+    const result = expectOkEnvelope(response);
+    expect(result).toStrictEqual({
       _id: 'me-user',
       id: 'me-user',
       appID: t.appId,

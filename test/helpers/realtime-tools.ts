@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { io as ioV4 } from 'socket.io-client';
+import { io as ioV4, type Socket as SocketV4 } from 'socket.io-client';
 import WebSocket from 'ws';
 import type { TestSocket } from './socket-clients.js';
 import { sleep } from './expect.js';
@@ -108,12 +108,41 @@ export function disconnected(socket: TestSocket, ms = 3000): Promise<void> {
  * (`auth: {token, clientKey}` or `{apiKey}`) and never sends `conf`: it gets plain pushes.
  */
 export async function connectCurrent(url: string, auth?: Record<string, unknown>, timeoutMs = 5000): Promise<TestSocket> {
-  const raw = ioV4(url, { forceNew: true, transports: ['websocket'], reconnection: false, auth });
+  const { raw, received, call } = await connectRecordingV4(url, { auth }, 'current client', timeoutMs);
+  return {
+    generation: 'G3',
+    raw,
+    call,
+    next: () => Promise.reject(new Error('use waitFor with current clients')),
+    received,
+    close: () => raw.close(),
+  };
+}
+
+/** Emits `event` and resolves with its ack; rejects when none comes within five seconds. */
+export function emitWithAck(raw: SocketV4, event: string, ...args: unknown[]): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 5000);
+    raw.emit(event, ...args, (answer: unknown) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+/**
+ * Connects a socket.io 4 client over WebSocket that records every push in PUSH_EVENTS; a refused
+ * handshake rejects with socket.io's connect_error (its `data` is the server's refusal).
+ */
+export async function connectRecordingV4(
+  url: string, options: { auth?: Record<string, unknown>; extraHeaders?: Record<string, string> }, who: string, timeoutMs = 5000,
+) {
+  const raw = ioV4(url, { forceNew: true, transports: ['websocket'], reconnection: false, ...options });
   const log = new Map<string, any[]>();
   for (const event of PUSH_EVENTS) raw.on(event, (payload: unknown) => (log.get(event) ?? log.set(event, []).get(event)!).push(payload));
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('current client did not connect')), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${who} did not connect`)), timeoutMs);
       raw.once('connect', () => { clearTimeout(timer); resolve(); });
       raw.once('connect_error', (error: unknown) => { clearTimeout(timer); reject(error); });
     });
@@ -121,22 +150,11 @@ export async function connectCurrent(url: string, auth?: Record<string, unknown>
     raw.close();
     throw error;
   }
-  const socket: TestSocket = {
-    generation: 'G3',
+  return {
     raw,
-    call: (event, ...args) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 5000);
-        raw.emit(event, ...args, (answer: unknown) => {
-          clearTimeout(timer);
-          resolve(answer);
-        });
-      }),
-    next: () => Promise.reject(new Error('use waitFor with current clients')),
-    received: (event) => log.get(event) ?? [],
-    close: () => raw.close(),
+    received: (event: string): any[] => log.get(event) ?? [],
+    call: (event: string, ...args: unknown[]) => emitWithAck(raw, event, ...args),
   };
-  return socket;
 }
 
 /** The `data` of a refused handshake (socket.io 4's connect_error), or a failure when it connected. */

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildTestApp, freshDatabase, testRedisUrl, type Storage, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, testRedisUrl, type TestApp } from '../helpers/test-app.js';
+import { buildTwoNodes, type TwoNodes } from '../helpers/two-nodes.js';
 import { authenticate, connect, type TestSocket } from '../helpers/socket-clients.js';
 
 const BUDGET = 5;
@@ -93,21 +93,15 @@ describe('item 7: socket events are limited per user, not only per connection', 
 });
 
 describe.skipIf(!testRedisUrl)('item 7: the user budget holds across nodes sharing Redis', () => {
-  let storage: Storage;
+  let nodes: TwoNodes | undefined;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
-    storage = await freshDatabase();
-    const redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`;
-    a = await buildTestApp({ userRateLimitPerMinute: BUDGET }, { storage, redisPrefix });
-    b = await buildTestApp({ userRateLimitPerMinute: BUDGET }, { storage, redisPrefix, credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId } });
+    nodes = await buildTwoNodes({ userRateLimitPerMinute: BUDGET });
+    ({ a, b } = nodes);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await storage?.dispose();
-  });
+  afterAll(() => nodes?.close());
 
   it('spends one budget on both nodes', async () => {
     const token = await a.createUser('roamer');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { callWithKey } from '../helpers/wire.js';
 import { sleep } from '../helpers/expect.js';
 
 /**
@@ -13,15 +14,9 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 
 let t: TestApp;
 
-function call(key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { 'im-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
-}
+/** A request with any API key, from any address. */
+const call = (key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress?: string) =>
+  callWithKey(t, key, method, url, body, remoteAddress);
 
 async function keyIdOf(plain: string): Promise<string> {
   const row = await t.services.storage.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(plain)).executeTakeFirstOrThrow();
