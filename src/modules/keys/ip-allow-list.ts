@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { subnetOf, unmapIpv4 } from '../../shared/ip-address.js';
 
 /** Parses CIDRs ("10.0.0.0/8", "2001:db8::/32") or single addresses; throws on a bad entry. */
 export function normalizeCidrs(entries: readonly string[]): string[] {
@@ -21,14 +22,9 @@ export type AddressMatcher = (ip: string) => boolean;
 
 export function compileAllowList(cidrs: readonly string[]): AddressMatcher {
   const list = new BlockList();
-  for (const cidr of cidrs) {
-    const [address = '', prefix = ''] = cidr.split('/');
-    const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
-    list.addSubnet(address, Number(prefix), family);
-  }
+  for (const { address, prefix, family } of cidrs.map(subnetOf)) list.addSubnet(address, prefix, family);
   return (ip) => {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-    const address = mapped ?? ip;
+    const address = unmapIpv4(ip);
     const family = isIP(address);
     if (family === 0) return false;
     return list.check(address, family === 4 ? 'ipv4' : 'ipv6');

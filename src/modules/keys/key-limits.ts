@@ -1,4 +1,5 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
+import { subnetOf } from '../../shared/ip-address.js';
 import { scopesWithin } from './scopes.js';
 
 /** What a key may do: a key it creates, edits or rolls never gets more than this. */
@@ -27,17 +28,12 @@ export function excess(grantor: KeyLimits, key: KeyLimits): string | undefined {
 export function rangesWithin(outer: readonly string[] | null, inner: readonly string[] | null): boolean {
   if (outer === null) return true;
   if (inner === null) return false;
-  const ranges = outer.map((cidr) => {
-    const [address = '', prefix = ''] = cidr.split('/');
-    const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
+  const ranges = outer.map(subnetOf).map(({ address, prefix, family }) => {
     const list = new BlockList();
-    list.addSubnet(address, Number(prefix), family);
-    return { list, family, prefix: Number(prefix) };
+    list.addSubnet(address, prefix, family);
+    return { list, family, prefix };
   });
-  return inner.every((cidr) => {
-    const [address = '', prefixText = ''] = cidr.split('/');
-    const family = isIP(address) === 4 ? 'ipv4' : 'ipv6';
-    const prefix = Number(prefixText);
+  return inner.map(subnetOf).every(({ address, prefix, family }) => {
     // Aligned blocks nest: a block no larger than a range, with an address in it, lies inside it.
     return ranges.some((range) => range.family === family && prefix >= range.prefix && range.list.check(address, family));
   });

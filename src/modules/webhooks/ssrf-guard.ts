@@ -1,5 +1,6 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { subnetOf } from '../../shared/ip-address.js';
 
 /**
  * Every range a webhook must not reach: loopback, private, link-local, shared (CGNAT), reserved,
@@ -14,15 +15,15 @@ for (const cidr of [
   '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24',
   '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4',
 ]) {
-  const [address, prefix] = cidr.split('/') as [string, string];
-  INTERNAL_V4.addSubnet(address, Number(prefix), 'ipv4');
+  const { address, prefix } = subnetOf(cidr);
+  INTERNAL_V4.addSubnet(address, prefix, 'ipv4');
 }
 for (const cidr of [
   '::/96', '::ffff:0:0/96', '::ffff:0:0:0/96', '64:ff9b::/96', '64:ff9b:1::/48', '100::/64', '2001::/32', '2001:2::/48',
   '2001:10::/28', '2001:20::/28', '2001:db8::/32', '2002::/16', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
 ]) {
-  const [address, prefix] = cidr.split('/') as [string, string];
-  INTERNAL_V6.addSubnet(address, Number(prefix), 'ipv6');
+  const { address, prefix } = subnetOf(cidr);
+  INTERNAL_V6.addSubnet(address, prefix, 'ipv6');
 }
 
 /** True for an address in a range above; anything that is not an IP address counts as internal. */
