@@ -8,9 +8,8 @@ import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { classifyApiKey } from '../modules/keys/key-format.js';
 import { isLive } from '../modules/keys/key-verifier.js';
 import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
-import { blockedError } from '../ratelimit/auth-failure-guard.js';
 import type { Decision } from '../ratelimit/rate-limiter.js';
-import { WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
+import { rateLimitExceeded, WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
 
 /**
  * The one place that authenticates HTTP requests: it reads each route's declared mode and scope,
@@ -50,7 +49,7 @@ export default fp(
     const blocked = (request: FastifyRequest, reply: FastifyReply, wait: number): never => {
       request.rateLimited = true;
       reply.header('Retry-After', String(wait));
-      throw blockedError(wait);
+      throw rateLimitExceeded(wait);
     };
 
     app.addHook('onRequest', async (request, reply) => {
@@ -171,7 +170,7 @@ function enforce(request: FastifyRequest, reply: FastifyReply, decision: Decisio
   if (decision.allowed) return;
   request.rateLimited = true;
   reply.header('Retry-After', String(decision.resetSeconds));
-  throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+  throw rateLimitExceeded(decision.resetSeconds);
 }
 
 /** IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio. */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { LRUCache } from 'lru-cache';
-import { AppError } from '../core/errors.js';
+import { unmapIpv4 } from '../shared/ip-address.js';
 import { WINDOW_SECONDS, type WindowCounter } from './rate-limiter.js';
 
 /**
@@ -42,11 +42,6 @@ export class AuthFailureGuard {
   }
 }
 
-/** The answer to any attempt from an address blocked for `wait` seconds that is not let through. */
-export function blockedError(wait: number): AppError {
-  return new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: wait });
-}
-
 /**
  * What the budget counts: an IPv4 address, or an IPv6 /64 — one subscriber usually holds a whole
  * /64, and counting single IPv6 addresses would give it 2^64 budgets.
@@ -54,10 +49,9 @@ export function blockedError(wait: number): AppError {
 export function budgetSubject(ip: string | undefined): string {
   // A peer that already hung up has no address; it still counts, all such in one budget.
   const address = (ip ?? '').replace(/%.*$/, '');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped !== undefined) return mapped;
-  if (isIP(address) !== 6) return address;
-  return `${ipv6Groups(address).slice(0, 4).join(':')}::/64`;
+  const unmapped = unmapIpv4(address);
+  if (isIP(unmapped) !== 6) return unmapped;
+  return `${ipv6Groups(unmapped).slice(0, 4).join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, as lowercase hex without leading zeros. */

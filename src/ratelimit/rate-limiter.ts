@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from '../core/errors.js';
 
 export const WINDOW_SECONDS = 60;
 // The window's counter is kept by rate-limiter-flexible; each key's own limit is compared here, so a
@@ -58,4 +59,9 @@ function decide(result: RateLimiterRes, limit: number, slack = 1): Decision {
     remaining: Math.max(limit - used, 0),
     resetSeconds: Math.max(Math.ceil(result.msBeforeNext / 1000), 1),
   };
+}
+
+/** The refusal of a request over a budget (a key's, a user's, or the failed sign-ins of an address). */
+export function rateLimitExceeded(retryAfterSeconds: number): AppError {
+  return new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: retryAfterSeconds });
 }

@@ -3,7 +3,7 @@ import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { compileAllowList } from '../modules/keys/ip-allow-list.js';
 import { classifyApiKey } from '../modules/keys/key-format.js';
 import { isLive } from '../modules/keys/key-verifier.js';
-import { blockedError } from '../ratelimit/auth-failure-guard.js';
+import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
 import { userView } from '../modules/users/user-view.js';
 import type { Services } from '../services.js';
 import { clientAddress, compileTrust } from './client-address.js';
@@ -59,7 +59,7 @@ export class SocketAuthenticator {
       // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
       if (check.status !== 'valid') return this.fail(ip, wait, 'INVALID_TOKEN');
-      if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
+      if (wait !== undefined && check.token.kind !== 'issued') throw rateLimitExceeded(wait);
       return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
     }
     if (typeof clientKey !== 'string') return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
@@ -68,7 +68,7 @@ export class SocketAuthenticator {
     const check = await tokenVerifier.verify(app.id, plain);
     if (check.status === 'other-app') return this.fail(ip, wait, 'CLIENT_KEY_MISMATCH');
     if (check.status === 'invalid') return this.fail(ip, wait, 'INVALID_TOKEN');
-    if (wait !== undefined && check.token.kind !== 'issued') throw blockedError(wait);
+    if (wait !== undefined && check.token.kind !== 'issued') throw rateLimitExceeded(wait);
     return { appId: app.id, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
   }
 
@@ -82,7 +82,7 @@ export class SocketAuthenticator {
     // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
     if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
     const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
-    if (!decision.allowed) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+    if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const refusal = keySessionRefusal(found, ip);
     if (refusal !== undefined) throw new AppError(refusal);
     return { appId: found.appId, keyId: found.id, key: found, address: ip };
@@ -146,6 +146,6 @@ export class SocketAuthenticator {
   /** Counts a failure; from a blocked address (`wait`) every refusal is the same 429 (see AuthFailureGuard). */
   private async fail(ip: string, wait: number | undefined, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
     await this.services.authFailures.failed(ip);
-    throw wait === undefined ? new AppError(code) : blockedError(wait);
+    throw wait === undefined ? new AppError(code) : rateLimitExceeded(wait);
   }
 }

@@ -3,6 +3,7 @@ import { compileAllowList } from '../modules/keys/ip-allow-list.js';
 import { isLive } from '../modules/keys/key-verifier.js';
 import type { ApiKey } from '../modules/keys/keys.repository.js';
 import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
+import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
 import type { Services } from '../services.js';
 import { rooms, type ParleySocket } from './session.js';
 
@@ -102,7 +103,7 @@ export class KeySessions {
       throw new AppError('INVALID_API_KEY');
     }
     const decision = await this.services.keyRequests.hit(session.key.id, session.key.rateLimit);
-    if (!decision.allowed) throw new AppError('RATE_LIMIT_EXCEEDED', undefined, { retryAfter: decision.resetSeconds });
+    if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const needed = EVENT_SCOPES[event];
     if (needed !== undefined && !scopeAllows(session.key.scopes, needed)) throw new AppError('INSUFFICIENT_PERMISSIONS');
   }
