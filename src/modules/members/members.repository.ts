@@ -2,14 +2,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema.js';
 import type { Db } from '../../storage/transaction.js';
-import { rowsPerStatement } from '../../storage/dialects/dialect.js';
-
-/** Rows split so that no multi-row insert exceeds a driver's parameter limit. */
-function* inStatements<T extends object>(rows: readonly T[]): Generator<T[]> {
-  if (rows.length === 0) return;
-  const size = rowsPerStatement(Object.keys(rows[0]!).length);
-  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
-}
+import { inStatements } from '../../storage/dialects/dialect.js';
 
 export interface Member {
   roomId: string;

@@ -59,6 +59,13 @@ export const INLINE_LIST_MAX = 500;
  */
 export const rowsPerStatement = (columns: number): number => Math.max(1, Math.floor(30_000 / columns));
 
+/** Rows of a multi-row insert, split so that no statement exceeds a driver's parameter limit. */
+export function* inStatements<T extends object>(rows: readonly T[]): Generator<T[]> {
+  if (rows.length === 0) return;
+  const size = rowsPerStatement(Object.keys(rows[0]!).length);
+  for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
+}
+
 /** Trigram indexes need three characters. */
 export const TRIGRAM = 3;
 
