@@ -40,6 +40,15 @@ export function historyFloor(room: Room, members: readonly Member[], principals:
   return own.length === 0 ? 0 : Math.min(...own.map((member) => member.historyFromSeq));
 }
 
+/** The room's owner, a manager or a member with role admin, through any of the actor's principals (spec 12 item 35). */
+export function isSuperuserOf(room: Room, members: readonly Member[], principals: readonly string[]): boolean {
+  return (
+    (room.owner !== null && principals.includes(room.owner)) ||
+    room.managers.some((id) => principals.includes(id)) ||
+    members.some((member) => member.role === 'admin' && principals.includes(member.userId))
+  );
+}
+
 export class RoomAccess {
   constructor(
     private readonly rooms: RoomsRepository,
@@ -65,10 +74,7 @@ export class RoomAccess {
     const memberIds = new Set(members.map((member) => member.userId));
     const isMember = principals.some((id) => memberIds.has(id));
     const isOwner = room.owner !== null && principals.includes(room.owner);
-    const isSuperuser =
-      isOwner ||
-      room.managers.some((id) => principals.includes(id)) ||
-      members.some((member) => member.role === 'admin' && principals.includes(member.userId));
+    const isSuperuser = isSuperuserOf(room, members, principals);
     const [banned, blocked] = await Promise.all([
       actor.admin ? false : this.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
       room.roomType === 'direct' && !actor.admin ? this.moderation.roomBlocked(appId, roomId, tx) : false,
@@ -95,9 +101,7 @@ export async function historyFloors(members: MembersRepository, appId: string, p
   const lists = await members.listMany(appId, restricted.map((room) => room.id));
   for (const room of restricted) {
     const list = lists.get(room.id) ?? [];
-    const superuser = (room.owner !== null && principals.includes(room.owner)) || room.managers.some((id) => principals.includes(id)) ||
-      list.some((member) => member.role === 'admin' && principals.includes(member.userId));
-    floors.set(room.id, historyFloor(room, list, principals, superuser));
+    floors.set(room.id, historyFloor(room, list, principals, isSuperuserOf(room, list, principals)));
   }
   return floors;
 }
