@@ -15,7 +15,9 @@ if ((!postgresUrl || !redisUrl) && !process.env.PARLEY_NOTICE_SHOWN) {
 
 if (!existsSync('/usr/bin/chromium') && !process.env.PARLEY_BROWSER_NOTICE_SHOWN) {
   process.env.PARLEY_BROWSER_NOTICE_SHOWN = '1';
-  console.log("\n[parley] Browser tests skipped: install Debian's chromium (apt-get install -y chromium; .ci/run does).\n");
+  console.log(
+    "\n[parley] Browser tests skipped: install Debian's chromium (apt-get install -y chromium; .ci/run does).\n",
+  );
 }
 
 const shared = ['test/unit/**/*.test.ts', 'test/api/**/*.test.ts', 'test/security/**/*.test.ts'];
@@ -29,14 +31,16 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'sqlite', include: shared } },
       ...(postgresUrl || redisUrl
-        ? [{
-            extends: true as const,
-            test: {
-              name: [postgresUrl && 'postgres', redisUrl && 'redis'].filter(Boolean).join('+'),
-              include: onServices,
-              env: { PARLEY_TEST_DATABASE_URL: postgresUrl ?? '', PARLEY_TEST_REDIS_URL: redisUrl ?? '' },
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: [postgresUrl && 'postgres', redisUrl && 'redis'].filter(Boolean).join('+'),
+                include: onServices,
+                env: { PARLEY_TEST_DATABASE_URL: postgresUrl ?? '', PARLEY_TEST_REDIS_URL: redisUrl ?? '' },
+              },
             },
-          }]
+          ]
         : []),
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false } },
       {

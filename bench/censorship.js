@@ -29,5 +29,9 @@ const largeUs = time(() => large.mask(text));
 const naiveUs = time(naive, 50);
 console.log(`Masking a ${text.length}-character message (µs per message):`);
 console.log(`  10 keywords              ${smallUs.toFixed(1)}`);
-console.log(`  ${LARGE} keywords        ${largeUs.toFixed(1)}   (${(largeUs / smallUs).toFixed(2)}x the 10-keyword case)`);
-console.log(`  naive loop, ${LARGE} kw  ${naiveUs.toFixed(1)}   (${(naiveUs / largeUs).toFixed(0)}x slower than the matcher)`);
+console.log(
+  `  ${LARGE} keywords        ${largeUs.toFixed(1)}   (${(largeUs / smallUs).toFixed(2)}x the 10-keyword case)`,
+);
+console.log(
+  `  naive loop, ${LARGE} kw  ${naiveUs.toFixed(1)}   (${(naiveUs / largeUs).toFixed(0)}x slower than the matcher)`,
+);

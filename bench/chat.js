@@ -22,13 +22,19 @@ const SMALL = 10_000;
 const ROOMS = 200;
 const MY_ROOMS = 20;
 const REPEAT = 50;
-const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(' ');
+const WORDS =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(
+    ' ',
+  );
 
 async function database(label) {
   const url = process.env.BENCH_DATABASE_URL;
   if (!url) {
     const dir = mkdtempSync(join(tmpdir(), 'parley-chat-bench-'));
-    return { url: `sqlite:${join(dir, `${label}.db`)}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, `${label}.db`)}`,
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const schema = `bench_${label}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: url });
@@ -57,10 +63,18 @@ async function loaded(count, label) {
   const appId = runtime.firstStart.appId;
   const apiKey = runtime.firstStart.apiKey;
   const inject = (method, url, body, headers = {}) =>
-    runtime.app.inject({ method, url, payload: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json', 'im-api-key': apiKey, ...headers } });
+    runtime.app.inject({
+      method,
+      url,
+      payload: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'content-type': 'application/json', 'im-api-key': apiKey, ...headers },
+    });
   for (const id of ['reader', 'writer']) await inject('POST', '/admin/clients', { _id: id, nickname: id });
   for (let room = 0; room < ROOMS; room++) {
-    await inject('POST', '/rooms', { _id: `room-${room}`, members: room < MY_ROOMS ? ['reader', 'writer'] : ['writer'] });
+    await inject('POST', '/rooms', {
+      _id: `room-${room}`,
+      members: room < MY_ROOMS ? ['reader', 'writer'] : ['writer'],
+    });
   }
   const start = Date.now() - count * 10;
   for (let offset = 0; offset < count; offset += 20_000) {
@@ -69,8 +83,17 @@ async function loaded(count, label) {
       const text = `${WORDS[index % WORDS.length]} ${WORDS[(index * 7) % 19]} report ${index}${index % 100_000 === 7 ? ' zyxwvut' : ''}`;
       const at = start + index * 10;
       rows.push({
-        app_id: appId, id: objectId(at), room_id: `room-${index % ROOMS}`, sender_id: 'writer', message_type: 'text',
-        content: JSON.stringify({ message: text }), search_text: text, pinned: 0, batch_id: null, created_at: at, updated_at: at,
+        app_id: appId,
+        id: objectId(at),
+        room_id: `room-${index % ROOMS}`,
+        sender_id: 'writer',
+        message_type: 'text',
+        content: JSON.stringify({ message: text }),
+        search_text: text,
+        pinned: 0,
+        batch_id: null,
+        created_at: at,
+        updated_at: at,
       });
     }
     await services.storage.insertMany('messages', rows);
@@ -98,10 +121,15 @@ const CASES = {
   'search, common word (limit 50)': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: 'charlie' }),
   'search, 2-letter keyword': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: 'zy' }),
   'messages/v3 first page (20)': (s) => s.asReader('GET', '/rooms/room-3/messages/v3'),
-  'messages/v3 page in the middle (100)': (s) => s.asReader('GET', `/rooms/room-3/messages/v3?limit=100&afterTime=${Date.now() - LARGE * 5}&timeRangeField=createdAt`),
+  'messages/v3 page in the middle (100)': (s) =>
+    s.asReader(
+      'GET',
+      `/rooms/room-3/messages/v3?limit=100&afterTime=${Date.now() - LARGE * 5}&timeRangeField=createdAt`,
+    ),
   'GET /me/badge (20 rooms)': (s) => s.asReader('GET', '/me/badge'),
   'GET /rooms (20 rooms)': (s) => s.asReader('GET', '/rooms'),
-  'POST /messages (send)': (s) => s.asAdmin('POST', '/messages', { room: 'room-3', sender: 'writer', message: 'bench message', messageType: 'text' }),
+  'POST /messages (send)': (s) =>
+    s.asAdmin('POST', '/messages', { room: 'room-3', sender: 'writer', message: 'bench message', messageType: 'text' }),
 };
 
 async function measure(count, label) {
@@ -119,7 +147,9 @@ async function measure(count, label) {
 }
 
 const dialect = process.env.BENCH_DATABASE_URL ? 'postgres' : 'sqlite';
-console.log(`Chat bench on ${dialect}: ${SMALL.toLocaleString('en')} vs ${LARGE.toLocaleString('en')} messages, ${ROOMS} rooms, median of ${REPEAT}`);
+console.log(
+  `Chat bench on ${dialect}: ${SMALL.toLocaleString('en')} vs ${LARGE.toLocaleString('en')} messages, ${ROOMS} rooms, median of ${REPEAT}`,
+);
 const small = await measure(SMALL, 'small');
 const large = await measure(LARGE, 'large');
 console.log(`(load: ${small.setupS.toFixed(1)} s and ${large.setupS.toFixed(1)} s)\n`);
@@ -128,6 +158,11 @@ const rows = [];
 for (const name of Object.keys(CASES)) {
   const ratio = large.results[name] / small.results[name];
   rows.push({ name, smallMs: small.results[name], largeMs: large.results[name], ratio });
-  console.log(`${name.padEnd(40)} ${small.results[name].toFixed(2).padStart(9)} ${large.results[name].toFixed(2).padStart(9)} ${ratio.toFixed(2).padStart(6)}x`);
+  console.log(
+    `${name.padEnd(40)} ${small.results[name].toFixed(2).padStart(9)} ${large.results[name].toFixed(2).padStart(9)} ${ratio.toFixed(2).padStart(6)}x`,
+  );
 }
-writeFileSync(join(root, 'bench/results/chat-latest.json'), JSON.stringify({ dialect, small: SMALL, large: LARGE, rows }, null, 2));
+writeFileSync(
+  join(root, 'bench/results/chat-latest.json'),
+  JSON.stringify({ dialect, small: SMALL, large: LARGE, rows }, null, 2),
+);

@@ -20,7 +20,14 @@ function startParley() {
   const dir = mkdtempSync(join(tmpdir(), 'parley-rt-bench-'));
   const child = spawn(process.execPath, ['dist/server.js'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '10000000' },
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '10000000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -28,13 +35,22 @@ function startParley() {
     const timer = setTimeout(() => reject(new Error(`parley did not start: ${output}`)), 20_000);
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? /localhost:(\d+)/.exec(output)?.[1];
+      const port =
+        /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? /localhost:(\d+)/.exec(output)?.[1];
       const apiKey = /API key\s+:\s+(\S+)/.exec(output)?.[1];
       const clientKey = /Client key\s+:\s+(\S+)/.exec(output)?.[1];
       if (apiKey && clientKey && /parley listening/.test(output)) {
         clearTimeout(timer);
         const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? `http://127.0.0.1:${port}`;
-        resolve({ url: address, apiKey, clientKey, stop: () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } });
+        resolve({
+          url: address,
+          apiKey,
+          clientKey,
+          stop: () => {
+            child.kill('SIGTERM');
+            rmSync(dir, { recursive: true, force: true });
+          },
+        });
       }
     });
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -53,15 +69,25 @@ function startBare() {
   });
   const server = new Server(http, { allowEIO3: true, pingInterval: 5000, pingTimeout: 8000 });
   server.on('connection', (socket) => socket.join('room'));
-  return new Promise((resolve) => http.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${http.address().port}`, stop: () => server.close() })));
+  return new Promise((resolve) =>
+    http.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${http.address().port}`, stop: () => server.close() }),
+    ),
+  );
 }
 
 async function connectAll(url, authFor) {
   const sockets = [];
   for (let i = 0; i < SOCKETS; i++) {
     const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
-    await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
-    if (authFor) await new Promise((resolve) => socket.emit('auth2', authFor(i), { CLIENT_KEY: authFor.clientKey, Authorization: authFor(i) }, resolve));
+    await new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    if (authFor)
+      await new Promise((resolve) =>
+        socket.emit('auth2', authFor(i), { CLIENT_KEY: authFor.clientKey, Authorization: authFor(i) }, resolve),
+      );
     sockets.push(socket);
   }
   return sockets;
@@ -72,13 +98,22 @@ async function measure(sockets, send) {
   const samples = [];
   for (let n = 0; n < MESSAGES + 5; n++) {
     const tag = `m${n}`;
-    const arrived = Promise.all(sockets.map((socket) => new Promise((resolve) => {
-      const on = (payload) => {
-        const text = typeof payload === 'string' ? Buffer.from(payload, 'base64').toString() : JSON.stringify(payload);
-        if (text.includes(tag)) { socket.off('chat message', on); resolve(); }
-      };
-      socket.on('chat message', on);
-    })));
+    const arrived = Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise((resolve) => {
+            const on = (payload) => {
+              const text =
+                typeof payload === 'string' ? Buffer.from(payload, 'base64').toString() : JSON.stringify(payload);
+              if (text.includes(tag)) {
+                socket.off('chat message', on);
+                resolve();
+              }
+            };
+            socket.on('chat message', on);
+          }),
+      ),
+    );
     const start = performance.now();
     await send(tag);
     await arrived;
@@ -89,7 +124,11 @@ async function measure(sockets, send) {
 }
 
 const post = (url, path, headers, body) =>
-  fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).then(async (response) => {
+  fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  }).then(async (response) => {
     if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return response.json();
   });
@@ -105,17 +144,27 @@ const admin = { 'im-api-key': parley.apiKey };
 const users = Array.from({ length: SOCKETS }, (_, i) => ({ _id: `u${i}`, nickname: `User ${i}` }));
 await post(parley.url, '/admin/clients/list', admin, { data: [...users, { _id: 'sender', nickname: 'Sender' }] });
 const tokens = [];
-for (const user of users) tokens.push((await post(parley.url, '/admin/clients', admin, { _id: user._id, issueAccessToken: true })).result.token);
+for (const user of users)
+  tokens.push(
+    (await post(parley.url, '/admin/clients', admin, { _id: user._id, issueAccessToken: true })).result.token,
+  );
 await post(parley.url, '/rooms', admin, { _id: 'bench', members: [...users.map((user) => user._id), 'sender'] });
 const authFor = Object.assign((i) => tokens[i], { clientKey: parley.clientKey });
 const parleySockets = await connectAll(parley.url, authFor);
-const result = await measure(parleySockets, (tag) => post(parley.url, '/messages', admin, { room: 'bench', sender: 'sender', message: tag, messageType: 'text' }));
+const result = await measure(parleySockets, (tag) =>
+  post(parley.url, '/messages', admin, { room: 'bench', sender: 'sender', message: tag, messageType: 'text' }),
+);
 for (const socket of parleySockets) socket.close();
 parley.stop();
 
 const ratio = result.p50 / baseline.p50;
 console.log(`Delivery to ${SOCKETS} sockets, ${MESSAGES} messages one at a time (median / p95 ms):`);
 console.log(`  bare socket.io relay      ${baseline.p50.toFixed(2)} / ${baseline.p95.toFixed(2)}`);
-console.log(`  Parley POST /messages     ${result.p50.toFixed(2)} / ${result.p95.toFixed(2)}   (${ratio.toFixed(2)}x the baseline; stores, counts unread, checks access)`);
-writeFileSync(join(root, 'bench/results/realtime-latest.json'), JSON.stringify({ sockets: SOCKETS, messages: MESSAGES, baseline, parley: result, ratio }, null, 2));
+console.log(
+  `  Parley POST /messages     ${result.p50.toFixed(2)} / ${result.p95.toFixed(2)}   (${ratio.toFixed(2)}x the baseline; stores, counts unread, checks access)`,
+);
+writeFileSync(
+  join(root, 'bench/results/realtime-latest.json'),
+  JSON.stringify({ sockets: SOCKETS, messages: MESSAGES, baseline, parley: result, ratio }, null, 2),
+);
 process.exit(0);

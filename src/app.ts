@@ -78,7 +78,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     if (route.config?.auth === undefined) {
       // CORS preflights answer before any authentication.
       if (route.method === 'OPTIONS') route.config = { ...route.config, auth: 'public' };
-      else if (route.prefix !== DOCS_PREFIX) throw new Error(`Route ${String(route.method)} ${route.url} declares no auth mode`);
+      else if (route.prefix !== DOCS_PREFIX)
+        throw new Error(`Route ${String(route.method)} ${route.url} declares no auth mode`);
       route.config = { ...route.config, auth: 'public' };
     }
     for (const method of [route.method].flat()) {
@@ -93,7 +94,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   const parseJsonOrEmpty: Parameters<typeof app.addContentTypeParser>[2] = (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
     parseJson(request, body as string, (error, value) => {
-      if (error && isPrototypePoisoning(body as string)) return done(new AppError('INVALID_REQUEST', 'Request body must not use "__proto__" or "constructor.prototype" keys'), undefined);
+      if (error && isPrototypePoisoning(body as string))
+        return done(
+          new AppError('INVALID_REQUEST', 'Request body must not use "__proto__" or "constructor.prototype" keys'),
+          undefined,
+        );
       done(error, value);
     });
   };
@@ -111,7 +116,17 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(cors, {
     origin: '*',
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['content-type', 'im-api-key', 'im-client-key', 'im-authorization', 'im-client-id', 'im-device-id', 'api_key', 'client_key', 'authorization'],
+    allowedHeaders: [
+      'content-type',
+      'im-api-key',
+      'im-client-key',
+      'im-authorization',
+      'im-client-id',
+      'im-device-id',
+      'api_key',
+      'client_key',
+      'authorization',
+    ],
     maxAge: 600,
   });
   await app.register(errorsPlugin);

@@ -18,8 +18,13 @@ export async function bootstrap(services: Services, logger: Logger): Promise<Fir
 
   if (config.importedApiKey !== undefined) {
     const { key, status } = await keys.importKey(app.id, config.importedApiKey, 'PARLEY_API_KEY', 'env');
-    if (status === 'created') logger.info({ keyId: key.id, last4: key.last4 }, 'PARLEY_API_KEY installed as a full-permission key');
-    if (status === 'revoked') logger.warn({ keyId: key.id, last4: key.last4 }, 'PARLEY_API_KEY was revoked earlier and stays revoked; remove it from the environment');
+    if (status === 'created')
+      logger.info({ keyId: key.id, last4: key.last4 }, 'PARLEY_API_KEY installed as a full-permission key');
+    if (status === 'revoked')
+      logger.warn(
+        { keyId: key.id, last4: key.last4 },
+        'PARLEY_API_KEY was revoked earlier and stays revoked; remove it from the environment',
+      );
     return undefined;
   }
 

@@ -71,33 +71,50 @@ async function main(argv: string[]): Promise<number> {
         print('Database is up to date.');
         return 0;
       case 'apps list':
-        for (const app of await services.apps.list()) print(`${app.id}\t${app.name}${app.isDefault ? '\t(default)' : ''}`);
+        for (const app of await services.apps.list())
+          print(`${app.id}\t${app.name}${app.isDefault ? '\t(default)' : ''}`);
         return 0;
       case 'apps create': {
         if (!argument) throw new AppError('INVALID_REQUEST', 'apps create needs a name');
         const app = await services.apps.create(argument, values.id);
         const { secret } = await services.keys.create(app.id, { name: 'Initial key' }, 'cli');
-        print(`Application id : ${app.id}\nClient key     : ${app.clientKey}\nAPI key        : ${secret}\n(The API key is shown once; store it now.)`);
+        print(
+          `Application id : ${app.id}\nClient key     : ${app.clientKey}\nAPI key        : ${secret}\n(The API key is shown once; store it now.)`,
+        );
         return 0;
       }
       case 'keys list': {
         const keys = await services.keys.list(appId, values.all ?? false);
         print(['ID', 'NAME', 'LAST4', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED'].join('\t'));
         for (const key of keys.map(keyView)) {
-          print([key.id, key.name, key.last4, key.status, key.scopes.join(','), key.expiresAt ?? '-', key.lastUsedAt ?? '-'].join('\t'));
+          print(
+            [
+              key.id,
+              key.name,
+              key.last4,
+              key.status,
+              key.scopes.join(','),
+              key.expiresAt ?? '-',
+              key.lastUsedAt ?? '-',
+            ].join('\t'),
+          );
         }
         return 0;
       }
       case 'keys create': {
         const { key, secret } = await services.keys.create(appId, cliSettings(values), 'cli');
-        print(`Created ${key.id} ("${key.name}") in application ${appId}.\nAPI key: ${secret}\n(Shown once; store it now.)`);
+        print(
+          `Created ${key.id} ("${key.name}") in application ${appId}.\nAPI key: ${secret}\n(Shown once; store it now.)`,
+        );
         return 0;
       }
       case 'keys roll': {
         const key = await findKey(services, argument);
         const grace = values.grace === undefined ? DEFAULT_ROLL_GRACE_SECONDS : wholeNumber(values.grace, '--grace');
         const rolled = await services.keys.roll(key.appId, key.id, grace, 'cli');
-        print(`Rolled ${key.id} -> ${rolled.key.id}; the old key stops working at ${keyView(rolled.previous).expiresAt}.\nNew API key: ${rolled.secret}\n(Shown once; store it now.)`);
+        print(
+          `Rolled ${key.id} -> ${rolled.key.id}; the old key stops working at ${keyView(rolled.previous).expiresAt}.\nNew API key: ${rolled.secret}\n(Shown once; store it now.)`,
+        );
         return 0;
       }
       case 'keys revoke': {
@@ -136,12 +153,21 @@ function wholeNumber(value: string, name: string): number {
 
 function cliSettings(values: Record<string, string | boolean | undefined>): KeySettings {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  const list = (name: string) => text(name)?.split(',').map((item) => item.trim()).filter(Boolean);
-  const settings: KeySettings = { name: text('name') ?? 'CLI key', scopes: list('scopes'), allowedIps: list('allow-ip') };
+  const list = (name: string) =>
+    text(name)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const settings: KeySettings = {
+    name: text('name') ?? 'CLI key',
+    scopes: list('scopes'),
+    allowedIps: list('allow-ip'),
+  };
   const expires = text('expires');
   if (expires !== undefined) {
     settings.expiresAt = parseTime(expires);
-    if (settings.expiresAt === undefined) throw new AppError('INVALID_REQUEST', '--expires must be an ISO-8601 time or a ms epoch');
+    if (settings.expiresAt === undefined)
+      throw new AppError('INVALID_REQUEST', '--expires must be an ISO-8601 time or a ms epoch');
   }
   const rateLimit = text('rate-limit');
   if (rateLimit !== undefined) settings.rateLimit = wholeNumber(rateLimit, '--rate-limit');

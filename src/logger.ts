@@ -5,6 +5,10 @@ const SECRET_HEADERS = ['im-api-key', 'api_key', 'im-client-key', 'client_key', 
 
 /** JSON logs; credential headers are censored wherever a request's headers get logged. */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const paths = SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`, `request.headers["${name}"]`]);
+  const paths = SECRET_HEADERS.flatMap((name) => [
+    `req.headers["${name}"]`,
+    `headers["${name}"]`,
+    `request.headers["${name}"]`,
+  ]);
   return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
 }

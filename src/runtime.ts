@@ -23,7 +23,11 @@ export interface Runtime {
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function connectRedis(url: string): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: REDIS_CONNECT_TIMEOUT_MS, lazyConnect: true });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    lazyConnect: true,
+  });
   redis.on('error', () => undefined); // reconnects by itself; readiness reports the state
   try {
     await redis.connect();
@@ -34,7 +38,11 @@ export async function connectRedis(url: string): Promise<Redis> {
   return redis;
 }
 
-async function createBus(config: Config, redis: Redis | undefined, logger: Logger): Promise<{ bus: EventBus; subscriber?: Redis }> {
+async function createBus(
+  config: Config,
+  redis: Redis | undefined,
+  logger: Logger,
+): Promise<{ bus: EventBus; subscriber?: Redis }> {
   const onError = (error: unknown, what: string) => logger.error({ err: error }, `event bus: ${what}`);
   if (!redis) return { bus: new LocalEventBus((error, type) => onError(error, type)) };
   const subscriber = redis.duplicate();
@@ -56,7 +64,14 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     if (config.redisUrl) redis = await connectRedis(config.redisUrl);
     const created = await createBus(config, redis, logger);
     subscriber = created.subscriber;
-    const services = createServices(config, storage, created.bus, redis, (error) => logger.error({ err: error }, 'background work'), logger);
+    const services = createServices(
+      config,
+      storage,
+      created.bus,
+      redis,
+      (error) => logger.error({ err: error }, 'background work'),
+      logger,
+    );
     const firstStart = await bootstrap(services, logger);
     const app = await buildApp(services, logger);
     const gateway = createGateway(app.server, services, logger, redis);

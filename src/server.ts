@@ -20,7 +20,14 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, logger);
   if (runtime.firstStart) process.stdout.write(firstStartBanner(runtime.firstStart, config.port));
   const address = await runtime.app.listen({ port: config.port, host: config.host });
-  logger.info({ address, database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres', redis: Boolean(config.redisUrl) }, 'parley listening');
+  logger.info(
+    {
+      address,
+      database: config.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres',
+      redis: Boolean(config.redisUrl),
+    },
+    'parley listening',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -113,11 +113,27 @@ export function createServices(
   const membersRepository = new MembersRepository(storage);
   const presence = new Presence(redis, config.redisPrefix);
   const appConfig = new ConfigService(storage, bus);
-  const chat = createChatServices(config, storage, bus, usersRepository, membersRepository, presence, appConfig, onError);
+  const chat = createChatServices(
+    config,
+    storage,
+    bus,
+    usersRepository,
+    membersRepository,
+    presence,
+    appConfig,
+    onError,
+  );
   const devices = new DevicesRepository(storage);
   return {
     ...chat,
-    push: new PushService(chat.pushRepository, devices, usersRepository, pushProvider(config, chat.webhooks, logger), bus, onError),
+    push: new PushService(
+      chat.pushRepository,
+      devices,
+      usersRepository,
+      pushProvider(config, chat.webhooks, logger),
+      bus,
+      onError,
+    ),
     connections: { count: async () => 0, local: () => 0 },
     presence,
     prefs: new PrefsRepository(storage),
@@ -139,7 +155,10 @@ export function createServices(
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
     userRequests: new WindowCounter('user', redis, config.redisPrefix),
-    authFailures: new AuthFailureGuard(new WindowCounter('authfail', redis, config.redisPrefix), config.authFailuresPerMinute),
+    authFailures: new AuthFailureGuard(
+      new WindowCounter('authfail', redis, config.redisPrefix),
+      config.authFailuresPerMinute,
+    ),
   };
 }
 
@@ -166,8 +185,32 @@ function createChatServices(
   const files = new FilesRepository(storage);
   const fileAccess = new FileAccess(files, config.publicFileBuckets);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
-  const rooms = new RoomsService(roomsRepository, membersRepository, users, access, presenter, writer, bus, storage.dialect, limits, systemUserId, outbox);
-  const messages = new MessagesService(messagesRepository, roomsRepository, membersRepository, users, access, presenter, writer, bus, limits, storage.dialect, appConfig);
+  const rooms = new RoomsService(
+    roomsRepository,
+    membersRepository,
+    users,
+    access,
+    presenter,
+    writer,
+    bus,
+    storage.dialect,
+    limits,
+    systemUserId,
+    outbox,
+  );
+  const messages = new MessagesService(
+    messagesRepository,
+    roomsRepository,
+    membersRepository,
+    users,
+    access,
+    presenter,
+    writer,
+    bus,
+    limits,
+    storage.dialect,
+    appConfig,
+  );
   return {
     files,
     fileAccess,
@@ -178,15 +221,54 @@ function createChatServices(
     presenter,
     rooms,
     roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
-    members: new MembersService(roomsRepository, membersRepository, users, access, rooms, writer, bus, limits, moderationRepository, outbox),
+    members: new MembersService(
+      roomsRepository,
+      membersRepository,
+      users,
+      access,
+      rooms,
+      writer,
+      bus,
+      limits,
+      moderationRepository,
+      outbox,
+    ),
     webhooksRepository,
     webhooks: new WebhookDispatcher(webhooksRepository, config.webhooks, messages, onError),
     pushRepository,
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
-    batches: new BatchService(new BatchRepository(storage), roomsRepository, membersRepository, users, writer, messages, bus, limits, systemUserId, onError),
-    moderation: new ModerationService(moderationRepository, roomsRepository, membersRepository, users, access, presenter, bus),
-    search: new SearchService(storage, storage.dialect, roomsRepository, membersRepository, users, access, presenter, messagesRepository),
+    batches: new BatchService(
+      new BatchRepository(storage),
+      roomsRepository,
+      membersRepository,
+      users,
+      writer,
+      messages,
+      bus,
+      limits,
+      systemUserId,
+      onError,
+    ),
+    moderation: new ModerationService(
+      moderationRepository,
+      roomsRepository,
+      membersRepository,
+      users,
+      access,
+      presenter,
+      bus,
+    ),
+    search: new SearchService(
+      storage,
+      storage.dialect,
+      roomsRepository,
+      membersRepository,
+      users,
+      access,
+      presenter,
+      messagesRepository,
+    ),
     badges: new BadgesService(roomsRepository, membersRepository, access),
   };
 }
@@ -194,7 +276,11 @@ function createChatServices(
 /** The configured push provider (PUSH_PROVIDER): logged, or forwarded over HTTP signed like webhooks. */
 function pushProvider(config: Config, webhooks: WebhookDispatcher, logger: Logger | undefined): PushProvider {
   if (config.push.provider === 'http' && config.push.httpUrl) {
-    return new HttpPushProvider(config.push.httpUrl, async (appId) => [(await webhooks.settings(appId)).secret], config.webhooks);
+    return new HttpPushProvider(
+      config.push.httpUrl,
+      async (appId) => [(await webhooks.settings(appId)).secret],
+      config.webhooks,
+    );
   }
   return new LogPushProvider(logger ?? (pino({ level: 'silent' }) as Logger));
 }

@@ -91,9 +91,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const databaseUrl = env.DATABASE_URL?.trim() || 'sqlite:./data/parley.db';
   if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push(
-      `DATABASE_URL must be "sqlite:PATH" or "postgres://user@host/db" (got "${redactUrl(databaseUrl)}")`,
-    );
+    problems.push(`DATABASE_URL must be "sqlite:PATH" or "postgres://user@host/db" (got "${redactUrl(databaseUrl)}")`);
   }
 
   const redisUrl = env.REDIS_URL?.trim() || undefined;
@@ -102,7 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const host = env.HOST?.trim() || '0.0.0.0';
-  if (!isIP(host) && !/^[a-zA-Z0-9.-]+$/.test(host)) problems.push(`HOST must be an IP address or host name (got "${host}")`);
+  if (!isIP(host) && !/^[a-zA-Z0-9.-]+$/.test(host))
+    problems.push(`HOST must be an IP address or host name (got "${host}")`);
 
   const importedApiKey = env.PARLEY_API_KEY?.trim() || undefined;
   if (importedApiKey !== undefined && importedApiKey.length < 16) {
@@ -157,17 +156,25 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function parseBuckets(raw: string | undefined, problems: string[]): string[] {
-  const buckets = (raw ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const buckets = (raw ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const bad = buckets.filter((bucket) => !/^[A-Za-z0-9_.-]{1,64}$/.test(bucket));
-  if (bad.length > 0) problems.push(`PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); got "${bad.join(', ')}"`);
+  if (bad.length > 0)
+    problems.push(
+      `PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); got "${bad.join(', ')}"`,
+    );
   return buckets;
 }
 
 function parsePush(env: Env, problems: string[]): PushConfig {
   const provider = (env.PUSH_PROVIDER?.trim().toLowerCase() || 'log') as PushConfig['provider'];
   const httpUrl = env.PUSH_HTTP_URL?.trim() || undefined;
-  if (provider !== 'log' && provider !== 'http') problems.push(`PUSH_PROVIDER must be "log" or "http" (got "${env.PUSH_PROVIDER}")`);
-  if (provider === 'http' && !(httpUrl && /^https?:\/\//.test(httpUrl))) problems.push('PUSH_HTTP_URL must be an http(s) URL when PUSH_PROVIDER=http');
+  if (provider !== 'log' && provider !== 'http')
+    problems.push(`PUSH_PROVIDER must be "log" or "http" (got "${env.PUSH_PROVIDER}")`);
+  if (provider === 'http' && !(httpUrl && /^https?:\/\//.test(httpUrl)))
+    problems.push('PUSH_HTTP_URL must be an http(s) URL when PUSH_PROVIDER=http');
   return { provider, httpUrl };
 }
 
@@ -200,7 +207,9 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
     normalizeCidrs(entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry)));
     return entries.join(',');
   } catch {
-    problems.push(`TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`);
+    problems.push(
+      `TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`,
+    );
     return false;
   }
 }

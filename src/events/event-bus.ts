@@ -16,15 +16,35 @@ export interface DomainEvents {
   'room.muted': { appId: string; roomId: string; userId: string; muted: boolean };
   'member.added': MemberEvent;
   'member.removed': MemberEvent;
-  'member.updated': { appId: string; roomId: string; userId: string; property: string; value: unknown; actor: string | null };
+  'member.updated': {
+    appId: string;
+    roomId: string;
+    userId: string;
+    property: string;
+    value: unknown;
+    actor: string | null;
+  };
   'invitation.created': MemberEvent;
   /** `seq` and `previousSeq` (the room's last message before it) let every node deliver a room's messages in order. */
-  'message.created': MessageEvent & { push: boolean; skipTotalBadge: boolean; mentions: string[]; seq?: number; previousSeq?: number | null };
+  'message.created': MessageEvent & {
+    push: boolean;
+    skipTotalBadge: boolean;
+    mentions: string[];
+    seq?: number;
+    previousSeq?: number | null;
+  };
   'message.updated': MessageEvent;
   'message.recalled': MessageEvent;
   'message.pinned': MessageEvent;
   'message.unpinned': MessageEvent;
-  'message.deleted': { appId: string; roomId: string; messageIds: string[]; all: boolean; deletedBy: string; members: string[] };
+  'message.deleted': {
+    appId: string;
+    roomId: string;
+    messageIds: string[];
+    all: boolean;
+    deletedBy: string;
+    members: string[];
+  };
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
   /** Ephemeral: a member is typing (relayed to the room's other members, never stored). */
   'room.typing': { appId: string; roomId: string; userId: string; message: unknown; members: string[] };

@@ -47,7 +47,9 @@ export class RedisEventBus implements EventBus {
     this.local.deliver(type, payload);
     this.origin.deliver(type, payload);
     const envelope: Envelope = { node: this.node, type, payload };
-    this.publisher.publish(this.channel, JSON.stringify(envelope)).catch((error: unknown) => this.onError(error, 'event publish'));
+    this.publisher
+      .publish(this.channel, JSON.stringify(envelope))
+      .catch((error: unknown) => this.onError(error, 'event publish'));
   }
 
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void {

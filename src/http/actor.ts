@@ -11,7 +11,8 @@ export function actorOf(request: FastifyRequest): Actor {
   const named = request.headers['im-client-id'];
   const given = typeof named === 'string' && named !== '' ? named : null;
   if (auth.kind === 'user') {
-    if (given !== null && given !== auth.userId) throw new AppError('NOT_PERMITTED', 'IM-CLIENT-ID does not match the user of the token');
+    if (given !== null && given !== auth.userId)
+      throw new AppError('NOT_PERMITTED', 'IM-CLIENT-ID does not match the user of the token');
     return { admin: false, userId: auth.userId };
   }
   return { admin: true, userId: given };

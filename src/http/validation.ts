@@ -80,7 +80,12 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
     if (httpPart === 'body') {
       const object = optionalPart(schema as Schema);
       if (isClosedObject(object ?? schema)) {
-        return compileClosedBody(strictTypes, strictAllErrors, object ?? (schema as Schema), object !== undefined) as ReturnType<FastifySchemaCompiler<unknown>>;
+        return compileClosedBody(
+          strictTypes,
+          strictAllErrors,
+          object ?? (schema as Schema),
+          object !== undefined,
+        ) as ReturnType<FastifySchemaCompiler<unknown>>;
       }
     }
     const ajv = httpPart === 'body' ? strictTypes : coercing;

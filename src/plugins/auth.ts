@@ -40,7 +40,12 @@ export default fp(
      * Failed authentications count against the source address. While the address is blocked
      * (`wait` seconds), every refusal is the same 429, so its guesses tell it nothing.
      */
-    const failed = async (request: FastifyRequest, reply: FastifyReply, wait: number | undefined, error: AppError): Promise<never> => {
+    const failed = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      wait: number | undefined,
+      error: AppError,
+    ): Promise<never> => {
       await services.authFailures.failed(request.ip);
       if (wait !== undefined) blocked(request, reply, wait);
       throw error;
@@ -86,7 +91,12 @@ export default fp(
       actorOf(request);
     });
 
-    async function authenticateApiKey(request: FastifyRequest, reply: FastifyReply, apiKey: string, scope: Scope | undefined): Promise<void> {
+    async function authenticateApiKey(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      apiKey: string,
+      scope: Scope | undefined,
+    ): Promise<void> {
       const subject = request.auditSubject!;
       let wait: number | undefined;
       if (services.authFailures.suspect(request.ip)) {
@@ -103,7 +113,12 @@ export default fp(
       const key = found && isLive(found) ? found : undefined;
       if (!key) {
         // Attribute the attempt to the key's app when the key is known (revoked, expired).
-        Object.assign(subject, found ? { appId: found.appId, keyId: found.id, keyName: found.name } : { appId: (await services.apps.defaultApp()).id });
+        Object.assign(
+          subject,
+          found
+            ? { appId: found.appId, keyId: found.id, keyName: found.name }
+            : { appId: (await services.apps.defaultApp()).id },
+        );
         return failed(request, reply, wait, new AppError('INVALID_API_KEY'));
       }
       Object.assign(subject, { appId: key.appId, keyId: key.id, keyName: key.name });
@@ -112,7 +127,11 @@ export default fp(
       if (!allowed(key, request.ip)) return failed(request, reply, wait, new AppError('INSUFFICIENT_PERMISSIONS'));
       enforce(request, reply, await services.keyRequests.hit(key.id, key.rateLimit));
       if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
-      request.auth = { kind: 'apiKey', app: services.apps.cached(key.appId) ?? (await services.apps.get(key.appId)), key };
+      request.auth = {
+        kind: 'apiKey',
+        app: services.apps.cached(key.appId) ?? (await services.apps.get(key.appId)),
+        key,
+      };
     }
 
     /** One budget per user of an application, whichever of its tokens it uses, on every node. */
@@ -127,7 +146,10 @@ export default fp(
       const subject = request.auditSubject;
       if (!subject || subject.appId === '') return;
       const targets: string[] = [];
-      for (const value of [...Object.values((request.params ?? {}) as Record<string, unknown>), ...request.auditTargets]) {
+      for (const value of [
+        ...Object.values((request.params ?? {}) as Record<string, unknown>),
+        ...request.auditTargets,
+      ]) {
         if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
       }
       services.activity.record(

@@ -19,7 +19,8 @@ function validationMessage(issues: ValidationIssue[], context: string | undefine
   const clauses = issues.slice(0, MAX_REPORTED_ERRORS).map((issue) => {
     const where = `${context ?? 'request'}${issue.instancePath}`;
     const unknown = (issue.params as { additionalProperty?: unknown }).additionalProperty;
-    if (issue.keyword === 'additionalProperties' && typeof unknown === 'string') return `${where} has an unknown field '${unknown.slice(0, 64)}'`;
+    if (issue.keyword === 'additionalProperties' && typeof unknown === 'string')
+      return `${where} has an unknown field '${unknown.slice(0, 64)}'`;
     return `${where} ${issue.message ?? 'is invalid'}`;
   });
   return clauses.join(', ');
@@ -45,7 +46,8 @@ export default fp(
         appError = new AppError('INTERNAL_ERROR');
       }
       const status = httpStatus(appError);
-      if (status >= 500 && appError.code !== 'INTERNAL_ERROR') request.log.warn({ code: appError.code, requestId: request.id }, appError.message);
+      if (status >= 500 && appError.code !== 'INTERNAL_ERROR')
+        request.log.warn({ code: appError.code, requestId: request.id }, appError.message);
       return reply.status(status).send(errorBody(appError));
     });
 

@@ -14,7 +14,12 @@ export default fp(
     const { services } = app;
     const register = new Registry();
     collectDefaultMetrics({ register, prefix: 'parley_' });
-    const requests = new Counter({ name: 'parley_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [register] });
+    const requests = new Counter({
+      name: 'parley_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [register],
+    });
     const latency = new Histogram({
       name: 'parley_http_request_duration_seconds',
       help: 'HTTP request latency by route',
@@ -22,7 +27,12 @@ export default fp(
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [register],
     });
-    const rateLimited = new Counter({ name: 'parley_rate_limited_total', help: 'Requests refused with 429, by API key id', labelNames: ['key'], registers: [register] });
+    const rateLimited = new Counter({
+      name: 'parley_rate_limited_total',
+      help: 'Requests refused with 429, by API key id',
+      labelNames: ['key'],
+      registers: [register],
+    });
     new Gauge({
       name: 'parley_socket_connections',
       help: 'Live real-time connections on this node',
@@ -61,7 +71,8 @@ export default fp(
         const routeKey = `${request.method} ${route}`;
         const countKey = `${routeKey} ${reply.statusCode}`;
         let counter = counters.get(countKey);
-        if (!counter) counters.set(countKey, (counter = requests.labels(request.method, route, String(reply.statusCode))));
+        if (!counter)
+          counters.set(countKey, (counter = requests.labels(request.method, route, String(reply.statusCode))));
         counter.inc();
         let timer = timers.get(routeKey);
         if (!timer) timers.set(routeKey, (timer = latency.labels(request.method, route)));
@@ -71,17 +82,21 @@ export default fp(
       done();
     });
 
-    app.get('/metrics', {
-      config: { auth: 'public' },
-      schema: { tags: ['Monitoring'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)', hide: false },
-    }, async (request, reply) => {
-      const token = services.config.metricsToken;
-      if (token !== undefined) {
-        const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
-        if (!safeEqual(given, token)) throw new AppError('FORBIDDEN', 'A valid metrics token is required');
-      }
-      return reply.header('content-type', register.contentType).send(await register.metrics());
-    });
+    app.get(
+      '/metrics',
+      {
+        config: { auth: 'public' },
+        schema: { tags: ['Monitoring'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)', hide: false },
+      },
+      async (request, reply) => {
+        const token = services.config.metricsToken;
+        if (token !== undefined) {
+          const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
+          if (!safeEqual(given, token)) throw new AppError('FORBIDDEN', 'A valid metrics token is required');
+        }
+        return reply.header('content-type', register.contentType).send(await register.metrics());
+      },
+    );
   },
   { name: 'parley-metrics' },
 );

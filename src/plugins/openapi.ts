@@ -31,7 +31,11 @@ export default fp(
       transform: ({ schema, url, route }) => {
         const auth = route.config?.auth;
         const security =
-          auth === 'admin' ? [{ apiKey: [] }] : auth === 'user' ? [{ clientKey: [], userToken: [] }, { apiKey: [] }] : [];
+          auth === 'admin'
+            ? [{ apiKey: [] }]
+            : auth === 'user'
+              ? [{ clientKey: [], userToken: [] }, { apiKey: [] }]
+              : [];
         return { schema: { ...schema, security } as unknown as typeof schema, url };
       },
     });

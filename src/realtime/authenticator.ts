@@ -60,7 +60,12 @@ export class SocketAuthenticator {
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
       if (check.status !== 'valid') return this.fail(ip, wait, 'INVALID_TOKEN');
       if (wait !== undefined && check.token.kind !== 'issued') throw rateLimitExceeded(wait);
-      return { appId: check.token.appId, userId: check.token.userId, tokenId: check.token.id, expiresAt: check.token.expiresAt };
+      return {
+        appId: check.token.appId,
+        userId: check.token.userId,
+        tokenId: check.token.id,
+        expiresAt: check.token.expiresAt,
+      };
     }
     if (typeof clientKey !== 'string') return this.fail(ip, wait, 'INVALID_CLIENT_KEY');
     const app = await apps.resolveClientKey(clientKey);
@@ -74,13 +79,15 @@ export class SocketAuthenticator {
 
   async apiKey(secret: unknown, ip: string): Promise<Identity> {
     const wait = await this.services.authFailures.blockedFor(ip);
-    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_API_KEY');
+    if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH)
+      return this.fail(ip, wait, 'INVALID_API_KEY');
     if (wait !== undefined && classifyApiKey(secret) !== 'parley') return this.fail(ip, wait, 'INVALID_API_KEY');
     const { keyVerifier } = this.services;
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
     if (!found || !isLive(found)) return this.fail(ip, wait, 'INVALID_API_KEY');
     // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
-    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip)) return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
+    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip))
+      return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
     const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
     if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const refusal = keySessionRefusal(found, ip);
@@ -91,7 +98,12 @@ export class SocketAuthenticator {
   /** Binds the connection to an identity (again, if it re-authenticates) and answers the auth ack's `result`. */
   async establish(socket: ParleySocket, identity: Identity): Promise<Record<string, unknown>> {
     this.signOut(socket);
-    Object.assign(socket.data, { appId: identity.appId, userId: identity.userId, tokenId: identity.tokenId, keyId: identity.keyId });
+    Object.assign(socket.data, {
+      appId: identity.appId,
+      userId: identity.userId,
+      tokenId: identity.tokenId,
+      keyId: identity.keyId,
+    });
     if (identity.key !== undefined) {
       this.keySessions.open(socket, identity.key, identity.address ?? this.address(socket));
       return { appID: identity.appId, admin: true };
@@ -105,7 +117,10 @@ export class SocketAuthenticator {
     const address = this.address(socket);
     await usersRepository.recordLogin(identity.appId, identity.userId, {
       address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,
-      userAgent: typeof socket.handshake.headers['user-agent'] === 'string' ? socket.handshake.headers['user-agent'].slice(0, 512) : null,
+      userAgent:
+        typeof socket.handshake.headers['user-agent'] === 'string'
+          ? socket.handshake.headers['user-agent'].slice(0, 512)
+          : null,
     });
     bus.publish('user.upserted', { appId: identity.appId, userId: identity.userId });
     const user = await usersRepository.find(identity.appId, identity.userId);
@@ -116,7 +131,8 @@ export class SocketAuthenticator {
   /** Forgets who the connection was: it receives nothing until it authenticates again. */
   signOut(socket: ParleySocket): void {
     for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
-    if (socket.data.appId !== undefined && socket.data.userId !== undefined) this.services.presence.disconnected(socket.data.appId, socket.data.userId);
+    if (socket.data.appId !== undefined && socket.data.userId !== undefined)
+      this.services.presence.disconnected(socket.data.appId, socket.data.userId);
     socket.data.appId = undefined;
     socket.data.userId = undefined;
     socket.data.tokenId = undefined;
@@ -134,17 +150,29 @@ export class SocketAuthenticator {
   private endAtExpiry(socket: ParleySocket, expiresAt: number | null): void {
     if (expiresAt === null) return;
     const delay = expiresAt - Date.now();
-    const timer = setTimeout(() => {
-      this.expiryTimers.delete(socket.id);
-      if (expiresAt <= Date.now()) socket.disconnect(true);
-      else this.endAtExpiry(socket, expiresAt);
-    }, Math.max(0, Math.min(delay, MAX_TIMER_MS)));
+    const timer = setTimeout(
+      () => {
+        this.expiryTimers.delete(socket.id);
+        if (expiresAt <= Date.now()) socket.disconnect(true);
+        else this.endAtExpiry(socket, expiresAt);
+      },
+      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
+    );
     timer.unref();
     this.expiryTimers.set(socket.id, timer);
   }
 
   /** Counts a failure; from a blocked address (`wait`) every refusal is the same 429 (see AuthFailureGuard). */
-  private async fail(ip: string, wait: number | undefined, code: 'INVALID_TOKEN' | 'INVALID_CLIENT_KEY' | 'CLIENT_KEY_MISMATCH' | 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS'): Promise<never> {
+  private async fail(
+    ip: string,
+    wait: number | undefined,
+    code:
+      | 'INVALID_TOKEN'
+      | 'INVALID_CLIENT_KEY'
+      | 'CLIENT_KEY_MISMATCH'
+      | 'INVALID_API_KEY'
+      | 'INSUFFICIENT_PERMISSIONS',
+  ): Promise<never> {
     await this.services.authFailures.failed(ip);
     throw wait === undefined ? new AppError(code) : rateLimitExceeded(wait);
   }

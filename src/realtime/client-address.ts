@@ -18,8 +18,13 @@ export function compileTrust(trustProxy: TrustProxy | undefined): (address: stri
   // A hop count (TRUST_PROXY=N) trusts the N nearest hops. Fastify 5 ignores a bare number, so
   // app.ts hands Fastify this same function: HTTP and sockets agree.
   if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy;
-  const entries = trustProxy.split(',').map((entry) => entry.trim()).filter(Boolean);
-  const matcher: AddressMatcher = compileAllowList(normalizeCidrs(entries.flatMap((entry) => NAMED_RANGES[entry] ?? [entry])));
+  const entries = trustProxy
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const matcher: AddressMatcher = compileAllowList(
+    normalizeCidrs(entries.flatMap((entry) => NAMED_RANGES[entry] ?? [entry])),
+  );
   return (address) => matcher(address);
 }
 
@@ -28,9 +33,13 @@ export function compileTrust(trustProxy: TrustProxy | undefined): (address: stri
  * (proxy-addr): walk X-Forwarded-For from the nearest hop while each hop is a trusted proxy.
  * A key's allow-list then means the same on a socket as over HTTP.
  */
-export function clientAddress(peer: string, headers: IncomingHttpHeaders, trust: (address: string, hop: number) => boolean): string {
+export function clientAddress(
+  peer: string,
+  headers: IncomingHttpHeaders,
+  trust: (address: string, hop: number) => boolean,
+): string {
   const header = headers['x-forwarded-for'];
-  const forwarded = (Array.isArray(header) ? header.join(',') : header ?? '')
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)

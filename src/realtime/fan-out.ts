@@ -27,40 +27,72 @@ export class FanOut {
   start(): void {
     const { bus } = this.services;
     const on = <T extends EventType>(type: T, handler: (event: DomainEvents[T]) => Promise<void> | void) =>
-      this.unsubscribe.push(bus.subscribe(type, (event) => {
-        Promise.resolve(handler(event)).catch((error: unknown) => this.logger.error({ err: error, type }, 'realtime fan-out failed'));
-      }));
+      this.unsubscribe.push(
+        bus.subscribe(type, (event) => {
+          Promise.resolve(handler(event)).catch((error: unknown) =>
+            this.logger.error({ err: error, type }, 'realtime fan-out failed'),
+          );
+        }),
+      );
 
     on('message.created', (event) =>
-      this.order.push(`${event.appId}\n${event.roomId}`, event.seq, event.previousSeq, () => this.push(event.appId, event.members, 'chat message', event.message)));
+      this.order.push(`${event.appId}\n${event.roomId}`, event.seq, event.previousSeq, () =>
+        this.push(event.appId, event.members, 'chat message', event.message),
+      ),
+    );
     for (const type of ['message.updated', 'message.recalled', 'message.pinned', 'message.unpinned'] as const) {
       on(type, (event) => this.push(event.appId, event.members, 'chat message', event.message));
     }
     on('message.deleted', async (event) => {
-      this.push(event.appId, event.members, 'messagesDeleted', { room: event.roomId, messageIds: event.messageIds, all: event.all, deletedBy: event.deletedBy });
+      this.push(event.appId, event.members, 'messagesDeleted', {
+        room: event.roomId,
+        messageIds: event.messageIds,
+        all: event.all,
+        deletedBy: event.deletedBy,
+      });
       await this.pushRoom(event.appId, event.roomId, event.members);
     });
     on('room.created', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
     on('room.updated', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
     on('room.banned', (event) => this.pushRoom(event.appId, event.roomId, event.members));
-    on('room.deleted', (event) => this.push(event.appId, event.members, 'room', { _id: event.roomId, id: event.roomId, deleted: true }));
+    on('room.deleted', (event) =>
+      this.push(event.appId, event.members, 'room', { _id: event.roomId, id: event.roomId, deleted: true }),
+    );
     on('member.added', (event) => this.pushRoom(event.appId, event.roomId, event.members));
     on('member.removed', (event) => this.pushRoom(event.appId, event.roomId, event.members));
-    on('member.updated', async (event) => this.pushRoom(event.appId, event.roomId, await this.memberIds(event.appId, event.roomId)));
+    on('member.updated', async (event) =>
+      this.pushRoom(event.appId, event.roomId, await this.memberIds(event.appId, event.roomId)),
+    );
     on('invitation.created', async (event) => {
       const room = await this.roomPayload(event.appId, event.roomId);
       if (room) this.push(event.appId, event.userIds, 'invitation', { room, inviter: event.actor });
     });
     on('read.updated', async (event) => {
       const members = await this.memberIds(event.appId, event.roomId);
-      this.push(event.appId, members, 'lastRead', { roomID: event.roomId, memberID: event.userId, messageID: event.lastRead });
+      this.push(event.appId, members, 'lastRead', {
+        roomID: event.roomId,
+        memberID: event.userId,
+        messageID: event.lastRead,
+      });
     });
     on('room.typing', (event) =>
-      this.push(event.appId, event.members, 'typing', { room: event.roomId, sender: event.userId, message: event.message }, rooms.user(event.appId, event.userId)));
-    on('room.muted', (event) => this.push(event.appId, [event.userId], 'roomPref', { room: event.roomId, muted: event.muted }));
-    on('room.pref', (event) => this.push(event.appId, [event.userId], 'roomPref', { ...event.pref, room: event.roomId }));
+      this.push(
+        event.appId,
+        event.members,
+        'typing',
+        { room: event.roomId, sender: event.userId, message: event.message },
+        rooms.user(event.appId, event.userId),
+      ),
+    );
+    on('room.muted', (event) =>
+      this.push(event.appId, [event.userId], 'roomPref', { room: event.roomId, muted: event.muted }),
+    );
+    on('room.pref', (event) =>
+      this.push(event.appId, [event.userId], 'roomPref', { ...event.pref, room: event.roomId }),
+    );
     on('user.pref', (event) => {
-      if (event.data === undefined) this.pushRaw(event.appId, [event.userId], 'myPrefDelete', event.key, toBase64(event.key));
+      if (event.data === undefined)
+        this.pushRaw(event.appId, [event.userId], 'myPrefDelete', event.key, toBase64(event.key));
       else this.push(event.appId, [event.userId], 'myPrefChange', { key: event.key, data: event.data });
     });
 
@@ -73,10 +105,20 @@ export class FanOut {
     });
 
     // Revocations end live sessions at once, on every node.
-    on('token.revoked', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
+    on('token.revoked', (event) =>
+      this.disconnect(
+        (socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? ''),
+      ),
+    );
     // A token's expiry changed: its sessions reconnect and authenticate again under the new one.
-    on('token.updated', (event) => this.disconnect((socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? '')));
-    on('user.deleted', (event) => this.disconnect((socket) => socket.data.appId === event.appId && socket.data.userId === event.userId));
+    on('token.updated', (event) =>
+      this.disconnect(
+        (socket) => socket.data.appId === event.appId && event.tokenIds.includes(socket.data.tokenId ?? ''),
+      ),
+    );
+    on('user.deleted', (event) =>
+      this.disconnect((socket) => socket.data.appId === event.appId && socket.data.userId === event.userId),
+    );
     // API-key sockets follow their key's changes in KeySessions.
   }
 
@@ -90,7 +132,14 @@ export class FanOut {
     this.pushRaw(appId, userIds, event, payload, toBase64(payload), except);
   }
 
-  private pushRaw(appId: string, userIds: readonly string[], event: string, plain: unknown, base64: string, except?: string): void {
+  private pushRaw(
+    appId: string,
+    userIds: readonly string[],
+    event: string,
+    plain: unknown,
+    base64: string,
+    except?: string,
+  ): void {
     const scope = PUSH_SCOPES[event];
     const targets = userIds.map((id) => rooms.user(appId, id));
     if (scope !== undefined) targets.push(rooms.admins(appId, scope));
@@ -102,7 +151,12 @@ export class FanOut {
     this.io.local.to(targets).except(exceptBase64).emit(event, base64);
   }
 
-  private async pushRoom(appId: string, roomId: string, members: readonly string[], room?: Record<string, unknown>): Promise<void> {
+  private async pushRoom(
+    appId: string,
+    roomId: string,
+    members: readonly string[],
+    room?: Record<string, unknown>,
+  ): Promise<void> {
     const payload = room ? withoutViewerFields(room) : await this.roomPayload(appId, roomId);
     if (payload) this.push(appId, members, 'room', payload);
   }

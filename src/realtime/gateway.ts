@@ -30,7 +30,12 @@ export interface Gateway {
  * socket.io on the HTTP server's port, for every IMKIT SDK generation at once: Engine.IO 3
  * (`allowEIO3`, polling then WebSocket, or WebSocket only) and Engine.IO 4.
  */
-export function createGateway(httpServer: HttpServer, services: Services, logger: Logger, redis: Redis | undefined): Gateway {
+export function createGateway(
+  httpServer: HttpServer,
+  services: Services,
+  logger: Logger,
+  redis: Redis | undefined,
+): Gateway {
   const io: Server = new Server(httpServer, {
     path: '/socket.io',
     allowEIO3: true,
@@ -65,11 +70,12 @@ export function createGateway(httpServer: HttpServer, services: Services, logger
       const refusal = inputProblemError(problem, 'The handshake auth');
       return next(Object.assign(new Error(refusal.message), { data: errorBody(refusal) }));
     }
-    const attempt = auth.apiKey !== undefined
-      ? authenticator.apiKey(auth.apiKey, ip)
-      : auth.token !== undefined
-        ? authenticator.user(auth.token, auth.clientKey, ip)
-        : undefined;
+    const attempt =
+      auth.apiKey !== undefined
+        ? authenticator.apiKey(auth.apiKey, ip)
+        : auth.token !== undefined
+          ? authenticator.user(auth.token, auth.clientKey, ip)
+          : undefined;
     if (!attempt) return next();
     attempt.then(
       (identity) => {

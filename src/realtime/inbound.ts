@@ -16,7 +16,10 @@ const SYNC_LIMIT = 500;
 const EVENTS = new Set(['conf', 'auth', 'auth2', 'chat message', 'typing', 'lastRead', 'sync']);
 const REFUSALS_BEFORE_DISCONNECT = 50;
 
-const actorOf = (socket: ParleySocket): Actor => ({ admin: socket.data.keyId !== undefined, userId: socket.data.userId ?? null });
+const actorOf = (socket: ParleySocket): Actor => ({
+  admin: socket.data.keyId !== undefined,
+  userId: socket.data.userId ?? null,
+});
 
 function requireAuth(socket: ParleySocket): { appId: string; actor: Actor } {
   if (!isAuthenticated(socket)) throw new AppError('INVALID_TOKEN', 'Authenticate first (auth or auth2)');
@@ -30,12 +33,19 @@ function requireUser(socket: ParleySocket): { appId: string; actor: Actor & { us
 }
 
 const text = (value: unknown, name: string): string => {
-  if (typeof value !== 'string' || value === '' || value.length > 1000) throw new AppError('INVALID_REQUEST', `${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value === '' || value.length > 1000)
+    throw new AppError('INVALID_REQUEST', `${name} must be a non-empty string`);
   return value;
 };
 
 /** Wires every client event of one connection, with its rate limit and its answers to bad input. */
-export function attachInbound(socket: ParleySocket, services: Services, authenticator: SocketAuthenticator, limiter: EventLimiter, logger: Logger): void {
+export function attachInbound(
+  socket: ParleySocket,
+  services: Services,
+  authenticator: SocketAuthenticator,
+  limiter: EventLimiter,
+  logger: Logger,
+): void {
   let refusals = 0;
   socket.use((packet, next) => {
     const [event] = packet;
@@ -62,17 +72,20 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   const on = (event: string, handler: Handler, encodeAck = false) => {
     socket.on(event, (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined;
-      authenticator.admit(socket, event).then(() => handler(socket, args)).then(
-        (result) => {
-          if (!ack) return;
-          if (result === undefined) ack();
-          else ack(encodeAck && socket.data.base64 ? toBase64(result) : result);
-        },
-        (error: unknown) => {
-          if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed');
-          if (ack) ack(encodeAck && socket.data.base64 ? toBase64(ackError(error)) : ackError(error));
-        },
-      );
+      authenticator
+        .admit(socket, event)
+        .then(() => handler(socket, args))
+        .then(
+          (result) => {
+            if (!ack) return;
+            if (result === undefined) ack();
+            else ack(encodeAck && socket.data.base64 ? toBase64(result) : result);
+          },
+          (error: unknown) => {
+            if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed');
+            if (ack) ack(encodeAck && socket.data.base64 ? toBase64(ackError(error)) : ackError(error));
+          },
+        );
     });
   };
 
@@ -96,19 +109,32 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
   };
 
   // G1: auth(token); no client key on the socket.
-  on('auth', (target, [token]) => signedIn(target, () => authenticator.user(token, undefined, authenticator.address(target))));
+  on('auth', (target, [token]) =>
+    signedIn(target, () => authenticator.user(token, undefined, authenticator.address(target))),
+  );
 
   // G2/G3: auth2(token, {CLIENT_KEY, Authorization}); the ack is base64 after conf.
-  on('auth2', (target, [token, headers]) => {
-    const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
-    const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
-    return signedIn(target, () => authenticator.user(given.Authorization ?? given['IM-Authorization'] ?? token, clientKey, authenticator.address(target)));
-  }, true);
+  on(
+    'auth2',
+    (target, [token, headers]) => {
+      const given = (headers && typeof headers === 'object' ? headers : {}) as Record<string, unknown>;
+      const clientKey = given.CLIENT_KEY ?? given['IM-CLIENT-KEY'] ?? given.clientKey ?? null;
+      return signedIn(target, () =>
+        authenticator.user(
+          given.Authorization ?? given['IM-Authorization'] ?? token,
+          clientKey,
+          authenticator.address(target),
+        ),
+      );
+    },
+    true,
+  );
 
   // Always a plain ack, in every generation (realtime protocol 4.1).
   on('chat message', async (target, [message]) => {
     const { appId, actor } = requireAuth(target);
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) throw new AppError('INVALID_REQUEST', 'The message must be an object');
+    if (message === null || typeof message !== 'object' || Array.isArray(message))
+      throw new AppError('INVALID_REQUEST', 'The message must be an object');
     const body = message as Record<string, unknown>;
     return ackOk(await services.messages.sendAsMember(appId, actor, text(body.room, 'room'), body));
   });
@@ -118,7 +144,13 @@ export function attachInbound(socket: ParleySocket, services: Services, authenti
     const context = await services.roomAccess.loadReadable(appId, text(roomId, 'room'), actor);
     requireWritable(context);
     const shown = typeof message === 'string' ? message.slice(0, 1000) : null;
-    services.bus.publish('room.typing', { appId, roomId: context.room.id, userId: actor.userId, message: shown, members: context.members.map((member) => member.userId) });
+    services.bus.publish('room.typing', {
+      appId,
+      roomId: context.room.id,
+      userId: actor.userId,
+      message: shown,
+      members: context.members.map((member) => member.userId),
+    });
     return ackOk({});
   });
 
@@ -152,16 +184,21 @@ async function catchUp(services: Services, appId: string, userId: string, since:
   const page = changed.slice(0, SYNC_LIMIT);
   // Nothing from before the user joined a 'joined' room (issue 9 item 1).
   const floors = await historyFloors(services.membersRepository, appId, principals, userRooms);
-  const messages = await services.presenter.messageViews(appId, page.filter((message) => message.seq > (floors.get(message.roomId) ?? 0)));
+  const messages = await services.presenter.messageViews(
+    appId,
+    page.filter((message) => message.seq > (floors.get(message.roomId) ?? 0)),
+  );
   const last = page.at(-1);
   const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
   // Deletions after the starting point, so that the client drops what vanished meanwhile.
-  const deleted = (await services.messagesRepository.deletionsSince(appId, roomIds, cursor.time, SYNC_LIMIT)).map((entry) => ({
-    room: entry.roomId,
-    messageId: entry.messageId === '_all' ? null : entry.messageId,
-    all: entry.messageId === '_all',
-    deletedAt: entry.deletedAt,
-  }));
+  const deleted = (await services.messagesRepository.deletionsSince(appId, roomIds, cursor.time, SYNC_LIMIT)).map(
+    (entry) => ({
+      room: entry.roomId,
+      messageId: entry.messageId === '_all' ? null : entry.messageId,
+      all: entry.messageId === '_all',
+      deletedAt: entry.deletedAt,
+    }),
+  );
   return { messages, deleted, hasMore: changed.length > SYNC_LIMIT, cursor: `c:${next.time}:${next.seq ?? 0}` };
 }
 
@@ -179,7 +216,11 @@ async function cursorOf(services: Services, appId: string, since: unknown): Prom
     }
   }
   const time = parseTime(since);
-  if (time === undefined) throw new AppError('INVALID_REQUEST', 'since must be a message id, a cursor, an ISO-8601 time or a millisecond epoch');
+  if (time === undefined)
+    throw new AppError(
+      'INVALID_REQUEST',
+      'since must be a message id, a cursor, an ISO-8601 time or a millisecond epoch',
+    );
   return { time };
 }
 

@@ -41,7 +41,11 @@ interface Session {
 }
 
 /** Why `key` may not hold a socket from `address` now; undefined when it may. */
-export function keySessionRefusal(key: ApiKey, address: string, now = Date.now()): 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS' | undefined {
+export function keySessionRefusal(
+  key: ApiKey,
+  address: string,
+  now = Date.now(),
+): 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS' | undefined {
   if (!isLive(key, now)) return 'INVALID_API_KEY';
   if (key.allowedIps !== null && !compileAllowList(key.allowedIps)(address)) return 'INSUFFICIENT_PERMISSIONS';
   if (!SESSION_SCOPES.some((scope) => scopeAllows(key.scopes, scope))) return 'INSUFFICIENT_PERMISSIONS';
@@ -64,7 +68,8 @@ export class KeySessions {
   start(): void {
     this.unsubscribe = this.services.bus.subscribe('apiKey.changed', ({ keyId }) => void this.recheck(keyId));
     this.sweep = setInterval(() => {
-      for (const keyId of new Set([...this.sessions.values()].map((session) => session.key.id))) void this.recheck(keyId);
+      for (const keyId of new Set([...this.sessions.values()].map((session) => session.key.id)))
+        void this.recheck(keyId);
     }, RECHECK_INTERVAL_MS);
     this.sweep.unref();
   }
@@ -105,7 +110,8 @@ export class KeySessions {
     const decision = await this.services.keyRequests.hit(session.key.id, session.key.rateLimit);
     if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const needed = EVENT_SCOPES[event];
-    if (needed !== undefined && !scopeAllows(session.key.scopes, needed)) throw new AppError('INSUFFICIENT_PERMISSIONS');
+    if (needed !== undefined && !scopeAllows(session.key.scopes, needed))
+      throw new AppError('INSUFFICIENT_PERMISSIONS');
   }
 
   private async recheck(keyId: string): Promise<void> {
@@ -138,11 +144,14 @@ export class KeySessions {
     session.timer = undefined;
     const { expiresAt } = session.key;
     if (expiresAt === null) return;
-    session.timer = setTimeout(() => {
-      if (this.sessions.get(session.socket.id) !== session) return;
-      if (expiresAt <= Date.now()) this.end(session);
-      else this.arm(session);
-    }, Math.max(0, Math.min(expiresAt - Date.now(), MAX_TIMER_MS)));
+    session.timer = setTimeout(
+      () => {
+        if (this.sessions.get(session.socket.id) !== session) return;
+        if (expiresAt <= Date.now()) this.end(session);
+        else this.arm(session);
+      },
+      Math.max(0, Math.min(expiresAt - Date.now(), MAX_TIMER_MS)),
+    );
     session.timer.unref();
   }
 

@@ -56,7 +56,9 @@ export class Presence {
   async online(appId: string, userIds: readonly string[]): Promise<Set<string>> {
     const found = new Set(userIds.filter((id) => this.local.has(member(appId, id))));
     if (!this.redis || found.size === userIds.length || userIds.length === 0) return found;
-    const nodes = (await this.redis.zrangebyscore(this.nodesKey(), Date.now() - NODE_TTL_MS, '+inf')).filter((id) => id !== this.nodeId);
+    const nodes = (await this.redis.zrangebyscore(this.nodesKey(), Date.now() - NODE_TTL_MS, '+inf')).filter(
+      (id) => id !== this.nodeId,
+    );
     if (nodes.length === 0) return found;
     const keys = userIds.map((id) => member(appId, id));
     const answers = await Promise.all(nodes.map((node) => this.redis!.smismember(this.usersKey(node), ...keys)));

@@ -12,7 +12,12 @@ export interface SessionData {
   base64: boolean;
 }
 
-export type ParleySocket = Socket<Record<string, (...args: any[]) => void>, Record<string, (...args: any[]) => void>, Record<string, never>, SessionData>;
+export type ParleySocket = Socket<
+  Record<string, (...args: any[]) => void>,
+  Record<string, (...args: any[]) => void>,
+  Record<string, never>,
+  SessionData
+>;
 
 /**
  * socket.io room names: one per user (and per group a user belongs to), one per app and read scope
@@ -25,7 +30,8 @@ export const rooms = {
   base64: 'enc:b64',
 };
 
-export const toBase64 = (payload: unknown): string => Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64');
+export const toBase64 = (payload: unknown): string =>
+  Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)).toString('base64');
 
 /** The envelope IMKIT's SDKs read from an ack (spec 1.4 [hist]: RC 0 on success). */
 export const ackOk = (result: unknown) => ({ RC: 0, RM: 'OK', result });

@@ -5,7 +5,8 @@ export const isoOrNull = (ms: number | null | undefined): string | null => (ms =
 const MAX_TIME_MS = 8.64e15;
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-const inRange = (ms: number): number | undefined => (Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : undefined);
+const inRange = (ms: number): number | undefined =>
+  Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : undefined;
 const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /** Reads a time given as ISO-8601 text or millisecond epoch; undefined when it is not a valid time. */
@@ -18,9 +19,16 @@ export function parseTime(value: unknown): number | undefined {
   // Only ISO-8601 shapes: Date.parse accepts too much ("1", "May 5").
   const match = ISO_TIME.exec(text);
   if (!match) return undefined;
-  const [, year = '', month = '', day = '', hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
+  const [, year = '', month = '', day = '', hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] =
+    match;
   // A real calendar date and clock time: Date.parse would roll "2024-02-30" over into March.
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth(Number(year), Number(month))) return undefined;
+  if (
+    Number(month) < 1 ||
+    Number(month) > 12 ||
+    Number(day) < 1 ||
+    Number(day) > daysInMonth(Number(year), Number(month))
+  )
+    return undefined;
   if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
   // Without an offset the time is UTC (spec 1.7), never the host's local time.
   const ms = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`);

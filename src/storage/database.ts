@@ -15,9 +15,16 @@ export interface Storage {
 
 const CHUNK_ROWS = 200;
 
-async function insertInChunks<T extends keyof Database & string>(db: Kysely<Database>, table: T, rows: Insertable<Database[T]>[]): Promise<void> {
+async function insertInChunks<T extends keyof Database & string>(
+  db: Kysely<Database>,
+  table: T,
+  rows: Insertable<Database[T]>[],
+): Promise<void> {
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-    await db.insertInto(table).values(rows.slice(start, start + CHUNK_ROWS) as never).execute();
+    await db
+      .insertInto(table)
+      .values(rows.slice(start, start + CHUNK_ROWS) as never)
+      .execute();
   }
 }
 
@@ -40,7 +47,12 @@ export function createStorage(databaseUrl: string): Storage {
   }
   const { dialect } = openPostgres(databaseUrl);
   const db = new Kysely<Database>({ dialect });
-  return { db, dialect: postgresHelpers, insertMany: (table, rows) => insertInChunks(db, table, rows), close: () => db.destroy() };
+  return {
+    db,
+    dialect: postgresHelpers,
+    insertMany: (table, rows) => insertInChunks(db, table, rows),
+    close: () => db.destroy(),
+  };
 }
 
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
@@ -49,7 +61,11 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
     storage.dialect.name === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({ db: storage.db, provider: migrationProvider(storage.dialect.name), migrationTableSchema });
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: migrationProvider(storage.dialect.name),
+    migrationTableSchema,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);

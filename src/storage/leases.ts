@@ -8,7 +8,13 @@ export type LeasedTable = 'message_batches' | 'webhook_deliveries' | 'push_notif
  * Takes a pending row's lease if nobody took it since it was read (`seen`): exactly one node wins.
  * The three tables share these columns, so one statement serves them all.
  */
-export async function claimLease(db: Kysely<Database>, table: LeasedTable, id: string, seen: number, until: number): Promise<boolean> {
+export async function claimLease(
+  db: Kysely<Database>,
+  table: LeasedTable,
+  id: string,
+  seen: number,
+  until: number,
+): Promise<boolean> {
   const result = await db
     .updateTable(table as 'webhook_deliveries')
     .set({ locked_until: until })
@@ -20,7 +26,12 @@ export async function claimLease(db: Kysely<Database>, table: LeasedTable, id: s
 }
 
 /** Pending rows whose time has come and whose lease has run out, oldest due first. */
-export async function dueRows<T extends 'webhook_deliveries' | 'push_notifications'>(db: Kysely<Database>, table: T, now: number, limit: number): Promise<Selectable<Database[T]>[]> {
+export async function dueRows<T extends 'webhook_deliveries' | 'push_notifications'>(
+  db: Kysely<Database>,
+  table: T,
+  now: number,
+  limit: number,
+): Promise<Selectable<Database[T]>[]> {
   const rows = await db
     .selectFrom(table as 'webhook_deliveries')
     .selectAll()

@@ -4,8 +4,25 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { generateApiKey } from '../../src/modules/keys/key-format.js';
 
-const INSUFFICIENT = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
-const ENTRY_FIELDS = ['count', 'durationMs', 'ip', 'keyId', 'keyName', 'method', 'requestId', 'route', 'status', 'targetIds', 'time', 'timeMS', 'url'].sort();
+const INSUFFICIENT = {
+  error: 'INSUFFICIENT_PERMISSIONS',
+  message: 'API key does not have permission for this operation',
+};
+const ENTRY_FIELDS = [
+  'count',
+  'durationMs',
+  'ip',
+  'keyId',
+  'keyName',
+  'method',
+  'requestId',
+  'route',
+  'status',
+  'targetIds',
+  'time',
+  'timeMS',
+  'url',
+].sort();
 
 interface Entry {
   time: string;
@@ -28,7 +45,13 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let t: TestApp;
 let adminKeyId: string;
 
-function call(headers: Record<string, string>, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress = '127.0.0.1'): Promise<LightMyRequestResponse> {
+function call(
+  headers: Record<string, string>,
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  remoteAddress = '127.0.0.1',
+): Promise<LightMyRequestResponse> {
   return t.app.inject({
     method,
     url,
@@ -47,7 +70,11 @@ async function audit(query = '', app: TestApp = t): Promise<{ totalCount: number
 }
 
 async function keyIdOf(plain: string, app: TestApp = t): Promise<string> {
-  const row = await app.services.storage.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(plain)).executeTakeFirstOrThrow();
+  const row = await app.services.storage.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('key_hash', '=', sha256(plain))
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -79,9 +106,28 @@ describe('the audit trail', () => {
       expect(entry).toMatchObject({ keyId: adminKeyId, keyName: 'Initial key', ip: '127.0.0.1' });
       expect(entry.durationMs).toBeGreaterThanOrEqual(0);
     }
-    expect(oldest).toMatchObject({ method: 'POST', route: '/admin/clients', url: '/admin/clients', status: 200, targetIds: ['audit_user_1'], requestId: created.headers['x-request-id'] });
-    expect(middle).toMatchObject({ method: 'GET', route: '/admin/clients/:id', url: '/admin/clients/nobody_here', status: 404, targetIds: ['nobody_here'], requestId: missing.headers['x-request-id'] });
-    expect(newest).toMatchObject({ method: 'POST', route: '/admin/clients', status: 400, requestId: invalid.headers['x-request-id'] });
+    expect(oldest).toMatchObject({
+      method: 'POST',
+      route: '/admin/clients',
+      url: '/admin/clients',
+      status: 200,
+      targetIds: ['audit_user_1'],
+      requestId: created.headers['x-request-id'],
+    });
+    expect(middle).toMatchObject({
+      method: 'GET',
+      route: '/admin/clients/:id',
+      url: '/admin/clients/nobody_here',
+      status: 404,
+      targetIds: ['nobody_here'],
+      requestId: missing.headers['x-request-id'],
+    });
+    expect(newest).toMatchObject({
+      method: 'POST',
+      route: '/admin/clients',
+      status: 400,
+      requestId: invalid.headers['x-request-id'],
+    });
     expect(newest!.timeMS).toBeGreaterThanOrEqual(middle!.timeMS);
     expect(middle!.timeMS).toBeGreaterThanOrEqual(oldest!.timeMS);
   });
@@ -92,7 +138,13 @@ describe('the audit trail', () => {
     expect(wrong.statusCode).toBe(401);
     const none = await call({}, 'DELETE', '/admin/clients/someone', undefined, wrongFrom);
     expect(none.statusCode).toBe(401);
-    const foreign = await call({ 'im-api-key': 'not-a-parley-key-0123456789' }, 'GET', '/admin/groups', undefined, wrongFrom);
+    const foreign = await call(
+      { 'im-api-key': 'not-a-parley-key-0123456789' },
+      'GET',
+      '/admin/groups',
+      undefined,
+      wrongFrom,
+    );
     expect(foreign.statusCode).toBe(401);
 
     const revokedKey = await t.createKey({ name: 'revoked for audit' });
@@ -103,17 +155,27 @@ describe('the audit trail', () => {
 
     const fromWrong = await audit(`?ip=${wrongFrom}`);
     expect(fromWrong.totalCount).toBe(3);
-    expect(fromWrong.data.map((entry) => [entry.method, entry.route, entry.status, entry.keyId, entry.keyName])).toStrictEqual([
+    expect(
+      fromWrong.data.map((entry) => [entry.method, entry.route, entry.status, entry.keyId, entry.keyName]),
+    ).toStrictEqual([
       ['GET', '/admin/groups', 401, null, null],
       ['DELETE', '/admin/clients/:id', 401, null, null],
       ['GET', '/admin/clients', 401, null, null],
     ]);
     expect(fromWrong.data[1]!.targetIds).toStrictEqual(['someone']);
-    expect(fromWrong.data.map((entry) => entry.requestId)).toStrictEqual([foreign, none, wrong].map((response) => response.headers['x-request-id']));
+    expect(fromWrong.data.map((entry) => entry.requestId)).toStrictEqual(
+      [foreign, none, wrong].map((response) => response.headers['x-request-id']),
+    );
 
     const byRevoked = await audit(`?keyId=${revokedId}`);
     expect(byRevoked.totalCount).toBe(1);
-    expect(byRevoked.data[0]).toMatchObject({ keyId: revokedId, keyName: 'revoked for audit', status: 401, ip: '198.51.100.10', route: '/admin/clients' });
+    expect(byRevoked.data[0]).toMatchObject({
+      keyId: revokedId,
+      keyName: 'revoked for audit',
+      status: 401,
+      ip: '198.51.100.10',
+      route: '/admin/clients',
+    });
 
     // Nothing of the presented keys is stored in the trail.
     const everything = JSON.stringify(await t.services.storage.db.selectFrom('audit_log').selectAll().execute());
@@ -122,12 +184,23 @@ describe('the audit trail', () => {
   });
 
   it('records refusals for scope, allow-list and rate limit under the key', async () => {
-    const scoped = await t.createKey({ name: 'audit scoped', scopes: ['users:read'], allowedIps: ['192.0.2.0/24'], rateLimit: 2 });
+    const scoped = await t.createKey({
+      name: 'audit scoped',
+      scopes: ['users:read'],
+      allowedIps: ['192.0.2.0/24'],
+      rateLimit: 2,
+    });
     const id = await keyIdOf(scoped);
-    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '203.0.113.1')).statusCode).toBe(403);
+    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '203.0.113.1')).statusCode).toBe(
+      403,
+    );
     expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/keys', undefined, '192.0.2.1')).statusCode).toBe(403);
-    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '192.0.2.1')).statusCode).toBe(200);
-    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '192.0.2.1')).statusCode).toBe(429);
+    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '192.0.2.1')).statusCode).toBe(
+      200,
+    );
+    expect((await call({ 'im-api-key': scoped }, 'GET', '/admin/clients', undefined, '192.0.2.1')).statusCode).toBe(
+      429,
+    );
     const page = await audit(`?keyId=${id}`);
     expect(page.data.map((entry) => [entry.status, entry.ip])).toStrictEqual([
       [429, '192.0.2.1'],
@@ -138,7 +211,10 @@ describe('the audit trail', () => {
   });
 
   it('records target ids from params and from what the request created', async () => {
-    const token = await t.admin('PUT', '/admin/clients/audit_user_1/token', { token: 'audit-token-1', expirationDate: new Date(Date.now() + 86_400_000).toISOString() });
+    const token = await t.admin('PUT', '/admin/clients/audit_user_1/token', {
+      token: 'audit-token-1',
+      expirationDate: new Date(Date.now() + 86_400_000).toISOString(),
+    });
     expect(token.statusCode, token.body).toBe(200);
     const revoke = await t.admin('DELETE', '/admin/clients/audit_user_1/token');
     expect(revoke.statusCode).toBe(200);
@@ -171,7 +247,8 @@ describe('the audit trail', () => {
     for (const id of ['tgt_a', 'tgtxa', 'TGT_A', 'tgt_ab', 'tgt%a', 'a","b']) {
       expect((await t.admin('POST', '/admin/clients', { _id: id })).statusCode).toBe(200);
     }
-    const only = async (targetId: string) => (await audit(`?targetId=${encodeURIComponent(targetId)}`)).data.map((entry) => entry.targetIds);
+    const only = async (targetId: string) =>
+      (await audit(`?targetId=${encodeURIComponent(targetId)}`)).data.map((entry) => entry.targetIds);
     expect(await only('tgt_a')).toStrictEqual([['tgt_a']]);
     expect(await only('TGT_A')).toStrictEqual([['TGT_A']]);
     expect(await only('tgt%a')).toStrictEqual([['tgt%a']]);
@@ -187,9 +264,18 @@ describe('the audit trail', () => {
     const otherId = await keyIdOf(other);
     const start = Date.now();
     // Distinct URLs: identical reads in the same second would share one record (tested below).
-    for (let i = 0; i < 4; i++) expect((await call({ 'im-api-key': other }, 'GET', `/admin/groups?limit=${i + 1}`, undefined, '192.0.2.44')).statusCode).toBe(200);
-    expect((await call({ 'im-api-key': other }, 'POST', '/admin/groups', { _id: 'audit-group', members: [] }, '192.0.2.44')).statusCode).toBeLessThan(500);
-    expect((await call({ 'im-api-key': other }, 'GET', '/admin/groups/nope', undefined, '192.0.2.44')).statusCode).toBe(404);
+    for (let i = 0; i < 4; i++)
+      expect(
+        (await call({ 'im-api-key': other }, 'GET', `/admin/groups?limit=${i + 1}`, undefined, '192.0.2.44'))
+          .statusCode,
+      ).toBe(200);
+    expect(
+      (await call({ 'im-api-key': other }, 'POST', '/admin/groups', { _id: 'audit-group', members: [] }, '192.0.2.44'))
+        .statusCode,
+    ).toBeLessThan(500);
+    expect((await call({ 'im-api-key': other }, 'GET', '/admin/groups/nope', undefined, '192.0.2.44')).statusCode).toBe(
+      404,
+    );
     const end = Date.now();
 
     const byKey = await audit(`?keyId=${otherId}`);
@@ -199,7 +285,11 @@ describe('the audit trail', () => {
     expect((await audit(`?keyId=${otherId}&method=get`)).totalCount).toBe(5);
     expect((await audit(`?keyId=${otherId}&method=POST`)).totalCount).toBe(1);
     expect((await audit(`?keyId=${otherId}&route=/admin/groups`)).totalCount).toBe(5);
-    expect((await audit(`?keyId=${otherId}&route=${encodeURIComponent('/admin/groups/:id')}`)).data.map((entry) => entry.url)).toStrictEqual(['/admin/groups/nope']);
+    expect(
+      (await audit(`?keyId=${otherId}&route=${encodeURIComponent('/admin/groups/:id')}`)).data.map(
+        (entry) => entry.url,
+      ),
+    ).toStrictEqual(['/admin/groups/nope']);
     expect((await audit(`?keyId=${otherId}&status=404`)).totalCount).toBe(1);
     expect((await audit('?ip=192.0.2.44')).totalCount).toBe(6);
     expect((await audit(`?ip=192.0.2.44&method=GET&status=200`)).totalCount).toBe(4);
@@ -222,12 +312,24 @@ describe('the audit trail', () => {
   it('shares one record among identical requests that changed nothing within a second, never among changes', async () => {
     const key = await t.createKey({ name: 'repeat key' });
     const keyId = await keyIdOf(key);
-    for (let i = 0; i < 5; i++) expect((await call({ 'im-api-key': key }, 'GET', '/admin/clients/repeat-target', undefined, '192.0.2.60')).statusCode).toBe(404);
-    for (let i = 0; i < 3; i++) expect((await call({ 'im-api-key': key }, 'GET', '/admin/app', undefined, '192.0.2.60')).statusCode).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await call({ 'im-api-key': key }, 'POST', '/admin/clients', { _id: 'repeat-target' }, '192.0.2.60')).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (await call({ 'im-api-key': key }, 'GET', '/admin/clients/repeat-target', undefined, '192.0.2.60')).statusCode,
+      ).toBe(404);
+    for (let i = 0; i < 3; i++)
+      expect((await call({ 'im-api-key': key }, 'GET', '/admin/app', undefined, '192.0.2.60')).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await call({ 'im-api-key': key }, 'POST', '/admin/clients', { _id: 'repeat-target' }, '192.0.2.60'))
+          .statusCode,
+      ).toBe(200);
     const entries = (await audit(`?keyId=${keyId}&limit=500`)).data;
-    const total = (url: string, method: string) => entries.filter((entry) => entry.url === url && entry.method === method).reduce((sum, entry) => sum + entry.count, 0);
-    const rows = (url: string, method: string) => entries.filter((entry) => entry.url === url && entry.method === method).length;
+    const total = (url: string, method: string) =>
+      entries
+        .filter((entry) => entry.url === url && entry.method === method)
+        .reduce((sum, entry) => sum + entry.count, 0);
+    const rows = (url: string, method: string) =>
+      entries.filter((entry) => entry.url === url && entry.method === method).length;
     // Every request is counted; identical ones usually share a record (two, if a second boundary fell between them).
     expect(total('/admin/clients/repeat-target', 'GET')).toBe(5);
     expect(rows('/admin/clients/repeat-target', 'GET')).toBeLessThanOrEqual(2);
@@ -251,7 +353,16 @@ describe('the audit trail', () => {
   });
 
   it('validates its query', async () => {
-    for (const query of ['from=yesterday', 'to=later', 'status=99', 'status=600', 'skip=-1', 'limit=-1', 'limit=x', 'from=99999999999999999999']) {
+    for (const query of [
+      'from=yesterday',
+      'to=later',
+      'status=99',
+      'status=600',
+      'skip=-1',
+      'limit=-1',
+      'limit=x',
+      'from=99999999999999999999',
+    ]) {
       const response = await t.admin('GET', `/admin/audit?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect(response.json(), query).toMatchObject({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST' } });
@@ -262,7 +373,9 @@ describe('the audit trail', () => {
     const token = await t.createUser('audit-sdk-user');
     const start = Date.now();
     expect((await t.asUser(token, 'GET', '/me')).statusCode).toBe(200);
-    expect((await call({ 'im-client-key': t.clientKey, 'im-authorization': 'bad' }, 'GET', '/me')).statusCode).toBe(401);
+    expect((await call({ 'im-client-key': t.clientKey, 'im-authorization': 'bad' }, 'GET', '/me')).statusCode).toBe(
+      401,
+    );
     expect((await t.admin('GET', '/me', undefined, { 'im-client-id': 'audit-sdk-user' })).statusCode).toBe(200);
     const page = await audit(`?from=${start}&route=/me`);
     expect(page.totalCount).toBe(1);
@@ -270,7 +383,10 @@ describe('the audit trail', () => {
   });
 
   it('needs the audit:read scope', async () => {
-    const without = await t.createKey({ name: 'no audit', scopes: ['users:*', 'keys:manage', 'stats:read', 'config:read'] });
+    const without = await t.createKey({
+      name: 'no audit',
+      scopes: ['users:*', 'keys:manage', 'stats:read', 'config:read'],
+    });
     const refused = await call({ 'im-api-key': without }, 'GET', '/admin/audit');
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toStrictEqual(INSUFFICIENT);
@@ -285,7 +401,9 @@ describe('the audit trail', () => {
   it("never shows another application's entries", async () => {
     await t.services.apps.create('Audit B', 'audit-b');
     const other = await t.services.keys.create('audit-b', { name: 'b key' }, 'test');
-    expect((await call({ 'im-api-key': other.secret }, 'POST', '/admin/clients', { _id: 'b_user' })).statusCode).toBe(200);
+    expect((await call({ 'im-api-key': other.secret }, 'POST', '/admin/clients', { _id: 'b_user' })).statusCode).toBe(
+      200,
+    );
     expect((await audit('?targetId=b_user')).totalCount).toBe(0);
     expect((await audit(`?keyId=${other.key.id}`)).totalCount).toBe(0);
     const own = await call({ 'im-api-key': other.secret }, 'GET', '/admin/audit');
@@ -322,10 +440,25 @@ describe('retention', () => {
       const keyId = await keyIdOf(p.apiKey, p);
       const now = Date.now();
       const entry = (at: number, requestId: string) => ({
-        appId: p.appId, at, keyId, keyName: 'Initial key', ip: '127.0.0.1', method: 'GET', route: '/admin/clients', url: '/admin/clients',
-        status: 200, targetIds: [], requestId, durationMs: 1, count: 1,
+        appId: p.appId,
+        at,
+        keyId,
+        keyName: 'Initial key',
+        ip: '127.0.0.1',
+        method: 'GET',
+        route: '/admin/clients',
+        url: '/admin/clients',
+        status: 200,
+        targetIds: [],
+        requestId,
+        durationMs: 1,
+        count: 1,
       });
-      await p.services.audit.insert([entry(now - 2 * 86_400_000, 'two-days-old'), entry(now - 25 * 3_600_000, 'a-day-and-an-hour-old'), entry(now - 12 * 3_600_000, 'half-a-day-old')]);
+      await p.services.audit.insert([
+        entry(now - 2 * 86_400_000, 'two-days-old'),
+        entry(now - 25 * 3_600_000, 'a-day-and-an-hour-old'),
+        entry(now - 12 * 3_600_000, 'half-a-day-old'),
+      ]);
       const minute = (at: number) => Math.floor(at / 60_000) * 60_000;
       await p.services.audit.addUsage([
         { appId: p.appId, keyId, minute: minute(now - 2 * 86_400_000), requests: 5, errors: 0, rateLimited: 0 },
@@ -352,13 +485,23 @@ describe('GET/PATCH /admin/app', () => {
     expect(app).toStrictEqual({
       RC: 0,
       RM: 'OK',
-      result: { appID: t.appId, name: t.appId, settings: { singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' }, createdAt: app.result.createdAt },
+      result: {
+        appID: t.appId,
+        name: t.appId,
+        settings: { singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' },
+        createdAt: app.result.createdAt,
+      },
     });
     expect(new Date(app.result.createdAt).toISOString()).toBe(app.result.createdAt);
 
     const patched = await t.admin('PATCH', '/admin/app', { name: 'Renamed app', singleTokenPerUser: true });
     expect(patched.statusCode).toBe(200);
-    expect(patched.json().result).toStrictEqual({ appID: t.appId, name: 'Renamed app', settings: { singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' }, createdAt: app.result.createdAt });
+    expect(patched.json().result).toStrictEqual({
+      appID: t.appId,
+      name: 'Renamed app',
+      settings: { singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' },
+      createdAt: app.result.createdAt,
+    });
     expect((await t.admin('GET', '/admin/app')).json().result).toStrictEqual(patched.json().result);
 
     // Only what is sent changes.
@@ -370,7 +513,13 @@ describe('GET/PATCH /admin/app', () => {
   });
 
   it('validates the body', async () => {
-    for (const body of [{ name: '' }, { name: 'x'.repeat(101) }, { singleTokenPerUser: 'yes' }, { singleTokenPerUser: 1 }, { name: 5 }]) {
+    for (const body of [
+      { name: '' },
+      { name: 'x'.repeat(101) },
+      { singleTokenPerUser: 'yes' },
+      { singleTokenPerUser: 1 },
+      { name: 5 },
+    ]) {
       const response = await t.admin('PATCH', '/admin/app', body);
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       expect(response.json()).toMatchObject({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST' } });
@@ -400,10 +549,27 @@ describe('GET /admin/stats', () => {
     expect(response.body).not.toContain(t.apiKey.slice(0, 20));
     const { RC, RM, result } = response.json();
     expect([RC, RM]).toStrictEqual([0, 'OK']);
-    expect(Object.keys(result).sort()).toStrictEqual([
-      'apiKey', 'clientId', 'clientKey', 'end', 'endTime', 'freeMem', 'messageCount', 'monthlyAcitiveUserCount', 'newUserCount',
-      'peakConnectionCount', 'roomCount', 'start', 'startTime', 'totalMem', 'totalRoomCount', 'totalUserCount', 'userList',
-    ].sort());
+    expect(Object.keys(result).sort()).toStrictEqual(
+      [
+        'apiKey',
+        'clientId',
+        'clientKey',
+        'end',
+        'endTime',
+        'freeMem',
+        'messageCount',
+        'monthlyAcitiveUserCount',
+        'newUserCount',
+        'peakConnectionCount',
+        'roomCount',
+        'start',
+        'startTime',
+        'totalMem',
+        'totalRoomCount',
+        'totalUserCount',
+        'userList',
+      ].sort(),
+    );
     expect(result.clientId).toBe(t.appId);
     expect(result.clientKey).toBe(t.clientKey);
     expect(result.apiKey).toBe(`…${t.apiKey.slice(-4)}`);
@@ -416,7 +582,15 @@ describe('GET /admin/stats', () => {
     expect(result.start).toBe(Math.floor(startMs / 1000));
     expect(result.end).toBe(Math.floor(endMs / 1000));
     expect(Array.isArray(result.userList)).toBe(true);
-    for (const field of ['roomCount', 'totalRoomCount', 'messageCount', 'peakConnectionCount', 'newUserCount', 'totalUserCount', 'monthlyAcitiveUserCount']) {
+    for (const field of [
+      'roomCount',
+      'totalRoomCount',
+      'messageCount',
+      'peakConnectionCount',
+      'newUserCount',
+      'totalUserCount',
+      'monthlyAcitiveUserCount',
+    ]) {
       expect(Number.isInteger(result[field]), field).toBe(true);
       expect(result[field], field).toBeGreaterThanOrEqual(0);
     }
@@ -433,7 +607,11 @@ describe('GET /admin/stats', () => {
     expect(response.body).not.toContain(key);
     expect(response.body).not.toContain(t.apiKey);
     expect(response.body).not.toContain(sha256(key));
-    const refused = await call({ 'im-api-key': await t.createKey({ name: 'no stats', scopes: ['users:read'] }) }, 'GET', '/admin/stats');
+    const refused = await call(
+      { 'im-api-key': await t.createKey({ name: 'no stats', scopes: ['users:read'] }) },
+      'GET',
+      '/admin/stats',
+    );
     expect(refused.statusCode).toBe(403);
     expect(refused.json()).toStrictEqual(INSUFFICIENT);
   });
@@ -442,11 +620,24 @@ describe('GET /admin/stats', () => {
     const s = await buildTestApp();
     try {
       const now = Date.now();
-      for (const id of ['stats-a', 'stats-b', 'stats-c']) expect((await s.admin('POST', '/admin/clients', { _id: id })).statusCode).toBe(200);
+      for (const id of ['stats-a', 'stats-b', 'stats-c'])
+        expect((await s.admin('POST', '/admin/clients', { _id: id })).statusCode).toBe(200);
       const db = s.services.storage.db;
-      await db.updateTable('users').set({ last_login_time: now - 10 * 60_000 }).where('id', '=', 'stats-a').execute();
-      await db.updateTable('users').set({ last_login_time: now - 2 * 3_600_000 }).where('id', '=', 'stats-b').execute();
-      await db.updateTable('users').set({ created_at: now - 10 * 86_400_000 }).where('id', '=', 'stats-c').execute();
+      await db
+        .updateTable('users')
+        .set({ last_login_time: now - 10 * 60_000 })
+        .where('id', '=', 'stats-a')
+        .execute();
+      await db
+        .updateTable('users')
+        .set({ last_login_time: now - 2 * 3_600_000 })
+        .where('id', '=', 'stats-b')
+        .execute();
+      await db
+        .updateTable('users')
+        .set({ created_at: now - 10 * 86_400_000 })
+        .where('id', '=', 'stats-c')
+        .execute();
 
       const current = (await s.admin('GET', '/admin/stats')).json().result;
       expect(current.userList).toStrictEqual(['stats-a']);

@@ -42,14 +42,24 @@ describe('auth matrix: every admin route', () => {
   const cases: Array<[string, () => Record<string, string>, number, object, string?]> = [
     ['no key', () => ({}), 401, MISSING],
     ['an empty key', () => ({ 'im-api-key': '' }), 401, MISSING],
-    ['a mistyped key (bad checksum)', () => ({ 'im-api-key': t.apiKey.slice(0, -2) + (t.apiKey.endsWith('AA') ? 'BB' : 'AA') }), 401, INVALID],
+    [
+      'a mistyped key (bad checksum)',
+      () => ({ 'im-api-key': t.apiKey.slice(0, -2) + (t.apiKey.endsWith('AA') ? 'BB' : 'AA') }),
+      401,
+      INVALID,
+    ],
     ['a wrong key', () => ({ 'im-api-key': generateApiKey() }), 401, INVALID],
     ['a foreign-format key', () => ({ 'im-api-key': 'not-a-key-at-all-0123456789' }), 401, INVALID],
     ['a revoked key', () => ({ 'im-api-key': revokedKey }), 401, INVALID],
     ['an expired key', () => ({ 'im-api-key': expiredKey }), 401, INVALID],
     ['a key without the scope', () => ({ 'im-api-key': scopedKey }), 403, FORBIDDEN],
     ['a key used outside its IP allow-list', () => ({ 'im-api-key': fencedKey }), 403, FORBIDDEN],
-    ['client credentials instead of the API key', () => ({ 'im-client-key': t.clientKey, 'im-authorization': userToken }), 401, MISSING],
+    [
+      'client credentials instead of the API key',
+      () => ({ 'im-client-key': t.clientKey, 'im-authorization': userToken }),
+      401,
+      MISSING,
+    ],
   ];
 
   for (const [name, headers, status, body] of cases) {
@@ -76,25 +86,49 @@ describe('auth matrix: every admin route', () => {
 
   it('lets a fenced key in from an allowed IPv4 or IPv6 address, and IPv4-mapped IPv6', async () => {
     for (const remoteAddress of ['10.1.2.3', '2001:db8::7', '::ffff:10.1.9.9']) {
-      const response = await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': fencedKey }, remoteAddress });
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/admin/clients',
+        headers: { 'im-api-key': fencedKey },
+        remoteAddress,
+      });
       expect(response.statusCode, remoteAddress).toBe(200);
     }
-    const outside = await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': fencedKey }, remoteAddress: '10.2.0.1' });
+    const outside = await t.app.inject({
+      method: 'GET',
+      url: '/admin/clients',
+      headers: { 'im-api-key': fencedKey },
+      remoteAddress: '10.2.0.1',
+    });
     expect(outside.statusCode).toBe(403);
   });
 });
 
 describe('auth on user routes (client key + token)', () => {
-  const ENVELOPED_INVALID_TOKEN = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
+  const ENVELOPED_INVALID_TOKEN = {
+    RC: 401,
+    RM: 'Unauthorized',
+    error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+  };
 
   it('answers the client-key errors exactly', async () => {
     const none = await t.app.inject({ method: 'GET', url: '/me' });
     expect(none.statusCode).toBe(401);
-    expect(none.json()).toStrictEqual({ error: 'MISSING_CLIENT_KEY', message: 'Client key is required for SDK initialization' });
+    expect(none.json()).toStrictEqual({
+      error: 'MISSING_CLIENT_KEY',
+      message: 'Client key is required for SDK initialization',
+    });
 
-    const wrong = await t.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': 'ck_wrong', 'im-authorization': userToken } });
+    const wrong = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': 'ck_wrong', 'im-authorization': userToken },
+    });
     expect(wrong.statusCode).toBe(403);
-    expect(wrong.json()).toStrictEqual({ error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' });
+    expect(wrong.json()).toStrictEqual({
+      error: 'INVALID_CLIENT_KEY',
+      message: 'The provided client key is invalid or expired',
+    });
 
     const noToken = await t.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': t.clientKey } });
     expect(noToken.statusCode).toBe(401);
@@ -119,9 +153,16 @@ describe('auth on user routes (client key + token)', () => {
 
   it('answers CLIENT_KEY_MISMATCH for a token of another application', async () => {
     const other = await t.services.apps.create('Other app', 'other-app');
-    const response = await t.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': other.clientKey, 'im-authorization': userToken } });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': other.clientKey, 'im-authorization': userToken },
+    });
     expect(response.statusCode).toBe(403);
-    expect(response.json()).toStrictEqual({ error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' });
+    expect(response.json()).toStrictEqual({
+      error: 'CLIENT_KEY_MISMATCH',
+      message: 'Client key does not match the specified domain',
+    });
   });
 
   it('lets the API key call user routes as the user named by IM-CLIENT-ID', async () => {
@@ -134,7 +175,11 @@ describe('auth on user routes (client key + token)', () => {
   });
 
   it('refuses an IM-CLIENT-ID that differs from the token user', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': t.clientKey, 'im-authorization': userToken, 'im-client-id': 'someone-else' } });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': userToken, 'im-client-id': 'someone-else' },
+    });
     expect(response.statusCode).toBe(403);
   });
 });
@@ -148,7 +193,10 @@ describe('failed authentications are limited per source address', () => {
       for (let i = 0; i < 5; i++) expect((await attempt('192.0.2.10')).statusCode).toBe(401);
       const blocked = await attempt('192.0.2.10');
       expect(blocked.statusCode).toBe(429);
-      expect(blocked.json()).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' });
+      expect(blocked.json()).toMatchObject({
+        error: 'RATE_LIMIT_EXCEEDED',
+        message: 'Too many requests, please try again later',
+      });
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
       // Guesses stay refused for the rest of the window, but a right generated key is still
       // served: the budget stops guessing, not other clients behind the same address (issue 9 item 12)…

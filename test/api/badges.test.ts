@@ -5,12 +5,24 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Unread counts (spec 6, 12 items 57-59): `GET /me/badge`, `POST /badges/byRoomTags`, and the badges on room payloads. */
 
-const INVALID_TAGS = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_TAGS', message: 'Tags must be an array of strings' } };
-const INVALID_ROOM_TAGS = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_ROOM_TAGS', message: 'Room tags must be valid strings' } };
+const INVALID_TAGS = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_TAGS', message: 'Tags must be an array of strings' },
+};
+const INVALID_ROOM_TAGS = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_ROOM_TAGS', message: 'Room tags must be valid strings' },
+};
 
 function expectBadRequest(response: LightMyRequestResponse): void {
   expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  expect(response.json()).toStrictEqual({
+    RC: 400,
+    RM: 'Bad Request',
+    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+  });
 }
 
 describe('badges', () => {
@@ -20,14 +32,18 @@ describe('badges', () => {
   const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   const send = async (user: string, room: string, message = 'hello'): Promise<string> =>
     expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text' }))._id;
-  const badge = async (user: string, query = ''): Promise<number> => expectOk(await t.asUser(tokens[user]!, 'GET', `/me/badge${query}`)).badge;
-  const byTags = async (user: string, body: unknown) => expectOk(await t.asUser(tokens[user]!, 'POST', '/badges/byRoomTags', body));
-  const roomBadge = async (user: string, room: string): Promise<number> => expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms/${room}`)).unread;
+  const badge = async (user: string, query = ''): Promise<number> =>
+    expectOk(await t.asUser(tokens[user]!, 'GET', `/me/badge${query}`)).badge;
+  const byTags = async (user: string, body: unknown) =>
+    expectOk(await t.asUser(tokens[user]!, 'POST', '/badges/byRoomTags', body));
+  const roomBadge = async (user: string, room: string): Promise<number> =>
+    expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms/${room}`)).unread;
   const properties = async (room: string) => expectOk(await t.admin('GET', `/rooms/${room}`)).memberProperties;
 
   beforeAll(async () => {
     t = await buildTestApp();
-    for (const id of ['ann', 'ben', 'don', 'cy', 'dz', 'ek', 'gus', 'gia', 'gsend']) tokens[id] = await t.createUser(id, { nickname: `Nick ${id}` });
+    for (const id of ['ann', 'ben', 'don', 'cy', 'dz', 'ek', 'gus', 'gia', 'gsend'])
+      tokens[id] = await t.createUser(id, { nickname: `Nick ${id}` });
   });
   afterAll(() => t.close());
 
@@ -55,7 +71,10 @@ describe('badges', () => {
 
     it('my own messages never count', async () => {
       expect(await badge('ben')).toBe(0);
-      expect(await byTags('ben', {})).toStrictEqual({ totalBadge: 0, data: { work: 0, urgent: 0, home: 0, secret: 0 } });
+      expect(await byTags('ben', {})).toStrictEqual({
+        totalBadge: 0,
+        data: { work: 0, urgent: 0, home: 0, secret: 0 },
+      });
     });
 
     it('GET /me/badge roomTags combine with AND', async () => {
@@ -77,14 +96,26 @@ describe('badges', () => {
     });
 
     it('POST /badges/byRoomTags counts per tag; totalBadge counts a room with two queried tags once', async () => {
-      expect(await byTags('ann', { tags: ['work', 'urgent'] })).toStrictEqual({ totalBadge: 3, data: { work: 3, urgent: 2 } });
+      expect(await byTags('ann', { tags: ['work', 'urgent'] })).toStrictEqual({
+        totalBadge: 3,
+        data: { work: 3, urgent: 2 },
+      });
       expect(await byTags('ann', { tags: ['work'] })).toStrictEqual({ totalBadge: 3, data: { work: 3 } });
-      expect(await byTags('ann', { tags: ['urgent', 'home'] })).toStrictEqual({ totalBadge: 5, data: { urgent: 2, home: 3 } });
-      expect(await byTags('ann', { tags: ['work', 'urgent', 'home'] })).toStrictEqual({ totalBadge: 6, data: { work: 3, urgent: 2, home: 3 } });
+      expect(await byTags('ann', { tags: ['urgent', 'home'] })).toStrictEqual({
+        totalBadge: 5,
+        data: { urgent: 2, home: 3 },
+      });
+      expect(await byTags('ann', { tags: ['work', 'urgent', 'home'] })).toStrictEqual({
+        totalBadge: 6,
+        data: { work: 3, urgent: 2, home: 3 },
+      });
     });
 
-    it('answers only the tags asked for; unknown tags and tags of other users\' rooms show 0', async () => {
-      expect(await byTags('ann', { tags: ['home', 'nope'] })).toStrictEqual({ totalBadge: 3, data: { home: 3, nope: 0 } });
+    it("answers only the tags asked for; unknown tags and tags of other users' rooms show 0", async () => {
+      expect(await byTags('ann', { tags: ['home', 'nope'] })).toStrictEqual({
+        totalBadge: 3,
+        data: { home: 3, nope: 0 },
+      });
       expect(await byTags('ann', { tags: ['secret'] })).toStrictEqual({ totalBadge: 0, data: { secret: 0 } });
       expect(await byTags('ann', { tags: ['work', 'work'] })).toStrictEqual({ totalBadge: 3, data: { work: 3 } });
     });
@@ -103,17 +134,28 @@ describe('badges', () => {
     });
 
     it('with the API key, IM-CLIENT-ID names the user; without it 400 INVALID_REQUEST', async () => {
-      expect(expectOk(await t.admin('GET', '/me/badge', undefined, { 'im-client-id': 'ann' }))).toStrictEqual({ badge: 7 });
-      expect(expectOk(await t.admin('GET', '/me/badge?roomTags=work&roomTags=urgent', undefined, { 'im-client-id': 'ann' }))).toStrictEqual({ badge: 2 });
-      expect(expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work', 'urgent'] }, { 'im-client-id': 'ann' })))
-        .toStrictEqual({ totalBadge: 3, data: { work: 3, urgent: 2 } });
-      expect(expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }, { 'im-client-id': 'don' }))).toStrictEqual({ totalBadge: 1, data: { work: 1 } });
+      expect(expectOk(await t.admin('GET', '/me/badge', undefined, { 'im-client-id': 'ann' }))).toStrictEqual({
+        badge: 7,
+      });
+      expect(
+        expectOk(await t.admin('GET', '/me/badge?roomTags=work&roomTags=urgent', undefined, { 'im-client-id': 'ann' })),
+      ).toStrictEqual({ badge: 2 });
+      expect(
+        expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work', 'urgent'] }, { 'im-client-id': 'ann' })),
+      ).toStrictEqual({ totalBadge: 3, data: { work: 3, urgent: 2 } });
+      expect(
+        expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }, { 'im-client-id': 'don' })),
+      ).toStrictEqual({ totalBadge: 1, data: { work: 1 } });
       expectBadRequest(await t.admin('GET', '/me/badge'));
       expectBadRequest(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }));
     });
 
     it('needs a valid token', async () => {
-      const invalid = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
+      const invalid = {
+        RC: 401,
+        RM: 'Unauthorized',
+        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+      };
       expectBody(await t.asUser('not-a-token', 'GET', '/me/badge'), 401, invalid);
       expectBody(await t.asUser('not-a-token', 'POST', '/badges/byRoomTags', {}), 401, invalid);
     });
@@ -123,7 +165,10 @@ describe('badges', () => {
       expect(read).toStrictEqual({ client: 'ann', lastRead: wu[0], badge: 1 });
       expect(await badge('ann')).toBe(6);
       expect(await badge('ann', '?roomTags=urgent')).toBe(1);
-      expect(await byTags('ann', { tags: ['work', 'urgent'] })).toStrictEqual({ totalBadge: 2, data: { work: 2, urgent: 1 } });
+      expect(await byTags('ann', { tags: ['work', 'urgent'] })).toStrictEqual({
+        totalBadge: 2,
+        data: { work: 2, urgent: 1 },
+      });
       expect(await roomBadge('ann', 'b-wu')).toBe(1);
 
       expect(expectOk(await t.asUser(tokens.ann!, 'PUT', '/rooms/b-wu/lastRead', { message: wu[1] })).badge).toBe(0);
@@ -136,7 +181,7 @@ describe('badges', () => {
   });
 
   describe('what counts (spec 6)', () => {
-    it('sending moves the sender\'s read position to their message', async () => {
+    it("sending moves the sender's read position to their message", async () => {
       await createRoom({ _id: 'c-send', members: ['cy', 'dz'] });
       const theirs = [await send('dz', 'c-send'), await send('dz', 'c-send'), await send('dz', 'c-send')];
       expect(await roomBadge('cy', 'c-send')).toBe(3);
@@ -149,11 +194,18 @@ describe('badges', () => {
       ]);
     });
 
-    it('the admin sending as a member moves that member\'s read position too', async () => {
+    it("the admin sending as a member moves that member's read position too", async () => {
       await createRoom({ _id: 'c-admin', members: ['cy', 'dz'] });
       await send('dz', 'c-admin');
       expect(await roomBadge('cy', 'c-admin')).toBe(1);
-      const sent = expectOk(await t.admin('POST', '/messages', { room: 'c-admin', sender: 'cy', message: 'via the API', messageType: 'text' }));
+      const sent = expectOk(
+        await t.admin('POST', '/messages', {
+          room: 'c-admin',
+          sender: 'cy',
+          message: 'via the API',
+          messageType: 'text',
+        }),
+      );
       expect(await roomBadge('cy', 'c-admin')).toBe(0);
       expect(await roomBadge('dz', 'c-admin')).toBe(1);
       expect((await properties('c-admin'))[0]).toStrictEqual({ client: 'cy', badge: 0, lastRead: sent._id });
@@ -166,7 +218,10 @@ describe('badges', () => {
       expectOk(await t.asUser(tokens.cy!, 'POST', '/rooms/c-late/members', { invitees: ['ek'] }));
       expect(await badge('ek')).toBe(0);
       expect(await roomBadge('ek', 'c-late')).toBe(0);
-      expect((await properties('c-late')).find((property: any) => property.client === 'ek')).toStrictEqual({ client: 'ek', badge: 0 });
+      expect((await properties('c-late')).find((property: any) => property.client === 'ek')).toStrictEqual({
+        client: 'ek',
+        badge: 0,
+      });
       await send('dz', 'c-late');
       expect(await badge('ek')).toBe(1);
       expect(await roomBadge('cy', 'c-late')).toBe(5);
@@ -194,7 +249,7 @@ describe('badges', () => {
       expect(await roomBadge('dz', 'c-mono')).toBe(3);
     });
 
-    it('GET /rooms/:id memberProperties carries each member\'s own badge; unread is the caller\'s', async () => {
+    it("GET /rooms/:id memberProperties carries each member's own badge; unread is the caller's", async () => {
       await createRoom({ _id: 'c-props', members: ['cy', 'dz', 'ek'] });
       await send('dz', 'c-props');
       const dzLast = await send('dz', 'c-props');
@@ -209,14 +264,22 @@ describe('badges', () => {
       expect(asCy.memberProperties.map((property: any) => property.badge)).toStrictEqual([3, 1, 0]);
       expect(expectOk(await t.asUser(tokens.dz!, 'GET', '/rooms/c-props')).unread).toBe(1);
       expect(expectOk(await t.admin('GET', '/rooms/c-props')).unread).toBe(0);
-      const listed = expectOk(await t.asUser(tokens.cy!, 'GET', '/rooms')).data.find((room: any) => room._id === 'c-props');
+      const listed = expectOk(await t.asUser(tokens.cy!, 'GET', '/rooms')).data.find(
+        (room: any) => room._id === 'c-props',
+      );
       expect(listed.unread).toBe(3);
     });
   });
 
   describe('rooms through a user group (spec 12 item 26)', () => {
     it('users of a member group get badges for the room', async () => {
-      expectOk(await t.admin('POST', '/admin/groups', { _id: 'badge-group', nickname: 'Badge group', members: ['gus', 'gia'] }));
+      expectOk(
+        await t.admin('POST', '/admin/groups', {
+          _id: 'badge-group',
+          nickname: 'Badge group',
+          members: ['gus', 'gia'],
+        }),
+      );
       await createRoom({ _id: 'g-room', roomTags: ['grp'], members: ['badge-group', 'gsend'] });
       await send('gsend', 'g-room');
       await send('gsend', 'g-room');

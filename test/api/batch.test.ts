@@ -6,7 +6,11 @@ import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** Batch send (spec 5.3, 12.5 items 49-51) and its status page (extension). */
 
-const BATCH_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'BATCH_NOT_FOUND', message: 'The specified batch does not exist' } };
+const BATCH_NOT_FOUND = {
+  RC: 404,
+  RM: 'Not Found',
+  error: { code: 'BATCH_NOT_FOUND', message: 'The specified batch does not exist' },
+};
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 let t: TestApp;
@@ -45,7 +49,9 @@ async function messagesOf(room: string): Promise<any[]> {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp({ limits: { messageBytes: 65_536, batchSize: 5, pageSize: 100, roomMembers: 10_000, fileBytes: 1_048_576 } });
+  t = await buildTestApp({
+    limits: { messageBytes: 65_536, batchSize: 5, pageSize: 100, roomMembers: 10_000, fileBytes: 1_048_576 },
+  });
   await t.createUser('alice', { nickname: 'Alice' });
   bob = await t.createUser('bob', { nickname: 'Bob' });
   await t.createUser('carol', { nickname: 'Carol' });
@@ -78,7 +84,12 @@ describe('POST /messages/batch (spec 5.3)', () => {
   it('acknowledges with {batchID, count}; the status page reports the finished batch', async () => {
     const rooms = [await makeRoom(), await makeRoom(), await makeRoom()];
     const before = Date.now();
-    const batchID = await accept({ message: 'Hello', messageType: 'text', sender: 'alice', paras: rooms.map((room) => ({ room })) });
+    const batchID = await accept({
+      message: 'Hello',
+      messageType: 'text',
+      sender: 'alice',
+      paras: rooms.map((room) => ({ room })),
+    });
     const status = await waitDone(batchID);
     expect(status).toStrictEqual({
       batchID,
@@ -104,7 +115,7 @@ describe('POST /messages/batch (spec 5.3)', () => {
     await waitDone(other);
   });
 
-  it('substitutes each entry\'s $key$ placeholders in message and in strings anywhere inside extra', async () => {
+  it("substitutes each entry's $key$ placeholders in message and in strings anywhere inside extra", async () => {
     const [first, second, third] = [await makeRoom(), await makeRoom(), await makeRoom()];
     const batchID = await accept({
       message: 'Hi $name$, your code is $code$ ($name$)',
@@ -156,7 +167,10 @@ describe('POST /messages/batch (spec 5.3)', () => {
       messageType: 'text',
       sender: 'alice',
       extra: { hint: '$code$' },
-      paras: [{ room: first, $code$: 'secret-for-alice' }, { room: second, $code$: 'secret-for-bob' }],
+      paras: [
+        { room: first, $code$: 'secret-for-alice' },
+        { room: second, $code$: 'secret-for-bob' },
+      ],
     });
     expect(await waitDone(batchID)).toMatchObject({ sent: 2, failures: [] });
     const [toBob] = expectOk(await t.asUser(bob, 'GET', `/rooms/${second}/messages/v3`)).data;
@@ -168,10 +182,19 @@ describe('POST /messages/batch (spec 5.3)', () => {
     expect(JSON.stringify(toAlice)).not.toContain('secret-for-bob');
   });
 
-  it('sends to a receiver\'s direct room, creating it with the md5 id of the pair (spec 1.6)', async () => {
+  it("sends to a receiver's direct room, creating it with the md5 id of the pair (spec 1.6)", async () => {
     const pair = md5('alice_carol');
-    expectBody(await t.admin('GET', `/rooms/${pair}`), 404, { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' } });
-    const batchID = await accept({ message: 'Hi $name$', messageType: 'text', sender: 'alice', paras: [{ receiver: 'carol', $name$: 'Carol' }] });
+    expectBody(await t.admin('GET', `/rooms/${pair}`), 404, {
+      RC: 404,
+      RM: 'Room not found',
+      error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' },
+    });
+    const batchID = await accept({
+      message: 'Hi $name$',
+      messageType: 'text',
+      sender: 'alice',
+      paras: [{ receiver: 'carol', $name$: 'Carol' }],
+    });
     expect(await waitDone(batchID)).toMatchObject({ sent: 1, failures: [] });
 
     const room = expectOk(await t.admin('GET', `/rooms/${pair}`));
@@ -183,32 +206,56 @@ describe('POST /messages/batch (spec 5.3)', () => {
     expect(messages[0].sender._id).toBe('alice');
 
     // The same pair again: the existing room, no second one.
-    const again = await accept({ message: 'Hi again', messageType: 'text', sender: 'alice', paras: [{ receiver: 'carol' }] });
+    const again = await accept({
+      message: 'Hi again',
+      messageType: 'text',
+      sender: 'alice',
+      paras: [{ receiver: 'carol' }],
+    });
     expect(await waitDone(again)).toMatchObject({ sent: 1, failures: [] });
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['Hi again', 'Hi Carol']);
     // Creating the direct room by hand answers the same room (spec 4.1).
-    expect(expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(pair);
+    expect(expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(
+      pair,
+    );
   });
 
   it('orders the pair ascending whoever sends, and reuses a direct room made beforehand', async () => {
-    const batchID = await accept({ message: 'From zed', messageType: 'text', sender: 'zed', paras: [{ receiver: 'amy' }] });
+    const batchID = await accept({
+      message: 'From zed',
+      messageType: 'text',
+      sender: 'zed',
+      paras: [{ receiver: 'amy' }],
+    });
     expect(await waitDone(batchID)).toMatchObject({ sent: 1, failures: [] });
     const pair = md5('amy_zed');
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['From zed']);
 
     const existing = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }));
     expect(existing._id).toBe(md5('alice_bob'));
-    const second = await accept({ message: 'To bob', messageType: 'text', sender: 'alice', paras: [{ receiver: 'bob' }] });
+    const second = await accept({
+      message: 'To bob',
+      messageType: 'text',
+      sender: 'alice',
+      paras: [{ receiver: 'bob' }],
+    });
     expect(await waitDone(second)).toMatchObject({ sent: 1, failures: [] });
     expect((await messagesOf(existing._id)).map((message: any) => message.message)).toStrictEqual(['To bob']);
     // The receiver has it unread; the sender has not.
     expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${existing._id}`)).unread).toBe(1);
-    expect(expectOk(await t.admin('GET', `/rooms/${existing._id}`, undefined, { 'im-client-id': 'alice' })).unread).toBe(0);
+    expect(
+      expectOk(await t.admin('GET', `/rooms/${existing._id}`, undefined, { 'im-client-id': 'alice' })).unread,
+    ).toBe(0);
   });
 
   it('uses room over receiver when an entry has both', async () => {
     const room = await makeRoom(['alice', 'carol']);
-    const batchID = await accept({ message: 'Room wins', messageType: 'text', sender: 'carol', paras: [{ room, receiver: 'amy' }] });
+    const batchID = await accept({
+      message: 'Room wins',
+      messageType: 'text',
+      sender: 'carol',
+      paras: [{ room, receiver: 'amy' }],
+    });
     expect(await waitDone(batchID)).toMatchObject({ sent: 1, failures: [] });
     expect((await messagesOf(room)).map((message: any) => message.message)).toStrictEqual(['Room wins']);
     expect((await t.admin('GET', `/rooms/${md5('amy_carol')}`)).statusCode).toBe(404);
@@ -247,10 +294,16 @@ describe('POST /messages/batch (spec 5.3)', () => {
       message: `${'x'.repeat(65_000)}$pad$`,
       messageType: 'text',
       sender: 'alice',
-      paras: [{ room, $pad$: 'y'.repeat(1000) }, { room, $pad$: 'fits' }],
+      paras: [
+        { room, $pad$: 'y'.repeat(1000) },
+        { room, $pad$: 'fits' },
+      ],
     });
     const status = await waitDone(batchID);
-    expect(status).toMatchObject({ sent: 1, failures: [{ index: 0, code: 'INVALID_REQUEST', message: 'A message must be at most 65536 bytes of JSON' }] });
+    expect(status).toMatchObject({
+      sent: 1,
+      failures: [{ index: 0, code: 'INVALID_REQUEST', message: 'A message must be at most 65536 bytes of JSON' }],
+    });
     const messages = await messagesOf(room);
     expect(messages).toHaveLength(1);
     expect(messages[0].message.endsWith('fits')).toBe(true);
@@ -264,8 +317,12 @@ describe('POST /messages/batch (spec 5.3)', () => {
     });
     try {
       await waitDone(await accept({ message: 'quiet', messageType: 'text', sender: 'alice', paras: [{ room }] }));
-      await waitDone(await accept({ message: 'loud', messageType: 'text', sender: 'alice', push: true, paras: [{ room }] }));
-      await waitDone(await accept({ message: 'quiet again', messageType: 'text', sender: 'alice', push: false, paras: [{ room }] }));
+      await waitDone(
+        await accept({ message: 'loud', messageType: 'text', sender: 'alice', push: true, paras: [{ room }] }),
+      );
+      await waitDone(
+        await accept({ message: 'quiet again', messageType: 'text', sender: 'alice', push: false, paras: [{ room }] }),
+      );
     } finally {
       stop();
     }
@@ -282,13 +339,22 @@ describe('POST /messages/batch (spec 5.3)', () => {
         [{ ...base, paras: [{ $name$: 'x' }] }, 'paras[0] needs a receiver or a room'],
         [{ ...base, paras: [{ room }, { room: '' }] }, 'paras[1] needs a receiver or a room'],
         [{ ...base, paras: [{ room }, { receiver: '' }] }, 'paras[1] needs a receiver or a room'],
-        [{ message: 'hi', messageType: 'text', paras: [{ room }, { receiver: 'bob' }] }, 'paras[1]: a receiver needs a sender (the direct room has two parties)'],
+        [
+          { message: 'hi', messageType: 'text', paras: [{ room }, { receiver: 'bob' }] },
+          'paras[1]: a receiver needs a sender (the direct room has two parties)',
+        ],
         [{ ...base, message: null, paras: [{ room }] }, 'Missing required field: message'],
         [{ messageType: 'text', sender: 'alice', paras: [{ room }] }, 'Missing required field: message'],
         [{ message: 'hi', sender: 'alice', paras: [{ room }] }, 'Missing required field: messageType'],
       ];
-      for (const [body, message] of cases) expectBody(await t.admin('POST', '/messages/batch', body), 400, badRequest(message));
-      for (const body of [{ ...base, paras: 'everyone' }, { ...base, paras: [null] }, { ...base, paras: ['bob'] }, { ...base, paras: { room } }]) {
+      for (const [body, message] of cases)
+        expectBody(await t.admin('POST', '/messages/batch', body), 400, badRequest(message));
+      for (const body of [
+        { ...base, paras: 'everyone' },
+        { ...base, paras: [null] },
+        { ...base, paras: ['bob'] },
+        { ...base, paras: { room } },
+      ]) {
         const response = await t.admin('POST', '/messages/batch', body);
         expect(response.statusCode, JSON.stringify(body)).toBe(400);
         expect(response.json()).toStrictEqual(badRequest(expect.any(String)));
@@ -298,7 +364,16 @@ describe('POST /messages/batch (spec 5.3)', () => {
 
     it('refuses an unknown sender with 404 CLIENT_NOT_FOUND', async () => {
       const room = await makeRoom();
-      expectBody(await t.admin('POST', '/messages/batch', { message: 'hi', messageType: 'text', sender: 'ghost', paras: [{ room }] }), 404, clientNotFound('ghost'));
+      expectBody(
+        await t.admin('POST', '/messages/batch', {
+          message: 'hi',
+          messageType: 'text',
+          sender: 'ghost',
+          paras: [{ room }],
+        }),
+        404,
+        clientNotFound('ghost'),
+      );
       expect(await messagesOf(room)).toStrictEqual([]);
     });
 
@@ -306,20 +381,36 @@ describe('POST /messages/batch (spec 5.3)', () => {
       const room = await makeRoom();
       const paras = (n: number) => Array.from({ length: n }, (_, index) => ({ room, $i$: String(index) }));
       expectBody(
-        await t.admin('POST', '/messages/batch', { message: '#$i$', messageType: 'text', sender: 'alice', paras: paras(6) }),
+        await t.admin('POST', '/messages/batch', {
+          message: '#$i$',
+          messageType: 'text',
+          sender: 'alice',
+          paras: paras(6),
+        }),
         400,
         badRequest('A batch has at most 5 recipients (paras)'),
       );
       expect(await messagesOf(room)).toStrictEqual([]);
       const batchID = await accept({ message: '#$i$', messageType: 'text', sender: 'alice', paras: paras(5) });
       expect(await waitDone(batchID)).toMatchObject({ count: 5, processed: 5, sent: 5, failures: [] });
-      expect((await messagesOf(room)).map((message: any) => message.message).sort()).toStrictEqual(['#0', '#1', '#2', '#3', '#4']);
+      expect((await messagesOf(room)).map((message: any) => message.message).sort()).toStrictEqual([
+        '#0',
+        '#1',
+        '#2',
+        '#3',
+        '#4',
+      ]);
     });
 
     it('refuses a template above limits.messageBytes at once', async () => {
       const room = await makeRoom();
       expectBody(
-        await t.admin('POST', '/messages/batch', { message: 'x'.repeat(70_000), messageType: 'text', sender: 'alice', paras: [{ room }] }),
+        await t.admin('POST', '/messages/batch', {
+          message: 'x'.repeat(70_000),
+          messageType: 'text',
+          sender: 'alice',
+          paras: [{ room }],
+        }),
         400,
         badRequest('A message must be at most 65536 bytes of JSON'),
       );
@@ -331,12 +422,19 @@ describe('POST /messages/batch (spec 5.3)', () => {
       const paras = Array.from({ length: 5 }, (_, index) => ({ room, $body$: String(index).repeat(20_000) }));
       const batchID = await accept({ message: '$body$', messageType: 'text', sender: 'alice', paras });
       expect(await waitDone(batchID)).toMatchObject({ count: 5, sent: 5, failures: [] });
-      expect((await messagesOf(room)).map((message: any) => message.message.length)).toStrictEqual([20_000, 20_000, 20_000, 20_000, 20_000]);
+      expect((await messagesOf(room)).map((message: any) => message.message.length)).toStrictEqual([
+        20_000, 20_000, 20_000, 20_000, 20_000,
+      ]);
     });
 
     it('is for the API key only', async () => {
       const room = await makeRoom();
-      const response = await t.asUser(bob, 'POST', '/messages/batch', { message: 'hi', messageType: 'text', sender: 'bob', paras: [{ room }] });
+      const response = await t.asUser(bob, 'POST', '/messages/batch', {
+        message: 'hi',
+        messageType: 'text',
+        sender: 'bob',
+        paras: [{ room }],
+      });
       expect(response.statusCode).toBe(401);
       expect(await messagesOf(room)).toStrictEqual([]);
     });

@@ -77,8 +77,29 @@ const B_PROFILE = 'b secret profile field';
 
 /** What alice must never see: room B's and the direct room's messages, members and names, and app 2's. */
 const SECRETS = [
-  ...B_TEXTS, B_EXTRA, D_TEXT, BOB, CAROL, EVE, E_NAME, ...B_NAMES, B_NAME, B_DESCRIPTION, B_TAG, B_PREF_KEYS[1]!, B_PREF_TEXT, B_ROOM_PREF_TAG,
-  XAVIER, X_TEXT, X_NAME, X_ROOM_NAME, X_FILE_NAME, X_FILE_TEXT, B_DEVICE, X_DEVICE, B_PROFILE,
+  ...B_TEXTS,
+  B_EXTRA,
+  D_TEXT,
+  BOB,
+  CAROL,
+  EVE,
+  E_NAME,
+  ...B_NAMES,
+  B_NAME,
+  B_DESCRIPTION,
+  B_TAG,
+  B_PREF_KEYS[1]!,
+  B_PREF_TEXT,
+  B_ROOM_PREF_TAG,
+  XAVIER,
+  X_TEXT,
+  X_NAME,
+  X_ROOM_NAME,
+  X_FILE_NAME,
+  X_FILE_TEXT,
+  B_DEVICE,
+  X_DEVICE,
+  B_PROFILE,
 ];
 
 interface Ids {
@@ -94,14 +115,21 @@ interface Ids {
 /** A multipart/form-data upload, as the SDKs' `file.upload` sends it. */
 class Multipart {
   readonly boundary = '----ParleyBolaBoundary7MA4YWxkTrZu0gW';
-  constructor(readonly fields: Record<string, string>, readonly file?: { name: string; type: string; content: string }) {}
+  constructor(
+    readonly fields: Record<string, string>,
+    readonly file?: { name: string; type: string; content: string },
+  ) {}
   get contentType() {
     return `multipart/form-data; boundary=${this.boundary}`;
   }
   get payload() {
-    const parts = Object.entries(this.fields).map(([name, value]) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    const parts = Object.entries(this.fields).map(
+      ([name, value]) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+    );
     if (this.file) {
-      parts.push(`--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n${this.file.content}\r\n`);
+      parts.push(
+        `--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n${this.file.content}\r\n`,
+      );
     }
     return `${parts.join('')}--${this.boundary}--\r\n`;
   }
@@ -123,8 +151,18 @@ interface Attempt {
   headers?: Record<string, string>;
 }
 
-const refuse = (what: string, method: Method, url: string, body: unknown, ...refused: Refusal[]): Attempt => ({ what, method, url, body, refused });
-const asUserNamed = (user: string, attempt: Attempt): Attempt => ({ ...attempt, what: `${attempt.what}, naming ${user} in IM-CLIENT-ID`, headers: { 'im-client-id': user } });
+const refuse = (what: string, method: Method, url: string, body: unknown, ...refused: Refusal[]): Attempt => ({
+  what,
+  method,
+  url,
+  body,
+  refused,
+});
+const asUserNamed = (user: string, attempt: Attempt): Attempt => ({
+  ...attempt,
+  what: `${attempt.what}, naming ${user} in IM-CLIENT-ID`,
+  headers: { 'im-client-id': user },
+});
 
 /** The attempts per chat route, keyed by "METHOD url" exactly as the route table lists it. */
 function casesFor(ids: Ids): Record<string, Attempt[]> {
@@ -136,17 +174,39 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
   };
   const noHits = (result: any) => {
     for (const [type, value] of Object.entries(result)) {
-      if (type === 'messages') expect((value as any[]).map((group) => group.room._id).filter((id) => id !== ROOM_A), type).toStrictEqual([]);
-      else expect((value as any[]).map((room) => room._id).filter((id) => id !== ROOM_A), type).toStrictEqual([]);
+      if (type === 'messages')
+        expect(
+          (value as any[]).map((group) => group.room._id).filter((id) => id !== ROOM_A),
+          type,
+        ).toStrictEqual([]);
+      else
+        expect(
+          (value as any[]).map((room) => room._id).filter((id) => id !== ROOM_A),
+          type,
+        ).toStrictEqual([]);
     }
   };
   return {
     'POST /rooms': [
       refuse("room B's id", 'POST', '/rooms', { _id: ROOM_B, name: 'taken over', members: [ALICE] }, ROOM_EXISTS),
-      refuse("room B's id, with the trailing slash", 'POST', '/rooms/', { _id: ROOM_B, members: [ALICE, BOB] }, ROOM_EXISTS),
+      refuse(
+        "room B's id, with the trailing slash",
+        'POST',
+        '/rooms/',
+        { _id: ROOM_B, members: [ALICE, BOB] },
+        ROOM_EXISTS,
+      ),
       // Spec 12 item 28 answers an existing direct room again; to a non-member that would be a read
       // of a room it may not read (spec 4.2, 12 item 33).
-      refuse('the existing direct room of bob and carol', 'POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }, NOT_MEMBER, NOT_ALLOWED, ROOM_EXISTS),
+      refuse(
+        'the existing direct room of bob and carol',
+        'POST',
+        '/rooms',
+        { roomType: 'direct', members: [BOB, CAROL] },
+        NOT_MEMBER,
+        NOT_ALLOWED,
+        ROOM_EXISTS,
+      ),
       refuse("app 2's room id and user", 'POST', '/rooms', { _id: ROOM_X, members: [ALICE, XAVIER] }, NO_CLIENT),
     ],
     'POST /rooms/createAndJoin': [
@@ -156,7 +216,12 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     ],
     'GET /rooms': [
       { what: 'the plain list', method: 'GET', url: '/rooms', check: onlyRoomA },
-      { what: 'everything, unread first', method: 'GET', url: '/rooms?limit=0&sortUnreadFirst=1&updatedAfter=0', check: onlyRoomA },
+      {
+        what: 'everything, unread first',
+        method: 'GET',
+        url: '/rooms?limit=0&sortUnreadFirst=1&updatedAfter=0',
+        check: onlyRoomA,
+      },
       { what: 'sorted by name', method: 'GET', url: '/rooms?sort=name', check: onlyRoomA },
     ],
     'GET /rooms/:id': [
@@ -181,26 +246,92 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     ],
     'POST /rooms/:id/members': [
       refuse('add herself to room B', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [ALICE] }, NOT_MEMBER),
-      refuse('invite herself to room B', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [ALICE], invitationRequired: true }, NOT_MEMBER),
-      refuse('add dave to room B with a system message', 'POST', `/rooms/${ROOM_B}/members`, { invitees: [DAVE], systemMessage: true }, NOT_MEMBER),
+      refuse(
+        'invite herself to room B',
+        'POST',
+        `/rooms/${ROOM_B}/members`,
+        { invitees: [ALICE], invitationRequired: true },
+        NOT_MEMBER,
+      ),
+      refuse(
+        'add dave to room B with a system message',
+        'POST',
+        `/rooms/${ROOM_B}/members`,
+        { invitees: [DAVE], systemMessage: true },
+        NOT_MEMBER,
+      ),
       refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/members`, { invitees: [ALICE] }, NO_ROOM),
       refuse("add herself to app 2's room", 'POST', `/rooms/${ROOM_X}/members`, { invitees: [ALICE] }, NO_ROOM),
       refuse("add app 2's user to room A", 'POST', `/rooms/${ROOM_A}/members`, { invitees: [XAVIER] }, NO_CLIENT),
     ],
     'POST /rooms/:id/delete/members': [
       refuse('remove bob from room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [BOB] }, NOT_MEMBER),
-      refuse('remove everyone from room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [BOB, CAROL, ALICE], systemMessage: true }, NOT_MEMBER),
+      refuse(
+        'remove everyone from room B',
+        'POST',
+        `/rooms/${ROOM_B}/delete/members`,
+        { members: [BOB, CAROL, ALICE], systemMessage: true },
+        NOT_MEMBER,
+      ),
       refuse('"leave" room B', 'POST', `/rooms/${ROOM_B}/delete/members`, { members: [ALICE] }, NOT_MEMBER),
-      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/delete/members`, { members: [BOB] }, NO_ROOM),
-      refuse("remove xavier from app 2's room", 'POST', `/rooms/${ROOM_X}/delete/members`, { members: [XAVIER] }, NO_ROOM),
+      refuse(
+        'a message id of room B as the room',
+        'POST',
+        `/rooms/${b.first}/delete/members`,
+        { members: [BOB] },
+        NO_ROOM,
+      ),
+      refuse(
+        "remove xavier from app 2's room",
+        'POST',
+        `/rooms/${ROOM_X}/delete/members`,
+        { members: [XAVIER] },
+        NO_ROOM,
+      ),
     ],
     'PUT /rooms/:id/member/:client': [
-      refuse('make herself admin of room B', 'PUT', `/rooms/${ROOM_B}/member/${ALICE}`, { property: 'role', value: 'admin' }, NOT_MEMBER),
-      refuse("demote carol in room B", 'PUT', `/rooms/${ROOM_B}/member/${CAROL}`, { property: 'role', value: 'member' }, NOT_MEMBER),
-      refuse("set bob's property in room B", 'PUT', `/rooms/${ROOM_B}/member/${BOB}`, { property: 'level', value: 99 }, NOT_MEMBER),
-      refuse('a member of room B through room A', 'PUT', `/rooms/${ROOM_A}/member/${BOB}`, { property: 'role', value: 'admin' }, NO_CLIENT),
-      refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/member/${BOB}`, { property: 'level', value: 1 }, NO_ROOM),
-      refuse("xavier in app 2's room", 'PUT', `/rooms/${ROOM_X}/member/${XAVIER}`, { property: 'role', value: 'member' }, NO_ROOM),
+      refuse(
+        'make herself admin of room B',
+        'PUT',
+        `/rooms/${ROOM_B}/member/${ALICE}`,
+        { property: 'role', value: 'admin' },
+        NOT_MEMBER,
+      ),
+      refuse(
+        'demote carol in room B',
+        'PUT',
+        `/rooms/${ROOM_B}/member/${CAROL}`,
+        { property: 'role', value: 'member' },
+        NOT_MEMBER,
+      ),
+      refuse(
+        "set bob's property in room B",
+        'PUT',
+        `/rooms/${ROOM_B}/member/${BOB}`,
+        { property: 'level', value: 99 },
+        NOT_MEMBER,
+      ),
+      refuse(
+        'a member of room B through room A',
+        'PUT',
+        `/rooms/${ROOM_A}/member/${BOB}`,
+        { property: 'role', value: 'admin' },
+        NO_CLIENT,
+      ),
+      refuse(
+        'a message id of room B as the room',
+        'PUT',
+        `/rooms/${b.first}/member/${BOB}`,
+        { property: 'level', value: 1 },
+        NO_ROOM,
+      ),
+      refuse(
+        "xavier in app 2's room",
+        'PUT',
+        `/rooms/${ROOM_X}/member/${XAVIER}`,
+        { property: 'role', value: 'member' },
+        NO_ROOM,
+      ),
     ],
     'POST /rooms/:id/join': [
       // Room B is closed (opening 0): joining an open group room is a feature (spec 12 item 37).
@@ -221,40 +352,142 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     ],
     'POST /rooms/:id/message': [
       refuse('send to room B', 'POST', `/rooms/${ROOM_B}/message`, text, NOT_MEMBER),
-      refuse('send to room B with a chosen id', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, NOT_MEMBER),
+      refuse(
+        'send to room B with a chosen id',
+        'POST',
+        `/rooms/${ROOM_B}/message`,
+        { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' },
+        NOT_MEMBER,
+      ),
       refuse('send to room B as bob', 'POST', `/rooms/${ROOM_B}/message`, { ...text, sender: BOB }, NOT_MEMBER),
-      refuse('edit a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: b.first }, NOT_MEMBER),
+      refuse(
+        'edit a message of room B in room B',
+        'POST',
+        `/rooms/${ROOM_B}/message`,
+        { ...text, _id: b.first },
+        NOT_MEMBER,
+      ),
       // The id is taken: a conflict that names no room and changes nothing (issue 9 item 5).
-      refuse('edit a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { ...text, _id: b.first }, ID_TAKEN),
-      refuse('recall a message of room B in room B', 'POST', `/rooms/${ROOM_B}/message`, { messageType: 'recall', _id: b.second }, NOT_MEMBER),
-      refuse('recall a message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.second }, NO_MESSAGE),
-      refuse('recall the pinned message of room B through room A', 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: b.pinned }, NO_MESSAGE),
-      refuse('her own message of room A, through room B', 'POST', `/rooms/${ROOM_B}/message`, { ...text, _id: ids.a.own }, NOT_MEMBER),
+      refuse(
+        'edit a message of room B through room A',
+        'POST',
+        `/rooms/${ROOM_A}/message`,
+        { ...text, _id: b.first },
+        ID_TAKEN,
+      ),
+      refuse(
+        'recall a message of room B in room B',
+        'POST',
+        `/rooms/${ROOM_B}/message`,
+        { messageType: 'recall', _id: b.second },
+        NOT_MEMBER,
+      ),
+      refuse(
+        'recall a message of room B through room A',
+        'POST',
+        `/rooms/${ROOM_A}/message`,
+        { messageType: 'recall', _id: b.second },
+        NO_MESSAGE,
+      ),
+      refuse(
+        'recall the pinned message of room B through room A',
+        'POST',
+        `/rooms/${ROOM_A}/message`,
+        { messageType: 'recall', _id: b.pinned },
+        NO_MESSAGE,
+      ),
+      refuse(
+        'her own message of room A, through room B',
+        'POST',
+        `/rooms/${ROOM_B}/message`,
+        { ...text, _id: ids.a.own },
+        NOT_MEMBER,
+      ),
       refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/message`, text, NO_ROOM),
       refuse("send to app 2's room", 'POST', `/rooms/${ROOM_X}/message`, text, NO_ROOM),
-      refuse("recall app 2's message through room A", 'POST', `/rooms/${ROOM_A}/message`, { messageType: 'recall', _id: x.message }, NO_MESSAGE),
+      refuse(
+        "recall app 2's message through room A",
+        'POST',
+        `/rooms/${ROOM_A}/message`,
+        { messageType: 'recall', _id: x.message },
+        NO_MESSAGE,
+      ),
     ],
     'GET /rooms/:id/messages/v3': [
       refuse("room B's messages", 'GET', `/rooms/${ROOM_B}/messages/v3`, undefined, NOT_MEMBER),
-      refuse("room B's messages around its pin", 'GET', `/rooms/${ROOM_B}/messages/v3?afterMessage=${b.first}&limit=100`, undefined, NOT_MEMBER),
+      refuse(
+        "room B's messages around its pin",
+        'GET',
+        `/rooms/${ROOM_B}/messages/v3?afterMessage=${b.first}&limit=100`,
+        undefined,
+        NOT_MEMBER,
+      ),
       refuse("the direct room's messages", 'GET', `/rooms/${ids.direct}/messages/v3`, undefined, NOT_MEMBER),
-      refuse('room A, before a message of room B', 'GET', `/rooms/${ROOM_A}/messages/v3?beforeMessage=${b.last}`, undefined, BAD_CURSOR),
-      refuse('room A, after a message of room B', 'GET', `/rooms/${ROOM_A}/messages/v3?afterMessage=${b.first}&timeRangeField=createdAt`, undefined, BAD_CURSOR),
+      refuse(
+        'room A, before a message of room B',
+        'GET',
+        `/rooms/${ROOM_A}/messages/v3?beforeMessage=${b.last}`,
+        undefined,
+        BAD_CURSOR,
+      ),
+      refuse(
+        'room A, after a message of room B',
+        'GET',
+        `/rooms/${ROOM_A}/messages/v3?afterMessage=${b.first}&timeRangeField=createdAt`,
+        undefined,
+        BAD_CURSOR,
+      ),
       refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages/v3`, undefined, NO_ROOM),
       refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/messages/v3`, undefined, NO_ROOM),
-      refuse("room A, after app 2's message", 'GET', `/rooms/${ROOM_A}/messages/v3?afterMessage=${x.message}`, undefined, BAD_CURSOR),
+      refuse(
+        "room A, after app 2's message",
+        'GET',
+        `/rooms/${ROOM_A}/messages/v3?afterMessage=${x.message}`,
+        undefined,
+        BAD_CURSOR,
+      ),
     ],
     'DELETE /rooms/:id/messages/:messageId': [
       refuse('a message of room B', 'DELETE', `/rooms/${ROOM_B}/messages/${b.first}`, undefined, NOT_ALLOWED_DELETE),
-      refuse('the pinned message of room B', 'DELETE', `/rooms/${ROOM_B}/messages/${b.pinned}`, undefined, NOT_ALLOWED_DELETE),
+      refuse(
+        'the pinned message of room B',
+        'DELETE',
+        `/rooms/${ROOM_B}/messages/${b.pinned}`,
+        undefined,
+        NOT_ALLOWED_DELETE,
+      ),
       refuse('all messages of room B', 'DELETE', `/rooms/${ROOM_B}/messages/_all`, undefined, NOT_ALLOWED_DELETE),
       // Alice owns room A, so only the message's room stops her here.
-      refuse('a message of room B through room A', 'DELETE', `/rooms/${ROOM_A}/messages/${b.second}`, undefined, NO_MESSAGE),
-      refuse('her own message of room A, through room B', 'DELETE', `/rooms/${ROOM_B}/messages/${ids.a.own}`, undefined, NOT_ALLOWED_DELETE),
-      refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}/messages/${b.first}`, undefined, NO_ROOM),
+      refuse(
+        'a message of room B through room A',
+        'DELETE',
+        `/rooms/${ROOM_A}/messages/${b.second}`,
+        undefined,
+        NO_MESSAGE,
+      ),
+      refuse(
+        'her own message of room A, through room B',
+        'DELETE',
+        `/rooms/${ROOM_B}/messages/${ids.a.own}`,
+        undefined,
+        NOT_ALLOWED_DELETE,
+      ),
+      refuse(
+        'a message id of room B as the room',
+        'DELETE',
+        `/rooms/${b.first}/messages/${b.first}`,
+        undefined,
+        NO_ROOM,
+      ),
       refuse("app 2's message in its room", 'DELETE', `/rooms/${ROOM_X}/messages/${x.message}`, undefined, NO_ROOM),
       refuse("all of app 2's room", 'DELETE', `/rooms/${ROOM_X}/messages/_all`, undefined, NO_ROOM),
-      refuse("app 2's message through room A", 'DELETE', `/rooms/${ROOM_A}/messages/${x.message}`, undefined, NO_MESSAGE),
+      refuse(
+        "app 2's message through room A",
+        'DELETE',
+        `/rooms/${ROOM_A}/messages/${x.message}`,
+        undefined,
+        NO_MESSAGE,
+      ),
     ],
     'POST /messages/:id/pin': [
       refuse('a message of room B', 'POST', `/messages/${b.first}/pin`, undefined, NO_MESSAGE),
@@ -270,60 +503,225 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     'PUT /rooms/:id/lastRead': [
       refuse('read position in room B', 'PUT', `/rooms/${ROOM_B}/lastRead`, { message: b.last }, NOT_MEMBER),
       refuse('room A at a message of room B', 'PUT', `/rooms/${ROOM_A}/lastRead`, { message: b.last }, NO_MESSAGE),
-      refuse('room B at her own message of room A', 'PUT', `/rooms/${ROOM_B}/lastRead`, { message: ids.a.own }, NOT_MEMBER),
+      refuse(
+        'room B at her own message of room A',
+        'PUT',
+        `/rooms/${ROOM_B}/lastRead`,
+        { message: ids.a.own },
+        NOT_MEMBER,
+      ),
       refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/lastRead`, { message: b.first }, NO_ROOM),
       refuse("app 2's room", 'PUT', `/rooms/${ROOM_X}/lastRead`, { message: x.message }, NO_ROOM),
       refuse("room A at app 2's message", 'PUT', `/rooms/${ROOM_A}/lastRead`, { message: x.message }, NO_MESSAGE),
     ],
     'POST /search': [
-      { what: 'a word of every message, all types', method: 'POST', url: '/search', body: { type: ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'], keyword: 'secret' }, check: noHits },
-      { what: "room B's text, restricted to room B", method: 'POST', url: '/search', body: { type: ['messages'], keyword: B_TEXTS[0], room: ROOM_B }, check: noHits },
-      { what: "room B's tag", method: 'POST', url: '/search', body: { type: ['messages', 'roomTags'], keyword: 'b', roomTags: [B_TAG] }, check: noHits },
-      { what: "room B's member by id and name", method: 'POST', url: '/search', body: { type: ['roomMember', 'roomName'], keyword: 'bob' }, check: noHits },
-      { what: 'text inside extra', method: 'POST', url: '/search', body: { type: 'messages', keyword: 'extra note' }, check: noHits },
-      { what: "the direct room's text", method: 'POST', url: '/search', body: { type: 'messages', keyword: 'direct', room: ids.direct }, check: noHits },
-      { what: "app 2's text", method: 'POST', url: '/search', body: { type: ['messages', 'roomName'], keyword: 'x secret', room: ROOM_X }, check: noHits },
+      {
+        what: 'a word of every message, all types',
+        method: 'POST',
+        url: '/search',
+        body: {
+          type: ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'],
+          keyword: 'secret',
+        },
+        check: noHits,
+      },
+      {
+        what: "room B's text, restricted to room B",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['messages'], keyword: B_TEXTS[0], room: ROOM_B },
+        check: noHits,
+      },
+      {
+        what: "room B's tag",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['messages', 'roomTags'], keyword: 'b', roomTags: [B_TAG] },
+        check: noHits,
+      },
+      {
+        what: "room B's member by id and name",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['roomMember', 'roomName'], keyword: 'bob' },
+        check: noHits,
+      },
+      {
+        what: 'text inside extra',
+        method: 'POST',
+        url: '/search',
+        body: { type: 'messages', keyword: 'extra note' },
+        check: noHits,
+      },
+      {
+        what: "the direct room's text",
+        method: 'POST',
+        url: '/search',
+        body: { type: 'messages', keyword: 'direct', room: ids.direct },
+        check: noHits,
+      },
+      {
+        what: "app 2's text",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['messages', 'roomName'], keyword: 'x secret', room: ROOM_X },
+        check: noHits,
+      },
     ],
     'POST /messages/search': [
-      { what: "room B's text", method: 'POST', url: '/messages/search', body: { message: B_TEXTS[0] }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
-      { what: "room B's text, restricted to room B", method: 'POST', url: '/messages/search', body: { message: 'secret', room: ROOM_B }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
-      { what: "app 2's text", method: 'POST', url: '/messages/search', body: { message: 'x secret', room: ROOM_X }, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+      {
+        what: "room B's text",
+        method: 'POST',
+        url: '/messages/search',
+        body: { message: B_TEXTS[0] },
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "room B's text, restricted to room B",
+        method: 'POST',
+        url: '/messages/search',
+        body: { message: 'secret', room: ROOM_B },
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "app 2's text",
+        method: 'POST',
+        url: '/messages/search',
+        body: { message: 'x secret', room: ROOM_X },
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
     ],
     'GET /messages': [
-      { what: "room B's text", method: 'GET', url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: B_TEXTS[0] }))}`, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
-      { what: "the direct room's text", method: 'GET', url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: 'direct', room: ids.direct }))}`, check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }) },
+      {
+        what: "room B's text",
+        method: 'GET',
+        url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: B_TEXTS[0] }))}`,
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "the direct room's text",
+        method: 'GET',
+        url: `/messages?q=${encodeURIComponent(JSON.stringify({ message: 'direct', room: ids.direct }))}`,
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
     ],
     'POST /badges/byRoomTags': [
-      { what: "room B's tag", method: 'POST', url: '/badges/byRoomTags', body: { tags: [B_TAG] }, check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }) },
-      { what: 'every tag', method: 'POST', url: '/badges/byRoomTags', body: {}, check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }) },
+      {
+        what: "room B's tag",
+        method: 'POST',
+        url: '/badges/byRoomTags',
+        body: { tags: [B_TAG] },
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }),
+      },
+      {
+        what: 'every tag',
+        method: 'POST',
+        url: '/badges/byRoomTags',
+        body: {},
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }),
+      },
     ],
     'GET /me/badge': [
-      { what: 'the total', method: 'GET', url: '/me/badge', check: (result) => expect(result).toStrictEqual({ badge: 1 }) },
-      { what: "room B's tag", method: 'GET', url: `/me/badge?roomTags=${B_TAG}`, check: (result) => expect(result).toStrictEqual({ badge: 0 }) },
+      {
+        what: 'the total',
+        method: 'GET',
+        url: '/me/badge',
+        check: (result) => expect(result).toStrictEqual({ badge: 1 }),
+      },
+      {
+        what: "room B's tag",
+        method: 'GET',
+        url: `/me/badge?roomTags=${B_TAG}`,
+        check: (result) => expect(result).toStrictEqual({ badge: 0 }),
+      },
     ],
     // The SDK routes (realtime protocol 6, 9).
     'GET /rooms/ids': [
-      { what: 'the ids of her rooms', method: 'GET', url: '/rooms/ids', check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }) },
-      { what: 'a page as large as allowed', method: 'GET', url: '/rooms/ids?limit=100000&skip=0', check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }) },
+      {
+        what: 'the ids of her rooms',
+        method: 'GET',
+        url: '/rooms/ids',
+        check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }),
+      },
+      {
+        what: 'a page as large as allowed',
+        method: 'GET',
+        url: '/rooms/ids?limit=100000&skip=0',
+        check: (result) => expect(result).toStrictEqual({ totalCount: 1, data: [ROOM_A] }),
+      },
     ],
     'GET /rooms/:id/messages': [
       refuse("room B's messages", 'GET', `/rooms/${ROOM_B}/messages?limit=100`, undefined, NOT_MEMBER),
-      refuse("room B's messages before its last one", 'GET', `/rooms/${ROOM_B}/messages?limit=20&beforeMessage=${b.last}`, undefined, NOT_MEMBER),
+      refuse(
+        "room B's messages before its last one",
+        'GET',
+        `/rooms/${ROOM_B}/messages?limit=20&beforeMessage=${b.last}`,
+        undefined,
+        NOT_MEMBER,
+      ),
       refuse("the direct room's messages", 'GET', `/rooms/${ids.direct}/messages`, undefined, NOT_MEMBER),
-      refuse('room A, before a message of room B', 'GET', `/rooms/${ROOM_A}/messages?limit=20&beforeMessage=${b.last}`, undefined, BAD_CURSOR),
-      refuse('room A, after a message of room B', 'GET', `/rooms/${ROOM_A}/messages?afterMessage=${b.first}`, undefined, BAD_CURSOR),
+      refuse(
+        'room A, before a message of room B',
+        'GET',
+        `/rooms/${ROOM_A}/messages?limit=20&beforeMessage=${b.last}`,
+        undefined,
+        BAD_CURSOR,
+      ),
+      refuse(
+        'room A, after a message of room B',
+        'GET',
+        `/rooms/${ROOM_A}/messages?afterMessage=${b.first}`,
+        undefined,
+        BAD_CURSOR,
+      ),
       refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages`, undefined, NO_ROOM),
       refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/messages`, undefined, NO_ROOM),
-      refuse("room A, before app 2's message", 'GET', `/rooms/${ROOM_A}/messages?beforeMessage=${x.message}`, undefined, BAD_CURSOR),
+      refuse(
+        "room A, before app 2's message",
+        'GET',
+        `/rooms/${ROOM_A}/messages?beforeMessage=${x.message}`,
+        undefined,
+        BAD_CURSOR,
+      ),
     ],
     'GET /rooms/:id/messages/:messageId': [
-      refuse('a message of room B with its neighbours', 'GET', `/rooms/${ROOM_B}/messages/${b.second}?before=10&after=10`, undefined, NOT_MEMBER),
+      refuse(
+        'a message of room B with its neighbours',
+        'GET',
+        `/rooms/${ROOM_B}/messages/${b.second}?before=10&after=10`,
+        undefined,
+        NOT_MEMBER,
+      ),
       refuse('the pinned message of room B', 'GET', `/rooms/${ROOM_B}/messages/${b.pinned}`, undefined, NOT_MEMBER),
-      refuse('a message of room B through the direct room', 'GET', `/rooms/${ids.direct}/messages/${b.first}?before=10`, undefined, NOT_MEMBER),
-      refuse('a message of room B through room A', 'GET', `/rooms/${ROOM_A}/messages/${b.second}?before=10&after=10`, undefined, NO_MESSAGE),
-      refuse('the pinned message of room B through room A', 'GET', `/rooms/${ROOM_A}/messages/${b.pinned}`, undefined, NO_MESSAGE),
+      refuse(
+        'a message of room B through the direct room',
+        'GET',
+        `/rooms/${ids.direct}/messages/${b.first}?before=10`,
+        undefined,
+        NOT_MEMBER,
+      ),
+      refuse(
+        'a message of room B through room A',
+        'GET',
+        `/rooms/${ROOM_A}/messages/${b.second}?before=10&after=10`,
+        undefined,
+        NO_MESSAGE,
+      ),
+      refuse(
+        'the pinned message of room B through room A',
+        'GET',
+        `/rooms/${ROOM_A}/messages/${b.pinned}`,
+        undefined,
+        NO_MESSAGE,
+      ),
       refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/messages/${b.first}`, undefined, NO_ROOM),
-      refuse("app 2's message in its room", 'GET', `/rooms/${ROOM_X}/messages/${x.message}?before=1&after=1`, undefined, NO_ROOM),
+      refuse(
+        "app 2's message in its room",
+        'GET',
+        `/rooms/${ROOM_X}/messages/${x.message}?before=1&after=1`,
+        undefined,
+        NO_ROOM,
+      ),
       refuse("app 2's message through room A", 'GET', `/rooms/${ROOM_A}/messages/${x.message}`, undefined, NO_MESSAGE),
       {
         what: 'her own message of room A with every neighbour',
@@ -344,7 +742,14 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     'POST /rooms/:id/members/:client': [
       refuse('add herself to room B', 'POST', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
       refuse('add dave to room B', 'POST', `/rooms/${ROOM_B}/members/${DAVE}`, {}, NOT_MEMBER),
-      refuse('add herself to the direct room of bob and carol', 'POST', `/rooms/${ids.direct}/members/${ALICE}`, {}, NOT_MEMBER, NOT_ALLOWED),
+      refuse(
+        'add herself to the direct room of bob and carol',
+        'POST',
+        `/rooms/${ids.direct}/members/${ALICE}`,
+        {},
+        NOT_MEMBER,
+        NOT_ALLOWED,
+      ),
       refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/members/${ALICE}`, {}, NO_ROOM),
       refuse("add herself to app 2's room", 'POST', `/rooms/${ROOM_X}/members/${ALICE}`, {}, NO_ROOM),
       refuse("add app 2's user to room A", 'POST', `/rooms/${ROOM_A}/members/${XAVIER}`, {}, NO_CLIENT),
@@ -353,7 +758,14 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse('remove bob from room B', 'DELETE', `/rooms/${ROOM_B}/members/${BOB}`, {}, NOT_MEMBER),
       refuse('remove carol, the admin, from room B', 'DELETE', `/rooms/${ROOM_B}/members/${CAROL}`, {}, NOT_MEMBER),
       refuse('"leave" room B', 'DELETE', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
-      refuse('remove carol from the direct room', 'DELETE', `/rooms/${ids.direct}/members/${CAROL}`, {}, NOT_MEMBER, NOT_ALLOWED),
+      refuse(
+        'remove carol from the direct room',
+        'DELETE',
+        `/rooms/${ids.direct}/members/${CAROL}`,
+        {},
+        NOT_MEMBER,
+        NOT_ALLOWED,
+      ),
       refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}/members/${BOB}`, {}, NO_ROOM),
       refuse("remove xavier from app 2's room", 'DELETE', `/rooms/${ROOM_X}/members/${XAVIER}`, {}, NO_ROOM),
     ],
@@ -364,30 +776,65 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("type in app 2's room", 'POST', `/rooms/${ROOM_X}/typing`, { message: 'typing...' }, NO_ROOM),
     ],
     'PUT /rooms/:id/bot': [
-      refuse("switch room B's bot on", 'PUT', `/rooms/${ROOM_B}/bot`, { botMode: true, botState: 'hijacked' }, NOT_ALLOWED),
-      refuse("set the direct room's bot state", 'PUT', `/rooms/${ids.direct}/bot`, { botState: 'hijacked' }, NOT_ALLOWED),
+      refuse(
+        "switch room B's bot on",
+        'PUT',
+        `/rooms/${ROOM_B}/bot`,
+        { botMode: true, botState: 'hijacked' },
+        NOT_ALLOWED,
+      ),
+      refuse(
+        "set the direct room's bot state",
+        'PUT',
+        `/rooms/${ids.direct}/bot`,
+        { botState: 'hijacked' },
+        NOT_ALLOWED,
+      ),
       refuse('a message id of room B as the room', 'PUT', `/rooms/${b.first}/bot`, { botMode: true }, NO_ROOM),
       refuse("switch app 2's room bot on", 'PUT', `/rooms/${ROOM_X}/bot`, { botMode: true }, NO_ROOM),
     ],
     'POST /roomPrefs/:room': [
-      refuse('her preferences for room B', 'POST', `/roomPrefs/${ROOM_B}`, { tags: ['mine'], sticky: true, muted: true }, NOT_MEMBER),
+      refuse(
+        'her preferences for room B',
+        'POST',
+        `/roomPrefs/${ROOM_B}`,
+        { tags: ['mine'], sticky: true, muted: true },
+        NOT_MEMBER,
+      ),
       refuse('her preferences for the direct room', 'POST', `/roomPrefs/${ids.direct}`, { hidden: true }, NOT_MEMBER),
       refuse('a message id of room B as the room', 'POST', `/roomPrefs/${b.first}`, { sticky: true }, NO_ROOM),
       refuse("her preferences for app 2's room", 'POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, NO_ROOM),
     ],
     'GET /me/pref': [
-      { what: 'her own preferences', method: 'GET', url: '/me/pref', check: (result) => {
-        expect(Array.isArray(result)).toBe(true);
-        for (const entry of result) expect(entry.data, entry.key).toStrictEqual(ALICE_PREF);
-      } },
+      {
+        what: 'her own preferences',
+        method: 'GET',
+        url: '/me/pref',
+        check: (result) => {
+          expect(Array.isArray(result)).toBe(true);
+          for (const entry of result) expect(entry.data, entry.key).toStrictEqual(ALICE_PREF);
+        },
+      },
       asUserNamed(BOB, refuse("bob's preferences", 'GET', '/me/pref', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's preferences", 'GET', '/me/pref', undefined, NOT_ALLOWED)),
     ],
     'POST /me/pref/:key': [
       // Her own preference under the same key: bob's stays as it was (checked at the end).
-      { what: "bob's key, for herself", method: 'POST', url: `/me/pref/${B_PREF_KEYS[0]}`, body: ALICE_PREF, check: (result) => expect(result).toStrictEqual({ key: B_PREF_KEYS[0], data: ALICE_PREF }) },
-      asUserNamed(BOB, refuse("bob's key", 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: ['overwritten'] }, NOT_ALLOWED)),
-      asUserNamed(BOB, refuse("bob's other key", 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { folders: ['overwritten'] }, NOT_ALLOWED)),
+      {
+        what: "bob's key, for herself",
+        method: 'POST',
+        url: `/me/pref/${B_PREF_KEYS[0]}`,
+        body: ALICE_PREF,
+        check: (result) => expect(result).toStrictEqual({ key: B_PREF_KEYS[0], data: ALICE_PREF }),
+      },
+      asUserNamed(
+        BOB,
+        refuse("bob's key", 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: ['overwritten'] }, NOT_ALLOWED),
+      ),
+      asUserNamed(
+        BOB,
+        refuse("bob's other key", 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { folders: ['overwritten'] }, NOT_ALLOWED),
+      ),
     ],
     'DELETE /me/pref/:key': [
       refuse("bob's key (she has none of that name)", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NO_SUCH),
@@ -399,17 +846,32 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
         what: "an upload claiming app 2's file id, bucket and owner",
         method: 'POST',
         url: `/files/${X_BUCKET}`,
-        body: new Multipart({ extra: JSON.stringify({ id: x.file, _id: x.file, owner: XAVIER }), id: x.file, owner: XAVIER }, { name: 'replacement.txt', type: 'text/plain', content: 'replacement' }),
+        body: new Multipart(
+          { extra: JSON.stringify({ id: x.file, _id: x.file, owner: XAVIER }), id: x.file, owner: XAVIER },
+          { name: 'replacement.txt', type: 'text/plain', content: 'replacement' },
+        ),
         check: (result) => {
           expect(result.id).not.toBe(x.file);
           expect(result).toMatchObject({ bucket: X_BUCKET, owner: ALICE, name: 'replacement.txt', size: 11 });
         },
       },
-      refuse("a JSON body naming app 2's file", 'POST', `/files/${X_BUCKET}`, { id: x.file, owner: XAVIER }, NOT_MULTIPART),
+      refuse(
+        "a JSON body naming app 2's file",
+        'POST',
+        `/files/${X_BUCKET}`,
+        { id: x.file, owner: XAVIER },
+        NOT_MULTIPART,
+      ),
     ],
     'GET /files/:bucket/:id': [
       refuse("app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}`, undefined, NO_SUCH),
-      refuse("a signed URL for app 2's file", 'GET', `/files/${X_BUCKET}/${x.file}?signedUrlOnly=1`, undefined, NO_SUCH),
+      refuse(
+        "a signed URL for app 2's file",
+        'GET',
+        `/files/${X_BUCKET}/${x.file}?signedUrlOnly=1`,
+        undefined,
+        NO_SUCH,
+      ),
       refuse('a message id of room B as a file', 'GET', `/files/${X_BUCKET}/${b.first}`, undefined, NO_SUCH),
     ],
     'GET /files/:bucket/:id/metadata': [
@@ -422,19 +884,55 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse('ban bob, its owner, in room B', 'POST', `/blockStatus/room/${ROOM_B}/${BOB}`, {}, NOT_ALLOWED),
       refuse('ban dave in room B', 'POST', `/blockStatus/room/${ROOM_B}/${DAVE}`, {}, NOT_ALLOWED),
       // Neither "already banned" (409) nor "no such user" (404): both would tell.
-      refuse('ban eve, already banned, in room B', 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`, undefined, NOT_ALLOWED),
+      refuse(
+        'ban eve, already banned, in room B',
+        'POST',
+        `/blockStatus/room/${ROOM_B}/${EVE}`,
+        undefined,
+        NOT_ALLOWED,
+      ),
       refuse('ban an unknown user in room B', 'POST', `/blockStatus/room/${ROOM_B}/nobody-n0`, undefined, NOT_ALLOWED),
       refuse('ban herself in room B', 'POST', `/blockStatus/room/${ROOM_B}/${ALICE}`, undefined, NOT_ALLOWED),
-      refuse('ban carol in the direct room of bob and carol', 'POST', `/blockStatus/room/${ids.direct}/${CAROL}`, undefined, NOT_ALLOWED),
-      refuse('a message id of room B as the room', 'POST', `/blockStatus/room/${b.first}/${BOB}`, undefined, NO_ROOM_OR_USER),
+      refuse(
+        'ban carol in the direct room of bob and carol',
+        'POST',
+        `/blockStatus/room/${ids.direct}/${CAROL}`,
+        undefined,
+        NOT_ALLOWED,
+      ),
+      refuse(
+        'a message id of room B as the room',
+        'POST',
+        `/blockStatus/room/${b.first}/${BOB}`,
+        undefined,
+        NO_ROOM_OR_USER,
+      ),
       refuse("ban xavier in app 2's room", 'POST', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
       refuse("ban app 2's user in room A", 'POST', `/blockStatus/room/${ROOM_A}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
     ],
     'DELETE /blockStatus/room/:roomID/:blockee': [
       refuse("lift eve's ban in room B", 'DELETE', `/blockStatus/room/${ROOM_B}/${EVE}`, undefined, NOT_ALLOWED),
-      refuse('lift a ban carol does not have in room B', 'DELETE', `/blockStatus/room/${ROOM_B}/${CAROL}`, undefined, NOT_ALLOWED),
-      refuse('the direct room of bob and carol', 'DELETE', `/blockStatus/room/${ids.direct}/${CAROL}`, undefined, NOT_ALLOWED),
-      refuse("lift eve's ban of room B through room A", 'DELETE', `/blockStatus/room/${ROOM_A}/${EVE}`, undefined, NO_BLOCK),
+      refuse(
+        'lift a ban carol does not have in room B',
+        'DELETE',
+        `/blockStatus/room/${ROOM_B}/${CAROL}`,
+        undefined,
+        NOT_ALLOWED,
+      ),
+      refuse(
+        'the direct room of bob and carol',
+        'DELETE',
+        `/blockStatus/room/${ids.direct}/${CAROL}`,
+        undefined,
+        NOT_ALLOWED,
+      ),
+      refuse(
+        "lift eve's ban of room B through room A",
+        'DELETE',
+        `/blockStatus/room/${ROOM_A}/${EVE}`,
+        undefined,
+        NO_BLOCK,
+      ),
       refuse('a message id of room B as the room', 'DELETE', `/blockStatus/room/${b.first}/${EVE}`, undefined, NO_ROOM),
       refuse("app 2's room", 'DELETE', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM),
     ],
@@ -443,14 +941,22 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("the direct room's bans", 'GET', `/blockStatus/room/${ids.direct}`, undefined, NOT_ALLOWED),
       refuse('a message id of room B as the room', 'GET', `/blockStatus/room/${b.first}`, undefined, NO_ROOM),
       refuse("app 2's room's bans", 'GET', `/blockStatus/room/${ROOM_X}`, undefined, NO_ROOM),
-      { what: "her own room A's bans", method: 'GET', url: `/blockStatus/room/${ROOM_A}`, check: (result) => expect(result).toStrictEqual({ data: [] }) },
+      {
+        what: "her own room A's bans",
+        method: 'GET',
+        url: `/blockStatus/room/${ROOM_A}`,
+        check: (result) => expect(result).toStrictEqual({ data: [] }),
+      },
     ],
     'POST /blockStatus/my/:blockee': [
       refuse("block app 2's user", 'POST', `/blockStatus/my/${XAVIER}`, undefined, NO_USER),
       refuse("block room B's id as a user", 'POST', `/blockStatus/my/${ROOM_B}`, {}, NO_USER),
       asUserNamed(BOB, refuse('block dave as bob', 'POST', `/blockStatus/my/${DAVE}`, undefined, NOT_ALLOWED)),
       asUserNamed(BOB, refuse('block eve again as bob', 'POST', `/blockStatus/my/${EVE}`, undefined, NOT_ALLOWED)),
-      asUserNamed(XAVIER, refuse("block alice as app 2's user", 'POST', `/blockStatus/my/${ALICE}`, undefined, NOT_ALLOWED)),
+      asUserNamed(
+        XAVIER,
+        refuse("block alice as app 2's user", 'POST', `/blockStatus/my/${ALICE}`, undefined, NOT_ALLOWED),
+      ),
     ],
     'DELETE /blockStatus/my/:blockee': [
       refuse("bob's block of eve (she has none)", 'DELETE', `/blockStatus/my/${EVE}`, undefined, NO_BLOCK),
@@ -466,38 +972,94 @@ function casesFor(ids: Ids): Record<string, Attempt[]> {
     'POST /me': [
       refuse("bob's id in the body", 'POST', '/me', { _id: BOB, nickname: 'renamed by alice' }, BAD_CURSOR),
       refuse('turning herself into a robot', 'POST', '/me', { isRobot: true }, BAD_CURSOR),
-      asUserNamed(BOB, refuse("bob's profile", 'POST', '/me', { nickname: 'renamed by alice', note: 'x' }, NOT_ALLOWED)),
-      asUserNamed(XAVIER, refuse("app 2's user's profile", 'POST', '/me', { nickname: 'renamed by alice' }, NOT_ALLOWED)),
-      { what: "server-kept fields and bob's custom field name, for herself", method: 'POST', url: '/me',
-        body: { id: BOB, appID: 'other-app', isGroup: true, members: [BOB], mute: [ROOM_B], lastLoginTimeMS: 1, note: 'alice note' },
+      asUserNamed(
+        BOB,
+        refuse("bob's profile", 'POST', '/me', { nickname: 'renamed by alice', note: 'x' }, NOT_ALLOWED),
+      ),
+      asUserNamed(
+        XAVIER,
+        refuse("app 2's user's profile", 'POST', '/me', { nickname: 'renamed by alice' }, NOT_ALLOWED),
+      ),
+      {
+        what: "server-kept fields and bob's custom field name, for herself",
+        method: 'POST',
+        url: '/me',
+        body: {
+          id: BOB,
+          appID: 'other-app',
+          isGroup: true,
+          members: [BOB],
+          mute: [ROOM_B],
+          lastLoginTimeMS: 1,
+          note: 'alice note',
+        },
         check: (result) => {
           expect(result).toMatchObject({ _id: ALICE, id: ALICE, note: 'alice note', mute: [] });
           expect(result.appID).not.toBe('other-app');
           expect(result.isGroup ?? false).toBe(false);
-        } },
+        },
+      },
     ],
     'GET /config': [
-      { what: "the application's configuration", method: 'GET', url: '/config', check: (result) => expect(typeof result).toBe('object') },
+      {
+        what: "the application's configuration",
+        method: 'GET',
+        url: '/config',
+        check: (result) => expect(typeof result).toBe('object'),
+      },
       asUserNamed(XAVIER, refuse("app 2's configuration", 'GET', '/config', undefined, NOT_ALLOWED)),
     ],
     'POST /me/subscribe': [
-      { what: 'a device for bob, by clientId', method: 'POST', url: '/me/subscribe', body: { type: 'fcm', token: 'alice-own-device', clientId: BOB },
-        check: (result) => expect(result.client).toBe(ALICE) },
-      asUserNamed(BOB, refuse('a device as bob', 'POST', '/me/subscribe', { type: 'fcm', token: 'alice-device-2' }, NOT_ALLOWED)),
-      { what: "a device of app 2's user", method: 'POST', url: '/me/subscribe', body: { type: 'fcm', token: 'alice-device-3', clientId: XAVIER },
-        check: (result) => expect(result.client).toBe(ALICE) },
+      {
+        what: 'a device for bob, by clientId',
+        method: 'POST',
+        url: '/me/subscribe',
+        body: { type: 'fcm', token: 'alice-own-device', clientId: BOB },
+        check: (result) => expect(result.client).toBe(ALICE),
+      },
+      asUserNamed(
+        BOB,
+        refuse('a device as bob', 'POST', '/me/subscribe', { type: 'fcm', token: 'alice-device-2' }, NOT_ALLOWED),
+      ),
+      {
+        what: "a device of app 2's user",
+        method: 'POST',
+        url: '/me/subscribe',
+        body: { type: 'fcm', token: 'alice-device-3', clientId: XAVIER },
+        check: (result) => expect(result.client).toBe(ALICE),
+      },
     ],
     'POST /me/unsubscribe': [
-      { what: "bob's device, by its token and clientId", method: 'POST', url: '/me/unsubscribe', body: { type: 'fcm', token: B_DEVICE, clientId: BOB },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
-      { what: "every device of bob's type, by clientId", method: 'POST', url: '/me/unsubscribe', body: { type: 'ios', clientId: BOB },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
-      { what: "app 2's user's device", method: 'POST', url: '/me/unsubscribe', body: { type: 'fcm', token: X_DEVICE, clientId: XAVIER },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }) },
+      {
+        what: "bob's device, by its token and clientId",
+        method: 'POST',
+        url: '/me/unsubscribe',
+        body: { type: 'fcm', token: B_DEVICE, clientId: BOB },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+      },
+      {
+        what: "every device of bob's type, by clientId",
+        method: 'POST',
+        url: '/me/unsubscribe',
+        body: { type: 'ios', clientId: BOB },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+      },
+      {
+        what: "app 2's user's device",
+        method: 'POST',
+        url: '/me/unsubscribe',
+        body: { type: 'fcm', token: X_DEVICE, clientId: XAVIER },
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+      },
       asUserNamed(BOB, refuse("bob's devices as bob", 'POST', '/me/unsubscribe', { type: 'ios' }, NOT_ALLOWED)),
     ],
     'GET /blockStatus/my': [
-      { what: 'her own blocks', method: 'GET', url: '/blockStatus/my', check: (result) => expect(result).toStrictEqual({ data: [] }) },
+      {
+        what: 'her own blocks',
+        method: 'GET',
+        url: '/blockStatus/my',
+        check: (result) => expect(result).toStrictEqual({ data: [] }),
+      },
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
     ],
@@ -520,7 +1082,14 @@ describe('chat authorization matrix (BOLA)', () => {
   const touched: Array<{ type: string; payload: unknown }> = [];
   let recording = false;
 
-  const call = (token: string, method: Method, url: string, body?: unknown, headers: Record<string, string> = {}, clientKey = t.clientKey) => {
+  const call = (
+    token: string,
+    method: Method,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    clientKey = t.clientKey,
+  ) => {
     const multipart = body instanceof Multipart ? body : undefined;
     return t.app.inject({
       method,
@@ -558,7 +1127,9 @@ describe('chat authorization matrix (BOLA)', () => {
       directMessages: await messagesOf(await t.admin('GET', `/rooms/${ids.direct}/messages/v3?limit=100`)),
       x: expectOk(await asX('GET', `/rooms/${ROOM_X}`)),
       xMessages: await messagesOf(await asX('GET', `/rooms/${ROOM_X}/messages/v3?limit=100`)),
-      bobPrefs: (expectOk(await t.admin('GET', '/me/pref', undefined, { 'im-client-id': BOB })) as any[]).sort((p, q) => p.key.localeCompare(q.key)),
+      bobPrefs: (expectOk(await t.admin('GET', '/me/pref', undefined, { 'im-client-id': BOB })) as any[]).sort((p, q) =>
+        p.key.localeCompare(q.key),
+      ),
       bobRoomPref: expectOk(await t.admin('GET', `/rooms/${ROOM_B}`, undefined, { 'im-client-id': BOB })).pref,
       xFile: expectOk(await asX('GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`)),
       xFileContent: (await asX('GET', `/files/${X_BUCKET}/${ids.x.file}`)).body,
@@ -567,8 +1138,18 @@ describe('chat authorization matrix (BOLA)', () => {
       xBans: expectOk(await asX('GET', `/blockStatus/room/${ROOM_X}`)),
       bobProfile: expectOk(await t.admin('GET', `/admin/clients/${BOB}`)),
       xProfile: expectOk(await asX('GET', `/admin/clients/${XAVIER}`)),
-      bobDevices: (await t.services.devices.forUsers(t.appId, [BOB])).map(({ type, token, userId, deviceId }) => ({ type, token, userId, deviceId })),
-      xDevices: (await t.services.devices.forUsers(xAppId, [XAVIER])).map(({ type, token, userId, deviceId }) => ({ type, token, userId, deviceId })),
+      bobDevices: (await t.services.devices.forUsers(t.appId, [BOB])).map(({ type, token, userId, deviceId }) => ({
+        type,
+        token,
+        userId,
+        deviceId,
+      })),
+      xDevices: (await t.services.devices.forUsers(xAppId, [XAVIER])).map(({ type, token, userId, deviceId }) => ({
+        type,
+        token,
+        userId,
+        deviceId,
+      })),
     };
   }
 
@@ -576,7 +1157,9 @@ describe('chat authorization matrix (BOLA)', () => {
   function expectNoLeak(response: LightMyRequestResponse, request: string, label: string): void {
     for (const secret of SECRETS) {
       if (request.includes(secret)) continue;
-      expect.soft(response.body.includes(secret), `${label}: the response reveals "${secret}": ${response.body}`).toBe(false);
+      expect
+        .soft(response.body.includes(secret), `${label}: the response reveals "${secret}": ${response.body}`)
+        .toBe(false);
     }
   }
 
@@ -584,7 +1167,12 @@ describe('chat authorization matrix (BOLA)', () => {
     const body = response.json();
     const code = typeof body.error === 'object' ? body.error?.code : body.error;
     const accepted = refused.some(([status, expected]) => status === response.statusCode && expected === code);
-    expect.soft(accepted, `${label}: expected ${refused.map(([s, c]) => `${s} ${c}`).join(' or ')}, got ${response.statusCode} ${response.body}`).toBe(true);
+    expect
+      .soft(
+        accepted,
+        `${label}: expected ${refused.map(([s, c]) => `${s} ${c}`).join(' or ')}, got ${response.statusCode} ${response.body}`,
+      )
+      .toBe(true);
     // Shape B (spec 1.5): RC repeats the status; no result.
     if (accepted) expect.soft([body.RC, body.result], label).toStrictEqual([response.statusCode, undefined]);
   }
@@ -598,14 +1186,40 @@ describe('chat authorization matrix (BOLA)', () => {
     await t.createUser(EVE, { nickname: E_NAME });
 
     // Room A: alice owns it, dave is in it and sent her one unread message.
-    expectOk(await t.admin('POST', '/rooms', { _id: ROOM_A, name: 'Alice Room', roomTags: ['a-tag'], owner: ALICE, members: [ALICE, DAVE] }));
-    const own = expectOk(await t.asUser(alice, 'POST', `/rooms/${ROOM_A}/message`, { message: 'hello from alice', messageType: 'text' }));
-    expectOk(await t.admin('POST', '/messages', { room: ROOM_A, sender: DAVE, message: 'hello alice from dave', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: ROOM_A,
+        name: 'Alice Room',
+        roomTags: ['a-tag'],
+        owner: ALICE,
+        members: [ALICE, DAVE],
+      }),
+    );
+    const own = expectOk(
+      await t.asUser(alice, 'POST', `/rooms/${ROOM_A}/message`, { message: 'hello from alice', messageType: 'text' }),
+    );
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: ROOM_A,
+        sender: DAVE,
+        message: 'hello alice from dave',
+        messageType: 'text',
+      }),
+    );
 
     // Room B: closed, owned by bob, carol is its admin; four messages (one with text in extra, one pinned).
-    expectOk(await t.admin('POST', '/rooms', {
-      _id: ROOM_B, name: B_NAME, description: B_DESCRIPTION, roomTags: [B_TAG], owner: BOB, opening: 0, members: [BOB, CAROL], systemMessage: true,
-    }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: ROOM_B,
+        name: B_NAME,
+        description: B_DESCRIPTION,
+        roomTags: [B_TAG],
+        owner: BOB,
+        opening: 0,
+        members: [BOB, CAROL],
+        systemMessage: true,
+      }),
+    );
     expectOk(await t.admin('PUT', `/rooms/${ROOM_B}/member/${CAROL}`, { property: 'role', value: 'admin' }));
     const sent: string[] = [];
     for (const [index, message] of B_TEXTS.entries()) {
@@ -614,7 +1228,8 @@ describe('chat authorization matrix (BOLA)', () => {
     }
     expectOk(await t.asUser(bob, 'POST', `/messages/${sent[2]}/pin`));
     // The direct room of bob and carol.
-    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }))._id as string;
+    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }))
+      ._id as string;
     expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
     // Bob bans eve in room B (she is not a member) and blocks her himself.
     expectOk(await call(bob, 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`));
@@ -625,17 +1240,26 @@ describe('chat authorization matrix (BOLA)', () => {
     clientKeyX = appX.clientKey;
     xAppId = appX.id;
     keyX = (await t.services.keys.create(appX.id, { name: 'x' }, 'test')).secret;
-    xavierToken = expectOk(await asX('POST', '/admin/clients', { _id: XAVIER, nickname: X_NAME, issueAccessToken: true })).token;
+    xavierToken = expectOk(
+      await asX('POST', '/admin/clients', { _id: XAVIER, nickname: X_NAME, issueAccessToken: true }),
+    ).token;
     expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, members: [XAVIER] }));
-    const xMessage = expectOk(await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }))._id as string;
+    const xMessage = expectOk(
+      await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }),
+    )._id as string;
     expectOk(await asX('POST', `/messages/${xMessage}/pin`));
-    const xUpload = new Multipart({ extra: JSON.stringify({ room: ROOM_X }) }, { name: X_FILE_NAME, type: 'text/plain', content: X_FILE_TEXT });
+    const xUpload = new Multipart(
+      { extra: JSON.stringify({ room: ROOM_X }) },
+      { name: X_FILE_NAME, type: 'text/plain', content: X_FILE_TEXT },
+    );
     const xFile = expectOk(await call(xavierToken, 'POST', `/files/${X_BUCKET}`, xUpload, {}, clientKeyX)).id as string;
 
     // Bob's own preferences, and his preferences for room B.
     expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: [B_PREF_TEXT] }));
     expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[1]}`, { note: B_PREF_TEXT }));
-    expectOk(await call(bob, 'POST', `/roomPrefs/${ROOM_B}`, { tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true }));
+    expectOk(
+      await call(bob, 'POST', `/roomPrefs/${ROOM_B}`, { tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true }),
+    );
     // Bob's and xavier's devices, and a custom field of bob's profile.
     expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'fcm', token: B_DEVICE, deviceId: 'bob-phone' }));
     expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'ios', token: `${B_DEVICE}-ios` }));
@@ -653,8 +1277,25 @@ describe('chat authorization matrix (BOLA)', () => {
     before = await snapshot();
     const watched = [BOB, CAROL, EVE, XAVIER, ROOM_B, ROOM_X, direct];
     const types = [
-      'room.created', 'room.updated', 'room.banned', 'room.deleted', 'room.muted', 'room.typing', 'room.pref', 'user.pref', 'member.added', 'member.removed', 'member.updated',
-      'invitation.created', 'message.created', 'message.updated', 'message.recalled', 'message.pinned', 'message.unpinned', 'message.deleted', 'read.updated',
+      'room.created',
+      'room.updated',
+      'room.banned',
+      'room.deleted',
+      'room.muted',
+      'room.typing',
+      'room.pref',
+      'user.pref',
+      'member.added',
+      'member.removed',
+      'member.updated',
+      'invitation.created',
+      'message.created',
+      'message.updated',
+      'message.recalled',
+      'message.pinned',
+      'message.unpinned',
+      'message.deleted',
+      'read.updated',
     ] as const;
     for (const type of types) {
       t.services.bus.subscribe(type, (payload: any) => {
@@ -669,11 +1310,13 @@ describe('chat authorization matrix (BOLA)', () => {
   it('has attempts for every client route of the chat surface, and for no other', () => {
     const routes = chatRoutes.map((route) => `${route.method} ${route.url}`);
     expect(routes.length).toBeGreaterThanOrEqual(20);
-    for (const route of routes) expect(cases[route]?.length ?? 0, `${route} has no authorization case`).toBeGreaterThan(0);
+    for (const route of routes)
+      expect(cases[route]?.length ?? 0, `${route} has no authorization case`).toBeGreaterThan(0);
     expect(Object.keys(cases).sort()).toStrictEqual([...new Set(routes)].sort());
     // The attempts are what their key says.
     for (const [key, attempts] of Object.entries(cases)) {
-      for (const attempt of attempts) expect(key.startsWith(`${attempt.method} `), `${key}: ${attempt.what}`).toBe(true);
+      for (const attempt of attempts)
+        expect(key.startsWith(`${attempt.method} `), `${key}: ${attempt.what}`).toBe(true);
     }
   });
 
@@ -683,13 +1326,27 @@ describe('chat authorization matrix (BOLA)', () => {
     expect(room.opening).toBe(0);
     expect(room.pinnedMessage._id).toBe(ids.b.pinned);
     // With the addMembers and assignAdmin system messages.
-    expect((before.messages as any).data.map((message: any) => message.messageType).sort()).toStrictEqual(['addMembers', 'assignAdmin', 'text', 'text', 'text', 'text']);
+    expect((before.messages as any).data.map((message: any) => message.messageType).sort()).toStrictEqual([
+      'addMembers',
+      'assignAdmin',
+      'text',
+      'text',
+      'text',
+      'text',
+    ]);
     expect((before.x as any).pinnedMessage._id).toBe(ids.x.message);
   });
 
   // One test per route, so that a failure names it. The real ids exist only after beforeAll, so the
   // keys come from a table built with placeholders; the first test checks them against the routes.
-  for (const key of Object.keys(casesFor({ b: { first: '', second: '', pinned: '', last: '' }, a: { own: '' }, direct: '', x: { message: '', file: '' } }))) {
+  for (const key of Object.keys(
+    casesFor({
+      b: { first: '', second: '', pinned: '', last: '' },
+      a: { own: '' },
+      direct: '',
+      x: { message: '', file: '' },
+    }),
+  )) {
     it(`${key}: alice cannot reach room B, its messages or app 2's objects`, async () => {
       for (const attempt of cases[key]!) {
         const label = `${key} (${attempt.what})`;
@@ -705,7 +1362,10 @@ describe('chat authorization matrix (BOLA)', () => {
   it('refuses every chat route to alice naming bob in IM-CLIENT-ID (spec 1.2)', async () => {
     for (const route of chatRoutes) {
       const attempt = cases[`${route.method} ${route.url}`]![0]!;
-      const response = await call(alice, attempt.method, attempt.url, attempt.body, { ...attempt.headers, 'im-client-id': BOB });
+      const response = await call(alice, attempt.method, attempt.url, attempt.body, {
+        ...attempt.headers,
+        'im-client-id': BOB,
+      });
       expectRefused(response, [NOT_ALLOWED], `${route.method} ${route.url} with IM-CLIENT-ID ${BOB}`);
       expectNoLeak(response, `${attempt.url} ${JSON.stringify(attempt.body ?? null)}`, `${route.method} ${route.url}`);
     }
@@ -723,10 +1383,21 @@ describe('chat authorization matrix (BOLA)', () => {
         .replace(':room', ROOM_X)
         .replace(':bucket', X_BUCKET)
         .replace(':key', B_PREF_KEYS[0]!)
-        .replace(':id', route.url.startsWith('/messages/') ? ids.x.message : route.url.startsWith('/files/') ? ids.x.file : ROOM_X);
-      const response = await call(xavierToken, route.method as Method, url, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+        .replace(
+          ':id',
+          route.url.startsWith('/messages/') ? ids.x.message : route.url.startsWith('/files/') ? ids.x.file : ROOM_X,
+        );
+      const response = await call(
+        xavierToken,
+        route.method as Method,
+        url,
+        route.method === 'GET' || route.method === 'DELETE' ? undefined : {},
+      );
       expect(response.statusCode, `${route.method} ${url}`).toBe(403);
-      expect(response.json(), `${route.method} ${url}`).toStrictEqual({ error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' });
+      expect(response.json(), `${route.method} ${url}`).toStrictEqual({
+        error: 'CLIENT_KEY_MISMATCH',
+        message: 'Client key does not match the specified domain',
+      });
     }
   });
 
@@ -786,9 +1457,20 @@ describe('chat authorization matrix (BOLA)', () => {
       expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${JSON.stringify(headers)}`, label);
     }
     // Reads on behalf of app 2's user find nothing of app 2.
-    for (const [method, url, body] of [['GET', '/rooms'], ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }], ['GET', '/me/badge'], ['GET', '/rooms/ids'], ['GET', '/me/pref'], ['GET', '/blockStatus/my']] as const) {
+    for (const [method, url, body] of [
+      ['GET', '/rooms'],
+      ['POST', '/search', { type: ['messages', 'roomName'], keyword: 'secret', room: ROOM_X }],
+      ['GET', '/me/badge'],
+      ['GET', '/rooms/ids'],
+      ['GET', '/me/pref'],
+      ['GET', '/blockStatus/my'],
+    ] as const) {
       const response = await t.admin(method, url, body, { 'im-client-id': XAVIER });
-      expectNoLeak(response, `${url} ${JSON.stringify(body ?? null)} ${XAVIER}`, `API key ${method} ${url} as ${XAVIER}`);
+      expectNoLeak(
+        response,
+        `${url} ${JSON.stringify(body ?? null)} ${XAVIER}`,
+        `API key ${method} ${url} as ${XAVIER}`,
+      );
       if (response.statusCode === 200) {
         const result = response.json().result;
         if (url === '/rooms') expect(result.totalCount).toBe(0);
@@ -802,7 +1484,14 @@ describe('chat authorization matrix (BOLA)', () => {
       }
     }
     // A batch entry naming app 2's room fails and sends nothing.
-    const batch = expectOk(await t.admin('POST', '/messages/batch', { message: 'batch from app 1', messageType: 'text', sender: ALICE, paras: [{ room: ROOM_X }] }));
+    const batch = expectOk(
+      await t.admin('POST', '/messages/batch', {
+        message: 'batch from app 1',
+        messageType: 'text',
+        sender: ALICE,
+        paras: [{ room: ROOM_X }],
+      }),
+    );
     let status: any;
     for (let i = 0; i < 100; i++) {
       status = expectOk(await t.admin('GET', `/messages/batch/${batch.batchID}`));
@@ -825,20 +1514,30 @@ describe('chat authorization matrix (BOLA)', () => {
     expect(room.memberProperties.find((entry: any) => entry.client === CAROL).role).toBe('admin');
     expect(room.pinnedMessage._id).toBe(ids.b.pinned);
     expect((after.messages as any).totalCount).toBe(B_TEXTS.length + 2);
-    expect((after.messages as any).data.filter((message: any) => message.messageType === 'text').map((message: any) => message.message).sort()).toStrictEqual([...B_TEXTS].sort());
+    expect(
+      (after.messages as any).data
+        .filter((message: any) => message.messageType === 'text')
+        .map((message: any) => message.message)
+        .sort(),
+    ).toStrictEqual([...B_TEXTS].sort());
     expect((after.x as any).name).toBe(X_ROOM_NAME);
     expect((after.xMessages as any).data.map((message: any) => message.message)).toStrictEqual([X_TEXT]);
     // Nothing was created in app 1 under app 2's names either.
     expect((await t.admin('GET', `/rooms/${ROOM_X}`)).statusCode).toBe(404);
     // Bob's preferences, and his preferences for room B, are his own as before.
-    expect(after.bobPrefs).toStrictEqual([{ key: B_PREF_KEYS[1], data: { note: B_PREF_TEXT } }, { key: B_PREF_KEYS[0], data: { folders: [B_PREF_TEXT] } }]);
+    expect(after.bobPrefs).toStrictEqual([
+      { key: B_PREF_KEYS[1], data: { note: B_PREF_TEXT } },
+      { key: B_PREF_KEYS[0], data: { folders: [B_PREF_TEXT] } },
+    ]);
     expect(after.bobRoomPref).toStrictEqual({ tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true });
     expect(room.botMode).toBe(false);
     expect(after.xFile).toMatchObject({ id: ids.x.file, name: X_FILE_NAME, owner: XAVIER, size: X_FILE_TEXT.length });
     expect(after.xFileContent).toBe(X_FILE_TEXT);
     // Room B's ban of eve and bob's block of her stand as they were; app 2's room has no bans.
     expect((after.bans as any).data.map((ban: any) => [ban.blockee._id, ban.blocker._id])).toStrictEqual([[EVE, BOB]]);
-    expect((after.bobBlocks as any).data.map((block: any) => [block.blockee._id, block.blocker])).toStrictEqual([[EVE, BOB]]);
+    expect((after.bobBlocks as any).data.map((block: any) => [block.blockee._id, block.blocker])).toStrictEqual([
+      [EVE, BOB],
+    ]);
     expect(after.xBans).toStrictEqual({ data: [] });
     // Nothing about them reached the event bus (and so no socket, webhook or push): no typing, prefs, members or messages.
     expect(touched).toStrictEqual([]);
@@ -851,7 +1550,14 @@ describe('chat authorization matrix (BOLA)', () => {
     // The URL itself works, for anyone, without headers: it is app 2's to hand out.
     expect((await open(url)).body).toBe(X_FILE_TEXT);
     // Alice's own file; app 2's signature does not open it, nor does naming app 1 on app 2's URL.
-    const mine = expectOk(await call(alice, 'POST', `/files/${X_BUCKET}`, new Multipart({}, { name: 'alice.txt', type: 'text/plain', content: 'alice file' })));
+    const mine = expectOk(
+      await call(
+        alice,
+        'POST',
+        `/files/${X_BUCKET}`,
+        new Multipart({}, { name: 'alice.txt', type: 'text/plain', content: 'alice file' }),
+      ),
+    );
     const signed = new URL(url, 'http://127.0.0.1');
     const withParams = (path: string, change: (params: URLSearchParams) => void) => {
       const params = new URLSearchParams(signed.search);
@@ -871,7 +1577,10 @@ describe('chat authorization matrix (BOLA)', () => {
       expectNoLeak(response, '', `signed URL ${attempt}`);
     }
     // Alice's signed URL for her file does not name app 2's file either.
-    const own = new URL(expectOk(await call(alice, 'GET', `/files/${X_BUCKET}/${mine.id}?signedUrlOnly=1`)).url, 'http://127.0.0.1');
+    const own = new URL(
+      expectOk(await call(alice, 'GET', `/files/${X_BUCKET}/${mine.id}?signedUrlOnly=1`)).url,
+      'http://127.0.0.1',
+    );
     const redirected = await open(`${own.pathname.replace(mine.id, ids.x.file)}${own.search}`);
     expectRefused(redirected, [NO_SUCH], "alice's signature on app 2's file");
     expectNoLeak(redirected, '', "alice's signature on app 2's file");
@@ -880,12 +1589,20 @@ describe('chat authorization matrix (BOLA)', () => {
   it("never shows room B in alice's room list, search or badges afterwards", async () => {
     const rooms = expectOk(await t.asUser(alice, 'GET', '/rooms?limit=0'));
     expect(rooms.data.map((room: any) => room._id)).toStrictEqual([ROOM_A]);
-    const found = expectOk(await t.asUser(alice, 'POST', '/search', { type: ['messages', 'roomName', 'roomMember', 'roomTags'], keyword: 'b' }));
+    const found = expectOk(
+      await t.asUser(alice, 'POST', '/search', {
+        type: ['messages', 'roomName', 'roomMember', 'roomTags'],
+        keyword: 'b',
+      }),
+    );
     for (const list of Object.values(found) as any[][]) {
       for (const entry of list) expect(entry.room?._id ?? entry._id).toBe(ROOM_A);
     }
     expect(expectOk(await t.asUser(alice, 'GET', '/me/badge'))).toStrictEqual({ badge: 1 });
-    expect(expectOk(await t.asUser(alice, 'POST', '/badges/byRoomTags', {}))).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } });
+    expect(expectOk(await t.asUser(alice, 'POST', '/badges/byRoomTags', {}))).toStrictEqual({
+      totalBadge: 1,
+      data: { 'a-tag': 1 },
+    });
     const me = expectOk(await t.asUser(alice, 'GET', '/me'));
     expect(me.mute ?? []).toStrictEqual([]);
     for (const response of [rooms, found]) expect(JSON.stringify(response)).not.toContain(B_TEXTS[0]);
@@ -904,12 +1621,21 @@ describe('chat authorization matrix (BOLA)', () => {
     if (opened.statusCode === 200) {
       const room = opened.json().result;
       expect.soft(room.roomType, `the direct room of bob and dave is alice's room: ${opened.body}`).toBe('direct');
-      expect.soft([...room.members].sort(), `the direct room of bob and dave is alice's room: ${opened.body}`).toStrictEqual([BOB, DAVE].sort());
+      expect
+        .soft([...room.members].sort(), `the direct room of bob and dave is alice's room: ${opened.body}`)
+        .toStrictEqual([BOB, DAVE].sort());
     } else {
       expectRefused(opened, [ROOM_EXISTS], 'the direct room of bob and dave');
     }
     // A batch message from bob to dave goes to their direct room, never into alice's.
-    const batch = expectOk(await t.admin('POST', '/messages/batch', { message: 'for dave only', messageType: 'text', sender: BOB, paras: [{ receiver: DAVE }] }));
+    const batch = expectOk(
+      await t.admin('POST', '/messages/batch', {
+        message: 'for dave only',
+        messageType: 'text',
+        sender: BOB,
+        paras: [{ receiver: DAVE }],
+      }),
+    );
     for (let i = 0; i < 100; i++) {
       if (expectOk(await t.admin('GET', `/messages/batch/${batch.batchID}`)).status === 'done') break;
       await sleep(20);

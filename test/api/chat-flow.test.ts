@@ -26,10 +26,17 @@ describe('basic integration flow', () => {
   });
 
   it('creates a group room, exchanges messages, pages back, searches and counts unread', async () => {
-    const group = expectOk(await t.admin('POST', '/rooms', { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] }));
+    const group = expectOk(
+      await t.admin('POST', '/rooms', { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] }),
+    );
     expect(group._id).toBe('team');
     for (let i = 0; i < 25; i++) {
-      const sent = expectOk(await t.asUser(i % 2 ? bob : alice, 'POST', '/rooms/team/message', { message: `hello number ${i}`, messageType: 'text' }));
+      const sent = expectOk(
+        await t.asUser(i % 2 ? bob : alice, 'POST', '/rooms/team/message', {
+          message: `hello number ${i}`,
+          messageType: 'text',
+        }),
+      );
       expect(sent._id).toMatch(/^[0-9a-f]{24}$/);
     }
     const first = expectOk(await t.asUser(alice, 'GET', '/rooms/team/messages/v3?limit=10'));
@@ -67,12 +74,23 @@ describe('basic integration flow', () => {
 
   it('sends as admin, batches, recalls, pins and deletes', async () => {
     await t.admin('POST', '/admin/clients', { _id: 'system', nickname: 'System' });
-    const sent = expectOk(await t.admin('POST', '/messages', { room: 'team', sender: 'system', message: 'notice', messageType: 'announcement' }));
+    const sent = expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'team',
+        sender: 'system',
+        message: 'notice',
+        messageType: 'announcement',
+      }),
+    );
     expect(sent.sender).toBe('system');
-    const batch = expectOk(await t.admin('POST', '/messages/batch', {
-      message: 'Hi $name$', messageType: 'text', sender: 'system',
-      paras: [{ receiver: 'alice', $name$: 'Alice' }, { room: 'team', $name$: 'Team' }, { room: 'nope' }],
-    }));
+    const batch = expectOk(
+      await t.admin('POST', '/messages/batch', {
+        message: 'Hi $name$',
+        messageType: 'text',
+        sender: 'system',
+        paras: [{ receiver: 'alice', $name$: 'Alice' }, { room: 'team', $name$: 'Team' }, { room: 'nope' }],
+      }),
+    );
     expect(batch.count).toBe(3);
     let status: any;
     for (let i = 0; i < 50; i++) {
@@ -87,7 +105,11 @@ describe('basic integration flow', () => {
     const pinned = expectOk(await t.admin('POST', `/messages/${sent._id}/pin`));
     expect(pinned).toMatchObject({ pinned: true, isPined: true });
     const removed = await t.admin('DELETE', `/rooms/team/messages/${sent._id}`);
-    expect(removed.json()).toMatchObject({ RC: 0, RM: 'Message deleted successfully', result: { deletedCount: 1, messageID: sent._id, deletedBy: 'admin' } });
+    expect(removed.json()).toMatchObject({
+      RC: 0,
+      RM: 'Message deleted successfully',
+      result: { deletedCount: 1, messageID: sent._id, deletedBy: 'admin' },
+    });
     const room = expectOk(await t.admin('GET', '/rooms/team'));
     expect(room.pinnedMessage).toBeNull();
   });
@@ -95,8 +117,16 @@ describe('basic integration flow', () => {
   it('refuses a member send without a message (spec 12 item 46) and answers badges without a body', async () => {
     const missing = await t.asUser(alice, 'POST', '/rooms/team/message', { messageType: 'text' });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: 'Missing required field: message' } });
-    const noBody = await t.app.inject({ method: 'POST', url: '/badges/byRoomTags', headers: { 'im-client-key': t.clientKey, 'im-authorization': alice } });
+    expect(missing.json()).toStrictEqual({
+      RC: 400,
+      RM: 'Bad Request',
+      error: { code: 'INVALID_REQUEST', message: 'Missing required field: message' },
+    });
+    const noBody = await t.app.inject({
+      method: 'POST',
+      url: '/badges/byRoomTags',
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': alice },
+    });
     expect(noBody.statusCode, noBody.body).toBe(200);
     expect(noBody.json().result).toStrictEqual(expectOk(await t.asUser(alice, 'POST', '/badges/byRoomTags', {})));
   });

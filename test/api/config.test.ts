@@ -15,17 +15,30 @@ import { authenticate, connect, type Generation, type TestSocket } from '../help
 
 type Method = NonNullable<InjectOptions['method']>;
 
-const INVALID_BODY = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_BODY', message: 'Request body must be a valid JSON object' } };
+const INVALID_BODY = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_BODY', message: 'Request body must be a valid JSON object' },
+};
 /** INVALID_BODY for the implementation's own limits (key length, total size): the wording is free. */
 const INVALID_BODY_ANY = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_BODY', message: expect.any(String) } };
 const INVALID_CONFIG_FORMAT = {
-  RC: 400, RM: 'Invalid request format', error: { code: 'INVALID_CONFIG_FORMAT', message: 'censorship must be {"keywords": [strings]}' },
+  RC: 400,
+  RM: 'Invalid request format',
+  error: { code: 'INVALID_CONFIG_FORMAT', message: 'censorship must be {"keywords": [strings]}' },
 };
-const CONFIG_NOT_FOUND = { RC: 404, RM: 'Config not found', error: { code: 'CONFIG_NOT_FOUND', message: 'The specified config key does not exist' } };
+const CONFIG_NOT_FOUND = {
+  RC: 404,
+  RM: 'Config not found',
+  error: { code: 'CONFIG_NOT_FOUND', message: 'The specified config key does not exist' },
+};
 // Key-layer failures: shape A (spec 1.5).
 const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID_API_KEY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
-const KEY_NOT_ALLOWED = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
+const KEY_NOT_ALLOWED = {
+  error: 'INSUFFICIENT_PERMISSIONS',
+  message: 'API key does not have permission for this operation',
+};
 const MISSING_CLIENT_KEY = { error: 'MISSING_CLIENT_KEY', message: 'Client key is required for SDK initialization' };
 const INVALID_CLIENT_KEY = { error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' };
 
@@ -35,8 +48,19 @@ let t: TestApp;
 const tokens: Record<string, string> = {};
 
 /** A request with exactly these headers and this raw payload (no helper adds anything). */
-function raw(method: Method, url: string, headers: Record<string, string>, payload?: string): Promise<LightMyRequestResponse> {
-  return t.app.inject({ method, url, headers, remoteAddress: '127.0.0.1', ...(payload === undefined ? {} : { payload }) });
+function raw(
+  method: Method,
+  url: string,
+  headers: Record<string, string>,
+  payload?: string,
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method,
+    url,
+    headers,
+    remoteAddress: '127.0.0.1',
+    ...(payload === undefined ? {} : { payload }),
+  });
 }
 const jsonHeaders = () => ({ 'im-api-key': t.apiKey, 'content-type': 'application/json' });
 
@@ -46,7 +70,8 @@ const censor = (keywords: string[]) => setConfig({ censorship: { keywords } });
 
 /** Removes every key, through the API. */
 async function resetConfig(): Promise<void> {
-  for (const key of Object.keys(await getConfig())) expectOk(await t.admin('DELETE', `/config/${encodeURIComponent(key)}`));
+  for (const key of Object.keys(await getConfig()))
+    expectOk(await t.admin('DELETE', `/config/${encodeURIComponent(key)}`));
   expect(await getConfig()).toStrictEqual({});
 }
 
@@ -65,15 +90,23 @@ async function stored(room: string, id: string): Promise<any> {
   return found;
 }
 
-const adminSend = (room: string, message: unknown, fields: Record<string, unknown> = {}) => sendMessage(t, room, 'alice', message, fields);
+const adminSend = (room: string, message: unknown, fields: Record<string, unknown> = {}) =>
+  sendMessage(t, room, 'alice', message, fields);
 
 /** Sends each text as the admin and expects it stored masked as given. */
 async function expectMasked(room: string, cases: Array<[text: string, masked: string]>): Promise<void> {
   for (const [text, masked] of cases) expect((await adminSend(room, text)).message, text).toBe(masked);
 }
 
-async function memberSend(room: string, message: unknown, fields: Record<string, unknown> = {}, user = 'alice'): Promise<any> {
-  return expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...fields }));
+async function memberSend(
+  room: string,
+  message: unknown,
+  fields: Record<string, unknown> = {},
+  user = 'alice',
+): Promise<any> {
+  return expectOk(
+    await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...fields }),
+  );
 }
 
 beforeAll(async () => {
@@ -90,32 +123,56 @@ describe('GET /config (spec 8.1)', () => {
   });
 
   describe('with a configuration', () => {
-    const config = { announcement: { text: 'Maintenance on Sunday', pin: true }, censorship: { keywords: ['foo', 'bar'] }, maxFileSize: 10 };
+    const config = {
+      announcement: { text: 'Maintenance on Sunday', pin: true },
+      censorship: { keywords: ['foo', 'bar'] },
+      maxFileSize: 10,
+    };
     beforeAll(async () => {
       await resetConfig();
       await setConfig(config);
     });
     afterAll(resetConfig);
 
-    it('answers every key to the API key, to any user\'s token (Bearer or not) and to a key scoped config:read', async () => {
+    it("answers every key to the API key, to any user's token (Bearer or not) and to a key scoped config:read", async () => {
       expectBody(await t.admin('GET', '/config'), 200, { RC: 0, RM: 'OK', result: config });
       expectBody(await t.asUser(tokens.alice!, 'GET', '/config'), 200, { RC: 0, RM: 'OK', result: config });
       // A user who is in no room at all reads it too.
       expectBody(await t.asUser(tokens.carol!, 'GET', '/config'), 200, { RC: 0, RM: 'OK', result: config });
-      expectBody(await raw('GET', '/config', { 'im-client-key': t.clientKey, 'im-authorization': `Bearer ${tokens.bob}` }), 200, { RC: 0, RM: 'OK', result: config });
+      expectBody(
+        await raw('GET', '/config', { 'im-client-key': t.clientKey, 'im-authorization': `Bearer ${tokens.bob}` }),
+        200,
+        { RC: 0, RM: 'OK', result: config },
+      );
       const reader = await t.createKey({ scopes: ['config:read'] });
       expectBody(await raw('GET', '/config', { 'im-api-key': reader }), 200, { RC: 0, RM: 'OK', result: config });
     });
 
-    it('refuses the caller it cannot authenticate with the layer\'s own body, revealing nothing', async () => {
+    it("refuses the caller it cannot authenticate with the layer's own body, revealing nothing", async () => {
       expectBody(await raw('GET', '/config', {}), 401, MISSING_CLIENT_KEY);
       expectBody(await raw('GET', '/config', { 'im-authorization': tokens.alice! }), 401, MISSING_CLIENT_KEY);
-      expectBody(await raw('GET', '/config', { 'im-client-key': 'not-a-client-key', 'im-authorization': tokens.alice! }), 403, INVALID_CLIENT_KEY);
+      expectBody(
+        await raw('GET', '/config', { 'im-client-key': 'not-a-client-key', 'im-authorization': tokens.alice! }),
+        403,
+        INVALID_CLIENT_KEY,
+      );
       expectBody(await raw('GET', '/config', { 'im-client-key': t.clientKey }), 401, INVALID_TOKEN);
-      expectBody(await raw('GET', '/config', { 'im-client-key': t.clientKey, 'im-authorization': 'not-a-token' }), 401, INVALID_TOKEN);
+      expectBody(
+        await raw('GET', '/config', { 'im-client-key': t.clientKey, 'im-authorization': 'not-a-token' }),
+        401,
+        INVALID_TOKEN,
+      );
       expectBody(await raw('GET', '/config', { 'im-api-key': 'not-an-api-key' }), 401, INVALID_API_KEY);
       // A valid API key wins over a client token, so a bad one is refused even next to a good token.
-      expectBody(await raw('GET', '/config', { 'im-api-key': 'not-an-api-key', 'im-client-key': t.clientKey, 'im-authorization': tokens.alice! }), 401, INVALID_API_KEY);
+      expectBody(
+        await raw('GET', '/config', {
+          'im-api-key': 'not-an-api-key',
+          'im-client-key': t.clientKey,
+          'im-authorization': tokens.alice!,
+        }),
+        401,
+        INVALID_API_KEY,
+      );
       const other = await t.createKey({ scopes: ['messages:read'] });
       expectBody(await raw('GET', '/config', { 'im-api-key': other }), 403, KEY_NOT_ALLOWED);
     });
@@ -135,7 +192,10 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
   it('keeps any JSON value as given: objects, arrays, numbers, strings, booleans and null', async () => {
     const values = {
       announcement: { text: 'Системное сообщение 📢', pin: true, since: '2025-01-01T00:00:00.000Z' },
-      featureFlags: { enableVoiceMessage: true, beta: { rollout: 0.25, groups: ['staff', 'testers'], nested: { deeper: { deepest: [1, [2, [3]]] } } } },
+      featureFlags: {
+        enableVoiceMessage: true,
+        beta: { rollout: 0.25, groups: ['staff', 'testers'], nested: { deeper: { deepest: [1, [2, [3]]] } } },
+      },
       allowedTypes: ['text', 'image', 42, false, null, { kind: 'custom' }, []],
       maxFileSize: 10_485_760,
       ratio: -1.5,
@@ -179,16 +239,36 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
     // A new list replaces the old one (spec 7.8: "send the full new list").
     expect((await censor(['baz'])).censorship).toStrictEqual({ keywords: ['baz'] });
     // A value may change type; null is a value, not a removal.
-    expect(await setConfig({ list: 'now a string', motd: null })).toStrictEqual({ ...expected, censorship: { keywords: ['baz'] }, list: 'now a string', motd: null });
+    expect(await setConfig({ list: 'now a string', motd: null })).toStrictEqual({
+      ...expected,
+      censorship: { keywords: ['baz'] },
+      list: 'now a string',
+      motd: null,
+    });
     // An empty object changes nothing and answers the whole configuration.
     expect(await setConfig({})).toStrictEqual(await getConfig());
-    expect(Object.keys(await getConfig()).sort()).toStrictEqual(['announcement', 'censorship', 'featureFlags', 'list', 'motd']);
+    expect(Object.keys(await getConfig()).sort()).toStrictEqual([
+      'announcement',
+      'censorship',
+      'featureFlags',
+      'list',
+      'motd',
+    ]);
   });
 
   it('DELETE removes that key only, answers {} and 404 CONFIG_NOT_FOUND when the key is missing', async () => {
-    await setConfig({ announcement: { text: 'x' }, censorship: { keywords: ['foo'] }, push: { sound: 'ding' }, 'with space-β': 1 });
+    await setConfig({
+      announcement: { text: 'x' },
+      censorship: { keywords: ['foo'] },
+      push: { sound: 'ding' },
+      'with space-β': 1,
+    });
     expectBody(await t.admin('DELETE', '/config/announcement'), 200, { RC: 0, RM: 'OK', result: {} });
-    expect(await getConfig()).toStrictEqual({ censorship: { keywords: ['foo'] }, push: { sound: 'ding' }, 'with space-β': 1 });
+    expect(await getConfig()).toStrictEqual({
+      censorship: { keywords: ['foo'] },
+      push: { sound: 'ding' },
+      'with space-β': 1,
+    });
     // Gone for good; a second delete finds nothing.
     expectBody(await t.admin('DELETE', '/config/announcement'), 404, CONFIG_NOT_FOUND);
     expectBody(await t.admin('DELETE', '/config/never-set'), 404, CONFIG_NOT_FOUND);
@@ -196,7 +276,11 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
     expectBody(await t.admin('DELETE', '/config/Push'), 404, CONFIG_NOT_FOUND);
     expectBody(await t.admin('DELETE', '/config/pus'), 404, CONFIG_NOT_FOUND);
     // A key with URL-encoded characters.
-    expectBody(await t.admin('DELETE', `/config/${encodeURIComponent('with space-β')}`), 200, { RC: 0, RM: 'OK', result: {} });
+    expectBody(await t.admin('DELETE', `/config/${encodeURIComponent('with space-β')}`), 200, {
+      RC: 0,
+      RM: 'OK',
+      result: {},
+    });
     expectBody(await t.admin('DELETE', '/config/censorship'), 200, { RC: 0, RM: 'OK', result: {} });
     expect(await getConfig()).toStrictEqual({ push: { sound: 'ding' } });
     expectBody(await t.admin('DELETE', '/config/push'), 200, { RC: 0, RM: 'OK', result: {} });
@@ -221,7 +305,9 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
   it('refuses malformed JSON with 400 INVALID_REQUEST (spec 1.5)', async () => {
     for (const payload of ['{', '{"a":}', "{'a':1}", '{"a":1}x']) {
       expectBody(await raw('POST', '/config', jsonHeaders(), payload), 400, {
-        RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+        RC: 400,
+        RM: 'Bad Request',
+        error: { code: 'INVALID_REQUEST', message: expect.any(String) },
       });
     }
     expect(await getConfig()).toStrictEqual({});
@@ -240,14 +326,30 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
   it('refuses censorship that is not {"keywords": [strings]} with 400 INVALID_CONFIG_FORMAT, storing none of the body', async () => {
     await setConfig({ censorship: { keywords: ['original'] } });
     const invalid: unknown[] = [
-      null, 'foo', 42, true, ['foo'], {},
+      null,
+      'foo',
+      42,
+      true,
+      ['foo'],
+      {},
       { words: ['foo'] },
-      { keywords: 'foo' }, { keywords: null }, { keywords: 42 }, { keywords: { 0: 'foo' } },
-      { keywords: [1] }, { keywords: ['ok', null] }, { keywords: ['ok', ['nested']] }, { keywords: [{ word: 'foo' }] }, { keywords: [true] },
+      { keywords: 'foo' },
+      { keywords: null },
+      { keywords: 42 },
+      { keywords: { 0: 'foo' } },
+      { keywords: [1] },
+      { keywords: ['ok', null] },
+      { keywords: ['ok', ['nested']] },
+      { keywords: [{ word: 'foo' }] },
+      { keywords: [true] },
     ];
     for (const censorship of invalid) {
       // The valid key next to it is not stored either.
-      expectBody(await t.admin('POST', '/config', { announcement: { text: 'not stored' }, censorship }), 400, INVALID_CONFIG_FORMAT);
+      expectBody(
+        await t.admin('POST', '/config', { announcement: { text: 'not stored' }, censorship }),
+        400,
+        INVALID_CONFIG_FORMAT,
+      );
     }
     expect(await getConfig()).toStrictEqual({ censorship: { keywords: ['original'] } });
     // An empty list is a valid list.
@@ -255,7 +357,9 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
     // Keywords have a generous but finite cap.
     const tooMany = Array.from({ length: 10_001 }, (_, index) => `w${index}`);
     expectBody(await t.admin('POST', '/config', { censorship: { keywords: tooMany } }), 400, {
-      RC: 400, RM: 'Invalid request format', error: { code: 'INVALID_CONFIG_FORMAT', message: expect.any(String) },
+      RC: 400,
+      RM: 'Invalid request format',
+      error: { code: 'INVALID_CONFIG_FORMAT', message: expect.any(String) },
     });
     expect(await getConfig()).toStrictEqual({ censorship: { keywords: [] } });
   });
@@ -264,15 +368,36 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
     it('a client token may read but not write: POST and DELETE answer 401 MISSING_API_KEY in shape A and change nothing', async () => {
       await setConfig({ announcement: { text: 'kept' }, censorship: { keywords: ['foo'] } });
       for (const user of ['alice', 'carol']) {
-        expectBody(await t.asUser(tokens[user]!, 'POST', '/config', { announcement: { text: 'hijacked' } }), 401, MISSING_API_KEY);
-        expectBody(await t.asUser(tokens[user]!, 'POST', '/config', { censorship: { keywords: [] } }), 401, MISSING_API_KEY);
+        expectBody(
+          await t.asUser(tokens[user]!, 'POST', '/config', { announcement: { text: 'hijacked' } }),
+          401,
+          MISSING_API_KEY,
+        );
+        expectBody(
+          await t.asUser(tokens[user]!, 'POST', '/config', { censorship: { keywords: [] } }),
+          401,
+          MISSING_API_KEY,
+        );
         // Authentication comes before the body's checks.
         expectBody(await t.asUser(tokens[user]!, 'POST', '/config', ['not', 'an', 'object']), 401, MISSING_API_KEY);
         expectBody(await t.asUser(tokens[user]!, 'POST', '/config', { censorship: 'bad' }), 401, MISSING_API_KEY);
         expectBody(await t.asUser(tokens[user]!, 'DELETE', '/config/censorship'), 401, MISSING_API_KEY);
         expectBody(await t.asUser(tokens[user]!, 'DELETE', '/config/never-set'), 401, MISSING_API_KEY);
       }
-      expectBody(await raw('POST', '/config', { 'content-type': 'application/json', 'im-client-key': t.clientKey, 'im-authorization': `Bearer ${tokens.alice}` }, '{"a":1}'), 401, MISSING_API_KEY);
+      expectBody(
+        await raw(
+          'POST',
+          '/config',
+          {
+            'content-type': 'application/json',
+            'im-client-key': t.clientKey,
+            'im-authorization': `Bearer ${tokens.alice}`,
+          },
+          '{"a":1}',
+        ),
+        401,
+        MISSING_API_KEY,
+      );
       expect(await getConfig()).toStrictEqual({ announcement: { text: 'kept' }, censorship: { keywords: ['foo'] } });
     });
 
@@ -281,7 +406,11 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
       const json = { 'content-type': 'application/json' };
       expectBody(await raw('POST', '/config', json, '{"a":1}'), 401, MISSING_API_KEY);
       expectBody(await raw('DELETE', '/config/kept', {}), 401, MISSING_API_KEY);
-      expectBody(await raw('POST', '/config', { ...json, 'im-api-key': 'not-an-api-key' }, '{"a":1}'), 401, INVALID_API_KEY);
+      expectBody(
+        await raw('POST', '/config', { ...json, 'im-api-key': 'not-an-api-key' }, '{"a":1}'),
+        401,
+        INVALID_API_KEY,
+      );
       expectBody(await raw('DELETE', '/config/kept', { 'im-api-key': 'not-an-api-key' }), 401, INVALID_API_KEY);
       const reader = await t.createKey({ scopes: ['config:read'] });
       expectBody(await raw('POST', '/config', { ...json, 'im-api-key': reader }, '{"a":1}'), 403, KEY_NOT_ALLOWED);
@@ -289,7 +418,11 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
       expect(await getConfig()).toStrictEqual({ kept: true });
 
       const writer = await t.createKey({ scopes: ['config:write'] });
-      expectBody(await raw('POST', '/config', { ...json, 'im-api-key': writer }, '{"a":1}'), 200, { RC: 0, RM: 'OK', result: { kept: true, a: 1 } });
+      expectBody(await raw('POST', '/config', { ...json, 'im-api-key': writer }, '{"a":1}'), 200, {
+        RC: 0,
+        RM: 'OK',
+        result: { kept: true, a: 1 },
+      });
       expectBody(await raw('DELETE', '/config/kept', { 'im-api-key': writer }), 200, { RC: 0, RM: 'OK', result: {} });
       expect(await getConfig()).toStrictEqual({ a: 1 });
     });
@@ -297,7 +430,13 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
 });
 
 describe('configuration per application', () => {
-  let other: { id: string; apiKey: string; clientKey: string; token: string; admin: (method: Method, url: string, body?: unknown) => Promise<LightMyRequestResponse> };
+  let other: {
+    id: string;
+    apiKey: string;
+    clientKey: string;
+    token: string;
+    admin: (method: Method, url: string, body?: unknown) => Promise<LightMyRequestResponse>;
+  };
 
   beforeAll(async () => {
     await resetConfig();
@@ -312,7 +451,9 @@ describe('configuration per application', () => {
         ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
       });
     // The same user ids as in the first application.
-    const token = expectOk(await admin('POST', '/admin/clients', { _id: 'alice', nickname: 'Other Alice', issueAccessToken: true })).token as string;
+    const token = expectOk(
+      await admin('POST', '/admin/clients', { _id: 'alice', nickname: 'Other Alice', issueAccessToken: true }),
+    ).token as string;
     expectOk(await admin('POST', '/admin/clients', { _id: 'bob', nickname: 'Other Bob' }));
     expectOk(await admin('POST', '/rooms', { _id: 'other-room', members: ['alice', 'bob'] }));
     other = { id: app.id, apiKey, clientKey: app.clientKey, token, admin };
@@ -320,7 +461,12 @@ describe('configuration per application', () => {
   afterAll(resetConfig);
 
   const otherUser = (method: Method, url: string) =>
-    t.app.inject({ method, url, remoteAddress: '127.0.0.1', headers: { 'im-client-key': other.clientKey, 'im-authorization': other.token } });
+    t.app.inject({
+      method,
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: { 'im-client-key': other.clientKey, 'im-authorization': other.token },
+    });
 
   it('each application reads, writes and deletes its own configuration only', async () => {
     await setConfig({ announcement: { text: 'first app' }, shared: 1, censorship: { keywords: ['ogre'] } });
@@ -328,11 +474,20 @@ describe('configuration per application', () => {
     expectBody(await otherUser('GET', '/config'), 200, { RC: 0, RM: 'OK', result: {} });
 
     expectBody(await other.admin('POST', '/config', { announcement: { text: 'second app' }, own: true }), 200, {
-      RC: 0, RM: 'OK', result: { announcement: { text: 'second app' }, own: true },
+      RC: 0,
+      RM: 'OK',
+      result: { announcement: { text: 'second app' }, own: true },
     });
-    expect(await getConfig()).toStrictEqual({ announcement: { text: 'first app' }, shared: 1, censorship: { keywords: ['ogre'] } });
+    expect(await getConfig()).toStrictEqual({
+      announcement: { text: 'first app' },
+      shared: 1,
+      censorship: { keywords: ['ogre'] },
+    });
     expect(expectOk(await t.asUser(tokens.alice!, 'GET', '/config'))).toStrictEqual(await getConfig());
-    expect(expectOk(await otherUser('GET', '/config'))).toStrictEqual({ announcement: { text: 'second app' }, own: true });
+    expect(expectOk(await otherUser('GET', '/config'))).toStrictEqual({
+      announcement: { text: 'second app' },
+      own: true,
+    });
 
     // A key of the first application does not exist in the second, and the reverse.
     expectBody(await other.admin('DELETE', '/config/shared'), 404, CONFIG_NOT_FOUND);
@@ -347,15 +502,30 @@ describe('configuration per application', () => {
     expectOk(await other.admin('POST', '/config', { censorship: { keywords: ['troll'] } }));
     const room = await makeRoom();
     expect((await adminSend(room, 'ogre and troll')).message).toBe('**** and troll');
-    const sent = expectOk(await other.admin('POST', '/messages', { room: 'other-room', sender: 'alice', message: 'ogre and troll', messageType: 'text' }));
+    const sent = expectOk(
+      await other.admin('POST', '/messages', {
+        room: 'other-room',
+        sender: 'alice',
+        message: 'ogre and troll',
+        messageType: 'text',
+      }),
+    );
     expect(sent.message).toBe('ogre and *****');
     const { data } = expectOk(await other.admin('GET', '/rooms/other-room/messages/v3'));
     expect(data.find((message: any) => message._id === sent._id).message).toBe('ogre and *****');
 
     // Removing one application's list leaves the other's working.
     expectOk(await other.admin('DELETE', '/config/censorship'));
-    expect(expectOk(await other.admin('POST', '/messages', { room: 'other-room', sender: 'alice', message: 'ogre and troll', messageType: 'text' })).message)
-      .toBe('ogre and troll');
+    expect(
+      expectOk(
+        await other.admin('POST', '/messages', {
+          room: 'other-room',
+          sender: 'alice',
+          message: 'ogre and troll',
+          messageType: 'text',
+        }),
+      ).message,
+    ).toBe('ogre and troll');
     expect((await adminSend(room, 'ogre and troll')).message).toBe('**** and troll');
   });
 });
@@ -388,13 +558,26 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
       expect(edited).toMatchObject({ _id: clean._id, message: 'an **** edit' });
       expect((await stored(room, clean._id)).message).toBe('an **** edit');
 
-      const byAdmin = expectOk(await t.admin('POST', `/rooms/${room}/message`, { _id: clean._id, message: 'admin says troll', messageType: 'text' }));
+      const byAdmin = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, {
+          _id: clean._id,
+          message: 'admin says troll',
+          messageType: 'text',
+        }),
+      );
       expect(byAdmin).toMatchObject({ _id: clean._id, message: 'admin says *****' });
       expect((await stored(room, clean._id)).message).toBe('admin says *****');
 
       // A new message with a client-chosen id, by the admin in someone's name.
       const chosen = 'aaaaaaaaaaaaaaaaaaaa0001';
-      const withId = expectOk(await t.admin('POST', `/rooms/${room}/message`, { _id: chosen, sender: 'bob', message: 'troll!', messageType: 'text' }));
+      const withId = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, {
+          _id: chosen,
+          sender: 'bob',
+          message: 'troll!',
+          messageType: 'text',
+        }),
+      );
       expect(withId).toMatchObject({ _id: chosen, message: '*****!' });
       expect((await stored(room, chosen)).message).toBe('*****!');
     });
@@ -402,17 +585,19 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
     it('POST /messages/batch masks each entry after its placeholders are substituted', async () => {
       const second = await makeRoom(['alice', 'carol']);
       const third = await makeRoom(['alice', 'bob', 'carol']);
-      const accepted = expectOk(await t.admin('POST', '/messages/batch', {
-        message: 'Dear $name$: you are an o$mid$e, a $word$ and a troll',
-        messageType: 'text',
-        sender: 'alice',
-        extra: { title: 'For o$mid$e $word$' },
-        paras: [
-          { room, $name$: 'Bob', $mid$: 'gr', $word$: 'tro' },
-          { room: second, $name$: 'og', $mid$: 'x', $word$: 'troll' },
-          { room: third },
-        ],
-      }));
+      const accepted = expectOk(
+        await t.admin('POST', '/messages/batch', {
+          message: 'Dear $name$: you are an o$mid$e, a $word$ and a troll',
+          messageType: 'text',
+          sender: 'alice',
+          extra: { title: 'For o$mid$e $word$' },
+          paras: [
+            { room, $name$: 'Bob', $mid$: 'gr', $word$: 'tro' },
+            { room: second, $name$: 'og', $mid$: 'x', $word$: 'troll' },
+            { room: third },
+          ],
+        }),
+      );
       const deadline = Date.now() + 10_000;
       let status: any;
       do {
@@ -460,7 +645,10 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
         for (;;) {
           const found = socket.received('chat message').find((message) => message._id === id);
           if (found) return found;
-          if (Date.now() > deadline) throw new Error(`${socket.generation}: no push of ${id}; got ${JSON.stringify(socket.received('chat message')).slice(0, 600)}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `${socket.generation}: no push of ${id}; got ${JSON.stringify(socket.received('chat message')).slice(0, 600)}`,
+            );
           await sleep(10);
         }
       };
@@ -471,18 +659,36 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
           const bob = await open(generation, 'bob');
           const original = `${generation} ogre meets troll`;
           const masked = `${generation} **** meets *****`;
-          const ack = await alice.call('chat message', { room, message: original, messageType: 'text', extra: { note: 'troll' } });
-          expect(ack).toMatchObject({ RC: 0, RM: 'OK', result: { room, message: masked, extra: { note: 'troll' }, sender: { _id: 'alice' } } });
+          const ack = await alice.call('chat message', {
+            room,
+            message: original,
+            messageType: 'text',
+            extra: { note: 'troll' },
+          });
+          expect(ack).toMatchObject({
+            RC: 0,
+            RM: 'OK',
+            result: { room, message: masked, extra: { note: 'troll' }, sender: { _id: 'alice' } },
+          });
           const id = ack.result._id as string;
           expect((await pushOf(bob, id)).message).toBe(masked);
           expect((await pushOf(alice, id)).message).toBe(masked);
           expect((await stored(room, id)).message).toBe(masked);
 
           // An edit over the socket.
-          const edit = await alice.call('chat message', { room, _id: id, message: `${generation} edited troll`, messageType: 'text' });
+          const edit = await alice.call('chat message', {
+            room,
+            _id: id,
+            message: `${generation} edited troll`,
+            messageType: 'text',
+          });
           expect(edit).toMatchObject({ RC: 0, result: { _id: id, message: `${generation} edited *****` } });
           const deadline = Date.now() + 3000;
-          while (!bob.received('chat message').some((message) => message._id === id && message.message === `${generation} edited *****`)) {
+          while (
+            !bob
+              .received('chat message')
+              .some((message) => message._id === id && message.message === `${generation} edited *****`)
+          ) {
             if (Date.now() > deadline) throw new Error('no push of the edit');
             await sleep(10);
           }
@@ -545,7 +751,7 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
       await expectMasked(room, cases);
     });
 
-    it('masks only the string `message`: extra and the sender\'s other fields are left alone', async () => {
+    it("masks only the string `message`: extra and the sender's other fields are left alone", async () => {
       await censor(['ogre']);
       const fields = {
         extra: { note: 'ogre', nested: { list: ['ogre', 1, { deep: 'an ogre' }] }, ogre: true },
@@ -561,7 +767,15 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
 
     it('leaves a message that is not a string untouched', async () => {
       await censor(['ogre', '42', 'true', 'text']);
-      const values: unknown[] = [{ text: 'ogre', ogre: 'ogre' }, ['ogre', 'an ogre'], 42, 1042, true, false, { nested: { list: ['ogre'] } }];
+      const values: unknown[] = [
+        { text: 'ogre', ogre: 'ogre' },
+        ['ogre', 'an ogre'],
+        42,
+        1042,
+        true,
+        false,
+        { nested: { list: ['ogre'] } },
+      ];
       for (const message of values) {
         const sent = await adminSend(room, message);
         expect(sent.message).toStrictEqual(message);
@@ -575,7 +789,9 @@ describe('sensitive words (spec 7.8, 12.6 item 65)', () => {
       const searchRoom = await makeRoom();
       const sent = await adminSend(searchRoom, 'the zorbleflux is here');
       const search = async (keyword: string) => {
-        const result = expectOk(await t.asUser(tokens.bob!, 'POST', '/search', { type: ['messages'], keyword, room: searchRoom }));
+        const result = expectOk(
+          await t.asUser(tokens.bob!, 'POST', '/search', { type: ['messages'], keyword, room: searchRoom }),
+        );
         return (result.messages as Array<{ messages: string[] }>).flatMap((group) => group.messages);
       };
       expect(await search('zorbleflux')).toStrictEqual([]);

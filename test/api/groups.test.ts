@@ -8,10 +8,21 @@ import { expectBody, sleep } from '../helpers/expect.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
-const GROUP_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'GROUP_NOT_FOUND', message: 'The specified group does not exist' } };
-const GROUP_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'GROUP_ALREADY_EXISTS', message: 'A group with this ID already exists' } };
-const NICKNAME_REQUIRED = { RC: 400, RM: 'Bad Request', error: { code: 'MISSING_PARAMETER', message: 'nickname is required' } };
-
+const GROUP_NOT_FOUND = {
+  RC: 404,
+  RM: 'Not Found',
+  error: { code: 'GROUP_NOT_FOUND', message: 'The specified group does not exist' },
+};
+const GROUP_EXISTS = {
+  RC: 409,
+  RM: 'Conflict',
+  error: { code: 'GROUP_ALREADY_EXISTS', message: 'A group with this ID already exists' },
+};
+const NICKNAME_REQUIRED = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'MISSING_PARAMETER', message: 'nickname is required' },
+};
 
 /** Every success here answers exactly `{ RC, RM, result }`. */
 const expectOk = expectOkEnvelope;
@@ -19,7 +30,11 @@ const expectOk = expectOkEnvelope;
 function expectBadRequest(response: LightMyRequestResponse, message?: RegExp): void {
   expect(response.statusCode, response.body).toBe(400);
   const body = response.json();
-  expect(body).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  expect(body).toStrictEqual({
+    RC: 400,
+    RM: 'Bad Request',
+    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+  });
   if (message) expect(body.error.message).toMatch(message);
 }
 
@@ -27,13 +42,21 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await buildTestApp();
-    for (const id of ['m1', 'm2', 'm3']) await t.admin('POST', '/admin/clients', { _id: id, nickname: id.toUpperCase() });
+    for (const id of ['m1', 'm2', 'm3'])
+      await t.admin('POST', '/admin/clients', { _id: id, nickname: id.toUpperCase() });
   });
   afterAll(() => t.close());
 
   it('creates a group with the given _id and answers it', async () => {
     const before = Date.now();
-    const result = expectOk(await t.admin('POST', '/admin/groups', { _id: 'team-a', nickname: 'Team A', avatarUrl: 'http://x/a.png', members: ['m1', 'm2'] }));
+    const result = expectOk(
+      await t.admin('POST', '/admin/groups', {
+        _id: 'team-a',
+        nickname: 'Team A',
+        avatarUrl: 'http://x/a.png',
+        members: ['m1', 'm2'],
+      }),
+    );
     expect(result).toStrictEqual({
       _id: 'team-a',
       id: 'team-a',
@@ -71,8 +94,18 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
   });
 
   it('requires members to be existing users, not groups; writes nothing otherwise', async () => {
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: ['m1', 'ghost-1', 'ghost-2'] }), /ghost-1, ghost-2/);
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: ['team-a'] }), /team-a/);
+    expectBadRequest(
+      await t.admin('POST', '/admin/groups', {
+        _id: 'bad-members',
+        nickname: 'B',
+        members: ['m1', 'ghost-1', 'ghost-2'],
+      }),
+      /ghost-1, ghost-2/,
+    );
+    expectBadRequest(
+      await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: ['team-a'] }),
+      /team-a/,
+    );
     expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: 'm1' }));
     expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [''] }));
     expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [1] }));
@@ -89,17 +122,30 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
   });
 
   it('lists each member once', async () => {
-    const result = expectOk(await t.admin('POST', '/admin/groups', { _id: 'dupes', nickname: 'D', members: ['m1', 'm2', 'm1', 'm2', 'm3'] }));
+    const result = expectOk(
+      await t.admin('POST', '/admin/groups', { _id: 'dupes', nickname: 'D', members: ['m1', 'm2', 'm1', 'm2', 'm3'] }),
+    );
     expect(result.members).toStrictEqual(['m1', 'm2', 'm3']);
   });
 
   it('answers 409 GROUP_ALREADY_EXISTS for an existing group id, leaving the group unchanged', async () => {
-    expectBody(await t.admin('POST', '/admin/groups', { _id: 'team-a', nickname: 'Again', members: ['m3'] }), 409, GROUP_EXISTS);
-    expect(expectOk(await t.admin('GET', '/admin/groups/team-a'))).toMatchObject({ nickname: 'Team A', members: ['m1', 'm2'] });
+    expectBody(
+      await t.admin('POST', '/admin/groups', { _id: 'team-a', nickname: 'Again', members: ['m3'] }),
+      409,
+      GROUP_EXISTS,
+    );
+    expect(expectOk(await t.admin('GET', '/admin/groups/team-a'))).toMatchObject({
+      nickname: 'Team A',
+      members: ['m1', 'm2'],
+    });
   });
 
   it('answers 409 GROUP_ALREADY_EXISTS for the id of an existing user, leaving the user unchanged', async () => {
-    expectBody(await t.admin('POST', '/admin/groups', { _id: 'm1', nickname: 'Hijack', members: ['m2'] }), 409, GROUP_EXISTS);
+    expectBody(
+      await t.admin('POST', '/admin/groups', { _id: 'm1', nickname: 'Hijack', members: ['m2'] }),
+      409,
+      GROUP_EXISTS,
+    );
     const user = expectOk(await t.admin('GET', '/admin/clients/m1'));
     expect(user.nickname).toBe('M1');
     expect(user).not.toHaveProperty('members');
@@ -109,10 +155,13 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
   it('answers 409 to all but one of several requests creating the same group at once', async () => {
     for (let round = 0; round < 5; round++) {
       const id = `race-${round}`;
-      const responses = await Promise.all([1, 2, 3].map((n) => t.admin('POST', '/admin/groups', { _id: id, nickname: `Race ${n}`, members: [`m${n}`] })));
+      const responses = await Promise.all(
+        [1, 2, 3].map((n) => t.admin('POST', '/admin/groups', { _id: id, nickname: `Race ${n}`, members: [`m${n}`] })),
+      );
       const statuses = responses.map((response) => response.statusCode).sort();
       expect(statuses, id).toStrictEqual([200, 409, 409]);
-      for (const response of responses) if (response.statusCode === 409) expect(response.json()).toStrictEqual(GROUP_EXISTS);
+      for (const response of responses)
+        if (response.statusCode === 409) expect(response.json()).toStrictEqual(GROUP_EXISTS);
       // The stored group is the winner's, not a mix.
       const winner = expectOk(responses.find((response) => response.statusCode === 200)!);
       expect(expectOk(await t.admin('GET', `/admin/groups/${id}`))).toStrictEqual(winner);
@@ -128,7 +177,13 @@ describe('GET /admin/groups, GET/PUT/DELETE /admin/groups/:id (spec 3.6.2, 12 it
     for (const id of ['u1', 'u2', 'u3']) await t.admin('POST', '/admin/clients', { _id: id, nickname: id });
     // Created out of order: the list is ordered by id.
     for (const id of ['g-03', 'g-01', 'g-05', 'g-02', 'g-04']) {
-      expectOk(await t.admin('POST', '/admin/groups', { _id: id, nickname: `Group ${id}`, members: id === 'g-01' ? ['u1', 'u2'] : ['u3'] }));
+      expectOk(
+        await t.admin('POST', '/admin/groups', {
+          _id: id,
+          nickname: `Group ${id}`,
+          members: id === 'g-01' ? ['u1', 'u2'] : ['u3'],
+        }),
+      );
     }
   });
   afterAll(() => t.close());
@@ -142,8 +197,13 @@ describe('GET /admin/groups, GET/PUT/DELETE /admin/groups/:id (spec 3.6.2, 12 it
     expect(result.totalCount).toBe(5);
     expect(listIds(result)).toStrictEqual(groupIds);
     expect(result.data[0]).toStrictEqual({
-      _id: 'g-01', id: 'g-01', nickname: 'Group g-01', avatarUrl: '', members: ['u1', 'u2'],
-      createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO),
+      _id: 'g-01',
+      id: 'g-01',
+      nickname: 'Group g-01',
+      avatarUrl: '',
+      members: ['u1', 'u2'],
+      createdAt: expect.stringMatching(ISO),
+      updatedAt: expect.stringMatching(ISO),
     });
   });
 
@@ -169,15 +229,22 @@ describe('GET /admin/groups, GET/PUT/DELETE /admin/groups/:id (spec 3.6.2, 12 it
     expect(users.data.map((user: { _id: string }) => user._id)).toStrictEqual(['u1', 'u2', 'u3']);
     const byId = expectOk(await t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"_id":"g-01"}')}`));
     expect(byId).toStrictEqual({ totalCount: 0, data: [] });
-    const byName = expectOk(await t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"nickname":{"$regex":"^Group"}}')}`));
+    const byName = expectOk(
+      await t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"nickname":{"$regex":"^Group"}}')}`),
+    );
     expect(byName.totalCount).toBe(0);
     expect(listIds(await list())).not.toContain('u1');
   });
 
   it('gets a group by id', async () => {
     expect(expectOk(await t.admin('GET', '/admin/groups/g-01'))).toStrictEqual({
-      _id: 'g-01', id: 'g-01', nickname: 'Group g-01', avatarUrl: '', members: ['u1', 'u2'],
-      createdAt: expect.stringMatching(ISO), updatedAt: expect.stringMatching(ISO),
+      _id: 'g-01',
+      id: 'g-01',
+      nickname: 'Group g-01',
+      avatarUrl: '',
+      members: ['u1', 'u2'],
+      createdAt: expect.stringMatching(ISO),
+      updatedAt: expect.stringMatching(ISO),
     });
   });
 
@@ -195,7 +262,13 @@ describe('GET /admin/groups, GET/PUT/DELETE /admin/groups/:id (spec 3.6.2, 12 it
     const before = expectOk(await t.admin('GET', '/admin/groups/g-02'));
     await sleep(5);
     const renamed = expectOk(await t.admin('PUT', '/admin/groups/g-02', { nickname: 'Renamed' }));
-    expect(renamed).toMatchObject({ _id: 'g-02', nickname: 'Renamed', avatarUrl: '', members: ['u3'], createdAt: before.createdAt });
+    expect(renamed).toMatchObject({
+      _id: 'g-02',
+      nickname: 'Renamed',
+      avatarUrl: '',
+      members: ['u3'],
+      createdAt: before.createdAt,
+    });
     expect(Date.parse(renamed.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
 
     const avatar = expectOk(await t.admin('PUT', '/admin/groups/g-02', { avatarUrl: 'http://x/g.png' }));
@@ -248,14 +321,29 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
   afterAll(() => t.close());
 
   const groupUnchanged = async () =>
-    expect(expectOk(await t.admin('GET', '/admin/groups/crew'))).toMatchObject({ _id: 'crew', nickname: 'Crew', members: ['member'] });
+    expect(expectOk(await t.admin('GET', '/admin/groups/crew'))).toMatchObject({
+      _id: 'crew',
+      nickname: 'Crew',
+      members: ['member'],
+    });
 
   it('POST /admin/clients with a group id is a 400 and leaves the group as it was', async () => {
     expectBadRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', nickname: 'Overwrite' }), /crew/);
     expectBadRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', issueAccessToken: true }), /crew/);
-    expectBadRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', token: 'crew-token', expirationDate: '2099-01-01T00:00:00Z' }), /crew/);
+    expectBadRequest(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'crew',
+        token: 'crew-token',
+        expirationDate: '2099-01-01T00:00:00Z',
+      }),
+      /crew/,
+    );
     await groupUnchanged();
-    const tokens = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('user_id', '=', 'crew').execute();
+    const tokens = await t.services.storage.db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('user_id', '=', 'crew')
+      .execute();
     expect(tokens).toHaveLength(0);
     expect((await t.asUser('crew-token', 'GET', '/me')).statusCode).toBe(401);
   });
@@ -271,7 +359,12 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
   });
 
   it('POST /admin/clients/list with a group id is a 400 and writes nothing', async () => {
-    expectBadRequest(await t.admin('POST', '/admin/clients/list', { data: [{ _id: 'batch-new' }, { _id: 'crew', nickname: 'Overwrite' }] }), /crew/);
+    expectBadRequest(
+      await t.admin('POST', '/admin/clients/list', {
+        data: [{ _id: 'batch-new' }, { _id: 'crew', nickname: 'Overwrite' }],
+      }),
+      /crew/,
+    );
     expectBody(await t.admin('GET', '/admin/clients/batch-new'), 404, clientNotFound('batch-new'));
     await groupUnchanged();
   });
@@ -279,7 +372,11 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
   it('user routes do not find a group', async () => {
     expectBody(await t.admin('GET', '/admin/clients/crew'), 404, clientNotFound('crew'));
     expectBody(await t.admin('DELETE', '/admin/clients/crew'), 404, clientNotFound('crew'));
-    expectBody(await t.admin('PUT', '/admin/clients/crew/token', { token: 'crew-put', expirationDate: '2099-01-01T00:00:00Z' }), 404, clientNotFound('crew'));
+    expectBody(
+      await t.admin('PUT', '/admin/clients/crew/token', { token: 'crew-put', expirationDate: '2099-01-01T00:00:00Z' }),
+      404,
+      clientNotFound('crew'),
+    );
     expectBody(await t.admin('DELETE', '/admin/clients/crew/token', {}), 404, clientNotFound('crew'));
     expectBody(await t.admin('GET', '/me', undefined, { 'im-client-id': 'crew' }), 404, clientNotFound('crew'));
     await groupUnchanged();
@@ -295,8 +392,15 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
       ]);
       if (group.statusCode === 200) {
         expectBadRequest(user, new RegExp(id));
-        expect(expectOk(await t.admin('GET', `/admin/groups/${id}`))).toMatchObject({ nickname: 'As group', members: ['member'] });
-        const tokens = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('user_id', '=', id).execute();
+        expect(expectOk(await t.admin('GET', `/admin/groups/${id}`))).toMatchObject({
+          nickname: 'As group',
+          members: ['member'],
+        });
+        const tokens = await t.services.storage.db
+          .selectFrom('user_tokens')
+          .selectAll()
+          .where('user_id', '=', id)
+          .execute();
         expect(tokens).toHaveLength(0);
       } else {
         expectBody(group, 409, GROUP_EXISTS);

@@ -2,9 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, testRedisUrl, type TestApp } from '../helpers/test-app.js';
 
-const NOT_JSON = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: 'Request body is not valid JSON' } };
-const UNSUPPORTED = { RC: 415, RM: 'Unsupported Media Type', error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Request body must be JSON' } };
-const TOO_LARGE = { RC: 413, RM: 'Payload Too Large', error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' } };
+const NOT_JSON = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_REQUEST', message: 'Request body is not valid JSON' },
+};
+const UNSUPPORTED = {
+  RC: 415,
+  RM: 'Unsupported Media Type',
+  error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Request body must be JSON' },
+};
+const TOO_LARGE = {
+  RC: 413,
+  RM: 'Payload Too Large',
+  error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+};
 /** A random boot id (unique per process start) and a per-process counter. */
 const REQUEST_ID = /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/;
 
@@ -13,7 +25,12 @@ const UNDOCUMENTED = new Set(['GET /openapi.json', 'PUT /admin/keys/:id']);
 
 let t: TestApp;
 
-function raw(method: InjectOptions['method'], url: string, payload: string | Buffer | undefined, headers: Record<string, string>): Promise<LightMyRequestResponse> {
+function raw(
+  method: InjectOptions['method'],
+  url: string,
+  payload: string | Buffer | undefined,
+  headers: Record<string, string>,
+): Promise<LightMyRequestResponse> {
   return t.app.inject({ method, url, payload, headers, remoteAddress: '127.0.0.1' });
 }
 
@@ -33,7 +50,11 @@ describe('routing', () => {
       const response = await t.admin(method, url);
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.json()).toStrictEqual({ RC: 404, RM: 'Not Found', error: { code: 'NOT_FOUND', message: `Route ${method} ${path} not found` } });
+      expect(response.json()).toStrictEqual({
+        RC: 404,
+        RM: 'Not Found',
+        error: { code: 'NOT_FOUND', message: `Route ${method} ${path} not found` },
+      });
     }
     // Without any credentials too: unknown routes are not an authentication matter.
     const bare = await raw('GET', '/nope', undefined, {});
@@ -42,7 +63,13 @@ describe('routing', () => {
   });
 
   it('treats a trailing slash and duplicate slashes as insignificant', async () => {
-    for (const url of ['/admin/clients/', '/admin//clients', '//admin/clients', '/admin/clients//', '/admin/keys/client-key/']) {
+    for (const url of [
+      '/admin/clients/',
+      '/admin//clients',
+      '//admin/clients',
+      '/admin/clients//',
+      '/admin/keys/client-key/',
+    ]) {
       const response = await t.admin('GET', url);
       expect(response.statusCode, url).toBe(200);
       expect(response.json().RC, url).toBe(0);
@@ -58,21 +85,37 @@ describe('routing', () => {
 describe('request bodies', () => {
   it('answers malformed JSON with 400 INVALID_REQUEST in shape B', async () => {
     for (const payload of ['{bad', '{"_id": "x",}', '[1, 2', 'undefined', '{"_id": "x"} trailing']) {
-      const response = await raw('POST', '/admin/clients', payload, { 'im-api-key': t.apiKey, 'content-type': 'application/json' });
+      const response = await raw('POST', '/admin/clients', payload, {
+        'im-api-key': t.apiKey,
+        'content-type': 'application/json',
+      });
       expect(response.statusCode, payload).toBe(400);
       expect(response.json(), payload).toStrictEqual(NOT_JSON);
     }
   });
 
   it('accepts JSON with a charset, in any letter case, or as a +json media type (spec 1.2)', async () => {
-    for (const type of ['application/json; charset=utf-8', 'application/json;charset=UTF-8', 'Application/JSON', 'application/merge-patch+json']) {
-      const response = await raw('POST', '/admin/clients', JSON.stringify({ _id: 'ct-user' }), { 'im-api-key': t.apiKey, 'content-type': type });
+    for (const type of [
+      'application/json; charset=utf-8',
+      'application/json;charset=UTF-8',
+      'Application/JSON',
+      'application/merge-patch+json',
+    ]) {
+      const response = await raw('POST', '/admin/clients', JSON.stringify({ _id: 'ct-user' }), {
+        'im-api-key': t.apiKey,
+        'content-type': type,
+      });
       expect(response.statusCode, type).toBe(200);
     }
   });
 
   it('answers a body that is not JSON with 415 in shape B', async () => {
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+    ]) {
       const response = await raw('POST', '/admin/clients', '_id=x', { 'im-api-key': t.apiKey, 'content-type': type });
       expect(response.statusCode, type).toBe(415);
       expect(response.json(), type).toStrictEqual(UNSUPPORTED);
@@ -83,19 +126,28 @@ describe('request bodies', () => {
 
   it('answers a body over 1 MiB with 413 in shape B, and accepts one just under', async () => {
     const big = JSON.stringify({ _id: 'big-user', description: 'x'.repeat(Math.ceil(1.1 * 1024 * 1024)) });
-    const response = await raw('POST', '/admin/clients', big, { 'im-api-key': t.apiKey, 'content-type': 'application/json' });
+    const response = await raw('POST', '/admin/clients', big, {
+      'im-api-key': t.apiKey,
+      'content-type': 'application/json',
+    });
     expect(response.statusCode).toBe(413);
     expect(response.json()).toStrictEqual(TOO_LARGE);
     expect((await t.admin('GET', '/admin/clients/big-user')).statusCode).toBe(404);
 
     const atLimit = JSON.stringify({ _id: 'limit-user', padding: 'x'.repeat(1024 * 1024 - 40) });
     expect(Buffer.byteLength(atLimit)).toBeLessThanOrEqual(1024 * 1024);
-    const fits = await raw('POST', '/admin/clients', atLimit, { 'im-api-key': t.apiKey, 'content-type': 'application/json' });
+    const fits = await raw('POST', '/admin/clients', atLimit, {
+      'im-api-key': t.apiKey,
+      'content-type': 'application/json',
+    });
     expect(fits.statusCode).not.toBe(413);
   });
 
   it('treats an empty JSON body as no body', async () => {
-    const response = await raw('POST', '/admin/keys/client-key', '', { 'im-api-key': t.apiKey, 'content-type': 'application/json' });
+    const response = await raw('POST', '/admin/keys/client-key', '', {
+      'im-api-key': t.apiKey,
+      'content-type': 'application/json',
+    });
     expect(response.statusCode).toBe(200);
   });
 });
@@ -107,7 +159,10 @@ describe('health', () => {
     expect(live.json()).toStrictEqual({ status: 'ok' });
     const ready = await raw('GET', '/readyz', undefined, {});
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toStrictEqual({ status: 'ok', checks: testRedisUrl ? { database: 'ok', redis: 'ok' } : { database: 'ok' } });
+    expect(ready.json()).toStrictEqual({
+      status: 'ok',
+      checks: testRedisUrl ? { database: 'ok', redis: 'ok' } : { database: 'ok' },
+    });
   });
 });
 
@@ -124,7 +179,9 @@ describe('OpenAPI and docs', () => {
       userToken: { type: 'apiKey', in: 'header', name: 'IM-Authorization' },
     });
 
-    const routes = t.app.routeTable.filter((route) => !route.url.startsWith('/docs') && !UNDOCUMENTED.has(`${route.method} ${route.url}`));
+    const routes = t.app.routeTable.filter(
+      (route) => !route.url.startsWith('/docs') && !UNDOCUMENTED.has(`${route.method} ${route.url}`),
+    );
     expect(routes.length).toBeGreaterThanOrEqual(25);
     const expected = new Set<string>();
     for (const route of routes) {
@@ -134,17 +191,25 @@ describe('OpenAPI and docs', () => {
       const operation = doc.paths[path]?.[route.method.toLowerCase()];
       expect(operation, `${name} is documented`).toBeDefined();
       const security =
-        route.auth === 'admin' ? [{ apiKey: [] }] : route.auth === 'user' ? [{ clientKey: [], userToken: [] }, { apiKey: [] }] : [];
+        route.auth === 'admin'
+          ? [{ apiKey: [] }]
+          : route.auth === 'user'
+            ? [{ clientKey: [], userToken: [] }, { apiKey: [] }]
+            : [];
       expect(operation.security, name).toStrictEqual(security);
       expect(operation.summary, `${name} has a summary`).toEqual(expect.any(String));
       if (route.url.includes(':')) {
-        const params = (operation.parameters ?? []).filter((parameter: { in: string }) => parameter.in === 'path').map((parameter: { name: string }) => parameter.name);
-        expect(params.sort(), name).toStrictEqual([...route.url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]).sort());
+        const params = (operation.parameters ?? [])
+          .filter((parameter: { in: string }) => parameter.in === 'path')
+          .map((parameter: { name: string }) => parameter.name);
+        expect(params.sort(), name).toStrictEqual(
+          [...route.url.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((match) => match[1]).sort(),
+        );
       }
     }
     // …and nothing that is not a route.
-    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
-      Object.keys(operations).map((method) => `${method} ${path}`),
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`),
     );
     for (const operation of documented) expect(expected.has(operation), operation).toBe(true);
   });
@@ -176,7 +241,8 @@ describe('every response', () => {
       await raw('GET', '/admin/clients', undefined, { 'im-api-key': t.apiKey, 'x-request-id': 'chosen-by-client' }),
     ];
     const ids = responses.map((response) => String(response.headers['x-request-id']));
-    for (const [index, id] of ids.entries()) expect(id, `response ${index} (${responses[index]!.statusCode})`).toMatch(REQUEST_ID);
+    for (const [index, id] of ids.entries())
+      expect(id, `response ${index} (${responses[index]!.statusCode})`).toMatch(REQUEST_ID);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
@@ -189,7 +255,10 @@ describe('every response', () => {
       await raw('GET', `/nope?apiKey=${encodeURIComponent(key)}`, undefined, withKey),
       await raw('POST', '/admin/clients', `{"_id": "${key}"`, { ...withKey, 'content-type': 'application/json' }),
       await raw('POST', '/admin/clients', key, { ...withKey, 'content-type': 'text/plain' }),
-      await raw('POST', '/admin/clients', JSON.stringify({ _id: 'x', pad: key.repeat(20_000) }), { ...withKey, 'content-type': 'application/json' }),
+      await raw('POST', '/admin/clients', JSON.stringify({ _id: 'x', pad: key.repeat(20_000) }), {
+        ...withKey,
+        'content-type': 'application/json',
+      }),
       await raw('GET', '/admin/clients', undefined, { 'im-api-key': mistyped }),
       await raw('GET', '/admin/clients', undefined, { api_key: mistyped }),
       await raw('GET', '/me', undefined, { 'im-client-key': key, 'im-authorization': key }),

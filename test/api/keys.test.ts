@@ -10,8 +10,26 @@ const KEY_NOT_FOUND = shapeB(404, 'Not Found', 'KEY_NOT_FOUND', 'The specified A
 const KEY_REVOKED = shapeB(409, 'Conflict', 'KEY_REVOKED', 'The API key has been revoked');
 const CANNOT_GRANT = shapeB(403, 'Forbidden', 'FORBIDDEN', 'A key cannot grant scopes it does not hold itself');
 const KEY_FIELDS = [
-  'allowedIps', 'createdAt', 'createdAtMS', 'createdBy', 'expiresAt', 'expiresAtMS', 'id', 'last4', 'lastUsedAt', 'lastUsedAtMS',
-  'lastUsedIp', 'name', 'origin', 'rateLimitPerMinute', 'revokedAt', 'revokedAtMS', 'rolledFrom', 'rolledTo', 'scopes', 'status',
+  'allowedIps',
+  'createdAt',
+  'createdAtMS',
+  'createdBy',
+  'expiresAt',
+  'expiresAtMS',
+  'id',
+  'last4',
+  'lastUsedAt',
+  'lastUsedAtMS',
+  'lastUsedIp',
+  'name',
+  'origin',
+  'rateLimitPerMinute',
+  'revokedAt',
+  'revokedAtMS',
+  'rolledFrom',
+  'rolledTo',
+  'scopes',
+  'status',
 ].sort();
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -31,7 +49,9 @@ function expectInvalidRequest(response: LightMyRequestResponse, messagePart?: st
 }
 
 /** Creates a key over HTTP with the full-permission key; returns its view and plain key. */
-async function createKey(body: Record<string, unknown>): Promise<{ id: string; key: string; view: Record<string, unknown> }> {
+async function createKey(
+  body: Record<string, unknown>,
+): Promise<{ id: string; key: string; view: Record<string, unknown> }> {
   const response = await t.admin('POST', '/admin/keys', body);
   expect(response.statusCode, response.body).toBe(200);
   const { key, ...view } = response.json().result;
@@ -39,7 +59,11 @@ async function createKey(body: Record<string, unknown>): Promise<{ id: string; k
 }
 
 async function keyIdOf(plain: string): Promise<string> {
-  const row = await t.services.storage.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(plain)).executeTakeFirstOrThrow();
+  const row = await t.services.storage.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('key_hash', '=', sha256(plain))
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -91,7 +115,11 @@ describe('creating keys', () => {
 
   it('stores only the SHA-256 hash and the last four characters', async () => {
     const { id, key } = await createKey({ name: 'stored' });
-    const row = await t.services.storage.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await t.services.storage.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.key_hash).toBe(sha256(key));
     expect(row.last4).toBe(key.slice(-4));
     for (const [column, value] of Object.entries(row)) {
@@ -152,7 +180,11 @@ describe('creating keys', () => {
 
     const epoch = Date.now() + 3_600_000;
     const byEpoch = await createKey({ name: 'epoch expiry', expiresAt: epoch, allowedIps: [] });
-    expect(byEpoch.view).toMatchObject({ expiresAtMS: epoch, expiresAt: new Date(epoch).toISOString(), allowedIps: null });
+    expect(byEpoch.view).toMatchObject({
+      expiresAtMS: epoch,
+      expiresAt: new Date(epoch).toISOString(),
+      allowedIps: null,
+    });
   });
 
   it('validates the body', async () => {
@@ -160,20 +192,38 @@ describe('creating keys', () => {
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: '' }));
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: '   ' }), 'name');
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x'.repeat(101) }));
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', scopes: ['users:delete'] }), 'Unknown scope "users:delete"');
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', scopes: ['users:delete'] }),
+      'Unknown scope "users:delete"',
+    );
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', scopes: ['users:*:x'] }), 'Unknown scope');
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', scopes: ['*', 'nope'] }), 'Unknown scope "nope"');
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', scopes: ['*', 'nope'] }),
+      'Unknown scope "nope"',
+    );
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', scopes: [] }), 'scopes must not be empty');
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', scopes: 'users:read' }));
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', allowedIps: ['10.0.0.0/33'] }), 'allowedIps');
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', allowedIps: ['not-an-ip'] }), '"not-an-ip" is not an IP address or CIDR');
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', allowedIps: ['10.0.0.0/33'] }),
+      'allowedIps',
+    );
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', allowedIps: ['not-an-ip'] }),
+      '"not-an-ip" is not an IP address or CIDR',
+    );
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', rateLimitPerMinute: 0 }));
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', rateLimitPerMinute: 1.5 }));
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', rateLimitPerMinute: '5' }));
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: Date.now() - 1000 }), 'expiresAt must be in the future');
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: Date.now() - 1000 }),
+      'expiresAt must be in the future',
+    );
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: 'tomorrow' }), 'expiresAt');
     expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: 1e20 }), 'expiresAt');
-    expectInvalidRequest(await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: '2999-02-30T00:00:00Z' }), 'expiresAt');
+    expectInvalidRequest(
+      await t.admin('POST', '/admin/keys', { name: 'x', expiresAt: '2999-02-30T00:00:00Z' }),
+      'expiresAt',
+    );
     // Nothing was created by any of these.
     const names = (await t.services.keys.list(t.appId, true)).map((key) => key.name);
     expect(names).not.toContain('x');
@@ -190,7 +240,14 @@ describe('a key cannot grant more than it holds', () => {
   });
 
   it('refuses "*", scopes it lacks and area wildcards with 403', async () => {
-    for (const scopes of [['*'], ['users:write'], ['users:read', 'users:write'], ['users:*'], ['keys:*'], ['audit:read']]) {
+    for (const scopes of [
+      ['*'],
+      ['users:write'],
+      ['users:read', 'users:write'],
+      ['users:*'],
+      ['keys:*'],
+      ['audit:read'],
+    ]) {
       const response = await call(limited, 'POST', '/admin/keys', { name: 'escalated', scopes });
       expect(response.statusCode, JSON.stringify(scopes)).toBe(403);
       expect(response.json(), JSON.stringify(scopes)).toStrictEqual(CANNOT_GRANT);
@@ -219,8 +276,17 @@ describe('a key cannot grant more than it holds', () => {
     const widened = await call(limited, 'PATCH', `/admin/keys/${created.id}`, { scopes: ['users:write'] });
     expect(widened.statusCode).toBe(403);
     expect(widened.json()).toStrictEqual(CANNOT_GRANT);
-    expect((await call(limited, 'PATCH', `/admin/keys/${created.id}`, { name: 'reader 2', scopes: ['users:read', 'keys:manage'] })).statusCode).toBe(200);
-    expect((await call(limited, 'POST', `/admin/keys/${created.id}/roll`, { gracePeriodSeconds: 0 })).statusCode).toBe(200);
+    expect(
+      (
+        await call(limited, 'PATCH', `/admin/keys/${created.id}`, {
+          name: 'reader 2',
+          scopes: ['users:read', 'keys:manage'],
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect((await call(limited, 'POST', `/admin/keys/${created.id}/roll`, { gracePeriodSeconds: 0 })).statusCode).toBe(
+      200,
+    );
   });
 
   it('cannot change, roll or revoke a key with wider scopes, nor widen itself', async () => {
@@ -239,14 +305,31 @@ describe('a key cannot grant more than it holds', () => {
       expect(response.json().error.code, `${method} ${url}`).toBe('FORBIDDEN');
     }
     const unchanged = await t.services.keys.get(t.appId, full);
-    expect(unchanged).toMatchObject({ name: 'Initial key', scopes: ['*'], revokedAt: null, rolledTo: null, expiresAt: null, rateLimit: 1000 });
+    expect(unchanged).toMatchObject({
+      name: 'Initial key',
+      scopes: ['*'],
+      revokedAt: null,
+      rolledTo: null,
+      expiresAt: null,
+      rateLimit: 1000,
+    });
     expect((await t.admin('GET', '/admin/keys')).statusCode).toBe(200);
   });
 
   it('needs keys:manage for every key route', async () => {
     const reader = await t.createKey({ name: 'no keys scope', scopes: ['users:*', 'audit:read', 'stats:read'] });
-    for (const [method, url] of [['GET', '/admin/keys'], ['POST', '/admin/keys'], ['GET', `/admin/keys/${limitedId}`], ['GET', '/admin/keys/client-key']] as const) {
-      const response = await call(reader, method, url, method === 'POST' ? { name: 'x', scopes: ['users:read'] } : undefined);
+    for (const [method, url] of [
+      ['GET', '/admin/keys'],
+      ['POST', '/admin/keys'],
+      ['GET', `/admin/keys/${limitedId}`],
+      ['GET', '/admin/keys/client-key'],
+    ] as const) {
+      const response = await call(
+        reader,
+        method,
+        url,
+        method === 'POST' ? { name: 'x', scopes: ['users:read'] } : undefined,
+      );
       expect(response.statusCode, `${method} ${url}`).toBe(403);
       expect(response.json()).toStrictEqual(INSUFFICIENT);
     }
@@ -279,7 +362,14 @@ describe('updating keys', () => {
     // Fields not sent stay as they are; null clears the expiry and the allow-list.
     const put = await t.admin('PUT', `/admin/keys/${id}`, { expiresAt: null, allowedIps: null });
     expect(put.statusCode).toBe(200);
-    expect(put.json().result).toMatchObject({ name: 'updated', scopes: ['users:read'], rateLimitPerMinute: 77, allowedIps: null, expiresAt: null, expiresAtMS: null });
+    expect(put.json().result).toMatchObject({
+      name: 'updated',
+      scopes: ['users:read'],
+      rateLimitPerMinute: 77,
+      allowedIps: null,
+      expiresAt: null,
+      expiresAtMS: null,
+    });
     const empty = await t.admin('PATCH', `/admin/keys/${id}`, {});
     expect(empty.statusCode).toBe(200);
     expect(empty.json().result).toStrictEqual(put.json().result);
@@ -287,20 +377,44 @@ describe('updating keys', () => {
 
   it('refuses invalid changes with 400 and changes nothing', async () => {
     const { id } = await createKey({ name: 'guarded', scopes: ['users:read'] });
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: Date.now() - 1 }), 'expiresAt must be in the future');
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: '2020-01-01T00:00:00Z' }), 'expiresAt must be in the future');
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: Date.now() - 1 }),
+      'expiresAt must be in the future',
+    );
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: '2020-01-01T00:00:00Z' }),
+      'expiresAt must be in the future',
+    );
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: 'soon' }), 'expiresAt');
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { expiresAt: 1e20 }), 'expiresAt');
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['10.0.0.0/8', '300.1.1.1'] }), '"300.1.1.1"');
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['2001:db8::/129'] }), 'invalid prefix length');
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['10.0.0.0/8/9'] }), 'invalid prefix length');
-    expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { scopes: ['users:read', 'everything'] }), 'Unknown scope "everything"');
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['10.0.0.0/8', '300.1.1.1'] }),
+      '"300.1.1.1"',
+    );
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['2001:db8::/129'] }),
+      'invalid prefix length',
+    );
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { allowedIps: ['10.0.0.0/8/9'] }),
+      'invalid prefix length',
+    );
+    expectInvalidRequest(
+      await t.admin('PATCH', `/admin/keys/${id}`, { scopes: ['users:read', 'everything'] }),
+      'Unknown scope "everything"',
+    );
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { scopes: [] }));
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { rateLimitPerMinute: 0 }));
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { rateLimitPerMinute: 10_000_001 }));
     expectInvalidRequest(await t.admin('PATCH', `/admin/keys/${id}`, { name: '' }));
     const key = (await t.admin('GET', `/admin/keys/${id}`)).json().result;
-    expect(key).toMatchObject({ name: 'guarded', scopes: ['users:read'], allowedIps: null, expiresAt: null, rateLimitPerMinute: 1000 });
+    expect(key).toMatchObject({
+      name: 'guarded',
+      scopes: ['users:read'],
+      allowedIps: null,
+      expiresAt: null,
+      rateLimitPerMinute: 1000,
+    });
   });
 
   it('applies a scope change on the very next request', async () => {
@@ -355,7 +469,9 @@ describe('updating keys', () => {
       expect(response.statusCode).toBe(409);
       expect(response.json().error.code).toBe('KEY_ROLLED');
     }
-    expect((await t.admin('PATCH', `/admin/keys/${id}`, { name: 'rolling (old)' })).json().result.status).toBe('expiring');
+    expect((await t.admin('PATCH', `/admin/keys/${id}`, { name: 'rolling (old)' })).json().result.status).toBe(
+      'expiring',
+    );
     expect((await call(key, 'GET', '/admin/clients')).statusCode).toBe(200);
   });
 });
@@ -363,7 +479,13 @@ describe('updating keys', () => {
 describe('rolling keys', () => {
   it('issues a new key with the same settings; the old one works during the grace period', async () => {
     const expiresAt = Date.now() + 10 * 86_400_000;
-    const old = await createKey({ name: 'rolled', scopes: ['users:read', 'keys:manage'], allowedIps: ['127.0.0.0/8'], rateLimitPerMinute: 500, expiresAt });
+    const old = await createKey({
+      name: 'rolled',
+      scopes: ['users:read', 'keys:manage'],
+      allowedIps: ['127.0.0.0/8'],
+      rateLimitPerMinute: 500,
+      expiresAt,
+    });
     const before = Date.now();
     const response = await t.admin('POST', `/admin/keys/${old.id}/roll`, {});
     const after = Date.now();
@@ -405,7 +527,11 @@ describe('rolling keys', () => {
   it('keeps an earlier expiry of the old key, and accepts a roll without a body', async () => {
     const soon = Date.now() + 3_600_000;
     const old = await createKey({ name: 'short-lived', expiresAt: soon });
-    const response = await t.app.inject({ method: 'POST', url: `/admin/keys/${old.id}/roll`, headers: { 'im-api-key': t.apiKey } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/admin/keys/${old.id}/roll`,
+      headers: { 'im-api-key': t.apiKey },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().result.previous.expiresAtMS).toBe(soon);
   });
@@ -429,7 +555,10 @@ describe('rolling keys', () => {
     expectInvalidRequest(await t.admin('POST', `/admin/keys/${old.id}/roll`, { gracePeriodSeconds: 30 * 86_400 + 1 }));
     expectInvalidRequest(await t.admin('POST', `/admin/keys/${old.id}/roll`, { gracePeriodSeconds: 1.5 }));
     expectInvalidRequest(await t.admin('POST', `/admin/keys/${old.id}/roll`, { gracePeriodSeconds: '60' }));
-    expect((await t.admin('GET', `/admin/keys/${old.id}`)).json().result).toMatchObject({ status: 'active', rolledTo: null });
+    expect((await t.admin('GET', `/admin/keys/${old.id}`)).json().result).toMatchObject({
+      status: 'active',
+      rolledTo: null,
+    });
   });
 
   it('refuses to roll a revoked key (409)', async () => {
@@ -515,13 +644,18 @@ describe('unknown keys and other applications', () => {
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.json(), `${method} ${url}`).toStrictEqual(KEY_NOT_FOUND);
     }
-    const listed = (await t.admin('GET', '/admin/keys?includeRevoked=true')).json().result.data.map((key: { id: string }) => key.id);
+    const listed = (await t.admin('GET', '/admin/keys?includeRevoked=true'))
+      .json()
+      .result.data.map((key: { id: string }) => key.id);
     expect(listed).not.toContain(other.key.id);
 
     // B's key is untouched and sees only B's keys.
     const bList = await call(other.secret, 'GET', '/admin/keys?includeRevoked=true');
     expect(bList.statusCode).toBe(200);
-    expect(bList.json().result).toMatchObject({ totalCount: 1, data: [{ id: other.key.id, name: 'b', status: 'active', rolledTo: null }] });
+    expect(bList.json().result).toMatchObject({
+      totalCount: 1,
+      data: [{ id: other.key.id, name: 'b', status: 'active', rolledTo: null }],
+    });
     const ownId = await keyIdOf(t.apiKey);
     expect((await call(other.secret, 'GET', `/admin/keys/${ownId}`)).json()).toStrictEqual(KEY_NOT_FOUND);
     expect((await call(other.secret, 'DELETE', `/admin/keys/${ownId}`)).statusCode).toBe(404);
@@ -557,7 +691,11 @@ describe('rate limit per key', () => {
     expect(limited.statusCode).toBe(429);
     const body = limited.json();
     expect(Object.keys(body).sort()).toStrictEqual(['error', 'message', 'retryAfter']);
-    expect(body).toStrictEqual({ error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later', retryAfter: body.retryAfter });
+    expect(body).toStrictEqual({
+      error: 'RATE_LIMIT_EXCEEDED',
+      message: 'Too many requests, please try again later',
+      retryAfter: body.retryAfter,
+    });
     expect(Number.isInteger(body.retryAfter)).toBe(true);
     expect(body.retryAfter).toBeGreaterThanOrEqual(1);
     expect(body.retryAfter).toBeLessThanOrEqual(60);
@@ -619,7 +757,8 @@ describe('rate limit per key', () => {
       expect(response.statusCode).toBeGreaterThanOrEqual(400);
       expect(response.headers['ratelimit-policy'], response.body).toMatch(/^\d+;w=60$/);
       expect(String(response.headers.ratelimit)).toMatch(/^limit=\d+, remaining=\d+, reset=\d+$/);
-      for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) expect(response.headers[name], name).toMatch(/^\d+$/);
+      for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])
+        expect(response.headers[name], name).toMatch(/^\d+$/);
     }
     // Client-key requests are not counted against an API key: they carry the user's own budget
     // (USER_RATE_LIMIT_PER_MINUTE, issue 9 item 7).
@@ -655,10 +794,21 @@ describe('client key', () => {
       expect(fresh.createdAtMS).toBeGreaterThanOrEqual(before);
       expect((await c.admin('GET', '/admin/keys/client-key')).json().result).toStrictEqual(fresh);
 
-      const old = await c.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': c.clientKey, 'im-authorization': token } });
+      const old = await c.app.inject({
+        method: 'GET',
+        url: '/me',
+        headers: { 'im-client-key': c.clientKey, 'im-authorization': token },
+      });
       expect(old.statusCode).toBe(403);
-      expect(old.json()).toStrictEqual({ error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' });
-      const now = await c.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': fresh.clientKey, 'im-authorization': token } });
+      expect(old.json()).toStrictEqual({
+        error: 'INVALID_CLIENT_KEY',
+        message: 'The provided client key is invalid or expired',
+      });
+      const now = await c.app.inject({
+        method: 'GET',
+        url: '/me',
+        headers: { 'im-client-key': fresh.clientKey, 'im-authorization': token },
+      });
       expect(now.statusCode).toBe(200);
       expect(now.json().result._id).toBe('ck-user');
       // The API key is unaffected.
@@ -674,7 +824,8 @@ describe('usage', () => {
     const { id, key, view } = await createKey({ name: 'metered', rateLimitPerMinute: 4 });
     expect(view).toMatchObject({ lastUsedAt: null, lastUsedIp: null });
     const before = Date.now();
-    for (let i = 0; i < 3; i++) expect((await call(key, 'GET', '/admin/clients', undefined, '203.0.113.7')).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await call(key, 'GET', '/admin/clients', undefined, '203.0.113.7')).statusCode).toBe(200);
     expect((await call(key, 'GET', '/admin/keys/key_nope', undefined, '203.0.113.7')).statusCode).toBe(404);
     expect((await call(key, 'GET', '/admin/clients', undefined, '203.0.113.7')).statusCode).toBe(429);
     expect((await call(key, 'GET', '/admin/clients', undefined, '203.0.113.7')).statusCode).toBe(429);
@@ -714,16 +865,27 @@ describe('usage', () => {
     const empty = (await t.admin('GET', `/admin/keys/${untouched.id}/usage`)).json().result;
     expect(empty.totals).toStrictEqual({ requests: 0, errors: 0, rateLimited: 0 });
     expect(empty.data).toStrictEqual([]);
-    expect((await t.admin('GET', `/admin/keys/${untouched.id}`)).json().result).toMatchObject({ lastUsedAt: null, lastUsedAtMS: null, lastUsedIp: null });
+    expect((await t.admin('GET', `/admin/keys/${untouched.id}`)).json().result).toMatchObject({
+      lastUsedAt: null,
+      lastUsedAtMS: null,
+      lastUsedIp: null,
+    });
   });
 
   it('takes a from/to range as ISO or ms and validates it', async () => {
     const { id, key } = await createKey({ name: 'ranged' });
     expect((await call(key, 'GET', '/admin/clients')).statusCode).toBe(200);
     const now = Date.now();
-    const wide = await t.admin('GET', `/admin/keys/${id}/usage?from=${new Date(now - 120_000).toISOString()}&to=${now + 120_000}`);
+    const wide = await t.admin(
+      'GET',
+      `/admin/keys/${id}/usage?from=${new Date(now - 120_000).toISOString()}&to=${now + 120_000}`,
+    );
     expect(wide.statusCode).toBe(200);
-    expect(wide.json().result).toMatchObject({ from: new Date(now - 120_000).toISOString(), to: new Date(now + 120_000).toISOString(), totals: { requests: 1, errors: 0, rateLimited: 0 } });
+    expect(wide.json().result).toMatchObject({
+      from: new Date(now - 120_000).toISOString(),
+      to: new Date(now + 120_000).toISOString(),
+      totals: { requests: 1, errors: 0, rateLimited: 0 },
+    });
     const earlier = await t.admin('GET', `/admin/keys/${id}/usage?from=${now - 7_200_000}&to=${now - 3_600_000}`);
     expect(earlier.json().result).toMatchObject({ totals: { requests: 0, errors: 0, rateLimited: 0 }, data: [] });
 

@@ -10,7 +10,20 @@ import { expectOk } from '../helpers/expect.js';
  */
 const MESSAGES = 200_000;
 const ROOMS = 40;
-const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
+const WORDS = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliet',
+  'kilo',
+  'lima',
+];
 
 describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () => {
   let t: TestApp;
@@ -20,7 +33,9 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
     token = await t.createUser('reader');
     await t.createUser('writer');
     for (let room = 0; room < ROOMS; room++) {
-      expectOk(await t.admin('POST', '/rooms', { _id: `room-${room}`, members: room < 5 ? ['reader', 'writer'] : ['writer'] }));
+      expectOk(
+        await t.admin('POST', '/rooms', { _id: `room-${room}`, members: room < 5 ? ['reader', 'writer'] : ['writer'] }),
+      );
     }
     const start = Date.now() - MESSAGES * 1000;
     const rows = [];
@@ -28,8 +43,17 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
       const text = `${WORDS[index % WORDS.length]} ${WORDS[(index * 7) % WORDS.length]} message ${index}${index % 50_000 === 0 ? ' zyxwvut' : ''}`;
       const at = start + index * 1000;
       rows.push({
-        app_id: t.appId, id: objectId(at), room_id: `room-${index % ROOMS}`, sender_id: 'writer', message_type: 'text',
-        content: JSON.stringify({ message: text }), search_text: text, pinned: 0, batch_id: null, created_at: at, updated_at: at,
+        app_id: t.appId,
+        id: objectId(at),
+        room_id: `room-${index % ROOMS}`,
+        sender_id: 'writer',
+        message_type: 'text',
+        content: JSON.stringify({ message: text }),
+        search_text: text,
+        pinned: 0,
+        batch_id: null,
+        created_at: at,
+        updated_at: at,
       });
     }
     await t.services.storage.insertMany('messages', rows);
@@ -46,7 +70,11 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
   };
 
   const searchPlan = (keyword: string) =>
-    plan(t.services.storage.dialect.searchQuery({ appId: t.appId, roomIds: ['room-0', 'room-1', 'room-2'], keyword, limit: 50 }).compile(t.services.storage.db));
+    plan(
+      t.services.storage.dialect
+        .searchQuery({ appId: t.appId, roomIds: ['room-0', 'room-1', 'room-2'], keyword, limit: 50 })
+        .compile(t.services.storage.db),
+    );
 
   it('search goes through the text index', async () => {
     for (const keyword of ['zyxwvut', 'charlie']) {
@@ -86,7 +114,9 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
     expect(found.messages[0].messages).toHaveLength(4);
     const page = expectOk(await t.asUser(token, 'GET', '/rooms/room-1/messages/v3?limit=100'));
     expect(page.data).toHaveLength(100);
-    const older = expectOk(await t.asUser(token, 'GET', `/rooms/room-1/messages/v3?limit=100&beforeMessage=${page.data[99]._id}`));
+    const older = expectOk(
+      await t.asUser(token, 'GET', `/rooms/room-1/messages/v3?limit=100&beforeMessage=${page.data[99]._id}`),
+    );
     expect(older.data[0].messageTimeMS).toBeLessThan(page.data[99].messageTimeMS);
   });
 });

@@ -3,19 +3,64 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createRoom, sendMessage } from '../helpers/factories.js';
-import { badRequest, clientNotFound, FRESH_MESSAGE_STATE, HEX24, ISO, messageTimes, NOT_ROOM_MEMBER, ROOM_FROZEN, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import {
+  badRequest,
+  clientNotFound,
+  FRESH_MESSAGE_STATE,
+  HEX24,
+  ISO,
+  messageTimes,
+  NOT_ROOM_MEMBER,
+  ROOM_FROZEN,
+  ROOM_NOT_FOUND,
+  shapeB,
+} from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** Messages over HTTP (spec 5.1-5.8, resolutions 12.5 items 46-55). */
 
-
-const MESSAGE_EXISTS = shapeB(409, 'Conflict', 'MESSAGE_EXISTS', 'A message with this ID already exists; choose another _id');
-const MESSAGE_NOT_FOUND = shapeB(404, 'Message not found', 'MESSAGE_NOT_FOUND', 'The specified message does not exist in this room');
-const DELETE_DENIED = shapeB(403, 'Permission denied', 'INSUFFICIENT_PERMISSION', 'Only platform admin, room owner or room manager can delete messages');
-const EDIT_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can edit a message');
-const RECALL_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender, room owner, manager, or platform admin can recall a message');
-const PIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can pin messages');
-const UNPIN_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only room owner, manager, or platform admin can unpin messages');
+const MESSAGE_EXISTS = shapeB(
+  409,
+  'Conflict',
+  'MESSAGE_EXISTS',
+  'A message with this ID already exists; choose another _id',
+);
+const MESSAGE_NOT_FOUND = shapeB(
+  404,
+  'Message not found',
+  'MESSAGE_NOT_FOUND',
+  'The specified message does not exist in this room',
+);
+const DELETE_DENIED = shapeB(
+  403,
+  'Permission denied',
+  'INSUFFICIENT_PERMISSION',
+  'Only platform admin, room owner or room manager can delete messages',
+);
+const EDIT_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only the sender, room owner, manager, or platform admin can edit a message',
+);
+const RECALL_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only the sender, room owner, manager, or platform admin can recall a message',
+);
+const PIN_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner, manager, or platform admin can pin messages',
+);
+const UNPIN_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner, manager, or platform admin can unpin messages',
+);
 
 /** Waits until the clock has moved on by at least two milliseconds, so timestamps strictly order. */
 async function tick(): Promise<void> {
@@ -25,8 +70,25 @@ async function tick(): Promise<void> {
 
 /** A user summary as embedded in message payloads (spec 1.9): no tokens, no custom fields. */
 function expectSummary(summary: any, id: string, nickname: string): void {
-  expect(summary).toMatchObject({ _id: id, id, nickname, avatarUrl: expect.any(String), isRobot: false, lastLoginTimeMS: expect.any(Number) });
-  const allowed = ['_id', 'id', 'nickname', 'avatarUrl', 'description', 'isRobot', 'lastLoginTime', 'lastLoginTimeMS', 'userAgent'];
+  expect(summary).toMatchObject({
+    _id: id,
+    id,
+    nickname,
+    avatarUrl: expect.any(String),
+    isRobot: false,
+    lastLoginTimeMS: expect.any(Number),
+  });
+  const allowed = [
+    '_id',
+    'id',
+    'nickname',
+    'avatarUrl',
+    'description',
+    'isRobot',
+    'lastLoginTime',
+    'lastLoginTimeMS',
+    'userAgent',
+  ];
   for (const key of Object.keys(summary)) expect(allowed, `unexpected summary field ${key}`).toContain(key);
 }
 
@@ -41,12 +103,20 @@ let roomCounter = 0;
 /** A fresh group room: olga owns it, mona manages it, alice and bob are plain members. */
 async function makeRoom(fields: Record<string, unknown> = {}): Promise<string> {
   const _id = `room-${++roomCounter}`;
-  await createRoom(t, { _id, name: _id, owner: 'olga', managers: ['mona'], members: ['olga', 'mona', 'alice', 'bob'], ...fields });
+  await createRoom(t, {
+    _id,
+    name: _id,
+    owner: 'olga',
+    managers: ['mona'],
+    members: ['olga', 'mona', 'alice', 'bob'],
+    ...fields,
+  });
   return _id;
 }
 
 /** POST /messages (admin send); returns the stored message. */
-const send = (room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}) => sendMessage(t, room, sender, message, fields);
+const send = (room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}) =>
+  sendMessage(t, room, sender, message, fields);
 
 /** POST /messages expected to fail. */
 async function send400(room: string, message: string): Promise<LightMyRequestResponse> {
@@ -82,7 +152,12 @@ describe('POST /messages (spec 5.1)', () => {
   it('stores the message and answers it with sender as the id string', async () => {
     const room = await makeRoom();
     const before = Date.now();
-    const response = await t.admin('POST', '/messages', { room, sender: 'system', message: 'Maintenance at noon', messageType: 'announcement' });
+    const response = await t.admin('POST', '/messages', {
+      room,
+      sender: 'system',
+      message: 'Maintenance at noon',
+      messageType: 'announcement',
+    });
     const after = Date.now();
     const result = expectOk(response);
     expect(result).toStrictEqual({
@@ -109,7 +184,11 @@ describe('POST /messages (spec 5.1)', () => {
     // Everywhere else the sender is expanded; the room's last message is this one.
     const page = await list(room);
     expect(page.data).toHaveLength(1);
-    expect(page.data[0]).toMatchObject({ _id: result._id, message: 'Maintenance at noon', messageType: 'announcement' });
+    expect(page.data[0]).toMatchObject({
+      _id: result._id,
+      message: 'Maintenance at noon',
+      messageType: 'announcement',
+    });
     expectSummary(page.data[0].sender, 'system', 'System');
     const detail = expectOk(await t.admin('GET', `/rooms/${room}`));
     expect(detail.lastMessage._id).toBe(result._id);
@@ -128,35 +207,94 @@ describe('POST /messages (spec 5.1)', () => {
     const room = await makeRoom();
     const bodies: Array<Record<string, unknown>> = [
       { messageType: 'text', message: 'Hello @bob', mentions: ['bob'] },
-      { messageType: 'image', message: '', originalUrl: 'https://cdn.example/a.jpg', thumbnailUrl: 'https://cdn.example/a_t.jpg', width: 1024, height: 768 },
+      {
+        messageType: 'image',
+        message: '',
+        originalUrl: 'https://cdn.example/a.jpg',
+        thumbnailUrl: 'https://cdn.example/a_t.jpg',
+        width: 1024,
+        height: 768,
+      },
       {
         messageType: 'image',
         message: '',
         images: [
-          { originalUrl: 'https://cdn.example/1.jpg', thumbnailUrl: 'https://cdn.example/1_t.jpg', width: 640, height: 480 },
-          { originalUrl: 'https://cdn.example/2.jpg', thumbnailUrl: 'https://cdn.example/2_t.jpg', width: 480, height: 640 },
+          {
+            originalUrl: 'https://cdn.example/1.jpg',
+            thumbnailUrl: 'https://cdn.example/1_t.jpg',
+            width: 640,
+            height: 480,
+          },
+          {
+            originalUrl: 'https://cdn.example/2.jpg',
+            thumbnailUrl: 'https://cdn.example/2_t.jpg',
+            width: 480,
+            height: 640,
+          },
         ],
       },
-      { messageType: 'video', message: '', originalUrl: 'https://cdn.example/v.mp4', thumbnailUrl: 'https://cdn.example/v.jpg', width: 1920, height: 1080, duration: 93 },
+      {
+        messageType: 'video',
+        message: '',
+        originalUrl: 'https://cdn.example/v.mp4',
+        thumbnailUrl: 'https://cdn.example/v.jpg',
+        width: 1920,
+        height: 1080,
+        duration: 93,
+      },
       { messageType: 'audio', message: '', originalUrl: 'https://cdn.example/a.m4a', duration: 12.5 },
       { messageType: 'location', message: 'Taipei 101', latitude: 25.033964, longitude: 121.564468 },
       { messageType: 'sticker', message: '', sticker: 'sticker-pack-7/42' },
-      { messageType: 'url', message: 'Look at this', url: 'https://example.com/article', extra: { title: 'An article', description: 'About things', images: ['https://example.com/og.png'] } },
-      { messageType: 'file', message: 'report.pdf', url: 'https://cdn.example/report.pdf', extra: { title: 'report.pdf', mimetype: 'application/pdf' } },
+      {
+        messageType: 'url',
+        message: 'Look at this',
+        url: 'https://example.com/article',
+        extra: { title: 'An article', description: 'About things', images: ['https://example.com/og.png'] },
+      },
+      {
+        messageType: 'file',
+        message: 'report.pdf',
+        url: 'https://cdn.example/report.pdf',
+        extra: { title: 'report.pdf', mimetype: 'application/pdf' },
+      },
       {
         messageType: 'template',
         message: 'Choose one',
-        template: { type: 'buttons', text: 'Choose', actions: [{ type: 'postback', label: 'A', data: 'a=1' }, { type: 'uri', label: 'B', uri: 'https://b' }] },
+        template: {
+          type: 'buttons',
+          text: 'Choose',
+          actions: [
+            { type: 'postback', label: 'A', data: 'a=1' },
+            { type: 'uri', label: 'B', uri: 'https://b' },
+          ],
+        },
       },
       {
         messageType: 'flex',
         message: 'Flex card',
-        contents: { type: 'bubble', body: { type: 'box', layout: 'vertical', contents: [{ type: 'text', text: 'Hi', weight: 'bold', size: 'xl' }] } },
+        contents: {
+          type: 'bubble',
+          body: {
+            type: 'box',
+            layout: 'vertical',
+            contents: [{ type: 'text', text: 'Hi', weight: 'bold', size: 'xl' }],
+          },
+        },
       },
       {
         messageType: 'payment',
         message: 'Paid',
-        extra: { type: 'transfer', payer: 'alice', payee: 'bob', value: 1234.56, timestamp: 1700000000000, status: 'done', method: 'card', currency: 'TWD', remark: 'dinner' },
+        extra: {
+          type: 'transfer',
+          payer: 'alice',
+          payee: 'bob',
+          value: 1234.56,
+          timestamp: 1700000000000,
+          status: 'done',
+          method: 'card',
+          currency: 'TWD',
+          remark: 'dinner',
+        },
       },
       {
         messageType: 'custom-order',
@@ -178,7 +316,8 @@ describe('POST /messages (spec 5.1)', () => {
     const sentIds: string[] = [];
     for (const body of bodies) {
       const result = expectOk(await t.admin('POST', '/messages', { room, sender: 'alice', ...body }));
-      for (const [field, value] of Object.entries(body)) expect(result[field], `${body.messageType}: ${field}`).toStrictEqual(value);
+      for (const [field, value] of Object.entries(body))
+        expect(result[field], `${body.messageType}: ${field}`).toStrictEqual(value);
       expect(result.sender).toBe('alice');
       sentIds.push(result._id);
     }
@@ -188,17 +327,28 @@ describe('POST /messages (spec 5.1)', () => {
     expect(ids(page)).toStrictEqual([...sentIds].reverse());
     bodies.forEach((body, index) => {
       const stored = page.data[bodies.length - 1 - index];
-      for (const [field, value] of Object.entries(body)) expect(stored[field], `${body.messageType}: ${field} (stored)`).toStrictEqual(value);
+      for (const [field, value] of Object.entries(body))
+        expect(stored[field], `${body.messageType}: ${field} (stored)`).toStrictEqual(value);
       expectSummary(stored.sender, 'alice', 'Alice');
     });
   });
 
   it('does not let the body override managed fields', async () => {
     const room = await makeRoom();
-    const result = expectOk(await t.admin('POST', '/messages', {
-      room, sender: 'alice', message: 'hi', messageType: 'text',
-      _id: 'ffffffffffffffffffffffff', appID: 'other-app', pinned: true, reactionCount: 9, createdAtMS: 1, messageTimeMS: 1,
-    }));
+    const result = expectOk(
+      await t.admin('POST', '/messages', {
+        room,
+        sender: 'alice',
+        message: 'hi',
+        messageType: 'text',
+        _id: 'ffffffffffffffffffffffff',
+        appID: 'other-app',
+        pinned: true,
+        reactionCount: 9,
+        createdAtMS: 1,
+        messageTimeMS: 1,
+      }),
+    );
     expect(result._id).not.toBe('ffffffffffffffffffffffff');
     expect(result.appID).toBe(t.appId);
     expect(result.pinned).toBe(false);
@@ -211,12 +361,16 @@ describe('POST /messages (spec 5.1)', () => {
     const room = await makeRoom();
     const seen: Array<{ id: string; push: boolean; mentions: string[] }> = [];
     const stop = t.services.bus.subscribe('message.created', (event) => {
-      if (event.roomId === room) seen.push({ id: String(event.message._id), push: event.push, mentions: event.mentions });
+      if (event.roomId === room)
+        seen.push({ id: String(event.message._id), push: event.push, mentions: event.mentions });
     });
     try {
       const first = await send(room, 'alice', 'pushed', { mentions: ['bob'] });
       const second = await send(room, 'alice', 'quiet', { push: false });
-      expect(seen).toStrictEqual([{ id: first._id, push: true, mentions: ['bob'] }, { id: second._id, push: false, mentions: [] }]);
+      expect(seen).toStrictEqual([
+        { id: first._id, push: true, mentions: ['bob'] },
+        { id: second._id, push: false, mentions: [] },
+      ]);
     } finally {
       stop();
     }
@@ -224,7 +378,11 @@ describe('POST /messages (spec 5.1)', () => {
 
   it('refuses a null message with 400 INVALID_REQUEST (12 item 46)', async () => {
     const room = await makeRoom();
-    expectBody(await t.admin('POST', '/messages', { room, sender: 'alice', message: null, messageType: 'text' }), 400, badRequest('Missing required field: message'));
+    expectBody(
+      await t.admin('POST', '/messages', { room, sender: 'alice', message: null, messageType: 'text' }),
+      400,
+      badRequest('Missing required field: message'),
+    );
     expect((await list(room)).totalCount).toBe(0);
   });
 
@@ -232,14 +390,44 @@ describe('POST /messages (spec 5.1)', () => {
     const room = await makeRoom();
     const full = { room, sender: 'alice', message: 'hi', messageType: 'text' };
     const without = (field: string) => Object.fromEntries(Object.entries(full).filter(([key]) => key !== field));
-    expectBody(await t.admin('POST', '/messages', without('message')), 400, badRequest('Missing required field: message'));
-    expectBody(await t.admin('POST', '/messages', without('messageType')), 400, badRequest('Missing required field: messageType'));
+    expectBody(
+      await t.admin('POST', '/messages', without('message')),
+      400,
+      badRequest('Missing required field: message'),
+    );
+    expectBody(
+      await t.admin('POST', '/messages', without('messageType')),
+      400,
+      badRequest('Missing required field: messageType'),
+    );
     expectBody(await t.admin('POST', '/messages', without('room')), 400, badRequest('Missing required field: room'));
-    expectBody(await t.admin('POST', '/messages', without('sender')), 400, badRequest('Missing required field: sender'));
-    expectBody(await t.admin('POST', '/messages', { ...full, messageType: '' }), 400, badRequest('Missing required field: messageType'));
-    expectBody(await t.admin('POST', '/messages', { ...full, room: '' }), 400, badRequest('Missing required field: room'));
-    expectBody(await t.admin('POST', '/messages', { ...full, sender: '' }), 400, badRequest('Missing required field: sender'));
-    for (const body of [{ ...full, messageType: 7 }, { ...full, room: 7 }, { ...full, sender: ['alice'] }, { ...full, mentions: 'bob' }, { ...full, mentions: [1] }]) {
+    expectBody(
+      await t.admin('POST', '/messages', without('sender')),
+      400,
+      badRequest('Missing required field: sender'),
+    );
+    expectBody(
+      await t.admin('POST', '/messages', { ...full, messageType: '' }),
+      400,
+      badRequest('Missing required field: messageType'),
+    );
+    expectBody(
+      await t.admin('POST', '/messages', { ...full, room: '' }),
+      400,
+      badRequest('Missing required field: room'),
+    );
+    expectBody(
+      await t.admin('POST', '/messages', { ...full, sender: '' }),
+      400,
+      badRequest('Missing required field: sender'),
+    );
+    for (const body of [
+      { ...full, messageType: 7 },
+      { ...full, room: 7 },
+      { ...full, sender: ['alice'] },
+      { ...full, mentions: 'bob' },
+      { ...full, mentions: [1] },
+    ]) {
       const response = await t.admin('POST', '/messages', body);
       expect(response.statusCode, JSON.stringify(body)).toBe(400);
       expect(response.json()).toStrictEqual(badRequest(expect.any(String)));
@@ -252,8 +440,16 @@ describe('POST /messages (spec 5.1)', () => {
 
   it('answers 404 ROOM_NOT_FOUND for an unknown room and 404 CLIENT_NOT_FOUND for an unknown sender (12 item 48)', async () => {
     const room = await makeRoom();
-    expectBody(await t.admin('POST', '/messages', { room: 'no-such-room', sender: 'alice', message: 'hi', messageType: 'text' }), 404, ROOM_NOT_FOUND);
-    expectBody(await t.admin('POST', '/messages', { room, sender: 'ghost', message: 'hi', messageType: 'text' }), 404, clientNotFound('ghost'));
+    expectBody(
+      await t.admin('POST', '/messages', { room: 'no-such-room', sender: 'alice', message: 'hi', messageType: 'text' }),
+      404,
+      ROOM_NOT_FOUND,
+    );
+    expectBody(
+      await t.admin('POST', '/messages', { room, sender: 'ghost', message: 'hi', messageType: 'text' }),
+      404,
+      clientNotFound('ghost'),
+    );
     expect((await list(room)).totalCount).toBe(0);
   });
 
@@ -266,32 +462,63 @@ describe('POST /messages (spec 5.1)', () => {
 
   it('is refused to a user token', async () => {
     const room = await makeRoom();
-    const response = await t.asUser(alice, 'POST', '/messages', { room, sender: 'alice', message: 'hi', messageType: 'text' });
+    const response = await t.asUser(alice, 'POST', '/messages', {
+      room,
+      sender: 'alice',
+      message: 'hi',
+      messageType: 'text',
+    });
     expect(response.statusCode).toBe(401);
     expect((await list(room)).totalCount).toBe(0);
   });
 
   it('refuses content above the default limit of 64 KiB of JSON', async () => {
     const room = await makeRoom();
-    expectBody(await send400(room, 'x'.repeat(65_536)), 400, badRequest('A message must be at most 65536 bytes of JSON'));
+    expectBody(
+      await send400(room, 'x'.repeat(65_536)),
+      400,
+      badRequest('A message must be at most 65536 bytes of JSON'),
+    );
     expect((await send(room, 'alice', 'x'.repeat(60_000))).message).toHaveLength(60_000);
     expect((await list(room)).totalCount).toBe(1);
   });
 
-  it('still takes the admin\'s messages in a frozen room, while members are refused (12 item 36)', async () => {
+  it("still takes the admin's messages in a frozen room, while members are refused (12 item 36)", async () => {
     const room = await makeRoom();
     const before = await send(room, 'alice', 'before freezing');
     const frozen = await t.admin('PUT', `/rooms/${room}`, { status: 0 });
     expect(frozen.json()).toMatchObject({ RC: 0, RM: 'Room frozen successfully' });
     const result = await send(room, 'system', 'Room is frozen');
     expect(result.room).toBe(room);
-    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'let me in', messageType: 'text' }), 403, ROOM_FROZEN);
-    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: before._id, message: 'edited', messageType: 'text' }), 403, ROOM_FROZEN);
-    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: before._id, messageType: 'recall' }), 403, ROOM_FROZEN);
+    expectBody(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'let me in', messageType: 'text' }),
+      403,
+      ROOM_FROZEN,
+    );
+    expectBody(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+        _id: before._id,
+        message: 'edited',
+        messageType: 'text',
+      }),
+      403,
+      ROOM_FROZEN,
+    );
+    expectBody(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: before._id, messageType: 'recall' }),
+      403,
+      ROOM_FROZEN,
+    );
     // Reads still work.
     expect(ids(await list(room, '', alice))).toStrictEqual([result._id, before._id]);
     // The API key may also send through the room endpoint.
-    const viaRoom = expectOk(await t.admin('POST', `/rooms/${room}/message`, { sender: 'system', message: 'also frozen', messageType: 'text' }));
+    const viaRoom = expectOk(
+      await t.admin('POST', `/rooms/${room}/message`, {
+        sender: 'system',
+        message: 'also frozen',
+        messageType: 'text',
+      }),
+    );
     expect(ids(await list(room))).toStrictEqual([viaRoom._id, result._id, before._id]);
   });
 });
@@ -299,16 +526,27 @@ describe('POST /messages (spec 5.1)', () => {
 describe('overridden limits: limits.messageBytes and limits.pageSize', () => {
   let small: TestApp;
   beforeAll(async () => {
-    small = await buildTestApp({ limits: { messageBytes: 1024, batchSize: 5, pageSize: 10, roomMembers: 100, fileBytes: 1_048_576 } });
+    small = await buildTestApp({
+      limits: { messageBytes: 1024, batchSize: 5, pageSize: 10, roomMembers: 100, fileBytes: 1_048_576 },
+    });
     await small.createUser('alice');
     expectOk(await small.admin('POST', '/rooms', { _id: 'r', members: ['alice'] }));
     expectOk(await small.admin('POST', '/rooms', { _id: 'paged', members: ['alice'] }));
-    for (let i = 0; i < 15; i++) expectOk(await small.admin('POST', '/messages', { room: 'paged', sender: 'alice', message: `m${i}`, messageType: 'text' }));
+    for (let i = 0; i < 15; i++)
+      expectOk(
+        await small.admin('POST', '/messages', {
+          room: 'paged',
+          sender: 'alice',
+          message: `m${i}`,
+          messageType: 'text',
+        }),
+      );
   });
   afterAll(() => small.close());
 
   const tooLarge = badRequest('A message must be at most 1024 bytes of JSON');
-  const post = (body: Record<string, unknown>) => small.admin('POST', '/messages', { room: 'r', sender: 'alice', messageType: 'text', ...body });
+  const post = (body: Record<string, unknown>) =>
+    small.admin('POST', '/messages', { room: 'r', sender: 'alice', messageType: 'text', ...body });
 
   it('takes content within the limit', async () => {
     expectOk(await post({ message: 'x'.repeat(900) }));
@@ -330,9 +568,23 @@ describe('overridden limits: limits.messageBytes and limits.pageSize', () => {
 
   it('applies to member sends and edits too', async () => {
     const token = await small.createUser('alice');
-    expectBody(await small.asUser(token, 'POST', '/rooms/r/message', { message: 'x'.repeat(2000), messageType: 'text' }), 400, tooLarge);
-    const sent = expectOk(await small.asUser(token, 'POST', '/rooms/r/message', { message: 'short', messageType: 'text' }));
-    expectBody(await small.asUser(token, 'POST', '/rooms/r/message', { _id: sent._id, message: 'x'.repeat(2000), messageType: 'text' }), 400, tooLarge);
+    expectBody(
+      await small.asUser(token, 'POST', '/rooms/r/message', { message: 'x'.repeat(2000), messageType: 'text' }),
+      400,
+      tooLarge,
+    );
+    const sent = expectOk(
+      await small.asUser(token, 'POST', '/rooms/r/message', { message: 'short', messageType: 'text' }),
+    );
+    expectBody(
+      await small.asUser(token, 'POST', '/rooms/r/message', {
+        _id: sent._id,
+        message: 'x'.repeat(2000),
+        messageType: 'text',
+      }),
+      400,
+      tooLarge,
+    );
     const page = expectOk(await small.admin('GET', '/rooms/r/messages/v3'));
     expect(page.data.find((message: any) => message._id === sent._id).message).toBe('short');
   });
@@ -341,7 +593,10 @@ describe('overridden limits: limits.messageBytes and limits.pageSize', () => {
     for (const query of ['', '?limit=20', '?limit=100']) {
       const page = expectOk(await small.admin('GET', `/rooms/paged/messages/v3${query}`));
       expect(page.totalCount).toBe(15);
-      expect(page.data.map((message: any) => message.message), query).toStrictEqual(['m14', 'm13', 'm12', 'm11', 'm10', 'm9', 'm8', 'm7', 'm6', 'm5']);
+      expect(
+        page.data.map((message: any) => message.message),
+        query,
+      ).toStrictEqual(['m14', 'm13', 'm12', 'm11', 'm10', 'm9', 'm8', 'm7', 'm6', 'm5']);
     }
     const three = expectOk(await small.admin('GET', '/rooms/paged/messages/v3?limit=3'));
     expect(three.data).toHaveLength(3);
@@ -352,7 +607,13 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
   it('sends as the member of the token, with the sender expanded', async () => {
     const room = await makeRoom();
     const before = Date.now();
-    const result = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'hi all', messageType: 'text', extra: { mood: 'happy' } }));
+    const result = expectOk(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+        message: 'hi all',
+        messageType: 'text',
+        extra: { mood: 'happy' },
+      }),
+    );
     expect(result).toMatchObject({
       _id: expect.stringMatching(HEX24),
       room,
@@ -375,29 +636,53 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
 
   it('ignores a sender in the body when called with a token', async () => {
     const room = await makeRoom();
-    const result = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'I am bob', messageType: 'text', sender: 'bob' }));
+    const result = expectOk(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+        message: 'I am bob',
+        messageType: 'text',
+        sender: 'bob',
+      }),
+    );
     expectSummary(result.sender, 'alice', 'Alice');
     expect((await list(room)).data[0].sender._id).toBe('alice');
   });
 
   it('refuses non-members with 403 NOT_ROOM_MEMBER and unknown rooms with 404', async () => {
     const room = await makeRoom();
-    expectBody(await t.asUser(carol, 'POST', `/rooms/${room}/message`, { message: 'hi', messageType: 'text' }), 403, NOT_ROOM_MEMBER);
-    expectBody(await t.asUser(carol, 'POST', '/rooms/no-such-room/message', { message: 'hi', messageType: 'text' }), 404, ROOM_NOT_FOUND);
+    expectBody(
+      await t.asUser(carol, 'POST', `/rooms/${room}/message`, { message: 'hi', messageType: 'text' }),
+      403,
+      NOT_ROOM_MEMBER,
+    );
+    expectBody(
+      await t.asUser(carol, 'POST', '/rooms/no-such-room/message', { message: 'hi', messageType: 'text' }),
+      404,
+      ROOM_NOT_FOUND,
+    );
     expect((await list(room)).totalCount).toBe(0);
   });
 
   it('validates messageType and message', async () => {
     const room = await makeRoom();
-    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'hi' }), 400, badRequest('Missing required field: messageType'));
-    expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: null, messageType: 'text' }), 400, badRequest('Missing required field: message'));
+    expectBody(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'hi' }),
+      400,
+      badRequest('Missing required field: messageType'),
+    );
+    expectBody(
+      await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: null, messageType: 'text' }),
+      400,
+      badRequest('Missing required field: message'),
+    );
     expect((await list(room)).totalCount).toBe(0);
   });
 
   describe('edit: _id of an existing message of the room', () => {
     it('lets the sender edit: same id and creation time, new content and updatedAt', async () => {
       const room = await makeRoom();
-      const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'typo', messageType: 'text' }));
+      const original = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'typo', messageType: 'text' }),
+      );
       await tick();
       const seen: string[] = [];
       const stop = t.services.bus.subscribe('message.updated', (event) => {
@@ -405,12 +690,26 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       });
       let edited: any;
       try {
-        edited = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'fixed', messageType: 'text', extra: { edited: true } }));
+        edited = expectOk(
+          await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+            _id: original._id,
+            message: 'fixed',
+            messageType: 'text',
+            extra: { edited: true },
+          }),
+        );
       } finally {
         stop();
       }
       expect(seen).toStrictEqual([original._id]);
-      expect(edited).toMatchObject({ _id: original._id, id: original._id, room, message: 'fixed', messageType: 'text', extra: { edited: true } });
+      expect(edited).toMatchObject({
+        _id: original._id,
+        id: original._id,
+        room,
+        message: 'fixed',
+        messageType: 'text',
+        extra: { edited: true },
+      });
       expect(edited.createdAtMS).toBe(original.createdAtMS);
       expect(edited.messageTimeMS).toBe(original.messageTimeMS);
       expect(edited.updatedAtMS).toBeGreaterThan(original.updatedAtMS);
@@ -420,18 +719,55 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       expect(page.data).toHaveLength(1);
       expect(page.data[0]).toMatchObject({ _id: original._id, message: 'fixed', extra: { edited: true } });
       // The room's last message shows the new content; search finds the new text, not the old.
-      expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).lastMessage).toMatchObject({ _id: original._id, message: 'fixed' });
-      expect(expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'typo' })).messages).toStrictEqual([]);
-      expect(expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'fixed' })).messages).toMatchObject([{ room: { _id: room }, messages: [original._id] }]);
+      expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).lastMessage).toMatchObject({
+        _id: original._id,
+        message: 'fixed',
+      });
+      expect(
+        expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'typo' })).messages,
+      ).toStrictEqual([]);
+      expect(
+        expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'fixed' })).messages,
+      ).toMatchObject([{ room: { _id: room }, messages: [original._id] }]);
     });
 
     it('lets the API key edit, the sender staying the author; superusers (owner, manager) may not rewrite it (issue 9 item 19)', async () => {
       const room = await makeRoom();
-      const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'v1', messageType: 'text' }));
-      const REWRITE_DENIED = shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', 'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it');
-      expectBody(await t.asUser(olga, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'v2', messageType: 'text' }), 403, REWRITE_DENIED);
-      expectBody(await t.asUser(mona, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'v3', messageType: 'text' }), 403, REWRITE_DENIED);
-      const byAdmin = expectOk(await t.admin('POST', `/rooms/${room}/message`, { _id: original._id, message: 'v4', messageType: 'text', sender: 'system' }));
+      const original = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'v1', messageType: 'text' }),
+      );
+      const REWRITE_DENIED = shapeB(
+        403,
+        'Forbidden',
+        'INSUFFICIENT_PERMISSIONS',
+        'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
+      );
+      expectBody(
+        await t.asUser(olga, 'POST', `/rooms/${room}/message`, {
+          _id: original._id,
+          message: 'v2',
+          messageType: 'text',
+        }),
+        403,
+        REWRITE_DENIED,
+      );
+      expectBody(
+        await t.asUser(mona, 'POST', `/rooms/${room}/message`, {
+          _id: original._id,
+          message: 'v3',
+          messageType: 'text',
+        }),
+        403,
+        REWRITE_DENIED,
+      );
+      const byAdmin = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, {
+          _id: original._id,
+          message: 'v4',
+          messageType: 'text',
+          sender: 'system',
+        }),
+      );
       expect(byAdmin.message).toBe('v4');
       expect(byAdmin.sender._id).toBe('alice');
       expect((await list(room)).totalCount).toBe(1);
@@ -439,9 +775,27 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
 
     it('refuses other members with 403 INSUFFICIENT_PERMISSIONS and keeps the message', async () => {
       const room = await makeRoom();
-      const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'mine', messageType: 'text' }));
-      expectBody(await t.asUser(bob, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'hijacked', messageType: 'text' }), 403, EDIT_DENIED);
-      expectBody(await t.asUser(carol, 'POST', `/rooms/${room}/message`, { _id: original._id, message: 'hijacked', messageType: 'text' }), 403, NOT_ROOM_MEMBER);
+      const original = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'mine', messageType: 'text' }),
+      );
+      expectBody(
+        await t.asUser(bob, 'POST', `/rooms/${room}/message`, {
+          _id: original._id,
+          message: 'hijacked',
+          messageType: 'text',
+        }),
+        403,
+        EDIT_DENIED,
+      );
+      expectBody(
+        await t.asUser(carol, 'POST', `/rooms/${room}/message`, {
+          _id: original._id,
+          message: 'hijacked',
+          messageType: 'text',
+        }),
+        403,
+        NOT_ROOM_MEMBER,
+      );
       const page = await list(room);
       expect(page.data).toHaveLength(1);
       expect(page.data[0]).toMatchObject({ _id: original._id, message: 'mine', updatedAtMS: original.updatedAtMS });
@@ -450,9 +804,28 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
     it('answers 409 MESSAGE_EXISTS for the _id of a message of another room, which stays as it was (issue 9 item 5)', async () => {
       const room = await makeRoom();
       const other = await makeRoom();
-      const elsewhere = expectOk(await t.asUser(alice, 'POST', `/rooms/${other}/message`, { message: 'elsewhere', messageType: 'text' }));
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text' }), 409, MESSAGE_EXISTS);
-      expectBody(await t.admin('POST', `/rooms/${room}/message`, { _id: elsewhere._id, message: 'moved?', messageType: 'text', sender: 'alice' }), 409, MESSAGE_EXISTS);
+      const elsewhere = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${other}/message`, { message: 'elsewhere', messageType: 'text' }),
+      );
+      expectBody(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+          _id: elsewhere._id,
+          message: 'moved?',
+          messageType: 'text',
+        }),
+        409,
+        MESSAGE_EXISTS,
+      );
+      expectBody(
+        await t.admin('POST', `/rooms/${room}/message`, {
+          _id: elsewhere._id,
+          message: 'moved?',
+          messageType: 'text',
+          sender: 'alice',
+        }),
+        409,
+        MESSAGE_EXISTS,
+      );
       expect((await list(room)).totalCount).toBe(0);
       const page = await list(other);
       expect(page.data[0]).toMatchObject({ _id: elsewhere._id, message: 'elsewhere', room: other });
@@ -463,10 +836,18 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
     it('uses a new 24-hex _id as the message id; the same _id again edits it', async () => {
       const room = await makeRoom();
       const chosen = randomBytes(12).toString('hex');
-      const created = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: chosen, message: 'first', messageType: 'text' }));
+      const created = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: chosen, message: 'first', messageType: 'text' }),
+      );
       expect(created._id).toBe(chosen);
       expect(created.id).toBe(chosen);
-      const again = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: chosen, message: 'second', messageType: 'text' }));
+      const again = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+          _id: chosen,
+          message: 'second',
+          messageType: 'text',
+        }),
+      );
       expect(again._id).toBe(chosen);
       expect(again.message).toBe('second');
       const page = await list(room);
@@ -478,11 +859,29 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
     it('refuses a new _id that is not 24 lowercase hex characters with 400', async () => {
       const room = await makeRoom();
       const notHex = badRequest('_id of a new message must be 24 lowercase hex characters');
-      for (const _id of ['my-message', 'ABCDEF0123456789ABCDEF01', '0123456789abcdef0123456', '0123456789abcdef012345678', 'g123456789abcdef01234567']) {
-        expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id, message: 'x', messageType: 'text' }), 400, notHex);
+      for (const _id of [
+        'my-message',
+        'ABCDEF0123456789ABCDEF01',
+        '0123456789abcdef0123456',
+        '0123456789abcdef012345678',
+        'g123456789abcdef01234567',
+      ]) {
+        expectBody(
+          await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id, message: 'x', messageType: 'text' }),
+          400,
+          notHex,
+        );
       }
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: '', message: 'x', messageType: 'text' }), 400, badRequest('_id must be a message id'));
-      const numeric = await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: 12345, message: 'x', messageType: 'text' });
+      expectBody(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { _id: '', message: 'x', messageType: 'text' }),
+        400,
+        badRequest('_id must be a message id'),
+      );
+      const numeric = await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+        _id: 12345,
+        message: 'x',
+        messageType: 'text',
+      });
       expect(numeric.statusCode).toBe(400);
       expect(numeric.json()).toStrictEqual(badRequest(expect.any(String)));
       expect((await list(room)).totalCount).toBe(0);
@@ -492,9 +891,16 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
   describe('recall (spec 5.5, 12 item 54)', () => {
     it('lets the sender recall: message "", type recall, sender kept, media and extra cleared, updatedAt moves', async () => {
       const room = await makeRoom();
-      const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-        message: 'oops', messageType: 'image', originalUrl: 'https://cdn.example/x.jpg', width: 10, height: 10, extra: { secret: 'recall me' },
-      }));
+      const original = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+          message: 'oops',
+          messageType: 'image',
+          originalUrl: 'https://cdn.example/x.jpg',
+          width: 10,
+          height: 10,
+          extra: { secret: 'recall me' },
+        }),
+      );
       await tick();
       const seen: string[] = [];
       const stop = t.services.bus.subscribe('message.recalled', (event) => {
@@ -502,17 +908,27 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       });
       let recalled: any;
       try {
-        recalled = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }));
+        recalled = expectOk(
+          await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }),
+        );
       } finally {
         stop();
       }
       expect(seen).toStrictEqual([original._id]);
-      expect(recalled).toMatchObject({ _id: original._id, id: original._id, room, message: '', messageType: 'recall', appID: t.appId });
+      expect(recalled).toMatchObject({
+        _id: original._id,
+        id: original._id,
+        room,
+        message: '',
+        messageType: 'recall',
+        appID: t.appId,
+      });
       expectSummary(recalled.sender, 'alice', 'Alice');
       expect(recalled.createdAtMS).toBe(original.createdAtMS);
       expect(recalled.messageTimeMS).toBe(original.messageTimeMS);
       expect(recalled.updatedAtMS).toBeGreaterThan(original.updatedAtMS);
-      for (const field of ['originalUrl', 'width', 'height', 'extra']) expect(recalled, field).not.toHaveProperty(field);
+      for (const field of ['originalUrl', 'width', 'height', 'extra'])
+        expect(recalled, field).not.toHaveProperty(field);
 
       // Everyone sees it recalled; nothing new was created.
       const page = await list(room, '', bob);
@@ -521,47 +937,83 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       expect(page.data[0]).not.toHaveProperty('extra');
       const found = expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'recall me' }));
       expect(found.messages).toStrictEqual([]);
-      expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).lastMessage).toMatchObject({ _id: original._id, message: '', messageType: 'recall' });
+      expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).lastMessage).toMatchObject({
+        _id: original._id,
+        message: '',
+        messageType: 'recall',
+      });
     });
 
     it('is idempotent', async () => {
       const room = await makeRoom();
-      const original = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'twice', messageType: 'text' }));
+      const original = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'twice', messageType: 'text' }),
+      );
       await tick();
-      const first = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }));
+      const first = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }),
+      );
       await tick();
-      const second = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }));
+      const second = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }),
+      );
       expect(second).toStrictEqual(first);
-      const byAdmin = expectOk(await t.admin('POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }));
+      const byAdmin = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }),
+      );
       expect(byAdmin).toStrictEqual(first);
       expect((await list(room)).totalCount).toBe(1);
     });
 
     it('lets a superuser and the API key recall; others get 403 INSUFFICIENT_PERMISSIONS', async () => {
       const room = await makeRoom();
-      const one = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'one', messageType: 'text' }));
-      const two = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'two', messageType: 'text' }));
-      const three = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'three', messageType: 'text' }));
+      const one = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'one', messageType: 'text' }),
+      );
+      const two = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'two', messageType: 'text' }),
+      );
+      const three = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'three', messageType: 'text' }),
+      );
 
-      expectBody(await t.asUser(bob, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }), 403, RECALL_DENIED);
-      expectBody(await t.asUser(carol, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }), 403, NOT_ROOM_MEMBER);
+      expectBody(
+        await t.asUser(bob, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }),
+        403,
+        RECALL_DENIED,
+      );
+      expectBody(
+        await t.asUser(carol, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }),
+        403,
+        NOT_ROOM_MEMBER,
+      );
       expect((await list(room)).data.find((message: any) => message._id === one._id).message).toBe('one');
 
-      const byOwner = expectOk(await t.asUser(olga, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }));
+      const byOwner = expectOk(
+        await t.asUser(olga, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: one._id }),
+      );
       expect(byOwner).toMatchObject({ message: '', messageType: 'recall' });
       expect(byOwner.sender._id).toBe('alice');
-      const byManager = expectOk(await t.asUser(mona, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: two._id }));
+      const byManager = expectOk(
+        await t.asUser(mona, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: two._id }),
+      );
       expect(byManager.sender._id).toBe('alice');
-      const byAdmin = expectOk(await t.admin('POST', `/rooms/${room}/message`, { messageType: 'recall', _id: three._id }));
+      const byAdmin = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, { messageType: 'recall', _id: three._id }),
+      );
       expect(byAdmin).toMatchObject({ _id: three._id, message: '', messageType: 'recall' });
       expect(byAdmin.sender._id).toBe('alice');
     });
 
     it('lets a member with role admin recall', async () => {
       const room = await makeRoom();
-      const sent = expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'hmm', messageType: 'text' }));
+      const sent = expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'hmm', messageType: 'text' }),
+      );
       expectOk(await t.admin('PUT', `/rooms/${room}/member/bob`, { property: 'role', value: 'admin' }));
-      const recalled = expectOk(await t.asUser(bob, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: sent._id }));
+      const recalled = expectOk(
+        await t.asUser(bob, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: sent._id }),
+      );
       expect(recalled).toMatchObject({ _id: sent._id, messageType: 'recall', message: '' });
       expect(recalled.sender._id).toBe('alice');
     });
@@ -570,11 +1022,34 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       const room = await makeRoom();
       const other = await makeRoom();
       const elsewhere = await send(other, 'alice', 'elsewhere');
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall' }), 400, badRequest('Missing required field: _id (the message to recall)'));
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: 'ffffffffffffffffffffffff' }), 404, MESSAGE_NOT_FOUND);
-      expectBody(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: elsewhere._id }), 404, MESSAGE_NOT_FOUND);
-      expectBody(await t.asUser(alice, 'POST', '/rooms/no-such-room/message', { messageType: 'recall', _id: elsewhere._id }), 404, ROOM_NOT_FOUND);
-      expect((await list(other)).data[0]).toMatchObject({ _id: elsewhere._id, message: 'elsewhere', messageType: 'text' });
+      expectBody(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall' }),
+        400,
+        badRequest('Missing required field: _id (the message to recall)'),
+      );
+      expectBody(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
+          messageType: 'recall',
+          _id: 'ffffffffffffffffffffffff',
+        }),
+        404,
+        MESSAGE_NOT_FOUND,
+      );
+      expectBody(
+        await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: elsewhere._id }),
+        404,
+        MESSAGE_NOT_FOUND,
+      );
+      expectBody(
+        await t.asUser(alice, 'POST', '/rooms/no-such-room/message', { messageType: 'recall', _id: elsewhere._id }),
+        404,
+        ROOM_NOT_FOUND,
+      );
+      expect((await list(other)).data[0]).toMatchObject({
+        _id: elsewhere._id,
+        message: 'elsewhere',
+        messageType: 'text',
+      });
       expect((await list(room)).totalCount).toBe(0);
     });
   });
@@ -582,16 +1057,32 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
   describe('with the API key', () => {
     it('sends as body.sender', async () => {
       const room = await makeRoom();
-      const result = expectOk(await t.admin('POST', `/rooms/${room}/message`, { sender: 'bob', message: 'via key', messageType: 'text' }));
+      const result = expectOk(
+        await t.admin('POST', `/rooms/${room}/message`, { sender: 'bob', message: 'via key', messageType: 'text' }),
+      );
       expectSummary(result.sender, 'bob', 'Bob');
       expect(result.message).toBe('via key');
     });
 
     it('sends as the IM-CLIENT-ID user when the body names no sender; body.sender wins over it', async () => {
       const room = await makeRoom();
-      const byHeader = expectOk(await t.admin('POST', `/rooms/${room}/message`, { message: 'header', messageType: 'text' }, { 'im-client-id': 'alice' }));
+      const byHeader = expectOk(
+        await t.admin(
+          'POST',
+          `/rooms/${room}/message`,
+          { message: 'header', messageType: 'text' },
+          { 'im-client-id': 'alice' },
+        ),
+      );
       expectSummary(byHeader.sender, 'alice', 'Alice');
-      const both = expectOk(await t.admin('POST', `/rooms/${room}/message`, { sender: 'bob', message: 'both', messageType: 'text' }, { 'im-client-id': 'alice' }));
+      const both = expectOk(
+        await t.admin(
+          'POST',
+          `/rooms/${room}/message`,
+          { sender: 'bob', message: 'both', messageType: 'text' },
+          { 'im-client-id': 'alice' },
+        ),
+      );
       expectSummary(both.sender, 'bob', 'Bob');
       expect((await list(room)).data.map((message: any) => message.sender._id)).toStrictEqual(['bob', 'alice']);
     });
@@ -603,9 +1094,26 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
         400,
         badRequest('Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY'),
       );
-      expectBody(await t.admin('POST', `/rooms/${room}/message`, { sender: 'ghost', message: 'boo', messageType: 'text' }), 404, clientNotFound('ghost'));
-      expectBody(await t.admin('POST', `/rooms/${room}/message`, { message: 'boo', messageType: 'text' }, { 'im-client-id': 'ghost' }), 404, clientNotFound('ghost'));
-      expectBody(await t.admin('POST', '/rooms/no-such-room/message', { sender: 'alice', message: 'hi', messageType: 'text' }), 404, ROOM_NOT_FOUND);
+      expectBody(
+        await t.admin('POST', `/rooms/${room}/message`, { sender: 'ghost', message: 'boo', messageType: 'text' }),
+        404,
+        clientNotFound('ghost'),
+      );
+      expectBody(
+        await t.admin(
+          'POST',
+          `/rooms/${room}/message`,
+          { message: 'boo', messageType: 'text' },
+          { 'im-client-id': 'ghost' },
+        ),
+        404,
+        clientNotFound('ghost'),
+      );
+      expectBody(
+        await t.admin('POST', '/rooms/no-such-room/message', { sender: 'alice', message: 'hi', messageType: 'text' }),
+        404,
+        ROOM_NOT_FOUND,
+      );
       expect((await list(room)).totalCount).toBe(0);
     });
   });
@@ -638,7 +1146,15 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
     expect(page.userDeletedIDs).toStrictEqual([]);
     expect(page.inspect).toStrictEqual({ query: { appID: t.appId, room }, tookMS: expect.any(Number) });
     expect(ids(page)).toStrictEqual(range(5, 24));
-    expect(page.data[0]).toMatchObject({ room, message: 'message 24', messageType: 'text', appID: t.appId, reactions: [], reactionCount: 0, pinned: false });
+    expect(page.data[0]).toMatchObject({
+      room,
+      message: 'message 24',
+      messageType: 'text',
+      appID: t.appId,
+      reactions: [],
+      reactionCount: 0,
+      pinned: false,
+    });
     expectSummary(page.data[0].sender, 'alice', 'Alice');
     expectSummary(page.data[1].sender, 'bob', 'Bob');
   });
@@ -697,11 +1213,31 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
   it('refuses a bad afterTime, an unknown timeRangeField and unknown cursors with 400', async () => {
     const other = await makeRoom();
     const foreign = (await send(other, 'alice', 'elsewhere'))._id;
-    expectBody(await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterTime=yesterday`), 400, badRequest('afterTime must be an ISO-8601 time or a millisecond epoch'));
-    expectBody(await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterTime=2024-02-30T00:00:00Z`), 400, badRequest('afterTime must be an ISO-8601 time or a millisecond epoch'));
-    expectBody(await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?beforeMessage=ffffffffffffffffffffffff`), 400, badRequest('beforeMessage is not a message of this room'));
-    expectBody(await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterMessage=${foreign}`), 400, badRequest('afterMessage is not a message of this room'));
-    expectBody(await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?beforeMessage=not-an-id`), 400, badRequest('beforeMessage is not a message of this room'));
+    expectBody(
+      await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterTime=yesterday`),
+      400,
+      badRequest('afterTime must be an ISO-8601 time or a millisecond epoch'),
+    );
+    expectBody(
+      await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterTime=2024-02-30T00:00:00Z`),
+      400,
+      badRequest('afterTime must be an ISO-8601 time or a millisecond epoch'),
+    );
+    expectBody(
+      await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?beforeMessage=ffffffffffffffffffffffff`),
+      400,
+      badRequest('beforeMessage is not a message of this room'),
+    );
+    expectBody(
+      await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?afterMessage=${foreign}`),
+      400,
+      badRequest('afterMessage is not a message of this room'),
+    );
+    expectBody(
+      await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?beforeMessage=not-an-id`),
+      400,
+      badRequest('beforeMessage is not a message of this room'),
+    );
     for (const query of ['timeRangeField=sentAt', 'limit=-1', 'limit=ten']) {
       const response = await t.asUser(alice, 'GET', `/rooms/${room}/messages/v3?${query}`);
       expect(response.statusCode, query).toBe(400);
@@ -722,7 +1258,11 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
     expect((await list(other, '', bob)).totalCount).toBe(1);
     expectOk(await t.admin('POST', `/rooms/${other}/delete/members`, { members: ['bob'] }));
     expectBody(await t.asUser(bob, 'GET', `/rooms/${other}/messages/v3`), 403, NOT_ROOM_MEMBER);
-    expectBody(await t.asUser(bob, 'POST', `/rooms/${other}/message`, { message: 'still here?', messageType: 'text' }), 403, NOT_ROOM_MEMBER);
+    expectBody(
+      await t.asUser(bob, 'POST', `/rooms/${other}/message`, { message: 'still here?', messageType: 'text' }),
+      403,
+      NOT_ROOM_MEMBER,
+    );
   });
 
   it('caps limit at 100 (spec 5.4)', async () => {
@@ -730,7 +1270,9 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
     const sent = new Set<string>();
     // A few sends at a time: their order among themselves does not matter here.
     for (let chunk = 0; chunk < 17; chunk++) {
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => send(big, 'alice', `bulk ${chunk * 6 + i}`)));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => send(big, 'alice', `bulk ${chunk * 6 + i}`)),
+      );
       for (const result of results) sent.add(result._id);
     }
     expect(sent.size).toBe(102);
@@ -745,7 +1287,10 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
     expect(ids(await list(big, 'limit=101'))).toStrictEqual(ids(capped));
     expect(ids(await list(big, `limit=500&afterMessage=${secondOldest}`))).toStrictEqual(ids(capped));
     // After the oldest: the 100 closest, i.e. all but the newest.
-    expect(ids(await list(big, `limit=500&afterMessage=${oldest}`))).toStrictEqual([...ids(capped).slice(1), secondOldest]);
+    expect(ids(await list(big, `limit=500&afterMessage=${oldest}`))).toStrictEqual([
+      ...ids(capped).slice(1),
+      secondOldest,
+    ]);
   });
 
   describe('timeRangeField: edits and recalls resurface on updatedAt', () => {
@@ -757,16 +1302,27 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
       timed = await makeRoom();
       n = [];
       for (let i = 0; i < 4; i++) {
-        n.push(expectOk(await t.asUser(alice, 'POST', `/rooms/${timed}/message`, { message: `n${i}`, messageType: 'text' }))._id);
+        n.push(
+          expectOk(await t.asUser(alice, 'POST', `/rooms/${timed}/message`, { message: `n${i}`, messageType: 'text' }))
+            ._id,
+        );
         await tick();
       }
       mark = Date.now();
       await tick();
-      expectOk(await t.asUser(alice, 'POST', `/rooms/${timed}/message`, { _id: n[1], message: 'n1 edited', messageType: 'text' }));
+      expectOk(
+        await t.asUser(alice, 'POST', `/rooms/${timed}/message`, {
+          _id: n[1],
+          message: 'n1 edited',
+          messageType: 'text',
+        }),
+      );
       await tick();
       expectOk(await t.asUser(alice, 'POST', `/rooms/${timed}/message`, { _id: n[2], messageType: 'recall' }));
       await tick();
-      n.push(expectOk(await t.asUser(bob, 'POST', `/rooms/${timed}/message`, { message: 'n4', messageType: 'text' }))._id);
+      n.push(
+        expectOk(await t.asUser(bob, 'POST', `/rooms/${timed}/message`, { message: 'n4', messageType: 'text' }))._id,
+      );
     });
 
     it('lists by updatedAt by default: changed messages come back as newest', async () => {
@@ -784,9 +1340,17 @@ describe('GET /rooms/:id/messages/v3 (spec 5.4, 12 item 52)', () => {
       expect(ids(updated)).toStrictEqual([n4, n2, n1]);
       expect(updated.data[1]).toMatchObject({ _id: n2, messageType: 'recall', message: '' });
       expect(updated.data[2]).toMatchObject({ _id: n1, message: 'n1 edited' });
-      expect(updated.inspect.query).toStrictEqual({ appID: t.appId, room: timed, updatedAt: { $gt: new Date(mark).toISOString() } });
+      expect(updated.inspect.query).toStrictEqual({
+        appID: t.appId,
+        room: timed,
+        updatedAt: { $gt: new Date(mark).toISOString() },
+      });
       expect(ids(await list(timed, `afterTime=${mark}&timeRangeField=updatedAt`))).toStrictEqual([n4, n2, n1]);
-      expect(ids(await list(timed, `afterTime=${encodeURIComponent(new Date(mark).toISOString())}&timeRangeField=updatedAt`))).toStrictEqual([n4, n2, n1]);
+      expect(
+        ids(
+          await list(timed, `afterTime=${encodeURIComponent(new Date(mark).toISOString())}&timeRangeField=updatedAt`),
+        ),
+      ).toStrictEqual([n4, n2, n1]);
       expect(ids(await list(timed, `afterTime=${mark}&timeRangeField=createdAt`))).toStrictEqual([n4]);
       expect(ids(await list(timed, `afterTime=${mark}&timeRangeField=messageTime`))).toStrictEqual([n4]);
       expect(ids(await list(timed, `afterTime=${mark}&limit=2`))).toStrictEqual([n2, n1]);
@@ -816,7 +1380,13 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
 
     const deleted: Array<{ roomId: string; messageIds: string[]; all: boolean; deletedBy: string }> = [];
     const stop = t.services.bus.subscribe('message.deleted', (event) => {
-      if (event.roomId === room) deleted.push({ roomId: event.roomId, messageIds: event.messageIds, all: event.all, deletedBy: event.deletedBy });
+      if (event.roomId === room)
+        deleted.push({
+          roomId: event.roomId,
+          messageIds: event.messageIds,
+          all: event.all,
+          deletedBy: event.deletedBy,
+        });
     });
     const before = Date.now();
     let response: LightMyRequestResponse;
@@ -830,7 +1400,13 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
     expect(body).toStrictEqual({
       RC: 0,
       RM: 'Message deleted successfully',
-      result: { deletedCount: 1, roomID: room, messageID: three._id, deletedBy: 'admin', deletedAt: expect.stringMatching(ISO) },
+      result: {
+        deletedCount: 1,
+        roomID: room,
+        messageID: three._id,
+        deletedBy: 'admin',
+        deletedAt: expect.stringMatching(ISO),
+      },
     });
     expect(Date.parse(body.result.deletedAt)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(body.result.deletedAt)).toBeLessThanOrEqual(Date.now());
@@ -842,8 +1418,12 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
     const page = await list(room, '', bob);
     expect(page.totalCount).toBe(2);
     expect(ids(page)).toStrictEqual([two._id, one._id]);
-    expect(expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'doomed' })).messages).toStrictEqual([]);
-    expect(expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'zebra' })).messages).toMatchObject([{ messages: [two._id, one._id] }]);
+    expect(
+      expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'doomed' })).messages,
+    ).toStrictEqual([]);
+    expect(
+      expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'zebra' })).messages,
+    ).toMatchObject([{ messages: [two._id, one._id] }]);
 
     // Deleting an older message leaves lastMessage where it is.
     expectDeleted(await t.admin('DELETE', `/rooms/${room}/messages/${one._id}`));
@@ -857,11 +1437,18 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
     expectOk(await t.admin('PUT', `/rooms/${room}/member/bob`, { property: 'role', value: 'admin' }));
     const [a, b, c] = [await send(room, 'alice', 'a'), await send(room, 'alice', 'b'), await send(room, 'alice', 'c')];
     const byOwner = await t.asUser(olga, 'DELETE', `/rooms/${room}/messages/${a._id}`);
-    expect(byOwner.json()).toMatchObject({ RC: 0, RM: 'Message deleted successfully', result: { deletedCount: 1, messageID: a._id, deletedBy: 'olga' } });
+    expect(byOwner.json()).toMatchObject({
+      RC: 0,
+      RM: 'Message deleted successfully',
+      result: { deletedCount: 1, messageID: a._id, deletedBy: 'olga' },
+    });
     const byManager = await t.asUser(mona, 'DELETE', `/rooms/${room}/messages/${b._id}`);
     expect(byManager.json()).toMatchObject({ RC: 0, result: { deletedCount: 1, messageID: b._id, deletedBy: 'mona' } });
     const byRoleAdmin = await t.asUser(bob, 'DELETE', `/rooms/${room}/messages/${c._id}`);
-    expect(byRoleAdmin.json()).toMatchObject({ RC: 0, result: { deletedCount: 1, messageID: c._id, deletedBy: 'bob' } });
+    expect(byRoleAdmin.json()).toMatchObject({
+      RC: 0,
+      result: { deletedCount: 1, messageID: c._id, deletedBy: 'bob' },
+    });
     const page = await list(room);
     expect(page.totalCount).toBe(1);
     expect(page.data.map((message: any) => message.messageType)).toStrictEqual(['assignAdmin']);
@@ -905,7 +1492,13 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
     expect(response.json()).toStrictEqual({
       RC: 0,
       RM: 'All messages deleted successfully',
-      result: { deletedCount: 4, roomID: room, messageID: '_all', deletedBy: 'olga', deletedAt: expect.stringMatching(ISO) },
+      result: {
+        deletedCount: 4,
+        roomID: room,
+        messageID: '_all',
+        deletedBy: 'olga',
+        deletedAt: expect.stringMatching(ISO),
+      },
     });
     const page = await list(room, '', bob);
     expect(page.totalCount).toBe(0);
@@ -915,14 +1508,23 @@ describe('DELETE /rooms/:id/messages/:messageId (spec 5.6)', () => {
     expect(detail.pinnedMessage).toBeNull();
     expect(detail.unread).toBe(0);
     const found = expectOk(await t.asUser(bob, 'POST', '/search', { type: 'messages', keyword: 'quokka' }));
-    expect(found.messages).toStrictEqual([expect.objectContaining({ room: expect.objectContaining({ _id: other }), messages: [survivor._id] })]);
+    expect(found.messages).toStrictEqual([
+      expect.objectContaining({ room: expect.objectContaining({ _id: other }), messages: [survivor._id] }),
+    ]);
     // The other room is untouched; _all again removes nothing.
     expect(ids(await list(other))).toStrictEqual([survivor._id]);
     const again = await t.admin('DELETE', `/rooms/${room}/messages/_all`);
-    expect(again.json()).toMatchObject({ RC: 0, RM: 'All messages deleted successfully', result: { deletedCount: 0, messageID: '_all', deletedBy: 'admin' } });
+    expect(again.json()).toMatchObject({
+      RC: 0,
+      RM: 'All messages deleted successfully',
+      result: { deletedCount: 0, messageID: '_all', deletedBy: 'admin' },
+    });
     // The room works on.
     const next = await send(room, 'alice', 'fresh start');
-    expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`))).toMatchObject({ unread: 1, lastMessage: { _id: next._id } });
+    expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`))).toMatchObject({
+      unread: 1,
+      lastMessage: { _id: next._id },
+    });
   });
 
   it('takes the pin away with the pinned message', async () => {
@@ -942,7 +1544,16 @@ describe('pin and unpin (spec 5.7, 5.8, 12 item 55)', () => {
     const sent = await send(room, 'alice', 'important');
     await tick();
     const pinned = expectOk(await t.admin('POST', `/messages/${sent._id}/pin`));
-    expect(pinned).toMatchObject({ _id: sent._id, id: sent._id, room, message: 'important', messageType: 'text', appID: t.appId, pinned: true, isPined: true });
+    expect(pinned).toMatchObject({
+      _id: sent._id,
+      id: sent._id,
+      room,
+      message: 'important',
+      messageType: 'text',
+      appID: t.appId,
+      pinned: true,
+      isPined: true,
+    });
     expectSummary(pinned.sender, 'alice', 'Alice');
     expect(pinned.createdAtMS).toBe(sent.createdAtMS);
     expect(pinned.updatedAtMS).toBeGreaterThan(sent.updatedAtMS);
@@ -959,8 +1570,14 @@ describe('pin and unpin (spec 5.7, 5.8, 12 item 55)', () => {
     expectOk(await t.asUser(olga, 'POST', `/messages/${first._id}/pin`));
     const events: string[] = [];
     const stops = [
-      t.services.bus.subscribe('message.pinned', (event) => event.roomId === room && events.push(`pinned ${event.message._id}`)),
-      t.services.bus.subscribe('message.unpinned', (event) => event.roomId === room && events.push(`unpinned ${event.message._id}`)),
+      t.services.bus.subscribe(
+        'message.pinned',
+        (event) => event.roomId === room && events.push(`pinned ${event.message._id}`),
+      ),
+      t.services.bus.subscribe(
+        'message.unpinned',
+        (event) => event.roomId === room && events.push(`unpinned ${event.message._id}`),
+      ),
     ];
     try {
       const pinned = expectOk(await t.asUser(mona, 'POST', `/messages/${second._id}/pin`));
@@ -1005,7 +1622,11 @@ describe('pin and unpin (spec 5.7, 5.8, 12 item 55)', () => {
     expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).pinnedMessage).toBeNull();
     const again = expectOk(await t.admin('DELETE', `/messages/${sent._id}/pin`));
     expect(again).toMatchObject({ _id: sent._id, pinned: false, isPined: false });
-    expect(expectOk(await t.admin('DELETE', `/messages/${never._id}/pin`))).toMatchObject({ _id: never._id, pinned: false, isPined: false });
+    expect(expectOk(await t.admin('DELETE', `/messages/${never._id}/pin`))).toMatchObject({
+      _id: never._id,
+      pinned: false,
+      isPined: false,
+    });
     // Unpinning some other message leaves the room's pin alone.
     expectOk(await t.admin('POST', `/messages/${sent._id}/pin`));
     expectOk(await t.admin('DELETE', `/messages/${never._id}/pin`));
@@ -1041,17 +1662,33 @@ describe('PUT /rooms/:id/lastRead', () => {
     expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).unread).toBe(3);
     const badgeBefore = expectOk(await t.asUser(bob, 'GET', '/me/badge')).badge;
 
-    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: first._id }))).toStrictEqual({ client: 'bob', lastRead: first._id, badge: 2 });
+    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: first._id }))).toStrictEqual({
+      client: 'bob',
+      lastRead: first._id,
+      badge: 2,
+    });
     expect(expectOk(await t.asUser(bob, 'GET', '/me/badge')).badge).toBe(badgeBefore - 1);
-    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: third._id }))).toStrictEqual({ client: 'bob', lastRead: third._id, badge: 0 });
+    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: third._id }))).toStrictEqual({
+      client: 'bob',
+      lastRead: third._id,
+      badge: 0,
+    });
     // Backwards: ignored.
-    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: second._id }))).toStrictEqual({ client: 'bob', lastRead: third._id, badge: 0 });
+    expect(expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: second._id }))).toStrictEqual({
+      client: 'bob',
+      lastRead: third._id,
+      badge: 0,
+    });
     expect(expectOk(await t.asUser(bob, 'GET', '/me/badge')).badge).toBe(badgeBefore - 3);
 
     const detail = expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`));
     expect(detail.unread).toBe(0);
     expect(detail.lastRead).toBe(third._id);
-    expect(detail.memberProperties.find((entry: any) => entry.client === 'bob')).toMatchObject({ client: 'bob', badge: 0, lastRead: third._id });
+    expect(detail.memberProperties.find((entry: any) => entry.client === 'bob')).toMatchObject({
+      client: 'bob',
+      badge: 0,
+      lastRead: third._id,
+    });
 
     // A new message counts again.
     await send(room, 'alice', 'one more');
@@ -1076,8 +1713,14 @@ describe('PUT /rooms/:id/lastRead', () => {
   it('works with the API key for the IM-CLIENT-ID user, and needs that header', async () => {
     const room = await makeRoom();
     const sent = await send(room, 'alice', 'for bob');
-    expectBody(await t.admin('PUT', `/rooms/${room}/lastRead`, { message: sent._id }), 400, badRequest('IM-CLIENT-ID header is required with IM-API-KEY'));
-    expect(expectOk(await t.admin('PUT', `/rooms/${room}/lastRead`, { message: sent._id }, { 'im-client-id': 'bob' }))).toStrictEqual({ client: 'bob', lastRead: sent._id, badge: 0 });
+    expectBody(
+      await t.admin('PUT', `/rooms/${room}/lastRead`, { message: sent._id }),
+      400,
+      badRequest('IM-CLIENT-ID header is required with IM-API-KEY'),
+    );
+    expect(
+      expectOk(await t.admin('PUT', `/rooms/${room}/lastRead`, { message: sent._id }, { 'im-client-id': 'bob' })),
+    ).toStrictEqual({ client: 'bob', lastRead: sent._id, badge: 0 });
   });
 
   it('answers 404 MESSAGE_NOT_FOUND for a message of another room or an unknown one, 403 to non-members, 404 for unknown rooms', async () => {
@@ -1085,10 +1728,26 @@ describe('PUT /rooms/:id/lastRead', () => {
     const other = await makeRoom();
     await send(room, 'alice', 'here');
     const elsewhere = await send(other, 'alice', 'elsewhere');
-    expectBody(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: elsewhere._id }), 404, MESSAGE_NOT_FOUND);
-    expectBody(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: 'ffffffffffffffffffffffff' }), 404, MESSAGE_NOT_FOUND);
-    expectBody(await t.asUser(carol, 'PUT', `/rooms/${other}/lastRead`, { message: elsewhere._id }), 403, NOT_ROOM_MEMBER);
-    expectBody(await t.asUser(bob, 'PUT', '/rooms/no-such-room/lastRead', { message: elsewhere._id }), 404, ROOM_NOT_FOUND);
+    expectBody(
+      await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: elsewhere._id }),
+      404,
+      MESSAGE_NOT_FOUND,
+    );
+    expectBody(
+      await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: 'ffffffffffffffffffffffff' }),
+      404,
+      MESSAGE_NOT_FOUND,
+    );
+    expectBody(
+      await t.asUser(carol, 'PUT', `/rooms/${other}/lastRead`, { message: elsewhere._id }),
+      403,
+      NOT_ROOM_MEMBER,
+    );
+    expectBody(
+      await t.asUser(bob, 'PUT', '/rooms/no-such-room/lastRead', { message: elsewhere._id }),
+      404,
+      ROOM_NOT_FOUND,
+    );
     const missing = await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, {});
     expect(missing.statusCode).toBe(400);
     expect(missing.json()).toStrictEqual(badRequest(expect.any(String)));

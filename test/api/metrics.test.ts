@@ -16,7 +16,11 @@ describe('GET /metrics', () => {
   afterAll(() => t.close());
 
   const scrape = async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer scrape-me' } });
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Bearer scrape-me' },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     return response.body;
@@ -40,12 +44,16 @@ describe('GET /metrics', () => {
     const key = await t.createKey({ name: 'tiny', rateLimit: 1 });
     const record = (await t.services.keyVerifier.verify(key))!;
     await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': key } });
-    expect((await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': key } })).statusCode).toBe(429);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': key } })).statusCode,
+    ).toBe(429);
     expect(metric(await scrape(), 'parley_rate_limited_total', `key="${record.id}"`)).toBe(1);
   });
 
   it('asks for the token when one is configured', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong' } })).statusCode,
+    ).toBe(403);
   });
 });

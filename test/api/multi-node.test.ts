@@ -14,9 +14,10 @@ describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
   });
   afterAll(() => nodes?.close());
 
-  const get = (node: TestApp, key: string, url = '/admin/clients') => node.app.inject({ method: 'GET', url, headers: { 'im-api-key': key } });
+  const get = (node: TestApp, key: string, url = '/admin/clients') =>
+    node.app.inject({ method: 'GET', url, headers: { 'im-api-key': key } });
 
-  it('holds a key\'s rate limit across nodes', async () => {
+  it("holds a key's rate limit across nodes", async () => {
     const key = await a.createKey({ name: 'limited', rateLimit: 10 });
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) statuses.push((await get(i % 2 === 0 ? a : b, key)).statusCode);
@@ -44,7 +45,8 @@ describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
 
   it('drops a revoked user token on the other node at once', async () => {
     const token = await a.createUser('carol');
-    const me = () => b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': b.clientKey, 'im-authorization': token } });
+    const me = () =>
+      b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': b.clientKey, 'im-authorization': token } });
     expect((await me()).statusCode).toBe(200);
     expect((await a.admin('DELETE', '/admin/clients/carol/token')).statusCode).toBe(200);
     let status = 0;
@@ -57,7 +59,8 @@ describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
 
   it('drops a regenerated client key on the other node at once', async () => {
     const token = await a.createUser('dave');
-    const me = (clientKey: string) => b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': clientKey, 'im-authorization': token } });
+    const me = (clientKey: string) =>
+      b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': clientKey, 'im-authorization': token } });
     expect((await me(a.clientKey)).statusCode).toBe(200);
     const fresh = (await a.admin('POST', '/admin/keys/client-key')).json().result.clientKey as string;
     let status = 0;

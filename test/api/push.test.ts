@@ -21,7 +21,10 @@ describe('push notifications through the HTTP provider', () => {
   let alice: string;
   beforeAll(async () => {
     gateway = await new WebhookReceiver().start();
-    t = await buildTestApp({ push: { provider: 'http', httpUrl: `${gateway.url}/push` }, webhooks: { allowPrivate: true, maxAttempts: 3, retryBaseMs: 30, timeoutMs: 2000 } });
+    t = await buildTestApp({
+      push: { provider: 'http', httpUrl: `${gateway.url}/push` },
+      webhooks: { allowPrivate: true, maxAttempts: 3, retryBaseMs: 30, timeoutMs: 2000 },
+    });
     alice = await t.createUser('alice', { nickname: 'Alice' });
     const bob = await t.createUser('bob', { nickname: 'Bob' });
     const carol = await t.createUser('carol', { nickname: 'Carol' });
@@ -37,19 +40,37 @@ describe('push notifications through the HTTP provider', () => {
 
   it('push2clients: 200 {} at once, then the devices of the users get it, signed', async () => {
     gateway.received.length = 0;
-    const response = await t.admin('POST', '/push/push2clients', { clients: ['bob', 'nobody'], payload: { title: 'Hi', body: 'There', badge: '99' } });
+    const response = await t.admin('POST', '/push/push2clients', {
+      clients: ['bob', 'nobody'],
+      payload: { title: 'Hi', body: 'There', badge: '99' },
+    });
     expect(response.json()).toStrictEqual({ RC: 0, RM: 'OK', result: {} });
     const [request] = await gateway.waitFor(1);
     const secret = expectOk(await t.admin('GET', '/admin/webhooks/secret')).secret;
     expect(verifySignature(secret, request!)).toBe(true);
-    expect(request!.json).toMatchObject({ appID: t.appId, kind: 'custom', devices: [{ client: 'bob', type: 'fcm', token: 'bob-phone' }], payload: { title: 'Hi', body: 'There', badge: 99 } });
+    expect(request!.json).toMatchObject({
+      appID: t.appId,
+      kind: 'custom',
+      devices: [{ client: 'bob', type: 'fcm', token: 'bob-phone' }],
+      payload: { title: 'Hi', body: 'There', badge: 99 },
+    });
   });
 
   it('refuses a push without clients or payload with 400 MISSING_PARAMETER', async () => {
-    for (const body of [{}, { clients: ['bob'] }, { payload: {} }, { clients: 'bob', payload: {} }, { clients: [], payload: {} }]) {
+    for (const body of [
+      {},
+      { clients: ['bob'] },
+      { payload: {} },
+      { clients: 'bob', payload: {} },
+      { clients: [], payload: {} },
+    ]) {
       const response = await t.admin('POST', '/push/push2clients', body);
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'MISSING_PARAMETER', message: 'clients and payload are required' } });
+      expect(response.json()).toStrictEqual({
+        RC: 400,
+        RM: 'Bad Request',
+        error: { code: 'MISSING_PARAMETER', message: 'clients and payload are required' },
+      });
     }
   });
 
@@ -60,8 +81,26 @@ describe('push notifications through the HTTP provider', () => {
     expectOk(await t.asUser(carol, 'POST', '/me/mute/chat'));
     expectOk(await t.asUser(alice, 'POST', '/rooms/chat/message', { message: 'lunch?', messageType: 'text' }));
     const [request] = await gateway.waitFor(1);
-    expect(request!.json).toMatchObject({ kind: 'message', devices: [{ client: 'bob', token: 'bob-phone' }], payload: { title: 'Alice', body: 'lunch?', 'loc-key': 'im_loc_text', 'loc-args': ['Alice', 'lunch?'], room: 'chat' } });
-    expectOk(await t.admin('POST', '/messages', { room: 'chat', sender: 'alice', message: 'quiet', messageType: 'text', push: false }));
+    expect(request!.json).toMatchObject({
+      kind: 'message',
+      devices: [{ client: 'bob', token: 'bob-phone' }],
+      payload: {
+        title: 'Alice',
+        body: 'lunch?',
+        'loc-key': 'im_loc_text',
+        'loc-args': ['Alice', 'lunch?'],
+        room: 'chat',
+      },
+    });
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'chat',
+        sender: 'alice',
+        message: 'quiet',
+        messageType: 'text',
+        push: false,
+      }),
+    );
     await sleep(400);
     expect(gateway.received).toHaveLength(1);
     const log = await notifications(t);

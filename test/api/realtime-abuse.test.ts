@@ -5,7 +5,16 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { badRequest as badRequestWith } from '../helpers/wire.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
-import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest, isConnected, rawWire, waitFor } from '../helpers/realtime-tools.js';
+import {
+  connectCurrent,
+  disconnected,
+  eventually,
+  handshakeRefusal,
+  httpRequest,
+  isConnected,
+  rawWire,
+  waitFor,
+} from '../helpers/realtime-tools.js';
 
 /**
  * Bad input on the real-time gateway: unknown events, wrong payload types, oversized packets,
@@ -17,10 +26,26 @@ const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 const ONE_MIB = 1024 * 1024;
 
 const badRequest = badRequestWith(expect.any(String));
-const INVALID_TOKEN_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const NOT_AUTHENTICATED_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' } };
-const RATE_LIMITED_ACK = { RC: 429, RM: 'Too Many Requests', error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many events on this connection; slow down' } };
-const unknownEvent = (name: string) => ({ RC: 404, RM: 'Not Found', error: { code: 'NOT_FOUND', message: `Unknown event "${name}"` } });
+const INVALID_TOKEN_ACK = {
+  RC: 401,
+  RM: 'Unauthorized',
+  error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+};
+const NOT_AUTHENTICATED_ACK = {
+  RC: 401,
+  RM: 'Unauthorized',
+  error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' },
+};
+const RATE_LIMITED_ACK = {
+  RC: 429,
+  RM: 'Too Many Requests',
+  error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many events on this connection; slow down' },
+};
+const unknownEvent = (name: string) => ({
+  RC: 404,
+  RM: 'Not Found',
+  error: { code: 'NOT_FOUND', message: `Unknown event "${name}"` },
+});
 
 /** Emits with an ack and resolves with every argument of the ack, undecoded. */
 function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown[]> {
@@ -36,13 +61,14 @@ function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<
 const decodeBase64 = (value: unknown) => JSON.parse(Buffer.from(String(value), 'base64').toString('utf8'));
 
 /** Log lines at error level or above (pino: 50 error, 60 fatal). */
-const errorLogs = (t: TestApp) => t.logs.filter((line) => {
-  try {
-    return (JSON.parse(line) as { level?: number }).level! >= 50;
-  } catch {
-    return false;
-  }
-});
+const errorLogs = (t: TestApp) =>
+  t.logs.filter((line) => {
+    try {
+      return (JSON.parse(line) as { level?: number }).level! >= 50;
+    } catch {
+      return false;
+    }
+  });
 
 describe('real-time abuse: bad input is refused and the server keeps serving', () => {
   let t: TestApp;
@@ -95,7 +121,9 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
     expect(await watcher.call('sync', { since: Date.now() + 60_000 })).toMatchObject({ RC: 0 });
     const health = await httpRequest(`${url}/healthz`);
     expect(health.status).toBe(200);
-    const me = await httpRequest(`${url}/me`, { headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice! } });
+    const me = await httpRequest(`${url}/me`, {
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice! },
+    });
     expect(me.status).toBe(200);
     const fresh = await connect(url, 'G2');
     try {
@@ -111,7 +139,18 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       const anonymous = track(await connect(url, generation));
       const signedIn = await signIn(generation);
       for (const socket of [anonymous, signedIn]) {
-        for (const name of ['nope', 'message', 'join', 'leave', 'chat', 'CHAT MESSAGE', 'constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        for (const name of [
+          'nope',
+          'message',
+          'join',
+          'leave',
+          'chat',
+          'CHAT MESSAGE',
+          'constructor',
+          '__proto__',
+          'toString',
+          'hasOwnProperty',
+        ]) {
           const answer = await rawAck(socket, name, { room: 'r' });
           // Plain, never base64, in every generation.
           expect(answer, name).toStrictEqual([unknownEvent(name)]);
@@ -125,13 +164,17 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       await sleep(100);
       expect(isConnected(anonymous)).toBe(true);
       expect(isConnected(signedIn)).toBe(true);
-      expect(await signedIn.call('chat message', { room: 'r', message: unique('after-unknown'), messageType: 'text' })).toMatchObject({ RC: 0 });
+      expect(
+        await signedIn.call('chat message', { room: 'r', message: unique('after-unknown'), messageType: 'text' }),
+      ).toMatchObject({ RC: 0 });
       expect(await anonymous.call('sync', { since: 0 })).toStrictEqual(NOT_AUTHENTICATED_ACK);
     });
 
     it(`${generation}: every event refuses payloads of the wrong type with a 400 (or its own error), never a 500`, async () => {
       const socket = await signIn(generation);
-      const message = expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r/message', { message: unique('target'), messageType: 'text' }));
+      const message = expectOk(
+        await t.asUser(tokens.alice!, 'POST', '/rooms/r/message', { message: unique('target'), messageType: 'text' }),
+      );
       let deep: unknown = 'x';
       for (let depth = 0; depth < 2000; depth++) deep = { d: deep };
       const cases: Array<[string, unknown[], unknown]> = [
@@ -154,21 +197,33 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         ['chat message', [{ room: 'r', message: 'x', messageType: 'text', _id: 'not-an-id' }], badRequest],
         ['chat message', [{ room: 'r', message: 'y'.repeat(70 * 1024), messageType: 'text' }], badRequest],
         ['chat message', [Buffer.from('binary')], badRequest],
-        ['chat message', [{ room: 'nowhere', message: 'x', messageType: 'text' }], { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } }],
+        [
+          'chat message',
+          [{ room: 'nowhere', message: 'x', messageType: 'text' }],
+          { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } },
+        ],
         ['typing', [], badRequest],
         ['typing', [42, 'x'], badRequest],
         ['typing', [null, 'x'], badRequest],
         ['typing', [{}, 'x'], badRequest],
         ['typing', [['r'], 'x'], badRequest],
         ['typing', ['', 'x'], badRequest],
-        ['typing', ['nowhere', 'x'], { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } }],
+        [
+          'typing',
+          ['nowhere', 'x'],
+          { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } },
+        ],
         ['lastRead', [], badRequest],
         ['lastRead', ['r'], badRequest],
         ['lastRead', [42, message._id], badRequest],
         ['lastRead', ['r', 42], badRequest],
         ['lastRead', ['r', {}], badRequest],
         ['lastRead', [null, null], badRequest],
-        ['lastRead', ['r', 'f'.repeat(24)], { RC: 404, RM: 'Message not found', error: { code: 'MESSAGE_NOT_FOUND', message: expect.any(String) } }],
+        [
+          'lastRead',
+          ['r', 'f'.repeat(24)],
+          { RC: 404, RM: 'Message not found', error: { code: 'MESSAGE_NOT_FOUND', message: expect.any(String) } },
+        ],
         ['sync', [], badRequest],
         ['sync', [null], badRequest],
         ['sync', ['since'], badRequest],
@@ -196,7 +251,12 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       expect((signedOut as { RC: number }).RC).toBe(401);
       await authenticate(socket, tokens.alice!, t.clientKey);
       // Deeply nested JSON inside a small message: stored or refused, but never an internal error.
-      const [nested] = await rawAck(socket, 'chat message', { room: 'r', message: 'nested', messageType: 'text', extra: deep });
+      const [nested] = await rawAck(socket, 'chat message', {
+        room: 'r',
+        message: 'nested',
+        messageType: 'text',
+        extra: deep,
+      });
       expect([0, 400]).toContain((nested as { RC: number }).RC);
       expect(isConnected(socket)).toBe(true);
     });
@@ -219,7 +279,8 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         expect(body, JSON.stringify(args)).toMatchObject({ RC: code === 'INVALID_TOKEN' ? 401 : 403, error: { code } });
       }
       // conf with anything: an empty ack; the connection can still choose its encoding afterwards.
-      for (const options of [42, 'base64', null, [], { encoding: 42 }, {}]) expect(await rawAck(socket, 'conf', options)).toStrictEqual([]);
+      for (const options of [42, 'base64', null, [], { encoding: 42 }, {}])
+        expect(await rawAck(socket, 'conf', options)).toStrictEqual([]);
       if (generation !== 'G1') expect(await rawAck(socket, 'conf', { encoding: 'base64' })).toStrictEqual([]);
       expect((await authenticate(socket, tokens.alice!, t.clientKey)).RC).toBe(0);
       // A typing whose message is not text is just typing.
@@ -236,13 +297,19 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       const anonymous = track(await connect(url, generation));
       for (const socket of [signedIn, anonymous]) {
         let acked = false;
-        socket.raw.emit('chat message', { room: 'r', message: 'z'.repeat(ONE_MIB + 1024), messageType: 'text' }, () => (acked = true));
+        socket.raw.emit(
+          'chat message',
+          { room: 'r', message: 'z'.repeat(ONE_MIB + 1024), messageType: 'text' },
+          () => (acked = true),
+        );
         await disconnected(socket, 3000);
         expect(acked).toBe(false);
       }
       // Just under the limit is a normal (refused: too long a message) event on a live connection.
       const near = await signIn(generation);
-      expect(await near.call('chat message', { room: 'r', message: 'z'.repeat(ONE_MIB - 4096), messageType: 'text' })).toMatchObject({ RC: 400, error: { code: 'INVALID_REQUEST' } });
+      expect(
+        await near.call('chat message', { room: 'r', message: 'z'.repeat(ONE_MIB - 4096), messageType: 'text' }),
+      ).toMatchObject({ RC: 400, error: { code: 'INVALID_REQUEST' } });
       expect(isConnected(near)).toBe(true);
     });
 
@@ -256,11 +323,14 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       expect(allowed.every((answer) => answer.length === 0)).toBe(true);
       // Over the limit: refused, and not carried out.
       const refusedText = unique('refused-by-limit');
-      expect(await flooder.call('chat message', { room: 'r', message: refusedText, messageType: 'text' })).toStrictEqual(RATE_LIMITED_ACK);
+      expect(
+        await flooder.call('chat message', { room: 'r', message: refusedText, messageType: 'text' }),
+      ).toStrictEqual(RATE_LIMITED_ACK);
       expect(await rawAck(flooder, 'auth', tokens.bob)).toStrictEqual([RATE_LIMITED_ACK]);
       // Keep flooding: after 50 refusals the server closes the connection.
       const refusals: unknown[] = [];
-      for (let index = 0; index < 80; index++) flooder.raw.emit('sync', { since: 0 }, (answer: unknown) => refusals.push(answer));
+      for (let index = 0; index < 80; index++)
+        flooder.raw.emit('sync', { since: 0 }, (answer: unknown) => refusals.push(answer));
       await disconnected(flooder, 3000);
       expect(refusals.length).toBeGreaterThanOrEqual(47);
       expect(refusals.length).toBeLessThanOrEqual(49);
@@ -275,7 +345,12 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
 
     it(`${generation}: events before authentication get INVALID_TOKEN acks (plain) and do nothing`, async () => {
       const socket = track(await connect(url, generation));
-      const message = expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r/message', { message: unique('pre-auth-target'), messageType: 'text' }));
+      const message = expectOk(
+        await t.asUser(tokens.alice!, 'POST', '/rooms/r/message', {
+          message: unique('pre-auth-target'),
+          messageType: 'text',
+        }),
+      );
       const text = unique('pre-auth');
       const cases: Array<[string, unknown[]]> = [
         ['chat message', [{ room: 'r', message: text, messageType: 'text' }]],
@@ -284,14 +359,17 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         ['sync', [{ since: 0 }]],
         ['sync', []],
       ];
-      for (const [event, args] of cases) expect(await rawAck(socket, event, ...args), event).toStrictEqual([NOT_AUTHENTICATED_ACK]);
+      for (const [event, args] of cases)
+        expect(await rawAck(socket, event, ...args), event).toStrictEqual([NOT_AUTHENTICATED_ACK]);
       // Fire-and-forget forms too: nothing happens.
       socket.raw.emit('typing', 'r', text);
       socket.raw.emit('chat message', { room: 'r', message: text, messageType: 'text' });
       await sleep(150);
       expect(watcher.received('chat message').filter((pushed) => pushed.message === text)).toStrictEqual([]);
       expect(watcher.received('typing').filter((typing) => typing.message === text)).toStrictEqual([]);
-      expect(watcher.received('lastRead').filter((read) => read.messageID === message._id && read.memberID === 'alice')).toStrictEqual([]);
+      expect(
+        watcher.received('lastRead').filter((read) => read.messageID === message._id && read.memberID === 'alice'),
+      ).toStrictEqual([]);
       // And it receives no pushes of the room.
       expect(socket.received('chat message')).toStrictEqual([]);
       expect(isConnected(socket)).toBe(true);
@@ -303,14 +381,22 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('G1 polling did not connect')), 3000);
-        raw.once('connect', () => { clearTimeout(timer); resolve(); });
+        raw.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
       expect(raw.io.engine.transport.name).toBe('polling');
       const ack = await new Promise<any>((resolve) => raw.emit('auth', tokens.alice, resolve));
       expect(ack.RC).toBe(0);
       const closed = new Promise<void>((resolve) => raw.once('disconnect', () => resolve()));
       raw.emit('chat message', { room: 'r', message: 'p'.repeat(ONE_MIB + 1024), messageType: 'text' });
-      await Promise.race([closed, sleep(3000).then(() => { throw new Error('G1 polling still connected'); })]);
+      await Promise.race([
+        closed,
+        sleep(3000).then(() => {
+          throw new Error('G1 polling still connected');
+        }),
+      ]);
     } finally {
       raw.close();
     }
@@ -324,14 +410,39 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
       body: `${packet.length}:${packet}`,
     });
     expect(posted.status).toBe(413);
-    await httpRequest(`${url}/socket.io/?EIO=3&transport=polling&sid=${encodeURIComponent(sid)}`, { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: '1:1' });
+    await httpRequest(`${url}/socket.io/?EIO=3&transport=polling&sid=${encodeURIComponent(sid)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+      body: '1:1',
+    });
   });
 
   it('malformed frames close only the connection that sent them', async () => {
     const frames = [
-      'garbage', '4', '42', '42not json', '42[]', '42[42]', '42[null,"x"]', '42{"a":1}', '42["chat message"', '42["chat message",{"room":',
-      '4299999999999999999999["sync"]', '431[]', '43', '44{}', '41', '45', '46', '9', '', '42/nonexistent,["x"]', '40/admin,',
-      '451-["chat message",{"_placeholder":true,"num":0}]', '42["sync",{"since":0}]', `42["${'e'.repeat(10_000)}"]`,
+      'garbage',
+      '4',
+      '42',
+      '42not json',
+      '42[]',
+      '42[42]',
+      '42[null,"x"]',
+      '42{"a":1}',
+      '42["chat message"',
+      '42["chat message",{"room":',
+      '4299999999999999999999["sync"]',
+      '431[]',
+      '43',
+      '44{}',
+      '41',
+      '45',
+      '46',
+      '9',
+      '',
+      '42/nonexistent,["x"]',
+      '40/admin,',
+      '451-["chat message",{"_placeholder":true,"num":0}]',
+      '42["sync",{"since":0}]',
+      `42["${'e'.repeat(10_000)}"]`,
     ];
     for (const frame of frames) {
       const wire = await rawWire(url, 4);
@@ -343,8 +454,12 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         if (!wire.isClosed()) {
           // Still open: it still answers (an unknown event gets its NOT_FOUND ack).
           wire.send('4277["still-there"]');
-          const answer = await Promise.race([wire.frame((received) => received.startsWith('4377')), wire.closed.then(() => 'closed')]);
-          if (answer !== 'closed') expect(JSON.parse(answer.slice(4)), JSON.stringify(frame)).toStrictEqual([unknownEvent('still-there')]);
+          const answer = await Promise.race([
+            wire.frame((received) => received.startsWith('4377')),
+            wire.closed.then(() => 'closed'),
+          ]);
+          if (answer !== 'closed')
+            expect(JSON.parse(answer.slice(4)), JSON.stringify(frame)).toStrictEqual([unknownEvent('still-there')]);
         }
       } finally {
         wire.close();
@@ -363,7 +478,8 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
   it('a flood of unknown events counts like any flood: answered, then rate-limited, then disconnected', async () => {
     const socket = track(await connect(url, 'G3'));
     const answers: any[] = [];
-    for (let index = 0; index < 3000; index++) socket.raw.emit('nope', index, (answer: unknown) => answers.push(answer));
+    for (let index = 0; index < 3000; index++)
+      socket.raw.emit('nope', index, (answer: unknown) => answers.push(answer));
     await eventually(() => !isConnected(socket), 5000, 'the flooding socket to be disconnected');
     expect(answers.length).toBeGreaterThan(0);
     expect(answers[0]).toStrictEqual(unknownEvent('nope'));
@@ -377,7 +493,11 @@ describe('real-time abuse: failed authentications count against the address', ()
   let url: string;
   let token: string;
   const opened: TestSocket[] = [];
-  const RATE_LIMITED_AUTH = { RC: 429, RM: 'Too Many Requests', error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' } };
+  const RATE_LIMITED_AUTH = {
+    RC: 429,
+    RM: 'Too Many Requests',
+    error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' },
+  };
 
   beforeAll(async () => {
     t = await buildTestApp({ authFailuresPerMinute: 4 });
@@ -397,12 +517,21 @@ describe('real-time abuse: failed authentications count against the address', ()
     const g1 = await connect(url, 'G1');
     const g2 = await connect(url, 'G2');
     opened.push(g1, g2);
-    for (let attempt = 0; attempt < 4; attempt++) expect(await authenticate(attempt % 2 ? g1 : g2, `wrong-${attempt}`, t.clientKey)).toStrictEqual(INVALID_TOKEN_ACK);
+    for (let attempt = 0; attempt < 4; attempt++)
+      expect(await authenticate(attempt % 2 ? g1 : g2, `wrong-${attempt}`, t.clientKey)).toStrictEqual(
+        INVALID_TOKEN_ACK,
+      );
     expect(await authenticate(g1, 'wrong-again', t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
     expect(await authenticate(g1, 'wrong-once-more', t.clientKey)).toStrictEqual(RATE_LIMITED_AUTH);
     const refusal = await handshakeRefusal(url, { token: 'wrong-in-handshake', clientKey: t.clientKey });
-    expect(refusal.data).toStrictEqual({ error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later', retryAfter: expect.any(Number) });
-    expect((await handshakeRefusal(url, { apiKey: 'wrong-api-key-in-handshake' })).data).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
+    expect(refusal.data).toStrictEqual({
+      error: 'RATE_LIMIT_EXCEEDED',
+      message: 'Too many requests, please try again later',
+      retryAfter: expect.any(Number),
+    });
+    expect((await handshakeRefusal(url, { apiKey: 'wrong-api-key-in-handshake' })).data).toMatchObject({
+      error: 'RATE_LIMIT_EXCEEDED',
+    });
     // Others' failures do not refuse an unguessable right credential (issue 9 item 12).
     expect((await authenticate(g2, token, t.clientKey)).RC).toBe(0);
     const keyed = await connectCurrent(url, { apiKey: t.apiKey });

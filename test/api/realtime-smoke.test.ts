@@ -25,13 +25,22 @@ describe('real-time gateway with each SDK generation', () => {
 
       const pushed = bob.next('chat message');
       const ownEcho = alice.next('chat message');
-      expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/live/message', { message: `rest ${generation}`, messageType: 'text' }));
+      expectOk(
+        await t.asUser(tokens.alice!, 'POST', '/rooms/live/message', {
+          message: `rest ${generation}`,
+          messageType: 'text',
+        }),
+      );
       expect(await pushed).toMatchObject({ message: `rest ${generation}`, room: 'live', sender: { _id: 'alice' } });
       expect(await ownEcho).toMatchObject({ message: `rest ${generation}` });
 
       const echo = alice.next('chat message');
       const atBob = bob.next('chat message');
-      const sent = await alice.call('chat message', { room: 'live', message: `socket ${generation}`, messageType: 'text' });
+      const sent = await alice.call('chat message', {
+        room: 'live',
+        message: `socket ${generation}`,
+        messageType: 'text',
+      });
       expect(sent).toMatchObject({ RC: 0, result: { message: `socket ${generation}` } });
       expect((await echo)._id).toBe(sent.result._id);
       expect((await atBob)._id).toBe(sent.result._id);
@@ -45,12 +54,21 @@ describe('real-time gateway with each SDK generation', () => {
       expect(await lastRead).toStrictEqual({ roomID: 'live', memberID: 'bob', messageID: sent.result._id });
 
       expect(expectOk(await t.admin('GET', '/admin/connection-count')).count).toBe(2);
-      const online = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map((member: any) => [member._id, member.isSocketConnected]);
-      expect(online).toStrictEqual([['alice', true], ['bob', true]]);
+      const online = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map((member: any) => [
+        member._id,
+        member.isSocketConnected,
+      ]);
+      expect(online).toStrictEqual([
+        ['alice', true],
+        ['bob', true],
+      ]);
       alice.close();
       bob.close();
-      for (let i = 0; i < 50 && expectOk(await t.admin('GET', '/admin/connection-count')).count > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      const offline = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map((member: any) => member.isSocketConnected);
+      for (let i = 0; i < 50 && expectOk(await t.admin('GET', '/admin/connection-count')).count > 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      const offline = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms/live')).members.map(
+        (member: any) => member.isSocketConnected,
+      );
       expect(offline).toStrictEqual([false, false]);
     });
   }
@@ -59,12 +77,18 @@ describe('real-time gateway with each SDK generation', () => {
     const socket = await connect(url, 'G3');
     await authenticate(socket, tokens.bob!, t.clientKey);
     const before = Date.now() - 1;
-    const kept = expectOk(await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'kept', messageType: 'text' }));
-    const gone = expectOk(await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'gone', messageType: 'text' }));
+    const kept = expectOk(
+      await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'kept', messageType: 'text' }),
+    );
+    const gone = expectOk(
+      await t.admin('POST', '/messages', { room: 'live', sender: 'alice', message: 'gone', messageType: 'text' }),
+    );
     expect((await t.admin('DELETE', `/rooms/live/messages/${gone._id}`)).json().RC).toBe(0);
     const ack = await socket.call('sync', { since: before });
     expect(ack.result.messages.map((message: any) => message._id)).toStrictEqual([kept._id]);
-    expect(ack.result.deleted).toStrictEqual([{ room: 'live', messageId: gone._id, all: false, deletedAt: expect.any(Number) }]);
+    expect(ack.result.deleted).toStrictEqual([
+      { room: 'live', messageId: gone._id, all: false, deletedAt: expect.any(Number) },
+    ]);
     socket.close();
   });
 
@@ -80,7 +104,11 @@ describe('real-time gateway with each SDK generation', () => {
   it('refuses a wrong token with an error ack in the SDK shape', async () => {
     const socket = await connect(url, 'G2');
     const ack = await authenticate(socket, 'nope', t.clientKey);
-    expect(ack).toStrictEqual({ RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } });
+    expect(ack).toStrictEqual({
+      RC: 401,
+      RM: 'Unauthorized',
+      error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+    });
     socket.close();
   });
 });

@@ -3,8 +3,17 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import {
-  connectCurrent, disconnected, encodingProblems, eventually, handshakeRefusal, httpRequest, isConnected, rawWire, recordRaw,
-  waitFor, waitForCount,
+  connectCurrent,
+  disconnected,
+  encodingProblems,
+  eventually,
+  handshakeRefusal,
+  httpRequest,
+  isConnected,
+  rawWire,
+  recordRaw,
+  waitFor,
+  waitForCount,
 } from '../helpers/realtime-tools.js';
 
 /**
@@ -15,11 +24,31 @@ import {
 
 const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 
-const INVALID_TOKEN_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' } };
-const INVALID_CLIENT_KEY_ACK = { RC: 403, RM: 'Forbidden', error: { code: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' } };
-const CLIENT_KEY_MISMATCH_ACK = { RC: 403, RM: 'Forbidden', error: { code: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' } };
-const NOT_AUTHENTICATED_ACK = { RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' } };
-const USER_CONNECTION_ONLY_ACK = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: 'This event needs a user connection' } };
+const INVALID_TOKEN_ACK = {
+  RC: 401,
+  RM: 'Unauthorized',
+  error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+};
+const INVALID_CLIENT_KEY_ACK = {
+  RC: 403,
+  RM: 'Forbidden',
+  error: { code: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' },
+};
+const CLIENT_KEY_MISMATCH_ACK = {
+  RC: 403,
+  RM: 'Forbidden',
+  error: { code: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' },
+};
+const NOT_AUTHENTICATED_ACK = {
+  RC: 401,
+  RM: 'Unauthorized',
+  error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' },
+};
+const USER_CONNECTION_ONLY_ACK = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_REQUEST', message: 'This event needs a user connection' },
+};
 const INVALID_API_KEY_BODY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
 
 /** Sockets opened by a test (or a whole block), closed afterwards whatever happened. */
@@ -42,17 +71,25 @@ const isBase64 = (socket: TestSocket) => socket.generation !== 'G1' && !plainCur
 
 function expectEncodings(sockets: TestSocket[], ...events: string[]): void {
   for (const socket of sockets) {
-    for (const event of events) expect(encodingProblems(socket, event, isBase64(socket)), `${socket.generation} ${event}`).toStrictEqual([]);
+    for (const event of events)
+      expect(encodingProblems(socket, event, isBase64(socket)), `${socket.generation} ${event}`).toStrictEqual([]);
   }
 }
 
 /** After the positive checks: nothing matching arrives at these sockets within `ms`. */
-async function expectNoPush(sockets: TestSocket[], event: string, match: (value: any) => boolean = () => true, ms = 100): Promise<void> {
+async function expectNoPush(
+  sockets: TestSocket[],
+  event: string,
+  match: (value: any) => boolean = () => true,
+  ms = 100,
+): Promise<void> {
   await sleep(ms);
-  for (const socket of sockets) expect(socket.received(event).filter(match), `${socket.generation} got ${event}`).toStrictEqual([]);
+  for (const socket of sockets)
+    expect(socket.received(event).filter(match), `${socket.generation} got ${event}`).toStrictEqual([]);
 }
 
-const ids = (room: { members?: unknown[] }) => (room.members ?? []).map((member) => (typeof member === 'string' ? member : (member as { _id: string })._id));
+const ids = (room: { members?: unknown[] }) =>
+  (room.members ?? []).map((member) => (typeof member === 'string' ? member : (member as { _id: string })._id));
 
 /** Emits with an ack and resolves with every argument of the ack, undecoded. */
 function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown[]> {
@@ -84,7 +121,9 @@ async function secondApp(t: TestApp, userId: string) {
       headers: { 'im-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
-  const created = expectOk(await admin('POST', '/admin/clients', { _id: userId, nickname: `${userId} of B`, issueAccessToken: true }));
+  const created = expectOk(
+    await admin('POST', '/admin/clients', { _id: userId, nickname: `${userId} of B`, issueAccessToken: true }),
+  );
   return { id: app.id, clientKey: app.clientKey, apiKey, token: created.token as string, admin };
 }
 
@@ -127,7 +166,12 @@ describe('real-time: handshake and authentication per SDK generation', () => {
     const eio4 = await rawWire(url, 4);
     try {
       const open4 = JSON.parse((await eio4.frame((frame) => frame.startsWith('0'))).slice(1));
-      expect(open4).toMatchObject({ sid: expect.any(String), upgrades: [], pingTimeout: 8000, maxPayload: 1024 * 1024 });
+      expect(open4).toMatchObject({
+        sid: expect.any(String),
+        upgrades: [],
+        pingTimeout: 8000,
+        maxPayload: 1024 * 1024,
+      });
       expect(open4.pingInterval).toBeLessThanOrEqual(5000);
       await sleep(50);
       expect(eio4.frames.filter((frame) => frame.startsWith('4'))).toStrictEqual([]);
@@ -176,11 +220,18 @@ describe('real-time: handshake and authentication per SDK generation', () => {
         ack = [decodeBase64(ack[0])];
       }
       expect(ack).toHaveLength(1);
-      expect(ack[0]).toMatchObject({ RC: 0, RM: 'OK', result: { _id: 'alice', id: 'alice', client: 'alice', nickname: 'ALICE', appID: t.appId } });
+      expect(ack[0]).toMatchObject({
+        RC: 0,
+        RM: 'OK',
+        result: { _id: 'alice', id: 'alice', client: 'alice', nickname: 'ALICE', appID: t.appId },
+      });
       expect((ack[0] as { result: Record<string, unknown> }).result).not.toHaveProperty('token');
       const after = unique('after-auth');
       await say('only-alice', after);
-      expect(await waitFor(socket, 'chat message', (message) => message.message === after)).toMatchObject({ room: 'only-alice', sender: { _id: 'alice' } });
+      expect(await waitFor(socket, 'chat message', (message) => message.message === after)).toMatchObject({
+        room: 'only-alice',
+        sender: { _id: 'alice' },
+      });
       expect(socket.received('chat message').filter((message) => message.message === before)).toStrictEqual([]);
       expectEncodings([socket], 'chat message');
     });
@@ -190,7 +241,10 @@ describe('real-time: handshake and authentication per SDK generation', () => {
       const socket = await open(generation);
       for (let round = 0; round < 3; round++) {
         if (generation !== 'G1') expect(await rawAck(socket, 'conf', { encoding: 'base64' })).toStrictEqual([]);
-        expect(await authenticate(socket, tokens.bob!, t.clientKey)).toMatchObject({ RC: 0, result: { client: 'bob' } });
+        expect(await authenticate(socket, tokens.bob!, t.clientKey)).toMatchObject({
+          RC: 0,
+          result: { client: 'bob' },
+        });
       }
       // A watchdog re-fire resends conf after auth (realtime protocol 2): still one session, still base64.
       if (generation !== 'G1') expect(await rawAck(socket, 'conf', { encoding: 'base64' })).toStrictEqual([]);
@@ -211,7 +265,10 @@ describe('real-time: handshake and authentication per SDK generation', () => {
       await say('only-alice', first);
       await waitFor(socket, 'chat message', (message) => message.message === first);
 
-      expect(await authenticate(socket, tokens.bob!, t.clientKey)).toMatchObject({ RC: 0, result: { _id: 'bob', client: 'bob' } });
+      expect(await authenticate(socket, tokens.bob!, t.clientKey)).toMatchObject({
+        RC: 0,
+        result: { _id: 'bob', client: 'bob' },
+      });
       const forAlice = unique('alice-after-move');
       const forBob = unique('bob-after-move');
       await say('only-alice', forAlice);
@@ -221,9 +278,15 @@ describe('real-time: handshake and authentication per SDK generation', () => {
       expect(socket.received('chat message').filter((message) => message.message === forAlice)).toStrictEqual([]);
       expect(await count()).toBe(1);
       // Socket events now act as bob.
-      const sent = await socket.call('chat message', { room: 'only-bob', message: unique('as-bob'), messageType: 'text' });
+      const sent = await socket.call('chat message', {
+        room: 'only-bob',
+        message: unique('as-bob'),
+        messageType: 'text',
+      });
       expect(sent).toMatchObject({ RC: 0, result: { sender: { _id: 'bob' } } });
-      expect(await socket.call('chat message', { room: 'only-alice', message: 'nope', messageType: 'text' })).toMatchObject({ RC: 403, error: { code: 'NOT_ROOM_MEMBER' } });
+      expect(
+        await socket.call('chat message', { room: 'only-alice', message: 'nope', messageType: 'text' }),
+      ).toMatchObject({ RC: 403, error: { code: 'NOT_ROOM_MEMBER' } });
     });
 
     it(`${generation}: every refused authentication answers its error body and leaves the connection unauthenticated`, async () => {
@@ -247,13 +310,18 @@ describe('real-time: handshake and authentication per SDK generation', () => {
         // A token of another application with this application's client key.
         expect(await attempt(other.token, t.clientKey)).toStrictEqual(CLIENT_KEY_MISMATCH_ACK);
         // The other app's own client key is the right one for it.
-        expect(await attempt(other.token, other.clientKey)).toMatchObject({ RC: 0, result: { client: 'alice', appID: other.id } });
+        expect(await attempt(other.token, other.clientKey)).toMatchObject({
+          RC: 0,
+          result: { client: 'alice', appID: other.id },
+        });
         expect(await attempt('still-not-a-token', t.clientKey)).toStrictEqual(INVALID_TOKEN_ACK);
       }
       if (generation === 'G1') {
         // Still nothing: events need authentication.
         expect(await socket.call('sync', { since: 0 })).toStrictEqual(NOT_AUTHENTICATED_ACK);
-        expect(await socket.call('chat message', { room: 'only-alice', message: 'x', messageType: 'text' })).toStrictEqual(NOT_AUTHENTICATED_ACK);
+        expect(
+          await socket.call('chat message', { room: 'only-alice', message: 'x', messageType: 'text' }),
+        ).toStrictEqual(NOT_AUTHENTICATED_ACK);
       }
       const text = unique('not-for-refused');
       await say('only-alice', text);
@@ -263,10 +331,20 @@ describe('real-time: handshake and authentication per SDK generation', () => {
 
   it('G1: the token alone names its application, so a token of another app signs in there', async () => {
     const socket = await open('G1');
-    expect(await authenticate(socket, other.token, '')).toMatchObject({ RC: 0, result: { client: 'alice', appID: other.id } });
+    expect(await authenticate(socket, other.token, '')).toMatchObject({
+      RC: 0,
+      result: { client: 'alice', appID: other.id },
+    });
     const inA = unique('in-app-a');
     await say('only-alice', inA);
-    expectOk(await other.admin('POST', '/messages', { room: 'other-room', sender: 'alice', message: 'in-app-b', messageType: 'text' }));
+    expectOk(
+      await other.admin('POST', '/messages', {
+        room: 'other-room',
+        sender: 'alice',
+        message: 'in-app-b',
+        messageType: 'text',
+      }),
+    );
     await waitFor(socket, 'chat message', (message) => message.message === 'in-app-b');
     await expectNoPush([socket], 'chat message', (message) => message.message === inA);
     // Moving back to the first app.
@@ -278,8 +356,15 @@ describe('real-time: handshake and authentication per SDK generation', () => {
 
   it('accepts "Bearer <token>" and the IM-* spellings inside auth2', async () => {
     const socket = await open('G3');
-    expect(await socket.call('auth2', `Bearer ${tokens.alice}`, { CLIENT_KEY: t.clientKey, Authorization: `Bearer ${tokens.alice}` })).toMatchObject({ RC: 0, result: { client: 'alice' } });
-    expect(await socket.call('auth2', tokens.bob, { 'IM-CLIENT-KEY': t.clientKey, 'IM-Authorization': tokens.bob })).toMatchObject({ RC: 0, result: { client: 'bob' } });
+    expect(
+      await socket.call('auth2', `Bearer ${tokens.alice}`, {
+        CLIENT_KEY: t.clientKey,
+        Authorization: `Bearer ${tokens.alice}`,
+      }),
+    ).toMatchObject({ RC: 0, result: { client: 'alice' } });
+    expect(
+      await socket.call('auth2', tokens.bob, { 'IM-CLIENT-KEY': t.clientKey, 'IM-Authorization': tokens.bob }),
+    ).toMatchObject({ RC: 0, result: { client: 'bob' } });
   });
 
   it('a current client authenticated in the handshake is signed in at once, plain or (after conf) base64', async () => {
@@ -289,7 +374,9 @@ describe('real-time: handshake and authentication per SDK generation', () => {
     // Without a client key, the token names its app (as G1's auth).
     const bare = pool.add(recordRaw(await connectCurrent(url, { token: tokens.bob })));
     plainCurrentClients.add(bare);
-    const withConf = pool.add(recordRaw(await connect(url, 'G3', { auth: { token: tokens.alice, clientKey: t.clientKey } })));
+    const withConf = pool.add(
+      recordRaw(await connect(url, 'G3', { auth: { token: tokens.alice, clientKey: t.clientKey } })),
+    );
     await eventually(async () => (await count()) === 3, 3000, 'three authenticated connections');
     const text = unique('handshake');
     await say('only-alice', text);
@@ -299,20 +386,36 @@ describe('real-time: handshake and authentication per SDK generation', () => {
     await waitFor(withConf, 'chat message', (message) => message.message === text);
     await waitFor(bare, 'chat message', (message) => message.message === bobText);
     expectEncodings([plain, bare, withConf], 'chat message');
-    expect(await plain.call('sync', { since: Date.now() + 60_000 })).toMatchObject({ RC: 0, result: { messages: [], hasMore: false } });
-    const sent = await bare.call('chat message', { room: 'only-bob', message: unique('from-handshake'), messageType: 'text' });
+    expect(await plain.call('sync', { since: Date.now() + 60_000 })).toMatchObject({
+      RC: 0,
+      result: { messages: [], hasMore: false },
+    });
+    const sent = await bare.call('chat message', {
+      room: 'only-bob',
+      message: unique('from-handshake'),
+      messageType: 'text',
+    });
     expect(sent).toMatchObject({ RC: 0, result: { sender: { _id: 'bob' } } });
   });
 
-  it("refused handshakes answer connect_error with the HTTP error body in its data", async () => {
+  it('refused handshakes answer connect_error with the HTTP error body in its data', async () => {
     const cases: Array<[Record<string, unknown>, unknown]> = [
       [{ token: 'not-a-token', clientKey: t.clientKey }, INVALID_TOKEN_ACK],
       [{ token: '', clientKey: t.clientKey }, INVALID_TOKEN_ACK],
       [{ token: 42, clientKey: t.clientKey }, INVALID_TOKEN_ACK],
       [{ token: 'not-a-token' }, INVALID_TOKEN_ACK],
-      [{ token: tokens.alice, clientKey: 'wrong-client-key' }, { error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' }],
-      [{ token: tokens.alice, clientKey: 42 }, { error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' }],
-      [{ token: other.token, clientKey: t.clientKey }, { error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' }],
+      [
+        { token: tokens.alice, clientKey: 'wrong-client-key' },
+        { error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' },
+      ],
+      [
+        { token: tokens.alice, clientKey: 42 },
+        { error: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' },
+      ],
+      [
+        { token: other.token, clientKey: t.clientKey },
+        { error: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' },
+      ],
       [{ apiKey: 'not-a-key' }, INVALID_API_KEY_BODY],
       [{ apiKey: '' }, INVALID_API_KEY_BODY],
       [{ apiKey: 42 }, INVALID_API_KEY_BODY],
@@ -321,7 +424,9 @@ describe('real-time: handshake and authentication per SDK generation', () => {
     for (const [auth, body] of cases) {
       const refusal = await handshakeRefusal(url, auth);
       expect(refusal.data, JSON.stringify(auth)).toStrictEqual(body);
-      const message = (body as { message?: string; error: { message?: string } | string }).message ?? (body as { error: { message: string } }).error.message;
+      const message =
+        (body as { message?: string; error: { message?: string } | string }).message ??
+        (body as { error: { message: string } }).error.message;
       expect(refusal.message).toBe(message);
     }
     await eventually(async () => (await count()) === 0, 3000, 'no connection counted');
@@ -338,12 +443,19 @@ describe('real-time: handshake and authentication per SDK generation', () => {
     await say('only-alice', text);
     await waitFor(admin, 'chat message', (message) => message.message === text && message.room === 'only-alice');
 
-    const sent = await admin.call('chat message', { room: 'only-alice', sender: 'carol', message: unique('backend'), messageType: 'text' });
+    const sent = await admin.call('chat message', {
+      room: 'only-alice',
+      sender: 'carol',
+      message: unique('backend'),
+      messageType: 'text',
+    });
     expect(sent).toMatchObject({ RC: 0, RM: 'OK', result: { room: 'only-alice', sender: { _id: 'carol' } } });
     await waitFor(alice, 'chat message', (message) => message._id === sent.result._id);
     await waitFor(admin, 'chat message', (message) => message._id === sent.result._id);
     // The other application's rooms do not exist for this key.
-    expect(await admin.call('chat message', { room: 'other-room', sender: 'alice', message: 'cross', messageType: 'text' })).toMatchObject({ RC: 404, error: { code: 'ROOM_NOT_FOUND' } });
+    expect(
+      await admin.call('chat message', { room: 'other-room', sender: 'alice', message: 'cross', messageType: 'text' }),
+    ).toMatchObject({ RC: 404, error: { code: 'ROOM_NOT_FOUND' } });
     // User-only events.
     expect(await admin.call('sync', { since: 0 })).toStrictEqual(USER_CONNECTION_ONLY_ACK);
     expect(await admin.call('lastRead', 'only-alice', sent.result._id)).toStrictEqual(USER_CONNECTION_ONLY_ACK);
@@ -394,7 +506,13 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   // bob on all three generations; alice (the usual actor) on two; dave through the group "team";
   // carol and erin outside r1; bob of another app with the same id; API-key sockets of both apps.
   let bob1: TestSocket, bob2: TestSocket, bob3: TestSocket, alice1: TestSocket, alice3: TestSocket, dave2: TestSocket;
-  let carol1: TestSocket, erin1: TestSocket, erin2: TestSocket, erin3: TestSocket, bobOfB: TestSocket, adminA: TestSocket, adminB: TestSocket;
+  let carol1: TestSocket,
+    erin1: TestSocket,
+    erin2: TestSocket,
+    erin3: TestSocket,
+    bobOfB: TestSocket,
+    adminA: TestSocket,
+    adminB: TestSocket;
   const erins = () => [erin1, erin2, erin3];
   const bobs = () => [bob1, bob2, bob3];
   const members = () => [bob1, bob2, bob3, alice1, alice3, dave2, adminA];
@@ -409,7 +527,8 @@ describe('real-time: every push, to every generation, in its encoding', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    for (const id of ['alice', 'bob', 'carol', 'dave', 'erin']) tokens[id] = await t.createUser(id, { nickname: id[0]!.toUpperCase() + id.slice(1) });
+    for (const id of ['alice', 'bob', 'carol', 'dave', 'erin'])
+      tokens[id] = await t.createUser(id, { nickname: id[0]!.toUpperCase() + id.slice(1) });
     expectOk(await t.admin('POST', '/admin/groups', { _id: 'team', nickname: 'Team', members: ['dave', 'bob'] }));
     expectOk(await t.admin('POST', '/rooms', { _id: 'r1', name: 'Room one', members: ['alice', 'bob', 'team'] }));
     other = await secondApp(t, 'bob');
@@ -426,7 +545,10 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     erin2 = await signIn('G2', 'erin');
     erin3 = await signIn('G3', 'erin');
     bobOfB = shared.add(recordRaw(await connect(url, 'G3')));
-    expect(await authenticate(bobOfB, other.token, other.clientKey)).toMatchObject({ RC: 0, result: { client: 'bob', appID: other.id } });
+    expect(await authenticate(bobOfB, other.token, other.clientKey)).toMatchObject({
+      RC: 0,
+      result: { client: 'bob', appID: other.id },
+    });
     adminA = shared.add(recordRaw(await connectCurrent(url, { apiKey: t.apiKey })));
     adminB = shared.add(recordRaw(await connectCurrent(url, { apiKey: other.apiKey })));
     plainCurrentClients.add(adminA);
@@ -458,7 +580,11 @@ describe('real-time: every push, to every generation, in its encoding', () => {
       });
     }
     await expectNoPush(outsiders(), 'chat message', (message) => message.message === text);
-    for (const socket of members()) expect(socket.received('chat message').filter((message) => message._id === sent._id), socket.generation).toHaveLength(1);
+    for (const socket of members())
+      expect(
+        socket.received('chat message').filter((message) => message._id === sent._id),
+        socket.generation,
+      ).toHaveLength(1);
     expectEncodings(everyone(), 'chat message');
   });
 
@@ -466,16 +592,28 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     it(`${generation}: a socket chat message gets a plain ack and is pushed to the members, the sender's own connections included`, async () => {
       const sender = generation === 'G1' ? bob1 : generation === 'G2' ? bob2 : bob3;
       const text = unique(`socket-${generation}`);
-      const [ack] = await rawAck(sender, 'chat message', { room: 'r1', message: text, messageType: 'text', extra: '{"tags":[]}' });
+      const [ack] = await rawAck(sender, 'chat message', {
+        room: 'r1',
+        message: text,
+        messageType: 'text',
+        extra: '{"tags":[]}',
+      });
       // Never base64, in every generation (realtime protocol 4.1).
       expect(typeof ack).toBe('object');
-      expect(ack).toMatchObject({ RC: 0, RM: 'OK', result: { room: 'r1', message: text, messageType: 'text', extra: '{"tags":[]}', sender: { _id: 'bob' } } });
+      expect(ack).toMatchObject({
+        RC: 0,
+        RM: 'OK',
+        result: { room: 'r1', message: text, messageType: 'text', extra: '{"tags":[]}', sender: { _id: 'bob' } },
+      });
       const id = (ack as { result: { _id: string } }).result._id;
       for (const socket of members()) {
-        expect(await waitFor(socket, 'chat message', (message) => message._id === id), socket.generation).toMatchObject({ message: text, sender: { _id: 'bob', nickname: 'Bob' } });
+        expect(await waitFor(socket, 'chat message', (message) => message._id === id), socket.generation).toMatchObject(
+          { message: text, sender: { _id: 'bob', nickname: 'Bob' } },
+        );
       }
       await expectNoPush(outsiders(), 'chat message', (message) => message.message === text);
-      for (const socket of members()) expect(socket.received('chat message').filter((message) => message._id === id)).toHaveLength(1);
+      for (const socket of members())
+        expect(socket.received('chat message').filter((message) => message._id === id)).toHaveLength(1);
       expectEncodings(everyone(), 'chat message');
     });
   }
@@ -485,17 +623,36 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     const recalled = await post(tokens.alice!, 'r1', unique('to-recall'));
     const pinned = await post(tokens.alice!, 'r1', unique('to-pin'));
     const newText = unique('edited');
-    expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r1/message', { _id: edited._id, message: newText, messageType: 'text' }));
+    expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms/r1/message', {
+        _id: edited._id,
+        message: newText,
+        messageType: 'text',
+      }),
+    );
     expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r1/message', { _id: recalled._id, messageType: 'recall' }));
     expectOk(await t.admin('POST', `/messages/${pinned._id}/pin`));
     for (const socket of members()) {
-      expect(await waitFor(socket, 'chat message', (message) => message._id === edited._id && message.message === newText)).toMatchObject({ room: 'r1', sender: { _id: 'alice' } });
-      expect(await waitFor(socket, 'chat message', (message) => message._id === recalled._id && message.messageType === 'recall')).toMatchObject({ room: 'r1' });
-      expect(await waitFor(socket, 'chat message', (message) => message._id === pinned._id && message.pinned === true)).toMatchObject({ isPined: true });
+      expect(
+        await waitFor(socket, 'chat message', (message) => message._id === edited._id && message.message === newText),
+      ).toMatchObject({ room: 'r1', sender: { _id: 'alice' } });
+      expect(
+        await waitFor(
+          socket,
+          'chat message',
+          (message) => message._id === recalled._id && message.messageType === 'recall',
+        ),
+      ).toMatchObject({ room: 'r1' });
+      expect(
+        await waitFor(socket, 'chat message', (message) => message._id === pinned._id && message.pinned === true),
+      ).toMatchObject({ isPined: true });
     }
     expectOk(await t.admin('DELETE', `/messages/${pinned._id}/pin`));
-    for (const socket of members()) await waitFor(socket, 'chat message', (message) => message._id === pinned._id && message.pinned === false);
-    await expectNoPush(outsiders(), 'chat message', (message) => [edited._id, recalled._id, pinned._id].includes(message._id));
+    for (const socket of members())
+      await waitFor(socket, 'chat message', (message) => message._id === pinned._id && message.pinned === false);
+    await expectNoPush(outsiders(), 'chat message', (message) =>
+      [edited._id, recalled._id, pinned._id].includes(message._id),
+    );
     for (const socket of members()) {
       // Each change once: create, edit / recall / pin+unpin.
       expect(socket.received('chat message').filter((message) => message._id === edited._id)).toHaveLength(2);
@@ -512,7 +669,8 @@ describe('real-time: every push, to every generation, in its encoding', () => {
       const room = await waitFor(socket, 'room', (value) => value.id === 'r1' && value.name === name);
       expect(room).toMatchObject({ _id: 'r1', id: 'r1', description: 'about' });
       expect(ids(room).sort()).toStrictEqual(['alice', 'bob', 'team']);
-      for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead', 'isMentioned']) expect(room, `${socket.generation} ${field}`).not.toHaveProperty(field);
+      for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead', 'isMentioned'])
+        expect(room, `${socket.generation} ${field}`).not.toHaveProperty(field);
     }
     await expectNoPush(outsiders(), 'room', (value) => value.id === 'r1');
     expectEncodings(everyone(), 'room');
@@ -521,15 +679,19 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   it('deleting messages pushes messagesDeleted and the room', async () => {
     const doomed = await post(tokens.alice!, 'r1', unique('doomed'));
     for (const socket of members()) await waitFor(socket, 'chat message', (message) => message._id === doomed._id);
-    const roomPushes = new Map(members().map((socket) => [socket, socket.received('room').filter((room) => room.id === 'r1').length]));
+    const roomPushes = new Map(
+      members().map((socket) => [socket, socket.received('room').filter((room) => room.id === 'r1').length]),
+    );
     expectDeleted(await t.admin('DELETE', `/rooms/r1/messages/${doomed._id}`));
     for (const socket of members()) {
-      expect(await waitFor(socket, 'messagesDeleted', (value) => value.messageIds?.includes(doomed._id))).toStrictEqual({
-        room: 'r1',
-        messageIds: [doomed._id],
-        all: false,
-        deletedBy: 'admin',
-      });
+      expect(await waitFor(socket, 'messagesDeleted', (value) => value.messageIds?.includes(doomed._id))).toStrictEqual(
+        {
+          room: 'r1',
+          messageIds: [doomed._id],
+          all: false,
+          deletedBy: 'admin',
+        },
+      );
       await waitForCount(socket, 'room', roomPushes.get(socket)! + 1, (room) => room.id === 'r1');
     }
 
@@ -537,9 +699,18 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await post(tokens.bob!, 'r-wipe', unique('wiped'));
     expectDeleted(await t.admin('DELETE', '/rooms/r-wipe/messages/_all'));
     for (const socket of [...bobs(), alice1, alice3, adminA]) {
-      expect(await waitFor(socket, 'messagesDeleted', (value) => value.room === 'r-wipe')).toStrictEqual({ room: 'r-wipe', messageIds: [], all: true, deletedBy: 'admin' });
+      expect(await waitFor(socket, 'messagesDeleted', (value) => value.room === 'r-wipe')).toStrictEqual({
+        room: 'r-wipe',
+        messageIds: [],
+        all: true,
+        deletedBy: 'admin',
+      });
     }
-    await expectNoPush(outsiders(), 'messagesDeleted', (value) => value.room === 'r-wipe' || value.messageIds?.includes(doomed._id));
+    await expectNoPush(
+      outsiders(),
+      'messagesDeleted',
+      (value) => value.room === 'r-wipe' || value.messageIds?.includes(doomed._id),
+    );
     await expectNoPush([dave2], 'messagesDeleted', (value) => value.room === 'r-wipe', 0);
     expectEncodings(everyone(), 'messagesDeleted', 'room');
   });
@@ -556,7 +727,9 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await post(tokens.alice!, 'r-members', welcome);
     for (const socket of bobs()) await waitFor(socket, 'chat message', (message) => message.message === welcome);
     await sleep(150);
-    const before = new Map(bobs().map((socket) => [socket, socket.received('room').filter((room) => room.id === 'r-members').length]));
+    const before = new Map(
+      bobs().map((socket) => [socket, socket.received('room').filter((room) => room.id === 'r-members').length]),
+    );
 
     expectOk(await t.admin('DELETE', '/rooms/r-members/members/bob'));
     for (const socket of bobs()) {
@@ -567,11 +740,19 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await post(tokens.alice!, 'r-members', afterwards);
     expectOk(await t.admin('PUT', '/rooms/r-members', { name: unique('renamed-after-removal') }));
     expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r-members/typing', { message: 'still here?' }));
-    for (const socket of [alice1, alice3]) await waitFor(socket, 'chat message', (message) => message.message === afterwards);
+    for (const socket of [alice1, alice3])
+      await waitFor(socket, 'chat message', (message) => message.message === afterwards);
     await sleep(120);
     for (const socket of bobs()) {
-      expect(socket.received('room').filter((room) => room.id === 'r-members'), socket.generation).toHaveLength(before.get(socket)! + 1);
-      expect(socket.received('chat message').filter((message) => message.room === 'r-members' && message.message === afterwards)).toStrictEqual([]);
+      expect(
+        socket.received('room').filter((room) => room.id === 'r-members'),
+        socket.generation,
+      ).toHaveLength(before.get(socket)! + 1);
+      expect(
+        socket
+          .received('chat message')
+          .filter((message) => message.room === 'r-members' && message.message === afterwards),
+      ).toStrictEqual([]);
       expect(socket.received('typing').filter((typing) => typing.room === 'r-members')).toStrictEqual([]);
     }
     await expectNoPush(outsiders(), 'room', (room) => room.id === 'r-members');
@@ -583,7 +764,11 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     for (const socket of bobs()) await waitFor(socket, 'room', (room) => room.id === 'r-gone');
     expectOk(await t.admin('DELETE', '/rooms/r-gone'));
     for (const socket of [...bobs(), alice1, alice3, adminA]) {
-      expect(await waitFor(socket, 'room', (room) => room.id === 'r-gone' && room.deleted === true)).toStrictEqual({ _id: 'r-gone', id: 'r-gone', deleted: true });
+      expect(await waitFor(socket, 'room', (room) => room.id === 'r-gone' && room.deleted === true)).toStrictEqual({
+        _id: 'r-gone',
+        id: 'r-gone',
+        deleted: true,
+      });
     }
     await expectNoPush([...outsiders(), dave2], 'room', (room) => room.id === 'r-gone');
     expectEncodings(everyone(), 'room');
@@ -591,12 +776,21 @@ describe('real-time: every push, to every generation, in its encoding', () => {
 
   it('an invitation reaches the invitees only, then joining makes them members', async () => {
     expectOk(await t.admin('POST', '/rooms', { _id: 'r-invite', name: 'Invites', members: ['alice', 'bob'] }));
-    expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r-invite/members', { invitees: ['erin'], invitationRequired: true }));
+    expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms/r-invite/members', {
+        invitees: ['erin'],
+        invitationRequired: true,
+      }),
+    );
     for (const socket of erins()) {
       const invitation = await waitFor(socket, 'invitation');
-      expect(invitation, socket.generation).toMatchObject({ inviter: 'alice', room: { _id: 'r-invite', id: 'r-invite', name: 'Invites' } });
+      expect(invitation, socket.generation).toMatchObject({
+        inviter: 'alice',
+        room: { _id: 'r-invite', id: 'r-invite', name: 'Invites' },
+      });
       expect(ids(invitation.room).sort()).toStrictEqual(['alice', 'bob']);
-      for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead']) expect(invitation.room).not.toHaveProperty(field);
+      for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead'])
+        expect(invitation.room).not.toHaveProperty(field);
     }
     await expectNoPush([...bobs(), alice1, alice3, carol1, dave2, bobOfB, adminB], 'invitation');
     for (const socket of erins()) expect(socket.received('invitation')).toHaveLength(1);
@@ -605,7 +799,8 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await post(tokens.alice!, 'r-invite', early);
     await waitFor(bob3, 'chat message', (message) => message.message === early);
     expectOk(await t.asUser(tokens.erin!, 'POST', '/rooms/r-invite/join'));
-    for (const socket of erins()) await waitFor(socket, 'room', (room) => room.id === 'r-invite' && ids(room).includes('erin'));
+    for (const socket of erins())
+      await waitFor(socket, 'room', (room) => room.id === 'r-invite' && ids(room).includes('erin'));
     const late = unique('after-join');
     await post(tokens.alice!, 'r-invite', late);
     for (const socket of erins()) {
@@ -618,7 +813,12 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   it('roomPref (POST /roomPrefs, POST/DELETE /me/mute) goes to that user only, merged', async () => {
     expectOk(await t.asUser(tokens.bob!, 'POST', '/roomPrefs/r1', { sticky: true, tags: ['work'], folder: 'f1' }));
     for (const socket of bobs()) {
-      expect(await waitFor(socket, 'roomPref', (pref) => pref.room === 'r1' && pref.sticky === true)).toStrictEqual({ room: 'r1', sticky: true, tags: ['work'], folder: 'f1' });
+      expect(await waitFor(socket, 'roomPref', (pref) => pref.room === 'r1' && pref.sticky === true)).toStrictEqual({
+        room: 'r1',
+        sticky: true,
+        tags: ['work'],
+        folder: 'f1',
+      });
     }
     expectOk(await t.asUser(tokens.bob!, 'POST', '/roomPrefs/r1', { hidden: true, tagColors: { work: '#f2d700' } }));
     for (const socket of bobs()) {
@@ -632,9 +832,17 @@ describe('real-time: every push, to every generation, in its encoding', () => {
       });
     }
     expectOk(await t.asUser(tokens.bob!, 'POST', '/me/mute/r1'));
-    for (const socket of bobs()) expect(await waitFor(socket, 'roomPref', (pref) => pref.muted === true)).toStrictEqual({ room: 'r1', muted: true });
+    for (const socket of bobs())
+      expect(await waitFor(socket, 'roomPref', (pref) => pref.muted === true)).toStrictEqual({
+        room: 'r1',
+        muted: true,
+      });
     expectOk(await t.asUser(tokens.bob!, 'DELETE', '/me/mute/r1'));
-    for (const socket of bobs()) expect(await waitFor(socket, 'roomPref', (pref) => pref.muted === false)).toStrictEqual({ room: 'r1', muted: false });
+    for (const socket of bobs())
+      expect(await waitFor(socket, 'roomPref', (pref) => pref.muted === false)).toStrictEqual({
+        room: 'r1',
+        muted: false,
+      });
     // A non-member can set nothing, and nothing is pushed.
     const refused = await t.asUser(tokens.carol!, 'POST', '/roomPrefs/r1', { sticky: true });
     expect(refused.statusCode).toBe(403);
@@ -647,7 +855,10 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   it('myPrefChange carries {key, data}; myPrefDelete the bare key (base64 of the bare key after conf)', async () => {
     expectOk(await t.asUser(tokens.bob!, 'POST', '/me/pref/folders-meta', { order: ['a', 'b'], open: true }));
     for (const socket of bobs()) {
-      expect(await waitFor(socket, 'myPrefChange', (pref) => pref.key === 'folders-meta')).toStrictEqual({ key: 'folders-meta', data: { order: ['a', 'b'], open: true } });
+      expect(await waitFor(socket, 'myPrefChange', (pref) => pref.key === 'folders-meta')).toStrictEqual({
+        key: 'folders-meta',
+        data: { order: ['a', 'b'], open: true },
+      });
     }
     expectOk(await t.asUser(tokens.bob!, 'DELETE', '/me/pref/folders-meta'));
     for (const socket of bobs()) expect(await waitFor(socket, 'myPrefDelete')).toBe('folders-meta');
@@ -669,19 +880,24 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     const [ack] = await rawAck(bob2, 'lastRead', 'r1', message._id);
     expect(ack).toStrictEqual({ RC: 0, RM: 'OK', result: { client: 'bob', lastRead: message._id, badge: 0 } });
     for (const socket of members()) {
-      expect(await waitFor(socket, 'lastRead', (value) => value.messageID === message._id && value.memberID === 'bob')).toStrictEqual({ roomID: 'r1', memberID: 'bob', messageID: message._id });
+      expect(
+        await waitFor(socket, 'lastRead', (value) => value.messageID === message._id && value.memberID === 'bob'),
+      ).toStrictEqual({ roomID: 'r1', memberID: 'bob', messageID: message._id });
     }
     // And over REST, from alice.
     expectOk(await t.asUser(tokens.alice!, 'PUT', '/rooms/r1/lastRead', { message: message._id }));
-    for (const socket of members()) await waitFor(socket, 'lastRead', (value) => value.messageID === message._id && value.memberID === 'alice');
+    for (const socket of members())
+      await waitFor(socket, 'lastRead', (value) => value.messageID === message._id && value.memberID === 'alice');
     await expectNoPush(outsiders(), 'lastRead');
     expectEncodings(everyone(), 'lastRead');
   });
 
-  it('typing reaches the other members, never the typist\'s own connections', async () => {
+  it("typing reaches the other members, never the typist's own connections", async () => {
     alice1.raw.emit('typing', 'r1', 'typing...');
     for (const socket of [...bobs(), dave2, adminA]) {
-      expect(await waitFor(socket, 'typing', (value) => value.sender === 'alice' && value.message === 'typing...')).toStrictEqual({ room: 'r1', sender: 'alice', message: 'typing...' });
+      expect(
+        await waitFor(socket, 'typing', (value) => value.sender === 'alice' && value.message === 'typing...'),
+      ).toStrictEqual({ room: 'r1', sender: 'alice', message: 'typing...' });
     }
     expect(await bob3.call('typing', 'r1', 'bob types')).toStrictEqual({ RC: 0, RM: 'OK', result: {} });
     expectOk(await t.asUser(tokens.bob!, 'POST', '/rooms/r1/typing', { message: 'bob types over REST' }));
@@ -690,12 +906,23 @@ describe('real-time: every push, to every generation, in its encoding', () => {
       await waitFor(socket, 'typing', (value) => value.message === 'bob types over REST');
     }
     // A non-member may not type into the room.
-    expect(await carol1.call('typing', 'r1', 'intruder')).toMatchObject({ RC: 403, error: { code: 'NOT_ROOM_MEMBER' } });
+    expect(await carol1.call('typing', 'r1', 'intruder')).toMatchObject({
+      RC: 403,
+      error: { code: 'NOT_ROOM_MEMBER' },
+    });
     await sleep(150);
-    for (const socket of [alice1, alice3]) expect(socket.received('typing').filter((value) => value.sender === 'alice')).toStrictEqual([]);
-    for (const socket of bobs()) expect(socket.received('typing').filter((value) => value.sender === 'bob')).toStrictEqual([]);
-    for (const socket of everyone()) expect(socket.received('typing').filter((value) => value.message === 'intruder')).toStrictEqual([]);
-    await expectNoPush(outsiders().filter((socket) => socket !== adminA), 'typing', () => true, 0);
+    for (const socket of [alice1, alice3])
+      expect(socket.received('typing').filter((value) => value.sender === 'alice')).toStrictEqual([]);
+    for (const socket of bobs())
+      expect(socket.received('typing').filter((value) => value.sender === 'bob')).toStrictEqual([]);
+    for (const socket of everyone())
+      expect(socket.received('typing').filter((value) => value.message === 'intruder')).toStrictEqual([]);
+    await expectNoPush(
+      outsiders().filter((socket) => socket !== adminA),
+      'typing',
+      () => true,
+      0,
+    );
     expectEncodings(everyone(), 'typing');
   });
 
@@ -703,7 +930,16 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     const label = unique('burst');
     const sent: string[] = [];
     for (let index = 0; index < 30; index++) {
-      sent.push(expectOk(await t.admin('POST', '/messages', { room: 'r1', sender: 'alice', message: `${label}:${index}`, messageType: 'text' }))._id);
+      sent.push(
+        expectOk(
+          await t.admin('POST', '/messages', {
+            room: 'r1',
+            sender: 'alice',
+            message: `${label}:${index}`,
+            messageType: 'text',
+          }),
+        )._id,
+      );
     }
     for (const socket of members()) {
       await waitForCount(socket, 'chat message', 30, (message) => String(message.message).startsWith(`${label}:`));
@@ -711,18 +947,37 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await sleep(120);
     for (const socket of members()) {
       const got = socket.received('chat message').filter((message) => String(message.message).startsWith(`${label}:`));
-      expect(got.map((message) => message._id), socket.generation).toStrictEqual(sent);
+      expect(
+        got.map((message) => message._id),
+        socket.generation,
+      ).toStrictEqual(sent);
     }
     await expectNoPush(outsiders(), 'chat message', (message) => String(message.message).startsWith(`${label}:`), 0);
   });
 
   it('30 concurrent sends reach each connection once each, all connections in the same order', async () => {
     const label = unique('parallel');
-    const sent = await Promise.all(Array.from({ length: 30 }, (_, index) =>
-      t.admin('POST', '/messages', { room: 'r1', sender: index % 2 ? 'alice' : 'bob', message: `${label}:${index}`, messageType: 'text' }).then((response) => expectOk(response)._id as string)));
-    for (const socket of members()) await waitForCount(socket, 'chat message', 30, (message) => String(message.message).startsWith(`${label}:`));
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        t
+          .admin('POST', '/messages', {
+            room: 'r1',
+            sender: index % 2 ? 'alice' : 'bob',
+            message: `${label}:${index}`,
+            messageType: 'text',
+          })
+          .then((response) => expectOk(response)._id as string),
+      ),
+    );
+    for (const socket of members())
+      await waitForCount(socket, 'chat message', 30, (message) => String(message.message).startsWith(`${label}:`));
     await sleep(120);
-    const orders = members().map((socket) => socket.received('chat message').filter((message) => String(message.message).startsWith(`${label}:`)).map((message) => message._id));
+    const orders = members().map((socket) =>
+      socket
+        .received('chat message')
+        .filter((message) => String(message.message).startsWith(`${label}:`))
+        .map((message) => message._id),
+    );
     for (const order of orders) {
       expect(order).toHaveLength(30);
       expect(new Set(order).size).toBe(30);
@@ -733,35 +988,63 @@ describe('real-time: every push, to every generation, in its encoding', () => {
 
   it('POST /messages/batch delivers each entry once, in order, and a new direct room to its pair', async () => {
     const label = unique('batch');
-    const accepted = expectOk(await t.admin('POST', '/messages/batch', {
-      sender: 'alice',
-      message: `${label}:$n$`,
-      messageType: 'text',
-      paras: Array.from({ length: 30 }, (_, index) => ({ room: 'r1', $n$: String(index) })),
-    }));
+    const accepted = expectOk(
+      await t.admin('POST', '/messages/batch', {
+        sender: 'alice',
+        message: `${label}:$n$`,
+        messageType: 'text',
+        paras: Array.from({ length: 30 }, (_, index) => ({ room: 'r1', $n$: String(index) })),
+      }),
+    );
     expect(accepted.count).toBe(30);
-    for (const socket of members()) await waitForCount(socket, 'chat message', 30, (message) => String(message.message).startsWith(`${label}:`), 10_000);
+    for (const socket of members())
+      await waitForCount(
+        socket,
+        'chat message',
+        30,
+        (message) => String(message.message).startsWith(`${label}:`),
+        10_000,
+      );
     await sleep(120);
     for (const socket of members()) {
       const got = socket.received('chat message').filter((message) => String(message.message).startsWith(`${label}:`));
-      expect(got.map((message) => message.message), socket.generation).toStrictEqual(Array.from({ length: 30 }, (_, index) => `${label}:${index}`));
+      expect(
+        got.map((message) => message.message),
+        socket.generation,
+      ).toStrictEqual(Array.from({ length: 30 }, (_, index) => `${label}:${index}`));
       expect(got.every((message) => message.room === 'r1' && message.sender?._id === 'alice')).toBe(true);
     }
     await expectNoPush(outsiders(), 'chat message', (message) => String(message.message).startsWith(`${label}:`), 0);
 
     const direct = unique('direct');
-    expectOk(await t.admin('POST', '/messages/batch', { sender: 'alice', message: `${direct} $name$`, messageType: 'text', paras: [{ receiver: 'carol', $name$: 'Carol' }] }));
+    expectOk(
+      await t.admin('POST', '/messages/batch', {
+        sender: 'alice',
+        message: `${direct} $name$`,
+        messageType: 'text',
+        paras: [{ receiver: 'carol', $name$: 'Carol' }],
+      }),
+    );
     const pushed = await waitFor(carol1, 'chat message', (message) => message.message === `${direct} Carol`, 5000);
     await waitFor(carol1, 'room', (room) => room.id === pushed.room);
-    for (const socket of [alice1, alice3]) await waitFor(socket, 'chat message', (message) => message._id === pushed._id);
-    await expectNoPush([...bobs(), dave2, ...erins(), bobOfB, adminB], 'chat message', (message) => message._id === pushed._id);
+    for (const socket of [alice1, alice3])
+      await waitFor(socket, 'chat message', (message) => message._id === pushed._id);
+    await expectNoPush(
+      [...bobs(), dave2, ...erins(), bobOfB, adminB],
+      'chat message',
+      (message) => message._id === pushed._id,
+    );
     expectEncodings(everyone(), 'chat message', 'room');
   });
 
   it("another application's pushes stay in that application, even for the same user id and room id", async () => {
     const text = unique('in-b');
     expectOk(await other.admin('POST', '/messages', { room: 'r1', sender: 'bob', message: text, messageType: 'text' }));
-    for (const socket of [bobOfB, adminB]) expect(await waitFor(socket, 'chat message', (message) => message.message === text)).toMatchObject({ room: 'r1', sender: { _id: 'bob' } });
+    for (const socket of [bobOfB, adminB])
+      expect(await waitFor(socket, 'chat message', (message) => message.message === text)).toMatchObject({
+        room: 'r1',
+        sender: { _id: 'bob' },
+      });
     await expectNoPush(members(), 'chat message', (message) => message.message === text);
     expectOk(await other.admin('PUT', '/rooms/r1', { name: 'B room' }));
     await waitFor(bobOfB, 'room', (room) => room.name === 'B room');
@@ -775,7 +1058,9 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await post(tokens.alice!, 'r1', text);
     await waitFor(dave2, 'chat message', (message) => message.message === text);
     // carol is a member of r1 now (through team): GET /rooms lists it, and the open connection gets it.
-    expect(expectOk(await t.asUser(tokens.carol!, 'GET', '/rooms')).data.map((room: { id: string }) => room.id)).toContain('r1');
+    expect(
+      expectOk(await t.asUser(tokens.carol!, 'GET', '/rooms')).data.map((room: { id: string }) => room.id),
+    ).toContain('r1');
     await waitFor(carolSocket, 'chat message', (message) => message.message === text, 800);
   });
 
@@ -810,7 +1095,8 @@ describe('real-time: catch-up with sync after a reconnect', () => {
     await t.close();
   });
 
-  const post = async (room: string, text: string) => expectOk(await t.asUser(tokens.alice!, 'POST', `/rooms/${room}/message`, { message: text, messageType: 'text' }));
+  const post = async (room: string, text: string) =>
+    expectOk(await t.asUser(tokens.alice!, 'POST', `/rooms/${room}/message`, { message: text, messageType: 'text' }));
   const signIn = async (generation: Generation, user = 'bob') => {
     const socket = pool.add(await connect(url, generation));
     expect((await authenticate(socket, tokens[user]!, t.clientKey)).RC).toBe(0);
@@ -840,7 +1126,13 @@ describe('real-time: catch-up with sync after a reconnect', () => {
       await sleep(3);
       const missed2 = await post('s2', `${tag}-e`);
       await sleep(3);
-      expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/s1/message', { _id: seen[0]._id, message: `${tag}-a-edited`, messageType: 'text' }));
+      expectOk(
+        await t.asUser(tokens.alice!, 'POST', '/rooms/s1/message', {
+          _id: seen[0]._id,
+          message: `${tag}-a-edited`,
+          messageType: 'text',
+        }),
+      );
       await sleep(3);
       expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/s1/message', { _id: seen[1]._id, messageType: 'recall' }));
       await sleep(3);
@@ -853,14 +1145,21 @@ describe('real-time: catch-up with sync after a reconnect', () => {
         const ack = await again.call('sync', { since });
         expect(ack, String(since)).toMatchObject({ RC: 0, RM: 'OK', result: { hasMore: false } });
         const messages = ack.result.messages as any[];
-        expect(messages.map((message) => message._id), String(since)).toStrictEqual(expected);
+        expect(
+          messages.map((message) => message._id),
+          String(since),
+        ).toStrictEqual(expected);
         expect(messages[0]).toMatchObject({ room: 's1', message: `${tag}-d`, sender: { _id: 'alice' } });
         expect(messages[2]).toMatchObject({ _id: seen[0]._id, message: `${tag}-a-edited` });
         expect(messages[3]).toMatchObject({ _id: seen[1]._id, messageType: 'recall' });
         // The cursor is opaque: the last change's (updatedAt, seq).
         expect(ack.result.cursor).toBe(`c:${missed3.updatedAtMS}:${ack.result.cursor.split(':')[2]}`);
         // Nothing after the cursor.
-        expect(await again.call('sync', { since: ack.result.cursor })).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], deleted: [], hasMore: false, cursor: ack.result.cursor } });
+        expect(await again.call('sync', { since: ack.result.cursor })).toStrictEqual({
+          RC: 0,
+          RM: 'OK',
+          result: { messages: [], deleted: [], hasMore: false, cursor: ack.result.cursor },
+        });
       }
     });
   }
@@ -892,10 +1191,21 @@ describe('real-time: catch-up with sync after a reconnect', () => {
         // 260 messages share one millisecond, the rest another: the cursor must break ties by sequence.
         const time = start + (index < 260 ? 0 : 1);
         const id = (0x6b000000 + index).toString(16).padStart(8, '0') + 'aabbccddeeff0011'.slice(0, 16);
-        await messagesRepository.insert({
-          appId: t.appId, id, roomId: index % 2 ? 's1' : 's2', senderId: 'alice', messageType: 'text',
-          content: { message: `bulk-${index}` }, searchText: `bulk-${index}`, batchId: null, createdAt: time, updatedAt: time,
-        }, tx);
+        await messagesRepository.insert(
+          {
+            appId: t.appId,
+            id,
+            roomId: index % 2 ? 's1' : 's2',
+            senderId: 'alice',
+            messageType: 'text',
+            content: { message: `bulk-${index}` },
+            searchText: `bulk-${index}`,
+            batchId: null,
+            createdAt: time,
+            updatedAt: time,
+          },
+          tx,
+        );
         inserted.push(id);
       }
     });
@@ -911,7 +1221,11 @@ describe('real-time: catch-up with sync after a reconnect', () => {
     expect(all).toStrictEqual(inserted);
     expect(second.result.messages[0]).toMatchObject({ message: 'bulk-500', sender: { _id: 'alice' } });
     const third = await socket.call('sync', { since: second.result.cursor });
-    expect(third).toStrictEqual({ RC: 0, RM: 'OK', result: { messages: [], deleted: [], hasMore: false, cursor: second.result.cursor } });
+    expect(third).toStrictEqual({
+      RC: 0,
+      RM: 'OK',
+      result: { messages: [], deleted: [], hasMore: false, cursor: second.result.cursor },
+    });
   });
 
   it('answers a plain ack in every generation and refuses a missing or invalid since', async () => {
@@ -919,9 +1233,24 @@ describe('real-time: catch-up with sync after a reconnect', () => {
       const socket = await signIn(generation, 'carol');
       const [ack] = await rawAck(socket, 'sync', { since: 0 });
       expect(typeof ack, generation).toBe('object');
-      expect((ack as { result: { messages: Array<{ room: string }> } }).result.messages.every((message) => message.room === 's-other')).toBe(true);
-      for (const bad of [undefined, {}, { since: 'yesterday' }, { since: {} }, { since: true }, { since: '2024-02-30T00:00:00Z' }]) {
-        expect(await socket.call('sync', bad), JSON.stringify(bad)).toMatchObject({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST' } });
+      expect(
+        (ack as { result: { messages: Array<{ room: string }> } }).result.messages.every(
+          (message) => message.room === 's-other',
+        ),
+      ).toBe(true);
+      for (const bad of [
+        undefined,
+        {},
+        { since: 'yesterday' },
+        { since: {} },
+        { since: true },
+        { since: '2024-02-30T00:00:00Z' },
+      ]) {
+        expect(await socket.call('sync', bad), JSON.stringify(bad)).toMatchObject({
+          RC: 400,
+          RM: 'Bad Request',
+          error: { code: 'INVALID_REQUEST' },
+        });
       }
     }
   });
@@ -945,7 +1274,8 @@ describe('real-time: revocation and connection counts', () => {
   });
 
   const count = async () => expectOk(await t.admin('GET', '/admin/connection-count')).count as number;
-  const countOf = async (admin: typeof other.admin) => expectOk(await admin('GET', '/admin/connection-count')).count as number;
+  const countOf = async (admin: typeof other.admin) =>
+    expectOk(await admin('GET', '/admin/connection-count')).count as number;
   const signIn = async (generation: Generation, token: string) => {
     const socket = pool.add(await connect(url, generation));
     expect((await authenticate(socket, token, t.clientKey)).RC).toBe(0);
@@ -955,7 +1285,9 @@ describe('real-time: revocation and connection counts', () => {
   it('counts authenticated connections only, per app, and drops on disconnect', async () => {
     await eventually(async () => (await count()) === 0, 3000, 'no connections left');
     const token = await t.createUser('counted');
-    const anonymous = await Promise.all(GENERATIONS.map(async (generation) => pool.add(await connect(url, generation))));
+    const anonymous = await Promise.all(
+      GENERATIONS.map(async (generation) => pool.add(await connect(url, generation))),
+    );
     await sleep(100);
     expect(await count()).toBe(0);
     for (const socket of anonymous) await authenticate(socket, token, t.clientKey);
@@ -1001,12 +1333,21 @@ describe('real-time: revocation and connection counts', () => {
     expect(Date.now() - started).toBeLessThan(1500);
     expect(isConnected(kept)).toBe(true);
     await eventually(async () => (await count()) === 1, 2000, 'one connection left');
-    expectOk(await t.admin('POST', '/messages', { room: 'rev-room', sender: 'rita', message: 'still here', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'rev-room',
+        sender: 'rita',
+        message: 'still here',
+        messageType: 'text',
+      }),
+    );
     await waitFor(kept, 'chat message', (message) => message.message === 'still here');
     // The revoked token cannot come back.
     const retry = pool.add(await connect(url, 'G3'));
     expect(await authenticate(retry, revokedToken, t.clientKey)).toStrictEqual(INVALID_TOKEN_ACK);
-    expect((await handshakeRefusal(url, { token: revokedToken, clientKey: t.clientKey })).data).toStrictEqual(INVALID_TOKEN_ACK);
+    expect((await handshakeRefusal(url, { token: revokedToken, clientKey: t.clientKey })).data).toStrictEqual(
+      INVALID_TOKEN_ACK,
+    );
   });
 
   it("deleting a user disconnects all of that user's connections at once", async () => {
@@ -1049,7 +1390,12 @@ describe('real-time: revocation and connection counts', () => {
 
   it('a user socket is disconnected when its token reaches its expiration date', async () => {
     await t.createUser('tess');
-    expectOk(await t.admin('PUT', '/admin/clients/tess/token', { token: 'tess-short-lived-token', expirationDate: Date.now() + 400 }));
+    expectOk(
+      await t.admin('PUT', '/admin/clients/tess/token', {
+        token: 'tess-short-lived-token',
+        expirationDate: Date.now() + 400,
+      }),
+    );
     const socket = await signIn('G2', 'tess-short-lived-token');
     await disconnected(socket, 1500);
   });
@@ -1089,7 +1435,9 @@ describe('real-time: CORS and transports of long-polling (G1)', () => {
 
   it('reflects the Origin with credentials on polling requests, and the whole G1 polling session works', async () => {
     for (const origin of ['http://app.example.test', 'https://other.example:8443']) {
-      const handshake = await httpRequest(`${url}/socket.io/?EIO=3&transport=polling&t=Nabc`, { headers: { Origin: origin } });
+      const handshake = await httpRequest(`${url}/socket.io/?EIO=3&transport=polling&t=Nabc`, {
+        headers: { Origin: origin },
+      });
       expect(handshake.status).toBe(200);
       expect(handshake.headers['access-control-allow-origin']).toBe(origin);
       expect(handshake.headers['access-control-allow-credentials']).toBe('true');
@@ -1125,7 +1473,11 @@ describe('real-time: CORS and transports of long-polling (G1)', () => {
       expect(ack, answer.body).toBeDefined();
       expect(JSON.parse(ack!.slice(3))).toMatchObject([{ RC: 0, RM: 'OK', result: { _id: 'polly', client: 'polly' } }]);
       // Close the session (EIO3 close packet).
-      await httpRequest(`${session}&t=Nabg`, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'text/plain;charset=UTF-8' }, body: '1:1' });
+      await httpRequest(`${session}&t=Nabg`, {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'text/plain;charset=UTF-8' },
+        body: '1:1',
+      });
     }
   });
 
@@ -1133,13 +1485,19 @@ describe('real-time: CORS and transports of long-polling (G1)', () => {
     const origin = 'http://app.example.test';
     const preflight = await httpRequest(`${url}/socket.io/?EIO=3&transport=polling&t=Nxyz&sid=whatever`, {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
     expect(preflight.status).toBeGreaterThanOrEqual(200);
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers['access-control-allow-origin']).toBe(origin);
     expect(preflight.headers['access-control-allow-credentials']).toBe('true');
-    expect(String(preflight.headers['access-control-allow-methods']).split(',')).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(String(preflight.headers['access-control-allow-methods']).split(',')).toEqual(
+      expect.arrayContaining(['GET', 'POST']),
+    );
     expect(String(preflight.headers['access-control-allow-headers']).toLowerCase()).toContain('content-type');
   });
 
@@ -1149,7 +1507,14 @@ describe('real-time: CORS and transports of long-polling (G1)', () => {
     // Authenticated on polling or during the upgrade, then pushes keep flowing over WebSocket.
     expect((await authenticate(g1, token, t.clientKey)).RC).toBe(0);
     await eventually(() => g1.raw.io.engine.transport.name === 'websocket', 3000, 'G1 upgrade to websocket');
-    expectOk(await t.admin('POST', '/messages', { room: 'poll-room', sender: 'polly', message: 'after upgrade', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'poll-room',
+        sender: 'polly',
+        message: 'after upgrade',
+        messageType: 'text',
+      }),
+    );
     await waitFor(g1, 'chat message', (message) => message.message === 'after upgrade');
     for (const generation of ['G2', 'G3'] as const) {
       const socket = pool.add(await connect(url, generation));

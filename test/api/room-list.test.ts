@@ -8,17 +8,28 @@ import { MembersRepository } from '../../src/modules/members/members.repository.
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const IM_CLIENT_ID_REQUIRED = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } };
+const IM_CLIENT_ID_REQUIRED = {
+  RC: 400,
+  RM: 'Bad Request',
+  error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+};
 
 function expectBadRequest(response: LightMyRequestResponse): void {
   expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  expect(response.json()).toStrictEqual({
+    RC: 400,
+    RM: 'Bad Request',
+    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+  });
 }
 
 const ids = (result: { data: Array<{ _id: string }> }) => result.data.map((room) => room._id);
 
 /** A 24-hex message id whose first 8 digits are the given time in seconds (spec 1.6). */
-const messageIdAt = (ms: number) => Math.floor(ms / 1000).toString(16).padStart(8, '0') + randomBytes(8).toString('hex');
+const messageIdAt = (ms: number) =>
+  Math.floor(ms / 1000)
+    .toString(16)
+    .padStart(8, '0') + randomBytes(8).toString('hex');
 
 describe('GET /rooms', () => {
   let t: TestApp;
@@ -28,24 +39,40 @@ describe('GET /rooms', () => {
   const list = async (user: string, query = '') => expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms${query}`));
   const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   const send = async (user: string, room: string, message: string, extra: Record<string, unknown> = {}) =>
-    expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }));
+    expectOk(
+      await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }),
+    );
   /** A user call with extra headers (asUser sets only the client key and the token). */
   const asUserWith = (token: string, url: string, headers: Record<string, string>) =>
-    t.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1', headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...headers } });
+    t.app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...headers },
+    });
 
   beforeAll(async () => {
     t = await buildTestApp();
     prefs = new MembersRepository(t.services.storage);
     for (const id of [
-      'idu1', 'idu2',
-      'sorter', 'pal',
+      'idu1',
+      'idu2',
+      'sorter',
+      'pal',
       'upd',
-      'prefu', 'prefpal',
-      'mu1', 'mu2',
+      'prefu',
+      'prefpal',
+      'mu1',
+      'mu2',
       'frz',
-      'g1', 'g2', 'gout', 'gsender',
-      'inv', 'invhost',
-      'shape', 'shapepal',
+      'g1',
+      'g2',
+      'gout',
+      'gsender',
+      'inv',
+      'invhost',
+      'shape',
+      'shapepal',
     ]) {
       tokens[id] = await t.createUser(id, { nickname: `Nick ${id}` });
     }
@@ -74,7 +101,11 @@ describe('GET /rooms', () => {
 
     it('answers 403 INSUFFICIENT_PERMISSIONS in shape B when IM-CLIENT-ID names another user', async () => {
       const response = await asUserWith(tokens.idu1!, '/rooms', { 'im-client-id': 'idu2' });
-      expectBody(response, 403, { RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message: expect.any(String) } });
+      expectBody(response, 403, {
+        RC: 403,
+        RM: 'Forbidden',
+        error: { code: 'INSUFFICIENT_PERMISSIONS', message: expect.any(String) },
+      });
     });
 
     it('with the API key, IM-CLIENT-ID names the user whose rooms are listed', async () => {
@@ -91,7 +122,9 @@ describe('GET /rooms', () => {
 
     it('needs a valid token', async () => {
       expectBody(await t.asUser('not-a-token', 'GET', '/rooms'), 401, {
-        RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+        RC: 401,
+        RM: 'Unauthorized',
+        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
       });
     });
   });
@@ -99,7 +132,14 @@ describe('GET /rooms', () => {
   describe('result shape', () => {
     let last: any;
     beforeAll(async () => {
-      await createRoom({ _id: 'shape-room', name: 'Shape', cover: 'http://x/c.png', description: 'desc', roomTags: ['t1'], members: ['shape', 'shapepal'] });
+      await createRoom({
+        _id: 'shape-room',
+        name: 'Shape',
+        cover: 'http://x/c.png',
+        description: 'desc',
+        roomTags: ['t1'],
+        members: ['shape', 'shapepal'],
+      });
       last = await send('shapepal', 'shape-room', 'hello shape');
     });
 
@@ -132,7 +172,12 @@ describe('GET /rooms', () => {
       });
       expect(room.members.map((member: any) => member._id)).toStrictEqual(['shape', 'shapepal']);
       for (const member of room.members) {
-        expect(member).toMatchObject({ id: member._id, nickname: `Nick ${member._id}`, isRobot: false, lastLoginTimeMS: expect.any(Number) });
+        expect(member).toMatchObject({
+          id: member._id,
+          nickname: `Nick ${member._id}`,
+          isRobot: false,
+          lastLoginTimeMS: expect.any(Number),
+        });
         expect(member).not.toHaveProperty('token');
       }
       expect(room.lastMessage).toMatchObject({
@@ -157,7 +202,13 @@ describe('GET /rooms', () => {
   describe('sorting and paging', () => {
     // Created a..e in that order; names out of creation order; unread for `sorter`: s-a 1, s-c 2.
     beforeAll(async () => {
-      const names: Record<string, string> = { 's-a': 'charlie', 's-b': 'alpha', 's-c': 'bravo', 's-d': 'delta', 's-e': 'echo' };
+      const names: Record<string, string> = {
+        's-a': 'charlie',
+        's-b': 'alpha',
+        's-c': 'bravo',
+        's-d': 'delta',
+        's-e': 'echo',
+      };
       for (const [id, name] of Object.entries(names)) {
         await createRoom({ _id: id, name, members: ['sorter', 'pal'] });
         await sleep(5);
@@ -173,7 +224,13 @@ describe('GET /rooms', () => {
       expect(ids(result)).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
       expect(result.totalCount).toBe(5);
       expect(result.data.map((room: any) => room.unread)).toStrictEqual([0, 2, 1, 0, 0]);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-lastMessage -createdTime')}`))).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
+      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-lastMessage -createdTime')}`))).toStrictEqual([
+        's-b',
+        's-c',
+        's-a',
+        's-e',
+        's-d',
+      ]);
     });
 
     it('sorts by createdTime, ascending and descending', async () => {
@@ -182,7 +239,13 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by lastMessage ascending: rooms without messages first', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('lastMessage createdTime')}`))).toStrictEqual(['s-d', 's-e', 's-a', 's-c', 's-b']);
+      expect(ids(await list('sorter', `?sort=${encodeURIComponent('lastMessage createdTime')}`))).toStrictEqual([
+        's-d',
+        's-e',
+        's-a',
+        's-c',
+        's-b',
+      ]);
     });
 
     it('sorts by name and by _id', async () => {
@@ -193,8 +256,20 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by unread, with later fields breaking ties', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-unread name')}`))).toStrictEqual(['s-c', 's-a', 's-b', 's-d', 's-e']);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('unread -name')}`))).toStrictEqual(['s-e', 's-d', 's-b', 's-a', 's-c']);
+      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-unread name')}`))).toStrictEqual([
+        's-c',
+        's-a',
+        's-b',
+        's-d',
+        's-e',
+      ]);
+      expect(ids(await list('sorter', `?sort=${encodeURIComponent('unread -name')}`))).toStrictEqual([
+        's-e',
+        's-d',
+        's-b',
+        's-a',
+        's-c',
+      ]);
     });
 
     it('sorts by updatedAt', async () => {
@@ -209,13 +284,21 @@ describe('GET /rooms', () => {
     it('rejects an unknown sort field with 400 INVALID_REQUEST', async () => {
       expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=bogus'));
       expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=-bogus'));
-      expectBadRequest(await t.asUser(tokens.sorter!, 'GET', `/rooms?sort=${encodeURIComponent('-lastMessage members')}`));
+      expectBadRequest(
+        await t.asUser(tokens.sorter!, 'GET', `/rooms?sort=${encodeURIComponent('-lastMessage members')}`),
+      );
     });
 
     it('sortUnreadFirst=1 or true puts rooms with unread messages first, keeping the sort within each part', async () => {
       expect(ids(await list('sorter', '?sortUnreadFirst=1'))).toStrictEqual(['s-c', 's-a', 's-b', 's-e', 's-d']);
       expect(ids(await list('sorter', '?sortUnreadFirst=true'))).toStrictEqual(['s-c', 's-a', 's-b', 's-e', 's-d']);
-      expect(ids(await list('sorter', '?sortUnreadFirst=1&sort=createdTime'))).toStrictEqual(['s-a', 's-c', 's-b', 's-d', 's-e']);
+      expect(ids(await list('sorter', '?sortUnreadFirst=1&sort=createdTime'))).toStrictEqual([
+        's-a',
+        's-c',
+        's-b',
+        's-d',
+        's-e',
+      ]);
       expect(ids(await list('sorter', '?sortUnreadFirst=0'))).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
       expect(ids(await list('sorter', '?sortUnreadFirst=false'))).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
     });
@@ -271,9 +354,17 @@ describe('GET /rooms', () => {
 
     it('keeps rooms created after the time (ISO or milliseconds)', async () => {
       const past = Date.now() - 60_000;
-      expect(ids(await list('upd', `?updatedAfter=${new Date(past).toISOString()}`)).sort()).toStrictEqual(['u-future', 'u-new', 'u-old']);
+      expect(ids(await list('upd', `?updatedAfter=${new Date(past).toISOString()}`)).sort()).toStrictEqual([
+        'u-future',
+        'u-new',
+        'u-old',
+      ]);
       expect(ids(await list('upd', `?updatedAfter=${past}`)).sort()).toStrictEqual(['u-future', 'u-new', 'u-old']);
-      expect(ids(await list('upd', '?updatedAfter=2020-01-01T00:00:00Z')).sort()).toStrictEqual(['u-future', 'u-new', 'u-old']);
+      expect(ids(await list('upd', '?updatedAfter=2020-01-01T00:00:00Z')).sort()).toStrictEqual([
+        'u-future',
+        'u-new',
+        'u-old',
+      ]);
     });
 
     it('keeps rooms whose last message is newer than the time, even if created before it', async () => {
@@ -283,7 +374,14 @@ describe('GET /rooms', () => {
       expect(result.totalCount).toBe(1);
       expect(ids(await list('upd', `?updatedAfter=${messageTime}`))).toStrictEqual(['u-future']);
       expect(result.inspect.query.$or).toStrictEqual([
-        { lastMessage: { $gt: Math.floor(messageTime / 1000).toString(16).padStart(8, '0') + '0000000000000000' } },
+        {
+          lastMessage: {
+            $gt:
+              Math.floor(messageTime / 1000)
+                .toString(16)
+                .padStart(8, '0') + '0000000000000000',
+          },
+        },
         { createdTime: { $gt: iso } },
       ]);
     });
@@ -314,22 +412,40 @@ describe('GET /rooms', () => {
     beforeAll(async () => {
       for (const id of ['p-work', 'p-home', 'p-none']) await createRoom({ _id: id, members: ['prefu', 'prefpal'] });
       const now = Date.now();
-      await prefs.setPref(t.appId, 'p-work', 'prefu', { tags: ['work', 'urgent'], tagColors: { work: '#f2d700' }, folder: 'Projects', sticky: true, hidden: false }, now);
+      await prefs.setPref(
+        t.appId,
+        'p-work',
+        'prefu',
+        { tags: ['work', 'urgent'], tagColors: { work: '#f2d700' }, folder: 'Projects', sticky: true, hidden: false },
+        now,
+      );
       await prefs.setPref(t.appId, 'p-home', 'prefu', { tags: ['home'], folder: 'Personal', hidden: true }, now);
       // Another user's preferences never filter the caller's list.
       await prefs.setPref(t.appId, 'p-none', 'prefpal', { tags: ['work'], folder: 'Projects' }, now);
     });
 
-    const filtered = async (pref: unknown) => ids(await list('prefu', `?pref=${encodeURIComponent(typeof pref === 'string' ? pref : JSON.stringify(pref))}`)).sort();
+    const filtered = async (pref: unknown) =>
+      ids(
+        await list('prefu', `?pref=${encodeURIComponent(typeof pref === 'string' ? pref : JSON.stringify(pref))}`),
+      ).sort();
 
-    it('returns the caller\'s pref on each room that has one', async () => {
+    it("returns the caller's pref on each room that has one", async () => {
       const result = await list('prefu');
       const byId = new Map(result.data.map((room: any) => [room._id, room]));
-      expect((byId.get('p-work') as any).pref).toStrictEqual({ tags: ['work', 'urgent'], tagColors: { work: '#f2d700' }, folder: 'Projects', sticky: true, hidden: false });
+      expect((byId.get('p-work') as any).pref).toStrictEqual({
+        tags: ['work', 'urgent'],
+        tagColors: { work: '#f2d700' },
+        folder: 'Projects',
+        sticky: true,
+        hidden: false,
+      });
       expect((byId.get('p-home') as any).pref).toStrictEqual({ tags: ['home'], folder: 'Personal', hidden: true });
       expect(byId.get('p-none')).not.toHaveProperty('pref');
       const other = await list('prefpal');
-      expect(other.data.find((room: any) => room._id === 'p-none').pref).toStrictEqual({ tags: ['work'], folder: 'Projects' });
+      expect(other.data.find((room: any) => room._id === 'p-none').pref).toStrictEqual({
+        tags: ['work'],
+        folder: 'Projects',
+      });
       expect(other.data.find((room: any) => room._id === 'p-work')).not.toHaveProperty('pref');
     });
 
@@ -341,7 +457,7 @@ describe('GET /rooms', () => {
       expect(await filtered({ tags: ['work', 'urgent'] })).toStrictEqual(['p-work']);
     });
 
-    it('other keys must equal the caller\'s value; all keys must match', async () => {
+    it("other keys must equal the caller's value; all keys must match", async () => {
       expect(await filtered({ folder: 'Personal' })).toStrictEqual(['p-home']);
       expect(await filtered({ folder: 'Projects' })).toStrictEqual(['p-work']);
       expect(await filtered({ hidden: true })).toStrictEqual(['p-home']);
@@ -395,7 +511,7 @@ describe('GET /rooms', () => {
       expect((await room('mu1', 'm-room')).unread).toBe(1);
     });
 
-    it('muted follows the caller\'s mute list', async () => {
+    it("muted follows the caller's mute list", async () => {
       expect((await room('mu1', 'm-quiet')).muted).toBe(false);
       expectOk(await t.asUser(tokens.mu1!, 'POST', '/me/mute/m-quiet'));
       expect((await room('mu1', 'm-quiet')).muted).toBe(true);
@@ -407,7 +523,7 @@ describe('GET /rooms', () => {
       expect((await room('mu1', 'm-quiet')).muted).toBe(false);
     });
 
-    it('muted is also true when the caller\'s pref says muted (12 item 40)', async () => {
+    it("muted is also true when the caller's pref says muted (12 item 40)", async () => {
       await prefs.setPref(t.appId, 'm-room', 'mu2', { muted: true }, Date.now());
       expect((await room('mu2', 'm-room')).muted).toBe(true);
       expect((await room('mu1', 'm-room')).muted).toBe(false);
@@ -470,7 +586,12 @@ describe('GET /rooms', () => {
   describe('pending invitations (spec 4.5)', () => {
     it('does not list a room where the caller only has a pending invitation', async () => {
       await createRoom({ _id: 'inv-room', members: ['invhost'] });
-      expectOk(await t.asUser(tokens.invhost!, 'POST', '/rooms/inv-room/members', { invitees: ['inv'], invitationRequired: true }));
+      expectOk(
+        await t.asUser(tokens.invhost!, 'POST', '/rooms/inv-room/members', {
+          invitees: ['inv'],
+          invitationRequired: true,
+        }),
+      );
       expect(ids(await list('inv'))).toStrictEqual([]);
       expectOk(await t.asUser(tokens.inv!, 'POST', '/rooms/inv-room/join'));
       expect(ids(await list('inv'))).toStrictEqual(['inv-room']);

@@ -3,7 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createCast } from '../helpers/factories.js';
-import { asUserWith, badRequest, clientNotFound, FRESH_MESSAGE_STATE, INVALID_TOKEN, ISO, messageTimes, NOT_ROOM_MEMBER, recorder, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import {
+  asUserWith,
+  badRequest,
+  clientNotFound,
+  FRESH_MESSAGE_STATE,
+  INVALID_TOKEN,
+  ISO,
+  messageTimes,
+  NOT_ROOM_MEMBER,
+  recorder,
+  ROOM_FROZEN,
+  ROOM_NOT_FOUND,
+} from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
 
@@ -12,18 +24,33 @@ import type { DomainEvents } from '../../src/events/event-bus.js';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const ROOM_EXISTS = { RC: 409, RM: 'Conflict', error: { code: 'ROOM_EXISTS', message: 'A room with this ID already exists' } };
-const insufficient = (message: string) => ({ RC: 403, RM: 'Forbidden', error: { code: 'INSUFFICIENT_PERMISSIONS', message } });
+const ROOM_EXISTS = {
+  RC: 409,
+  RM: 'Conflict',
+  error: { code: 'ROOM_EXISTS', message: 'A room with this ID already exists' },
+};
+const insufficient = (message: string) => ({
+  RC: 403,
+  RM: 'Forbidden',
+  error: { code: 'INSUFFICIENT_PERMISSIONS', message },
+});
 const CANNOT_UPDATE = insufficient('Only room owner, manager, or platform admin can update room');
 // The freeze page (spec 4.3) words its refusal RM "Permission denied".
-const CANNOT_FREEZE = { ...insufficient('Only room owner, manager, or platform admin can freeze room'), RM: 'Permission denied' };
+const CANNOT_FREEZE = {
+  ...insufficient('Only room owner, manager, or platform admin can freeze room'),
+  RM: 'Permission denied',
+};
 const CANNOT_DELETE = insufficient('Only room owner, manager, or platform admin can delete room');
 
 /** A 400 INVALID_REQUEST in shape B, whatever the message (schema violations word it themselves). */
 function expectInvalid(response: LightMyRequestResponse, message?: RegExp | string): void {
   expect(response.statusCode, response.body).toBe(400);
   const body = response.json();
-  expect(body).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  expect(body).toStrictEqual({
+    RC: 400,
+    RM: 'Bad Request',
+    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+  });
   if (typeof message === 'string') expect(body.error.message).toBe(message);
   else if (message) expect(body.error.message).toMatch(message);
 }
@@ -93,19 +120,50 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
 
   it('stores every documented field and answers members as ids (12 items 29-30)', async () => {
     const body = {
-      _id: 'project-room-001', name: 'Project', cover: 'http://x/c.png', description: '{"k":1}', roomType: 'group',
-      members: ['alice', 'bob', 'carol'], roomTags: ['project', 'team-a'], webhook: 'hook-key', botMode: true,
-      extParams: 'param1=value1&param2=value2', owner: 'alice', managers: ['bob'], encrypted: true, botState: 'CONTACT',
+      _id: 'project-room-001',
+      name: 'Project',
+      cover: 'http://x/c.png',
+      description: '{"k":1}',
+      roomType: 'group',
+      members: ['alice', 'bob', 'carol'],
+      roomTags: ['project', 'team-a'],
+      webhook: 'hook-key',
+      botMode: true,
+      extParams: 'param1=value1&param2=value2',
+      owner: 'alice',
+      managers: ['bob'],
+      encrypted: true,
+      botState: 'CONTACT',
     };
     const room = expectOk(await t.admin('POST', '/rooms/', body));
-    expect(room).toStrictEqual(roomFieldsMatcher(t, {
-      _id: 'project-room-001', id: 'project-room-001', name: 'Project', cover: 'http://x/c.png', description: '{"k":1}',
-      roomTags: ['project', 'team-a'], managers: ['bob'], botMode: true, webhook: 'hook-key', encrypted: true, botState: 'CONTACT',
-      extParams: 'param1=value1&param2=value2', owner: 'alice', members: ['alice', 'bob', 'carol'],
-    }));
+    expect(room).toStrictEqual(
+      roomFieldsMatcher(t, {
+        _id: 'project-room-001',
+        id: 'project-room-001',
+        name: 'Project',
+        cover: 'http://x/c.png',
+        description: '{"k":1}',
+        roomTags: ['project', 'team-a'],
+        managers: ['bob'],
+        botMode: true,
+        webhook: 'hook-key',
+        encrypted: true,
+        botState: 'CONTACT',
+        extParams: 'param1=value1&param2=value2',
+        owner: 'alice',
+        members: ['alice', 'bob', 'carol'],
+      }),
+    );
     // The stored room reads back the same.
     const read = expectOk(await t.admin('GET', '/rooms/project-room-001'));
-    expect(read).toMatchObject({ name: 'Project', owner: 'alice', managers: ['bob'], webhook: 'hook-key', botMode: true, roomTags: ['project', 'team-a'] });
+    expect(read).toMatchObject({
+      name: 'Project',
+      owner: 'alice',
+      managers: ['bob'],
+      webhook: 'hook-key',
+      botMode: true,
+      roomTags: ['project', 'team-a'],
+    });
     expect(read.members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob', 'carol']);
   });
 
@@ -116,7 +174,11 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('refuses a roomType other than direct or group', async () => {
-    expectBody(await t.admin('POST', '/rooms', { _id: 'bad-type', roomType: 'channel' }), 400, badRequest('roomType must be "direct" or "group"'));
+    expectBody(
+      await t.admin('POST', '/rooms', { _id: 'bad-type', roomType: 'channel' }),
+      400,
+      badRequest('roomType must be "direct" or "group"'),
+    );
     expectBody(await t.admin('GET', '/rooms/bad-type'), 404, ROOM_NOT_FOUND);
   });
 
@@ -130,7 +192,14 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
 
   it('gives a direct room without _id the md5 of the pair, ascending and joined by "_" (12 item 28)', async () => {
     const room = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'bob'] }));
-    expect(room).toStrictEqual(roomFieldsMatcher(t, { _id: md5('bob_carol'), id: md5('bob_carol'), roomType: 'direct', members: ['carol', 'bob'] }));
+    expect(room).toStrictEqual(
+      roomFieldsMatcher(t, {
+        _id: md5('bob_carol'),
+        id: md5('bob_carol'),
+        roomType: 'direct',
+        members: ['carol', 'bob'],
+      }),
+    );
     expect(room._id).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -138,7 +207,9 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
     const events = recorder(t, 'room.created');
     try {
       const first = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }));
-      const again = expectOk(await t.asUser(alice, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'], name: 'ignored' }));
+      const again = expectOk(
+        await t.asUser(alice, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'], name: 'ignored' }),
+      );
       expect(again).toStrictEqual(first);
       expect(again._id).toBe(md5('alice_carol'));
       expect(events.seen.filter((event) => event.payload.roomId === first._id)).toHaveLength(1);
@@ -148,16 +219,25 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('uses an explicit _id for a direct room, and then refuses it again with 409', async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }));
+    const room = expectOk(
+      await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }),
+    );
     expect(room._id).toBe('dm-custom');
-    expectBody(await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }), 409, ROOM_EXISTS);
+    expectBody(
+      await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }),
+      409,
+      ROOM_EXISTS,
+    );
   });
 
   it('answers concurrent creations of the same direct room with the one room', async () => {
     const events = recorder(t, 'room.created');
     try {
-      const responses = await Promise.all([0, 1, 2, 3].map((i) =>
-        t.admin('POST', '/rooms', { roomType: 'direct', members: i % 2 ? ['bob', 'alice'] : ['alice', 'bob'] })));
+      const responses = await Promise.all(
+        [0, 1, 2, 3].map((i) =>
+          t.admin('POST', '/rooms', { roomType: 'direct', members: i % 2 ? ['bob', 'alice'] : ['alice', 'bob'] }),
+        ),
+      );
       for (const response of responses) expect(expectOk(response)._id).toBe(md5('alice_bob'));
       expect(events.seen.filter((event) => event.payload.roomId === md5('alice_bob'))).toHaveLength(1);
     } finally {
@@ -166,18 +246,29 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('lets exactly one of concurrent creations with the same explicit _id win; the others get 409', async () => {
-    const responses = await Promise.all([0, 1, 2].map(() => t.admin('POST', '/rooms', { _id: 'race', members: ['alice'] })));
+    const responses = await Promise.all(
+      [0, 1, 2].map(() => t.admin('POST', '/rooms', { _id: 'race', members: ['alice'] })),
+    );
     expect(responses.map((response) => response.statusCode).sort()).toStrictEqual([200, 409, 409]);
-    for (const response of responses.filter((entry) => entry.statusCode === 409)) expect(response.json()).toStrictEqual(ROOM_EXISTS);
+    for (const response of responses.filter((entry) => entry.statusCode === 409))
+      expect(response.json()).toStrictEqual(ROOM_EXISTS);
   });
 
   it('requires exactly two members in a direct room', async () => {
     const message = 'A direct room has exactly two members';
     expectBody(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice'] }), 400, badRequest(message));
     expectBody(await t.admin('POST', '/rooms', { roomType: 'direct' }), 400, badRequest(message));
-    expectBody(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob', 'carol'] }), 400, badRequest(message));
+    expectBody(
+      await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob', 'carol'] }),
+      400,
+      badRequest(message),
+    );
     // Duplicates count once.
-    expectBody(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'alice'] }), 400, badRequest(message));
+    expectBody(
+      await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'alice'] }),
+      400,
+      badRequest(message),
+    );
   });
 
   it('refuses an explicit _id already in use with 409 ROOM_EXISTS and leaves the room unchanged', async () => {
@@ -190,10 +281,26 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('refuses unknown members, owners and managers with 404 CLIENT_NOT_FOUND naming the first one, creating nothing', async () => {
-    expectBody(await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice', 'ghost-1', 'ghost-2'] }), 404, clientNotFound('ghost-1'));
-    expectBody(await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice'], owner: 'ghost-owner' }), 404, clientNotFound('ghost-owner'));
-    expectBody(await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice'], managers: ['bob', 'ghost-manager'] }), 404, clientNotFound('ghost-manager'));
-    expectBody(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'ghost-dm'] }), 404, clientNotFound('ghost-dm'));
+    expectBody(
+      await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice', 'ghost-1', 'ghost-2'] }),
+      404,
+      clientNotFound('ghost-1'),
+    );
+    expectBody(
+      await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice'], owner: 'ghost-owner' }),
+      404,
+      clientNotFound('ghost-owner'),
+    );
+    expectBody(
+      await t.admin('POST', '/rooms', { _id: 'ghosts', members: ['alice'], managers: ['bob', 'ghost-manager'] }),
+      404,
+      clientNotFound('ghost-manager'),
+    );
+    expectBody(
+      await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'ghost-dm'] }),
+      404,
+      clientNotFound('ghost-dm'),
+    );
     expectBody(await t.admin('GET', '/rooms/ghosts'), 404, ROOM_NOT_FOUND);
     expectBody(await t.admin('GET', `/rooms/${md5('alice_ghost-dm')}`), 404, ROOM_NOT_FOUND);
   });
@@ -213,7 +320,9 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   it('with systemMessage sends one addMembers message from the system robot, shown as lastMessage (12 item 42)', async () => {
     const events = recorder(t, 'message.created');
     try {
-      const room = expectOk(await t.admin('POST', '/rooms', { _id: 'announced', members: ['alice', 'bob'], systemMessage: true }));
+      const room = expectOk(
+        await t.admin('POST', '/rooms', { _id: 'announced', members: ['alice', 'bob'], systemMessage: true }),
+      );
       const invitees = [summary('alice', 'Alice', { description: 'first user' }), summary('bob', 'Bob')];
       expect(room.lastMessage).toStrictEqual({
         _id: expect.stringMatching(OBJECT_ID),
@@ -233,17 +342,29 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
       expect(messages.data[0]._id).toBe(room.lastMessage._id);
       const detail = expectOk(await t.asUser(alice, 'GET', '/rooms/announced'));
       expect(detail.lastMessage._id).toBe(room.lastMessage._id);
-      expect(events.seen.some((event) => event.payload.roomId === 'announced' && event.payload.message._id === room.lastMessage._id)).toBe(true);
+      expect(
+        events.seen.some(
+          (event) => event.payload.roomId === 'announced' && event.payload.message._id === room.lastMessage._id,
+        ),
+      ).toBe(true);
     } finally {
       events.stop();
     }
   });
 
   it('with systemMessage and a user token, the caller sends the addMembers message', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms', { _id: 'alice-announced', members: ['bob', 'carol'], systemMessage: true }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms', {
+        _id: 'alice-announced',
+        members: ['bob', 'carol'],
+        systemMessage: true,
+      }),
+    );
     expect(room.members).toStrictEqual(['bob', 'carol']);
     expect(room.lastMessage).toMatchObject({
-      messageType: 'addMembers', message: 'Bob, Carol', member: summary('bob', 'Bob'),
+      messageType: 'addMembers',
+      message: 'Bob, Carol',
+      member: summary('bob', 'Bob'),
       extra: { invitees: [summary('bob', 'Bob'), summary('carol', 'Carol')] },
       sender: summary('alice', 'Alice', { description: 'first user' }),
     });
@@ -280,34 +401,60 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
   afterAll(() => t.close());
 
   it('adds the caller and a single invitee', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'joined', name: 'Joined', invitee: 'bob' }));
-    expect(room).toStrictEqual(roomFieldsMatcher(t, { _id: 'joined', id: 'joined', name: 'Joined', members: expect.any(Array) }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'joined', name: 'Joined', invitee: 'bob' }),
+    );
+    expect(room).toStrictEqual(
+      roomFieldsMatcher(t, { _id: 'joined', id: 'joined', name: 'Joined', members: expect.any(Array) }),
+    );
     expect([...room.members].sort()).toStrictEqual(['alice', 'bob']);
     const detail = expectOk(await t.asUser(alice, 'GET', '/rooms/joined'));
     expect(detail.members.map((member: any) => member._id).sort()).toStrictEqual(['alice', 'bob']);
   });
 
   it('accepts an array of invitees and members together, each once', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'many', invitee: ['bob', 'carol'], members: ['bob'] }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', {
+        _id: 'many',
+        invitee: ['bob', 'carol'],
+        members: ['bob'],
+      }),
+    );
     expect([...room.members].sort()).toStrictEqual(['alice', 'bob', 'carol']);
   });
 
   it('creates the md5 direct room of the caller and the invitee, and answers it again', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'carol' }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'carol' }),
+    );
     expect(room._id).toBe(md5('alice_carol'));
     expect(room.roomType).toBe('direct');
-    const again = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: ['carol'] }));
+    const again = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: ['carol'] }),
+    );
     expect(again._id).toBe(room._id);
   });
 
   it('with systemMessage names every member, the caller included', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'cj-announced', invitee: 'bob', systemMessage: true }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', {
+        _id: 'cj-announced',
+        invitee: 'bob',
+        systemMessage: true,
+      }),
+    );
     expect(room.lastMessage).toMatchObject({ messageType: 'addMembers', sender: { _id: 'alice' } });
     expect(room.lastMessage.extra.invitees.map((user: any) => user._id).sort()).toStrictEqual(['alice', 'bob']);
   });
 
   it('with invitationRequired, adds the caller and leaves the invitees pending until they join (spec 13, 4.6)', async () => {
-    const room = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'cj-invite', invitee: ['bob'], invitationRequired: true }));
+    const room = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', {
+        _id: 'cj-invite',
+        invitee: ['bob'],
+        invitationRequired: true,
+      }),
+    );
     expect(room.members).toStrictEqual(['alice']);
     expectBody(await t.asUser(bob, 'GET', '/rooms/cj-invite'), 403, NOT_ROOM_MEMBER);
     const joined = expectOk(await t.asUser(bob, 'POST', '/rooms/cj-invite/join'));
@@ -315,20 +462,40 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
   });
 
   it('joins the user named by IM-CLIENT-ID with the API key, and needs the header', async () => {
-    expectBody(await t.admin('POST', '/rooms/createAndJoin', { _id: 'admin-cj', invitee: 'bob' }), 400,
-      badRequest('IM-CLIENT-ID header is required with IM-API-KEY'));
+    expectBody(
+      await t.admin('POST', '/rooms/createAndJoin', { _id: 'admin-cj', invitee: 'bob' }),
+      400,
+      badRequest('IM-CLIENT-ID header is required with IM-API-KEY'),
+    );
     expectBody(await t.admin('GET', '/rooms/admin-cj'), 404, ROOM_NOT_FOUND);
-    const room = expectOk(await t.admin('POST', '/rooms/createAndJoin', { _id: 'admin-cj', invitee: 'bob' }, { 'im-client-id': 'carol' }));
+    const room = expectOk(
+      await t.admin('POST', '/rooms/createAndJoin', { _id: 'admin-cj', invitee: 'bob' }, { 'im-client-id': 'carol' }),
+    );
     expect([...room.members].sort()).toStrictEqual(['bob', 'carol']);
   });
 
   it('refuses unknown invitees, taken ids and bad room types like POST /rooms', async () => {
-    expectBody(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'cj-ghost', invitee: 'ghost' }), 404, clientNotFound('ghost'));
+    expectBody(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'cj-ghost', invitee: 'ghost' }),
+      404,
+      clientNotFound('ghost'),
+    );
     expectBody(await t.admin('GET', '/rooms/cj-ghost'), 404, ROOM_NOT_FOUND);
-    expectBody(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'joined', invitee: 'bob' }), 409, ROOM_EXISTS);
-    expectBody(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'forum' }), 400, badRequest('roomType must be "direct" or "group"'));
-    expectBody(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: ['bob', 'carol'] }), 400,
-      badRequest('A direct room has exactly two members'));
+    expectBody(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'joined', invitee: 'bob' }),
+      409,
+      ROOM_EXISTS,
+    );
+    expectBody(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'forum' }),
+      400,
+      badRequest('roomType must be "direct" or "group"'),
+    );
+    expectBody(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: ['bob', 'carol'] }),
+      400,
+      badRequest('A direct room has exactly two members'),
+    );
     expectInvalid(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { invitee: 5 }));
   });
 });
@@ -350,13 +517,33 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
     dave = await t.createUser('dave', { nickname: 'Dave' });
     outsider = await t.createUser('outsider', { nickname: 'Out' });
     await t.createUser('erin', { nickname: 'Erin' });
-    expectOk(await t.admin('POST', '/admin/groups', { _id: 'crew', nickname: 'Crew', avatarUrl: 'http://x/crew.png', members: ['dave', 'erin'] }));
-    expectOk(await t.admin('POST', '/rooms', {
-      _id: 'hq', name: 'HQ', cover: 'http://x/hq.png', description: 'Head quarters', roomTags: ['work'],
-      owner: 'alice', managers: ['bob'], members: ['alice', 'bob', 'carol', 'crew'], webhook: 'hq-hook',
-    }));
-    firstId = expectOk(await t.asUser(alice, 'POST', '/rooms/hq/message', { message: 'first', messageType: 'text' }))._id;
-    secondId = expectOk(await t.asUser(bob, 'POST', '/rooms/hq/message', { message: { rich: true }, messageType: 'card' }))._id;
+    expectOk(
+      await t.admin('POST', '/admin/groups', {
+        _id: 'crew',
+        nickname: 'Crew',
+        avatarUrl: 'http://x/crew.png',
+        members: ['dave', 'erin'],
+      }),
+    );
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'hq',
+        name: 'HQ',
+        cover: 'http://x/hq.png',
+        description: 'Head quarters',
+        roomTags: ['work'],
+        owner: 'alice',
+        managers: ['bob'],
+        members: ['alice', 'bob', 'carol', 'crew'],
+        webhook: 'hq-hook',
+      }),
+    );
+    firstId = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/hq/message', { message: 'first', messageType: 'text' }),
+    )._id;
+    secondId = expectOk(
+      await t.asUser(bob, 'POST', '/rooms/hq/message', { message: { rich: true }, messageType: 'card' }),
+    )._id;
     expectOk(await t.asUser(carol, 'PUT', '/rooms/hq/member/carol', { property: 'location', value: 'Taipei' }));
     expectOk(await t.asUser(alice, 'PUT', '/rooms/hq/member/carol', { property: 'role', value: 'member' }));
   });
@@ -367,8 +554,15 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
     const crewMembers = [memberView('dave', 'Dave'), memberView('erin', 'Erin')];
     expect(room).toStrictEqual({
       ...roomFieldsMatcher(t, {
-        _id: 'hq', id: 'hq', name: 'HQ', cover: 'http://x/hq.png', description: 'Head quarters', roomTags: ['work'],
-        owner: 'alice', managers: ['bob'], webhook: 'hq-hook',
+        _id: 'hq',
+        id: 'hq',
+        name: 'HQ',
+        cover: 'http://x/hq.png',
+        description: 'Head quarters',
+        roomTags: ['work'],
+        owner: 'alice',
+        managers: ['bob'],
+        webhook: 'hq-hook',
       }),
       members: [
         memberView('alice', 'Alice', { avatarUrl: 'http://x/a.png', description: 'owner here' }),
@@ -383,9 +577,15 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
         { client: 'crew', badge: expect.any(Number) },
       ],
       lastMessage: {
-        _id: secondId, id: secondId, room: 'hq', message: { rich: true }, messageType: 'card',
-        sender: summary('bob', 'Bob'), appID: t.appId,
-        ...messageTimes(), ...FRESH_MESSAGE_STATE,
+        _id: secondId,
+        id: secondId,
+        room: 'hq',
+        message: { rich: true },
+        messageType: 'card',
+        sender: summary('bob', 'Bob'),
+        appID: t.appId,
+        ...messageTimes(),
+        ...FRESH_MESSAGE_STATE,
       },
       pinnedMessage: null,
       unread: 2,
@@ -404,8 +604,13 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
     expectOk(await t.asUser(carol, 'PUT', '/rooms/hq/lastRead', { message: secondId }));
     const asCarol = expectOk(await t.asUser(carol, 'GET', '/rooms/hq'));
     expect(asCarol).toMatchObject({ unread: 0, muted: true, isSuperuser: false, lastRead: secondId });
-    expect(asCarol.memberProperties.find((property: any) => property.client === 'carol'))
-      .toStrictEqual({ client: 'carol', badge: 0, role: 'member', location: 'Taipei', lastRead: secondId });
+    expect(asCarol.memberProperties.find((property: any) => property.client === 'carol')).toStrictEqual({
+      client: 'carol',
+      badge: 0,
+      role: 'member',
+      location: 'Taipei',
+      lastRead: secondId,
+    });
     expectOk(await t.asUser(carol, 'DELETE', '/me/mute/hq'));
     expect(expectOk(await t.asUser(carol, 'GET', '/rooms/hq')).muted).toBe(false);
   });
@@ -433,7 +638,13 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
   it('shows a pinned message as pinnedMessage', async () => {
     expectOk(await t.admin('POST', `/messages/${firstId}/pin`));
     const room = expectOk(await t.asUser(carol, 'GET', '/rooms/hq'));
-    expect(room.pinnedMessage).toMatchObject({ _id: firstId, message: 'first', pinned: true, isPined: true, sender: { _id: 'alice' } });
+    expect(room.pinnedMessage).toMatchObject({
+      _id: firstId,
+      message: 'first',
+      pinned: true,
+      isPined: true,
+      sender: { _id: 'alice' },
+    });
     expectOk(await t.admin('DELETE', `/messages/${firstId}/pin`));
     expect(expectOk(await t.asUser(carol, 'GET', '/rooms/hq')).pinnedMessage).toBeNull();
   });
@@ -453,8 +664,11 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
 
   it('refuses a bad token with 401 and an IM-CLIENT-ID naming someone else with 403', async () => {
     expectBody(await t.asUser('bogus-token', 'GET', '/rooms/hq'), 401, INVALID_TOKEN);
-    expectBody(await asUserWith(t, carol, 'GET', '/rooms/hq', { 'im-client-id': 'alice' }), 403,
-      insufficient('IM-CLIENT-ID does not match the user of the token'));
+    expectBody(
+      await asUserWith(t, carol, 'GET', '/rooms/hq', { 'im-client-id': 'alice' }),
+      403,
+      insufficient('IM-CLIENT-ID does not match the user of the token'),
+    );
     expectOk(await asUserWith(t, carol, 'GET', '/rooms/hq', { 'im-client-id': 'carol' }));
   });
 });
@@ -465,10 +679,17 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     ({ owner, manager, admin, member, outsider } = await createCast(t));
-    expectOk(await t.admin('POST', '/rooms', {
-      _id: 'room', name: 'Room', description: 'before', roomTags: ['a', 'b'], owner: 'owner', managers: ['manager'],
-      members: ['owner', 'manager', 'admin-member', 'member'],
-    }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'room',
+        name: 'Room',
+        description: 'before',
+        roomTags: ['a', 'b'],
+        owner: 'owner',
+        managers: ['manager'],
+        members: ['owner', 'manager', 'admin-member', 'member'],
+      }),
+    );
     expectOk(await t.admin('PUT', '/rooms/room/member/admin-member', { property: 'role', value: 'admin' }));
   });
   afterAll(() => t.close());
@@ -480,13 +701,30 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
     expect((await t.asUser(owner, 'PUT', '/rooms/room', { botMode: true })).statusCode).toBe(403);
     expectOk(await t.admin('PUT', '/rooms/room', { webhook: 'new-hook', botMode: true }));
     const response = await t.asUser(owner, 'PUT', '/rooms/room', {
-      name: 'Renamed', cover: 'http://x/new.png', roomTags: ['c'], extParams: 'x=1',
+      name: 'Renamed',
+      cover: 'http://x/new.png',
+      roomTags: ['c'],
+      extParams: 'x=1',
     });
     const room = expectOk(response);
     expect(room).toMatchObject({
-      _id: 'room', name: 'Renamed', cover: 'http://x/new.png', description: 'before', roomTags: ['c'], webhook: 'new-hook',
-      botMode: true, extParams: 'x=1', owner: 'owner', managers: ['manager'], status: 1, opening: 1, roomType: 'group',
-      createdTimeMS: before.createdTimeMS, isSuperuser: true, muted: false, pinnedMessage: null,
+      _id: 'room',
+      name: 'Renamed',
+      cover: 'http://x/new.png',
+      description: 'before',
+      roomTags: ['c'],
+      webhook: 'new-hook',
+      botMode: true,
+      extParams: 'x=1',
+      owner: 'owner',
+      managers: ['manager'],
+      status: 1,
+      opening: 1,
+      roomType: 'group',
+      createdTimeMS: before.createdTimeMS,
+      isSuperuser: true,
+      muted: false,
+      pinnedMessage: null,
     });
     expect(room.updatedAtMS).toBeGreaterThanOrEqual(before.updatedAtMS);
     expect(room.members.map((entry: any) => entry._id)).toStrictEqual(['owner', 'manager', 'admin-member', 'member']);
@@ -497,8 +735,12 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   });
 
   it('lets a manager, a member with role admin and the API key update', async () => {
-    expect(expectOk(await t.asUser(manager, 'PUT', '/rooms/room', { description: 'by manager' })).description).toBe('by manager');
-    expect(expectOk(await t.asUser(admin, 'PUT', '/rooms/room', { description: 'by admin member' })).description).toBe('by admin member');
+    expect(expectOk(await t.asUser(manager, 'PUT', '/rooms/room', { description: 'by manager' })).description).toBe(
+      'by manager',
+    );
+    expect(expectOk(await t.asUser(admin, 'PUT', '/rooms/room', { description: 'by admin member' })).description).toBe(
+      'by admin member',
+    );
     const byKey = expectOk(await t.admin('PUT', '/rooms/room', { description: 'by api key' }));
     expect(byKey).toMatchObject({ description: 'by api key', isSuperuser: true, unread: 0 });
   });
@@ -527,7 +769,11 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
     expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { status: '0' }));
     expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { opening: 5 }));
     expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { roomTags: 'tag' }));
-    expectBody(await t.asUser(owner, 'PUT', '/rooms/room', { roomType: 'direct' }), 400, badRequest('roomType cannot be changed'));
+    expectBody(
+      await t.asUser(owner, 'PUT', '/rooms/room', { roomType: 'direct' }),
+      400,
+      badRequest('roomType cannot be changed'),
+    );
     const room = expectOk(await t.admin('GET', '/rooms/room'));
     expect(room).toMatchObject({ status: 1, opening: 1, roomType: 'group' });
   });
@@ -536,7 +782,11 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
     expectBody(await t.asUser(owner, 'PUT', '/rooms/nope', { name: 'x' }), 404, ROOM_NOT_FOUND);
     expectBody(await t.admin('PUT', '/rooms/nope', { name: 'x' }), 404, ROOM_NOT_FOUND);
     expectBody(await t.asUser(owner, 'PUT', '/rooms/room', { owner: 'ghost' }), 404, clientNotFound('ghost'));
-    expectBody(await t.asUser(owner, 'PUT', '/rooms/room', { managers: ['manager', 'ghost-2'] }), 404, clientNotFound('ghost-2'));
+    expectBody(
+      await t.asUser(owner, 'PUT', '/rooms/room', { managers: ['manager', 'ghost-2'] }),
+      404,
+      clientNotFound('ghost-2'),
+    );
   });
 
   it('hands superuser rights over through owner and managers', async () => {
@@ -551,7 +801,9 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
     expectBody(await t.asUser(manager, 'PUT', '/rooms/room', { name: 'no longer' }), 403, CANNOT_UPDATE);
     expectOk(await t.asUser(member, 'PUT', '/rooms/room', { name: 'By new manager' }));
 
-    expect(expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { owner: 'manager', managers: [] })).owner).toBe('manager');
+    expect(expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { owner: 'manager', managers: [] })).owner).toBe(
+      'manager',
+    );
     expect(expectOk(await t.asUser(manager, 'GET', '/rooms/room')).isSuperuser).toBe(true);
     expect(expectOk(await t.asUser(owner, 'GET', '/rooms/room')).isSuperuser).toBe(false);
     expectBody(await t.asUser(owner, 'PUT', '/rooms/room', { name: 'old owner' }), 403, CANNOT_UPDATE);
@@ -565,7 +817,10 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
       expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { name: 'Evented' }));
       const mine = events.seen.filter((event) => event.payload.roomId === 'room');
       expect(mine.length).toBeGreaterThanOrEqual(1);
-      expect(mine[0]!.payload).toMatchObject({ actor: 'owner', members: ['owner', 'manager', 'admin-member', 'member'] });
+      expect(mine[0]!.payload).toMatchObject({
+        actor: 'owner',
+        members: ['owner', 'manager', 'admin-member', 'member'],
+      });
     } finally {
       events.stop();
     }
@@ -586,20 +841,46 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
 
     it('lets the API key freeze and a manager unfreeze', async () => {
       expect(expectOk(await t.admin('GET', '/rooms/room')).status).toBe(1);
-      expect((await t.admin('PUT', '/rooms/room', { status: 0 })).json()).toMatchObject({ RC: 0, RM: 'Room frozen successfully', result: { status: 0 } });
-      expect((await t.asUser(manager, 'PUT', '/rooms/room', { status: 1 })).json()).toMatchObject({ RC: 0, RM: 'OK', result: { status: 1 } });
+      expect((await t.admin('PUT', '/rooms/room', { status: 0 })).json()).toMatchObject({
+        RC: 0,
+        RM: 'Room frozen successfully',
+        result: { status: 0 },
+      });
+      expect((await t.asUser(manager, 'PUT', '/rooms/room', { status: 1 })).json()).toMatchObject({
+        RC: 0,
+        RM: 'OK',
+        result: { status: 1 },
+      });
     });
 
     it('in a frozen room: refuses member writes with 403 ROOM_FROZEN, keeps reads, hides the room from GET /rooms', async () => {
-      const sent = expectOk(await t.asUser(member, 'POST', '/rooms/room/message', { message: 'before the freeze', messageType: 'text' }));
+      const sent = expectOk(
+        await t.asUser(member, 'POST', '/rooms/room/message', { message: 'before the freeze', messageType: 'text' }),
+      );
       expect((await t.asUser(admin, 'PUT', '/rooms/room', { status: 0 })).json().RM).toBe('Room frozen successfully');
 
       // Writes by members, superusers included.
-      expectBody(await t.asUser(member, 'POST', '/rooms/room/message', { message: 'frozen', messageType: 'text' }), 403, ROOM_FROZEN);
-      expectBody(await t.asUser(owner, 'POST', '/rooms/room/message', { message: 'frozen', messageType: 'text' }), 403, ROOM_FROZEN);
+      expectBody(
+        await t.asUser(member, 'POST', '/rooms/room/message', { message: 'frozen', messageType: 'text' }),
+        403,
+        ROOM_FROZEN,
+      );
+      expectBody(
+        await t.asUser(owner, 'POST', '/rooms/room/message', { message: 'frozen', messageType: 'text' }),
+        403,
+        ROOM_FROZEN,
+      );
       expectBody(await t.asUser(owner, 'POST', '/rooms/room/members', { invitees: ['outsider'] }), 403, ROOM_FROZEN);
-      expectBody(await t.asUser(owner, 'POST', '/rooms/room/delete/members', { members: ['member'] }), 403, ROOM_FROZEN);
-      expectBody(await t.asUser(member, 'PUT', '/rooms/room/member/member', { property: 'mood', value: 'cold' }), 403, ROOM_FROZEN);
+      expectBody(
+        await t.asUser(owner, 'POST', '/rooms/room/delete/members', { members: ['member'] }),
+        403,
+        ROOM_FROZEN,
+      );
+      expectBody(
+        await t.asUser(member, 'PUT', '/rooms/room/member/member', { property: 'mood', value: 'cold' }),
+        403,
+        ROOM_FROZEN,
+      );
 
       // Reads.
       const room = expectOk(await t.asUser(member, 'GET', '/rooms/room'));
@@ -613,7 +894,14 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
       expect(list.data.map((entry: any) => entry._id)).not.toContain('room');
 
       // The platform admin may still write.
-      expectOk(await t.admin('POST', '/messages', { room: 'room', sender: 'owner', message: 'admin notice', messageType: 'text' }));
+      expectOk(
+        await t.admin('POST', '/messages', {
+          room: 'room',
+          sender: 'owner',
+          message: 'admin notice',
+          messageType: 'text',
+        }),
+      );
       expectOk(await t.admin('POST', '/rooms/room/members', { invitees: ['outsider'] }));
       expectOk(await t.admin('POST', '/rooms/room/delete/members', { members: ['outsider'] }));
 
@@ -627,8 +915,11 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   describe('opening (12 item 37)', () => {
     it('stores opening 0 and 1', async () => {
       expect(expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { opening: 0 })).opening).toBe(0);
-      expectBody(await t.asUser(member, 'POST', '/rooms/room/members', { invitees: ['outsider'] }), 403,
-        insufficient('The room is closed to new members (opening 0)'));
+      expectBody(
+        await t.asUser(member, 'POST', '/rooms/room/members', { invitees: ['outsider'] }),
+        403,
+        insufficient('The room is closed to new members (opening 0)'),
+      );
       expect(expectOk(await t.asUser(owner, 'PUT', '/rooms/room', { opening: 1 })).opening).toBe(1);
     });
   });
@@ -644,7 +935,14 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   afterAll(() => t.close());
 
   const createRoom = async (id: string) =>
-    expectOk(await t.admin('POST', '/rooms', { _id: id, owner: 'owner', managers: ['manager'], members: ['owner', 'manager', 'admin-member', 'member'] }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: id,
+        owner: 'owner',
+        managers: ['manager'],
+        members: ['owner', 'manager', 'admin-member', 'member'],
+      }),
+    );
 
   it('lets the owner delete: result {n: 1, ok: 1}, then the room is gone', async () => {
     await createRoom('by-owner');
@@ -656,13 +954,24 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
 
   it('lets a manager, a member with role admin and the API key delete', async () => {
     await createRoom('by-manager');
-    expectBody(await t.asUser(manager, 'DELETE', '/rooms/by-manager'), 200, { RC: 0, RM: 'OK', result: { n: 1, ok: 1 } });
+    expectBody(await t.asUser(manager, 'DELETE', '/rooms/by-manager'), 200, {
+      RC: 0,
+      RM: 'OK',
+      result: { n: 1, ok: 1 },
+    });
     await createRoom('by-admin-member');
-    expectOk(await t.asUser(owner, 'PUT', '/rooms/by-admin-member/member/admin-member', { property: 'role', value: 'admin' }));
-    expectBody(await t.asUser(admin, 'DELETE', '/rooms/by-admin-member'), 200, { RC: 0, RM: 'OK', result: { n: 1, ok: 1 } });
+    expectOk(
+      await t.asUser(owner, 'PUT', '/rooms/by-admin-member/member/admin-member', { property: 'role', value: 'admin' }),
+    );
+    expectBody(await t.asUser(admin, 'DELETE', '/rooms/by-admin-member'), 200, {
+      RC: 0,
+      RM: 'OK',
+      result: { n: 1, ok: 1 },
+    });
     await createRoom('by-key');
     expectBody(await t.admin('DELETE', '/rooms/by-key'), 200, { RC: 0, RM: 'OK', result: { n: 1, ok: 1 } });
-    for (const id of ['by-manager', 'by-admin-member', 'by-key']) expectBody(await t.admin('GET', `/rooms/${id}`), 404, ROOM_NOT_FOUND);
+    for (const id of ['by-manager', 'by-admin-member', 'by-key'])
+      expectBody(await t.admin('GET', `/rooms/${id}`), 404, ROOM_NOT_FOUND);
   });
 
   it('refuses a plain member and a non-member with 403 INSUFFICIENT_PERMISSIONS, keeping the room', async () => {
@@ -685,7 +994,9 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
 
   it('takes the messages, members, read state and pins with it', async () => {
     await createRoom('doomed');
-    const first = expectOk(await t.asUser(owner, 'POST', '/rooms/doomed/message', { message: 'one', messageType: 'text' }));
+    const first = expectOk(
+      await t.asUser(owner, 'POST', '/rooms/doomed/message', { message: 'one', messageType: 'text' }),
+    );
     expectOk(await t.asUser(owner, 'POST', '/rooms/doomed/message', { message: 'two', messageType: 'text' }));
     expectOk(await t.admin('POST', `/messages/${first._id}/pin`));
     expectOk(await t.asUser(member, 'PUT', '/rooms/doomed/member/member', { property: 'nickname', value: 'Memo' }));
@@ -703,7 +1014,11 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
     // Members lose access to everything of the room.
     expectBody(await t.asUser(member, 'GET', '/rooms/doomed'), 404, ROOM_NOT_FOUND);
     expectBody(await t.asUser(member, 'GET', '/rooms/doomed/messages/v3'), 404, ROOM_NOT_FOUND);
-    expectBody(await t.asUser(member, 'POST', '/rooms/doomed/message', { message: 'x', messageType: 'text' }), 404, ROOM_NOT_FOUND);
+    expectBody(
+      await t.asUser(member, 'POST', '/rooms/doomed/message', { message: 'x', messageType: 'text' }),
+      404,
+      ROOM_NOT_FOUND,
+    );
     expect(expectOk(await t.asUser(member, 'GET', '/rooms')).data.map((room: any) => room._id)).not.toContain('doomed');
     expect(expectOk(await t.asUser(member, 'GET', '/me/badge')).badge).toBe(0);
     expect((await t.admin('POST', `/messages/${first._id}/pin`)).statusCode).toBe(404);

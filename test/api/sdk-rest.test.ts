@@ -29,7 +29,10 @@ const axiosEncode = (value: string) =>
 const query = (params: Record<string, unknown>) =>
   Object.entries(params)
     .filter(([, value]) => value !== undefined && value !== null)
-    .map(([name, value]) => `${axiosEncode(name)}=${axiosEncode(typeof value === 'object' ? JSON.stringify(value) : String(value))}`)
+    .map(
+      ([name, value]) =>
+        `${axiosEncode(name)}=${axiosEncode(typeof value === 'object' ? JSON.stringify(value) : String(value))}`,
+    )
     .join('&');
 
 /** An SDK error: non-2xx, and when the body has an RC it is truthy (the SDK then hands the body to onAjaxError). */
@@ -42,13 +45,19 @@ function expectSdkError(response: LightMyRequestResponse, status: number, code: 
 }
 
 /** A multipart/form-data body as a browser's FormData sends it (for app.inject). */
-function multipart(parts: Array<{ name: string; value: string } | { name: string; filename: string; type: string; content: Buffer }>) {
+function multipart(
+  parts: Array<{ name: string; value: string } | { name: string; filename: string; type: string; content: Buffer }>,
+) {
   const boundary = `----WebKitFormBoundary${Math.random().toString(36).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filename' in part) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`));
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
+        ),
+      );
       chunks.push(part.content, Buffer.from('\r\n'));
     } else {
       chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
@@ -59,7 +68,11 @@ function multipart(parts: Array<{ name: string; value: string } | { name: string
 }
 
 /** Every byte value, twice, plus a tail: binary content that would not survive a text round trip. */
-const BINARY = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)), Buffer.from('\r\n--end')]);
+const BINARY = Buffer.concat([
+  Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  Buffer.from(Array.from({ length: 256 }, (_, i) => 255 - i)),
+  Buffer.from('\r\n--end'),
+]);
 
 describe('SDK REST calls (realtime protocol 6)', () => {
   let t: TestApp;
@@ -87,10 +100,17 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       method,
       url,
       remoteAddress: '127.0.0.1',
-      headers: { API_KEY: t.apiKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json;charset=utf-8' }), ...headers },
+      headers: {
+        API_KEY: t.apiKey,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json;charset=utf-8' }),
+        ...headers,
+      },
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
-  const userHeaders = (token: string, clientKey = t.clientKey) => ({ CLIENT_KEY: clientKey, 'IM-Authorization': token });
+  const userHeaders = (token: string, clientKey = t.clientKey) => ({
+    CLIENT_KEY: clientKey,
+    'IM-Authorization': token,
+  });
   const socketOf = async (user: string) => {
     const socket = await connect(base, 'G3');
     sockets.push(socket);
@@ -101,7 +121,14 @@ describe('SDK REST calls (realtime protocol 6)', () => {
   const send = async (user: string, room: string, count: number, prefix: string) => {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
-      ids.push(expectOk(await sdk(tokens[user]!, 'POST', `/rooms/${room}/message`, { message: `${prefix} ${i}`, messageType: 'text' }))._id);
+      ids.push(
+        expectOk(
+          await sdk(tokens[user]!, 'POST', `/rooms/${room}/message`, {
+            message: `${prefix} ${i}`,
+            messageType: 'text',
+          }),
+        )._id,
+      );
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     return ids;
@@ -109,7 +136,8 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    for (const id of ['alice', 'bob', 'carol', 'dave']) tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
+    for (const id of ['alice', 'bob', 'carol', 'dave'])
+      tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -119,9 +147,15 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
   describe('headers and the response contract (6.1)', () => {
     it('accepts CLIENT_KEY + IM-Authorization on user calls and API_KEY alone on admin calls', async () => {
-      expect(expectOk(await sdk(tokens.alice!, 'GET', '/me'))).toMatchObject({ _id: 'alice', id: 'alice', nickname: 'ALICE' });
+      expect(expectOk(await sdk(tokens.alice!, 'GET', '/me'))).toMatchObject({
+        _id: 'alice',
+        id: 'alice',
+        nickname: 'ALICE',
+      });
       // Node presents the header names lower-cased; the underscore spellings are what the SDK sends.
-      expect(expectOk(await sdk(tokens.alice!, 'GET', '/me', undefined, { client_key: t.clientKey }))._id).toBe('alice');
+      expect(expectOk(await sdk(tokens.alice!, 'GET', '/me', undefined, { client_key: t.clientKey }))._id).toBe(
+        'alice',
+      );
       expect(expectOk(await sdkAdmin('GET', '/admin/connection-count'))).toStrictEqual({ count: 0 });
       const clients = expectOk(await sdkAdmin('GET', `/admin/clients?${query({ limit: 10, q: { _id: 'bob' } })}`));
       expect(clients.data.map((user: any) => user._id)).toStrictEqual(['bob']);
@@ -143,7 +177,14 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
   describe('room helpers', () => {
     beforeAll(async () => {
-      expectOk(await sdkAdmin('POST', '/rooms', { _id: 'helpers', name: 'Helpers', owner: 'alice', members: ['alice', 'bob'] }));
+      expectOk(
+        await sdkAdmin('POST', '/rooms', {
+          _id: 'helpers',
+          name: 'Helpers',
+          owner: 'alice',
+          members: ['alice', 'bob'],
+        }),
+      );
       expectOk(await sdkAdmin('POST', '/rooms', { _id: 'helpers-2', members: ['alice', 'carol'] }));
       expectOk(await sdkAdmin('POST', '/rooms', { _id: 'not-alices', members: ['bob', 'carol'] }));
     });
@@ -158,12 +199,23 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
     it('GET /rooms/:id/messages pages newest first in result.data, like /messages/v3', async () => {
       const sent = await send('alice', 'helpers', 5, 'page');
-      const first = expectOk(await sdk(tokens.bob!, 'GET', `/rooms/helpers/messages?${query({ limit: 3, beforeMessage: undefined })}`));
+      const first = expectOk(
+        await sdk(tokens.bob!, 'GET', `/rooms/helpers/messages?${query({ limit: 3, beforeMessage: undefined })}`),
+      );
       expect(Array.isArray(first.data)).toBe(true);
       expect(first.data.map((message: any) => message._id)).toStrictEqual([sent[4], sent[3], sent[2]]);
-      expect(first.data[0]).toMatchObject({ _id: sent[4], id: sent[4], room: 'helpers', message: 'page 4', messageType: 'text', sender: { _id: 'alice', id: 'alice', nickname: 'ALICE' } });
+      expect(first.data[0]).toMatchObject({
+        _id: sent[4],
+        id: sent[4],
+        room: 'helpers',
+        message: 'page 4',
+        messageType: 'text',
+        sender: { _id: 'alice', id: 'alice', nickname: 'ALICE' },
+      });
       expect(typeof first.data[0].messageTimeMS).toBe('number');
-      const older = expectOk(await sdk(tokens.bob!, 'GET', `/rooms/helpers/messages?${query({ limit: 3, beforeMessage: sent[2] })}`));
+      const older = expectOk(
+        await sdk(tokens.bob!, 'GET', `/rooms/helpers/messages?${query({ limit: 3, beforeMessage: sent[2] })}`),
+      );
       expect(older.data.map((message: any) => message._id)).toStrictEqual([sent[1], sent[0]]);
       const v3 = expectOk(await sdk(tokens.bob!, 'GET', `/rooms/helpers/messages/v3?${query({ limit: 3 })}`));
       expect(v3.data).toStrictEqual(first.data);
@@ -173,16 +225,28 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
     it('GET /rooms/:id/messages/:messageId returns the message with `before` older and `after` newer ones, newest first', async () => {
       const ids = await send('carol', 'helpers-2', 6, 'around');
-      const around = expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[3]}?${query({ before: 2, after: 1 })}`));
+      const around = expectOk(
+        await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[3]}?${query({ before: 2, after: 1 })}`),
+      );
       expect(around.data.map((message: any) => message._id)).toStrictEqual([ids[4], ids[3], ids[2], ids[1]]);
       expect(around.data[1]).toMatchObject({ _id: ids[3], message: 'around 3', sender: { _id: 'carol' } });
       // Defaults: 0 and 0, the message alone.
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[3]}`)).data.map((message: any) => message._id)).toStrictEqual([ids[3]]);
+      expect(
+        expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[3]}`)).data.map(
+          (message: any) => message._id,
+        ),
+      ).toStrictEqual([ids[3]]);
       // At the edges: what there is.
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[0]}?${query({ before: 5, after: 2 })}`)).data.map((message: any) => message._id))
-        .toStrictEqual([ids[2], ids[1], ids[0]]);
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[5]}?${query({ before: 1, after: 5 })}`)).data.map((message: any) => message._id))
-        .toStrictEqual([ids[5], ids[4]]);
+      expect(
+        expectOk(
+          await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[0]}?${query({ before: 5, after: 2 })}`),
+        ).data.map((message: any) => message._id),
+      ).toStrictEqual([ids[2], ids[1], ids[0]]);
+      expect(
+        expectOk(
+          await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${ids[5]}?${query({ before: 1, after: 5 })}`),
+        ).data.map((message: any) => message._id),
+      ).toStrictEqual([ids[5], ids[4]]);
       const other = expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers/messages?limit=1')).data[0]._id;
       expectSdkError(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/messages/${other}`), 404, 'MESSAGE_NOT_FOUND');
       expectSdkError(await sdk(tokens.bob!, 'GET', `/rooms/helpers-2/messages/${ids[3]}`), 403, 'NOT_ROOM_MEMBER');
@@ -190,22 +254,36 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
     it('GET /rooms/:id/count counts all messages, or those after timeInMS', async () => {
       const messages = expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers-2/messages?limit=100')).data;
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?${query({ timeInMS: 0 })}`))).toStrictEqual({ count: messages.length });
-      expect(expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers-2/count'))).toStrictEqual({ count: messages.length });
+      expect(
+        expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?${query({ timeInMS: 0 })}`)),
+      ).toStrictEqual({ count: messages.length });
+      expect(expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers-2/count'))).toStrictEqual({
+        count: messages.length,
+      });
       const pivot = messages[2].messageTimeMS as number;
       const newer = messages.filter((message: any) => message.messageTimeMS > pivot).length;
       expect(newer).toBe(2);
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?${query({ timeInMS: pivot })}`))).toStrictEqual({ count: newer });
-      expect(expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?timeInMS=${Date.now() + 60_000}`))).toStrictEqual({ count: 0 });
+      expect(
+        expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?${query({ timeInMS: pivot })}`)),
+      ).toStrictEqual({ count: newer });
+      expect(
+        expectOk(await sdk(tokens.alice!, 'GET', `/rooms/helpers-2/count?timeInMS=${Date.now() + 60_000}`)),
+      ).toStrictEqual({ count: 0 });
       expectSdkError(await sdk(tokens.bob!, 'GET', '/rooms/helpers-2/count'), 403, 'NOT_ROOM_MEMBER');
     });
 
     it('POST and DELETE /rooms/:id/members/:client add one member, remove one, or leave', async () => {
       const added = expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/members/carol', {}));
       expect(added.members.map((member: any) => member._id ?? member)).toContain('carol');
-      expect(expectOk(await sdk(tokens.carol!, 'GET', '/rooms/helpers')).members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob', 'carol']);
+      expect(
+        expectOk(await sdk(tokens.carol!, 'GET', '/rooms/helpers')).members.map((member: any) => member._id),
+      ).toStrictEqual(['alice', 'bob', 'carol']);
       // The trailing-slash form of addMembers (6.2).
-      expect(expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/members/', { invitees: ['dave'] })).members.map((member: any) => member._id ?? member)).toContain('dave');
+      expect(
+        expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/members/', { invitees: ['dave'] })).members.map(
+          (member: any) => member._id ?? member,
+        ),
+      ).toContain('dave');
       const removed = expectOk(await sdk(tokens.alice!, 'DELETE', '/rooms/helpers/members/dave', {}));
       expect(removed.members.map((member: any) => member._id ?? member)).not.toContain('dave');
       expectSdkError(await sdk(tokens.dave!, 'GET', '/rooms/helpers'), 403, 'NOT_ROOM_MEMBER');
@@ -216,14 +294,18 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       // A non-member can neither add nor remove.
       expectSdkError(await sdk(tokens.dave!, 'POST', '/rooms/helpers/members/dave', {}), 403, 'NOT_ROOM_MEMBER');
       expectSdkError(await sdk(tokens.dave!, 'DELETE', '/rooms/helpers/members/bob', {}), 403, 'NOT_ROOM_MEMBER');
-      expect(expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers')).members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob']);
+      expect(
+        expectOk(await sdk(tokens.alice!, 'GET', '/rooms/helpers')).members.map((member: any) => member._id),
+      ).toStrictEqual(['alice', 'bob']);
     });
 
     it('POST /rooms/:id/typing tells the other members, not the typist', async () => {
       const bob = await socketOf('bob');
       const alice = await socketOf('alice');
       const typing = bob.next('typing');
-      expect(expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/typing', { message: 'typing...' }))).toStrictEqual({});
+      expect(
+        expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/typing', { message: 'typing...' })),
+      ).toStrictEqual({});
       expect(await typing).toStrictEqual({ room: 'helpers', sender: 'alice', message: 'typing...' });
       // Without a message too (the SDK may send undefined, i.e. `{}`).
       const bare = bob.next('typing');
@@ -231,19 +313,37 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       expect(await bare).toMatchObject({ room: 'helpers', sender: 'alice' });
       await sleep(100);
       expect(alice.received('typing')).toStrictEqual([]);
-      expectSdkError(await sdk(tokens.dave!, 'POST', '/rooms/helpers/typing', { message: 'x' }), 403, 'NOT_ROOM_MEMBER');
+      expectSdkError(
+        await sdk(tokens.dave!, 'POST', '/rooms/helpers/typing', { message: 'x' }),
+        403,
+        'NOT_ROOM_MEMBER',
+      );
       expect(bob.received('typing').length).toBe(2);
     });
 
     it('PUT /rooms/:id/bot sets botMode and botState', async () => {
       // botMode is the API key's alone (issue 9 item 3); a superuser moves the bot state.
-      expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }), 403, 'INSUFFICIENT_PERMISSIONS');
+      expectSdkError(
+        await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: true, botState: 'greeting' }),
+        403,
+        'INSUFFICIENT_PERMISSIONS',
+      );
       expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: true }));
       const room = expectOk(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botState: 'greeting' }));
       expect(room).toMatchObject({ _id: 'helpers', botMode: true, botState: 'greeting' });
-      expect(expectOk(await sdk(tokens.bob!, 'GET', '/rooms/helpers'))).toMatchObject({ botMode: true, botState: 'greeting' });
-      expect(expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({ botMode: false, botState: 'greeting' });
-      expectSdkError(await sdk(tokens.dave!, 'PUT', '/rooms/helpers/bot', { botMode: true }), 403, 'INSUFFICIENT_PERMISSIONS');
+      expect(expectOk(await sdk(tokens.bob!, 'GET', '/rooms/helpers'))).toMatchObject({
+        botMode: true,
+        botState: 'greeting',
+      });
+      expect(expectOk(await t.admin('PUT', '/rooms/helpers/bot', { botMode: false }))).toMatchObject({
+        botMode: false,
+        botState: 'greeting',
+      });
+      expectSdkError(
+        await sdk(tokens.dave!, 'PUT', '/rooms/helpers/bot', { botMode: true }),
+        403,
+        'INSUFFICIENT_PERMISSIONS',
+      );
       expectSdkError(await sdk(tokens.alice!, 'PUT', '/rooms/helpers/bot', { botMode: 'yes' }), 400, 'INVALID_REQUEST');
     });
   });
@@ -254,25 +354,37 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       const socket = await socketOf('carol');
       const meta = { folders: [{ id: 'f1', name: 'Work' }], order: ['f1'] };
       const changed = socket.next('myPrefChange');
-      expect(expectOk(await sdk(tokens.carol!, 'POST', '/me/pref/folders-meta', meta))).toStrictEqual({ key: 'folders-meta', data: meta });
+      expect(expectOk(await sdk(tokens.carol!, 'POST', '/me/pref/folders-meta', meta))).toStrictEqual({
+        key: 'folders-meta',
+        data: meta,
+      });
       expect(await changed).toStrictEqual({ key: 'folders-meta', data: meta });
       expectOk(await sdk(tokens.carol!, 'POST', '/me/pref/theme', { mode: 'dark' }));
       const list = expectOk(await sdk(tokens.carol!, 'GET', '/me/pref'));
       expect(Array.isArray(list)).toBe(true);
-      expect([...list].sort((a: any, b: any) => a.key.localeCompare(b.key))).toStrictEqual([{ key: 'folders-meta', data: meta }, { key: 'theme', data: { mode: 'dark' } }]);
+      expect([...list].sort((a: any, b: any) => a.key.localeCompare(b.key))).toStrictEqual([
+        { key: 'folders-meta', data: meta },
+        { key: 'theme', data: { mode: 'dark' } },
+      ]);
       // Setting again replaces the value.
       expectOk(await sdk(tokens.carol!, 'POST', '/me/pref/theme', { mode: 'light', size: 2 }));
-      expect(expectOk(await sdk(tokens.carol!, 'GET', '/me/pref')).find((entry: any) => entry.key === 'theme')).toStrictEqual({ key: 'theme', data: { mode: 'light', size: 2 } });
+      expect(
+        expectOk(await sdk(tokens.carol!, 'GET', '/me/pref')).find((entry: any) => entry.key === 'theme'),
+      ).toStrictEqual({ key: 'theme', data: { mode: 'light', size: 2 } });
       // Nobody else sees them.
       expect(expectOk(await sdk(tokens.dave!, 'GET', '/me/pref'))).toStrictEqual([]);
       // Deleting: the bare key is pushed.
       const deleted = socket.next('myPrefDelete');
       expect(expectOk(await sdk(tokens.carol!, 'DELETE', '/me/pref/theme', {}))).toStrictEqual({ key: 'theme' });
       expect(await deleted).toBe('theme');
-      expect(expectOk(await sdk(tokens.carol!, 'GET', '/me/pref'))).toStrictEqual([{ key: 'folders-meta', data: meta }]);
+      expect(expectOk(await sdk(tokens.carol!, 'GET', '/me/pref'))).toStrictEqual([
+        { key: 'folders-meta', data: meta },
+      ]);
       expectSdkError(await sdk(tokens.carol!, 'DELETE', '/me/pref/theme', {}), 404, 'NOT_FOUND');
       // The API key acts for the user named by IM-CLIENT-ID.
-      expect(expectOk(await sdkAdmin('GET', '/me/pref', undefined, { 'IM-CLIENT-ID': 'carol' }))).toStrictEqual([{ key: 'folders-meta', data: meta }]);
+      expect(expectOk(await sdkAdmin('GET', '/me/pref', undefined, { 'IM-CLIENT-ID': 'carol' }))).toStrictEqual([
+        { key: 'folders-meta', data: meta },
+      ]);
     });
   });
 
@@ -285,55 +397,119 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     it('merges my preferences for a room, answers {room, ...pref} and pushes roomPref', async () => {
       const socket = await socketOf('dave');
       const pushed = socket.next('roomPref');
-      const first = expectOk(await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-1', { tags: ['work', 'vip'], tagColors: { work: '#f00' }, sticky: true }));
+      const first = expectOk(
+        await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-1', {
+          tags: ['work', 'vip'],
+          tagColors: { work: '#f00' },
+          sticky: true,
+        }),
+      );
       expect(first).toStrictEqual({ room: 'pref-1', tags: ['work', 'vip'], tagColors: { work: '#f00' }, sticky: true });
       expect(await pushed).toMatchObject({ room: 'pref-1', tags: ['work', 'vip'], sticky: true });
-      const merged = expectOk(await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-1', { muted: true, hidden: false, folder: 'f1' }));
-      expect(merged).toStrictEqual({ room: 'pref-1', tags: ['work', 'vip'], tagColors: { work: '#f00' }, sticky: true, muted: true, hidden: false, folder: 'f1' });
-      expect(expectOk(await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-2', { tags: ['home'] }))).toStrictEqual({ room: 'pref-2', tags: ['home'] });
+      const merged = expectOk(
+        await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-1', { muted: true, hidden: false, folder: 'f1' }),
+      );
+      expect(merged).toStrictEqual({
+        room: 'pref-1',
+        tags: ['work', 'vip'],
+        tagColors: { work: '#f00' },
+        sticky: true,
+        muted: true,
+        hidden: false,
+        folder: 'f1',
+      });
+      expect(expectOk(await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-2', { tags: ['home'] }))).toStrictEqual({
+        room: 'pref-2',
+        tags: ['home'],
+      });
     });
 
     it('shows my pref in GET /rooms and GET /rooms/:id, filters on it, and keeps it mine', async () => {
-      const rooms = expectOk(await sdk(tokens.dave!, 'GET', `/rooms?${query({ limit: 100, skip: 0, q: { members: 'dave' } })}`));
+      const rooms = expectOk(
+        await sdk(tokens.dave!, 'GET', `/rooms?${query({ limit: 100, skip: 0, q: { members: 'dave' } })}`),
+      );
       const byId = Object.fromEntries(rooms.data.map((room: any) => [room._id, room]));
-      expect(byId['pref-1'].pref).toStrictEqual({ tags: ['work', 'vip'], tagColors: { work: '#f00' }, sticky: true, muted: true, hidden: false, folder: 'f1' });
+      expect(byId['pref-1'].pref).toStrictEqual({
+        tags: ['work', 'vip'],
+        tagColors: { work: '#f00' },
+        sticky: true,
+        muted: true,
+        hidden: false,
+        folder: 'f1',
+      });
       expect(byId['pref-1'].muted).toBe(true);
       expect(byId['pref-2'].pref).toStrictEqual({ tags: ['home'] });
-      expect(expectOk(await sdk(tokens.dave!, 'GET', '/rooms/pref-1')).pref).toMatchObject({ sticky: true, folder: 'f1' });
-      const ids = async (pref: unknown) => expectOk(await sdk(tokens.dave!, 'GET', `/rooms?${query({ limit: 100, pref })}`)).data.map((room: any) => room._id).sort();
+      expect(expectOk(await sdk(tokens.dave!, 'GET', '/rooms/pref-1')).pref).toMatchObject({
+        sticky: true,
+        folder: 'f1',
+      });
+      const ids = async (pref: unknown) =>
+        expectOk(await sdk(tokens.dave!, 'GET', `/rooms?${query({ limit: 100, pref })}`))
+          .data.map((room: any) => room._id)
+          .sort();
       expect(await ids({ sticky: true })).toStrictEqual(['pref-1']);
       expect(await ids({ tags: 'home' })).toStrictEqual(['pref-2']);
       expect(await ids({ tags: 'vip' })).toStrictEqual(['pref-1']);
       expect(await ids({ folder: 'f1' })).toStrictEqual(['pref-1']);
       expect(await ids({ tags: 'none' })).toStrictEqual([]);
       // Bob, also in pref-1, has no pref there.
-      const bobs = expectOk(await sdk(tokens.bob!, 'GET', '/rooms?limit=100')).data.find((room: any) => room._id === 'pref-1');
+      const bobs = expectOk(await sdk(tokens.bob!, 'GET', '/rooms?limit=100')).data.find(
+        (room: any) => room._id === 'pref-1',
+      );
       expect(bobs.pref ?? null).toBeNull();
       expect(bobs.muted).toBe(false);
     });
 
     it('refuses rooms I am not in and unknown rooms', async () => {
       expectSdkError(await sdk(tokens.carol!, 'POST', '/roomPrefs/pref-1', { sticky: true }), 403, 'NOT_ROOM_MEMBER');
-      expectSdkError(await sdk(tokens.dave!, 'POST', '/roomPrefs/no-such-room', { sticky: true }), 404, 'ROOM_NOT_FOUND');
+      expectSdkError(
+        await sdk(tokens.dave!, 'POST', '/roomPrefs/no-such-room', { sticky: true }),
+        404,
+        'ROOM_NOT_FOUND',
+      );
       expectSdkError(await sdk(tokens.dave!, 'POST', '/roomPrefs/pref-1', { sticky: 'yes' }), 400, 'INVALID_REQUEST');
     });
   });
 
   describe('POST /me', () => {
     // The base64 body of a PEM public key, as demo/key.html stores it (realtime protocol 8).
-    const publicKey = 'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDHk0Jx0VAqP1RHbIMLhOnbmqf4j5Yd4n2Ow6u1LxwUqVDfJ1OrKCN3KSP4lJUd0kS7qVf0Q/Ql2yPq1tSeJ1P0IDAQAB';
+    const publicKey =
+      'MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDHk0Jx0VAqP1RHbIMLhOnbmqf4j5Yd4n2Ow6u1LxwUqVDfJ1OrKCN3KSP4lJUd0kS7qVf0Q/Ql2yPq1tSeJ1P0IDAQAB';
 
     it('updates my profile and keeps custom fields such as publicKey', async () => {
-      const updated = expectOk(await sdk(tokens.bob!, 'POST', '/me', { nickname: 'Bobby', avatarUrl: 'https://example.test/b.png', description: 'hi', publicKey }));
-      expect(updated).toMatchObject({ _id: 'bob', id: 'bob', nickname: 'Bobby', avatarUrl: 'https://example.test/b.png', description: 'hi', publicKey });
+      const updated = expectOk(
+        await sdk(tokens.bob!, 'POST', '/me', {
+          nickname: 'Bobby',
+          avatarUrl: 'https://example.test/b.png',
+          description: 'hi',
+          publicKey,
+        }),
+      );
+      expect(updated).toMatchObject({
+        _id: 'bob',
+        id: 'bob',
+        nickname: 'Bobby',
+        avatarUrl: 'https://example.test/b.png',
+        description: 'hi',
+        publicKey,
+      });
       expect(updated.token).toBeUndefined();
       expect(expectOk(await sdk(tokens.bob!, 'GET', '/me'))).toMatchObject({ nickname: 'Bobby', publicKey });
       // A partial update keeps the rest.
-      expect(expectOk(await sdk(tokens.bob!, 'POST', '/me', { nickname: 'Bob' }))).toMatchObject({ nickname: 'Bob', avatarUrl: 'https://example.test/b.png', publicKey });
+      expect(expectOk(await sdk(tokens.bob!, 'POST', '/me', { nickname: 'Bob' }))).toMatchObject({
+        nickname: 'Bob',
+        avatarUrl: 'https://example.test/b.png',
+        publicKey,
+      });
     });
 
     it('refuses token fields', async () => {
-      for (const body of [{ token: 'mine' }, { issueAccessToken: true }, { expirationDate: '2099-01-01T00:00:00Z' }, { _id: 'someone-else' }]) {
+      for (const body of [
+        { token: 'mine' },
+        { issueAccessToken: true },
+        { expirationDate: '2099-01-01T00:00:00Z' },
+        { _id: 'someone-else' },
+      ]) {
         expectSdkError(await sdk(tokens.bob!, 'POST', '/me', body), 400, 'INVALID_REQUEST');
       }
       expect(expectOk(await sdk(tokens.bob!, 'GET', '/me'))._id).toBe('bob');
@@ -342,9 +518,21 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     it('returns publicKey in the members[] of a room (realtime protocol 8)', async () => {
       expectOk(await sdkAdmin('POST', '/rooms', { _id: 'e2e', encrypted: true, members: ['alice', 'bob'] }));
       const room = expectOk(await sdk(tokens.alice!, 'GET', '/rooms/e2e'));
-      expect.soft(room.members.find((member: any) => member._id === 'bob'), 'GET /rooms/:id members[]').toMatchObject({ _id: 'bob', publicKey });
-      const listed = expectOk(await sdk(tokens.alice!, 'GET', `/rooms?${query({ limit: 100, q: { members: 'alice' } })}`)).data.find((entry: any) => entry._id === 'e2e');
-      expect.soft(listed.members.find((member: any) => member._id === 'bob'), 'GET /rooms members[]').toMatchObject({ _id: 'bob', publicKey });
+      expect
+        .soft(
+          room.members.find((member: any) => member._id === 'bob'),
+          'GET /rooms/:id members[]',
+        )
+        .toMatchObject({ _id: 'bob', publicKey });
+      const listed = expectOk(
+        await sdk(tokens.alice!, 'GET', `/rooms?${query({ limit: 100, q: { members: 'alice' } })}`),
+      ).data.find((entry: any) => entry._id === 'e2e');
+      expect
+        .soft(
+          listed.members.find((member: any) => member._id === 'bob'),
+          'GET /rooms members[]',
+        )
+        .toMatchObject({ _id: 'bob', publicKey });
       // Alice, without a key, is a member the SDK skips.
       expect(room.members.find((member: any) => member._id === 'alice').publicKey).toBeUndefined();
     });
@@ -358,8 +546,11 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       const other = await t.services.apps.create('Files other app', 'files-other-app');
       const key = (await t.services.keys.create(other.id, { name: 'x' }, 'test')).secret;
       const created = await t.app.inject({
-        method: 'POST', url: '/admin/clients', remoteAddress: '127.0.0.1',
-        headers: { API_KEY: key, 'content-type': 'application/json' }, payload: JSON.stringify({ _id: 'xavier', issueAccessToken: true }),
+        method: 'POST',
+        url: '/admin/clients',
+        remoteAddress: '127.0.0.1',
+        headers: { API_KEY: key, 'content-type': 'application/json' },
+        payload: JSON.stringify({ _id: 'xavier', issueAccessToken: true }),
       });
       appX = { clientKey: other.clientKey, token: expectOk(created).token };
     });
@@ -368,14 +559,25 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       const form = new FormData();
       form.append('extra', JSON.stringify({ room: 'helpers', width: 16 }));
       form.append('file', new Blob([BINARY], { type: 'image/png' }), 'pixel ü.png');
-      const response = await fetch(`${base}/files/chat-images`, { method: 'POST', headers: userHeaders(tokens.alice!), body: form });
+      const response = await fetch(`${base}/files/chat-images`, {
+        method: 'POST',
+        headers: userHeaders(tokens.alice!),
+        body: form,
+      });
       expect(response.status).toBe(200);
       const body: any = await response.json();
       expect(body).toMatchObject({ RC: 0, RM: 'OK' });
       uploaded = body.result;
       expect(uploaded).toStrictEqual({
-        id: uploaded.id, _id: uploaded.id, bucket: 'chat-images', name: 'pixel ü.png', mimeType: 'image/png', size: BINARY.length,
-        owner: 'alice', extra: { room: 'helpers', width: 16 }, createdAt: uploaded.createdAt,
+        id: uploaded.id,
+        _id: uploaded.id,
+        bucket: 'chat-images',
+        name: 'pixel ü.png',
+        mimeType: 'image/png',
+        size: BINARY.length,
+        owner: 'alice',
+        extra: { room: 'helpers', width: 16 },
+        createdAt: uploaded.createdAt,
       });
       expect(typeof uploaded.id).toBe('string');
       expect(Number.isNaN(Date.parse(uploaded.createdAt))).toBe(false);
@@ -388,7 +590,9 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       expect(response.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await response.arrayBuffer()).equals(BINARY)).toBe(true);
       // The members of the room the upload named (extra.room) may read it, the metadata too; other users may not (issue 9 item 6).
-      expect(expectOk(await sdk(tokens.bob!, 'GET', `/files/chat-images/${uploaded.id}/metadata`))).toStrictEqual(uploaded);
+      expect(expectOk(await sdk(tokens.bob!, 'GET', `/files/chat-images/${uploaded.id}/metadata`))).toStrictEqual(
+        uploaded,
+      );
       expectSdkError(await sdk(tokens.dave!, 'GET', `/files/chat-images/${uploaded.id}/metadata`), 404, 'NOT_FOUND');
       // Without credentials: no.
       expect((await fetch(`${base}/files/chat-images/${uploaded.id}`)).status).toBe(401);
@@ -431,22 +635,52 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         expect(response.body).not.toContain(BINARY.subarray(0, 64).toString('latin1'));
       }
       // The signature itself is what is checked: a well-formed but wrong one is a 404.
-      expectSdkError(await t.app.inject({ method: 'GET', url: tampered[0]!, remoteAddress: '127.0.0.1' }), 404, 'NOT_FOUND');
-      expectSdkError(await t.app.inject({ method: 'GET', url: tampered[3]!, remoteAddress: '127.0.0.1' }), 404, 'NOT_FOUND');
-      expectSdkError(await t.app.inject({ method: 'GET', url: tampered[4]!, remoteAddress: '127.0.0.1' }), 404, 'NOT_FOUND');
-      expectSdkError(await t.app.inject({ method: 'GET', url: tampered[5]!, remoteAddress: '127.0.0.1' }), 404, 'NOT_FOUND');
+      expectSdkError(
+        await t.app.inject({ method: 'GET', url: tampered[0]!, remoteAddress: '127.0.0.1' }),
+        404,
+        'NOT_FOUND',
+      );
+      expectSdkError(
+        await t.app.inject({ method: 'GET', url: tampered[3]!, remoteAddress: '127.0.0.1' }),
+        404,
+        'NOT_FOUND',
+      );
+      expectSdkError(
+        await t.app.inject({ method: 'GET', url: tampered[4]!, remoteAddress: '127.0.0.1' }),
+        404,
+        'NOT_FOUND',
+      );
+      expectSdkError(
+        await t.app.inject({ method: 'GET', url: tampered[5]!, remoteAddress: '127.0.0.1' }),
+        404,
+        'NOT_FOUND',
+      );
     });
 
     it("keeps files to their application: another app's user gets 404, and its signed URLs open nothing of ours", async () => {
-      const asX = (url: string) => t.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1', headers: userHeaders(appX.token, appX.clientKey) });
+      const asX = (url: string) =>
+        t.app.inject({
+          method: 'GET',
+          url,
+          remoteAddress: '127.0.0.1',
+          headers: userHeaders(appX.token, appX.clientKey),
+        });
       expectSdkError(await asX(`/files/chat-images/${uploaded.id}`), 404, 'NOT_FOUND');
       expectSdkError(await asX(`/files/chat-images/${uploaded.id}/metadata`), 404, 'NOT_FOUND');
       expectSdkError(await asX(`/files/chat-images/${uploaded.id}?signedUrlOnly=1`), 404, 'NOT_FOUND');
       // App 2 uploads its own file; its signed URL, pointed at our file, does not open it.
-      const { payload, contentType } = multipart([{ name: 'file', filename: 'x.txt', type: 'text/plain', content: Buffer.from('x app secret') }]);
-      const own = expectOk(await t.app.inject({
-        method: 'POST', url: '/files/chat-images', remoteAddress: '127.0.0.1', headers: { ...userHeaders(appX.token, appX.clientKey), 'content-type': contentType }, payload,
-      }));
+      const { payload, contentType } = multipart([
+        { name: 'file', filename: 'x.txt', type: 'text/plain', content: Buffer.from('x app secret') },
+      ]);
+      const own = expectOk(
+        await t.app.inject({
+          method: 'POST',
+          url: '/files/chat-images',
+          remoteAddress: '127.0.0.1',
+          headers: { ...userHeaders(appX.token, appX.clientKey), 'content-type': contentType },
+          payload,
+        }),
+      );
       expect(own.owner).toBe('xavier');
       const { url } = expectOk(await asX(`/files/chat-images/${own.id}?signedUrlOnly=1`));
       expect((await t.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1' })).body).toBe('x app secret');
@@ -458,21 +692,71 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     });
 
     it('accepts a hand-built multipart body without extra, and refuses bodies that are not a file upload', async () => {
-      const { payload, contentType } = multipart([{ name: 'file', filename: 'notes.txt', type: 'text/plain', content: Buffer.from('plain notes') }]);
-      const stored = expectOk(await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { ...userHeaders(tokens.carol!), 'content-type': contentType }, payload }));
-      expect(stored).toMatchObject({ bucket: 'docs', name: 'notes.txt', mimeType: 'text/plain', size: 11, owner: 'carol', extra: {} });
+      const { payload, contentType } = multipart([
+        { name: 'file', filename: 'notes.txt', type: 'text/plain', content: Buffer.from('plain notes') },
+      ]);
+      const stored = expectOk(
+        await t.app.inject({
+          method: 'POST',
+          url: '/files/docs',
+          remoteAddress: '127.0.0.1',
+          headers: { ...userHeaders(tokens.carol!), 'content-type': contentType },
+          payload,
+        }),
+      );
+      expect(stored).toMatchObject({
+        bucket: 'docs',
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        size: 11,
+        owner: 'carol',
+        extra: {},
+      });
       expect((await sdk(tokens.carol!, 'GET', `/files/docs/${stored.id}`)).body).toBe('plain notes');
       // Shared in no room: only its uploader (and the API key) read it (issue 9 item 6).
       expectSdkError(await sdk(tokens.alice!, 'GET', `/files/docs/${stored.id}`), 404, 'NOT_FOUND');
 
       const noFile = multipart([{ name: 'extra', value: '{}' }]);
-      expectSdkError(await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { ...userHeaders(tokens.carol!), 'content-type': noFile.contentType }, payload: noFile.payload }), 400, 'INVALID_REQUEST');
-      const badExtra = multipart([{ name: 'extra', value: 'not json' }, { name: 'file', filename: 'a.txt', type: 'text/plain', content: Buffer.from('a') }]);
-      expectSdkError(await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { ...userHeaders(tokens.carol!), 'content-type': badExtra.contentType }, payload: badExtra.payload }), 400, 'INVALID_REQUEST');
+      expectSdkError(
+        await t.app.inject({
+          method: 'POST',
+          url: '/files/docs',
+          remoteAddress: '127.0.0.1',
+          headers: { ...userHeaders(tokens.carol!), 'content-type': noFile.contentType },
+          payload: noFile.payload,
+        }),
+        400,
+        'INVALID_REQUEST',
+      );
+      const badExtra = multipart([
+        { name: 'extra', value: 'not json' },
+        { name: 'file', filename: 'a.txt', type: 'text/plain', content: Buffer.from('a') },
+      ]);
+      expectSdkError(
+        await t.app.inject({
+          method: 'POST',
+          url: '/files/docs',
+          remoteAddress: '127.0.0.1',
+          headers: { ...userHeaders(tokens.carol!), 'content-type': badExtra.contentType },
+          payload: badExtra.payload,
+        }),
+        400,
+        'INVALID_REQUEST',
+      );
       const response = await sdk(tokens.carol!, 'POST', '/files/docs', { file: 'not multipart' });
       expect(response.statusCode).toBe(415);
       expect(response.json().RC).toBe(415);
-      expect((await t.app.inject({ method: 'POST', url: '/files/docs', remoteAddress: '127.0.0.1', headers: { 'content-type': contentType }, payload })).statusCode).toBe(401);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: '/files/docs',
+            remoteAddress: '127.0.0.1',
+            headers: { 'content-type': contentType },
+            payload,
+          })
+        ).statusCode,
+      ).toBe(401);
     });
   });
 
@@ -487,8 +771,17 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     afterAll(() => small?.close());
 
     const upload = (size: number) => {
-      const { payload, contentType } = multipart([{ name: 'extra', value: '{"k":1}' }, { name: 'file', filename: 'blob.bin', type: 'application/octet-stream', content: Buffer.alloc(size, 7) }]);
-      return small.app.inject({ method: 'POST', url: '/files/uploads', remoteAddress: '127.0.0.1', headers: { CLIENT_KEY: small.clientKey, 'IM-Authorization': token, 'content-type': contentType }, payload });
+      const { payload, contentType } = multipart([
+        { name: 'extra', value: '{"k":1}' },
+        { name: 'file', filename: 'blob.bin', type: 'application/octet-stream', content: Buffer.alloc(size, 7) },
+      ]);
+      return small.app.inject({
+        method: 'POST',
+        url: '/files/uploads',
+        remoteAddress: '127.0.0.1',
+        headers: { CLIENT_KEY: small.clientKey, 'IM-Authorization': token, 'content-type': contentType },
+        payload,
+      });
     };
 
     it('accepts a file of exactly limits.fileBytes and refuses a larger one with 413 PAYLOAD_TOO_LARGE', async () => {
@@ -501,7 +794,12 @@ describe('SDK REST calls (realtime protocol 6)', () => {
   describe('GET /rooms with q.roomTags', () => {
     beforeAll(async () => {
       tokens.tagger = await t.createUser('tagger');
-      for (const [id, roomTags] of [['tag-1', ['work', 'vip']], ['tag-2', ['work']], ['tag-3', ['home']], ['tag-4', []]] as const) {
+      for (const [id, roomTags] of [
+        ['tag-1', ['work', 'vip']],
+        ['tag-2', ['work']],
+        ['tag-3', ['home']],
+        ['tag-4', []],
+      ] as const) {
         expectOk(await sdkAdmin('POST', '/rooms', { _id: id, roomTags, members: ['tagger'] }));
       }
       // A room of someone else with the same tag.
@@ -533,8 +831,16 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
     it('refuses a malformed q with 400', async () => {
       expectSdkError(await sdk(tokens.tagger!, 'GET', '/rooms?q=%7Bnot-json'), 400, 'INVALID_REQUEST');
-      expectSdkError(await sdk(tokens.tagger!, 'GET', `/rooms?${query({ q: { roomTags: { $in: [1] } } })}`), 400, 'INVALID_REQUEST');
-      expectSdkError(await sdk(tokens.tagger!, 'GET', `/rooms?${query({ q: { roomTags: { $regex: 'w' } } })}`), 400, 'INVALID_REQUEST');
+      expectSdkError(
+        await sdk(tokens.tagger!, 'GET', `/rooms?${query({ q: { roomTags: { $in: [1] } } })}`),
+        400,
+        'INVALID_REQUEST',
+      );
+      expectSdkError(
+        await sdk(tokens.tagger!, 'GET', `/rooms?${query({ q: { roomTags: { $regex: 'w' } } })}`),
+        400,
+        'INVALID_REQUEST',
+      );
     });
   });
 
@@ -544,10 +850,17 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         method: 'OPTIONS',
         url,
         remoteAddress: '127.0.0.1',
-        headers: { Origin: 'http://localhost:8080', 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': headers },
+        headers: {
+          Origin: 'http://localhost:8080',
+          'Access-Control-Request-Method': method,
+          'Access-Control-Request-Headers': headers,
+        },
       });
     const allowed = (response: LightMyRequestResponse, name: string) =>
-      String(response.headers['access-control-allow-' + name] ?? '').toLowerCase().split(',').map((item) => item.trim());
+      String(response.headers['access-control-allow-' + name] ?? '')
+        .toLowerCase()
+        .split(',')
+        .map((item) => item.trim());
 
     it('answers the preflights Chromium sends for user and admin calls', async () => {
       const cases: Array<[string, string, string]> = [
@@ -573,7 +886,8 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         const allowedHeaders = allowed(response, 'headers');
         for (const header of headers.split(',')) expect(allowedHeaders, `${label}: ${header}`).toContain(header);
         const allowedMethods = allowed(response, 'methods').map((item) => item.toUpperCase());
-        for (const verb of ['GET', 'POST', 'PUT', 'DELETE']) expect(allowedMethods, `${label}: ${verb}`).toContain(verb);
+        for (const verb of ['GET', 'POST', 'PUT', 'DELETE'])
+          expect(allowedMethods, `${label}: ${verb}`).toContain(verb);
       }
       // The preflight of the note in the brief: 204.
       expect((await preflight('/rooms', 'POST', 'client_key,im-authorization,content-type')).statusCode).toBe(204);

@@ -13,8 +13,15 @@ describe('GET /messages and POST /messages/search', () => {
     await t.createUser('bob');
     expectOk(await t.admin('POST', '/rooms', { _id: 'mine', members: ['alice', 'bob'] }));
     expectOk(await t.admin('POST', '/rooms', { _id: 'theirs', members: ['bob'] }));
-    for (const [room, text] of [['mine', 'Lunch at noon'], ['mine', 'lunch moved'], ['theirs', 'lunch secret'], ['mine', 'nothing here']]) {
-      ids.push(expectOk(await t.admin('POST', '/messages', { room, sender: 'bob', message: text, messageType: 'text' }))._id);
+    for (const [room, text] of [
+      ['mine', 'Lunch at noon'],
+      ['mine', 'lunch moved'],
+      ['theirs', 'lunch secret'],
+      ['mine', 'nothing here'],
+    ]) {
+      ids.push(
+        expectOk(await t.admin('POST', '/messages', { room, sender: 'bob', message: text, messageType: 'text' }))._id,
+      );
     }
   });
   afterAll(() => t.close());
@@ -24,7 +31,9 @@ describe('GET /messages and POST /messages/search', () => {
     expect(viaPost.totalCount).toBe(2);
     expect(viaPost.data.map((message: any) => message._id)).toStrictEqual([ids[1], ids[0]]);
     expect(viaPost.data[0]).toMatchObject({ message: 'lunch moved', room: 'mine', sender: { _id: 'bob' } });
-    const viaGet = expectOk(await t.asUser(alice, 'GET', `/messages?limit=1&q=${encodeURIComponent(JSON.stringify({ message: 'lunch' }))}`));
+    const viaGet = expectOk(
+      await t.asUser(alice, 'GET', `/messages?limit=1&q=${encodeURIComponent(JSON.stringify({ message: 'lunch' }))}`),
+    );
     expect(viaGet.data.map((message: any) => message._id)).toStrictEqual([ids[1]]);
   });
 

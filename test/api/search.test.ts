@@ -6,11 +6,19 @@ import { MembersRepository } from '../../src/modules/members/members.repository.
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 
-const INVALID_SEARCH_TYPE = { RC: 400, RM: 'Invalid search parameters', error: { code: 'INVALID_SEARCH_TYPE', message: "Search type must include 'messages'" } };
+const INVALID_SEARCH_TYPE = {
+  RC: 400,
+  RM: 'Invalid search parameters',
+  error: { code: 'INVALID_SEARCH_TYPE', message: "Search type must include 'messages'" },
+};
 
 function expectBadRequest(response: LightMyRequestResponse): void {
   expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  expect(response.json()).toStrictEqual({
+    RC: 400,
+    RM: 'Bad Request',
+    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
+  });
 }
 
 interface Group {
@@ -24,9 +32,17 @@ describe('POST /search', () => {
 
   const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   /** Sends as a member and answers the message id. */
-  const send = async (user: string, room: string, message: unknown, extra: Record<string, unknown> = {}): Promise<string> =>
-    expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }))._id;
-  const search = async (user: string, body: Record<string, unknown>) => expectOk(await t.asUser(tokens[user]!, 'POST', '/search', body));
+  const send = async (
+    user: string,
+    room: string,
+    message: unknown,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> =>
+    expectOk(
+      await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }),
+    )._id;
+  const search = async (user: string, body: Record<string, unknown>) =>
+    expectOk(await t.asUser(tokens[user]!, 'POST', '/search', body));
   /** The ids of every message found, in answer order. */
   const found = async (user: string, keyword: string, more: Record<string, unknown> = {}): Promise<string[]> => {
     const result = await search(user, { type: ['messages'], keyword, ...more });
@@ -46,7 +62,9 @@ describe('POST /search', () => {
       m.hello = await send('bob', 'match', 'Hello Wonderful World from the team');
       m.ecole = await send('bob', 'match', 'Rentrée à l’école primaire');
       m.privet = await send('bob', 'match', 'Привет, мир! Как дела?');
-      m.extra = await send('bob', 'match', 'see attachment', { extra: { title: 'Quarterly Zebrafile', nested: { list: ['deep marmoset', 7] } } });
+      m.extra = await send('bob', 'match', 'see attachment', {
+        extra: { title: 'Quarterly Zebrafile', nested: { list: ['deep marmoset', 7] } },
+      });
       m.numbers = await send('bob', 'match', 987654, { extra: { count: 424242 } });
       m.own = await send('alice', 'match', 'my own words about pelicans');
     });
@@ -84,7 +102,7 @@ describe('POST /search', () => {
       expect(await found('alice', '424242')).toStrictEqual([]);
     });
 
-    it('finds the caller\'s own messages too', async () => {
+    it("finds the caller's own messages too", async () => {
       expect(await found('bob', 'pelicans')).toStrictEqual([m.own]);
     });
   });
@@ -165,13 +183,15 @@ describe('POST /search', () => {
     });
   });
 
-  describe('only the caller\'s rooms', () => {
+  describe("only the caller's rooms", () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
       await createRoom({ _id: 'scope-mine', members: ['alice', 'bob'] });
       await createRoom({ _id: 'scope-theirs', members: ['bob', 'carol'] });
       await createRoom({ _id: 'scope-left', members: ['alice', 'bob'] });
-      expectOk(await t.admin('POST', '/admin/groups', { _id: 'scope-group', nickname: 'Scope group', members: ['alice'] }));
+      expectOk(
+        await t.admin('POST', '/admin/groups', { _id: 'scope-group', nickname: 'Scope group', members: ['alice'] }),
+      );
       await createRoom({ _id: 'scope-group-room', members: ['scope-group', 'bob'] });
       m.mine = await send('bob', 'scope-mine', 'scopeword in my room');
       m.theirs = await send('bob', 'scope-theirs', 'scopeword in their room');
@@ -188,7 +208,7 @@ describe('POST /search', () => {
       expect(await search('dave', { type: ['messages'], keyword: 'scopeword' })).toStrictEqual({ messages: [] });
     });
 
-    it('a room filter naming another user\'s room finds nothing', async () => {
+    it("a room filter naming another user's room finds nothing", async () => {
       expect(await found('alice', 'scopeword', { room: 'scope-theirs' })).toStrictEqual([]);
       expect(await found('alice', 'scopeword', { room: 'no-such-room' })).toStrictEqual([]);
     });
@@ -203,14 +223,18 @@ describe('POST /search', () => {
     });
 
     it('with the API key, IM-CLIENT-ID names the user; without it 400 INVALID_REQUEST', async () => {
-      const result = expectOk(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }, { 'im-client-id': 'carol' }));
+      const result = expectOk(
+        await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }, { 'im-client-id': 'carol' }),
+      );
       expect(result.messages.flatMap((group: Group) => group.messages)).toStrictEqual([m.theirs]);
       expectBadRequest(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }));
     });
 
     it('needs a valid token', async () => {
       expectBody(await t.asUser('not-a-token', 'POST', '/search', { type: ['messages'], keyword: 'scopeword' }), 401, {
-        RC: 401, RM: 'Unauthorized', error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
+        RC: 401,
+        RM: 'Unauthorized',
+        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
       });
     });
   });
@@ -240,7 +264,13 @@ describe('POST /search', () => {
     });
 
     it('an edited message matches its new text only', async () => {
-      expectOk(await t.asUser(tokens.bob!, 'POST', '/rooms/gone/message', { _id: m.edited, message: 'rewritten text', messageType: 'text' }));
+      expectOk(
+        await t.asUser(tokens.bob!, 'POST', '/rooms/gone/message', {
+          _id: m.edited,
+          message: 'rewritten text',
+          messageType: 'text',
+        }),
+      );
       expect(await found('alice', 'before the edit')).toStrictEqual([]);
       expect(await found('alice', 'rewritten')).toStrictEqual([m.edited]);
       expect(await found('alice', 'vanishword')).toStrictEqual([m.kept]);
@@ -280,9 +310,19 @@ describe('POST /search', () => {
     });
 
     it('rejects a room that is not a string or roomTags that are not strings with 400 INVALID_REQUEST', async () => {
-      expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', room: 123 }));
-      expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', roomTags: 'a-tag' }));
-      expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', roomTags: [1] }));
+      expectBadRequest(
+        await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', room: 123 }),
+      );
+      expectBadRequest(
+        await t.asUser(tokens.alice!, 'POST', '/search', {
+          type: ['messages'],
+          keyword: 'filterword',
+          roomTags: 'a-tag',
+        }),
+      );
+      expectBadRequest(
+        await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', roomTags: [1] }),
+      );
     });
   });
 
@@ -291,7 +331,14 @@ describe('POST /search', () => {
     const bulk: string[] = [];
     beforeAll(async () => {
       for (const id of ['ord-a', 'ord-b', 'ord-c']) {
-        await createRoom({ _id: id, name: `Order ${id}`, cover: `http://x/${id}.png`, description: `About ${id}`, roomTags: [id], members: ['alice', 'bob'] });
+        await createRoom({
+          _id: id,
+          name: `Order ${id}`,
+          cover: `http://x/${id}.png`,
+          description: `About ${id}`,
+          roomTags: [id],
+          members: ['alice', 'bob'],
+        });
       }
       m.a1 = await send('bob', 'ord-a', 'orderword a1');
       m.b1 = await send('bob', 'ord-b', 'orderword b1');
@@ -299,7 +346,16 @@ describe('POST /search', () => {
       m.c1 = await send('bob', 'ord-c', 'orderword c1');
       await createRoom({ _id: 'bulk', members: ['alice', 'bob'] });
       for (let i = 0; i < 205; i++) {
-        bulk.push(expectOk(await t.admin('POST', '/messages', { room: 'bulk', sender: 'bob', message: `bulkword ${i}`, messageType: 'text' }))._id);
+        bulk.push(
+          expectOk(
+            await t.admin('POST', '/messages', {
+              room: 'bulk',
+              sender: 'bob',
+              message: `bulkword ${i}`,
+              messageType: 'text',
+            }),
+          )._id,
+        );
       }
     });
 
@@ -307,15 +363,51 @@ describe('POST /search', () => {
       const result = await search('alice', { type: ['messages'], keyword: 'orderword' });
       expect(Object.keys(result)).toStrictEqual(['messages']);
       expect(result.messages).toStrictEqual([
-        { room: { _id: 'ord-c', id: 'ord-c', name: 'Order ord-c', cover: 'http://x/ord-c.png', description: 'About ord-c', roomType: 'group', roomTags: ['ord-c'] }, messages: [m.c1] },
-        { room: { _id: 'ord-a', id: 'ord-a', name: 'Order ord-a', cover: 'http://x/ord-a.png', description: 'About ord-a', roomType: 'group', roomTags: ['ord-a'] }, messages: [m.a2, m.a1] },
-        { room: { _id: 'ord-b', id: 'ord-b', name: 'Order ord-b', cover: 'http://x/ord-b.png', description: 'About ord-b', roomType: 'group', roomTags: ['ord-b'] }, messages: [m.b1] },
+        {
+          room: {
+            _id: 'ord-c',
+            id: 'ord-c',
+            name: 'Order ord-c',
+            cover: 'http://x/ord-c.png',
+            description: 'About ord-c',
+            roomType: 'group',
+            roomTags: ['ord-c'],
+          },
+          messages: [m.c1],
+        },
+        {
+          room: {
+            _id: 'ord-a',
+            id: 'ord-a',
+            name: 'Order ord-a',
+            cover: 'http://x/ord-a.png',
+            description: 'About ord-a',
+            roomType: 'group',
+            roomTags: ['ord-a'],
+          },
+          messages: [m.a2, m.a1],
+        },
+        {
+          room: {
+            _id: 'ord-b',
+            id: 'ord-b',
+            name: 'Order ord-b',
+            cover: 'http://x/ord-b.png',
+            description: 'About ord-b',
+            roomType: 'group',
+            roomTags: ['ord-b'],
+          },
+          messages: [m.b1],
+        },
       ]);
     });
 
     it('limit counts messages: the newest ones are kept', async () => {
       const result = await search('alice', { type: ['messages'], keyword: 'orderword', limit: 2 });
-      expect(result.messages.map((group: Group) => [group.room._id, group.messages])).toStrictEqual([['ord-c', [m.c1]], ['ord-a', [m.a2]]]);
+      expect(result.messages.map((group: Group) => [group.room._id, group.messages])).toStrictEqual([
+        ['ord-c', [m.c1]],
+        ['ord-a', [m.a2]],
+      ]);
       expect(await found('alice', 'orderword', { limit: 1 })).toStrictEqual([m.c1]);
     });
 
@@ -332,19 +424,39 @@ describe('POST /search', () => {
 
     it('rejects a limit that is not a positive whole number with 400 INVALID_REQUEST', async () => {
       for (const limit of [0, -1, 1.5, '5', true]) {
-        expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'orderword', limit }));
+        expectBadRequest(
+          await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'orderword', limit }),
+        );
       }
     });
   });
 
   describe('[hist] room search types', () => {
-    const summary = (id: string, name: string, roomTags: string[]) => ({ _id: id, id, name, cover: '', description: '', roomType: 'group', roomTags });
+    const summary = (id: string, name: string, roomTags: string[]) => ({
+      _id: id,
+      id,
+      name,
+      cover: '',
+      description: '',
+      roomType: 'group',
+      roomTags,
+    });
     beforeAll(async () => {
       tokens.bobby = await t.createUser('bobby', { nickname: 'Bobby Tables' });
       tokens.greta = await t.createUser('greta', { nickname: 'Greta Green' });
-      await createRoom({ _id: 'h-alpha', name: 'Project Alpha', roomTags: ['Engineering', 'q3'], members: ['alice', 'bobby'] });
+      await createRoom({
+        _id: 'h-alpha',
+        name: 'Project Alpha',
+        roomTags: ['Engineering', 'q3'],
+        members: ['alice', 'bobby'],
+      });
       await createRoom({ _id: 'h-garden', name: 'Garden Club', roomTags: ['hobby'], members: ['alice', 'greta'] });
-      await createRoom({ _id: 'h-secret', name: 'Project Secret', roomTags: ['Engineering'], members: ['bobby', 'greta'] });
+      await createRoom({
+        _id: 'h-secret',
+        name: 'Project Secret',
+        roomTags: ['Engineering'],
+        members: ['bobby', 'greta'],
+      });
       const prefs = new MembersRepository(t.services.storage);
       const now = Date.now();
       await prefs.setPref(t.appId, 'h-alpha', 'alice', { tags: ['Important', 'later'], folder: 'Work Stuff' }, now);
@@ -364,8 +476,12 @@ describe('POST /search', () => {
     });
 
     it('roomMember: rooms with a member whose nickname or id contains the keyword', async () => {
-      expect(await search('alice', { type: ['roomMember'], keyword: 'tables' })).toStrictEqual({ roomMember: [alpha()] });
-      expect(await search('alice', { type: ['roomMember'], keyword: 'GRETA' })).toStrictEqual({ roomMember: [garden()] });
+      expect(await search('alice', { type: ['roomMember'], keyword: 'tables' })).toStrictEqual({
+        roomMember: [alpha()],
+      });
+      expect(await search('alice', { type: ['roomMember'], keyword: 'GRETA' })).toStrictEqual({
+        roomMember: [garden()],
+      });
       expect(await search('alice', { type: ['roomMember'], keyword: 'nobody' })).toStrictEqual({ roomMember: [] });
     });
 
@@ -374,12 +490,22 @@ describe('POST /search', () => {
       expect(await search('alice', { type: ['roomTags'], keyword: 'HOB' })).toStrictEqual({ roomTags: [garden()] });
     });
 
-    it('roomPrefTags and roomPrefFolder: the caller\'s own preferences', async () => {
-      expect(await search('alice', { type: ['roomPrefTags'], keyword: 'import' })).toStrictEqual({ roomPrefTags: [alpha()] });
-      expect(await search('alice', { type: ['roomPrefTags'], keyword: 'WEEKEND' })).toStrictEqual({ roomPrefTags: [garden()] });
-      expect(await search('alice', { type: ['roomPrefFolder'], keyword: 'personal' })).toStrictEqual({ roomPrefFolder: [garden()] });
-      expect(await search('alice', { type: ['roomPrefFolder'], keyword: 'stuff' })).toStrictEqual({ roomPrefFolder: [alpha()] });
-      expect(await search('greta', { type: ['roomPrefFolder'], keyword: 'stuff' })).toStrictEqual({ roomPrefFolder: [] });
+    it("roomPrefTags and roomPrefFolder: the caller's own preferences", async () => {
+      expect(await search('alice', { type: ['roomPrefTags'], keyword: 'import' })).toStrictEqual({
+        roomPrefTags: [alpha()],
+      });
+      expect(await search('alice', { type: ['roomPrefTags'], keyword: 'WEEKEND' })).toStrictEqual({
+        roomPrefTags: [garden()],
+      });
+      expect(await search('alice', { type: ['roomPrefFolder'], keyword: 'personal' })).toStrictEqual({
+        roomPrefFolder: [garden()],
+      });
+      expect(await search('alice', { type: ['roomPrefFolder'], keyword: 'stuff' })).toStrictEqual({
+        roomPrefFolder: [alpha()],
+      });
+      expect(await search('greta', { type: ['roomPrefFolder'], keyword: 'stuff' })).toStrictEqual({
+        roomPrefFolder: [],
+      });
     });
 
     it('several types at once add one array each', async () => {

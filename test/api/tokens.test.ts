@@ -11,8 +11,16 @@ const DAY_MS = 86_400_000;
 const FAR_FUTURE = '2099-01-01T00:00:00Z';
 const FAR_FUTURE_ISO = '2099-01-01T00:00:00.000Z';
 const FORBIDDEN = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
-const TOKEN_CONFLICT = { RC: 409, RM: 'Conflict', error: { code: 'TOKEN_CONFLICT', message: 'Token already exists for another client' } };
-const TOKEN_NOT_FOUND = { RC: 404, RM: 'Not Found', error: { code: 'TOKEN_NOT_FOUND', message: 'Specified token not found for this client' } };
+const TOKEN_CONFLICT = {
+  RC: 409,
+  RM: 'Conflict',
+  error: { code: 'TOKEN_CONFLICT', message: 'Token already exists for another client' },
+};
+const TOKEN_NOT_FOUND = {
+  RC: 404,
+  RM: 'Not Found',
+  error: { code: 'TOKEN_NOT_FOUND', message: 'Specified token not found for this client' },
+};
 
 const notFound = (id: string) => clientNotFound(id);
 
@@ -47,7 +55,12 @@ describe('issued tokens (spec 1.3, 3.2)', () => {
     const before = Date.now();
     const result = await issue(t, 'jwt-user', { nickname: 'Jay', avatarUrl: 'http://x/j.png' });
     const after = Date.now();
-    expect(result).toMatchObject({ _id: 'jwt-user', nickname: 'Jay', avatarUrl: 'http://x/j.png', issueAccessToken: true });
+    expect(result).toMatchObject({
+      _id: 'jwt-user',
+      nickname: 'Jay',
+      avatarUrl: 'http://x/j.png',
+      issueAccessToken: true,
+    });
     const token = result.token as string;
     const parts = token.split('.');
     expect(parts).toHaveLength(3);
@@ -83,7 +96,12 @@ describe('issued tokens (spec 1.3, 3.2)', () => {
     for (let i = 0; i < 3; i++) tokens.push((await issue(t, 'multi')).token);
     expect(new Set(tokens).size).toBe(3);
     for (const token of tokens) expect(await works(t, token)).toBe('multi');
-    const rows = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('app_id', '=', t.appId).where('user_id', '=', 'multi').execute();
+    const rows = await t.services.storage.db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('app_id', '=', t.appId)
+      .where('user_id', '=', 'multi')
+      .execute();
     expect(rows).toHaveLength(3);
   });
 
@@ -114,22 +132,44 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
   afterAll(() => t.close());
 
   it('binds a token of the integrator with its expirationDate on POST /admin/clients', async () => {
-    const result = expectOk(await t.admin('POST', '/admin/clients', { _id: 'binder', nickname: 'B', token: 'binder-token-1', expirationDate: FAR_FUTURE }));
+    const result = expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'binder',
+        nickname: 'B',
+        token: 'binder-token-1',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     expect(result).toMatchObject({
-      _id: 'binder', id: 'binder', nickname: 'B', issueAccessToken: false, token: 'binder-token-1', expirationDate: FAR_FUTURE_ISO, expirationDateMS: Date.parse(FAR_FUTURE),
+      _id: 'binder',
+      id: 'binder',
+      nickname: 'B',
+      issueAccessToken: false,
+      token: 'binder-token-1',
+      expirationDate: FAR_FUTURE_ISO,
+      expirationDateMS: Date.parse(FAR_FUTURE),
     });
     expect(await works(t, 'binder-token-1')).toBe('binder');
   });
 
   it('accepts any token format and an expirationDate in milliseconds', async () => {
     const ms = Date.now() + 30 * DAY_MS;
-    for (const token of ['0f8fad5b-d9cb-469f-a165-70867728950e', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'opaque token with spaces', 'ü-unicode-✓']) {
+    for (const token of [
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+      'opaque token with spaces',
+      'ü-unicode-✓',
+    ]) {
       const result = expectOk(await t.admin('POST', '/admin/clients', { _id: 'formats', token, expirationDate: ms }));
       expect(result.token).toBe(token);
       expect(result.expirationDateMS).toBe(ms);
       expect(result.expirationDate).toBe(new Date(ms).toISOString());
     }
-    for (const token of ['0f8fad5b-d9cb-469f-a165-70867728950e', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'opaque token with spaces']) {
+    for (const token of [
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.',
+      'opaque token with spaces',
+    ]) {
       expect(await works(t, token), token).toBe('formats');
     }
   });
@@ -148,16 +188,41 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
   it('refuses an invalid or past expirationDate with 400 on both routes, binding nothing', async () => {
     await t.admin('POST', '/admin/clients', { _id: 'dates' });
     for (const expirationDate of ['tomorrow', '2099-13-01T00:00:00Z', '01/02/2099', 'not a date']) {
-      expectBody(await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate }), 400, badRequest('Invalid expirationDate format'));
-      expectBody(await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate }), 400, badRequest('Invalid expirationDate format'));
+      expectBody(
+        await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate }),
+        400,
+        badRequest('Invalid expirationDate format'),
+      );
+      expectBody(
+        await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate }),
+        400,
+        badRequest('Invalid expirationDate format'),
+      );
     }
     for (const expirationDate of [true, { at: 1 }, ['2099-01-01']]) {
-      expect((await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate })).json().error.code).toBe('INVALID_REQUEST');
-      expect((await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate })).statusCode).toBe(400);
+      expect(
+        (await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate })).json().error
+          .code,
+      ).toBe('INVALID_REQUEST');
+      expect(
+        (await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate })).statusCode,
+      ).toBe(400);
     }
-    for (const expirationDate of ['2000-01-01T00:00:00Z', new Date(Date.now() - 1000).toISOString(), Date.now() - 1000]) {
-      expectBody(await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate }), 400, badRequest('expirationDate must be in the future'));
-      expectBody(await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate }), 400, badRequest('expirationDate must be in the future'));
+    for (const expirationDate of [
+      '2000-01-01T00:00:00Z',
+      new Date(Date.now() - 1000).toISOString(),
+      Date.now() - 1000,
+    ]) {
+      expectBody(
+        await t.admin('POST', '/admin/clients', { _id: 'dates', token: 'dates-token', expirationDate }),
+        400,
+        badRequest('expirationDate must be in the future'),
+      );
+      expectBody(
+        await t.admin('PUT', '/admin/clients/dates/token', { token: 'dates-token', expirationDate }),
+        400,
+        badRequest('expirationDate must be in the future'),
+      );
     }
     expect(await works(t, 'dates-token')).toBeUndefined();
   });
@@ -166,20 +231,40 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
     await t.admin('POST', '/admin/clients', { _id: 'owner', token: 'owned-token', expirationDate: FAR_FUTURE });
     await t.admin('POST', '/admin/clients', { _id: 'thief', nickname: 'Thief' });
 
-    expectBody(await t.admin('POST', '/admin/clients', { _id: 'thief', token: 'owned-token', expirationDate: FAR_FUTURE }), 409, TOKEN_CONFLICT);
+    expectBody(
+      await t.admin('POST', '/admin/clients', { _id: 'thief', token: 'owned-token', expirationDate: FAR_FUTURE }),
+      409,
+      TOKEN_CONFLICT,
+    );
     expectBody(await t.admin('POST', '/admin/clients', { _id: 'thief', token: 'owned-token' }), 409, TOKEN_CONFLICT);
-    expectBody(await t.admin('PUT', '/admin/clients/thief/token', { token: 'owned-token', expirationDate: FAR_FUTURE }), 409, TOKEN_CONFLICT);
+    expectBody(
+      await t.admin('PUT', '/admin/clients/thief/token', { token: 'owned-token', expirationDate: FAR_FUTURE }),
+      409,
+      TOKEN_CONFLICT,
+    );
 
     // The failed call changed nothing: the token still belongs to its owner, no new user was created.
-    expectBody(await t.admin('POST', '/admin/clients', { _id: 'new-thief', nickname: 'N', token: 'owned-token' }), 409, TOKEN_CONFLICT);
+    expectBody(
+      await t.admin('POST', '/admin/clients', { _id: 'new-thief', nickname: 'N', token: 'owned-token' }),
+      409,
+      TOKEN_CONFLICT,
+    );
     expectBody(await t.admin('GET', '/admin/clients/new-thief'), 404, notFound('new-thief'));
-    expectBody(await t.admin('POST', '/admin/clients', { _id: 'thief', nickname: 'Changed', token: 'owned-token' }), 409, TOKEN_CONFLICT);
+    expectBody(
+      await t.admin('POST', '/admin/clients', { _id: 'thief', nickname: 'Changed', token: 'owned-token' }),
+      409,
+      TOKEN_CONFLICT,
+    );
     expect(expectOk(await t.admin('GET', '/admin/clients/thief')).nickname).toBe('Thief');
     expect(await works(t, 'owned-token')).toBe('owner');
 
     // A server-issued token cannot be claimed either.
     const issued = (await issue(t, 'owner')).token as string;
-    expectBody(await t.admin('PUT', '/admin/clients/thief/token', { token: issued, expirationDate: FAR_FUTURE }), 409, TOKEN_CONFLICT);
+    expectBody(
+      await t.admin('PUT', '/admin/clients/thief/token', { token: issued, expirationDate: FAR_FUTURE }),
+      409,
+      TOKEN_CONFLICT,
+    );
     expect(await works(t, issued)).toBe('owner');
   });
 
@@ -194,8 +279,11 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
       for (const [route, send] of sends) {
         const token = `raced-${route}-${round}`;
         const responses = await Promise.all(ids.map((id) => send(id, token)));
-        expect(responses.map((response) => response.statusCode).sort(), `${route} round ${round}`).toStrictEqual([200, 409, 409]);
-        for (const response of responses) if (response.statusCode === 409) expect(response.json()).toStrictEqual(TOKEN_CONFLICT);
+        expect(responses.map((response) => response.statusCode).sort(), `${route} round ${round}`).toStrictEqual([
+          200, 409, 409,
+        ]);
+        for (const response of responses)
+          if (response.statusCode === 409) expect(response.json()).toStrictEqual(TOKEN_CONFLICT);
         const winner = ids[responses.findIndex((response) => response.statusCode === 200)];
         expect(await works(t, token)).toBe(winner);
       }
@@ -203,15 +291,33 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
   });
 
   it('lets the same user bind the same token again, moving its expiry', async () => {
-    const first = expectOk(await t.admin('POST', '/admin/clients', { _id: 'rebinder', token: 'rebind-token', expirationDate: '2098-01-01T00:00:00Z' }));
+    const first = expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'rebinder',
+        token: 'rebind-token',
+        expirationDate: '2098-01-01T00:00:00Z',
+      }),
+    );
     expect(first.expirationDate).toBe('2098-01-01T00:00:00.000Z');
     expect(await works(t, 'rebind-token')).toBe('rebinder');
-    const again = expectOk(await t.admin('POST', '/admin/clients', { _id: 'rebinder', token: 'rebind-token', expirationDate: FAR_FUTURE }));
+    const again = expectOk(
+      await t.admin('POST', '/admin/clients', { _id: 'rebinder', token: 'rebind-token', expirationDate: FAR_FUTURE }),
+    );
     expect(again.expirationDate).toBe(FAR_FUTURE_ISO);
-    const put = expectOk(await t.admin('PUT', '/admin/clients/rebinder/token', { token: 'rebind-token', expirationDate: '2097-01-01T00:00:00Z' }));
+    const put = expectOk(
+      await t.admin('PUT', '/admin/clients/rebinder/token', {
+        token: 'rebind-token',
+        expirationDate: '2097-01-01T00:00:00Z',
+      }),
+    );
     expect(put.expirationDate).toBe('2097-01-01T00:00:00.000Z');
     expect(await works(t, 'rebind-token')).toBe('rebinder');
-    const rows = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('app_id', '=', t.appId).where('user_id', '=', 'rebinder').execute();
+    const rows = await t.services.storage.db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('app_id', '=', t.appId)
+      .where('user_id', '=', 'rebinder')
+      .execute();
     expect(rows).toHaveLength(1);
     expect(Number(rows[0]!.expires_at)).toBe(Date.parse('2097-01-01T00:00:00Z'));
   });
@@ -219,7 +325,10 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
   it('PUT answers the union result of spec 3.2.1', async () => {
     await t.admin('POST', '/admin/clients', { _id: 'put-user', nickname: 'Putter', avatarUrl: 'http://x/p.png' });
     const before = Date.now();
-    const response = await t.admin('PUT', '/admin/clients/put-user/token', { token: 'put-token-1', expirationDate: '2030-05-06T07:08:09Z' });
+    const response = await t.admin('PUT', '/admin/clients/put-user/token', {
+      token: 'put-token-1',
+      expirationDate: '2030-05-06T07:08:09Z',
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toStrictEqual({
@@ -243,49 +352,104 @@ describe('bound tokens (POST /admin/clients with token, PUT /admin/clients/:id/t
 
   it('PUT adds a token: the user keeps the others by default', async () => {
     const issued = (await issue(t, 'put-keeps')).token as string;
-    expectOk(await t.admin('PUT', '/admin/clients/put-keeps/token', { token: 'put-keeps-a', expirationDate: FAR_FUTURE }));
-    expectOk(await t.admin('PUT', '/admin/clients/put-keeps/token', { token: 'put-keeps-b', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('PUT', '/admin/clients/put-keeps/token', { token: 'put-keeps-a', expirationDate: FAR_FUTURE }),
+    );
+    expectOk(
+      await t.admin('PUT', '/admin/clients/put-keeps/token', { token: 'put-keeps-b', expirationDate: FAR_FUTURE }),
+    );
     for (const token of [issued, 'put-keeps-a', 'put-keeps-b']) expect(await works(t, token)).toBe('put-keeps');
   });
 
   it('PUT refuses missing fields with the documented messages', async () => {
     await t.admin('POST', '/admin/clients', { _id: 'put-missing' });
-    expectBody(await t.admin('PUT', '/admin/clients/put-missing/token', { expirationDate: FAR_FUTURE }), 400, badRequest('Missing required field: token'));
-    expectBody(await t.admin('PUT', '/admin/clients/put-missing/token', { token: '', expirationDate: FAR_FUTURE }), 400, badRequest('Missing required field: token'));
-    expectBody(await t.admin('PUT', '/admin/clients/put-missing/token', {}), 400, badRequest('Missing required field: token'));
-    expectBody(await t.admin('PUT', '/admin/clients/put-missing/token', { token: 'put-missing-token' }), 400, badRequest('Missing required field: expirationDate'));
-    const wrongType = await t.admin('PUT', '/admin/clients/put-missing/token', { token: 42, expirationDate: FAR_FUTURE });
+    expectBody(
+      await t.admin('PUT', '/admin/clients/put-missing/token', { expirationDate: FAR_FUTURE }),
+      400,
+      badRequest('Missing required field: token'),
+    );
+    expectBody(
+      await t.admin('PUT', '/admin/clients/put-missing/token', { token: '', expirationDate: FAR_FUTURE }),
+      400,
+      badRequest('Missing required field: token'),
+    );
+    expectBody(
+      await t.admin('PUT', '/admin/clients/put-missing/token', {}),
+      400,
+      badRequest('Missing required field: token'),
+    );
+    expectBody(
+      await t.admin('PUT', '/admin/clients/put-missing/token', { token: 'put-missing-token' }),
+      400,
+      badRequest('Missing required field: expirationDate'),
+    );
+    const wrongType = await t.admin('PUT', '/admin/clients/put-missing/token', {
+      token: 42,
+      expirationDate: FAR_FUTURE,
+    });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().error.code).toBe('INVALID_REQUEST');
-    const noBody = await t.app.inject({ method: 'PUT', url: '/admin/clients/put-missing/token', headers: { 'im-api-key': t.apiKey } });
+    const noBody = await t.app.inject({
+      method: 'PUT',
+      url: '/admin/clients/put-missing/token',
+      headers: { 'im-api-key': t.apiKey },
+    });
     expect(noBody.statusCode).toBe(400);
     expect(noBody.json()).toMatchObject({ RC: 400, RM: 'Bad Request', error: { code: 'INVALID_REQUEST' } });
     expect(await works(t, 'put-missing-token')).toBeUndefined();
   });
 
   it('PUT accepts a trailing slash (spec 1.1)', async () => {
-    expectOk(await t.admin('PUT', '/admin/clients/put-user/token/', { token: 'trailing-slash-token', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('PUT', '/admin/clients/put-user/token/', {
+        token: 'trailing-slash-token',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     expect(await works(t, 'trailing-slash-token')).toBe('put-user');
   });
 
   it('PUT answers 404 CLIENT_NOT_FOUND for an unknown user', async () => {
-    expectBody(await t.admin('PUT', '/admin/clients/ghost/token', { token: 'ghost-token', expirationDate: FAR_FUTURE }), 404, notFound('ghost'));
+    expectBody(
+      await t.admin('PUT', '/admin/clients/ghost/token', { token: 'ghost-token', expirationDate: FAR_FUTURE }),
+      404,
+      notFound('ghost'),
+    );
     expectBody(await t.admin('GET', '/admin/clients/ghost'), 404, notFound('ghost'));
     expect(await works(t, 'ghost-token')).toBeUndefined();
   });
 
   it('refuses an empty or oversized token', async () => {
     await t.admin('POST', '/admin/clients', { _id: 'sizes' });
-    expectBody(await t.admin('POST', '/admin/clients', { _id: 'sizes', token: '' }), 400, badRequest('token must be a non-empty string'));
-    expectBody(await t.admin('POST', '/admin/clients', { _id: 'sizes', token: 'x'.repeat(4097) }), 400, badRequest('token must be 1 to 4096 characters'));
-    expectBody(await t.admin('PUT', '/admin/clients/sizes/token', { token: 'x'.repeat(4097), expirationDate: FAR_FUTURE }), 400, badRequest('token must be 1 to 4096 characters'));
-    expectOk(await t.admin('PUT', '/admin/clients/sizes/token', { token: 'y'.repeat(4096), expirationDate: FAR_FUTURE }));
+    expectBody(
+      await t.admin('POST', '/admin/clients', { _id: 'sizes', token: '' }),
+      400,
+      badRequest('token must be a non-empty string'),
+    );
+    expectBody(
+      await t.admin('POST', '/admin/clients', { _id: 'sizes', token: 'x'.repeat(4097) }),
+      400,
+      badRequest('token must be 1 to 4096 characters'),
+    );
+    expectBody(
+      await t.admin('PUT', '/admin/clients/sizes/token', { token: 'x'.repeat(4097), expirationDate: FAR_FUTURE }),
+      400,
+      badRequest('token must be 1 to 4096 characters'),
+    );
+    expectOk(
+      await t.admin('PUT', '/admin/clients/sizes/token', { token: 'y'.repeat(4096), expirationDate: FAR_FUTURE }),
+    );
     expect(await works(t, 'y'.repeat(4096))).toBe('sizes');
   });
 
   it('stops accepting a bound token once its expirationDate has passed', async () => {
     const expiresAt = Date.now() + 1500;
-    expectOk(await t.admin('PUT', '/admin/clients/put-user/token', { token: 'short-lived', expirationDate: new Date(expiresAt).toISOString() }));
+    expectOk(
+      await t.admin('PUT', '/admin/clients/put-user/token', {
+        token: 'short-lived',
+        expirationDate: new Date(expiresAt).toISOString(),
+      }),
+    );
     expect(await works(t, 'short-lived')).toBe('put-user');
     await sleep(Math.max(0, expiresAt - Date.now()) + 100);
     expect(await works(t, 'short-lived')).toBeUndefined();
@@ -301,11 +465,18 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
   });
   afterAll(() => t.close());
 
-  const revoke = (id: string, body?: unknown) => t.admin('DELETE', `/admin/clients/${encodeURIComponent(id)}/token`, body);
+  const revoke = (id: string, body?: unknown) =>
+    t.admin('DELETE', `/admin/clients/${encodeURIComponent(id)}/token`, body);
 
   it('revokes one token: it fails at once, the others keep working', async () => {
     const tokens = [(await issue(t, 'revoke-one')).token as string, (await issue(t, 'revoke-one')).token as string];
-    expectOk(await t.admin('POST', '/admin/clients', { _id: 'revoke-one', token: 'revoke-one-bound', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'revoke-one',
+        token: 'revoke-one-bound',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     // Verified (and so cached) before the revocation.
     for (const token of [...tokens, 'revoke-one-bound']) expect(await works(t, token)).toBe('revoke-one');
 
@@ -320,15 +491,17 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
       revokedTokens: 1,
       result: {
         revokedTokens: 1,
-        data: [{
-          token: expect.any(String),
-          client: 'revoke-one',
-          kind: 'issued',
-          createdAt: expect.stringMatching(ISO),
-          updatedAt: expect.stringMatching(ISO),
-          expirationDate: expect.stringMatching(ISO),
-          expirationDateMS: expect.any(Number),
-        }],
+        data: [
+          {
+            token: expect.any(String),
+            client: 'revoke-one',
+            kind: 'issued',
+            createdAt: expect.stringMatching(ISO),
+            updatedAt: expect.stringMatching(ISO),
+            expirationDate: expect.stringMatching(ISO),
+            expirationDateMS: expect.any(Number),
+          },
+        ],
       },
     });
     const record = body.result.data[0];
@@ -344,7 +517,11 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
     // A bound token is revoked by its value just the same.
     const bound = (await revoke('revoke-one', { token: 'revoke-one-bound' })).json();
     expect(bound).toMatchObject({ success: true, message: 'Token revoked successfully', revokedTokens: 1 });
-    expect(bound.result.data[0]).toMatchObject({ client: 'revoke-one', kind: 'assigned', expirationDate: FAR_FUTURE_ISO });
+    expect(bound.result.data[0]).toMatchObject({
+      client: 'revoke-one',
+      kind: 'assigned',
+      expirationDate: FAR_FUTURE_ISO,
+    });
     expect(await works(t, 'revoke-one-bound')).toBeUndefined();
     expect(await works(t, tokens[0]!)).toBe('revoke-one');
 
@@ -353,11 +530,22 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
   });
 
   const allVariants: Array<[string, (id: string) => Promise<LightMyRequestResponse>]> = [
-    ['an empty body with a JSON content type', (id) => t.app.inject({
-      method: 'DELETE', url: `/admin/clients/${id}/token`, payload: '', headers: { 'im-api-key': t.apiKey, 'content-type': 'application/json' },
-    })],
+    [
+      'an empty body with a JSON content type',
+      (id) =>
+        t.app.inject({
+          method: 'DELETE',
+          url: `/admin/clients/${id}/token`,
+          payload: '',
+          headers: { 'im-api-key': t.apiKey, 'content-type': 'application/json' },
+        }),
+    ],
     ['an empty JSON object', (id) => revoke(id, {})],
-    ['no body at all', (id) => t.app.inject({ method: 'DELETE', url: `/admin/clients/${id}/token`, headers: { 'im-api-key': t.apiKey } })],
+    [
+      'no body at all',
+      (id) =>
+        t.app.inject({ method: 'DELETE', url: `/admin/clients/${id}/token`, headers: { 'im-api-key': t.apiKey } }),
+    ],
     ['a JSON null', (id) => revoke(id, null)],
   ];
 
@@ -373,7 +561,14 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
       const response = await send(id);
       expect(response.statusCode, response.body).toBe(200);
       const body = response.json();
-      expect(body).toMatchObject({ RC: 0, RM: 'OK', success: true, message: 'All tokens revoked successfully', revokedTokens: 3, result: { revokedTokens: 3 } });
+      expect(body).toMatchObject({
+        RC: 0,
+        RM: 'OK',
+        success: true,
+        message: 'All tokens revoked successfully',
+        revokedTokens: 3,
+        result: { revokedTokens: 3 },
+      });
       expect(Object.keys(body).sort()).toStrictEqual(['RC', 'RM', 'message', 'result', 'revokedTokens', 'success']);
       expect(body.result.data).toHaveLength(3);
       for (const record of body.result.data) expect(record.client).toBe(id);
@@ -390,7 +585,12 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
     await t.admin('POST', '/admin/clients', { _id: 'tokenless' });
     const response = await revoke('tokenless', {});
     expectBody(response, 200, {
-      RC: 0, RM: 'OK', success: true, message: 'All tokens revoked successfully', revokedTokens: 0, result: { revokedTokens: 0, data: [] },
+      RC: 0,
+      RM: 'OK',
+      success: true,
+      message: 'All tokens revoked successfully',
+      revokedTokens: 0,
+      result: { revokedTokens: 0, data: [] },
     });
   });
 
@@ -419,9 +619,21 @@ describe('DELETE /admin/clients/:client_id/token (spec 3.2.2)', () => {
   });
 
   it('lets a revoked token be bound again afterwards, to anyone', async () => {
-    expectOk(await t.admin('POST', '/admin/clients', { _id: 'first-holder', token: 'recycled-token', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'first-holder',
+        token: 'recycled-token',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     expectOk(await revoke('first-holder', { token: 'recycled-token' }));
-    expectOk(await t.admin('POST', '/admin/clients', { _id: 'second-holder', token: 'recycled-token', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'second-holder',
+        token: 'recycled-token',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     expect(await works(t, 'recycled-token')).toBe('second-holder');
   });
 });
@@ -434,13 +646,21 @@ describe('singleTokenPerUser (spec 12 item 16)', () => {
   afterAll(() => t.close());
 
   it('is off by default', async () => {
-    expect(expectOk(await t.admin('GET', '/admin/app')).settings).toStrictEqual({ singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' });
+    expect(expectOk(await t.admin('GET', '/admin/app')).settings).toStrictEqual({
+      singleTokenPerUser: false,
+      defaultGroupOpening: 1,
+      defaultHistoryVisibility: 'shared',
+    });
   });
 
-  it('when on, issuing, binding or updating a token revokes the user\'s other tokens', async () => {
+  it("when on, issuing, binding or updating a token revokes the user's other tokens", async () => {
     const before = [(await issue(t, 'single')).token as string, (await issue(t, 'single')).token as string];
     const other = (await issue(t, 'single-bystander')).token as string;
-    expect(expectOk(await t.admin('PATCH', '/admin/app', { singleTokenPerUser: true })).settings).toStrictEqual({ singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' });
+    expect(expectOk(await t.admin('PATCH', '/admin/app', { singleTokenPerUser: true })).settings).toStrictEqual({
+      singleTokenPerUser: true,
+      defaultGroupOpening: 1,
+      defaultHistoryVisibility: 'shared',
+    });
     try {
       for (const token of before) expect(await works(t, token)).toBe('single');
 
@@ -448,23 +668,37 @@ describe('singleTokenPerUser (spec 12 item 16)', () => {
       for (const token of before) expect(await works(t, token)).toBeUndefined();
       expect(await works(t, issued)).toBe('single');
 
-      expectOk(await t.admin('POST', '/admin/clients', { _id: 'single', token: 'single-bound', expirationDate: FAR_FUTURE }));
+      expectOk(
+        await t.admin('POST', '/admin/clients', { _id: 'single', token: 'single-bound', expirationDate: FAR_FUTURE }),
+      );
       expect(await works(t, issued)).toBeUndefined();
       expect(await works(t, 'single-bound')).toBe('single');
 
-      expectOk(await t.admin('PUT', '/admin/clients/single/token', { token: 'single-put', expirationDate: FAR_FUTURE }));
+      expectOk(
+        await t.admin('PUT', '/admin/clients/single/token', { token: 'single-put', expirationDate: FAR_FUTURE }),
+      );
       expect(await works(t, 'single-bound')).toBeUndefined();
       expect(await works(t, 'single-put')).toBe('single');
 
       // Rebinding the one remaining token keeps it.
-      expectOk(await t.admin('PUT', '/admin/clients/single/token', { token: 'single-put', expirationDate: '2098-01-01T00:00:00Z' }));
+      expectOk(
+        await t.admin('PUT', '/admin/clients/single/token', {
+          token: 'single-put',
+          expirationDate: '2098-01-01T00:00:00Z',
+        }),
+      );
       expect(await works(t, 'single-put')).toBe('single');
 
       // Other users are untouched; a profile update without a token revokes nothing.
       expect(await works(t, other)).toBe('single-bystander');
       expectOk(await t.admin('POST', '/admin/clients', { _id: 'single', nickname: 'still' }));
       expect(await works(t, 'single-put')).toBe('single');
-      const rows = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('app_id', '=', t.appId).where('user_id', '=', 'single').execute();
+      const rows = await t.services.storage.db
+        .selectFrom('user_tokens')
+        .selectAll()
+        .where('app_id', '=', t.appId)
+        .where('user_id', '=', 'single')
+        .execute();
       expect(rows).toHaveLength(1);
     } finally {
       expectOk(await t.admin('PATCH', '/admin/app', { singleTokenPerUser: false }));
@@ -483,10 +717,15 @@ describe('token scopes and storage', () => {
 
   it('a key with users:write but not tokens:write can create users but not issue or bind tokens', async () => {
     const usersOnly = await t.createKey({ name: 'users only', scopes: ['users:write'] });
-    const as = (method: 'POST' | 'PUT' | 'DELETE', url: string, body: unknown) => t.admin(method, url, body, { 'im-api-key': usersOnly });
+    const as = (method: 'POST' | 'PUT' | 'DELETE', url: string, body: unknown) =>
+      t.admin(method, url, body, { 'im-api-key': usersOnly });
 
     expectBody(await as('POST', '/admin/clients', { _id: 'scoped-1', issueAccessToken: true }), 403, FORBIDDEN);
-    expectBody(await as('POST', '/admin/clients', { _id: 'scoped-1', token: 'scoped-token', expirationDate: FAR_FUTURE }), 403, FORBIDDEN);
+    expectBody(
+      await as('POST', '/admin/clients', { _id: 'scoped-1', token: 'scoped-token', expirationDate: FAR_FUTURE }),
+      403,
+      FORBIDDEN,
+    );
     expectBody(await t.admin('GET', '/admin/clients/scoped-1'), 404, notFound('scoped-1'));
 
     const created = expectOk(await as('POST', '/admin/clients', { _id: 'scoped-1', nickname: 'Scoped' }));
@@ -495,22 +734,44 @@ describe('token scopes and storage', () => {
     const explicitFalse = expectOk(await as('POST', '/admin/clients', { _id: 'scoped-1', issueAccessToken: false }));
     expect(explicitFalse).not.toHaveProperty('token');
 
-    expectBody(await as('PUT', '/admin/clients/scoped-1/token', { token: 'scoped-token', expirationDate: FAR_FUTURE }), 403, FORBIDDEN);
+    expectBody(
+      await as('PUT', '/admin/clients/scoped-1/token', { token: 'scoped-token', expirationDate: FAR_FUTURE }),
+      403,
+      FORBIDDEN,
+    );
     expectBody(await as('DELETE', '/admin/clients/scoped-1/token', {}), 403, FORBIDDEN);
     expect(await works(t, 'scoped-token')).toBeUndefined();
-    const rows = await t.services.storage.db.selectFrom('user_tokens').selectAll().where('app_id', '=', t.appId).where('user_id', '=', 'scoped-1').execute();
+    const rows = await t.services.storage.db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('app_id', '=', t.appId)
+      .where('user_id', '=', 'scoped-1')
+      .execute();
     expect(rows).toHaveLength(0);
 
     const both = await t.createKey({ name: 'users and tokens', scopes: ['users:write', 'tokens:write'] });
-    const issued = expectOk(await t.admin('POST', '/admin/clients', { _id: 'scoped-1', issueAccessToken: true }, { 'im-api-key': both }));
+    const issued = expectOk(
+      await t.admin('POST', '/admin/clients', { _id: 'scoped-1', issueAccessToken: true }, { 'im-api-key': both }),
+    );
     expect(await works(t, issued.token)).toBe('scoped-1');
   });
 
   it('stores tokens hashed: no row holds a plain token', async () => {
     const plain: string[] = [];
     for (const id of ['hash-a', 'hash-b']) plain.push((await issue(t, id)).token as string);
-    expectOk(await t.admin('POST', '/admin/clients', { _id: 'hash-a', token: 'plain-bound-token-0001', expirationDate: FAR_FUTURE }));
-    expectOk(await t.admin('PUT', '/admin/clients/hash-b/token', { token: 'plain-bound-token-0002', expirationDate: FAR_FUTURE }));
+    expectOk(
+      await t.admin('POST', '/admin/clients', {
+        _id: 'hash-a',
+        token: 'plain-bound-token-0001',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
+    expectOk(
+      await t.admin('PUT', '/admin/clients/hash-b/token', {
+        token: 'plain-bound-token-0002',
+        expirationDate: FAR_FUTURE,
+      }),
+    );
     plain.push('plain-bound-token-0001', 'plain-bound-token-0002');
     for (const token of plain) expect(await works(t, token)).toBeDefined();
 

@@ -6,7 +6,8 @@ import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js
 const FAST = { allowPrivate: true, maxAttempts: 4, retryBaseMs: 30, timeoutMs: 2000 };
 
 async function deliveries(t: TestApp, status?: string): Promise<any[]> {
-  return expectOk(await t.admin('GET', `/admin/webhooks/deliveries?limit=100${status ? `&status=${status}` : ''}`)).data;
+  return expectOk(await t.admin('GET', `/admin/webhooks/deliveries?limit=100${status ? `&status=${status}` : ''}`))
+    .data;
 }
 
 async function settle(t: TestApp, ms = 5000): Promise<void> {
@@ -34,34 +35,72 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
 
   it('posts a signed MESSAGE event with all six fields to the room webhook', async () => {
     receiver.received.length = 0;
-    expectOk(await t.admin('POST', '/rooms', { _id: 'hooked', members: ['alice', 'bob'], webhook: `${receiver.url}/room`, botState: 'CONTACT' }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'hooked',
+        members: ['alice', 'bob'],
+        webhook: `${receiver.url}/room`,
+        botState: 'CONTACT',
+      }),
+    );
     await receiver.waitFor(1);
     receiver.received.length = 0;
-    const sent = expectOk(await t.admin('POST', '/messages', { room: 'hooked', sender: 'alice', message: 'hello hook', messageType: 'text' }));
+    const sent = expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'hooked',
+        sender: 'alice',
+        message: 'hello hook',
+        messageType: 'text',
+      }),
+    );
     const [request] = await receiver.waitFor(1);
     expect(request!.path).toBe('/room');
     expect(verifySignature(secret, request!)).toBe(true);
     expect(request!.headers['webhook-id']).toMatch(/^msg_/);
     expect(request!.json).toMatchObject({
-      appID: t.appId, clientID: 'alice', roomID: 'hooked', event: 'MESSAGE', botState: 'CONTACT',
-      data: { _id: sent._id, message: 'hello hook', room: 'hooked', messageType: 'text', sender: { _id: 'alice', nickname: 'Alice' } },
+      appID: t.appId,
+      clientID: 'alice',
+      roomID: 'hooked',
+      event: 'MESSAGE',
+      botState: 'CONTACT',
+      data: {
+        _id: sent._id,
+        message: 'hello hook',
+        room: 'hooked',
+        messageType: 'text',
+        sender: { _id: 'alice', nickname: 'Alice' },
+      },
     });
   });
 
   it('reports member changes: ADD_MEMBERS, DELETE_MEMBERS (leaving too) and JOIN_ROOM', async () => {
     await settle(t);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'members-hooked', members: ['alice'], webhook: `${receiver.url}/m` }));
+    expectOk(
+      await t.admin('POST', '/rooms', { _id: 'members-hooked', members: ['alice'], webhook: `${receiver.url}/m` }),
+    );
     await settle(t);
     receiver.received.length = 0;
-    expectOk(await t.admin('POST', '/rooms/members-hooked/members', { invitees: ['bob'] }, { 'im-client-id': 'alice' }));
-    expectOk(await t.admin('POST', '/rooms/members-hooked/delete/members', { members: ['bob'] }, { 'im-client-id': 'bob' }));
+    expectOk(
+      await t.admin('POST', '/rooms/members-hooked/members', { invitees: ['bob'] }, { 'im-client-id': 'alice' }),
+    );
+    expectOk(
+      await t.admin('POST', '/rooms/members-hooked/delete/members', { members: ['bob'] }, { 'im-client-id': 'bob' }),
+    );
     const bobToken = await t.createUser('bob', { nickname: 'Bob' });
     expectOk(await t.asUser(bobToken, 'POST', '/rooms/members-hooked/join'));
     await receiver.waitFor(3);
     await settle(t);
     const received = receiver.received.filter((request) => request.json.roomID === 'members-hooked');
     // Deliveries are concurrent: webhooks promise each event at least once, not their order.
-    expect(received.map((request) => [request.json.event, request.json.clientID, request.json.data.members.map((member: any) => member._id)]).sort()).toStrictEqual([
+    expect(
+      received
+        .map((request) => [
+          request.json.event,
+          request.json.clientID,
+          request.json.data.members.map((member: any) => member._id),
+        ])
+        .sort(),
+    ).toStrictEqual([
       ['ADD_MEMBERS', 'alice', ['bob']],
       ['DELETE_MEMBERS', 'bob', ['bob']],
       ['JOIN_ROOM', 'bob', ['bob']],
@@ -72,7 +111,9 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     await settle(t);
     receiver.received.length = 0;
     receiver.respond = (_request, index) => ({ status: index < 2 ? 503 : 200 });
-    expectOk(await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'flaky', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'flaky', messageType: 'text' }),
+    );
     const received = await receiver.waitFor(3);
     await sleep(300);
     expect(received).toHaveLength(3);
@@ -87,7 +128,9 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     await settle(t);
     receiver.received.length = 0;
     receiver.respond = () => ({ status: 400 });
-    expectOk(await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'rejected', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'rejected', messageType: 'text' }),
+    );
     await receiver.waitFor(1);
     await settle(t);
     await sleep(200);
@@ -98,14 +141,19 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     expectOk(await t.admin('POST', `/admin/webhooks/deliveries/${dead.id}/redeliver`));
     await receiver.waitFor(2);
     await settle(t);
-    expect(expectOk(await t.admin('GET', `/admin/webhooks/deliveries/${dead.id}`))).toMatchObject({ status: 'delivered', attempts: 1 });
+    expect(expectOk(await t.admin('GET', `/admin/webhooks/deliveries/${dead.id}`))).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+    });
   });
 
   it('gives up after the last attempt on repeated 5xx and timeouts', async () => {
     await settle(t);
     receiver.received.length = 0;
     receiver.respond = () => ({ status: 500 });
-    expectOk(await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'doomed', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'doomed', messageType: 'text' }),
+    );
     await receiver.waitFor(FAST.maxAttempts, 8000);
     await settle(t, 8000);
     const [dead] = (await deliveries(t, 'failed')).filter((entry) => entry.payload.data?.message === 'doomed');
@@ -119,7 +167,9 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     receiver.received.length = 0;
     const rotated = expectOk(await t.admin('POST', '/admin/webhooks/secret', { graceSeconds: 600 }));
     expect(rotated.secret).not.toBe(secret);
-    expectOk(await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'rotating', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'hooked', sender: 'bob', message: 'rotating', messageType: 'text' }),
+    );
     const [request] = await receiver.waitFor(1);
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifySignature(secret, request!)).toBe(true);
@@ -130,19 +180,38 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
 
   it('sends bot replies as messages and moves the bot state, in botMode rooms only, without looping', async () => {
     await settle(t);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'botroom', members: ['alice', 'bot'], webhook: `${receiver.url}/bot`, botMode: true }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'botroom',
+        members: ['alice', 'bot'],
+        webhook: `${receiver.url}/bot`,
+        botMode: true,
+      }),
+    );
     await receiver.waitFor(receiver.received.length + 1);
     await settle(t);
     receiver.received.length = 0;
-    receiver.respond = (request) => request.json.event === 'MESSAGE'
-      ? { status: 200, body: { toBotState: 'ASKED', data: { message: `echo: ${request.json.data.message}`, messageType: 'text' } } }
-      : { status: 200 };
-    expectOk(await t.admin('POST', '/messages', { room: 'botroom', sender: 'alice', message: 'ping', messageType: 'text' }));
+    receiver.respond = (request) =>
+      request.json.event === 'MESSAGE'
+        ? {
+            status: 200,
+            body: { toBotState: 'ASKED', data: { message: `echo: ${request.json.data.message}`, messageType: 'text' } },
+          }
+        : { status: 200 };
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'botroom', sender: 'alice', message: 'ping', messageType: 'text' }),
+    );
     await receiver.waitFor(1);
     await settle(t);
     await sleep(200);
-    const messages = expectOk(await t.admin('GET', '/rooms/botroom/messages/v3')).data.map((message: any) => [message.sender._id, message.message]);
-    expect(messages.slice(0, 2)).toStrictEqual([['bot', 'echo: ping'], ['alice', 'ping']]);
+    const messages = expectOk(await t.admin('GET', '/rooms/botroom/messages/v3')).data.map((message: any) => [
+      message.sender._id,
+      message.message,
+    ]);
+    expect(messages.slice(0, 2)).toStrictEqual([
+      ['bot', 'echo: ping'],
+      ['alice', 'ping'],
+    ]);
     expect(expectOk(await t.admin('GET', '/rooms/botroom')).botState).toBe('ASKED');
     // The reply itself was not sent to the webhook.
     expect(receiver.received.filter((request) => request.json.event === 'MESSAGE')).toHaveLength(1);
@@ -174,7 +243,13 @@ describe('webhooks: no requests to internal addresses unless allowed (SSRF)', ()
   });
 
   it('refuses private URLs in the settings and never calls a room webhook on loopback', async () => {
-    for (const url of [receiver.url, 'http://10.0.0.1/x', 'http://[::1]:80/x', 'http://169.254.169.254/latest', 'ftp://example.com/x']) {
+    for (const url of [
+      receiver.url,
+      'http://10.0.0.1/x',
+      'http://[::1]:80/x',
+      'http://169.254.169.254/latest',
+      'ftp://example.com/x',
+    ]) {
       expect((await t.admin('PUT', '/admin/webhooks', { url })).statusCode, url).toBe(400);
     }
     expectOk(await t.admin('POST', '/rooms', { _id: 'local', members: ['alice'], webhook: `${receiver.url}/x` }));

@@ -30,6 +30,12 @@ export async function createRoom(t: TestApp, fields: Record<string, unknown>): P
 }
 
 /** POST /messages as the platform admin (a text message unless fields say otherwise); answers the stored message. */
-export async function sendMessage(t: TestApp, room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}): Promise<any> {
+export async function sendMessage(
+  t: TestApp,
+  room: string,
+  sender: string,
+  message: unknown,
+  fields: Record<string, unknown> = {},
+): Promise<any> {
   return expectOk(await t.admin('POST', '/messages', { room, sender, message, messageType: 'text', ...fields }));
 }

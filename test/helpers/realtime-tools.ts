@@ -5,7 +5,17 @@ import type { TestSocket } from './socket-clients.js';
 import { sleep } from './expect.js';
 
 /** Pushes the real-time tests watch, as they arrive on the wire (before any decoding). */
-export const PUSH_EVENTS = ['chat message', 'room', 'typing', 'lastRead', 'roomPref', 'myPrefChange', 'myPrefDelete', 'invitation', 'messagesDeleted'];
+export const PUSH_EVENTS = [
+  'chat message',
+  'room',
+  'typing',
+  'lastRead',
+  'roomPref',
+  'myPrefChange',
+  'myPrefDelete',
+  'invitation',
+  'messagesDeleted',
+];
 
 /** The raw (undecoded) payloads of every push a socket received, per event. */
 const rawLogs = new WeakMap<TestSocket, Map<string, unknown[]>>();
@@ -44,7 +54,8 @@ export function encodingProblems(socket: TestSocket, event: string, base64: bool
     const value = decoded[index];
     if (event === 'myPrefDelete') {
       const expected = base64 ? Buffer.from(String(value)).toString('base64') : value;
-      if (raw !== expected) problems.push(`myPrefDelete #${index}: ${JSON.stringify(raw)} instead of ${JSON.stringify(expected)}`);
+      if (raw !== expected)
+        problems.push(`myPrefDelete #${index}: ${JSON.stringify(raw)} instead of ${JSON.stringify(expected)}`);
       return;
     }
     if (base64) {
@@ -58,29 +69,48 @@ export function encodingProblems(socket: TestSocket, event: string, base64: bool
 }
 
 /** Resolves with the first push of `event` (already received or still to come) that matches; rejects after `ms`. */
-export async function waitFor<T = any>(socket: TestSocket, event: string, match: (value: any) => boolean = () => true, ms = 3000): Promise<T> {
+export async function waitFor<T = any>(
+  socket: TestSocket,
+  event: string,
+  match: (value: any) => boolean = () => true,
+  ms = 3000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const found = socket.received(event).find(match);
     if (found !== undefined) return found as T;
-    if (Date.now() > deadline) throw new Error(`${socket.generation}: no matching ${event} push within ${ms} ms; got ${JSON.stringify(socket.received(event)).slice(0, 600)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${socket.generation}: no matching ${event} push within ${ms} ms; got ${JSON.stringify(socket.received(event)).slice(0, 600)}`,
+      );
     await sleep(10);
   }
 }
 
 /** Resolves when `count` pushes of `event` matching `match` arrived; rejects after `ms`. */
-export async function waitForCount(socket: TestSocket, event: string, count: number, match: (value: any) => boolean = () => true, ms = 5000): Promise<any[]> {
+export async function waitForCount(
+  socket: TestSocket,
+  event: string,
+  count: number,
+  match: (value: any) => boolean = () => true,
+  ms = 5000,
+): Promise<any[]> {
   const deadline = Date.now() + ms;
   for (;;) {
     const found = socket.received(event).filter(match);
     if (found.length >= count) return found;
-    if (Date.now() > deadline) throw new Error(`${socket.generation}: ${found.length} of ${count} ${event} pushes within ${ms} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${socket.generation}: ${found.length} of ${count} ${event} pushes within ${ms} ms`);
     await sleep(10);
   }
 }
 
 /** Polls until `check` returns true; rejects after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 3000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 3000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
@@ -107,7 +137,11 @@ export function disconnected(socket: TestSocket, ms = 3000): Promise<void> {
  * A current socket.io 4 client (EIO4, WebSocket) that may authenticate in the handshake
  * (`auth: {token, clientKey}` or `{apiKey}`) and never sends `conf`: it gets plain pushes.
  */
-export async function connectCurrent(url: string, auth?: Record<string, unknown>, timeoutMs = 5000): Promise<TestSocket> {
+export async function connectCurrent(
+  url: string,
+  auth?: Record<string, unknown>,
+  timeoutMs = 5000,
+): Promise<TestSocket> {
   const { raw, received, call } = await connectRecordingV4(url, { auth }, 'current client', timeoutMs);
   return {
     generation: 'G3',
@@ -135,16 +169,26 @@ export function emitWithAck(raw: SocketV4, event: string, ...args: unknown[]): P
  * handshake rejects with socket.io's connect_error (its `data` is the server's refusal).
  */
 export async function connectRecordingV4(
-  url: string, options: { auth?: Record<string, unknown>; extraHeaders?: Record<string, string> }, who: string, timeoutMs = 5000,
+  url: string,
+  options: { auth?: Record<string, unknown>; extraHeaders?: Record<string, string> },
+  who: string,
+  timeoutMs = 5000,
 ) {
   const raw = ioV4(url, { forceNew: true, transports: ['websocket'], reconnection: false, ...options });
   const log = new Map<string, any[]>();
-  for (const event of PUSH_EVENTS) raw.on(event, (payload: unknown) => (log.get(event) ?? log.set(event, []).get(event)!).push(payload));
+  for (const event of PUSH_EVENTS)
+    raw.on(event, (payload: unknown) => (log.get(event) ?? log.set(event, []).get(event)!).push(payload));
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${who} did not connect`)), timeoutMs);
-      raw.once('connect', () => { clearTimeout(timer); resolve(); });
-      raw.once('connect_error', (error: unknown) => { clearTimeout(timer); reject(error); });
+      raw.once('connect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      raw.once('connect_error', (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      });
     });
   } catch (error) {
     raw.close();
@@ -158,7 +202,10 @@ export async function connectRecordingV4(
 }
 
 /** The `data` of a refused handshake (socket.io 4's connect_error), or a failure when it connected. */
-export async function handshakeRefusal(url: string, auth: Record<string, unknown>): Promise<{ message: string; data: unknown }> {
+export async function handshakeRefusal(
+  url: string,
+  auth: Record<string, unknown>,
+): Promise<{ message: string; data: unknown }> {
   try {
     const socket = await connectCurrent(url, auth);
     socket.close();
@@ -176,7 +223,10 @@ export interface HttpAnswer {
 }
 
 /** A plain HTTP request to the listening server (socket.io answers outside Fastify, so no inject). */
-export function httpRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
+export function httpRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, (response) => {
       let body = '';
@@ -208,11 +258,22 @@ export async function rawWire(url: string, eio: 3 | 4): Promise<RawWire> {
   let closedFlag = false;
   ws.on('message', (data, isBinary) => frames.push(isBinary ? `<binary ${(data as Buffer).length}>` : data.toString()));
   ws.on('error', () => undefined);
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => { closedFlag = true; resolve(code); }));
+  const closed = new Promise<number>((resolve) =>
+    ws.once('close', (code) => {
+      closedFlag = true;
+      resolve(code);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('raw WebSocket did not open')), 3000);
-    ws.once('open', () => { clearTimeout(timer); resolve(); });
-    ws.once('error', (error) => { clearTimeout(timer); reject(error); });
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
   return {
     ws,
@@ -225,7 +286,8 @@ export async function rawWire(url: string, eio: 3 | 4): Promise<RawWire> {
       for (;;) {
         const found = frames.find(match);
         if (found !== undefined) return found;
-        if (Date.now() > deadline) throw new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(frames).slice(0, 400)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(frames).slice(0, 400)}`);
         await sleep(10);
       }
     },

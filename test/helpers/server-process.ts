@@ -67,7 +67,13 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const field = (label: string) => stdout.find((line) => line.trim().startsWith(label))?.split(':').slice(1).join(':').trim();
+  const field = (label: string) =>
+    stdout
+      .find((line) => line.trim().startsWith(label))
+      ?.split(':')
+      .slice(1)
+      .join(':')
+      .trim();
   const apiKey = field('API key');
   const banner = apiKey ? { apiKey, clientKey: field('Client key')!, appId: field('Application id')! } : undefined;
 
@@ -87,9 +93,15 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
 }
 
 /** Runs the `parley` CLI and resolves with its exit code and output. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cli = fileURLToPath(new URL('../../bin/parley.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

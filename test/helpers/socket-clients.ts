@@ -23,24 +23,47 @@ export interface TestSocket {
 const decode = (value: unknown, base64: boolean) =>
   base64 && typeof value === 'string' ? JSON.parse(Buffer.from(value, 'base64').toString('utf8')) : value;
 
-const PUSHES = ['chat message', 'room', 'typing', 'lastRead', 'roomPref', 'myPrefChange', 'myPrefDelete', 'invitation', 'messagesDeleted'];
+const PUSHES = [
+  'chat message',
+  'room',
+  'typing',
+  'lastRead',
+  'roomPref',
+  'myPrefChange',
+  'myPrefDelete',
+  'invitation',
+  'messagesDeleted',
+];
 
 /**
  * Connects like the given generation: G1 (2.2, polling then WebSocket, plain JSON), G2 (2.3,
  * WebSocket only, `conf` base64), G3 (4.4, Engine.IO 4, WebSocket only, `conf` base64).
  */
-export async function connect(url: string, generation: Generation, options: { auth?: Record<string, unknown>; timeoutMs?: number } = {}): Promise<TestSocket> {
-  const raw = generation === 'G1'
-    ? ioV22(url, { forceNew: true, reconnection: false })
-    : generation === 'G2'
-      ? ioV23(url, { forceNew: true, transports: ['websocket'], reconnection: false })
-      : (ioV4(url, { forceNew: true, transports: ['websocket'], reconnection: false, auth: options.auth }) as SocketV4);
+export async function connect(
+  url: string,
+  generation: Generation,
+  options: { auth?: Record<string, unknown>; timeoutMs?: number } = {},
+): Promise<TestSocket> {
+  const raw =
+    generation === 'G1'
+      ? ioV22(url, { forceNew: true, reconnection: false })
+      : generation === 'G2'
+        ? ioV23(url, { forceNew: true, transports: ['websocket'], reconnection: false })
+        : (ioV4(url, {
+            forceNew: true,
+            transports: ['websocket'],
+            reconnection: false,
+            auth: options.auth,
+          }) as SocketV4);
   const base64 = generation !== 'G1';
   const log = new Map<string, any[]>();
   const waiters = new Map<string, Array<(value: any) => void>>();
   for (const event of PUSHES) {
     raw.on(event, (payload: unknown) => {
-      const value = event === 'myPrefDelete' && base64 && typeof payload === 'string' ? Buffer.from(payload, 'base64').toString('utf8') : decode(payload, base64);
+      const value =
+        event === 'myPrefDelete' && base64 && typeof payload === 'string'
+          ? Buffer.from(payload, 'base64').toString('utf8')
+          : decode(payload, base64);
       (log.get(event) ?? log.set(event, []).get(event)!).push(value);
       const pending = waiters.get(event)?.shift();
       pending?.(value);
@@ -48,9 +71,18 @@ export async function connect(url: string, generation: Generation, options: { au
   }
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${generation} did not connect`)), options.timeoutMs ?? 5000);
-    raw.once('connect', () => { clearTimeout(timer); resolve(); });
-    raw.once('connect_error', (error: unknown) => { clearTimeout(timer); reject(error); });
-    raw.once('error', (error: unknown) => { clearTimeout(timer); reject(error); });
+    raw.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    raw.once('connect_error', (error: unknown) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    raw.once('error', (error: unknown) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
   const socket: TestSocket = {
     generation,
@@ -67,7 +99,10 @@ export async function connect(url: string, generation: Generation, options: { au
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no ${event} push within ${ms} ms`)), ms);
         const list = waiters.get(event) ?? waiters.set(event, []).get(event)!;
-        list.push((value) => { clearTimeout(timer); resolve(value); });
+        list.push((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        });
       }),
     received: (event) => log.get(event) ?? [],
     close: () => raw.close(),
@@ -78,5 +113,7 @@ export async function connect(url: string, generation: Generation, options: { au
 
 /** Authenticates as IMKIT's SDK of that generation does: `auth(token)` for G1, `auth2(token, {CLIENT_KEY, Authorization})` after. */
 export function authenticate(socket: TestSocket, token: string, clientKey: string): Promise<any> {
-  return socket.generation === 'G1' ? socket.call('auth', token) : socket.call('auth2', token, { CLIENT_KEY: clientKey, Authorization: token });
+  return socket.generation === 'G1'
+    ? socket.call('auth', token)
+    : socket.call('auth2', token, { CLIENT_KEY: clientKey, Authorization: token });
 }

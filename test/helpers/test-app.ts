@@ -26,7 +26,12 @@ export interface TestApp {
   /** Everything the server logged, one JSON line per entry. */
   logs: string[];
   /** A request with the full-permission API key. */
-  admin(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  admin(
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   /** A request as a user (client key + token). */
   asUser(token: string, method: InjectOptions['method'], url: string, body?: unknown): Promise<LightMyRequestResponse>;
   createKey(settings?: KeySettings): Promise<string>;
@@ -61,10 +66,17 @@ export async function freshDatabase(): Promise<Storage> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
-  return { databaseUrl: `sqlite:${join(dir, 'parley.db')}`, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    databaseUrl: `sqlite:${join(dir, 'parley.db')}`,
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
-export function testConfig(databaseUrl: string, overrides: Partial<Config> = {}, redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`): Config {
+export function testConfig(
+  databaseUrl: string,
+  overrides: Partial<Config> = {},
+  redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`,
+): Config {
   return {
     ...loadConfig({}),
     databaseUrl,
@@ -102,8 +114,10 @@ export async function buildTestApp(overrides: Partial<Config> = {}, options: Nod
   const { apiKey, clientKey, appId } = credentials;
   const { app, services } = runtime;
 
-  const json = (body: unknown) => (body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  const inject = (options: InjectOptions & { remoteAddress?: string }) => app.inject({ remoteAddress: '127.0.0.1', ...options });
+  const json = (body: unknown) =>
+    body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
+  const inject = (options: InjectOptions & { remoteAddress?: string }) =>
+    app.inject({ remoteAddress: '127.0.0.1', ...options });
 
   const testApp: TestApp = {
     app,
@@ -119,11 +133,22 @@ export async function buildTestApp(overrides: Partial<Config> = {}, options: Nod
     },
     asUser: (token, method, url, body) => {
       const payload = json(body);
-      return inject({ method, url, ...payload, headers: { ...payload.headers, 'im-client-key': clientKey, 'im-authorization': token } });
+      return inject({
+        method,
+        url,
+        ...payload,
+        headers: { ...payload.headers, 'im-client-key': clientKey, 'im-authorization': token },
+      });
     },
-    createKey: async (settings = {}) => (await services.keys.create(appId, { name: 'test key', ...settings }, 'test')).secret,
+    createKey: async (settings = {}) =>
+      (await services.keys.create(appId, { name: 'test key', ...settings }, 'test')).secret,
     createUser: async (id, fields = {}) => {
-      const response = await testApp.admin('POST', '/admin/clients', { _id: id, nickname: id, ...fields, issueAccessToken: true });
+      const response = await testApp.admin('POST', '/admin/clients', {
+        _id: id,
+        nickname: id,
+        ...fields,
+        issueAccessToken: true,
+      });
       if (response.statusCode !== 200) throw new Error(`createUser ${id}: ${response.statusCode} ${response.body}`);
       return response.json().result.token as string;
     },

@@ -21,7 +21,11 @@ export async function buildTwoNodes(overrides: Partial<Config> = {}): Promise<Tw
   };
   try {
     a = await buildTestApp(overrides, { storage, redisPrefix });
-    b = await buildTestApp(overrides, { storage, redisPrefix, credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId } });
+    b = await buildTestApp(overrides, {
+      storage,
+      redisPrefix,
+      credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId },
+    });
   } catch (error) {
     await close();
     throw error;

@@ -21,10 +21,17 @@ export class WebhookReceiver {
       let body = '';
       request.on('data', (chunk) => (body += chunk));
       request.on('end', () => {
-        const entry: Received = { path: request.url ?? '/', headers: request.headers, body, json: body ? JSON.parse(body) : undefined };
+        const entry: Received = {
+          path: request.url ?? '/',
+          headers: request.headers,
+          body,
+          json: body ? JSON.parse(body) : undefined,
+        };
         this.received.push(entry);
         const answer = this.respond(entry, this.received.length - 1);
-        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+        response
+          .writeHead(answer.status, { 'content-type': 'application/json' })
+          .end(answer.body === undefined ? '' : JSON.stringify(answer.body));
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -34,7 +41,8 @@ export class WebhookReceiver {
 
   async waitFor(count: number, ms = 5000): Promise<Received[]> {
     const deadline = Date.now() + ms;
-    while (this.received.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (this.received.length < count && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     return this.received;
   }
 
@@ -48,6 +56,10 @@ export function verifySignature(secret: string, received: Received, toleranceS =
   const id = String(received.headers['webhook-id']);
   const timestamp = Number(received.headers['webhook-timestamp']);
   if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > toleranceS) return false;
-  const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${id}.${timestamp}.${received.body}`).digest('base64');
-  return String(received.headers['webhook-signature']).split(' ').some((part) => part === `v1,${expected}`);
+  const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64'))
+    .update(`${id}.${timestamp}.${received.body}`)
+    .digest('base64');
+  return String(received.headers['webhook-signature'])
+    .split(' ')
+    .some((part) => part === `v1,${expected}`);
 }

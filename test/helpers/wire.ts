@@ -10,7 +10,11 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const HEX24 = /^[0-9a-f]{24}$/;
 
 /** An error body in shape B (spec 1.6): `{ RC, RM, error: { code, message } }`. */
-export const shapeB = (status: number, rm: string, code: string, message: string) => ({ RC: status, RM: rm, error: { code, message } });
+export const shapeB = (status: number, rm: string, code: string, message: string) => ({
+  RC: status,
+  RM: rm,
+  error: { code, message },
+});
 
 /** An error body in shape A, as the auth layer answers it: `{ error, message }`. */
 export const shapeA = (error: string, message: string) => ({ error, message });
@@ -21,10 +25,16 @@ export const badRequest = (message: string) => shapeB(400, 'Bad Request', 'INVAL
 // Error bodies several suites expect, word for word.
 export const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
 export const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
-export const ROOM_FROZEN = shapeB(403, 'Forbidden', 'ROOM_FROZEN', 'The room is frozen: only the platform admin can change it or send messages');
+export const ROOM_FROZEN = shapeB(
+  403,
+  'Forbidden',
+  'ROOM_FROZEN',
+  'The room is frozen: only the platform admin can change it or send messages',
+);
 export const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
 /** CLIENT_NOT_FOUND as the admin routes word it (moderation's mute list says RM 'Client not found'). */
-export const clientNotFound = (id: string, rm = 'Not Found') => shapeB(404, rm, 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+export const clientNotFound = (id: string, rm = 'Not Found') =>
+  shapeB(404, rm, 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
 
 /** Like expectOk, and the envelope holds nothing but RC, RM and result. */
 export function expectOkEnvelope(response: LightMyRequestResponse): any {
@@ -51,7 +61,11 @@ export const FRESH_MESSAGE_STATE = { reactions: [], reactionCount: 0, pinned: fa
 /** Records the domain events of the given types until stopped. */
 export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
   const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
-  const stops = types.map((type) => t.services.bus.subscribe(type, (payload) => { seen.push({ type, payload }); }));
+  const stops = types.map((type) =>
+    t.services.bus.subscribe(type, (payload) => {
+      seen.push({ type, payload });
+    }),
+  );
   return {
     seen,
     /** The events about one room. */
@@ -63,12 +77,22 @@ export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
 function jsonBody(body: unknown) {
   return body === undefined ? {} : { payload: JSON.stringify(body) };
 }
-const jsonHeader = (body: unknown): Record<string, string> => (body === undefined ? {} : { 'content-type': 'application/json' });
+const jsonHeader = (body: unknown): Record<string, string> =>
+  body === undefined ? {} : { 'content-type': 'application/json' };
 
 /** A request as a user with extra headers (e.g. IM-CLIENT-ID). */
-export function asUserWith(t: TestApp, token: string, method: InjectOptions['method'], url: string, headers: Record<string, string>, body?: unknown) {
+export function asUserWith(
+  t: TestApp,
+  token: string,
+  method: InjectOptions['method'],
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
   return t.app.inject({
-    method, url, remoteAddress: '127.0.0.1',
+    method,
+    url,
+    remoteAddress: '127.0.0.1',
     headers: { 'im-client-key': t.clientKey, 'im-authorization': token, ...jsonHeader(body), ...headers },
     ...jsonBody(body),
   });
@@ -76,7 +100,18 @@ export function asUserWith(t: TestApp, token: string, method: InjectOptions['met
 
 /** A request with any API key, from any address. */
 export function callWithKey(
-  t: TestApp, key: string, method: InjectOptions['method'], url: string, body?: unknown, remoteAddress = '127.0.0.1',
+  t: TestApp,
+  key: string,
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  remoteAddress = '127.0.0.1',
 ): Promise<LightMyRequestResponse> {
-  return t.app.inject({ method, url, remoteAddress, headers: { 'im-api-key': key, ...jsonHeader(body) }, ...jsonBody(body) });
+  return t.app.inject({
+    method,
+    url,
+    remoteAddress,
+    headers: { 'im-api-key': key, ...jsonHeader(body) },
+    ...jsonBody(body),
+  });
 }

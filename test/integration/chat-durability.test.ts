@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type Storage } from '../helpers/test-app.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 
-async function call(server: ServerProcess, method: string, path: string, apiKey: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  apiKey: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const response = await fetch(server.url + path, {
     method,
     headers: { 'im-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -25,14 +31,32 @@ describe('chat data across a crash', () => {
     const env = { DATABASE_URL: storage.databaseUrl };
     const first = await startServer(env);
     const { apiKey } = first.banner!;
-    const users = Array.from({ length: RECIPIENTS }, (_, index) => ({ _id: `user-${index}`, nickname: `User ${index}` }));
-    expect((await call(first, 'POST', '/admin/clients/list', apiKey, { data: [...users, { _id: 'sender', nickname: 'Sender' }] })).status).toBe(200);
-    expect((await call(first, 'POST', '/rooms', apiKey, { _id: 'kept', members: ['sender', 'user-0'] })).status).toBe(200);
-    const sent = await call(first, 'POST', '/messages', apiKey, { room: 'kept', sender: 'sender', message: 'acknowledged', messageType: 'text' });
+    const users = Array.from({ length: RECIPIENTS }, (_, index) => ({
+      _id: `user-${index}`,
+      nickname: `User ${index}`,
+    }));
+    expect(
+      (
+        await call(first, 'POST', '/admin/clients/list', apiKey, {
+          data: [...users, { _id: 'sender', nickname: 'Sender' }],
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call(first, 'POST', '/rooms', apiKey, { _id: 'kept', members: ['sender', 'user-0'] })).status).toBe(
+      200,
+    );
+    const sent = await call(first, 'POST', '/messages', apiKey, {
+      room: 'kept',
+      sender: 'sender',
+      message: 'acknowledged',
+      messageType: 'text',
+    });
     expect(sent.status).toBe(200);
 
     const batch = await call(first, 'POST', '/messages/batch', apiKey, {
-      sender: 'sender', message: 'Hello $name$', messageType: 'text',
+      sender: 'sender',
+      message: 'Hello $name$',
+      messageType: 'text',
       paras: users.map((user) => ({ receiver: user._id, $name$: user.nickname })),
     });
     expect(batch.status).toBe(200);
@@ -47,13 +71,21 @@ describe('chat data across a crash', () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         status = (await call(second, 'GET', `/messages/batch/${batch.body.result.batchID}`, apiKey)).body.result;
       } while (status.status !== 'done' && Date.now() < deadline);
-      expect(status).toMatchObject({ status: 'done', count: RECIPIENTS, processed: RECIPIENTS, sent: RECIPIENTS, failures: [] });
+      expect(status).toMatchObject({
+        status: 'done',
+        count: RECIPIENTS,
+        processed: RECIPIENTS,
+        sent: RECIPIENTS,
+        failures: [],
+      });
 
       const kept = await call(second, 'GET', '/rooms/kept/messages/v3?limit=100', apiKey);
       expect(kept.body.result.data.map((message: any) => message._id)).toContain(sent.body.result._id);
       // Every recipient got exactly one message in their direct room with the sender.
       for (const index of [0, 1, 199, RECIPIENTS - 1]) {
-        const list: any = await fetch(`${second.url}/rooms?limit=0`, { headers: { 'im-api-key': apiKey, 'im-client-id': `user-${index}` } }).then((r) => r.json());
+        const list: any = await fetch(`${second.url}/rooms?limit=0`, {
+          headers: { 'im-api-key': apiKey, 'im-client-id': `user-${index}` },
+        }).then((r) => r.json());
         const direct = list.result.data.find((room: any) => room.roomType === 'direct');
         const messages = await call(second, 'GET', `/rooms/${direct._id}/messages/v3?limit=100`, apiKey);
         expect(messages.body.result.data.map((message: any) => message.message)).toStrictEqual([`Hello User ${index}`]);

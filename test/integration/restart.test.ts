@@ -10,7 +10,13 @@ interface Call {
   body: any;
 }
 
-async function call(server: ServerProcess, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Call> {
+async function call(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<Call> {
   const response = await fetch(server.url + path, {
     method,
     headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -26,7 +32,10 @@ async function dumpDatabase(databaseUrl: string): Promise<string> {
     const tables = await storage.db.introspection.getTables();
     let dump = '';
     for (const table of tables) {
-      const rows = await storage.db.selectFrom(table.name as 'users').selectAll().execute();
+      const rows = await storage.db
+        .selectFrom(table.name as 'users')
+        .selectAll()
+        .execute();
       dump += JSON.stringify(rows);
     }
     return dump;
@@ -61,12 +70,25 @@ describe('a real server process across a restart', () => {
     const admin = { 'im-api-key': apiKey };
     secrets.push(apiKey);
 
-    const created = await call(first, 'POST', '/admin/clients', admin, { _id: 'alice', nickname: 'Alice', email: 'a@example.com', issueAccessToken: true });
+    const created = await call(first, 'POST', '/admin/clients', admin, {
+      _id: 'alice',
+      nickname: 'Alice',
+      email: 'a@example.com',
+      issueAccessToken: true,
+    });
     expect(created.status).toBe(200);
     const issued = created.body.result.token as string;
     secrets.push(issued);
     const assigned = 'assigned-token-for-bob-0123456789';
-    expect((await call(first, 'POST', '/admin/clients', admin, { _id: 'bob', token: assigned, expirationDate: new Date(Date.now() + 86_400_000).toISOString() })).status).toBe(200);
+    expect(
+      (
+        await call(first, 'POST', '/admin/clients', admin, {
+          _id: 'bob',
+          token: assigned,
+          expirationDate: new Date(Date.now() + 86_400_000).toISOString(),
+        })
+      ).status,
+    ).toBe(200);
     secrets.push(assigned);
     const newKey = await call(first, 'POST', '/admin/keys', admin, { name: 'backend', scopes: ['users:read'] });
     expect(newKey.status).toBe(200);
@@ -84,7 +106,10 @@ describe('a real server process across a restart', () => {
     expect(users.body.result.data.map((user: { _id: string }) => user._id)).toEqual(['alice', 'bob']);
     expect(users.body.result.data[0].email).toBe('a@example.com');
     expect((await call(second, 'GET', '/admin/clients', { 'im-api-key': newKey.body.result.key })).status).toBe(200);
-    for (const [token, id] of [[issued, 'alice'], [assigned, 'bob']] as const) {
+    for (const [token, id] of [
+      [issued, 'alice'],
+      [assigned, 'bob'],
+    ] as const) {
       const me = await call(second, 'GET', '/me', { 'im-client-key': clientKey, 'im-authorization': token });
       expect(me.status, id).toBe(200);
       expect(me.body.result._id).toBe(id);
@@ -99,7 +124,8 @@ describe('a real server process across a restart', () => {
     expect(bannerLines).toHaveLength(1);
     expect(bannerLines[0]).toMatch(/^\s+API key\s+:/);
     for (const line of logs.filter((entry) => entry.startsWith('{'))) {
-      for (const secret of secrets) expect(line.includes(secret), `log line holds a secret: ${line.slice(0, 120)}`).toBe(false);
+      for (const secret of secrets)
+        expect(line.includes(secret), `log line holds a secret: ${line.slice(0, 120)}`).toBe(false);
     }
     const dump = await dumpDatabase(storage.databaseUrl);
     for (const secret of secrets) expect(dump.includes(secret)).toBe(false);
@@ -125,7 +151,9 @@ describe('PARLEY_API_KEY and the CLI', () => {
       expect(await server.stop()).toBe(0);
 
       // The CLI works on the database while the server is down.
-      const created = await runCli(['keys', 'create', '--name', 'from-cli', '--scopes', 'users:read'], { DATABASE_URL: storage.databaseUrl });
+      const created = await runCli(['keys', 'create', '--name', 'from-cli', '--scopes', 'users:read'], {
+        DATABASE_URL: storage.databaseUrl,
+      });
       expect(created.code, created.stderr).toBe(0);
       const cliKey = /API key: (\S+)/.exec(created.stdout)?.[1];
       expect(cliKey).toBeDefined();
@@ -136,7 +164,10 @@ describe('PARLEY_API_KEY and the CLI', () => {
       expect(list.stdout).not.toContain(cliKey!);
 
       const again = await startServer(env);
-      expect((await call(again, 'GET', '/admin/clients', admin)).body).toEqual({ error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' });
+      expect((await call(again, 'GET', '/admin/clients', admin)).body).toEqual({
+        error: 'INVALID_API_KEY',
+        message: 'The provided API key is invalid or expired',
+      });
       expect(again.stdout.some((line) => line.includes('PARLEY_API_KEY was revoked earlier'))).toBe(true);
       expect((await call(again, 'GET', '/admin/clients', { 'im-api-key': cliKey! })).status).toBe(200);
       expect((await call(again, 'POST', '/admin/clients', { 'im-api-key': cliKey! }, { _id: 'x' })).status).toBe(403);
@@ -149,7 +180,9 @@ describe('PARLEY_API_KEY and the CLI', () => {
   it('refuses to start on a bad configuration with a message naming the variable', async () => {
     const storage = await freshDatabase();
     try {
-      await expect(startServer({ DATABASE_URL: storage.databaseUrl, TOKEN_TTL_DAYS: 'seven' })).rejects.toThrow(/TOKEN_TTL_DAYS must be a whole number/);
+      await expect(startServer({ DATABASE_URL: storage.databaseUrl, TOKEN_TTL_DAYS: 'seven' })).rejects.toThrow(
+        /TOKEN_TTL_DAYS must be a whole number/,
+      );
     } finally {
       await storage.dispose();
     }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onPostgres, testRedisUrl, type Storage } from '../helpers/test-app.js';
 import { startServer, type ServerProcess } from '../helpers/server-process.js';
 
-const get = (server: ServerProcess, key: string) => fetch(`${server.url}/admin/clients`, { headers: { 'im-api-key': key } });
+const get = (server: ServerProcess, key: string) =>
+  fetch(`${server.url}/admin/clients`, { headers: { 'im-api-key': key } });
 
 describe.skipIf(!onPostgres || !testRedisUrl)('two server processes sharing PostgreSQL and Redis', () => {
   let storage: Storage;
@@ -13,7 +14,11 @@ describe.skipIf(!onPostgres || !testRedisUrl)('two server processes sharing Post
 
   beforeAll(async () => {
     storage = await freshDatabase();
-    const env = { DATABASE_URL: storage.databaseUrl, REDIS_URL: testRedisUrl!, REDIS_PREFIX: `parley-test:${randomBytes(6).toString('hex')}:` };
+    const env = {
+      DATABASE_URL: storage.databaseUrl,
+      REDIS_URL: testRedisUrl!,
+      REDIS_PREFIX: `parley-test:${randomBytes(6).toString('hex')}:`,
+    };
     a = await startServer(env);
     apiKey = a.banner!.apiKey;
     b = await startServer(env);
@@ -44,7 +49,9 @@ describe.skipIf(!onPostgres || !testRedisUrl)('two server processes sharing Post
     });
     const { key, id } = ((await created.json()) as { result: { key: string; id: string } }).result;
     expect((await get(b, key)).status).toBe(200);
-    expect((await fetch(`${a.url}/admin/keys/${id}`, { method: 'DELETE', headers: { 'im-api-key': apiKey } })).status).toBe(200);
+    expect(
+      (await fetch(`${a.url}/admin/keys/${id}`, { method: 'DELETE', headers: { 'im-api-key': apiKey } })).status,
+    ).toBe(200);
     let status = 0;
     for (let i = 0; i < 50 && status !== 401; i++) {
       status = (await get(b, key)).status;

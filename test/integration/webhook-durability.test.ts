@@ -30,7 +30,13 @@ describe('webhook deliveries across a crash', () => {
   });
 
   it('delivers every pending event after SIGKILL and a restart', async () => {
-    const env = { DATABASE_URL: storage.databaseUrl, PARLEY_WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_TIMEOUT_MS: '1000' };
+    const env = {
+      DATABASE_URL: storage.databaseUrl,
+      PARLEY_WEBHOOK_ALLOW_PRIVATE: '1',
+      WEBHOOK_RETRY_BASE_MS: '200',
+      WEBHOOK_MAX_ATTEMPTS: '50',
+      WEBHOOK_TIMEOUT_MS: '1000',
+    };
     const first = await startServer(env);
     const { apiKey } = first.banner!;
     await call(first, 'POST', '/admin/clients/list', apiKey, { data: [{ _id: 'alice', nickname: 'Alice' }] });
@@ -38,7 +44,17 @@ describe('webhook deliveries across a crash', () => {
     receiver.respond = () => ({ status: 503 });
     await call(first, 'POST', '/rooms', apiKey, { _id: 'hooked', members: ['alice'], webhook: `${receiver.url}/hook` });
     const ids: string[] = [];
-    for (let i = 0; i < MESSAGES; i++) ids.push((await call(first, 'POST', '/messages', apiKey, { room: 'hooked', sender: 'alice', message: `m${i}`, messageType: 'text' }))._id);
+    for (let i = 0; i < MESSAGES; i++)
+      ids.push(
+        (
+          await call(first, 'POST', '/messages', apiKey, {
+            room: 'hooked',
+            sender: 'alice',
+            message: `m${i}`,
+            messageType: 'text',
+          })
+        )._id,
+      );
     await first.stop('SIGKILL');
 
     receiver.respond = () => ({ status: 200 });
@@ -46,8 +62,14 @@ describe('webhook deliveries across a crash', () => {
     try {
       const secret = (await call(second, 'GET', '/admin/webhooks/secret', apiKey)).secret as string;
       const deadline = Date.now() + 30_000;
-      const delivered = () => new Set(receiver.received.filter((request) => request.json?.event === 'MESSAGE' && verifySignature(secret, request)).map((request) => request.json.data._id));
-      while (delivered().size < MESSAGES && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      const delivered = () =>
+        new Set(
+          receiver.received
+            .filter((request) => request.json?.event === 'MESSAGE' && verifySignature(secret, request))
+            .map((request) => request.json.data._id),
+        );
+      while (delivered().size < MESSAGES && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect([...delivered()].sort()).toStrictEqual([...ids].sort());
       const events = receiver.received.map((request) => request.json?.event);
       expect(events).toContain('ADD_MEMBERS');

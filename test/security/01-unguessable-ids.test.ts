@@ -36,10 +36,15 @@ describe('item 1: unguessable ids', () => {
 
   it('room and message ids are 24 hex with 64 random bits each: no shared part, no counter', async () => {
     const rooms: string[] = [];
-    for (let i = 0; i < 40; i++) rooms.push(expectOk(await t.asUser(mallory, 'POST', '/rooms/createAndJoin', { name: `r${i}` }))._id);
+    for (let i = 0; i < 40; i++)
+      rooms.push(expectOk(await t.asUser(mallory, 'POST', '/rooms/createAndJoin', { name: `r${i}` }))._id);
     const messages: string[] = [];
     for (let i = 0; i < 40; i++) {
-      messages.push(expectOk(await t.asUser(mallory, 'POST', `/rooms/${rooms[0]}/message`, { message: `m${i}`, messageType: 'text' }))._id);
+      messages.push(
+        expectOk(
+          await t.asUser(mallory, 'POST', `/rooms/${rooms[0]}/message`, { message: `m${i}`, messageType: 'text' }),
+        )._id,
+      );
     }
     for (const ids of [rooms, messages]) {
       for (const id of ids) expect(id).toMatch(HEX24);
@@ -65,7 +70,9 @@ describe('item 1: unguessable ids', () => {
 
   it("from its own room a user cannot walk to another pair's room", async () => {
     const own = expectOk(await t.asUser(mallory, 'POST', '/rooms/createAndJoin', { name: 'mine' }))._id as string;
-    const theirs = expectOk(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { name: 'alice and bob', invitee: ['bob'] }))._id as string;
+    const theirs = expectOk(
+      await t.asUser(alice, 'POST', '/rooms/createAndJoin', { name: 'alice and bob', invitee: ['bob'] }),
+    )._id as string;
     await t.asUser(alice, 'POST', `/rooms/${theirs}/message`, { message: 'private', messageType: 'text' });
     const guesses = neighbours(own, 30);
     expect(guesses).not.toContain(theirs);
@@ -76,14 +83,24 @@ describe('item 1: unguessable ids', () => {
     }
     expect(found).toBe(0);
     // Nor from its own message to someone else's.
-    const ownMessage = expectOk(await t.asUser(mallory, 'POST', `/rooms/${own}/message`, { message: 'x', messageType: 'text' }))._id as string;
-    const theirMessage = expectOk(await t.asUser(alice, 'POST', `/rooms/${theirs}/message`, { message: 'y', messageType: 'text' }))._id as string;
+    const ownMessage = expectOk(
+      await t.asUser(mallory, 'POST', `/rooms/${own}/message`, { message: 'x', messageType: 'text' }),
+    )._id as string;
+    const theirMessage = expectOk(
+      await t.asUser(alice, 'POST', `/rooms/${theirs}/message`, { message: 'y', messageType: 'text' }),
+    )._id as string;
     expect(neighbours(ownMessage, 30)).not.toContain(theirMessage);
   });
 
   it('a room whose last message carries a far-future client id is not "updated after" a later time', async () => {
     const room = expectOk(await t.asUser(mallory, 'POST', '/rooms/createAndJoin', { name: 'future id' }))._id as string;
-    expectOk(await t.asUser(mallory, 'POST', `/rooms/${room}/message`, { _id: `fffffff0${'1'.repeat(16)}`, message: 'x', messageType: 'text' }));
+    expectOk(
+      await t.asUser(mallory, 'POST', `/rooms/${room}/message`, {
+        _id: `fffffff0${'1'.repeat(16)}`,
+        message: 'x',
+        messageType: 'text',
+      }),
+    );
     const later = Date.now() + 3_600_000;
     const listed = expectOk(await t.asUser(mallory, 'GET', `/rooms?updatedAfter=${later}`));
     expect(listed.data.map((entry: { _id: string }) => entry._id)).not.toContain(room);

@@ -26,13 +26,35 @@ describe('item 2: direct rooms belong to their pair', () => {
     expect(response.json().error.code).toBe(code);
   };
 
-  it("a user cannot create the direct room of two other users (hijack)", async () => {
-    refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }), 403, 'INSUFFICIENT_PERMISSIONS');
-    refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'], _id: directId('alice', 'bob') }), 403, 'INSUFFICIENT_PERMISSIONS');
-    refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'], _id: 'custom-dm' }), 403, 'INSUFFICIENT_PERMISSIONS');
+  it('a user cannot create the direct room of two other users (hijack)', async () => {
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', '/rooms', {
+        roomType: 'direct',
+        members: ['alice', 'bob'],
+        _id: directId('alice', 'bob'),
+      }),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', '/rooms', {
+        roomType: 'direct',
+        members: ['alice', 'bob'],
+        _id: 'custom-dm',
+      }),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
     expect((await t.admin('GET', `/rooms/${directId('alice', 'bob')}`, undefined, {})).statusCode).toBe(404);
     // The pair then gets a room of their own, and mallory is nowhere in it.
-    const room = expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }));
+    const room = expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }),
+    );
     expect(room._id).toBe(directId('alice', 'bob'));
     expect(room.members.sort()).toStrictEqual(['alice', 'bob']);
     expect(room.owner ?? null).toBeNull();
@@ -55,20 +77,37 @@ describe('item 2: direct rooms belong to their pair', () => {
     expect(joined.statusCode, joined.body).toBe(400);
     // The API key answers for its own ids: a 32-hex group id (a UUID without dashes) is its choice,
     // but a direct room still only under its own pair's id.
-    expect((await t.admin('POST', '/rooms', { _id: id, roomType: 'direct', members: ['mallory', 'carol'] })).statusCode).toBe(400);
+    expect(
+      (await t.admin('POST', '/rooms', { _id: id, roomType: 'direct', members: ['mallory', 'carol'] })).statusCode,
+    ).toBe(400);
     const uuidHex = '3f2c8a51e0b94d7c9a1b2c3d4e5f6071';
-    expect(expectOk(await t.admin('POST', '/rooms', { _id: uuidHex, roomType: 'group', members: ['mallory'] }))._id).toBe(uuidHex);
-    const room = expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'dave' }));
+    expect(
+      expectOk(await t.admin('POST', '/rooms', { _id: uuidHex, roomType: 'group', members: ['mallory'] }))._id,
+    ).toBe(uuidHex);
+    const room = expectOk(
+      await t.asUser(tokens.carol!, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'dave' }),
+    );
     expect(room._id).toBe(id);
     expect(room.members.map((member: any) => member._id ?? member).sort()).toStrictEqual(['carol', 'dave']);
   });
 
-  it("an existing direct room is answered only to its own pair", async () => {
+  it('an existing direct room is answered only to its own pair', async () => {
     const id = directId('alice', 'carol');
     expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }));
-    refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }), 403, 'INSUFFICIENT_PERMISSIONS');
-    expect(expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(id);
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }),
+      403,
+      'INSUFFICIENT_PERMISSIONS',
+    );
+    expect(
+      expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))
+        ._id,
+    ).toBe(id);
     // The API key may still create the direct room of any pair, under its md5 id.
-    expect(expectOk(await t.admin('POST', '/rooms', { _id: directId('bob', 'dave'), roomType: 'direct', members: ['dave', 'bob'] }))._id).toBe(directId('bob', 'dave'));
+    expect(
+      expectOk(
+        await t.admin('POST', '/rooms', { _id: directId('bob', 'dave'), roomType: 'direct', members: ['dave', 'bob'] }),
+      )._id,
+    ).toBe(directId('bob', 'dave'));
   });
 });

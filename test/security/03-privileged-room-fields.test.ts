@@ -34,23 +34,51 @@ describe('item 3: privileged room fields', () => {
 
   it('a user token cannot set them when creating a room (POST /rooms, createAndJoin)', async () => {
     for (const fields of PRIVILEGED_ON_CREATE) {
-      refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { name: 'x', members: ['mallory', 'alice'], ...fields }));
-      refused(await t.asUser(tokens.mallory!, 'POST', '/rooms/createAndJoin', { name: 'x', invitee: ['alice'], ...fields }));
-      refused(await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['mallory', 'bob'], ...fields }));
+      refused(
+        await t.asUser(tokens.mallory!, 'POST', '/rooms', { name: 'x', members: ['mallory', 'alice'], ...fields }),
+      );
+      refused(
+        await t.asUser(tokens.mallory!, 'POST', '/rooms/createAndJoin', { name: 'x', invitee: ['alice'], ...fields }),
+      );
+      refused(
+        await t.asUser(tokens.mallory!, 'POST', '/rooms', {
+          roomType: 'direct',
+          members: ['mallory', 'bob'],
+          ...fields,
+        }),
+      );
     }
     const listed = expectOk(await t.asUser(tokens.alice!, 'GET', '/rooms'));
     expect(listed.totalCount).toBe(0);
   });
 
   it('a user may name itself owner of a group room it creates; the API key sets anything', async () => {
-    const own = expectOk(await t.asUser(tokens.owen!, 'POST', '/rooms/createAndJoin', { name: 'owned', owner: 'owen', invitee: ['mia'] }));
+    const own = expectOk(
+      await t.asUser(tokens.owen!, 'POST', '/rooms/createAndJoin', { name: 'owned', owner: 'owen', invitee: ['mia'] }),
+    );
     expect(own.owner).toBe('owen');
-    const byKey = expectOk(await t.admin('POST', '/rooms', { name: 'bot room', members: ['alice'], owner: 'alice', managers: ['bob'], webhook: 'https://example.com/hook', botMode: true }));
+    const byKey = expectOk(
+      await t.admin('POST', '/rooms', {
+        name: 'bot room',
+        members: ['alice'],
+        owner: 'alice',
+        managers: ['bob'],
+        webhook: 'https://example.com/hook',
+        botMode: true,
+      }),
+    );
     expect(byKey).toMatchObject({ webhook: 'https://example.com/hook', botMode: true, managers: ['bob'] });
   });
 
   it('on update: webhook and botMode need the API key; owner and managers the owner; others are refused', async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { name: 'team', members: ['owen', 'mia', 'mallory'], owner: 'owen', managers: ['mia'] }))._id as string;
+    const room = expectOk(
+      await t.admin('POST', '/rooms', {
+        name: 'team',
+        members: ['owen', 'mia', 'mallory'],
+        owner: 'owen',
+        managers: ['mia'],
+      }),
+    )._id as string;
     // Even the owner cannot point the room at a webhook or switch its bot.
     refused(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}`, { webhook: 'https://attacker.example/hook' }));
     refused(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}`, { botMode: true }));
@@ -70,12 +98,23 @@ describe('item 3: privileged room fields', () => {
     expectOk(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}`, { managers: ['mia', 'alice'] }));
     expectOk(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}`, { owner: 'mia' }));
     // A manager still freezes and renames (spec 4.3, 7.5), and sets the bot state.
-    expect((await t.asUser(tokens.alice!, 'PUT', `/rooms/${room}`, { name: 'renamed', status: 0 })).statusCode).toBe(200);
+    expect((await t.asUser(tokens.alice!, 'PUT', `/rooms/${room}`, { name: 'renamed', status: 0 })).statusCode).toBe(
+      200,
+    );
     expectOk(await t.asUser(tokens.alice!, 'PUT', `/rooms/${room}/bot`, { botState: 'CONTACT' }));
     detail = expectOk(await t.admin('GET', `/rooms/${room}`));
-    expect(detail).toMatchObject({ owner: 'mia', managers: ['mia', 'alice'], name: 'renamed', status: 0, botState: 'CONTACT' });
+    expect(detail).toMatchObject({
+      owner: 'mia',
+      managers: ['mia', 'alice'],
+      name: 'renamed',
+      status: 0,
+      botState: 'CONTACT',
+    });
     // The API key sets the rest.
     expectOk(await t.admin('PUT', `/rooms/${room}`, { webhook: 'https://example.com/hook', botMode: true }));
-    expect(expectOk(await t.admin('GET', `/rooms/${room}`))).toMatchObject({ webhook: 'https://example.com/hook', botMode: true });
+    expect(expectOk(await t.admin('GET', `/rooms/${room}`))).toMatchObject({
+      webhook: 'https://example.com/hook',
+      botMode: true,
+    });
   });
 });

@@ -5,7 +5,11 @@ import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 async function settle(t: TestApp, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (expectOk(await t.admin('GET', '/admin/webhooks/deliveries?status=pending')).data.length > 0 && Date.now() < deadline) await sleep(30);
+  while (
+    expectOk(await t.admin('GET', '/admin/webhooks/deliveries?status=pending')).data.length > 0 &&
+    Date.now() < deadline
+  )
+    await sleep(30);
 }
 
 describe('item 4: a bot reply is sent only as a robot member of the room', () => {
@@ -21,10 +25,18 @@ describe('item 4: a bot reply is sent only as a robot member of the room', () =>
     await t.createUser('outsider');
     await t.admin('POST', '/admin/clients', { _id: 'bot', nickname: 'Bot', isRobot: true });
     await t.admin('POST', '/admin/clients', { _id: 'otherbot', nickname: 'Other bot', isRobot: true });
-    receiver.respond = (request) => request.json.event === 'MESSAGE' && request.json.clientID !== replySender
-      ? { status: 200, body: { senderID: replySender, data: { message: `as ${replySender}`, messageType: 'text' } } }
-      : { status: 200 };
-    expectOk(await t.admin('POST', '/rooms', { _id: 'botroom', members: ['alice', 'mallory', 'bot'], webhook: `${receiver.url}/bot`, botMode: true }));
+    receiver.respond = (request) =>
+      request.json.event === 'MESSAGE' && request.json.clientID !== replySender
+        ? { status: 200, body: { senderID: replySender, data: { message: `as ${replySender}`, messageType: 'text' } } }
+        : { status: 200 };
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'botroom',
+        members: ['alice', 'mallory', 'bot'],
+        webhook: `${receiver.url}/bot`,
+        botMode: true,
+      }),
+    );
     await settle(t);
   });
   afterAll(async () => {
@@ -35,7 +47,14 @@ describe('item 4: a bot reply is sent only as a robot member of the room', () =>
   const replyAs = async (sender: string) => {
     replySender = sender;
     const before = receiver.received.length;
-    expectOk(await t.admin('POST', '/messages', { room: 'botroom', sender: 'mallory', message: `reply as ${sender}`, messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: 'botroom',
+        sender: 'mallory',
+        message: `reply as ${sender}`,
+        messageType: 'text',
+      }),
+    );
     await receiver.waitFor(before + 1);
     await settle(t);
     await sleep(100);

@@ -18,7 +18,9 @@ describe('item 5: client-chosen message ids', () => {
     t = await buildTestApp();
     for (const id of ['mallory', 'alice', 'bob']) tokens[id] = await t.createUser(id);
     mine = expectOk(await t.asUser(tokens.mallory!, 'POST', '/rooms/createAndJoin', { name: 'mine' }))._id;
-    theirs = expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/createAndJoin', { name: 'theirs', invitee: ['bob'] }))._id;
+    theirs = expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms/createAndJoin', { name: 'theirs', invitee: ['bob'] }),
+    )._id;
   });
   afterAll(() => t?.close());
 
@@ -61,7 +63,9 @@ describe('item 5: client-chosen message ids', () => {
 
   it('two sends racing with the same new client id: one stands, the other is a 409, never a 500', async () => {
     const id = `6a000000${'ab'.repeat(8)}`;
-    const results = await Promise.all([0, 1, 2, 3].map((i) => send('mallory', mine, { _id: id, message: `race ${i}` })));
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) => send('mallory', mine, { _id: id, message: `race ${i}` })),
+    );
     const statuses = results.map((response) => response.statusCode).sort();
     // A retry that arrives after the first stored is an edit of one's own message (200).
     expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
@@ -77,12 +81,22 @@ describe('item 5: client-chosen message ids', () => {
     // A writer whose first drawn id is that one (as if 64 random bits had come up twice).
     const { MessageWriter } = await import('../../src/modules/messages/message-writer.js');
     const { messagesRepository, roomsRepository, membersRepository } = t.services;
-    const outbox = { message: async () => {}, members: async () => {} } as unknown as ConstructorParameters<typeof MessageWriter>[3];
+    const outbox = { message: async () => {}, members: async () => {} } as unknown as ConstructorParameters<
+      typeof MessageWriter
+    >[3];
     let first = true;
-    const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, undefined, (now) => (first ? ((first = false), taken) : objectId(now)));
+    const writer = new MessageWriter(
+      messagesRepository,
+      roomsRepository,
+      membersRepository,
+      outbox,
+      undefined,
+      (now) => (first ? ((first = false), taken) : objectId(now)),
+    );
     const room = (await roomsRepository.find(t.appId, theirs))!;
     const stored = await roomsRepository.transaction((tx) =>
-      writer.write(tx, room, 'alice', { messageType: 'text', content: { message: 'fresh' }, searchText: 'fresh' }));
+      writer.write(tx, room, 'alice', { messageType: 'text', content: { message: 'fresh' }, searchText: 'fresh' }),
+    );
     expect(first).toBe(false);
     expect(stored.id).not.toBe(taken);
     expect(stored.roomId).toBe(theirs);

@@ -8,8 +8,11 @@ const BUCKET = 'chat-files';
 function multipart(file: { filename: string; type: string; content: string }, extra?: unknown) {
   const boundary = `----parleyBoundary${Math.random().toString(36).slice(2)}`;
   const parts: string[] = [];
-  if (extra !== undefined) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="extra"\r\n\r\n${JSON.stringify(extra)}\r\n`);
-  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n${file.content}\r\n`);
+  if (extra !== undefined)
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="extra"\r\n\r\n${JSON.stringify(extra)}\r\n`);
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n${file.content}\r\n`,
+  );
   parts.push(`--${boundary}--\r\n`);
   return { payload: Buffer.from(parts.join('')), contentType: `multipart/form-data; boundary=${boundary}` };
 }
@@ -18,18 +21,34 @@ describe('item 6: files are private to their uploader, the rooms they are shared
   let t: TestApp;
   const tokens: Record<string, string> = {};
 
-  const upload = async (user: string, file: { filename: string; type: string; content: string }, extra?: unknown): Promise<any> => {
+  const upload = async (
+    user: string,
+    file: { filename: string; type: string; content: string },
+    extra?: unknown,
+  ): Promise<any> => {
     const { payload, contentType } = multipart(file, extra);
-    return expectOk(await t.app.inject({
-      method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload,
-      headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
-    }));
+    return expectOk(
+      await t.app.inject({
+        method: 'POST',
+        url: `/files/${BUCKET}`,
+        remoteAddress: '127.0.0.1',
+        payload,
+        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
+      }),
+    );
   };
   const as = (user: string, url: string) => t.asUser(tokens[user]!, 'GET', url);
   const readable = async (user: string, id: string) => {
-    const responses = [await as(user, `/files/${BUCKET}/${id}`), await as(user, `/files/${BUCKET}/${id}/metadata`), await as(user, `/files/${BUCKET}/${id}?signedUrlOnly=1`)];
+    const responses = [
+      await as(user, `/files/${BUCKET}/${id}`),
+      await as(user, `/files/${BUCKET}/${id}/metadata`),
+      await as(user, `/files/${BUCKET}/${id}?signedUrlOnly=1`),
+    ];
     const statuses = responses.map((response) => response.statusCode);
-    expect(statuses.every((status) => status === statuses[0]), `${user}: ${statuses}`).toBe(true);
+    expect(
+      statuses.every((status) => status === statuses[0]),
+      `${user}: ${statuses}`,
+    ).toBe(true);
     if (statuses[0] !== 200) expect(statuses[0]).toBe(404);
     return statuses[0] === 200;
   };
@@ -47,7 +66,8 @@ describe('item 6: files are private to their uploader, the rooms they are shared
 
   it('gives files random ids of 24 hex characters: no shared timestamp, process bytes or counter', async () => {
     const ids: string[] = [];
-    for (let index = 0; index < 8; index += 1) ids.push((await upload('alice', { filename: 'a.txt', type: 'text/plain', content: 'a' })).id);
+    for (let index = 0; index < 8; index += 1)
+      ids.push((await upload('alice', { filename: 'a.txt', type: 'text/plain', content: 'a' })).id);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{24}$/);
     expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBeGreaterThan(4);
     expect(new Set(ids.map((id) => id.slice(8, 18))).size).toBe(ids.length);
@@ -63,12 +83,22 @@ describe('item 6: files are private to their uploader, the rooms they are shared
 
   it('sharing it in a room (a message carrying its URL) lets that room read it, and nobody else', async () => {
     const file = await upload('alice', { filename: 'photo.png', type: 'image/png', content: 'png bytes' });
-    await send('alice', 'ab', { messageType: 'file', message: 'photo.png', url: `https://chat.example/files/${BUCKET}/${file.id}`, extra: { title: 'photo.png', mimetype: 'image/png' } });
+    await send('alice', 'ab', {
+      messageType: 'file',
+      message: 'photo.png',
+      url: `https://chat.example/files/${BUCKET}/${file.id}`,
+      extra: { title: 'photo.png', mimetype: 'image/png' },
+    });
     expect(await readable('bob', file.id)).toBe(true);
     expect(await readable('carol', file.id)).toBe(false);
     expect(await readable('mallory', file.id)).toBe(false);
     // Forwarded by someone who can read it, to another room: that room can read it too.
-    await send('alice', 'carols', { messageType: 'image', message: 'photo', originalUrl: `/files/${BUCKET}/${file.id}`, thumbnailUrl: `/files/${BUCKET}/${file.id}` });
+    await send('alice', 'carols', {
+      messageType: 'image',
+      message: 'photo',
+      originalUrl: `/files/${BUCKET}/${file.id}`,
+      thumbnailUrl: `/files/${BUCKET}/${file.id}`,
+    });
     expect(await readable('carol', file.id)).toBe(true);
   });
 
@@ -80,15 +110,23 @@ describe('item 6: files are private to their uploader, the rooms they are shared
   });
 
   it('an upload naming a room of its uploader (extra.room) is shared there at once; naming a foreign room grants nothing', async () => {
-    const inRoom = await upload('alice', { filename: 'doc.txt', type: 'text/plain', content: 'for ab' }, { room: 'ab' });
+    const inRoom = await upload(
+      'alice',
+      { filename: 'doc.txt', type: 'text/plain', content: 'for ab' },
+      { room: 'ab' },
+    );
     expect(await readable('bob', inRoom.id)).toBe(true);
     const foreign = await upload('mallory', { filename: 'x.txt', type: 'text/plain', content: 'x' }, { room: 'ab' });
     expect(await readable('bob', foreign.id)).toBe(false);
     expect(await readable('mallory', foreign.id)).toBe(true);
   });
 
-  it('removing a member from the room takes the room\'s files away from them', async () => {
-    const file = await upload('alice', { filename: 'later.txt', type: 'text/plain', content: 'later' }, { room: 'carols' });
+  it("removing a member from the room takes the room's files away from them", async () => {
+    const file = await upload(
+      'alice',
+      { filename: 'later.txt', type: 'text/plain', content: 'later' },
+      { room: 'carols' },
+    );
     expect(await readable('carol', file.id)).toBe(true);
     expectOk(await t.admin('POST', '/rooms/carols/delete/members', { members: ['carol'] }));
     expect(await readable('carol', file.id)).toBe(false);
@@ -106,17 +144,29 @@ describe('item 6: access does not pass to a later room or user of the same id', 
 
   const upload = async (user: string): Promise<any> => {
     const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'secret' });
-    return expectOk(await t.app.inject({
-      method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload,
-      headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
-    }));
+    return expectOk(
+      await t.app.inject({
+        method: 'POST',
+        url: `/files/${BUCKET}`,
+        remoteAddress: '127.0.0.1',
+        payload,
+        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
+      }),
+    );
   };
-  const reads = async (user: string, id: string) => (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
+  const reads = async (user: string, id: string) =>
+    (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
 
-  it('a room deleted and created again with the same id does not inherit the old room\'s files', async () => {
+  it("a room deleted and created again with the same id does not inherit the old room's files", async () => {
     expectOk(await t.admin('POST', '/rooms', { _id: 'team', members: ['alice', 'bob'] }));
     const file = await upload('alice');
-    expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/team/message', { messageType: 'file', message: 'f', url: `/files/${BUCKET}/${file.id}` }));
+    expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms/team/message', {
+        messageType: 'file',
+        message: 'f',
+        url: `/files/${BUCKET}/${file.id}`,
+      }),
+    );
     expect(await reads('bob', file.id)).toBe(true);
     expectOk(await t.admin('DELETE', '/rooms/team'));
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -124,7 +174,7 @@ describe('item 6: access does not pass to a later room or user of the same id', 
     expect(await reads('mallory', file.id)).toBe(false);
   });
 
-  it('a user deleted and created again with the same id is not the uploader of the old user\'s files', async () => {
+  it("a user deleted and created again with the same id is not the uploader of the old user's files", async () => {
     const file = await upload('alice');
     expect(await reads('alice', file.id)).toBe(true);
     expectOk(await t.admin('DELETE', '/admin/clients/alice'));
@@ -145,10 +195,15 @@ describe('item 6: stored content is never active on the API origin', () => {
 
   const upload = async (filename: string, type: string, content: string): Promise<any> => {
     const { payload, contentType } = multipart({ filename, type, content });
-    return expectOk(await t.app.inject({
-      method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload,
-      headers: { 'im-client-key': t.clientKey, 'im-authorization': token, 'content-type': contentType },
-    }));
+    return expectOk(
+      await t.app.inject({
+        method: 'POST',
+        url: `/files/${BUCKET}`,
+        remoteAddress: '127.0.0.1',
+        payload,
+        headers: { 'im-client-key': t.clientKey, 'im-authorization': token, 'content-type': contentType },
+      }),
+    );
   };
   const both = async (id: string): Promise<LightMyRequestResponse[]> => {
     const direct = await t.asUser(token, 'GET', `/files/${BUCKET}/${id}`);
@@ -160,9 +215,16 @@ describe('item 6: stored content is never active on the API origin', () => {
 
   it('serves html, svg, xml, xhtml, javascript and unknown types as sandboxed attachments', async () => {
     const active = [
-      ['page.html', 'text/html'], ['icon.svg', 'image/svg+xml'], ['feed.xml', 'text/xml'], ['data.xml', 'application/xml'],
-      ['page.xhtml', 'application/xhtml+xml'], ['app.js', 'application/javascript'], ['app.js', 'text/javascript'],
-      ['weird.bin', 'application/x-shockwave-flash'], ['page.htm', 'TEXT/HTML; charset=utf-8'], ['doc.pdf', 'application/pdf'],
+      ['page.html', 'text/html'],
+      ['icon.svg', 'image/svg+xml'],
+      ['feed.xml', 'text/xml'],
+      ['data.xml', 'application/xml'],
+      ['page.xhtml', 'application/xhtml+xml'],
+      ['app.js', 'application/javascript'],
+      ['app.js', 'text/javascript'],
+      ['weird.bin', 'application/x-shockwave-flash'],
+      ['page.htm', 'TEXT/HTML; charset=utf-8'],
+      ['doc.pdf', 'application/pdf'],
     ];
     for (const [name, type] of active) {
       const file = await upload(name!, type!, SCRIPT);
@@ -229,15 +291,29 @@ describe('item 6: on upgrade, rooms keep the files their messages already carry'
 
   const upload = async (headers: Record<string, string>): Promise<any> => {
     const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'content' });
-    return expectOk(await t.app.inject({ method: 'POST', url: `/files/${BUCKET}`, remoteAddress: '127.0.0.1', payload, headers: { ...headers, 'content-type': contentType } }));
+    return expectOk(
+      await t.app.inject({
+        method: 'POST',
+        url: `/files/${BUCKET}`,
+        remoteAddress: '127.0.0.1',
+        payload,
+        headers: { ...headers, 'content-type': contentType },
+      }),
+    );
   };
-  const reads = async (user: string, id: string) => (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
+  const reads = async (user: string, id: string) =>
+    (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
 
   it('the migration shares each file where its uploader (or a reader) sent it, not where others named it', async () => {
     const byAlice = await upload({ 'im-client-key': t.clientKey, 'im-authorization': tokens.alice! });
     const byKey = await upload({ 'im-api-key': t.apiKey });
     expect(byKey.owner).toBeNull();
-    const post = (user: string, room: string, id: string) => t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { messageType: 'file', message: 'f', url: `/files/${BUCKET}/${id}` });
+    const post = (user: string, room: string, id: string) =>
+      t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, {
+        messageType: 'file',
+        message: 'f',
+        url: `/files/${BUCKET}/${id}`,
+      });
     expectOk(await post('alice', 'ab', byAlice.id));
     expectOk(await post('mallory', 'mallorys', byAlice.id));
     expectOk(await post('eve', 'mallorys', byKey.id));
@@ -269,10 +345,15 @@ describe('item 6: buckets the operator makes public (PUBLIC_FILE_BUCKETS) are re
   it('an avatar is readable by everyone; a file of another bucket stays private; served just as safely', async () => {
     const put = async (bucket: string, type: string): Promise<any> => {
       const { payload, contentType } = multipart({ filename: 'me', type, content: '<svg onload="alert(1)"/>' });
-      return expectOk(await t.app.inject({
-        method: 'POST', url: `/files/${bucket}`, remoteAddress: '127.0.0.1', payload,
-        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice!, 'content-type': contentType },
-      }));
+      return expectOk(
+        await t.app.inject({
+          method: 'POST',
+          url: `/files/${bucket}`,
+          remoteAddress: '127.0.0.1',
+          payload,
+          headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice!, 'content-type': contentType },
+        }),
+      );
     };
     const avatar = await put('avatars', 'image/svg+xml');
     const privateFile = await put(BUCKET, 'image/png');

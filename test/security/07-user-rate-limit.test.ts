@@ -8,7 +8,11 @@ const BUDGET = 5;
 
 function expectOverBudget(response: LightMyRequestResponse): void {
   expect(response.statusCode).toBe(429);
-  expect(response.json()).toStrictEqual({ error: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later', retryAfter: expect.any(Number) });
+  expect(response.json()).toStrictEqual({
+    error: 'RATE_LIMIT_EXCEEDED',
+    message: 'Too many requests, please try again later',
+    retryAfter: expect.any(Number),
+  });
   const retryAfter = response.json().retryAfter as number;
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
@@ -30,7 +34,7 @@ describe('item 7: a user has a request budget, whatever its number of tokens', (
     await t?.close();
   });
 
-  it('answers 429 with the key limit\'s body and headers once a user spent its budget, on all its tokens', async () => {
+  it("answers 429 with the key limit's body and headers once a user spent its budget, on all its tokens", async () => {
     const first = await t.createUser('flooder');
     const second = await t.createUser('flooder');
     expect(second).not.toBe(first);
@@ -74,7 +78,7 @@ describe('item 7: socket events are limited per user, not only per connection', 
     await t?.close();
   });
 
-  it('twenty connections of one user together get no more than ten connections\' worth of events', async () => {
+  it("twenty connections of one user together get no more than ten connections' worth of events", async () => {
     for (let i = 0; i < 20; i++) {
       const socket = await connect(url, 'G3');
       sockets.push(socket);
@@ -82,7 +86,9 @@ describe('item 7: socket events are limited per user, not only per connection', 
     }
     // 50 events per connection stays under each connection's own limit (60 per 10 s).
     const answers = await Promise.all(
-      sockets.flatMap((socket) => Array.from({ length: 50 }, () => socket.call('sync', { since: Date.now() + 60_000 }))),
+      sockets.flatMap((socket) =>
+        Array.from({ length: 50 }, () => socket.call('sync', { since: Date.now() + 60_000 })),
+      ),
     );
     const served = answers.filter((answer) => answer.RC === 0).length;
     const refused = answers.filter((answer) => answer.error?.code === 'RATE_LIMIT_EXCEEDED').length;
@@ -105,7 +111,8 @@ describe.skipIf(!testRedisUrl)('item 7: the user budget holds across nodes shari
 
   it('spends one budget on both nodes', async () => {
     const token = await a.createUser('roamer');
-    for (let i = 0; i < BUDGET; i++) expect((await (i % 2 === 0 ? a : b).asUser(token, 'GET', '/me')).statusCode).toBe(200);
+    for (let i = 0; i < BUDGET; i++)
+      expect((await (i % 2 === 0 ? a : b).asUser(token, 'GET', '/me')).statusCode).toBe(200);
     expectOverBudget(await a.asUser(token, 'GET', '/me'));
     expectOverBudget(await b.asUser(token, 'GET', '/me'));
     expect((await b.asUser(await b.createUser('other-roamer'), 'GET', '/me')).statusCode).toBe(200);

@@ -12,7 +12,13 @@ import { connectKey, until, type KeySocket } from './key-socket.js';
  */
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const idOf = async (t: TestApp, plain: string) =>
-  (await t.services.storage.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(plain)).executeTakeFirstOrThrow()).id;
+  (
+    await t.services.storage.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('key_hash', '=', sha256(plain))
+      .executeTakeFirstOrThrow()
+  ).id;
 
 describe('item 9: key changes reach open sockets', () => {
   let t: TestApp;
@@ -48,7 +54,11 @@ describe('item 9: key changes reach open sockets', () => {
   });
 
   it('ends the socket when its expiry is shortened, at the new expiry', async () => {
-    const plain = await t.createKey({ name: 'shortened', scopes: ['messages:read'], expiresAt: Date.now() + 3_600_000 });
+    const plain = await t.createKey({
+      name: 'shortened',
+      scopes: ['messages:read'],
+      expiresAt: Date.now() + 3_600_000,
+    });
     const socket = await socketOf(plain);
     expectOk(await t.admin('PATCH', `/admin/keys/${await idOf(t, plain)}`, { expiresAt: Date.now() + 600 }));
     await sleep(200);
@@ -59,7 +69,9 @@ describe('item 9: key changes reach open sockets', () => {
   it('ends the socket when its allow-list is narrowed away from its address', async () => {
     const plain = await t.createKey({ name: 'narrowed', scopes: ['messages:read'], allowedIps: ['127.0.0.0/8'] });
     const socket = await socketOf(plain);
-    const kept = await socketOf(await t.createKey({ name: 'still allowed', scopes: ['messages:read'], allowedIps: ['127.0.0.0/8'] }));
+    const kept = await socketOf(
+      await t.createKey({ name: 'still allowed', scopes: ['messages:read'], allowedIps: ['127.0.0.0/8'] }),
+    );
     expectOk(await t.admin('PATCH', `/admin/keys/${await idOf(t, plain)}`, { allowedIps: ['10.0.0.0/8'] }));
     await ended(socket, 2000, 'socket ended after its allow-list was narrowed');
     expectOk(await t.admin('PATCH', `/admin/keys/${await idOf(t, plain)}`, { allowedIps: ['127.0.0.1'] }));
@@ -71,11 +83,15 @@ describe('item 9: key changes reach open sockets', () => {
     const plain = await t.createKey({ name: 'narrowed scopes', scopes: ['messages:read', 'rooms:read'] });
     const id = await idOf(t, plain);
     const socket = await socketOf(plain);
-    expectOk(await t.admin('POST', '/messages', { room: 'room', sender: 'alice', message: 'before', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'room', sender: 'alice', message: 'before', messageType: 'text' }),
+    );
     await until(() => socket.received('chat message').length === 1, 2000, 'message before the change');
     expectOk(await t.admin('PATCH', `/admin/keys/${id}`, { scopes: ['rooms:read'] }));
     await sleep(200);
-    expectOk(await t.admin('POST', '/messages', { room: 'room', sender: 'alice', message: 'after', messageType: 'text' }));
+    expectOk(
+      await t.admin('POST', '/messages', { room: 'room', sender: 'alice', message: 'after', messageType: 'text' }),
+    );
     await sleep(300);
     expect(socket.received('chat message').map((message) => message.message)).toStrictEqual(['before']);
     expect(socket.raw.connected).toBe(true);
@@ -95,7 +111,10 @@ describe.skipIf(!testRedisUrl)('item 9: key changes reach sockets on every node'
     storage = await freshDatabase();
     const redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`;
     a = await buildTestApp({}, { storage, redisPrefix });
-    b = await buildTestApp({}, { storage, redisPrefix, credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId } });
+    b = await buildTestApp(
+      {},
+      { storage, redisPrefix, credentials: { apiKey: a.apiKey, clientKey: a.clientKey, appId: a.appId } },
+    );
     urlB = await b.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterEach(() => {

@@ -19,7 +19,11 @@ const call = (key: string, method: InjectOptions['method'], url: string, body?: 
   callWithKey(t, key, method, url, body, remoteAddress);
 
 async function keyIdOf(plain: string): Promise<string> {
-  const row = await t.services.storage.db.selectFrom('api_keys').select('id').where('key_hash', '=', sha256(plain)).executeTakeFirstOrThrow();
+  const row = await t.services.storage.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('key_hash', '=', sha256(plain))
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -40,14 +44,24 @@ describe('item 10: a key never creates or edits a key with more than itself', ()
 
   beforeAll(async () => {
     managerExpiry = Date.now() + HOUR;
-    manager = await t.createKey({ name: 'restricted manager', scopes: ['*'], expiresAt: managerExpiry, allowedIps: ['127.0.0.0/8'], rateLimit: 500 });
+    manager = await t.createKey({
+      name: 'restricted manager',
+      scopes: ['*'],
+      expiresAt: managerExpiry,
+      allowedIps: ['127.0.0.0/8'],
+      rateLimit: 500,
+    });
     managerId = await keyIdOf(manager);
   });
 
-  it('a child created without limits inherits the creator\'s expiry, allow-list and rate limit', async () => {
+  it("a child created without limits inherits the creator's expiry, allow-list and rate limit", async () => {
     const created = await call(manager, 'POST', '/admin/keys', { name: 'child', scopes: ['users:read'] });
     expect(created.statusCode, created.body).toBe(200);
-    expect(created.json().result).toMatchObject({ expiresAtMS: managerExpiry, allowedIps: ['127.0.0.0/8'], rateLimitPerMinute: 500 });
+    expect(created.json().result).toMatchObject({
+      expiresAtMS: managerExpiry,
+      allowedIps: ['127.0.0.0/8'],
+      rateLimitPerMinute: 500,
+    });
   });
 
   it('refuses a child that would outlive, out-range or out-rate its creator', async () => {
@@ -62,7 +76,10 @@ describe('item 10: a key never creates or edits a key with more than itself', ()
       ['higher limit', { rateLimitPerMinute: 501 }],
     ];
     for (const [what, settings] of attempts) {
-      expectForbidden(await call(manager, 'POST', '/admin/keys', { name: what, scopes: ['users:read'], ...settings }), what);
+      expectForbidden(
+        await call(manager, 'POST', '/admin/keys', { name: what, scopes: ['users:read'], ...settings }),
+        what,
+      );
     }
     const names = (await t.services.keys.list(t.appId, true)).map((key) => key.name);
     for (const [what] of attempts) expect(names).not.toContain(what);
@@ -71,10 +88,18 @@ describe('item 10: a key never creates or edits a key with more than itself', ()
   it('accepts a child within every limit', async () => {
     const expiresAt = managerExpiry - 1000;
     const created = await call(manager, 'POST', '/admin/keys', {
-      name: 'narrow child', scopes: ['users:read'], expiresAt, allowedIps: ['127.0.0.1', '127.1.0.0/16'], rateLimitPerMinute: 10,
+      name: 'narrow child',
+      scopes: ['users:read'],
+      expiresAt,
+      allowedIps: ['127.0.0.1', '127.1.0.0/16'],
+      rateLimitPerMinute: 10,
     });
     expect(created.statusCode, created.body).toBe(200);
-    expect(created.json().result).toMatchObject({ expiresAtMS: expiresAt, allowedIps: ['127.0.0.1/32', '127.1.0.0/16'], rateLimitPerMinute: 10 });
+    expect(created.json().result).toMatchObject({
+      expiresAtMS: expiresAt,
+      allowedIps: ['127.0.0.1/32', '127.1.0.0/16'],
+      rateLimitPerMinute: 10,
+    });
   });
 
   it('cannot raise anything of its own key', async () => {
@@ -85,30 +110,65 @@ describe('item 10: a key never creates or edits a key with more than itself', ()
       ['own allow-list widened', { allowedIps: ['0.0.0.0/0'] }],
       ['own limit raised', { rateLimitPerMinute: 100_000 }],
     ];
-    for (const [what, settings] of attempts) expectForbidden(await call(manager, 'PATCH', `/admin/keys/${managerId}`, settings), what);
-    expect(await t.services.keys.get(t.appId, managerId)).toMatchObject({ expiresAt: managerExpiry, allowedIps: ['127.0.0.0/8'], rateLimit: 500 });
+    for (const [what, settings] of attempts)
+      expectForbidden(await call(manager, 'PATCH', `/admin/keys/${managerId}`, settings), what);
+    expect(await t.services.keys.get(t.appId, managerId)).toMatchObject({
+      expiresAt: managerExpiry,
+      allowedIps: ['127.0.0.0/8'],
+      rateLimit: 500,
+    });
     // Lowering is fine.
-    expect((await call(manager, 'PATCH', `/admin/keys/${managerId}`, { rateLimitPerMinute: 400 })).statusCode).toBe(200);
-    expect((await call(manager, 'PATCH', `/admin/keys/${managerId}`, { rateLimitPerMinute: 500 })).statusCode).toBe(403);
+    expect((await call(manager, 'PATCH', `/admin/keys/${managerId}`, { rateLimitPerMinute: 400 })).statusCode).toBe(
+      200,
+    );
+    expect((await call(manager, 'PATCH', `/admin/keys/${managerId}`, { rateLimitPerMinute: 500 })).statusCode).toBe(
+      403,
+    );
   });
 
   it('cannot edit, roll or revoke a key that has more than itself, nor raise a key it may edit', async () => {
     const unlimited = await t.createKey({ name: 'unlimited target', scopes: ['users:read'] });
     const unlimitedId = await keyIdOf(unlimited);
-    expectForbidden(await call(manager, 'PATCH', `/admin/keys/${unlimitedId}`, { name: 'renamed' }), 'edit a longer-lived key');
-    expectForbidden(await call(manager, 'POST', `/admin/keys/${unlimitedId}/roll`, { gracePeriodSeconds: 0 }), 'roll a longer-lived key');
+    expectForbidden(
+      await call(manager, 'PATCH', `/admin/keys/${unlimitedId}`, { name: 'renamed' }),
+      'edit a longer-lived key',
+    );
+    expectForbidden(
+      await call(manager, 'POST', `/admin/keys/${unlimitedId}/roll`, { gracePeriodSeconds: 0 }),
+      'roll a longer-lived key',
+    );
     expectForbidden(await call(manager, 'DELETE', `/admin/keys/${unlimitedId}`), 'revoke a longer-lived key');
-    expect(await t.services.keys.get(t.appId, unlimitedId)).toMatchObject({ name: 'unlimited target', revokedAt: null, rolledTo: null });
+    expect(await t.services.keys.get(t.appId, unlimitedId)).toMatchObject({
+      name: 'unlimited target',
+      revokedAt: null,
+      rolledTo: null,
+    });
 
-    const child = (await call(manager, 'POST', '/admin/keys', { name: 'editable child', scopes: ['users:read'], rateLimitPerMinute: 5 })).json().result;
-    expectForbidden(await call(manager, 'PATCH', `/admin/keys/${child.id}`, { rateLimitPerMinute: 10_000 }), 'raise a child\'s limit');
-    expectForbidden(await call(manager, 'PATCH', `/admin/keys/${child.id}`, { expiresAt: null }), 'remove a child\'s expiry');
-    expectForbidden(await call(manager, 'PATCH', `/admin/keys/${child.id}`, { allowedIps: ['::/0'] }), 'widen a child\'s allow-list');
+    const child = (
+      await call(manager, 'POST', '/admin/keys', {
+        name: 'editable child',
+        scopes: ['users:read'],
+        rateLimitPerMinute: 5,
+      })
+    ).json().result;
+    expectForbidden(
+      await call(manager, 'PATCH', `/admin/keys/${child.id}`, { rateLimitPerMinute: 10_000 }),
+      "raise a child's limit",
+    );
+    expectForbidden(
+      await call(manager, 'PATCH', `/admin/keys/${child.id}`, { expiresAt: null }),
+      "remove a child's expiry",
+    );
+    expectForbidden(
+      await call(manager, 'PATCH', `/admin/keys/${child.id}`, { allowedIps: ['::/0'] }),
+      "widen a child's allow-list",
+    );
     expect((await call(manager, 'PATCH', `/admin/keys/${child.id}`, { rateLimitPerMinute: 50 })).statusCode).toBe(200);
   });
 
   it('rolling a key never gives the new key a later end than its roller', async () => {
-    const child = (await call(manager, 'POST', '/admin/keys', { name: 'rolled child', scopes: ['users:read'] })).json().result;
+    const child = (await call(manager, 'POST', '/admin/keys', { name: 'rolled child', scopes: ['users:read'] })).json()
+      .result;
     const rolled = await call(manager, 'POST', `/admin/keys/${child.id}/roll`, { gracePeriodSeconds: 0 });
     expect(rolled.statusCode, rolled.body).toBe(200);
     expect(rolled.json().result.expiresAtMS).toBeLessThanOrEqual(managerExpiry);

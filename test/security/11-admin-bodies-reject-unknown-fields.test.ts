@@ -31,7 +31,12 @@ describe('item 11: a typo in an admin body is refused, never silently ignored', 
   });
 
   it('reports every error of the body at once, not only the first', async () => {
-    const response = await t.admin('POST', '/admin/keys', { name: 7, scopes: 'stats:read', rateLimitPerMinute: 0, expires: 1 });
+    const response = await t.admin('POST', '/admin/keys', {
+      name: 7,
+      scopes: 'stats:read',
+      rateLimitPerMinute: 0,
+      expires: 1,
+    });
     expect(response.statusCode).toBe(400);
     const message = errorMessage(response);
     for (const field of ['/name', '/scopes', '/rateLimitPerMinute', "'expires'"]) expect(message).toContain(field);
@@ -72,7 +77,13 @@ describe('item 11: a typo in an admin body is refused, never silently ignored', 
     expect(user.statusCode).toBe(200);
     const room = await t.admin('POST', '/rooms', { _id: 'room-11', name: 'R', members: ['custom-11'] });
     expect(room.statusCode).toBe(200);
-    const message = await t.admin('POST', '/messages', { room: 'room-11', sender: 'custom-11', message: 'hi', messageType: 'text', customTag: 'x' });
+    const message = await t.admin('POST', '/messages', {
+      room: 'room-11',
+      sender: 'custom-11',
+      message: 'hi',
+      messageType: 'text',
+      customTag: 'x',
+    });
     expect(message.statusCode).toBe(200);
   });
 });

@@ -29,8 +29,10 @@ function installRebindingResolver(): void {
     if (typeof options === 'function') [callback, options] = [options, {}];
     const answers = answer(host);
     if (!answers) return (realLookup as any)(host, options, callback);
-    const opts = typeof options === 'number' ? { family: options } : options ?? {};
-    process.nextTick(() => (opts.all ? callback(null, answers) : callback(null, answers[0]!.address, answers[0]!.family)));
+    const opts = typeof options === 'number' ? { family: options } : (options ?? {});
+    process.nextTick(() =>
+      opts.all ? callback(null, answers) : callback(null, answers[0]!.address, answers[0]!.family),
+    );
   };
   (dns.promises as any).lookup = async (host: string, options: any) => {
     const answers = answer(host);
@@ -50,7 +52,8 @@ async function deliveries(t: TestApp): Promise<any[]> {
 }
 async function settle(t: TestApp, ms = 6000): Promise<void> {
   const deadline = Date.now() + ms;
-  while ((await deliveries(t)).some((delivery) => delivery.status === 'pending') && Date.now() < deadline) await sleep(30);
+  while ((await deliveries(t)).some((delivery) => delivery.status === 'pending') && Date.now() < deadline)
+    await sleep(30);
 }
 
 describe('item 13: the SSRF guard holds against DNS rebinding, and blocks every internal range', () => {
@@ -71,11 +74,29 @@ describe('item 13: the SSRF guard holds against DNS rebinding, and blocks every 
 
   it('refuses internal addresses written in every IPv6 and IPv4 form', async () => {
     const internal = [
-      'http://[::127.0.0.1]/', 'http://[::ffff:127.0.0.1]/', 'http://[::ffff:10.0.0.1]/', 'http://[::ffff:0:7f00:1]/',
-      'http://[2002:7f00:1::1]/', 'http://[fec0::1]/', 'http://[64:ff9b::7f00:1]/', 'http://[64:ff9b:1::1]/',
-      'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'http://[100::1]/', 'http://[::]/', 'http://[ff02::1]/',
-      'http://0.0.0.0/', 'http://0/', 'http://100.64.0.1/', 'http://127.1/', 'http://0x7f000001/', 'http://192.0.2.1/',
-      'http://198.51.100.7/', 'http://203.0.113.9/', 'http://224.0.0.1/', 'http://255.255.255.255/', 'http://192.88.99.1/',
+      'http://[::127.0.0.1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:10.0.0.1]/',
+      'http://[::ffff:0:7f00:1]/',
+      'http://[2002:7f00:1::1]/',
+      'http://[fec0::1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[64:ff9b:1::1]/',
+      'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
+      'http://[100::1]/',
+      'http://[::]/',
+      'http://[ff02::1]/',
+      'http://0.0.0.0/',
+      'http://0/',
+      'http://100.64.0.1/',
+      'http://127.1/',
+      'http://0x7f000001/',
+      'http://192.0.2.1/',
+      'http://198.51.100.7/',
+      'http://203.0.113.9/',
+      'http://224.0.0.1/',
+      'http://255.255.255.255/',
+      'http://192.88.99.1/',
       'http://localhost/',
     ];
     for (const url of internal) expect((await t.admin('PUT', '/admin/webhooks', { url })).statusCode, url).toBe(400);
@@ -84,13 +105,21 @@ describe('item 13: the SSRF guard holds against DNS rebinding, and blocks every 
   });
 
   it('lets public addresses through, IPv4 and IPv6', () => {
-    for (const address of [PUBLIC_ADDRESS, '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e']) expect(isInternalAddress(address), address).toBe(false);
-    for (const address of ['::ffff:5db8:d822', '::5db8:d822', '2002:5db8:d822::1', 'not-an-ip']) expect(isInternalAddress(address), address).toBe(true);
+    for (const address of [PUBLIC_ADDRESS, '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e'])
+      expect(isInternalAddress(address), address).toBe(false);
+    for (const address of ['::ffff:5db8:d822', '::5db8:d822', '2002:5db8:d822::1', 'not-an-ip'])
+      expect(isInternalAddress(address), address).toBe(true);
   });
 
   it('a webhook whose name is rebound to loopback after the check is never called', async () => {
     installRebindingResolver();
-    expectOk(await t.admin('POST', '/rooms', { _id: 'rebound', members: ['alice'], webhook: `http://${REBINDING_HOST}:${port}/hook` }));
+    expectOk(
+      await t.admin('POST', '/rooms', {
+        _id: 'rebound',
+        members: ['alice'],
+        webhook: `http://${REBINDING_HOST}:${port}/hook`,
+      }),
+    );
     await settle(t);
     await sleep(100);
     expect(receiver.received).toHaveLength(0);
@@ -101,8 +130,18 @@ describe('item 13: the SSRF guard holds against DNS rebinding, and blocks every 
 
   it('the HTTP push provider is never sent to a name rebound to loopback', async () => {
     installRebindingResolver();
-    const provider = new HttpPushProvider(`http://${REBINDING_HOST}:${port}/push`, async () => [newWebhookSecret()], { allowPrivate: false, timeoutMs: 2000 });
-    const push = { id: 'p1', appId: t.appId, kind: 'custom' as const, users: ['alice'], devices: [], payload: { title: 'hi' } };
+    const provider = new HttpPushProvider(`http://${REBINDING_HOST}:${port}/push`, async () => [newWebhookSecret()], {
+      allowPrivate: false,
+      timeoutMs: 2000,
+    });
+    const push = {
+      id: 'p1',
+      appId: t.appId,
+      kind: 'custom' as const,
+      users: ['alice'],
+      devices: [],
+      payload: { title: 'hi' },
+    };
     await expect(provider.send(push)).rejects.toThrow(/loopback or private/);
     expect(receiver.received).toHaveLength(0);
   });
@@ -125,7 +164,9 @@ describe('item 13: redirects are never followed', () => {
 
   it('a 3xx answer is a failed delivery and its Location is not requested', async () => {
     const { createServer } = await import('node:http');
-    const redirector = createServer((_request, response) => response.writeHead(307, { location: `${target.url}/stolen` }).end());
+    const redirector = createServer((_request, response) =>
+      response.writeHead(307, { location: `${target.url}/stolen` }).end(),
+    );
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(redirector.address() as any).port}/hook`;
     expectOk(await t.admin('POST', '/rooms', { _id: 'redirected', members: ['alice'], webhook: url }));

@@ -21,7 +21,9 @@ beforeAll(async () => {
   t = await buildTestApp();
   alice = await t.createUser('alice');
   await t.createUser('bob');
-  expect((await t.admin('POST', '/rooms', { _id: 'room-14', name: 'Fourteen', members: ['alice', 'bob'] })).statusCode).toBe(200);
+  expect(
+    (await t.admin('POST', '/rooms', { _id: 'room-14', name: 'Fourteen', members: ['alice', 'bob'] })).statusCode,
+  ).toBe(200);
 });
 afterAll(() => t.close());
 
@@ -32,20 +34,46 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
       ['nickname', () => t.admin('POST', '/admin/clients', { _id: 'nul-nick', nickname: 'N\u0000' })],
       ['custom field key', () => t.admin('POST', '/admin/clients', { _id: 'nul-key', ['bad\u0000key']: 1 })],
       ['room name', () => t.asUser(alice, 'PUT', '/rooms/room-14', { name: 'evil\u0000' })],
-      ['message text', () => t.asUser(alice, 'POST', '/rooms/room-14/message', { message: 'hi\u0000', messageType: 'text' })],
-      ['message extra', () => t.asUser(alice, 'POST', '/rooms/room-14/message', { message: 'hi', messageType: 'text', extra: { a: ['x\u0000'] } })],
+      [
+        'message text',
+        () => t.asUser(alice, 'POST', '/rooms/room-14/message', { message: 'hi\u0000', messageType: 'text' }),
+      ],
+      [
+        'message extra',
+        () =>
+          t.asUser(alice, 'POST', '/rooms/room-14/message', {
+            message: 'hi',
+            messageType: 'text',
+            extra: { a: ['x\u0000'] },
+          }),
+      ],
       ['search keyword', () => t.asUser(alice, 'POST', '/search', { type: ['messages'], keyword: 'a\u0000b' })],
       ['preference value', () => t.asUser(alice, 'POST', '/me/pref/theme', { colour: '\u0000' })],
-      ['member property', () => t.asUser(alice, 'PUT', '/rooms/room-14/member/alice', { property: 'p', value: 'v\u0000' })],
+      [
+        'member property',
+        () => t.asUser(alice, 'PUT', '/rooms/room-14/member/alice', { property: 'p', value: 'v\u0000' }),
+      ],
       ['config', () => t.admin('POST', '/config', { motd: 'x\u0000' })],
       ['a path param', () => t.asUser(alice, 'GET', '/rooms/room%0014')],
       ['a query string', () => t.admin('GET', '/admin/clients?q=%7B%22nickname%22%3A%22a%00%22%7D')],
       ['the room list filter', () => t.asUser(alice, 'GET', '/rooms?pref=%7B%22folder%22%3A%22%00%22%7D')],
       // JSON in a query string may spell the NUL as an escape: it is refused once parsed.
-      ['an escaped NUL in the user filter', () => t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"nickname":"a\\u0000"}')}`)],
-      ['an escaped NUL in a message search', () => t.asUser(alice, 'GET', `/messages?q=${encodeURIComponent('{"message":"a\\u0000b"}')}`)],
-      ['an escaped NUL in the room list pref', () => t.asUser(alice, 'GET', `/rooms?pref=${encodeURIComponent('{"folder":"\\u0000"}')}`)],
-      ['an escaped NUL in the room list q', () => t.asUser(alice, 'GET', `/rooms?q=${encodeURIComponent('{"roomTags":"\\u0000"}')}`)],
+      [
+        'an escaped NUL in the user filter',
+        () => t.admin('GET', `/admin/clients?q=${encodeURIComponent('{"nickname":"a\\u0000"}')}`),
+      ],
+      [
+        'an escaped NUL in a message search',
+        () => t.asUser(alice, 'GET', `/messages?q=${encodeURIComponent('{"message":"a\\u0000b"}')}`),
+      ],
+      [
+        'an escaped NUL in the room list pref',
+        () => t.asUser(alice, 'GET', `/rooms?pref=${encodeURIComponent('{"folder":"\\u0000"}')}`),
+      ],
+      [
+        'an escaped NUL in the room list q',
+        () => t.asUser(alice, 'GET', `/rooms?q=${encodeURIComponent('{"roomTags":"\\u0000"}')}`),
+      ],
     ];
     for (const [what, call] of cases) {
       const response = await call();
@@ -64,13 +92,31 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
 
   it('refuses JSON nested 4,000 deep (it overflowed the stack of the size checks) and stores nothing', async () => {
     const deep = nested(4000);
-    expect400(await t.asUser(alice, 'POST', '/rooms/room-14/message', { message: deep, messageType: 'custom' }), 'message');
-    expect400(await t.admin('POST', '/messages', { room: 'room-14', sender: 'bob', message: 'x', messageType: 'text', extra: deep }), 'admin send');
-    expect400(await t.admin('POST', '/admin/clients', { _id: 'deep', nickname: 'D', profile: deep }), 'user custom field');
+    expect400(
+      await t.asUser(alice, 'POST', '/rooms/room-14/message', { message: deep, messageType: 'custom' }),
+      'message',
+    );
+    expect400(
+      await t.admin('POST', '/messages', {
+        room: 'room-14',
+        sender: 'bob',
+        message: 'x',
+        messageType: 'text',
+        extra: deep,
+      }),
+      'admin send',
+    );
+    expect400(
+      await t.admin('POST', '/admin/clients', { _id: 'deep', nickname: 'D', profile: deep }),
+      'user custom field',
+    );
     expect400(await t.asUser(alice, 'POST', '/me/pref/deep', deep as object), 'preference');
     expect400(await t.admin('POST', '/config', { deep }), 'config');
     // A realistically nested payload is fine.
-    expect((await t.asUser(alice, 'POST', '/rooms/room-14/message', { message: nested(30), messageType: 'custom' })).statusCode).toBe(200);
+    expect(
+      (await t.asUser(alice, 'POST', '/rooms/room-14/message', { message: nested(30), messageType: 'custom' }))
+        .statusCode,
+    ).toBe(200);
     expect(errorLogs()).toStrictEqual([]);
   });
 
@@ -86,9 +132,19 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
   });
 
   it('takes only botMode and botState from PUT /rooms/:id/bot (other fields skipped the room schema: a 500, or a silent rename)', async () => {
-    expect((await t.asUser(alice, 'PUT', '/rooms/room-14/bot', { botState: 'idle', managers: 12345 })).statusCode).toBe(403);
+    expect((await t.asUser(alice, 'PUT', '/rooms/room-14/bot', { botState: 'idle', managers: 12345 })).statusCode).toBe(
+      403,
+    );
     expect((await t.admin('PUT', '/rooms/room-14/bot', { botState: 'idle', managers: 12345 })).statusCode).toBe(200);
-    expect((await t.admin('PUT', '/rooms/room-14/bot', { botState: 'idle', name: 'Renamed', webhook: 'https://example.com/' })).statusCode).toBe(200);
+    expect(
+      (
+        await t.admin('PUT', '/rooms/room-14/bot', {
+          botState: 'idle',
+          name: 'Renamed',
+          webhook: 'https://example.com/',
+        })
+      ).statusCode,
+    ).toBe(200);
     const room = (await t.asUser(alice, 'GET', '/rooms/room-14')).json().result;
     expect(room.name).toBe('Fourteen');
     expect(room.webhook ?? '').toBe('');
@@ -100,9 +156,14 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
       expect400(await t.asUser(alice, 'GET', `/rooms?sort=${sort}`), sort);
     }
     expect((await t.asUser(alice, 'GET', '/rooms?sort=-name')).statusCode).toBe(200);
-    for (const payload of ['{"__proto__": {"polluted": true}, "message": "x", "messageType": "text"}', '{"constructor": {"prototype": {"polluted": true}}}']) {
+    for (const payload of [
+      '{"__proto__": {"polluted": true}, "message": "x", "messageType": "text"}',
+      '{"constructor": {"prototype": {"polluted": true}}}',
+    ]) {
       const response = await t.app.inject({
-        method: 'POST', url: '/rooms/room-14/message', payload,
+        method: 'POST',
+        url: '/rooms/room-14/message',
+        payload,
         headers: { 'im-client-key': t.clientKey, 'im-authorization': alice, 'content-type': 'application/json' },
       });
       expect400(response, payload);
@@ -122,7 +183,9 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     await usersRepository.findMany(t.appId, ids);
     await t.services.roomsRepository.listForPrincipals(t.appId, ids, { activeOnly: true });
     await storage.dialect.searchMessages(storage.db, { appId: t.appId, roomIds: ids, keyword: 'abcdef', limit: 10 });
-    await storage.db.transaction().execute((tx) => membersRepository.add(t.appId, 'room-14', ids.slice(0, 10_000), 0, Date.now(), tx));
+    await storage.db
+      .transaction()
+      .execute((tx) => membersRepository.add(t.appId, 'room-14', ids.slice(0, 10_000), 0, Date.now(), tx));
     expect(await membersRepository.list(t.appId, 'room-14')).toHaveLength(10_002);
   });
 
@@ -131,7 +194,10 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     const socket = await connect(url, 'G3');
     try {
       expect((await authenticate(socket, alice, t.clientKey)).RC).toBe(0);
-      for (const message of [{ room: 'room-14', message: 'x\u0000', messageType: 'text' }, { room: 'room-14', message: nested(4000), messageType: 'custom' }]) {
+      for (const message of [
+        { room: 'room-14', message: 'x\u0000', messageType: 'text' },
+        { room: 'room-14', message: nested(4000), messageType: 'custom' },
+      ]) {
         const ack = await socket.call('chat message', message);
         expect(ack.RC, JSON.stringify(ack).slice(0, 200)).toBe(400);
       }
@@ -147,4 +213,3 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     expect(errorLogs()).toStrictEqual([]);
   });
 });
-

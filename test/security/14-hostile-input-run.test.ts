@@ -38,8 +38,31 @@ interface Attempt {
 
 /** Field names worth poisoning on every route, besides those its own schema declares. */
 const COMMON_FIELDS = [
-  '_id', 'id', 'name', 'nickname', 'message', 'messageType', 'room', 'sender', 'members', 'managers', 'invitees', 'invitee',
-  'keyword', 'type', 'tags', 'roomTags', 'clients', 'payload', 'property', 'value', 'data', 'extra', 'paras', 'mentions', 'token',
+  '_id',
+  'id',
+  'name',
+  'nickname',
+  'message',
+  'messageType',
+  'room',
+  'sender',
+  'members',
+  'managers',
+  'invitees',
+  'invitee',
+  'keyword',
+  'type',
+  'tags',
+  'roomTags',
+  'clients',
+  'payload',
+  'property',
+  'value',
+  'data',
+  'extra',
+  'paras',
+  'mentions',
+  'token',
 ];
 
 const NUL = 'x\u0000y';
@@ -49,8 +72,10 @@ const nested = (depth: number): unknown => {
   return value;
 };
 const ids = (count: number) => Array.from({ length: count }, (_, index) => `u${index}`);
-const every = (fields: string[], value: (field: string) => unknown) => Object.fromEntries(fields.map((field) => [field, value(field)]));
-const query = (pairs: Array<[string, string]>) => pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
+const every = (fields: string[], value: (field: string) => unknown) =>
+  Object.fromEntries(fields.map((field) => [field, value(field)]));
+const query = (pairs: Array<[string, string]>) =>
+  pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&');
 
 /**
  * A body of the types the route's schema declares, with `leaf` for every string and `items` ids in
@@ -63,12 +88,26 @@ function wellTyped(schema: JsonSchema | undefined, leaf: string, items = 1, numb
   const branch = schema.anyOf?.find((option) => option.type !== 'null');
   if (branch) return wellTyped(branch, leaf, items, number);
   switch (schema.type) {
-    case 'object': return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, wellTyped(property, leaf, items, number)]));
-    case 'array': return Array.from({ length: items }, (_, index) => (schema.items?.type === 'string' && index > 0 ? `${leaf}${index}` : wellTyped(schema.items, leaf, 1, number)));
-    case 'string': return leaf;
-    case 'integer': case 'number': return number;
-    case 'boolean': return true;
-    default: return leaf;
+    case 'object':
+      return Object.fromEntries(
+        Object.entries(schema.properties ?? {}).map(([name, property]) => [
+          name,
+          wellTyped(property, leaf, items, number),
+        ]),
+      );
+    case 'array':
+      return Array.from({ length: items }, (_, index) =>
+        schema.items?.type === 'string' && index > 0 ? `${leaf}${index}` : wellTyped(schema.items, leaf, 1, number),
+      );
+    case 'string':
+      return leaf;
+    case 'integer':
+    case 'number':
+      return number;
+    case 'boolean':
+      return true;
+    default:
+      return leaf;
   }
 }
 
@@ -83,34 +122,99 @@ const ATTEMPTS: Attempt[] = [
     query: (names) => query(names.flatMap((name): Array<[string, string]> => [[name, '1e308']])),
     body: (fields, schema) => ({ ...every(fields, () => 1e308), ...(wellTyped(schema, '-1e308', 1, 1e308) as object) }),
   },
-  { name: 'negative extremes everywhere', query: (names) => query(names.map((name) => [name, '-9007199254740993'])), body: (_, schema) => wellTyped(schema, '-8.64e15', 1, -1e308) },
+  {
+    name: 'negative extremes everywhere',
+    query: (names) => query(names.map((name) => [name, '-9007199254740993'])),
+    body: (_, schema) => wellTyped(schema, '-8.64e15', 1, -1e308),
+  },
   { name: 'NUL in every param', params: () => NUL },
-  { name: 'NUL in every query value and key', query: (names) => query([...names.map((name): [string, string] => [name, NUL]), ['a\u0000b', '1']]) },
+  {
+    name: 'NUL in every query value and key',
+    query: (names) => query([...names.map((name): [string, string] => [name, NUL]), ['a\u0000b', '1']]),
+  },
   { name: 'NUL in every body string', body: (fields) => ({ ...every(fields, () => NUL), ['k\u0000']: 1 }) },
-  { name: 'NUL inside nested body values', body: (fields) => every(fields, () => ({ inner: [NUL], [`key${NUL}`]: { deep: NUL } })) },
+  {
+    name: 'NUL inside nested body values',
+    body: (fields) => every(fields, () => ({ inner: [NUL], [`key${NUL}`]: { deep: NUL } })),
+  },
   // Raw text: JSON.stringify itself overflows the stack at such depths.
   { name: 'a body of objects nested 10,000 deep', raw: `${'{"message":'.repeat(10_000)}1${'}'.repeat(10_000)}` },
   { name: 'a body of arrays nested 10,000 deep', raw: `{"members":${'['.repeat(10_000)}${']'.repeat(10_000)}}` },
   { name: 'every field nested 100 deep', body: (fields) => every(fields, () => nested(100)) },
   { name: 'every field a 1,000-item array', body: (fields) => every(fields, () => ids(1000)) },
-  { name: '40,000 member ids', raw: JSON.stringify({ members: ids(40_000), invitees: ids(40_000) }), onlyFor: ['members', 'invitees', 'invitee'] },
-  { name: '40,000 managers and clients', raw: JSON.stringify({ managers: ids(40_000), clients: ids(40_000) }), onlyFor: ['managers', 'clients'] },
-  { name: 'numbers for everything', params: () => '12345', query: (names) => query(names.map((name) => [name, '12345'])), body: (fields) => every(fields, () => 12345) },
-  { name: 'objects for everything', query: (names) => query(names.map((name) => [`${name}[a]`, 'b'])), body: (fields) => every(fields, () => ({ a: { b: 1 } })) },
+  {
+    name: '40,000 member ids',
+    raw: JSON.stringify({ members: ids(40_000), invitees: ids(40_000) }),
+    onlyFor: ['members', 'invitees', 'invitee'],
+  },
+  {
+    name: '40,000 managers and clients',
+    raw: JSON.stringify({ managers: ids(40_000), clients: ids(40_000) }),
+    onlyFor: ['managers', 'clients'],
+  },
+  {
+    name: 'numbers for everything',
+    params: () => '12345',
+    query: (names) => query(names.map((name) => [name, '12345'])),
+    body: (fields) => every(fields, () => 12345),
+  },
+  {
+    name: 'objects for everything',
+    query: (names) => query(names.map((name) => [`${name}[a]`, 'b'])),
+    body: (fields) => every(fields, () => ({ a: { b: 1 } })),
+  },
   { name: 'null for everything', body: (fields) => every(fields, () => null) },
-  { name: 'arrays of objects for everything', query: (names) => query(names.flatMap((name): Array<[string, string]> => [[name, '1'], [name, '2']])), body: (fields) => every(fields, () => [{ $gt: '' }, { a: 1 }]) },
+  {
+    name: 'arrays of objects for everything',
+    query: (names) =>
+      query(
+        names.flatMap(
+          (name): Array<[string, string]> => [
+            [name, '1'],
+            [name, '2'],
+          ],
+        ),
+      ),
+    body: (fields) => every(fields, () => [{ $gt: '' }, { a: 1 }]),
+  },
   { name: 'a bare array body', body: () => [1, 'two', { three: 3 }] },
   { name: 'a bare string body', body: () => 'just a string' },
-  { name: 'a __proto__ key in the body', raw: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}' },
-  { name: 'constructor and prototype keys', body: (fields) => ({ constructor: { prototype: { polluted: 1 } }, prototype: 1, ...every(fields, () => ({ constructor: 1, toString: 1 })) }) },
+  {
+    name: 'a __proto__ key in the body',
+    raw: '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}',
+  },
+  {
+    name: 'constructor and prototype keys',
+    body: (fields) => ({
+      constructor: { prototype: { polluted: 1 } },
+      prototype: 1,
+      ...every(fields, () => ({ constructor: 1, toString: 1 })),
+    }),
+  },
   {
     name: 'prototype names as values, params and query keys',
     params: () => '__proto__',
-    query: (names) => query([...names.map((name): [string, string] => [name, '__proto__']), ['__proto__', '1'], ['constructor', 'prototype'], ['sort', 'constructor'], ['field', 'hasOwnProperty']]),
+    query: (names) =>
+      query([
+        ...names.map((name): [string, string] => [name, '__proto__']),
+        ['__proto__', '1'],
+        ['constructor', 'prototype'],
+        ['sort', 'constructor'],
+        ['field', 'hasOwnProperty'],
+      ]),
     body: (fields) => every(fields, () => '__proto__'),
   },
-  { name: 'constructor as every param and sort', params: () => 'constructor', query: (names) => query([...names.map((name): [string, string] => [name, 'constructor']), ['sort', '-toString']]) },
-  { name: 'over-long strings', params: () => 'p'.repeat(900), query: (names) => query(names.map((name) => [name, 'q'.repeat(4000)])), body: (fields) => every(fields, () => 's'.repeat(20_000)) },
+  {
+    name: 'constructor as every param and sort',
+    params: () => 'constructor',
+    query: (names) => query([...names.map((name): [string, string] => [name, 'constructor']), ['sort', '-toString']]),
+  },
+  {
+    name: 'over-long strings',
+    params: () => 'p'.repeat(900),
+    query: (names) => query(names.map((name) => [name, 'q'.repeat(4000)])),
+    body: (fields) => every(fields, () => 's'.repeat(20_000)),
+  },
 ];
 
 let t: TestApp;
@@ -132,7 +236,9 @@ beforeAll(async () => {
   alice = await t.createUser('alice');
   for (const id of ['bob', 'victim']) await t.createUser(id);
   expectOk(await t.admin('POST', '/rooms', { _id: 'hr-room', name: 'Hostile', members: ['alice', 'bob'] }));
-  messageId = expectOk(await t.asUser(alice, 'POST', '/rooms/hr-room/message', { message: 'hello', messageType: 'text' }))._id;
+  messageId = expectOk(
+    await t.asUser(alice, 'POST', '/rooms/hr-room/message', { message: 'hello', messageType: 'text' }),
+  )._id;
   expectOk(await t.admin('POST', '/admin/groups', { _id: 'hr-group', nickname: 'Group', members: ['bob'] }));
   spareKeyId = expectOk(await t.admin('POST', '/admin/keys', { name: 'spare' })).id;
   runKey = await t.createKey({ name: 'hostile run', rateLimit: 10_000_000 });
@@ -155,17 +261,39 @@ function paramValue(url: string, name: string): string {
     return 'unknown-id';
   }
   const values: Record<string, string> = {
-    client_id: 'bob', client: 'bob', blockee: 'bob', uid: 'bob', room: 'hr-room', roomID: 'hr-room', messageId, key: 'theme', bucket: 'images',
+    client_id: 'bob',
+    client: 'bob',
+    blockee: 'bob',
+    uid: 'bob',
+    room: 'hr-room',
+    roomID: 'hr-room',
+    messageId,
+    key: 'theme',
+    bucket: 'images',
   };
   return Object.hasOwn(values, name) ? values[name]! : 'x';
 }
 
-function describeRoute(route: RouteEntry): { fields: string[]; declared: string[]; queryNames: string[]; schema: JsonSchema | undefined } {
+function describeRoute(route: RouteEntry): {
+  fields: string[];
+  declared: string[];
+  queryNames: string[];
+  schema: JsonSchema | undefined;
+} {
   const operation = openapi.paths[route.url.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase()];
-  const queryNames = (operation?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+  const queryNames = (operation?.parameters ?? [])
+    .filter((parameter) => parameter.in === 'query')
+    .map((parameter) => parameter.name);
   const schema = operation?.requestBody?.content?.['application/json']?.schema;
-  const declared = Object.keys(schema?.properties ?? schema?.anyOf?.find((branch) => branch.properties)?.properties ?? {});
-  return { schema, fields: [...new Set([...declared, ...COMMON_FIELDS])], declared, queryNames: [...new Set([...queryNames, 'q', 'sort', 'limit', 'skip'])] };
+  const declared = Object.keys(
+    schema?.properties ?? schema?.anyOf?.find((branch) => branch.properties)?.properties ?? {},
+  );
+  return {
+    schema,
+    fields: [...new Set([...declared, ...COMMON_FIELDS])],
+    declared,
+    queryNames: [...new Set([...queryNames, 'q', 'sort', 'limit', 'skip'])],
+  };
 }
 
 async function send(route: RouteEntry, attempt: Attempt, caller: Caller) {
@@ -175,8 +303,14 @@ async function send(route: RouteEntry, attempt: Attempt, caller: Caller) {
     return encodeURIComponent(attempt.params ? attempt.params(name, fallback) : fallback);
   });
   const search = attempt.query ? `?${attempt.query(queryNames)}` : '';
-  const payload = route.method === 'GET' ? undefined : attempt.raw ?? (attempt.body ? JSON.stringify(attempt.body(fields, schema)) : undefined);
-  const credentials = caller === 'key' ? { 'im-api-key': runKey, 'im-client-id': 'alice' } : { 'im-client-key': clientKey, 'im-authorization': alice };
+  const payload =
+    route.method === 'GET'
+      ? undefined
+      : (attempt.raw ?? (attempt.body ? JSON.stringify(attempt.body(fields, schema)) : undefined));
+  const credentials =
+    caller === 'key'
+      ? { 'im-api-key': runKey, 'im-client-id': 'alice' }
+      : { 'im-client-key': clientKey, 'im-authorization': alice };
   return t.app.inject({
     method: route.method as 'GET',
     url: `${path}${search}`,
@@ -199,10 +333,14 @@ describe('item 14: the hostile-input run over every route', () => {
         for (const caller of route.auth === 'admin' ? ['key' as const] : (['key', 'user'] as const)) {
           const response = await send(route, attempt, caller);
           requests++;
-          if (response.statusCode >= 500) failures.push(`${route.method} ${route.url} as ${caller}, ${attempt.name}: ${response.statusCode} ${response.body.slice(0, 120)}`);
+          if (response.statusCode >= 500)
+            failures.push(
+              `${route.method} ${route.url} as ${caller}, ${attempt.name}: ${response.statusCode} ${response.body.slice(0, 120)}`,
+            );
         }
         // A route that rotates the client key must not leave the rest of the run unauthenticated.
-        if (route.url === '/admin/keys/client-key' && route.method === 'POST') clientKey = expectOk(await t.admin('GET', '/admin/keys/client-key')).clientKey;
+        if (route.url === '/admin/keys/client-key' && route.method === 'POST')
+          clientKey = expectOk(await t.admin('GET', '/admin/keys/client-key')).clientKey;
       }
     }
     expect(failures).toStrictEqual([]);
@@ -216,10 +354,14 @@ describe('item 14: the hostile-input run over every route', () => {
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const token = await t.createUser('after-the-run');
     expectOk(await t.admin('POST', '/rooms', { _id: 'after-room', members: ['after-the-run', 'bob'] }));
-    expectOk(await t.app.inject({
-      method: 'POST', url: '/rooms/after-room/message', headers: { 'im-client-key': clientKey, 'im-authorization': token, 'content-type': 'application/json' },
-      payload: JSON.stringify({ message: 'still here', messageType: 'text' }),
-    }));
+    expectOk(
+      await t.app.inject({
+        method: 'POST',
+        url: '/rooms/after-room/message',
+        headers: { 'im-client-key': clientKey, 'im-authorization': token, 'content-type': 'application/json' },
+        payload: JSON.stringify({ message: 'still here', messageType: 'text' }),
+      }),
+    );
   }, 240_000);
 
   it('answers a well-typed body with one over-long string at a time (past index limits) with no 5xx', async () => {
@@ -234,9 +376,16 @@ describe('item 14: the hostile-input run over every route', () => {
         const typed = property.anyOf?.find((option) => option.type !== 'null') ?? property;
         if (typed.type !== 'string' && !(typed.type === 'array' && typed.items?.type === 'string')) continue;
         const body = { ...(wellTyped(object, 'short') as object), [field]: typed.type === 'string' ? long : [long] };
-        const response = await send(route, { name: `long ${field}`, body: () => body }, route.auth === 'admin' ? 'key' : 'user');
+        const response = await send(
+          route,
+          { name: `long ${field}`, body: () => body },
+          route.auth === 'admin' ? 'key' : 'user',
+        );
         requests++;
-        if (response.statusCode >= 500) failures.push(`${route.method} ${route.url} long ${field}: ${response.statusCode} ${response.body.slice(0, 120)}`);
+        if (response.statusCode >= 500)
+          failures.push(
+            `${route.method} ${route.url} long ${field}: ${response.statusCode} ${response.body.slice(0, 120)}`,
+          );
       }
     }
     expect(failures).toStrictEqual([]);
@@ -249,10 +398,21 @@ describe('item 14: the hostile-input run over every route', () => {
     const token = await t.createUser('socket-user');
     expectOk(await t.admin('POST', '/rooms', { _id: 'socket-room', members: ['socket-user'] }));
     const payloads: unknown[] = [
-      NUL, { room: NUL, message: NUL, messageType: 'text' }, { room: 'socket-room', message: 'x', messageType: NUL },
-      nested(3000), { room: 'socket-room', message: nested(3000), messageType: 'custom' }, ids(40_000), 12345, null, [{ $gt: '' }],
-      { room: 'socket-room', message: 'x', messageType: 'text', extra: { constructor: { prototype: 1 } } }, '__proto__', 's'.repeat(200_000),
-      { since: NUL }, { since: { $gt: 0 } }, { encoding: NUL },
+      NUL,
+      { room: NUL, message: NUL, messageType: 'text' },
+      { room: 'socket-room', message: 'x', messageType: NUL },
+      nested(3000),
+      { room: 'socket-room', message: nested(3000), messageType: 'custom' },
+      ids(40_000),
+      12345,
+      null,
+      [{ $gt: '' }],
+      { room: 'socket-room', message: 'x', messageType: 'text', extra: { constructor: { prototype: 1 } } },
+      '__proto__',
+      's'.repeat(200_000),
+      { since: NUL },
+      { since: { $gt: 0 } },
+      { encoding: NUL },
     ];
     // One connection per event: each stays inside the per-connection event budget.
     const signedIn = async () => {
@@ -266,7 +426,8 @@ describe('item 14: the hostile-input run over every route', () => {
       try {
         for (const payload of payloads) {
           const ack = await socket.call(event, payload, payload);
-          if (ack && typeof ack === 'object' && Number(ack.RC) >= 500) failures.push(`${event} ${JSON.stringify(payload).slice(0, 60)}: ${JSON.stringify(ack).slice(0, 120)}`);
+          if (ack && typeof ack === 'object' && Number(ack.RC) >= 500)
+            failures.push(`${event} ${JSON.stringify(payload).slice(0, 60)}: ${JSON.stringify(ack).slice(0, 120)}`);
         }
         expect(socket.raw.connected, event).toBe(true);
       } finally {
@@ -276,7 +437,9 @@ describe('item 14: the hostile-input run over every route', () => {
     expect(failures).toStrictEqual([]);
     const socket = await signedIn();
     try {
-      expect((await socket.call('chat message', { room: 'socket-room', message: 'fine', messageType: 'text' })).RC).toBe(0);
+      expect(
+        (await socket.call('chat message', { room: 'socket-room', message: 'fine', messageType: 'text' })).RC,
+      ).toBe(0);
     } finally {
       socket.close();
     }

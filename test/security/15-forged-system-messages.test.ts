@@ -19,7 +19,14 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mona', 'mallory', 'alice', 'zed']) tokens[id] = await t.createUser(id);
-    room = expectOk(await t.admin('POST', '/rooms', { name: 'team', owner: 'owen', managers: ['mona'], members: ['owen', 'mona', 'mallory', 'alice'] }))._id;
+    room = expectOk(
+      await t.admin('POST', '/rooms', {
+        name: 'team',
+        owner: 'owen',
+        managers: ['mona'],
+        members: ['owen', 'mona', 'mallory', 'alice'],
+      }),
+    )._id;
   });
   afterAll(() => t?.close());
 
@@ -29,14 +36,28 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
   };
   const messages = async () => expectOk(await t.admin('GET', `/rooms/${room}/messages/v3?limit=100`)).data as any[];
 
-  const SYSTEM_TYPES = ['addMembers', 'addMember', 'deleteMember', 'deleteMembers', 'leaveRoom', 'joinRoom', 'assignAdmin', 'cancelInvitations'];
+  const SYSTEM_TYPES = [
+    'addMembers',
+    'addMember',
+    'deleteMember',
+    'deleteMembers',
+    'leaveRoom',
+    'joinRoom',
+    'assignAdmin',
+    'cancelInvitations',
+  ];
 
   it('a user token cannot send a system message type', async () => {
     const before = (await messages()).length;
     for (const messageType of SYSTEM_TYPES) {
-      refused(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, {
-        messageType, message: 'mallory', member: { _id: 'mallory', nickname: 'mallory' }, extra: { invitees: [{ _id: 'mallory' }] },
-      }));
+      refused(
+        await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, {
+          messageType,
+          message: 'mallory',
+          member: { _id: 'mallory', nickname: 'mallory' },
+          extra: { invitees: [{ _id: 'mallory' }] },
+        }),
+      );
     }
     expect((await messages()).length).toBe(before);
   });
@@ -46,7 +67,12 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
     const socket = await connect(url, 'G3');
     try {
       expect((await authenticate(socket, tokens.mallory!, t.clientKey)).RC).toBe(0);
-      const ack = await socket.call('chat message', { room, messageType: 'assignAdmin', message: 'mallory', member: { _id: 'mallory' } });
+      const ack = await socket.call('chat message', {
+        room,
+        messageType: 'assignAdmin',
+        message: 'mallory',
+        member: { _id: 'mallory' },
+      });
       expect(ack.RC, JSON.stringify(ack)).toBe(403);
       expect(ack.error.code).toBe('INSUFFICIENT_PERMISSIONS');
     } finally {
@@ -56,34 +82,80 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
   });
 
   it('nor turn its own message into one by editing it', async () => {
-    const own = expectOk(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { messageType: 'text', message: 'hi' }));
-    refused(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { _id: own._id, messageType: 'assignAdmin', message: 'mallory' }));
-    expect((await messages()).find((message) => message._id === own._id)).toMatchObject({ messageType: 'text', message: 'hi' });
+    const own = expectOk(
+      await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { messageType: 'text', message: 'hi' }),
+    );
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, {
+        _id: own._id,
+        messageType: 'assignAdmin',
+        message: 'mallory',
+      }),
+    );
+    expect((await messages()).find((message) => message._id === own._id)).toMatchObject({
+      messageType: 'text',
+      message: 'hi',
+    });
   });
 
   it('nor rewrite a system message it caused', async () => {
-    expectOk(await t.asUser(tokens.mona!, 'POST', `/rooms/${room}/members`, { invitees: ['zed'], systemMessage: true }));
+    expectOk(
+      await t.asUser(tokens.mona!, 'POST', `/rooms/${room}/members`, { invitees: ['zed'], systemMessage: true }),
+    );
     const notice = (await messages()).find((message) => message.messageType === 'addMembers');
     expect(notice?.sender?._id).toBe('mona');
-    refused(await t.asUser(tokens.mona!, 'POST', `/rooms/${room}/message`, { _id: notice._id, messageType: 'text', message: 'owen was removed for spam' }));
-    expect((await messages()).find((message) => message._id === notice._id)).toMatchObject({ messageType: 'addMembers' });
+    refused(
+      await t.asUser(tokens.mona!, 'POST', `/rooms/${room}/message`, {
+        _id: notice._id,
+        messageType: 'text',
+        message: 'owen was removed for spam',
+      }),
+    );
+    expect((await messages()).find((message) => message._id === notice._id)).toMatchObject({
+      messageType: 'addMembers',
+    });
   });
 
   it('the author cannot edit back a message a manager recalled', async () => {
-    const abuse = expectOk(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { messageType: 'text', message: 'abuse' }));
+    const abuse = expectOk(
+      await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { messageType: 'text', message: 'abuse' }),
+    );
     expectOk(await t.asUser(tokens.mona!, 'POST', `/rooms/${room}/message`, { _id: abuse._id, messageType: 'recall' }));
-    refused(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { _id: abuse._id, messageType: 'text', message: 'abuse again' }));
-    expect((await messages()).find((message) => message._id === abuse._id)).toMatchObject({ messageType: 'recall', message: '' });
+    refused(
+      await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, {
+        _id: abuse._id,
+        messageType: 'text',
+        message: 'abuse again',
+      }),
+    );
+    expect((await messages()).find((message) => message._id === abuse._id)).toMatchObject({
+      messageType: 'recall',
+      message: '',
+    });
     // Recalling again stays idempotent.
-    expectOk(await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { _id: abuse._id, messageType: 'recall' }));
+    expectOk(
+      await t.asUser(tokens.mallory!, 'POST', `/rooms/${room}/message`, { _id: abuse._id, messageType: 'recall' }),
+    );
   });
 
   it('the API key still sends any type (spec 5.1: messageType is free-form)', async () => {
-    const sent = expectOk(await t.admin('POST', '/messages', { room, sender: 'owen', messageType: 'assignAdmin', message: 'alice' }));
+    const sent = expectOk(
+      await t.admin('POST', '/messages', { room, sender: 'owen', messageType: 'assignAdmin', message: 'alice' }),
+    );
     expect(sent.messageType).toBe('assignAdmin');
-    const viaRoom = expectOk(await t.admin('POST', `/rooms/${room}/message`, { sender: 'owen', messageType: 'joinRoom', message: 'owen' }));
+    const viaRoom = expectOk(
+      await t.admin('POST', `/rooms/${room}/message`, { sender: 'owen', messageType: 'joinRoom', message: 'owen' }),
+    );
     expect(viaRoom.messageType).toBe('joinRoom');
     // A user's own free-form types are untouched.
-    expect(expectOk(await t.asUser(tokens.alice!, 'POST', `/rooms/${room}/message`, { messageType: 'sticker', message: '', sticker: 's1' })).messageType).toBe('sticker');
+    expect(
+      expectOk(
+        await t.asUser(tokens.alice!, 'POST', `/rooms/${room}/message`, {
+          messageType: 'sticker',
+          message: '',
+          sticker: 's1',
+        }),
+      ).messageType,
+    ).toBe('sticker');
   });
 });

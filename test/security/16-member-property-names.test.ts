@@ -39,7 +39,9 @@ describe('item 16: member property names cannot be prototype keys', () => {
   });
 
   it('keeps custom properties working', async () => {
-    const view = expectOk(await t.asUser(tokens.mallory!, 'PUT', `/rooms/${room}/member/mallory`, { property: 'level', value: 3 }));
+    const view = expectOk(
+      await t.asUser(tokens.mallory!, 'PUT', `/rooms/${room}/member/mallory`, { property: 'level', value: 3 }),
+    );
     expect(view.memberProperties.find((entry: any) => entry.client === 'mallory')).toMatchObject({ level: 3 });
   });
 });

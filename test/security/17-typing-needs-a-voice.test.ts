@@ -23,9 +23,15 @@ describe('item 17: typing is refused to those who may not write', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mallory', 'bob']) tokens[id] = await t.createUser(id);
-    group = expectOk(await t.admin('POST', '/rooms', { name: 'team', owner: 'owen', members: ['owen', 'mallory', 'bob'] }))._id;
-    frozen = expectOk(await t.admin('POST', '/rooms', { name: 'archive', owner: 'owen', members: ['owen', 'bob'] }))._id;
-    direct = expectOk(await t.asUser(tokens.bob!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'mallory'] }))._id;
+    group = expectOk(
+      await t.admin('POST', '/rooms', { name: 'team', owner: 'owen', members: ['owen', 'mallory', 'bob'] }),
+    )._id;
+    frozen = expectOk(
+      await t.admin('POST', '/rooms', { name: 'archive', owner: 'owen', members: ['owen', 'bob'] }),
+    )._id;
+    direct = expectOk(
+      await t.asUser(tokens.bob!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'mallory'] }),
+    )._id;
     expectOk(await t.asUser(tokens.owen!, 'POST', `/blockStatus/room/${group}/mallory`));
     expectOk(await t.asUser(tokens.bob!, 'POST', '/blockStatus/my/mallory'));
     expect((await t.admin('PUT', `/rooms/${frozen}`, { status: 0 })).statusCode).toBe(200);
@@ -40,8 +46,14 @@ describe('item 17: typing is refused to those who may not write', () => {
   const refusedCodes = ['USER_BLOCKED', 'ROOM_FROZEN'];
 
   it('over HTTP', async () => {
-    for (const [user, room] of [['mallory', group], ['mallory', direct], ['bob', frozen]] as const) {
-      const response = await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/typing`, { message: 'you cannot silence me' });
+    for (const [user, room] of [
+      ['mallory', group],
+      ['mallory', direct],
+      ['bob', frozen],
+    ] as const) {
+      const response = await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/typing`, {
+        message: 'you cannot silence me',
+      });
       expect(response.statusCode, `${user} in ${room}: ${response.body}`).toBe(403);
       expect(refusedCodes).toContain(response.json().error.code);
     }
@@ -49,7 +61,11 @@ describe('item 17: typing is refused to those who may not write', () => {
   });
 
   it('on the socket', async () => {
-    for (const [user, room] of [['mallory', group], ['mallory', direct], ['bob', frozen]] as const) {
+    for (const [user, room] of [
+      ['mallory', group],
+      ['mallory', direct],
+      ['bob', frozen],
+    ] as const) {
       const socket = await connect(url, 'G3');
       sockets.push(socket);
       expect((await authenticate(socket, tokens[user]!, t.clientKey)).RC).toBe(0);

@@ -18,25 +18,38 @@ describe('item 18: nobody removes the other member of a direct room', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['bob', 'carol']) tokens[id] = await t.createUser(id);
-    direct = expectOk(await t.asUser(tokens.bob!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'carol'] }))._id;
+    direct = expectOk(
+      await t.asUser(tokens.bob!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'carol'] }),
+    )._id;
   });
   afterAll(() => t?.close());
 
-  const members = async () => expectOk(await t.admin('GET', `/rooms/${direct}`)).members.map((member: any) => member._id).sort();
+  const members = async () =>
+    expectOk(await t.admin('GET', `/rooms/${direct}`))
+      .members.map((member: any) => member._id)
+      .sort();
 
   it('refuses with 400, over both routes, for the member and the API key', async () => {
     for (const response of [
       await t.asUser(tokens.bob!, 'POST', `/rooms/${direct}/delete/members`, { members: ['carol'] }),
-      await t.asUser(tokens.bob!, 'POST', `/rooms/${direct}/delete/members`, { members: ['carol', 'bob'], systemMessage: true }),
+      await t.asUser(tokens.bob!, 'POST', `/rooms/${direct}/delete/members`, {
+        members: ['carol', 'bob'],
+        systemMessage: true,
+      }),
       await t.asUser(tokens.bob!, 'DELETE', `/rooms/${direct}/members/carol`),
       await t.admin('POST', `/rooms/${direct}/delete/members`, { members: ['carol'] }),
     ]) {
       expect(response.statusCode, response.body).toBe(400);
-      expect(response.json().error).toStrictEqual({ code: 'INVALID_REQUEST', message: 'A direct room has exactly two members' });
+      expect(response.json().error).toStrictEqual({
+        code: 'INVALID_REQUEST',
+        message: 'A direct room has exactly two members',
+      });
     }
     expect(await members()).toStrictEqual(['bob', 'carol']);
     // Carol still has her conversation.
-    expect(expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'carol'] }))._id).toBe(direct);
+    expect(
+      expectOk(await t.asUser(tokens.carol!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'carol'] }))._id,
+    ).toBe(direct);
   });
 
   it('a member may still leave', async () => {

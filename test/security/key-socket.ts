@@ -9,8 +9,16 @@ export interface KeySocket {
   close(): void;
 }
 
-export async function connectKey(url: string, apiKey: string, headers: Record<string, string> = {}): Promise<KeySocket> {
-  const { raw, received, call } = await connectRecordingV4(url, { auth: { apiKey }, extraHeaders: headers }, 'key socket');
+export async function connectKey(
+  url: string,
+  apiKey: string,
+  headers: Record<string, string> = {},
+): Promise<KeySocket> {
+  const { raw, received, call } = await connectRecordingV4(
+    url,
+    { auth: { apiKey }, extraHeaders: headers },
+    'key socket',
+  );
   return { raw, received, call, close: () => raw.close() };
 }
 
@@ -25,4 +33,5 @@ export async function keyRefusal(url: string, apiKey: string, headers: Record<st
 }
 
 /** Resolves when `check` holds; rejects after `ms`. */
-export const until = (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> => eventually(check, ms, what);
+export const until = (check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> =>
+  eventually(check, ms, what);

@@ -11,7 +11,7 @@ describe('clientAddress (sockets read the client address as HTTP does)', () => {
     }
   });
 
-  it('with a hop count, believes that many hops from the nearest, never the client\'s own entries (issue 9 item 12)', () => {
+  it("with a hop count, believes that many hops from the nearest, never the client's own entries (issue 9 item 12)", () => {
     // Fastify 5 ignores a bare number; app.ts hands it this same function instead.
     expect(clientAddress('127.0.0.1', xff('10.9.9.9, 198.51.100.7'), compileTrust(1))).toBe('198.51.100.7');
     expect(clientAddress('127.0.0.1', xff('10.9.9.9, 198.51.100.7, 10.0.0.2'), compileTrust(2))).toBe('198.51.100.7');
@@ -33,8 +33,14 @@ describe('clientAddress (sockets read the client address as HTTP does)', () => {
     expect(clientAddress('127.0.0.1', xff('10.1.2.3, 203.0.113.9'), compileTrust(true))).toBe('10.1.2.3');
   });
 
-  it('knows proxy-addr\'s named ranges and takes a trust function as is', () => {
+  it("knows proxy-addr's named ranges and takes a trust function as is", () => {
     expect(clientAddress('127.0.0.1', xff('10.1.2.3'), compileTrust('loopback'))).toBe('10.1.2.3');
-    expect(clientAddress('127.0.0.1', xff('10.1.2.3, 10.9.9.9'), compileTrust((_address, hop) => hop < 1))).toBe('10.9.9.9');
+    expect(
+      clientAddress(
+        '127.0.0.1',
+        xff('10.1.2.3, 10.9.9.9'),
+        compileTrust((_address, hop) => hop < 1),
+      ),
+    ).toBe('10.9.9.9');
   });
 });

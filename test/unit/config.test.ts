@@ -32,7 +32,14 @@ describe('loadConfig defaults', () => {
   });
 
   it('treats empty and blank values as unset', () => {
-    const config = loadConfig({ PORT: '', HOST: '  ', DATABASE_URL: ' ', TOKEN_TTL_DAYS: '', RATE_LIMIT_PER_MINUTE: ' ', LOG_LEVEL: '' });
+    const config = loadConfig({
+      PORT: '',
+      HOST: '  ',
+      DATABASE_URL: ' ',
+      TOKEN_TTL_DAYS: '',
+      RATE_LIMIT_PER_MINUTE: ' ',
+      LOG_LEVEL: '',
+    });
     expect(config.port).toBe(3000);
     expect(config.host).toBe('0.0.0.0');
     expect(config.databaseUrl).toBe('sqlite:./data/parley.db');

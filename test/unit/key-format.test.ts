@@ -1,7 +1,11 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  API_KEY_TEXT_LENGTH, API_KEY_TEXT_PREFIX, classifyApiKey, generateApiKey, generateClientKey,
+  API_KEY_TEXT_LENGTH,
+  API_KEY_TEXT_PREFIX,
+  classifyApiKey,
+  generateApiKey,
+  generateClientKey,
 } from '../../src/modules/keys/key-format.js';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -92,7 +96,15 @@ describe('classifyApiKey', () => {
   it('calls every other string "foreign"', () => {
     const imkitStyle = Buffer.alloc(45, 0x5a).toString('base64'); // 60 Base64 characters, not ours
     expect(imkitStyle).toHaveLength(60);
-    for (const value of ['', 'hello', 'not-a-key-at-all-0123456789', imkitStyle, 'ak_0123456789abcdef', 'ugfybgv5' + 'A'.repeat(52), ' UGFybGV5']) {
+    for (const value of [
+      '',
+      'hello',
+      'not-a-key-at-all-0123456789',
+      imkitStyle,
+      'ak_0123456789abcdef',
+      'ugfybgv5' + 'A'.repeat(52),
+      ' UGFybGV5',
+    ]) {
       expect(classifyApiKey(value), JSON.stringify(value)).toBe('foreign');
     }
   });

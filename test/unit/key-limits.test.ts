@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNLIMITED, excess, rangesWithin } from '../../src/modules/keys/key-limits.js';
 
-describe('rangesWithin (a key\'s allow-list inside its creator\'s)', () => {
+describe("rangesWithin (a key's allow-list inside its creator's)", () => {
   it('treats null as every address', () => {
     expect(rangesWithin(null, null)).toBe(true);
     expect(rangesWithin(null, ['10.0.0.0/8'])).toBe(true);
@@ -23,7 +23,12 @@ describe('rangesWithin (a key\'s allow-list inside its creator\'s)', () => {
 });
 
 describe('excess (what a key may grant)', () => {
-  const grantor = { scopes: ['users:read', 'keys:manage'], expiresAt: 1_000, allowedIps: ['10.0.0.0/8'], rateLimit: 50 };
+  const grantor = {
+    scopes: ['users:read', 'keys:manage'],
+    expiresAt: 1_000,
+    allowedIps: ['10.0.0.0/8'],
+    rateLimit: 50,
+  };
   it('names the first setting that is more than the grantor has', () => {
     expect(excess(grantor, { ...grantor, rateLimit: 10 })).toBeUndefined();
     expect(excess(grantor, { ...grantor, scopes: ['*'] })).toMatch(/scopes/);
@@ -33,6 +38,8 @@ describe('excess (what a key may grant)', () => {
     expect(excess(grantor, { ...grantor, rateLimit: 51 })).toMatch(/rate limit/);
   });
   it('lets the operator grant anything', () => {
-    expect(excess(UNLIMITED, { scopes: ['*'], expiresAt: null, allowedIps: null, rateLimit: 10_000_000 })).toBeUndefined();
+    expect(
+      excess(UNLIMITED, { scopes: ['*'], expiresAt: null, allowedIps: null, rateLimit: 10_000_000 }),
+    ).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RoomOrder } from '../../src/realtime/room-order.js';
 
-describe('RoomOrder: a room\'s messages go out in the order the room took them', () => {
+describe("RoomOrder: a room's messages go out in the order the room took them", () => {
   afterEach(() => vi.useRealTimers());
 
   const setup = () => {

@@ -26,7 +26,8 @@ describe('checkPattern', () => {
   });
 
   it('supports only the "i" option', () => {
-    for (const options of ['x', 'g', 'm', 's', 'ii', 'im', 'I', ' ']) expect(refusal('abc', options), options).toBe('$options supports only "i"');
+    for (const options of ['x', 'g', 'm', 's', 'ii', 'im', 'I', ' '])
+      expect(refusal('abc', options), options).toBe('$options supports only "i"');
   });
 
   it('refuses constructs that RE2 and PostgreSQL read differently', () => {

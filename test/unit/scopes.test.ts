@@ -12,8 +12,24 @@ describe('isValidScope', () => {
 
   it('refuses anything else', () => {
     for (const value of [
-      '', ' ', 'users', 'users:', ':read', 'users:delete', 'Users:read', 'users:read ', ' users:read', 'nope:*', '*:*', '**',
-      'users:*:x', 'users:read:x', 'users:**', 'keys:read', 'audit:write', '*:read',
+      '',
+      ' ',
+      'users',
+      'users:',
+      ':read',
+      'users:delete',
+      'Users:read',
+      'users:read ',
+      ' users:read',
+      'nope:*',
+      '*:*',
+      '**',
+      'users:*:x',
+      'users:read:x',
+      'users:**',
+      'keys:read',
+      'audit:write',
+      '*:read',
     ]) {
       expect(isValidScope(value), JSON.stringify(value)).toBe(false);
     }

@@ -39,16 +39,47 @@ describe('parseTime', () => {
 
   it('refuses everything that is not one of those shapes', () => {
     for (const value of [
-      '', '   ', 'abc', 'May 5', 'May 5, 2024', '1 2', '12.5', '1e3', '0x10', '+2024', '2024-01', '2024/01/02', '02-01-2024',
-      '2024-01-02T', '2024-01-02 03:04:05', '2024-01-02T3:04Z', 'Tue, 02 Jan 2024 03:04:05 GMT',
-      NaN, Infinity, -Infinity, null, undefined, true, {}, [], [1],
+      '',
+      '   ',
+      'abc',
+      'May 5',
+      'May 5, 2024',
+      '1 2',
+      '12.5',
+      '1e3',
+      '0x10',
+      '+2024',
+      '2024-01',
+      '2024/01/02',
+      '02-01-2024',
+      '2024-01-02T',
+      '2024-01-02 03:04:05',
+      '2024-01-02T3:04Z',
+      'Tue, 02 Jan 2024 03:04:05 GMT',
+      NaN,
+      Infinity,
+      -Infinity,
+      null,
+      undefined,
+      true,
+      {},
+      [],
+      [1],
     ]) {
       expect(parseTime(value), JSON.stringify(value) ?? String(value)).toBeUndefined();
     }
   });
 
   it('refuses impossible calendar dates and times instead of rolling them over', () => {
-    for (const value of ['2024-02-30', '2023-02-29T00:00:00Z', '2024-13-01', '2024-00-10', '2024-01-32', '2024-01-02T24:30:00Z', '2024-01-02T10:60Z']) {
+    for (const value of [
+      '2024-02-30',
+      '2023-02-29T00:00:00Z',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-32',
+      '2024-01-02T24:30:00Z',
+      '2024-01-02T10:60Z',
+    ]) {
       expect(parseTime(value), value).toBeUndefined();
     }
     expect(parseTime('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
@@ -58,7 +89,14 @@ describe('parseTime', () => {
     const max = 8.64e15;
     expect(parseTime(max)).toBe(max);
     expect(parseTime(-max)).toBe(-max);
-    for (const value of [max + 1, -max - 1, 1e20, '99999999999999999999', '8640000000000001', Number.MAX_SAFE_INTEGER]) {
+    for (const value of [
+      max + 1,
+      -max - 1,
+      1e20,
+      '99999999999999999999',
+      '8640000000000001',
+      Number.MAX_SAFE_INTEGER,
+    ]) {
       expect(parseTime(value), String(value)).toBeUndefined();
     }
   });

@@ -11,7 +11,11 @@ export interface AppSettings {
   defaultHistoryVisibility: 'shared' | 'joined';
 }
 
-export const DEFAULT_APP_SETTINGS: AppSettings = { singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' };
+export const DEFAULT_APP_SETTINGS: AppSettings = {
+  singleTokenPerUser: false,
+  defaultGroupOpening: 1,
+  defaultHistoryVisibility: 'shared',
+};
 
 export interface App {
   id: string;
@@ -60,7 +64,11 @@ export class AppsRepository {
   }
 
   async findByClientKey(clientKey: string): Promise<App | undefined> {
-    const row = await this.storage.db.selectFrom('apps').selectAll().where('client_key', '=', clientKey).executeTakeFirst();
+    const row = await this.storage.db
+      .selectFrom('apps')
+      .selectAll()
+      .where('client_key', '=', clientKey)
+      .executeTakeFirst();
     return row && toApp(row);
   }
 
@@ -80,7 +88,10 @@ export class AppsRepository {
     return rows.map(toApp);
   }
 
-  async update(id: string, patch: Partial<Pick<App, 'name' | 'clientKey' | 'clientKeyCreatedAt' | 'settings'>>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<Pick<App, 'name' | 'clientKey' | 'clientKeyCreatedAt' | 'settings'>>,
+  ): Promise<void> {
     const values: Partial<AppsTable> = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.clientKey !== undefined) values.client_key = patch.clientKey;

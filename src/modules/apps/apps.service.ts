@@ -32,7 +32,10 @@ export class AppsService {
 
   async create(name: string, id: string = slugify(name), isDefault = false): Promise<App> {
     if (!APP_ID.test(id)) {
-      throw new AppError('INVALID_REQUEST', 'An application id is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit');
+      throw new AppError(
+        'INVALID_REQUEST',
+        'An application id is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit',
+      );
     }
     if (await this.apps.findById(id)) throw new AppError('INVALID_REQUEST', `Application "${id}" already exists`);
     const now = Date.now();

@@ -9,7 +9,8 @@ const MINUTE_MS = 60_000;
 const MAX_BUFFERED = 100_000;
 
 /** A request that changed nothing: a read, or one refused before it could act. */
-const changedNothing = (entry: AuditEntry): boolean => entry.method === 'GET' || entry.method === 'HEAD' || entry.status >= 400;
+const changedNothing = (entry: AuditEntry): boolean =>
+  entry.method === 'GET' || entry.method === 'HEAD' || entry.status >= 400;
 
 /**
  * Records the audit trail and per-key usage of admin requests. Writes are batched off the request
@@ -44,7 +45,11 @@ export class ActivityRecorder {
       const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
       const id = `${entry.keyId}|${minute}`;
       let row = this.usage.get(id);
-      if (!row) this.usage.set(id, (row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 }));
+      if (!row)
+        this.usage.set(
+          id,
+          (row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 }),
+        );
       row.requests += 1;
       if (entry.status >= 400) row.errors += 1;
       if (rateLimited) row.rateLimited += 1;

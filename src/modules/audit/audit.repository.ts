@@ -69,7 +69,14 @@ export class AuditRepository {
     for (const row of rows) {
       await this.storage.db
         .insertInto('key_usage')
-        .values({ app_id: row.appId, key_id: row.keyId, minute: row.minute, requests: row.requests, errors: row.errors, rate_limited: row.rateLimited })
+        .values({
+          app_id: row.appId,
+          key_id: row.keyId,
+          minute: row.minute,
+          requests: row.requests,
+          errors: row.errors,
+          rate_limited: row.rateLimited,
+        })
         .onConflict((conflict) =>
           conflict.columns(['key_id', 'minute']).doUpdateSet({
             requests: sql`key_usage.requests + ${row.requests}`,
@@ -88,7 +95,8 @@ export class AuditRepository {
     if (query.route !== undefined) select = select.where('route', '=', query.route);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (query.ip !== undefined) select = select.where('ip', '=', query.ip);
-    if (query.targetId !== undefined) select = select.where(this.storage.dialect.jsonArrayContains('target_ids', query.targetId));
+    if (query.targetId !== undefined)
+      select = select.where(this.storage.dialect.jsonArrayContains('target_ids', query.targetId));
     if (query.from !== undefined) select = select.where('at', '>=', query.from);
     if (query.to !== undefined) select = select.where('at', '<', query.to);
     const [count, rows] = await Promise.all([
@@ -126,7 +134,14 @@ export class AuditRepository {
       .orderBy('minute')
       .limit(100_000)
       .execute();
-    return rows.map((row) => ({ appId: row.app_id, keyId: row.key_id, minute: row.minute, requests: row.requests, errors: row.errors, rateLimited: row.rate_limited }));
+    return rows.map((row) => ({
+      appId: row.app_id,
+      keyId: row.key_id,
+      minute: row.minute,
+      requests: row.requests,
+      errors: row.errors,
+      rateLimited: row.rate_limited,
+    }));
   }
 
   async purgeBefore(cutoff: number): Promise<void> {

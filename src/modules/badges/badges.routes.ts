@@ -11,37 +11,61 @@ const MAX_TAGS = 100;
 export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { badges } = app.services;
 
-  app.post('/badges/byRoomTags', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags,
-      summary: 'My unread counts per room tag (spec 6.1)',
-      body: OptionalBody(Type.Object({ tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })) })),
-      response: { 200: Envelope(Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) })) },
+  app.post(
+    '/badges/byRoomTags',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'My unread counts per room tag (spec 6.1)',
+        body: OptionalBody(
+          Type.Object({
+            tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })),
+          }),
+        ),
+        response: {
+          200: Envelope(Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) })),
+        },
+      },
     },
-  }, async (request) => {
-    const value = request.body?.tags;
-    if (value !== undefined && value !== null && (!Array.isArray(value) || value.length > MAX_TAGS || !value.every((tag) => typeof tag === 'string'))) {
-      throw new AppError('INVALID_TAGS');
-    }
-    return ok(await badges.byRoomTags(request.auth!.app.id, actingUserId(request), (value ?? undefined) as string[] | undefined));
-  });
+    async (request) => {
+      const value = request.body?.tags;
+      if (
+        value !== undefined &&
+        value !== null &&
+        (!Array.isArray(value) || value.length > MAX_TAGS || !value.every((tag) => typeof tag === 'string'))
+      ) {
+        throw new AppError('INVALID_TAGS');
+      }
+      return ok(
+        await badges.byRoomTags(
+          request.auth!.app.id,
+          actingUserId(request),
+          (value ?? undefined) as string[] | undefined,
+        ),
+      );
+    },
+  );
 
-  app.get('/me/badge', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags,
-      summary: 'My total unread count (spec 6.2)',
-      description: '`roomTags` may repeat; a room must carry every one of them.',
-      querystring: Type.Object({
-        roomTags: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
-        'roomTags[]': Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
-      }),
-      response: { 200: Envelope(Type.Object({ badge: Type.Integer() })) },
+  app.get(
+    '/me/badge',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'My total unread count (spec 6.2)',
+        description: '`roomTags` may repeat; a room must carry every one of them.',
+        querystring: Type.Object({
+          roomTags: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
+          'roomTags[]': Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
+        }),
+        response: { 200: Envelope(Type.Object({ badge: Type.Integer() })) },
+      },
     },
-  }, async (request) => {
-    const tagsGiven = [...(request.query.roomTags ?? []), ...(request.query['roomTags[]'] ?? [])];
-    if (tagsGiven.some((tag) => tag.trim() === '')) throw new AppError('INVALID_ROOM_TAGS');
-    return ok({ badge: await badges.total(request.auth!.app.id, actingUserId(request), tagsGiven) });
-  });
+    async (request) => {
+      const tagsGiven = [...(request.query.roomTags ?? []), ...(request.query['roomTags[]'] ?? [])];
+      if (tagsGiven.some((tag) => tag.trim() === '')) throw new AppError('INVALID_ROOM_TAGS');
+      return ok({ badge: await badges.total(request.auth!.app.id, actingUserId(request), tagsGiven) });
+    },
+  );
 };

@@ -12,13 +12,19 @@ export class BadgesService {
 
   /** `GET /me/badge`: unread over the caller's rooms carrying every tag given (AND). */
   async total(appId: string, userId: string, roomTags: string[]): Promise<number> {
-    const rooms = (await this.roomsOf(appId, userId)).filter((room) => roomTags.every((tag) => room.roomTags.includes(tag)));
+    const rooms = (await this.roomsOf(appId, userId)).filter((room) =>
+      roomTags.every((tag) => room.roomTags.includes(tag)),
+    );
     const badges = await this.unread(appId, userId, rooms);
     return badges.reduce((sum, badge) => sum + badge, 0);
   }
 
   /** `POST /badges/byRoomTags`: unread per tag, and over the distinct rooms with any of them. */
-  async byRoomTags(appId: string, userId: string, tags: string[] | undefined): Promise<{ totalBadge: number; data: Record<string, number> }> {
+  async byRoomTags(
+    appId: string,
+    userId: string,
+    tags: string[] | undefined,
+  ): Promise<{ totalBadge: number; data: Record<string, number> }> {
     const rooms = await this.roomsOf(appId, userId);
     const wanted = tags && tags.length > 0 ? [...new Set(tags)] : [...new Set(rooms.flatMap((room) => room.roomTags))];
     const relevant = rooms.filter((room) => room.roomTags.some((tag) => wanted.includes(tag)));
@@ -38,7 +44,11 @@ export class BadgesService {
   }
 
   private async unread(appId: string, userId: string, rooms: Room[]): Promise<number[]> {
-    const states = await this.members.readStates(appId, rooms.map((room) => room.id), userId);
+    const states = await this.members.readStates(
+      appId,
+      rooms.map((room) => room.id),
+      userId,
+    );
     return rooms.map((room) => states.get(room.id)?.badge ?? 0);
   }
 }

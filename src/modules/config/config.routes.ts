@@ -4,32 +4,52 @@ import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 
 const tags = ['Runtime configuration'];
-const ConfigObject = Type.Object({}, { additionalProperties: true, description: 'Every key of the configuration, e.g. announcement, censorship' });
+const ConfigObject = Type.Object(
+  {},
+  { additionalProperties: true, description: 'Every key of the configuration, e.g. announcement, censorship' },
+);
 
 /** Runtime configuration and sensitive words (spec 7.8, 8). */
 export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { appConfig } = app.services;
 
-  app.get('/config', {
-    config: { auth: 'user', scope: 'config:read' },
-    schema: { tags, summary: 'The runtime configuration (spec 8.1)', response: { 200: Envelope(ConfigObject) } },
-  }, async (request) => ok(await appConfig.get(request.auth!.app.id)));
-
-  app.post('/config', {
-    config: { auth: 'admin', scope: 'config:write' },
-    schema: {
-      tags,
-      summary: 'Set configuration keys; each key given is replaced whole (spec 8.2, 12 item 66)',
-      body: Type.Unknown({ description: 'A JSON object; `censorship` must be {"keywords": [strings]}' }),
-      response: { 200: Envelope(ConfigObject) },
+  app.get(
+    '/config',
+    {
+      config: { auth: 'user', scope: 'config:read' },
+      schema: { tags, summary: 'The runtime configuration (spec 8.1)', response: { 200: Envelope(ConfigObject) } },
     },
-  }, async (request) => ok(await appConfig.update(request.auth!.app.id, request.body)));
+    async (request) => ok(await appConfig.get(request.auth!.app.id)),
+  );
 
-  app.delete('/config/:key', {
-    config: { auth: 'admin', scope: 'config:write' },
-    schema: { tags, summary: 'Remove a configuration key (spec 8.3)', params: Type.Object({ key: Type.String({ minLength: 1 }) }), response: { 200: Envelope(Type.Object({})) } },
-  }, async (request) => {
-    await appConfig.remove(request.auth!.app.id, request.params.key);
-    return ok({});
-  });
+  app.post(
+    '/config',
+    {
+      config: { auth: 'admin', scope: 'config:write' },
+      schema: {
+        tags,
+        summary: 'Set configuration keys; each key given is replaced whole (spec 8.2, 12 item 66)',
+        body: Type.Unknown({ description: 'A JSON object; `censorship` must be {"keywords": [strings]}' }),
+        response: { 200: Envelope(ConfigObject) },
+      },
+    },
+    async (request) => ok(await appConfig.update(request.auth!.app.id, request.body)),
+  );
+
+  app.delete(
+    '/config/:key',
+    {
+      config: { auth: 'admin', scope: 'config:write' },
+      schema: {
+        tags,
+        summary: 'Remove a configuration key (spec 8.3)',
+        params: Type.Object({ key: Type.String({ minLength: 1 }) }),
+        response: { 200: Envelope(Type.Object({})) },
+      },
+    },
+    async (request) => {
+      await appConfig.remove(request.auth!.app.id, request.params.key);
+      return ok({});
+    },
+  );
 };

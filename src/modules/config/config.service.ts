@@ -33,7 +33,8 @@ export class ConfigService {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new AppError('INVALID_BODY');
     const entries = Object.entries(body as Config);
     for (const [key, value] of entries) {
-      if (key.length === 0 || key.length > MAX_KEY_LENGTH) throw new AppError('INVALID_BODY', `Config keys must be 1 to ${MAX_KEY_LENGTH} characters`);
+      if (key.length === 0 || key.length > MAX_KEY_LENGTH)
+        throw new AppError('INVALID_BODY', `Config keys must be 1 to ${MAX_KEY_LENGTH} characters`);
       if (key === 'censorship') checkCensorship(value);
     }
     const current = await this.get(appId);
@@ -57,7 +58,11 @@ export class ConfigService {
 
   /** `DELETE /config/:key`. */
   async remove(appId: string, key: string): Promise<void> {
-    const result = await this.storage.db.deleteFrom('app_config').where('app_id', '=', appId).where('key', '=', key).executeTakeFirst();
+    const result = await this.storage.db
+      .deleteFrom('app_config')
+      .where('app_id', '=', appId)
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) throw new AppError('CONFIG_NOT_FOUND');
     this.changed(appId);
   }
@@ -75,10 +80,20 @@ export class ConfigService {
   private async load(appId: string): Promise<{ config: Config; mask: KeywordMask }> {
     const cached = this.cache.get(appId);
     if (cached) return cached;
-    const rows = await this.storage.db.selectFrom('app_config').select(['key', 'value']).where('app_id', '=', appId).orderBy('key').execute();
+    const rows = await this.storage.db
+      .selectFrom('app_config')
+      .select(['key', 'value'])
+      .where('app_id', '=', appId)
+      .orderBy('key')
+      .execute();
     const config: Config = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
     const keywords = (config.censorship as { keywords?: unknown } | undefined)?.keywords;
-    const entry = { config, mask: new KeywordMask(Array.isArray(keywords) ? keywords.filter((word): word is string => typeof word === 'string') : []) };
+    const entry = {
+      config,
+      mask: new KeywordMask(
+        Array.isArray(keywords) ? keywords.filter((word): word is string => typeof word === 'string') : [],
+      ),
+    };
     this.cache.set(appId, entry);
     return entry;
   }
@@ -86,8 +101,15 @@ export class ConfigService {
 
 function checkCensorship(value: unknown): void {
   const keywords = (value as { keywords?: unknown } | null)?.keywords;
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Array.isArray(keywords) || !keywords.every((word) => typeof word === 'string')) {
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !Array.isArray(keywords) ||
+    !keywords.every((word) => typeof word === 'string')
+  ) {
     throw new AppError('INVALID_CONFIG_FORMAT', 'censorship must be {"keywords": [strings]}');
   }
-  if (keywords.length > MAX_KEYWORDS) throw new AppError('INVALID_CONFIG_FORMAT', `censorship holds at most ${MAX_KEYWORDS} keywords`);
+  if (keywords.length > MAX_KEYWORDS)
+    throw new AppError('INVALID_CONFIG_FORMAT', `censorship holds at most ${MAX_KEYWORDS} keywords`);
 }

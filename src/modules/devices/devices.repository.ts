@@ -14,17 +14,42 @@ export class DevicesRepository {
   constructor(private readonly storage: Storage) {}
 
   /** Registers a device token for a user; a token registered before by someone else moves to them. */
-  async subscribe(appId: string, userId: string, device: { type: string; token: string; deviceId: string | null }, now = Date.now()): Promise<void> {
+  async subscribe(
+    appId: string,
+    userId: string,
+    device: { type: string; token: string; deviceId: string | null },
+    now = Date.now(),
+  ): Promise<void> {
     await this.storage.db
       .insertInto('push_devices')
-      .values({ app_id: appId, type: device.type, token: device.token, user_id: userId, device_id: device.deviceId, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.columns(['app_id', 'type', 'token']).doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }))
+      .values({
+        app_id: appId,
+        type: device.type,
+        token: device.token,
+        user_id: userId,
+        device_id: device.deviceId,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['app_id', 'type', 'token'])
+          .doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }),
+      )
       .execute();
   }
 
   /** Removes a user's registrations of a type, by token or device id (all of that type when neither is given). */
-  async unsubscribe(appId: string, userId: string, filter: { type: string; token?: string; deviceId?: string }): Promise<number> {
-    let query = this.storage.db.deleteFrom('push_devices').where('app_id', '=', appId).where('user_id', '=', userId).where('type', '=', filter.type);
+  async unsubscribe(
+    appId: string,
+    userId: string,
+    filter: { type: string; token?: string; deviceId?: string },
+  ): Promise<number> {
+    let query = this.storage.db
+      .deleteFrom('push_devices')
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .where('type', '=', filter.type);
     if (filter.token !== undefined) query = query.where('token', '=', filter.token);
     if (filter.deviceId !== undefined) query = query.where('device_id', '=', filter.deviceId);
     return Number((await query.executeTakeFirst()).numDeletedRows);
@@ -32,7 +57,19 @@ export class DevicesRepository {
 
   async forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.storage.db.selectFrom('push_devices').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('user_id', userIds)).execute();
-    return rows.map((row) => ({ type: row.type, token: row.token, userId: row.user_id, deviceId: row.device_id, createdAt: row.created_at, updatedAt: row.updated_at }));
+    const rows = await this.storage.db
+      .selectFrom('push_devices')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('user_id', userIds))
+      .execute();
+    return rows.map((row) => ({
+      type: row.type,
+      token: row.token,
+      userId: row.user_id,
+      deviceId: row.device_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
   }
 }

@@ -14,7 +14,10 @@ export class FileAccess {
   private readonly publicBuckets: ReadonlySet<string>;
 
   /** `publicBuckets`: buckets every user of the application reads (avatars, stickers), as an operator chose. */
-  constructor(private readonly files: FilesRepository, publicBuckets: readonly string[] = []) {
+  constructor(
+    private readonly files: FilesRepository,
+    publicBuckets: readonly string[] = [],
+  ) {
     this.publicBuckets = new Set(publicBuckets);
   }
 
@@ -35,18 +38,29 @@ export class FileAccess {
   /** At upload: the room the upload names, when the uploader is one of its members (or the API key). */
   async shareOnUpload(file: StoredFile, roomId: unknown, actor: Actor): Promise<void> {
     if (typeof roomId !== 'string' || roomId === '' || roomId.length > 256) return;
-    if (!actor.admin && (actor.userId === null || !(await this.files.isMember(file.appId, roomId, actor.userId)))) return;
+    if (!actor.admin && (actor.userId === null || !(await this.files.isMember(file.appId, roomId, actor.userId))))
+      return;
     if (actor.admin && !(await this.files.roomExists(file.appId, roomId))) return;
     await this.files.share(file.appId, file.id, roomId, file.createdAt);
   }
 
   /** Inside the transaction that writes a message: shares the files it carries that its sender may read. */
-  async shareFromMessage(tx: Db, appId: string, roomId: string, senderId: string | null, content: Record<string, unknown>, now: number): Promise<void> {
+  async shareFromMessage(
+    tx: Db,
+    appId: string,
+    roomId: string,
+    senderId: string | null,
+    content: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
     for (const reference of fileReferences(content)) {
       const file = await this.files.find(appId, reference.bucket, reference.id, tx);
       if (!file || (await this.files.isSharedIn(appId, file.id, roomId, tx))) continue;
-      const senderMayRead = file.ownerId === null
-        || (senderId !== null && ((await this.isUploader(file, senderId, tx)) || (await this.files.sharedWithMember(appId, file.id, senderId, tx))));
+      const senderMayRead =
+        file.ownerId === null ||
+        (senderId !== null &&
+          ((await this.isUploader(file, senderId, tx)) ||
+            (await this.files.sharedWithMember(appId, file.id, senderId, tx))));
       if (senderMayRead) await this.files.share(appId, file.id, roomId, now, tx);
     }
   }

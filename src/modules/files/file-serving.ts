@@ -5,7 +5,7 @@
 
 const PASSIVE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
 const PASSIVE_FAMILIES = ['audio/', 'video/'];
-const TOKEN = "[A-Za-z0-9!#$&^_.+-]{1,127}";
+const TOKEN = '[A-Za-z0-9!#$&^_.+-]{1,127}';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
 
 /** The type an upload is stored with: its lowercased `type/subtype`, parameters dropped; anything malformed is octet-stream. */
@@ -23,12 +23,17 @@ export function isPassive(mediaType: string): boolean {
 /** A file name as uploaded, without any path, control characters, and at most 255 characters. */
 export function storedFileName(name: string | undefined): string {
   // eslint-disable-next-line no-control-regex
-  const base = (name ?? '').split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const base = (name ?? '')
+    .split(/[/\\]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
   return base.slice(0, 255) || 'file';
 }
 
 // RFC 8187 attr-char: what may stay unencoded in `filename*`.
-const encodeAttr = (value: string) => encodeURIComponent(value).replace(/['()*!]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+const encodeAttr = (value: string) =>
+  encodeURIComponent(value).replace(/['()*!]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** The headers of a file response: type, disposition with a safe name, no sniffing, no script, no shared cache. */
 export function fileHeaders(mediaType: string, name: string): Record<string, string> {

@@ -20,8 +20,16 @@ export class FilesRepository {
     await this.storage.db
       .insertInto('files')
       .values({
-        app_id: file.appId, id: file.id, bucket: file.bucket, owner_id: file.ownerId, name: file.name, mime_type: file.mimeType,
-        size: file.size, extra: file.extra === null ? null : JSON.stringify(file.extra), content, created_at: file.createdAt,
+        app_id: file.appId,
+        id: file.id,
+        bucket: file.bucket,
+        owner_id: file.ownerId,
+        name: file.name,
+        mime_type: file.mimeType,
+        size: file.size,
+        extra: file.extra === null ? null : JSON.stringify(file.extra),
+        content,
+        created_at: file.createdAt,
       })
       .execute();
   }
@@ -34,29 +42,51 @@ export class FilesRepository {
       .where('bucket', '=', bucket)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && {
-      appId: row.app_id, id: row.id, bucket: row.bucket, ownerId: row.owner_id, name: row.name, mimeType: row.mime_type,
-      size: Number(row.size), extra: row.extra === null ? null : (JSON.parse(row.extra) as Record<string, unknown>), createdAt: row.created_at,
-    };
+    return (
+      row && {
+        appId: row.app_id,
+        id: row.id,
+        bucket: row.bucket,
+        ownerId: row.owner_id,
+        name: row.name,
+        mimeType: row.mime_type,
+        size: Number(row.size),
+        extra: row.extra === null ? null : (JSON.parse(row.extra) as Record<string, unknown>),
+        createdAt: row.created_at,
+      }
+    );
   }
 
   async content(appId: string, id: string): Promise<Buffer | undefined> {
-    const row = await this.storage.db.selectFrom('files').select('content').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await this.storage.db
+      .selectFrom('files')
+      .select('content')
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? Buffer.from(row.content) : undefined;
   }
 
   /** Lets the members of a room read a file; idempotent. */
   async share(appId: string, fileId: string, roomId: string, now: number, db: Db = this.storage.db): Promise<void> {
     // A share left by a deleted room of the same id is renewed: it dates from now.
-    await db.insertInto('file_shares').values({ app_id: appId, file_id: fileId, room_id: roomId, created_at: now })
-      .onConflict((oc) => oc.columns(['app_id', 'file_id', 'room_id']).doUpdateSet({ created_at: now })).execute();
+    await db
+      .insertInto('file_shares')
+      .values({ app_id: appId, file_id: fileId, room_id: roomId, created_at: now })
+      .onConflict((oc) => oc.columns(['app_id', 'file_id', 'room_id']).doUpdateSet({ created_at: now }))
+      .execute();
   }
 
   // A share counts only for the room it was made in: not for a room created later with the same id.
   async isSharedIn(appId: string, fileId: string, roomId: string, db: Db = this.storage.db): Promise<boolean> {
     const row = await db
       .selectFrom('file_shares')
-      .innerJoin('rooms', (join) => join.onRef('rooms.app_id', '=', 'file_shares.app_id').onRef('rooms.id', '=', 'file_shares.room_id').onRef('rooms.created_at', '<=', 'file_shares.created_at'))
+      .innerJoin('rooms', (join) =>
+        join
+          .onRef('rooms.app_id', '=', 'file_shares.app_id')
+          .onRef('rooms.id', '=', 'file_shares.room_id')
+          .onRef('rooms.created_at', '<=', 'file_shares.created_at'),
+      )
       .select('file_shares.room_id')
       .where('file_shares.app_id', '=', appId)
       .where('file_shares.file_id', '=', fileId)
@@ -69,8 +99,17 @@ export class FilesRepository {
   async sharedWithMember(appId: string, fileId: string, userId: string, db: Db = this.storage.db): Promise<boolean> {
     const row = await db
       .selectFrom('file_shares')
-      .innerJoin('rooms', (join) => join.onRef('rooms.app_id', '=', 'file_shares.app_id').onRef('rooms.id', '=', 'file_shares.room_id').onRef('rooms.created_at', '<=', 'file_shares.created_at'))
-      .innerJoin('room_members', (join) => join.onRef('room_members.app_id', '=', 'file_shares.app_id').onRef('room_members.room_id', '=', 'file_shares.room_id'))
+      .innerJoin('rooms', (join) =>
+        join
+          .onRef('rooms.app_id', '=', 'file_shares.app_id')
+          .onRef('rooms.id', '=', 'file_shares.room_id')
+          .onRef('rooms.created_at', '<=', 'file_shares.created_at'),
+      )
+      .innerJoin('room_members', (join) =>
+        join
+          .onRef('room_members.app_id', '=', 'file_shares.app_id')
+          .onRef('room_members.room_id', '=', 'file_shares.room_id'),
+      )
       .select('file_shares.room_id')
       .where('file_shares.app_id', '=', appId)
       .where('file_shares.file_id', '=', fileId)
@@ -81,17 +120,35 @@ export class FilesRepository {
   }
 
   async isMember(appId: string, roomId: string, userId: string, db: Db = this.storage.db): Promise<boolean> {
-    const row = await db.selectFrom('room_members').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+    const row = await db
+      .selectFrom('room_members')
+      .select('user_id')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
   async roomExists(appId: string, roomId: string): Promise<boolean> {
-    return (await this.storage.db.selectFrom('rooms').select('id').where('app_id', '=', appId).where('id', '=', roomId).executeTakeFirst()) !== undefined;
+    return (
+      (await this.storage.db
+        .selectFrom('rooms')
+        .select('id')
+        .where('app_id', '=', appId)
+        .where('id', '=', roomId)
+        .executeTakeFirst()) !== undefined
+    );
   }
 
   /** When the user of this id was created; a later user of the same id is not an earlier file's uploader. */
   async userCreatedAt(appId: string, userId: string, db: Db = this.storage.db): Promise<number | undefined> {
-    const row = await db.selectFrom('users').select('created_at').where('app_id', '=', appId).where('id', '=', userId).executeTakeFirst();
+    const row = await db
+      .selectFrom('users')
+      .select('created_at')
+      .where('app_id', '=', appId)
+      .where('id', '=', userId)
+      .executeTakeFirst();
     return row === undefined ? undefined : Number(row.created_at);
   }
 }

@@ -32,8 +32,15 @@ const metadata = (file: StoredFile) => ({
 });
 
 const Metadata = Type.Object({
-  id: Type.String(), _id: Type.String(), bucket: Type.String(), name: Type.String(), mimeType: Type.String(), size: Type.Integer(),
-  owner: Type.Union([Type.String(), Type.Null()]), extra: Type.Object({}, { additionalProperties: true }), createdAt: Type.String(),
+  id: Type.String(),
+  _id: Type.String(),
+  bucket: Type.String(),
+  name: Type.String(),
+  mimeType: Type.String(),
+  size: Type.Integer(),
+  owner: Type.Union([Type.String(), Type.Null()]),
+  extra: Type.Object({}, { additionalProperties: true }),
+  createdAt: Type.String(),
 });
 
 /** 96 random bits, as 24 hex characters: the shape of the ObjectIds the SDKs expect, but unguessable. */
@@ -46,14 +53,23 @@ const newFileId = () => randomBytes(12).toString('hex');
  */
 export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { files, fileAccess, config, apps } = app.services;
-  await app.register(multipart, { limits: { fileSize: config.limits.fileBytes, files: 1, fields: 10, fieldSize: MAX_EXTRA_BYTES } });
+  await app.register(multipart, {
+    limits: { fileSize: config.limits.fileBytes, files: 1, fields: 10, fieldSize: MAX_EXTRA_BYTES },
+  });
   const signature = async (appId: string, bucket: string, id: string, expires: number) =>
-    createHmac('sha256', (await apps.get(appId)).tokenSecret).update(`file:${appId}:${bucket}:${id}:${expires}`).digest('base64url');
+    createHmac('sha256', (await apps.get(appId)).tokenSecret)
+      .update(`file:${appId}:${bucket}:${id}:${expires}`)
+      .digest('base64url');
 
   const send = async (reply: FastifyReply, file: StoredFile) => {
     const content = await files.content(file.appId, file.id);
     if (!content) throw new AppError('NOT_FOUND', 'No such file');
-    return reply.headers({ ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)), 'content-length': String(content.length) }).send(content);
+    return reply
+      .headers({
+        ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)),
+        'content-length': String(content.length),
+      })
+      .send(content);
   };
 
   /** The file, when this request may read it; 404 otherwise, as for a file that does not exist. */
@@ -65,82 +81,120 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return file;
   };
 
-  app.post('/files/:bucket', {
-    config: { auth: 'user', scope: 'messages:write' },
-    schema: { tags, summary: 'Upload a file (multipart: `file`, optional `extra` JSON)', params: Type.Object({ bucket: BUCKET }), response: { 200: Envelope(Metadata) } },
-  }, async (request) => {
-    const actor = actorOf(request);
-    if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data');
-    let extra: Record<string, unknown> | null = null;
-    let upload: { name: string; mimeType: string; content: Buffer } | undefined;
-    try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          upload = { name: part.filename || 'file', mimeType: part.mimetype || 'application/octet-stream', content: await part.toBuffer() };
-        } else if (part.fieldname === 'extra') {
-          const parsed: unknown = JSON.parse(String(part.value));
-          if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
-          extra = parsed as Record<string, unknown>;
+  app.post(
+    '/files/:bucket',
+    {
+      config: { auth: 'user', scope: 'messages:write' },
+      schema: {
+        tags,
+        summary: 'Upload a file (multipart: `file`, optional `extra` JSON)',
+        params: Type.Object({ bucket: BUCKET }),
+        response: { 200: Envelope(Metadata) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data');
+      let extra: Record<string, unknown> | null = null;
+      let upload: { name: string; mimeType: string; content: Buffer } | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            upload = {
+              name: part.filename || 'file',
+              mimeType: part.mimetype || 'application/octet-stream',
+              content: await part.toBuffer(),
+            };
+          } else if (part.fieldname === 'extra') {
+            const parsed: unknown = JSON.parse(String(part.value));
+            if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+              throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
+            extra = parsed as Record<string, unknown>;
+          }
         }
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+          throw new AppError('PAYLOAD_TOO_LARGE', `A file holds at most ${config.limits.fileBytes} bytes`);
+        if (error instanceof SyntaxError) throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
+        throw new AppError('INVALID_REQUEST', 'The multipart body could not be read');
       }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('PAYLOAD_TOO_LARGE', `A file holds at most ${config.limits.fileBytes} bytes`);
-      if (error instanceof SyntaxError) throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
-      throw new AppError('INVALID_REQUEST', 'The multipart body could not be read');
-    }
-    if (!upload) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
-    assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra }, 'The multipart fields');
-    const auth = request.auth!;
-    const file: StoredFile = {
-      appId: auth.app.id, id: newFileId(), bucket: request.params.bucket, ownerId: actor.userId,
-      name: storedFileName(upload.name), mimeType: storedMediaType(upload.mimeType), size: upload.content.length, extra, createdAt: Date.now(),
-    };
-    await files.insert(file, upload.content);
-    await fileAccess.shareOnUpload(file, extra?.room, actor);
-    return ok(metadata(file));
-  });
-
-  app.get('/files/:bucket/:id/metadata', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: { tags, summary: "A file's metadata", params: FileParams, response: { 200: Envelope(Metadata) } },
-  }, async (request) => {
-    return ok(metadata(await readable(request)));
-  });
-
-  app.get('/files/:bucket/:id', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags,
-      summary: 'Download a file, or with `signedUrlOnly=1` a URL that works without headers for an hour',
-      params: FileParams,
-      querystring: Type.Object({ signedUrlOnly: Type.Optional(Type.String()) }),
+      if (!upload) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
+      assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra }, 'The multipart fields');
+      const auth = request.auth!;
+      const file: StoredFile = {
+        appId: auth.app.id,
+        id: newFileId(),
+        bucket: request.params.bucket,
+        ownerId: actor.userId,
+        name: storedFileName(upload.name),
+        mimeType: storedMediaType(upload.mimeType),
+        size: upload.content.length,
+        extra,
+        createdAt: Date.now(),
+      };
+      await files.insert(file, upload.content);
+      await fileAccess.shareOnUpload(file, extra?.room, actor);
+      return ok(metadata(file));
     },
-  }, async (request, reply) => {
-    const appId = request.auth!.app.id;
-    const file = await readable(request);
-    if (request.query.signedUrlOnly === '1' || request.query.signedUrlOnly === 'true') {
-      const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
-      const query = `app=${encodeURIComponent(appId)}&expires=${expires}&signature=${await signature(appId, file.bucket, file.id, expires)}`;
-      return ok({ url: `/files/${file.bucket}/${file.id}/signed?${query}` });
-    }
-    return send(reply as unknown as FastifyReply, file);
-  });
+  );
 
-  app.get('/files/:bucket/:id/signed', {
-    config: { auth: 'public' },
-    schema: {
-      tags,
-      summary: 'Download a file through a signed URL',
-      params: FileParams,
-      querystring: Type.Object({ app: Type.String({ minLength: 1 }), expires: Type.Integer(), signature: Type.String({ minLength: 1 }) }),
+  app.get(
+    '/files/:bucket/:id/metadata',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: { tags, summary: "A file's metadata", params: FileParams, response: { 200: Envelope(Metadata) } },
     },
-  }, async (request, reply) => {
-    const { app: appId, expires, signature: given } = request.query;
-    const denied = new AppError('NOT_FOUND', 'No such file');
-    if (expires < Date.now() / 1000) throw denied;
-    const file = await files.find(appId, request.params.bucket, request.params.id).catch(() => undefined);
-    if (!file || !safeEqual(await signature(appId, file.bucket, file.id, expires), given)) throw denied;
-    return send(reply as unknown as FastifyReply, file);
-  });
+    async (request) => {
+      return ok(metadata(await readable(request)));
+    },
+  );
+
+  app.get(
+    '/files/:bucket/:id',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'Download a file, or with `signedUrlOnly=1` a URL that works without headers for an hour',
+        params: FileParams,
+        querystring: Type.Object({ signedUrlOnly: Type.Optional(Type.String()) }),
+      },
+    },
+    async (request, reply) => {
+      const appId = request.auth!.app.id;
+      const file = await readable(request);
+      if (request.query.signedUrlOnly === '1' || request.query.signedUrlOnly === 'true') {
+        const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
+        const query = `app=${encodeURIComponent(appId)}&expires=${expires}&signature=${await signature(appId, file.bucket, file.id, expires)}`;
+        return ok({ url: `/files/${file.bucket}/${file.id}/signed?${query}` });
+      }
+      return send(reply as unknown as FastifyReply, file);
+    },
+  );
+
+  app.get(
+    '/files/:bucket/:id/signed',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'Download a file through a signed URL',
+        params: FileParams,
+        querystring: Type.Object({
+          app: Type.String({ minLength: 1 }),
+          expires: Type.Integer(),
+          signature: Type.String({ minLength: 1 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { app: appId, expires, signature: given } = request.query;
+      const denied = new AppError('NOT_FOUND', 'No such file');
+      if (expires < Date.now() / 1000) throw denied;
+      const file = await files.find(appId, request.params.bucket, request.params.id).catch(() => undefined);
+      if (!file || !safeEqual(await signature(appId, file.bucket, file.id, expires), given)) throw denied;
+      return send(reply as unknown as FastifyReply, file);
+    },
+  );
 };

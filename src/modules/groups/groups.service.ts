@@ -28,7 +28,8 @@ export class GroupsService {
   ) {}
 
   async create(appId: string, input: GroupInput): Promise<User> {
-    if (input.nickname === undefined || input.nickname.trim() === '') throw new AppError('MISSING_PARAMETER', 'nickname is required');
+    if (input.nickname === undefined || input.nickname.trim() === '')
+      throw new AppError('MISSING_PARAMETER', 'nickname is required');
     const id = input._id ?? objectId();
     checkUserId(id);
     const members = uniqueMembers(input.members ?? []);
@@ -36,7 +37,13 @@ export class GroupsService {
       const group = await this.users.transaction(async (tx) => {
         if (await this.users.find(appId, id, tx)) throw new AppError('GROUP_ALREADY_EXISTS');
         await this.checkMembers(appId, members, tx);
-        const { user, created } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+        const { user, created } = await this.users.upsert(
+          appId,
+          id,
+          { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members },
+          true,
+          tx,
+        );
         // Another request created this id since the check above: creating is not updating.
         if (!created) throw new AppError('GROUP_ALREADY_EXISTS');
         return user;
@@ -51,7 +58,8 @@ export class GroupsService {
   }
 
   async update(appId: string, id: string, input: Omit<GroupInput, '_id'>): Promise<User> {
-    if (input.nickname !== undefined && input.nickname.trim() === '') throw new AppError('INVALID_REQUEST', 'nickname must not be empty');
+    if (input.nickname !== undefined && input.nickname.trim() === '')
+      throw new AppError('INVALID_REQUEST', 'nickname must not be empty');
     const members = input.members === undefined ? undefined : uniqueMembers(input.members);
     let before: string[] = [];
     const group = await this.users.transaction(async (tx) => {
@@ -59,7 +67,13 @@ export class GroupsService {
       if (!existing?.isGroup) throw new AppError('GROUP_NOT_FOUND');
       before = existing.groupMembers ?? [];
       if (members) await this.checkMembers(appId, members, tx);
-      const { user } = await this.users.upsert(appId, id, { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members }, true, tx);
+      const { user } = await this.users.upsert(
+        appId,
+        id,
+        { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members },
+        true,
+        tx,
+      );
       return user;
     });
     // Users new to the group get unread counts in the group's rooms from now on.
@@ -67,7 +81,8 @@ export class GroupsService {
     if (joined.length > 0) await this.members.seedGroupUsers(appId, id, joined, Date.now());
     this.bus.publish('user.upserted', { appId, userId: id });
     const left = members === undefined ? [] : before.filter((member) => !members.includes(member));
-    if (joined.length > 0 || left.length > 0) this.bus.publish('group.members', { appId, groupId: id, added: joined, removed: left });
+    if (joined.length > 0 || left.length > 0)
+      this.bus.publish('group.members', { appId, groupId: id, added: joined, removed: left });
     return group;
   }
 
@@ -88,22 +103,33 @@ export class GroupsService {
       await this.users.delete(appId, id, tx);
     });
     this.bus.publish('user.deleted', { appId, userId: id });
-    if ((group.groupMembers ?? []).length > 0) this.bus.publish('group.members', { appId, groupId: id, added: [], removed: group.groupMembers ?? [] });
+    if ((group.groupMembers ?? []).length > 0)
+      this.bus.publish('group.members', { appId, groupId: id, added: [], removed: group.groupMembers ?? [] });
     return group;
   }
 
-  private async checkMembers(appId: string, members: string[], tx: Parameters<UsersRepository['findMany']>[2]): Promise<void> {
+  private async checkMembers(
+    appId: string,
+    members: string[],
+    tx: Parameters<UsersRepository['findMany']>[2],
+  ): Promise<void> {
     const found = new Map((await this.users.findMany(appId, members, tx)).map((user) => [user.id, user]));
     const missing = members.filter((member) => !found.get(member));
-    if (missing.length > 0) throw new AppError('INVALID_REQUEST', `members must be existing users; unknown: ${missing.slice(0, 10).join(', ')}`);
+    if (missing.length > 0)
+      throw new AppError(
+        'INVALID_REQUEST',
+        `members must be existing users; unknown: ${missing.slice(0, 10).join(', ')}`,
+      );
     const groups = members.filter((member) => found.get(member)?.isGroup);
-    if (groups.length > 0) throw new AppError('INVALID_REQUEST', `a group cannot contain groups: ${groups.slice(0, 10).join(', ')}`);
+    if (groups.length > 0)
+      throw new AppError('INVALID_REQUEST', `a group cannot contain groups: ${groups.slice(0, 10).join(', ')}`);
   }
 }
 
 function uniqueMembers(members: string[]): string[] {
   const unique = [...new Set(members)];
-  if (unique.length > MAX_GROUP_MEMBERS) throw new AppError('INVALID_REQUEST', `A group holds at most ${MAX_GROUP_MEMBERS} members`);
+  if (unique.length > MAX_GROUP_MEMBERS)
+    throw new AppError('INVALID_REQUEST', `A group holds at most ${MAX_GROUP_MEMBERS} members`);
   for (const member of unique) checkUserId(member);
   return unique;
 }

@@ -35,7 +35,7 @@ export function classifyApiKey(key: string): KeyShape {
   const bytes = Buffer.from(key, 'base64');
   if (bytes.length !== TOTAL_LENGTH || bytes[PREFIX.length] !== VERSION) return 'corrupt';
   const expected = bytes.readUInt32BE(BODY_LENGTH);
-  return (crc32(bytes.subarray(0, BODY_LENGTH)) >>> 0) === expected ? 'parley' : 'corrupt';
+  return crc32(bytes.subarray(0, BODY_LENGTH)) >>> 0 === expected ? 'parley' : 'corrupt';
 }
 
 /** Client keys are public per-application values: opaque, never derived from the API key. */

@@ -13,12 +13,18 @@ export interface KeyLimits {
 }
 
 /** The operator (CLI, first start): no limit. */
-export const UNLIMITED: KeyLimits = { scopes: ['*'], expiresAt: null, allowedIps: null, rateLimit: Number.POSITIVE_INFINITY };
+export const UNLIMITED: KeyLimits = {
+  scopes: ['*'],
+  expiresAt: null,
+  allowedIps: null,
+  rateLimit: Number.POSITIVE_INFINITY,
+};
 
 /** Why `key` has more than `grantor`, or undefined when it is within it. */
 export function excess(grantor: KeyLimits, key: KeyLimits): string | undefined {
   if (!scopesWithin(grantor.scopes, key.scopes)) return 'scopes it does not hold itself';
-  if (grantor.expiresAt !== null && (key.expiresAt === null || key.expiresAt > grantor.expiresAt)) return 'a later expiry than its own';
+  if (grantor.expiresAt !== null && (key.expiresAt === null || key.expiresAt > grantor.expiresAt))
+    return 'a later expiry than its own';
   if (!rangesWithin(grantor.allowedIps, key.allowedIps)) return 'addresses outside its own allow-list';
   if (key.rateLimit > grantor.rateLimit) return 'a higher rate limit than its own';
   return undefined;
@@ -35,6 +41,8 @@ export function rangesWithin(outer: readonly string[] | null, inner: readonly st
   });
   return inner.map(subnetOf).every(({ address, prefix, family }) => {
     // Aligned blocks nest: a block no larger than a range, with an address in it, lies inside it.
-    return ranges.some((range) => range.family === family && prefix >= range.prefix && range.list.check(address, family));
+    return ranges.some(
+      (range) => range.family === family && prefix >= range.prefix && range.list.check(address, family),
+    );
   });
 }

@@ -18,7 +18,8 @@ const keyOf = (entry: Entry, digest: Buffer): ApiKey | undefined =>
   entry.key !== null && timingSafeEqual(entry.digest, digest) ? entry.key : undefined;
 
 /** Neither revoked nor expired. */
-export const isLive = (key: ApiKey, now = Date.now()): boolean => key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
+export const isLive = (key: ApiKey, now = Date.now()): boolean =>
+  key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
 
 /**
  * Verifies API keys in microseconds: one SHA-256 and a bounded in-memory lookup; the database is
@@ -64,7 +65,8 @@ export class ApiKeyVerifier {
     if (classifyApiKey(plain) === 'corrupt') return undefined;
     const generation = this.generation;
     const key = await this.keys.findByHash(hash);
-    if (generation === this.generation) this.cache.set(hash, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
+    if (generation === this.generation)
+      this.cache.set(hash, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
     return key;
   }
 

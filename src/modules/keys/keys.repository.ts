@@ -25,7 +25,9 @@ export interface NewApiKey extends Omit<ApiKey, 'lastUsedAt' | 'lastUsedIp' | 'r
   keyHash: string;
 }
 
-export type ApiKeyPatch = Partial<Pick<ApiKey, 'name' | 'scopes' | 'allowedIps' | 'rateLimit' | 'expiresAt' | 'revokedAt' | 'rolledTo'>>;
+export type ApiKeyPatch = Partial<
+  Pick<ApiKey, 'name' | 'scopes' | 'allowedIps' | 'rateLimit' | 'expiresAt' | 'revokedAt' | 'rolledTo'>
+>;
 
 const toApiKey = (row: Selectable<ApiKeysTable>): ApiKey => ({
   id: row.id,
@@ -76,7 +78,11 @@ export class KeysRepository {
   }
 
   async findByHash(keyHash: string): Promise<ApiKey | undefined> {
-    const row = await this.storage.db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+    const row = await this.storage.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('key_hash', '=', keyHash)
+      .executeTakeFirst();
     return row && toApiKey(row);
   }
 
@@ -117,13 +123,19 @@ export class KeysRepository {
     const values: Partial<ApiKeysTable> = {};
     if (patch.name !== undefined) values.name = patch.name;
     if (patch.scopes !== undefined) values.scopes = JSON.stringify(patch.scopes);
-    if (patch.allowedIps !== undefined) values.allowed_ips = patch.allowedIps === null ? null : JSON.stringify(patch.allowedIps);
+    if (patch.allowedIps !== undefined)
+      values.allowed_ips = patch.allowedIps === null ? null : JSON.stringify(patch.allowedIps);
     if (patch.rateLimit !== undefined) values.rate_limit = patch.rateLimit;
     if (patch.expiresAt !== undefined) values.expires_at = patch.expiresAt;
     if (patch.revokedAt !== undefined) values.revoked_at = patch.revokedAt;
     if (patch.rolledTo !== undefined) values.rolled_to = patch.rolledTo;
     if (Object.keys(values).length === 0) return;
-    await this.storage.db.updateTable('api_keys').set(values).where('app_id', '=', appId).where('id', '=', id).execute();
+    await this.storage.db
+      .updateTable('api_keys')
+      .set(values)
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async recordUse(id: string, at: number, ip: string): Promise<void> {

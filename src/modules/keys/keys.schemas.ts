@@ -11,7 +11,12 @@ export const KeySchema = Type.Object(
     id: Type.String(),
     name: Type.String(),
     last4: Type.String({ description: 'Last four characters of the key, to tell keys apart' }),
-    status: Type.Union([Type.Literal('active'), Type.Literal('expiring'), Type.Literal('expired'), Type.Literal('revoked')]),
+    status: Type.Union([
+      Type.Literal('active'),
+      Type.Literal('expiring'),
+      Type.Literal('expired'),
+      Type.Literal('revoked'),
+    ]),
     scopes: Type.Array(Type.String()),
     allowedIps: Type.Union([Type.Array(Type.String()), Type.Null()]),
     rateLimitPerMinute: Type.Integer(),
@@ -39,15 +44,31 @@ export const IssuedKeySchema = Type.Intersect([
 
 const settingsProperties = {
   scopes: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'Default ["*"]' })),
-  expiresAt: Type.Optional(Type.Union([TimeInput, Type.Null()], { description: 'ISO-8601 or ms epoch; null for no expiry' })),
-  allowedIps: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }), Type.Null()], { description: 'CIDRs (IPv4 or IPv6); null or [] for any address' })),
+  expiresAt: Type.Optional(
+    Type.Union([TimeInput, Type.Null()], { description: 'ISO-8601 or ms epoch; null for no expiry' }),
+  ),
+  allowedIps: Type.Optional(
+    Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }), Type.Null()], {
+      description: 'CIDRs (IPv4 or IPv6); null or [] for any address',
+    }),
+  ),
   rateLimitPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
 };
 
-export const CreateKeyBody = ClosedObject({ name: Type.String({ minLength: 1, maxLength: 100 }), ...settingsProperties });
-export const UpdateKeyBody = ClosedObject({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), ...settingsProperties });
+export const CreateKeyBody = ClosedObject({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  ...settingsProperties,
+});
+export const UpdateKeyBody = ClosedObject({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  ...settingsProperties,
+});
 export const RollKeyBody = Type.Union([
-  ClosedObject({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Default 86400 (24 h); 0 ends the old key now' })) }),
+  ClosedObject({
+    gracePeriodSeconds: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 30 * 86_400, description: 'Default 86400 (24 h); 0 ends the old key now' }),
+    ),
+  }),
   Type.Null(),
 ]);
 export const KeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

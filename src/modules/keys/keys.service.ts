@@ -47,7 +47,12 @@ export class KeysService {
    * `grantor`: the calling key; a key only creates keys within itself. A setting left out is the
    * grantor's own (its expiry, its allow-list, at most its rate limit).
    */
-  async create(appId: string, settings: KeySettings, createdBy: string, grantor: KeyLimits = UNLIMITED): Promise<IssuedKey> {
+  async create(
+    appId: string,
+    settings: KeySettings,
+    createdBy: string,
+    grantor: KeyLimits = UNLIMITED,
+  ): Promise<IssuedKey> {
     // The default scopes ("*") are checked like requested ones: a limited key cannot get "*" by omitting them.
     const checked = this.check({ ...settings, scopes: settings.scopes ?? ['*'] }, grantor.scopes);
     const limits: KeyLimits = {
@@ -81,11 +86,17 @@ export class KeysService {
    * Installs an existing key string (any format) with full permissions, e.g. PARLEY_API_KEY from
    * the hosted service. A key that was revoked stays revoked: restarting must not revive it.
    */
-  async importKey(appId: string, secret: string, name: string, createdBy: string): Promise<{ key: ApiKey; status: 'created' | 'exists' | 'revoked' }> {
+  async importKey(
+    appId: string,
+    secret: string,
+    name: string,
+    createdBy: string,
+  ): Promise<{ key: ApiKey; status: 'created' | 'exists' | 'revoked' }> {
     const keyHash = sha256Hex(secret);
     const existing = await this.keys.findByHash(keyHash);
     if (existing) {
-      if (existing.appId !== appId) throw new AppError('INVALID_REQUEST', 'That key already belongs to another application');
+      if (existing.appId !== appId)
+        throw new AppError('INVALID_REQUEST', 'That key already belongs to another application');
       return { key: existing, status: existing.revokedAt === null ? 'exists' : 'revoked' };
     }
     const key = await this.keys.insert({
@@ -127,12 +138,19 @@ export class KeysService {
    * `graceSeconds` (0 = it stops now), then expires. Only a live key that was not rolled yet rolls:
    * a rotation never revives an ended key nor forks into two successors.
    */
-  async roll(appId: string, id: string, graceSeconds: number, createdBy: string, grantor: KeyLimits = UNLIMITED): Promise<IssuedKey & { previous: ApiKey }> {
+  async roll(
+    appId: string,
+    id: string,
+    graceSeconds: number,
+    createdBy: string,
+    grantor: KeyLimits = UNLIMITED,
+  ): Promise<IssuedKey & { previous: ApiKey }> {
     const old = await this.get(appId, id);
     const now = Date.now();
     if (old.revokedAt !== null) throw new AppError('KEY_REVOKED');
     if (old.expiresAt !== null && old.expiresAt <= now) throw new AppError('KEY_EXPIRED');
-    if (old.rolledTo !== null) throw new AppError('KEY_ROLLED', 'This key was already rolled; roll its successor instead');
+    if (old.rolledTo !== null)
+      throw new AppError('KEY_ROLLED', 'This key was already rolled; roll its successor instead');
     refuseExcess(grantor, old, 'roll');
     const secret = generateApiKey();
     const lifetime = old.expiresAt === null ? null : Math.max(old.expiresAt - old.createdAt, 0);
@@ -178,7 +196,8 @@ export class KeysService {
     const patch: ApiKeyPatch = {};
     if (settings.name !== undefined) {
       const name = settings.name.trim();
-      if (name.length === 0 || name.length > 100) throw new AppError('INVALID_REQUEST', 'name must be 1 to 100 characters');
+      if (name.length === 0 || name.length > 100)
+        throw new AppError('INVALID_REQUEST', 'name must be 1 to 100 characters');
       patch.name = name;
     }
     if (settings.scopes !== undefined) {
@@ -223,5 +242,8 @@ function refuseExcess(grantor: KeyLimits, key: KeyLimits, action: 'grant' | 'cha
   const reason = excess(grantor, key);
   if (reason === undefined) return;
   if (action === 'grant') throw new AppError('FORBIDDEN', `A key cannot grant ${reason}`);
-  throw new AppError('FORBIDDEN', `A key can only ${action} keys that have no more than itself (scopes, expiry, allow-list, rate limit)`);
+  throw new AppError(
+    'FORBIDDEN',
+    `A key can only ${action} keys that have no more than itself (scopes, expiry, allow-list, rate limit)`,
+  );
 }

@@ -79,13 +79,18 @@ export class MembersRepository {
     return Number(row.count);
   }
 
-
-
   /**
    * Adds members (skipping existing ones); each starts with nothing unread (spec 4.6). The users of
    * a group added get their own read state, so that their unread counts are kept too (12 item 26).
    */
-  async add(appId: string, roomId: string, userIds: readonly string[], readUpTo: number, now: number, db: Db): Promise<void> {
+  async add(
+    appId: string,
+    roomId: string,
+    userIds: readonly string[],
+    readUpTo: number,
+    now: number,
+    db: Db,
+  ): Promise<void> {
     if (userIds.length === 0) return;
     const groups = await db
       .selectFrom('users')
@@ -94,22 +99,60 @@ export class MembersRepository {
       .where('is_group', '=', 1)
       .where(this.storage.dialect.inList('id', userIds))
       .execute();
-    const stateUsers = [...new Set([...userIds, ...groups.flatMap((group) => JSON.parse(group.group_members ?? '[]') as string[])])];
-    const members = userIds.map((userId, position) => ({ app_id: appId, room_id: roomId, user_id: userId, role: null, properties: '{}', joined_at: now, position, history_from_seq: readUpTo }));
+    const stateUsers = [
+      ...new Set([...userIds, ...groups.flatMap((group) => JSON.parse(group.group_members ?? '[]') as string[])]),
+    ];
+    const members = userIds.map((userId, position) => ({
+      app_id: appId,
+      room_id: roomId,
+      user_id: userId,
+      role: null,
+      properties: '{}',
+      joined_at: now,
+      position,
+      history_from_seq: readUpTo,
+    }));
     for (const rows of inStatements(members)) {
-      await db.insertInto('room_members').values(rows).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('room_members')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
-    const states = stateUsers.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: readUpTo, last_read_id: null, badge: 0, pref: null, updated_at: now }));
+    const states = stateUsers.map((userId) => ({
+      app_id: appId,
+      room_id: roomId,
+      user_id: userId,
+      last_read_seq: readUpTo,
+      last_read_id: null,
+      badge: 0,
+      pref: null,
+      updated_at: now,
+    }));
     for (const rows of inStatements(states)) {
-      await db.insertInto('room_user_state').values(rows).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('room_user_state')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   }
 
   /** Removes members with their read positions and preferences (spec 4.7). */
   async remove(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
     if (userIds.length === 0) return;
-    await db.deleteFrom('room_members').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
-    await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
+    await db
+      .deleteFrom('room_members')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where(this.storage.dialect.inList('user_id', userIds))
+      .execute();
+    await db
+      .deleteFrom('room_user_state')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where(this.storage.dialect.inList('user_id', userIds))
+      .execute();
   }
 
   /** New users of a group get a read state in every room the group is a member of. */
@@ -119,12 +162,20 @@ export class MembersRepository {
         .insertInto('room_user_state')
         .columns(['app_id', 'room_id', 'user_id', 'last_read_seq', 'last_read_id', 'badge', 'pref', 'updated_at'])
         .expression((eb) =>
-          eb.selectFrom('room_members as member')
-            .innerJoin('rooms as room', (join) => join.onRef('room.app_id', '=', 'member.app_id').onRef('room.id', '=', 'member.room_id'))
+          eb
+            .selectFrom('room_members as member')
+            .innerJoin('rooms as room', (join) =>
+              join.onRef('room.app_id', '=', 'member.app_id').onRef('room.id', '=', 'member.room_id'),
+            )
             .select((select) => [
-              'member.app_id', 'member.room_id', select.val(userId).as('user_id'),
+              'member.app_id',
+              'member.room_id',
+              select.val(userId).as('user_id'),
               select.fn.coalesce('room.last_message_seq', select.val(0)).as('last_read_seq'),
-              select.val(null).as('last_read_id'), select.val(0).as('badge'), select.val(null).as('pref'), select.val(now).as('updated_at'),
+              select.val(null).as('last_read_id'),
+              select.val(0).as('badge'),
+              select.val(null).as('pref'),
+              select.val(now).as('updated_at'),
             ])
             .where('member.app_id', '=', appId)
             .where('member.user_id', '=', groupId),
@@ -135,10 +186,22 @@ export class MembersRepository {
   }
 
   async setRole(appId: string, roomId: string, userId: string, role: 'admin' | 'member', db: Db): Promise<void> {
-    await db.updateTable('room_members').set({ role }).where('app_id', '=', appId).where('room_id', '=', roomId).where('user_id', '=', userId).execute();
+    await db
+      .updateTable('room_members')
+      .set({ role })
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .execute();
   }
 
-  async setProperties(appId: string, roomId: string, userId: string, properties: Record<string, unknown>, db: Db): Promise<void> {
+  async setProperties(
+    appId: string,
+    roomId: string,
+    userId: string,
+    properties: Record<string, unknown>,
+    db: Db,
+  ): Promise<void> {
     await db
       .updateTable('room_members')
       .set({ properties: JSON.stringify(properties) })
@@ -161,7 +224,12 @@ export class MembersRepository {
   }
 
   async roomStates(appId: string, roomId: string): Promise<ReadState[]> {
-    const rows = await this.storage.db.selectFrom('room_user_state').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId).execute();
+    const rows = await this.storage.db
+      .selectFrom('room_user_state')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .execute();
     return rows.map(toState);
   }
 
@@ -169,20 +237,51 @@ export class MembersRepository {
    * Moves a read position forward only (a late or repeated report never brings unread messages
    * back) and recounts the unread messages after it.
    */
-  async markRead(appId: string, roomId: string, userId: string, seq: number, messageId: string, now: number, db: Db = this.storage.db): Promise<void> {
+  async markRead(
+    appId: string,
+    roomId: string,
+    userId: string,
+    seq: number,
+    messageId: string,
+    now: number,
+    db: Db = this.storage.db,
+  ): Promise<void> {
     await db
       .insertInto('room_user_state')
-      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: seq, last_read_id: messageId, badge: 0, pref: null, updated_at: now })
+      .values({
+        app_id: appId,
+        room_id: roomId,
+        user_id: userId,
+        last_read_seq: seq,
+        last_read_id: messageId,
+        badge: 0,
+        pref: null,
+        updated_at: now,
+      })
       .onConflict((oc) =>
-        oc.columns(['app_id', 'room_id', 'user_id'])
-          .doUpdateSet({ last_read_seq: seq, last_read_id: messageId, updated_at: now, badge: (eb) => this.unreadAfter(eb, appId, roomId, userId, seq) })
+        oc
+          .columns(['app_id', 'room_id', 'user_id'])
+          .doUpdateSet({
+            last_read_seq: seq,
+            last_read_id: messageId,
+            updated_at: now,
+            badge: (eb) => this.unreadAfter(eb, appId, roomId, userId, seq),
+          })
           .where('room_user_state.last_read_seq', '<', seq),
       )
       .execute();
   }
 
   /** The sender of the room's newest message has read the room up to it. */
-  async markSent(appId: string, roomId: string, userId: string, seq: number, messageId: string, now: number, db: Db): Promise<void> {
+  async markSent(
+    appId: string,
+    roomId: string,
+    userId: string,
+    seq: number,
+    messageId: string,
+    now: number,
+    db: Db,
+  ): Promise<void> {
     await db
       .updateTable('room_user_state')
       .set({ last_read_seq: seq, last_read_id: messageId, badge: 0, updated_at: now })
@@ -194,13 +293,22 @@ export class MembersRepository {
 
   /** A new message: one more unread for everyone in the room but its sender. */
   async messageWritten(appId: string, roomId: string, senderId: string | null, db: Db): Promise<void> {
-    let query = db.updateTable('room_user_state').set((eb) => ({ badge: eb('badge', '+', 1) })).where('app_id', '=', appId).where('room_id', '=', roomId);
+    let query = db
+      .updateTable('room_user_state')
+      .set((eb) => ({ badge: eb('badge', '+', 1) }))
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId);
     if (senderId !== null) query = query.where('user_id', '<>', senderId);
     await query.execute();
   }
 
   /** A deleted message no longer counts for those who had not read it (and did not send it). */
-  async messageDeleted(appId: string, roomId: string, message: { seq: number; senderId: string | null }, db: Db): Promise<void> {
+  async messageDeleted(
+    appId: string,
+    roomId: string,
+    message: { seq: number; senderId: string | null },
+    db: Db,
+  ): Promise<void> {
     let query = db
       .updateTable('room_user_state')
       .set((eb) => ({ badge: eb('badge', '-', 1) }))
@@ -213,10 +321,21 @@ export class MembersRepository {
   }
 
   async allMessagesDeleted(appId: string, roomId: string, db: Db): Promise<void> {
-    await db.updateTable('room_user_state').set({ badge: 0 }).where('app_id', '=', appId).where('room_id', '=', roomId).execute();
+    await db
+      .updateTable('room_user_state')
+      .set({ badge: 0 })
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .execute();
   }
 
-  private unreadAfter(eb: ExpressionBuilder<Database, 'room_user_state'>, appId: string, roomId: string, userId: string, seq: number) {
+  private unreadAfter(
+    eb: ExpressionBuilder<Database, 'room_user_state'>,
+    appId: string,
+    roomId: string,
+    userId: string,
+    seq: number,
+  ) {
     return eb
       .selectFrom('messages')
       .select((inner) => inner.fn.countAll<number>().as('unread'))
@@ -226,30 +345,73 @@ export class MembersRepository {
       .where((inner) => inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]));
   }
 
-  async setPref(appId: string, roomId: string, userId: string, pref: Record<string, unknown> | null, now: number): Promise<void> {
+  async setPref(
+    appId: string,
+    roomId: string,
+    userId: string,
+    pref: Record<string, unknown> | null,
+    now: number,
+  ): Promise<void> {
     const text = pref === null ? null : JSON.stringify(pref);
     await this.storage.db
       .insertInto('room_user_state')
-      .values({ app_id: appId, room_id: roomId, user_id: userId, last_read_seq: 0, last_read_id: null, badge: 0, pref: text, updated_at: now })
+      .values({
+        app_id: appId,
+        room_id: roomId,
+        user_id: userId,
+        last_read_seq: 0,
+        last_read_id: null,
+        badge: 0,
+        pref: text,
+        updated_at: now,
+      })
       .onConflict((oc) => oc.columns(['app_id', 'room_id', 'user_id']).doUpdateSet({ pref: text, updated_at: now }))
       .execute();
   }
 
-  async invite(appId: string, roomId: string, userIds: readonly string[], inviter: string | null, now: number, db: Db): Promise<void> {
+  async invite(
+    appId: string,
+    roomId: string,
+    userIds: readonly string[],
+    inviter: string | null,
+    now: number,
+    db: Db,
+  ): Promise<void> {
     if (userIds.length === 0) return;
-    const invitations = userIds.map((userId) => ({ app_id: appId, room_id: roomId, user_id: userId, inviter, created_at: now }));
+    const invitations = userIds.map((userId) => ({
+      app_id: appId,
+      room_id: roomId,
+      user_id: userId,
+      inviter,
+      created_at: now,
+    }));
     for (const rows of inStatements(invitations)) {
-      await db.insertInto('room_invitations').values(rows).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('room_invitations')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   }
 
   async invitations(appId: string, roomId: string, db: Db = this.storage.db): Promise<string[]> {
-    const rows = await db.selectFrom('room_invitations').select('user_id').where('app_id', '=', appId).where('room_id', '=', roomId).orderBy('created_at').execute();
+    const rows = await db
+      .selectFrom('room_invitations')
+      .select('user_id')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .orderBy('created_at')
+      .execute();
     return rows.map((row) => row.user_id);
   }
 
   async removeInvitations(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
     if (userIds.length === 0) return;
-    await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('room_id', '=', roomId).where(this.storage.dialect.inList('user_id', userIds)).execute();
+    await db
+      .deleteFrom('room_invitations')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where(this.storage.dialect.inList('user_id', userIds))
+      .execute();
   }
 }

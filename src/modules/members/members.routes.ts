@@ -14,64 +14,107 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { members } = app.services;
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
-  app.post('/rooms/:id/members', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Add members (spec 4.6)',
-      params: RoomParams,
-      body: Type.Object({
-        invitees: Ids,
-        systemMessage: Type.Optional(Type.Boolean()),
-        invitationRequired: Type.Optional(Type.Boolean()),
-      }),
-      response: { 200: RoomResponse },
+  app.post(
+    '/rooms/:id/members',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Add members (spec 4.6)',
+        params: RoomParams,
+        body: Type.Object({
+          invitees: Ids,
+          systemMessage: Type.Optional(Type.Boolean()),
+          invitationRequired: Type.Optional(Type.Boolean()),
+        }),
+        response: { 200: RoomResponse },
+      },
     },
-  }, async (request) => {
-    request.auditTargets.push(...request.body.invitees.slice(0, 100));
-    return ok(await members.add(request.auth!.app.id, actorOf(request), request.params.id, request.body));
-  });
-
-  app.post('/rooms/:id/delete/members', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Remove members, or leave (spec 4.7)',
-      params: RoomParams,
-      body: Type.Object({ members: Ids, systemMessage: Type.Optional(Type.Boolean()) }),
-      response: { 200: RoomResponse },
+    async (request) => {
+      request.auditTargets.push(...request.body.invitees.slice(0, 100));
+      return ok(await members.add(request.auth!.app.id, actorOf(request), request.params.id, request.body));
     },
-  }, async (request) => {
-    request.auditTargets.push(...request.body.members.slice(0, 100));
-    return ok(await members.remove(request.auth!.app.id, actorOf(request), request.params.id, request.body));
-  });
+  );
 
-  app.put('/rooms/:id/member/:client', {
-    config: write,
-    schema: {
-      tags,
-      summary: "Update a member's property or role (spec 4.8, 4.9)",
-      params: Type.Object({ id: Type.String({ minLength: 1 }), client: Type.String({ minLength: 1 }) }),
-      body: Type.Object({ property: Type.String({ minLength: 1, maxLength: 64 }), value: Type.Unknown() }),
-      response: { 200: RoomResponse },
+  app.post(
+    '/rooms/:id/delete/members',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Remove members, or leave (spec 4.7)',
+        params: RoomParams,
+        body: Type.Object({ members: Ids, systemMessage: Type.Optional(Type.Boolean()) }),
+        response: { 200: RoomResponse },
+      },
     },
-  }, async (request) => {
-    const { property, value } = request.body;
-    if (value === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: value');
-    return ok(await members.updateProperty(request.auth!.app.id, actorOf(request), request.params.id, request.params.client, property, value));
-  });
+    async (request) => {
+      request.auditTargets.push(...request.body.members.slice(0, 100));
+      return ok(await members.remove(request.auth!.app.id, actorOf(request), request.params.id, request.body));
+    },
+  );
 
-  app.post('/rooms/:id/join', {
-    config: write,
-    schema: { tags, summary: 'Join an open room or accept an invitation (spec 13, [hist])', params: RoomParams, response: { 200: RoomResponse } },
-  }, async (request) => ok(await members.join(request.auth!.app.id, userActorOf(request), request.params.id)));
+  app.put(
+    '/rooms/:id/member/:client',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Update a member's property or role (spec 4.8, 4.9)",
+        params: Type.Object({ id: Type.String({ minLength: 1 }), client: Type.String({ minLength: 1 }) }),
+        body: Type.Object({ property: Type.String({ minLength: 1, maxLength: 64 }), value: Type.Unknown() }),
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const { property, value } = request.body;
+      if (value === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: value');
+      return ok(
+        await members.updateProperty(
+          request.auth!.app.id,
+          actorOf(request),
+          request.params.id,
+          request.params.client,
+          property,
+          value,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    '/rooms/:id/join',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Join an open room or accept an invitation (spec 13, [hist])',
+        params: RoomParams,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => ok(await members.join(request.auth!.app.id, userActorOf(request), request.params.id)),
+  );
 
   const MuteParams = Type.Object({ room: Type.String({ minLength: 1 }) });
-  const muteSchema = (summary: string) => ({ tags, summary, params: MuteParams, response: { 200: Envelope(UserSchema) } });
+  const muteSchema = (summary: string) => ({
+    tags,
+    summary,
+    params: MuteParams,
+    response: { 200: Envelope(UserSchema) },
+  });
 
-  app.post('/me/mute/:room', { config: write, schema: muteSchema('Mute a room\'s notifications for me (spec 4.10)') }, async (request) =>
-    ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, true)));
+  app.post(
+    '/me/mute/:room',
+    { config: write, schema: muteSchema("Mute a room's notifications for me (spec 4.10)") },
+    async (request) =>
+      ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, true)),
+  );
 
-  app.delete('/me/mute/:room', { config: write, schema: muteSchema('Unmute a room\'s notifications for me (spec 4.11)') }, async (request) =>
-    ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, false)));
+  app.delete(
+    '/me/mute/:room',
+    { config: write, schema: muteSchema("Unmute a room's notifications for me (spec 4.11)") },
+    async (request) =>
+      ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, false)),
+  );
 };

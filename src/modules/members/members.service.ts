@@ -3,7 +3,13 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { MessageWriter } from '../messages/message-writer.js';
 import type { StoredMessage } from '../messages/messages.repository.js';
-import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import {
+  requireWritable,
+  requireSuperuser,
+  type Actor,
+  type RoomAccess,
+  type RoomContext,
+} from '../rooms/room-access.js';
 import type { RoomView } from '../rooms/room-presenter.js';
 import type { RoomsRepository } from '../rooms/rooms.repository.js';
 import type { RoomsService } from '../rooms/rooms.service.js';
@@ -56,11 +62,13 @@ export class MembersService {
       const present = new Set(context.members.map((member) => member.userId));
       const added = invitees.filter((id) => !present.has(id));
       if (added.length === 0) return { context, added, invited: false, message: undefined };
-      if (context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+      if (context.room.roomType === 'direct')
+        throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       if (!actor.admin && (await this.moderation.bannedIn(appId, roomId, added, tx)).length > 0) {
         throw new AppError('USER_BLOCKED', 'A banned user cannot be added back to this room');
       }
-      if (present.size + added.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+      if (present.size + added.length > this.limits.roomMembers)
+        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       const now = Date.now();
       if (input.invitationRequired === true) {
         await this.members.invite(appId, roomId, added, actor.userId, now, tx);
@@ -72,22 +80,48 @@ export class MembersService {
       let message: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, added, tx)).map((user) => [user.id, user]));
-        message = await this.writer.system(tx, context.room, sender, 'addMembers', added.map((id) => userSummary(id, users.get(id))), 'invitees');
+        message = await this.writer.system(
+          tx,
+          context.room,
+          sender,
+          'addMembers',
+          added.map((id) => userSummary(id, users.get(id))),
+          'invitees',
+        );
       }
       return { context, added, invited: false, message };
     });
     const fresh = await this.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
     if (result.added.length > 0) {
-      if (result.invited) this.bus.publish('invitation.created', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
-      else this.bus.publish('member.added', { appId, roomId, userIds: result.added, members: everyone, actor: actor.userId });
+      if (result.invited)
+        this.bus.publish('invitation.created', {
+          appId,
+          roomId,
+          userIds: result.added,
+          members: everyone,
+          actor: actor.userId,
+        });
+      else
+        this.bus.publish('member.added', {
+          appId,
+          roomId,
+          userIds: result.added,
+          members: everyone,
+          actor: actor.userId,
+        });
     }
     if (result.message) await this.roomsService.announceMessage(appId, result.message, everyone);
     return this.roomsService.detail(fresh);
   }
 
   /** `POST /rooms/:id/delete/members`: leaving is always allowed; removing others per 12 item 43. */
-  async remove(appId: string, actor: Actor, roomId: string, input: { members: string[]; systemMessage?: boolean }): Promise<RoomView> {
+  async remove(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    input: { members: string[]; systemMessage?: boolean },
+  ): Promise<RoomView> {
     const ids = [...new Set(input.members)];
     const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
     const result = await this.rooms.transaction(async (tx) => {
@@ -96,32 +130,62 @@ export class MembersService {
       const removed = ids.filter((id) => present.has(id));
       const leaving = actor.userId !== null && removed.length === 1 && removed[0] === actor.userId;
       if (!leaving) this.checkMayRemoveOthers(context);
-      if (removed.length === 0) throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
+      if (removed.length === 0)
+        throw new AppError('INVALID_REQUEST', 'None of the given users is a member of this room');
       // Without an owner anyone could remove the other side, who then could never reopen the pair's room (12 item 28).
-      if (!leaving && context.room.roomType === 'direct') throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+      if (!leaving && context.room.roomType === 'direct')
+        throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       await this.members.remove(appId, roomId, removed, tx);
       await this.outbox.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
       let written: StoredMessage | undefined;
       if (input.systemMessage === true) {
         const users = new Map((await this.users.findMany(appId, removed, tx)).map((user) => [user.id, user]));
         const summaries = removed.map((id) => userSummary(id, users.get(id)));
-        const message = await this.writer.system(tx, context.room, sender, leaving ? 'leaveRoom' : 'deleteMember', summaries, 'members');
+        const message = await this.writer.system(
+          tx,
+          context.room,
+          sender,
+          leaving ? 'leaveRoom' : 'deleteMember',
+          summaries,
+          'members',
+        );
         written = message;
       }
       return { removed, before: context.members.map((member) => member.userId), message: written };
     });
-    this.bus.publish('member.removed', { appId, roomId, userIds: result.removed, members: result.before, actor: actor.userId });
+    this.bus.publish('member.removed', {
+      appId,
+      roomId,
+      userIds: result.removed,
+      members: result.before,
+      actor: actor.userId,
+    });
     const fresh = await this.access.load(appId, roomId, actor);
-    if (result.message) await this.roomsService.announceMessage(appId, result.message, fresh.members.map((member) => member.userId));
+    if (result.message)
+      await this.roomsService.announceMessage(
+        appId,
+        result.message,
+        fresh.members.map((member) => member.userId),
+      );
     return this.roomsService.detail(fresh);
   }
 
   /** `PUT /rooms/:id/member/:client` (spec 4.8-4.9, 12 item 44). */
-  async updateProperty(appId: string, actor: Actor, roomId: string, client: string, property: string, value: unknown): Promise<RoomView> {
-    if (RESERVED_PROPERTIES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" is maintained by the server`);
+  async updateProperty(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    client: string,
+    property: string,
+    value: unknown,
+  ): Promise<RoomView> {
+    if (RESERVED_PROPERTIES.has(property))
+      throw new AppError('INVALID_REQUEST', `"${property}" is maintained by the server`);
     if (PROTOTYPE_NAMES.has(property)) throw new AppError('INVALID_REQUEST', `"${property}" cannot be a property name`);
-    if (!PROPERTY_NAME.test(property)) throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
-    if (property === 'role' && value !== 'admin' && value !== 'member') throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
+    if (!PROPERTY_NAME.test(property))
+      throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
+    if (property === 'role' && value !== 'admin' && value !== 'member')
+      throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
     const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
     const message = await this.rooms.transaction(async (tx): Promise<StoredMessage | undefined> => {
       const context = await this.access.load(appId, roomId, actor, tx);
@@ -137,7 +201,11 @@ export class MembersService {
         const user = await this.users.find(appId, client, tx);
         return this.writer.system(tx, context.room, sender, 'assignAdmin', [userSummary(client, user)], null);
       }
-      if (!context.principals.includes(client)) requireSuperuser(context, "Only the member, room owner, manager, or platform admin can change a member's properties");
+      if (!context.principals.includes(client))
+        requireSuperuser(
+          context,
+          "Only the member, room owner, manager, or platform admin can change a member's properties",
+        );
       const properties = { ...member.properties, [property]: value };
       if (Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
         throw new AppError('INVALID_REQUEST', `A member's properties must total at most ${MAX_PROPERTIES_BYTES} bytes`);
@@ -160,8 +228,10 @@ export class MembersService {
       requireWritable(context);
       const invited = (await this.members.invitations(appId, roomId, tx)).includes(actor.userId);
       const open = context.room.roomType === 'group' && context.room.opening === 1;
-      if (!invited && !open && !actor.admin) throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
-      if (context.members.length + 1 > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+      if (!invited && !open && !actor.admin)
+        throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
+      if (context.members.length + 1 > this.limits.roomMembers)
+        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
       await this.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
       await this.members.removeInvitations(appId, roomId, [actor.userId], tx);
       await this.outbox.members(tx, context.room, 'JOIN_ROOM', actor.userId, [actor.userId]);
@@ -170,7 +240,13 @@ export class MembersService {
     const fresh = await this.access.load(appId, roomId, actor);
     if (joined) {
       const everyone = fresh.members.map((member) => member.userId);
-      this.bus.publish('member.added', { appId, roomId, userIds: [actor.userId], members: everyone, actor: actor.userId });
+      this.bus.publish('member.added', {
+        appId,
+        roomId,
+        userIds: [actor.userId],
+        members: everyone,
+        actor: actor.userId,
+      });
     }
     return this.roomsService.detail(fresh);
   }
@@ -199,6 +275,7 @@ export class MembersService {
     if (context.actor.admin) return;
     if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
     requireWritable(context);
-    if (context.room.owner !== null) requireSuperuser(context, 'Only room owner, manager, or platform admin can remove members');
+    if (context.room.owner !== null)
+      requireSuperuser(context, 'Only room owner, manager, or platform admin can remove members');
   }
 }

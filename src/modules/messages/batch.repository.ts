@@ -54,12 +54,29 @@ export class BatchRepository {
   async insert(id: string, appId: string, request: BatchRequest, now: number): Promise<void> {
     await this.storage.db
       .insertInto('message_batches')
-      .values({ id, app_id: appId, request: JSON.stringify(request), total: request.paras.length, next_index: 0, sent: 0, failures: '[]', status: 'pending', locked_until: 0, created_at: now, updated_at: now })
+      .values({
+        id,
+        app_id: appId,
+        request: JSON.stringify(request),
+        total: request.paras.length,
+        next_index: 0,
+        sent: 0,
+        failures: '[]',
+        status: 'pending',
+        locked_until: 0,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<Batch | undefined> {
-    const row = await db.selectFrom('message_batches').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('message_batches')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toBatch(row);
   }
 
@@ -81,9 +98,12 @@ export class BatchRepository {
     return claimLease(this.storage.db, 'message_batches', id, seen, until);
   }
 
-
   /** Records one processed entry in the same transaction as its message: a restart resumes after it. */
-  async advance(id: string, progress: { nextIndex: number; sent: number; failures: BatchFailure[]; lockedUntil: number; done: boolean }, db: Db): Promise<void> {
+  async advance(
+    id: string,
+    progress: { nextIndex: number; sent: number; failures: BatchFailure[]; lockedUntil: number; done: boolean },
+    db: Db,
+  ): Promise<void> {
     await db
       .updateTable('message_batches')
       .set({

@@ -71,20 +71,31 @@ export class BatchService {
 
   private async validate(appId: string, body: Record<string, unknown>): Promise<BatchRequest> {
     const { paras } = body;
-    if (!Array.isArray(paras) || paras.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: paras');
-    if (paras.length > this.limits.batchSize) throw new AppError('INVALID_REQUEST', `A batch has at most ${this.limits.batchSize} recipients (paras)`);
+    if (!Array.isArray(paras) || paras.length === 0)
+      throw new AppError('INVALID_REQUEST', 'Missing required field: paras');
+    if (paras.length > this.limits.batchSize)
+      throw new AppError('INVALID_REQUEST', `A batch has at most ${this.limits.batchSize} recipients (paras)`);
     // The recipient list is the batch's, not part of any message: each entry sees only its own values.
-    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.limits.messageBytes, { requireMessage: true });
+    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.limits.messageBytes, {
+      requireMessage: true,
+    });
     const sender = typeof body.sender === 'string' && body.sender !== '' ? body.sender : undefined;
     paras.forEach((entry: unknown, index) => {
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new AppError('INVALID_REQUEST', `paras[${index}] must be an object`);
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+        throw new AppError('INVALID_REQUEST', `paras[${index}] must be an object`);
       const { room, receiver } = entry as Record<string, unknown>;
       const hasRoom = typeof room === 'string' && room !== '';
-      if (!hasRoom && !(typeof receiver === 'string' && receiver !== '')) throw new AppError('INVALID_REQUEST', `paras[${index}] needs a receiver or a room`);
-      if (!hasRoom && sender === undefined) throw new AppError('INVALID_REQUEST', `paras[${index}]: a receiver needs a sender (the direct room has two parties)`);
+      if (!hasRoom && !(typeof receiver === 'string' && receiver !== ''))
+        throw new AppError('INVALID_REQUEST', `paras[${index}] needs a receiver or a room`);
+      if (!hasRoom && sender === undefined)
+        throw new AppError(
+          'INVALID_REQUEST',
+          `paras[${index}]: a receiver needs a sender (the direct room has two parties)`,
+        );
     });
     if (sender !== undefined) {
-      if (!(await this.users.find(appId, sender))) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${sender}' not found`);
+      if (!(await this.users.find(appId, sender)))
+        throw new AppError('CLIENT_NOT_FOUND', `Client with id '${sender}' not found`);
     } else {
       await this.users.ensureRobot(appId, this.systemUserId);
       this.bus.publish('user.upserted', { appId, userId: this.systemUserId });
@@ -126,34 +137,67 @@ export class BatchService {
       const progress = (ok: boolean, failure?: BatchFailure) => {
         if (ok) sent++;
         else if (failure && failures.length < MAX_RECORDED_FAILURES) failures.push(failure);
-        return { nextIndex: index + 1, sent, failures, lockedUntil: Date.now() + LEASE_MS, done: index + 1 === request.paras.length };
+        return {
+          nextIndex: index + 1,
+          sent,
+          failures,
+          lockedUntil: Date.now() + LEASE_MS,
+          done: index + 1 === request.paras.length,
+        };
       };
       try {
-        const draft = await this.messages.censored(appId, { content: substitute(request.content, entry), searchText: '' });
+        const draft = await this.messages.censored(appId, {
+          content: substitute(request.content, entry),
+          searchText: '',
+        });
         const { content } = draft;
         checkSize(content, this.limits.messageBytes);
         const outcome = await this.rooms.transaction(async (tx) => {
           const target = await this.targetRoom(appId, request.sender, entry, tx);
-          const message = await this.writer.write(tx, target.room, request.sender, { messageType: request.messageType, content, searchText: searchableText(content) }, { batchId: id });
+          const message = await this.writer.write(
+            tx,
+            target.room,
+            request.sender,
+            { messageType: request.messageType, content, searchText: searchableText(content) },
+            { batchId: id },
+          );
           await this.batches.advance(id, progress(true), tx);
           return { message, createdRoom: target.created ? target.room : undefined };
         });
         if (outcome.createdRoom) {
           const members = [request.sender, String(entry.receiver)];
           this.bus.publish('room.created', { appId, roomId: outcome.createdRoom.id, members, actor: null });
-          this.bus.publish('member.added', { appId, roomId: outcome.createdRoom.id, userIds: members, members, actor: null });
+          this.bus.publish('member.added', {
+            appId,
+            roomId: outcome.createdRoom.id,
+            userIds: members,
+            members,
+            actor: null,
+          });
         }
-        await this.messages.announceCreated(appId, outcome.message, { push: request.push, skipTotalBadge: request.skipTotalBadge }, []);
+        await this.messages.announceCreated(
+          appId,
+          outcome.message,
+          { push: request.push, skipTotalBadge: request.skipTotalBadge },
+          [],
+        );
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         // Skipped and recorded (spec 5.3): the request was already accepted.
-        await this.rooms.transaction((tx) => this.batches.advance(id, progress(false, { index, code: error.code, message: error.message }), tx));
+        await this.rooms.transaction((tx) =>
+          this.batches.advance(id, progress(false, { index, code: error.code, message: error.message }), tx),
+        );
       }
     }
   }
 
   /** The entry's room, or the direct room of sender and receiver, created when missing (spec 1.6). */
-  private async targetRoom(appId: string, sender: string, entry: Record<string, unknown>, tx: Db): Promise<{ room: Room; created: boolean }> {
+  private async targetRoom(
+    appId: string,
+    sender: string,
+    entry: Record<string, unknown>,
+    tx: Db,
+  ): Promise<{ room: Room; created: boolean }> {
     if (typeof entry.room === 'string' && entry.room !== '') {
       const room = await this.rooms.findForUpdate(appId, entry.room, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND', `Room '${entry.room}' not found`);

@@ -19,11 +19,17 @@ export const isMessageId = (value: string): boolean => MESSAGE_ID.test(value);
  * Reads a message as a sender supplied it (spec 1.9-1.10): `messageType` is free text, `message`
  * any JSON value but null (12 item 46), unknown fields are kept, managed ones dropped.
  */
-export function readDraft(body: Record<string, unknown>, maxBytes: number, options: { requireMessage: boolean }): MessageDraft {
+export function readDraft(
+  body: Record<string, unknown>,
+  maxBytes: number,
+  options: { requireMessage: boolean },
+): MessageDraft {
   const messageType = body.messageType;
-  if (messageType === undefined || messageType === null || messageType === '') throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
+  if (messageType === undefined || messageType === null || messageType === '')
+    throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
   if (typeof messageType !== 'string') throw new AppError('INVALID_REQUEST', 'messageType must be a string');
-  if (messageType.length > MAX_TYPE_LENGTH) throw new AppError('INVALID_REQUEST', `messageType must be at most ${MAX_TYPE_LENGTH} characters`);
+  if (messageType.length > MAX_TYPE_LENGTH)
+    throw new AppError('INVALID_REQUEST', `messageType must be at most ${MAX_TYPE_LENGTH} characters`);
   if (body.message === null || (options.requireMessage && body.message === undefined)) {
     throw new AppError('INVALID_REQUEST', 'Missing required field: message');
   }

@@ -30,19 +30,34 @@ export class MessageList {
     private readonly maxPageSize: number,
   ) {}
 
-  async list(appId: string, actor: Actor, roomId: string, query: MessageListQuery): Promise<{
-    totalCount: number; inspect: Record<string, unknown>; data: MessageView[]; userDeletedIDs: string[];
+  async list(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    query: MessageListQuery,
+  ): Promise<{
+    totalCount: number;
+    inspect: Record<string, unknown>;
+    data: MessageView[];
+    userDeletedIDs: string[];
   }> {
     const started = performance.now();
     const { room, historyFloor } = await this.access.loadReadable(appId, roomId, actor);
     const name = query.timeRangeField ?? 'updatedAt';
     const field = FIELDS[name];
     const limit = Math.min(query.limit || DEFAULT_LIMIT, this.maxPageSize);
-    const before = query.beforeMessage === undefined ? undefined : await this.cursorAt(appId, roomId, query.beforeMessage, field, 'beforeMessage');
-    let after = query.afterMessage === undefined ? undefined : await this.cursorAt(appId, roomId, query.afterMessage, field, 'afterMessage');
+    const before =
+      query.beforeMessage === undefined
+        ? undefined
+        : await this.cursorAt(appId, roomId, query.beforeMessage, field, 'beforeMessage');
+    let after =
+      query.afterMessage === undefined
+        ? undefined
+        : await this.cursorAt(appId, roomId, query.afterMessage, field, 'afterMessage');
     if (query.afterTime !== undefined) {
       const time = parseTime(query.afterTime);
-      if (time === undefined) throw new AppError('INVALID_REQUEST', 'afterTime must be an ISO-8601 time or a millisecond epoch');
+      if (time === undefined)
+        throw new AppError('INVALID_REQUEST', 'afterTime must be an ISO-8601 time or a millisecond epoch');
       // Both "after" cursors: the later one binds.
       if (!after || time >= after.time) after = { time };
     }
@@ -64,7 +79,8 @@ export class MessageList {
 
   private async cursorAt(appId: string, roomId: string, id: string, field: TimeField, name: string): Promise<Cursor> {
     const message = await this.messages.find(appId, id);
-    if (!message || message.roomId !== roomId) throw new AppError('INVALID_REQUEST', `${name} is not a message of this room`);
+    if (!message || message.roomId !== roomId)
+      throw new AppError('INVALID_REQUEST', `${name} is not a message of this room`);
     return { time: field === 'updated_at' ? message.updatedAt : message.createdAt, seq: message.seq };
   }
 }

@@ -3,14 +3,40 @@ import type { UserSummary } from '../users/user-summary.js';
 import type { StoredMessage } from './messages.repository.js';
 
 export type MessageView = Record<string, unknown> & {
-  _id: string; id: string; room: string; messageType: string; appID: string; messageTimeMS: number; createdAtMS: number; updatedAtMS: number;
+  _id: string;
+  id: string;
+  room: string;
+  messageType: string;
+  appID: string;
+  messageTimeMS: number;
+  createdAtMS: number;
+  updatedAtMS: number;
 };
 
 /** Fields Parley manages on a message; a sender cannot set them. */
 export const MANAGED_MESSAGE_FIELDS = new Set([
-  '_id', 'id', '__v', 'room', 'sender', 'appID', 'messageType', 'push', 'skipTotalBadge', 'messageTime', 'messageTimeMS',
-  'createdAt', 'createdAtMS', 'updatedAt', 'updatedAtMS', 'reactions', 'reactionCount', 'pinned', 'isPined', 'isDeleted',
-  'batchID', 'status',
+  '_id',
+  'id',
+  '__v',
+  'room',
+  'sender',
+  'appID',
+  'messageType',
+  'push',
+  'skipTotalBadge',
+  'messageTime',
+  'messageTimeMS',
+  'createdAt',
+  'createdAtMS',
+  'updatedAt',
+  'updatedAtMS',
+  'reactions',
+  'reactionCount',
+  'pinned',
+  'isPined',
+  'isDeleted',
+  'batchID',
+  'status',
 ]);
 
 /**
@@ -51,7 +77,8 @@ export function searchableText(content: Record<string, unknown>): string {
     if (depth > 8) return;
     if (typeof value === 'string') parts.push(value);
     else if (Array.isArray(value)) for (const item of value) walk(item, depth + 1);
-    else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) walk(item, depth + 1);
+    else if (value !== null && typeof value === 'object')
+      for (const item of Object.values(value)) walk(item, depth + 1);
   };
   walk(content.extra, 0);
   return parts.join('\n');

@@ -19,7 +19,14 @@ export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'a
  * them as facts about the room ("X is now admin"), so only the server and the API key write them.
  */
 export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
-  'addMember', 'addMembers', 'deleteMember', 'deleteMembers', 'joinRoom', 'leaveRoom', 'assignAdmin', 'cancelInvitations',
+  'addMember',
+  'addMembers',
+  'deleteMember',
+  'deleteMembers',
+  'joinRoom',
+  'leaveRoom',
+  'assignAdmin',
+  'cancelInvitations',
 ]);
 
 /**
@@ -93,7 +100,14 @@ export class MessageWriter {
   }
 
   /** A member-change notice: `member` is the first user concerned, `extra` the whole list (12 item 42). */
-  system(tx: Db, room: Room, senderId: string | null, type: SystemMessageType, users: UserSummary[], extraKey: 'invitees' | 'members' | null): Promise<StoredMessage> {
+  system(
+    tx: Db,
+    room: Room,
+    senderId: string | null,
+    type: SystemMessageType,
+    users: UserSummary[],
+    extraKey: 'invitees' | 'members' | null,
+  ): Promise<StoredMessage> {
     const content: Record<string, unknown> = {
       message: users.map((user) => user.nickname || user._id).join(', '),
       member: users[0],

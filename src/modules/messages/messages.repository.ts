@@ -81,47 +81,102 @@ export class MessagesRepository {
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {
-    const row = await db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toMessage(row);
   }
 
   async findMany(appId: string, ids: readonly string[]): Promise<StoredMessage[]> {
     if (ids.length === 0) return [];
-    const rows = await this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('id', ids))
+      .execute();
     return rows.map(toMessage);
   }
 
-  async replaceContent(appId: string, id: string, change: { messageType: string; content: Record<string, unknown>; searchText: string }, now: number, db: Db): Promise<void> {
+  async replaceContent(
+    appId: string,
+    id: string,
+    change: { messageType: string; content: Record<string, unknown>; searchText: string },
+    now: number,
+    db: Db,
+  ): Promise<void> {
     await db
       .updateTable('messages')
-      .set({ message_type: change.messageType, content: JSON.stringify(change.content), search_text: change.searchText, updated_at: now })
+      .set({
+        message_type: change.messageType,
+        content: JSON.stringify(change.content),
+        search_text: change.searchText,
+        updated_at: now,
+      })
       .where('app_id', '=', appId)
       .where('id', '=', id)
       .execute();
   }
 
   async setPinned(appId: string, id: string, pinned: boolean, now: number, db: Db): Promise<void> {
-    await db.updateTable('messages').set({ pinned: pinned ? 1 : 0, updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+    await db
+      .updateTable('messages')
+      .set({ pinned: pinned ? 1 : 0, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(appId: string, roomId: string, id: string, db: Db): Promise<number> {
-    const result = await db.deleteFrom('messages').where('app_id', '=', appId).where('room_id', '=', roomId).where('id', '=', id).executeTakeFirst();
+    const result = await db
+      .deleteFrom('messages')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   async deleteAll(appId: string, roomId: string, db: Db): Promise<number> {
-    const result = await db.deleteFrom('messages').where('app_id', '=', appId).where('room_id', '=', roomId).executeTakeFirst();
+    const result = await db
+      .deleteFrom('messages')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
   /** Remembers a moderator deletion (a message id, or "_all") for clients catching up; forgets those past `keepMs`. */
-  async recordDeletion(appId: string, roomId: string, messageId: string, now: number, keepMs: number, db: Db): Promise<void> {
-    await db.insertInto('message_deletions').values({ app_id: appId, room_id: roomId, message_id: messageId, deleted_at: now }).onConflict((oc) => oc.doNothing()).execute();
-    await db.deleteFrom('message_deletions').where('app_id', '=', appId).where('deleted_at', '<', now - keepMs).execute();
+  async recordDeletion(
+    appId: string,
+    roomId: string,
+    messageId: string,
+    now: number,
+    keepMs: number,
+    db: Db,
+  ): Promise<void> {
+    await db
+      .insertInto('message_deletions')
+      .values({ app_id: appId, room_id: roomId, message_id: messageId, deleted_at: now })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .deleteFrom('message_deletions')
+      .where('app_id', '=', appId)
+      .where('deleted_at', '<', now - keepMs)
+      .execute();
   }
 
   /** Deletions in these rooms after a time, oldest first. */
-  async deletionsSince(appId: string, roomIds: readonly string[], since: number, limit: number): Promise<Array<{ roomId: string; messageId: string; deletedAt: number }>> {
+  async deletionsSince(
+    appId: string,
+    roomIds: readonly string[],
+    since: number,
+    limit: number,
+  ): Promise<Array<{ roomId: string; messageId: string; deletedAt: number }>> {
     if (roomIds.length === 0) return [];
     const rows = await this.storage.db
       .selectFrom('message_deletions')
@@ -136,7 +191,11 @@ export class MessagesRepository {
   }
 
   /** The newest message of a room (after a deletion moved the room's last message back). */
-  async latest(appId: string, roomId: string, db: Db = this.storage.db): Promise<{ id: string; seq: number } | undefined> {
+  async latest(
+    appId: string,
+    roomId: string,
+    db: Db = this.storage.db,
+  ): Promise<{ id: string; seq: number } | undefined> {
     const row = await db
       .selectFrom('messages')
       .select(['id', 'seq'])
@@ -171,12 +230,22 @@ export class MessagesRepository {
    * Messages of several rooms changed after a cursor, oldest change first: what a reconnecting
    * client missed (new, edited, recalled or pinned), by the (room, updated_at, seq) index.
    */
-  async changedSince(appId: string, roomIds: readonly string[], after: Cursor, limit: number): Promise<StoredMessage[]> {
+  async changedSince(
+    appId: string,
+    roomIds: readonly string[],
+    after: Cursor,
+    limit: number,
+  ): Promise<StoredMessage[]> {
     if (roomIds.length === 0) return [];
-    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('room_id', roomIds));
-    query = after.seq === undefined
-      ? query.where('updated_at', '>', after.time)
-      : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));
+    let query = this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('room_id', roomIds));
+    query =
+      after.seq === undefined
+        ? query.where('updated_at', '>', after.time)
+        : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));
     const rows = await query.orderBy('updated_at').orderBy('seq').limit(limit).execute();
     return rows.map(toMessage);
   }
@@ -184,17 +253,23 @@ export class MessagesRepository {
   /** The query `list` runs (exposed so that tests can check its plan uses the (room, time, seq) index). */
   listQuery(appId: string, roomId: string, options: ListOptions) {
     const { field, before, after, limit, fromSeq } = options;
-    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId).where('room_id', '=', roomId);
+    let query = this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId);
     if (fromSeq) query = query.where('seq', '>', fromSeq);
     if (before) {
-      query = before.seq === undefined
-        ? query.where(field, '<', before.time)
-        : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq!)));
+      query =
+        before.seq === undefined
+          ? query.where(field, '<', before.time)
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq!)));
     }
     if (after) {
-      query = after.seq === undefined
-        ? query.where(field, '>', after.time)
-        : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
+      query =
+        after.seq === undefined
+          ? query.where(field, '>', after.time)
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
     }
     const direction = after ? 'asc' : 'desc';
     return query.orderBy(field, direction).orderBy('seq', direction).limit(limit);

@@ -6,8 +6,15 @@ import { iso } from '../../shared/time.js';
 import { actorOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from '../rooms/rooms.schemas.js';
 import {
-  AdminSendBody, BatchBody, BatchStatus, DeleteMessageResponse, MemberSendBody, MessageListQuery, MessageListResponse,
-  MessageResponse, ReadPositionResponse,
+  AdminSendBody,
+  BatchBody,
+  BatchStatus,
+  DeleteMessageResponse,
+  MemberSendBody,
+  MessageListQuery,
+  MessageListResponse,
+  MessageResponse,
+  ReadPositionResponse,
 } from './messages.schemas.js';
 
 const tags = ['Messages'];
@@ -18,105 +25,174 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 
-  app.post('/messages', {
-    config: { auth: 'admin', scope: 'messages:write' },
-    schema: { tags, summary: 'Send a message as any user (spec 5.1)', body: AdminSendBody, response: { 200: MessageResponse } },
-  }, async (request) => {
-    const view = await messages.sendAsAdmin(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
-    request.auditTargets.push(view._id);
-    return ok(view);
-  });
-
-  app.post('/messages/batch', {
-    config: { auth: 'admin', scope: 'messages:write' },
-    schema: {
-      tags,
-      summary: 'Send one templated message to many rooms or users (spec 5.3)',
-      description: 'Accepted at once and sent in the background; `GET /messages/batch/:id` reports progress and per-entry failures.',
-      body: BatchBody,
-      response: { 200: Envelope(Type.Object({ batchID: Type.String(), count: Type.Integer() })) },
+  app.post(
+    '/messages',
+    {
+      config: { auth: 'admin', scope: 'messages:write' },
+      schema: {
+        tags,
+        summary: 'Send a message as any user (spec 5.1)',
+        body: AdminSendBody,
+        response: { 200: MessageResponse },
+      },
     },
-  }, async (request) => {
-    const result = await batches.accept(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
-    request.auditTargets.push(result.batchID);
-    return ok(result);
-  });
-
-  app.get('/messages/batch/:id', {
-    config: { auth: 'admin', scope: 'messages:read' },
-    schema: { tags, summary: 'Progress of a batch send, with the entries that failed (extension)', params: MessageParams, response: { 200: Envelope(BatchStatus) } },
-  }, async (request) => {
-    const batch = await batches.status(request.auth!.app.id, request.params.id);
-    return ok({
-      batchID: batch.id,
-      status: batch.status,
-      count: batch.total,
-      processed: batch.nextIndex,
-      sent: batch.sent,
-      failures: batch.failures,
-      createdAt: iso(batch.createdAt),
-      updatedAt: iso(batch.updatedAt),
-    });
-  });
-
-  app.post('/rooms/:id/message', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Send, edit or recall a message as a room member (spec 5.2, 5.5)',
-      description: '`messageType: "recall"` with `_id` recalls; `_id` of an existing message of the room edits it.',
-      params: RoomParams,
-      body: MemberSendBody,
-      response: { 200: MessageResponse },
+    async (request) => {
+      const view = await messages.sendAsAdmin(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
+      request.auditTargets.push(view._id);
+      return ok(view);
     },
-  }, async (request) =>
-    ok(await messages.sendAsMember(request.auth!.app.id, actorOf(request), request.params.id, (request.body ?? {}) as Record<string, unknown>)));
+  );
 
-  app.get('/rooms/:id/messages/v3', {
-    config: read,
-    schema: { tags, summary: "A room's messages, newest first (spec 5.4)", params: RoomParams, querystring: MessageListQuery, response: { 200: MessageListResponse } },
-  }, async (request) => {
-    const query = request.query;
-    return ok(await messageList.list(request.auth!.app.id, actorOf(request), request.params.id, {
-      ...query,
-      afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
-    }));
-  });
-
-  app.delete('/rooms/:id/messages/:messageId', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Delete a message, or `_all` of them, for everyone (spec 5.6)',
-      params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
-      response: { 200: DeleteMessageResponse },
+  app.post(
+    '/messages/batch',
+    {
+      config: { auth: 'admin', scope: 'messages:write' },
+      schema: {
+        tags,
+        summary: 'Send one templated message to many rooms or users (spec 5.3)',
+        description:
+          'Accepted at once and sent in the background; `GET /messages/batch/:id` reports progress and per-entry failures.',
+        body: BatchBody,
+        response: { 200: Envelope(Type.Object({ batchID: Type.String(), count: Type.Integer() })) },
+      },
     },
-  }, async (request) => {
-    const { id, messageId } = request.params;
-    const result = await messages.delete(request.auth!.app.id, actorOf(request), id, messageId);
-    return ok(result, messageId === '_all' ? 'All messages deleted successfully' : 'Message deleted successfully');
-  });
-
-  app.post('/messages/:id/pin', {
-    config: write,
-    schema: { tags, summary: 'Pin a message (spec 5.7)', params: MessageParams, response: { 200: MessageResponse } },
-  }, async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, true)));
-
-  app.delete('/messages/:id/pin', {
-    config: write,
-    schema: { tags, summary: 'Unpin a message (spec 5.8)', params: MessageParams, response: { 200: MessageResponse } },
-  }, async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, false)));
-
-  app.put('/rooms/:id/lastRead', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Set my read position in a room (spec 6, 13 [hist])',
-      params: RoomParams,
-      body: Type.Object({ message: Type.String({ minLength: 1 }) }),
-      response: { 200: ReadPositionResponse },
+    async (request) => {
+      const result = await batches.accept(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
+      request.auditTargets.push(result.batchID);
+      return ok(result);
     },
-  }, async (request) => {
-    return ok(await messages.markRead(request.auth!.app.id, userActorOf(request), request.params.id, request.body.message));
-  });
+  );
+
+  app.get(
+    '/messages/batch/:id',
+    {
+      config: { auth: 'admin', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'Progress of a batch send, with the entries that failed (extension)',
+        params: MessageParams,
+        response: { 200: Envelope(BatchStatus) },
+      },
+    },
+    async (request) => {
+      const batch = await batches.status(request.auth!.app.id, request.params.id);
+      return ok({
+        batchID: batch.id,
+        status: batch.status,
+        count: batch.total,
+        processed: batch.nextIndex,
+        sent: batch.sent,
+        failures: batch.failures,
+        createdAt: iso(batch.createdAt),
+        updatedAt: iso(batch.updatedAt),
+      });
+    },
+  );
+
+  app.post(
+    '/rooms/:id/message',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Send, edit or recall a message as a room member (spec 5.2, 5.5)',
+        description: '`messageType: "recall"` with `_id` recalls; `_id` of an existing message of the room edits it.',
+        params: RoomParams,
+        body: MemberSendBody,
+        response: { 200: MessageResponse },
+      },
+    },
+    async (request) =>
+      ok(
+        await messages.sendAsMember(
+          request.auth!.app.id,
+          actorOf(request),
+          request.params.id,
+          (request.body ?? {}) as Record<string, unknown>,
+        ),
+      ),
+  );
+
+  app.get(
+    '/rooms/:id/messages/v3',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "A room's messages, newest first (spec 5.4)",
+        params: RoomParams,
+        querystring: MessageListQuery,
+        response: { 200: MessageListResponse },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      return ok(
+        await messageList.list(request.auth!.app.id, actorOf(request), request.params.id, {
+          ...query,
+          afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
+        }),
+      );
+    },
+  );
+
+  app.delete(
+    '/rooms/:id/messages/:messageId',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete a message, or `_all` of them, for everyone (spec 5.6)',
+        params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
+        response: { 200: DeleteMessageResponse },
+      },
+    },
+    async (request) => {
+      const { id, messageId } = request.params;
+      const result = await messages.delete(request.auth!.app.id, actorOf(request), id, messageId);
+      return ok(result, messageId === '_all' ? 'All messages deleted successfully' : 'Message deleted successfully');
+    },
+  );
+
+  app.post(
+    '/messages/:id/pin',
+    {
+      config: write,
+      schema: { tags, summary: 'Pin a message (spec 5.7)', params: MessageParams, response: { 200: MessageResponse } },
+    },
+    async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, true)),
+  );
+
+  app.delete(
+    '/messages/:id/pin',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Unpin a message (spec 5.8)',
+        params: MessageParams,
+        response: { 200: MessageResponse },
+      },
+    },
+    async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, false)),
+  );
+
+  app.put(
+    '/rooms/:id/lastRead',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Set my read position in a room (spec 6, 13 [hist])',
+        params: RoomParams,
+        body: Type.Object({ message: Type.String({ minLength: 1 }) }),
+        response: { 200: ReadPositionResponse },
+      },
+    },
+    async (request) => {
+      return ok(
+        await messages.markRead(request.auth!.app.id, userActorOf(request), request.params.id, request.body.message),
+      );
+    },
+  );
 };

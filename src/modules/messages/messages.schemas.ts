@@ -12,7 +12,7 @@ export const MessageSchema = Type.Object(
     createdAtMS: Type.Number(),
     updatedAtMS: Type.Number(),
   },
-  { additionalProperties: true, description: 'A message (spec 1.9); the sender\'s own fields appear as sent' },
+  { additionalProperties: true, description: "A message (spec 1.9); the sender's own fields appear as sent" },
 );
 
 export const MessageResponse = Envelope(MessageSchema);
@@ -33,7 +33,11 @@ export const AdminSendBody = Type.Object(
 );
 
 export const MemberSendBody = Type.Object(
-  { ...messageFields, _id: Type.Optional(Type.String()), sender: Type.Optional(Type.String({ description: 'With IM-API-KEY only' })) },
+  {
+    ...messageFields,
+    _id: Type.Optional(Type.String()),
+    sender: Type.Optional(Type.String({ description: 'With IM-API-KEY only' })),
+  },
   { additionalProperties: true },
 );
 
@@ -41,7 +45,14 @@ export const BatchBody = Type.Object(
   {
     ...messageFields,
     sender: Type.Optional(Type.String()),
-    paras: Type.Optional(Type.Array(Type.Object({ receiver: Type.Optional(Type.String()), room: Type.Optional(Type.String()) }, { additionalProperties: true }))),
+    paras: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { receiver: Type.Optional(Type.String()), room: Type.Optional(Type.String()) },
+          { additionalProperties: true },
+        ),
+      ),
+    ),
   },
   { additionalProperties: true },
 );
@@ -62,18 +73,31 @@ export const MessageListQuery = Type.Object({
   beforeMessage: Type.Optional(Type.String({ minLength: 1 })),
   afterMessage: Type.Optional(Type.String({ minLength: 1 })),
   afterTime: Type.Optional(TimeInput),
-  timeRangeField: Type.Optional(Type.Union([Type.Literal('updatedAt'), Type.Literal('createdAt'), Type.Literal('messageTime')])),
+  timeRangeField: Type.Optional(
+    Type.Union([Type.Literal('updatedAt'), Type.Literal('createdAt'), Type.Literal('messageTime')]),
+  ),
 });
 
 export const MessageListResponse = Envelope(
   Type.Intersect([
     ListOf(MessageSchema),
-    Type.Object({ inspect: Type.Object({}, { additionalProperties: true }), userDeletedIDs: Type.Array(Type.String()) }),
+    Type.Object({
+      inspect: Type.Object({}, { additionalProperties: true }),
+      userDeletedIDs: Type.Array(Type.String()),
+    }),
   ]),
 );
 
 export const DeleteMessageResponse = Envelope(
-  Type.Object({ deletedCount: Type.Integer(), roomID: Type.String(), messageID: Type.String(), deletedBy: Type.String(), deletedAt: Type.String() }),
+  Type.Object({
+    deletedCount: Type.Integer(),
+    roomID: Type.String(),
+    messageID: Type.String(),
+    deletedBy: Type.String(),
+    deletedAt: Type.String(),
+  }),
 );
 
-export const ReadPositionResponse = Envelope(Type.Object({ client: Type.String(), lastRead: Type.String(), badge: Type.Integer() }));
+export const ReadPositionResponse = Envelope(
+  Type.Object({ client: Type.String(), lastRead: Type.String(), badge: Type.Integer() }),
+);

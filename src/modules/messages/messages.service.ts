@@ -3,7 +3,13 @@ import { findInputProblem } from '../../shared/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from '../members/members.repository.js';
-import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from '../rooms/room-access.js';
+import {
+  requireWritable,
+  requireSuperuser,
+  type Actor,
+  type RoomAccess,
+  type RoomContext,
+} from '../rooms/room-access.js';
 import type { RoomPresenter } from '../rooms/room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
 import type { RoomsRepository } from '../rooms/rooms.repository.js';
@@ -48,7 +54,10 @@ export class MessagesService {
   ) {}
 
   /** Masks the application's sensitive words in a string `message` (spec 7.8): stored and sent masked. */
-  async censored<T extends { content: Record<string, unknown>; searchText: string }>(appId: string, draft: T): Promise<T> {
+  async censored<T extends { content: Record<string, unknown>; searchText: string }>(
+    appId: string,
+    draft: T,
+  ): Promise<T> {
     const text = draft.content.message;
     if (typeof text !== 'string') return draft;
     const masked = await this.config.censor(appId, text);
@@ -59,8 +68,10 @@ export class MessagesService {
 
   /** `POST /messages` (spec 5.1, 12 items 46-49): any existing sender, member or not, frozen room or not. */
   async sendAsAdmin(appId: string, body: Record<string, unknown>): Promise<MessageView> {
-    if (typeof body.room !== 'string' || body.room === '') throw new AppError('INVALID_REQUEST', 'Missing required field: room');
-    if (typeof body.sender !== 'string' || body.sender === '') throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
+    if (typeof body.room !== 'string' || body.room === '')
+      throw new AppError('INVALID_REQUEST', 'Missing required field: room');
+    if (typeof body.sender !== 'string' || body.sender === '')
+      throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
     const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
     await this.requireUser(appId, body.sender);
     const stored = await this.rooms.transaction(async (tx) => {
@@ -68,7 +79,12 @@ export class MessagesService {
       if (!room) throw new AppError('ROOM_NOT_FOUND');
       return this.writer.write(tx, room, body.sender as string, draft);
     });
-    await this.announceCreated(appId, stored, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);
+    await this.announceCreated(
+      appId,
+      stored,
+      { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
+      draft.mentions,
+    );
     return messageView(stored, stored.senderId);
   }
 
@@ -78,47 +94,83 @@ export class MessagesService {
    */
   async sendAsMember(appId: string, actor: Actor, roomId: string, body: Record<string, unknown>): Promise<MessageView> {
     const id = body._id;
-    if (id !== undefined && (typeof id !== 'string' || id === '')) throw new AppError('INVALID_REQUEST', '_id must be a message id');
+    if (id !== undefined && (typeof id !== 'string' || id === ''))
+      throw new AppError('INVALID_REQUEST', '_id must be a message id');
     if (body.messageType === 'recall') {
-      if (id === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
+      if (id === undefined)
+        throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
       return this.recall(appId, actor, roomId, id as string);
     }
     const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
     if (!actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
       throw new AppError('NOT_PERMITTED', `messageType "${draft.messageType}" is written by the server only`);
     }
-    const senderId = actor.admin ? (typeof body.sender === 'string' && body.sender !== '' ? body.sender : actor.userId) : actor.userId;
+    const senderId = actor.admin
+      ? typeof body.sender === 'string' && body.sender !== ''
+        ? body.sender
+        : actor.userId
+      : actor.userId;
 
-    const outcome = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.loadReadable(appId, roomId, actor, tx);
-      requireWritable(context);
-      const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
-      if (existing) {
-        // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
-        if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
-        this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can edit a message');
-        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
-        if (!actor.admin && existing.senderId !== actor.userId) {
-          throw new AppError('NOT_PERMITTED', "Only the sender or the platform admin can edit a message; a room superuser may recall or delete it");
+    const outcome = await this.rooms
+      .transaction(async (tx) => {
+        const context = await this.access.loadReadable(appId, roomId, actor, tx);
+        requireWritable(context);
+        const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
+        if (existing) {
+          // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
+          if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
+          this.requireAuthorOrSuperuser(
+            context,
+            existing,
+            'Only the sender, room owner, manager, or platform admin can edit a message',
+          );
+          // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+          if (!actor.admin && existing.senderId !== actor.userId) {
+            throw new AppError(
+              'NOT_PERMITTED',
+              'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
+            );
+          }
+          // A recall (often a moderator's) and the server's notices are final for user tokens.
+          if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
+            throw new AppError(
+              'NOT_PERMITTED',
+              `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`,
+            );
+          }
+          await this.messages.replaceContent(
+            appId,
+            existing.id,
+            { ...draft, content: { ...draft.content } },
+            Date.now(),
+            tx,
+          );
+          return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
         }
-        // A recall (often a moderator's) and the server's notices are final for user tokens.
-        if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
-          throw new AppError('NOT_PERMITTED', `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`);
-        }
-        await this.messages.replaceContent(appId, existing.id, { ...draft, content: { ...draft.content } }, Date.now(), tx);
-        return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
-      }
-      if (id !== undefined && !isMessageId(id as string)) throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
-      // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
-      if (senderId === null) throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
-      if (actor.admin && !(await this.users.find(appId, senderId, tx))) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
-      return { message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }), created: true };
-    }).catch((error: unknown) => {
-      // A client-chosen id taken meanwhile (a retried send): the first one stands.
-      if (this.dialect.isUniqueViolation(error)) throw new AppError('MESSAGE_EXISTS');
-      throw error;
-    });
-    if (outcome.created) await this.announceCreated(appId, outcome.message, { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true }, draft.mentions);
+        if (id !== undefined && !isMessageId(id as string))
+          throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
+        // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
+        if (senderId === null)
+          throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
+        if (actor.admin && !(await this.users.find(appId, senderId, tx)))
+          throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
+        return {
+          message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }),
+          created: true,
+        };
+      })
+      .catch((error: unknown) => {
+        // A client-chosen id taken meanwhile (a retried send): the first one stands.
+        if (this.dialect.isUniqueViolation(error)) throw new AppError('MESSAGE_EXISTS');
+        throw error;
+      });
+    if (outcome.created)
+      await this.announceCreated(
+        appId,
+        outcome.message,
+        { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
+        draft.mentions,
+      );
     else await this.announce('message.updated', appId, outcome.message);
     return this.presenter.messageViewOf(appId, outcome.message);
   }
@@ -144,18 +196,24 @@ export class MessagesService {
     if (!room?.botMode) return undefined;
     const members = await this.memberIds(appId, roomId);
     if (typeof reply.toBotState === 'string' && reply.toBotState !== room.botState) {
-      await this.rooms.transaction((tx) => this.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx));
+      await this.rooms.transaction((tx) =>
+        this.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx),
+      );
       this.bus.publish('room.updated', { appId, roomId, members, actor: null });
     }
     if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return undefined;
     const robots = (await this.users.findMany(appId, members)).filter((user) => user.isRobot).map((user) => user.id);
-    if (reply.senderID !== undefined && reply.senderID !== null && typeof reply.senderID !== 'string') return 'reply refused: senderID is not a string';
+    if (reply.senderID !== undefined && reply.senderID !== null && typeof reply.senderID !== 'string')
+      return 'reply refused: senderID is not a string';
     const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
     if (senderId === undefined) return 'reply refused: the room has no robot member to send it';
     if (!robots.includes(senderId)) return 'reply refused: senderID is not a robot member of the room';
     let draft;
     try {
-      draft = await this.censored(appId, readDraft(reply.data as Record<string, unknown>, this.limits.messageBytes, { requireMessage: true }));
+      draft = await this.censored(
+        appId,
+        readDraft(reply.data as Record<string, unknown>, this.limits.messageBytes, { requireMessage: true }),
+      );
     } catch (error) {
       return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;
     }
@@ -176,10 +234,20 @@ export class MessagesService {
     const { message, changed } = await this.rooms.transaction(async (tx) => {
       const context = await this.access.loadReadable(appId, roomId, actor, tx);
       const existing = await this.messageOfRoom(appId, roomId, messageId, tx);
-      this.requireAuthorOrSuperuser(context, existing, 'Only the sender, room owner, manager, or platform admin can recall a message');
+      this.requireAuthorOrSuperuser(
+        context,
+        existing,
+        'Only the sender, room owner, manager, or platform admin can recall a message',
+      );
       if (existing.messageType === 'recall') return { message: existing, changed: false };
       requireWritable(context);
-      await this.messages.replaceContent(appId, messageId, { messageType: 'recall', content: { message: '' }, searchText: '' }, Date.now(), tx);
+      await this.messages.replaceContent(
+        appId,
+        messageId,
+        { messageType: 'recall', content: { message: '' }, searchText: '' },
+        Date.now(),
+        tx,
+      );
       return { message: (await this.messages.find(appId, messageId, tx))!, changed: true };
     });
     if (changed) await this.announce('message.recalled', appId, message);
@@ -191,7 +259,11 @@ export class MessagesService {
     const all = messageId === '_all';
     const { count, members } = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
-      requireSuperuser(context, 'Only platform admin, room owner or room manager can delete messages', 'INSUFFICIENT_PERMISSION');
+      requireSuperuser(
+        context,
+        'Only platform admin, room owner or room manager can delete messages',
+        'INSUFFICIENT_PERMISSION',
+      );
       let removed: number;
       if (all) {
         removed = await this.messages.deleteAll(appId, roomId, tx);
@@ -209,7 +281,13 @@ export class MessagesService {
     });
     const deletedBy = actor.userId ?? 'admin';
     this.bus.publish('message.deleted', { appId, roomId, messageIds: all ? [] : [messageId], all, deletedBy, members });
-    return { deletedCount: count, roomID: roomId, messageID: messageId, deletedBy, deletedAt: new Date().toISOString() };
+    return {
+      deletedCount: count,
+      roomID: roomId,
+      messageID: messageId,
+      deletedBy,
+      deletedAt: new Date().toISOString(),
+    };
   }
 
   /** Pin (spec 5.7, 12 item 55): one pinned message per room; pinning another unpins the previous. */
@@ -245,7 +323,12 @@ export class MessagesService {
   }
 
   /** `PUT /rooms/:id/lastRead` ([hist], spec 6 and 13): the member's read position and new badge. */
-  async markRead(appId: string, actor: Actor & { userId: string }, roomId: string, messageId: string): Promise<{ client: string; lastRead: string; badge: number }> {
+  async markRead(
+    appId: string,
+    actor: Actor & { userId: string },
+    roomId: string,
+    messageId: string,
+  ): Promise<{ client: string; lastRead: string; badge: number }> {
     const context = await this.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
     const message = await this.messageOfRoom(appId, roomId, messageId);
@@ -274,18 +357,39 @@ export class MessagesService {
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
   }
 
-  async announceCreated(appId: string, message: StoredMessage, options: Required<SendOptions>, mentions: string[]): Promise<void> {
+  async announceCreated(
+    appId: string,
+    message: StoredMessage,
+    options: Required<SendOptions>,
+    mentions: string[],
+  ): Promise<void> {
     const view = await this.presenter.messageViewOf(appId, message);
     const members = await this.memberIds(appId, message.roomId);
     this.bus.publish('message.created', {
-      appId, roomId: message.roomId, message: view, members, push: options.push, skipTotalBadge: options.skipTotalBadge, mentions,
-      seq: message.seq, previousSeq: message.previousSeq ?? null,
+      appId,
+      roomId: message.roomId,
+      message: view,
+      members,
+      push: options.push,
+      skipTotalBadge: options.skipTotalBadge,
+      mentions,
+      seq: message.seq,
+      previousSeq: message.previousSeq ?? null,
     });
   }
 
-  private async announce(type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned', appId: string, message: StoredMessage): Promise<void> {
+  private async announce(
+    type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned',
+    appId: string,
+    message: StoredMessage,
+  ): Promise<void> {
     const view = await this.presenter.messageViewOf(appId, message);
-    this.bus.publish(type, { appId, roomId: message.roomId, message: view, members: await this.memberIds(appId, message.roomId) });
+    this.bus.publish(type, {
+      appId,
+      roomId: message.roomId,
+      message: view,
+      members: await this.memberIds(appId, message.roomId),
+    });
   }
 
   private async memberIds(appId: string, roomId: string): Promise<string[]> {

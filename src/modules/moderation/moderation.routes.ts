@@ -19,46 +19,122 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const read = { auth: 'user', scope: 'moderation:read' } as const;
   const write = { auth: 'user', scope: 'moderation:write' } as const;
 
-  app.post('/blockStatus/room/:roomID/:blockee', {
-    config: write,
-    schema: { tags, summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)', params: RoomBlockeeParams, body: EmptyBody, response: { 200: Envelope(Record) } },
-  }, async (request) => ok(await moderation.ban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)));
+  app.post(
+    '/blockStatus/room/:roomID/:blockee',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)',
+        params: RoomBlockeeParams,
+        body: EmptyBody,
+        response: { 200: Envelope(Record) },
+      },
+    },
+    async (request) =>
+      ok(await moderation.ban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)),
+  );
 
-  app.delete('/blockStatus/room/:roomID/:blockee', {
-    config: write,
-    schema: { tags, summary: 'Lift a ban (spec 7.2)', params: RoomBlockeeParams, response: { 200: Envelope(Record) } },
-  }, async (request) => ok(await moderation.unban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)));
+  app.delete(
+    '/blockStatus/room/:roomID/:blockee',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Lift a ban (spec 7.2)',
+        params: RoomBlockeeParams,
+        response: { 200: Envelope(Record) },
+      },
+    },
+    async (request) =>
+      ok(await moderation.unban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)),
+  );
 
-  app.get('/blockStatus/room/:roomID', {
-    config: read,
-    schema: { tags, summary: 'The bans of a room, newest first (spec 7.3)', params: Type.Object({ roomID: Id }), response: { 200: Records } },
-  }, async (request) => ok(await moderation.bans(request.auth!.app.id, actorOf(request), request.params.roomID)));
+  app.get(
+    '/blockStatus/room/:roomID',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The bans of a room, newest first (spec 7.3)',
+        params: Type.Object({ roomID: Id }),
+        response: { 200: Records },
+      },
+    },
+    async (request) => ok(await moderation.bans(request.auth!.app.id, actorOf(request), request.params.roomID)),
+  );
 
-  app.post('/blockStatus/my/:blockee', {
-    config: write,
-    schema: { tags, summary: 'Block a user: closes our direct room both ways (spec 7.4.1)', params: BlockeeParams, body: EmptyBody, response: { 200: Envelope(Record) } },
-  }, async (request) => ok(await moderation.block(request.auth!.app.id, actingUserId(request), request.params.blockee)));
+  app.post(
+    '/blockStatus/my/:blockee',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Block a user: closes our direct room both ways (spec 7.4.1)',
+        params: BlockeeParams,
+        body: EmptyBody,
+        response: { 200: Envelope(Record) },
+      },
+    },
+    async (request) => ok(await moderation.block(request.auth!.app.id, actingUserId(request), request.params.blockee)),
+  );
 
-  app.delete('/blockStatus/my/:blockee', {
-    config: write,
-    schema: { tags, summary: 'Unblock a user (spec 7.4.2)', params: BlockeeParams, response: { 200: Envelope(Record) } },
-  }, async (request) => ok(await moderation.unblock(request.auth!.app.id, actingUserId(request), request.params.blockee)));
+  app.delete(
+    '/blockStatus/my/:blockee',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Unblock a user (spec 7.4.2)',
+        params: BlockeeParams,
+        response: { 200: Envelope(Record) },
+      },
+    },
+    async (request) =>
+      ok(await moderation.unblock(request.auth!.app.id, actingUserId(request), request.params.blockee)),
+  );
 
-  app.get('/blockStatus/my', {
-    config: read,
-    schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: Records } },
-  }, async (request) => ok(await moderation.blocks(request.auth!.app.id, actingUserId(request))));
+  app.get(
+    '/blockStatus/my',
+    {
+      config: read,
+      schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: Records } },
+    },
+    async (request) => ok(await moderation.blocks(request.auth!.app.id, actingUserId(request))),
+  );
 
   const MuteParams = Type.Object({ uid: Id, room: Id });
   const anyPaging = Type.Object({ limit: Type.Optional(Type.String()), skip: Type.Optional(Type.String()) });
 
-  app.post('/admin/clients/:uid/mute/:room', {
-    config: { auth: 'admin', scope: 'moderation:write' },
-    schema: { tags, summary: "Mute a room's notifications for a user (spec 7.6)", params: MuteParams, querystring: anyPaging, response: { 200: Envelope(UserSchema) } },
-  }, async (request) => ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, true)));
+  app.post(
+    '/admin/clients/:uid/mute/:room',
+    {
+      config: { auth: 'admin', scope: 'moderation:write' },
+      schema: {
+        tags,
+        summary: "Mute a room's notifications for a user (spec 7.6)",
+        params: MuteParams,
+        querystring: anyPaging,
+        response: { 200: Envelope(UserSchema) },
+      },
+    },
+    async (request) =>
+      ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, true)),
+  );
 
-  app.delete('/admin/clients/:uid/mute/:room', {
-    config: { auth: 'admin', scope: 'moderation:write' },
-    schema: { tags, summary: "Unmute a room's notifications for a user (spec 7.7)", params: MuteParams, querystring: anyPaging, response: { 200: Envelope(UserSchema) } },
-  }, async (request) => ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, false)));
+  app.delete(
+    '/admin/clients/:uid/mute/:room',
+    {
+      config: { auth: 'admin', scope: 'moderation:write' },
+      schema: {
+        tags,
+        summary: "Unmute a room's notifications for a user (spec 7.7)",
+        params: MuteParams,
+        querystring: anyPaging,
+        response: { 200: Envelope(UserSchema) },
+      },
+    },
+    async (request) =>
+      ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, false)),
+  );
 };

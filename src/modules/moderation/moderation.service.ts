@@ -12,7 +12,12 @@ import type { UsersRepository } from '../users/users.repository.js';
 import type { Ban, Block, ModerationRepository } from './moderation.repository.js';
 import type { MembersRepository } from '../members/members.repository.js';
 
-const roomSummary = (room: Room) => ({ _id: room.id, id: room.id, roomType: room.roomType, createdTimeMS: room.createdAt });
+const roomSummary = (room: Room) => ({
+  _id: room.id,
+  id: room.id,
+  roomType: room.roomType,
+  createdTimeMS: room.createdAt,
+});
 
 /** Bans, personal blocks and the admin's notification mute (spec 7, 12 items 60-64). */
 export class ModerationService {
@@ -37,7 +42,8 @@ export class ModerationService {
       });
       this.requireModerator(context, 'Only platform admin and room owner can block users in group chat rooms');
       if (!user) throw new AppError('ROOM_OR_USER_NOT_FOUND');
-      if (blockee === context.room.owner || blockee === actor.userId) throw new AppError('INVALID_USER_ID', 'The room owner and yourself cannot be banned');
+      if (blockee === context.room.owner || blockee === actor.userId)
+        throw new AppError('INVALID_USER_ID', 'The room owner and yourself cannot be banned');
       if (await this.moderation.findBan(appId, roomId, blockee, tx)) throw new AppError('USER_ALREADY_BLOCKED');
       const record: Ban = { roomId, userId: blockee, blocker: actor.userId ?? 'admin', createdAt: now, updatedAt: now };
       await this.moderation.ban(appId, record, tx);
@@ -66,7 +72,10 @@ export class ModerationService {
     const context = await this.access.load(appId, roomId, actor);
     this.requireModerator(context, 'Only room owner can view blocklist in group chat rooms');
     const bans = await this.moderation.bans(appId, roomId);
-    const users = await this.presenter.usersById(appId, bans.flatMap((ban) => [ban.userId, ban.blocker]));
+    const users = await this.presenter.usersById(
+      appId,
+      bans.flatMap((ban) => [ban.userId, ban.blocker]),
+    );
     return {
       data: bans.map((ban) => ({
         ...banView(appId, ban, userSummary(ban.userId, users.get(ban.userId))),
@@ -83,7 +92,8 @@ export class ModerationService {
     if (!user || user.isGroup) throw new AppError('USER_NOT_FOUND');
     const now = Date.now();
     const outcome = await this.rooms.transaction(async (tx) => {
-      if (await this.moderation.findBlock(appId, blocker, blockee, tx)) throw new AppError('USER_ALREADY_BLOCKED', 'This user is already in your block list');
+      if (await this.moderation.findBlock(appId, blocker, blockee, tx))
+        throw new AppError('USER_ALREADY_BLOCKED', 'This user is already in your block list');
       const direct = await ensureDirectRoom({ rooms: this.rooms, members: this.members }, appId, blocker, blockee, tx);
       const record: Block = { blocker, blockee, roomId: direct.room.id, createdAt: now, updatedAt: now };
       await this.moderation.block(appId, record, tx);
@@ -110,7 +120,10 @@ export class ModerationService {
   /** `GET /blockStatus/my` (7.4.3). */
   async blocks(appId: string, blocker: string): Promise<{ data: Record<string, unknown>[] }> {
     const blocks = await this.moderation.blocksBy(appId, blocker);
-    const users = await this.presenter.usersById(appId, blocks.map((block) => block.blockee));
+    const users = await this.presenter.usersById(
+      appId,
+      blocks.map((block) => block.blockee),
+    );
     const rooms = new Map<string, Room>();
     for (const block of blocks) {
       const room = await this.rooms.find(appId, block.roomId);
@@ -119,14 +132,20 @@ export class ModerationService {
     return {
       data: blocks.map((block) => {
         const room = rooms.get(block.roomId);
-        return blockView(appId, block, userSummary(block.blockee, users.get(block.blockee)), room ? roomSummary(room) : { _id: block.roomId, id: block.roomId, roomType: 'direct' });
+        return blockView(
+          appId,
+          block,
+          userSummary(block.blockee, users.get(block.blockee)),
+          room ? roomSummary(room) : { _id: block.roomId, id: block.roomId, roomType: 'direct' },
+        );
       }),
     };
   }
 
   /** `POST`/`DELETE /admin/clients/:uid/mute/:room` (7.6-7.7, 12 item 45): the user's `mute` list. */
   async adminMute(appId: string, userId: string, roomId: string, muted: boolean): Promise<UserView> {
-    if (!(await this.users.find(appId, userId))) throw new AppError('MUTE_CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+    if (!(await this.users.find(appId, userId)))
+      throw new AppError('MUTE_CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     if (!(await this.rooms.find(appId, roomId))) throw new AppError('ROOM_NOT_FOUND');
     const result = await this.users.setMuted(appId, userId, roomId, muted);
     if (!result) throw new AppError('MUTE_CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
@@ -147,9 +166,23 @@ export class ModerationService {
 }
 
 function banView(appId: string, ban: Ban, blockee: UserSummary): Record<string, unknown> {
-  return { appID: appId, blockee, blocker: ban.blocker, room: ban.roomId, createdAt: iso(ban.createdAt), updatedAt: iso(ban.updatedAt) };
+  return {
+    appID: appId,
+    blockee,
+    blocker: ban.blocker,
+    room: ban.roomId,
+    createdAt: iso(ban.createdAt),
+    updatedAt: iso(ban.updatedAt),
+  };
 }
 
 function blockView(appId: string, block: Block, blockee: UserSummary, room: unknown): Record<string, unknown> {
-  return { appID: appId, blockee, blocker: block.blocker, room, createdAt: iso(block.createdAt), updatedAt: iso(block.updatedAt) };
+  return {
+    appID: appId,
+    blockee,
+    blocker: block.blocker,
+    room,
+    createdAt: iso(block.createdAt),
+    updatedAt: iso(block.updatedAt),
+  };
 }

@@ -10,7 +10,13 @@ export class PrefsRepository {
   constructor(private readonly storage: Storage) {}
 
   async list(appId: string, userId: string): Promise<UserPref[]> {
-    const rows = await this.storage.db.selectFrom('user_prefs').select(['key', 'data']).where('app_id', '=', appId).where('user_id', '=', userId).orderBy('key').execute();
+    const rows = await this.storage.db
+      .selectFrom('user_prefs')
+      .select(['key', 'data'])
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .orderBy('key')
+      .execute();
     return rows.map((row) => ({ key: row.key, data: JSON.parse(row.data) as unknown }));
   }
 
@@ -24,7 +30,12 @@ export class PrefsRepository {
   }
 
   async delete(appId: string, userId: string, key: string): Promise<boolean> {
-    const result = await this.storage.db.deleteFrom('user_prefs').where('app_id', '=', appId).where('user_id', '=', userId).where('key', '=', key).executeTakeFirst();
+    const result = await this.storage.db
+      .deleteFrom('user_prefs')
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .where('key', '=', key)
+      .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

@@ -29,7 +29,17 @@ export class LogPushProvider implements PushProvider {
   constructor(private readonly logger: Logger) {}
 
   async send(push: OutgoingPush): Promise<void> {
-    this.logger.info({ push: push.id, app: push.appId, kind: push.kind, users: push.users.length, devices: push.devices.length, title: push.payload.title }, 'push notification');
+    this.logger.info(
+      {
+        push: push.id,
+        app: push.appId,
+        kind: push.kind,
+        users: push.users.length,
+        devices: push.devices.length,
+        title: push.payload.title,
+      },
+      'push notification',
+    );
   }
 }
 
@@ -43,7 +53,11 @@ export class HttpPushProvider implements PushProvider {
     private readonly secretsOf: (appId: string) => Promise<string[]>,
     private readonly options: { allowPrivate: boolean; timeoutMs: number },
   ) {
-    this.poster = new GuardedPoster({ allowPrivate: options.allowPrivate, timeoutMs: options.timeoutMs, maxReplyBytes: 4096 });
+    this.poster = new GuardedPoster({
+      allowPrivate: options.allowPrivate,
+      timeoutMs: options.timeoutMs,
+      maxReplyBytes: 4096,
+    });
   }
 
   async send(push: OutgoingPush): Promise<void> {
@@ -52,16 +66,26 @@ export class HttpPushProvider implements PushProvider {
       id: push.id,
       appID: push.appId,
       kind: push.kind,
-      devices: push.devices.map((device) => ({ client: device.userId, type: device.type, token: device.token, deviceId: device.deviceId })),
+      devices: push.devices.map((device) => ({
+        client: device.userId,
+        type: device.type,
+        token: device.token,
+        deviceId: device.deviceId,
+      })),
       payload: push.payload,
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await this.poster.post(this.url, {
-      'content-type': 'application/json',
-      'webhook-id': push.id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(await this.secretsOf(push.appId), push.id, timestamp, body),
-    }, body);
-    if (response.status < 200 || response.status >= 300) throw new Error(`push endpoint answered HTTP ${response.status}`);
+    const response = await this.poster.post(
+      this.url,
+      {
+        'content-type': 'application/json',
+        'webhook-id': push.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(await this.secretsOf(push.appId), push.id, timestamp, body),
+      },
+      body,
+    );
+    if (response.status < 200 || response.status >= 300)
+      throw new Error(`push endpoint answered HTTP ${response.status}`);
   }
 }

@@ -21,10 +21,20 @@ export interface PushRecord {
 }
 
 const toRecord = (row: Selectable<PushNotificationsTable>): PushRecord => ({
-  id: row.id, appId: row.app_id, kind: row.kind as PushRecord['kind'], users: JSON.parse(row.users) as string[],
-  payload: JSON.parse(row.payload) as Record<string, unknown>, status: row.status as PushRecord['status'], attempts: row.attempts,
-  devices: row.devices, nextAttemptAt: Number(row.next_attempt_at), lockedUntil: Number(row.locked_until), provider: row.provider,
-  lastError: row.last_error, createdAt: row.created_at, updatedAt: row.updated_at,
+  id: row.id,
+  appId: row.app_id,
+  kind: row.kind as PushRecord['kind'],
+  users: JSON.parse(row.users) as string[],
+  payload: JSON.parse(row.payload) as Record<string, unknown>,
+  status: row.status as PushRecord['status'],
+  attempts: row.attempts,
+  devices: row.devices,
+  nextAttemptAt: Number(row.next_attempt_at),
+  lockedUntil: Number(row.locked_until),
+  provider: row.provider,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
 });
 
 export class PushRepository {
@@ -34,8 +44,20 @@ export class PushRepository {
     await this.storage.db
       .insertInto('push_notifications')
       .values({
-        id: push.id, app_id: push.appId, kind: push.kind, users: JSON.stringify(push.users), payload: JSON.stringify(push.payload),
-        status: 'pending', attempts: 0, devices: 0, next_attempt_at: now, locked_until: 0, provider: null, last_error: null, created_at: now, updated_at: now,
+        id: push.id,
+        app_id: push.appId,
+        kind: push.kind,
+        users: JSON.stringify(push.users),
+        payload: JSON.stringify(push.payload),
+        status: 'pending',
+        attempts: 0,
+        devices: 0,
+        next_attempt_at: now,
+        locked_until: 0,
+        provider: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
       })
       .execute();
   }
@@ -44,35 +66,56 @@ export class PushRepository {
     return (await dueRows(this.storage.db, 'push_notifications', now, limit)).map(toRecord);
   }
 
-
   claim(id: string, seenLock: number, until: number): Promise<boolean> {
     return claimLease(this.storage.db, 'push_notifications', id, seenLock, until);
   }
 
-
-  async finish(id: string, outcome: Pick<PushRecord, 'status' | 'attempts' | 'devices' | 'nextAttemptAt' | 'provider' | 'lastError'>, now = Date.now()): Promise<void> {
+  async finish(
+    id: string,
+    outcome: Pick<PushRecord, 'status' | 'attempts' | 'devices' | 'nextAttemptAt' | 'provider' | 'lastError'>,
+    now = Date.now(),
+  ): Promise<void> {
     await this.storage.db
       .updateTable('push_notifications')
       .set({
-        status: outcome.status, attempts: outcome.attempts, devices: outcome.devices, next_attempt_at: outcome.nextAttemptAt, locked_until: 0,
-        provider: outcome.provider, last_error: outcome.lastError, updated_at: now,
+        status: outcome.status,
+        attempts: outcome.attempts,
+        devices: outcome.devices,
+        next_attempt_at: outcome.nextAttemptAt,
+        locked_until: 0,
+        provider: outcome.provider,
+        last_error: outcome.lastError,
+        updated_at: now,
       })
       .where('id', '=', id)
       .execute();
   }
 
-  async list(appId: string, options: { status?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: PushRecord[] }> {
+  async list(
+    appId: string,
+    options: { status?: string; skip: number; limit: number },
+  ): Promise<{ totalCount: number; data: PushRecord[] }> {
     let query = this.storage.db.selectFrom('push_notifications').where('app_id', '=', appId);
     if (options.status) query = query.where('status', '=', options.status);
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(options.skip).limit(options.limit).execute(),
+      query
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(options.skip)
+        .limit(options.limit)
+        .execute(),
     ]);
     return { totalCount: Number(count.count), data: rows.map(toRecord) };
   }
 
   async counts(): Promise<Record<string, number>> {
-    const rows = await this.storage.db.selectFrom('push_notifications').select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status').execute();
+    const rows = await this.storage.db
+      .selectFrom('push_notifications')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute();
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
 }

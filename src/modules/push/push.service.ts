@@ -40,15 +40,24 @@ export class PushService {
   /** `POST /push/push2clients` (10.1): unknown users are skipped when it is sent. */
   async pushToClients(appId: string, body: { clients?: unknown; payload?: unknown }): Promise<string> {
     const { clients, payload } = body;
-    if (!Array.isArray(clients) || clients.length === 0 || !clients.every((client) => typeof client === 'string') || payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    if (
+      !Array.isArray(clients) ||
+      clients.length === 0 ||
+      !clients.every((client) => typeof client === 'string') ||
+      payload === null ||
+      typeof payload !== 'object' ||
+      Array.isArray(payload)
+    ) {
       throw new AppError('MISSING_PARAMETER', 'clients and payload are required');
     }
     if (clients.length > MAX_CLIENTS) throw new AppError('INVALID_REQUEST', `At most ${MAX_CLIENTS} clients per push`);
     const content = { ...(payload as Record<string, unknown>) };
     // `badge` may come as a numeric string (12 item 70).
     if (content.badge !== undefined) {
-      const badge = typeof content.badge === 'string' && /^\d+$/.test(content.badge) ? Number(content.badge) : content.badge;
-      if (typeof badge !== 'number' || !Number.isInteger(badge) || badge < 0) throw new AppError('INVALID_REQUEST', 'payload.badge must be a whole number');
+      const badge =
+        typeof content.badge === 'string' && /^\d+$/.test(content.badge) ? Number(content.badge) : content.badge;
+      if (typeof badge !== 'number' || !Number.isInteger(badge) || badge < 0)
+        throw new AppError('INVALID_REQUEST', 'payload.badge must be a whole number');
       content.badge = badge;
     }
     const id = newId();
@@ -74,11 +83,18 @@ export class PushService {
     const message = event.message;
     const senderId = (message.sender as { _id?: string } | null)?._id ?? null;
     const found = await this.users.findMany(event.appId, event.members);
-    const groupUsers = found.flatMap((user) => (user.isGroup ? user.groupMembers ?? [] : []));
-    const people = [...found.filter((user) => !user.isGroup), ...(groupUsers.length > 0 ? await this.users.findMany(event.appId, groupUsers) : [])];
-    const recipients = [...new Set(people
-      .filter((user) => user.id !== senderId && user.notificationEnabled && !user.mute.includes(event.roomId))
-      .map((user) => user.id))];
+    const groupUsers = found.flatMap((user) => (user.isGroup ? (user.groupMembers ?? []) : []));
+    const people = [
+      ...found.filter((user) => !user.isGroup),
+      ...(groupUsers.length > 0 ? await this.users.findMany(event.appId, groupUsers) : []),
+    ];
+    const recipients = [
+      ...new Set(
+        people
+          .filter((user) => user.id !== senderId && user.notificationEnabled && !user.mute.includes(event.roomId))
+          .map((user) => user.id),
+      ),
+    ];
     if (recipients.length === 0) return;
     const nickname = (message.sender as { nickname?: string } | null)?.nickname || senderId || '';
     const text = typeof message.message === 'string' ? message.message.slice(0, MAX_TEXT) : '';
@@ -113,8 +129,23 @@ export class PushService {
     const attempts = push.attempts + 1;
     const devices = await this.devices.forUsers(push.appId, push.users);
     try {
-      if (devices.length > 0) await this.provider.send({ id: push.id, appId: push.appId, kind: push.kind, users: push.users, devices, payload: push.payload });
-      await this.pushes.finish(push.id, { status: 'sent', attempts, devices: devices.length, nextAttemptAt: Date.now(), provider: this.provider.name, lastError: null });
+      if (devices.length > 0)
+        await this.provider.send({
+          id: push.id,
+          appId: push.appId,
+          kind: push.kind,
+          users: push.users,
+          devices,
+          payload: push.payload,
+        });
+      await this.pushes.finish(push.id, {
+        status: 'sent',
+        attempts,
+        devices: devices.length,
+        nextAttemptAt: Date.now(),
+        provider: this.provider.name,
+        lastError: null,
+      });
     } catch (error) {
       const exhausted = attempts >= MAX_ATTEMPTS;
       await this.pushes.finish(push.id, {

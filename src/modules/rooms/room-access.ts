@@ -34,7 +34,12 @@ export interface RoomContext {
  * the messages after the one that was last when it (or its group) joined; superusers and the
  * platform admin read everything.
  */
-export function historyFloor(room: Room, members: readonly Member[], principals: readonly string[], privileged: boolean): number {
+export function historyFloor(
+  room: Room,
+  members: readonly Member[],
+  principals: readonly string[],
+  privileged: boolean,
+): number {
   if (room.historyVisibility !== 'joined' || privileged) return 0;
   const own = members.filter((member) => principals.includes(member.userId));
   return own.length === 0 ? 0 : Math.min(...own.map((member) => member.historyFromSeq));
@@ -80,7 +85,16 @@ export class RoomAccess {
       room.roomType === 'direct' && !actor.admin ? this.moderation.roomBlocked(appId, roomId, tx) : false,
     ]);
     return {
-      room, members, actor, principals, isMember, isSuperuser, isOwner, canAccess: actor.admin || isMember || isSuperuser, banned, blocked,
+      room,
+      members,
+      actor,
+      principals,
+      isMember,
+      isSuperuser,
+      isOwner,
+      canAccess: actor.admin || isMember || isSuperuser,
+      banned,
+      blocked,
       historyFloor: historyFloor(room, members, principals, actor.admin || isSuperuser),
     };
   }
@@ -94,11 +108,19 @@ export class RoomAccess {
 }
 
 /** `historyFloor` of each 'joined' room of the list for a user with these principals (others: 0, left out). */
-export async function historyFloors(members: MembersRepository, appId: string, principals: readonly string[], rooms: readonly Room[]): Promise<Map<string, number>> {
+export async function historyFloors(
+  members: MembersRepository,
+  appId: string,
+  principals: readonly string[],
+  rooms: readonly Room[],
+): Promise<Map<string, number>> {
   const restricted = rooms.filter((room) => room.historyVisibility === 'joined');
   const floors = new Map<string, number>();
   if (restricted.length === 0) return floors;
-  const lists = await members.listMany(appId, restricted.map((room) => room.id));
+  const lists = await members.listMany(
+    appId,
+    restricted.map((room) => room.id),
+  );
   for (const room of restricted) {
     const list = lists.get(room.id) ?? [];
     floors.set(room.id, historyFloor(room, list, principals, isSuperuserOf(room, list, principals)));

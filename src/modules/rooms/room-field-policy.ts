@@ -30,7 +30,10 @@ export function checkUpdateFields(actor: Actor, input: Settable, isOwner: boolea
   if (actor.admin) return;
   const refused: string[] = KEY_ONLY.filter((field) => input[field] !== undefined);
   if (!isOwner) refused.push(...OWNER_ONLY.filter((field) => input[field] !== undefined));
-  refuse(refused, 'Only the API key (webhook, botMode) or the room owner (owner, managers, historyVisibility) can set %s');
+  refuse(
+    refused,
+    'Only the API key (webhook, botMode) or the room owner (owner, managers, historyVisibility) can set %s',
+  );
 }
 
 function refuse(fields: string[], template: string): void {

@@ -48,11 +48,16 @@ export class RoomList {
     private readonly presenter: RoomPresenter,
   ) {}
 
-  async list(appId: string, userId: string, query: RoomListQuery): Promise<{ totalCount: number; inspect: Record<string, unknown>; data: RoomView[] }> {
+  async list(
+    appId: string,
+    userId: string,
+    query: RoomListQuery,
+  ): Promise<{ totalCount: number; inspect: Record<string, unknown>; data: RoomView[] }> {
     const started = performance.now();
     const compare = parseSort(query.sort ?? DEFAULT_SORT, isTruthy(query.sortUnreadFirst));
     const updatedAfter = query.updatedAfter === undefined ? undefined : parseTime(query.updatedAfter);
-    if (query.updatedAfter !== undefined && updatedAfter === undefined) throw new AppError('INVALID_REQUEST', 'updatedAfter must be an ISO-8601 time or a millisecond epoch');
+    if (query.updatedAfter !== undefined && updatedAfter === undefined)
+      throw new AppError('INVALID_REQUEST', 'updatedAfter must be an ISO-8601 time or a millisecond epoch');
     const prefFilter = parsePref(query.pref);
     const tagFilter = parseTagFilter(query.q);
 
@@ -70,12 +75,21 @@ export class RoomList {
       query: {
         appID: appId,
         members: userId,
-        ...(updatedAfter === undefined ? {} : {
-          $or: [
-            { lastMessage: { $gt: Math.floor(updatedAfter / 1000).toString(16).padStart(8, '0') + '0000000000000000' } },
-            { createdTime: { $gt: iso(updatedAfter) } },
-          ],
-        }),
+        ...(updatedAfter === undefined
+          ? {}
+          : {
+              $or: [
+                {
+                  lastMessage: {
+                    $gt:
+                      Math.floor(updatedAfter / 1000)
+                        .toString(16)
+                        .padStart(8, '0') + '0000000000000000',
+                  },
+                },
+                { createdTime: { $gt: iso(updatedAfter) } },
+              ],
+            }),
         ...(prefFilter ? { pref: prefFilter } : {}),
         status: 1,
       },
@@ -89,12 +103,17 @@ export class RoomList {
    * its id, which a client may have chosen (spec 5.2) with any timestamp in it.
    */
   private async updatedAfter(appId: string, rooms: Room[], time: number): Promise<Room[]> {
-    const lastIds = rooms.filter((room) => room.createdAt <= time && room.lastMessageId !== null).map((room) => room.lastMessageId!);
+    const lastIds = rooms
+      .filter((room) => room.createdAt <= time && room.lastMessageId !== null)
+      .map((room) => room.lastMessageId!);
     const sentAt = new Map<string, number>();
     for (let start = 0; start < lastIds.length; start += LOOKUP_CHUNK) {
-      for (const message of await this.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK))) sentAt.set(message.id, message.createdAt);
+      for (const message of await this.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK)))
+        sentAt.set(message.id, message.createdAt);
     }
-    return rooms.filter((room) => room.createdAt > time || (room.lastMessageId !== null && (sentAt.get(room.lastMessageId) ?? 0) > time));
+    return rooms.filter(
+      (room) => room.createdAt > time || (room.lastMessageId !== null && (sentAt.get(room.lastMessageId) ?? 0) > time),
+    );
   }
 
   private async entries(appId: string, userId: string, principals: readonly string[], rooms: Room[]): Promise<Entry[]> {
@@ -108,7 +127,10 @@ export class RoomList {
     return rooms.map((room) => {
       const state = states.get(room.id);
       const members = memberLists.get(room.id) ?? [];
-      const isSuperuser = room.owner === userId || room.managers.includes(userId) || members.some((member) => member.userId === userId && member.role === 'admin');
+      const isSuperuser =
+        room.owner === userId ||
+        room.managers.includes(userId) ||
+        members.some((member) => member.userId === userId && member.role === 'admin');
       return {
         room,
         members,
@@ -127,13 +149,20 @@ export class RoomList {
 
 /** `-lastMessage -createdTime`: space-separated fields, `-` for descending; ties fall back to the id. */
 function parseSort(text: string, unreadFirst: boolean): Comparator {
-  const keys = text.split(/[\s,]+/).filter(Boolean).map((part) => {
-    const descending = part.startsWith('-');
-    const name = part.replace(/^[-+]/, '');
-    const key = Object.hasOwn(SORT_KEYS, name) ? SORT_KEYS[name] : undefined;
-    if (!key) throw new AppError('INVALID_REQUEST', `Cannot sort rooms by "${name.slice(0, 64)}"; use ${Object.keys(SORT_KEYS).join(', ')}`);
-    return { key, sign: descending ? -1 : 1 };
-  });
+  const keys = text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((part) => {
+      const descending = part.startsWith('-');
+      const name = part.replace(/^[-+]/, '');
+      const key = Object.hasOwn(SORT_KEYS, name) ? SORT_KEYS[name] : undefined;
+      if (!key)
+        throw new AppError(
+          'INVALID_REQUEST',
+          `Cannot sort rooms by "${name.slice(0, 64)}"; use ${Object.keys(SORT_KEYS).join(', ')}`,
+        );
+      return { key, sign: descending ? -1 : 1 };
+    });
   return (a, b) => {
     if (unreadFirst) {
       const unread = Number(b.viewer.unread > 0) - Number(a.viewer.unread > 0);
@@ -149,7 +178,8 @@ function parseSort(text: string, unreadFirst: boolean): Comparator {
   };
 }
 
-const isTruthy = (value: string | undefined): boolean => value !== undefined && value !== '' && value !== '0' && value !== 'false';
+const isTruthy = (value: string | undefined): boolean =>
+  value !== undefined && value !== '' && value !== '0' && value !== 'false';
 
 /** A JSON object, or no filter at all for anything else (Postman sends `pref=true`, spec 4.5). */
 function parsePref(text: string | undefined): Record<string, unknown> | undefined {
@@ -181,14 +211,17 @@ function parseTagFilter(text: string | undefined): ((room: Room) => boolean) | u
   const tags = (value as { roomTags?: unknown } | null)?.roomTags;
   if (tags === undefined) return undefined;
   const strings = (list: unknown): string[] => {
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string')) throw new AppError('INVALID_REQUEST', 'q.roomTags must be a tag or tags');
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+      throw new AppError('INVALID_REQUEST', 'q.roomTags must be a tag or tags');
     return list as string[];
   };
   if (typeof tags === 'string') return (room) => room.roomTags.includes(tags);
   if (Array.isArray(tags)) return (room) => strings(tags).every((tag) => room.roomTags.includes(tag));
   const operators = tags as { $in?: unknown; $all?: unknown };
-  if (operators && operators.$in !== undefined) return (room) => strings(operators.$in).some((tag) => room.roomTags.includes(tag));
-  if (operators && operators.$all !== undefined) return (room) => strings(operators.$all).every((tag) => room.roomTags.includes(tag));
+  if (operators && operators.$in !== undefined)
+    return (room) => strings(operators.$in).some((tag) => room.roomTags.includes(tag));
+  if (operators && operators.$all !== undefined)
+    return (room) => strings(operators.$all).every((tag) => room.roomTags.includes(tag));
   throw new AppError('INVALID_REQUEST', 'q.roomTags must be a tag, an array, {$in: [...]} or {$all: [...]}');
 }
 
@@ -196,7 +229,8 @@ function parseTagFilter(text: string | undefined): ((room: Room) => boolean) | u
 function prefMatches(pref: Record<string, unknown> | null, filter: Record<string, unknown>): boolean {
   return Object.entries(filter).every(([name, wanted]) => {
     const actual = pref?.[name];
-    if (Array.isArray(actual)) return Array.isArray(wanted) ? wanted.every((item) => actual.includes(item)) : actual.includes(wanted);
+    if (Array.isArray(actual))
+      return Array.isArray(wanted) ? wanted.every((item) => actual.includes(item)) : actual.includes(wanted);
     if (actual === undefined && wanted === false) return true;
     return JSON.stringify(actual) === JSON.stringify(wanted);
   });

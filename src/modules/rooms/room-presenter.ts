@@ -7,7 +7,13 @@ import { userSummary, type UserSummary } from '../users/user-summary.js';
 import type { Room } from './rooms.repository.js';
 
 export type RoomView = Record<string, unknown> & {
-  _id: string; id: string; appID: string; name: string; roomType: string; status: number; createdTimeMS: number;
+  _id: string;
+  id: string;
+  appID: string;
+  name: string;
+  roomType: string;
+  status: number;
+  createdTimeMS: number;
 };
 
 /** What the caller sees of a room that is theirs alone (spec 4.2, 4.5). */
@@ -71,7 +77,8 @@ export class RoomPresenter {
     const found = await this.users.findMany(appId, [...new Set(ids)]);
     const byId = new Map(found.map((user) => [user.id, user]));
     const nested = found.flatMap((user) => user.groupMembers ?? []).filter((id) => !byId.has(id));
-    if (nested.length > 0) for (const user of await this.users.findMany(appId, [...new Set(nested)])) byId.set(user.id, user);
+    if (nested.length > 0)
+      for (const user of await this.users.findMany(appId, [...new Set(nested)])) byId.set(user.id, user);
     return byId;
   }
 
@@ -81,16 +88,25 @@ export class RoomPresenter {
     const summary = userSummary(id, user, { userAgent: true, publicKey: true });
     summary.isSocketConnected = online.has(id);
     if (user?.isGroup) {
-      summary.members = (user.groupMembers ?? []).map((memberId) => ({ ...userSummary(memberId, users.get(memberId), { publicKey: true }), isSocketConnected: online.has(memberId) }));
+      summary.members = (user.groupMembers ?? []).map((memberId) => ({
+        ...userSummary(memberId, users.get(memberId), { publicKey: true }),
+        isSocketConnected: online.has(memberId),
+      }));
     }
     return summary;
   }
 
   /** Messages with their senders expanded, in the order given. */
   async messageViews(appId: string, messages: StoredMessage[]): Promise<MessageView[]> {
-    const senders = await this.usersById(appId, messages.flatMap((message) => (message.senderId === null ? [] : [message.senderId])));
+    const senders = await this.usersById(
+      appId,
+      messages.flatMap((message) => (message.senderId === null ? [] : [message.senderId])),
+    );
     return messages.map((message) =>
-      messageView(message, message.senderId === null ? null : userSummary(message.senderId, senders.get(message.senderId))),
+      messageView(
+        message,
+        message.senderId === null ? null : userSummary(message.senderId, senders.get(message.senderId)),
+      ),
     );
   }
 
@@ -105,7 +121,10 @@ export class RoomPresenter {
   /** A single room in full (spec 4.2): every member's unread count and read position included. */
   async detail(room: Room, members: Member[], viewer: ViewerState | null): Promise<RoomView> {
     const [users, states, special] = await Promise.all([
-      this.usersById(room.appId, members.map((member) => member.userId)),
+      this.usersById(
+        room.appId,
+        members.map((member) => member.userId),
+      ),
       this.members.roomStates(room.appId, room.id),
       this.specialMessages(room, viewer?.historyFloor ?? 0),
     ]);
@@ -117,20 +136,36 @@ export class RoomPresenter {
   }
 
   /** Rooms of a list (spec 4.5): summaries of members, the caller's own state, no per-member details. */
-  async list(appId: string, entries: Array<{ room: Room; members: Member[]; viewer: ViewerState }>): Promise<RoomView[]> {
-    const users = await this.usersById(appId, entries.flatMap((entry) => entry.members.map((member) => member.userId)));
+  async list(
+    appId: string,
+    entries: Array<{ room: Room; members: Member[]; viewer: ViewerState }>,
+  ): Promise<RoomView[]> {
+    const users = await this.usersById(
+      appId,
+      entries.flatMap((entry) => entry.members.map((member) => member.userId)),
+    );
     const online = await this.presence.online(appId, [...users.keys()]);
-    const lastIds = entries.flatMap((entry) => [entry.room.lastMessageId, entry.room.pinnedMessageId]).filter((id): id is string => id !== null);
+    const lastIds = entries
+      .flatMap((entry) => [entry.room.lastMessageId, entry.room.pinnedMessageId])
+      .filter((id): id is string => id !== null);
     const stored = await this.messages.findMany(appId, lastIds);
     const seqOf = new Map(stored.map((message) => [message.id, message.seq]));
     const messages = await this.messageViews(appId, stored);
     const byId = new Map(messages.map((message) => [message._id, message]));
     return entries.map((entry) => {
-      const readable = (id: string | null) => (id === null || (seqOf.get(id) ?? 0) <= (entry.viewer.historyFloor ?? 0) ? undefined : byId.get(id));
-      return this.assemble(entry.room, entry.members, users, online, {
-        lastMessage: readable(entry.room.lastMessageId),
-        pinnedMessage: readable(entry.room.pinnedMessageId) ?? null,
-      }, entry.viewer);
+      const readable = (id: string | null) =>
+        id === null || (seqOf.get(id) ?? 0) <= (entry.viewer.historyFloor ?? 0) ? undefined : byId.get(id);
+      return this.assemble(
+        entry.room,
+        entry.members,
+        users,
+        online,
+        {
+          lastMessage: readable(entry.room.lastMessageId),
+          pinnedMessage: readable(entry.room.pinnedMessageId) ?? null,
+        },
+        entry.viewer,
+      );
     });
   }
 
@@ -139,14 +174,17 @@ export class RoomPresenter {
     return { ...roomFields(room), members: members.map((member) => member.userId) };
   }
 
-  private async specialMessages(room: Room, historyFloor: number): Promise<{ lastMessage?: MessageView; pinnedMessage: MessageView | null }> {
+  private async specialMessages(
+    room: Room,
+    historyFloor: number,
+  ): Promise<{ lastMessage?: MessageView; pinnedMessage: MessageView | null }> {
     const ids = [room.lastMessageId, room.pinnedMessageId].filter((id): id is string => id !== null);
     const readable = (await this.messages.findMany(room.appId, ids)).filter((message) => message.seq > historyFloor);
     const views = await this.messageViews(room.appId, readable);
     const byId = new Map(views.map((message) => [message._id, message]));
     return {
       lastMessage: room.lastMessageId === null ? undefined : byId.get(room.lastMessageId),
-      pinnedMessage: room.pinnedMessageId === null ? null : byId.get(room.pinnedMessageId) ?? null,
+      pinnedMessage: room.pinnedMessageId === null ? null : (byId.get(room.pinnedMessageId) ?? null),
     };
   }
 

@@ -3,7 +3,6 @@ import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Database, RoomsTable } from '../../storage/schema.js';
 
-
 /** Whether members read messages from before they joined (issue 9 item 1). */
 export type HistoryVisibility = 'shared' | 'joined';
 export const HISTORY_VISIBILITIES: readonly HistoryVisibility[] = ['shared', 'joined'];
@@ -36,9 +35,25 @@ export interface Room {
 }
 
 /** Room fields a create or update may set. */
-export type RoomFields = Partial<Pick<Room,
-  'name' | 'cover' | 'description' | 'owner' | 'managers' | 'roomTags' | 'webhook' | 'botMode' | 'botState' |
-  'encrypted' | 'status' | 'opening' | 'historyVisibility' | 'extParams'>> & { roomType?: string };
+export type RoomFields = Partial<
+  Pick<
+    Room,
+    | 'name'
+    | 'cover'
+    | 'description'
+    | 'owner'
+    | 'managers'
+    | 'roomTags'
+    | 'webhook'
+    | 'botMode'
+    | 'botState'
+    | 'encrypted'
+    | 'status'
+    | 'opening'
+    | 'historyVisibility'
+    | 'extParams'
+  >
+> & { roomType?: string };
 
 export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   appId: row.app_id,
@@ -99,7 +114,12 @@ export class RoomsRepository {
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<Room | undefined> {
-    const row = await db.selectFrom('rooms').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('rooms')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toRoom(row);
   }
 
@@ -111,7 +131,13 @@ export class RoomsRepository {
     return row && toRoom(row);
   }
 
-  async insert(appId: string, id: string, fields: RoomFields & { roomType: 'direct' | 'group' }, now: number, db: Db): Promise<void> {
+  async insert(
+    appId: string,
+    id: string,
+    fields: RoomFields & { roomType: 'direct' | 'group' },
+    now: number,
+    db: Db,
+  ): Promise<void> {
     await db
       .insertInto('rooms')
       .values({
@@ -144,21 +170,36 @@ export class RoomsRepository {
   }
 
   async update(appId: string, id: string, fields: RoomFields, now: number, db: Db): Promise<void> {
-    await db.updateTable('rooms').set({ ...toColumns(fields), updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+    await db
+      .updateTable('rooms')
+      .set({ ...toColumns(fields), updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   /** Records a new message: it becomes the room's last one and counts toward `totalCount`. */
   async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<void> {
     await db
       .updateTable('rooms')
-      .set((eb) => ({ last_message_id: message.id, last_message_seq: message.seq, message_count: eb('message_count', '+', 1) }))
+      .set((eb) => ({
+        last_message_id: message.id,
+        last_message_seq: message.seq,
+        message_count: eb('message_count', '+', 1),
+      }))
       .where('app_id', '=', appId)
       .where('id', '=', id)
       .execute();
   }
 
   /** After deletions: the newest remaining message becomes the last one. */
-  async messagesRemoved(appId: string, id: string, removed: number, last: { id: string; seq: number } | undefined, db: Db): Promise<void> {
+  async messagesRemoved(
+    appId: string,
+    id: string,
+    removed: number,
+    last: { id: string; seq: number } | undefined,
+    db: Db,
+  ): Promise<void> {
     await db
       .updateTable('rooms')
       .set((eb) => ({
@@ -172,7 +213,12 @@ export class RoomsRepository {
   }
 
   async setPinned(appId: string, id: string, messageId: string | null, db: Db): Promise<void> {
-    await db.updateTable('rooms').set({ pinned_message_id: messageId }).where('app_id', '=', appId).where('id', '=', id).execute();
+    await db
+      .updateTable('rooms')
+      .set({ pinned_message_id: messageId })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(appId: string, id: string, db: Db): Promise<number> {
@@ -181,14 +227,19 @@ export class RoomsRepository {
   }
 
   /** Rooms that any of `principals` (a user and the groups they belong to) is a member of. */
-  async listForPrincipals(appId: string, principals: readonly string[], options: { activeOnly: boolean }): Promise<Room[]> {
+  async listForPrincipals(
+    appId: string,
+    principals: readonly string[],
+    options: { activeOnly: boolean },
+  ): Promise<Room[]> {
     let query = this.storage.db
       .selectFrom('rooms')
       .selectAll('rooms')
       .where('rooms.app_id', '=', appId)
       .where((eb) =>
         eb.exists(
-          eb.selectFrom('room_members as mm')
+          eb
+            .selectFrom('room_members as mm')
             .select('mm.user_id')
             .whereRef('mm.app_id', '=', 'rooms.app_id')
             .whereRef('mm.room_id', '=', 'rooms.id')
@@ -208,8 +259,18 @@ export class RoomsRepository {
       .where('app_id', '=', appId)
       .where('created_at', '>=', since)
       .where('created_at', '<=', until)
-      .union(db.selectFrom('rooms').select('id').where('app_id', '=', appId).where('created_at', '>=', since).where('created_at', '<=', until));
-    const row = await db.selectFrom(ids.as('active')).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      .union(
+        db
+          .selectFrom('rooms')
+          .select('id')
+          .where('app_id', '=', appId)
+          .where('created_at', '>=', since)
+          .where('created_at', '<=', until),
+      );
+    const row = await db
+      .selectFrom(ids.as('active'))
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
     return Number(row.count);
   }
 

@@ -4,7 +4,14 @@ import { OptionalBody } from '../../http/schemas.js';
 import { actingUserId } from '../../http/actor.js';
 import { actorOf, userActorOf } from '../../http/actor.js';
 import {
-  CreateAndJoinBody, CreateRoomBody, DeleteRoomResponse, RoomListQuery, RoomListResponse, RoomParams, RoomResponse, UpdateRoomBody,
+  CreateAndJoinBody,
+  CreateRoomBody,
+  DeleteRoomResponse,
+  RoomListQuery,
+  RoomListResponse,
+  RoomParams,
+  RoomResponse,
+  UpdateRoomBody,
 } from './rooms.schemas.js';
 
 const tags = ['Rooms'];
@@ -14,67 +21,133 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const read = { auth: 'user', scope: 'rooms:read' } as const;
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
-  app.post('/rooms', {
-    config: write,
-    schema: {
-      tags,
-      summary: 'Create a room (spec 4.1)',
-      description: 'A direct room without `_id` gets the md5 id of its member pair; creating it again answers the existing room. The caller is not added.',
-      body: OptionalBody(CreateRoomBody),
-      response: { 200: RoomResponse },
+  app.post(
+    '/rooms',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Create a room (spec 4.1)',
+        description:
+          'A direct room without `_id` gets the md5 id of its member pair; creating it again answers the existing room. The caller is not added.',
+        body: OptionalBody(CreateRoomBody),
+        response: { 200: RoomResponse },
+      },
     },
-  }, async (request) => {
-    const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {}, { defaults: request.auth!.app.settings });
-    request.auditTargets.push(view._id);
-    return ok(view);
-  });
-
-  app.post('/rooms/createAndJoin', {
-    config: write,
-    schema: { tags, summary: 'Create a room and join it (spec 13, [hist])', body: OptionalBody(CreateAndJoinBody), response: { 200: RoomResponse } },
-  }, async (request) => {
-    const actor = userActorOf(request);
-    const { invitee, invitationRequired, ...input } = request.body ?? {};
-    const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
-    const appId = request.auth!.app.id;
-    // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
-    if (invitationRequired === true && input.roomType !== 'direct') {
-      const { view } = await rooms.create(appId, actor, { ...input, members: [] }, { join: true, defaults: request.auth!.app.settings });
-      const others = invitees.filter((id) => id !== actor.userId);
-      if (others.length > 0) await members.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
+    async (request) => {
+      const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {}, {
+        defaults: request.auth!.app.settings,
+      });
+      request.auditTargets.push(view._id);
       return ok(view);
-    }
-    const { view } = await rooms.create(appId, actor, { ...input, members: invitees }, { join: true, defaults: request.auth!.app.settings });
-    return ok(view);
-  });
+    },
+  );
 
-  app.get('/rooms', {
-    config: read,
-    schema: { tags, summary: "The caller's rooms (spec 4.5)", querystring: RoomListQuery, response: { 200: RoomListResponse } },
-  }, async (request) => {
-    const query = request.query;
-    return ok(await roomList.list(request.auth!.app.id, actingUserId(request), {
-      ...query,
-      updatedAfter: query.updatedAfter === undefined ? undefined : String(query.updatedAfter),
-    }));
-  });
+  app.post(
+    '/rooms/createAndJoin',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Create a room and join it (spec 13, [hist])',
+        body: OptionalBody(CreateAndJoinBody),
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const actor = userActorOf(request);
+      const { invitee, invitationRequired, ...input } = request.body ?? {};
+      const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
+      const appId = request.auth!.app.id;
+      // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
+      if (invitationRequired === true && input.roomType !== 'direct') {
+        const { view } = await rooms.create(
+          appId,
+          actor,
+          { ...input, members: [] },
+          { join: true, defaults: request.auth!.app.settings },
+        );
+        const others = invitees.filter((id) => id !== actor.userId);
+        if (others.length > 0)
+          await members.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
+        return ok(view);
+      }
+      const { view } = await rooms.create(
+        appId,
+        actor,
+        { ...input, members: invitees },
+        { join: true, defaults: request.auth!.app.settings },
+      );
+      return ok(view);
+    },
+  );
 
-  app.get('/rooms/:id', {
-    config: read,
-    schema: { tags, summary: 'A room with its members (spec 4.2)', params: RoomParams, response: { 200: RoomResponse } },
-  }, async (request) => ok(await rooms.get(request.auth!.app.id, actorOf(request), request.params.id)));
+  app.get(
+    '/rooms',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "The caller's rooms (spec 4.5)",
+        querystring: RoomListQuery,
+        response: { 200: RoomListResponse },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      return ok(
+        await roomList.list(request.auth!.app.id, actingUserId(request), {
+          ...query,
+          updatedAfter: query.updatedAfter === undefined ? undefined : String(query.updatedAfter),
+        }),
+      );
+    },
+  );
 
-  app.put('/rooms/:id', {
-    config: write,
-    schema: { tags, summary: 'Update or freeze a room (spec 4.3, 7.5)', params: RoomParams, body: OptionalBody(UpdateRoomBody), response: { 200: RoomResponse } },
-  }, async (request) => {
-    const body = request.body ?? {};
-    const view = await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, body);
-    return ok(view, body.status === 0 ? 'Room frozen successfully' : 'OK');
-  });
+  app.get(
+    '/rooms/:id',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'A room with its members (spec 4.2)',
+        params: RoomParams,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => ok(await rooms.get(request.auth!.app.id, actorOf(request), request.params.id)),
+  );
 
-  app.delete('/rooms/:id', {
-    config: write,
-    schema: { tags, summary: 'Delete a room and all its messages (spec 4.4)', params: RoomParams, response: { 200: DeleteRoomResponse } },
-  }, async (request) => ok(await rooms.delete(request.auth!.app.id, actorOf(request), request.params.id)));
+  app.put(
+    '/rooms/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Update or freeze a room (spec 4.3, 7.5)',
+        params: RoomParams,
+        body: OptionalBody(UpdateRoomBody),
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const body = request.body ?? {};
+      const view = await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, body);
+      return ok(view, body.status === 0 ? 'Room frozen successfully' : 'OK');
+    },
+  );
+
+  app.delete(
+    '/rooms/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Delete a room and all its messages (spec 4.4)',
+        params: RoomParams,
+        response: { 200: DeleteRoomResponse },
+      },
+    },
+    async (request) => ok(await rooms.delete(request.auth!.app.id, actorOf(request), request.params.id)),
+  );
 };

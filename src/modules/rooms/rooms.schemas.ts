@@ -22,7 +22,12 @@ const RoomFieldsSchema = {
   managers: Type.Optional(Ids),
   status: Type.Optional(Flag),
   opening: Type.Optional(Flag),
-  historyVisibility: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('joined')], { description: 'Whether members read messages from before they joined (default: the application setting, else "shared")' })),
+  historyVisibility: Type.Optional(
+    Type.Union([Type.Literal('shared'), Type.Literal('joined')], {
+      description:
+        'Whether members read messages from before they joined (default: the application setting, else "shared")',
+    }),
+  ),
 };
 
 export const CreateRoomBody = Type.Object({
@@ -67,7 +72,12 @@ export const RoomListQuery = Type.Object({
   updatedAfter: Type.Optional(TimeInput),
   pref: Type.Optional(Type.String({ maxLength: 4096 })),
   sortUnreadFirst: Type.Optional(Type.String({ maxLength: 8 })),
-  q: Type.Optional(Type.String({ maxLength: 4096, description: 'IMKIT SDK filter, e.g. {"members":"me","roomTags":"work"}; members is always the caller' })),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 4096,
+      description: 'IMKIT SDK filter, e.g. {"members":"me","roomTags":"work"}; members is always the caller',
+    }),
+  ),
 });
 
 export const RoomListResponse = Envelope(

@@ -57,23 +57,40 @@ export class RoomsService {
    * is the pair's md5 room, and creating it again answers the existing one. `join` adds the actor
    * (`POST /rooms/createAndJoin`).
    */
-  async create(appId: string, actor: Actor, input: RoomInput, options: { join?: boolean; defaults?: RoomDefaults } = {}): Promise<{ view: RoomView; created: boolean }> {
+  async create(
+    appId: string,
+    actor: Actor,
+    input: RoomInput,
+    options: { join?: boolean; defaults?: RoomDefaults } = {},
+  ): Promise<{ view: RoomView; created: boolean }> {
     const roomType = input.roomType ?? 'group';
-    if (roomType !== 'direct' && roomType !== 'group') throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
+    if (roomType !== 'direct' && roomType !== 'group')
+      throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
     checkCreateFields(actor, input, roomType);
     const memberIds = [...new Set([...(input.members ?? []), ...(options.join && actor.userId ? [actor.userId] : [])])];
-    if (memberIds.length > this.limits.roomMembers) throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
-    if (roomType === 'direct' && memberIds.length !== 2) throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
+    if (memberIds.length > this.limits.roomMembers)
+      throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+    if (roomType === 'direct' && memberIds.length !== 2)
+      throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
     checkTags(input.roomTags);
     if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
       throw new AppError('NOT_PERMITTED', 'A user creates only direct rooms it is one of the two members of');
     }
-    const id = input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
-    if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
+    const id =
+      input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
+    if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH)
+      throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
     // The API key may still name group rooms with 32-hex ids (UUIDs without dashes): it answers for them.
     const reservedForAPair = roomType === 'direct' || !actor.admin;
-    if (reservedForAPair && isDirectRoomIdShape(id) && (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))) {
-      throw new AppError('INVALID_REQUEST', '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is');
+    if (
+      reservedForAPair &&
+      isDirectRoomIdShape(id) &&
+      (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))
+    ) {
+      throw new AppError(
+        'INVALID_REQUEST',
+        '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is',
+      );
     }
     const reuseExisting = roomType === 'direct' && input._id === undefined;
     await this.checkUsersExist(appId, [...memberIds, ...(input.owner ? [input.owner] : []), ...(input.managers ?? [])]);
@@ -83,7 +100,8 @@ export class RoomsService {
     try {
       outcome = await this.rooms.transaction(async (tx) => {
         const existing = await this.rooms.find(appId, id, tx);
-        if (existing) return { room: await this.reusable(existing, memberIds, actor, reuseExisting, tx), created: false };
+        if (existing)
+          return { room: await this.reusable(existing, memberIds, actor, reuseExisting, tx), created: false };
         const now = Date.now();
         await this.rooms.insert(appId, id, { ...withDefaults(input, roomType, options.defaults), roomType }, now, tx);
         await this.members.add(appId, id, memberIds, 0, now, tx);
@@ -93,7 +111,14 @@ export class RoomsService {
         if (input.systemMessage === true && memberIds.length > 0) {
           const users = await this.users.findMany(appId, memberIds, tx);
           const byId = new Map(users.map((user) => [user.id, user]));
-          systemMessage = await this.writer.system(tx, room, sender, 'addMembers', memberIds.map((member) => userSummary(member, byId.get(member))), 'invitees');
+          systemMessage = await this.writer.system(
+            tx,
+            room,
+            sender,
+            'addMembers',
+            memberIds.map((member) => userSummary(member, byId.get(member))),
+            'invitees',
+          );
           room = (await this.rooms.find(appId, id, tx))!;
         }
         return { room, created: true, systemMessage };
@@ -108,13 +133,29 @@ export class RoomsService {
     const members = await this.members.list(appId, id);
     const view = this.presenter.created(outcome.room, members);
     if (outcome.room.lastMessageId) {
-      const [last] = await this.presenter.messageViews(appId, await this.messagesOf(appId, [outcome.room.lastMessageId]));
+      const [last] = await this.presenter.messageViews(
+        appId,
+        await this.messagesOf(appId, [outcome.room.lastMessageId]),
+      );
       if (last) view.lastMessage = last;
     }
     if (outcome.created) {
       const memberList = members.map((member) => member.userId);
-      this.bus.publish('room.created', { appId, roomId: id, members: memberList, actor: actor.userId, room: { ...view } });
-      if (memberList.length > 0) this.bus.publish('member.added', { appId, roomId: id, userIds: memberList, members: memberList, actor: actor.userId });
+      this.bus.publish('room.created', {
+        appId,
+        roomId: id,
+        members: memberList,
+        actor: actor.userId,
+        room: { ...view },
+      });
+      if (memberList.length > 0)
+        this.bus.publish('member.added', {
+          appId,
+          roomId: id,
+          userIds: memberList,
+          members: memberList,
+          actor: actor.userId,
+        });
       if (outcome.systemMessage) await this.announceMessage(appId, outcome.systemMessage, memberList);
     }
     return { view, created: outcome.created };
@@ -156,7 +197,12 @@ export class RoomsService {
     const members = await this.rooms.transaction(async (tx) => {
       const context = await this.access.load(appId, roomId, actor, tx);
       const freezing = input.status !== undefined;
-      if (freezing) requireSuperuser(context, 'Only room owner, manager, or platform admin can freeze room', 'FREEZE_NOT_PERMITTED');
+      if (freezing)
+        requireSuperuser(
+          context,
+          'Only room owner, manager, or platform admin can freeze room',
+          'FREEZE_NOT_PERMITTED',
+        );
       else requireSuperuser(context, 'Only room owner, manager, or platform admin can update room');
       checkUpdateFields(actor, input, context.isOwner);
       if (input.roomType !== undefined && input.roomType !== context.room.roomType) {
@@ -167,7 +213,13 @@ export class RoomsService {
     });
     const context = await this.access.load(appId, roomId, actor);
     const view = await this.detail(context);
-    this.bus.publish('room.updated', { appId, roomId, members: members.map((member) => member.userId), actor: actor.userId, room: view });
+    this.bus.publish('room.updated', {
+      appId,
+      roomId,
+      members: members.map((member) => member.userId),
+      actor: actor.userId,
+      room: view,
+    });
     return view;
   }
 
@@ -177,7 +229,11 @@ export class RoomsService {
       const context = await this.access.load(appId, roomId, actor, tx);
       requireSuperuser(context, 'Only room owner, manager, or platform admin can delete room');
       const unmuted = await this.users.forgetMutedRoom(appId, roomId, tx);
-      return { removed: await this.rooms.delete(appId, roomId, tx), members: context.members.map((member) => member.userId), unmuted };
+      return {
+        removed: await this.rooms.delete(appId, roomId, tx),
+        members: context.members.map((member) => member.userId),
+        unmuted,
+      };
     });
     for (const userId of unmuted) this.bus.publish('user.upserted', { appId, userId });
     this.bus.publish('room.deleted', { appId, roomId, members, actor: actor.userId });
@@ -193,7 +249,10 @@ export class RoomsService {
     const userId = context.actor.userId;
     if (userId === null || (!context.isMember && context.actor.admin)) return null;
     const { room } = context;
-    const [states, user] = await Promise.all([this.members.readStates(room.appId, [room.id], userId), this.users.find(room.appId, userId)]);
+    const [states, user] = await Promise.all([
+      this.members.readStates(room.appId, [room.id], userId),
+      this.users.find(room.appId, userId),
+    ]);
     const state = states.get(room.id);
     return {
       unread: state?.badge ?? 0,
@@ -210,7 +269,8 @@ export class RoomsService {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return;
     for (const id of unique) {
-      if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new AppError('INVALID_REQUEST', 'User ids must be 1 to 255 characters');
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+        throw new AppError('INVALID_REQUEST', 'User ids must be 1 to 255 characters');
     }
     const found = new Set((await this.users.findMany(appId, unique)).map((user) => user.id));
     const missing = unique.find((id) => !found.has(id));
@@ -230,7 +290,15 @@ export class RoomsService {
   async announceMessage(appId: string, stored: StoredMessage, members: string[]): Promise<void> {
     const message = await this.presenter.messageViewOf(appId, stored);
     this.bus.publish('message.created', {
-      appId, roomId: stored.roomId, message, members, push: true, skipTotalBadge: false, mentions: [], seq: stored.seq, previousSeq: stored.previousSeq ?? null,
+      appId,
+      roomId: stored.roomId,
+      message,
+      members,
+      push: true,
+      skipTotalBadge: false,
+      mentions: [],
+      seq: stored.seq,
+      previousSeq: stored.previousSeq ?? null,
     });
   }
 

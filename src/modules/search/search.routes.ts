@@ -10,57 +10,90 @@ import type { SearchInput } from './search.service.js';
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { search } = app.services;
 
-  app.post('/search', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags: ['Search'],
-      summary: 'Search message text in my rooms (spec 5.9)',
-      description: 'Case-insensitive substring match on the text of messages (and strings in `extra`), through a text index.',
-      body: Type.Object(
-        {
-          type: Type.Optional(Type.Unknown({ description: '["messages"]; also roomName, roomMember, roomTags, roomPrefTags, roomPrefFolder' })),
+  app.post(
+    '/search',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags: ['Search'],
+        summary: 'Search message text in my rooms (spec 5.9)',
+        description:
+          'Case-insensitive substring match on the text of messages (and strings in `extra`), through a text index.',
+        body: Type.Object({
+          type: Type.Optional(
+            Type.Unknown({
+              description: '["messages"]; also roomName, roomMember, roomTags, roomPrefTags, roomPrefFolder',
+            }),
+          ),
           keyword: Type.Optional(Type.Unknown()),
           room: Type.Optional(Type.Unknown()),
           roomTags: Type.Optional(Type.Unknown()),
           limit: Type.Optional(Type.Unknown({ description: 'Messages to return: default 50, at most 200' })),
-        },
-      ),
-      response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
+        }),
+        response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
+      },
     },
-  }, async (request) => ok(await search.search(request.auth!.app.id, actingUserId(request), (request.body ?? {}) as SearchInput)));
+    async (request) =>
+      ok(await search.search(request.auth!.app.id, actingUserId(request), (request.body ?? {}) as SearchInput)),
+  );
 
-  const found = Envelope(Type.Object({ totalCount: Type.Integer(), data: Type.Array(Type.Object({}, { additionalProperties: true })) }));
+  const found = Envelope(
+    Type.Object({ totalCount: Type.Integer(), data: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+  );
 
-  app.post('/messages/search', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags: ['Search'],
-      summary: 'Messages of my rooms containing a text (SDK `message.searchV2`)',
-      body: Type.Object({ message: Type.Optional(Type.Unknown()), room: Type.Optional(Type.String()), limit: Type.Optional(Type.Unknown()) }),
-      response: { 200: found },
+  app.post(
+    '/messages/search',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags: ['Search'],
+        summary: 'Messages of my rooms containing a text (SDK `message.searchV2`)',
+        body: Type.Object({
+          message: Type.Optional(Type.Unknown()),
+          room: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Unknown()),
+        }),
+        response: { 200: found },
+      },
     },
-  }, async (request) => {
-    const data = await search.messages(request.auth!.app.id, actingUserId(request), { keyword: request.body.message, room: request.body.room, limit: request.body.limit });
-    return ok({ totalCount: data.length, data });
-  });
-
-  app.get('/messages', {
-    config: { auth: 'user', scope: 'messages:read' },
-    schema: {
-      tags: ['Search'],
-      summary: 'Messages of my rooms containing a text (SDK `message.search`: q={"message": "…", "room"?: "…"})',
-      querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 4096 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-      response: { 200: found },
+    async (request) => {
+      const data = await search.messages(request.auth!.app.id, actingUserId(request), {
+        keyword: request.body.message,
+        room: request.body.room,
+        limit: request.body.limit,
+      });
+      return ok({ totalCount: data.length, data });
     },
-  }, async (request) => {
-    let q: { message?: unknown; room?: unknown } = {};
-    try {
-      q = JSON.parse(request.query.q ?? '{}') as typeof q;
-    } catch {
-      throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
-    }
-    assertSafeInput(q, 'q');
-    const data = await search.messages(request.auth!.app.id, actingUserId(request), { keyword: q?.message, room: q?.room, limit: request.query.limit });
-    return ok({ totalCount: data.length, data });
-  });
+  );
+
+  app.get(
+    '/messages',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags: ['Search'],
+        summary: 'Messages of my rooms containing a text (SDK `message.search`: q={"message": "…", "room"?: "…"})',
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 4096 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
+        response: { 200: found },
+      },
+    },
+    async (request) => {
+      let q: { message?: unknown; room?: unknown } = {};
+      try {
+        q = JSON.parse(request.query.q ?? '{}') as typeof q;
+      } catch {
+        throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
+      }
+      assertSafeInput(q, 'q');
+      const data = await search.messages(request.auth!.app.id, actingUserId(request), {
+        keyword: q?.message,
+        room: q?.room,
+        limit: request.query.limit,
+      });
+      return ok({ totalCount: data.length, data });
+    },
+  );
 };

@@ -48,10 +48,13 @@ export class SearchService {
 
   async search(appId: string, userId: string, input: SearchInput): Promise<Record<string, unknown>> {
     const types = readTypes(input.type);
-    if (typeof input.keyword !== 'string' || input.keyword.trim() === '') throw new AppError('INVALID_REQUEST', 'Missing required field: keyword');
+    if (typeof input.keyword !== 'string' || input.keyword.trim() === '')
+      throw new AppError('INVALID_REQUEST', 'Missing required field: keyword');
     const keyword = input.keyword.trim();
-    if (keyword.length > MAX_KEYWORD) throw new AppError('INVALID_REQUEST', `keyword must be at most ${MAX_KEYWORD} characters`);
-    if (input.room !== undefined && typeof input.room !== 'string') throw new AppError('INVALID_REQUEST', 'room must be a room id');
+    if (keyword.length > MAX_KEYWORD)
+      throw new AppError('INVALID_REQUEST', `keyword must be at most ${MAX_KEYWORD} characters`);
+    if (input.room !== undefined && typeof input.room !== 'string')
+      throw new AppError('INVALID_REQUEST', 'room must be a room id');
     const tags = readTags(input.roomTags);
     const limit = readLimit(input.limit);
 
@@ -63,7 +66,12 @@ export class SearchService {
 
     const result: Record<string, unknown> = {};
     if (types.has('messages')) {
-      const hits = await this.readable(appId, principals, rooms, await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit }));
+      const hits = await this.readable(
+        appId,
+        principals,
+        rooms,
+        await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit }),
+      );
       const groups = new Map<string, string[]>();
       for (const hit of hits) {
         let ids = groups.get(hit.roomId);
@@ -78,39 +86,92 @@ export class SearchService {
     if (types.has('roomTags')) result.roomTags = rooms.filter((room) => room.roomTags.some(contains)).map(roomSummary);
     if (types.has('roomMember')) result.roomMember = await this.roomsWithMember(appId, rooms, contains);
     if (types.has('roomPrefTags') || types.has('roomPrefFolder')) {
-      const states = await this.members.readStates(appId, rooms.map((room) => room.id), userId);
+      const states = await this.members.readStates(
+        appId,
+        rooms.map((room) => room.id),
+        userId,
+      );
       const pref = (room: Room) => states.get(room.id)?.pref ?? {};
-      if (types.has('roomPrefTags')) result.roomPrefTags = rooms.filter((room) => asArray(pref(room).tags).some(contains)).map(roomSummary);
-      if (types.has('roomPrefFolder')) result.roomPrefFolder = rooms.filter((room) => contains(pref(room).folder)).map(roomSummary);
+      if (types.has('roomPrefTags'))
+        result.roomPrefTags = rooms.filter((room) => asArray(pref(room).tags).some(contains)).map(roomSummary);
+      if (types.has('roomPrefFolder'))
+        result.roomPrefFolder = rooms.filter((room) => contains(pref(room).folder)).map(roomSummary);
     }
     return result;
   }
 
   /** The matching messages themselves, newest first (the SDKs' `message.search` calls). */
-  async messages(appId: string, userId: string, input: { keyword: unknown; room?: unknown; limit?: unknown }): Promise<Record<string, unknown>[]> {
-    if (typeof input.keyword !== 'string' || input.keyword.trim() === '') throw new AppError('INVALID_REQUEST', 'Missing required field: message (the text to find)');
+  async messages(
+    appId: string,
+    userId: string,
+    input: { keyword: unknown; room?: unknown; limit?: unknown },
+  ): Promise<Record<string, unknown>[]> {
+    if (typeof input.keyword !== 'string' || input.keyword.trim() === '')
+      throw new AppError('INVALID_REQUEST', 'Missing required field: message (the text to find)');
     const keyword = input.keyword.trim();
-    if (keyword.length > MAX_KEYWORD) throw new AppError('INVALID_REQUEST', `The text to find must be at most ${MAX_KEYWORD} characters`);
+    if (keyword.length > MAX_KEYWORD)
+      throw new AppError('INVALID_REQUEST', `The text to find must be at most ${MAX_KEYWORD} characters`);
     const limit = readLimit(input.limit);
     const principals = await this.access.principals(appId, userId);
     let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
     if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
-    const hits = await this.readable(appId, principals, rooms, await this.dialect.searchMessages(this.storage.db, { appId, roomIds: rooms.map((room) => room.id), keyword, limit }));
-    const found = new Map((await this.presenter.messageViews(appId, await this.messagesRepository.findMany(appId, hits.map((hit) => hit.id)))).map((view) => [view._id, view]));
+    const hits = await this.readable(
+      appId,
+      principals,
+      rooms,
+      await this.dialect.searchMessages(this.storage.db, {
+        appId,
+        roomIds: rooms.map((room) => room.id),
+        keyword,
+        limit,
+      }),
+    );
+    const found = new Map(
+      (
+        await this.presenter.messageViews(
+          appId,
+          await this.messagesRepository.findMany(
+            appId,
+            hits.map((hit) => hit.id),
+          ),
+        )
+      ).map((view) => [view._id, view]),
+    );
     return hits.map((hit) => found.get(hit.id)).filter((view): view is NonNullable<typeof view> => view !== undefined);
   }
 
   /** Hits the user may read: none from before they joined a 'joined' room (issue 9 item 1). */
-  private async readable<T extends { roomId: string; seq: number }>(appId: string, principals: string[], rooms: Room[], hits: T[]): Promise<T[]> {
-    const floors = await historyFloors(this.members, appId, principals, rooms.filter((room) => hits.some((hit) => hit.roomId === room.id)));
+  private async readable<T extends { roomId: string; seq: number }>(
+    appId: string,
+    principals: string[],
+    rooms: Room[],
+    hits: T[],
+  ): Promise<T[]> {
+    const floors = await historyFloors(
+      this.members,
+      appId,
+      principals,
+      rooms.filter((room) => hits.some((hit) => hit.roomId === room.id)),
+    );
     return floors.size === 0 ? hits : hits.filter((hit) => hit.seq > (floors.get(hit.roomId) ?? 0));
   }
 
   private async roomsWithMember(appId: string, rooms: Room[], contains: (text: unknown) => boolean) {
-    const members = await this.members.listMany(appId, rooms.map((room) => room.id));
-    const users = new Map((await this.users.findMany(appId, [...new Set([...members.values()].flat().map((member) => member.userId))])).map((user) => [user.id, user]));
+    const members = await this.members.listMany(
+      appId,
+      rooms.map((room) => room.id),
+    );
+    const users = new Map(
+      (await this.users.findMany(appId, [...new Set([...members.values()].flat().map((member) => member.userId))])).map(
+        (user) => [user.id, user],
+      ),
+    );
     return rooms
-      .filter((room) => (members.get(room.id) ?? []).some((member) => contains(member.userId) || contains(users.get(member.userId)?.nickname)))
+      .filter((room) =>
+        (members.get(room.id) ?? []).some(
+          (member) => contains(member.userId) || contains(users.get(member.userId)?.nickname),
+        ),
+      )
       .map(roomSummary);
   }
 }
@@ -118,7 +179,11 @@ export class SearchService {
 /** `type`: an array or a single string (spec 12 item 56); every entry must be a known type. */
 function readTypes(value: unknown): Set<SearchType> {
   const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((item) => (SEARCH_TYPES as readonly unknown[]).includes(item))) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((item) => (SEARCH_TYPES as readonly unknown[]).includes(item))
+  ) {
     throw new AppError('INVALID_SEARCH_TYPE');
   }
   return new Set(list as SearchType[]);
@@ -126,13 +191,15 @@ function readTypes(value: unknown): Set<SearchType> {
 
 function readTags(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) throw new AppError('INVALID_REQUEST', 'roomTags must be an array of strings');
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string'))
+    throw new AppError('INVALID_REQUEST', 'roomTags must be an array of strings');
   return value as string[];
 }
 
 function readLimit(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_LIMIT;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new AppError('INVALID_REQUEST', 'limit must be a positive whole number');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new AppError('INVALID_REQUEST', 'limit must be a positive whole number');
   return Math.min(value, MAX_LIMIT);
 }
 

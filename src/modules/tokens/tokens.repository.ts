@@ -48,7 +48,12 @@ export class TokensRepository {
 
   /** Every stored token with this hash, in any application (to tell a mismatched client key). */
   async findByHash(tokenHash: string): Promise<UserToken[]> {
-    const rows = await this.storage.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', tokenHash).limit(10).execute();
+    const rows = await this.storage.db
+      .selectFrom('user_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .limit(10)
+      .execute();
     return rows.map(toToken);
   }
 
@@ -73,12 +78,27 @@ export class TokensRepository {
     return rows.map(toToken);
   }
 
-  async setExpiry(appId: string, id: string, expiresAt: number | null, now: number, db: Db = this.storage.db): Promise<void> {
-    await db.updateTable('user_tokens').set({ expires_at: expiresAt, updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+  async setExpiry(
+    appId: string,
+    id: string,
+    expiresAt: number | null,
+    now: number,
+    db: Db = this.storage.db,
+  ): Promise<void> {
+    await db
+      .updateTable('user_tokens')
+      .set({ expires_at: expiresAt, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async deleteByIds(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<void> {
     if (ids.length === 0) return;
-    await db.deleteFrom('user_tokens').where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
+    await db
+      .deleteFrom('user_tokens')
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('id', ids))
+      .execute();
   }
 }

@@ -46,7 +46,16 @@ export class TokensService {
       .setExpirationTime(Math.floor(expiresAt / 1000))
       .setJti(randomUUID())
       .sign(new TextEncoder().encode(app.tokenSecret));
-    const record: UserToken = { id: randomId('tok'), appId: app.id, userId: user.id, kind: 'issued', last4: lastFour(token), expiresAt, createdAt: now, updatedAt: now };
+    const record: UserToken = {
+      id: randomId('tok'),
+      appId: app.id,
+      userId: user.id,
+      kind: 'issued',
+      last4: lastFour(token),
+      expiresAt,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.tokens.insert({ ...record, tokenHash: sha256Hex(token) }, db);
     const revokedIds = app.settings.singleTokenPerUser ? await this.revokeOthers(app.id, user.id, record.id, db) : [];
     return { token, record, revokedIds, rebound: false };
@@ -56,7 +65,14 @@ export class TokensService {
    * Binds an integrator-chosen token. Binding the same token to the same user again only moves its
    * expiry; a token held by another user of the app is a 409 TOKEN_CONFLICT.
    */
-  async bind(app: App, userId: string, token: string, expiresAt: number | undefined, db: Transaction<Database>, now = Date.now()): Promise<GrantedToken> {
+  async bind(
+    app: App,
+    userId: string,
+    token: string,
+    expiresAt: number | undefined,
+    db: Transaction<Database>,
+    now = Date.now(),
+  ): Promise<GrantedToken> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
       throw new AppError('INVALID_REQUEST', `token must be 1 to ${MAX_TOKEN_LENGTH} characters`);
     }
@@ -70,7 +86,16 @@ export class TokensService {
       await this.tokens.setExpiry(app.id, existing.id, expiry, now, db);
       record = { ...existing, expiresAt: expiry, updatedAt: now };
     } else {
-      record = { id: randomId('tok'), appId: app.id, userId, kind: 'assigned', last4: lastFour(token), expiresAt: expiry, createdAt: now, updatedAt: now };
+      record = {
+        id: randomId('tok'),
+        appId: app.id,
+        userId,
+        kind: 'assigned',
+        last4: lastFour(token),
+        expiresAt: expiry,
+        createdAt: now,
+        updatedAt: now,
+      };
       await this.tokens.insert({ ...record, tokenHash }, db);
     }
     const revokedIds = app.settings.singleTokenPerUser ? await this.revokeOthers(app.id, userId, record.id, db) : [];
@@ -78,7 +103,12 @@ export class TokensService {
   }
 
   /** Revokes one token (by its plain value) or, without one, all of the user's tokens. */
-  async revoke(appId: string, userId: string, token: string | undefined, db: Transaction<Database>): Promise<UserToken[]> {
+  async revoke(
+    appId: string,
+    userId: string,
+    token: string | undefined,
+    db: Transaction<Database>,
+  ): Promise<UserToken[]> {
     let revoked: UserToken[];
     if (token !== undefined) {
       const record = await this.tokens.findInApp(appId, sha256Hex(token), db);
@@ -87,7 +117,11 @@ export class TokensService {
     } else {
       revoked = await this.tokens.listForUser(appId, userId, db);
     }
-    await this.tokens.deleteByIds(appId, revoked.map((record) => record.id), db);
+    await this.tokens.deleteByIds(
+      appId,
+      revoked.map((record) => record.id),
+      db,
+    );
     return revoked;
   }
 
@@ -107,9 +141,18 @@ export class TokensService {
     if (grant.rebound) this.bus.publish('token.updated', { appId, userId, tokenIds: [id] });
   }
 
-  private async revokeOthers(appId: string, userId: string, keepId: string, db: Transaction<Database>): Promise<string[]> {
+  private async revokeOthers(
+    appId: string,
+    userId: string,
+    keepId: string,
+    db: Transaction<Database>,
+  ): Promise<string[]> {
     const others = (await this.tokens.listForUser(appId, userId, db)).filter((record) => record.id !== keepId);
-    await this.tokens.deleteByIds(appId, others.map((record) => record.id), db);
+    await this.tokens.deleteByIds(
+      appId,
+      others.map((record) => record.id),
+      db,
+    );
     return others.map((record) => record.id);
   }
 }

@@ -17,7 +17,18 @@ const MAX_IN_VALUES = 100;
 
 type Kind = 'string' | 'number' | 'date' | 'bool';
 interface ColumnField {
-  column: 'id' | 'nickname' | 'avatar_url' | 'email' | 'description' | 'user_agent' | 'is_robot' | 'last_login_time' | 'created_at' | 'updated_at' | 'notification_enabled';
+  column:
+    | 'id'
+    | 'nickname'
+    | 'avatar_url'
+    | 'email'
+    | 'description'
+    | 'user_agent'
+    | 'is_robot'
+    | 'last_login_time'
+    | 'created_at'
+    | 'updated_at'
+    | 'notification_enabled';
   kind: Kind;
   nullable: boolean;
 }
@@ -41,16 +52,43 @@ const FIELDS: Record<string, ColumnField> = {
 };
 
 const CUSTOM_FIELD = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
-const OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$regex', '$options', '$in', '$nin', '$exists', '$type']);
+const OPERATORS = new Set([
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$regex',
+  '$options',
+  '$in',
+  '$nin',
+  '$exists',
+  '$type',
+]);
 
 const TYPE_ALIASES: Record<string, JsonTypeName | 'date'> = {
-  string: 'string', '2': 'string',
-  double: 'number', '1': 'number', int: 'number', '16': 'number', long: 'number', '18': 'number', decimal: 'number', '19': 'number', number: 'number',
-  bool: 'bool', '8': 'bool',
-  object: 'object', '3': 'object',
-  array: 'array', '4': 'array',
-  null: 'null', '10': 'null',
-  date: 'date', '9': 'date',
+  string: 'string',
+  '2': 'string',
+  double: 'number',
+  '1': 'number',
+  int: 'number',
+  '16': 'number',
+  long: 'number',
+  '18': 'number',
+  decimal: 'number',
+  '19': 'number',
+  number: 'number',
+  bool: 'bool',
+  '8': 'bool',
+  object: 'object',
+  '3': 'object',
+  array: 'array',
+  '4': 'array',
+  null: 'null',
+  '10': 'null',
+  date: 'date',
+  '9': 'date',
 };
 
 type Eb = ExpressionBuilder<Database, 'users'>;
@@ -68,7 +106,8 @@ const FALSE: Expression<SqlBool> = sql<boolean>`1 = 0`;
 const isNotTrue = (condition: Expression<SqlBool>): Expression<SqlBool> => sql<boolean>`(${condition}) is not true`;
 
 /** Own entries only: a name such as "constructor" must not find Object.prototype members. */
-const own = <T>(table: Record<string, T>, name: string): T | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
+const own = <T>(table: Record<string, T>, name: string): T | undefined =>
+  Object.hasOwn(table, name) ? table[name] : undefined;
 
 export function parseUserFilter(q: string | undefined, dialect: DialectHelpers): Condition | undefined {
   if (q === undefined || q.trim() === '') return undefined;
@@ -104,21 +143,44 @@ function fieldCondition(field: string, condition: unknown, dialect: DialectHelpe
   const parts: Condition[] = [];
   for (const [op, value] of ops) {
     switch (op) {
-      case '$eq': parts.push(target.compare('=', literal(value))); break;
-      case '$ne': parts.push(target.notEqual(literal(value))); break;
-      case '$gt': parts.push(target.compare('>', literal(value))); break;
-      case '$gte': parts.push(target.compare('>=', literal(value))); break;
-      case '$lt': parts.push(target.compare('<', literal(value))); break;
-      case '$lte': parts.push(target.compare('<=', literal(value))); break;
-      case '$in': parts.push(target.within(list(op, value))); break;
-      case '$nin': { const values = list(op, value); parts.push((eb) => isNotTrue(target.within(values)(eb))); break; }
+      case '$eq':
+        parts.push(target.compare('=', literal(value)));
+        break;
+      case '$ne':
+        parts.push(target.notEqual(literal(value)));
+        break;
+      case '$gt':
+        parts.push(target.compare('>', literal(value)));
+        break;
+      case '$gte':
+        parts.push(target.compare('>=', literal(value)));
+        break;
+      case '$lt':
+        parts.push(target.compare('<', literal(value)));
+        break;
+      case '$lte':
+        parts.push(target.compare('<=', literal(value)));
+        break;
+      case '$in':
+        parts.push(target.within(list(op, value)));
+        break;
+      case '$nin': {
+        const values = list(op, value);
+        parts.push((eb) => isNotTrue(target.within(values)(eb)));
+        break;
+      }
       case '$exists':
         if (typeof value !== 'boolean' && value !== 0 && value !== 1) invalid('$exists takes true or false');
         parts.push(target.exists(Boolean(value)));
         break;
-      case '$type': parts.push(target.hasType(typeName(value))); break;
-      case '$regex': parts.push(target.regex(regex(value, (options as string | undefined) ?? ''))); break;
-      case '$options': break;
+      case '$type':
+        parts.push(target.hasType(typeName(value)));
+        break;
+      case '$regex':
+        parts.push(target.regex(regex(value, (options as string | undefined) ?? '')));
+        break;
+      case '$options':
+        break;
     }
   }
   return (eb) => eb.and(parts.map((part) => part(eb)));
@@ -139,12 +201,16 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
   const coerce = (value: Scalar): string | number | null | undefined => {
     if (value === null) return null;
     switch (field.kind) {
-      case 'string': return typeof value === 'string' ? value : undefined;
-      case 'number': return typeof value === 'number' ? value : undefined;
-      case 'bool': return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
+      case 'string':
+        return typeof value === 'string' ? value : undefined;
+      case 'number':
+        return typeof value === 'number' ? value : undefined;
+      case 'bool':
+        return typeof value === 'boolean' ? (value ? 1 : 0) : undefined;
       case 'date': {
         const ms = parseTime(value);
-        if (ms === undefined && typeof value === 'string') invalid(`"${value.slice(0, 40)}" is not an ISO-8601 time or a ms epoch`);
+        if (ms === undefined && typeof value === 'string')
+          invalid(`"${value.slice(0, 40)}" is not an ISO-8601 time or a ms epoch`);
         return ms;
       }
     }
@@ -169,8 +235,12 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
       if (type === 'null' && field.nullable) return eb(ref(eb), 'is', null);
       return FALSE;
     },
-    regex: ({ pattern, caseInsensitive }) => (eb) =>
-      field.kind === 'string' ? eb.and([eb(ref(eb), 'is not', null), dialect.regexMatch(ref(eb), pattern, caseInsensitive)]) : FALSE,
+    regex:
+      ({ pattern, caseInsensitive }) =>
+      (eb) =>
+        field.kind === 'string'
+          ? eb.and([eb(ref(eb), 'is not', null), dialect.regexMatch(ref(eb), pattern, caseInsensitive)])
+          : FALSE,
   };
 }
 
@@ -179,13 +249,15 @@ function customTarget(field: string, dialect: DialectHelpers): Target {
   const number = dialect.jsonNumber('custom', field);
   const bool = dialect.jsonBool('custom', field);
   const type = dialect.jsonType('custom', field);
-  const compare = (op: '=' | '>' | '>=' | '<' | '<=', value: Scalar): Condition => (eb) => {
-    // Mongo's `{field: null}` matches an explicit null and an absent field alike.
-    if (value === null) return op === '=' ? eb.or([eb(type, 'is', null), eb(type, '=', 'null')]) : FALSE;
-    if (typeof value === 'string') return eb(text, op, value);
-    if (typeof value === 'number') return eb(number, op, value);
-    return op === '=' ? eb(bool, '=', value ? 1 : 0) : FALSE;
-  };
+  const compare =
+    (op: '=' | '>' | '>=' | '<' | '<=', value: Scalar): Condition =>
+    (eb) => {
+      // Mongo's `{field: null}` matches an explicit null and an absent field alike.
+      if (value === null) return op === '=' ? eb.or([eb(type, 'is', null), eb(type, '=', 'null')]) : FALSE;
+      if (typeof value === 'string') return eb(text, op, value);
+      if (typeof value === 'number') return eb(number, op, value);
+      return op === '=' ? eb(bool, '=', value ? 1 : 0) : FALSE;
+    };
   return {
     compare,
     // Mongo's $ne also matches documents without the field or with a value of another type.
@@ -193,7 +265,10 @@ function customTarget(field: string, dialect: DialectHelpers): Target {
     within: (values) => (eb) => (values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb)))),
     exists: (present) => (eb) => eb(type, present ? 'is not' : 'is', null),
     hasType: (wanted) => (eb) => (wanted === 'date' ? FALSE : eb(type, '=', wanted)),
-    regex: ({ pattern, caseInsensitive }) => (eb) => eb.and([eb(text, 'is not', null), dialect.regexMatch(text, pattern, caseInsensitive)]),
+    regex:
+      ({ pattern, caseInsensitive }) =>
+      (eb) =>
+        eb.and([eb(text, 'is not', null), dialect.regexMatch(text, pattern, caseInsensitive)]),
   };
 }
 
@@ -212,7 +287,8 @@ function list(op: string, value: unknown): Scalar[] {
 
 function typeName(value: unknown): JsonTypeName | 'date' {
   const name = own(TYPE_ALIASES, String(value));
-  if ((typeof value !== 'string' && typeof value !== 'number') || !name) return invalid(`Unsupported $type ${JSON.stringify(value)}`);
+  if ((typeof value !== 'string' && typeof value !== 'number') || !name)
+    return invalid(`Unsupported $type ${JSON.stringify(value)}`);
   return name;
 }
 

@@ -23,7 +23,11 @@ export interface UserSummary {
  * The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data.
  * A user deleted since keeps their id with empty fields.
  */
-export function userSummary(id: string, user: User | undefined, options: { userAgent?: boolean; publicKey?: boolean } = {}): UserSummary {
+export function userSummary(
+  id: string,
+  user: User | undefined,
+  options: { userAgent?: boolean; publicKey?: boolean } = {},
+): UserSummary {
   if (!user) return { _id: id, id, nickname: '', avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
   const summary: UserSummary = {
     _id: user.id,

@@ -5,10 +5,33 @@ import type { User } from './users.repository.js';
 
 /** Fields Parley manages itself; a custom field of the same name is never stored or returned. */
 export const RESERVED_USER_FIELDS = new Set([
-  '_id', 'id', 'appID', '__v', 'nickname', 'avatarUrl', 'email', 'description', 'isRobot', 'address',
-  'userAgent', 'lastLoginTime', 'lastLoginTimeMS', 'lastJoinOrCreateRoomTime', 'createdAt', 'createdAtMS',
-  'updatedAt', 'updatedAtMS', 'mute', 'notificationEnabled', 'members', 'token', 'expirationDate',
-  'expirationDateMS', 'issueAccessToken', 'isGroup', 'client',
+  '_id',
+  'id',
+  'appID',
+  '__v',
+  'nickname',
+  'avatarUrl',
+  'email',
+  'description',
+  'isRobot',
+  'address',
+  'userAgent',
+  'lastLoginTime',
+  'lastLoginTimeMS',
+  'lastJoinOrCreateRoomTime',
+  'createdAt',
+  'createdAtMS',
+  'updatedAt',
+  'updatedAtMS',
+  'mute',
+  'notificationEnabled',
+  'members',
+  'token',
+  'expirationDate',
+  'expirationDateMS',
+  'issueAccessToken',
+  'isGroup',
+  'client',
 ]);
 
 export type UserView = Static<typeof UserSchema> & Record<string, unknown>;

@@ -30,7 +30,9 @@ export interface User {
 }
 
 /** Fields an upsert may set; absent fields are kept. */
-export type UserChanges = Partial<Pick<User, 'nickname' | 'avatarUrl' | 'email' | 'description' | 'isRobot' | 'notificationEnabled' | 'groupMembers'>> & {
+export type UserChanges = Partial<
+  Pick<User, 'nickname' | 'avatarUrl' | 'email' | 'description' | 'isRobot' | 'notificationEnabled' | 'groupMembers'>
+> & {
   custom?: Record<string, unknown>;
 };
 
@@ -66,18 +68,35 @@ export class UsersRepository {
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<User | undefined> {
-    const row = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toUser(row);
   }
 
   async findMany(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<User[]> {
     if (ids.length === 0) return [];
-    const rows = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where(this.storage.dialect.inList('id', ids)).execute();
+    const rows = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('id', ids))
+      .execute();
     return rows.map(toUser);
   }
 
   /** Creates the user, or applies `changes` to the existing one (spec 3.1: upsert keyed by `_id`). */
-  async upsert(appId: string, id: string, changes: UserChanges, isGroup: boolean, db: Db, now = Date.now()): Promise<{ user: User; created: boolean }> {
+  async upsert(
+    appId: string,
+    id: string,
+    changes: UserChanges,
+    isGroup: boolean,
+    db: Db,
+    now = Date.now(),
+  ): Promise<{ user: User; created: boolean }> {
     const existing = await this.findForUpdate(appId, id, db);
     if (!existing) {
       await db
@@ -135,7 +154,10 @@ export class UsersRepository {
     appId: string,
     options: { groups: boolean; filter?: Filter; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: User[] }> {
-    let query = this.storage.db.selectFrom('users').where('app_id', '=', appId).where('is_group', '=', options.groups ? 1 : 0);
+    let query = this.storage.db
+      .selectFrom('users')
+      .where('app_id', '=', appId)
+      .where('is_group', '=', options.groups ? 1 : 0);
     if (options.filter) query = query.where(options.filter);
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
@@ -183,14 +205,24 @@ export class UsersRepository {
   }
 
   /** Adds or removes a room in the user's `mute` list; returns the user as changed, or undefined if absent. */
-  async setMuted(appId: string, userId: string, roomId: string, muted: boolean): Promise<{ user: User; changed: boolean } | undefined> {
+  async setMuted(
+    appId: string,
+    userId: string,
+    roomId: string,
+    muted: boolean,
+  ): Promise<{ user: User; changed: boolean } | undefined> {
     return this.transaction(async (tx) => {
       const user = await this.findForUpdate(appId, userId, tx);
       if (!user) return undefined;
       const has = user.mute.includes(roomId);
       if (has === muted) return { user, changed: false };
       const mute = muted ? [...user.mute, roomId] : user.mute.filter((id) => id !== roomId);
-      await tx.updateTable('users').set({ mute: JSON.stringify(mute), updated_at: Date.now() }).where('app_id', '=', appId).where('id', '=', userId).execute();
+      await tx
+        .updateTable('users')
+        .set({ mute: JSON.stringify(mute), updated_at: Date.now() })
+        .where('app_id', '=', appId)
+        .where('id', '=', userId)
+        .execute();
       return { user: (await this.find(appId, userId, tx)) as User, changed: true };
     });
   }
@@ -205,16 +237,30 @@ export class UsersRepository {
       .execute();
     for (const row of rows) {
       const mute = (JSON.parse(row.mute) as string[]).filter((id) => id !== roomId);
-      await db.updateTable('users').set({ mute: JSON.stringify(mute), updated_at: Date.now() }).where('app_id', '=', appId).where('id', '=', row.id).execute();
+      await db
+        .updateTable('users')
+        .set({ mute: JSON.stringify(mute), updated_at: Date.now() })
+        .where('app_id', '=', appId)
+        .where('id', '=', row.id)
+        .execute();
     }
     return rows.map((row) => row.id);
   }
 
   /** A user connected: when, from where and with what (spec 1.9 `address`, `userAgent`, `lastLoginTime`). */
-  async recordLogin(appId: string, userId: string, login: { address: Address | null; userAgent: string | null }, now = Date.now()): Promise<void> {
+  async recordLogin(
+    appId: string,
+    userId: string,
+    login: { address: Address | null; userAgent: string | null },
+    now = Date.now(),
+  ): Promise<void> {
     await this.storage.db
       .updateTable('users')
-      .set({ last_login_time: now, address: login.address ? JSON.stringify(login.address) : null, user_agent: login.userAgent })
+      .set({
+        last_login_time: now,
+        address: login.address ? JSON.stringify(login.address) : null,
+        user_agent: login.userAgent,
+      })
       .where('app_id', '=', appId)
       .where('id', '=', userId)
       .execute();
@@ -225,9 +271,24 @@ export class UsersRepository {
     await this.storage.db
       .insertInto('users')
       .values({
-        app_id: appId, id, nickname: id, avatar_url: '', email: null, description: null, is_robot: 1, is_group: 0,
-        group_members: null, custom: '{}', address: null, user_agent: null, last_login_time: 0,
-        last_join_or_create_room_time: null, notification_enabled: 0, mute: '[]', created_at: Date.now(), updated_at: Date.now(),
+        app_id: appId,
+        id,
+        nickname: id,
+        avatar_url: '',
+        email: null,
+        description: null,
+        is_robot: 1,
+        is_group: 0,
+        group_members: null,
+        custom: '{}',
+        address: null,
+        user_agent: null,
+        last_login_time: 0,
+        last_join_or_create_room_time: null,
+        notification_enabled: 0,
+        mute: '[]',
+        created_at: Date.now(),
+        updated_at: Date.now(),
       })
       .onConflict((oc) => oc.doNothing())
       .execute();

@@ -10,8 +10,14 @@ import { iso } from '../../shared/time.js';
 import type { UserInput } from './users.service.js';
 import { userView } from './user-view.js';
 import {
-  BatchUsersBody, BatchUsersResponse, ListUsersQuery, UpsertUserBody, UpsertUserResponse, UserListResponse,
-  UserParams, UserResponse,
+  BatchUsersBody,
+  BatchUsersResponse,
+  ListUsersQuery,
+  UpsertUserBody,
+  UpsertUserResponse,
+  UserListResponse,
+  UserParams,
+  UserResponse,
 } from './users.schemas.js';
 
 const tags = ['Users'];
@@ -21,92 +27,157 @@ const MAX_LIMIT = 100;
 export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { users, userListCache } = app.services;
 
-  app.post('/admin/clients', {
-    config: { auth: 'admin', scope: 'users:write' },
-    schema: {
-      tags,
-      summary: 'Create or update a user; optionally issue or bind a token',
-      description: 'Upsert keyed by `_id` (spec 3.1). `issueAccessToken: true` issues a JWT; `token` (+ `expirationDate`) binds your own.',
-      body: UpsertUserBody,
-      response: { 200: UpsertUserResponse },
+  app.post(
+    '/admin/clients',
+    {
+      config: { auth: 'admin', scope: 'users:write' },
+      schema: {
+        tags,
+        summary: 'Create or update a user; optionally issue or bind a token',
+        description:
+          'Upsert keyed by `_id` (spec 3.1). `issueAccessToken: true` issues a JWT; `token` (+ `expirationDate`) binds your own.',
+        body: UpsertUserBody,
+        response: { 200: UpsertUserResponse },
+      },
     },
-  }, async (request) => {
-    const body = request.body as UserInput;
-    if (body.issueAccessToken === true || body.token !== undefined) requireScope(request, 'tokens:write');
-    const { user, grant } = await users.upsert(request.auth!.app, body);
-    request.auditTargets.push(user.id);
-    const view = userView(user);
-    if (!grant) return ok(view);
-    const expiresAt = grant.record.expiresAt as number;
-    return ok({ ...view, issueAccessToken: body.issueAccessToken === true, token: grant.token, expirationDate: iso(expiresAt), expirationDateMS: expiresAt });
-  });
+    async (request) => {
+      const body = request.body as UserInput;
+      if (body.issueAccessToken === true || body.token !== undefined) requireScope(request, 'tokens:write');
+      const { user, grant } = await users.upsert(request.auth!.app, body);
+      request.auditTargets.push(user.id);
+      const view = userView(user);
+      if (!grant) return ok(view);
+      const expiresAt = grant.record.expiresAt as number;
+      return ok({
+        ...view,
+        issueAccessToken: body.issueAccessToken === true,
+        token: grant.token,
+        expirationDate: iso(expiresAt),
+        expirationDateMS: expiresAt,
+      });
+    },
+  );
 
-  app.post('/admin/clients/list', {
-    config: { auth: 'admin', scope: 'users:write' },
-    schema: { tags, summary: 'Create or update many users (all or nothing)', body: BatchUsersBody, response: { 200: BatchUsersResponse } },
-  }, async (request) => {
-    const items = request.body.data as UserInput[];
-    const count = await users.upsertMany(request.auth!.app.id, items);
-    request.auditTargets.push(...items.slice(0, 100).map((item) => item._id));
-    return ok({ count });
-  });
+  app.post(
+    '/admin/clients/list',
+    {
+      config: { auth: 'admin', scope: 'users:write' },
+      schema: {
+        tags,
+        summary: 'Create or update many users (all or nothing)',
+        body: BatchUsersBody,
+        response: { 200: BatchUsersResponse },
+      },
+    },
+    async (request) => {
+      const items = request.body.data as UserInput[];
+      const count = await users.upsertMany(request.auth!.app.id, items);
+      request.auditTargets.push(...items.slice(0, 100).map((item) => item._id));
+      return ok({ count });
+    },
+  );
 
-  app.get('/admin/clients', {
-    config: { auth: 'admin', scope: 'users:read' },
-    schema: { tags, summary: 'List or search users', querystring: ListUsersQuery, response: { 200: UserListResponse } },
-  }, async (request, reply) => {
-    const { q, skip = 0 } = request.query;
-    const limit = Math.min(request.query.limit || DEFAULT_LIMIT, MAX_LIMIT);
-    const appId = request.auth!.app.id;
-    const cacheKey = `${skip}\n${limit}\n${q ?? ''}`;
-    let body = userListCache.get(appId, cacheKey);
-    if (body === undefined) {
-      const version = userListCache.version(appId);
-      const page = await users.list(appId, { q, skip, limit });
-      body = reply.serialize(ok({ totalCount: page.totalCount, data: page.data.map(userView) })) as string;
-      userListCache.set(appId, cacheKey, version, body);
-    }
-    return sendSerialized(reply as unknown as FastifyReply, body);
-  });
+  app.get(
+    '/admin/clients',
+    {
+      config: { auth: 'admin', scope: 'users:read' },
+      schema: {
+        tags,
+        summary: 'List or search users',
+        querystring: ListUsersQuery,
+        response: { 200: UserListResponse },
+      },
+    },
+    async (request, reply) => {
+      const { q, skip = 0 } = request.query;
+      const limit = Math.min(request.query.limit || DEFAULT_LIMIT, MAX_LIMIT);
+      const appId = request.auth!.app.id;
+      const cacheKey = `${skip}\n${limit}\n${q ?? ''}`;
+      let body = userListCache.get(appId, cacheKey);
+      if (body === undefined) {
+        const version = userListCache.version(appId);
+        const page = await users.list(appId, { q, skip, limit });
+        body = reply.serialize(ok({ totalCount: page.totalCount, data: page.data.map(userView) })) as string;
+        userListCache.set(appId, cacheKey, version, body);
+      }
+      return sendSerialized(reply as unknown as FastifyReply, body);
+    },
+  );
 
-  app.get('/admin/clients/:id', {
-    config: { auth: 'admin', scope: 'users:read' },
-    schema: { tags, summary: 'Get a user by id (extension, spec 12 item 23)', params: UserParams, response: { 200: UserResponse } },
-  }, async (request) => ok(userView(await users.get(request.auth!.app.id, request.params.id))));
+  app.get(
+    '/admin/clients/:id',
+    {
+      config: { auth: 'admin', scope: 'users:read' },
+      schema: {
+        tags,
+        summary: 'Get a user by id (extension, spec 12 item 23)',
+        params: UserParams,
+        response: { 200: UserResponse },
+      },
+    },
+    async (request) => ok(userView(await users.get(request.auth!.app.id, request.params.id))),
+  );
 
-  app.delete('/admin/clients/:id', {
-    config: { auth: 'admin', scope: 'users:write' },
-    schema: { tags, summary: 'Delete a user and all of their tokens', params: UserParams, response: { 200: UserResponse } },
-  }, async (request) => ok(userView(await users.delete(request.auth!.app.id, request.params.id))));
+  app.delete(
+    '/admin/clients/:id',
+    {
+      config: { auth: 'admin', scope: 'users:write' },
+      schema: {
+        tags,
+        summary: 'Delete a user and all of their tokens',
+        params: UserParams,
+        response: { 200: UserResponse },
+      },
+    },
+    async (request) => ok(userView(await users.delete(request.auth!.app.id, request.params.id))),
+  );
 
-  app.post('/me', {
-    config: { auth: 'user', scope: 'users:write' },
-    schema: {
-      tags,
-      summary: 'Update my own profile (nickname, avatarUrl, description, custom fields such as publicKey)',
-      body: Type.Object(
-        {
-          nickname: Type.Optional(Type.String({ maxLength: 1000 })),
-          avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
-          description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
-          email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
-          notificationEnabled: Type.Optional(Type.Boolean()),
-        },
-        { additionalProperties: true },
+  app.post(
+    '/me',
+    {
+      config: { auth: 'user', scope: 'users:write' },
+      schema: {
+        tags,
+        summary: 'Update my own profile (nickname, avatarUrl, description, custom fields such as publicKey)',
+        body: Type.Object(
+          {
+            nickname: Type.Optional(Type.String({ maxLength: 1000 })),
+            avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
+            description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
+            email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+            notificationEnabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: true },
+        ),
+        response: { 200: UserResponse },
+      },
+    },
+    async (request) =>
+      ok(
+        userView(
+          await users.updateProfile(
+            request.auth!.app.id,
+            actingUserId(request),
+            request.body as Record<string, unknown>,
+          ),
+        ),
       ),
-      response: { 200: UserResponse },
-    },
-  }, async (request) => ok(userView(await users.updateProfile(request.auth!.app.id, actingUserId(request), request.body as Record<string, unknown>))));
+  );
 
-  app.get('/me', {
-    config: { auth: 'user', scope: 'users:read' },
-    schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
-  }, async (request) => {
-    const user = await users.get(request.auth!.app.id, actingUserId(request)).catch((error: unknown) => {
-      // A valid token whose user vanished in between is no longer a valid token.
-      if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND') throw new AppError('INVALID_TOKEN');
-      throw error;
-    });
-    return ok(userView(user));
-  });
+  app.get(
+    '/me',
+    {
+      config: { auth: 'user', scope: 'users:read' },
+      schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
+    },
+    async (request) => {
+      const user = await users.get(request.auth!.app.id, actingUserId(request)).catch((error: unknown) => {
+        // A valid token whose user vanished in between is no longer a valid token.
+        if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND')
+          throw new AppError('INVALID_TOKEN');
+        throw error;
+      });
+      return ok(userView(user));
+    },
+  );
 };

@@ -51,7 +51,9 @@ export const UpsertUserBody = Type.Intersect([
   UserInputSchema,
   Type.Object({
     issueAccessToken: Type.Optional(Type.Boolean({ description: 'true: the server issues a new token' })),
-    token: Type.Optional(Type.String({ description: 'A token of your own to bind (ignored when issueAccessToken is true)' })),
+    token: Type.Optional(
+      Type.String({ description: 'A token of your own to bind (ignored when issueAccessToken is true)' }),
+    ),
     expirationDate: Type.Optional(TimeInput),
   }),
 ]);
@@ -72,7 +74,11 @@ export const BatchUsersBody = Type.Object({ data: Type.Array(UserInputSchema, { 
 export const BatchUsersResponse = Envelope(Type.Object({ count: Type.Integer() }));
 
 export const ListUsersQuery = Type.Object({
-  q: Type.Optional(Type.String({ description: 'MongoDB-style JSON filter: $eq $ne $gt $gte $lt $lte $regex $options $in $nin $exists $type' })),
+  q: Type.Optional(
+    Type.String({
+      description: 'MongoDB-style JSON filter: $eq $ne $gt $gte $lt $lte $regex $options $in $nin $exists $type',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 0, description: 'Default 50, at most 100' })),
   skip: Type.Optional(Skip),
 });

@@ -48,7 +48,11 @@ export class UsersService {
       this.users.transaction(async (tx) => {
         // Checked on the row the upsert locked and changed (rolled back here), so that a group created meanwhile counts too.
         const { user } = await this.users.upsert(app.id, input._id, changes, false, tx);
-        if (user.isGroup) throw new AppError('INVALID_REQUEST', `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`);
+        if (user.isGroup)
+          throw new AppError(
+            'INVALID_REQUEST',
+            `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`,
+          );
         if (changes.custom) checkCustomSize(user.custom);
         let grant: GrantedToken | undefined;
         if (input.issueAccessToken === true) grant = await this.tokens.issue(app, user, tx);
@@ -101,7 +105,10 @@ export class UsersService {
     return user;
   }
 
-  async list(appId: string, options: { q?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
+  async list(
+    appId: string,
+    options: { q?: string; skip: number; limit: number },
+  ): Promise<{ totalCount: number; data: User[] }> {
     const filter = parseUserFilter(options.q, this.dialect);
     try {
       return await this.users.list(appId, { groups: false, filter, skip: options.skip, limit: options.limit });
@@ -128,14 +135,23 @@ export class UsersService {
       await this.users.delete(appId, id, tx);
       return changed;
     });
-    this.tokens.announceRevoked(appId, id, tokens.map((token) => token.id));
+    this.tokens.announceRevoked(
+      appId,
+      id,
+      tokens.map((token) => token.id),
+    );
     this.bus.publish('user.deleted', { appId, userId: id });
     for (const groupId of groups) this.bus.publish('user.upserted', { appId, userId: groupId });
     return user;
   }
 
   /** `PUT /admin/clients/:id/token` (spec 3.2.1). */
-  async updateToken(app: App, userId: string, token: string, expirationDate: string | number): Promise<{ user: User; grant: GrantedToken }> {
+  async updateToken(
+    app: App,
+    userId: string,
+    token: string,
+    expirationDate: string | number,
+  ): Promise<{ user: User; grant: GrantedToken }> {
     const expiresAt = parseExpiry(expirationDate);
     // Two binds of one new token at once: the loser's insert conflicts; on retry it sees TOKEN_CONFLICT.
     const result = await this.withRetry(() =>
@@ -154,7 +170,11 @@ export class UsersService {
       existingUser(await this.users.find(appId, userId, tx), userId);
       return this.tokens.revoke(appId, userId, token, tx);
     });
-    this.tokens.announceRevoked(appId, userId, revoked.map((record) => record.id));
+    this.tokens.announceRevoked(
+      appId,
+      userId,
+      revoked.map((record) => record.id),
+    );
     return revoked;
   }
 
@@ -172,7 +192,8 @@ export class UsersService {
 
 export function checkUserId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new AppError('INVALID_REQUEST', 'Missing required field: _id');
-  if (id.length > MAX_USER_ID_LENGTH) throw new AppError('INVALID_REQUEST', `_id must be at most ${MAX_USER_ID_LENGTH} characters`);
+  if (id.length > MAX_USER_ID_LENGTH)
+    throw new AppError('INVALID_REQUEST', `_id must be at most ${MAX_USER_ID_LENGTH} characters`);
 }
 
 /** A user (never a group) by the id asked for, or 404 CLIENT_NOT_FOUND. */
@@ -200,7 +221,10 @@ export function toChanges(input: Record<string, unknown>): UserChanges {
   for (const [name, value] of Object.entries(input)) {
     if (RESERVED_USER_FIELDS.has(name)) continue;
     if (!CUSTOM_FIELD.test(name)) {
-      throw new AppError('INVALID_REQUEST', `Custom field "${name.slice(0, 64)}" must be 1 to 64 letters, digits, "_" or "-"`);
+      throw new AppError(
+        'INVALID_REQUEST',
+        `Custom field "${name.slice(0, 64)}" must be 1 to 64 letters, digits, "_" or "-"`,
+      );
     }
     custom[name] = value;
   }

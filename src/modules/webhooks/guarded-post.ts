@@ -41,29 +41,33 @@ export class GuardedPoster {
     const send = target.protocol === 'https:' ? https.request : http.request;
     const payload = Buffer.from(body);
     return new Promise<GuardedReply>((resolve, reject) => {
-      const request = send(target, { method: 'POST', agent, headers: { ...headers, 'content-length': String(payload.length) } }, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const finish = () => {
-          clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-        };
-        response.on('data', (chunk: Buffer) => {
-          if (size >= this.options.maxReplyBytes) return;
-          const room = this.options.maxReplyBytes - size;
-          chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-          size += Math.min(chunk.length, room);
-          if (size >= this.options.maxReplyBytes) {
-            response.destroy();
-            finish();
-          }
-        });
-        response.on('end', finish);
-        response.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
+      const request = send(
+        target,
+        { method: 'POST', agent, headers: { ...headers, 'content-length': String(payload.length) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const finish = () => {
+            clearTimeout(timer);
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+          };
+          response.on('data', (chunk: Buffer) => {
+            if (size >= this.options.maxReplyBytes) return;
+            const room = this.options.maxReplyBytes - size;
+            chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+            size += Math.min(chunk.length, room);
+            if (size >= this.options.maxReplyBytes) {
+              response.destroy();
+              finish();
+            }
+          });
+          response.on('end', finish);
+          response.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+          });
+        },
+      );
       const timer = setTimeout(() => request.destroy(new TimeoutError('timed out')), this.options.timeoutMs);
       request.on('error', (error) => {
         clearTimeout(timer);

@@ -12,15 +12,42 @@ import { subnetOf } from '../../shared/ip-address.js';
 const INTERNAL_V4 = new BlockList();
 const INTERNAL_V6 = new BlockList();
 for (const cidr of [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24',
-  '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.88.99.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
 ]) {
   const { address, prefix } = subnetOf(cidr);
   INTERNAL_V4.addSubnet(address, prefix, 'ipv4');
 }
 for (const cidr of [
-  '::/96', '::ffff:0:0/96', '::ffff:0:0:0/96', '64:ff9b::/96', '64:ff9b:1::/48', '100::/64', '2001::/32', '2001:2::/48',
-  '2001:10::/28', '2001:20::/28', '2001:db8::/32', '2002::/16', 'fc00::/7', 'fe80::/10', 'fec0::/10', 'ff00::/8',
+  '::/96',
+  '::ffff:0:0/96',
+  '::ffff:0:0:0/96',
+  '64:ff9b::/96',
+  '64:ff9b:1::/48',
+  '100::/64',
+  '2001::/32',
+  '2001:2::/48',
+  '2001:10::/28',
+  '2001:20::/28',
+  '2001:db8::/32',
+  '2002::/16',
+  'fc00::/7',
+  'fe80::/10',
+  'fec0::/10',
+  'ff00::/8',
 ]) {
   const { address, prefix } = subnetOf(cidr);
   INTERNAL_V6.addSubnet(address, prefix, 'ipv6');
@@ -45,7 +72,8 @@ function parseDestination(url: string): URL {
   } catch {
     throw new BlockedDestination('not a URL');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new BlockedDestination('only http and https URLs');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new BlockedDestination('only http and https URLs');
   if (parsed.username || parsed.password) throw new BlockedDestination('credentials in the URL');
   return parsed;
 }
@@ -61,7 +89,9 @@ export async function checkDestination(url: string, allowPrivate: boolean): Prom
   const parsed = parseDestination(url);
   if (allowPrivate) return parsed;
   const host = hostOf(parsed);
-  const addresses = isIP(host) ? [host] : (await dns.promises.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((entry) => entry.address);
+  const addresses = isIP(host)
+    ? [host]
+    : (await dns.promises.lookup(host, { all: true, verbatim: true }).catch(() => [])).map((entry) => entry.address);
   if (addresses.length === 0) throw new BlockedDestination('the host does not resolve');
   if (addresses.some(isInternalAddress)) throw new BlockedDestination(REFUSED_ADDRESS);
   return parsed;
@@ -80,7 +110,8 @@ export function guardedLookup(allowPrivate: boolean) {
       if (error) return callback(error, '');
       const addresses = answers as LookupAddress[];
       if (addresses.length === 0) return callback(new BlockedDestination('the host does not resolve'), '');
-      if (!allowPrivate && addresses.some((entry) => isInternalAddress(entry.address))) return callback(new BlockedDestination(REFUSED_ADDRESS), '');
+      if (!allowPrivate && addresses.some((entry) => isInternalAddress(entry.address)))
+        return callback(new BlockedDestination(REFUSED_ADDRESS), '');
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });

@@ -11,7 +11,9 @@ const BATCH = 20;
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_REPLY_BYTES = 64 * 1024;
 
-type Outcome = { delivered: true; reply: string } | { delivered: false; retry: boolean; status: number | null; error: string };
+type Outcome =
+  | { delivered: true; reply: string }
+  | { delivered: false; retry: boolean; status: number | null; error: string };
 
 /**
  * Sends the outbox: signed the Standard Webhooks way, retried with exponential backoff on timeouts,
@@ -29,7 +31,11 @@ export class WebhookDispatcher {
     private readonly onError: (error: unknown) => void,
   ) {
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
-    this.poster = new GuardedPoster({ allowPrivate: config.allowPrivate, timeoutMs: config.timeoutMs, maxReplyBytes: MAX_REPLY_BYTES });
+    this.poster = new GuardedPoster({
+      allowPrivate: config.allowPrivate,
+      timeoutMs: config.timeoutMs,
+      maxReplyBytes: MAX_REPLY_BYTES,
+    });
   }
 
   start(): void {
@@ -45,7 +51,14 @@ export class WebhookDispatcher {
   async settings(appId: string): Promise<WebhookSettings> {
     const found = await this.webhooks.settings(appId);
     if (found) return found;
-    const created: WebhookSettings = { appId, url: null, baseUrl: null, secret: newWebhookSecret(), previousSecret: null, previousUntil: null };
+    const created: WebhookSettings = {
+      appId,
+      url: null,
+      baseUrl: null,
+      secret: newWebhookSecret(),
+      previousSecret: null,
+      previousUntil: null,
+    };
     await this.webhooks.saveSettings(created);
     return (await this.webhooks.settings(appId)) ?? created;
   }
@@ -53,23 +66,41 @@ export class WebhookDispatcher {
   private async tick(): Promise<void> {
     const now = Date.now();
     const due = await this.webhooks.due(now, BATCH);
-    await Promise.all(due.map(async (delivery) => {
-      if (this.ticker.stopped) return;
-      if (!(await this.webhooks.claim(delivery.id, delivery.lockedUntil, now + this.config.timeoutMs + 5_000))) return;
-      await this.deliver(delivery);
-    }));
+    await Promise.all(
+      due.map(async (delivery) => {
+        if (this.ticker.stopped) return;
+        if (!(await this.webhooks.claim(delivery.id, delivery.lockedUntil, now + this.config.timeoutMs + 5_000)))
+          return;
+        await this.deliver(delivery);
+      }),
+    );
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
     const attempts = delivery.attempts + 1;
     const outcome = await this.attempt(delivery);
     if (outcome.delivered) {
-      await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: null });
-      const dropped = await this.replies.applyBotReply(delivery.appId, delivery.roomId, outcome.reply).catch((error: unknown) => {
-        this.onError(error);
-        return undefined;
+      await this.webhooks.record(delivery.id, {
+        status: 'delivered',
+        attempts,
+        nextAttemptAt: Date.now(),
+        lastStatus: 200,
+        lastError: null,
       });
-      if (dropped) await this.webhooks.record(delivery.id, { status: 'delivered', attempts, nextAttemptAt: Date.now(), lastStatus: 200, lastError: dropped.slice(0, 500) });
+      const dropped = await this.replies
+        .applyBotReply(delivery.appId, delivery.roomId, outcome.reply)
+        .catch((error: unknown) => {
+          this.onError(error);
+          return undefined;
+        });
+      if (dropped)
+        await this.webhooks.record(delivery.id, {
+          status: 'delivered',
+          attempts,
+          nextAttemptAt: Date.now(),
+          lastStatus: 200,
+          lastError: dropped.slice(0, 500),
+        });
       return;
     }
     const exhausted = !outcome.retry || attempts >= this.config.maxAttempts;
@@ -87,28 +118,42 @@ export class WebhookDispatcher {
     try {
       await checkDestination(delivery.url, this.config.allowPrivate);
     } catch (error) {
-      if (error instanceof BlockedDestination) return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
+      if (error instanceof BlockedDestination)
+        return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
       throw error;
     }
     const settings = await this.settings(delivery.appId);
     const now = Date.now();
-    const secrets = [settings.secret, ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : [])];
+    const secrets = [
+      settings.secret,
+      ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : []),
+    ];
     const timestamp = Math.floor(now / 1000);
     try {
-      const response = await this.poster.post(delivery.url, {
-        'content-type': 'application/json',
-        'user-agent': 'Parley-Webhooks/1',
-        'webhook-id': delivery.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
-      }, delivery.payload);
+      const response = await this.poster.post(
+        delivery.url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'Parley-Webhooks/1',
+          'webhook-id': delivery.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
+        },
+        delivery.payload,
+      );
       if (response.status >= 200 && response.status < 300) return { delivered: true, reply: response.body };
       const retry = response.status === 408 || response.status === 429 || response.status >= 500;
       return { delivered: false, retry, status: response.status, error: `HTTP ${response.status}` };
     } catch (error) {
-      if (error instanceof BlockedDestination) return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
+      if (error instanceof BlockedDestination)
+        return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
       const name = (error as Error).name;
-      return { delivered: false, retry: true, status: null, error: name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error).message}` };
+      return {
+        delivered: false,
+        retry: true,
+        status: null,
+        error: name === 'TimeoutError' ? 'timed out' : `network error: ${(error as Error).message}`,
+      };
     }
   }
 }

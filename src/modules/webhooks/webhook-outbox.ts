@@ -32,25 +32,54 @@ export class WebhookOutbox {
   ) {}
 
   async message(tx: Db, room: Room, message: StoredMessage): Promise<void> {
-    const sender = message.senderId === null ? null : userSummary(message.senderId, await this.users.find(room.appId, message.senderId, tx));
+    const sender =
+      message.senderId === null
+        ? null
+        : userSummary(message.senderId, await this.users.find(room.appId, message.senderId, tx));
     await this.record(tx, room, 'MESSAGE', message.senderId, messageView(message, sender));
   }
 
   /** ADD_MEMBERS, DELETE_MEMBERS (leaving too, with the leaver as sender) and JOIN_ROOM (spec 11.2, 12 item 73). */
-  async members(tx: Db, room: Room, event: Exclude<WebhookEvent, 'MESSAGE'>, actorId: string | null, userIds: readonly string[]): Promise<void> {
+  async members(
+    tx: Db,
+    room: Room,
+    event: Exclude<WebhookEvent, 'MESSAGE'>,
+    actorId: string | null,
+    userIds: readonly string[],
+  ): Promise<void> {
     if (userIds.length === 0) return;
-    const found = new Map((await this.users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx)).map((user) => [user.id, user]));
+    const found = new Map(
+      (await this.users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx)).map((user) => [
+        user.id,
+        user,
+      ]),
+    );
     const sender: UserSummary = userSummary(actorId ?? 'admin', actorId ? found.get(actorId) : undefined);
-    await this.record(tx, room, event, actorId, { room: room.id, sender, members: userIds.map((id) => userSummary(id, found.get(id))) });
+    await this.record(tx, room, event, actorId, {
+      room: room.id,
+      sender,
+      members: userIds.map((id) => userSummary(id, found.get(id))),
+    });
   }
 
   private async record(tx: Db, room: Room, event: WebhookEvent, clientId: string | null, data: unknown): Promise<void> {
     const targets = webhookTargets(room, await this.webhooks.settings(room.appId, tx));
     if (targets.length === 0) return;
-    const payload = JSON.stringify({ appID: room.appId, clientID: clientId ?? 'admin', roomID: room.id, event, botState: room.botState ?? '', data });
+    const payload = JSON.stringify({
+      appID: room.appId,
+      clientID: clientId ?? 'admin',
+      roomID: room.id,
+      event,
+      botState: room.botState ?? '',
+      data,
+    });
     const now = Date.now();
     for (const url of targets) {
-      await this.webhooks.enqueue({ id: `msg_${randomBytes(12).toString('base64url')}`, appId: room.appId, roomId: room.id, event, url, payload }, now, tx);
+      await this.webhooks.enqueue(
+        { id: `msg_${randomBytes(12).toString('base64url')}`, appId: room.appId, roomId: room.id, event, url, payload },
+        now,
+        tx,
+      );
     }
   }
 }

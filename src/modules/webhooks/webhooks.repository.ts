@@ -31,13 +31,29 @@ export interface Delivery {
 }
 
 const toSettings = (row: Selectable<WebhookSettingsTable>): WebhookSettings => ({
-  appId: row.app_id, url: row.url, baseUrl: row.base_url, secret: row.secret, previousSecret: row.previous_secret, previousUntil: row.previous_until === null ? null : Number(row.previous_until),
+  appId: row.app_id,
+  url: row.url,
+  baseUrl: row.base_url,
+  secret: row.secret,
+  previousSecret: row.previous_secret,
+  previousUntil: row.previous_until === null ? null : Number(row.previous_until),
 });
 
 const toDelivery = (row: Selectable<WebhookDeliveriesTable>): Delivery => ({
-  id: row.id, appId: row.app_id, roomId: row.room_id, event: row.event, url: row.url, payload: row.payload,
-  status: row.status as Delivery['status'], attempts: row.attempts, nextAttemptAt: Number(row.next_attempt_at), lockedUntil: Number(row.locked_until),
-  lastStatus: row.last_status, lastError: row.last_error, createdAt: row.created_at, updatedAt: row.updated_at,
+  id: row.id,
+  appId: row.app_id,
+  roomId: row.room_id,
+  event: row.event,
+  url: row.url,
+  payload: row.payload,
+  status: row.status as Delivery['status'],
+  attempts: row.attempts,
+  nextAttemptAt: Number(row.next_attempt_at),
+  lockedUntil: Number(row.locked_until),
+  lastStatus: row.last_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
 });
 
 export class WebhooksRepository {
@@ -50,8 +66,12 @@ export class WebhooksRepository {
 
   async saveSettings(settings: WebhookSettings, now = Date.now()): Promise<void> {
     const values = {
-      url: settings.url, base_url: settings.baseUrl, secret: settings.secret, previous_secret: settings.previousSecret,
-      previous_until: settings.previousUntil, updated_at: now,
+      url: settings.url,
+      base_url: settings.baseUrl,
+      secret: settings.secret,
+      previous_secret: settings.previousSecret,
+      previous_until: settings.previousUntil,
+      updated_at: now,
     };
     await this.storage.db
       .insertInto('webhook_settings')
@@ -60,12 +80,28 @@ export class WebhooksRepository {
       .execute();
   }
 
-  async enqueue(delivery: Pick<Delivery, 'id' | 'appId' | 'roomId' | 'event' | 'url' | 'payload'>, now: number, db: Db): Promise<void> {
+  async enqueue(
+    delivery: Pick<Delivery, 'id' | 'appId' | 'roomId' | 'event' | 'url' | 'payload'>,
+    now: number,
+    db: Db,
+  ): Promise<void> {
     await db
       .insertInto('webhook_deliveries')
       .values({
-        id: delivery.id, app_id: delivery.appId, room_id: delivery.roomId, event: delivery.event, url: delivery.url, payload: delivery.payload,
-        status: 'pending', attempts: 0, next_attempt_at: now, locked_until: 0, last_status: null, last_error: null, created_at: now, updated_at: now,
+        id: delivery.id,
+        app_id: delivery.appId,
+        room_id: delivery.roomId,
+        event: delivery.event,
+        url: delivery.url,
+        payload: delivery.payload,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        locked_until: 0,
+        last_status: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
       })
       .execute();
   }
@@ -74,42 +110,72 @@ export class WebhooksRepository {
     return (await dueRows(this.storage.db, 'webhook_deliveries', now, limit)).map(toDelivery);
   }
 
-
   /** Takes a delivery for one attempt if nobody took it since it was read: exactly one node sends it. */
   claim(id: string, seenLock: number, until: number): Promise<boolean> {
     return claimLease(this.storage.db, 'webhook_deliveries', id, seenLock, until);
   }
 
-
-  async record(id: string, outcome: { status: Delivery['status']; attempts: number; nextAttemptAt: number; lastStatus: number | null; lastError: string | null }, now = Date.now()): Promise<void> {
+  async record(
+    id: string,
+    outcome: {
+      status: Delivery['status'];
+      attempts: number;
+      nextAttemptAt: number;
+      lastStatus: number | null;
+      lastError: string | null;
+    },
+    now = Date.now(),
+  ): Promise<void> {
     await this.storage.db
       .updateTable('webhook_deliveries')
       .set({
-        status: outcome.status, attempts: outcome.attempts, next_attempt_at: outcome.nextAttemptAt, locked_until: 0,
-        last_status: outcome.lastStatus, last_error: outcome.lastError, updated_at: now,
+        status: outcome.status,
+        attempts: outcome.attempts,
+        next_attempt_at: outcome.nextAttemptAt,
+        locked_until: 0,
+        last_status: outcome.lastStatus,
+        last_error: outcome.lastError,
+        updated_at: now,
       })
       .where('id', '=', id)
       .execute();
   }
 
   async find(appId: string, id: string): Promise<Delivery | undefined> {
-    const row = await this.storage.db.selectFrom('webhook_deliveries').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+    const row = await this.storage.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toDelivery(row);
   }
 
-  async list(appId: string, options: { status?: string; skip: number; limit: number }): Promise<{ totalCount: number; data: Delivery[] }> {
+  async list(
+    appId: string,
+    options: { status?: string; skip: number; limit: number },
+  ): Promise<{ totalCount: number; data: Delivery[] }> {
     let query = this.storage.db.selectFrom('webhook_deliveries').where('app_id', '=', appId);
     if (options.status) query = query.where('status', '=', options.status);
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').offset(options.skip).limit(options.limit).execute(),
+      query
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(options.skip)
+        .limit(options.limit)
+        .execute(),
     ]);
     return { totalCount: Number(count.count), data: rows.map(toDelivery) };
   }
 
   /** Queue depth and dead letters, for monitoring. */
   async counts(appId?: string): Promise<Record<string, number>> {
-    let query = this.storage.db.selectFrom('webhook_deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status');
+    let query = this.storage.db
+      .selectFrom('webhook_deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status');
     if (appId) query = query.where('app_id', '=', appId);
     const rows = await query.execute();
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));

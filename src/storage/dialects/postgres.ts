@@ -32,14 +32,17 @@ export const postgresHelpers: DialectHelpers = {
     sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool' else jsonb_typeof(${json(column)} -> ${field}) end)`,
   jsonArrayContains: (column, value) => sql<boolean>`(${json(column)} ? ${value})`,
   inList: (column, values) =>
-    values.length === 0 ? sql<boolean>`(1 = 0)` : values.length <= INLINE_LIST_MAX
-      ? sql<boolean>`(${sql.ref(column)} in (${sql.join(values.map((value) => sql`${value}`))}))`
-      : sql<boolean>`(${sql.ref(column)} = any(${[...values]}::text[]))`,
+    values.length === 0
+      ? sql<boolean>`(1 = 0)`
+      : values.length <= INLINE_LIST_MAX
+        ? sql<boolean>`(${sql.ref(column)} in (${sql.join(values.map((value) => sql`${value}`))}))`
+        : sql<boolean>`(${sql.ref(column)} = any(${[...values]}::text[]))`,
   regexMatch: (value, pattern, caseInsensitive) =>
     caseInsensitive ? sql<boolean>`(${value} ~* ${pattern})` : sql<boolean>`(${value} ~ ${pattern})`,
   async searchMessages(db, search) {
     if (search.roomIds.length === 0) return [];
-    if ([...search.keyword].length < TRIGRAM) return searchRecent(db, search, sql<boolean>`search_text ilike ${likePattern(search.keyword)}`);
+    if ([...search.keyword].length < TRIGRAM)
+      return searchRecent(db, search, sql<boolean>`search_text ilike ${likePattern(search.keyword)}`);
     const rows = await this.searchQuery(search).execute(db);
     return rows.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
   },

@@ -25,7 +25,9 @@ export function openSqlite(path: string): SqliteHandle {
   );
   // SQLite's lower() folds ASCII only; search matches case-insensitively in every script.
   database.function('parley_contains', { deterministic: true }, (text, keyword) =>
-    typeof text === 'string' && typeof keyword === 'string' && text.toLowerCase().includes(keyword.toLowerCase()) ? 1 : 0,
+    typeof text === 'string' && typeof keyword === 'string' && text.toLowerCase().includes(keyword.toLowerCase())
+      ? 1
+      : 0,
   );
   const statements = new Map<string, BetterSqlite3.Statement>();
   const insertRows = (table: string, rows: Record<string, unknown>[]): boolean => {
@@ -36,7 +38,9 @@ export function openSqlite(path: string): SqliteHandle {
     let statement = statements.get(id);
     if (!statement) {
       const names = columns.map((column) => `"${column}"`).join(', ');
-      statement = database.prepare(`insert into "${table}" (${names}) values (${columns.map((column) => `@${column}`).join(', ')})`);
+      statement = database.prepare(
+        `insert into "${table}" (${names}) values (${columns.map((column) => `@${column}`).join(', ')})`,
+      );
       statements.set(id, statement);
     }
     const prepared = statement;
