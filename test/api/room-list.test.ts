@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { MembersRepository } from '../../src/modules/members/members.repository.js';
+import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { MembersRepository } from '../../src/modules/members/members.repository.js';
+import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 

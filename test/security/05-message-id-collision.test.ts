@@ -79,7 +79,7 @@ describe('item 5: client-chosen message ids', () => {
     const taken = objectId();
     expectOk(await send('mallory', mine, { _id: taken, message: 'taken' }));
     // A writer whose first drawn id is that one (as if 64 random bits had come up twice).
-    const { MessageWriter } = await import('../../src/modules/messages/message-writer.js');
+    const { MessageWriter } = await import('../../src/modules/chat/message-writer.js');
     const { messagesRepository, roomsRepository, membersRepository } = t.services;
     const outbox = { message: async () => {}, members: async () => {} } as unknown as ConstructorParameters<
       typeof MessageWriter

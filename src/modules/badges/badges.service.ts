@@ -1,6 +1,6 @@
-import type { MembersRepository } from '../members/members.repository.js';
-import type { RoomAccess } from '../rooms/room-access.js';
-import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { MembersRepository } from '../chat/members.repository.js';
+import type { RoomAccess } from '../chat/room-access.js';
+import type { Room, RoomsRepository } from '../chat/rooms.repository.js';
 
 /** Unread counts (spec 6, 12 items 57-59), read from the per-member counters messages keep. */
 export class BadgesService {

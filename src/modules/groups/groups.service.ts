@@ -2,7 +2,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { MembersRepository } from '../members/members.repository.js';
+import type { MembersRepository } from '../chat/members.repository.js';
 import type { User, UsersRepository } from '../users/users.repository.js';
 import { checkUserId } from '../users/users.service.js';
 

@@ -1,11 +1,11 @@
 import { AppError } from '../../core/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
-import type { MembersRepository } from '../members/members.repository.js';
-import { historyFloors, type RoomAccess } from '../rooms/room-access.js';
-import type { RoomPresenter } from '../rooms/room-presenter.js';
-import type { MessagesRepository } from '../messages/messages.repository.js';
-import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { MembersRepository } from '../chat/members.repository.js';
+import { historyFloors, type RoomAccess } from '../chat/room-access.js';
+import type { RoomPresenter } from '../chat/room-presenter.js';
+import type { MessagesRepository } from '../chat/messages.repository.js';
+import type { Room, RoomsRepository } from '../chat/rooms.repository.js';
 import type { UsersRepository } from '../users/users.repository.js';
 
 export interface SearchInput {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { messageView } from '../messages/message-view.js';
-import type { StoredMessage } from '../messages/messages.repository.js';
+import { messageView } from '../chat/message-view.js';
+import type { StoredMessage } from '../chat/messages.repository.js';
 import type { Db } from '../../storage/transaction.js';
-import type { Room } from '../rooms/rooms.repository.js';
+import type { Room } from '../chat/rooms.repository.js';
 import { userSummary, type UserSummary } from '../users/user-summary.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { WebhookSettings, WebhooksRepository } from './webhooks.repository.js';

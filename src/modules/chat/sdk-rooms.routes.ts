@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
 import { Envelope, ListOf, Skip } from '../../http/schemas.js';
-import { MessageListQuery, MessageListResponse, MessageSchema } from '../messages/messages.schemas.js';
+import { MessageListQuery, MessageListResponse, MessageSchema } from './messages.schemas.js';
 import { actingUserId } from '../../http/actor.js';
 import { actorOf, userActorOf } from '../../http/actor.js';
 import { requireWritable } from './room-access.js';

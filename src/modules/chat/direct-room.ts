@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import type { MembersRepository } from '../members/members.repository.js';
+import type { MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 

@@ -1,8 +1,8 @@
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
-import type { MembersRepository } from '../members/members.repository.js';
+import type { MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
-import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 import type { UserSummary } from '../users/user-summary.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import { iso, parseTime } from '../../shared/time.js';
-import type { Actor, RoomAccess } from '../rooms/room-access.js';
-import type { RoomPresenter } from '../rooms/room-presenter.js';
+import type { Actor, RoomAccess } from './room-access.js';
+import type { RoomPresenter } from './room-presenter.js';
 import type { MessageView } from './message-view.js';
 import type { Cursor, MessagesRepository, TimeField } from './messages.repository.js';
 

@@ -2,15 +2,15 @@ import type { EventBus } from '../../events/event-bus.js';
 import type { Actor } from '../../core/actor.js';
 import { AppError } from '../../core/errors.js';
 import { iso } from '../../shared/time.js';
-import { ensureDirectRoom } from '../rooms/direct-room.js';
-import type { RoomAccess, RoomContext } from '../rooms/room-access.js';
-import type { RoomPresenter } from '../rooms/room-presenter.js';
-import type { Room, RoomsRepository } from '../rooms/rooms.repository.js';
+import { ensureDirectRoom } from './direct-room.js';
+import type { RoomAccess, RoomContext } from './room-access.js';
+import type { RoomPresenter } from './room-presenter.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 import { userSummary, type UserSummary } from '../users/user-summary.js';
 import { userView, type UserView } from '../users/user-view.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { Ban, Block, ModerationRepository } from './moderation.repository.js';
-import type { MembersRepository } from '../members/members.repository.js';
+import type { MembersRepository } from './members.repository.js';
 
 const roomSummary = (room: Room) => ({
   _id: room.id,

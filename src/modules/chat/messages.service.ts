@@ -2,17 +2,11 @@ import type { Limits } from '../../config/config.js';
 import { findInputProblem } from '../../shared/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { MembersRepository } from '../members/members.repository.js';
-import {
-  requireWritable,
-  requireSuperuser,
-  type Actor,
-  type RoomAccess,
-  type RoomContext,
-} from '../rooms/room-access.js';
-import type { RoomPresenter } from '../rooms/room-presenter.js';
+import type { MembersRepository } from './members.repository.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
+import type { RoomPresenter } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
-import type { RoomsRepository } from '../rooms/rooms.repository.js';
+import type { RoomsRepository } from './rooms.repository.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { isMessageId, readDraft } from './message-input.js';

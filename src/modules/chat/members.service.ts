@@ -1,23 +1,17 @@
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { MessageWriter } from '../messages/message-writer.js';
-import type { StoredMessage } from '../messages/messages.repository.js';
-import {
-  requireWritable,
-  requireSuperuser,
-  type Actor,
-  type RoomAccess,
-  type RoomContext,
-} from '../rooms/room-access.js';
-import type { RoomView } from '../rooms/room-presenter.js';
-import type { RoomsRepository } from '../rooms/rooms.repository.js';
-import type { RoomsService } from '../rooms/rooms.service.js';
+import type { MessageWriter } from './message-writer.js';
+import type { StoredMessage } from './messages.repository.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
+import type { RoomView } from './room-presenter.js';
+import type { RoomsRepository } from './rooms.repository.js';
+import type { RoomsService } from './rooms.service.js';
 import { userSummary } from '../users/user-summary.js';
 import { userView, type UserView } from '../users/user-view.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import type { MembersRepository } from './members.repository.js';
-import type { ModerationRepository } from '../moderation/moderation.repository.js';
+import type { ModerationRepository } from './moderation.repository.js';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);

@@ -4,7 +4,7 @@ import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, userActorOf } from '../../http/actor.js';
-import { RoomParams, RoomResponse } from '../rooms/rooms.schemas.js';
+import { RoomParams, RoomResponse } from './rooms.schemas.js';
 import { UserSchema } from '../users/users.schemas.js';
 
 const tags = ['Members'];

@@ -4,7 +4,7 @@ import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import { actorOf, userActorOf } from '../../http/actor.js';
-import { RoomParams } from '../rooms/rooms.schemas.js';
+import { RoomParams } from './rooms.schemas.js';
 import {
   AdminSendBody,
   BatchBody,

@@ -1,7 +1,7 @@
 import { iso } from '../../shared/time.js';
-import type { Member, MembersRepository, ReadState } from '../members/members.repository.js';
-import { messageView, type MessageView } from '../messages/message-view.js';
-import type { MessagesRepository, StoredMessage } from '../messages/messages.repository.js';
+import type { Member, MembersRepository, ReadState } from './members.repository.js';
+import { messageView, type MessageView } from './message-view.js';
+import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 import type { User, UsersRepository } from '../users/users.repository.js';
 import { userSummary, type UserSummary } from '../users/user-summary.js';
 import type { Room } from './rooms.repository.js';
