@@ -1,13 +1,22 @@
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import './types.js';
+import type { AuthContext } from './types.js';
 
 export type { Actor } from '../core/actor.js';
 
+/** Who authenticated the request. The auth hook sets it before any non-public route's handler runs. */
+export function authOf(request: FastifyRequest): AuthContext {
+  if (request.auth === null) throw new AppError('FORBIDDEN', 'This route needs authentication');
+  return request.auth;
+}
+
+/** The application the request acts in. */
+export const appIdOf = (request: FastifyRequest): string => authOf(request).app.id;
+
 /** The actor of a request; a token whose user differs from `IM-CLIENT-ID` is refused (spec 12 item 12). */
 export function actorOf(request: FastifyRequest): Actor {
-  const auth = request.auth!;
+  const auth = authOf(request);
   const named = request.headers['im-client-id'];
   const given = typeof named === 'string' && named !== '' ? named : null;
   if (auth.kind === 'user') {

@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
@@ -32,7 +33,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: 'admin', scope: 'config:read' },
       schema: { tags, summary: "The application's name and settings", response: { 200: Envelope(AppSchema) } },
     },
-    async (request) => ok(appView(await apps.get(request.auth!.app.id))),
+    async (request) => ok(appView(await apps.get(appIdOf(request)))),
   );
 
   app.patch(
@@ -62,7 +63,7 @@ export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ([, value]) => value !== undefined,
         ),
       );
-      return ok(appView(await apps.updateSettings(request.auth!.app.id, patch, name)));
+      return ok(appView(await apps.updateSettings(appIdOf(request), patch, name)));
     },
   );
 };

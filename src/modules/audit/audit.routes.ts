@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
@@ -57,7 +58,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return ms;
       };
       await activity.flush();
-      const page = await audit.list(request.auth!.app.id, {
+      const page = await audit.list(appIdOf(request), {
         ...filters,
         from: time(from, 'from'),
         to: time(to, 'to'),

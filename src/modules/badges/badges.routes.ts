@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope, OptionalBody } from '../../http/schemas.js';
-import { actingUserId } from '../../http/actor.js';
+import { actingUserId, appIdOf } from '../../http/actor.js';
 
 const tags = ['Unread counts'];
 const MAX_TAGS = 100;
@@ -38,11 +38,7 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError('INVALID_TAGS');
       }
       return ok(
-        await badges.byRoomTags(
-          request.auth!.app.id,
-          actingUserId(request),
-          (value ?? undefined) as string[] | undefined,
-        ),
+        await badges.byRoomTags(appIdOf(request), actingUserId(request), (value ?? undefined) as string[] | undefined),
       );
     },
   );
@@ -65,7 +61,7 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const tagsGiven = [...(request.query.roomTags ?? []), ...(request.query['roomTags[]'] ?? [])];
       if (tagsGiven.some((tag) => tag.trim() === '')) throw new AppError('INVALID_ROOM_TAGS');
-      return ok({ badge: await badges.total(request.auth!.app.id, actingUserId(request), tagsGiven) });
+      return ok({ badge: await badges.total(appIdOf(request), actingUserId(request), tagsGiven) });
     },
   );
 };

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
-import { actingUserId, actorOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 import { UserSchema } from '../users/users.schemas.js';
 
@@ -32,7 +32,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       request.auditTargets.push(...request.body.invitees.slice(0, 100));
-      return ok(await members.add(request.auth!.app.id, actorOf(request), request.params.id, request.body));
+      return ok(await members.add(appIdOf(request), actorOf(request), request.params.id, request.body));
     },
   );
 
@@ -50,7 +50,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       request.auditTargets.push(...request.body.members.slice(0, 100));
-      return ok(await members.remove(request.auth!.app.id, actorOf(request), request.params.id, request.body));
+      return ok(await members.remove(appIdOf(request), actorOf(request), request.params.id, request.body));
     },
   );
 
@@ -71,7 +71,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (value === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: value');
       return ok(
         await members.updateProperty(
-          request.auth!.app.id,
+          appIdOf(request),
           actorOf(request),
           request.params.id,
           request.params.client,
@@ -93,7 +93,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RoomResponse },
       },
     },
-    async (request) => ok(await members.join(request.auth!.app.id, userActorOf(request), request.params.id)),
+    async (request) => ok(await members.join(appIdOf(request), userActorOf(request), request.params.id)),
   );
 
   const MuteParams = Type.Object({ room: Type.String({ minLength: 1 }) });
@@ -107,14 +107,12 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/me/mute/:room',
     { config: write, schema: muteSchema("Mute a room's notifications for me (spec 4.10)") },
-    async (request) =>
-      ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, true)),
+    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, true)),
   );
 
   app.delete(
     '/me/mute/:room',
     { config: write, schema: muteSchema("Unmute a room's notifications for me (spec 4.11)") },
-    async (request) =>
-      ok(await members.setMuted(request.auth!.app.id, actingUserId(request), request.params.room, false)),
+    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, false)),
   );
 };

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
-import { actorOf, userActorOf } from '../../http/actor.js';
+import { actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
 import {
   AdminSendBody,
@@ -37,7 +37,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const view = await messages.sendAsAdmin(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
+      const view = await messages.sendAsAdmin(appIdOf(request), (request.body ?? {}) as Record<string, unknown>);
       request.auditTargets.push(view._id);
       return ok(view);
     },
@@ -57,7 +57,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const result = await batches.accept(request.auth!.app.id, (request.body ?? {}) as Record<string, unknown>);
+      const result = await batches.accept(appIdOf(request), (request.body ?? {}) as Record<string, unknown>);
       request.auditTargets.push(result.batchID);
       return ok(result);
     },
@@ -75,7 +75,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const batch = await batches.status(request.auth!.app.id, request.params.id);
+      const batch = await batches.status(appIdOf(request), request.params.id);
       return ok({
         batchID: batch.id,
         status: batch.status,
@@ -105,7 +105,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) =>
       ok(
         await messages.sendAsMember(
-          request.auth!.app.id,
+          appIdOf(request),
           actorOf(request),
           request.params.id,
           (request.body ?? {}) as Record<string, unknown>,
@@ -128,7 +128,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const query = request.query;
       return ok(
-        await messageList.list(request.auth!.app.id, actorOf(request), request.params.id, {
+        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
           ...query,
           afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
         }),
@@ -149,7 +149,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id, messageId } = request.params;
-      const result = await messages.delete(request.auth!.app.id, actorOf(request), id, messageId);
+      const result = await messages.delete(appIdOf(request), actorOf(request), id, messageId);
       return ok(result, messageId === '_all' ? 'All messages deleted successfully' : 'Message deleted successfully');
     },
   );
@@ -160,7 +160,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: write,
       schema: { tags, summary: 'Pin a message (spec 5.7)', params: MessageParams, response: { 200: MessageResponse } },
     },
-    async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, true)),
+    async (request) => ok(await messages.setPinned(appIdOf(request), actorOf(request), request.params.id, true)),
   );
 
   app.delete(
@@ -174,7 +174,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MessageResponse },
       },
     },
-    async (request) => ok(await messages.setPinned(request.auth!.app.id, actorOf(request), request.params.id, false)),
+    async (request) => ok(await messages.setPinned(appIdOf(request), actorOf(request), request.params.id, false)),
   );
 
   app.put(
@@ -191,7 +191,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       return ok(
-        await messages.markRead(request.auth!.app.id, userActorOf(request), request.params.id, request.body.message),
+        await messages.markRead(appIdOf(request), userActorOf(request), request.params.id, request.body.message),
       );
     },
   );

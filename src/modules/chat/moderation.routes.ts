@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { actingUserId, actorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { UserSchema } from '../users/users.schemas.js';
@@ -32,7 +32,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      ok(await moderation.ban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)),
+      ok(await moderation.ban(appIdOf(request), actorOf(request), request.params.roomID, request.params.blockee)),
   );
 
   app.delete(
@@ -47,7 +47,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      ok(await moderation.unban(request.auth!.app.id, actorOf(request), request.params.roomID, request.params.blockee)),
+      ok(await moderation.unban(appIdOf(request), actorOf(request), request.params.roomID, request.params.blockee)),
   );
 
   app.get(
@@ -61,7 +61,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Records },
       },
     },
-    async (request) => ok(await moderation.bans(request.auth!.app.id, actorOf(request), request.params.roomID)),
+    async (request) => ok(await moderation.bans(appIdOf(request), actorOf(request), request.params.roomID)),
   );
 
   app.post(
@@ -76,7 +76,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Record) },
       },
     },
-    async (request) => ok(await moderation.block(request.auth!.app.id, actingUserId(request), request.params.blockee)),
+    async (request) => ok(await moderation.block(appIdOf(request), actingUserId(request), request.params.blockee)),
   );
 
   app.delete(
@@ -90,8 +90,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Record) },
       },
     },
-    async (request) =>
-      ok(await moderation.unblock(request.auth!.app.id, actingUserId(request), request.params.blockee)),
+    async (request) => ok(await moderation.unblock(appIdOf(request), actingUserId(request), request.params.blockee)),
   );
 
   app.get(
@@ -100,7 +99,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: read,
       schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: Records } },
     },
-    async (request) => ok(await moderation.blocks(request.auth!.app.id, actingUserId(request))),
+    async (request) => ok(await moderation.blocks(appIdOf(request), actingUserId(request))),
   );
 
   const MuteParams = Type.Object({ uid: Id, room: Id });
@@ -118,8 +117,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(UserSchema) },
       },
     },
-    async (request) =>
-      ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, true)),
+    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, true)),
   );
 
   app.delete(
@@ -134,7 +132,6 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(UserSchema) },
       },
     },
-    async (request) =>
-      ok(await moderation.adminMute(request.auth!.app.id, request.params.uid, request.params.room, false)),
+    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, false)),
   );
 };

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
 import { OptionalBody } from '../../http/schemas.js';
-import { actingUserId } from '../../http/actor.js';
-import { actorOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, authOf, userActorOf } from '../../http/actor.js';
 import {
   CreateAndJoinBody,
   CreateRoomBody,
@@ -35,8 +34,8 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { view } = await rooms.create(request.auth!.app.id, actorOf(request), request.body ?? {}, {
-        defaults: request.auth!.app.settings,
+      const { view } = await rooms.create(appIdOf(request), actorOf(request), request.body ?? {}, {
+        defaults: authOf(request).app.settings,
       });
       request.auditTargets.push(view._id);
       return ok(view);
@@ -58,14 +57,14 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const actor = userActorOf(request);
       const { invitee, invitationRequired, ...input } = request.body ?? {};
       const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
       if (invitationRequired === true && input.roomType !== 'direct') {
         const { view } = await rooms.create(
           appId,
           actor,
           { ...input, members: [] },
-          { join: true, defaults: request.auth!.app.settings },
+          { join: true, defaults: authOf(request).app.settings },
         );
         const others = invitees.filter((id) => id !== actor.userId);
         if (others.length > 0)
@@ -76,7 +75,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         appId,
         actor,
         { ...input, members: invitees },
-        { join: true, defaults: request.auth!.app.settings },
+        { join: true, defaults: authOf(request).app.settings },
       );
       return ok(view);
     },
@@ -96,7 +95,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const query = request.query;
       return ok(
-        await roomList.list(request.auth!.app.id, actingUserId(request), {
+        await roomList.list(appIdOf(request), actingUserId(request), {
           ...query,
           updatedAfter: query.updatedAfter === undefined ? undefined : String(query.updatedAfter),
         }),
@@ -115,7 +114,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RoomResponse },
       },
     },
-    async (request) => ok(await rooms.get(request.auth!.app.id, actorOf(request), request.params.id)),
+    async (request) => ok(await rooms.get(appIdOf(request), actorOf(request), request.params.id)),
   );
 
   app.put(
@@ -132,7 +131,7 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const body = request.body ?? {};
-      const view = await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, body);
+      const view = await rooms.update(appIdOf(request), actorOf(request), request.params.id, body);
       return ok(view, body.status === 0 ? 'Room frozen successfully' : 'OK');
     },
   );
@@ -148,6 +147,6 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: DeleteRoomResponse },
       },
     },
-    async (request) => ok(await rooms.delete(request.auth!.app.id, actorOf(request), request.params.id)),
+    async (request) => ok(await rooms.delete(appIdOf(request), actorOf(request), request.params.id)),
   );
 };

@@ -4,8 +4,7 @@ import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
 import { Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { MessageListQuery, MessageListResponse, MessageSchema } from './messages.schemas.js';
-import { actingUserId } from '../../http/actor.js';
-import { actorOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { requireWritable } from './room-access.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 
@@ -38,7 +37,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const principals = await roomAccess.principals(appId, actingUserId(request));
       const ids = (await roomsRepository.listForPrincipals(appId, principals, { activeOnly: true }))
         .map((room) => room.id)
@@ -64,7 +63,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const query = request.query;
       return ok(
-        await messageList.list(request.auth!.app.id, actorOf(request), request.params.id, {
+        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
           ...query,
           afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
         }),
@@ -88,7 +87,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const { historyFloor } = await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
       const center = await messages.messageOfRoom(appId, request.params.id, request.params.messageId);
       if (center.seq <= historyFloor) throw new AppError('MESSAGE_NOT_FOUND');
@@ -130,7 +129,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const { room } = await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
       const since = request.query.timeInMS ?? 0;
       return ok({ count: since > 0 ? await messagesRepository.count(appId, room.id, since + 1) : room.messageCount });
@@ -150,7 +149,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) =>
       ok(
-        await members.add(request.auth!.app.id, actorOf(request), request.params.id, {
+        await members.add(appIdOf(request), actorOf(request), request.params.id, {
           invitees: [request.params.client],
         }),
       ),
@@ -169,7 +168,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) =>
       ok(
-        await members.remove(request.auth!.app.id, actorOf(request), request.params.id, {
+        await members.remove(appIdOf(request), actorOf(request), request.params.id, {
           members: [request.params.client],
         }),
       ),
@@ -188,7 +187,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const actor = userActorOf(request);
       const context = await roomAccess.loadReadable(appId, request.params.id, actor);
       // A typing notice carries text: banned, blocked or frozen out means silent here too.
@@ -223,7 +222,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       // Only the two fields this route declares: the body is open, and the rest never passed the room schema.
       const { botMode, botState } = request.body;
-      return ok(await rooms.update(request.auth!.app.id, actorOf(request), request.params.id, { botMode, botState }));
+      return ok(await rooms.update(appIdOf(request), actorOf(request), request.params.id, { botMode, botState }));
     },
   );
 };

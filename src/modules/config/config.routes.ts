@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
@@ -19,7 +20,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: 'user', scope: 'config:read' },
       schema: { tags, summary: 'The runtime configuration (spec 8.1)', response: { 200: Envelope(ConfigObject) } },
     },
-    async (request) => ok(await appConfig.get(request.auth!.app.id)),
+    async (request) => ok(await appConfig.get(appIdOf(request))),
   );
 
   app.post(
@@ -33,7 +34,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(ConfigObject) },
       },
     },
-    async (request) => ok(await appConfig.update(request.auth!.app.id, request.body)),
+    async (request) => ok(await appConfig.update(appIdOf(request), request.body)),
   );
 
   app.delete(
@@ -48,7 +49,7 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await appConfig.remove(request.auth!.app.id, request.params.key);
+      await appConfig.remove(appIdOf(request), request.params.key);
       return ok({});
     },
   );

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actingUserId } from '../../http/actor.js';
+import { actingUserId, appIdOf } from '../../http/actor.js';
 
 const tags = ['Push devices (SDK)'];
 const DeviceType = Type.Union(
@@ -49,7 +49,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const userId = userOf(request, request.body.clientId);
       if (!(await usersRepository.find(appId, userId)))
         throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
@@ -76,7 +76,7 @@ export const devicesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const userId = userOf(request, request.body.clientId);
       const removed = await devices.unsubscribe(appId, userId, {
         type: request.body.type,

@@ -9,7 +9,7 @@ import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { safeEqual } from '../../shared/secrets.js';
 import { iso } from '../../shared/time.js';
-import { actorOf } from '../../http/actor.js';
+import { actorOf, appIdOf, authOf } from '../../http/actor.js';
 import type { StoredFile } from './files.repository.js';
 import { fileHeaders, storedFileName, storedMediaType } from './file-serving.js';
 
@@ -75,7 +75,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The file, when this request may read it; 404 otherwise, as for a file that does not exist. */
   const readable = async (request: FastifyRequest<{ Params: { bucket: string; id: string } }>) => {
     const actor = actorOf(request);
-    const appId = request.auth!.app.id;
+    const appId = appIdOf(request);
     const file = await files.find(appId, request.params.bucket, request.params.id);
     if (!file || !(await fileAccess.canRead(appId, file, actor))) throw new AppError('NOT_FOUND', 'No such file');
     return file;
@@ -121,7 +121,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (!upload) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
       assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra }, 'The multipart fields');
-      const auth = request.auth!;
+      const auth = authOf(request);
       const file: StoredFile = {
         appId: auth.app.id,
         id: newFileId(),
@@ -162,7 +162,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const file = await readable(request);
       if (request.query.signedUrlOnly === '1' || request.query.signedUrlOnly === 'true') {
         const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;

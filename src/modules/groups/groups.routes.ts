@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
@@ -34,7 +35,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const group = await groups.create(request.auth!.app.id, request.body);
+      const group = await groups.create(appIdOf(request), request.body);
       request.auditTargets.push(group.id);
       return ok(groupView(group));
     },
@@ -53,7 +54,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const limit = Math.min(request.query.limit || 50, 100);
-      const page = await groups.list(request.auth!.app.id, request.query.skip ?? 0, limit);
+      const page = await groups.list(appIdOf(request), request.query.skip ?? 0, limit);
       return ok({ totalCount: page.totalCount, data: page.data.map(groupView) });
     },
   );
@@ -64,7 +65,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: read,
       schema: { tags, summary: 'Get a user group', params: Params, response: { 200: Envelope(GroupSchema) } },
     },
-    async (request) => ok(groupView(await groups.get(request.auth!.app.id, request.params.id))),
+    async (request) => ok(groupView(await groups.get(appIdOf(request), request.params.id))),
   );
 
   app.put(
@@ -83,7 +84,7 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(GroupSchema) },
       },
     },
-    async (request) => ok(groupView(await groups.update(request.auth!.app.id, request.params.id, request.body))),
+    async (request) => ok(groupView(await groups.update(appIdOf(request), request.params.id, request.body))),
   );
 
   app.delete(
@@ -92,6 +93,6 @@ export const groupsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: write,
       schema: { tags, summary: 'Delete a user group', params: Params, response: { 200: Envelope(GroupSchema) } },
     },
-    async (request) => ok(groupView(await groups.delete(request.auth!.app.id, request.params.id))),
+    async (request) => ok(groupView(await groups.delete(appIdOf(request), request.params.id))),
   );
 };

@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actorOf } from '../../http/actor.js';
-import { actingUserId } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 
 const tags = ['Preferences (SDK)'];
 const KEY = Type.String({ minLength: 1, maxLength: 128 });
@@ -34,7 +33,7 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Type.Array(Type.Object({ key: Type.String(), data: Type.Unknown() }))) },
       },
     },
-    async (request) => ok(await prefs.list(request.auth!.app.id, actingUserId(request))),
+    async (request) => ok(await prefs.list(appIdOf(request), actingUserId(request))),
   );
 
   app.post(
@@ -50,7 +49,7 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const userId = actingUserId(request);
       const data = request.body ?? {};
       checkSize(data);
@@ -75,7 +74,7 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const userId = actingUserId(request);
       if (!(await prefs.delete(appId, userId, request.params.key)))
         throw new AppError('NOT_FOUND', 'No such preference');
@@ -104,7 +103,7 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const actor = actorOf(request);
       const userId = actor.userId ?? actingUserId(request);
       const context = await roomAccess.load(appId, request.params.room, { admin: false, userId });

@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
@@ -26,7 +27,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const id = await push.pushToClients(request.auth!.app.id, request.body ?? {});
+      const id = await push.pushToClients(appIdOf(request), request.body ?? {});
       request.auditTargets.push(id);
       return ok({});
     },
@@ -48,7 +49,7 @@ export const pushRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const page = await pushRepository.list(request.auth!.app.id, {
+      const page = await pushRepository.list(appIdOf(request), {
         status: request.query.status,
         skip: request.query.skip ?? 0,
         limit: request.query.limit ?? 50,

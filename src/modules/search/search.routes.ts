@@ -4,7 +4,7 @@ import { AppError } from '../../http/errors.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { actingUserId } from '../../http/actor.js';
+import { actingUserId, appIdOf } from '../../http/actor.js';
 import type { SearchInput } from './search.service.js';
 
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,7 +34,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      ok(await search.search(request.auth!.app.id, actingUserId(request), (request.body ?? {}) as SearchInput)),
+      ok(await search.search(appIdOf(request), actingUserId(request), (request.body ?? {}) as SearchInput)),
   );
 
   const found = Envelope(
@@ -57,7 +57,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const data = await search.messages(request.auth!.app.id, actingUserId(request), {
+      const data = await search.messages(appIdOf(request), actingUserId(request), {
         keyword: request.body.message,
         room: request.body.room,
         limit: request.body.limit,
@@ -88,7 +88,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
       }
       assertSafeInput(q, 'q');
-      const data = await search.messages(request.auth!.app.id, actingUserId(request), {
+      const data = await search.messages(appIdOf(request), actingUserId(request), {
         keyword: q?.message,
         room: q?.room,
         limit: request.query.limit,

@@ -1,3 +1,4 @@
+import { appIdOf, authOf } from '../../http/actor.js';
 import { freemem, totalmem } from 'node:os';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -24,7 +25,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Type.Object({ count: Type.Integer() })) },
       },
     },
-    async (request) => ok({ count: await connections.count(request.auth!.app.id) }),
+    async (request) => ok({ count: await connections.count(appIdOf(request)) }),
   );
 
   app.get(
@@ -63,7 +64,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const auth = request.auth!;
+      const auth = authOf(request);
       if (auth.kind !== 'apiKey') throw new AppError('MISSING_API_KEY');
       const now = Date.now();
       const end = request.query.end === undefined ? now : parseTime(request.query.end);

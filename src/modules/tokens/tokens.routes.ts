@@ -1,3 +1,4 @@
+import { appIdOf, authOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
@@ -63,7 +64,7 @@ export const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (token === undefined || token === '') throw new AppError('INVALID_REQUEST', 'Missing required field: token');
       if (expirationDate === undefined) throw new AppError('INVALID_REQUEST', 'Missing required field: expirationDate');
       const { user, grant } = await users.updateToken(
-        request.auth!.app,
+        authOf(request).app,
         request.params.client_id,
         token,
         expirationDate,
@@ -106,7 +107,7 @@ export const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const token = request.body?.token;
-      const revoked = await users.revokeTokens(request.auth!.app.id, request.params.client_id, token);
+      const revoked = await users.revokeTokens(appIdOf(request), request.params.client_id, token);
       return {
         RC: 0 as const,
         RM: 'OK',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
-import { actingUserId } from '../../http/actor.js';
+import { actingUserId, appIdOf, authOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
 import { sendSerialized } from '../../http/send-serialized.js';
@@ -43,7 +43,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const body = request.body as UserInput;
       if (body.issueAccessToken === true || body.token !== undefined) requireScope(request, 'tokens:write');
-      const { user, grant } = await users.upsert(request.auth!.app, body);
+      const { user, grant } = await users.upsert(authOf(request).app, body);
       request.auditTargets.push(user.id);
       const view = userView(user);
       if (!grant) return ok(view);
@@ -71,7 +71,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const items = request.body.data as UserInput[];
-      const count = await users.upsertMany(request.auth!.app.id, items);
+      const count = await users.upsertMany(appIdOf(request), items);
       request.auditTargets.push(...items.slice(0, 100).map((item) => item._id));
       return ok({ count });
     },
@@ -91,7 +91,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { q, skip = 0 } = request.query;
       const limit = Math.min(request.query.limit || DEFAULT_LIMIT, MAX_LIMIT);
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const cacheKey = `${skip}\n${limit}\n${q ?? ''}`;
       let body = userListCache.get(appId, cacheKey);
       if (body === undefined) {
@@ -115,7 +115,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UserResponse },
       },
     },
-    async (request) => ok(userView(await users.get(request.auth!.app.id, request.params.id))),
+    async (request) => ok(userView(await users.get(appIdOf(request), request.params.id))),
   );
 
   app.delete(
@@ -129,7 +129,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: UserResponse },
       },
     },
-    async (request) => ok(userView(await users.delete(request.auth!.app.id, request.params.id))),
+    async (request) => ok(userView(await users.delete(appIdOf(request), request.params.id))),
   );
 
   app.post(
@@ -155,11 +155,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) =>
       ok(
         userView(
-          await users.updateProfile(
-            request.auth!.app.id,
-            actingUserId(request),
-            request.body as Record<string, unknown>,
-          ),
+          await users.updateProfile(appIdOf(request), actingUserId(request), request.body as Record<string, unknown>),
         ),
       ),
   );
@@ -171,7 +167,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
     },
     async (request) => {
-      const user = await users.get(request.auth!.app.id, actingUserId(request)).catch((error: unknown) => {
+      const user = await users.get(appIdOf(request), actingUserId(request)).catch((error: unknown) => {
         // A valid token whose user vanished in between is no longer a valid token.
         if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND')
           throw new AppError('INVALID_TOKEN');

@@ -1,3 +1,4 @@
+import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
@@ -64,7 +65,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
       },
     },
-    async (request) => ok(await settingsView(await webhooks.settings(request.auth!.app.id))),
+    async (request) => ok(await settingsView(await webhooks.settings(appIdOf(request)))),
   );
 
   app.put(
@@ -81,7 +82,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await checkUrl(request.body.url, 'url');
       await checkUrl(request.body.baseUrl, 'baseUrl');
-      const current = await webhooks.settings(request.auth!.app.id);
+      const current = await webhooks.settings(appIdOf(request));
       const next = { ...current };
       if (request.body.url !== undefined) next.url = request.body.url || null;
       if (request.body.baseUrl !== undefined) next.baseUrl = request.body.baseUrl || null;
@@ -111,7 +112,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const current = await webhooks.settings(request.auth!.app.id);
+      const current = await webhooks.settings(appIdOf(request));
       const grace = request.body?.graceSeconds ?? DEFAULT_GRACE_S;
       const until = grace > 0 ? Date.now() + grace * 1000 : null;
       const next = {
@@ -135,7 +136,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Envelope(Type.Object({ secret: Type.String() })) },
       },
     },
-    async (request) => ok({ secret: (await webhooks.settings(request.auth!.app.id)).secret }),
+    async (request) => ok({ secret: (await webhooks.settings(appIdOf(request))).secret }),
   );
 
   app.get(
@@ -156,7 +157,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const page = await webhooksRepository.list(request.auth!.app.id, {
+      const page = await webhooksRepository.list(appIdOf(request), {
         status: request.query.status,
         skip: request.query.skip ?? 0,
         limit: request.query.limit ?? 50,
@@ -177,7 +178,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const delivery = await webhooksRepository.find(request.auth!.app.id, request.params.id);
+      const delivery = await webhooksRepository.find(appIdOf(request), request.params.id);
       if (!delivery) throw new AppError('NOT_FOUND', 'No such delivery');
       return ok(deliveryView(delivery));
     },
@@ -195,7 +196,7 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const appId = request.auth!.app.id;
+      const appId = appIdOf(request);
       const delivery = await webhooksRepository.find(appId, request.params.id);
       if (!delivery) throw new AppError('NOT_FOUND', 'No such delivery');
       await webhooksRepository.record(delivery.id, {
