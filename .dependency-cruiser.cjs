@@ -24,6 +24,20 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/core/' },
     },
     {
+      name: 'modules-through-index',
+      comment: "A module's index.ts is its public surface; its repositories and other files are private to it.",
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index[.]ts$'] },
+    },
+    {
+      name: 'outside-through-index',
+      comment: 'Wiring, transports and plugins reach a module through its index.ts too.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/modules/' },
+      to: { path: '^src/modules/', pathNot: '^src/modules/[^/]+/index[.]ts$' },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'An import the checker cannot resolve would escape every rule above.',
       severity: 'error',

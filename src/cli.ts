@@ -6,9 +6,9 @@ import { RedisEventBus } from './events/redis-event-bus.js';
 import { connectRedis } from './runtime.js';
 import { createServices, type Services } from './services.js';
 import { createStorage, migrateToLatest } from './storage/database.js';
-import { keyView } from './modules/keys/keys.schemas.js';
-import { KeysRepository, type ApiKey } from './modules/keys/keys.repository.js';
-import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './modules/keys/keys.service.js';
+import { keyView } from './modules/keys/index.js';
+import { KeysRepository, type ApiKey } from './modules/keys/index.js';
+import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './modules/keys/index.js';
 import { parseTime } from './shared/time.js';
 import { AppError } from './http/errors.js';
 

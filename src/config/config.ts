@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { normalizeCidrs } from '../modules/keys/ip-allow-list.js';
+import { normalizeCidrs } from '../modules/keys/index.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

@@ -1,6 +1,6 @@
-import type { App } from '../modules/apps/apps.repository.js';
-import type { ApiKey } from '../modules/keys/keys.repository.js';
-import type { Scope } from '../modules/keys/scopes.js';
+import type { App } from '../modules/apps/index.js';
+import type { ApiKey } from '../modules/keys/index.js';
+import type { Scope } from '../modules/keys/index.js';
 import type { Services } from '../services.js';
 
 /**

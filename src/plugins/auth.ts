@@ -3,11 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import '../http/types.js';
-import { compileAllowList, type AddressMatcher } from '../modules/keys/ip-allow-list.js';
-import type { ApiKey } from '../modules/keys/keys.repository.js';
-import { classifyApiKey } from '../modules/keys/key-format.js';
-import { isLive } from '../modules/keys/key-verifier.js';
-import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
+import { compileAllowList, type AddressMatcher } from '../modules/keys/index.js';
+import type { ApiKey } from '../modules/keys/index.js';
+import { classifyApiKey } from '../modules/keys/index.js';
+import { isLive } from '../modules/keys/index.js';
+import { scopeAllows, type Scope } from '../modules/keys/index.js';
 import type { Decision } from '../ratelimit/rate-limiter.js';
 import { rateLimitExceeded, WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
 

@@ -1,10 +1,10 @@
 import { AppError } from '../http/errors.js';
-import type { ApiKey } from '../modules/keys/keys.repository.js';
-import { compileAllowList } from '../modules/keys/ip-allow-list.js';
-import { classifyApiKey } from '../modules/keys/key-format.js';
-import { isLive } from '../modules/keys/key-verifier.js';
+import type { ApiKey } from '../modules/keys/index.js';
+import { compileAllowList } from '../modules/keys/index.js';
+import { classifyApiKey } from '../modules/keys/index.js';
+import { isLive } from '../modules/keys/index.js';
 import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
-import { userView } from '../modules/users/user-view.js';
+import { userView } from '../modules/users/index.js';
 import type { Services } from '../services.js';
 import { clientAddress, compileTrust } from './client-address.js';
 import { KeySessions, keySessionRefusal } from './key-sessions.js';

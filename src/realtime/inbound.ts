@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
-import { historyFloors, requireWritable, type Actor } from '../modules/chat/room-access.js';
+import { historyFloors, requireWritable, type Actor } from '../modules/chat/index.js';
 import type { Services } from '../services.js';
 import { parseTime } from '../shared/time.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';

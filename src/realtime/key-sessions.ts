@@ -1,8 +1,8 @@
 import { AppError } from '../http/errors.js';
-import { compileAllowList } from '../modules/keys/ip-allow-list.js';
-import { isLive } from '../modules/keys/key-verifier.js';
-import type { ApiKey } from '../modules/keys/keys.repository.js';
-import { scopeAllows, type Scope } from '../modules/keys/scopes.js';
+import { compileAllowList } from '../modules/keys/index.js';
+import { isLive } from '../modules/keys/index.js';
+import type { ApiKey } from '../modules/keys/index.js';
+import { scopeAllows, type Scope } from '../modules/keys/index.js';
 import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
 import type { Services } from '../services.js';
 import { rooms, type ParleySocket } from './session.js';

@@ -1,4 +1,4 @@
-import type { KeysRepository } from '../keys/keys.repository.js';
+import type { KeysRepository } from '../keys/index.js';
 import type { AuditEntry, AuditRepository, UsageRow } from './audit.repository.js';
 
 const FLUSH_INTERVAL_MS = 1000;

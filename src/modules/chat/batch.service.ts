@@ -6,7 +6,7 @@ import type { MembersRepository } from './members.repository.js';
 import { ensureDirectRoom } from './direct-room.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { UsersRepository } from '../users/index.js';
 import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
 import { checkSize, readDraft } from './message-input.js';
 import { searchableText } from './message-view.js';

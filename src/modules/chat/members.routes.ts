@@ -5,7 +5,7 @@ import { ok } from '../../http/envelope.js';
 import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
-import { UserSchema } from '../users/users.schemas.js';
+import { UserSchema } from '../users/index.js';
 
 const tags = ['Members'];
 const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST });

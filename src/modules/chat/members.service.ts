@@ -7,12 +7,12 @@ import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type Ro
 import type { RoomView } from './room-presenter.js';
 import type { RoomsRepository } from './rooms.repository.js';
 import type { RoomsService } from './rooms.service.js';
-import { userSummary } from '../users/user-summary.js';
-import { userView, type UserView } from '../users/user-view.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import { userSummary } from '../users/index.js';
+import { userView, type UserView } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { MembersRepository } from './members.repository.js';
 import type { ModerationRepository } from './moderation.repository.js';
-import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
+import type { WebhookOutbox } from '../webhooks/index.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
 /** Names that become a prototype when a client merges `memberProperties` into an object. */

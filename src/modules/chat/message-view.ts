@@ -1,5 +1,5 @@
 import { iso } from '../../shared/time.js';
-import type { UserSummary } from '../users/user-summary.js';
+import type { UserSummary } from '../users/index.js';
 import type { StoredMessage } from './messages.repository.js';
 
 export type MessageView = Record<string, unknown> & {

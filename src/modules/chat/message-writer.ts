@@ -3,11 +3,11 @@ import { objectId } from '../../shared/ids.js';
 import type { MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
-import type { UserSummary } from '../users/user-summary.js';
+import type { UserSummary } from '../users/index.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
-import type { WebhookOutbox } from '../webhooks/webhook-outbox.js';
-import type { FileAccess } from '../files/file-access.js';
+import type { WebhookOutbox } from '../webhooks/index.js';
+import type { FileAccess } from '../files/index.js';
 
 const MAX_ID_DRAWS = 3;
 

@@ -8,10 +8,10 @@ import type { RoomPresenter } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
 import type { RoomsRepository } from './rooms.repository.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { UsersRepository } from '../users/index.js';
 import { isMessageId, readDraft } from './message-input.js';
 import { messageView, searchableText, type MessageView } from './message-view.js';
-import type { ConfigService } from '../config/config.service.js';
+import type { ConfigService } from '../config/index.js';
 import { SYSTEM_MESSAGE_TYPES, type MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
-import { UserSchema } from '../users/users.schemas.js';
+import { UserSchema } from '../users/index.js';
 
 const tags = ['Moderation'];
 const Id = Type.String({ minLength: 1, maxLength: 255 });

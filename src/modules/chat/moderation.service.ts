@@ -6,9 +6,9 @@ import { ensureDirectRoom } from './direct-room.js';
 import type { RoomAccess, RoomContext } from './room-access.js';
 import type { RoomPresenter } from './room-presenter.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
-import { userSummary, type UserSummary } from '../users/user-summary.js';
-import { userView, type UserView } from '../users/user-view.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import { userSummary, type UserSummary } from '../users/index.js';
+import { userView, type UserView } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { Ban, Block, ModerationRepository } from './moderation.repository.js';
 import type { MembersRepository } from './members.repository.js';
 

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import type { Actor } from '../../core/actor.js';
 import type { Member, MembersRepository } from './members.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { UsersRepository } from '../users/index.js';
 import type { ModerationRepository } from './moderation.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';

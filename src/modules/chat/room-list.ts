@@ -2,7 +2,7 @@ import { AppError } from '../../core/errors.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from './members.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { UsersRepository } from '../users/index.js';
 import { historyFloor, type RoomAccess } from './room-access.js';
 import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';

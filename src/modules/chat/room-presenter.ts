@@ -2,8 +2,8 @@ import { iso } from '../../shared/time.js';
 import type { Member, MembersRepository, ReadState } from './members.repository.js';
 import { messageView, type MessageView } from './message-view.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
-import type { User, UsersRepository } from '../users/users.repository.js';
-import { userSummary, type UserSummary } from '../users/user-summary.js';
+import type { User, UsersRepository } from '../users/index.js';
+import { userSummary, type UserSummary } from '../users/index.js';
 import type { Room } from './rooms.repository.js';
 
 export type RoomView = Record<string, unknown> & {

@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { ClosedObject, Envelope, ListOf, MAX_IDS_PER_REQUEST, Skip } from '../../http/schemas.js';
-import { groupView } from '../users/user-view.js';
-import { GroupSchema } from '../users/users.schemas.js';
+import { groupView } from '../users/index.js';
+import { GroupSchema } from '../users/index.js';
 
 const tags = ['User groups'];
 const Members = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {

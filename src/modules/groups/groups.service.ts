@@ -2,9 +2,9 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { MembersRepository } from '../chat/members.repository.js';
-import type { User, UsersRepository } from '../users/users.repository.js';
-import { checkUserId } from '../users/users.service.js';
+import type { MembersRepository } from '../chat/index.js';
+import type { User, UsersRepository } from '../users/index.js';
+import { checkUserId } from '../users/index.js';
 
 export const MAX_GROUP_MEMBERS = 10_000;
 

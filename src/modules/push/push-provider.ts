@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { PushDevice } from '../devices/devices.repository.js';
-import { checkDestination } from '../webhooks/ssrf-guard.js';
-import { GuardedPoster } from '../webhooks/guarded-post.js';
-import { signWebhook } from '../webhooks/webhook-signer.js';
+import type { PushDevice } from '../devices/index.js';
+import { checkDestination } from '../webhooks/index.js';
+import { GuardedPoster } from '../webhooks/index.js';
+import { signWebhook } from '../webhooks/index.js';
 
 /** A notification on its way out: its recipients' registered devices and what to show (spec 10). */
 export interface OutgoingPush {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EventBus, DomainEvents } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { DevicesRepository } from '../devices/devices.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { DevicesRepository } from '../devices/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { PushProvider } from './push-provider.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';

@@ -1,12 +1,12 @@
 import { AppError } from '../../core/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
-import type { MembersRepository } from '../chat/members.repository.js';
-import { historyFloors, type RoomAccess } from '../chat/room-access.js';
-import type { RoomPresenter } from '../chat/room-presenter.js';
-import type { MessagesRepository } from '../chat/messages.repository.js';
-import type { Room, RoomsRepository } from '../chat/rooms.repository.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { MembersRepository } from '../chat/index.js';
+import { historyFloors, type RoomAccess } from '../chat/index.js';
+import type { RoomPresenter } from '../chat/index.js';
+import type { MessagesRepository } from '../chat/index.js';
+import type { Room, RoomsRepository } from '../chat/index.js';
+import type { UsersRepository } from '../users/index.js';
 
 export interface SearchInput {
   type?: unknown;

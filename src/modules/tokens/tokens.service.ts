@@ -6,8 +6,8 @@ import { AppError } from '../../core/errors.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import type { Database } from '../../storage/schema.js';
-import type { App } from '../apps/apps.repository.js';
-import type { User } from '../users/users.repository.js';
+import type { App } from '../apps/index.js';
+import type { User } from '../users/index.js';
 import type { TokensRepository, UserToken } from './tokens.repository.js';
 
 export const MAX_TOKEN_LENGTH = 4096;

@@ -1,5 +1,5 @@
 import type { WebhookConfig } from '../../config/config.js';
-import type { MessagesService } from '../chat/messages.service.js';
+import type { MessagesService } from '../chat/index.js';
 import { BlockedDestination, checkDestination } from './ssrf-guard.js';
 import { GuardedPoster } from './guarded-post.js';
 import { newWebhookSecret, signWebhook } from './webhook-signer.js';

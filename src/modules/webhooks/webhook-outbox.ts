@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { messageView } from '../chat/message-view.js';
-import type { StoredMessage } from '../chat/messages.repository.js';
+import { messageView } from '../chat/index.js';
+import type { StoredMessage } from '../chat/index.js';
 import type { Db } from '../../storage/transaction.js';
-import type { Room } from '../chat/rooms.repository.js';
-import { userSummary, type UserSummary } from '../users/user-summary.js';
-import type { UsersRepository } from '../users/users.repository.js';
+import type { Room } from '../chat/index.js';
+import { userSummary, type UserSummary } from '../users/index.js';
+import type { UsersRepository } from '../users/index.js';
 import type { WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
 
 export type WebhookEvent = 'MESSAGE' | 'ADD_MEMBERS' | 'DELETE_MEMBERS' | 'JOIN_ROOM';

@@ -1,0 +1,25 @@
+/** The public surface of the chat module: other folders import only from here. */
+export { BatchRepository } from './batch.repository.js';
+export { BatchService } from './batch.service.js';
+export { MembersRepository } from './members.repository.js';
+export { membersRoutes } from './members.routes.js';
+export { MembersService } from './members.service.js';
+export { MessageList } from './message-list.js';
+export { messageView } from './message-view.js';
+export { MessageWriter } from './message-writer.js';
+export { MessagesRepository } from './messages.repository.js';
+export type { StoredMessage } from './messages.repository.js';
+export { messagesRoutes } from './messages.routes.js';
+export { MessagesService } from './messages.service.js';
+export { ModerationRepository } from './moderation.repository.js';
+export { moderationRoutes } from './moderation.routes.js';
+export { ModerationService } from './moderation.service.js';
+export { RoomAccess, historyFloors, requireWritable } from './room-access.js';
+export type { Actor } from './room-access.js';
+export { RoomList } from './room-list.js';
+export { RoomPresenter } from './room-presenter.js';
+export { RoomsRepository } from './rooms.repository.js';
+export type { Room } from './rooms.repository.js';
+export { roomsRoutes } from './rooms.routes.js';
+export { RoomsService } from './rooms.service.js';
+export { sdkRoomsRoutes } from './sdk-rooms.routes.js';

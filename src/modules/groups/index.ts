@@ -1,0 +1,3 @@
+/** The public surface of the groups module: other folders import only from here. */
+export { groupsRoutes } from './groups.routes.js';
+export { GroupsService } from './groups.service.js';

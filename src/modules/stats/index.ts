@@ -1,0 +1,2 @@
+/** The public surface of the stats module: other folders import only from here. */
+export { statsRoutes } from './stats.routes.js';
