@@ -9,3 +9,13 @@ export type { User } from './users.repository.js';
 export { usersRoutes } from './users.routes.js';
 export { GroupSchema, UserSchema } from './users.schemas.js';
 export { UsersService, checkUserId } from './users.service.js';
+
+import type { UsersRepository } from './users.repository.js';
+/**
+ * What other modules may do with users: look them up, and the user fields the chat keeps (muted
+ * rooms, the system robot). Typed by this, the users repository stays private to this module.
+ */
+export type UserDirectory = Pick<
+  UsersRepository,
+  'find' | 'findMany' | 'groupsContaining' | 'setMuted' | 'forgetMutedRoom' | 'ensureRobot'
+>;
