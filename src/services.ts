@@ -41,7 +41,9 @@ import { ConfigService } from './modules/config/index.js';
 import { ModerationRepository } from './modules/chat/index.js';
 import { ModerationService } from './modules/chat/index.js';
 import { WebhooksRepository } from './modules/webhooks/index.js';
-import { WebhookOutbox } from './modules/webhooks/index.js';
+import { DeliveryOutbox, type WebhookOutbox, type WebhookQueue } from './modules/webhooks/index.js';
+import { messageView, type Room, type StoredMessage } from './modules/chat/index.js';
+import { userSummary } from './modules/users/index.js';
 import { WebhookDispatcher } from './modules/webhooks/index.js';
 import { PushRepository } from './modules/push/index.js';
 import { PushService } from './modules/push/index.js';
@@ -181,7 +183,7 @@ function createChatServices(
   const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
   const webhooksRepository = new WebhooksRepository(storage);
   const pushRepository = new PushRepository(storage);
-  const outbox = new WebhookOutbox(webhooksRepository, users);
+  const outbox = chatWebhookOutbox(new DeliveryOutbox({ repository: webhooksRepository }), users);
   const files = new FilesRepository(storage);
   const fileAccess = new FileAccess(files, config.publicFileBuckets);
   const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
@@ -234,7 +236,12 @@ function createChatServices(
       outbox,
     ),
     webhooksRepository,
-    webhooks: new WebhookDispatcher(webhooksRepository, config.webhooks, messages, onError),
+    webhooks: new WebhookDispatcher({
+      repository: webhooksRepository,
+      config: config.webhooks,
+      replies: messages,
+      onError,
+    }),
     pushRepository,
     messages,
     messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
@@ -283,4 +290,47 @@ function pushProvider(config: Config, webhooks: WebhookDispatcher, logger: Logge
     );
   }
   return new LogPushProvider(logger ?? (pino({ level: 'silent' }) as Logger));
+}
+
+/**
+ * TEMP until chat branch: chat's call sites still hand rooms and stored messages to an outbox; the
+ * payloads (spec 11.2) are built here and queued through the webhooks module's `WebhookQueue`.
+ */
+function chatWebhookOutbox(queue: WebhookQueue, users: UsersRepository): WebhookOutbox {
+  const base = (room: Room) => ({
+    appId: room.appId,
+    roomId: room.id,
+    roomWebhook: room.webhook,
+    botState: room.botState ?? '',
+  });
+  return {
+    async message(tx, room: Room, message: StoredMessage) {
+      const sender =
+        message.senderId === null
+          ? null
+          : userSummary(message.senderId, await users.find(room.appId, message.senderId, tx));
+      await queue.enqueue(tx, {
+        ...base(room),
+        event: 'MESSAGE',
+        clientId: message.senderId,
+        data: messageView(message, sender),
+      });
+    },
+    async members(tx, room: Room, event, actorId, userIds) {
+      if (userIds.length === 0) return;
+      const found = new Map(
+        (await users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx)).map((user) => [
+          user.id,
+          user,
+        ]),
+      );
+      const sender = userSummary(actorId ?? 'admin', actorId ? found.get(actorId) : undefined);
+      await queue.enqueue(tx, {
+        ...base(room),
+        event,
+        clientId: actorId,
+        data: { room: room.id, sender, members: userIds.map((id) => userSummary(id, found.get(id))) },
+      });
+    },
+  };
 }

@@ -1,5 +1,4 @@
 import type { WebhookConfig } from '../../config/config.js';
-import type { MessagesService } from '../chat/index.js';
 import { BlockedDestination, checkDestination } from './ssrf-guard.js';
 import { GuardedPoster } from './guarded-post.js';
 import { newWebhookSecret, signWebhook } from './webhook-signer.js';
@@ -10,6 +9,12 @@ const TICK_MS = 200;
 const BATCH = 20;
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_REPLY_BYTES = 64 * 1024;
+
+/** What turns a receiver's answer into a bot reply in the room (spec 11.3); the chat module provides it. */
+export interface BotReplies {
+  /** Applies the answer; returns why it was dropped, if it was. */
+  applyBotReply(appId: string, roomId: string | null, text: string): Promise<string | undefined>;
+}
 
 type Outcome =
   | { delivered: true; reply: string }
@@ -24,12 +29,22 @@ export class WebhookDispatcher {
   private readonly ticker: SerialTicker;
   private readonly poster: GuardedPoster;
 
-  constructor(
-    private readonly webhooks: WebhooksRepository,
-    private readonly config: WebhookConfig,
-    private readonly replies: Pick<MessagesService, 'applyBotReply'>,
-    private readonly onError: (error: unknown) => void,
-  ) {
+  private readonly webhooks: WebhooksRepository;
+  private readonly config: WebhookConfig;
+  private readonly replies: BotReplies;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(deps: {
+    repository: WebhooksRepository;
+    config: WebhookConfig;
+    replies: BotReplies;
+    onError: (error: unknown) => void;
+  }) {
+    this.webhooks = deps.repository;
+    this.config = deps.config;
+    this.replies = deps.replies;
+    this.onError = deps.onError;
+    const { config, onError } = deps;
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
     this.poster = new GuardedPoster({
       allowPrivate: config.allowPrivate,
