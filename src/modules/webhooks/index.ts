@@ -2,13 +2,10 @@
 import type { Db } from '../../storage/transaction.js';
 import type { WebhookEvent } from './webhook-queue.js';
 
-export { GuardedPoster } from './guarded-post.js';
-export { checkDestination } from './ssrf-guard.js';
 export { WebhookDispatcher } from './webhook-dispatcher.js';
 export type { BotReplies } from './webhook-dispatcher.js';
 export { DeliveryOutbox, webhookTargets } from './webhook-queue.js';
 export type { RoomWebhookEvent, WebhookEvent, WebhookQueue } from './webhook-queue.js';
-export { signWebhook } from './webhook-signer.js';
 export { WebhooksRepository } from './webhooks.repository.js';
 export { webhooksRoutes } from './webhooks.routes.js';
 

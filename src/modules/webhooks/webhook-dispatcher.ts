@@ -1,7 +1,5 @@
 import type { WebhookConfig } from '../../config/config.js';
-import { BlockedDestination, checkDestination } from './ssrf-guard.js';
-import { GuardedPoster } from './guarded-post.js';
-import { newWebhookSecret, signWebhook } from './webhook-signer.js';
+import { BlockedDestination, GuardedPoster, checkDestination, newWebhookSecret } from '../../shared/outbound/index.js';
 import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
@@ -143,19 +141,13 @@ export class WebhookDispatcher {
       settings.secret,
       ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : []),
     ];
-    const timestamp = Math.floor(now / 1000);
     try {
-      const response = await this.poster.post(
-        delivery.url,
-        {
-          'content-type': 'application/json',
-          'user-agent': 'Parley-Webhooks/1',
-          'webhook-id': delivery.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
-        },
-        delivery.payload,
-      );
+      const response = await this.poster.postSigned(delivery.url, {
+        id: delivery.id,
+        body: delivery.payload,
+        secrets,
+        headers: { 'user-agent': 'Parley-Webhooks/1' },
+      });
       if (response.status >= 200 && response.status < 300) return { delivered: true, reply: response.body };
       const retry = response.status === 408 || response.status === 429 || response.status >= 500;
       return { delivered: false, retry, status: response.status, error: `HTTP ${response.status}` };

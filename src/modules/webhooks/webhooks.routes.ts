@@ -5,8 +5,7 @@ import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { ClosedObject, Envelope, ListOf, Skip } from '../../http/schemas.js';
 import { iso, isoOrNull } from '../../shared/time.js';
-import { BlockedDestination, checkDestination } from './ssrf-guard.js';
-import { newWebhookSecret } from './webhook-signer.js';
+import { BlockedDestination, checkDestination, newWebhookSecret } from '../../shared/outbound/index.js';
 import type { Delivery, WebhookSettings } from './webhooks.repository.js';
 
 const tags = ['Webhooks'];
