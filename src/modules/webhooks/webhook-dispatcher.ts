@@ -1,6 +1,7 @@
 import type { WebhookConfig } from '../../config/config.js';
-import { BlockedDestination, GuardedPoster, checkDestination, newWebhookSecret } from '../../shared/outbound/index.js';
-import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
+import { BlockedDestination, GuardedPoster, checkDestination } from '../../shared/outbound/index.js';
+import type { Delivery, WebhooksRepository } from './webhooks.repository.js';
+import type { WebhooksService } from './webhooks.service.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 200;
@@ -30,17 +31,20 @@ export class WebhookDispatcher {
   private readonly webhooks: WebhooksRepository;
   private readonly config: WebhookConfig;
   private readonly replies: BotReplies;
+  private readonly secrets: Pick<WebhooksService, 'settings' | 'signingSecrets'>;
   private readonly onError: (error: unknown) => void;
 
   constructor(deps: {
     repository: WebhooksRepository;
     config: WebhookConfig;
     replies: BotReplies;
+    secrets: Pick<WebhooksService, 'settings' | 'signingSecrets'>;
     onError: (error: unknown) => void;
   }) {
     this.webhooks = deps.repository;
     this.config = deps.config;
     this.replies = deps.replies;
+    this.secrets = deps.secrets;
     this.onError = deps.onError;
     const { config, onError } = deps;
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
@@ -58,22 +62,6 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     await this.ticker.stop();
     this.poster.close();
-  }
-
-  /** The settings of an application, created with a first secret when it has none. */
-  async settings(appId: string): Promise<WebhookSettings> {
-    const found = await this.webhooks.settings(appId);
-    if (found) return found;
-    const created: WebhookSettings = {
-      appId,
-      url: null,
-      baseUrl: null,
-      secret: newWebhookSecret(),
-      previousSecret: null,
-      previousUntil: null,
-    };
-    await this.webhooks.saveSettings(created);
-    return (await this.webhooks.settings(appId)) ?? created;
   }
 
   private async tick(): Promise<void> {
@@ -135,12 +123,7 @@ export class WebhookDispatcher {
         return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
       throw error;
     }
-    const settings = await this.settings(delivery.appId);
-    const now = Date.now();
-    const secrets = [
-      settings.secret,
-      ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : []),
-    ];
+    const secrets = this.secrets.signingSecrets(await this.secrets.settings(delivery.appId));
     try {
       const response = await this.poster.postSigned(delivery.url, {
         id: delivery.id,
