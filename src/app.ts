@@ -27,12 +27,8 @@ import { searchRoutes } from './modules/search/index.js';
 import { badgesRoutes } from './modules/badges/index.js';
 import { sdkRoomsRoutes } from './modules/chat/index.js';
 import { prefsRoutes } from './modules/prefs/index.js';
-import { filesRoutes } from './modules/files/index.js';
-import { devicesRoutes } from './modules/devices/index.js';
 import { configRoutes } from './modules/config/index.js';
 import { moderationRoutes } from './modules/chat/index.js';
-import { webhooksRoutes } from './modules/webhooks/index.js';
-import { pushRoutes } from './modules/push/index.js';
 import cors from '@fastify/cors';
 import { compileTrust } from './realtime/client-address.js';
 
@@ -149,12 +145,12 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(badgesRoutes);
   await app.register(sdkRoomsRoutes);
   await app.register(prefsRoutes);
-  await app.register(filesRoutes);
-  await app.register(devicesRoutes);
+  await app.register(services.modules.files.routes);
+  await app.register(services.modules.devices.routes);
   await app.register(configRoutes);
   await app.register(moderationRoutes);
-  await app.register(webhooksRoutes);
-  await app.register(pushRoutes);
+  await app.register(services.modules.webhooks.routes);
+  await app.register(services.modules.push.routes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }
