@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { safeEqual } from '../../shared/secrets.js';
-import { generateClientKey } from '../keys/index.js';
+import { generateClientKey } from './client-key.js';
 import { DEFAULT_APP_SETTINGS, type App, type AppSettings, type AppsRepository } from './apps.repository.js';
 
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -1,25 +1,9 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { ApiKeysTable } from '../../storage/schema.js';
+import type { ApiKey } from '../../core/principal.js';
 
-export interface ApiKey {
-  id: string;
-  appId: string;
-  name: string;
-  last4: string;
-  scopes: string[];
-  allowedIps: string[] | null;
-  rateLimit: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  createdAt: number;
-  createdBy: string;
-  lastUsedAt: number | null;
-  lastUsedIp: string | null;
-  rolledFrom: string | null;
-  rolledTo: string | null;
-  origin: 'generated' | 'imported';
-}
+export type { ApiKey } from '../../core/principal.js';
 
 export interface NewApiKey extends Omit<ApiKey, 'lastUsedAt' | 'lastUsedIp' | 'rolledTo' | 'revokedAt'> {
   keyHash: string;

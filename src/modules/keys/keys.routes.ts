@@ -4,9 +4,9 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { parseTime } from '../../shared/time.js';
-import type { App } from '../apps/index.js';
+import type { App } from '../../core/principal.js';
 import type { KeyLimits } from './key-limits.js';
-import { scopeAllows } from './scopes.js';
+import { scopeAllows } from '../../core/scopes.js';
 import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './keys.service.js';
 import {
   ClientKeyResponse,

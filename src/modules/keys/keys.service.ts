@@ -3,9 +3,9 @@ import type { EventBus } from '../../events/event-bus.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import { generateApiKey } from './key-format.js';
-import { normalizeCidrs } from './ip-allow-list.js';
+import { normalizeCidrs } from '../../shared/ip-address.js';
 import type { ApiKey, ApiKeyPatch, KeysRepository } from './keys.repository.js';
-import { isValidScope, scopesWithin } from './scopes.js';
+import { isValidScope, scopesWithin } from '../../core/scopes.js';
 import { UNLIMITED, excess, type KeyLimits } from './key-limits.js';
 
 export interface KeySettings {
