@@ -9,13 +9,16 @@ import { AppsService } from './modules/apps/index.js';
 import { KeysRepository } from './modules/keys/index.js';
 import { KeysService } from './modules/keys/index.js';
 import { ApiKeyVerifier } from './modules/keys/index.js';
-import { UsersRepository } from './modules/users/index.js';
-import { UsersService } from './modules/users/index.js';
-import { UserListCache } from './modules/users/index.js';
-import { TokensRepository } from './modules/tokens/index.js';
-import { TokensService } from './modules/tokens/index.js';
-import { UserTokenVerifier } from './modules/tokens/index.js';
-import { GroupsService } from './modules/groups/index.js';
+import {
+  createUsersModule,
+  type GroupsService,
+  type UserActivity,
+  type UserDirectory,
+  type UserListCache,
+  type UsersModule,
+  type UsersService,
+  type UserTokenVerifier,
+} from './modules/users/index.js';
 import { AuditRepository } from './modules/audit/index.js';
 import { ActivityRecorder } from './modules/audit/index.js';
 import { RoomsRepository } from './modules/chat/index.js';
@@ -59,7 +62,9 @@ export interface Services {
   keyVerifier: ApiKeyVerifier;
   users: UsersService;
   userListCache: UserListCache;
-  usersRepository: UsersRepository;
+  usersRepository: UserDirectory & UserActivity;
+  /** The users module's route plugin. */
+  usersModule: UsersModule;
   tokenVerifier: UserTokenVerifier;
   groups: GroupsService;
   audit: AuditRepository;
@@ -106,11 +111,15 @@ export function createServices(
   logger?: Logger,
 ): Services {
   const keysRepository = new KeysRepository(storage);
-  const usersRepository = new UsersRepository(storage);
-  const tokensRepository = new TokensRepository(storage);
   const audit = new AuditRepository(storage);
-  const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
   const membersRepository = new MembersRepository(storage);
+  const usersModule = createUsersModule({
+    storage,
+    bus,
+    tokenTtlDays: config.tokenTtlDays,
+    groupRooms: membersRepository,
+  });
+  const usersRepository = usersModule.directory;
   const presence = new Presence(redis, config.redisPrefix);
   const appConfig = new ConfigService(storage, bus);
   const chat = createChatServices(
@@ -146,11 +155,12 @@ export function createServices(
     apps: new AppsService(new AppsRepository(storage), bus),
     keys: new KeysService(keysRepository, bus, config.rateLimitPerMinute),
     keyVerifier: new ApiKeyVerifier(keysRepository, bus),
-    users: new UsersService(usersRepository, tokens, bus, storage.dialect),
-    userListCache: new UserListCache(bus),
+    users: usersModule.users,
+    userListCache: usersModule.userListCache,
     usersRepository,
-    tokenVerifier: new UserTokenVerifier(tokensRepository, bus),
-    groups: new GroupsService(usersRepository, membersRepository, bus, storage.dialect),
+    usersModule,
+    tokenVerifier: usersModule.tokenVerifier,
+    groups: usersModule.groups,
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
@@ -167,7 +177,7 @@ function createChatServices(
   config: Config,
   storage: Storage,
   bus: EventBus,
-  users: UsersRepository,
+  users: UserDirectory,
   membersRepository: MembersRepository,
   presence: Presence,
   appConfig: ConfigService,

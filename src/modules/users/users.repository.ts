@@ -1,6 +1,9 @@
-import type { Expression, ExpressionBuilder, Selectable, SqlBool, Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { queryRefusal } from '../../storage/dialects/query-errors.js';
 import type { Database, UsersTable } from '../../storage/schema.js';
+import type { Db } from '../../storage/transaction.js';
+import type { UserFilter } from './user-filter.js';
 
 export interface Address {
   port: number;
@@ -36,10 +39,13 @@ export type UserChanges = Partial<
   custom?: Record<string, unknown>;
 };
 
-type Filter = (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>;
-type Db = Storage['db'] | Transaction<Database>;
+/** What a transaction came to: its value, or 'conflict' when a concurrent insert took a unique key first. */
+export type Attempt<T> = { outcome: 'done'; value: T } | { outcome: 'conflict' };
 
-export const toUser = (row: Selectable<UsersTable>): User => ({
+/** A page of users, or why the database refused the filter. */
+export type UserPage = { totalCount: number; data: User[] } | 'invalid-pattern' | 'timeout';
+
+const toUser = (row: Selectable<UsersTable>): User => ({
   appId: row.app_id,
   id: row.id,
   nickname: row.nickname,
@@ -65,6 +71,16 @@ export class UsersRepository {
 
   transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.storage.db.transaction().execute(work);
+  }
+
+  /** Like `transaction`, rolled back with 'conflict' on a unique violation (two requests creating one id). */
+  async attempt<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<Attempt<T>> {
+    try {
+      return { outcome: 'done', value: await this.transaction(work) };
+    } catch (error) {
+      if (this.storage.dialect.isUniqueViolation(error)) return { outcome: 'conflict' };
+      throw error;
+    }
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<User | undefined> {
@@ -150,15 +166,32 @@ export class UsersRepository {
     return row && toUser(row);
   }
 
-  async list(
+  /** Users (never groups) matching `filter`, by id. */
+  async listUsers(appId: string, options: { filter?: UserFilter; skip: number; limit: number }): Promise<UserPage> {
+    try {
+      return await this.page(appId, false, options);
+    } catch (error) {
+      const refusal = queryRefusal(error);
+      if (refusal === undefined) throw error;
+      return refusal;
+    }
+  }
+
+  listGroups(appId: string, options: { skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
+    return this.page(appId, true, options);
+  }
+
+  private async page(
     appId: string,
-    options: { groups: boolean; filter?: Filter; skip: number; limit: number },
+    groups: boolean,
+    options: { filter?: UserFilter; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: User[] }> {
     let query = this.storage.db
       .selectFrom('users')
       .where('app_id', '=', appId)
-      .where('is_group', '=', options.groups ? 1 : 0);
-    if (options.filter) query = query.where(options.filter);
+      .where('is_group', '=', groups ? 1 : 0);
+    const { filter } = options;
+    if (filter) query = query.where((eb) => filter(eb, this.storage.dialect));
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
       query.selectAll().orderBy('id').offset(options.skip).limit(options.limit).execute(),

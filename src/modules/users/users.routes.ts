@@ -1,19 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
 import { actingUserId, appIdOf, authOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
 import { sendSerialized } from '../../http/send-serialized.js';
 import { iso } from '../../shared/time.js';
-import type { UserInput } from './users.service.js';
+import type { UserInput, UsersService } from './users.service.js';
+import type { UserListCache } from './user-list-cache.js';
 import { userView } from './user-view.js';
 import {
   BatchUsersBody,
   BatchUsersResponse,
   ListUsersQuery,
   UpsertUserBody,
+  UpdateProfileBody,
   UpsertUserResponse,
   UserListResponse,
   UserParams,
@@ -24,9 +24,10 @@ const tags = ['Users'];
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
 
-export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { users, userListCache } = app.services;
-
+export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userListCache: UserListCache }> = async (
+  app,
+  { users, userListCache },
+) => {
   app.post(
     '/admin/clients',
     {
@@ -139,16 +140,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Update my own profile (nickname, avatarUrl, description, custom fields such as publicKey)',
-        body: Type.Object(
-          {
-            nickname: Type.Optional(Type.String({ maxLength: 1000 })),
-            avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
-            description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
-            email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
-            notificationEnabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: true },
-        ),
+        body: UpdateProfileBody,
         response: { 200: UserResponse },
       },
     },
@@ -166,14 +158,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: 'user', scope: 'users:read' },
       schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
     },
-    async (request) => {
-      const user = await users.get(appIdOf(request), actingUserId(request)).catch((error: unknown) => {
-        // A valid token whose user vanished in between is no longer a valid token.
-        if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND')
-          throw new AppError('INVALID_TOKEN');
-        throw error;
-      });
-      return ok(userView(user));
-    },
+    async (request) =>
+      ok(userView(await users.current(appIdOf(request), actingUserId(request), authOf(request).kind === 'user'))),
   );
 };

@@ -1,6 +1,7 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { Database, UserTokensTable } from '../../storage/schema.js';
+import type { UserTokensTable } from '../../storage/schema.js';
+import type { Db } from '../../storage/transaction.js';
 
 export interface UserToken {
   id: string;
@@ -12,8 +13,6 @@ export interface UserToken {
   createdAt: number;
   updatedAt: number;
 }
-
-type Db = Storage['db'] | Transaction<Database>;
 
 const toToken = (row: Selectable<UserTokensTable>): UserToken => ({
   id: row.id,

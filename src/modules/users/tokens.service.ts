@@ -6,8 +6,8 @@ import { AppError } from '../../core/errors.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import type { Database } from '../../storage/schema.js';
-import type { App } from '../apps/index.js';
-import type { User } from '../users/index.js';
+import type { App } from '../../core/principal.js';
+import type { User } from './users.repository.js';
 import type { TokensRepository, UserToken } from './tokens.repository.js';
 
 export const MAX_TOKEN_LENGTH = 4096;
@@ -27,11 +27,15 @@ export interface GrantedToken {
  * SHA-256 hashes, so the plain token exists only in the response that granted it.
  */
 export class TokensService {
-  constructor(
-    private readonly tokens: TokensRepository,
-    private readonly bus: EventBus,
-    private readonly ttlDays: number,
-  ) {}
+  private readonly tokens: TokensRepository;
+  private readonly bus: EventBus;
+  private readonly ttlDays: number;
+
+  constructor(deps: { tokens: TokensRepository; bus: EventBus; ttlDays: number }) {
+    this.tokens = deps.tokens;
+    this.bus = deps.bus;
+    this.ttlDays = deps.ttlDays;
+  }
 
   defaultExpiry(now = Date.now()): number {
     return now + this.ttlDays * DAY_MS;

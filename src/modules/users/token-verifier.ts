@@ -29,10 +29,10 @@ export class UserTokenVerifier {
     },
   });
 
-  constructor(
-    private readonly tokens: TokensRepository,
-    bus: EventBus,
-  ) {
+  private readonly tokens: TokensRepository;
+
+  constructor({ tokens, bus }: { tokens: TokensRepository; bus: EventBus }) {
+    this.tokens = tokens;
     const forget = ({ tokenIds }: { tokenIds: string[] }) => {
       this.generation++;
       for (const id of tokenIds) {
