@@ -4,11 +4,8 @@ import type { EventBus } from './events/event-bus.js';
 import type { Storage } from './storage/database.js';
 import { WindowCounter } from './ratelimit/rate-limiter.js';
 import { AuthFailureGuard } from './ratelimit/auth-failure-guard.js';
-import { AppsRepository } from './modules/apps/index.js';
-import { AppsService } from './modules/apps/index.js';
-import { KeysRepository } from './modules/keys/index.js';
-import { KeysService } from './modules/keys/index.js';
-import { ApiKeyVerifier } from './modules/keys/index.js';
+import { createAppsModule, type AppsService } from './modules/apps/index.js';
+import { createKeysModule, type ApiKeyVerifier, type KeysService } from './modules/keys/index.js';
 import {
   createUsersModule,
   type GroupsService,
@@ -19,8 +16,8 @@ import {
   type UsersService,
   type UserTokenVerifier,
 } from './modules/users/index.js';
-import { AuditRepository } from './modules/audit/index.js';
-import { ActivityRecorder } from './modules/audit/index.js';
+import { createAuditModule, type ActivityRecorder, type AuditService } from './modules/audit/index.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { RoomsRepository } from './modules/chat/index.js';
 import { RoomAccess } from './modules/chat/index.js';
 import { RoomPresenter } from './modules/chat/index.js';
@@ -63,11 +60,11 @@ export interface Services {
   users: UsersService;
   userListCache: UserListCache;
   usersRepository: UserDirectory & UserActivity;
-  /** The users module's route plugin. */
-  usersModule: UsersModule;
+  /** Route plugins of the modules built by their factories (the integrator replaces this bag). */
+  moduleRoutes: Record<'health' | 'keys' | 'users' | 'audit' | 'apps' | 'config', FastifyPluginAsync>;
   tokenVerifier: UserTokenVerifier;
   groups: GroupsService;
-  audit: AuditRepository;
+  audit: AuditService;
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
   /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
@@ -110,8 +107,21 @@ export function createServices(
   onError: (error: unknown) => void,
   logger?: Logger,
 ): Services {
-  const keysRepository = new KeysRepository(storage);
-  const audit = new AuditRepository(storage);
+  const appsModule = createAppsModule({ storage, bus });
+  // Keys read usage from the audit trail; the trail reports each key's last use to keys.
+  const auditModule = createAuditModule({
+    storage,
+    keys: { recordUse: (keyId, at, ip) => keysModule.keys.recordUse(keyId, at, ip) },
+    retentionDays: config.auditRetentionDays,
+    onError,
+  });
+  const keysModule = createKeysModule({
+    storage,
+    bus,
+    defaultRateLimit: config.rateLimitPerMinute,
+    apps: appsModule.apps,
+    activity: auditModule.audit,
+  });
   const membersRepository = new MembersRepository(storage);
   const usersModule = createUsersModule({
     storage,
@@ -152,17 +162,24 @@ export function createServices(
     storage,
     bus,
     redis,
-    apps: new AppsService(new AppsRepository(storage), bus),
-    keys: new KeysService(keysRepository, bus, config.rateLimitPerMinute),
-    keyVerifier: new ApiKeyVerifier(keysRepository, bus),
+    apps: appsModule.apps,
+    keys: keysModule.keys,
+    keyVerifier: keysModule.keyVerifier,
+    moduleRoutes: {
+      health: async () => {},
+      keys: keysModule.routes,
+      users: usersModule.routes,
+      audit: auditModule.routes,
+      apps: appsModule.routes,
+      config: async () => {},
+    },
     users: usersModule.users,
     userListCache: usersModule.userListCache,
     usersRepository,
-    usersModule,
     tokenVerifier: usersModule.tokenVerifier,
     groups: usersModule.groups,
-    audit,
-    activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
+    audit: auditModule.audit,
+    activity: auditModule.activity,
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
     userRequests: new WindowCounter('user', redis, config.redisPrefix),
     authFailures: new AuthFailureGuard(

@@ -3,8 +3,6 @@ import type { Storage } from '../../storage/database.js';
 import type { AppsTable } from '../../storage/schema.js';
 import type { App, AppSettings } from '../../core/principal.js';
 
-export type { App, AppSettings } from '../../core/principal.js';
-
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   singleTokenPerUser: false,
   defaultGroupOpening: 1,

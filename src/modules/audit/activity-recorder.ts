@@ -1,4 +1,4 @@
-import type { KeysRepository } from '../keys/index.js';
+import type { KeyUseRecorder } from '../keys/index.js';
 import type { AuditEntry, AuditRepository, UsageRow } from './audit.repository.js';
 
 const FLUSH_INTERVAL_MS = 1000;
@@ -26,12 +26,22 @@ export class ActivityRecorder {
   private flushing: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
 
-  constructor(
-    private readonly audit: AuditRepository,
-    private readonly keys: KeysRepository,
-    private readonly retentionDays: number,
-    private readonly onError: (error: unknown) => void,
-  ) {}
+  private readonly audit: AuditRepository;
+  private readonly keys: KeyUseRecorder;
+  private readonly retentionDays: number;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(deps: {
+    audit: AuditRepository;
+    keys: KeyUseRecorder;
+    retentionDays: number;
+    onError: (error: unknown) => void;
+  }) {
+    this.audit = deps.audit;
+    this.keys = deps.keys;
+    this.retentionDays = deps.retentionDays;
+    this.onError = deps.onError;
+  }
 
   start(): void {
     this.timers.push(setInterval(() => void this.flush(), FLUSH_INTERVAL_MS).unref());

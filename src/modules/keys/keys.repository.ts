@@ -3,8 +3,6 @@ import type { Storage } from '../../storage/database.js';
 import type { ApiKeysTable } from '../../storage/schema.js';
 import type { ApiKey } from '../../core/principal.js';
 
-export type { ApiKey } from '../../core/principal.js';
-
 export interface NewApiKey extends Omit<ApiKey, 'lastUsedAt' | 'lastUsedIp' | 'rolledTo' | 'revokedAt'> {
   keyHash: string;
 }

@@ -1,10 +1,13 @@
 import { AppError } from '../../core/errors.js';
+import type { ApiKey, App } from '../../core/principal.js';
+import { scopeAllows } from '../../core/scopes.js';
 import type { EventBus } from '../../events/event-bus.js';
+import { parseTime } from '../../shared/time.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import { generateApiKey } from './key-format.js';
 import { normalizeCidrs } from '../../shared/ip-address.js';
-import type { ApiKey, ApiKeyPatch, KeysRepository } from './keys.repository.js';
+import type { ApiKeyPatch, KeysRepository } from './keys.repository.js';
 import { isValidScope, scopesWithin } from '../../core/scopes.js';
 import { UNLIMITED, excess, type KeyLimits } from './key-limits.js';
 
@@ -25,15 +28,70 @@ export interface IssuedKey {
 
 export const DEFAULT_ROLL_GRACE_SECONDS = 24 * 3600;
 const MAX_RATE_LIMIT = 10_000_000;
+const HOUR_MS = 3_600_000;
+const MAX_USAGE_RANGE_MS = 31 * 24 * HOUR_MS;
 
-export class KeysService {
-  constructor(
-    private readonly keys: KeysRepository,
-    private readonly bus: EventBus,
-    private readonly defaultRateLimit: number,
-  ) {}
+/** Requests of a key in one minute. */
+export interface KeyUsageMinute {
+  /** ms epoch of the minute's start */
+  minute: number;
+  requests: number;
+  errors: number;
+  rateLimited: number;
+}
 
-  list(appId: string, includeRevoked = false): Promise<ApiKey[]> {
+/** What keys need from the audit trail: its buffered writes (usage, last use) and per-minute usage. */
+export interface KeyActivityPort {
+  flush(): Promise<void>;
+  usage(appId: string, keyId: string, from: number, to: number): Promise<KeyUsageMinute[]>;
+}
+
+/** What keys need from apps: the client key lives on the application (`/admin/keys/client-key`). */
+export interface ClientKeyPort {
+  get(appId: string): Promise<App>;
+  regenerateClientKey(appId: string): Promise<App>;
+}
+
+/** Where the audit trail reports a key's last use. */
+export interface KeyUseRecorder {
+  recordUse(keyId: string, at: number, ip: string): Promise<void>;
+}
+
+export interface UsageReport {
+  key: ApiKey;
+  from: number;
+  to: number;
+  totals: { requests: number; errors: number; rateLimited: number };
+  minutes: KeyUsageMinute[];
+}
+
+export interface KeysServiceDeps {
+  keys: KeysRepository;
+  bus: EventBus;
+  /** RATE_LIMIT_PER_MINUTE: a new key's limit when it sets none. */
+  defaultRateLimit: number;
+  apps: ClientKeyPort;
+  activity: KeyActivityPort;
+}
+
+export class KeysService implements KeyUseRecorder {
+  private readonly keys: KeysRepository;
+  private readonly bus: EventBus;
+  private readonly defaultRateLimit: number;
+  private readonly apps: ClientKeyPort;
+  private readonly activity: KeyActivityPort;
+
+  constructor(deps: KeysServiceDeps) {
+    this.keys = deps.keys;
+    this.bus = deps.bus;
+    this.defaultRateLimit = deps.defaultRateLimit;
+    this.apps = deps.apps;
+    this.activity = deps.activity;
+  }
+
+  /** The app's keys, with their last use up to date. */
+  async list(appId: string, includeRevoked = false): Promise<ApiKey[]> {
+    await this.activity.flush();
     return this.keys.list(appId, { includeRevoked });
   }
 
@@ -41,6 +99,52 @@ export class KeysService {
     const key = await this.keys.findById(appId, id);
     if (!key) throw new AppError('KEY_NOT_FOUND');
     return key;
+  }
+
+  /** `GET /admin/keys/:id`: the key with its last use up to date. */
+  async show(appId: string, id: string): Promise<ApiKey> {
+    await this.activity.flush();
+    return this.get(appId, id);
+  }
+
+  /** A key by id in whichever application holds it (operator tools only). */
+  findInAnyApp(id: string): Promise<ApiKey | undefined> {
+    return this.keys.findByIdInAnyApp(id);
+  }
+
+  recordUse(keyId: string, at: number, ip: string): Promise<void> {
+    return this.keys.recordUse(keyId, at, ip);
+  }
+
+  clientKey(appId: string): Promise<App> {
+    return this.apps.get(appId);
+  }
+
+  /** Every user connection depends on the client key: replacing it is an application setting too. */
+  async regenerateClientKey(appId: string, grantor: KeyLimits = UNLIMITED): Promise<App> {
+    if (!scopeAllows(grantor.scopes, 'config:write'))
+      throw new AppError('FORBIDDEN', 'Regenerating the client key also needs the config:write scope');
+    return this.apps.regenerateClientKey(appId);
+  }
+
+  /** Requests per minute of a key, over at most 31 days (default: the last hour). Times: ISO-8601 or ms epoch. */
+  async usage(appId: string, id: string, range: { from?: string; to?: string }): Promise<UsageReport> {
+    const key = await this.get(appId, id);
+    const now = Date.now();
+    const to = range.to === undefined ? now : parseTime(range.to);
+    const from = range.from === undefined ? (to ?? now) - HOUR_MS : parseTime(range.from);
+    if (from === undefined || to === undefined || from >= to)
+      throw new AppError('INVALID_REQUEST', 'from and to must be times with from before to');
+    if (to - from > MAX_USAGE_RANGE_MS) throw new AppError('INVALID_REQUEST', 'The range may span at most 31 days');
+    await this.activity.flush();
+    const minutes = await this.activity.usage(appId, key.id, from, to);
+    const totals = { requests: 0, errors: 0, rateLimited: 0 };
+    for (const row of minutes) {
+      totals.requests += row.requests;
+      totals.errors += row.errors;
+      totals.rateLimited += row.rateLimited;
+    }
+    return { key, from, to, totals, minutes };
   }
 
   /**
