@@ -37,7 +37,8 @@ import { PrefsRepository } from './modules/prefs/index.js';
 import { FilesRepository } from './modules/files/index.js';
 import { FileAccess } from './modules/files/index.js';
 import { DevicesRepository } from './modules/devices/index.js';
-import { ConfigService } from './modules/config/index.js';
+import { createConfigModule, type ConfigService } from './modules/config/index.js';
+import { createHealthModule } from './modules/health/index.js';
 import { ModerationRepository } from './modules/chat/index.js';
 import { ModerationService } from './modules/chat/index.js';
 import { WebhooksRepository } from './modules/webhooks/index.js';
@@ -131,7 +132,8 @@ export function createServices(
   });
   const usersRepository = usersModule.directory;
   const presence = new Presence(redis, config.redisPrefix);
-  const appConfig = new ConfigService(storage, bus);
+  const configModule = createConfigModule({ storage, bus });
+  const appConfig = configModule.appConfig;
   const chat = createChatServices(
     config,
     storage,
@@ -166,12 +168,12 @@ export function createServices(
     keys: keysModule.keys,
     keyVerifier: keysModule.keyVerifier,
     moduleRoutes: {
-      health: async () => {},
+      health: createHealthModule({ storage, redis }).routes,
       keys: keysModule.routes,
       users: usersModule.routes,
       audit: auditModule.routes,
       apps: appsModule.routes,
-      config: async () => {},
+      config: configModule.routes,
     },
     users: usersModule.users,
     userListCache: usersModule.userListCache,
