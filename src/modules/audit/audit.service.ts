@@ -4,41 +4,35 @@ import type { AuditEntry, AuditQuery, AuditRepository, UsageRow } from './audit.
 
 /** Reads of the audit trail and of per-key usage, always after what the recorder buffered is written. */
 export class AuditService implements KeyActivityPort {
-  private readonly audit: AuditRepository;
-  private readonly activity: ActivityRecorder;
-
-  constructor(deps: { audit: AuditRepository; activity: ActivityRecorder }) {
-    this.audit = deps.audit;
-    this.activity = deps.activity;
-  }
+  constructor(private readonly deps: { audit: AuditRepository; activity: ActivityRecorder }) {}
 
   /** Writes what the recorder buffered. */
   flush(): Promise<void> {
-    return this.activity.flush();
+    return this.deps.activity.flush();
   }
 
   /** `GET /admin/audit`: newest first. */
   async list(appId: string, query: AuditQuery): Promise<{ totalCount: number; data: AuditEntry[] }> {
-    await this.activity.flush();
-    return this.audit.list(appId, query);
+    await this.deps.activity.flush();
+    return this.deps.audit.list(appId, query);
   }
 
   usage(appId: string, keyId: string, from: number, to: number): Promise<UsageRow[]> {
-    return this.audit.usage(appId, keyId, from, to);
+    return this.deps.audit.usage(appId, keyId, from, to);
   }
 
   /** Stores records as they are, unbatched (imports, tests). */
   insert(entries: AuditEntry[]): Promise<void> {
-    return this.audit.insert(entries);
+    return this.deps.audit.insert(entries);
   }
 
   /** Adds per-minute counts to the stored ones (imports, tests). */
   addUsage(rows: UsageRow[]): Promise<void> {
-    return this.audit.addUsage(rows);
+    return this.deps.audit.addUsage(rows);
   }
 
   /** Drops records and usage older than `cutoff` (ms epoch). */
   purgeBefore(cutoff: number): Promise<void> {
-    return this.audit.purgeBefore(cutoff);
+    return this.deps.audit.purgeBefore(cutoff);
   }
 }

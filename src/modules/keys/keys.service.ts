@@ -75,56 +75,44 @@ export interface KeysServiceDeps {
 }
 
 export class KeysService implements KeyUseRecorder {
-  private readonly keys: KeysRepository;
-  private readonly bus: EventBus;
-  private readonly defaultRateLimit: number;
-  private readonly apps: ClientKeyPort;
-  private readonly activity: KeyActivityPort;
-
-  constructor(deps: KeysServiceDeps) {
-    this.keys = deps.keys;
-    this.bus = deps.bus;
-    this.defaultRateLimit = deps.defaultRateLimit;
-    this.apps = deps.apps;
-    this.activity = deps.activity;
-  }
+  constructor(private readonly deps: KeysServiceDeps) {}
 
   /** The app's keys, with their last use up to date. */
   async list(appId: string, includeRevoked = false): Promise<ApiKey[]> {
-    await this.activity.flush();
-    return this.keys.list(appId, { includeRevoked });
+    await this.deps.activity.flush();
+    return this.deps.keys.list(appId, { includeRevoked });
   }
 
   async get(appId: string, id: string): Promise<ApiKey> {
-    const key = await this.keys.findById(appId, id);
+    const key = await this.deps.keys.findById(appId, id);
     if (!key) throw new AppError('KEY_NOT_FOUND');
     return key;
   }
 
   /** `GET /admin/keys/:id`: the key with its last use up to date. */
   async show(appId: string, id: string): Promise<ApiKey> {
-    await this.activity.flush();
+    await this.deps.activity.flush();
     return this.get(appId, id);
   }
 
   /** A key by id in whichever application holds it (operator tools only). */
   findInAnyApp(id: string): Promise<ApiKey | undefined> {
-    return this.keys.findByIdInAnyApp(id);
+    return this.deps.keys.findByIdInAnyApp(id);
   }
 
   recordUse(keyId: string, at: number, ip: string): Promise<void> {
-    return this.keys.recordUse(keyId, at, ip);
+    return this.deps.keys.recordUse(keyId, at, ip);
   }
 
   clientKey(appId: string): Promise<App> {
-    return this.apps.get(appId);
+    return this.deps.apps.get(appId);
   }
 
   /** Every user connection depends on the client key: replacing it is an application setting too. */
   async regenerateClientKey(appId: string, grantor: KeyLimits = UNLIMITED): Promise<App> {
     if (!scopeAllows(grantor.scopes, 'config:write'))
       throw new AppError('FORBIDDEN', 'Regenerating the client key also needs the config:write scope');
-    return this.apps.regenerateClientKey(appId);
+    return this.deps.apps.regenerateClientKey(appId);
   }
 
   /** Requests per minute of a key, over at most 31 days (default: the last hour). Times: ISO-8601 or ms epoch. */
@@ -136,8 +124,8 @@ export class KeysService implements KeyUseRecorder {
     if (from === undefined || to === undefined || from >= to)
       throw new AppError('INVALID_REQUEST', 'from and to must be times with from before to');
     if (to - from > MAX_USAGE_RANGE_MS) throw new AppError('INVALID_REQUEST', 'The range may span at most 31 days');
-    await this.activity.flush();
-    const minutes = await this.activity.usage(appId, key.id, from, to);
+    await this.deps.activity.flush();
+    const minutes = await this.deps.activity.usage(appId, key.id, from, to);
     const totals = { requests: 0, errors: 0, rateLimited: 0 };
     for (const row of minutes) {
       totals.requests += row.requests;
@@ -163,11 +151,11 @@ export class KeysService implements KeyUseRecorder {
       scopes: checked.scopes ?? ['*'],
       expiresAt: checked.expiresAt !== undefined ? checked.expiresAt : grantor.expiresAt,
       allowedIps: checked.allowedIps !== undefined ? checked.allowedIps : grantor.allowedIps,
-      rateLimit: checked.rateLimit ?? Math.min(this.defaultRateLimit, grantor.rateLimit),
+      rateLimit: checked.rateLimit ?? Math.min(this.deps.defaultRateLimit, grantor.rateLimit),
     };
     refuseExcess(grantor, limits, 'grant');
     const secret = generateApiKey();
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name: checked.name ?? 'API key',
@@ -182,7 +170,7 @@ export class KeysService implements KeyUseRecorder {
       rolledFrom: null,
       origin: 'generated',
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, secret };
   }
 
@@ -197,13 +185,13 @@ export class KeysService implements KeyUseRecorder {
     createdBy: string,
   ): Promise<{ key: ApiKey; status: 'created' | 'exists' | 'revoked' }> {
     const keyHash = sha256Hex(secret);
-    const existing = await this.keys.findByHash(keyHash);
+    const existing = await this.deps.keys.findByHash(keyHash);
     if (existing) {
       if (existing.appId !== appId)
         throw new AppError('INVALID_REQUEST', 'That key already belongs to another application');
       return { key: existing, status: existing.revokedAt === null ? 'exists' : 'revoked' };
     }
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name,
@@ -211,14 +199,14 @@ export class KeysService implements KeyUseRecorder {
       last4: lastFour(secret),
       scopes: ['*'],
       allowedIps: null,
-      rateLimit: this.defaultRateLimit,
+      rateLimit: this.deps.defaultRateLimit,
       expiresAt: null,
       createdAt: Date.now(),
       createdBy,
       rolledFrom: null,
       origin: 'imported',
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, status: 'created' };
   }
 
@@ -232,8 +220,8 @@ export class KeysService implements KeyUseRecorder {
     refuseExcess(grantor, key, 'change');
     const patch: ApiKeyPatch = this.check(settings, grantor.scopes);
     refuseExcess(grantor, { ...key, ...patch }, 'grant');
-    await this.keys.update(appId, id, patch);
-    this.bus.publish('apiKey.changed', { appId, keyId: id });
+    await this.deps.keys.update(appId, id, patch);
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
     return this.get(appId, id);
   }
 
@@ -261,7 +249,7 @@ export class KeysService implements KeyUseRecorder {
     // The successor lives as long as the old key did, but never beyond its roller.
     const renewed = lifetime === null ? null : now + lifetime;
     const expiresAt = grantor.expiresAt === null ? renewed : Math.min(renewed ?? grantor.expiresAt, grantor.expiresAt);
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name: old.name,
@@ -277,12 +265,12 @@ export class KeysService implements KeyUseRecorder {
       origin: 'generated',
     });
     const graceEnd = now + graceSeconds * 1000;
-    await this.keys.update(appId, id, {
+    await this.deps.keys.update(appId, id, {
       rolledTo: key.id,
       expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: id });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, secret, previous: await this.get(appId, id) };
   }
 
@@ -290,8 +278,8 @@ export class KeysService implements KeyUseRecorder {
     const key = await this.get(appId, id);
     refuseExcess(grantor, key, 'revoke');
     if (key.revokedAt === null) {
-      await this.keys.update(appId, id, { revokedAt: Date.now() });
-      this.bus.publish('apiKey.changed', { appId, keyId: id });
+      await this.deps.keys.update(appId, id, { revokedAt: Date.now() });
+      this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
     }
     return this.get(appId, id);
   }

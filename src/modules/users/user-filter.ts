@@ -299,10 +299,9 @@ function regex(value: unknown, options: string): { pattern: string; caseInsensit
   try {
     return { pattern: value, ...checkPattern(value, options) };
   } catch (error) {
-    if (error instanceof UnsafePatternError) invalid(error.message);
+    if (error instanceof UnsafePatternError) return invalid(error.message);
     throw error;
   }
-  return invalid('$regex is not valid');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
