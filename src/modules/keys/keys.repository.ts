@@ -69,12 +69,7 @@ export class KeysRepository {
   }
 
   async findById(appId: string, id: string): Promise<ApiKey | undefined> {
-    const row = await this.storage.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.inApp(appId).where('id', '=', id).executeTakeFirst();
     return row && toApiKey(row);
   }
 
@@ -85,20 +80,15 @@ export class KeysRepository {
   }
 
   async list(appId: string, options: { includeRevoked: boolean }): Promise<ApiKey[]> {
-    let query = this.storage.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId);
+    let query = this.inApp(appId);
     if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
     const rows = await query.orderBy('created_at').orderBy('id').execute();
     return rows.map(toApiKey);
   }
 
-  async countActive(appId: string): Promise<number> {
-    const row = await this.storage.db
-      .selectFrom('api_keys')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('app_id', '=', appId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+  /** The app's keys. */
+  private inApp(appId: string) {
+    return this.storage.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId);
   }
 
   async update(appId: string, id: string, patch: ApiKeyPatch): Promise<void> {

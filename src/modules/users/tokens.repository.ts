@@ -57,24 +57,18 @@ export class TokensRepository {
   }
 
   async findInApp(appId: string, tokenHash: string, db: Db = this.storage.db): Promise<UserToken | undefined> {
-    const row = await db
-      .selectFrom('user_tokens')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await this.inApp(appId, db).where('token_hash', '=', tokenHash).executeTakeFirst();
     return row && toToken(row);
   }
 
   async listForUser(appId: string, userId: string, db: Db = this.storage.db): Promise<UserToken[]> {
-    const rows = await db
-      .selectFrom('user_tokens')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('user_id', '=', userId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await this.inApp(appId, db).where('user_id', '=', userId).orderBy('created_at').execute();
     return rows.map(toToken);
+  }
+
+  /** The app's tokens. */
+  private inApp(appId: string, db: Db = this.storage.db) {
+    return db.selectFrom('user_tokens').selectAll().where('app_id', '=', appId);
   }
 
   async setExpiry(

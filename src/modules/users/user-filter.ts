@@ -52,6 +52,15 @@ const FIELDS: Record<string, ColumnField> = {
   updatedAtMS: { column: 'updated_at', kind: 'number', nullable: false },
 };
 
+/** The comparison operators, as SQL. */
+const COMPARISONS: Record<string, '=' | '>' | '>=' | '<' | '<='> = {
+  $eq: '=',
+  $gt: '>',
+  $gte: '>=',
+  $lt: '<',
+  $lte: '<=',
+};
+
 const CUSTOM_FIELD = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 const OPERATORS = new Set([
   '$eq',
@@ -143,24 +152,14 @@ function fieldCondition(field: string, condition: unknown): Condition {
   }
   const parts: Condition[] = [];
   for (const [op, value] of ops) {
+    const comparison = own(COMPARISONS, op);
+    if (comparison !== undefined) {
+      parts.push(target.compare(comparison, literal(value)));
+      continue;
+    }
     switch (op) {
-      case '$eq':
-        parts.push(target.compare('=', literal(value)));
-        break;
       case '$ne':
         parts.push(target.notEqual(literal(value)));
-        break;
-      case '$gt':
-        parts.push(target.compare('>', literal(value)));
-        break;
-      case '$gte':
-        parts.push(target.compare('>=', literal(value)));
-        break;
-      case '$lt':
-        parts.push(target.compare('<', literal(value)));
-        break;
-      case '$lte':
-        parts.push(target.compare('<=', literal(value)));
         break;
       case '$in':
         parts.push(target.within(list(op, value)));

@@ -1,3 +1,4 @@
+import type { Scope } from '../../core/scopes.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { actingUserId, appIdOf, authOf } from '../../http/actor.js';
@@ -21,6 +22,13 @@ import {
 } from './users.schemas.js';
 
 const tags = ['Users'];
+const read = { auth: 'admin', scope: 'users:read' } as const;
+const write = { auth: 'admin', scope: 'users:write' } as const;
+/** A route on one user, answering the user. */
+const onUser = (config: { auth: 'admin'; scope: Scope }, summary: string) => ({
+  config,
+  schema: { tags, summary, params: UserParams, response: { 200: UserResponse } },
+});
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
 
@@ -31,7 +39,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userL
   app.post(
     '/admin/clients',
     {
-      config: { auth: 'admin', scope: 'users:write' },
+      config: write,
       schema: {
         tags,
         summary: 'Create or update a user; optionally issue or bind a token',
@@ -62,7 +70,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userL
   app.post(
     '/admin/clients/list',
     {
-      config: { auth: 'admin', scope: 'users:write' },
+      config: write,
       schema: {
         tags,
         summary: 'Create or update many users (all or nothing)',
@@ -81,7 +89,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userL
   app.get(
     '/admin/clients',
     {
-      config: { auth: 'admin', scope: 'users:read' },
+      config: read,
       schema: {
         tags,
         summary: 'List or search users',
@@ -105,32 +113,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userL
     },
   );
 
-  app.get(
-    '/admin/clients/:id',
-    {
-      config: { auth: 'admin', scope: 'users:read' },
-      schema: {
-        tags,
-        summary: 'Get a user by id (extension, spec 12 item 23)',
-        params: UserParams,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(userView(await users.get(appIdOf(request), request.params.id))),
+  app.get('/admin/clients/:id', onUser(read, 'Get a user by id (extension, spec 12 item 23)'), async (request) =>
+    ok(userView(await users.get(appIdOf(request), request.params.id))),
   );
 
-  app.delete(
-    '/admin/clients/:id',
-    {
-      config: { auth: 'admin', scope: 'users:write' },
-      schema: {
-        tags,
-        summary: 'Delete a user and all of their tokens',
-        params: UserParams,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(userView(await users.delete(appIdOf(request), request.params.id))),
+  app.delete('/admin/clients/:id', onUser(write, 'Delete a user and all of their tokens'), async (request) =>
+    ok(userView(await users.delete(appIdOf(request), request.params.id))),
   );
 
   app.post(
