@@ -4,20 +4,20 @@ import type { EventBus } from './events/event-bus.js';
 import type { Storage } from './storage/database.js';
 import { WindowCounter } from './ratelimit/rate-limiter.js';
 import { AuthFailureGuard } from './ratelimit/auth-failure-guard.js';
-import { AppsRepository } from './modules/apps/index.js';
-import { AppsService } from './modules/apps/index.js';
-import { KeysRepository } from './modules/keys/index.js';
-import { KeysService } from './modules/keys/index.js';
-import { ApiKeyVerifier } from './modules/keys/index.js';
-import { UsersRepository } from './modules/users/index.js';
-import { UsersService } from './modules/users/index.js';
-import { UserListCache } from './modules/users/index.js';
-import { TokensRepository } from './modules/tokens/index.js';
-import { TokensService } from './modules/tokens/index.js';
-import { UserTokenVerifier } from './modules/tokens/index.js';
-import { GroupsService } from './modules/groups/index.js';
-import { AuditRepository } from './modules/audit/index.js';
-import { ActivityRecorder } from './modules/audit/index.js';
+import { createAppsModule, type AppsService } from './modules/apps/index.js';
+import { createKeysModule, type ApiKeyVerifier, type KeysService } from './modules/keys/index.js';
+import {
+  createUsersModule,
+  type GroupsService,
+  type UserActivity,
+  type UserDirectory,
+  type UserListCache,
+  type UsersModule,
+  type UsersService,
+  type UserTokenVerifier,
+} from './modules/users/index.js';
+import { createAuditModule, type ActivityRecorder, type AuditService } from './modules/audit/index.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { RoomsRepository } from './modules/chat/index.js';
 import { RoomAccess } from './modules/chat/index.js';
 import { RoomPresenter } from './modules/chat/index.js';
@@ -36,7 +36,8 @@ import { BadgesService } from './modules/badges/index.js';
 import { PrefsRepository } from './modules/prefs/index.js';
 import { createFilesModule, type FilesModule } from './modules/files/index.js';
 import { createDevicesModule, type DevicesModule } from './modules/devices/index.js';
-import { ConfigService } from './modules/config/index.js';
+import { createConfigModule, type ConfigService } from './modules/config/index.js';
+import { createHealthModule } from './modules/health/index.js';
 import { ModerationRepository } from './modules/chat/index.js';
 import { ModerationService } from './modules/chat/index.js';
 import {
@@ -61,10 +62,12 @@ export interface Services {
   keyVerifier: ApiKeyVerifier;
   users: UsersService;
   userListCache: UserListCache;
-  usersRepository: UsersRepository;
+  usersRepository: UserDirectory & UserActivity;
+  /** Route plugins of the modules built by their factories (the integrator replaces this bag). */
+  moduleRoutes: Record<'health' | 'keys' | 'users' | 'audit' | 'apps' | 'config', FastifyPluginAsync>;
   tokenVerifier: UserTokenVerifier;
   groups: GroupsService;
-  audit: AuditRepository;
+  audit: AuditService;
   activity: ActivityRecorder;
   keyRequests: WindowCounter;
   /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
@@ -110,15 +113,33 @@ export function createServices(
   onError: (error: unknown) => void,
   logger?: Logger,
 ): Services {
-  const keysRepository = new KeysRepository(storage);
-  const usersRepository = new UsersRepository(storage);
-  const tokensRepository = new TokensRepository(storage);
-  const audit = new AuditRepository(storage);
-  const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
+  const appsModule = createAppsModule({ storage, bus });
+  // Keys read usage from the audit trail; the trail reports each key's last use to keys.
+  const auditModule = createAuditModule({
+    storage,
+    keys: { recordUse: (keyId, at, ip) => keysModule.keys.recordUse(keyId, at, ip) },
+    retentionDays: config.auditRetentionDays,
+    onError,
+  });
+  const keysModule = createKeysModule({
+    storage,
+    bus,
+    defaultRateLimit: config.rateLimitPerMinute,
+    apps: appsModule.apps,
+    activity: auditModule.audit,
+  });
   const membersRepository = new MembersRepository(storage);
+  const usersModule = createUsersModule({
+    storage,
+    bus,
+    tokenTtlDays: config.tokenTtlDays,
+    groupRooms: membersRepository,
+  });
+  const usersRepository = usersModule.directory;
   const presence = new Presence(redis, config.redisPrefix);
-  const appConfig = new ConfigService(storage, bus);
-  const apps = new AppsService(new AppsRepository(storage), bus);
+  const configModule = createConfigModule({ storage, bus });
+  const appConfig = configModule.appConfig;
+  const apps = appsModule.apps;
   const files = createFilesModule({
     storage,
     apps,
@@ -173,16 +194,24 @@ export function createServices(
     storage,
     bus,
     redis,
-    apps,
-    keys: new KeysService(keysRepository, bus, config.rateLimitPerMinute),
-    keyVerifier: new ApiKeyVerifier(keysRepository, bus),
-    users: new UsersService(usersRepository, tokens, bus, storage.dialect),
-    userListCache: new UserListCache(bus),
+    apps: appsModule.apps,
+    keys: keysModule.keys,
+    keyVerifier: keysModule.keyVerifier,
+    moduleRoutes: {
+      health: createHealthModule({ storage, redis }).routes,
+      keys: keysModule.routes,
+      users: usersModule.routes,
+      audit: auditModule.routes,
+      apps: appsModule.routes,
+      config: configModule.routes,
+    },
+    users: usersModule.users,
+    userListCache: usersModule.userListCache,
     usersRepository,
-    tokenVerifier: new UserTokenVerifier(tokensRepository, bus),
-    groups: new GroupsService(usersRepository, membersRepository, bus, storage.dialect),
-    audit,
-    activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
+    tokenVerifier: usersModule.tokenVerifier,
+    groups: usersModule.groups,
+    audit: auditModule.audit,
+    activity: auditModule.activity,
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
     userRequests: new WindowCounter('user', redis, config.redisPrefix),
     authFailures: new AuthFailureGuard(
@@ -197,7 +226,7 @@ function createChatServices(
   config: Config,
   storage: Storage,
   bus: EventBus,
-  users: UsersRepository,
+  users: UserDirectory,
   membersRepository: MembersRepository,
   presence: Presence,
   appConfig: ConfigService,
@@ -300,7 +329,7 @@ function createChatServices(
  * TEMP until chat branch: chat's call sites still hand rooms and stored messages to an outbox; the
  * payloads (spec 11.2) are built here and queued through the webhooks module's `WebhookQueue`.
  */
-function chatWebhookOutbox(queue: WebhookQueue, users: UsersRepository): WebhookOutbox {
+function chatWebhookOutbox(queue: WebhookQueue, users: UserDirectory): WebhookOutbox {
   const base = (room: Room) => ({
     appId: room.appId,
     roomId: room.id,
