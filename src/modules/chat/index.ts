@@ -23,3 +23,7 @@ export type { Room } from './rooms.repository.js';
 export { roomsRoutes } from './rooms.routes.js';
 export { RoomsService } from './rooms.service.js';
 export { sdkRoomsRoutes } from './sdk-rooms.routes.js';
+export { searchRoutes } from './search.routes.js';
+export { SearchService } from './search.service.js';
+export { badgesRoutes } from './badges.routes.js';
+export { BadgesService } from './badges.service.js';

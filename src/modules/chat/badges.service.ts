@@ -1,6 +1,6 @@
-import type { MembersRepository } from '../chat/index.js';
-import type { RoomAccess } from '../chat/index.js';
-import type { Room, RoomsRepository } from '../chat/index.js';
+import type { MembersRepository } from './members.repository.js';
+import type { RoomAccess } from './room-access.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 
 /** Unread counts (spec 6, 12 items 57-59), read from the per-member counters messages keep. */
 export class BadgesService {

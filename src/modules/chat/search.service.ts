@@ -1,11 +1,11 @@
 import { AppError } from '../../core/errors.js';
 import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import type { Storage } from '../../storage/database.js';
-import type { MembersRepository } from '../chat/index.js';
-import { historyFloors, type RoomAccess } from '../chat/index.js';
-import type { RoomPresenter } from '../chat/index.js';
-import type { MessagesRepository } from '../chat/index.js';
-import type { Room, RoomsRepository } from '../chat/index.js';
+import type { MembersRepository } from './members.repository.js';
+import { historyFloors, type RoomAccess } from './room-access.js';
+import type { RoomPresenter } from './room-presenter.js';
+import type { MessagesRepository } from './messages.repository.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 import type { UsersRepository } from '../users/index.js';
 
 export interface SearchInput {
