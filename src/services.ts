@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from './config/config.js';
 import type { EventBus } from './events/event-bus.js';
@@ -18,30 +20,29 @@ import { UserTokenVerifier } from './modules/tokens/index.js';
 import { GroupsService } from './modules/groups/index.js';
 import { AuditRepository } from './modules/audit/index.js';
 import { ActivityRecorder } from './modules/audit/index.js';
-import { RoomsRepository } from './modules/chat/index.js';
-import { RoomAccess } from './modules/chat/index.js';
-import { RoomPresenter } from './modules/chat/index.js';
-import { RoomsService } from './modules/chat/index.js';
-import { RoomList } from './modules/chat/index.js';
-import { MembersRepository } from './modules/chat/index.js';
-import { MembersService } from './modules/chat/index.js';
-import { MessagesRepository } from './modules/chat/index.js';
-import { MessageWriter } from './modules/chat/index.js';
-import { MessagesService } from './modules/chat/index.js';
-import { MessageList } from './modules/chat/index.js';
-import { BatchRepository } from './modules/chat/index.js';
-import { BatchService } from './modules/chat/index.js';
-import { SearchService } from './modules/chat/index.js';
-import { BadgesService } from './modules/chat/index.js';
-import { PrefsRepository } from './modules/prefs/index.js';
+import {
+  createChatModule,
+  type BadgesService,
+  type BatchService,
+  type ChatModule,
+  type MembersRepository,
+  type MembersService,
+  type MessageList,
+  type MessagesService,
+  type ModerationService,
+  type RoomAccess,
+  type RoomList,
+  type RoomsService,
+  type SearchService,
+  type WebhookQueue,
+} from './modules/chat/index.js';
+import { createPrefsModule, type PrefsService } from './modules/prefs/index.js';
+import { createStatsModule } from './modules/stats/index.js';
 import { FilesRepository } from './modules/files/index.js';
 import { FileAccess } from './modules/files/index.js';
 import { DevicesRepository } from './modules/devices/index.js';
 import { ConfigService } from './modules/config/index.js';
-import { ModerationRepository } from './modules/chat/index.js';
-import { ModerationService } from './modules/chat/index.js';
 import { WebhooksRepository } from './modules/webhooks/index.js';
-import { WebhookOutbox } from './modules/webhooks/index.js';
 import { WebhookDispatcher } from './modules/webhooks/index.js';
 import { PushRepository } from './modules/push/index.js';
 import { PushService } from './modules/push/index.js';
@@ -68,11 +69,12 @@ export interface Services {
   /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
   userRequests: WindowCounter;
   authFailures: AuthFailureGuard;
-  roomsRepository: RoomsRepository;
-  messagesRepository: MessagesRepository;
+  /** TEMP (tests, realtime fan-out): chat's repositories until they build or ask the chat module instead. */
+  roomsRepository: ChatModule['repositories']['rooms'];
+  messagesRepository: ChatModule['repositories']['messages'];
   membersRepository: MembersRepository;
   roomAccess: RoomAccess;
-  presenter: RoomPresenter;
+  chat: ChatModule;
   rooms: RoomsService;
   roomList: RoomList;
   members: MembersService;
@@ -87,7 +89,9 @@ export interface Services {
   webhooksRepository: WebhooksRepository;
   webhooks: WebhookDispatcher;
   presence: Presence;
-  prefs: PrefsRepository;
+  prefs: PrefsService;
+  /** Route plugins of the modules built by factories (chat, prefs, stats). */
+  moduleRoutes: FastifyPluginAsync[];
   files: FilesRepository;
   fileAccess: FileAccess;
   devices: DevicesRepository;
@@ -110,47 +114,76 @@ export function createServices(
   const tokensRepository = new TokensRepository(storage);
   const audit = new AuditRepository(storage);
   const tokens = new TokensService(tokensRepository, bus, config.tokenTtlDays);
-  const membersRepository = new MembersRepository(storage);
   const presence = new Presence(redis, config.redisPrefix);
   const appConfig = new ConfigService(storage, bus);
-  const chat = createChatServices(
-    config,
+  const apps = new AppsService(new AppsRepository(storage), bus);
+  const webhooksRepository = new WebhooksRepository(storage);
+  const files = new FilesRepository(storage);
+  const fileAccess = new FileAccess(files, config.publicFileBuckets);
+  const chat = createChatModule({
     storage,
     bus,
-    usersRepository,
-    membersRepository,
-    presence,
+    config,
+    users: usersRepository,
+    files: fileAccess,
     appConfig,
+    webhooks: temporaryWebhookQueue(webhooksRepository),
+    online: presence,
     onError,
-  );
+  });
+  const connections = { count: async (_appId: string) => 0, local: () => 0 };
+  const prefs = createPrefsModule({ storage, bus, roomPrefs: chat.members });
+  const stats = createStatsModule({ apps, users: usersRepository, chat: chat.counts, connections });
+  const webhooks = new WebhookDispatcher(webhooksRepository, config.webhooks, chat.messages, onError);
+  const pushRepository = new PushRepository(storage);
   const devices = new DevicesRepository(storage);
   return {
-    ...chat,
+    chat,
+    roomsRepository: chat.repositories.rooms,
+    messagesRepository: chat.repositories.messages,
+    membersRepository: chat.repositories.members,
+    roomAccess: chat.access,
+    rooms: chat.rooms,
+    roomList: chat.roomList,
+    members: chat.members,
+    messages: chat.messages,
+    messageList: chat.messageList,
+    batches: chat.batches,
+    search: chat.search,
+    badges: chat.badges,
+    moderation: chat.moderation,
+    files,
+    fileAccess,
+    webhooksRepository,
+    webhooks,
+    pushRepository,
     push: new PushService(
-      chat.pushRepository,
+      pushRepository,
       devices,
       usersRepository,
-      pushProvider(config, chat.webhooks, logger),
+      pushProvider(config, webhooks, logger),
       bus,
       onError,
     ),
-    connections: { count: async () => 0, local: () => 0 },
+    connections,
     presence,
-    prefs: new PrefsRepository(storage),
+    prefs: prefs.prefs,
+    moduleRoutes: [stats.routes, chat.routes, prefs.routes],
     devices,
     appConfig,
     config,
     storage,
     bus,
     redis,
-    apps: new AppsService(new AppsRepository(storage), bus),
+    apps,
     keys: new KeysService(keysRepository, bus, config.rateLimitPerMinute),
     keyVerifier: new ApiKeyVerifier(keysRepository, bus),
     users: new UsersService(usersRepository, tokens, bus, storage.dialect),
     userListCache: new UserListCache(bus),
     usersRepository,
     tokenVerifier: new UserTokenVerifier(tokensRepository, bus),
-    groups: new GroupsService(usersRepository, membersRepository, bus, storage.dialect),
+    // TEMP: GroupsService still takes chat's members repository (it calls seedGroupUsers; chat's `members` has it).
+    groups: new GroupsService(usersRepository, chat.repositories.members, bus, storage.dialect),
     audit,
     activity: new ActivityRecorder(audit, keysRepository, config.auditRetentionDays, onError),
     keyRequests: new WindowCounter('key', redis, config.redisPrefix),
@@ -162,114 +195,33 @@ export function createServices(
   };
 }
 
-/** Rooms, members, messages, search and badges (spec 4-6). */
-function createChatServices(
-  config: Config,
-  storage: Storage,
-  bus: EventBus,
-  users: UsersRepository,
-  membersRepository: MembersRepository,
-  presence: Presence,
-  appConfig: ConfigService,
-  onError: (error: unknown) => void,
-) {
-  const { limits, systemUserId } = config;
-  const roomsRepository = new RoomsRepository(storage);
-  const messagesRepository = new MessagesRepository(storage);
-  const moderationRepository = new ModerationRepository(storage);
-  const access = new RoomAccess(roomsRepository, membersRepository, users, moderationRepository);
-  const presenter = new RoomPresenter(users, membersRepository, messagesRepository, presence);
-  const webhooksRepository = new WebhooksRepository(storage);
-  const pushRepository = new PushRepository(storage);
-  const outbox = new WebhookOutbox(webhooksRepository, users);
-  const files = new FilesRepository(storage);
-  const fileAccess = new FileAccess(files, config.publicFileBuckets);
-  const writer = new MessageWriter(messagesRepository, roomsRepository, membersRepository, outbox, fileAccess);
-  const rooms = new RoomsService(
-    roomsRepository,
-    membersRepository,
-    users,
-    access,
-    presenter,
-    writer,
-    bus,
-    storage.dialect,
-    limits,
-    systemUserId,
-    outbox,
-  );
-  const messages = new MessagesService(
-    messagesRepository,
-    roomsRepository,
-    membersRepository,
-    users,
-    access,
-    presenter,
-    writer,
-    bus,
-    limits,
-    storage.dialect,
-    appConfig,
-  );
+// TEMP until delivery branch: the webhooks module implements chat's WebhookQueue itself.
+function temporaryWebhookQueue(repository: WebhooksRepository): WebhookQueue {
   return {
-    files,
-    fileAccess,
-    roomsRepository,
-    messagesRepository,
-    membersRepository,
-    roomAccess: access,
-    presenter,
-    rooms,
-    roomList: new RoomList(roomsRepository, membersRepository, users, access, presenter),
-    members: new MembersService(
-      roomsRepository,
-      membersRepository,
-      users,
-      access,
-      rooms,
-      writer,
-      bus,
-      limits,
-      moderationRepository,
-      outbox,
-    ),
-    webhooksRepository,
-    webhooks: new WebhookDispatcher(webhooksRepository, config.webhooks, messages, onError),
-    pushRepository,
-    messages,
-    messageList: new MessageList(messagesRepository, access, presenter, limits.pageSize),
-    batches: new BatchService(
-      new BatchRepository(storage),
-      roomsRepository,
-      membersRepository,
-      users,
-      writer,
-      messages,
-      bus,
-      limits,
-      systemUserId,
-      onError,
-    ),
-    moderation: new ModerationService(
-      moderationRepository,
-      roomsRepository,
-      membersRepository,
-      users,
-      access,
-      presenter,
-      bus,
-    ),
-    search: new SearchService(
-      storage,
-      storage.dialect,
-      roomsRepository,
-      membersRepository,
-      users,
-      access,
-      presenter,
-      messagesRepository,
-    ),
-    badges: new BadgesService(roomsRepository, membersRepository, access),
+    async enqueue(tx, event) {
+      const settings = await repository.settings(event.appId, tx);
+      const targets = new Set<string>();
+      const key = event.roomWebhook?.trim();
+      if (key && /^https?:\/\//i.test(key)) targets.add(key);
+      else if (key && settings?.baseUrl)
+        targets.add(`${settings.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(key)}`);
+      if (settings?.url) targets.add(settings.url);
+      if (targets.size === 0) return;
+      const { appId, roomId, clientId, botState, data } = event;
+      const payload = JSON.stringify({
+        appID: appId,
+        clientID: clientId ?? 'admin',
+        roomID: roomId,
+        event: event.event,
+        botState,
+        data,
+      });
+      const now = Date.now();
+      for (const url of targets) {
+        const id = `msg_${randomBytes(12).toString('base64url')}`;
+        await repository.enqueue({ id, appId, roomId, event: event.event, url, payload }, now, tx);
+      }
+    },
   };
 }
 

@@ -4,13 +4,12 @@ import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope, OptionalBody } from '../../http/schemas.js';
 import { actingUserId, appIdOf } from '../../http/actor.js';
+import type { BadgesService } from './badges.service.js';
 
 const tags = ['Unread counts'];
 const MAX_TAGS = 100;
 
-export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { badges } = app.services;
-
+export const badgesRoutes: FastifyPluginAsyncTypebox<{ badges: BadgesService }> = async (app, { badges }) => {
   app.post(
     '/badges/byRoomTags',
     {

@@ -6,12 +6,12 @@ import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 import { UserSchema } from '../users/index.js';
+import type { MembersService } from './members.service.js';
 
 const tags = ['Members'];
 const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST });
 
-export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { members } = app.services;
+export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService }> = async (app, { members }) => {
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
   app.post(

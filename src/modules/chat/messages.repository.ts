@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { MessagesTable } from '../../storage/schema.js';
 import type { Db } from '../../storage/transaction.js';
+import type { MessageHit, MessageSearch } from '../../storage/dialects/dialect.js';
 
 export interface StoredMessage {
   seq: number;
@@ -78,6 +79,11 @@ export class MessagesRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toMessage(row);
+  }
+
+  /** Messages of these rooms whose text contains `keyword`, through the dialect's text index. */
+  search(query: MessageSearch): Promise<MessageHit[]> {
+    return this.storage.dialect.searchMessages(this.storage.db, query);
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {

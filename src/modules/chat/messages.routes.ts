@@ -5,6 +5,9 @@ import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import { actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
+import type { BatchService } from './batch.service.js';
+import type { MessageList } from './message-list.js';
+import type { MessagesService } from './messages.service.js';
 import {
   AdminSendBody,
   BatchBody,
@@ -20,8 +23,11 @@ import {
 const tags = ['Messages'];
 const MessageParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
-export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { messages, messageList, batches } = app.services;
+export const messagesRoutes: FastifyPluginAsyncTypebox<{
+  messages: MessagesService;
+  messageList: MessageList;
+  batches: BatchService;
+}> = async (app, { messages, messageList, batches }) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 

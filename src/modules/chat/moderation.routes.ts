@@ -4,6 +4,7 @@ import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { UserSchema } from '../users/index.js';
+import type { ModerationService } from './moderation.service.js';
 
 const tags = ['Moderation'];
 const Id = Type.String({ minLength: 1, maxLength: 255 });
@@ -14,8 +15,10 @@ const BlockeeParams = Type.Object({ blockee: Id });
 const EmptyBody = Type.Union([Type.Object({}), Type.Null()]);
 
 /** Bans, personal blocks and the admin's notification mute (spec 7.1-7.7). */
-export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { moderation } = app.services;
+export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: ModerationService }> = async (
+  app,
+  { moderation },
+) => {
   const read = { auth: 'user', scope: 'moderation:read' } as const;
   const write = { auth: 'user', scope: 'moderation:write' } as const;
 

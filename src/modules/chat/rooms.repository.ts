@@ -113,6 +113,19 @@ export class RoomsRepository {
     return this.storage.db.transaction().execute(work);
   }
 
+  /**
+   * A transaction that a unique violation (two requests creating the same row at once) undoes
+   * whole and answers as `'conflict'`, whatever the dialect reports.
+   */
+  async transactionOrConflict<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T | 'conflict'> {
+    try {
+      return await this.storage.db.transaction().execute(work);
+    } catch (error) {
+      if (this.storage.dialect.isUniqueViolation(error)) return 'conflict';
+      throw error;
+    }
+  }
+
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<Room | undefined> {
     const row = await db
       .selectFrom('rooms')

@@ -5,11 +5,9 @@ import { assertSafeInput } from '../../shared/input-guard.js';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { actingUserId, appIdOf } from '../../http/actor.js';
-import type { SearchInput } from './search.service.js';
+import type { SearchInput, SearchService } from './search.service.js';
 
-export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search } = app.services;
-
+export const searchRoutes: FastifyPluginAsyncTypebox<{ search: SearchService }> = async (app, { search }) => {
   app.post(
     '/search',
     {
