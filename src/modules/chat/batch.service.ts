@@ -135,7 +135,8 @@ export class BatchService {
     const { request } = batch;
     for (let index = batch.nextIndex; index < request.paras.length; index++) {
       if (this.ticker.stopped) return;
-      const entry = request.paras[index]!;
+      const entry = request.paras[index];
+      if (entry === undefined) break;
       const progress = (ok: boolean, failure?: BatchFailure) => {
         if (ok) sent++;
         else if (failure && failures.length < MAX_RECORDED_FAILURES) failures.push(failure);

@@ -56,7 +56,10 @@ export class MembersRepository {
       .execute();
     for (const row of rows) {
       let list = byRoom.get(row.room_id);
-      if (!list) byRoom.set(row.room_id, (list = []));
+      if (!list) {
+        list = [];
+        byRoom.set(row.room_id, list);
+      }
       list.push({
         roomId: row.room_id,
         userId: row.user_id,

@@ -1,4 +1,5 @@
 import type { Limits } from '../../config/config.js';
+import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { StoredMessage } from './messages.repository.js';
@@ -30,12 +31,7 @@ export interface AddMembersInput {
 /** Room membership (spec 4.6-4.11, 12 items 37, 41-45). */
 export class MembersService {
   constructor(
-    private readonly deps: {
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
+    private readonly deps: ChatReads & {
       notices: SystemMessages;
       webhookEvents: RoomWebhookEvents;
       moderation: ModerationRepository;

@@ -251,7 +251,7 @@ export class MessagesRepository {
     query =
       after.seq === undefined
         ? query.where('updated_at', '>', after.time)
-        : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));
+        : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq ?? 0)));
     const rows = await query.orderBy('updated_at').orderBy('seq').limit(limit).execute();
     return rows.map(toMessage);
   }
@@ -269,13 +269,13 @@ export class MessagesRepository {
       query =
         before.seq === undefined
           ? query.where(field, '<', before.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq!)));
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq ?? 0)));
     }
     if (after) {
       query =
         after.seq === undefined
           ? query.where(field, '>', after.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq ?? 0)));
     }
     const direction = after ? 'asc' : 'desc';
     return query.orderBy(field, direction).orderBy('seq', direction).limit(limit);

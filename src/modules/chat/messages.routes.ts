@@ -119,28 +119,39 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       ),
   );
 
-  app.get(
-    '/rooms/:id/messages/v3',
+  // The spec's path and the one IMKIT's SDKs call (realtime protocol 6) answer the same list.
+  const listPaths = [
+    { url: '/rooms/:id/messages/v3', tags, summary: "A room's messages, newest first (spec 5.4)" },
     {
-      config: read,
-      schema: {
-        tags,
-        summary: "A room's messages, newest first (spec 5.4)",
-        params: RoomParams,
-        querystring: MessageListQuery,
-        response: { 200: MessageListResponse },
+      url: '/rooms/:id/messages',
+      tags: ['Rooms (SDK)'],
+      summary: 'Messages of a room, newest first (the SDK path of GET /rooms/:id/messages/v3)',
+    },
+  ];
+  for (const path of listPaths) {
+    app.get(
+      path.url,
+      {
+        config: read,
+        schema: {
+          tags: path.tags,
+          summary: path.summary,
+          params: RoomParams,
+          querystring: MessageListQuery,
+          response: { 200: MessageListResponse },
+        },
       },
-    },
-    async (request) => {
-      const query = request.query;
-      return ok(
-        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
-          ...query,
-          afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
-        }),
-      );
-    },
-  );
+      async (request) => {
+        const query = request.query;
+        return ok(
+          await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
+            ...query,
+            afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
+          }),
+        );
+      },
+    );
+  }
 
   app.delete(
     '/rooms/:id/messages/:messageId',

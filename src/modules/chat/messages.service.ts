@@ -1,4 +1,5 @@
 import type { Limits } from '../../config/config.js';
+import type { ChatReads } from './chat-reads.js';
 import { findInputProblem } from '../../shared/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
@@ -8,7 +9,8 @@ import type { RoomPresenter } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
 import type { RoomsRepository } from './rooms.repository.js';
 import type { UserDirectory } from '../users/index.js';
-import { isMessageId, readDraft } from './message-input.js';
+import { isMessageId, readDraft, type MessageDraft } from './message-input.js';
+import { written } from './written.js';
 import { messageView, searchableText, type MessageView } from './message-view.js';
 import type { MessageCensor } from './ports.js';
 import { SYSTEM_MESSAGE_TYPES, type MessageWriter } from './message-writer.js';
@@ -33,13 +35,8 @@ export interface DeleteResult {
 /** Sending, editing, recalling, deleting and pinning messages (spec 5.1-5.8). */
 export class MessagesService {
   constructor(
-    private readonly deps: {
+    private readonly deps: ChatReads & {
       messages: MessagesRepository;
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
       writer: MessageWriter;
       bus: EventBus;
       limits: Limits;
@@ -138,7 +135,7 @@ export class MessagesService {
           Date.now(),
           tx,
         );
-        return { message: (await this.deps.messages.find(appId, existing.id, tx))!, created: false };
+        return { message: written(await this.deps.messages.find(appId, existing.id, tx)), created: false };
       }
       if (id !== undefined && !isMessageId(id as string))
         throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
@@ -200,7 +197,7 @@ export class MessagesService {
     const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
     if (senderId === undefined) return 'reply refused: the room has no robot member to send it';
     if (!robots.includes(senderId)) return 'reply refused: senderID is not a robot member of the room';
-    let draft;
+    let draft: MessageDraft;
     try {
       draft = await this.censored(
         appId,
@@ -241,7 +238,7 @@ export class MessagesService {
         Date.now(),
         tx,
       );
-      return { message: (await this.deps.messages.find(appId, messageId, tx))!, changed: true };
+      return { message: written(await this.deps.messages.find(appId, messageId, tx)), changed: true };
     });
     if (changed) await this.announce('message.recalled', appId, message);
     return this.deps.presenter.messageViewOf(appId, message);
@@ -318,7 +315,7 @@ export class MessagesService {
         if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, found.roomId, null, tx);
       }
       const changed = found.pinned !== pinned;
-      return { message: (await this.deps.messages.find(appId, messageId, tx))!, previous, changed };
+      return { message: written(await this.deps.messages.find(appId, messageId, tx)), previous, changed };
     });
     if (outcome.previous !== null) {
       const previous = await this.deps.messages.find(appId, outcome.previous);

@@ -1,4 +1,5 @@
 import type { EventBus } from '../../events/event-bus.js';
+import type { ChatReads } from './chat-reads.js';
 import type { Actor } from '../../core/actor.js';
 import { AppError } from '../../core/errors.js';
 import { iso } from '../../shared/time.js';
@@ -22,13 +23,8 @@ const roomSummary = (room: Room) => ({
 /** Bans, personal blocks and the admin's notification mute (spec 7, 12 items 60-64). */
 export class ModerationService {
   constructor(
-    private readonly deps: {
+    private readonly deps: ChatReads & {
       moderation: ModerationRepository;
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
       bus: EventBus;
     },
   ) {}

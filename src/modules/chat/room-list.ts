@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import type { ChatReads } from './chat-reads.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member, MembersRepository } from './members.repository.js';
@@ -40,15 +41,7 @@ const LOOKUP_CHUNK = 500;
 
 /** `GET /rooms` (spec 4.5, 12 item 39): the caller's active rooms, filtered, sorted and paged. */
 export class RoomList {
-  constructor(
-    private readonly deps: {
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
-    },
-  ) {}
+  constructor(private readonly deps: ChatReads) {}
 
   async list(
     appId: string,
@@ -83,10 +76,9 @@ export class RoomList {
               $or: [
                 {
                   lastMessage: {
-                    $gt:
-                      Math.floor(updatedAfter / 1000)
-                        .toString(16)
-                        .padStart(8, '0') + '0000000000000000',
+                    $gt: `${Math.floor(updatedAfter / 1000)
+                      .toString(16)
+                      .padStart(8, '0')}0000000000000000`,
                   },
                 },
                 { createdTime: { $gt: iso(updatedAfter) } },
@@ -119,9 +111,9 @@ export class RoomList {
    * its id, which a client may have chosen (spec 5.2) with any timestamp in it.
    */
   private async updatedAfter(appId: string, rooms: Room[], time: number): Promise<Room[]> {
-    const lastIds = rooms
-      .filter((room) => room.createdAt <= time && room.lastMessageId !== null)
-      .map((room) => room.lastMessageId!);
+    const lastIds = rooms.flatMap((room) =>
+      room.createdAt <= time && room.lastMessageId !== null ? [room.lastMessageId] : [],
+    );
     const sentAt = new Map<string, number>();
     for (let start = 0; start < lastIds.length; start += LOOKUP_CHUNK) {
       for (const message of await this.deps.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK)))

@@ -6,6 +6,7 @@ import type { User, UserDirectory } from '../users/index.js';
 import type { RoomContext } from './room-access.js';
 import { userSummary, type UserSummary } from '../users/index.js';
 import type { Room } from './rooms.repository.js';
+import { written } from './written.js';
 
 export type RoomView = Record<string, unknown> & {
   _id: string;
@@ -126,7 +127,7 @@ export class RoomPresenter {
   }
 
   async messageViewOf(appId: string, message: StoredMessage): Promise<MessageView> {
-    return (await this.messageViews(appId, [message]))[0]!;
+    return written((await this.messageViews(appId, [message]))[0]);
   }
 
   /** The room in full as `context.actor` sees it. */

@@ -1,4 +1,5 @@
 import type { Limits } from '../../config/config.js';
+import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
@@ -8,6 +9,7 @@ import type { StoredMessage } from './messages.repository.js';
 import type { UserDirectory } from '../users/index.js';
 import type { SystemMessages } from './system-messages.js';
 import { checkUsersExist } from './user-checks.js';
+import { written } from './written.js';
 import type { RoomWebhookEvents } from './webhook-events.js';
 import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
@@ -45,12 +47,7 @@ const MAX_TAGS = 100;
 
 export class RoomsService {
   constructor(
-    private readonly deps: {
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
+    private readonly deps: ChatReads & {
       notices: SystemMessages;
       webhookEvents: RoomWebhookEvents;
       membership: MembersService;
@@ -83,17 +80,14 @@ export class RoomsService {
     if (roomType === 'direct' && !actor.admin && (actor.userId === null || !memberIds.includes(actor.userId))) {
       throw new AppError('NOT_PERMITTED', 'A user creates only direct rooms it is one of the two members of');
     }
-    const id =
-      input._id ?? (roomType === 'direct' ? directRoomId(memberIds[0]!, memberIds[1]!) : await this.freeRoomId(appId));
+    const [first = '', second = ''] = memberIds;
+    const pairId = roomType === 'direct' ? directRoomId(first, second) : undefined;
+    const id = input._id ?? pairId ?? (await this.freeRoomId(appId));
     if (id.length === 0 || id.length > MAX_ROOM_ID_LENGTH)
       throw new AppError('INVALID_REQUEST', `_id must be 1 to ${MAX_ROOM_ID_LENGTH} characters`);
     // The API key may still name group rooms with 32-hex ids (UUIDs without dashes): it answers for them.
     const reservedForAPair = roomType === 'direct' || !actor.admin;
-    if (
-      reservedForAPair &&
-      isDirectRoomIdShape(id) &&
-      (roomType !== 'direct' || id !== directRoomId(memberIds[0]!, memberIds[1]!))
-    ) {
+    if (reservedForAPair && isDirectRoomIdShape(id) && id !== pairId) {
       throw new AppError(
         'INVALID_REQUEST',
         '_id of 32 lowercase hex characters is reserved for the direct room of the pair whose md5 it is',
@@ -121,12 +115,12 @@ export class RoomsService {
           tx,
         );
         await this.deps.members.add(appId, id, memberIds, 0, now, tx);
-        let room = (await this.deps.rooms.find(appId, id, tx))!;
+        let room = written(await this.deps.rooms.find(appId, id, tx));
         await this.deps.webhookEvents.members(tx, room, 'ADD_MEMBERS', actor.userId, memberIds);
         let systemMessage: StoredMessage | undefined;
         if (input.systemMessage === true && memberIds.length > 0) {
           systemMessage = await this.deps.notices.write(tx, room, sender, 'addMembers', memberIds, 'invitees');
-          room = (await this.deps.rooms.find(appId, id, tx))!;
+          room = written(await this.deps.rooms.find(appId, id, tx));
         }
         return { room, created: true, systemMessage };
       });

@@ -46,29 +46,6 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
   );
 
   app.get(
-    '/rooms/:id/messages',
-    {
-      config: { auth: 'user', scope: 'messages:read' },
-      schema: {
-        tags,
-        summary: 'Messages of a room, newest first (the SDK path of GET /rooms/:id/messages/v3)',
-        params: RoomParams,
-        querystring: MessageListQuery,
-        response: { 200: MessageListResponse },
-      },
-    },
-    async (request) => {
-      const query = request.query;
-      return ok(
-        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
-          ...query,
-          afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
-        }),
-      );
-    },
-  );
-
-  app.get(
     '/rooms/:id/messages/:messageId',
     {
       config: { auth: 'user', scope: 'messages:read' },

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import type { ChatReads } from './chat-reads.js';
 import type { MembersRepository } from './members.repository.js';
 import { historyFloors, type RoomAccess } from './room-access.js';
 import type { RoomPresenter } from './room-presenter.js';
@@ -34,12 +35,7 @@ const roomSummary = (room: Room) => ({
 /** `POST /search` (spec 5.9, 12 item 56): messages through the text index, within the caller's rooms. */
 export class SearchService {
   constructor(
-    private readonly deps: {
-      rooms: RoomsRepository;
-      members: MembersRepository;
-      users: UserDirectory;
-      access: RoomAccess;
-      presenter: RoomPresenter;
+    private readonly deps: ChatReads & {
       messagesRepository: MessagesRepository;
     },
   ) {}
@@ -72,11 +68,14 @@ export class SearchService {
       );
       const groups = new Map<string, string[]>();
       for (const hit of hits) {
-        let ids = groups.get(hit.roomId);
-        if (!ids) groups.set(hit.roomId, (ids = []));
+        const ids = groups.get(hit.roomId) ?? [];
         ids.push(hit.id);
+        groups.set(hit.roomId, ids);
       }
-      result.messages = [...groups].map(([roomId, messages]) => ({ room: roomSummary(byId.get(roomId)!), messages }));
+      result.messages = [...groups].flatMap(([roomId, messages]) => {
+        const room = byId.get(roomId);
+        return room ? [{ room: roomSummary(room), messages }] : [];
+      });
     }
     const lower = keyword.toLowerCase();
     const contains = (text: unknown) => typeof text === 'string' && text.toLowerCase().includes(lower);
