@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
-import { UserSchema } from '../users/index.js';
+import {
+  AddMembersBody,
+  MemberPropertyBody,
+  MemberPropertyParams,
+  MuteParams,
+  MuteResponse,
+  RemoveMembersBody,
+} from './members.schemas.js';
 import type { MembersService } from './members.service.js';
 
 const tags = ['Members'];
-const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST });
 
 export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService }> = async (app, { members }) => {
   const write = { auth: 'user', scope: 'rooms:write' } as const;
@@ -22,11 +26,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
         tags,
         summary: 'Add members (spec 4.6)',
         params: RoomParams,
-        body: Type.Object({
-          invitees: Ids,
-          systemMessage: Type.Optional(Type.Boolean()),
-          invitationRequired: Type.Optional(Type.Boolean()),
-        }),
+        body: AddMembersBody,
         response: { 200: RoomResponse },
       },
     },
@@ -44,7 +44,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
         tags,
         summary: 'Remove members, or leave (spec 4.7)',
         params: RoomParams,
-        body: Type.Object({ members: Ids, systemMessage: Type.Optional(Type.Boolean()) }),
+        body: RemoveMembersBody,
         response: { 200: RoomResponse },
       },
     },
@@ -61,8 +61,8 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
       schema: {
         tags,
         summary: "Update a member's property or role (spec 4.8, 4.9)",
-        params: Type.Object({ id: Type.String({ minLength: 1 }), client: Type.String({ minLength: 1 }) }),
-        body: Type.Object({ property: Type.String({ minLength: 1, maxLength: 64 }), value: Type.Unknown() }),
+        params: MemberPropertyParams,
+        body: MemberPropertyBody,
         response: { 200: RoomResponse },
       },
     },
@@ -96,12 +96,11 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
     async (request) => ok(await members.join(appIdOf(request), userActorOf(request), request.params.id)),
   );
 
-  const MuteParams = Type.Object({ room: Type.String({ minLength: 1 }) });
   const muteSchema = (summary: string) => ({
     tags,
     summary,
     params: MuteParams,
-    response: { 200: Envelope(UserSchema) },
+    response: { 200: MuteResponse },
   });
 
   app.post(

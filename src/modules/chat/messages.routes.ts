@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
@@ -10,18 +9,21 @@ import type { MessageList } from './message-list.js';
 import type { MessagesService } from './messages.service.js';
 import {
   AdminSendBody,
+  BatchAccepted,
   BatchBody,
   BatchStatus,
   DeleteMessageResponse,
+  EditBody,
   MemberSendBody,
   MessageListQuery,
   MessageListResponse,
+  MessageParams,
   MessageResponse,
   ReadPositionResponse,
+  RoomMessageParams,
 } from './messages.schemas.js';
 
 const tags = ['Messages'];
-const MessageParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 export const messagesRoutes: FastifyPluginAsyncTypebox<{
   messages: MessagesService;
@@ -59,7 +61,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
         description:
           'Accepted at once and sent in the background; `GET /messages/batch/:id` reports progress and per-entry failures.',
         body: BatchBody,
-        response: { 200: Envelope(Type.Object({ batchID: Type.String(), count: Type.Integer() })) },
+        response: { 200: BatchAccepted },
       },
     },
     async (request) => {
@@ -160,7 +162,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Delete a message, or `_all` of them, for everyone (spec 5.6)',
-        params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
+        params: RoomMessageParams,
         response: { 200: DeleteMessageResponse },
       },
     },
@@ -202,7 +204,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Set my read position in a room (spec 6, 13 [hist])',
         params: RoomParams,
-        body: Type.Object({ message: Type.String({ minLength: 1 }) }),
+        body: EditBody,
         response: { 200: ReadPositionResponse },
       },
     },

@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
-import { UserSchema } from '../users/index.js';
+import {
+  AdminMuteParams,
+  BlockeeParams,
+  EmptyBody,
+  IgnoredPaging,
+  ModerationRecordResponse,
+  ModerationRecordsResponse,
+  RoomBlockeeParams,
+  RoomIdParams,
+  UserResponse,
+} from './moderation.schemas.js';
 import type { ModerationService } from './moderation.service.js';
 
 const tags = ['Moderation'];
-const Id = Type.String({ minLength: 1, maxLength: 255 });
-const Record = Type.Object({}, { additionalProperties: true });
-const Records = Envelope(Type.Object({ data: Type.Array(Record) }));
-const RoomBlockeeParams = Type.Object({ roomID: Id, blockee: Id });
-const BlockeeParams = Type.Object({ blockee: Id });
-const EmptyBody = Type.Union([Type.Object({}), Type.Null()]);
-
 /** Bans, personal blocks and the admin's notification mute (spec 7.1-7.7). */
 export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: ModerationService }> = async (
   app,
@@ -31,7 +32,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
         summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)',
         params: RoomBlockeeParams,
         body: EmptyBody,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) =>
@@ -46,7 +47,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
         tags,
         summary: 'Lift a ban (spec 7.2)',
         params: RoomBlockeeParams,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) =>
@@ -60,8 +61,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
       schema: {
         tags,
         summary: 'The bans of a room, newest first (spec 7.3)',
-        params: Type.Object({ roomID: Id }),
-        response: { 200: Records },
+        params: RoomIdParams,
+        response: { 200: ModerationRecordsResponse },
       },
     },
     async (request) => ok(await moderation.bans(appIdOf(request), actorOf(request), request.params.roomID)),
@@ -76,7 +77,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
         summary: 'Block a user: closes our direct room both ways (spec 7.4.1)',
         params: BlockeeParams,
         body: EmptyBody,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) => ok(await moderation.block(appIdOf(request), actingUserId(request), request.params.blockee)),
@@ -90,7 +91,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
         tags,
         summary: 'Unblock a user (spec 7.4.2)',
         params: BlockeeParams,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) => ok(await moderation.unblock(appIdOf(request), actingUserId(request), request.params.blockee)),
@@ -100,13 +101,10 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
     '/blockStatus/my',
     {
       config: read,
-      schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: Records } },
+      schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: ModerationRecordsResponse } },
     },
     async (request) => ok(await moderation.blocks(appIdOf(request), actingUserId(request))),
   );
-
-  const MuteParams = Type.Object({ uid: Id, room: Id });
-  const anyPaging = Type.Object({ limit: Type.Optional(Type.String()), skip: Type.Optional(Type.String()) });
 
   app.post(
     '/admin/clients/:uid/mute/:room',
@@ -115,9 +113,9 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
       schema: {
         tags,
         summary: "Mute a room's notifications for a user (spec 7.6)",
-        params: MuteParams,
-        querystring: anyPaging,
-        response: { 200: Envelope(UserSchema) },
+        params: AdminMuteParams,
+        querystring: IgnoredPaging,
+        response: { 200: UserResponse },
       },
     },
     async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, true)),
@@ -130,9 +128,9 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
       schema: {
         tags,
         summary: "Unmute a room's notifications for a user (spec 7.7)",
-        params: MuteParams,
-        querystring: anyPaging,
-        response: { 200: Envelope(UserSchema) },
+        params: AdminMuteParams,
+        querystring: IgnoredPaging,
+        response: { 200: UserResponse },
       },
     },
     async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, false)),

@@ -4,14 +4,11 @@ import type { Actor } from '../../core/actor.js';
 import { AppError } from '../../core/errors.js';
 import { iso } from '../../shared/time.js';
 import { ensureDirectRoom } from './direct-room.js';
-import type { RoomAccess, RoomContext } from './room-access.js';
-import type { RoomPresenter } from './room-presenter.js';
-import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { RoomContext } from './room-access.js';
+import type { Room } from './rooms.repository.js';
 import { userSummary, type UserSummary } from '../users/index.js';
 import { userView, type UserView } from '../users/index.js';
-import type { UserDirectory } from '../users/index.js';
 import type { Ban, Block, ModerationRepository } from './moderation.repository.js';
-import type { MembersRepository } from './members.repository.js';
 
 const roomSummary = (room: Room) => ({
   _id: room.id,

@@ -2,11 +2,10 @@ import { AppError } from '../../core/errors.js';
 import type { ChatReads } from './chat-reads.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
-import type { Member, MembersRepository } from './members.repository.js';
-import type { UserDirectory } from '../users/index.js';
-import { historyFloor, type RoomAccess } from './room-access.js';
-import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { Member } from './members.repository.js';
+import { historyFloor } from './room-access.js';
+import type { RoomView, ViewerState } from './room-presenter.js';
+import type { Room } from './rooms.repository.js';
 
 export interface RoomListQuery {
   sort?: string;

@@ -3,20 +3,18 @@ import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
-import type { MembersRepository } from './members.repository.js';
 import type { MembersService } from './members.service.js';
 import type { StoredMessage } from './messages.repository.js';
-import type { UserDirectory } from '../users/index.js';
 import type { SystemMessages } from './system-messages.js';
 import { checkUsersExist } from './user-checks.js';
 import { written } from './written.js';
 import type { RoomWebhookEvents } from './webhook-events.js';
 import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
-import { requireSuperuser, type Actor, type RoomAccess } from './room-access.js';
-import type { RoomPresenter, RoomView } from './room-presenter.js';
+import { requireSuperuser, type Actor } from './room-access.js';
+import type { RoomView } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
-import type { HistoryVisibility, Room, RoomFields, RoomsRepository } from './rooms.repository.js';
+import type { HistoryVisibility, Room, RoomFields } from './rooms.repository.js';
 
 export interface RoomInput extends RoomFields {
   _id?: string;

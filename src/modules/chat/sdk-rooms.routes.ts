@@ -1,21 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope, ListOf, Skip } from '../../http/schemas.js';
-import { MessageListQuery, MessageListResponse, MessageSchema } from './messages.schemas.js';
+import { OneMemberParams } from './members.schemas.js';
+import {
+  AroundQuery,
+  AroundResponse,
+  MessageCountQuery,
+  MessageCountResponse,
+  RoomMessageParams,
+} from './messages.schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import type { MembersService } from './members.service.js';
 import type { MessageList } from './message-list.js';
 import type { RoomList } from './room-list.js';
 import type { RoomsService } from './rooms.service.js';
 import type { TypingService } from './typing.service.js';
-import { RoomParams, RoomResponse } from './rooms.schemas.js';
+import {
+  EmptyResponse,
+  RoomBotBody,
+  RoomIdsQuery,
+  RoomIdsResponse,
+  RoomParams,
+  RoomResponse,
+  TypingBody,
+} from './rooms.schemas.js';
 
 const tags = ['Rooms (SDK)'];
-const MemberParams = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  client: Type.String({ minLength: 1, maxLength: 255 }),
-});
 
 /** Room calls IMKIT's SDKs make under other paths than platform-api.md (realtime protocol 6, 9). */
 export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
@@ -35,11 +44,8 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Ids of my rooms',
-        querystring: Type.Object({
-          skip: Type.Optional(Skip),
-          limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-        }),
-        response: { 200: Envelope(ListOf(Type.String())) },
+        querystring: RoomIdsQuery,
+        response: { 200: RoomIdsResponse },
       },
     },
     async (request) => ok(await roomList.ids(appIdOf(request), actingUserId(request), request.query)),
@@ -52,12 +58,9 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'A message with `before` older and `after` newer ones around it, newest first',
-        params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
-        querystring: Type.Object({
-          before: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-          after: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-        }),
-        response: { 200: Envelope(Type.Object({ data: Type.Array(MessageSchema) })) },
+        params: RoomMessageParams,
+        querystring: AroundQuery,
+        response: { 200: AroundResponse },
       },
     },
     async (request) => {
@@ -74,8 +77,8 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'How many messages a room has, or has had since `timeInMS`',
         params: RoomParams,
-        querystring: Type.Object({ timeInMS: Type.Optional(Type.Integer({ minimum: 0 })) }),
-        response: { 200: Envelope(Type.Object({ count: Type.Integer() })) },
+        querystring: MessageCountQuery,
+        response: { 200: MessageCountResponse },
       },
     },
     async (request) => {
@@ -91,7 +94,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Add one member (SDK form of POST /rooms/:id/members)',
-        params: MemberParams,
+        params: OneMemberParams,
         response: { 200: RoomResponse },
       },
     },
@@ -110,7 +113,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
-        params: MemberParams,
+        params: OneMemberParams,
         response: { 200: RoomResponse },
       },
     },
@@ -130,8 +133,8 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Tell the other members I am typing',
         params: RoomParams,
-        body: Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]),
-        response: { 200: Envelope(Type.Object({})) },
+        body: TypingBody,
+        response: { 200: EmptyResponse },
       },
     },
     async (request) => {
@@ -148,10 +151,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: "Update a room's bot (botMode, botState)",
         params: RoomParams,
-        body: Type.Object({
-          botMode: Type.Optional(Type.Boolean()),
-          botState: Type.Optional(Type.String({ maxLength: 256 })),
-        }),
+        body: RoomBotBody,
         response: { 200: RoomResponse },
       },
     },

@@ -1,11 +1,8 @@
 import { AppError } from '../../core/errors.js';
 import type { ChatReads } from './chat-reads.js';
-import type { MembersRepository } from './members.repository.js';
-import { historyFloors, type RoomAccess } from './room-access.js';
-import type { RoomPresenter } from './room-presenter.js';
+import { historyFloors } from './room-access.js';
 import type { MessagesRepository } from './messages.repository.js';
-import type { Room, RoomsRepository } from './rooms.repository.js';
-import type { UserDirectory } from '../users/index.js';
+import type { Room } from './rooms.repository.js';
 
 export interface SearchInput {
   type?: unknown;
