@@ -96,22 +96,19 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
     async (request) => ok(await members.join(appIdOf(request), userActorOf(request), request.params.id)),
   );
 
-  const muteSchema = (summary: string) => ({
-    tags,
-    summary,
-    params: MuteParams,
-    response: { 200: MuteResponse },
-  });
-
-  app.post(
-    '/me/mute/:room',
-    { config: write, schema: muteSchema("Mute a room's notifications for me (spec 4.10)") },
-    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, true)),
-  );
-
-  app.delete(
-    '/me/mute/:room',
-    { config: write, schema: muteSchema("Unmute a room's notifications for me (spec 4.11)") },
-    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, false)),
-  );
+  // Mute (spec 4.10) and unmute (4.11) differ only in the method.
+  const mutes = [
+    { method: 'POST', muted: true, summary: "Mute a room's notifications for me (spec 4.10)" },
+    { method: 'DELETE', muted: false, summary: "Unmute a room's notifications for me (spec 4.11)" },
+  ] as const;
+  for (const { method, muted, summary } of mutes) {
+    app.route({
+      method,
+      url: '/me/mute/:room',
+      config: write,
+      schema: { tags, summary, params: MuteParams, response: { 200: MuteResponse } },
+      handler: async (request) =>
+        ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, muted)),
+    });
+  }
 };

@@ -106,33 +106,19 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
     async (request) => ok(await moderation.blocks(appIdOf(request), actingUserId(request))),
   );
 
-  app.post(
-    '/admin/clients/:uid/mute/:room',
-    {
+  // Mute (spec 7.6) and unmute (7.7) differ only in the method.
+  const adminMutes = [
+    { method: 'POST', muted: true, summary: "Mute a room's notifications for a user (spec 7.6)" },
+    { method: 'DELETE', muted: false, summary: "Unmute a room's notifications for a user (spec 7.7)" },
+  ] as const;
+  for (const { method, muted, summary } of adminMutes) {
+    app.route({
+      method,
+      url: '/admin/clients/:uid/mute/:room',
       config: { auth: 'admin', scope: 'moderation:write' },
-      schema: {
-        tags,
-        summary: "Mute a room's notifications for a user (spec 7.6)",
-        params: AdminMuteParams,
-        querystring: IgnoredPaging,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, true)),
-  );
-
-  app.delete(
-    '/admin/clients/:uid/mute/:room',
-    {
-      config: { auth: 'admin', scope: 'moderation:write' },
-      schema: {
-        tags,
-        summary: "Unmute a room's notifications for a user (spec 7.7)",
-        params: AdminMuteParams,
-        querystring: IgnoredPaging,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, false)),
-  );
+      schema: { tags, summary, params: AdminMuteParams, querystring: IgnoredPaging, response: { 200: UserResponse } },
+      handler: async (request) =>
+        ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, muted)),
+    });
+  }
 };
