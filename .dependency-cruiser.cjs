@@ -38,6 +38,21 @@ module.exports = {
       to: { path: '^src/modules/', pathNot: '^src/modules/[^/]+/index[.]ts$' },
     },
     {
+      name: 'no-folder-cycles',
+      comment: 'Folders depend on each other in one direction only (value and type imports alike).',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Nor do files, inside a folder or across folders.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'An import the checker cannot resolve would escape every rule above.',
       severity: 'error',

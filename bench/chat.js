@@ -59,7 +59,7 @@ async function loaded(count, label) {
   const db = await database(label);
   const config = { ...loadConfig({}), databaseUrl: db.url, logLevel: 'warn' };
   const runtime = await startRuntime(config, createLogger('warn'));
-  const { services } = runtime;
+  const { storage } = runtime.infra;
   const appId = runtime.firstStart.appId;
   const apiKey = runtime.firstStart.apiKey;
   const inject = (method, url, body, headers = {}) =>
@@ -96,9 +96,9 @@ async function loaded(count, label) {
         updated_at: at,
       });
     }
-    await services.storage.insertMany('messages', rows);
+    await storage.insertMany('messages', rows);
   }
-  if (services.storage.dialect.name === 'postgres') await sql`analyze messages`.execute(services.storage.db);
+  if (storage.dialect.name === 'postgres') await sql`analyze messages`.execute(storage.db);
   const asReader = (method, url, body) => inject(method, url, body, { 'im-client-id': 'reader' });
   return { runtime, db, asReader, asAdmin: inject };
 }

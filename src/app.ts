@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
-import type { Services } from './services.js';
+import type { Config } from './config/config.js';
 import type { RouteEntry } from './http/types.js';
 import { BODY_LIMIT_BYTES, DOCS_PREFIX } from './http/constants.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { AppError } from './http/errors.js';
 import errorsPlugin from './plugins/errors.js';
 import inputGuardPlugin from './plugins/input-guard.js';
-import authPlugin from './plugins/auth.js';
-import metricsPlugin from './plugins/metrics.js';
+import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
+import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
-import { statsRoutes } from './modules/stats/index.js';
-import { roomsRoutes } from './modules/chat/index.js';
-import { membersRoutes } from './modules/chat/index.js';
-import { messagesRoutes } from './modules/chat/index.js';
-import { searchRoutes } from './modules/search/index.js';
-import { badgesRoutes } from './modules/badges/index.js';
-import { sdkRoomsRoutes } from './modules/chat/index.js';
-import { prefsRoutes } from './modules/prefs/index.js';
-import { moderationRoutes } from './modules/chat/index.js';
 import cors from '@fastify/cors';
 import { compileTrust } from './realtime/client-address.js';
 
@@ -42,13 +33,22 @@ function isPrototypePoisoning(text: string): boolean {
 /** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
-/** Builds the HTTP application over ready services. Never listens: tests inject into it. */
-export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
-  const requestLogging = ['debug', 'trace'].includes(services.config.logLevel);
+export interface HttpAppOptions {
+  config: Pick<Config, 'logLevel' | 'trustProxy'>;
+  logger: Logger;
+  auth: AuthPluginOptions;
+  metrics: MetricsPluginOptions;
+  /** Each module's routes (its index.ts `routes`), registered after authentication. */
+  routes: FastifyPluginAsync[];
+}
+
+/** Builds the HTTP application over ready modules. Never listens: tests inject into it. */
+export async function buildApp({ config, logger, auth, metrics, routes }: HttpAppOptions): Promise<FastifyInstance> {
+  const requestLogging = ['debug', 'trace'].includes(config.logLevel);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One trust rule for request.ip and for socket handshakes (realtime/client-address.ts).
-    trustProxy: services.config.trustProxy === false ? false : compileTrust(services.config.trustProxy),
+    trustProxy: config.trustProxy === false ? false : compileTrust(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
     genReqId: nextRequestId,
@@ -58,7 +58,6 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     ...(requestLogging ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.decorate('services', services);
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
   // Every route must say who may call it; forgetting must fail at start-up, not open a route.
@@ -120,27 +119,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   await app.register(errorsPlugin);
   await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);
-  await app.register(authPlugin);
-  await app.register(metricsPlugin);
-  await app.register(services.moduleRoutes.health);
-  await app.register(services.moduleRoutes.keys);
-  await app.register(services.moduleRoutes.users);
-  await app.register(services.moduleRoutes.audit);
-  await app.register(services.moduleRoutes.apps);
-  await app.register(statsRoutes);
-  await app.register(roomsRoutes);
-  await app.register(membersRoutes);
-  await app.register(messagesRoutes);
-  await app.register(searchRoutes);
-  await app.register(badgesRoutes);
-  await app.register(sdkRoomsRoutes);
-  await app.register(prefsRoutes);
-  await app.register(services.modules.files.routes);
-  await app.register(services.modules.devices.routes);
-  await app.register(services.moduleRoutes.config);
-  await app.register(moderationRoutes);
-  await app.register(services.modules.webhooks.routes);
-  await app.register(services.modules.push.routes);
+  await app.register(authPlugin, auth);
+  await app.register(metricsPlugin, metrics);
+  for (const moduleRoutes of routes) await app.register(moduleRoutes);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import type { Services } from './services.js';
+import type { Config } from './config/config.js';
+import type { AppsService } from './modules/apps/index.js';
+import type { KeysService } from './modules/keys/index.js';
 
 export interface FirstStartCredentials {
   appId: string;
@@ -11,8 +13,14 @@ export interface FirstStartCredentials {
  * Makes sure the default application exists and can be reached: installs PARLEY_API_KEY when set,
  * or on the very first start generates a key that the caller shows once.
  */
-export async function bootstrap(services: Services, logger: Logger): Promise<FirstStartCredentials | undefined> {
-  const { config, apps, keys } = services;
+export async function bootstrap(
+  {
+    config,
+    apps,
+    keys,
+  }: { config: Pick<Config, 'defaultAppId' | 'importedApiKey'>; apps: AppsService; keys: KeysService },
+  logger: Logger,
+): Promise<FirstStartCredentials | undefined> {
   const { app, created } = await apps.ensureDefault(config.defaultAppId);
   if (created) logger.info({ appId: app.id }, 'default application created');
 

@@ -4,11 +4,11 @@ import { createLogger } from './logger.js';
 import { LocalEventBus, type EventBus } from './events/event-bus.js';
 import { RedisEventBus } from './events/redis-event-bus.js';
 import { connectRedis } from './runtime.js';
-import { createServices, type Services } from './services.js';
+import { composeModules, LiveConnections } from './composition.js';
+import { Presence } from './realtime/presence.js';
 import { createStorage, migrateToLatest } from './storage/database.js';
-import { keyView } from './modules/keys/index.js';
-import type { ApiKey } from './modules/keys/index.js';
-import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './modules/keys/index.js';
+import type { ApiKey } from './core/principal.js';
+import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings, type KeysService, keyView } from './modules/keys/index.js';
 import { parseTime } from './shared/time.js';
 import { AppError } from './http/errors.js';
 
@@ -62,31 +62,36 @@ async function main(argv: string[]): Promise<number> {
   if (redis) bus = new RedisEventBus(redis, redis.duplicate(), config.redisPrefix, () => undefined);
   try {
     await migrateToLatest(storage);
-    const services = createServices(config, storage, bus, redis, (error) => logger.error({ err: error }));
-    await services.apps.ensureDefault(config.defaultAppId);
-    const appId = values.app ?? (await services.apps.defaultApp()).id;
+    const onError = (error: unknown) => logger.error({ err: error });
+    const modules = composeModules(
+      { config, storage, bus, redis, logger, onError },
+      { presence: new Presence(undefined, config.redisPrefix), connections: new LiveConnections() },
+    );
+    const { apps } = modules.apps;
+    const { keys } = modules.keys;
+    await apps.ensureDefault(config.defaultAppId);
+    const appId = values.app ?? (await apps.defaultApp()).id;
 
     switch (`${area} ${action ?? ''}`.trim()) {
       case 'migrate':
         print('Database is up to date.');
         return 0;
       case 'apps list':
-        for (const app of await services.apps.list())
-          print(`${app.id}\t${app.name}${app.isDefault ? '\t(default)' : ''}`);
+        for (const app of await apps.list()) print(`${app.id}\t${app.name}${app.isDefault ? '\t(default)' : ''}`);
         return 0;
       case 'apps create': {
         if (!argument) throw new AppError('INVALID_REQUEST', 'apps create needs a name');
-        const app = await services.apps.create(argument, values.id);
-        const { secret } = await services.keys.create(app.id, { name: 'Initial key' }, 'cli');
+        const app = await apps.create(argument, values.id);
+        const { secret } = await keys.create(app.id, { name: 'Initial key' }, 'cli');
         print(
           `Application id : ${app.id}\nClient key     : ${app.clientKey}\nAPI key        : ${secret}\n(The API key is shown once; store it now.)`,
         );
         return 0;
       }
       case 'keys list': {
-        const keys = await services.keys.list(appId, values.all ?? false);
+        const list = await keys.list(appId, values.all ?? false);
         print(['ID', 'NAME', 'LAST4', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED'].join('\t'));
-        for (const key of keys.map(keyView)) {
+        for (const key of list.map(keyView)) {
           print(
             [
               key.id,
@@ -102,29 +107,29 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'keys create': {
-        const { key, secret } = await services.keys.create(appId, cliSettings(values), 'cli');
+        const { key, secret } = await keys.create(appId, cliSettings(values), 'cli');
         print(
           `Created ${key.id} ("${key.name}") in application ${appId}.\nAPI key: ${secret}\n(Shown once; store it now.)`,
         );
         return 0;
       }
       case 'keys roll': {
-        const key = await findKey(services, argument);
+        const key = await findKey(keys, argument);
         const grace = values.grace === undefined ? DEFAULT_ROLL_GRACE_SECONDS : wholeNumber(values.grace, '--grace');
-        const rolled = await services.keys.roll(key.appId, key.id, grace, 'cli');
+        const rolled = await keys.roll(key.appId, key.id, grace, 'cli');
         print(
           `Rolled ${key.id} -> ${rolled.key.id}; the old key stops working at ${keyView(rolled.previous).expiresAt}.\nNew API key: ${rolled.secret}\n(Shown once; store it now.)`,
         );
         return 0;
       }
       case 'keys revoke': {
-        const key = await findKey(services, argument);
-        await services.keys.revoke(key.appId, key.id);
+        const key = await findKey(keys, argument);
+        await keys.revoke(key.appId, key.id);
         print(`Revoked ${key.id} ("${key.name}", …${key.last4}).`);
         return 0;
       }
       case 'keys client-key': {
-        const app = values.regenerate ? await services.apps.regenerateClientKey(appId) : await services.apps.get(appId);
+        const app = values.regenerate ? await apps.regenerateClientKey(appId) : await apps.get(appId);
         print(app.clientKey);
         return 0;
       }
@@ -139,9 +144,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function findKey(services: Services, id: string | undefined): Promise<ApiKey> {
+async function findKey(keys: KeysService, id: string | undefined): Promise<ApiKey> {
   if (!id) throw new AppError('INVALID_REQUEST', 'name the key id (see `parley keys list`)');
-  const key = await services.keys.findInAnyApp(id);
+  const key = await keys.findInAnyApp(id);
   if (!key) throw new AppError('KEY_NOT_FOUND', `No API key with id ${id}`);
   return key;
 }

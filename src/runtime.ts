@@ -2,18 +2,28 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
+import { bootstrap, type FirstStartCredentials } from './bootstrap.js';
+import {
+  type Budgets,
+  composeModules,
+  createBudgets,
+  type Infrastructure,
+  LiveConnections,
+  type Modules,
+  moduleRoutes,
+} from './composition.js';
 import type { Config } from './config/config.js';
 import { redactUrl } from './config/config.js';
-import { LocalEventBus, type EventBus } from './events/event-bus.js';
+import { type EventBus, LocalEventBus } from './events/event-bus.js';
 import { RedisEventBus } from './events/redis-event-bus.js';
-import { createServices, type Services } from './services.js';
-import { createStorage, migrateToLatest, type Storage } from './storage/database.js';
-import { bootstrap, type FirstStartCredentials } from './bootstrap.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
+import { Presence } from './realtime/presence.js';
+import { createStorage, migrateToLatest, type Storage } from './storage/database.js';
 
 export interface Runtime {
   app: FastifyInstance;
-  services: Services;
+  infra: Infrastructure;
+  modules: Modules;
   /** Set on the very first start: the generated key, to be shown once. */
   firstStart: FirstStartCredentials | undefined;
   gateway: Gateway;
@@ -52,7 +62,31 @@ async function createBus(
   return { bus, subscriber };
 }
 
-/** Opens storage (migrated), Redis and the event bus, prepares the default app and builds the HTTP app. */
+/** The HTTP app over the modules: authentication and metrics get what they read by name. */
+function httpApp(infra: Infrastructure, modules: Modules, budgets: Budgets, connections: LiveConnections) {
+  const { config, logger } = infra;
+  return buildApp({
+    config,
+    logger,
+    auth: {
+      apps: modules.apps.apps,
+      keyVerifier: modules.keys.keyVerifier,
+      tokenVerifier: modules.users.tokenVerifier,
+      ...budgets,
+      userRateLimitPerMinute: config.userRateLimitPerMinute,
+      activity: modules.audit.activity,
+    },
+    metrics: {
+      localConnections: () => connections.local(),
+      webhookDeliveries: () => modules.webhooks.webhooks.deliveryCounts(),
+      pushNotifications: () => modules.push.push.notificationCounts(),
+      metricsToken: config.metricsToken,
+    },
+    routes: moduleRoutes(modules),
+  });
+}
+
+/** Opens storage (migrated), Redis and the event bus, composes the modules, prepares the default app and builds the HTTP app. */
 export async function startRuntime(config: Config, logger: Logger): Promise<Runtime> {
   let storage: Storage | undefined;
   let redis: Redis | undefined;
@@ -64,41 +98,60 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     if (config.redisUrl) redis = await connectRedis(config.redisUrl);
     const created = await createBus(config, redis, logger);
     subscriber = created.subscriber;
-    const services = createServices(
-      config,
-      storage,
-      created.bus,
-      redis,
-      (error) => logger.error({ err: error }, 'background work'),
+    const { bus } = created;
+    const onError = (error: unknown) => logger.error({ err: error }, 'background work');
+    const infra: Infrastructure = { config, storage, bus, redis, logger, onError };
+    const presence = new Presence(redis, config.redisPrefix);
+    const connections = new LiveConnections();
+    const modules = composeModules(infra, { presence, connections });
+    const budgets = createBudgets(infra);
+    const firstStart = await bootstrap({ config, apps: modules.apps.apps, keys: modules.keys.keys }, logger);
+    const app = await httpApp(infra, modules, budgets, connections);
+    const { chat, users } = modules;
+    const gateway = createGateway(
+      app.server,
+      {
+        config,
+        bus,
+        presence,
+        apps: modules.apps.apps,
+        tokenVerifier: users.tokenVerifier,
+        keyVerifier: modules.keys.keyVerifier,
+        authFailures: budgets.authFailures,
+        keyRequests: budgets.keyRequests,
+        users: users.directory,
+        chat: {
+          rooms: chat.rooms,
+          members: chat.members,
+          messages: chat.messages,
+          typing: chat.typing,
+          sync: chat.sync,
+        },
+      },
       logger,
+      redis,
     );
-    const firstStart = await bootstrap(services, logger);
-    const app = await buildApp(services, logger);
-    const gateway = createGateway(app.server, services, logger, redis);
-    services.connections.count = (appId) => gateway.connectionCount(appId);
-    services.connections.local = () => gateway.io.of('/').sockets.size;
-    services.activity.start();
-    services.batches.start();
-    services.presence.start();
-    services.webhooks.start();
-    services.push.start();
+    connections.attach(gateway);
+    const background = [modules.audit.activity, chat.batches, presence, modules.webhooks.dispatcher, modules.push.push];
+    for (const worker of background) worker.start();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
     return {
       app,
-      services,
+      infra,
+      modules,
       firstStart,
       gateway,
       async close() {
         await gateway.close();
-        await services.webhooks.stop();
-        await services.push.stop();
-        await services.presence.stop();
+        await modules.webhooks.dispatcher.stop();
+        await modules.push.push.stop();
+        await presence.stop();
         await app.close();
-        await services.batches.stop();
-        await services.activity.stop();
-        await services.bus.close();
+        await chat.batches.stop();
+        await modules.audit.activity.stop();
+        await bus.close();
         openSubscriber?.disconnect();
         if (openRedis) await openRedis.quit().catch(() => openRedis.disconnect());
         await openStorage.close();

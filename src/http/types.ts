@@ -1,6 +1,5 @@
 import type { ApiKey, App } from '../core/principal.js';
 import type { Scope } from '../core/scopes.js';
-import type { Services } from '../services.js';
 
 /**
  * Every route declares who may call it:
@@ -36,7 +35,6 @@ declare module 'fastify' {
     rateLimited: boolean;
   }
   interface FastifyInstance {
-    services: Services;
     /** Every route with its declared auth mode and scope (for the auth matrix and docs checks). */
     routeTable: RouteEntry[];
   }

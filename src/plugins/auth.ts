@@ -1,24 +1,39 @@
-import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ApiKey } from '../core/principal.js';
+import { type Scope, scopeAllows } from '../core/scopes.js';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import '../http/types.js';
-import { compileAllowList, type AddressMatcher } from '../modules/keys/index.js';
-import type { ApiKey } from '../modules/keys/index.js';
-import { classifyApiKey } from '../modules/keys/index.js';
-import { isLive } from '../modules/keys/index.js';
-import { scopeAllows, type Scope } from '../modules/keys/index.js';
-import type { Decision } from '../ratelimit/rate-limiter.js';
-import { rateLimitExceeded, WINDOW_SECONDS } from '../ratelimit/rate-limiter.js';
+import type { AppsService } from '../modules/apps/index.js';
+import type { ActivityRecorder } from '../modules/audit/index.js';
+import { type ApiKeyVerifier, classifyApiKey, isLive } from '../modules/keys/index.js';
+import type { UserTokenVerifier } from '../modules/users/index.js';
+import type { AuthFailureGuard } from '../ratelimit/auth-failure-guard.js';
+import { type Decision, rateLimitExceeded, WINDOW_SECONDS, type WindowCounter } from '../ratelimit/rate-limiter.js';
+import { type AddressMatcher, compileAllowList } from '../shared/ip-address.js';
+
+/** What authentication reads: the apps, keys and tokens it verifies, the budgets it enforces, the trail it writes. */
+export interface AuthPluginOptions {
+  apps: Pick<AppsService, 'defaultApp' | 'resolveClientKey' | 'cached' | 'get'>;
+  keyVerifier: Pick<ApiKeyVerifier, 'cached' | 'lookup'>;
+  tokenVerifier: Pick<UserTokenVerifier, 'verify'>;
+  authFailures: AuthFailureGuard;
+  /** Requests of each API key, across the nodes. */
+  keyRequests: WindowCounter;
+  /** Requests of each user (`appId:userId`) on client routes, across its tokens and the nodes. */
+  userRequests: WindowCounter;
+  userRateLimitPerMinute: number;
+  activity: Pick<ActivityRecorder, 'record'>;
+}
 
 /**
  * The one place that authenticates HTTP requests: it reads each route's declared mode and scope,
  * verifies the API key or the client key with its user token, applies the key's IP allow-list
  * and rate limit, and marks admin requests for the audit trail.
  */
-export default fp(
-  async (app) => {
-    const { services } = app;
+export default fp<AuthPluginOptions>(
+  async (app, services) => {
     const allowLists = new Map<string, AddressMatcher>();
     const allowed = (key: ApiKey, ip: string): boolean => {
       if (key.allowedIps === null) return true;
@@ -26,7 +41,8 @@ export default fp(
       let matcher = allowLists.get(id);
       if (!matcher) {
         if (allowLists.size > 1000) allowLists.clear();
-        allowLists.set(id, (matcher = compileAllowList(key.allowedIps)));
+        matcher = compileAllowList(key.allowedIps);
+        allowLists.set(id, matcher);
       }
       return matcher(ip);
     };
@@ -64,12 +80,13 @@ export default fp(
 
       const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
       if (mode === 'admin' || apiKey !== undefined) {
-        request.auditSubject = { appId: '', keyId: null, keyName: null };
+        const subject = { appId: '', keyId: null, keyName: null };
+        request.auditSubject = subject;
         if (apiKey === undefined) {
-          request.auditSubject.appId = (await services.apps.defaultApp()).id;
+          subject.appId = (await services.apps.defaultApp()).id;
           throw new AppError('MISSING_API_KEY');
         }
-        await authenticateApiKey(request, reply, apiKey, scope);
+        await authenticateApiKey(request, reply, subject, apiKey, scope);
         return;
       }
 
@@ -94,10 +111,10 @@ export default fp(
     async function authenticateApiKey(
       request: FastifyRequest,
       reply: FastifyReply,
+      subject: NonNullable<FastifyRequest['auditSubject']>,
       apiKey: string,
       scope: Scope | undefined,
     ): Promise<void> {
-      const subject = request.auditSubject!;
       let wait: number | undefined;
       if (services.authFailures.suspect(request.ip)) {
         wait = await services.authFailures.blockedFor(request.ip);
@@ -136,7 +153,7 @@ export default fp(
 
     /** One budget per user of an application, whichever of its tokens it uses, on every node. */
     async function limitUser(reply: FastifyReply, appId: string, userId: string): Promise<void> {
-      const limit = services.config.userRateLimitPerMinute;
+      const limit = services.userRateLimitPerMinute;
       if (limit === 0) return;
       enforce(reply.request, reply, await services.userRequests.hit(`${appId}:${userId}`, limit));
     }

@@ -31,13 +31,13 @@ export default fp(
   async (app) => {
     app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
       let appError: AppError;
+      const { validation, validationContext } = error as FastifyError;
+      const code = error.code === undefined ? undefined : FASTIFY_CODES[error.code];
       if (error instanceof AppError) {
         appError = error;
-      } else if ((error as FastifyError).validation) {
-        const { validation, validationContext } = error as FastifyError;
-        appError = new AppError('INVALID_REQUEST', validationMessage(validation!, validationContext) ?? error.message);
-      } else if (error.code !== undefined && FASTIFY_CODES[error.code]) {
-        const code = FASTIFY_CODES[error.code]!;
+      } else if (validation) {
+        appError = new AppError('INVALID_REQUEST', validationMessage(validation, validationContext) ?? error.message);
+      } else if (code !== undefined) {
         appError = new AppError(code, code === 'INVALID_REQUEST' ? 'Request body is not valid JSON' : undefined);
       } else if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
         appError = new AppError('INVALID_REQUEST', 'Request body is not valid JSON');

@@ -4,14 +4,25 @@ import { AppError } from '../http/errors.js';
 import { safeEqual } from '../shared/secrets.js';
 import '../http/types.js';
 
+/** Counts of rows by status (`pending`, `delivered`, `sent`, `failed`…). */
+type StatusCounts = () => Promise<Record<string, number>>;
+
+export interface MetricsPluginOptions {
+  /** Live real-time connections on this node. */
+  localConnections: () => number;
+  webhookDeliveries: StatusCounts;
+  pushNotifications: StatusCounts;
+  /** METRICS_TOKEN: when set, scrapers must send it as a Bearer token. */
+  metricsToken: string | undefined;
+}
+
 /**
  * Prometheus metrics at `/metrics` (issue 5): request rates and latencies per route, 429s per key,
  * live sockets of this node, webhook queue depth and dead letters, push notifications by state.
  * With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.
  */
-export default fp(
-  async (app) => {
-    const { services } = app;
+export default fp<MetricsPluginOptions>(
+  async (app, options) => {
     const register = new Registry();
     collectDefaultMetrics({ register, prefix: 'parley_' });
     const requests = new Counter({
@@ -38,7 +49,7 @@ export default fp(
       help: 'Live real-time connections on this node',
       registers: [register],
       collect() {
-        this.set(services.connections.local());
+        this.set(options.localConnections());
       },
     });
     new Gauge({
@@ -47,7 +58,7 @@ export default fp(
       labelNames: ['status'],
       registers: [register],
       async collect() {
-        const counts = await services.webhooksRepository.counts();
+        const counts = await options.webhookDeliveries();
         for (const status of ['pending', 'delivered', 'failed']) this.set({ status }, counts[status] ?? 0);
       },
     });
@@ -57,7 +68,7 @@ export default fp(
       labelNames: ['status'],
       registers: [register],
       async collect() {
-        const counts = await services.pushRepository.counts();
+        const counts = await options.pushNotifications();
         for (const status of ['pending', 'sent', 'failed']) this.set({ status }, counts[status] ?? 0);
       },
     });
@@ -71,11 +82,16 @@ export default fp(
         const routeKey = `${request.method} ${route}`;
         const countKey = `${routeKey} ${reply.statusCode}`;
         let counter = counters.get(countKey);
-        if (!counter)
-          counters.set(countKey, (counter = requests.labels(request.method, route, String(reply.statusCode))));
+        if (!counter) {
+          counter = requests.labels(request.method, route, String(reply.statusCode));
+          counters.set(countKey, counter);
+        }
         counter.inc();
         let timer = timers.get(routeKey);
-        if (!timer) timers.set(routeKey, (timer = latency.labels(request.method, route)));
+        if (!timer) {
+          timer = latency.labels(request.method, route);
+          timers.set(routeKey, timer);
+        }
         timer.observe(reply.elapsedTime / 1000);
         if (request.rateLimited) rateLimited.inc({ key: request.auditSubject?.keyId ?? 'by-address' });
       }
@@ -89,7 +105,7 @@ export default fp(
         schema: { tags: ['Monitoring'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)', hide: false },
       },
       async (request, reply) => {
-        const token = services.config.metricsToken;
+        const token = options.metricsToken;
         if (token !== undefined) {
           const given = (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
           if (!safeEqual(given, token)) throw new AppError('FORBIDDEN', 'A valid metrics token is required');

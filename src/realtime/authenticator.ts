@@ -5,7 +5,7 @@ import { classifyApiKey } from '../modules/keys/index.js';
 import { isLive } from '../modules/keys/index.js';
 import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
 import { userView } from '../modules/users/index.js';
-import type { Services } from '../services.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { clientAddress, compileTrust } from './client-address.js';
 import { KeySessions, keySessionRefusal } from './key-sessions.js';
 import { rooms, type ParleySocket } from './session.js';
@@ -35,9 +35,9 @@ export class SocketAuthenticator {
   private readonly trust: (address: string, hop: number) => boolean;
   readonly keySessions: KeySessions;
 
-  constructor(private readonly services: Services) {
-    this.trust = compileTrust(services.config.trustProxy);
-    this.keySessions = new KeySessions(services);
+  constructor(private readonly deps: RealtimeDeps) {
+    this.trust = compileTrust(deps.config.trustProxy);
+    this.keySessions = new KeySessions(deps);
   }
 
   /** The client's address as HTTP would see it (TRUST_PROXY applied to X-Forwarded-For). */
@@ -51,10 +51,10 @@ export class SocketAuthenticator {
   }
 
   async user(token: unknown, clientKey: unknown, ip: string): Promise<Identity> {
-    const wait = await this.services.authFailures.blockedFor(ip);
+    const wait = await this.deps.authFailures.blockedFor(ip);
     const plain = typeof token === 'string' ? token.replace(/^bearer\s+/i, '').trim() : '';
     if (plain === '' || plain.length > MAX_CREDENTIAL_LENGTH) return this.fail(ip, wait, 'INVALID_TOKEN');
-    const { apps, tokenVerifier } = this.services;
+    const { apps, tokenVerifier } = this.deps;
     if (clientKey === undefined || clientKey === null || clientKey === '') {
       // IMKIT's oldest SDK sends no client key on the socket: the token names its application.
       const check = await tokenVerifier.verifyInAnyApp(plain, (await apps.defaultApp()).id);
@@ -78,17 +78,17 @@ export class SocketAuthenticator {
   }
 
   async apiKey(secret: unknown, ip: string): Promise<Identity> {
-    const wait = await this.services.authFailures.blockedFor(ip);
+    const wait = await this.deps.authFailures.blockedFor(ip);
     if (typeof secret !== 'string' || secret === '' || secret.length > MAX_CREDENTIAL_LENGTH)
       return this.fail(ip, wait, 'INVALID_API_KEY');
     if (wait !== undefined && classifyApiKey(secret) !== 'parley') return this.fail(ip, wait, 'INVALID_API_KEY');
-    const { keyVerifier } = this.services;
+    const { keyVerifier } = this.deps;
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
     if (!found || !isLive(found)) return this.fail(ip, wait, 'INVALID_API_KEY');
     // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
     if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip))
       return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
-    const decision = await this.services.keyRequests.hit(found.id, found.rateLimit);
+    const decision = await this.deps.keyRequests.hit(found.id, found.rateLimit);
     if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const refusal = keySessionRefusal(found, ip);
     if (refusal !== undefined) throw new AppError(refusal);
@@ -110,12 +110,12 @@ export class SocketAuthenticator {
     }
     this.endAtExpiry(socket, identity.expiresAt ?? null);
     if (identity.userId === undefined) throw new AppError('INVALID_TOKEN');
-    const { usersRepository, bus } = this.services;
-    const principals = [identity.userId, ...(await usersRepository.groupsContaining(identity.appId, identity.userId))];
+    const { users, bus } = this.deps;
+    const principals = [identity.userId, ...(await users.groupsContaining(identity.appId, identity.userId))];
     socket.join(principals.map((id) => rooms.user(identity.appId, id)));
-    this.services.presence.connected(identity.appId, identity.userId);
+    this.deps.presence.connected(identity.appId, identity.userId);
     const address = this.address(socket);
-    await usersRepository.recordLogin(identity.appId, identity.userId, {
+    await users.recordLogin(identity.appId, identity.userId, {
       address: address ? { address, family: address.includes(':') ? 'IPv6' : 'IPv4', port: 0 } : null,
       userAgent:
         typeof socket.handshake.headers['user-agent'] === 'string'
@@ -123,7 +123,7 @@ export class SocketAuthenticator {
           : null,
     });
     bus.publish('user.upserted', { appId: identity.appId, userId: identity.userId });
-    const user = await usersRepository.find(identity.appId, identity.userId);
+    const user = await users.find(identity.appId, identity.userId);
     if (!user) throw new AppError('INVALID_TOKEN');
     return { ...userView(user), client: user.id };
   }
@@ -132,7 +132,7 @@ export class SocketAuthenticator {
   signOut(socket: ParleySocket): void {
     for (const room of socket.rooms) if (room.startsWith('u:') || room.startsWith('a:')) socket.leave(room);
     if (socket.data.appId !== undefined && socket.data.userId !== undefined)
-      this.services.presence.disconnected(socket.data.appId, socket.data.userId);
+      this.deps.presence.disconnected(socket.data.appId, socket.data.userId);
     socket.data.appId = undefined;
     socket.data.userId = undefined;
     socket.data.tokenId = undefined;
@@ -173,7 +173,7 @@ export class SocketAuthenticator {
       | 'INVALID_API_KEY'
       | 'INSUFFICIENT_PERMISSIONS',
   ): Promise<never> {
-    await this.services.authFailures.failed(ip);
+    await this.deps.authFailures.failed(ip);
     throw wait === undefined ? new AppError(code) : rateLimitExceeded(wait);
   }
 }

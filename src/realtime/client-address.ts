@@ -46,6 +46,6 @@ export function clientAddress(
     .reverse();
   const chain = [peer, ...forwarded];
   let address = peer;
-  for (let hop = 0; hop < chain.length - 1 && trust(chain[hop]!, hop); hop++) address = chain[hop + 1]!;
+  for (let hop = 0; hop < forwarded.length && trust(address, hop); hop++) address = chain[hop + 1] ?? address;
   return address;
 }

@@ -2,7 +2,7 @@ import type { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import type { DomainEvents, EventType } from '../events/event-bus.js';
 import { PUSH_SCOPES } from './key-sessions.js';
-import type { Services } from '../services.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { RoomOrder } from './room-order.js';
 import { rooms, toBase64, type ParleySocket } from './session.js';
 
@@ -20,12 +20,12 @@ export class FanOut {
 
   constructor(
     private readonly io: Server,
-    private readonly services: Services,
+    private readonly deps: RealtimeDeps,
     private readonly logger: Logger,
   ) {}
 
   start(): void {
-    const { bus } = this.services;
+    const { bus } = this.deps;
     const on = <T extends EventType>(type: T, handler: (event: DomainEvents[T]) => Promise<void> | void) =>
       this.unsubscribe.push(
         bus.subscribe(type, (event) => {
@@ -163,14 +163,14 @@ export class FanOut {
 
   private async roomPayload(appId: string, roomId: string): Promise<Record<string, unknown> | undefined> {
     try {
-      return withoutViewerFields(await this.services.rooms.get(appId, { admin: true, userId: null }, roomId));
+      return withoutViewerFields(await this.deps.chat.rooms.get(appId, { admin: true, userId: null }, roomId));
     } catch {
       return undefined; // deleted meanwhile
     }
   }
 
   private async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return (await this.services.membersRepository.list(appId, roomId)).map((member) => member.userId);
+    return this.deps.chat.members.memberIds(appId, roomId);
   }
 
   private localSockets(): Iterable<ParleySocket> {

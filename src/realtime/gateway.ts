@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError, errorBody } from '../http/errors.js';
 import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
-import type { Services } from '../services.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { SocketAuthenticator, type Identity } from './authenticator.js';
 import { FanOut } from './fan-out.js';
 import { attachInbound, createEventLimiter } from './inbound.js';
@@ -23,6 +23,8 @@ export interface Gateway {
   io: Server;
   /** Live authenticated connections of an application, on every node. */
   connectionCount(appId: string): Promise<number>;
+  /** Connections open on this node. */
+  localCount(): number;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export interface Gateway {
  */
 export function createGateway(
   httpServer: HttpServer,
-  services: Services,
+  deps: RealtimeDeps,
   logger: Logger,
   redis: Redis | undefined,
 ): Gateway {
@@ -53,10 +55,10 @@ export function createGateway(
     const sub = redis.duplicate();
     for (const client of [pub, sub]) client.on('error', () => undefined);
     adapterClients.push(pub, sub);
-    io.adapter(createAdapter(pub, sub, { key: `${services.config.redisPrefix}socket.io` }));
+    io.adapter(createAdapter(pub, sub, { key: `${deps.config.redisPrefix}socket.io` }));
   }
 
-  const authenticator = new SocketAuthenticator(services);
+  const authenticator = new SocketAuthenticator(deps);
   const limiter = createEventLimiter();
   const handshakeIdentity = new WeakMap<object, Identity>();
 
@@ -93,7 +95,7 @@ export function createGateway(
     const socket = raw as ParleySocket;
     socket.data = { base64: false };
     socket.join(rooms.plain);
-    attachInbound(socket, services, authenticator, limiter, logger);
+    attachInbound(socket, deps, authenticator, limiter, logger);
     const identity = handshakeIdentity.get(socket);
     if (identity) {
       authenticator.establish(socket, identity).catch((error: unknown) => {
@@ -112,7 +114,7 @@ export function createGateway(
     });
   });
 
-  const fanOut = new FanOut(io, services, logger);
+  const fanOut = new FanOut(io, deps, logger);
   fanOut.start();
   authenticator.keySessions.start();
 
@@ -122,6 +124,7 @@ export function createGateway(
       const sockets = await io.fetchSockets();
       return sockets.filter((socket) => (socket.data as { appId?: string }).appId === appId).length;
     },
+    localCount: () => io.of('/').sockets.size,
     async close() {
       fanOut.stop();
       authenticator.keySessions.stop();

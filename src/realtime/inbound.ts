@@ -1,17 +1,15 @@
 import type { Logger } from 'pino';
 import { AppError } from '../http/errors.js';
 import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
-import { historyFloors, requireWritable, type Actor } from '../modules/chat/index.js';
-import type { Services } from '../services.js';
-import { parseTime } from '../shared/time.js';
+import type { Actor } from '../modules/chat/index.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import type { Identity, SocketAuthenticator } from './authenticator.js';
 import { EventLimiter } from './event-limiter.js';
-import { ackError, ackOk, isAuthenticated, rooms, toBase64, type ParleySocket } from './session.js';
+import { ackError, ackOk, rooms, toBase64, type ParleySocket } from './session.js';
 
 type Ack = (...args: unknown[]) => void;
 type Handler = (socket: ParleySocket, args: unknown[]) => Promise<unknown>;
 
-const SYNC_LIMIT = 500;
 /** Events a client may send (realtime protocol 4.1, plus `lastRead` and `sync`). */
 const EVENTS = new Set(['conf', 'auth', 'auth2', 'chat message', 'typing', 'lastRead', 'sync']);
 const REFUSALS_BEFORE_DISCONNECT = 50;
@@ -22,8 +20,9 @@ const actorOf = (socket: ParleySocket): Actor => ({
 });
 
 function requireAuth(socket: ParleySocket): { appId: string; actor: Actor } {
-  if (!isAuthenticated(socket)) throw new AppError('INVALID_TOKEN', 'Authenticate first (auth or auth2)');
-  return { appId: socket.data.appId!, actor: actorOf(socket) };
+  const { appId } = socket.data;
+  if (appId === undefined) throw new AppError('INVALID_TOKEN', 'Authenticate first (auth or auth2)');
+  return { appId, actor: actorOf(socket) };
 }
 
 function requireUser(socket: ParleySocket): { appId: string; actor: Actor & { userId: string } } {
@@ -41,7 +40,7 @@ const text = (value: unknown, name: string): string => {
 /** Wires every client event of one connection, with its rate limit and its answers to bad input. */
 export function attachInbound(
   socket: ParleySocket,
-  services: Services,
+  deps: RealtimeDeps,
   authenticator: SocketAuthenticator,
   limiter: EventLimiter,
   logger: Logger,
@@ -136,92 +135,31 @@ export function attachInbound(
     if (message === null || typeof message !== 'object' || Array.isArray(message))
       throw new AppError('INVALID_REQUEST', 'The message must be an object');
     const body = message as Record<string, unknown>;
-    return ackOk(await services.messages.sendAsMember(appId, actor, text(body.room, 'room'), body));
+    return ackOk(await deps.chat.messages.sendAsMember(appId, actor, text(body.room, 'room'), body));
   });
 
   on('typing', async (target, [roomId, message]) => {
     const { appId, actor } = requireUser(target);
-    const context = await services.roomAccess.loadReadable(appId, text(roomId, 'room'), actor);
-    requireWritable(context);
-    const shown = typeof message === 'string' ? message.slice(0, 1000) : null;
-    services.bus.publish('room.typing', {
-      appId,
-      roomId: context.room.id,
-      userId: actor.userId,
-      message: shown,
-      members: context.members.map((member) => member.userId),
-    });
+    await deps.chat.typing.typing(appId, actor, text(roomId, 'room'), message);
     return ackOk({});
   });
 
   on('lastRead', async (target, [roomId, messageId]) => {
     const { appId, actor } = requireUser(target);
-    return ackOk(await services.messages.markRead(appId, actor, text(roomId, 'room'), text(messageId, 'message')));
+    return ackOk(await deps.chat.messages.markRead(appId, actor, text(roomId, 'room'), text(messageId, 'message')));
   });
 
   // Catch-up after a reconnect: what changed in the user's rooms since a time or a message id.
   on('sync', async (target, [options]) => {
     const { appId, actor } = requireUser(target);
     const since = (options as { since?: unknown } | undefined)?.since;
-    return ackOk(await catchUp(services, appId, actor.userId, since));
+    return ackOk(await catchUp(deps, appId, actor.userId, since));
   });
 }
 
-/** A position in the stream of changes: after this `(updatedAt, seq)`. Opaque to clients. */
-const CURSOR = /^c:(\d{1,16}):(\d{1,20})$/;
-
-/**
- * Catch-up after a reconnect (issue 4): every message of the user's rooms created or changed after
- * `since`, oldest change first. `since` is the last message the client saw (what came after it
- * was created, whatever happened to it since), the `cursor` of a previous page, or a time.
- */
-async function catchUp(services: Services, appId: string, userId: string, since: unknown) {
-  const cursor = await cursorOf(services, appId, since);
-  const principals = await services.roomAccess.principals(appId, userId);
-  const userRooms = await services.roomsRepository.listForPrincipals(appId, principals, { activeOnly: false });
-  const roomIds = userRooms.map((room) => room.id);
-  const changed = await services.messagesRepository.changedSince(appId, roomIds, cursor, SYNC_LIMIT + 1);
-  const page = changed.slice(0, SYNC_LIMIT);
-  // Nothing from before the user joined a 'joined' room (issue 9 item 1).
-  const floors = await historyFloors(services.membersRepository, appId, principals, userRooms);
-  const messages = await services.presenter.messageViews(
-    appId,
-    page.filter((message) => message.seq > (floors.get(message.roomId) ?? 0)),
-  );
-  const last = page.at(-1);
-  const next = last ? { time: last.updatedAt, seq: last.seq } : cursor;
-  // Deletions after the starting point, so that the client drops what vanished meanwhile.
-  const deleted = (await services.messagesRepository.deletionsSince(appId, roomIds, cursor.time, SYNC_LIMIT)).map(
-    (entry) => ({
-      room: entry.roomId,
-      messageId: entry.messageId === '_all' ? null : entry.messageId,
-      all: entry.messageId === '_all',
-      deletedAt: entry.deletedAt,
-    }),
-  );
-  return { messages, deleted, hasMore: changed.length > SYNC_LIMIT, cursor: `c:${next.time}:${next.seq ?? 0}` };
-}
-
-async function cursorOf(services: Services, appId: string, since: unknown): Promise<{ time: number; seq?: number }> {
-  if (typeof since === 'string') {
-    const opaque = CURSOR.exec(since);
-    if (opaque) return { time: Number(opaque[1]), seq: Number(opaque[2]) };
-    if (/^[0-9a-f]{24}$/.test(since)) {
-      const message = await services.messagesRepository.find(appId, since);
-      if (message) return { time: message.createdAt, seq: message.seq };
-      // Deleted since: its id still tells when it was made, to the second (an id from the future was never one of ours).
-      const made = Number.parseInt(since.slice(0, 8), 16) * 1000;
-      if (made <= Date.now()) return { time: made - 1 };
-      throw new AppError('INVALID_REQUEST', 'since names no message of yours');
-    }
-  }
-  const time = parseTime(since);
-  if (time === undefined)
-    throw new AppError(
-      'INVALID_REQUEST',
-      'since must be a message id, a cursor, an ISO-8601 time or a millisecond epoch',
-    );
-  return { time };
+/** Catch-up after a reconnect (issue 4): the chat's sync service answers. */
+async function catchUp(deps: RealtimeDeps, appId: string, userId: string, since: unknown) {
+  return deps.chat.sync.catchUp(appId, userId, since);
 }
 
 export const createEventLimiter = () => new EventLimiter();

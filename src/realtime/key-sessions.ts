@@ -4,7 +4,7 @@ import { isLive } from '../modules/keys/index.js';
 import type { ApiKey } from '../modules/keys/index.js';
 import { scopeAllows, type Scope } from '../modules/keys/index.js';
 import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
-import type { Services } from '../services.js';
+import type { RealtimeDeps } from './realtime-deps.js';
 import { rooms, type ParleySocket } from './session.js';
 
 /** The scope a push needs: the one the HTTP reads of the same data declare. */
@@ -63,10 +63,10 @@ export class KeySessions {
   private unsubscribe: (() => void) | undefined;
   private sweep: NodeJS.Timeout | undefined;
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly deps: RealtimeDeps) {}
 
   start(): void {
-    this.unsubscribe = this.services.bus.subscribe('apiKey.changed', ({ keyId }) => void this.recheck(keyId));
+    this.unsubscribe = this.deps.bus.subscribe('apiKey.changed', ({ keyId }) => void this.recheck(keyId));
     this.sweep = setInterval(() => {
       for (const keyId of new Set([...this.sessions.values()].map((session) => session.key.id)))
         void this.recheck(keyId);
@@ -107,7 +107,7 @@ export class KeySessions {
       this.end(session);
       throw new AppError('INVALID_API_KEY');
     }
-    const decision = await this.services.keyRequests.hit(session.key.id, session.key.rateLimit);
+    const decision = await this.deps.keyRequests.hit(session.key.id, session.key.rateLimit);
     if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const needed = EVENT_SCOPES[event];
     if (needed !== undefined && !scopeAllows(session.key.scopes, needed))
@@ -119,7 +119,7 @@ export class KeySessions {
     if (mine.length === 0) return;
     let key: ApiKey | undefined;
     try {
-      key = await this.services.keyVerifier.byId(keyId);
+      key = await this.deps.keyVerifier.byId(keyId);
     } catch {
       return; // the database is away: the expiry timers and the next sweep still hold
     }
@@ -127,7 +127,10 @@ export class KeySessions {
   }
 
   private apply(session: Session, key: ApiKey | undefined): void {
-    if (!key || keySessionRefusal(key, session.address) !== undefined) return this.end(session);
+    if (!key || keySessionRefusal(key, session.address) !== undefined) {
+      this.end(session);
+      return;
+    }
     session.key = key;
     const { socket } = session;
     for (const scope of PUSH_ROOM_SCOPES) {

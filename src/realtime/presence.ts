@@ -55,19 +55,25 @@ export class Presence {
   /** The users among `userIds` connected on any node. */
   async online(appId: string, userIds: readonly string[]): Promise<Set<string>> {
     const found = new Set(userIds.filter((id) => this.local.has(member(appId, id))));
-    if (!this.redis || found.size === userIds.length || userIds.length === 0) return found;
-    const nodes = (await this.redis.zrangebyscore(this.nodesKey(), Date.now() - NODE_TTL_MS, '+inf')).filter(
+    const { redis } = this;
+    if (!redis || found.size === userIds.length || userIds.length === 0) return found;
+    const nodes = (await redis.zrangebyscore(this.nodesKey(), Date.now() - NODE_TTL_MS, '+inf')).filter(
       (id) => id !== this.nodeId,
     );
     if (nodes.length === 0) return found;
     const keys = userIds.map((id) => member(appId, id));
-    const answers = await Promise.all(nodes.map((node) => this.redis!.smismember(this.usersKey(node), ...keys)));
-    for (const answer of answers) answer.forEach((flag, index) => flag === 1 && found.add(userIds[index]!));
+    const answers = await Promise.all(nodes.map((node) => redis.smismember(this.usersKey(node), ...keys)));
+    for (const answer of answers) {
+      userIds.forEach((userId, index) => {
+        if (answer[index] === 1) found.add(userId);
+      });
+    }
     return found;
   }
 
   private async heartbeat(): Promise<void> {
-    const redis = this.redis!;
+    const { redis } = this;
+    if (!redis) return;
     const usersKey = this.usersKey(this.nodeId);
     const users = [...this.local.keys()];
     const pipeline = redis.multi().del(usersKey);

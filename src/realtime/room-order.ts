@@ -25,12 +25,16 @@ export class RoomOrder<T> {
   constructor(private readonly deliver: (item: T) => void) {}
 
   push(room: string, seq: number | undefined, previousSeq: number | null | undefined, item: T): void {
-    if (seq === undefined) return this.deliver(item);
-    let state = this.rooms.get(room);
+    if (seq === undefined) {
+      this.deliver(item);
+      return;
+    }
+    const state = this.rooms.get(room);
     if (!state) {
       if (this.rooms.size >= MAX_ROOMS) this.forgetOldest();
-      this.rooms.set(room, (state = { last: seq, waiting: new Map() }));
-      return this.deliver(item);
+      this.rooms.set(room, { last: seq, waiting: new Map() });
+      this.deliver(item);
+      return;
     }
     // Refresh recency for the bound on remembered rooms.
     this.rooms.delete(room);
@@ -74,10 +78,10 @@ export class RoomOrder<T> {
   }
 
   private forgetOldest(): void {
-    const [oldest] = this.rooms.keys();
+    const [oldest] = this.rooms.entries();
     if (oldest === undefined) return;
-    const state = this.rooms.get(oldest)!;
+    const [room, state] = oldest;
     this.flush(state);
-    this.rooms.delete(oldest);
+    this.rooms.delete(room);
   }
 }

@@ -13,8 +13,8 @@ export interface SessionData {
 }
 
 export type ParleySocket = Socket<
-  Record<string, (...args: any[]) => void>,
-  Record<string, (...args: any[]) => void>,
+  Record<string, (...args: never[]) => void>,
+  Record<string, (...args: never[]) => void>,
   Record<string, never>,
   SessionData
 >;
@@ -41,5 +41,3 @@ export function ackError(error: unknown): Record<string, unknown> {
   const appError = error instanceof AppError ? error : new AppError('INTERNAL_ERROR');
   return errorBody(appError, 'B') as unknown as Record<string, unknown>;
 }
-
-export const isAuthenticated = (socket: ParleySocket): boolean => socket.data.appId !== undefined;

@@ -1,5 +1,5 @@
 import { Kysely, Migrator, sql, type Insertable } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database } from './schema/tables.js';
 import type { DialectHelpers } from './dialects/dialect.js';
 import { openSqlite, sqliteHelpers } from './dialects/sqlite.js';
 import { openPostgres, postgresHelpers } from './dialects/postgres.js';

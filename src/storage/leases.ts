@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database } from './schema/tables.js';
 
 /** Tables of work shared by the nodes: rows `pending` until done, taken one at a time through `locked_until`. */
 export type LeasedTable = 'message_batches' | 'webhook_deliveries' | 'push_notifications';

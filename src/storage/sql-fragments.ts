@@ -1,5 +1,5 @@
 import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database } from './schema/tables.js';
 
 /**
  * The few SQL fragments repositories need that Kysely's builder does not spell, written the same

@@ -8,8 +8,45 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startRuntime } from '../../src/runtime.js';
-import type { Services } from '../../src/services.js';
 import type { KeySettings } from '../../src/modules/keys/keys.service.js';
+import type { Runtime } from '../../src/runtime.js';
+import { RoomsRepository } from '../../src/modules/chat/rooms.repository.js';
+import { MessagesRepository } from '../../src/modules/chat/messages.repository.js';
+import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { UsersRepository } from '../../src/modules/users/users.repository.js';
+
+/** What tests reach behind the API: storage, the event bus, a few module services and the chat's stored rows. */
+export interface TestServices {
+  storage: Runtime['infra']['storage'];
+  bus: Runtime['infra']['bus'];
+  apps: Runtime['modules']['apps']['apps'];
+  keys: Runtime['modules']['keys']['keys'];
+  keyVerifier: Runtime['modules']['keys']['keyVerifier'];
+  audit: Runtime['modules']['audit']['audit'];
+  activity: Runtime['modules']['audit']['activity'];
+  devices: Runtime['modules']['devices']['devices'];
+  roomsRepository: RoomsRepository;
+  messagesRepository: MessagesRepository;
+  membersRepository: MembersRepository;
+  usersRepository: UsersRepository;
+}
+
+export function testServices({ infra, modules }: Pick<Runtime, 'infra' | 'modules'>): TestServices {
+  return {
+    storage: infra.storage,
+    bus: infra.bus,
+    apps: modules.apps.apps,
+    keys: modules.keys.keys,
+    keyVerifier: modules.keys.keyVerifier,
+    audit: modules.audit.audit,
+    activity: modules.audit.activity,
+    devices: modules.devices.devices,
+    roomsRepository: new RoomsRepository(infra.storage),
+    messagesRepository: new MessagesRepository(infra.storage),
+    membersRepository: new MembersRepository(infra.storage),
+    usersRepository: new UsersRepository(infra.storage),
+  };
+}
 
 /** Which databases this run targets: the `postgres` vitest project sets these. */
 export const testDatabaseUrl = process.env.PARLEY_TEST_DATABASE_URL || undefined;
@@ -18,7 +55,7 @@ export const onPostgres = testDatabaseUrl !== undefined;
 
 export interface TestApp {
   app: FastifyInstance;
-  services: Services;
+  services: TestServices;
   config: Config;
   appId: string;
   apiKey: string;
@@ -112,7 +149,8 @@ export async function buildTestApp(overrides: Partial<Config> = {}, options: Nod
   const credentials = runtime.firstStart ?? options.credentials;
   if (!credentials) throw new Error('expected a first start on a fresh database, or credentials');
   const { apiKey, clientKey, appId } = credentials;
-  const { app, services } = runtime;
+  const { app } = runtime;
+  const services = testServices(runtime);
 
   const json = (body: unknown) =>
     body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } };

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { AppsTable } from '../../storage/schema.js';
+import type { AppsTable } from '../../storage/schema/tables.js';
 import type { App, AppSettings } from '../../core/principal.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {

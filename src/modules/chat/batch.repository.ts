@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import { claimLease } from '../../storage/leases.js';
-import type { MessageBatchesTable } from '../../storage/schema.js';
+import type { MessageBatchesTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 
 export interface BatchFailure {

@@ -6,7 +6,7 @@ import type { MembersRepository } from './members.repository.js';
 import { ensureDirectRoom } from './direct-room.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
-import type { UsersRepository } from '../users/index.js';
+import type { UserDirectory } from '../users/index.js';
 import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
 import { checkSize, readDraft } from './message-input.js';
 import { searchableText } from './message-view.js';
@@ -29,18 +29,20 @@ export class BatchService {
   private readonly ticker: SerialTicker;
 
   constructor(
-    private readonly batches: BatchRepository,
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly writer: MessageWriter,
-    private readonly messages: MessagesService,
-    private readonly bus: EventBus,
-    private readonly limits: Limits,
-    private readonly systemUserId: string,
-    onError: (error: unknown) => void,
+    private readonly deps: {
+      batches: BatchRepository;
+      rooms: RoomsRepository;
+      members: MembersRepository;
+      users: UserDirectory;
+      writer: MessageWriter;
+      messages: MessagesService;
+      bus: EventBus;
+      limits: Limits;
+      systemUserId: string;
+      onError: (error: unknown) => void;
+    },
   ) {
-    this.ticker = new SerialTicker(SWEEP_MS, () => this.sweep(), onError);
+    this.ticker = new SerialTicker(SWEEP_MS, () => this.sweep(), deps.onError);
   }
 
   async accept(appId: string, body: Record<string, unknown>): Promise<{ batchID: string; count: number }> {
@@ -48,13 +50,13 @@ export class BatchService {
     const now = Date.now();
     const day = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
     const id = `batch-${day}-${randomBytes(8).toString('hex')}`;
-    await this.batches.insert(id, appId, request, now);
+    await this.deps.batches.insert(id, appId, request, now);
     this.ticker.kick();
     return { batchID: id, count: request.paras.length };
   }
 
   async status(appId: string, id: string): Promise<Batch> {
-    const batch = await this.batches.find(appId, id);
+    const batch = await this.deps.batches.find(appId, id);
     if (!batch) throw new AppError('BATCH_NOT_FOUND');
     return batch;
   }
@@ -73,10 +75,10 @@ export class BatchService {
     const { paras } = body;
     if (!Array.isArray(paras) || paras.length === 0)
       throw new AppError('INVALID_REQUEST', 'Missing required field: paras');
-    if (paras.length > this.limits.batchSize)
-      throw new AppError('INVALID_REQUEST', `A batch has at most ${this.limits.batchSize} recipients (paras)`);
+    if (paras.length > this.deps.limits.batchSize)
+      throw new AppError('INVALID_REQUEST', `A batch has at most ${this.deps.limits.batchSize} recipients (paras)`);
     // The recipient list is the batch's, not part of any message: each entry sees only its own values.
-    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.limits.messageBytes, {
+    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.deps.limits.messageBytes, {
       requireMessage: true,
     });
     const sender = typeof body.sender === 'string' && body.sender !== '' ? body.sender : undefined;
@@ -94,14 +96,14 @@ export class BatchService {
         );
     });
     if (sender !== undefined) {
-      if (!(await this.users.find(appId, sender)))
+      if (!(await this.deps.users.find(appId, sender)))
         throw new AppError('CLIENT_NOT_FOUND', `Client with id '${sender}' not found`);
     } else {
-      await this.users.ensureRobot(appId, this.systemUserId);
-      this.bus.publish('user.upserted', { appId, userId: this.systemUserId });
+      await this.deps.users.ensureRobot(appId, this.deps.systemUserId);
+      this.deps.bus.publish('user.upserted', { appId, userId: this.deps.systemUserId });
     }
     return {
-      sender: sender ?? this.systemUserId,
+      sender: sender ?? this.deps.systemUserId,
       messageType: draft.messageType,
       content: draft.content,
       push: body.push === true,
@@ -112,10 +114,10 @@ export class BatchService {
 
   private async sweep(): Promise<void> {
     const now = Date.now();
-    for (const candidate of await this.batches.claimable(now, 10)) {
+    for (const candidate of await this.deps.batches.claimable(now, 10)) {
       if (this.ticker.stopped) return;
       if (this.running.has(candidate.id)) continue;
-      if (!(await this.batches.claim(candidate.id, candidate.lockedUntil, Date.now() + LEASE_MS))) continue;
+      if (!(await this.deps.batches.claim(candidate.id, candidate.lockedUntil, Date.now() + LEASE_MS))) continue;
       this.running.add(candidate.id);
       try {
         await this.process(candidate.appId, candidate.id);
@@ -126,14 +128,15 @@ export class BatchService {
   }
 
   private async process(appId: string, id: string): Promise<void> {
-    const batch = await this.batches.find(appId, id);
+    const batch = await this.deps.batches.find(appId, id);
     if (!batch || batch.status === 'done') return;
     let { sent } = batch;
     const failures = [...batch.failures];
     const { request } = batch;
     for (let index = batch.nextIndex; index < request.paras.length; index++) {
       if (this.ticker.stopped) return;
-      const entry = request.paras[index]!;
+      const entry = request.paras[index];
+      if (entry === undefined) break;
       const progress = (ok: boolean, failure?: BatchFailure) => {
         if (ok) sent++;
         else if (failure && failures.length < MAX_RECORDED_FAILURES) failures.push(failure);
@@ -146,28 +149,28 @@ export class BatchService {
         };
       };
       try {
-        const draft = await this.messages.censored(appId, {
+        const draft = await this.deps.messages.censored(appId, {
           content: substitute(request.content, entry),
           searchText: '',
         });
         const { content } = draft;
-        checkSize(content, this.limits.messageBytes);
-        const outcome = await this.rooms.transaction(async (tx) => {
+        checkSize(content, this.deps.limits.messageBytes);
+        const outcome = await this.deps.rooms.transaction(async (tx) => {
           const target = await this.targetRoom(appId, request.sender, entry, tx);
-          const message = await this.writer.write(
+          const message = await this.deps.writer.write(
             tx,
             target.room,
             request.sender,
             { messageType: request.messageType, content, searchText: searchableText(content) },
             { batchId: id },
           );
-          await this.batches.advance(id, progress(true), tx);
+          await this.deps.batches.advance(id, progress(true), tx);
           return { message, createdRoom: target.created ? target.room : undefined };
         });
         if (outcome.createdRoom) {
           const members = [request.sender, String(entry.receiver)];
-          this.bus.publish('room.created', { appId, roomId: outcome.createdRoom.id, members, actor: null });
-          this.bus.publish('member.added', {
+          this.deps.bus.publish('room.created', { appId, roomId: outcome.createdRoom.id, members, actor: null });
+          this.deps.bus.publish('member.added', {
             appId,
             roomId: outcome.createdRoom.id,
             userIds: members,
@@ -175,7 +178,7 @@ export class BatchService {
             actor: null,
           });
         }
-        await this.messages.announceCreated(
+        await this.deps.messages.announceCreated(
           appId,
           outcome.message,
           { push: request.push, skipTotalBadge: request.skipTotalBadge },
@@ -184,8 +187,8 @@ export class BatchService {
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         // Skipped and recorded (spec 5.3): the request was already accepted.
-        await this.rooms.transaction((tx) =>
-          this.batches.advance(id, progress(false, { index, code: error.code, message: error.message }), tx),
+        await this.deps.rooms.transaction((tx) =>
+          this.deps.batches.advance(id, progress(false, { index, code: error.code, message: error.message }), tx),
         );
       }
     }
@@ -199,15 +202,15 @@ export class BatchService {
     tx: Db,
   ): Promise<{ room: Room; created: boolean }> {
     if (typeof entry.room === 'string' && entry.room !== '') {
-      const room = await this.rooms.findForUpdate(appId, entry.room, tx);
+      const room = await this.deps.rooms.findForUpdate(appId, entry.room, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND', `Room '${entry.room}' not found`);
       return { room, created: false };
     }
     const receiver = String(entry.receiver);
     if (receiver === sender) throw new AppError('INVALID_REQUEST', 'The receiver is the sender');
-    const user = await this.users.find(appId, receiver, tx);
+    const user = await this.deps.users.find(appId, receiver, tx);
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${receiver}' not found`);
-    return ensureDirectRoom({ rooms: this.rooms, members: this.members }, appId, sender, receiver, tx);
+    return ensureDirectRoom({ rooms: this.deps.rooms, members: this.deps.members }, appId, sender, receiver, tx);
   }
 }
 

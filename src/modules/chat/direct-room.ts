@@ -1,3 +1,4 @@
+import { written } from './written.js';
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from './members.repository.js';
@@ -41,5 +42,5 @@ export async function ensureDirectRoom(
   const now = Date.now();
   await rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
   await members.add(appId, roomId, [a, b], 0, now, tx);
-  return { room: (await rooms.find(appId, roomId, tx))!, created: true };
+  return { room: written(await rooms.find(appId, roomId, tx)), created: true };
 }

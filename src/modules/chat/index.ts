@@ -1,25 +1,163 @@
-/** The public surface of the chat module: other folders import only from here. */
-export { BatchRepository } from './batch.repository.js';
-export { BatchService } from './batch.service.js';
-export { MembersRepository } from './members.repository.js';
-export { membersRoutes } from './members.routes.js';
-export { MembersService } from './members.service.js';
-export { MessageList } from './message-list.js';
-export { messageView } from './message-view.js';
-export { MessageWriter } from './message-writer.js';
-export { MessagesRepository } from './messages.repository.js';
-export type { StoredMessage } from './messages.repository.js';
-export { messagesRoutes } from './messages.routes.js';
-export { MessagesService } from './messages.service.js';
-export { ModerationRepository } from './moderation.repository.js';
-export { moderationRoutes } from './moderation.routes.js';
-export { ModerationService } from './moderation.service.js';
-export { RoomAccess, historyFloors, requireWritable } from './room-access.js';
+/** The public surface of the chat module (rooms, members, messages, moderation, search, badges): other folders import only from here. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Limits } from '../../config/config.js';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Storage } from '../../storage/database.js';
+import type { UserDirectory } from '../users/index.js';
+import { BadgesService } from './badges.service.js';
+import { badgesRoutes } from './badges.routes.js';
+import { BatchRepository } from './batch.repository.js';
+import { BatchService } from './batch.service.js';
+import { ChatCounts } from './chat-counts.js';
+import { MembersRepository } from './members.repository.js';
+import { membersRoutes } from './members.routes.js';
+import { MembersService } from './members.service.js';
+import { MessageList } from './message-list.js';
+import { MessageWriter } from './message-writer.js';
+import { MessagesRepository } from './messages.repository.js';
+import { messagesRoutes } from './messages.routes.js';
+import { MessagesService } from './messages.service.js';
+import { ModerationRepository } from './moderation.repository.js';
+import { moderationRoutes } from './moderation.routes.js';
+import { ModerationService } from './moderation.service.js';
+import type { MessageCensor, MessageFileSharing } from './ports.js';
+import { RoomAccess } from './room-access.js';
+import { RoomList } from './room-list.js';
+import { RoomPresenter, type OnlineUsers } from './room-presenter.js';
+import { RoomsRepository } from './rooms.repository.js';
+import { roomsRoutes } from './rooms.routes.js';
+import { RoomsService } from './rooms.service.js';
+import { sdkRoomsRoutes } from './sdk-rooms.routes.js';
+import { searchRoutes } from './search.routes.js';
+import { SearchService } from './search.service.js';
+import { SyncService } from './sync.service.js';
+import { SystemMessages } from './system-messages.js';
+import { TypingService } from './typing.service.js';
+import { RoomWebhookEvents, type WebhookQueue } from './webhook-events.js';
+
 export type { Actor } from './room-access.js';
-export { RoomList } from './room-list.js';
-export { RoomPresenter } from './room-presenter.js';
-export { RoomsRepository } from './rooms.repository.js';
+export type { RoomView } from './room-presenter.js';
+export type { OnlineUsers } from './room-presenter.js';
+export type { MessageView } from './message-view.js';
+export type { MessageCensor, MessageFileSharing } from './ports.js';
+export type { RoomWebhookEvent, WebhookEvent, WebhookQueue } from './webhook-events.js';
+export type {
+  BadgesService,
+  BatchService,
+  ChatCounts,
+  MembersService,
+  MessageList,
+  MessagesService,
+  ModerationService,
+  RoomAccess,
+  RoomList,
+  RoomsService,
+  SearchService,
+  SyncService,
+  TypingService,
+};
+/** TEMP: groups.service.ts (identity branch) still names this type; its port is `seedGroupUsers` (chat's `members`). */
+export type { MembersRepository } from './members.repository.js';
+
+export interface ChatModuleDeps {
+  storage: Storage;
+  bus: EventBus;
+  config: { limits: Limits; systemUserId: string };
+  users: UserDirectory;
+  /** The files module's FileAccess. */
+  files: MessageFileSharing;
+  /** The config module's ConfigService (sensitive-word mask). */
+  appConfig: MessageCensor;
+  /** The webhooks module's queue of room events. */
+  webhooks: WebhookQueue;
+  /** Presence (realtime): who of a room's members is connected. */
+  online: OnlineUsers;
+  onError: (error: unknown) => void;
+}
+
+export interface ChatModule {
+  access: RoomAccess;
+  rooms: RoomsService;
+  roomList: RoomList;
+  members: MembersService;
+  messages: MessagesService;
+  messageList: MessageList;
+  batches: BatchService;
+  moderation: ModerationService;
+  search: SearchService;
+  badges: BadgesService;
+  typing: TypingService;
+  sync: SyncService;
+  counts: ChatCounts;
+  routes: FastifyPluginAsync;
+  /** TEMP for tests that reach stored rows through `services.*Repository`; not for other modules. */
+  repositories: { rooms: RoomsRepository; messages: MessagesRepository; members: MembersRepository };
+}
+
+export function createChatModule(deps: ChatModuleDeps): ChatModule {
+  const { storage, bus, users } = deps;
+  const { limits, systemUserId } = deps.config;
+  const rooms = new RoomsRepository(storage);
+  const messages = new MessagesRepository(storage);
+  const members = new MembersRepository(storage);
+  const moderation = new ModerationRepository(storage);
+  const access = new RoomAccess({ rooms, members, users, moderation });
+  const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
+  const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
+  const writer = new MessageWriter(messages, rooms, members, webhookEvents, deps.files);
+  const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
+  const shared = { rooms, members, users, access, presenter, bus };
+  const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
+  const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor: deps.appConfig });
+  const chat = {
+    access,
+    rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
+    roomList: new RoomList({ rooms, members, users, access, presenter }),
+    members: membersService,
+    messages: messagesService,
+    messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
+    batches: new BatchService({
+      batches: new BatchRepository(storage),
+      rooms,
+      members,
+      users,
+      writer,
+      messages: messagesService,
+      bus,
+      limits,
+      systemUserId,
+      onError: deps.onError,
+    }),
+    moderation: new ModerationService({ moderation, rooms, members, users, access, presenter, bus }),
+    search: new SearchService({ rooms, members, users, access, presenter, messagesRepository: messages }),
+    badges: new BadgesService({ rooms, members, access }),
+    typing: new TypingService({ access, bus }),
+    sync: new SyncService({ access, rooms, messages, members, presenter }),
+    counts: new ChatCounts({ rooms, messages }),
+  };
+  const routes: FastifyPluginAsync = async (app) => {
+    await app.register(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList });
+    await app.register(membersRoutes, { members: chat.members });
+    await app.register(messagesRoutes, {
+      messages: chat.messages,
+      messageList: chat.messageList,
+      batches: chat.batches,
+    });
+    await app.register(searchRoutes, { search: chat.search });
+    await app.register(badgesRoutes, { badges: chat.badges });
+    await app.register(sdkRoomsRoutes, {
+      rooms: chat.rooms,
+      roomList: chat.roomList,
+      members: chat.members,
+      messageList: chat.messageList,
+      typing: chat.typing,
+    });
+    await app.register(moderationRoutes, { moderation: chat.moderation });
+  };
+  return { ...chat, routes, repositories: { rooms, messages, members } };
+}
+
+/** TEMP until the delivery branch: webhooks/webhook-outbox.ts still builds payloads from these (now chat/webhook-events.ts). */
+export { messageView } from './message-view.js';
+export type { StoredMessage } from './messages.repository.js';
 export type { Room } from './rooms.repository.js';
-export { roomsRoutes } from './rooms.routes.js';
-export { RoomsService } from './rooms.service.js';
-export { sdkRoomsRoutes } from './sdk-rooms.routes.js';

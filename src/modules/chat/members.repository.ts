@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { Database, RoomUserStateTable } from '../../storage/schema.js';
+import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
 
@@ -56,7 +56,10 @@ export class MembersRepository {
       .execute();
     for (const row of rows) {
       let list = byRoom.get(row.room_id);
-      if (!list) byRoom.set(row.room_id, (list = []));
+      if (!list) {
+        list = [];
+        byRoom.set(row.room_id, list);
+      }
       list.push({
         roomId: row.room_id,
         userId: row.user_id,
@@ -140,15 +143,21 @@ export class MembersRepository {
 
   /** Removes members with their read positions and preferences (spec 4.7). */
   async remove(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
+    await this.deleteUsers('room_members', appId, roomId, userIds, db);
+    await this.deleteUsers('room_user_state', appId, roomId, userIds, db);
+  }
+
+  /** Rows of these users in one room of a per-room-and-user table. */
+  private async deleteUsers(
+    table: 'room_members' | 'room_user_state' | 'room_invitations',
+    appId: string,
+    roomId: string,
+    userIds: readonly string[],
+    db: Db,
+  ): Promise<void> {
     if (userIds.length === 0) return;
     await db
-      .deleteFrom('room_members')
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .where(this.storage.dialect.inList('user_id', userIds))
-      .execute();
-    await db
-      .deleteFrom('room_user_state')
+      .deleteFrom(table)
       .where('app_id', '=', appId)
       .where('room_id', '=', roomId)
       .where(this.storage.dialect.inList('user_id', userIds))
@@ -405,13 +414,7 @@ export class MembersRepository {
     return rows.map((row) => row.user_id);
   }
 
-  async removeInvitations(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
-    if (userIds.length === 0) return;
-    await db
-      .deleteFrom('room_invitations')
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .where(this.storage.dialect.inList('user_id', userIds))
-      .execute();
+  removeInvitations(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
+    return this.deleteUsers('room_invitations', appId, roomId, userIds, db);
   }
 }

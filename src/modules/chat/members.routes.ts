@@ -1,17 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope, MAX_IDS_PER_REQUEST } from '../../http/schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
-import { UserSchema } from '../users/index.js';
+import {
+  AddMembersBody,
+  MemberPropertyBody,
+  MemberPropertyParams,
+  MuteParams,
+  MuteResponse,
+  RemoveMembersBody,
+} from './members.schemas.js';
+import type { MembersService } from './members.service.js';
 
 const tags = ['Members'];
-const Ids = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: MAX_IDS_PER_REQUEST });
 
-export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { members } = app.services;
+export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService }> = async (app, { members }) => {
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
   app.post(
@@ -22,11 +26,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Add members (spec 4.6)',
         params: RoomParams,
-        body: Type.Object({
-          invitees: Ids,
-          systemMessage: Type.Optional(Type.Boolean()),
-          invitationRequired: Type.Optional(Type.Boolean()),
-        }),
+        body: AddMembersBody,
         response: { 200: RoomResponse },
       },
     },
@@ -44,7 +44,7 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Remove members, or leave (spec 4.7)',
         params: RoomParams,
-        body: Type.Object({ members: Ids, systemMessage: Type.Optional(Type.Boolean()) }),
+        body: RemoveMembersBody,
         response: { 200: RoomResponse },
       },
     },
@@ -61,8 +61,8 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Update a member's property or role (spec 4.8, 4.9)",
-        params: Type.Object({ id: Type.String({ minLength: 1 }), client: Type.String({ minLength: 1 }) }),
-        body: Type.Object({ property: Type.String({ minLength: 1, maxLength: 64 }), value: Type.Unknown() }),
+        params: MemberPropertyParams,
+        body: MemberPropertyBody,
         response: { 200: RoomResponse },
       },
     },
@@ -96,23 +96,19 @@ export const membersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ok(await members.join(appIdOf(request), userActorOf(request), request.params.id)),
   );
 
-  const MuteParams = Type.Object({ room: Type.String({ minLength: 1 }) });
-  const muteSchema = (summary: string) => ({
-    tags,
-    summary,
-    params: MuteParams,
-    response: { 200: Envelope(UserSchema) },
-  });
-
-  app.post(
-    '/me/mute/:room',
-    { config: write, schema: muteSchema("Mute a room's notifications for me (spec 4.10)") },
-    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, true)),
-  );
-
-  app.delete(
-    '/me/mute/:room',
-    { config: write, schema: muteSchema("Unmute a room's notifications for me (spec 4.11)") },
-    async (request) => ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, false)),
-  );
+  // Mute (spec 4.10) and unmute (4.11) differ only in the method.
+  const mutes = [
+    { method: 'POST', muted: true, summary: "Mute a room's notifications for me (spec 4.10)" },
+    { method: 'DELETE', muted: false, summary: "Unmute a room's notifications for me (spec 4.11)" },
+  ] as const;
+  for (const { method, muted, summary } of mutes) {
+    app.route({
+      method,
+      url: '/me/mute/:room',
+      config: write,
+      schema: { tags, summary, params: MuteParams, response: { 200: MuteResponse } },
+      handler: async (request) =>
+        ok(await members.setMuted(appIdOf(request), actingUserId(request), request.params.room, muted)),
+    });
+  }
 };

@@ -1,24 +1,24 @@
 import type { Limits } from '../../config/config.js';
+import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { MessageWriter } from './message-writer.js';
 import type { StoredMessage } from './messages.repository.js';
-import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
 import type { RoomView } from './room-presenter.js';
-import type { RoomsRepository } from './rooms.repository.js';
-import type { RoomsService } from './rooms.service.js';
-import { userSummary } from '../users/index.js';
 import { userView, type UserView } from '../users/index.js';
-import type { UsersRepository } from '../users/index.js';
-import type { MembersRepository } from './members.repository.js';
 import type { ModerationRepository } from './moderation.repository.js';
-import type { WebhookOutbox } from '../webhooks/index.js';
+import type { SystemMessages } from './system-messages.js';
+import { checkUsersExist } from './user-checks.js';
+import type { RoomWebhookEvents } from './webhook-events.js';
 
 const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
 /** Names that become a prototype when a client merges `memberProperties` into an object. */
 const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
+/** Room preference fields (spec 1.9 `pref`); others in the body are ignored. */
+const ROOM_PREF_FIELDS = new Set(['tags', 'tagColors', 'hidden', 'sticky', 'muted', 'folder']);
+const MAX_PREF_BYTES = 64 * 1024;
 
 export interface AddMembersInput {
   invitees: string[];
@@ -29,25 +29,22 @@ export interface AddMembersInput {
 /** Room membership (spec 4.6-4.11, 12 items 37, 41-45). */
 export class MembersService {
   constructor(
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly access: RoomAccess,
-    private readonly roomsService: RoomsService,
-    private readonly writer: MessageWriter,
-    private readonly bus: EventBus,
-    private readonly limits: Limits,
-    private readonly moderation: ModerationRepository,
-    private readonly outbox: WebhookOutbox,
+    private readonly deps: ChatReads & {
+      notices: SystemMessages;
+      webhookEvents: RoomWebhookEvents;
+      moderation: ModerationRepository;
+      bus: EventBus;
+      limits: Limits;
+    },
   ) {}
 
   /** `POST /rooms/:id/members`: adds existing users; already-members are skipped silently. */
   async add(appId: string, actor: Actor, roomId: string, input: AddMembersInput): Promise<RoomView> {
     const invitees = [...new Set(input.invitees)];
-    await this.roomsService.checkUsersExist(appId, invitees);
-    const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
-    const result = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.load(appId, roomId, actor, tx);
+    await checkUsersExist(this.deps.users, appId, invitees);
+    const sender = await this.deps.notices.sender(appId, actor, input.systemMessage === true);
+    const result = await this.deps.rooms.transaction(async (tx) => {
+      const context = await this.deps.access.load(appId, roomId, actor, tx);
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireWritable(context);
       if (context.room.opening === 0 && !actor.admin && !context.isSuperuser) {
@@ -58,38 +55,30 @@ export class MembersService {
       if (added.length === 0) return { context, added, invited: false, message: undefined };
       if (context.room.roomType === 'direct')
         throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
-      if (!actor.admin && (await this.moderation.bannedIn(appId, roomId, added, tx)).length > 0) {
+      if (!actor.admin && (await this.deps.moderation.bannedIn(appId, roomId, added, tx)).length > 0) {
         throw new AppError('USER_BLOCKED', 'A banned user cannot be added back to this room');
       }
-      if (present.size + added.length > this.limits.roomMembers)
-        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
+      if (present.size + added.length > this.deps.limits.roomMembers)
+        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.deps.limits.roomMembers} members`);
       const now = Date.now();
       if (input.invitationRequired === true) {
-        await this.members.invite(appId, roomId, added, actor.userId, now, tx);
+        await this.deps.members.invite(appId, roomId, added, actor.userId, now, tx);
         return { context, added, invited: true, message: undefined };
       }
-      await this.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
-      await this.members.removeInvitations(appId, roomId, added, tx);
-      await this.outbox.members(tx, context.room, 'ADD_MEMBERS', actor.userId, added);
+      await this.deps.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
+      await this.deps.members.removeInvitations(appId, roomId, added, tx);
+      await this.deps.webhookEvents.members(tx, context.room, 'ADD_MEMBERS', actor.userId, added);
       let message: StoredMessage | undefined;
       if (input.systemMessage === true) {
-        const users = new Map((await this.users.findMany(appId, added, tx)).map((user) => [user.id, user]));
-        message = await this.writer.system(
-          tx,
-          context.room,
-          sender,
-          'addMembers',
-          added.map((id) => userSummary(id, users.get(id))),
-          'invitees',
-        );
+        message = await this.deps.notices.write(tx, context.room, sender, 'addMembers', added, 'invitees');
       }
       return { context, added, invited: false, message };
     });
-    const fresh = await this.access.load(appId, roomId, actor);
+    const fresh = await this.deps.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
     if (result.added.length > 0) {
       if (result.invited)
-        this.bus.publish('invitation.created', {
+        this.deps.bus.publish('invitation.created', {
           appId,
           roomId,
           userIds: result.added,
@@ -97,7 +86,7 @@ export class MembersService {
           actor: actor.userId,
         });
       else
-        this.bus.publish('member.added', {
+        this.deps.bus.publish('member.added', {
           appId,
           roomId,
           userIds: result.added,
@@ -105,8 +94,8 @@ export class MembersService {
           actor: actor.userId,
         });
     }
-    if (result.message) await this.roomsService.announceMessage(appId, result.message, everyone);
-    return this.roomsService.detail(fresh);
+    if (result.message) await this.deps.notices.announce(appId, result.message, everyone);
+    return this.deps.presenter.detailFor(fresh);
   }
 
   /** `POST /rooms/:id/delete/members`: leaving is always allowed; removing others per 12 item 43. */
@@ -117,9 +106,9 @@ export class MembersService {
     input: { members: string[]; systemMessage?: boolean },
   ): Promise<RoomView> {
     const ids = [...new Set(input.members)];
-    const sender = await this.roomsService.systemSender(appId, actor, input.systemMessage === true);
-    const result = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.load(appId, roomId, actor, tx);
+    const sender = await this.deps.notices.sender(appId, actor, input.systemMessage === true);
+    const result = await this.deps.rooms.transaction(async (tx) => {
+      const context = await this.deps.access.load(appId, roomId, actor, tx);
       const present = new Set(context.members.map((member) => member.userId));
       const removed = ids.filter((id) => present.has(id));
       const leaving = actor.userId !== null && removed.length === 1 && removed[0] === actor.userId;
@@ -129,39 +118,30 @@ export class MembersService {
       // Without an owner anyone could remove the other side, who then could never reopen the pair's room (12 item 28).
       if (!leaving && context.room.roomType === 'direct')
         throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
-      await this.members.remove(appId, roomId, removed, tx);
-      await this.outbox.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
-      let written: StoredMessage | undefined;
-      if (input.systemMessage === true) {
-        const users = new Map((await this.users.findMany(appId, removed, tx)).map((user) => [user.id, user]));
-        const summaries = removed.map((id) => userSummary(id, users.get(id)));
-        const message = await this.writer.system(
-          tx,
-          context.room,
-          sender,
-          leaving ? 'leaveRoom' : 'deleteMember',
-          summaries,
-          'members',
-        );
-        written = message;
-      }
+      await this.deps.members.remove(appId, roomId, removed, tx);
+      await this.deps.webhookEvents.members(tx, context.room, 'DELETE_MEMBERS', actor.userId, removed);
+      const type = leaving ? 'leaveRoom' : 'deleteMember';
+      const written =
+        input.systemMessage === true
+          ? await this.deps.notices.write(tx, context.room, sender, type, removed, 'members')
+          : undefined;
       return { removed, before: context.members.map((member) => member.userId), message: written };
     });
-    this.bus.publish('member.removed', {
+    this.deps.bus.publish('member.removed', {
       appId,
       roomId,
       userIds: result.removed,
       members: result.before,
       actor: actor.userId,
     });
-    const fresh = await this.access.load(appId, roomId, actor);
+    const fresh = await this.deps.access.load(appId, roomId, actor);
     if (result.message)
-      await this.roomsService.announceMessage(
+      await this.deps.notices.announce(
         appId,
         result.message,
         fresh.members.map((member) => member.userId),
       );
-    return this.roomsService.detail(fresh);
+    return this.deps.presenter.detailFor(fresh);
   }
 
   /** `PUT /rooms/:id/member/:client` (spec 4.8-4.9, 12 item 44). */
@@ -180,9 +160,9 @@ export class MembersService {
       throw new AppError('INVALID_REQUEST', 'property must be 1 to 64 letters, digits, "_", "-" or "."');
     if (property === 'role' && value !== 'admin' && value !== 'member')
       throw new AppError('INVALID_REQUEST', 'role must be "admin" or "member"');
-    const sender = await this.roomsService.systemSender(appId, actor, property === 'role' && value === 'admin');
-    const message = await this.rooms.transaction(async (tx): Promise<StoredMessage | undefined> => {
-      const context = await this.access.load(appId, roomId, actor, tx);
+    const sender = await this.deps.notices.sender(appId, actor, property === 'role' && value === 'admin');
+    const message = await this.deps.rooms.transaction(async (tx): Promise<StoredMessage | undefined> => {
+      const context = await this.deps.access.load(appId, roomId, actor, tx);
       if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
       requireWritable(context);
       const member = context.members.find((entry) => entry.userId === client);
@@ -190,10 +170,9 @@ export class MembersService {
       if (property === 'role') {
         requireSuperuser(context, 'Only room owner, manager, or platform admin can change member roles');
         if (member.role === value) return undefined;
-        await this.members.setRole(appId, roomId, client, value as 'admin' | 'member', tx);
+        await this.deps.members.setRole(appId, roomId, client, value as 'admin' | 'member', tx);
         if (value !== 'admin') return undefined;
-        const user = await this.users.find(appId, client, tx);
-        return this.writer.system(tx, context.room, sender, 'assignAdmin', [userSummary(client, user)], null);
+        return this.deps.notices.write(tx, context.room, sender, 'assignAdmin', [client], null);
       }
       if (!context.principals.includes(client))
         requireSuperuser(
@@ -204,37 +183,37 @@ export class MembersService {
       if (Buffer.byteLength(JSON.stringify(properties)) > MAX_PROPERTIES_BYTES) {
         throw new AppError('INVALID_REQUEST', `A member's properties must total at most ${MAX_PROPERTIES_BYTES} bytes`);
       }
-      await this.members.setProperties(appId, roomId, client, properties, tx);
+      await this.deps.members.setProperties(appId, roomId, client, properties, tx);
       return undefined;
     });
-    const fresh = await this.access.load(appId, roomId, actor);
+    const fresh = await this.deps.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
-    this.bus.publish('member.updated', { appId, roomId, userId: client, property, value, actor: actor.userId });
-    if (message) await this.roomsService.announceMessage(appId, message, everyone);
-    return this.roomsService.detail(fresh);
+    this.deps.bus.publish('member.updated', { appId, roomId, userId: client, property, value, actor: actor.userId });
+    if (message) await this.deps.notices.announce(appId, message, everyone);
+    return this.deps.presenter.detailFor(fresh);
   }
 
   /** `POST /rooms/:id/join` ([hist], spec 13): accept an invitation, or join an open group room. */
   async join(appId: string, actor: Actor & { userId: string }, roomId: string): Promise<RoomView> {
-    const joined = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.load(appId, roomId, actor, tx);
+    const joined = await this.deps.rooms.transaction(async (tx) => {
+      const context = await this.deps.access.load(appId, roomId, actor, tx);
       if (context.isMember) return false;
       requireWritable(context);
-      const invited = (await this.members.invitations(appId, roomId, tx)).includes(actor.userId);
+      const invited = (await this.deps.members.invitations(appId, roomId, tx)).includes(actor.userId);
       const open = context.room.roomType === 'group' && context.room.opening === 1;
       if (!invited && !open && !actor.admin)
         throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
-      if (context.members.length + 1 > this.limits.roomMembers)
-        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.limits.roomMembers} members`);
-      await this.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
-      await this.members.removeInvitations(appId, roomId, [actor.userId], tx);
-      await this.outbox.members(tx, context.room, 'JOIN_ROOM', actor.userId, [actor.userId]);
+      if (context.members.length + 1 > this.deps.limits.roomMembers)
+        throw new AppError('INVALID_REQUEST', `A room holds at most ${this.deps.limits.roomMembers} members`);
+      await this.deps.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
+      await this.deps.members.removeInvitations(appId, roomId, [actor.userId], tx);
+      await this.deps.webhookEvents.members(tx, context.room, 'JOIN_ROOM', actor.userId, [actor.userId]);
       return true;
     });
-    const fresh = await this.access.load(appId, roomId, actor);
+    const fresh = await this.deps.access.load(appId, roomId, actor);
     if (joined) {
       const everyone = fresh.members.map((member) => member.userId);
-      this.bus.publish('member.added', {
+      this.deps.bus.publish('member.added', {
         appId,
         roomId,
         userIds: [actor.userId],
@@ -242,7 +221,7 @@ export class MembersService {
         actor: actor.userId,
       });
     }
-    return this.roomsService.detail(fresh);
+    return this.deps.presenter.detailFor(fresh);
   }
 
   /**
@@ -250,18 +229,50 @@ export class MembersService {
    * own, though a room left since may still be unmuted, to clean up the list.
    */
   async setMuted(appId: string, userId: string, roomId: string, muted: boolean): Promise<UserView> {
-    const context = await this.access.load(appId, roomId, { admin: false, userId });
+    const context = await this.deps.access.load(appId, roomId, { admin: false, userId });
     if (!context.isMember) {
-      const user = await this.users.find(appId, userId);
+      const user = await this.deps.users.find(appId, userId);
       if (muted || !user?.mute.includes(roomId)) throw new AppError('NOT_ROOM_MEMBER');
     }
-    const result = await this.users.setMuted(appId, userId, roomId, muted);
+    const result = await this.deps.users.setMuted(appId, userId, roomId, muted);
     if (!result) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     if (result.changed) {
-      this.bus.publish('user.upserted', { appId, userId });
-      this.bus.publish('room.muted', { appId, roomId, userId, muted });
+      this.deps.bus.publish('user.upserted', { appId, userId });
+      this.deps.bus.publish('room.muted', { appId, roomId, userId, muted });
     }
     return userView(result.user);
+  }
+
+  /**
+   * `POST /roomPrefs/:room` (realtime protocol 6.5): the user's own preferences for a room they can
+   * access, merged into what they had; answered as `{room, ...pref}`.
+   */
+  async setRoomPref(
+    appId: string,
+    userId: string,
+    roomId: string,
+    changes: Record<string, unknown>,
+  ): Promise<Record<string, unknown> & { room: string }> {
+    const context = await this.deps.access.load(appId, roomId, { admin: false, userId });
+    if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
+    const states = await this.deps.members.readStates(appId, [context.room.id], userId);
+    const known = Object.entries(changes).filter(([name]) => ROOM_PREF_FIELDS.has(name));
+    const pref = { ...(states.get(context.room.id)?.pref ?? {}), ...Object.fromEntries(known) };
+    if (Buffer.byteLength(JSON.stringify(pref)) > MAX_PREF_BYTES)
+      throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
+    await this.deps.members.setPref(appId, context.room.id, userId, pref, Date.now());
+    this.deps.bus.publish('room.pref', { appId, roomId: context.room.id, userId, pref });
+    return { room: context.room.id, ...pref };
+  }
+
+  /** The user ids of a room's members (the real-time fan-out addresses them). */
+  async memberIds(appId: string, roomId: string): Promise<string[]> {
+    return (await this.deps.members.list(appId, roomId)).map((member) => member.userId);
+  }
+
+  /** A group's new users join the rooms the group is a member of (the groups module calls it). */
+  seedGroupUsers(appId: string, groupId: string, userIds: readonly string[], now: number): Promise<void> {
+    return this.deps.members.seedGroupUsers(appId, groupId, userIds, now);
   }
 
   /** Superusers and the platform admin in rooms with an owner; any member in rooms without one. */

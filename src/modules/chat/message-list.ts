@@ -21,13 +21,17 @@ const FIELDS: Record<NonNullable<MessageListQuery['timeRangeField']>, TimeField>
   messageTime: 'created_at',
 };
 
+const MAX_AROUND = 100;
+
 /** `GET /rooms/:id/messages/v3` (spec 5.4, 12 item 52): cursors on `timeRangeField`, newest first. */
 export class MessageList {
   constructor(
-    private readonly messages: MessagesRepository,
-    private readonly access: RoomAccess,
-    private readonly presenter: RoomPresenter,
-    private readonly maxPageSize: number,
+    private readonly deps: {
+      messages: MessagesRepository;
+      access: RoomAccess;
+      presenter: RoomPresenter;
+      maxPageSize: number;
+    },
   ) {}
 
   async list(
@@ -42,10 +46,10 @@ export class MessageList {
     userDeletedIDs: string[];
   }> {
     const started = performance.now();
-    const { room, historyFloor } = await this.access.loadReadable(appId, roomId, actor);
+    const { room, historyFloor } = await this.deps.access.loadReadable(appId, roomId, actor);
     const name = query.timeRangeField ?? 'updatedAt';
     const field = FIELDS[name];
-    const limit = Math.min(query.limit || DEFAULT_LIMIT, this.maxPageSize);
+    const limit = Math.min(query.limit || DEFAULT_LIMIT, this.deps.maxPageSize);
     const before =
       query.beforeMessage === undefined
         ? undefined
@@ -61,8 +65,8 @@ export class MessageList {
       // Both "after" cursors: the later one binds.
       if (!after || time >= after.time) after = { time };
     }
-    const page = await this.messages.list(appId, roomId, { field, before, after, limit, fromSeq: historyFloor });
-    const data = await this.presenter.messageViews(appId, page);
+    const page = await this.deps.messages.list(appId, roomId, { field, before, after, limit, fromSeq: historyFloor });
+    const data = await this.deps.presenter.messageViews(appId, page);
     const range: Record<string, string> = {};
     if (after) range.$gt = iso(after.time);
     if (before) range.$lt = iso(before.time);
@@ -77,8 +81,37 @@ export class MessageList {
     };
   }
 
+  /** `GET /rooms/:id/messages/:messageId` (SDK): a message with `before` older and `after` newer ones, newest first. */
+  async around(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    messageId: string,
+    counts: { before?: number; after?: number },
+  ): Promise<MessageView[]> {
+    const { historyFloor } = await this.deps.access.loadReadable(appId, roomId, actor);
+    const center = await this.deps.messages.find(appId, messageId);
+    if (!center || center.roomId !== roomId || center.seq <= historyFloor) throw new AppError('MESSAGE_NOT_FOUND');
+    const cursor = { time: center.createdAt, seq: center.seq };
+    const page = (limit: number, side: 'before' | 'after') =>
+      limit > 0
+        ? this.deps.messages.list(appId, roomId, { field: 'created_at', [side]: cursor, limit, fromSeq: historyFloor })
+        : Promise.resolve([]);
+    const [older, newer] = await Promise.all([
+      page(Math.min(counts.before ?? 0, MAX_AROUND), 'before'),
+      page(Math.min(counts.after ?? 0, MAX_AROUND), 'after'),
+    ]);
+    return this.deps.presenter.messageViews(appId, [...newer, center, ...older]);
+  }
+
+  /** `GET /rooms/:id/count` (SDK): how many messages a room has, or has had since `sinceMs` (0: all). */
+  async count(appId: string, actor: Actor, roomId: string, sinceMs: number): Promise<number> {
+    const { room } = await this.deps.access.loadReadable(appId, roomId, actor);
+    return sinceMs > 0 ? this.deps.messages.count(appId, room.id, sinceMs + 1) : room.messageCount;
+  }
+
   private async cursorAt(appId: string, roomId: string, id: string, field: TimeField, name: string): Promise<Cursor> {
-    const message = await this.messages.find(appId, id);
+    const message = await this.deps.messages.find(appId, id);
     if (!message || message.roomId !== roomId)
       throw new AppError('INVALID_REQUEST', `${name} is not a message of this room`);
     return { time: field === 'updated_at' ? message.updatedAt : message.createdAt, seq: message.seq };

@@ -3,11 +3,10 @@ import { objectId } from '../../shared/ids.js';
 import type { MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
-import type { UserSummary } from '../users/index.js';
 import type { MessageDraft } from './message-input.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
-import type { WebhookOutbox } from '../webhooks/index.js';
-import type { FileAccess } from '../files/index.js';
+import type { RoomWebhookEvents } from './webhook-events.js';
+import type { MessageFileSharing } from './ports.js';
 
 const MAX_ID_DRAWS = 3;
 
@@ -39,8 +38,8 @@ export class MessageWriter {
     private readonly messages: MessagesRepository,
     private readonly rooms: RoomsRepository,
     private readonly members: MembersRepository,
-    private readonly outbox: WebhookOutbox,
-    private readonly fileAccess?: Pick<FileAccess, 'shareFromMessage'>,
+    private readonly webhookEvents: Pick<RoomWebhookEvents, 'message'>,
+    private readonly fileAccess?: MessageFileSharing,
     private readonly newId: (nowMs: number) => string = objectId,
   ) {}
 
@@ -61,7 +60,7 @@ export class MessageWriter {
     // Files this message carries by URL become readable by the room's members (see FileAccess).
     await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
-    if (!options.fromWebhook) await this.outbox.message(tx, room, stored);
+    if (!options.fromWebhook) await this.webhookEvents.message(tx, room, stored);
     return stored;
   }
 
@@ -97,22 +96,5 @@ export class MessageWriter {
       if (options.id !== undefined) throw new AppError('MESSAGE_EXISTS');
     }
     throw new AppError('SERVICE_UNAVAILABLE', 'Could not draw a free message id; try again');
-  }
-
-  /** A member-change notice: `member` is the first user concerned, `extra` the whole list (12 item 42). */
-  system(
-    tx: Db,
-    room: Room,
-    senderId: string | null,
-    type: SystemMessageType,
-    users: UserSummary[],
-    extraKey: 'invitees' | 'members' | null,
-  ): Promise<StoredMessage> {
-    const content: Record<string, unknown> = {
-      message: users.map((user) => user.nickname || user._id).join(', '),
-      member: users[0],
-    };
-    if (extraKey) content.extra = { [extraKey]: users };
-    return this.write(tx, room, senderId, { messageType: type, content, searchText: '' });
   }
 }

@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { MessagesTable } from '../../storage/schema.js';
+import type { MessagesTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
+import type { MessageHit, MessageSearch } from '../../storage/dialects/dialect.js';
 
 export interface StoredMessage {
   seq: number;
@@ -78,6 +79,11 @@ export class MessagesRepository {
       .returningAll()
       .executeTakeFirst();
     return row && toMessage(row);
+  }
+
+  /** Messages of these rooms whose text contains `keyword`, through the dialect's text index. */
+  search(query: MessageSearch): Promise<MessageHit[]> {
+    return this.storage.dialect.searchMessages(this.storage.db, query);
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<StoredMessage | undefined> {
@@ -245,7 +251,7 @@ export class MessagesRepository {
     query =
       after.seq === undefined
         ? query.where('updated_at', '>', after.time)
-        : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq!)));
+        : query.where((eb) => eb(eb.refTuple('updated_at', 'seq'), '>', eb.tuple(after.time, after.seq ?? 0)));
     const rows = await query.orderBy('updated_at').orderBy('seq').limit(limit).execute();
     return rows.map(toMessage);
   }
@@ -263,13 +269,13 @@ export class MessagesRepository {
       query =
         before.seq === undefined
           ? query.where(field, '<', before.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq!)));
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq ?? 0)));
     }
     if (after) {
       query =
         after.seq === undefined
           ? query.where(field, '>', after.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq!)));
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq ?? 0)));
     }
     const direction = after ? 'asc' : 'desc';
     return query.orderBy(field, direction).orderBy('seq', direction).limit(limit);

@@ -1,27 +1,35 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import { actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
+import type { BatchService } from './batch.service.js';
+import type { MessageList } from './message-list.js';
+import type { MessagesService } from './messages.service.js';
 import {
   AdminSendBody,
+  BatchAccepted,
   BatchBody,
   BatchStatus,
   DeleteMessageResponse,
+  EditBody,
   MemberSendBody,
   MessageListQuery,
   MessageListResponse,
+  MessageParams,
   MessageResponse,
   ReadPositionResponse,
+  RoomMessageParams,
 } from './messages.schemas.js';
 
 const tags = ['Messages'];
-const MessageParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
-export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { messages, messageList, batches } = app.services;
+export const messagesRoutes: FastifyPluginAsyncTypebox<{
+  messages: MessagesService;
+  messageList: MessageList;
+  batches: BatchService;
+}> = async (app, { messages, messageList, batches }) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 
@@ -53,7 +61,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Accepted at once and sent in the background; `GET /messages/batch/:id` reports progress and per-entry failures.',
         body: BatchBody,
-        response: { 200: Envelope(Type.Object({ batchID: Type.String(), count: Type.Integer() })) },
+        response: { 200: BatchAccepted },
       },
     },
     async (request) => {
@@ -113,28 +121,39 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ),
   );
 
-  app.get(
-    '/rooms/:id/messages/v3',
+  // The spec's path and the one IMKIT's SDKs call (realtime protocol 6) answer the same list.
+  const listPaths = [
+    { url: '/rooms/:id/messages/v3', tags, summary: "A room's messages, newest first (spec 5.4)" },
     {
-      config: read,
-      schema: {
-        tags,
-        summary: "A room's messages, newest first (spec 5.4)",
-        params: RoomParams,
-        querystring: MessageListQuery,
-        response: { 200: MessageListResponse },
+      url: '/rooms/:id/messages',
+      tags: ['Rooms (SDK)'],
+      summary: 'Messages of a room, newest first (the SDK path of GET /rooms/:id/messages/v3)',
+    },
+  ];
+  for (const path of listPaths) {
+    app.get(
+      path.url,
+      {
+        config: read,
+        schema: {
+          tags: path.tags,
+          summary: path.summary,
+          params: RoomParams,
+          querystring: MessageListQuery,
+          response: { 200: MessageListResponse },
+        },
       },
-    },
-    async (request) => {
-      const query = request.query;
-      return ok(
-        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
-          ...query,
-          afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
-        }),
-      );
-    },
-  );
+      async (request) => {
+        const query = request.query;
+        return ok(
+          await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
+            ...query,
+            afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
+          }),
+        );
+      },
+    );
+  }
 
   app.delete(
     '/rooms/:id/messages/:messageId',
@@ -143,7 +162,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Delete a message, or `_all` of them, for everyone (spec 5.6)',
-        params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
+        params: RoomMessageParams,
         response: { 200: DeleteMessageResponse },
       },
     },
@@ -185,7 +204,7 @@ export const messagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Set my read position in a room (spec 6, 13 [hist])',
         params: RoomParams,
-        body: Type.Object({ message: Type.String({ minLength: 1 }) }),
+        body: EditBody,
         response: { 200: ReadPositionResponse },
       },
     },

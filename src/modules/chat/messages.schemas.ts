@@ -101,3 +101,23 @@ export const DeleteMessageResponse = Envelope(
 export const ReadPositionResponse = Envelope(
   Type.Object({ client: Type.String(), lastRead: Type.String(), badge: Type.Integer() }),
 );
+
+export const MessageParams = Type.Object({ id: Type.String({ minLength: 1 }) });
+export const RoomMessageParams = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  messageId: Type.String({ minLength: 1 }),
+});
+
+/** `GET /rooms/:id/messages/:messageId` (SDK). */
+export const AroundQuery = Type.Object({
+  before: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+});
+export const AroundResponse = Envelope(Type.Object({ data: Type.Array(MessageSchema) }));
+
+/** `GET /rooms/:id/count` (SDK). */
+export const MessageCountQuery = Type.Object({ timeInMS: Type.Optional(Type.Integer({ minimum: 0 })) });
+export const MessageCountResponse = Envelope(Type.Object({ count: Type.Integer() }));
+
+export const BatchAccepted = Envelope(Type.Object({ batchID: Type.String(), count: Type.Integer() }));
+export const EditBody = Type.Object({ message: Type.String({ minLength: 1 }) });

@@ -1,17 +1,14 @@
 import type { Limits } from '../../config/config.js';
+import type { ChatReads } from './chat-reads.js';
 import { findInputProblem } from '../../shared/input-guard.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { MembersRepository } from './members.repository.js';
-import { requireWritable, requireSuperuser, type Actor, type RoomAccess, type RoomContext } from './room-access.js';
-import type { RoomPresenter } from './room-presenter.js';
+import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
 import type { Db } from '../../storage/transaction.js';
-import type { RoomsRepository } from './rooms.repository.js';
-import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { UsersRepository } from '../users/index.js';
-import { isMessageId, readDraft } from './message-input.js';
+import { isMessageId, readDraft, type MessageDraft } from './message-input.js';
+import { written } from './written.js';
 import { messageView, searchableText, type MessageView } from './message-view.js';
-import type { ConfigService } from '../config/index.js';
+import type { MessageCensor } from './ports.js';
 import { SYSTEM_MESSAGE_TYPES, type MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 
@@ -34,17 +31,13 @@ export interface DeleteResult {
 /** Sending, editing, recalling, deleting and pinning messages (spec 5.1-5.8). */
 export class MessagesService {
   constructor(
-    private readonly messages: MessagesRepository,
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly access: RoomAccess,
-    private readonly presenter: RoomPresenter,
-    private readonly writer: MessageWriter,
-    private readonly bus: EventBus,
-    private readonly limits: Limits,
-    private readonly dialect: DialectHelpers,
-    private readonly config: ConfigService,
+    private readonly deps: ChatReads & {
+      messages: MessagesRepository;
+      writer: MessageWriter;
+      bus: EventBus;
+      limits: Limits;
+      censor: MessageCensor;
+    },
   ) {}
 
   /** Masks the application's sensitive words in a string `message` (spec 7.8): stored and sent masked. */
@@ -54,7 +47,7 @@ export class MessagesService {
   ): Promise<T> {
     const text = draft.content.message;
     if (typeof text !== 'string') return draft;
-    const masked = await this.config.censor(appId, text);
+    const masked = await this.deps.censor.censor(appId, text);
     if (masked === text) return draft;
     const content = { ...draft.content, message: masked };
     return { ...draft, content, searchText: searchableText(content) };
@@ -66,12 +59,12 @@ export class MessagesService {
       throw new AppError('INVALID_REQUEST', 'Missing required field: room');
     if (typeof body.sender !== 'string' || body.sender === '')
       throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
-    const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
+    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes, { requireMessage: true }));
     await this.requireUser(appId, body.sender);
-    const stored = await this.rooms.transaction(async (tx) => {
-      const room = await this.rooms.findForUpdate(appId, body.room as string, tx);
+    const stored = await this.deps.rooms.transaction(async (tx) => {
+      const room = await this.deps.rooms.findForUpdate(appId, body.room as string, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND');
-      return this.writer.write(tx, room, body.sender as string, draft);
+      return this.deps.writer.write(tx, room, body.sender as string, draft);
     });
     await this.announceCreated(
       appId,
@@ -95,7 +88,7 @@ export class MessagesService {
         throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
       return this.recall(appId, actor, roomId, id as string);
     }
-    const draft = await this.censored(appId, readDraft(body, this.limits.messageBytes, { requireMessage: true }));
+    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes, { requireMessage: true }));
     if (!actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
       throw new AppError('NOT_PERMITTED', `messageType "${draft.messageType}" is written by the server only`);
     }
@@ -105,59 +98,55 @@ export class MessagesService {
         : actor.userId
       : actor.userId;
 
-    const outcome = await this.rooms
-      .transaction(async (tx) => {
-        const context = await this.access.loadReadable(appId, roomId, actor, tx);
-        requireWritable(context);
-        const existing = id === undefined ? undefined : await this.messages.find(appId, id as string, tx);
-        if (existing) {
-          // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
-          if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
-          this.requireAuthorOrSuperuser(
-            context,
-            existing,
-            'Only the sender, room owner, manager, or platform admin can edit a message',
+    const outcome = await this.deps.rooms.transactionOrConflict(async (tx) => {
+      const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
+      requireWritable(context);
+      const existing = id === undefined ? undefined : await this.deps.messages.find(appId, id as string, tx);
+      if (existing) {
+        // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
+        if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
+        this.requireAuthorOrSuperuser(
+          context,
+          existing,
+          'Only the sender, room owner, manager, or platform admin can edit a message',
+        );
+        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+        if (!actor.admin && existing.senderId !== actor.userId) {
+          throw new AppError(
+            'NOT_PERMITTED',
+            'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
           );
-          // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
-          if (!actor.admin && existing.senderId !== actor.userId) {
-            throw new AppError(
-              'NOT_PERMITTED',
-              'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
-            );
-          }
-          // A recall (often a moderator's) and the server's notices are final for user tokens.
-          if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
-            throw new AppError(
-              'NOT_PERMITTED',
-              `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`,
-            );
-          }
-          await this.messages.replaceContent(
-            appId,
-            existing.id,
-            { ...draft, content: { ...draft.content } },
-            Date.now(),
-            tx,
-          );
-          return { message: (await this.messages.find(appId, existing.id, tx))!, created: false };
         }
-        if (id !== undefined && !isMessageId(id as string))
-          throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
-        // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
-        if (senderId === null)
-          throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
-        if (actor.admin && !(await this.users.find(appId, senderId, tx)))
-          throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
-        return {
-          message: await this.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }),
-          created: true,
-        };
-      })
-      .catch((error: unknown) => {
-        // A client-chosen id taken meanwhile (a retried send): the first one stands.
-        if (this.dialect.isUniqueViolation(error)) throw new AppError('MESSAGE_EXISTS');
-        throw error;
-      });
+        // A recall (often a moderator's) and the server's notices are final for user tokens.
+        if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
+          throw new AppError(
+            'NOT_PERMITTED',
+            `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`,
+          );
+        }
+        await this.deps.messages.replaceContent(
+          appId,
+          existing.id,
+          { ...draft, content: { ...draft.content } },
+          Date.now(),
+          tx,
+        );
+        return { message: written(await this.deps.messages.find(appId, existing.id, tx)), created: false };
+      }
+      if (id !== undefined && !isMessageId(id as string))
+        throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
+      // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
+      if (senderId === null)
+        throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
+      if (actor.admin && !(await this.deps.users.find(appId, senderId, tx)))
+        throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
+      return {
+        message: await this.deps.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }),
+        created: true,
+      };
+    });
+    // A client-chosen id taken meanwhile (a retried send): the first one stands.
+    if (outcome === 'conflict') throw new AppError('MESSAGE_EXISTS');
     if (outcome.created)
       await this.announceCreated(
         appId,
@@ -166,7 +155,7 @@ export class MessagesService {
         draft.mentions,
       );
     else await this.announce('message.updated', appId, outcome.message);
-    return this.presenter.messageViewOf(appId, outcome.message);
+    return this.deps.presenter.messageViewOf(appId, outcome.message);
   }
 
   /**
@@ -186,37 +175,40 @@ export class MessagesService {
     }
     if (reply === null || typeof reply !== 'object') return 'reply ignored: not a JSON object';
     if (findInputProblem(reply) !== undefined) return 'reply ignored: it holds a NUL character or nests too deeply';
-    const room = await this.rooms.find(appId, roomId);
+    const room = await this.deps.rooms.find(appId, roomId);
     if (!room?.botMode) return undefined;
     const members = await this.memberIds(appId, roomId);
     if (typeof reply.toBotState === 'string' && reply.toBotState !== room.botState) {
-      await this.rooms.transaction((tx) =>
-        this.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx),
+      await this.deps.rooms.transaction((tx) =>
+        this.deps.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx),
       );
-      this.bus.publish('room.updated', { appId, roomId, members, actor: null });
+      this.deps.bus.publish('room.updated', { appId, roomId, members, actor: null });
     }
     if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return undefined;
-    const robots = (await this.users.findMany(appId, members)).filter((user) => user.isRobot).map((user) => user.id);
+    const robots = (await this.deps.users.findMany(appId, members))
+      .filter((user) => user.isRobot)
+      .map((user) => user.id);
     if (reply.senderID !== undefined && reply.senderID !== null && typeof reply.senderID !== 'string')
       return 'reply refused: senderID is not a string';
     const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
     if (senderId === undefined) return 'reply refused: the room has no robot member to send it';
     if (!robots.includes(senderId)) return 'reply refused: senderID is not a robot member of the room';
-    let draft;
+    let draft: MessageDraft;
     try {
       draft = await this.censored(
         appId,
-        readDraft(reply.data as Record<string, unknown>, this.limits.messageBytes, { requireMessage: true }),
+        readDraft(reply.data as Record<string, unknown>, this.deps.limits.messageBytes, { requireMessage: true }),
       );
     } catch (error) {
       return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;
     }
-    const stored = await this.rooms.transaction(async (tx) => {
-      const locked = await this.rooms.findForUpdate(appId, roomId, tx);
+    const stored = await this.deps.rooms.transaction(async (tx) => {
+      const locked = await this.deps.rooms.findForUpdate(appId, roomId, tx);
       if (!locked) return undefined;
       // Membership may have changed since the check above: the sender must still be in the room.
-      if (!(await this.members.list(appId, roomId, tx)).some((member) => member.userId === senderId)) return undefined;
-      return this.writer.write(tx, locked, senderId, draft, { fromWebhook: true });
+      if (!(await this.deps.members.list(appId, roomId, tx)).some((member) => member.userId === senderId))
+        return undefined;
+      return this.deps.writer.write(tx, locked, senderId, draft, { fromWebhook: true });
     });
     if (!stored) return 'reply refused: senderID is not a robot member of the room';
     await this.announceCreated(appId, stored, { push: true, skipTotalBadge: false }, draft.mentions);
@@ -225,8 +217,8 @@ export class MessagesService {
 
   /** Recall (spec 5.5, 12 item 54): content cleared, id and sender kept; idempotent. */
   async recall(appId: string, actor: Actor, roomId: string, messageId: string): Promise<MessageView> {
-    const { message, changed } = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.loadReadable(appId, roomId, actor, tx);
+    const { message, changed } = await this.deps.rooms.transaction(async (tx) => {
+      const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
       const existing = await this.messageOfRoom(appId, roomId, messageId, tx);
       this.requireAuthorOrSuperuser(
         context,
@@ -235,24 +227,24 @@ export class MessagesService {
       );
       if (existing.messageType === 'recall') return { message: existing, changed: false };
       requireWritable(context);
-      await this.messages.replaceContent(
+      await this.deps.messages.replaceContent(
         appId,
         messageId,
         { messageType: 'recall', content: { message: '' }, searchText: '' },
         Date.now(),
         tx,
       );
-      return { message: (await this.messages.find(appId, messageId, tx))!, changed: true };
+      return { message: written(await this.deps.messages.find(appId, messageId, tx)), changed: true };
     });
     if (changed) await this.announce('message.recalled', appId, message);
-    return this.presenter.messageViewOf(appId, message);
+    return this.deps.presenter.messageViewOf(appId, message);
   }
 
   /** `DELETE /rooms/:roomID/messages/:messageID` (spec 5.6): one message or `_all`, for everyone. */
   async delete(appId: string, actor: Actor, roomId: string, messageId: string): Promise<DeleteResult> {
     const all = messageId === '_all';
-    const { count, members } = await this.rooms.transaction(async (tx) => {
-      const context = await this.access.load(appId, roomId, actor, tx);
+    const { count, members } = await this.deps.rooms.transaction(async (tx) => {
+      const context = await this.deps.access.load(appId, roomId, actor, tx);
       requireSuperuser(
         context,
         'Only platform admin, room owner or room manager can delete messages',
@@ -260,21 +252,34 @@ export class MessagesService {
       );
       let removed: number;
       if (all) {
-        removed = await this.messages.deleteAll(appId, roomId, tx);
-        await this.members.allMessagesDeleted(appId, roomId, tx);
-        if (context.room.pinnedMessageId !== null) await this.rooms.setPinned(appId, roomId, null, tx);
+        removed = await this.deps.messages.deleteAll(appId, roomId, tx);
+        await this.deps.members.allMessagesDeleted(appId, roomId, tx);
+        if (context.room.pinnedMessageId !== null) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       } else {
         const message = await this.messageOfRoom(appId, roomId, messageId, tx);
-        removed = await this.messages.delete(appId, roomId, messageId, tx);
-        await this.members.messageDeleted(appId, roomId, message, tx);
-        if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, roomId, null, tx);
+        removed = await this.deps.messages.delete(appId, roomId, messageId, tx);
+        await this.deps.members.messageDeleted(appId, roomId, message, tx);
+        if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       }
-      await this.rooms.messagesRemoved(appId, roomId, removed, await this.messages.latest(appId, roomId, tx), tx);
-      await this.messages.recordDeletion(appId, roomId, messageId, Date.now(), DELETION_MEMORY_MS, tx);
+      await this.deps.rooms.messagesRemoved(
+        appId,
+        roomId,
+        removed,
+        await this.deps.messages.latest(appId, roomId, tx),
+        tx,
+      );
+      await this.deps.messages.recordDeletion(appId, roomId, messageId, Date.now(), DELETION_MEMORY_MS, tx);
       return { count: removed, members: context.members.map((member) => member.userId) };
     });
     const deletedBy = actor.userId ?? 'admin';
-    this.bus.publish('message.deleted', { appId, roomId, messageIds: all ? [] : [messageId], all, deletedBy, members });
+    this.deps.bus.publish('message.deleted', {
+      appId,
+      roomId,
+      messageIds: all ? [] : [messageId],
+      all,
+      deletedBy,
+      members,
+    });
     return {
       deletedCount: count,
       roomID: roomId,
@@ -286,10 +291,10 @@ export class MessagesService {
 
   /** Pin (spec 5.7, 12 item 55): one pinned message per room; pinning another unpins the previous. */
   async setPinned(appId: string, actor: Actor, messageId: string, pinned: boolean): Promise<MessageView> {
-    const outcome = await this.rooms.transaction(async (tx) => {
-      const found = await this.messages.find(appId, messageId, tx);
+    const outcome = await this.deps.rooms.transaction(async (tx) => {
+      const found = await this.deps.messages.find(appId, messageId, tx);
       if (!found) throw new AppError('MESSAGE_NOT_FOUND');
-      const context = await this.access.load(appId, found.roomId, actor, tx);
+      const context = await this.deps.access.load(appId, found.roomId, actor, tx);
       // Outside the room, the message is not there at all.
       if (!context.canAccess) throw new AppError('MESSAGE_NOT_FOUND');
       requireSuperuser(context, `Only room owner, manager, or platform admin can ${pinned ? 'pin' : 'unpin'} messages`);
@@ -298,22 +303,22 @@ export class MessagesService {
       let previous: string | null = null;
       if (pinned) {
         previous = context.room.pinnedMessageId !== messageId ? context.room.pinnedMessageId : null;
-        if (previous !== null) await this.messages.setPinned(appId, previous, false, now, tx);
-        if (!found.pinned) await this.messages.setPinned(appId, messageId, true, now, tx);
-        await this.rooms.setPinned(appId, found.roomId, messageId, tx);
+        if (previous !== null) await this.deps.messages.setPinned(appId, previous, false, now, tx);
+        if (!found.pinned) await this.deps.messages.setPinned(appId, messageId, true, now, tx);
+        await this.deps.rooms.setPinned(appId, found.roomId, messageId, tx);
       } else {
-        if (found.pinned) await this.messages.setPinned(appId, messageId, false, now, tx);
-        if (context.room.pinnedMessageId === messageId) await this.rooms.setPinned(appId, found.roomId, null, tx);
+        if (found.pinned) await this.deps.messages.setPinned(appId, messageId, false, now, tx);
+        if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, found.roomId, null, tx);
       }
       const changed = found.pinned !== pinned;
-      return { message: (await this.messages.find(appId, messageId, tx))!, previous, changed };
+      return { message: written(await this.deps.messages.find(appId, messageId, tx)), previous, changed };
     });
     if (outcome.previous !== null) {
-      const previous = await this.messages.find(appId, outcome.previous);
+      const previous = await this.deps.messages.find(appId, outcome.previous);
       if (previous) await this.announce('message.unpinned', appId, previous);
     }
     if (outcome.changed) await this.announce(pinned ? 'message.pinned' : 'message.unpinned', appId, outcome.message);
-    return this.presenter.messageViewOf(appId, outcome.message);
+    return this.deps.presenter.messageViewOf(appId, outcome.message);
   }
 
   /** `PUT /rooms/:id/lastRead` ([hist], spec 6 and 13): the member's read position and new badge. */
@@ -323,19 +328,19 @@ export class MessagesService {
     roomId: string,
     messageId: string,
   ): Promise<{ client: string; lastRead: string; badge: number }> {
-    const context = await this.access.loadReadable(appId, roomId, actor);
+    const context = await this.deps.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
     const message = await this.messageOfRoom(appId, roomId, messageId);
-    await this.members.markRead(appId, roomId, actor.userId, message.seq, message.id, Date.now());
-    const state = (await this.members.readStates(appId, [roomId], actor.userId)).get(roomId);
+    await this.deps.members.markRead(appId, roomId, actor.userId, message.seq, message.id, Date.now());
+    const state = (await this.deps.members.readStates(appId, [roomId], actor.userId)).get(roomId);
     const badge = state?.badge ?? 0;
     const lastRead = state?.lastReadId ?? message.id;
-    this.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });
+    this.deps.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });
     return { client: actor.userId, lastRead, badge };
   }
 
   async messageOfRoom(appId: string, roomId: string, messageId: string, db?: Db): Promise<StoredMessage> {
-    const message = await this.messages.find(appId, messageId, db);
+    const message = await this.deps.messages.find(appId, messageId, db);
     if (!message || message.roomId !== roomId) throw new AppError('MESSAGE_NOT_FOUND');
     return message;
   }
@@ -347,7 +352,7 @@ export class MessagesService {
   }
 
   private async requireUser(appId: string, id: string): Promise<void> {
-    const user = await this.users.find(appId, id);
+    const user = await this.deps.users.find(appId, id);
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
   }
 
@@ -357,9 +362,9 @@ export class MessagesService {
     options: Required<SendOptions>,
     mentions: string[],
   ): Promise<void> {
-    const view = await this.presenter.messageViewOf(appId, message);
+    const view = await this.deps.presenter.messageViewOf(appId, message);
     const members = await this.memberIds(appId, message.roomId);
-    this.bus.publish('message.created', {
+    this.deps.bus.publish('message.created', {
       appId,
       roomId: message.roomId,
       message: view,
@@ -377,8 +382,8 @@ export class MessagesService {
     appId: string,
     message: StoredMessage,
   ): Promise<void> {
-    const view = await this.presenter.messageViewOf(appId, message);
-    this.bus.publish(type, {
+    const view = await this.deps.presenter.messageViewOf(appId, message);
+    this.deps.bus.publish(type, {
       appId,
       roomId: message.roomId,
       message: view,
@@ -387,6 +392,6 @@ export class MessagesService {
   }
 
   private async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return (await this.members.list(appId, roomId)).map((member) => member.userId);
+    return (await this.deps.members.list(appId, roomId)).map((member) => member.userId);
   }
 }

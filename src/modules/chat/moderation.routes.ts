@@ -1,21 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
-import { UserSchema } from '../users/index.js';
+import {
+  AdminMuteParams,
+  BlockeeParams,
+  EmptyBody,
+  IgnoredPaging,
+  ModerationRecordResponse,
+  ModerationRecordsResponse,
+  RoomBlockeeParams,
+  RoomIdParams,
+  UserResponse,
+} from './moderation.schemas.js';
+import type { ModerationService } from './moderation.service.js';
 
 const tags = ['Moderation'];
-const Id = Type.String({ minLength: 1, maxLength: 255 });
-const Record = Type.Object({}, { additionalProperties: true });
-const Records = Envelope(Type.Object({ data: Type.Array(Record) }));
-const RoomBlockeeParams = Type.Object({ roomID: Id, blockee: Id });
-const BlockeeParams = Type.Object({ blockee: Id });
-const EmptyBody = Type.Union([Type.Object({}), Type.Null()]);
-
 /** Bans, personal blocks and the admin's notification mute (spec 7.1-7.7). */
-export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { moderation } = app.services;
+export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: ModerationService }> = async (
+  app,
+  { moderation },
+) => {
   const read = { auth: 'user', scope: 'moderation:read' } as const;
   const write = { auth: 'user', scope: 'moderation:write' } as const;
 
@@ -28,7 +32,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)',
         params: RoomBlockeeParams,
         body: EmptyBody,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) =>
@@ -43,7 +47,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Lift a ban (spec 7.2)',
         params: RoomBlockeeParams,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) =>
@@ -57,8 +61,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'The bans of a room, newest first (spec 7.3)',
-        params: Type.Object({ roomID: Id }),
-        response: { 200: Records },
+        params: RoomIdParams,
+        response: { 200: ModerationRecordsResponse },
       },
     },
     async (request) => ok(await moderation.bans(appIdOf(request), actorOf(request), request.params.roomID)),
@@ -73,7 +77,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Block a user: closes our direct room both ways (spec 7.4.1)',
         params: BlockeeParams,
         body: EmptyBody,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) => ok(await moderation.block(appIdOf(request), actingUserId(request), request.params.blockee)),
@@ -87,7 +91,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Unblock a user (spec 7.4.2)',
         params: BlockeeParams,
-        response: { 200: Envelope(Record) },
+        response: { 200: ModerationRecordResponse },
       },
     },
     async (request) => ok(await moderation.unblock(appIdOf(request), actingUserId(request), request.params.blockee)),
@@ -97,41 +101,24 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/blockStatus/my',
     {
       config: read,
-      schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: Records } },
+      schema: { tags, summary: 'The users I block (spec 7.4.3)', response: { 200: ModerationRecordsResponse } },
     },
     async (request) => ok(await moderation.blocks(appIdOf(request), actingUserId(request))),
   );
 
-  const MuteParams = Type.Object({ uid: Id, room: Id });
-  const anyPaging = Type.Object({ limit: Type.Optional(Type.String()), skip: Type.Optional(Type.String()) });
-
-  app.post(
-    '/admin/clients/:uid/mute/:room',
-    {
+  // Mute (spec 7.6) and unmute (7.7) differ only in the method.
+  const adminMutes = [
+    { method: 'POST', muted: true, summary: "Mute a room's notifications for a user (spec 7.6)" },
+    { method: 'DELETE', muted: false, summary: "Unmute a room's notifications for a user (spec 7.7)" },
+  ] as const;
+  for (const { method, muted, summary } of adminMutes) {
+    app.route({
+      method,
+      url: '/admin/clients/:uid/mute/:room',
       config: { auth: 'admin', scope: 'moderation:write' },
-      schema: {
-        tags,
-        summary: "Mute a room's notifications for a user (spec 7.6)",
-        params: MuteParams,
-        querystring: anyPaging,
-        response: { 200: Envelope(UserSchema) },
-      },
-    },
-    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, true)),
-  );
-
-  app.delete(
-    '/admin/clients/:uid/mute/:room',
-    {
-      config: { auth: 'admin', scope: 'moderation:write' },
-      schema: {
-        tags,
-        summary: "Unmute a room's notifications for a user (spec 7.7)",
-        params: MuteParams,
-        querystring: anyPaging,
-        response: { 200: Envelope(UserSchema) },
-      },
-    },
-    async (request) => ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, false)),
-  );
+      schema: { tags, summary, params: AdminMuteParams, querystring: IgnoredPaging, response: { 200: UserResponse } },
+      handler: async (request) =>
+        ok(await moderation.adminMute(appIdOf(request), request.params.uid, request.params.room, muted)),
+    });
+  }
 };

@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import type { Actor } from '../../core/actor.js';
 import type { Member, MembersRepository } from './members.repository.js';
-import type { UsersRepository } from '../users/index.js';
+import type { UserDirectory } from '../users/index.js';
 import type { ModerationRepository } from './moderation.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
@@ -56,15 +56,17 @@ export function isSuperuserOf(room: Room, members: readonly Member[], principals
 
 export class RoomAccess {
   constructor(
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly moderation: ModerationRepository,
+    private readonly deps: {
+      rooms: RoomsRepository;
+      members: MembersRepository;
+      users: UserDirectory;
+      moderation: ModerationRepository;
+    },
   ) {}
 
   /** A user and every group that contains them: a room member through any of them is a member. */
   async principals(appId: string, userId: string, db?: Db): Promise<string[]> {
-    return [userId, ...(await this.users.groupsContaining(appId, userId, db))];
+    return [userId, ...(await this.deps.users.groupsContaining(appId, userId, db))];
   }
 
   /**
@@ -72,17 +74,19 @@ export class RoomAccess {
    * Inside a transaction, pass it as `tx`: the room row is then locked until it ends.
    */
   async load(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
-    const room = tx ? await this.rooms.findForUpdate(appId, roomId, tx) : await this.rooms.find(appId, roomId);
+    const room = tx
+      ? await this.deps.rooms.findForUpdate(appId, roomId, tx)
+      : await this.deps.rooms.find(appId, roomId);
     if (!room) throw new AppError('ROOM_NOT_FOUND');
-    const members = await this.members.list(appId, roomId, tx);
+    const members = await this.deps.members.list(appId, roomId, tx);
     const principals = actor.userId === null ? [] : await this.principals(appId, actor.userId, tx);
     const memberIds = new Set(members.map((member) => member.userId));
     const isMember = principals.some((id) => memberIds.has(id));
     const isOwner = room.owner !== null && principals.includes(room.owner);
     const isSuperuser = isSuperuserOf(room, members, principals);
     const [banned, blocked] = await Promise.all([
-      actor.admin ? false : this.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
-      room.roomType === 'direct' && !actor.admin ? this.moderation.roomBlocked(appId, roomId, tx) : false,
+      actor.admin ? false : this.deps.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
+      room.roomType === 'direct' && !actor.admin ? this.deps.moderation.roomBlocked(appId, roomId, tx) : false,
     ]);
     return {
       room,

@@ -1,11 +1,11 @@
 import { AppError } from '../../core/errors.js';
+import type { ChatReads } from './chat-reads.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
-import type { Member, MembersRepository } from './members.repository.js';
-import type { UsersRepository } from '../users/index.js';
-import { historyFloor, type RoomAccess } from './room-access.js';
-import type { RoomPresenter, RoomView, ViewerState } from './room-presenter.js';
-import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { Member } from './members.repository.js';
+import { historyFloor } from './room-access.js';
+import type { RoomView, ViewerState } from './room-presenter.js';
+import type { Room } from './rooms.repository.js';
 
 export interface RoomListQuery {
   sort?: string;
@@ -40,13 +40,7 @@ const LOOKUP_CHUNK = 500;
 
 /** `GET /rooms` (spec 4.5, 12 item 39): the caller's active rooms, filtered, sorted and paged. */
 export class RoomList {
-  constructor(
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly access: RoomAccess,
-    private readonly presenter: RoomPresenter,
-  ) {}
+  constructor(private readonly deps: ChatReads) {}
 
   async list(
     appId: string,
@@ -61,8 +55,8 @@ export class RoomList {
     const prefFilter = parsePref(query.pref);
     const tagFilter = parseTagFilter(query.q);
 
-    const principals = await this.access.principals(appId, userId);
-    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: true });
+    const principals = await this.deps.access.principals(appId, userId);
+    let rooms = await this.deps.rooms.listForPrincipals(appId, principals, { activeOnly: true });
     if (updatedAfter !== undefined) rooms = await this.updatedAfter(appId, rooms, updatedAfter);
     if (tagFilter) rooms = rooms.filter(tagFilter);
     const entries = await this.entries(appId, userId, principals, rooms);
@@ -70,7 +64,7 @@ export class RoomList {
     matching.sort(compare);
     const skip = query.skip ?? 0;
     const page = query.limit ? matching.slice(skip, skip + query.limit) : matching.slice(skip);
-    const data = await this.presenter.list(appId, page);
+    const data = await this.deps.presenter.list(appId, page);
     const inspect = {
       query: {
         appID: appId,
@@ -81,10 +75,9 @@ export class RoomList {
               $or: [
                 {
                   lastMessage: {
-                    $gt:
-                      Math.floor(updatedAfter / 1000)
-                        .toString(16)
-                        .padStart(8, '0') + '0000000000000000',
+                    $gt: `${Math.floor(updatedAfter / 1000)
+                      .toString(16)
+                      .padStart(8, '0')}0000000000000000`,
                   },
                 },
                 { createdTime: { $gt: iso(updatedAfter) } },
@@ -98,17 +91,31 @@ export class RoomList {
     return { totalCount: matching.length, inspect, data };
   }
 
+  /** `GET /rooms/ids` (SDK): the ids of the caller's active rooms, sorted, one page of them. */
+  async ids(
+    appId: string,
+    userId: string,
+    page: { skip?: number; limit?: number },
+  ): Promise<{ totalCount: number; data: string[] }> {
+    const principals = await this.deps.access.principals(appId, userId);
+    const rooms = await this.deps.rooms.listForPrincipals(appId, principals, { activeOnly: true });
+    const ids = rooms.map((room) => room.id).sort();
+    const skip = page.skip ?? 0;
+    const limit = page.limit || 500;
+    return { totalCount: ids.length, data: ids.slice(skip, skip + limit) };
+  }
+
   /**
    * Rooms created after `time` or whose last message was: the message's stored time decides, not
    * its id, which a client may have chosen (spec 5.2) with any timestamp in it.
    */
   private async updatedAfter(appId: string, rooms: Room[], time: number): Promise<Room[]> {
-    const lastIds = rooms
-      .filter((room) => room.createdAt <= time && room.lastMessageId !== null)
-      .map((room) => room.lastMessageId!);
+    const lastIds = rooms.flatMap((room) =>
+      room.createdAt <= time && room.lastMessageId !== null ? [room.lastMessageId] : [],
+    );
     const sentAt = new Map<string, number>();
     for (let start = 0; start < lastIds.length; start += LOOKUP_CHUNK) {
-      for (const message of await this.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK)))
+      for (const message of await this.deps.presenter.messagesById(appId, lastIds.slice(start, start + LOOKUP_CHUNK)))
         sentAt.set(message.id, message.createdAt);
     }
     return rooms.filter(
@@ -120,9 +127,9 @@ export class RoomList {
     if (rooms.length === 0) return [];
     const ids = rooms.map((room) => room.id);
     const [states, user, memberLists] = await Promise.all([
-      this.members.readStates(appId, ids, userId),
-      this.users.find(appId, userId),
-      this.members.listMany(appId, ids),
+      this.deps.members.readStates(appId, ids, userId),
+      this.deps.users.find(appId, userId),
+      this.deps.members.listMany(appId, ids),
     ]);
     return rooms.map((room) => {
       const state = states.get(room.id);

@@ -2,9 +2,11 @@ import { iso } from '../../shared/time.js';
 import type { Member, MembersRepository, ReadState } from './members.repository.js';
 import { messageView, type MessageView } from './message-view.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
-import type { User, UsersRepository } from '../users/index.js';
+import type { User, UserDirectory } from '../users/index.js';
+import type { RoomContext } from './room-access.js';
 import { userSummary, type UserSummary } from '../users/index.js';
 import type { Room } from './rooms.repository.js';
+import { written } from './written.js';
 
 export type RoomView = Record<string, unknown> & {
   _id: string;
@@ -65,12 +67,22 @@ export interface OnlineUsers {
 
 /** Builds room payloads: members as user summaries, last and pinned messages expanded. */
 export class RoomPresenter {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly members: MembersRepository,
-    private readonly messages: MessagesRepository,
-    private readonly presence: OnlineUsers,
-  ) {}
+  private readonly users: UserDirectory;
+  private readonly members: MembersRepository;
+  private readonly messages: MessagesRepository;
+  private readonly presence: OnlineUsers;
+
+  constructor(deps: {
+    users: UserDirectory;
+    members: MembersRepository;
+    messages: MessagesRepository;
+    presence: OnlineUsers;
+  }) {
+    this.users = deps.users;
+    this.members = deps.members;
+    this.messages = deps.messages;
+    this.presence = deps.presence;
+  }
 
   /** Users by id, with the members of any group among them. */
   async usersById(appId: string, ids: Iterable<string>): Promise<Map<string, User>> {
@@ -115,7 +127,32 @@ export class RoomPresenter {
   }
 
   async messageViewOf(appId: string, message: StoredMessage): Promise<MessageView> {
-    return (await this.messageViews(appId, [message]))[0]!;
+    return written((await this.messageViews(appId, [message]))[0]);
+  }
+
+  /** The room in full as `context.actor` sees it. */
+  async detailFor(context: RoomContext): Promise<RoomView> {
+    return this.detail(context.room, context.members, await this.viewerState(context));
+  }
+
+  /** What `context.actor` alone sees of the room; none for the platform admin outside it. */
+  async viewerState(context: RoomContext): Promise<ViewerState | null> {
+    const userId = context.actor.userId;
+    if (userId === null || (!context.isMember && context.actor.admin)) return null;
+    const { room } = context;
+    const [states, user] = await Promise.all([
+      this.members.readStates(room.appId, [room.id], userId),
+      this.users.find(room.appId, userId),
+    ]);
+    const state = states.get(room.id);
+    return {
+      unread: state?.badge ?? 0,
+      muted: (user?.mute.includes(room.id) ?? false) || state?.pref?.muted === true,
+      isSuperuser: context.isSuperuser,
+      pref: state?.pref ?? null,
+      lastRead: state?.lastReadId ?? null,
+      historyFloor: context.historyFloor,
+    };
   }
 
   /** A single room in full (spec 4.2): every member's unread count and read position included. */

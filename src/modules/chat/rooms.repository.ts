@@ -1,7 +1,7 @@
 import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
-import type { Database, RoomsTable } from '../../storage/schema.js';
+import type { Database, RoomsTable } from '../../storage/schema/tables.js';
 
 /** Whether members read messages from before they joined (issue 9 item 1). */
 export type HistoryVisibility = 'shared' | 'joined';
@@ -111,6 +111,19 @@ export class RoomsRepository {
 
   transaction<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
     return this.storage.db.transaction().execute(work);
+  }
+
+  /**
+   * A transaction that a unique violation (two requests creating the same row at once) undoes
+   * whole and answers as `'conflict'`, whatever the dialect reports.
+   */
+  async transactionOrConflict<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T | 'conflict'> {
+    try {
+      return await this.storage.db.transaction().execute(work);
+    } catch (error) {
+      if (this.storage.dialect.isUniqueViolation(error)) return 'conflict';
+      throw error;
+    }
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<Room | undefined> {

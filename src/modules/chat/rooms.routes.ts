@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
 import { OptionalBody } from '../../http/schemas.js';
+import type { RoomList } from './room-list.js';
+import type { RoomsService } from './rooms.service.js';
 import { actingUserId, actorOf, appIdOf, authOf, userActorOf } from '../../http/actor.js';
 import {
   CreateAndJoinBody,
@@ -15,8 +17,10 @@ import {
 
 const tags = ['Rooms'];
 
-export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { rooms, roomList, members } = app.services;
+export const roomsRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomsService; roomList: RoomList }> = async (
+  app,
+  { rooms, roomList },
+) => {
   const read = { auth: 'user', scope: 'rooms:read' } as const;
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
@@ -53,32 +57,15 @@ export const roomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RoomResponse },
       },
     },
-    async (request) => {
-      const actor = userActorOf(request);
-      const { invitee, invitationRequired, ...input } = request.body ?? {};
-      const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
-      const appId = appIdOf(request);
-      // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
-      if (invitationRequired === true && input.roomType !== 'direct') {
-        const { view } = await rooms.create(
-          appId,
-          actor,
-          { ...input, members: [] },
-          { join: true, defaults: authOf(request).app.settings },
-        );
-        const others = invitees.filter((id) => id !== actor.userId);
-        if (others.length > 0)
-          await members.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
-        return ok(view);
-      }
-      const { view } = await rooms.create(
-        appId,
-        actor,
-        { ...input, members: invitees },
-        { join: true, defaults: authOf(request).app.settings },
-      );
-      return ok(view);
-    },
+    async (request) =>
+      ok(
+        await rooms.createAndJoin(
+          appIdOf(request),
+          userActorOf(request),
+          request.body ?? {},
+          authOf(request).app.settings,
+        ),
+      ),
   );
 
   app.get(

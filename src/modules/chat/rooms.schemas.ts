@@ -85,3 +85,20 @@ export const RoomListResponse = Envelope(
 );
 
 export const DeleteRoomResponse = Envelope(Type.Object({ n: Type.Integer(), ok: Type.Integer() }));
+
+/** `GET /rooms/ids` (SDK). */
+export const RoomIdsQuery = Type.Object({
+  skip: Type.Optional(Skip),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+});
+export const RoomIdsResponse = Envelope(ListOf(Type.String()));
+
+/** `POST /rooms/:id/typing` (SDK). */
+export const TypingBody = Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]);
+export const EmptyResponse = Envelope(Type.Object({}));
+
+/** `PUT /rooms/:id/bot` (SDK): only these two fields. */
+export const RoomBotBody = Type.Object({
+  botMode: Type.Optional(Type.Boolean()),
+  botState: Type.Optional(Type.String({ maxLength: 256 })),
+});

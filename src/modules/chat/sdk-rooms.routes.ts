@@ -1,24 +1,39 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { AppError } from '../../http/errors.js';
-import { Envelope, ListOf, Skip } from '../../http/schemas.js';
-import { MessageListQuery, MessageListResponse, MessageSchema } from './messages.schemas.js';
+import { OneMemberParams } from './members.schemas.js';
+import {
+  AroundQuery,
+  AroundResponse,
+  MessageCountQuery,
+  MessageCountResponse,
+  RoomMessageParams,
+} from './messages.schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
-import { requireWritable } from './room-access.js';
-import { RoomParams, RoomResponse } from './rooms.schemas.js';
+import type { MembersService } from './members.service.js';
+import type { MessageList } from './message-list.js';
+import type { RoomList } from './room-list.js';
+import type { RoomsService } from './rooms.service.js';
+import type { TypingService } from './typing.service.js';
+import {
+  EmptyResponse,
+  RoomBotBody,
+  RoomIdsQuery,
+  RoomIdsResponse,
+  RoomParams,
+  RoomResponse,
+  TypingBody,
+} from './rooms.schemas.js';
 
 const tags = ['Rooms (SDK)'];
-const MAX_AROUND = 100;
-const MemberParams = Type.Object({
-  id: Type.String({ minLength: 1 }),
-  client: Type.String({ minLength: 1, maxLength: 255 }),
-});
 
 /** Room calls IMKIT's SDKs make under other paths than platform-api.md (realtime protocol 6, 9). */
-export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { members, messages, messageList, rooms, roomAccess, roomsRepository, messagesRepository, presenter, bus } =
-    app.services;
+export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
+  rooms: RoomsService;
+  roomList: RoomList;
+  members: MembersService;
+  messageList: MessageList;
+  typing: TypingService;
+}> = async (app, { rooms, roomList, members, messageList, typing }) => {
   const read = { auth: 'user', scope: 'rooms:read' } as const;
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
@@ -29,46 +44,11 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Ids of my rooms',
-        querystring: Type.Object({
-          skip: Type.Optional(Skip),
-          limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-        }),
-        response: { 200: Envelope(ListOf(Type.String())) },
+        querystring: RoomIdsQuery,
+        response: { 200: RoomIdsResponse },
       },
     },
-    async (request) => {
-      const appId = appIdOf(request);
-      const principals = await roomAccess.principals(appId, actingUserId(request));
-      const ids = (await roomsRepository.listForPrincipals(appId, principals, { activeOnly: true }))
-        .map((room) => room.id)
-        .sort();
-      const skip = request.query.skip ?? 0;
-      const limit = request.query.limit || 500;
-      return ok({ totalCount: ids.length, data: ids.slice(skip, skip + limit) });
-    },
-  );
-
-  app.get(
-    '/rooms/:id/messages',
-    {
-      config: { auth: 'user', scope: 'messages:read' },
-      schema: {
-        tags,
-        summary: 'Messages of a room, newest first (the SDK path of GET /rooms/:id/messages/v3)',
-        params: RoomParams,
-        querystring: MessageListQuery,
-        response: { 200: MessageListResponse },
-      },
-    },
-    async (request) => {
-      const query = request.query;
-      return ok(
-        await messageList.list(appIdOf(request), actorOf(request), request.params.id, {
-          ...query,
-          afterTime: query.afterTime === undefined ? undefined : String(query.afterTime),
-        }),
-      );
-    },
+    async (request) => ok(await roomList.ids(appIdOf(request), actingUserId(request), request.query)),
   );
 
   app.get(
@@ -78,41 +58,14 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'A message with `before` older and `after` newer ones around it, newest first',
-        params: Type.Object({ id: Type.String({ minLength: 1 }), messageId: Type.String({ minLength: 1 }) }),
-        querystring: Type.Object({
-          before: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-          after: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-        }),
-        response: { 200: Envelope(Type.Object({ data: Type.Array(MessageSchema) })) },
+        params: RoomMessageParams,
+        querystring: AroundQuery,
+        response: { 200: AroundResponse },
       },
     },
     async (request) => {
-      const appId = appIdOf(request);
-      const { historyFloor } = await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
-      const center = await messages.messageOfRoom(appId, request.params.id, request.params.messageId);
-      if (center.seq <= historyFloor) throw new AppError('MESSAGE_NOT_FOUND');
-      const cursor = { time: center.createdAt, seq: center.seq };
-      const before = Math.min(request.query.before ?? 0, MAX_AROUND);
-      const after = Math.min(request.query.after ?? 0, MAX_AROUND);
-      const [older, newer] = await Promise.all([
-        before > 0
-          ? messagesRepository.list(appId, request.params.id, {
-              field: 'created_at',
-              before: cursor,
-              limit: before,
-              fromSeq: historyFloor,
-            })
-          : [],
-        after > 0
-          ? messagesRepository.list(appId, request.params.id, {
-              field: 'created_at',
-              after: cursor,
-              limit: after,
-              fromSeq: historyFloor,
-            })
-          : [],
-      ]);
-      return ok({ data: await presenter.messageViews(appId, [...newer, center, ...older]) });
+      const { id, messageId } = request.params;
+      return ok({ data: await messageList.around(appIdOf(request), actorOf(request), id, messageId, request.query) });
     },
   );
 
@@ -124,15 +77,13 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'How many messages a room has, or has had since `timeInMS`',
         params: RoomParams,
-        querystring: Type.Object({ timeInMS: Type.Optional(Type.Integer({ minimum: 0 })) }),
-        response: { 200: Envelope(Type.Object({ count: Type.Integer() })) },
+        querystring: MessageCountQuery,
+        response: { 200: MessageCountResponse },
       },
     },
     async (request) => {
-      const appId = appIdOf(request);
-      const { room } = await roomAccess.loadReadable(appId, request.params.id, actorOf(request));
       const since = request.query.timeInMS ?? 0;
-      return ok({ count: since > 0 ? await messagesRepository.count(appId, room.id, since + 1) : room.messageCount });
+      return ok({ count: await messageList.count(appIdOf(request), actorOf(request), request.params.id, since) });
     },
   );
 
@@ -143,7 +94,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Add one member (SDK form of POST /rooms/:id/members)',
-        params: MemberParams,
+        params: OneMemberParams,
         response: { 200: RoomResponse },
       },
     },
@@ -162,7 +113,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
-        params: MemberParams,
+        params: OneMemberParams,
         response: { 200: RoomResponse },
       },
     },
@@ -182,24 +133,12 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Tell the other members I am typing',
         params: RoomParams,
-        body: Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]),
-        response: { 200: Envelope(Type.Object({})) },
+        body: TypingBody,
+        response: { 200: EmptyResponse },
       },
     },
     async (request) => {
-      const appId = appIdOf(request);
-      const actor = userActorOf(request);
-      const context = await roomAccess.loadReadable(appId, request.params.id, actor);
-      // A typing notice carries text: banned, blocked or frozen out means silent here too.
-      requireWritable(context);
-      const message = request.body?.message;
-      bus.publish('room.typing', {
-        appId,
-        roomId: context.room.id,
-        userId: actor.userId,
-        message: typeof message === 'string' ? message.slice(0, 1000) : null,
-        members: context.members.map((member) => member.userId),
-      });
+      await typing.typing(appIdOf(request), userActorOf(request), request.params.id, request.body?.message);
       return ok({});
     },
   );
@@ -212,10 +151,7 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: "Update a room's bot (botMode, botState)",
         params: RoomParams,
-        body: Type.Object({
-          botMode: Type.Optional(Type.Boolean()),
-          botState: Type.Optional(Type.String({ maxLength: 256 })),
-        }),
+        body: RoomBotBody,
         response: { 200: RoomResponse },
       },
     },

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { ApiKeysTable } from '../../storage/schema.js';
+import type { ApiKeysTable } from '../../storage/schema/tables.js';
 import type { ApiKey } from '../../core/principal.js';
 
 export interface NewApiKey extends Omit<ApiKey, 'lastUsedAt' | 'lastUsedIp' | 'rolledTo' | 'revokedAt'> {

@@ -1,3 +1,31 @@
 /** The public surface of the prefs module: other folders import only from here. */
-export { PrefsRepository } from './prefs.repository.js';
-export { prefsRoutes } from './prefs.routes.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Storage } from '../../storage/database.js';
+import { PrefsRepository } from './prefs.repository.js';
+import { prefsRoutes } from './prefs.routes.js';
+import { PrefsService, type RoomPrefsPort } from './prefs.service.js';
+
+export type { PrefsService, RoomPrefsPort };
+
+export interface PrefsModuleDeps {
+  storage: Storage;
+  bus: EventBus;
+  /** The chat module's `members` (MembersService.setRoomPref). */
+  roomPrefs: RoomPrefsPort;
+}
+
+export interface PrefsModule {
+  prefs: PrefsService;
+  routes: FastifyPluginAsync;
+}
+
+export function createPrefsModule(deps: PrefsModuleDeps): PrefsModule {
+  const prefs = new PrefsService({ repository: new PrefsRepository(deps.storage), bus: deps.bus });
+  return {
+    prefs,
+    routes: async (app) => {
+      await app.register(prefsRoutes, { prefs, roomPrefs: deps.roomPrefs });
+    },
+  };
+}

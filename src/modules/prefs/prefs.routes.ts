@@ -1,25 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
+import {
+  PrefKeyParams,
+  PrefKeyResponse,
+  PrefListResponse,
+  PrefResponse,
+  RoomPrefBody,
+  RoomPrefParams,
+  RoomPrefResponse,
+} from './prefs.schemas.js';
+import type { PrefsService, RoomPrefsPort } from './prefs.service.js';
 
 const tags = ['Preferences (SDK)'];
-const KEY = Type.String({ minLength: 1, maxLength: 128 });
-const MAX_PREF_BYTES = 64 * 1024;
-const MAX_PREFS = 200;
-/** Room preference fields (spec 1.9 `pref`). */
-const ROOM_PREF_FIELDS = new Set(['tags', 'tagColors', 'hidden', 'sticky', 'muted', 'folder']);
-
-const checkSize = (value: unknown) => {
-  if (Buffer.byteLength(JSON.stringify(value) ?? '') > MAX_PREF_BYTES)
-    throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
-};
 
 /** The preference calls IMKitUI makes (realtime protocol 6.5) that platform-api.md does not list. */
-export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { prefs, bus, roomAccess, membersRepository } = app.services;
+export const prefsRoutes: FastifyPluginAsyncTypebox<{ prefs: PrefsService; roomPrefs: RoomPrefsPort }> = async (
+  app,
+  { prefs, roomPrefs },
+) => {
   const read = { auth: 'user', scope: 'users:read' } as const;
   const write = { auth: 'user', scope: 'users:write' } as const;
 
@@ -27,11 +27,7 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/me/pref',
     {
       config: read,
-      schema: {
-        tags,
-        summary: 'My preferences, as {key, data} entries',
-        response: { 200: Envelope(Type.Array(Type.Object({ key: Type.String(), data: Type.Unknown() }))) },
-      },
+      schema: { tags, summary: 'My preferences, as {key, data} entries', response: { 200: PrefListResponse } },
     },
     async (request) => ok(await prefs.list(appIdOf(request), actingUserId(request))),
   );
@@ -43,23 +39,13 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Set one of my preferences (the body is its value)',
-        params: Type.Object({ key: KEY }),
+        params: PrefKeyParams,
         body: Type.Unknown(),
-        response: { 200: Envelope(Type.Object({ key: Type.String(), data: Type.Unknown() })) },
+        response: { 200: PrefResponse },
       },
     },
-    async (request) => {
-      const appId = appIdOf(request);
-      const userId = actingUserId(request);
-      const data = request.body ?? {};
-      checkSize(data);
-      const existing = await prefs.list(appId, userId);
-      if (existing.length >= MAX_PREFS && !existing.some((entry) => entry.key === request.params.key))
-        throw new AppError('INVALID_REQUEST', `At most ${MAX_PREFS} preferences per user`);
-      await prefs.set(appId, userId, request.params.key, data);
-      bus.publish('user.pref', { appId, userId, key: request.params.key, data });
-      return ok({ key: request.params.key, data });
-    },
+    async (request) =>
+      ok(await prefs.set(appIdOf(request), actingUserId(request), request.params.key, request.body ?? {})),
   );
 
   app.delete(
@@ -69,18 +55,11 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Remove one of my preferences',
-        params: Type.Object({ key: KEY }),
-        response: { 200: Envelope(Type.Object({ key: Type.String() })) },
+        params: PrefKeyParams,
+        response: { 200: PrefKeyResponse },
       },
     },
-    async (request) => {
-      const appId = appIdOf(request);
-      const userId = actingUserId(request);
-      if (!(await prefs.delete(appId, userId, request.params.key)))
-        throw new AppError('NOT_FOUND', 'No such preference');
-      bus.publish('user.pref', { appId, userId, key: request.params.key });
-      return ok({ key: request.params.key });
-    },
+    async (request) => ok(await prefs.delete(appIdOf(request), actingUserId(request), request.params.key)),
   );
 
   app.post(
@@ -90,31 +69,14 @@ export const prefsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Set my preferences for a room (tags, tagColors, hidden, sticky, muted, folder)',
-        params: Type.Object({ room: Type.String({ minLength: 1 }) }),
-        body: Type.Object({
-          tags: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 100 })),
-          tagColors: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 32 }))),
-          hidden: Type.Optional(Type.Boolean()),
-          sticky: Type.Optional(Type.Boolean()),
-          muted: Type.Optional(Type.Boolean()),
-          folder: Type.Optional(Type.String({ maxLength: 256 })),
-        }),
-        response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
+        params: RoomPrefParams,
+        body: RoomPrefBody,
+        response: { 200: RoomPrefResponse },
       },
     },
     async (request) => {
-      const appId = appIdOf(request);
-      const actor = actorOf(request);
-      const userId = actor.userId ?? actingUserId(request);
-      const context = await roomAccess.load(appId, request.params.room, { admin: false, userId });
-      if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-      const states = await membersRepository.readStates(appId, [context.room.id], userId);
-      const changes = Object.fromEntries(Object.entries(request.body).filter(([name]) => ROOM_PREF_FIELDS.has(name)));
-      const pref = { ...(states.get(context.room.id)?.pref ?? {}), ...changes };
-      checkSize(pref);
-      await membersRepository.setPref(appId, context.room.id, userId, pref, Date.now());
-      bus.publish('room.pref', { appId, roomId: context.room.id, userId, pref });
-      return ok({ room: context.room.id, ...pref });
+      const userId = actorOf(request).userId ?? actingUserId(request);
+      return ok(await roomPrefs.setRoomPref(appIdOf(request), userId, request.params.room, request.body));
     },
   );
 };

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import { claimLease, countByStatus, dueRows, pageOfRows } from '../../storage/leases.js';
-import type { PushNotificationsTable } from '../../storage/schema.js';
+import type { PushNotificationsTable } from '../../storage/schema/tables.js';
 
 export interface PushRecord {
   id: string;

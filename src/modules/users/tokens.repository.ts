@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { UserTokensTable } from '../../storage/schema.js';
+import type { UserTokensTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 
 export interface UserToken {

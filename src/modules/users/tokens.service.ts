@@ -5,7 +5,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
-import type { Database } from '../../storage/schema.js';
+import type { Database } from '../../storage/schema/tables.js';
 import type { App } from '../../core/principal.js';
 import type { User } from './users.repository.js';
 import type { TokensRepository, UserToken } from './tokens.repository.js';

@@ -2,7 +2,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import type { DialectHelpers, JsonTypeName } from '../../storage/dialects/dialect.js';
-import type { Database } from '../../storage/schema.js';
+import type { Database } from '../../storage/schema/tables.js';
 import { alwaysFalse, alwaysTrue, isNotTrue } from '../../storage/sql-fragments.js';
 import { checkPattern, UnsafePatternError } from '../../shared/safe-regex.js';
 import { parseTime } from '../../shared/time.js';

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import { queryRefusal } from '../../storage/dialects/query-errors.js';
-import type { Database, UsersTable } from '../../storage/schema.js';
+import type { Database, UsersTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import type { UserFilter } from './user-filter.js';
 

@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import { parseTime } from '../../shared/time.js';
 import type { App } from '../../core/principal.js';
 import type { Transaction } from 'kysely';
-import type { Database } from '../../storage/schema.js';
+import type { Database } from '../../storage/schema/tables.js';
 import type { GrantedToken, TokensService } from './tokens.service.js';
 import type { UserToken } from './tokens.repository.js';
 import { parseUserFilter } from './user-filter.js';

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import { claimLease, countByStatus, dueRows, pageOfRows } from '../../storage/leases.js';
-import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema.js';
+import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 
 export interface WebhookSettings {

@@ -1,5 +1,5 @@
 import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../schema/tables.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 

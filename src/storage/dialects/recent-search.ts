@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../schema/tables.js';
 import { SHORT_KEYWORD_WINDOW, type MessageHit, type MessageSearch } from './dialect.js';
 
 const ROOMS_PER_STATEMENT = 200;

@@ -1,15 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import {
+  FoundMessagesResponse,
+  MessageSearchBody,
+  MessageSearchQuery,
+  SearchBody,
+  SearchResponse,
+} from './search.schemas.js';
 import { actingUserId, appIdOf } from '../../http/actor.js';
-import type { SearchInput } from './search.service.js';
+import type { SearchInput, SearchService } from './search.service.js';
 
-export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { search } = app.services;
-
+export const searchRoutes: FastifyPluginAsyncTypebox<{ search: SearchService }> = async (app, { search }) => {
   app.post(
     '/search',
     {
@@ -19,26 +22,12 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Search message text in my rooms (spec 5.9)',
         description:
           'Case-insensitive substring match on the text of messages (and strings in `extra`), through a text index.',
-        body: Type.Object({
-          type: Type.Optional(
-            Type.Unknown({
-              description: '["messages"]; also roomName, roomMember, roomTags, roomPrefTags, roomPrefFolder',
-            }),
-          ),
-          keyword: Type.Optional(Type.Unknown()),
-          room: Type.Optional(Type.Unknown()),
-          roomTags: Type.Optional(Type.Unknown()),
-          limit: Type.Optional(Type.Unknown({ description: 'Messages to return: default 50, at most 200' })),
-        }),
-        response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
+        body: SearchBody,
+        response: { 200: SearchResponse },
       },
     },
     async (request) =>
       ok(await search.search(appIdOf(request), actingUserId(request), (request.body ?? {}) as SearchInput)),
-  );
-
-  const found = Envelope(
-    Type.Object({ totalCount: Type.Integer(), data: Type.Array(Type.Object({}, { additionalProperties: true })) }),
   );
 
   app.post(
@@ -48,12 +37,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Search'],
         summary: 'Messages of my rooms containing a text (SDK `message.searchV2`)',
-        body: Type.Object({
-          message: Type.Optional(Type.Unknown()),
-          room: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Unknown()),
-        }),
-        response: { 200: found },
+        body: MessageSearchBody,
+        response: { 200: FoundMessagesResponse },
       },
     },
     async (request) => {
@@ -73,11 +58,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['Search'],
         summary: 'Messages of my rooms containing a text (SDK `message.search`: q={"message": "…", "room"?: "…"})',
-        querystring: Type.Object({
-          q: Type.Optional(Type.String({ maxLength: 4096 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-        }),
-        response: { 200: found },
+        querystring: MessageSearchQuery,
+        response: { 200: FoundMessagesResponse },
       },
     },
     async (request) => {

@@ -1,12 +1,8 @@
 import { AppError } from '../../core/errors.js';
-import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { Storage } from '../../storage/database.js';
-import type { MembersRepository } from '../chat/index.js';
-import { historyFloors, type RoomAccess } from '../chat/index.js';
-import type { RoomPresenter } from '../chat/index.js';
-import type { MessagesRepository } from '../chat/index.js';
-import type { Room, RoomsRepository } from '../chat/index.js';
-import type { UsersRepository } from '../users/index.js';
+import type { ChatReads } from './chat-reads.js';
+import { historyFloors } from './room-access.js';
+import type { MessagesRepository } from './messages.repository.js';
+import type { Room } from './rooms.repository.js';
 
 export interface SearchInput {
   type?: unknown;
@@ -36,14 +32,9 @@ const roomSummary = (room: Room) => ({
 /** `POST /search` (spec 5.9, 12 item 56): messages through the text index, within the caller's rooms. */
 export class SearchService {
   constructor(
-    private readonly storage: Storage,
-    private readonly dialect: DialectHelpers,
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly users: UsersRepository,
-    private readonly access: RoomAccess,
-    private readonly presenter: RoomPresenter,
-    private readonly messagesRepository: MessagesRepository,
+    private readonly deps: ChatReads & {
+      messagesRepository: MessagesRepository;
+    },
   ) {}
 
   async search(appId: string, userId: string, input: SearchInput): Promise<Record<string, unknown>> {
@@ -58,8 +49,8 @@ export class SearchService {
     const tags = readTags(input.roomTags);
     const limit = readLimit(input.limit);
 
-    const principals = await this.access.principals(appId, userId);
-    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
+    const principals = await this.deps.access.principals(appId, userId);
+    let rooms = await this.deps.rooms.listForPrincipals(appId, principals, { activeOnly: false });
     if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
     if (tags.length > 0) rooms = rooms.filter((room) => tags.every((tag) => room.roomTags.includes(tag)));
     const byId = new Map(rooms.map((room) => [room.id, room]));
@@ -70,15 +61,18 @@ export class SearchService {
         appId,
         principals,
         rooms,
-        await this.dialect.searchMessages(this.storage.db, { appId, roomIds: [...byId.keys()], keyword, limit }),
+        await this.deps.messagesRepository.search({ appId, roomIds: [...byId.keys()], keyword, limit }),
       );
       const groups = new Map<string, string[]>();
       for (const hit of hits) {
-        let ids = groups.get(hit.roomId);
-        if (!ids) groups.set(hit.roomId, (ids = []));
+        const ids = groups.get(hit.roomId) ?? [];
         ids.push(hit.id);
+        groups.set(hit.roomId, ids);
       }
-      result.messages = [...groups].map(([roomId, messages]) => ({ room: roomSummary(byId.get(roomId)!), messages }));
+      result.messages = [...groups].flatMap(([roomId, messages]) => {
+        const room = byId.get(roomId);
+        return room ? [{ room: roomSummary(room), messages }] : [];
+      });
     }
     const lower = keyword.toLowerCase();
     const contains = (text: unknown) => typeof text === 'string' && text.toLowerCase().includes(lower);
@@ -86,7 +80,7 @@ export class SearchService {
     if (types.has('roomTags')) result.roomTags = rooms.filter((room) => room.roomTags.some(contains)).map(roomSummary);
     if (types.has('roomMember')) result.roomMember = await this.roomsWithMember(appId, rooms, contains);
     if (types.has('roomPrefTags') || types.has('roomPrefFolder')) {
-      const states = await this.members.readStates(
+      const states = await this.deps.members.readStates(
         appId,
         rooms.map((room) => room.id),
         userId,
@@ -112,14 +106,14 @@ export class SearchService {
     if (keyword.length > MAX_KEYWORD)
       throw new AppError('INVALID_REQUEST', `The text to find must be at most ${MAX_KEYWORD} characters`);
     const limit = readLimit(input.limit);
-    const principals = await this.access.principals(appId, userId);
-    let rooms = await this.rooms.listForPrincipals(appId, principals, { activeOnly: false });
+    const principals = await this.deps.access.principals(appId, userId);
+    let rooms = await this.deps.rooms.listForPrincipals(appId, principals, { activeOnly: false });
     if (input.room !== undefined) rooms = rooms.filter((room) => room.id === input.room);
     const hits = await this.readable(
       appId,
       principals,
       rooms,
-      await this.dialect.searchMessages(this.storage.db, {
+      await this.deps.messagesRepository.search({
         appId,
         roomIds: rooms.map((room) => room.id),
         keyword,
@@ -128,9 +122,9 @@ export class SearchService {
     );
     const found = new Map(
       (
-        await this.presenter.messageViews(
+        await this.deps.presenter.messageViews(
           appId,
-          await this.messagesRepository.findMany(
+          await this.deps.messagesRepository.findMany(
             appId,
             hits.map((hit) => hit.id),
           ),
@@ -148,7 +142,7 @@ export class SearchService {
     hits: T[],
   ): Promise<T[]> {
     const floors = await historyFloors(
-      this.members,
+      this.deps.members,
       appId,
       principals,
       rooms.filter((room) => hits.some((hit) => hit.roomId === room.id)),
@@ -157,14 +151,14 @@ export class SearchService {
   }
 
   private async roomsWithMember(appId: string, rooms: Room[], contains: (text: unknown) => boolean) {
-    const members = await this.members.listMany(
+    const members = await this.deps.members.listMany(
       appId,
       rooms.map((room) => room.id),
     );
     const users = new Map(
-      (await this.users.findMany(appId, [...new Set([...members.values()].flat().map((member) => member.userId))])).map(
-        (user) => [user.id, user],
-      ),
+      (
+        await this.deps.users.findMany(appId, [...new Set([...members.values()].flat().map((member) => member.userId))])
+      ).map((user) => [user.id, user]),
     );
     return rooms
       .filter((room) =>

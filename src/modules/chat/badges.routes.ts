@@ -1,16 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope, OptionalBody } from '../../http/schemas.js';
+import {
+  ByRoomTagsBody,
+  ByRoomTagsResponse,
+  MAX_BADGE_TAGS,
+  TotalBadgeQuery,
+  TotalBadgeResponse,
+} from './badges.schemas.js';
 import { actingUserId, appIdOf } from '../../http/actor.js';
+import type { BadgesService } from './badges.service.js';
 
 const tags = ['Unread counts'];
-const MAX_TAGS = 100;
 
-export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { badges } = app.services;
-
+export const badgesRoutes: FastifyPluginAsyncTypebox<{ badges: BadgesService }> = async (app, { badges }) => {
   app.post(
     '/badges/byRoomTags',
     {
@@ -18,14 +21,8 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'My unread counts per room tag (spec 6.1)',
-        body: OptionalBody(
-          Type.Object({
-            tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })),
-          }),
-        ),
-        response: {
-          200: Envelope(Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) })),
-        },
+        body: ByRoomTagsBody,
+        response: { 200: ByRoomTagsResponse },
       },
     },
     async (request) => {
@@ -33,7 +30,7 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (
         value !== undefined &&
         value !== null &&
-        (!Array.isArray(value) || value.length > MAX_TAGS || !value.every((tag) => typeof tag === 'string'))
+        (!Array.isArray(value) || value.length > MAX_BADGE_TAGS || !value.every((tag) => typeof tag === 'string'))
       ) {
         throw new AppError('INVALID_TAGS');
       }
@@ -51,11 +48,8 @@ export const badgesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'My total unread count (spec 6.2)',
         description: '`roomTags` may repeat; a room must carry every one of them.',
-        querystring: Type.Object({
-          roomTags: Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
-          'roomTags[]': Type.Optional(Type.Array(Type.String(), { maxItems: MAX_TAGS })),
-        }),
-        response: { 200: Envelope(Type.Object({ badge: Type.Integer() })) },
+        querystring: TotalBadgeQuery,
+        response: { 200: TotalBadgeResponse },
       },
     },
     async (request) => {

@@ -1,13 +1,15 @@
-import type { MembersRepository } from '../chat/index.js';
-import type { RoomAccess } from '../chat/index.js';
-import type { Room, RoomsRepository } from '../chat/index.js';
+import type { MembersRepository } from './members.repository.js';
+import type { RoomAccess } from './room-access.js';
+import type { Room, RoomsRepository } from './rooms.repository.js';
 
 /** Unread counts (spec 6, 12 items 57-59), read from the per-member counters messages keep. */
 export class BadgesService {
   constructor(
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly access: RoomAccess,
+    private readonly deps: {
+      rooms: RoomsRepository;
+      members: MembersRepository;
+      access: RoomAccess;
+    },
   ) {}
 
   /** `GET /me/badge`: unread over the caller's rooms carrying every tag given (AND). */
@@ -40,11 +42,13 @@ export class BadgesService {
   }
 
   private async roomsOf(appId: string, userId: string): Promise<Room[]> {
-    return this.rooms.listForPrincipals(appId, await this.access.principals(appId, userId), { activeOnly: false });
+    return this.deps.rooms.listForPrincipals(appId, await this.deps.access.principals(appId, userId), {
+      activeOnly: false,
+    });
   }
 
   private async unread(appId: string, userId: string, rooms: Room[]): Promise<number[]> {
-    const states = await this.members.readStates(
+    const states = await this.deps.members.readStates(
       appId,
       rooms.map((room) => room.id),
       userId,

@@ -1,0 +1,70 @@
+import type { Db } from '../../storage/transaction.js';
+import { userSummary, type UserDirectory, type UserSummary } from '../users/index.js';
+import { messageView } from './message-view.js';
+import type { StoredMessage } from './messages.repository.js';
+import type { Room } from './rooms.repository.js';
+
+export type WebhookEvent = 'MESSAGE' | 'ADD_MEMBERS' | 'DELETE_MEMBERS' | 'JOIN_ROOM';
+
+/** A room event for the room's webhook targets, written in the transaction of the change (the durable outbox). */
+export interface RoomWebhookEvent {
+  appId: string;
+  roomId: string;
+  roomWebhook: string | null;
+  botState: string;
+  event: WebhookEvent;
+  clientId: string | null;
+  data: unknown;
+}
+
+/** Where room events go; the webhooks module implements it (targets, payload, delivery rows). */
+export interface WebhookQueue {
+  enqueue(tx: Db, event: RoomWebhookEvent): Promise<void>;
+}
+
+/**
+ * The webhook events of the chat (spec 11.2), built from chat's own types and queued in the
+ * transaction of the change they report: a committed change always has its delivery.
+ */
+export class RoomWebhookEvents {
+  constructor(private readonly deps: { queue: WebhookQueue; users: UserDirectory }) {}
+
+  async message(tx: Db, room: Room, message: StoredMessage): Promise<void> {
+    const sender =
+      message.senderId === null
+        ? null
+        : userSummary(message.senderId, await this.deps.users.find(room.appId, message.senderId, tx));
+    await this.record(tx, room, 'MESSAGE', message.senderId, messageView(message, sender));
+  }
+
+  /** ADD_MEMBERS, DELETE_MEMBERS (leaving too, with the leaver as sender) and JOIN_ROOM (spec 11.2, 12 item 73). */
+  async members(
+    tx: Db,
+    room: Room,
+    event: Exclude<WebhookEvent, 'MESSAGE'>,
+    actorId: string | null,
+    userIds: readonly string[],
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    const lookedUp = await this.deps.users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx);
+    const found = new Map(lookedUp.map((user) => [user.id, user]));
+    const sender: UserSummary = userSummary(actorId ?? 'admin', actorId ? found.get(actorId) : undefined);
+    await this.record(tx, room, event, actorId, {
+      room: room.id,
+      sender,
+      members: userIds.map((id) => userSummary(id, found.get(id))),
+    });
+  }
+
+  private record(tx: Db, room: Room, event: WebhookEvent, clientId: string | null, data: unknown): Promise<void> {
+    return this.deps.queue.enqueue(tx, {
+      appId: room.appId,
+      roomId: room.id,
+      roomWebhook: room.webhook ?? null,
+      botState: room.botState ?? '',
+      event,
+      clientId,
+      data,
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { AppError } from '../../core/errors.js';
+import type { EventBus } from '../../events/event-bus.js';
+import type { PrefsRepository, UserPref } from './prefs.repository.js';
+
+const MAX_PREF_BYTES = 64 * 1024;
+const MAX_PREFS = 200;
+
+/** A user's own room preferences, kept by the chat (its members' `pref`): the chat module's `members.setRoomPref`. */
+export interface RoomPrefsPort {
+  setRoomPref(
+    appId: string,
+    userId: string,
+    roomId: string,
+    changes: Record<string, unknown>,
+  ): Promise<Record<string, unknown> & { room: string }>;
+}
+
+/** Personal preferences (`/me/pref`, realtime protocol 6.5): one JSON value per key, at most 200 of them. */
+export class PrefsService {
+  constructor(private readonly deps: { repository: PrefsRepository; bus: EventBus }) {}
+
+  list(appId: string, userId: string): Promise<UserPref[]> {
+    return this.deps.repository.list(appId, userId);
+  }
+
+  async set(appId: string, userId: string, key: string, data: unknown): Promise<UserPref> {
+    if (Buffer.byteLength(JSON.stringify(data) ?? '') > MAX_PREF_BYTES)
+      throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
+    const existing = await this.deps.repository.list(appId, userId);
+    if (existing.length >= MAX_PREFS && !existing.some((entry) => entry.key === key))
+      throw new AppError('INVALID_REQUEST', `At most ${MAX_PREFS} preferences per user`);
+    await this.deps.repository.set(appId, userId, key, data);
+    this.deps.bus.publish('user.pref', { appId, userId, key, data });
+    return { key, data };
+  }
+
+  async delete(appId: string, userId: string, key: string): Promise<{ key: string }> {
+    if (!(await this.deps.repository.delete(appId, userId, key))) throw new AppError('NOT_FOUND', 'No such preference');
+    this.deps.bus.publish('user.pref', { appId, userId, key });
+    return { key };
+  }
+}
