@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { badRequest, clientNotFound, ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
+import { createNumberedRoom, createRoom } from '../helpers/factories.js';
 
 /** Batch send (spec 5.3, 12.5 items 49-51) and its status page (extension). */
 
@@ -15,13 +16,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 let t: TestApp;
 let bob: string;
-let roomCounter = 0;
-
-async function makeRoom(members: string[] = ['alice', 'bob']): Promise<string> {
-  const _id = `batch-room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, members }));
-  return _id;
-}
+const makeRoom = (members = ['alice', 'bob']) => createNumberedRoom(t, 'batch-room', { members });
 
 /** Accepts a batch and checks the acknowledgement: `{batchID, count}` only. */
 async function accept(body: Record<string, unknown>): Promise<string> {
@@ -215,9 +210,7 @@ describe('POST /messages/batch (spec 5.3)', () => {
     expect(await waitDone(again)).toMatchObject({ sent: 1, failures: [] });
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['Hi again', 'Hi Carol']);
     // Creating the direct room by hand answers the same room (spec 4.1).
-    expect(expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(
-      pair,
-    );
+    expect((await createRoom(t, { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(pair);
   });
 
   it('orders the pair ascending whoever sends, and reuses a direct room made beforehand', async () => {
@@ -231,7 +224,7 @@ describe('POST /messages/batch (spec 5.3)', () => {
     const pair = md5('amy_zed');
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['From zed']);
 
-    const existing = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }));
+    const existing = await createRoom(t, { roomType: 'direct', members: ['alice', 'bob'] });
     expect(existing._id).toBe(md5('alice_bob'));
     const second = await accept({
       message: 'To bob',

@@ -4,6 +4,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import type { RouteEntry } from '../../src/http/types.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Object-level authorization of the chat surface (OWASP API1 broken object level authorization,
@@ -1186,15 +1187,13 @@ describe('chat authorization matrix (BOLA)', () => {
     await t.createUser(EVE, { nickname: E_NAME });
 
     // Room A: alice owns it, dave is in it and sent her one unread message.
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: ROOM_A,
-        name: 'Alice Room',
-        roomTags: ['a-tag'],
-        owner: ALICE,
-        members: [ALICE, DAVE],
-      }),
-    );
+    await createRoom(t, {
+      _id: ROOM_A,
+      name: 'Alice Room',
+      roomTags: ['a-tag'],
+      owner: ALICE,
+      members: [ALICE, DAVE],
+    });
     const own = expectOk(
       await t.asUser(alice, 'POST', `/rooms/${ROOM_A}/message`, { message: 'hello from alice', messageType: 'text' }),
     );
@@ -1208,18 +1207,16 @@ describe('chat authorization matrix (BOLA)', () => {
     );
 
     // Room B: closed, owned by bob, carol is its admin; four messages (one with text in extra, one pinned).
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: ROOM_B,
-        name: B_NAME,
-        description: B_DESCRIPTION,
-        roomTags: [B_TAG],
-        owner: BOB,
-        opening: 0,
-        members: [BOB, CAROL],
-        systemMessage: true,
-      }),
-    );
+    await createRoom(t, {
+      _id: ROOM_B,
+      name: B_NAME,
+      description: B_DESCRIPTION,
+      roomTags: [B_TAG],
+      owner: BOB,
+      opening: 0,
+      members: [BOB, CAROL],
+      systemMessage: true,
+    });
     expectOk(await t.admin('PUT', `/rooms/${ROOM_B}/member/${CAROL}`, { property: 'role', value: 'admin' }));
     const sent: string[] = [];
     for (const [index, message] of B_TEXTS.entries()) {
@@ -1228,8 +1225,7 @@ describe('chat authorization matrix (BOLA)', () => {
     }
     expectOk(await t.asUser(bob, 'POST', `/messages/${sent[2]}/pin`));
     // The direct room of bob and carol.
-    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [BOB, CAROL] }))
-      ._id as string;
+    const direct = (await createRoom(t, { roomType: 'direct', members: [BOB, CAROL] }))._id as string;
     expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
     // Bob bans eve in room B (she is not a member) and blocks her himself.
     expectOk(await call(bob, 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`));

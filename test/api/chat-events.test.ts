@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Every state change of the chat surface publishes its domain event on the bus (what the real-time
@@ -90,16 +91,14 @@ describe('chat domain events', () => {
   describe('rooms', () => {
     it('room.created and member.added for a created room, plus message.created for its system message', async () => {
       take();
-      const room = expectOk(
-        await t.admin('POST', '/rooms', {
-          _id: ROOM,
-          name: 'Events',
-          roomTags: ['ev'],
-          owner: ANN,
-          members: [ANN, BEN],
-          systemMessage: true,
-        }),
-      );
+      const room = await createRoom(t, {
+        _id: ROOM,
+        name: 'Events',
+        roomTags: ['ev'],
+        owner: ANN,
+        members: [ANN, BEN],
+        systemMessage: true,
+      });
       const published = take();
       expect(types(published)).toStrictEqual(['room.created', 'member.added', 'message.created']);
       const created = only(published, 'room.created');
@@ -147,7 +146,7 @@ describe('chat domain events', () => {
       const room = expectOk(await ann('POST', '/rooms', { roomType: 'direct', members: [ANN, DAN] }));
       expect(room._id).toBe(createHash('md5').update([ANN, DAN].sort().join('_')).digest('hex'));
       expect(types(take())).toStrictEqual(['room.created', 'member.added']);
-      expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [DAN, ANN] }));
+      await createRoom(t, { roomType: 'direct', members: [DAN, ANN] });
       expect(take()).toStrictEqual([]);
     });
 
@@ -525,7 +524,7 @@ describe('chat domain events', () => {
   describe('refused requests', () => {
     it('publish nothing', async () => {
       // A closed second room where cat is not a member, with a message; and one more message in ev-room.
-      expectOk(await t.admin('POST', '/rooms', { _id: 'ev-closed', owner: ANN, opening: 0, members: [ANN, BEN] }));
+      await createRoom(t, { _id: 'ev-closed', owner: ANN, opening: 0, members: [ANN, BEN] });
       const message = expectOk(
         await t.admin('POST', '/messages', { room: ROOM, sender: ANN, message: 'keep me', messageType: 'text' }),
       );

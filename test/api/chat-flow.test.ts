@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /** The spec's Basic Integration flow, end to end over HTTP (issue 3 "done means"). */
 describe('basic integration flow', () => {
@@ -26,9 +27,7 @@ describe('basic integration flow', () => {
   });
 
   it('creates a group room, exchanges messages, pages back, searches and counts unread', async () => {
-    const group = expectOk(
-      await t.admin('POST', '/rooms', { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] }),
-    );
+    const group = await createRoom(t, { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] });
     expect(group._id).toBe('team');
     for (let i = 0; i < 25; i++) {
       const sent = expectOk(

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { sendMessage } from '../helpers/factories.js';
+import { sendMessage, createNumberedRoom } from '../helpers/factories.js';
 import { INVALID_TOKEN } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
@@ -75,12 +75,7 @@ async function resetConfig(): Promise<void> {
   expect(await getConfig()).toStrictEqual({});
 }
 
-let roomCounter = 0;
-async function makeRoom(members: string[] = ['alice', 'bob']): Promise<string> {
-  const _id = `config-room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, members }));
-  return _id;
-}
+const makeRoom = (members = ['alice', 'bob']) => createNumberedRoom(t, 'config-room', { members });
 
 /** The message as stored: read back through the room's message list. */
 async function stored(room: string, id: string): Promise<any> {

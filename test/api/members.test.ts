@@ -15,6 +15,7 @@ import {
 } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
+import { createCastRoom, createRoom } from '../helpers/factories.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
 
@@ -98,7 +99,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   afterAll(() => t.close());
 
   it('adds invitees and answers the room in full', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'club', name: 'Club', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'club', name: 'Club', members: ['alice', 'bob'] });
     const events = recorder(t, 'member.added', 'invitation.created');
     try {
       const response = await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: ['carol', 'dave'] });
@@ -215,14 +216,14 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('lets the API key add to any room', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'empty' }));
+    await createRoom(t, { _id: 'empty' });
     const room = expectOk(await t.admin('POST', '/rooms/empty/members', { invitees: ['erin'] }));
     expect(ids(room)).toStrictEqual(['erin']);
     expect(room).toMatchObject({ unread: 0, isSuperuser: true });
   });
 
   it('refuses to add a third user to a direct room with 400, but skips its own members', async () => {
-    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }));
+    const direct = await createRoom(t, { roomType: 'direct', members: ['alice', 'bob'] });
     expectBody(
       await t.asUser(tokens.alice!, 'POST', `/rooms/${direct._id}/members`, { invitees: ['carol'] }),
       400,
@@ -243,15 +244,13 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('in a room with opening 0, refuses non-superusers with 403 and lets superusers and the API key add (12 item 37)', async () => {
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'closed',
-        owner: 'alice',
-        managers: ['bob'],
-        members: ['alice', 'bob', 'carol'],
-        opening: 0,
-      }),
-    );
+    await createRoom(t, {
+      _id: 'closed',
+      owner: 'alice',
+      managers: ['bob'],
+      members: ['alice', 'bob', 'carol'],
+      opening: 0,
+    });
     expectBody(await t.asUser(tokens.carol!, 'POST', '/rooms/closed/members', { invitees: ['dave'] }), 403, CLOSED);
     expectBody(
       await t.asUser(tokens.carol!, 'POST', '/rooms/closed/members', { invitees: ['dave'], invitationRequired: true }),
@@ -273,9 +272,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('lets the owner and a manager add members although they are not members themselves (spec 4.6)', async () => {
-    expectOk(
-      await t.admin('POST', '/rooms', { _id: 'managed', owner: 'alice', managers: ['bob'], members: ['carol'] }),
-    );
+    await createRoom(t, { _id: 'managed', owner: 'alice', managers: ['bob'], members: ['carol'] });
     expect(
       ids(expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/managed/members', { invitees: ['dave'] }))),
     ).toStrictEqual(['carol', 'dave']);
@@ -285,7 +282,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('in a frozen room, refuses members with 403 ROOM_FROZEN and lets the API key add', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'icy', owner: 'alice', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'icy', owner: 'alice', members: ['alice', 'bob'] });
     await setStatus(t, 'icy', 0);
     expectBody(await t.asUser(tokens.bob!, 'POST', '/rooms/icy/members', { invitees: ['carol'] }), 403, ROOM_FROZEN);
     expectBody(await t.asUser(tokens.alice!, 'POST', '/rooms/icy/members', { invitees: ['carol'] }), 403, ROOM_FROZEN);
@@ -298,7 +295,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('starts new members with no unread messages', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'busy', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'busy', members: ['alice', 'bob'] });
     for (let i = 0; i < 3; i++)
       expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/busy/message', { message: `m${i}`, messageType: 'text' }));
     const before = expectOk(await t.asUser(tokens.bob!, 'GET', '/rooms/busy'));
@@ -319,7 +316,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('with systemMessage, sends one addMembers message from the caller (12 item 42)', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'announce', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'announce', members: ['alice', 'bob'] });
     const events = recorder(t, 'message.created');
     try {
       const room = expectOk(
@@ -364,7 +361,7 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
 
   describe('invitationRequired (12 item 41) and POST /rooms/:id/join', () => {
     it('records a pending invitation: the invitee is no member until they join', async () => {
-      expectOk(await t.admin('POST', '/rooms', { _id: 'party', members: ['alice', 'bob'] }));
+      await createRoom(t, { _id: 'party', members: ['alice', 'bob'] });
       const events = recorder(t, 'member.added', 'invitation.created');
       try {
         const room = expectOk(
@@ -432,13 +429,13 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
     });
 
     it('lets anyone join an open group room, but not a closed one unless invited', async () => {
-      expectOk(await t.admin('POST', '/rooms', { _id: 'open-door', members: ['alice'] }));
+      await createRoom(t, { _id: 'open-door', members: ['alice'] });
       expect(ids(expectOk(await t.asUser(tokens.erin!, 'POST', '/rooms/open-door/join')))).toStrictEqual([
         'alice',
         'erin',
       ]);
 
-      expectOk(await t.admin('POST', '/rooms', { _id: 'closed-door', owner: 'alice', members: ['alice'], opening: 0 }));
+      await createRoom(t, { _id: 'closed-door', owner: 'alice', members: ['alice'], opening: 0 });
       expectBody(await t.asUser(tokens.erin!, 'POST', '/rooms/closed-door/join'), 403, CLOSED);
       expectOk(
         await t.asUser(tokens.alice!, 'POST', '/rooms/closed-door/members', {
@@ -453,16 +450,16 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
     });
 
     it('refuses to join a direct room uninvited, a frozen room, and an unknown room', async () => {
-      const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'dave'] }));
+      const direct = await createRoom(t, { roomType: 'direct', members: ['alice', 'dave'] });
       expectBody(await t.asUser(tokens.erin!, 'POST', `/rooms/${direct._id}/join`), 403, CLOSED);
-      expectOk(await t.admin('POST', '/rooms', { _id: 'frozen-door', members: ['alice'] }));
+      await createRoom(t, { _id: 'frozen-door', members: ['alice'] });
       await setStatus(t, 'frozen-door', 0);
       expectBody(await t.asUser(tokens.erin!, 'POST', '/rooms/frozen-door/join'), 403, ROOM_FROZEN);
       expectBody(await t.asUser(tokens.erin!, 'POST', '/rooms/no-door/join'), 404, ROOM_NOT_FOUND);
     });
 
     it('with the API key, joins the user named by IM-CLIENT-ID and needs the header', async () => {
-      expectOk(await t.admin('POST', '/rooms', { _id: 'key-join', members: ['alice'] }));
+      await createRoom(t, { _id: 'key-join', members: ['alice'] });
       expectBody(await t.admin('POST', '/rooms/key-join/join'), 400, NEED_CLIENT_ID);
       expect(
         ids(expectOk(await t.admin('POST', '/rooms/key-join/join', undefined, { 'im-client-id': 'bob' }))),
@@ -491,18 +488,9 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
   afterAll(() => t.close());
 
   const owned = async (id: string) => {
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: id,
-        owner: 'owner',
-        managers: ['manager'],
-        members: ['owner', 'manager', 'boss', 'ann', 'ben', 'cat'],
-      }),
-    );
-    expectOk(await t.admin('PUT', `/rooms/${id}/member/boss`, { property: 'role', value: 'admin' }));
+    await createCastRoom(t, id, { members: ['owner', 'manager', 'boss', 'ann', 'ben', 'cat'] }, 'boss');
   };
-  const ownerless = async (id: string) =>
-    expectOk(await t.admin('POST', '/rooms', { _id: id, members: ['ann', 'ben', 'cat'] }));
+  const ownerless = async (id: string) => await createRoom(t, { _id: id, members: ['ann', 'ben', 'cat'] });
 
   it('lets any member remove others from a room without an owner; answers the room in full', async () => {
     await ownerless('commons');
@@ -735,14 +723,7 @@ describe('PUT /rooms/:id/member/:client (spec 4.8-4.9, 12 item 44)', () => {
     ] as Array<[string, string]>) {
       tokens[id] = await t.createUser(id, { nickname });
     }
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'room',
-        owner: 'owner',
-        managers: ['manager'],
-        members: ['owner', 'manager', 'ann', 'ben', 'cat'],
-      }),
-    );
+    await createCastRoom(t, 'room', { members: ['owner', 'manager', 'ann', 'ben', 'cat'] });
   });
   afterAll(() => t.close());
 
@@ -1020,8 +1001,8 @@ describe('POST and DELETE /me/mute/:room (spec 4.10-4.11, 12 item 45)', () => {
     t = await buildTestApp();
     alice = await t.createUser('alice', { nickname: 'Alice', email: 'alice@example.com' });
     bob = await t.createUser('bob', { nickname: 'Bob' });
-    expectOk(await t.admin('POST', '/rooms', { _id: 'loud', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'calm', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'loud', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 'calm', members: ['alice', 'bob'] });
   });
   afterAll(() => t.close());
 
@@ -1123,7 +1104,7 @@ describe('POST and DELETE /me/mute/:room (spec 4.10-4.11, 12 item 45)', () => {
   });
 
   it('answers 404 to unmuting a room deleted since it was muted', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'gone', members: ['alice'] }));
+    await createRoom(t, { _id: 'gone', members: ['alice'] });
     expectOk(await t.asUser(alice, 'POST', '/me/mute/gone'));
     expectOk(await t.admin('DELETE', '/rooms/gone'));
     expectBody(await t.asUser(alice, 'DELETE', '/me/mute/gone'), 404, ROOM_NOT_FOUND);
@@ -1149,13 +1130,15 @@ describe('limits.roomMembers from the configuration', () => {
       400,
       full,
     );
-    expect(
-      expectOk(await t.admin('POST', '/rooms', { _id: 'fits', members: ['u1', 'u2', 'u3'] })).members,
-    ).toStrictEqual(['u1', 'u2', 'u3']);
+    expect((await createRoom(t, { _id: 'fits', members: ['u1', 'u2', 'u3'] })).members).toStrictEqual([
+      'u1',
+      'u2',
+      'u3',
+    ]);
   });
 
   it('refuses additions beyond the limit, adding nobody, but still skips existing members', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'growing', members: ['u1'] }));
+    await createRoom(t, { _id: 'growing', members: ['u1'] });
     expectBody(
       await t.asUser(tokens.u1!, 'POST', '/rooms/growing/members', { invitees: ['u2', 'u3', 'u4'] }),
       400,

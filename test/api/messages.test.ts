@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { createRoom, sendMessage } from '../helpers/factories.js';
+import { createNumberedRoom, createRoom, sendMessage } from '../helpers/factories.js';
 import {
   badRequest,
   clientNotFound,
@@ -98,21 +98,14 @@ let bob: string;
 let carol: string;
 let olga: string;
 let mona: string;
-let roomCounter = 0;
-
 /** A fresh group room: olga owns it, mona manages it, alice and bob are plain members. */
-async function makeRoom(fields: Record<string, unknown> = {}): Promise<string> {
-  const _id = `room-${++roomCounter}`;
-  await createRoom(t, {
-    _id,
-    name: _id,
+const makeRoom = (fields: Record<string, unknown> = {}) =>
+  createNumberedRoom(t, 'room', {
     owner: 'olga',
     managers: ['mona'],
     members: ['olga', 'mona', 'alice', 'bob'],
     ...fields,
   });
-  return _id;
-}
 
 /** POST /messages (admin send); returns the stored message. */
 const send = (room: string, sender: string, message: unknown, fields: Record<string, unknown> = {}) =>
@@ -530,8 +523,8 @@ describe('overridden limits: limits.messageBytes and limits.pageSize', () => {
       limits: { messageBytes: 1024, batchSize: 5, pageSize: 10, roomMembers: 100, fileBytes: 1_048_576 },
     });
     await small.createUser('alice');
-    expectOk(await small.admin('POST', '/rooms', { _id: 'r', members: ['alice'] }));
-    expectOk(await small.admin('POST', '/rooms', { _id: 'paged', members: ['alice'] }));
+    await createRoom(small, { _id: 'r', members: ['alice'] });
+    await createRoom(small, { _id: 'paged', members: ['alice'] });
     for (let i = 0; i < 15; i++)
       expectOk(
         await small.admin('POST', '/messages', {

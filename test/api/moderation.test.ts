@@ -17,6 +17,7 @@ import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { waitFor, waitForCount } from '../helpers/realtime-tools.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Moderation (spec 7.1-7.7; resolutions 12.4 items 35-36, 45 and 12.6 items 60-64): room bans,
@@ -137,27 +138,23 @@ describe('room bans: POST, DELETE and GET /blockStatus/room (spec 7.1-7.3, 12 it
     for (const id of ['olga', 'mia', 'ada', 'pete', 'otto', 'tom', 'tina', 'nina'])
       tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
     // "owned": olga owns it, mia manages it, ada is a member with role admin, pete a plain member.
-    const owned = expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'owned',
-        owner: 'olga',
-        managers: ['mia'],
-        members: ['olga', 'mia', 'ada', 'pete', 'tom', 'tina'],
-      }),
-    );
+    const owned = await createRoom(t, {
+      _id: 'owned',
+      owner: 'olga',
+      managers: ['mia'],
+      members: ['olga', 'mia', 'ada', 'pete', 'tom', 'tina'],
+    });
     ownedCreatedMS = owned.createdTimeMS;
     // "ownerless": the same people but no owner.
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'ownerless',
-        managers: ['mia'],
-        members: ['mia', 'ada', 'pete', 'tom', 'tina'],
-      }),
-    );
+    await createRoom(t, {
+      _id: 'ownerless',
+      managers: ['mia'],
+      members: ['mia', 'ada', 'pete', 'tom', 'tina'],
+    });
     for (const room of ['owned', 'ownerless'])
       expectOk(await t.admin('PUT', `/rooms/${room}/member/ada`, { property: 'role', value: 'admin' }));
     // "lobby": an open room olga owns, with nobody else in it.
-    expectOk(await t.admin('POST', '/rooms', { _id: 'lobby', owner: 'olga', opening: 1, members: ['olga'] }));
+    await createRoom(t, { _id: 'lobby', owner: 'olga', opening: 1, members: ['olga'] });
   });
   afterAll(() => t.close());
 
@@ -469,7 +466,7 @@ describe('personal blocks: POST, DELETE and GET /blockStatus/my (spec 7.4, 12 it
   });
 
   it('reuses an existing direct room, history and all', async () => {
-    const direct = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['sam', 'rex'] }))._id;
+    const direct = (await createRoom(t, { roomType: 'direct', members: ['sam', 'rex'] }))._id;
     expect(direct).toBe(md5('rex_sam'));
     const sent = expectOk(
       await t.admin('POST', '/messages', {
@@ -502,7 +499,7 @@ describe('personal blocks: POST, DELETE and GET /blockStatus/my (spec 7.4, 12 it
     expectBody(await block('pat', 'pat'), 400, SELF_BLOCK);
     expectBody(await block('pat', 'quin'), 409, ALREADY_BLOCKED);
     // A group room under the id the pair's direct room would have (the API key's own choice).
-    expectOk(await t.admin('POST', '/rooms', { _id: md5('rex_uma'), members: ['rex', 'uma', 'sam'] }));
+    await createRoom(t, { _id: md5('rex_uma'), members: ['rex', 'uma', 'sam'] });
     expectBody(
       await block('uma', 'rex'),
       409,
@@ -608,8 +605,7 @@ describe('admin mute: POST and DELETE /admin/clients/:uid/mute/:room (spec 7.6-7
     t = await buildTestApp();
     mona = await t.createUser('mona', { nickname: 'Mona' });
     await t.createUser('mike', { nickname: 'Mike' });
-    for (const room of ['mute-a', 'mute-b'])
-      expectOk(await t.admin('POST', '/rooms', { _id: room, members: ['mona', 'mike'] }));
+    for (const room of ['mute-a', 'mute-b']) await createRoom(t, { _id: room, members: ['mona', 'mike'] });
   });
   afterAll(() => t.close());
 
@@ -728,20 +724,14 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     t = await buildTestApp();
     for (const id of ['olive', 'bart', 'wendy', 'pia', 'quentin', 'mo', 'fred', 'fay', 'otto', 'nate'])
       tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
-    expectOk(
-      await t.admin('POST', '/rooms', { _id: 'main', owner: 'olive', members: ['olive', 'bart', 'wendy', 'nate'] }),
-    );
+    await createRoom(t, { _id: 'main', owner: 'olive', members: ['olive', 'bart', 'wendy', 'nate'] });
     expectOk(await t.admin('PUT', '/rooms/main/member/bart', { property: 'role', value: 'admin' }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'side', members: ['bart', 'wendy'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'lobby', owner: 'olive', opening: 1, members: ['olive'] }));
-    expect(
-      expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', owner: 'pia', members: ['pia', 'quentin'] }))._id,
-    ).toBe(direct);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'pair', owner: 'pia', members: ['pia', 'quentin', 'wendy'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'quiet', owner: 'mo', members: ['mo', 'wendy', 'nate'] }));
-    expectOk(
-      await t.admin('POST', '/rooms', { _id: 'ice', owner: 'fred', opening: 1, members: ['fred', 'fay', 'wendy'] }),
-    );
+    await createRoom(t, { _id: 'side', members: ['bart', 'wendy'] });
+    await createRoom(t, { _id: 'lobby', owner: 'olive', opening: 1, members: ['olive'] });
+    expect((await createRoom(t, { roomType: 'direct', owner: 'pia', members: ['pia', 'quentin'] }))._id).toBe(direct);
+    await createRoom(t, { _id: 'pair', owner: 'pia', members: ['pia', 'quentin', 'wendy'] });
+    await createRoom(t, { _id: 'quiet', owner: 'mo', members: ['mo', 'wendy', 'nate'] });
+    await createRoom(t, { _id: 'ice', owner: 'fred', opening: 1, members: ['fred', 'fay', 'wendy'] });
 
     // What the subjects wrote before: to edit, recall and pin afterwards.
     const write = async (name: string, who: string, room: string) =>

@@ -15,6 +15,7 @@ import {
   rawWire,
   waitFor,
 } from '../helpers/realtime-tools.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Bad input on the real-time gateway: unknown events, wrong payload types, oversized packets,
@@ -93,7 +94,7 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob']) tokens[id] = await t.createUser(id);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'r', members: ['alice', 'bob'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     watcher = await connect(url, 'G3');
     expect((await authenticate(watcher, tokens.bob!, t.clientKey)).RC).toBe(0);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect, type Generation } from '../helpers/socket-clients.js';
+import { createRoom } from '../helpers/factories.js';
 
 describe('real-time gateway with each SDK generation', () => {
   let t: TestApp;
@@ -10,7 +11,7 @@ describe('real-time gateway with each SDK generation', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob']) tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
-    expectOk(await t.admin('POST', '/rooms', { _id: 'live', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'live', members: ['alice', 'bob'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => t.close());

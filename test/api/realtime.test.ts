@@ -15,6 +15,7 @@ import {
   waitFor,
   waitForCount,
 } from '../helpers/realtime-tools.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * The real-time gateway against IMKIT's three web SDK generations (realtime-protocol.md 0-5) and a
@@ -139,10 +140,10 @@ describe('real-time: handshake and authentication per SDK generation', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob', 'carol']) tokens[id] = await t.createUser(id, { nickname: id.toUpperCase() });
-    expectOk(await t.admin('POST', '/rooms', { _id: 'only-alice', members: ['alice', 'carol'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'only-bob', members: ['bob', 'carol'] }));
+    await createRoom(t, { _id: 'only-alice', members: ['alice', 'carol'] });
+    await createRoom(t, { _id: 'only-bob', members: ['bob', 'carol'] });
     other = await secondApp(t, 'alice');
-    expectOk(await other.admin('POST', '/rooms', { _id: 'other-room', members: ['alice'] }));
+    await createRoom(other, { _id: 'other-room', members: ['alice'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     observer = await connectCurrent(url, { apiKey: t.apiKey });
   });
@@ -530,9 +531,9 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     for (const id of ['alice', 'bob', 'carol', 'dave', 'erin'])
       tokens[id] = await t.createUser(id, { nickname: id[0]!.toUpperCase() + id.slice(1) });
     expectOk(await t.admin('POST', '/admin/groups', { _id: 'team', nickname: 'Team', members: ['dave', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r1', name: 'Room one', members: ['alice', 'bob', 'team'] }));
+    await createRoom(t, { _id: 'r1', name: 'Room one', members: ['alice', 'bob', 'team'] });
     other = await secondApp(t, 'bob');
-    expectOk(await other.admin('POST', '/rooms', { _id: 'r1', members: ['bob'] }));
+    await createRoom(other, { _id: 'r1', members: ['bob'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     bob1 = await signIn('G1', 'bob');
     bob2 = await signIn('G2', 'bob');
@@ -695,7 +696,7 @@ describe('real-time: every push, to every generation, in its encoding', () => {
       await waitForCount(socket, 'room', roomPushes.get(socket)! + 1, (room) => room.id === 'r1');
     }
 
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r-wipe', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'r-wipe', members: ['alice', 'bob'] });
     await post(tokens.bob!, 'r-wipe', unique('wiped'));
     expectDeleted(await t.admin('DELETE', '/rooms/r-wipe/messages/_all'));
     for (const socket of [...bobs(), alice1, alice3, adminA]) {
@@ -716,7 +717,7 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   });
 
   it('members added get the room; a removed member gets one final room push and then nothing of that room', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r-members', members: ['alice'] }));
+    await createRoom(t, { _id: 'r-members', members: ['alice'] });
     for (const socket of [alice1, alice3]) await waitFor(socket, 'room', (room) => room.id === 'r-members');
     expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r-members/members/bob'));
     for (const socket of [...bobs(), alice1, alice3]) {
@@ -760,7 +761,7 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   });
 
   it('deleting a room pushes {_id, id, deleted: true} to its members', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r-gone', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'r-gone', members: ['alice', 'bob'] });
     for (const socket of bobs()) await waitFor(socket, 'room', (room) => room.id === 'r-gone');
     expectOk(await t.admin('DELETE', '/rooms/r-gone'));
     for (const socket of [...bobs(), alice1, alice3, adminA]) {
@@ -775,7 +776,7 @@ describe('real-time: every push, to every generation, in its encoding', () => {
   });
 
   it('an invitation reaches the invitees only, then joining makes them members', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r-invite', name: 'Invites', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'r-invite', name: 'Invites', members: ['alice', 'bob'] });
     expectOk(
       await t.asUser(tokens.alice!, 'POST', '/rooms/r-invite/members', {
         invitees: ['erin'],
@@ -1085,9 +1086,9 @@ describe('real-time: catch-up with sync after a reconnect', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob', 'carol']) tokens[id] = await t.createUser(id);
-    expectOk(await t.admin('POST', '/rooms', { _id: 's1', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 's2', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 's-other', members: ['alice', 'carol'] }));
+    await createRoom(t, { _id: 's1', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 's2', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 's-other', members: ['alice', 'carol'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {
@@ -1319,7 +1320,7 @@ describe('real-time: revocation and connection counts', () => {
     const revokedToken = await t.createUser('rita');
     const keptToken = await t.createUser('rita');
     expect(keptToken).not.toBe(revokedToken);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'rev-room', members: ['rita'] }));
+    await createRoom(t, { _id: 'rev-room', members: ['rita'] });
     const doomed = [
       ...(await Promise.all(GENERATIONS.map((generation) => signIn(generation, revokedToken)))),
       pool.add(await connectCurrent(url, { token: revokedToken, clientKey: t.clientKey })),
@@ -1425,7 +1426,7 @@ describe('real-time: CORS and transports of long-polling (G1)', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     token = await t.createUser('polly');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'poll-room', members: ['polly'] }));
+    await createRoom(t, { _id: 'poll-room', members: ['polly'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => {

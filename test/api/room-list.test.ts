@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { createRoom } from '../helpers/factories.js';
 
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 
@@ -37,7 +38,6 @@ describe('GET /rooms', () => {
   const tokens: Record<string, string> = {};
 
   const list = async (user: string, query = '') => expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms${query}`));
-  const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   const send = async (user: string, room: string, message: string, extra: Record<string, unknown> = {}) =>
     expectOk(
       await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }),
@@ -81,9 +81,9 @@ describe('GET /rooms', () => {
 
   describe('who is asking (IM-CLIENT-ID, spec 1.2 and 4.5)', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'id-one', members: ['idu1'] });
-      await createRoom({ _id: 'id-both', members: ['idu1', 'idu2'] });
-      await createRoom({ _id: 'id-two', members: ['idu2'] });
+      await createRoom(t, { _id: 'id-one', members: ['idu1'] });
+      await createRoom(t, { _id: 'id-both', members: ['idu1', 'idu2'] });
+      await createRoom(t, { _id: 'id-two', members: ['idu2'] });
     });
 
     it('with a user token the rooms are those of the token user; IM-CLIENT-ID is optional', async () => {
@@ -132,7 +132,7 @@ describe('GET /rooms', () => {
   describe('result shape', () => {
     let last: any;
     beforeAll(async () => {
-      await createRoom({
+      await createRoom(t, {
         _id: 'shape-room',
         name: 'Shape',
         cover: 'http://x/c.png',
@@ -210,7 +210,7 @@ describe('GET /rooms', () => {
         's-e': 'echo',
       };
       for (const [id, name] of Object.entries(names)) {
-        await createRoom({ _id: id, name, members: ['sorter', 'pal'] });
+        await createRoom(t, { _id: id, name, members: ['sorter', 'pal'] });
         await sleep(5);
       }
       await send('pal', 's-a', 'one');
@@ -341,10 +341,10 @@ describe('GET /rooms', () => {
     let created: number;
     let messageTime: number;
     beforeAll(async () => {
-      created = (await createRoom({ _id: 'u-new', members: ['upd', 'pal'] })).createdTimeMS;
+      created = (await createRoom(t, { _id: 'u-new', members: ['upd', 'pal'] })).createdTimeMS;
       await sleep(5);
-      await createRoom({ _id: 'u-future', members: ['upd', 'pal'] });
-      await createRoom({ _id: 'u-old', members: ['upd', 'pal'] });
+      await createRoom(t, { _id: 'u-future', members: ['upd', 'pal'] });
+      await createRoom(t, { _id: 'u-old', members: ['upd', 'pal'] });
       await send('pal', 'u-old', 'from 2020', { _id: messageIdAt(Date.parse('2020-10-15T03:32:31.000Z')) });
       await sleep(5);
       messageTime = Date.now();
@@ -410,7 +410,7 @@ describe('GET /rooms', () => {
   describe('pref filter (spec 4.5, 12 item 40)', () => {
     // The caller's own preferences: p-work {tags [work, urgent], folder Projects, sticky}, p-home {tags [home], folder Personal, hidden}, p-none unset.
     beforeAll(async () => {
-      for (const id of ['p-work', 'p-home', 'p-none']) await createRoom({ _id: id, members: ['prefu', 'prefpal'] });
+      for (const id of ['p-work', 'p-home', 'p-none']) await createRoom(t, { _id: id, members: ['prefu', 'prefpal'] });
       const now = Date.now();
       await prefs.setPref(
         t.appId,
@@ -487,8 +487,8 @@ describe('GET /rooms', () => {
 
   describe('unread and muted per caller', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'm-room', members: ['mu1', 'mu2'] });
-      await createRoom({ _id: 'm-quiet', members: ['mu1', 'mu2'] });
+      await createRoom(t, { _id: 'm-room', members: ['mu1', 'mu2'] });
+      await createRoom(t, { _id: 'm-quiet', members: ['mu1', 'mu2'] });
       await send('mu1', 'm-room', 'from mu1');
       await send('mu2', 'm-room', 'from mu2, first');
       await send('mu2', 'm-room', 'from mu2, second');
@@ -532,8 +532,8 @@ describe('GET /rooms', () => {
 
   describe('frozen rooms (spec 4.3, 12 item 36)', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'f-live', members: ['frz'] });
-      await createRoom({ _id: 'f-ice', members: ['frz'] });
+      await createRoom(t, { _id: 'f-live', members: ['frz'] });
+      await createRoom(t, { _id: 'f-ice', members: ['frz'] });
     });
 
     it('leaves rooms with status 0 out, and brings them back when unfrozen', async () => {
@@ -553,8 +553,8 @@ describe('GET /rooms', () => {
   describe('rooms through a user group (spec 3.6, 12 item 26)', () => {
     beforeAll(async () => {
       expectOk(await t.admin('POST', '/admin/groups', { _id: 'grp-team', nickname: 'Team', members: ['g1', 'g2'] }));
-      await createRoom({ _id: 'g-room', name: 'Group room', members: ['grp-team', 'gsender'] });
-      await createRoom({ _id: 'g-own', members: ['g1'] });
+      await createRoom(t, { _id: 'g-room', name: 'Group room', members: ['grp-team', 'gsender'] });
+      await createRoom(t, { _id: 'g-own', members: ['g1'] });
     });
 
     it('lists the rooms where a group containing the caller is a member', async () => {
@@ -585,7 +585,7 @@ describe('GET /rooms', () => {
 
   describe('pending invitations (spec 4.5)', () => {
     it('does not list a room where the caller only has a pending invitation', async () => {
-      await createRoom({ _id: 'inv-room', members: ['invhost'] });
+      await createRoom(t, { _id: 'inv-room', members: ['invhost'] });
       expectOk(
         await t.asUser(tokens.invhost!, 'POST', '/rooms/inv-room/members', {
           invitees: ['inv'],

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { createCast } from '../helpers/factories.js';
+import { createCast, createCastRoom, createRoom } from '../helpers/factories.js';
 import {
   asUserWith,
   badRequest,
@@ -106,14 +106,14 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
 
   it('creates a group room with defaults and a generated 24-hex id', async () => {
     const before = Date.now();
-    const room = expectOk(await t.admin('POST', '/rooms', {}));
+    const room = await createRoom(t, {});
     expect(room).toStrictEqual(roomFieldsMatcher(t, { members: [] }));
     expect(room._id).toMatch(OBJECT_ID);
     expect(room.id).toBe(room._id);
     expect(room.createdTimeMS).toBeGreaterThanOrEqual(before - 1000);
     expect(room.createdTime).toBe(new Date(room.createdTimeMS).toISOString());
     expect(room.updatedAtMS).toBe(room.createdTimeMS);
-    const other = expectOk(await t.admin('POST', '/rooms', {}));
+    const other = await createRoom(t, {});
     expect(other._id).toMatch(OBJECT_ID);
     expect(other._id).not.toBe(room._id);
   });
@@ -191,7 +191,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('gives a direct room without _id the md5 of the pair, ascending and joined by "_" (12 item 28)', async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'bob'] }));
+    const room = await createRoom(t, { roomType: 'direct', members: ['carol', 'bob'] });
     expect(room).toStrictEqual(
       roomFieldsMatcher(t, {
         _id: md5('bob_carol'),
@@ -206,7 +206,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   it('answers the existing direct room with 200 when the pair asks again, in either order', async () => {
     const events = recorder(t, 'room.created');
     try {
-      const first = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }));
+      const first = await createRoom(t, { roomType: 'direct', members: ['alice', 'carol'] });
       const again = expectOk(
         await t.asUser(alice, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'], name: 'ignored' }),
       );
@@ -219,9 +219,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('uses an explicit _id for a direct room, and then refuses it again with 409', async () => {
-    const room = expectOk(
-      await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }),
-    );
+    const room = await createRoom(t, { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] });
     expect(room._id).toBe('dm-custom');
     expectBody(
       await t.admin('POST', '/rooms', { _id: 'dm-custom', roomType: 'direct', members: ['alice', 'bob'] }),
@@ -272,7 +270,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('refuses an explicit _id already in use with 409 ROOM_EXISTS and leaves the room unchanged', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'taken', name: 'Original', members: ['alice'] }));
+    await createRoom(t, { _id: 'taken', name: 'Original', members: ['alice'] });
     expectBody(await t.admin('POST', '/rooms', { _id: 'taken', name: 'Second', members: ['bob'] }), 409, ROOM_EXISTS);
     expectBody(await t.asUser(alice, 'POST', '/rooms', { _id: 'taken' }), 409, ROOM_EXISTS);
     const room = expectOk(await t.admin('GET', '/rooms/taken'));
@@ -306,12 +304,12 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('accepts a user group as a member', async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { _id: 'with-crew', members: ['alice', 'crew'] }));
+    const room = await createRoom(t, { _id: 'with-crew', members: ['alice', 'crew'] });
     expect(room.members).toStrictEqual(['alice', 'crew']);
   });
 
   it('creates no message without systemMessage', async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { _id: 'quiet', members: ['alice', 'bob'] }));
+    const room = await createRoom(t, { _id: 'quiet', members: ['alice', 'bob'] });
     expect(room).not.toHaveProperty('lastMessage');
     const messages = expectOk(await t.asUser(alice, 'GET', '/rooms/quiet/messages/v3'));
     expect(messages.totalCount).toBe(0);
@@ -320,9 +318,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   it('with systemMessage sends one addMembers message from the system robot, shown as lastMessage (12 item 42)', async () => {
     const events = recorder(t, 'message.created');
     try {
-      const room = expectOk(
-        await t.admin('POST', '/rooms', { _id: 'announced', members: ['alice', 'bob'], systemMessage: true }),
-      );
+      const room = await createRoom(t, { _id: 'announced', members: ['alice', 'bob'], systemMessage: true });
       const invitees = [summary('alice', 'Alice', { description: 'first user' }), summary('bob', 'Bob')];
       expect(room.lastMessage).toStrictEqual({
         _id: expect.stringMatching(OBJECT_ID),
@@ -373,7 +369,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   it('publishes room.created and member.added', async () => {
     const events = recorder(t, 'room.created', 'member.added');
     try {
-      expectOk(await t.admin('POST', '/rooms', { _id: 'evented', members: ['alice', 'bob'] }));
+      await createRoom(t, { _id: 'evented', members: ['alice', 'bob'] });
       const mine = events.seen.filter((event) => event.payload.roomId === 'evented');
       expect(mine.map((event) => event.type).sort()).toStrictEqual(['member.added', 'room.created']);
       const added = mine.find((event) => event.type === 'member.added')!.payload as DomainEvents['member.added'];
@@ -525,19 +521,17 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
         members: ['dave', 'erin'],
       }),
     );
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'hq',
-        name: 'HQ',
-        cover: 'http://x/hq.png',
-        description: 'Head quarters',
-        roomTags: ['work'],
-        owner: 'alice',
-        managers: ['bob'],
-        members: ['alice', 'bob', 'carol', 'crew'],
-        webhook: 'hq-hook',
-      }),
-    );
+    await createRoom(t, {
+      _id: 'hq',
+      name: 'HQ',
+      cover: 'http://x/hq.png',
+      description: 'Head quarters',
+      roomTags: ['work'],
+      owner: 'alice',
+      managers: ['bob'],
+      members: ['alice', 'bob', 'carol', 'crew'],
+      webhook: 'hq-hook',
+    });
     firstId = expectOk(
       await t.asUser(alice, 'POST', '/rooms/hq/message', { message: 'first', messageType: 'text' }),
     )._id;
@@ -679,18 +673,7 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     ({ owner, manager, admin, member, outsider } = await createCast(t));
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'room',
-        name: 'Room',
-        description: 'before',
-        roomTags: ['a', 'b'],
-        owner: 'owner',
-        managers: ['manager'],
-        members: ['owner', 'manager', 'admin-member', 'member'],
-      }),
-    );
-    expectOk(await t.admin('PUT', '/rooms/room/member/admin-member', { property: 'role', value: 'admin' }));
+    await createCastRoom(t, 'room', { name: 'Room', description: 'before', roomTags: ['a', 'b'] }, 'admin-member');
   });
   afterAll(() => t.close());
 
@@ -934,18 +917,8 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   });
   afterAll(() => t.close());
 
-  const createRoom = async (id: string) =>
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: id,
-        owner: 'owner',
-        managers: ['manager'],
-        members: ['owner', 'manager', 'admin-member', 'member'],
-      }),
-    );
-
   it('lets the owner delete: result {n: 1, ok: 1}, then the room is gone', async () => {
-    await createRoom('by-owner');
+    await createCastRoom(t, 'by-owner');
     expectBody(await t.asUser(owner, 'DELETE', '/rooms/by-owner'), 200, { RC: 0, RM: 'OK', result: { n: 1, ok: 1 } });
     expectBody(await t.asUser(owner, 'GET', '/rooms/by-owner'), 404, ROOM_NOT_FOUND);
     expectBody(await t.admin('GET', '/rooms/by-owner'), 404, ROOM_NOT_FOUND);
@@ -953,13 +926,13 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   });
 
   it('lets a manager, a member with role admin and the API key delete', async () => {
-    await createRoom('by-manager');
+    await createCastRoom(t, 'by-manager');
     expectBody(await t.asUser(manager, 'DELETE', '/rooms/by-manager'), 200, {
       RC: 0,
       RM: 'OK',
       result: { n: 1, ok: 1 },
     });
-    await createRoom('by-admin-member');
+    await createCastRoom(t, 'by-admin-member');
     expectOk(
       await t.asUser(owner, 'PUT', '/rooms/by-admin-member/member/admin-member', { property: 'role', value: 'admin' }),
     );
@@ -968,21 +941,21 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
       RM: 'OK',
       result: { n: 1, ok: 1 },
     });
-    await createRoom('by-key');
+    await createCastRoom(t, 'by-key');
     expectBody(await t.admin('DELETE', '/rooms/by-key'), 200, { RC: 0, RM: 'OK', result: { n: 1, ok: 1 } });
     for (const id of ['by-manager', 'by-admin-member', 'by-key'])
       expectBody(await t.admin('GET', `/rooms/${id}`), 404, ROOM_NOT_FOUND);
   });
 
   it('refuses a plain member and a non-member with 403 INSUFFICIENT_PERMISSIONS, keeping the room', async () => {
-    await createRoom('kept');
+    await createCastRoom(t, 'kept');
     expectBody(await t.asUser(member, 'DELETE', '/rooms/kept'), 403, CANNOT_DELETE);
     expectBody(await t.asUser(outsider, 'DELETE', '/rooms/kept'), 403, CANNOT_DELETE);
     expect(expectOk(await t.admin('GET', '/rooms/kept'))._id).toBe('kept');
   });
 
   it('lets no plain member delete a room without an owner either', async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'ownerless', members: ['member', 'outsider'] }));
+    await createRoom(t, { _id: 'ownerless', members: ['member', 'outsider'] });
     expectBody(await t.asUser(member, 'DELETE', '/rooms/ownerless'), 403, CANNOT_DELETE);
   });
 
@@ -993,7 +966,7 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
   });
 
   it('takes the messages, members, read state and pins with it', async () => {
-    await createRoom('doomed');
+    await createCastRoom(t, 'doomed');
     const first = expectOk(
       await t.asUser(owner, 'POST', '/rooms/doomed/message', { message: 'one', messageType: 'text' }),
     );
@@ -1024,7 +997,7 @@ describe('DELETE /rooms/:id (spec 4.4, 12 item 38)', () => {
     expect((await t.admin('POST', `/messages/${first._id}/pin`)).statusCode).toBe(404);
 
     // A new room under the same id starts empty: no old messages, members, properties or pin.
-    const reborn = expectOk(await t.admin('POST', '/rooms', { _id: 'doomed', members: ['member'] }));
+    const reborn = await createRoom(t, { _id: 'doomed', members: ['member'] });
     expect(reborn.members).toStrictEqual(['member']);
     expect(reborn).not.toHaveProperty('lastMessage');
     const detail = expectOk(await t.asUser(member, 'GET', '/rooms/doomed'));

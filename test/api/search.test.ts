@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { createRoom } from '../helpers/factories.js';
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 
@@ -30,7 +31,6 @@ describe('POST /search', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
 
-  const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   /** Sends as a member and answers the message id. */
   const send = async (
     user: string,
@@ -58,7 +58,7 @@ describe('POST /search', () => {
   describe('matching (spec 5.9)', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'match', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'match', members: ['alice', 'bob'] });
       m.hello = await send('bob', 'match', 'Hello Wonderful World from the team');
       m.ecole = await send('bob', 'match', 'Rentrée à l’école primaire');
       m.privet = await send('bob', 'match', 'Привет, мир! Как дела?');
@@ -110,7 +110,7 @@ describe('POST /search', () => {
   describe('short keywords (1-2 characters)', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'short', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'short', members: ['alice', 'bob'] });
       m.xq = await send('bob', 'short', 'xq marks');
       m.qx = await send('bob', 'short', 'Qx reversed');
       m.k = await send('bob', 'short', 'k');
@@ -133,7 +133,7 @@ describe('POST /search', () => {
   describe('special characters in keywords are literal', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'chars', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'chars', members: ['alice', 'bob'] });
       m.quotes = await send('bob', 'chars', 'He said "yes" loudly');
       m.apostrophe = await send('bob', 'chars', "it's fine");
       m.percent = await send('bob', 'chars', '100% sure');
@@ -186,13 +186,13 @@ describe('POST /search', () => {
   describe("only the caller's rooms", () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'scope-mine', members: ['alice', 'bob'] });
-      await createRoom({ _id: 'scope-theirs', members: ['bob', 'carol'] });
-      await createRoom({ _id: 'scope-left', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'scope-mine', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'scope-theirs', members: ['bob', 'carol'] });
+      await createRoom(t, { _id: 'scope-left', members: ['alice', 'bob'] });
       expectOk(
         await t.admin('POST', '/admin/groups', { _id: 'scope-group', nickname: 'Scope group', members: ['alice'] }),
       );
-      await createRoom({ _id: 'scope-group-room', members: ['scope-group', 'bob'] });
+      await createRoom(t, { _id: 'scope-group-room', members: ['scope-group', 'bob'] });
       m.mine = await send('bob', 'scope-mine', 'scopeword in my room');
       m.theirs = await send('bob', 'scope-theirs', 'scopeword in their room');
       m.left = await send('bob', 'scope-left', 'scopeword in a room alice leaves');
@@ -242,7 +242,7 @@ describe('POST /search', () => {
   describe('recalled, deleted and edited messages', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'gone', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'gone', members: ['alice', 'bob'] });
       m.kept = await send('bob', 'gone', 'vanishword kept');
       m.recalled = await send('bob', 'gone', 'vanishword recalled');
       m.deleted = await send('bob', 'gone', 'vanishword deleted');
@@ -280,10 +280,10 @@ describe('POST /search', () => {
   describe('room and roomTags filters', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'tag-ab', roomTags: ['a-tag', 'b-tag'], members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-a', roomTags: ['a-tag'], members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-none', members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-ab-theirs', roomTags: ['a-tag', 'b-tag'], members: ['bob'] });
+      await createRoom(t, { _id: 'tag-ab', roomTags: ['a-tag', 'b-tag'], members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-a', roomTags: ['a-tag'], members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-none', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-ab-theirs', roomTags: ['a-tag', 'b-tag'], members: ['bob'] });
       m.ab = await send('bob', 'tag-ab', 'filterword ab');
       m.a = await send('bob', 'tag-a', 'filterword a');
       m.none = await send('bob', 'tag-none', 'filterword none');
@@ -331,7 +331,7 @@ describe('POST /search', () => {
     const bulk: string[] = [];
     beforeAll(async () => {
       for (const id of ['ord-a', 'ord-b', 'ord-c']) {
-        await createRoom({
+        await createRoom(t, {
           _id: id,
           name: `Order ${id}`,
           cover: `http://x/${id}.png`,
@@ -344,7 +344,7 @@ describe('POST /search', () => {
       m.b1 = await send('bob', 'ord-b', 'orderword b1');
       m.a2 = await send('alice', 'ord-a', 'orderword a2');
       m.c1 = await send('bob', 'ord-c', 'orderword c1');
-      await createRoom({ _id: 'bulk', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'bulk', members: ['alice', 'bob'] });
       for (let i = 0; i < 205; i++) {
         bulk.push(
           expectOk(
@@ -444,14 +444,14 @@ describe('POST /search', () => {
     beforeAll(async () => {
       tokens.bobby = await t.createUser('bobby', { nickname: 'Bobby Tables' });
       tokens.greta = await t.createUser('greta', { nickname: 'Greta Green' });
-      await createRoom({
+      await createRoom(t, {
         _id: 'h-alpha',
         name: 'Project Alpha',
         roomTags: ['Engineering', 'q3'],
         members: ['alice', 'bobby'],
       });
-      await createRoom({ _id: 'h-garden', name: 'Garden Club', roomTags: ['hobby'], members: ['alice', 'greta'] });
-      await createRoom({
+      await createRoom(t, { _id: 'h-garden', name: 'Garden Club', roomTags: ['hobby'], members: ['alice', 'greta'] });
+      await createRoom(t, {
         _id: 'h-secret',
         name: 'Project Secret',
         roomTags: ['Engineering'],
