@@ -1,30 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createRoom } from '../helpers/factories.js';
+import { expectInvalidRequest, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
 
 /** Unread counts (spec 6, 12 items 57-59): `GET /me/badge`, `POST /badges/byRoomTags`, and the badges on room payloads. */
 
-const INVALID_TAGS = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_TAGS', message: 'Tags must be an array of strings' },
-};
-const INVALID_ROOM_TAGS = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_ROOM_TAGS', message: 'Room tags must be valid strings' },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const INVALID_TAGS = shapeB(400, 'Bad Request', 'INVALID_TAGS', 'Tags must be an array of strings');
+const INVALID_ROOM_TAGS = shapeB(400, 'Bad Request', 'INVALID_ROOM_TAGS', 'Room tags must be valid strings');
 
 describe('badges', () => {
   let t: TestApp;
@@ -146,16 +129,12 @@ describe('badges', () => {
       expect(
         expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }, { 'im-client-id': 'don' })),
       ).toStrictEqual({ totalBadge: 1, data: { work: 1 } });
-      expectBadRequest(await t.admin('GET', '/me/badge'));
-      expectBadRequest(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }));
+      expectInvalidRequest(await t.admin('GET', '/me/badge'));
+      expectInvalidRequest(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }));
     });
 
     it('needs a valid token', async () => {
-      const invalid = {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      };
+      const invalid = INVALID_TOKEN;
       expectBody(await t.asUser('not-a-token', 'GET', '/me/badge'), 401, invalid);
       expectBody(await t.asUser('not-a-token', 'POST', '/badges/byRoomTags', {}), 401, invalid);
     });

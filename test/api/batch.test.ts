@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, ISO } from '../helpers/wire.js';
+import { badRequest, clientNotFound, ISO, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createNumberedRoom, createRoom } from '../helpers/factories.js';
 
 /** Batch send (spec 5.3, 12.5 items 49-51) and its status page (extension). */
 
-const BATCH_NOT_FOUND = {
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'BATCH_NOT_FOUND', message: 'The specified batch does not exist' },
-};
+const BATCH_NOT_FOUND = shapeB(404, 'Not Found', 'BATCH_NOT_FOUND', 'The specified batch does not exist');
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 let t: TestApp;
@@ -179,11 +175,11 @@ describe('POST /messages/batch (spec 5.3)', () => {
 
   it("sends to a receiver's direct room, creating it with the md5 id of the pair (spec 1.6)", async () => {
     const pair = md5('alice_carol');
-    expectBody(await t.admin('GET', `/rooms/${pair}`), 404, {
-      RC: 404,
-      RM: 'Room not found',
-      error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' },
-    });
+    expectBody(
+      await t.admin('GET', `/rooms/${pair}`),
+      404,
+      shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist'),
+    );
     const batchID = await accept({
       message: 'Hi $name$',
       messageType: 'text',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
+import { badRequest } from '../helpers/wire.js';
 
 /** The spec's Basic Integration flow, end to end over HTTP (issue 3 "done means"). */
 describe('basic integration flow', () => {
@@ -116,11 +117,7 @@ describe('basic integration flow', () => {
   it('refuses a member send without a message (spec 12 item 46) and answers badges without a body', async () => {
     const missing = await t.asUser(alice, 'POST', '/rooms/team/message', { messageType: 'text' });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toStrictEqual({
-      RC: 400,
-      RM: 'Bad Request',
-      error: { code: 'INVALID_REQUEST', message: 'Missing required field: message' },
-    });
+    expect(missing.json()).toStrictEqual(badRequest('Missing required field: message'));
     const noBody = await t.app.inject({
       method: 'POST',
       url: '/badges/byRoomTags',

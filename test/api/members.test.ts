@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import {
   badRequest,
   clientNotFound,
+  expectInvalidRequest,
   FRESH_MESSAGE_STATE,
   INVALID_TOKEN,
   ISO,
@@ -12,6 +12,7 @@ import {
   recorder,
   ROOM_FROZEN,
   ROOM_NOT_FOUND,
+  shapeB,
 } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -21,11 +22,8 @@ import { createCastRoom, createRoom } from '../helpers/factories.js';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
-const notAMember = (id: string) => ({
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'CLIENT_NOT_FOUND', message: `Client with id '${id}' is not a member of this room` },
-});
+const notAMember = (id: string) =>
+  shapeB(404, 'Not Found', 'CLIENT_NOT_FOUND', `Client with id '${id}' is not a member of this room`);
 const insufficient = (message: string) => ({
   RC: 403,
   RM: 'Forbidden',
@@ -40,17 +38,6 @@ const CANNOT_CHANGE_PROPERTY = insufficient(
 const NEED_CLIENT_ID = badRequest('IM-CLIENT-ID header is required with IM-API-KEY');
 const DIRECT_PAIR = badRequest('A direct room has exactly two members');
 const NONE_REMOVED = badRequest('None of the given users is a member of this room');
-
-function expectInvalid(response: LightMyRequestResponse, message?: RegExp): void {
-  expect(response.statusCode, response.body).toBe(400);
-  const body = response.json();
-  expect(body).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-  if (message) expect(body.error.message).toMatch(message);
-}
 
 function summary(id: string, nickname: string, extra: Record<string, unknown> = {}) {
   return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0, ...extra };
@@ -206,11 +193,11 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
   });
 
   it('refuses a body without invitees, or with invitees that are not a list of ids, with 400', async () => {
-    expectInvalid(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', {}), /invitees/);
-    expectInvalid(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: 'erin' }));
-    expectInvalid(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: [42] }));
-    expectInvalid(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: [''] }));
-    expectInvalid(
+    expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', {}), /invitees/);
+    expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: 'erin' }));
+    expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: [42] }));
+    expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: [''] }));
+    expectInvalidRequest(
       await t.asUser(tokens.alice!, 'POST', '/rooms/club/members', { invitees: ['erin'], systemMessage: 'yes' }),
     );
   });
@@ -657,8 +644,8 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
   });
 
   it('refuses malformed bodies with 400, an unknown room with 404 and a bad token with 401', async () => {
-    expectInvalid(await t.asUser(tokens.ann!, 'POST', '/rooms/sparse/delete/members', {}), /members/);
-    expectInvalid(await t.asUser(tokens.ann!, 'POST', '/rooms/sparse/delete/members', { members: 'ben' }));
+    expectInvalidRequest(await t.asUser(tokens.ann!, 'POST', '/rooms/sparse/delete/members', {}), /members/);
+    expectInvalidRequest(await t.asUser(tokens.ann!, 'POST', '/rooms/sparse/delete/members', { members: 'ben' }));
     expectBody(
       await t.asUser(tokens.ann!, 'POST', '/rooms/nope/delete/members', { members: ['ann'] }),
       404,
@@ -826,11 +813,16 @@ describe('PUT /rooms/:id/member/:client (spec 4.8-4.9, 12 item 44)', () => {
   });
 
   it('refuses a missing property or value with 400 INVALID_REQUEST', async () => {
-    expectInvalid(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 'location' }), /value/);
-    expectInvalid(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { value: 'x' }), /property/);
-    expectInvalid(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: '', value: 'x' }));
-    expectInvalid(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 5, value: 'x' }));
-    expectInvalid(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 'bad name!', value: 'x' }));
+    expectInvalidRequest(
+      await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 'location' }),
+      /value/,
+    );
+    expectInvalidRequest(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { value: 'x' }), /property/);
+    expectInvalidRequest(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: '', value: 'x' }));
+    expectInvalidRequest(await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 5, value: 'x' }));
+    expectInvalidRequest(
+      await t.asUser(tokens.ann!, 'PUT', '/rooms/room/member/ann', { property: 'bad name!', value: 'x' }),
+    );
   });
 
   it('answers 404 CLIENT_NOT_FOUND for a target who is not a member, and 404 ROOM_NOT_FOUND for an unknown room', async () => {

@@ -3,6 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { createRoom } from '../helpers/factories.js';
+import { shapeB } from '../helpers/wire.js';
 
 async function notifications(t: TestApp): Promise<any[]> {
   const deadline = Date.now() + 5000;
@@ -67,11 +68,9 @@ describe('push notifications through the HTTP provider', () => {
     ]) {
       const response = await t.admin('POST', '/push/push2clients', body);
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toStrictEqual({
-        RC: 400,
-        RM: 'Bad Request',
-        error: { code: 'MISSING_PARAMETER', message: 'clients and payload are required' },
-      });
+      expect(response.json()).toStrictEqual(
+        shapeB(400, 'Bad Request', 'MISSING_PARAMETER', 'clients and payload are required'),
+      );
     }
   });
 

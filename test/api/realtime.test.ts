@@ -16,6 +16,7 @@ import {
   waitForCount,
 } from '../helpers/realtime-tools.js';
 import { createRoom } from '../helpers/factories.js';
+import { badRequest, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
 
 /**
  * The real-time gateway against IMKIT's three web SDK generations (realtime-protocol.md 0-5) and a
@@ -25,31 +26,21 @@ import { createRoom } from '../helpers/factories.js';
 
 const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 
-const INVALID_TOKEN_ACK = {
-  RC: 401,
-  RM: 'Unauthorized',
-  error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-};
-const INVALID_CLIENT_KEY_ACK = {
-  RC: 403,
-  RM: 'Forbidden',
-  error: { code: 'INVALID_CLIENT_KEY', message: 'The provided client key is invalid or expired' },
-};
-const CLIENT_KEY_MISMATCH_ACK = {
-  RC: 403,
-  RM: 'Forbidden',
-  error: { code: 'CLIENT_KEY_MISMATCH', message: 'Client key does not match the specified domain' },
-};
-const NOT_AUTHENTICATED_ACK = {
-  RC: 401,
-  RM: 'Unauthorized',
-  error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' },
-};
-const USER_CONNECTION_ONLY_ACK = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_REQUEST', message: 'This event needs a user connection' },
-};
+const INVALID_TOKEN_ACK = INVALID_TOKEN;
+const INVALID_CLIENT_KEY_ACK = shapeB(
+  403,
+  'Forbidden',
+  'INVALID_CLIENT_KEY',
+  'The provided client key is invalid or expired',
+);
+const CLIENT_KEY_MISMATCH_ACK = shapeB(
+  403,
+  'Forbidden',
+  'CLIENT_KEY_MISMATCH',
+  'Client key does not match the specified domain',
+);
+const NOT_AUTHENTICATED_ACK = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Authenticate first (auth or auth2)');
+const USER_CONNECTION_ONLY_ACK = badRequest('This event needs a user connection');
 const INVALID_API_KEY_BODY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
 
 /** Sockets opened by a test (or a whole block), closed afterwards whatever happened. */

@@ -1,28 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 import { createRoom } from '../helpers/factories.js';
+import { expectInvalidRequest, insufficient, INVALID_REQUEST, INVALID_TOKEN } from '../helpers/wire.js';
 
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const IM_CLIENT_ID_REQUIRED = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const IM_CLIENT_ID_REQUIRED = INVALID_REQUEST;
 
 const ids = (result: { data: Array<{ _id: string }> }) => result.data.map((room) => room._id);
 
@@ -101,11 +88,7 @@ describe('GET /rooms', () => {
 
     it('answers 403 INSUFFICIENT_PERMISSIONS in shape B when IM-CLIENT-ID names another user', async () => {
       const response = await asUserWith(tokens.idu1!, '/rooms', { 'im-client-id': 'idu2' });
-      expectBody(response, 403, {
-        RC: 403,
-        RM: 'Forbidden',
-        error: { code: 'INSUFFICIENT_PERMISSIONS', message: expect.any(String) },
-      });
+      expectBody(response, 403, insufficient(expect.any(String)));
     });
 
     it('with the API key, IM-CLIENT-ID names the user whose rooms are listed', async () => {
@@ -121,11 +104,7 @@ describe('GET /rooms', () => {
     });
 
     it('needs a valid token', async () => {
-      expectBody(await t.asUser('not-a-token', 'GET', '/rooms'), 401, {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      });
+      expectBody(await t.asUser('not-a-token', 'GET', '/rooms'), 401, INVALID_TOKEN);
     });
   });
 
@@ -282,9 +261,9 @@ describe('GET /rooms', () => {
     });
 
     it('rejects an unknown sort field with 400 INVALID_REQUEST', async () => {
-      expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=bogus'));
-      expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=-bogus'));
-      expectBadRequest(
+      expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=bogus'));
+      expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=-bogus'));
+      expectInvalidRequest(
         await t.asUser(tokens.sorter!, 'GET', `/rooms?sort=${encodeURIComponent('-lastMessage members')}`),
       );
     });
@@ -329,7 +308,7 @@ describe('GET /rooms', () => {
 
     it('rejects a negative or non-numeric skip or limit with 400 INVALID_REQUEST', async () => {
       for (const query of ['limit=-1', 'limit=abc', 'skip=-1', 'skip=x', 'limit=1.5']) {
-        expectBadRequest(await t.asUser(tokens.sorter!, 'GET', `/rooms?${query}`));
+        expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', `/rooms?${query}`));
       }
     });
   });
@@ -376,10 +355,9 @@ describe('GET /rooms', () => {
       expect(result.inspect.query.$or).toStrictEqual([
         {
           lastMessage: {
-            $gt:
-              Math.floor(messageTime / 1000)
-                .toString(16)
-                .padStart(8, '0') + '0000000000000000',
+            $gt: `${Math.floor(messageTime / 1000)
+              .toString(16)
+              .padStart(8, '0')}0000000000000000`,
           },
         },
         { createdTime: { $gt: iso } },
@@ -402,7 +380,7 @@ describe('GET /rooms', () => {
 
     it('rejects a time that is neither ISO-8601 nor milliseconds with 400 INVALID_REQUEST', async () => {
       for (const value of ['yesterday', '2024-02-30T00:00:00Z', '2024-13-01', 'May%205%202024', '12abc']) {
-        expectBadRequest(await t.asUser(tokens.upd!, 'GET', `/rooms?updatedAfter=${value}`));
+        expectInvalidRequest(await t.asUser(tokens.upd!, 'GET', `/rooms?updatedAfter=${value}`));
       }
     });
   });
@@ -480,7 +458,7 @@ describe('GET /rooms', () => {
 
     it('rejects invalid JSON with 400 INVALID_REQUEST', async () => {
       for (const value of ['{bad', '{"tags":', 'work']) {
-        expectBadRequest(await t.asUser(tokens.prefu!, 'GET', `/rooms?pref=${encodeURIComponent(value)}`));
+        expectInvalidRequest(await t.asUser(tokens.prefu!, 'GET', `/rooms?pref=${encodeURIComponent(value)}`));
       }
     });
   });

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createCast, createCastRoom, createRoom } from '../helpers/factories.js';
 import {
   asUserWith,
   badRequest,
   clientNotFound,
+  expectInvalidRequest,
   FRESH_MESSAGE_STATE,
   INVALID_TOKEN,
   ISO,
@@ -15,6 +15,7 @@ import {
   recorder,
   ROOM_FROZEN,
   ROOM_NOT_FOUND,
+  shapeB,
 } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
@@ -24,11 +25,7 @@ import type { DomainEvents } from '../../src/events/event-bus.js';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-const ROOM_EXISTS = {
-  RC: 409,
-  RM: 'Conflict',
-  error: { code: 'ROOM_EXISTS', message: 'A room with this ID already exists' },
-};
+const ROOM_EXISTS = shapeB(409, 'Conflict', 'ROOM_EXISTS', 'A room with this ID already exists');
 const insufficient = (message: string) => ({
   RC: 403,
   RM: 'Forbidden',
@@ -41,19 +38,6 @@ const CANNOT_FREEZE = {
   RM: 'Permission denied',
 };
 const CANNOT_DELETE = insufficient('Only room owner, manager, or platform admin can delete room');
-
-/** A 400 INVALID_REQUEST in shape B, whatever the message (schema violations word it themselves). */
-function expectInvalid(response: LightMyRequestResponse, message?: RegExp | string): void {
-  expect(response.statusCode, response.body).toBe(400);
-  const body = response.json();
-  expect(body).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-  if (typeof message === 'string') expect(body.error.message).toBe(message);
-  else if (message) expect(body.error.message).toMatch(message);
-}
 
 /** A user summary as room payloads embed it (spec 1.9), for a user who never logged in. */
 function summary(id: string, nickname: string, extra: Record<string, unknown> = {}) {
@@ -183,11 +167,11 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   });
 
   it('refuses malformed bodies with 400 INVALID_REQUEST', async () => {
-    expectInvalid(await t.admin('POST', '/rooms', { members: 'alice' }));
-    expectInvalid(await t.admin('POST', '/rooms', { roomTags: [1, 2] }));
-    expectInvalid(await t.admin('POST', '/rooms', { _id: '' }));
-    expectInvalid(await t.admin('POST', '/rooms', { botMode: 'yes' }));
-    expectInvalid(await t.admin('POST', '/rooms', { status: 2 }));
+    expectInvalidRequest(await t.admin('POST', '/rooms', { members: 'alice' }));
+    expectInvalidRequest(await t.admin('POST', '/rooms', { roomTags: [1, 2] }));
+    expectInvalidRequest(await t.admin('POST', '/rooms', { _id: '' }));
+    expectInvalidRequest(await t.admin('POST', '/rooms', { botMode: 'yes' }));
+    expectInvalidRequest(await t.admin('POST', '/rooms', { status: 2 }));
   });
 
   it('gives a direct room without _id the md5 of the pair, ascending and joined by "_" (12 item 28)', async () => {
@@ -492,7 +476,7 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
       400,
       badRequest('A direct room has exactly two members'),
     );
-    expectInvalid(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { invitee: 5 }));
+    expectInvalidRequest(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { invitee: 5 }));
   });
 });
 
@@ -748,10 +732,10 @@ describe('PUT /rooms/:id (spec 4.3, 7.5, 12 items 35-37)', () => {
   });
 
   it('refuses status and opening other than 0 or 1, and a roomType change, with 400', async () => {
-    expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { status: 2 }));
-    expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { status: '0' }));
-    expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { opening: 5 }));
-    expectInvalid(await t.asUser(owner, 'PUT', '/rooms/room', { roomTags: 'tag' }));
+    expectInvalidRequest(await t.asUser(owner, 'PUT', '/rooms/room', { status: 2 }));
+    expectInvalidRequest(await t.asUser(owner, 'PUT', '/rooms/room', { status: '0' }));
+    expectInvalidRequest(await t.asUser(owner, 'PUT', '/rooms/room', { opening: 5 }));
+    expectInvalidRequest(await t.asUser(owner, 'PUT', '/rooms/room', { roomTags: 'tag' }));
     expectBody(
       await t.asUser(owner, 'PUT', '/rooms/room', { roomType: 'direct' }),
       400,

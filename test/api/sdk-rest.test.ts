@@ -857,7 +857,7 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         },
       });
     const allowed = (response: LightMyRequestResponse, name: string) =>
-      String(response.headers['access-control-allow-' + name] ?? '')
+      String(response.headers[`access-control-allow-${name}`] ?? '')
         .toLowerCase()
         .split(',')
         .map((item) => item.trim());

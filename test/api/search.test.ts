@@ -1,26 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 import { createRoom } from '../helpers/factories.js';
+import { expectInvalidRequest, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 
-const INVALID_SEARCH_TYPE = {
-  RC: 400,
-  RM: 'Invalid search parameters',
-  error: { code: 'INVALID_SEARCH_TYPE', message: "Search type must include 'messages'" },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const INVALID_SEARCH_TYPE = shapeB(
+  400,
+  'Invalid search parameters',
+  'INVALID_SEARCH_TYPE',
+  "Search type must include 'messages'",
+);
 
 interface Group {
   room: { _id: string };
@@ -227,15 +219,15 @@ describe('POST /search', () => {
         await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }, { 'im-client-id': 'carol' }),
       );
       expect(result.messages.flatMap((group: Group) => group.messages)).toStrictEqual([m.theirs]);
-      expectBadRequest(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }));
+      expectInvalidRequest(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }));
     });
 
     it('needs a valid token', async () => {
-      expectBody(await t.asUser('not-a-token', 'POST', '/search', { type: ['messages'], keyword: 'scopeword' }), 401, {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      });
+      expectBody(
+        await t.asUser('not-a-token', 'POST', '/search', { type: ['messages'], keyword: 'scopeword' }),
+        401,
+        INVALID_TOKEN,
+      );
     });
   });
 
@@ -310,17 +302,17 @@ describe('POST /search', () => {
     });
 
     it('rejects a room that is not a string or roomTags that are not strings with 400 INVALID_REQUEST', async () => {
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', room: 123 }),
       );
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', {
           type: ['messages'],
           keyword: 'filterword',
           roomTags: 'a-tag',
         }),
       );
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', roomTags: [1] }),
       );
     });
@@ -424,7 +416,7 @@ describe('POST /search', () => {
 
     it('rejects a limit that is not a positive whole number with 400 INVALID_REQUEST', async () => {
       for (const limit of [0, -1, 1.5, '5', true]) {
-        expectBadRequest(
+        expectInvalidRequest(
           await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'orderword', limit }),
         );
       }
@@ -539,7 +531,7 @@ describe('POST /search', () => {
       for (const keyword of [undefined, '', '   ', 5, null, ['hello']]) {
         const body: Record<string, unknown> = { type: ['messages'] };
         if (keyword !== undefined) body.keyword = keyword;
-        expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', body));
+        expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/search', body));
       }
     });
   });

@@ -171,7 +171,7 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifySignature(secret, request!)).toBe(true);
     expect(verifySignature(rotated.secret, request!)).toBe(true);
-    expect(verifySignature('whsec_' + Buffer.from('wrong').toString('base64'), request!)).toBe(false);
+    expect(verifySignature(`whsec_${Buffer.from('wrong').toString('base64')}`, request!)).toBe(false);
     secret = rotated.secret;
   });
 

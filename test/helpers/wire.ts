@@ -10,7 +10,7 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const HEX24 = /^[0-9a-f]{24}$/;
 
 /** An error body in shape B (spec 1.6): `{ RC, RM, error: { code, message } }`. */
-export const shapeB = (status: number, rm: string, code: string, message: string) => ({
+export const shapeB = (status: number, rm: string, code: string, message: unknown) => ({
   RC: status,
   RM: rm,
   error: { code, message },
@@ -20,7 +20,20 @@ export const shapeB = (status: number, rm: string, code: string, message: string
 export const shapeA = (error: string, message: string) => ({ error, message });
 
 /** A 400 INVALID_REQUEST in shape B with the given message. */
-export const badRequest = (message: string) => shapeB(400, 'Bad Request', 'INVALID_REQUEST', message);
+export const badRequest = (message: unknown) => shapeB(400, 'Bad Request', 'INVALID_REQUEST', message);
+/** A 400 INVALID_REQUEST in shape B, whatever the message (schema violations word it themselves). */
+export const INVALID_REQUEST = badRequest(expect.any(String));
+/** A 403 INSUFFICIENT_PERMISSIONS in shape B. */
+export const insufficient = (message: unknown) => shapeB(403, 'Forbidden', 'INSUFFICIENT_PERMISSIONS', message);
+
+/** A 400 {@link INVALID_REQUEST}; with `message`, its text equals the string or matches the RegExp. */
+export function expectInvalidRequest(response: LightMyRequestResponse, message?: RegExp | string): void {
+  expect(response.statusCode, response.body).toBe(400);
+  const body = response.json();
+  expect(body).toStrictEqual(INVALID_REQUEST);
+  if (typeof message === 'string') expect(body.error.message).toBe(message);
+  else if (message) expect(body.error.message).toMatch(message);
+}
 
 // Error bodies several suites expect, word for word.
 export const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
@@ -70,7 +83,9 @@ export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
     seen,
     /** The events about one room. */
     of: (roomId: string) => seen.filter((event) => (event.payload as { roomId: string }).roomId === roomId),
-    stop: () => stops.forEach((stop) => stop()),
+    stop: () => {
+      for (const stop of stops) stop();
+    },
   };
 }
 

@@ -92,7 +92,11 @@ describe('item 5: client-chosen message ids', () => {
       membersRepository,
       outbox,
       undefined,
-      (now) => (first ? ((first = false), taken) : objectId(now)),
+      (now) => {
+        if (!first) return objectId(now);
+        first = false;
+        return taken;
+      },
     );
     const room = (await roomsRepository.find(t.appId, theirs))!;
     const stored = await roomsRepository.transaction((tx) =>
