@@ -1,0 +1,106 @@
+import { expect } from 'vitest';
+import type { TestApp } from './test-app.js';
+import { expectOk, sleep } from './expect.js';
+import type { Generation, TestSocket } from './socket-clients.js';
+import { encodingProblems } from './realtime-tools.js';
+import { badRequest, INVALID_TOKEN, shapeB } from './wire.js';
+/**
+ * The real-time gateway against IMKIT's three web SDK generations (realtime-protocol.md 0-5) and a
+ * current socket.io 4 client authenticating in the handshake: authentication, every push in each
+ * connection's encoding, catch-up after a reconnect, revocation, and CORS on long-polling.
+ */
+
+export const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
+
+export const INVALID_TOKEN_ACK = INVALID_TOKEN;
+export const INVALID_CLIENT_KEY_ACK = shapeB(
+  403,
+  'Forbidden',
+  'INVALID_CLIENT_KEY',
+  'The provided client key is invalid or expired',
+);
+export const CLIENT_KEY_MISMATCH_ACK = shapeB(
+  403,
+  'Forbidden',
+  'CLIENT_KEY_MISMATCH',
+  'Client key does not match the specified domain',
+);
+export const NOT_AUTHENTICATED_ACK = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Authenticate first (auth or auth2)');
+export const USER_CONNECTION_ONLY_ACK = badRequest('This event needs a user connection');
+export const INVALID_API_KEY_BODY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
+
+/** Sockets opened by a test (or a whole block), closed afterwards whatever happened. */
+export function socketPool() {
+  const list: TestSocket[] = [];
+  return {
+    add<T extends TestSocket>(socket: T): T {
+      list.push(socket);
+      return socket;
+    },
+    closeAll() {
+      for (const socket of list.splice(0)) socket.close();
+    },
+  };
+}
+
+/** Current clients (never send `conf`): plain pushes although their generation field says G3. */
+export const plainCurrentClients = new WeakSet<TestSocket>();
+export const isBase64 = (socket: TestSocket) => socket.generation !== 'G1' && !plainCurrentClients.has(socket);
+
+export function expectEncodings(sockets: TestSocket[], ...events: string[]): void {
+  for (const socket of sockets) {
+    for (const event of events)
+      expect(encodingProblems(socket, event, isBase64(socket)), `${socket.generation} ${event}`).toStrictEqual([]);
+  }
+}
+
+/** After the positive checks: nothing matching arrives at these sockets within `ms`. */
+export async function expectNoPush(
+  sockets: TestSocket[],
+  event: string,
+  match: (value: any) => boolean = () => true,
+  ms = 100,
+): Promise<void> {
+  await sleep(ms);
+  for (const socket of sockets)
+    expect(socket.received(event).filter(match), `${socket.generation} got ${event}`).toStrictEqual([]);
+}
+
+export const ids = (room: { members?: unknown[] }) =>
+  (room.members ?? []).map((member) => (typeof member === 'string' ? member : (member as { _id: string })._id));
+
+/** Emits with an ack and resolves with every argument of the ack, undecoded. */
+export function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 3000);
+    socket.raw.emit(event, ...args, (...answer: unknown[]) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+/** DELETE /rooms/:id/messages/:messageId answers its own RM (spec 5.6). */
+export function expectDeleted(response: { statusCode: number; body: string; json(): any }): void {
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json().RC).toBe(0);
+}
+
+export const decodeBase64 = (value: unknown) => JSON.parse(Buffer.from(String(value), 'base64').toString('utf8'));
+
+/** A second application with one user (the same id as one in the first app) and an API key. */
+export async function secondApp(t: TestApp, userId: string) {
+  const app = await t.services.apps.create('Other app', 'other');
+  const apiKey = (await t.services.keys.create(app.id, { name: 'other' }, 'test')).secret;
+  const admin = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      headers: { 'im-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+  const created = expectOk(
+    await admin('POST', '/admin/clients', { _id: userId, nickname: `${userId} of B`, issueAccessToken: true }),
+  );
+  return { id: app.id, clientKey: app.clientKey, apiKey, token: created.token as string, admin };
+}
