@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { ISO, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { ISO, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import {
   alice,
   bob,
   carol,
-  DELETE_DENIED,
-  expectDeleted,
   ids,
   list,
   makeRoom,
@@ -18,6 +16,20 @@ import {
   t,
   useMessagesApp,
 } from '../helpers/messages-suite.js';
+
+const DELETE_DENIED = shapeB(
+  403,
+  'Permission denied',
+  'INSUFFICIENT_PERMISSION',
+  'Only platform admin, room owner or room manager can delete messages',
+);
+
+/** A 200 of DELETE /rooms/:id/messages/:messageId, with its own RM (spec 5.6). */
+function expectDeleted(response: LightMyRequestResponse): any {
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json()).toMatchObject({ RC: 0, RM: 'Message deleted successfully', result: { deletedCount: 1 } });
+  return response.json().result;
+}
 
 useMessagesApp();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import {
   alice,
@@ -11,13 +11,25 @@ import {
   MESSAGE_NOT_FOUND,
   mona,
   olga,
-  PIN_DENIED,
   send,
   t,
   tick,
-  UNPIN_DENIED,
   useMessagesApp,
 } from '../helpers/messages-suite.js';
+
+const PIN_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner, manager, or platform admin can pin messages',
+);
+
+const UNPIN_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner, manager, or platform admin can unpin messages',
+);
 
 useMessagesApp();
 

@@ -6,21 +6,39 @@ import {
   alice,
   bob,
   carol,
-  EDIT_DENIED,
   expectSummary,
   ids,
   list,
   makeRoom,
-  MESSAGE_EXISTS,
   MESSAGE_NOT_FOUND,
   mona,
   olga,
-  RECALL_DENIED,
   send,
   t,
   tick,
   useMessagesApp,
 } from '../helpers/messages-suite.js';
+
+const MESSAGE_EXISTS = shapeB(
+  409,
+  'Conflict',
+  'MESSAGE_EXISTS',
+  'A message with this ID already exists; choose another _id',
+);
+
+const EDIT_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only the sender, room owner, manager, or platform admin can edit a message',
+);
+
+const RECALL_DENIED = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only the sender, room owner, manager, or platform admin can recall a message',
+);
 
 useMessagesApp();
 

@@ -1,3 +1,4 @@
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createRoom } from '../helpers/factories.js';
@@ -11,18 +12,12 @@ import {
   ROOM_NOT_FOUND,
 } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import {
-  alice,
-  bob,
-  expectSummary,
-  ids,
-  list,
-  makeRoom,
-  send,
-  send400,
-  t,
-  useMessagesApp,
-} from '../helpers/messages-suite.js';
+import { alice, bob, expectSummary, ids, list, makeRoom, send, t, useMessagesApp } from '../helpers/messages-suite.js';
+
+/** POST /messages expected to fail. */
+async function send400(room: string, message: string): Promise<LightMyRequestResponse> {
+  return t.admin('POST', '/messages', { room, sender: 'alice', message, messageType: 'text' });
+}
 
 useMessagesApp();
 

@@ -1,21 +1,58 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
-import {
-  ALREADY_BANNED,
-  BAN_NOT_FOUND,
-  BANNED,
-  CANNOT_BAN,
-  CANNOT_LIST,
-  CANNOT_READD,
-  CANNOT_UNBAN,
-  INVALID_USER_ID,
-  memberIds,
-  ROOM_OR_USER_NOT_FOUND,
-  summary,
-} from '../helpers/moderation-suite.js';
+import { BANNED, CANNOT_READD, memberIds, summary } from '../helpers/moderation-suite.js';
+
+const CANNOT_BAN = shapeB(
+  403,
+  'Access denied',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only platform admin and room owner can block users in group chat rooms',
+);
+
+const CANNOT_UNBAN = shapeB(
+  403,
+  'Access denied',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner can unblock users in group chat rooms',
+);
+
+const CANNOT_LIST = shapeB(
+  403,
+  'Access denied',
+  'INSUFFICIENT_PERMISSIONS',
+  'Only room owner can view blocklist in group chat rooms',
+);
+
+const ROOM_OR_USER_NOT_FOUND = shapeB(
+  404,
+  'Resource not found',
+  'ROOM_OR_USER_NOT_FOUND',
+  'The specified room or user does not exist',
+);
+
+const INVALID_USER_ID = shapeB(
+  400,
+  'Invalid parameters',
+  'INVALID_USER_ID',
+  'The room owner and yourself cannot be banned',
+);
+
+const ALREADY_BANNED = shapeB(
+  409,
+  'User already blocked',
+  'USER_ALREADY_BLOCKED',
+  'This user is already blocked in this room',
+);
+
+const BAN_NOT_FOUND = shapeB(
+  404,
+  'Block relationship not found',
+  'BLOCK_NOT_FOUND',
+  'No block relationship exists for this user in the specified room',
+);
 
 describe('room bans: POST, DELETE and GET /blockStatus/room (spec 7.1-7.3, 12 items 35, 60-62, 64)', () => {
   let t: TestApp;

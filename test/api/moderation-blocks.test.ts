@@ -3,18 +3,32 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { asUserWith, INVALID_TOKEN, ISO, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
-import {
-  ALREADY_BLOCKED,
-  BLOCK_NOT_FOUND,
-  CLIENT_ID_MISMATCH,
-  ids,
-  md5,
-  memberIds,
-  NEEDS_CLIENT_ID,
-  SELF_BLOCK,
-  summary,
-  USER_NOT_FOUND,
-} from '../helpers/moderation-suite.js';
+import { BLOCK_NOT_FOUND, ids, md5, memberIds, summary } from '../helpers/moderation-suite.js';
+
+// Personal blocks (7.4).
+const USER_NOT_FOUND = shapeB(404, 'User not found', 'USER_NOT_FOUND', 'The specified user does not exist');
+const SELF_BLOCK = shapeB(400, 'Cannot block yourself', 'SELF_BLOCK_FORBIDDEN', 'Users cannot block themselves');
+
+const ALREADY_BLOCKED = shapeB(
+  409,
+  'User already blocked',
+  'USER_ALREADY_BLOCKED',
+  'This user is already in your block list',
+);
+
+const NEEDS_CLIENT_ID = shapeB(
+  400,
+  'Bad Request',
+  'INVALID_REQUEST',
+  'IM-CLIENT-ID header is required with IM-API-KEY',
+);
+
+const CLIENT_ID_MISMATCH = shapeB(
+  403,
+  'Forbidden',
+  'INSUFFICIENT_PERMISSIONS',
+  'IM-CLIENT-ID does not match the user of the token',
+);
 
 describe('personal blocks: POST, DELETE and GET /blockStatus/my (spec 7.4, 12 items 62-64)', () => {
   let t: TestApp;

@@ -1,13 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { NOT_ROOM_MEMBER, ROOM_FROZEN } from '../helpers/wire.js';
+import { NOT_ROOM_MEMBER, ROOM_FROZEN, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { waitFor, waitForCount } from '../helpers/realtime-tools.js';
 import type { DomainEvents } from '../../src/events/event-bus.js';
 import { createRoom } from '../helpers/factories.js';
-import { BANNED, BLOCKED, CANNOT_READD, ids, md5, memberIds, roomState } from '../helpers/moderation-suite.js';
+import { BANNED, CANNOT_READD, ids, md5, memberIds } from '../helpers/moderation-suite.js';
+
+const BLOCKED = shapeB(403, 'Forbidden', 'USER_BLOCKED', 'A block between you closes this direct room');
+
+/** Everything about a room that a refused write could have changed, as the platform admin reads it. */
+async function roomState(t: TestApp, roomId: string) {
+  const room = expectOk(await t.admin('GET', `/rooms/${roomId}`));
+  const messages = expectOk(await t.admin('GET', `/rooms/${roomId}/messages/v3?limit=100`));
+  delete messages.inspect;
+  return { room, messages };
+}
 
 describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over REST and sockets', () => {
   let t: TestApp;

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { recorder, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { clientNotFound, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
-import { MISSING_API_KEY, mutedClientNotFound, ROOM_NOT_MUTED } from '../helpers/moderation-suite.js';
+
+// Admin mute (7.6-7.7).
+const mutedClientNotFound = (id: string) => clientNotFound(id, 'Client not found');
+const ROOM_NOT_MUTED = shapeB(400, 'Room is not muted', 'ROOM_NOT_MUTED', 'The specified room is not in the mute list');
+
+const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 
 describe('admin mute: POST and DELETE /admin/clients/:uid/mute/:room (spec 7.6-7.7, 12 item 45)', () => {
   let t: TestApp;

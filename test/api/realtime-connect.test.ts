@@ -13,21 +13,35 @@ import {
 } from '../helpers/realtime-tools.js';
 import { createRoom } from '../helpers/factories.js';
 import {
-  CLIENT_KEY_MISMATCH_ACK,
   decodeBase64,
   expectEncodings,
   expectNoPush,
   GENERATIONS,
   INVALID_API_KEY_BODY,
-  INVALID_CLIENT_KEY_ACK,
   INVALID_TOKEN_ACK,
   NOT_AUTHENTICATED_ACK,
   plainCurrentClients,
   rawAck,
   secondApp,
   socketPool,
-  USER_CONNECTION_ONLY_ACK,
 } from '../helpers/realtime-suite.js';
+import { badRequest, shapeB } from '../helpers/wire.js';
+
+const INVALID_CLIENT_KEY_ACK = shapeB(
+  403,
+  'Forbidden',
+  'INVALID_CLIENT_KEY',
+  'The provided client key is invalid or expired',
+);
+
+const CLIENT_KEY_MISMATCH_ACK = shapeB(
+  403,
+  'Forbidden',
+  'CLIENT_KEY_MISMATCH',
+  'Client key does not match the specified domain',
+);
+
+const USER_CONNECTION_ONLY_ACK = badRequest('This event needs a user connection');
 
 describe('real-time: handshake and authentication per SDK generation', () => {
   let t: TestApp;

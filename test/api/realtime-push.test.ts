@@ -5,16 +5,23 @@ import { authenticate, connect, type Generation, type TestSocket } from '../help
 import { connectCurrent, encodingProblems, recordRaw, waitFor, waitForCount } from '../helpers/realtime-tools.js';
 import { createRoom } from '../helpers/factories.js';
 import {
-  expectDeleted,
   expectEncodings,
   expectNoPush,
   GENERATIONS,
-  ids,
   plainCurrentClients,
   rawAck,
   secondApp,
   socketPool,
 } from '../helpers/realtime-suite.js';
+
+const ids = (room: { members?: unknown[] }) =>
+  (room.members ?? []).map((member) => (typeof member === 'string' ? member : (member as { _id: string })._id));
+
+/** DELETE /rooms/:id/messages/:messageId answers its own RM (spec 5.6). */
+function expectDeleted(response: { statusCode: number; body: string; json(): any }): void {
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json().RC).toBe(0);
+}
 
 describe('real-time: every push, to every generation, in its encoding', () => {
   let t: TestApp;

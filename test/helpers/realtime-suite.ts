@@ -3,7 +3,7 @@ import type { TestApp } from './test-app.js';
 import { expectOk, sleep } from './expect.js';
 import type { Generation, TestSocket } from './socket-clients.js';
 import { encodingProblems } from './realtime-tools.js';
-import { badRequest, INVALID_TOKEN, shapeB } from './wire.js';
+import { INVALID_TOKEN, shapeB } from './wire.js';
 /**
  * The real-time gateway against IMKIT's three web SDK generations (realtime-protocol.md 0-5) and a
  * current socket.io 4 client authenticating in the handshake: authentication, every push in each
@@ -13,20 +13,7 @@ import { badRequest, INVALID_TOKEN, shapeB } from './wire.js';
 export const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 
 export const INVALID_TOKEN_ACK = INVALID_TOKEN;
-export const INVALID_CLIENT_KEY_ACK = shapeB(
-  403,
-  'Forbidden',
-  'INVALID_CLIENT_KEY',
-  'The provided client key is invalid or expired',
-);
-export const CLIENT_KEY_MISMATCH_ACK = shapeB(
-  403,
-  'Forbidden',
-  'CLIENT_KEY_MISMATCH',
-  'Client key does not match the specified domain',
-);
 export const NOT_AUTHENTICATED_ACK = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Authenticate first (auth or auth2)');
-export const USER_CONNECTION_ONLY_ACK = badRequest('This event needs a user connection');
 export const INVALID_API_KEY_BODY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
 
 /** Sockets opened by a test (or a whole block), closed afterwards whatever happened. */
@@ -66,9 +53,6 @@ export async function expectNoPush(
     expect(socket.received(event).filter(match), `${socket.generation} got ${event}`).toStrictEqual([]);
 }
 
-export const ids = (room: { members?: unknown[] }) =>
-  (room.members ?? []).map((member) => (typeof member === 'string' ? member : (member as { _id: string })._id));
-
 /** Emits with an ack and resolves with every argument of the ack, undecoded. */
 export function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
@@ -78,12 +62,6 @@ export function rawAck(socket: TestSocket, event: string, ...args: unknown[]): P
       resolve(answer);
     });
   });
-}
-
-/** DELETE /rooms/:id/messages/:messageId answers its own RM (spec 5.6). */
-export function expectDeleted(response: { statusCode: number; body: string; json(): any }): void {
-  expect(response.statusCode, response.body).toBe(200);
-  expect(response.json().RC).toBe(0);
 }
 
 export const decodeBase64 = (value: unknown) => JSON.parse(Buffer.from(String(value), 'base64').toString('utf8'));
