@@ -139,22 +139,18 @@ async function httpBench() {
 async function verifyBench() {
   const { createStorage, migrateToLatest } = await import('../dist/storage/database.js');
   const { LocalEventBus } = await import('../dist/events/event-bus.js');
-  const { KeysRepository } = await import('../dist/modules/keys/keys.repository.js');
-  const { KeysService } = await import('../dist/modules/keys/keys.service.js');
-  const { ApiKeyVerifier } = await import('../dist/modules/keys/key-verifier.js');
-  const { AppsRepository } = await import('../dist/modules/apps/apps.repository.js');
-  const { AppsService } = await import('../dist/modules/apps/apps.service.js');
+  const { createKeysModule } = await import('../dist/modules/keys/index.js');
+  const { createAppsModule } = await import('../dist/modules/apps/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const storage = createStorage(`sqlite:${join(dir, 'verify.db')}`);
   await migrateToLatest(storage);
   const bus = new LocalEventBus();
-  const apps = new AppsService(new AppsRepository(storage), bus);
+  const { apps } = createAppsModule({ storage, bus });
   const { app } = await apps.ensureDefault('bench');
-  const repository = new KeysRepository(storage);
-  const keys = new KeysService(repository, bus, 1000);
+  const activity = { flush: async () => {}, usage: async () => [] };
+  const { keys, keyVerifier: verifier } = createKeysModule({ storage, bus, defaultRateLimit: 1000, apps, activity });
   for (let i = 0; i < 200; i++) await keys.create(app.id, { name: `k${i}` }, 'bench');
   const { secret } = await keys.create(app.id, { name: 'measured' }, 'bench');
-  const verifier = new ApiKeyVerifier(repository, bus);
 
   const measure = async (iterations, before) => {
     for (let i = 0; i < Math.min(iterations, 1000); i++) {

@@ -7,7 +7,7 @@ import { connectRedis } from './runtime.js';
 import { createServices, type Services } from './services.js';
 import { createStorage, migrateToLatest } from './storage/database.js';
 import { keyView } from './modules/keys/index.js';
-import { KeysRepository, type ApiKey } from './modules/keys/index.js';
+import type { ApiKey } from './modules/keys/index.js';
 import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './modules/keys/index.js';
 import { parseTime } from './shared/time.js';
 import { AppError } from './http/errors.js';
@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function findKey(services: Services, id: string | undefined): Promise<ApiKey> {
   if (!id) throw new AppError('INVALID_REQUEST', 'name the key id (see `parley keys list`)');
-  const key = await new KeysRepository(services.storage).findByIdInAnyApp(id);
+  const key = await services.keys.findInAnyApp(id);
   if (!key) throw new AppError('KEY_NOT_FOUND', `No API key with id ${id}`);
   return key;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/config.js';
+import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
 import { firstStartBanner } from './bootstrap.js';
@@ -6,7 +6,7 @@ import { firstStartBanner } from './bootstrap.js';
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {

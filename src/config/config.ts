@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { normalizeCidrs } from '../modules/keys/index.js';
+import { normalizeCidrs } from '../shared/ip-address.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 

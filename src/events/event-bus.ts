@@ -97,7 +97,8 @@ export interface EventBus {
 }
 
 export class LocalEventBus implements EventBus {
-  private readonly handlers = new Map<EventType, Set<EventHandler<any>>>();
+  /** Handlers by event type: `subscribe` files each one under its own type only, so `handlersOf` reads it back typed. */
+  private readonly handlers = new Map<EventType, Set<EventHandler<never>>>();
 
   constructor(private readonly onHandlerError: (error: unknown, type: EventType) => void = () => undefined) {}
 
@@ -107,7 +108,7 @@ export class LocalEventBus implements EventBus {
 
   /** Runs this node's handlers; a failing handler never affects the publisher or the others. */
   deliver<T extends EventType>(type: T, payload: DomainEvents[T]): void {
-    for (const handler of this.handlers.get(type) ?? []) {
+    for (const handler of this.handlersOf(type) ?? []) {
       try {
         handler(payload);
       } catch (error) {
@@ -117,14 +118,21 @@ export class LocalEventBus implements EventBus {
   }
 
   subscribe<T extends EventType>(type: T, handler: EventHandler<T>): () => void {
-    let set = this.handlers.get(type);
-    if (!set) this.handlers.set(type, (set = new Set()));
+    let set = this.handlersOf(type);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(type, set);
+    }
     set.add(handler);
     return () => set.delete(handler);
   }
 
   subscribeOrigin<T extends EventType>(type: T, handler: EventHandler<T>): () => void {
     return this.subscribe(type, handler);
+  }
+
+  private handlersOf<T extends EventType>(type: T): Set<EventHandler<T>> | undefined {
+    return this.handlers.get(type) as Set<EventHandler<T>> | undefined;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { AppError, DEFAULT_MESSAGES, type ErrorCode } from '../core/errors.js';
+import { type AppError, DEFAULT_MESSAGES, type ErrorCode } from '../core/errors.js';
 
 export { AppError, type ErrorCode } from '../core/errors.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.js';
-import { scopeAllows, type Scope } from '../modules/keys/index.js';
+import { scopeAllows, type Scope } from '../core/scopes.js';
 import './types.js';
 
 /** For a route whose needed scope depends on its input: the API key must hold `scope` too. */

@@ -1,6 +1,5 @@
-import type { App } from '../modules/apps/index.js';
-import type { ApiKey } from '../modules/keys/index.js';
-import type { Scope } from '../modules/keys/index.js';
+import type { ApiKey, App } from '../core/principal.js';
+import type { Scope } from '../core/scopes.js';
 import type { Services } from '../services.js';
 
 /**

@@ -14,8 +14,8 @@ export function findInputProblem(value: unknown, maxDepth = MAX_INPUT_DEPTH): In
   if (typeof value === 'string') return value.includes('\0') ? 'nul' : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   const pending: Array<{ value: object; depth: number }> = [{ value, depth: 1 }];
-  while (pending.length > 0) {
-    const { value: container, depth } = pending.pop()!;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value: container, depth } = next;
     if (depth > maxDepth) return 'depth';
     const isArray = Array.isArray(container);
     for (const key of isArray ? [] : Object.keys(container)) if (key.includes('\0')) return 'nul';

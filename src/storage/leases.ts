@@ -43,3 +43,40 @@ export async function dueRows<T extends 'webhook_deliveries' | 'push_notificatio
     .execute();
   return rows as unknown as Selectable<Database[T]>[];
 }
+
+/** A page of an application's rows of an outbox table (deliveries, pushes), newest first, of one status if given. */
+export async function pageOfRows<T extends 'webhook_deliveries' | 'push_notifications'>(
+  db: Kysely<Database>,
+  table: T,
+  appId: string,
+  options: { status?: string; skip: number; limit: number },
+): Promise<{ totalCount: number; rows: Selectable<Database[T]>[] }> {
+  let query = db.selectFrom(table as 'webhook_deliveries').where('app_id', '=', appId);
+  if (options.status) query = query.where('status', '=', options.status);
+  const [count, rows] = await Promise.all([
+    query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+    query
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .offset(options.skip)
+      .limit(options.limit)
+      .execute(),
+  ]);
+  return { totalCount: Number(count.count), rows: rows as unknown as Selectable<Database[T]>[] };
+}
+
+/** Rows of an outbox table by status (of one application, or all), for monitoring. */
+export async function countByStatus(
+  db: Kysely<Database>,
+  table: 'webhook_deliveries' | 'push_notifications',
+  appId?: string,
+): Promise<Record<string, number>> {
+  let query = db
+    .selectFrom(table as 'webhook_deliveries')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy('status');
+  if (appId) query = query.where('app_id', '=', appId);
+  const rows = await query.execute();
+  return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileAllowList, normalizeCidrs } from '../../src/modules/keys/ip-allow-list.js';
+import { compileAllowList, normalizeCidrs } from '../../src/shared/ip-address.js';
 
 describe('normalizeCidrs', () => {
   it('keeps CIDRs, turns single addresses into /32 or /128 and lower-cases IPv6', () => {

@@ -5,8 +5,8 @@ import {
   API_KEY_TEXT_PREFIX,
   classifyApiKey,
   generateApiKey,
-  generateClientKey,
 } from '../../src/modules/keys/key-format.js';
+import { generateClientKey } from '../../src/modules/apps/client-key.js';
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 

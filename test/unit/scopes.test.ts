@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SCOPES, isValidScope, scopeAllows, scopesWithin, type Scope } from '../../src/modules/keys/scopes.js';
+import { SCOPES, isValidScope, scopeAllows, scopesWithin, type Scope } from '../../src/core/scopes.js';
 
 describe('isValidScope', () => {
   it('accepts every named scope, "*" and "<area>:*" for each area', () => {

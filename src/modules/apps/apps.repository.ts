@@ -1,32 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { AppsTable } from '../../storage/schema.js';
-
-export interface AppSettings {
-  /** When true, issuing, binding or updating a token revokes the user's other tokens (spec 12 item 16). */
-  singleTokenPerUser: boolean;
-  /** `opening` of new group rooms that do not set one: 1 (spec 4.1) joinable by whoever has the id, 0 closed. */
-  defaultGroupOpening: 0 | 1;
-  /** `historyVisibility` of new rooms that do not set one: 'shared' (spec behaviour) or 'joined'. */
-  defaultHistoryVisibility: 'shared' | 'joined';
-}
+import type { App, AppSettings } from '../../core/principal.js';
 
 export const DEFAULT_APP_SETTINGS: AppSettings = {
   singleTokenPerUser: false,
   defaultGroupOpening: 1,
   defaultHistoryVisibility: 'shared',
 };
-
-export interface App {
-  id: string;
-  name: string;
-  clientKey: string;
-  clientKeyCreatedAt: number;
-  tokenSecret: string;
-  settings: AppSettings;
-  isDefault: boolean;
-  createdAt: number;
-}
 
 const toApp = (row: Selectable<AppsTable>): App => ({
   id: row.id,

@@ -1,37 +1,18 @@
 import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { ClosedObject, Envelope } from '../../http/schemas.js';
-import { iso } from '../../shared/time.js';
-import type { App } from './apps.repository.js';
+import type { AppsService } from './apps.service.js';
+import { AppResponse, UpdateAppBody, appView } from './apps.schemas.js';
 
-const AppSchema = Type.Object({
-  appID: Type.String(),
-  name: Type.String(),
-  settings: Type.Object({
-    singleTokenPerUser: Type.Boolean(),
-    defaultGroupOpening: Type.Integer(),
-    defaultHistoryVisibility: Type.String(),
-  }),
-  createdAt: Type.String(),
-});
-const appView = (app: App) => ({
-  appID: app.id,
-  name: app.name,
-  settings: app.settings,
-  createdAt: iso(app.createdAt),
-});
+const tags = ['Application'];
 
-export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { apps } = app.services;
-  const tags = ['Application'];
-
+/** The calling application's name and settings. */
+export const appsRoutes: FastifyPluginAsyncTypebox<{ apps: AppsService }> = async (app, { apps }) => {
   app.get(
     '/admin/app',
     {
       config: { auth: 'admin', scope: 'config:read' },
-      schema: { tags, summary: "The application's name and settings", response: { 200: Envelope(AppSchema) } },
+      schema: { tags, summary: "The application's name and settings", response: { 200: AppResponse } },
     },
     async (request) => ok(appView(await apps.get(appIdOf(request)))),
   );
@@ -47,23 +28,10 @@ export const appsRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "`singleTokenPerUser` (default false): when true, issuing, binding or updating a token revokes the user's other tokens. " +
           '`defaultGroupOpening` (default 1): `opening` of new group rooms that set none. ' +
           '`defaultHistoryVisibility` (default "shared"): `historyVisibility` of new rooms that set none ("joined": members read only what was sent after they joined).',
-        body: ClosedObject({
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-          singleTokenPerUser: Type.Optional(Type.Boolean()),
-          defaultGroupOpening: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
-          defaultHistoryVisibility: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('joined')])),
-        }),
-        response: { 200: Envelope(AppSchema) },
+        body: UpdateAppBody,
+        response: { 200: AppResponse },
       },
     },
-    async (request) => {
-      const { name, singleTokenPerUser, defaultGroupOpening, defaultHistoryVisibility } = request.body;
-      const patch = Object.fromEntries(
-        Object.entries({ singleTokenPerUser, defaultGroupOpening, defaultHistoryVisibility }).filter(
-          ([, value]) => value !== undefined,
-        ),
-      );
-      return ok(appView(await apps.updateSettings(appIdOf(request), patch, name)));
-    },
+    async (request) => ok(appView(await apps.update(appIdOf(request), request.body))),
   );
 };

@@ -3,8 +3,9 @@ import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { safeEqual } from '../../shared/secrets.js';
-import { generateClientKey } from '../keys/index.js';
-import { DEFAULT_APP_SETTINGS, type App, type AppSettings, type AppsRepository } from './apps.repository.js';
+import { generateClientKey } from './client-key.js';
+import type { App, AppSettings } from '../../core/principal.js';
+import { DEFAULT_APP_SETTINGS, type AppsRepository } from './apps.repository.js';
 
 const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CACHE_TTL_MS = 10_000;
@@ -16,10 +17,12 @@ export class AppsService {
   /** Moves on every change: a lookup that raced one must not cache what it read. */
   private generation = 0;
 
-  constructor(
-    private readonly apps: AppsRepository,
-    private readonly bus: EventBus,
-  ) {
+  private readonly apps: AppsRepository;
+  private readonly bus: EventBus;
+
+  constructor({ apps, bus }: { apps: AppsRepository; bus: EventBus }) {
+    this.apps = apps;
+    this.bus = bus;
     bus.subscribe('app.changed', ({ appId }) => this.forget(appId));
   }
 
@@ -103,7 +106,10 @@ export class AppsService {
     return this.get(appId);
   }
 
-  async updateSettings(appId: string, patch: Partial<AppSettings>, name?: string): Promise<App> {
+  /** `PATCH /admin/app`: the settings given replace those of the same name; the others stay. */
+  async update(appId: string, input: Partial<AppSettings> & { name?: string }): Promise<App> {
+    const { name, ...given } = input;
+    const patch = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
     const app = await this.get(appId);
     const settings = { ...app.settings, ...patch };
     await this.apps.update(appId, { settings, ...(name === undefined ? {} : { name }) });

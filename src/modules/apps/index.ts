@@ -1,5 +1,31 @@
 /** The public surface of the apps module: other folders import only from here. */
-export { AppsRepository } from './apps.repository.js';
-export type { App } from './apps.repository.js';
-export { appsRoutes } from './apps.routes.js';
-export { AppsService } from './apps.service.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Storage } from '../../storage/database.js';
+import { AppsRepository } from './apps.repository.js';
+import { appsRoutes } from './apps.routes.js';
+import { AppsService } from './apps.service.js';
+
+export type { App, AppSettings } from '../../core/principal.js';
+export type { AppsService } from './apps.service.js';
+
+export interface AppsModuleDeps {
+  storage: Storage;
+  bus: EventBus;
+}
+
+export interface AppsModule {
+  apps: AppsService;
+  /** `GET/PATCH /admin/app`. */
+  routes: FastifyPluginAsync;
+}
+
+export function createAppsModule(deps: AppsModuleDeps): AppsModule {
+  const apps = new AppsService({ apps: new AppsRepository(deps.storage), bus: deps.bus });
+  return {
+    apps,
+    routes: async (app) => {
+      await app.register(appsRoutes, { apps });
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import type { KeysRepository } from '../keys/index.js';
+import type { KeyUseRecorder } from '../keys/index.js';
 import type { AuditEntry, AuditRepository, UsageRow } from './audit.repository.js';
 
 const FLUSH_INTERVAL_MS = 1000;
@@ -27,10 +27,12 @@ export class ActivityRecorder {
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly audit: AuditRepository,
-    private readonly keys: KeysRepository,
-    private readonly retentionDays: number,
-    private readonly onError: (error: unknown) => void,
+    private readonly deps: {
+      audit: AuditRepository;
+      keys: KeyUseRecorder;
+      retentionDays: number;
+      onError: (error: unknown) => void;
+    },
   ) {}
 
   start(): void {
@@ -45,11 +47,10 @@ export class ActivityRecorder {
       const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
       const id = `${entry.keyId}|${minute}`;
       let row = this.usage.get(id);
-      if (!row)
-        this.usage.set(
-          id,
-          (row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 }),
-        );
+      if (!row) {
+        row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 };
+        this.usage.set(id, row);
+      }
       row.requests += 1;
       if (entry.status >= 400) row.errors += 1;
       if (rateLimited) row.rateLimited += 1;
@@ -74,7 +75,7 @@ export class ActivityRecorder {
 
   /** Writes what is buffered; concurrent calls queue behind each other. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.write()).catch(this.onError);
+    this.flushing = this.flushing.then(() => this.write()).catch(this.deps.onError);
     return this.flushing;
   }
 
@@ -93,16 +94,16 @@ export class ActivityRecorder {
     this.repeats = new Map();
     this.usage = new Map();
     this.lastUse = new Map();
-    await this.audit.insert(entries);
-    await this.audit.addUsage(usage);
-    for (const [keyId, use] of lastUse) await this.keys.recordUse(keyId, use.at, use.ip);
+    await this.deps.audit.insert(entries);
+    await this.deps.audit.addUsage(usage);
+    for (const [keyId, use] of lastUse) await this.deps.keys.recordUse(keyId, use.at, use.ip);
   }
 
   private async purge(): Promise<void> {
     try {
-      await this.audit.purgeBefore(Date.now() - this.retentionDays * 86_400_000);
+      await this.deps.audit.purgeBefore(Date.now() - this.deps.retentionDays * 86_400_000);
     } catch (error) {
-      this.onError(error);
+      this.deps.onError(error);
     }
   }
 }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { plus } from '../../storage/sql-fragments.js';
 
 export interface AuditEntry {
   appId: string;
@@ -79,9 +79,9 @@ export class AuditRepository {
         })
         .onConflict((conflict) =>
           conflict.columns(['key_id', 'minute']).doUpdateSet({
-            requests: sql`key_usage.requests + ${row.requests}`,
-            errors: sql`key_usage.errors + ${row.errors}`,
-            rate_limited: sql`key_usage.rate_limited + ${row.rateLimited}`,
+            requests: plus('key_usage', 'requests', row.requests),
+            errors: plus('key_usage', 'errors', row.errors),
+            rate_limited: plus('key_usage', 'rate_limited', row.rateLimited),
           }),
         )
         .execute();

@@ -1,24 +1,18 @@
 import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
-import { Envelope } from '../../http/schemas.js';
+import type { ConfigService } from './config.service.js';
+import { ConfigKeyParams, ConfigResponse, EmptyResponse, UpdateConfigBody } from './config.schemas.js';
 
 const tags = ['Runtime configuration'];
-const ConfigObject = Type.Object(
-  {},
-  { additionalProperties: true, description: 'Every key of the configuration, e.g. announcement, censorship' },
-);
 
 /** Runtime configuration and sensitive words (spec 7.8, 8). */
-export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { appConfig } = app.services;
-
+export const configRoutes: FastifyPluginAsyncTypebox<{ appConfig: ConfigService }> = async (app, { appConfig }) => {
   app.get(
     '/config',
     {
       config: { auth: 'user', scope: 'config:read' },
-      schema: { tags, summary: 'The runtime configuration (spec 8.1)', response: { 200: Envelope(ConfigObject) } },
+      schema: { tags, summary: 'The runtime configuration (spec 8.1)', response: { 200: ConfigResponse } },
     },
     async (request) => ok(await appConfig.get(appIdOf(request))),
   );
@@ -30,8 +24,8 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Set configuration keys; each key given is replaced whole (spec 8.2, 12 item 66)',
-        body: Type.Unknown({ description: 'A JSON object; `censorship` must be {"keywords": [strings]}' }),
-        response: { 200: Envelope(ConfigObject) },
+        body: UpdateConfigBody,
+        response: { 200: ConfigResponse },
       },
     },
     async (request) => ok(await appConfig.update(appIdOf(request), request.body)),
@@ -44,8 +38,8 @@ export const configRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Remove a configuration key (spec 8.3)',
-        params: Type.Object({ key: Type.String({ minLength: 1 }) }),
-        response: { 200: Envelope(Type.Object({})) },
+        params: ConfigKeyParams,
+        response: { 200: EmptyResponse },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { Storage } from '../../storage/database.js';
 import { KeywordMask } from '../../shared/keyword-mask.js';
+import type { ConfigRepository } from './config.repository.js';
 
 const MAX_CONFIG_BYTES = 256 * 1024;
 const MAX_KEYWORDS = 10_000;
@@ -17,10 +17,12 @@ type Config = Record<string, unknown>;
 export class ConfigService {
   private readonly cache = new Map<string, { config: Config; mask: KeywordMask }>();
 
-  constructor(
-    private readonly storage: Storage,
-    private readonly bus: EventBus,
-  ) {
+  private readonly config: ConfigRepository;
+  private readonly bus: EventBus;
+
+  constructor({ config, bus }: { config: ConfigRepository; bus: EventBus }) {
+    this.config = config;
+    this.bus = bus;
     bus.subscribe('config.changed', ({ appId }) => this.cache.delete(appId));
   }
 
@@ -41,29 +43,14 @@ export class ConfigService {
     if (Buffer.byteLength(JSON.stringify({ ...current, ...(body as Config) })) > MAX_CONFIG_BYTES) {
       throw new AppError('INVALID_BODY', `The configuration may hold at most ${MAX_CONFIG_BYTES} bytes of JSON`);
     }
-    const now = Date.now();
-    await this.storage.db.transaction().execute(async (tx) => {
-      for (const [key, value] of entries) {
-        const text = JSON.stringify(value ?? null);
-        await tx
-          .insertInto('app_config')
-          .values({ app_id: appId, key, value: text, updated_at: now })
-          .onConflict((oc) => oc.columns(['app_id', 'key']).doUpdateSet({ value: text, updated_at: now }))
-          .execute();
-      }
-    });
+    await this.config.set(appId, entries, Date.now());
     this.changed(appId);
     return this.get(appId);
   }
 
   /** `DELETE /config/:key`. */
   async remove(appId: string, key: string): Promise<void> {
-    const result = await this.storage.db
-      .deleteFrom('app_config')
-      .where('app_id', '=', appId)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new AppError('CONFIG_NOT_FOUND');
+    if ((await this.config.remove(appId, key)) === 'missing') throw new AppError('CONFIG_NOT_FOUND');
     this.changed(appId);
   }
 
@@ -80,13 +67,7 @@ export class ConfigService {
   private async load(appId: string): Promise<{ config: Config; mask: KeywordMask }> {
     const cached = this.cache.get(appId);
     if (cached) return cached;
-    const rows = await this.storage.db
-      .selectFrom('app_config')
-      .select(['key', 'value'])
-      .where('app_id', '=', appId)
-      .orderBy('key')
-      .execute();
-    const config: Config = Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+    const config: Config = await this.config.load(appId);
     const keywords = (config.censorship as { keywords?: unknown } | undefined)?.keywords;
     const entry = {
       config,

@@ -1,4 +1,33 @@
 /** The public surface of the devices module: other folders import only from here. */
-export { DevicesRepository } from './devices.repository.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Storage } from '../../storage/database.js';
+import type { UserDirectory } from '../users/index.js';
+import { DevicesRepository } from './devices.repository.js';
+import { devicesRoutes } from './devices.routes.js';
+import { DevicesService } from './devices.service.js';
+
 export type { PushDevice } from './devices.repository.js';
-export { devicesRoutes } from './devices.routes.js';
+export type { DeviceRegistration, DevicesService } from './devices.service.js';
+
+/** What the push module reads: the devices of the recipients. */
+export type DeviceDirectory = Pick<DevicesService, 'forUsers'>;
+
+export interface DevicesModuleDeps {
+  storage: Storage;
+  users: Pick<UserDirectory, 'find'>;
+}
+
+export interface DevicesModule {
+  devices: DevicesService;
+  routes: FastifyPluginAsync;
+}
+
+export function createDevicesModule(deps: DevicesModuleDeps): DevicesModule {
+  const devices = new DevicesService({ repository: new DevicesRepository(deps.storage), users: deps.users });
+  return {
+    devices,
+    routes: async (app) => {
+      await app.register(devicesRoutes, { devices });
+    },
+  };
+}

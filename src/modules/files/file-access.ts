@@ -11,14 +11,13 @@ import type { FilesRepository, StoredFile } from './files.repository.js';
  * to ask: any message carrying its URL shares it.
  */
 export class FileAccess {
+  private readonly files: FilesRepository;
   private readonly publicBuckets: ReadonlySet<string>;
 
   /** `publicBuckets`: buckets every user of the application reads (avatars, stickers), as an operator chose. */
-  constructor(
-    private readonly files: FilesRepository,
-    publicBuckets: readonly string[] = [],
-  ) {
-    this.publicBuckets = new Set(publicBuckets);
+  constructor(deps: { repository: FilesRepository; publicBuckets?: readonly string[] }) {
+    this.files = deps.repository;
+    this.publicBuckets = new Set(deps.publicBuckets ?? []);
   }
 
   async canRead(appId: string, file: StoredFile, actor: Actor): Promise<boolean> {

@@ -9,8 +9,8 @@ export function fileReferences(content: string | Record<string, unknown>): Array
   const text = typeof content === 'string' ? content : JSON.stringify(content);
   if (!text.includes('/files/')) return [];
   const found = new Map<string, { bucket: string; id: string }>();
-  for (const match of text.matchAll(FILE_PATH)) {
-    found.set(`${match[1]}/${match[2]}`, { bucket: match[1]!, id: match[2]! });
+  for (const [, bucket = '', id = ''] of text.matchAll(FILE_PATH)) {
+    found.set(`${bucket}/${id}`, { bucket, id });
     if (found.size >= MAX_REFERENCES) break;
   }
   return [...found.values()];

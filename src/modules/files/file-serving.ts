@@ -10,7 +10,8 @@ const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
 
 /** The type an upload is stored with: its lowercased `type/subtype`, parameters dropped; anything malformed is octet-stream. */
 export function storedMediaType(declared: string | undefined): string {
-  const essence = (declared ?? '').split(';')[0]!.trim().toLowerCase();
+  const [first = ''] = (declared ?? '').split(';');
+  const essence = first.trim().toLowerCase();
   return MEDIA_TYPE.test(essence) ? essence : 'application/octet-stream';
 }
 
@@ -20,14 +21,13 @@ export function isPassive(mediaType: string): boolean {
   return PASSIVE_FAMILIES.some((family) => mediaType.startsWith(family)) && !/xml|html|script/.test(mediaType);
 }
 
+/** Drops the C0 control characters and DEL. */
+const withoutControls = (text: string) =>
+  Array.from(text, (char) => (char.charCodeAt(0) <= 0x1f || char.charCodeAt(0) === 0x7f ? '' : char)).join('');
+
 /** A file name as uploaded, without any path, control characters, and at most 255 characters. */
 export function storedFileName(name: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
-  const base = (name ?? '')
-    .split(/[/\\]/)
-    .pop()!
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .trim();
+  const base = withoutControls((name ?? '').split(/[/\\]/).pop() ?? '').trim();
   return base.slice(0, 255) || 'file';
 }
 

@@ -77,16 +77,21 @@ export class FilesRepository {
       .execute();
   }
 
-  // A share counts only for the room it was made in: not for a room created later with the same id.
-  async isSharedIn(appId: string, fileId: string, roomId: string, db: Db = this.storage.db): Promise<boolean> {
-    const row = await db
+  /** Shares whose room is the one they were made in: not a room created later with the same id. */
+  private liveShares(db: Db) {
+    return db
       .selectFrom('file_shares')
       .innerJoin('rooms', (join) =>
         join
           .onRef('rooms.app_id', '=', 'file_shares.app_id')
           .onRef('rooms.id', '=', 'file_shares.room_id')
           .onRef('rooms.created_at', '<=', 'file_shares.created_at'),
-      )
+      );
+  }
+
+  // A share counts only for the room it was made in: not for a room created later with the same id.
+  async isSharedIn(appId: string, fileId: string, roomId: string, db: Db = this.storage.db): Promise<boolean> {
+    const row = await this.liveShares(db)
       .select('file_shares.room_id')
       .where('file_shares.app_id', '=', appId)
       .where('file_shares.file_id', '=', fileId)
@@ -97,14 +102,7 @@ export class FilesRepository {
 
   /** True when the user is a member of a room the file was shared in. */
   async sharedWithMember(appId: string, fileId: string, userId: string, db: Db = this.storage.db): Promise<boolean> {
-    const row = await db
-      .selectFrom('file_shares')
-      .innerJoin('rooms', (join) =>
-        join
-          .onRef('rooms.app_id', '=', 'file_shares.app_id')
-          .onRef('rooms.id', '=', 'file_shares.room_id')
-          .onRef('rooms.created_at', '<=', 'file_shares.created_at'),
-      )
+    const row = await this.liveShares(db)
       .innerJoin('room_members', (join) =>
         join
           .onRef('room_members.app_id', '=', 'file_shares.app_id')

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
+import { Health } from './health.schemas.js';
+import type { HealthService } from './health.service.js';
 
-const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
-
-export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { storage, redis } = app.services;
-  let shuttingDown = false;
+/** Liveness and readiness probes. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ health: HealthService }> = async (app, { health }) => {
   app.addHook('preClose', async () => {
-    shuttingDown = true;
+    health.shutdown();
   });
 
   app.get(
@@ -31,16 +28,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_request, reply) => {
-      const checks: Record<string, string> = {};
-      try {
-        await sql`select 1`.execute(storage.db);
-        checks.database = 'ok';
-      } catch {
-        checks.database = 'unavailable';
-      }
-      if (redis) checks.redis = redis.status === 'ready' ? 'ok' : redis.status;
-      const ready = !shuttingDown && Object.values(checks).every((value) => value === 'ok');
-      if (shuttingDown) checks.server = 'shutting down';
+      const { ready, checks } = await health.readiness();
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
     },
   );

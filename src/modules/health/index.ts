@@ -1,2 +1,29 @@
 /** The public surface of the health module: other folders import only from here. */
-export { healthRoutes } from './health.routes.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Storage } from '../../storage/database.js';
+import { healthRoutes } from './health.routes.js';
+import { HealthService, type RedisStatus } from './health.service.js';
+
+export type { HealthService, RedisStatus } from './health.service.js';
+
+export interface HealthModuleDeps {
+  storage: Storage;
+  /** The Redis connection, when configured. */
+  redis: RedisStatus | undefined;
+}
+
+export interface HealthModule {
+  health: HealthService;
+  /** `GET /healthz`, `GET /readyz`. */
+  routes: FastifyPluginAsync;
+}
+
+export function createHealthModule(deps: HealthModuleDeps): HealthModule {
+  const health = new HealthService(deps);
+  return {
+    health,
+    routes: async (app) => {
+      await app.register(healthRoutes, { health });
+    },
+  };
+}

@@ -1,13 +1,64 @@
 /** The public surface of the keys module: other folders import only from here. */
-export { compileAllowList, normalizeCidrs } from './ip-allow-list.js';
-export type { AddressMatcher } from './ip-allow-list.js';
-export { classifyApiKey, generateClientKey } from './key-format.js';
-export { ApiKeyVerifier, isLive } from './key-verifier.js';
-export { KeysRepository } from './keys.repository.js';
-export type { ApiKey } from './keys.repository.js';
-export { keysRoutes } from './keys.routes.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventBus } from '../../events/event-bus.js';
+import type { Storage } from '../../storage/database.js';
+import { ApiKeyVerifier } from './key-verifier.js';
+import { KeysRepository } from './keys.repository.js';
+import { keysRoutes } from './keys.routes.js';
+import { type ClientKeyPort, type KeyActivityPort, KeysService } from './keys.service.js';
+
+export type { ApiKey } from '../../core/principal.js';
+export { scopeAllows } from '../../core/scopes.js';
+export type { Scope } from '../../core/scopes.js';
+export { compileAllowList, normalizeCidrs } from '../../shared/ip-address.js';
+export type { AddressMatcher } from '../../shared/ip-address.js';
+export { classifyApiKey } from './key-format.js';
+export { isLive } from './key-verifier.js';
+export type { ApiKeyVerifier } from './key-verifier.js';
 export { keyView } from './keys.schemas.js';
-export { DEFAULT_ROLL_GRACE_SECONDS, KeysService } from './keys.service.js';
-export type { KeySettings } from './keys.service.js';
-export { scopeAllows } from './scopes.js';
-export type { Scope } from './scopes.js';
+export { DEFAULT_ROLL_GRACE_SECONDS } from './keys.service.js';
+export type {
+  ClientKeyPort,
+  KeyActivityPort,
+  KeySettings,
+  KeysService,
+  KeyUsageMinute,
+  KeyUseRecorder,
+} from './keys.service.js';
+
+export interface KeysModuleDeps {
+  storage: Storage;
+  bus: EventBus;
+  /** RATE_LIMIT_PER_MINUTE: a new key's limit when it sets none. */
+  defaultRateLimit: number;
+  /** The apps service: `/admin/keys/client-key` shows and regenerates the app's client key. */
+  apps: ClientKeyPort;
+  /** The audit module's service: flushes buffered activity, reads per-minute usage. */
+  activity: KeyActivityPort;
+}
+
+export interface KeysModule {
+  keys: KeysService;
+  /** Verifies API keys (cached; dropped on `apiKey.changed`). */
+  keyVerifier: ApiKeyVerifier;
+  /** `/admin/keys…`. */
+  routes: FastifyPluginAsync;
+}
+
+export function createKeysModule(deps: KeysModuleDeps): KeysModule {
+  const repository = new KeysRepository(deps.storage);
+  const keys = new KeysService({
+    keys: repository,
+    bus: deps.bus,
+    defaultRateLimit: deps.defaultRateLimit,
+    apps: deps.apps,
+    activity: deps.activity,
+  });
+  return {
+    keys,
+    keyVerifier: new ApiKeyVerifier({ keys: repository, bus: deps.bus }),
+    routes: async (app) => {
+      await app.register(keysRoutes, { keys });
+    },
+  };
+}

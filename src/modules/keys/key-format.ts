@@ -37,8 +37,3 @@ export function classifyApiKey(key: string): KeyShape {
   const expected = bytes.readUInt32BE(BODY_LENGTH);
   return crc32(bytes.subarray(0, BODY_LENGTH)) >>> 0 === expected ? 'parley' : 'corrupt';
 }
-
-/** Client keys are public per-application values: opaque, never derived from the API key. */
-export function generateClientKey(): string {
-  return `ck_${randomBytes(32).toString('base64url')}`;
-}

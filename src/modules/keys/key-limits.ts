@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { subnetOf } from '../../shared/ip-address.js';
-import { scopesWithin } from './scopes.js';
+import { scopesWithin } from '../../core/scopes.js';
 
 /** What a key may do: a key it creates, edits or rolls never gets more than this. */
 export interface KeyLimits {

@@ -2,7 +2,8 @@ import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
 import { hash, timingSafeEqual } from 'node:crypto';
 import { classifyApiKey } from './key-format.js';
-import type { ApiKey, KeysRepository } from './keys.repository.js';
+import type { ApiKey } from '../../core/principal.js';
+import type { KeysRepository } from './keys.repository.js';
 
 const MAX_KEY_LENGTH = 512;
 /** Bounds how long a change made outside this process (the CLI without Redis) can go unseen. */
@@ -31,10 +32,10 @@ export class ApiKeyVerifier {
   /** Moves on every change: a lookup that raced one must not cache what it read. */
   private generation = 0;
 
-  constructor(
-    private readonly keys: KeysRepository,
-    bus: EventBus,
-  ) {
+  private readonly keys: KeysRepository;
+
+  constructor({ keys, bus }: { keys: KeysRepository; bus: EventBus }) {
+    this.keys = keys;
     bus.subscribe('apiKey.changed', ({ keyId }) => this.forget(keyId));
   }
 

@@ -1,25 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { ApiKeysTable } from '../../storage/schema.js';
-
-export interface ApiKey {
-  id: string;
-  appId: string;
-  name: string;
-  last4: string;
-  scopes: string[];
-  allowedIps: string[] | null;
-  rateLimit: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  createdAt: number;
-  createdBy: string;
-  lastUsedAt: number | null;
-  lastUsedIp: string | null;
-  rolledFrom: string | null;
-  rolledTo: string | null;
-  origin: 'generated' | 'imported';
-}
+import type { ApiKey } from '../../core/principal.js';
 
 export interface NewApiKey extends Omit<ApiKey, 'lastUsedAt' | 'lastUsedIp' | 'rolledTo' | 'revokedAt'> {
   keyHash: string;
@@ -87,12 +69,7 @@ export class KeysRepository {
   }
 
   async findById(appId: string, id: string): Promise<ApiKey | undefined> {
-    const row = await this.storage.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.inApp(appId).where('id', '=', id).executeTakeFirst();
     return row && toApiKey(row);
   }
 
@@ -103,20 +80,15 @@ export class KeysRepository {
   }
 
   async list(appId: string, options: { includeRevoked: boolean }): Promise<ApiKey[]> {
-    let query = this.storage.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId);
+    let query = this.inApp(appId);
     if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
     const rows = await query.orderBy('created_at').orderBy('id').execute();
     return rows.map(toApiKey);
   }
 
-  async countActive(appId: string): Promise<number> {
-    const row = await this.storage.db
-      .selectFrom('api_keys')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('app_id', '=', appId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.count);
+  /** The app's keys. */
+  private inApp(appId: string) {
+    return this.storage.db.selectFrom('api_keys').selectAll().where('app_id', '=', appId);
   }
 
   async update(appId: string, id: string, patch: ApiKeyPatch): Promise<void> {

@@ -1,13 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { parseTime } from '../../shared/time.js';
-import type { App } from '../apps/index.js';
 import type { KeyLimits } from './key-limits.js';
-import { scopeAllows } from './scopes.js';
-import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings } from './keys.service.js';
+import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings, type KeysService } from './keys.service.js';
 import {
   ClientKeyResponse,
   CreateKeyBody,
@@ -15,18 +12,18 @@ import {
   KeyListResponse,
   KeyParams,
   KeyResponse,
+  ListKeysQuery,
   RollKeyBody,
   RolledKeyResponse,
   UpdateKeyBody,
   UsageQuery,
   UsageResponse,
+  clientKeyView,
   keyView,
 } from './keys.schemas.js';
 
 const tags = ['API keys'];
 const config = { auth: 'admin', scope: 'keys:manage' } as const;
-const HOUR_MS = 3_600_000;
-const MAX_USAGE_RANGE_MS = 31 * 24 * HOUR_MS;
 
 /** Who is acting and with what limits: a key cannot grant more than it holds. */
 function caller(request: FastifyRequest): { appId: string; keyId: string; limits: KeyLimits } {
@@ -57,29 +54,15 @@ function settingsFrom(body: {
   return settings;
 }
 
-const clientKeyView = (app: App) => ({
-  appID: app.id,
-  clientKey: app.clientKey,
-  createdAt: new Date(app.clientKeyCreatedAt).toISOString(),
-  createdAtMS: app.clientKeyCreatedAt,
-});
-
-export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { keys, apps, audit } = app.services;
-
+/** API keys of the calling application and its client key. */
+export const keysRoutes: FastifyPluginAsyncTypebox<{ keys: KeysService }> = async (app, { keys }) => {
   app.get(
     '/admin/keys',
     {
       config,
-      schema: {
-        tags,
-        summary: 'List API keys',
-        querystring: Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) }),
-        response: { 200: KeyListResponse },
-      },
+      schema: { tags, summary: 'List API keys', querystring: ListKeysQuery, response: { 200: KeyListResponse } },
     },
     async (request) => {
-      await app.services.activity.flush();
       const list = await keys.list(caller(request).appId, request.query.includeRevoked ?? false);
       return ok({ totalCount: list.length, data: list.map(keyView) });
     },
@@ -110,9 +93,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config,
       schema: { tags, summary: "Show the application's client key", response: { 200: ClientKeyResponse } },
     },
-    async (request) => {
-      return ok(clientKeyView(await apps.get(caller(request).appId)));
-    },
+    async (request) => ok(clientKeyView(await keys.clientKey(caller(request).appId))),
   );
 
   app.post(
@@ -127,10 +108,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const who = caller(request);
-      // Every user connection depends on the client key: replacing it is an application setting too.
-      if (!scopeAllows(who.limits.scopes, 'config:write'))
-        throw new AppError('FORBIDDEN', 'Regenerating the client key also needs the config:write scope');
-      return ok(clientKeyView(await apps.regenerateClientKey(who.appId)));
+      return ok(clientKeyView(await keys.regenerateClientKey(who.appId, who.limits)));
     },
   );
 
@@ -140,10 +118,7 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config,
       schema: { tags, summary: 'Get an API key', params: KeyParams, response: { 200: KeyResponse } },
     },
-    async (request) => {
-      await app.services.activity.flush();
-      return ok(keyView(await keys.get(caller(request).appId, request.params.id)));
-    },
+    async (request) => ok(keyView(await keys.show(caller(request).appId, request.params.id))),
   );
 
   const update = {
@@ -211,28 +186,13 @@ export const keysRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const who = caller(request);
-      const key = await keys.get(who.appId, request.params.id);
-      const now = Date.now();
-      const to = request.query.to === undefined ? now : parseTime(request.query.to);
-      const from = request.query.from === undefined ? (to ?? now) - HOUR_MS : parseTime(request.query.from);
-      if (from === undefined || to === undefined || from >= to)
-        throw new AppError('INVALID_REQUEST', 'from and to must be times with from before to');
-      if (to - from > MAX_USAGE_RANGE_MS) throw new AppError('INVALID_REQUEST', 'The range may span at most 31 days');
-      await app.services.activity.flush();
-      const rows = await audit.usage(who.appId, key.id, from, to);
-      const totals = { requests: 0, errors: 0, rateLimited: 0 };
-      for (const row of rows) {
-        totals.requests += row.requests;
-        totals.errors += row.errors;
-        totals.rateLimited += row.rateLimited;
-      }
+      const report = await keys.usage(caller(request).appId, request.params.id, request.query);
       return ok({
-        keyId: key.id,
-        from: new Date(from).toISOString(),
-        to: new Date(to).toISOString(),
-        totals,
-        data: rows.map((row) => ({
+        keyId: report.key.id,
+        from: new Date(report.from).toISOString(),
+        to: new Date(report.to).toISOString(),
+        totals: report.totals,
+        data: report.minutes.map((row) => ({
           minute: new Date(row.minute).toISOString(),
           minuteMS: row.minute,
           requests: row.requests,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { ClosedObject, Envelope, ListOf, TimeInput } from '../../http/schemas.js';
 import { isoOrNull } from '../../shared/time.js';
-import type { ApiKey } from './keys.repository.js';
+import type { ApiKey, App } from '../../core/principal.js';
 
 const NullableTime = Type.Union([Type.String(), Type.Null()]);
 const NullableMs = Type.Union([Type.Number(), Type.Null()]);
@@ -71,6 +71,7 @@ export const RollKeyBody = Type.Union([
   }),
   Type.Null(),
 ]);
+export const ListKeysQuery = Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) });
 export const KeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const KeyResponse = Envelope(KeySchema);
@@ -81,6 +82,13 @@ export const KeyListResponse = Envelope(ListOf(KeySchema));
 export const ClientKeyResponse = Envelope(
   Type.Object({ appID: Type.String(), clientKey: Type.String(), createdAt: Type.String(), createdAtMS: Type.Number() }),
 );
+
+export const clientKeyView = (app: App) => ({
+  appID: app.id,
+  clientKey: app.clientKey,
+  createdAt: new Date(app.clientKeyCreatedAt).toISOString(),
+  createdAtMS: app.clientKeyCreatedAt,
+});
 
 export const UsageQuery = Type.Object({
   from: Type.Optional(Type.String({ description: 'ISO-8601 or ms epoch; default one hour ago' })),

@@ -1,11 +1,14 @@
 import { AppError } from '../../core/errors.js';
+import type { ApiKey, App } from '../../core/principal.js';
+import { scopeAllows } from '../../core/scopes.js';
 import type { EventBus } from '../../events/event-bus.js';
+import { parseTime } from '../../shared/time.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import { generateApiKey } from './key-format.js';
-import { normalizeCidrs } from './ip-allow-list.js';
-import type { ApiKey, ApiKeyPatch, KeysRepository } from './keys.repository.js';
-import { isValidScope, scopesWithin } from './scopes.js';
+import { normalizeCidrs } from '../../shared/ip-address.js';
+import type { ApiKeyPatch, KeysRepository } from './keys.repository.js';
+import { isValidScope, scopesWithin } from '../../core/scopes.js';
 import { UNLIMITED, excess, type KeyLimits } from './key-limits.js';
 
 export interface KeySettings {
@@ -25,22 +28,111 @@ export interface IssuedKey {
 
 export const DEFAULT_ROLL_GRACE_SECONDS = 24 * 3600;
 const MAX_RATE_LIMIT = 10_000_000;
+const HOUR_MS = 3_600_000;
+const MAX_USAGE_RANGE_MS = 31 * 24 * HOUR_MS;
 
-export class KeysService {
-  constructor(
-    private readonly keys: KeysRepository,
-    private readonly bus: EventBus,
-    private readonly defaultRateLimit: number,
-  ) {}
+/** Requests of a key in one minute. */
+export interface KeyUsageMinute {
+  /** ms epoch of the minute's start */
+  minute: number;
+  requests: number;
+  errors: number;
+  rateLimited: number;
+}
 
-  list(appId: string, includeRevoked = false): Promise<ApiKey[]> {
-    return this.keys.list(appId, { includeRevoked });
+/** What keys need from the audit trail: its buffered writes (usage, last use) and per-minute usage. */
+export interface KeyActivityPort {
+  flush(): Promise<void>;
+  usage(appId: string, keyId: string, from: number, to: number): Promise<KeyUsageMinute[]>;
+}
+
+/** What keys need from apps: the client key lives on the application (`/admin/keys/client-key`). */
+export interface ClientKeyPort {
+  get(appId: string): Promise<App>;
+  regenerateClientKey(appId: string): Promise<App>;
+}
+
+/** Where the audit trail reports a key's last use. */
+export interface KeyUseRecorder {
+  recordUse(keyId: string, at: number, ip: string): Promise<void>;
+}
+
+export interface UsageReport {
+  key: ApiKey;
+  from: number;
+  to: number;
+  totals: { requests: number; errors: number; rateLimited: number };
+  minutes: KeyUsageMinute[];
+}
+
+export interface KeysServiceDeps {
+  keys: KeysRepository;
+  bus: EventBus;
+  /** RATE_LIMIT_PER_MINUTE: a new key's limit when it sets none. */
+  defaultRateLimit: number;
+  apps: ClientKeyPort;
+  activity: KeyActivityPort;
+}
+
+export class KeysService implements KeyUseRecorder {
+  constructor(private readonly deps: KeysServiceDeps) {}
+
+  /** The app's keys, with their last use up to date. */
+  async list(appId: string, includeRevoked = false): Promise<ApiKey[]> {
+    await this.deps.activity.flush();
+    return this.deps.keys.list(appId, { includeRevoked });
   }
 
   async get(appId: string, id: string): Promise<ApiKey> {
-    const key = await this.keys.findById(appId, id);
+    const key = await this.deps.keys.findById(appId, id);
     if (!key) throw new AppError('KEY_NOT_FOUND');
     return key;
+  }
+
+  /** `GET /admin/keys/:id`: the key with its last use up to date. */
+  async show(appId: string, id: string): Promise<ApiKey> {
+    await this.deps.activity.flush();
+    return this.get(appId, id);
+  }
+
+  /** A key by id in whichever application holds it (operator tools only). */
+  findInAnyApp(id: string): Promise<ApiKey | undefined> {
+    return this.deps.keys.findByIdInAnyApp(id);
+  }
+
+  recordUse(keyId: string, at: number, ip: string): Promise<void> {
+    return this.deps.keys.recordUse(keyId, at, ip);
+  }
+
+  clientKey(appId: string): Promise<App> {
+    return this.deps.apps.get(appId);
+  }
+
+  /** Every user connection depends on the client key: replacing it is an application setting too. */
+  async regenerateClientKey(appId: string, grantor: KeyLimits = UNLIMITED): Promise<App> {
+    if (!scopeAllows(grantor.scopes, 'config:write'))
+      throw new AppError('FORBIDDEN', 'Regenerating the client key also needs the config:write scope');
+    return this.deps.apps.regenerateClientKey(appId);
+  }
+
+  /** Requests per minute of a key, over at most 31 days (default: the last hour). Times: ISO-8601 or ms epoch. */
+  async usage(appId: string, id: string, range: { from?: string; to?: string }): Promise<UsageReport> {
+    const key = await this.get(appId, id);
+    const now = Date.now();
+    const to = range.to === undefined ? now : parseTime(range.to);
+    const from = range.from === undefined ? (to ?? now) - HOUR_MS : parseTime(range.from);
+    if (from === undefined || to === undefined || from >= to)
+      throw new AppError('INVALID_REQUEST', 'from and to must be times with from before to');
+    if (to - from > MAX_USAGE_RANGE_MS) throw new AppError('INVALID_REQUEST', 'The range may span at most 31 days');
+    await this.deps.activity.flush();
+    const minutes = await this.deps.activity.usage(appId, key.id, from, to);
+    const totals = { requests: 0, errors: 0, rateLimited: 0 };
+    for (const row of minutes) {
+      totals.requests += row.requests;
+      totals.errors += row.errors;
+      totals.rateLimited += row.rateLimited;
+    }
+    return { key, from, to, totals, minutes };
   }
 
   /**
@@ -59,11 +151,11 @@ export class KeysService {
       scopes: checked.scopes ?? ['*'],
       expiresAt: checked.expiresAt !== undefined ? checked.expiresAt : grantor.expiresAt,
       allowedIps: checked.allowedIps !== undefined ? checked.allowedIps : grantor.allowedIps,
-      rateLimit: checked.rateLimit ?? Math.min(this.defaultRateLimit, grantor.rateLimit),
+      rateLimit: checked.rateLimit ?? Math.min(this.deps.defaultRateLimit, grantor.rateLimit),
     };
     refuseExcess(grantor, limits, 'grant');
     const secret = generateApiKey();
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name: checked.name ?? 'API key',
@@ -78,7 +170,7 @@ export class KeysService {
       rolledFrom: null,
       origin: 'generated',
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, secret };
   }
 
@@ -93,13 +185,13 @@ export class KeysService {
     createdBy: string,
   ): Promise<{ key: ApiKey; status: 'created' | 'exists' | 'revoked' }> {
     const keyHash = sha256Hex(secret);
-    const existing = await this.keys.findByHash(keyHash);
+    const existing = await this.deps.keys.findByHash(keyHash);
     if (existing) {
       if (existing.appId !== appId)
         throw new AppError('INVALID_REQUEST', 'That key already belongs to another application');
       return { key: existing, status: existing.revokedAt === null ? 'exists' : 'revoked' };
     }
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name,
@@ -107,14 +199,14 @@ export class KeysService {
       last4: lastFour(secret),
       scopes: ['*'],
       allowedIps: null,
-      rateLimit: this.defaultRateLimit,
+      rateLimit: this.deps.defaultRateLimit,
       expiresAt: null,
       createdAt: Date.now(),
       createdBy,
       rolledFrom: null,
       origin: 'imported',
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, status: 'created' };
   }
 
@@ -128,8 +220,8 @@ export class KeysService {
     refuseExcess(grantor, key, 'change');
     const patch: ApiKeyPatch = this.check(settings, grantor.scopes);
     refuseExcess(grantor, { ...key, ...patch }, 'grant');
-    await this.keys.update(appId, id, patch);
-    this.bus.publish('apiKey.changed', { appId, keyId: id });
+    await this.deps.keys.update(appId, id, patch);
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
     return this.get(appId, id);
   }
 
@@ -157,7 +249,7 @@ export class KeysService {
     // The successor lives as long as the old key did, but never beyond its roller.
     const renewed = lifetime === null ? null : now + lifetime;
     const expiresAt = grantor.expiresAt === null ? renewed : Math.min(renewed ?? grantor.expiresAt, grantor.expiresAt);
-    const key = await this.keys.insert({
+    const key = await this.deps.keys.insert({
       id: randomId('key'),
       appId,
       name: old.name,
@@ -173,12 +265,12 @@ export class KeysService {
       origin: 'generated',
     });
     const graceEnd = now + graceSeconds * 1000;
-    await this.keys.update(appId, id, {
+    await this.deps.keys.update(appId, id, {
       rolledTo: key.id,
       expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
     });
-    this.bus.publish('apiKey.changed', { appId, keyId: id });
-    this.bus.publish('apiKey.changed', { appId, keyId: key.id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
+    this.deps.bus.publish('apiKey.changed', { appId, keyId: key.id });
     return { key, secret, previous: await this.get(appId, id) };
   }
 
@@ -186,8 +278,8 @@ export class KeysService {
     const key = await this.get(appId, id);
     refuseExcess(grantor, key, 'revoke');
     if (key.revokedAt === null) {
-      await this.keys.update(appId, id, { revokedAt: Date.now() });
-      this.bus.publish('apiKey.changed', { appId, keyId: id });
+      await this.deps.keys.update(appId, id, { revokedAt: Date.now() });
+      this.deps.bus.publish('apiKey.changed', { appId, keyId: id });
     }
     return this.get(appId, id);
   }

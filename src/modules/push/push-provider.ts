@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
 import type { PushDevice } from '../devices/index.js';
-import { checkDestination } from '../webhooks/index.js';
-import { GuardedPoster } from '../webhooks/index.js';
-import { signWebhook } from '../webhooks/index.js';
+import { GuardedPoster, checkDestination } from '../../shared/outbound/index.js';
 
 /** A notification on its way out: its recipients' registered devices and what to show (spec 10). */
 export interface OutgoingPush {
@@ -74,17 +72,11 @@ export class HttpPushProvider implements PushProvider {
       })),
       payload: push.payload,
     });
-    const timestamp = Math.floor(Date.now() / 1000);
-    const response = await this.poster.post(
-      this.url,
-      {
-        'content-type': 'application/json',
-        'webhook-id': push.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signWebhook(await this.secretsOf(push.appId), push.id, timestamp, body),
-      },
+    const response = await this.poster.postSigned(this.url, {
+      id: push.id,
       body,
-    );
+      secrets: await this.secretsOf(push.appId),
+    });
     if (response.status < 200 || response.status >= 300)
       throw new Error(`push endpoint answered HTTP ${response.status}`);
   }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import { claimLease, dueRows } from '../../storage/leases.js';
+import { claimLease, countByStatus, dueRows, pageOfRows } from '../../storage/leases.js';
 import type { PushNotificationsTable } from '../../storage/schema.js';
 
 export interface PushRecord {
@@ -95,27 +95,11 @@ export class PushRepository {
     appId: string,
     options: { status?: string; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: PushRecord[] }> {
-    let query = this.storage.db.selectFrom('push_notifications').where('app_id', '=', appId);
-    if (options.status) query = query.where('status', '=', options.status);
-    const [count, rows] = await Promise.all([
-      query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      query
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .offset(options.skip)
-        .limit(options.limit)
-        .execute(),
-    ]);
-    return { totalCount: Number(count.count), data: rows.map(toRecord) };
+    const page = await pageOfRows(this.storage.db, 'push_notifications', appId, options);
+    return { totalCount: page.totalCount, data: page.rows.map(toRecord) };
   }
 
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.storage.db
-      .selectFrom('push_notifications')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('status')
-      .execute();
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  counts(): Promise<Record<string, number>> {
+    return countByStatus(this.storage.db, 'push_notifications');
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EventBus, DomainEvents } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { DevicesRepository } from '../devices/index.js';
-import type { UsersRepository } from '../users/index.js';
+import type { DeviceDirectory } from '../devices/index.js';
+import type { UserDirectory } from '../users/index.js';
 import type { PushProvider } from './push-provider.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
@@ -26,15 +26,28 @@ export class PushService {
   private readonly ticker: SerialTicker;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(
-    private readonly pushes: PushRepository,
-    private readonly devices: DevicesRepository,
-    private readonly users: UsersRepository,
-    private readonly provider: PushProvider,
-    private readonly bus: EventBus,
-    private readonly onError: (error: unknown) => void,
-  ) {
-    this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
+  private readonly pushes: PushRepository;
+  private readonly devices: DeviceDirectory;
+  private readonly users: Pick<UserDirectory, 'findMany'>;
+  private readonly provider: PushProvider;
+  private readonly bus: EventBus;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(deps: {
+    repository: PushRepository;
+    devices: DeviceDirectory;
+    users: Pick<UserDirectory, 'findMany'>;
+    provider: PushProvider;
+    bus: EventBus;
+    onError: (error: unknown) => void;
+  }) {
+    this.pushes = deps.repository;
+    this.devices = deps.devices;
+    this.users = deps.users;
+    this.provider = deps.provider;
+    this.bus = deps.bus;
+    this.onError = deps.onError;
+    this.ticker = new SerialTicker(TICK_MS, () => this.tick(), deps.onError);
   }
 
   /** `POST /push/push2clients` (10.1): unknown users are skipped when it is sent. */
@@ -63,6 +76,16 @@ export class PushService {
     const id = newId();
     await this.pushes.record({ id, appId, kind: 'custom', users: [...new Set(clients as string[])], payload: content });
     return id;
+  }
+
+  /** The log of notifications, newest first. */
+  list(appId: string, options: { status?: string; skip: number; limit: number }) {
+    return this.pushes.list(appId, options);
+  }
+
+  /** Notifications by state, for monitoring. */
+  notificationCounts(): Promise<Record<string, number>> {
+    return this.pushes.counts();
   }
 
   start(): void {

@@ -1,8 +1,9 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import type { DialectHelpers, JsonTypeName } from '../../storage/dialects/dialect.js';
 import type { Database } from '../../storage/schema.js';
+import { alwaysFalse, alwaysTrue, isNotTrue } from '../../storage/sql-fragments.js';
 import { checkPattern, UnsafePatternError } from '../../shared/safe-regex.js';
 import { parseTime } from '../../shared/time.js';
 
@@ -51,6 +52,15 @@ const FIELDS: Record<string, ColumnField> = {
   updatedAtMS: { column: 'updated_at', kind: 'number', nullable: false },
 };
 
+/** The comparison operators, as SQL. */
+const COMPARISONS: Record<string, '=' | '>' | '>=' | '<' | '<='> = {
+  $eq: '=',
+  $gt: '>',
+  $gte: '>=',
+  $lt: '<',
+  $lte: '<=',
+};
+
 const CUSTOM_FIELD = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 const OPERATORS = new Set([
   '$eq',
@@ -92,24 +102,23 @@ const TYPE_ALIASES: Record<string, JsonTypeName | 'date'> = {
 };
 
 type Eb = ExpressionBuilder<Database, 'users'>;
-type Condition = (eb: Eb) => Expression<SqlBool>;
+/** A validated filter, turned into SQL by the repository in its database's dialect. */
+export type UserFilter = (eb: Eb, dialect: DialectHelpers) => Expression<SqlBool>;
+type Condition = UserFilter;
 type Scalar = string | number | boolean | null;
 
 const invalid = (message: string): never => {
   throw new AppError('INVALID_QUERY', message);
 };
 
-const TRUE: Expression<SqlBool> = sql<boolean>`1 = 1`;
-const FALSE: Expression<SqlBool> = sql<boolean>`1 = 0`;
-
-/** Negation that keeps rows where the condition is NULL (absent field, other type), as Mongo's $ne and $nin do. */
-const isNotTrue = (condition: Expression<SqlBool>): Expression<SqlBool> => sql<boolean>`(${condition}) is not true`;
+const TRUE = alwaysTrue();
+const FALSE = alwaysFalse();
 
 /** Own entries only: a name such as "constructor" must not find Object.prototype members. */
 const own = <T>(table: Record<string, T>, name: string): T | undefined =>
   Object.hasOwn(table, name) ? table[name] : undefined;
 
-export function parseUserFilter(q: string | undefined, dialect: DialectHelpers): Condition | undefined {
+export function parseUserFilter(q: string | undefined): UserFilter | undefined {
   if (q === undefined || q.trim() === '') return undefined;
   if (q.length > MAX_FILTER_LENGTH) invalid(`q is longer than ${MAX_FILTER_LENGTH} characters`);
   let parsed: unknown;
@@ -122,15 +131,16 @@ export function parseUserFilter(q: string | undefined, dialect: DialectHelpers):
   assertSafeInput(parsed, 'q');
   const entries = Object.entries(parsed);
   if (entries.length > MAX_FIELDS) invalid(`q may name at most ${MAX_FIELDS} fields`);
-  const conditions = entries.map(([field, condition]) => fieldCondition(field, condition, dialect));
-  return (eb) => (conditions.length === 0 ? TRUE : eb.and(conditions.map((condition) => condition(eb))));
+  const conditions = entries.map(([field, condition]) => fieldCondition(field, condition));
+  return (eb, dialect) =>
+    conditions.length === 0 ? TRUE : eb.and(conditions.map((condition) => condition(eb, dialect)));
 }
 
-function fieldCondition(field: string, condition: unknown, dialect: DialectHelpers): Condition {
+function fieldCondition(field: string, condition: unknown): Condition {
   if (field.startsWith('$')) invalid(`Operator ${field} is not supported here`);
   const known = own(FIELDS, field);
   if (!known && !CUSTOM_FIELD.test(field)) invalid(`Field "${field}" cannot be queried`);
-  const target: Target = known ? columnTarget(known, dialect) : customTarget(field, dialect);
+  const target: Target = known ? columnTarget(known) : customTarget(field);
 
   if (!isOperatorObject(condition)) return target.compare('=', literal(condition));
 
@@ -142,31 +152,21 @@ function fieldCondition(field: string, condition: unknown, dialect: DialectHelpe
   }
   const parts: Condition[] = [];
   for (const [op, value] of ops) {
+    const comparison = own(COMPARISONS, op);
+    if (comparison !== undefined) {
+      parts.push(target.compare(comparison, literal(value)));
+      continue;
+    }
     switch (op) {
-      case '$eq':
-        parts.push(target.compare('=', literal(value)));
-        break;
       case '$ne':
         parts.push(target.notEqual(literal(value)));
-        break;
-      case '$gt':
-        parts.push(target.compare('>', literal(value)));
-        break;
-      case '$gte':
-        parts.push(target.compare('>=', literal(value)));
-        break;
-      case '$lt':
-        parts.push(target.compare('<', literal(value)));
-        break;
-      case '$lte':
-        parts.push(target.compare('<=', literal(value)));
         break;
       case '$in':
         parts.push(target.within(list(op, value)));
         break;
       case '$nin': {
         const values = list(op, value);
-        parts.push((eb) => isNotTrue(target.within(values)(eb)));
+        parts.push((eb, dialect) => isNotTrue(target.within(values)(eb, dialect)));
         break;
       }
       case '$exists':
@@ -183,7 +183,7 @@ function fieldCondition(field: string, condition: unknown, dialect: DialectHelpe
         break;
     }
   }
-  return (eb) => eb.and(parts.map((part) => part(eb)));
+  return (eb, dialect) => eb.and(parts.map((part) => part(eb, dialect)));
 }
 
 interface Target {
@@ -195,7 +195,7 @@ interface Target {
   regex(pattern: { pattern: string; caseInsensitive: boolean }): Condition;
 }
 
-function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
+function columnTarget(field: ColumnField): Target {
   const ref = (eb: Eb) => eb.ref(field.column);
   /** The column's own representation of a filter value; undefined when the types never match. */
   const coerce = (value: Scalar): string | number | null | undefined => {
@@ -225,8 +225,9 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
   };
   return {
     compare,
-    notEqual: (value) => (eb) => isNotTrue(compare('=', value)(eb)),
-    within: (values) => (eb) => (values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb)))),
+    notEqual: (value) => (eb, dialect) => isNotTrue(compare('=', value)(eb, dialect)),
+    within: (values) => (eb, dialect) =>
+      values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb, dialect))),
     exists: (present) => (eb) =>
       field.nullable ? eb(ref(eb), present ? 'is not' : 'is', null) : present ? TRUE : FALSE,
     hasType: (type) => (eb) => {
@@ -237,38 +238,38 @@ function columnTarget(field: ColumnField, dialect: DialectHelpers): Target {
     },
     regex:
       ({ pattern, caseInsensitive }) =>
-      (eb) =>
+      (eb, dialect) =>
         field.kind === 'string'
           ? eb.and([eb(ref(eb), 'is not', null), dialect.regexMatch(ref(eb), pattern, caseInsensitive)])
           : FALSE,
   };
 }
 
-function customTarget(field: string, dialect: DialectHelpers): Target {
-  const text = dialect.jsonText('custom', field);
-  const number = dialect.jsonNumber('custom', field);
-  const bool = dialect.jsonBool('custom', field);
-  const type = dialect.jsonType('custom', field);
+function customTarget(field: string): Target {
+  const type = (dialect: DialectHelpers) => dialect.jsonType('custom', field);
+  const text = (dialect: DialectHelpers) => dialect.jsonText('custom', field);
   const compare =
     (op: '=' | '>' | '>=' | '<' | '<=', value: Scalar): Condition =>
-    (eb) => {
+    (eb, dialect) => {
       // Mongo's `{field: null}` matches an explicit null and an absent field alike.
-      if (value === null) return op === '=' ? eb.or([eb(type, 'is', null), eb(type, '=', 'null')]) : FALSE;
-      if (typeof value === 'string') return eb(text, op, value);
-      if (typeof value === 'number') return eb(number, op, value);
-      return op === '=' ? eb(bool, '=', value ? 1 : 0) : FALSE;
+      if (value === null)
+        return op === '=' ? eb.or([eb(type(dialect), 'is', null), eb(type(dialect), '=', 'null')]) : FALSE;
+      if (typeof value === 'string') return eb(text(dialect), op, value);
+      if (typeof value === 'number') return eb(dialect.jsonNumber('custom', field), op, value);
+      return op === '=' ? eb(dialect.jsonBool('custom', field), '=', value ? 1 : 0) : FALSE;
     };
   return {
     compare,
     // Mongo's $ne also matches documents without the field or with a value of another type.
-    notEqual: (value) => (eb) => isNotTrue(compare('=', value)(eb)),
-    within: (values) => (eb) => (values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb)))),
-    exists: (present) => (eb) => eb(type, present ? 'is not' : 'is', null),
-    hasType: (wanted) => (eb) => (wanted === 'date' ? FALSE : eb(type, '=', wanted)),
+    notEqual: (value) => (eb, dialect) => isNotTrue(compare('=', value)(eb, dialect)),
+    within: (values) => (eb, dialect) =>
+      values.length === 0 ? FALSE : eb.or(values.map((value) => compare('=', value)(eb, dialect))),
+    exists: (present) => (eb, dialect) => eb(type(dialect), present ? 'is not' : 'is', null),
+    hasType: (wanted) => (eb, dialect) => (wanted === 'date' ? FALSE : eb(type(dialect), '=', wanted)),
     regex:
       ({ pattern, caseInsensitive }) =>
-      (eb) =>
-        eb.and([eb(text, 'is not', null), dialect.regexMatch(text, pattern, caseInsensitive)]),
+      (eb, dialect) =>
+        eb.and([eb(text(dialect), 'is not', null), dialect.regexMatch(text(dialect), pattern, caseInsensitive)]),
   };
 }
 
@@ -297,10 +298,9 @@ function regex(value: unknown, options: string): { pattern: string; caseInsensit
   try {
     return { pattern: value, ...checkPattern(value, options) };
   } catch (error) {
-    if (error instanceof UnsafePatternError) invalid(error.message);
+    if (error instanceof UnsafePatternError) return invalid(error.message);
     throw error;
   }
-  return invalid('$regex is not valid');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,9 @@
-import type { Expression, ExpressionBuilder, Selectable, SqlBool, Transaction } from 'kysely';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import { queryRefusal } from '../../storage/dialects/query-errors.js';
 import type { Database, UsersTable } from '../../storage/schema.js';
+import type { Db } from '../../storage/transaction.js';
+import type { UserFilter } from './user-filter.js';
 
 export interface Address {
   port: number;
@@ -36,10 +39,13 @@ export type UserChanges = Partial<
   custom?: Record<string, unknown>;
 };
 
-type Filter = (eb: ExpressionBuilder<Database, 'users'>) => Expression<SqlBool>;
-type Db = Storage['db'] | Transaction<Database>;
+/** What a transaction came to: its value, or 'conflict' when a concurrent insert took a unique key first. */
+export type Attempt<T> = { outcome: 'done'; value: T } | { outcome: 'conflict' };
 
-export const toUser = (row: Selectable<UsersTable>): User => ({
+/** A page of users, or why the database refused the filter. */
+export type UserPage = { totalCount: number; data: User[] } | 'invalid-pattern' | 'timeout';
+
+const toUser = (row: Selectable<UsersTable>): User => ({
   appId: row.app_id,
   id: row.id,
   nickname: row.nickname,
@@ -60,6 +66,34 @@ export const toUser = (row: Selectable<UsersTable>): User => ({
   updatedAt: row.updated_at,
 });
 
+/** A new user row: the fields `changes` sets, defaults for the others. */
+const newUserRow = (
+  appId: string,
+  id: string,
+  changes: UserChanges,
+  isGroup: boolean,
+  now: number,
+): Insertable<UsersTable> => ({
+  app_id: appId,
+  id,
+  nickname: changes.nickname ?? '',
+  avatar_url: changes.avatarUrl ?? '',
+  email: changes.email ?? null,
+  description: changes.description ?? null,
+  is_robot: changes.isRobot ? 1 : 0,
+  is_group: isGroup ? 1 : 0,
+  group_members: changes.groupMembers ? JSON.stringify(changes.groupMembers) : null,
+  custom: JSON.stringify(changes.custom ?? {}),
+  address: null,
+  user_agent: null,
+  last_login_time: 0,
+  last_join_or_create_room_time: null,
+  notification_enabled: changes.notificationEnabled === false ? 0 : 1,
+  mute: '[]',
+  created_at: now,
+  updated_at: now,
+});
+
 export class UsersRepository {
   constructor(private readonly storage: Storage) {}
 
@@ -67,25 +101,55 @@ export class UsersRepository {
     return this.storage.db.transaction().execute(work);
   }
 
+  /** Like `transaction`, rolled back with 'conflict' on a unique violation (two requests creating one id). */
+  async attempt<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<Attempt<T>> {
+    try {
+      return { outcome: 'done', value: await this.transaction(work) };
+    } catch (error) {
+      if (this.storage.dialect.isUniqueViolation(error)) return { outcome: 'conflict' };
+      throw error;
+    }
+  }
+
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<User | undefined> {
-    const row = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.rows(appId, db).selectAll().where('id', '=', id).executeTakeFirst();
     return row && toUser(row);
   }
 
   async findMany(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<User[]> {
     if (ids.length === 0) return [];
-    const rows = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where(this.storage.dialect.inList('id', ids))
-      .execute();
+    const rows = await this.rows(appId, db).selectAll().where(this.storage.dialect.inList('id', ids)).execute();
     return rows.map(toUser);
+  }
+
+  /** The app's rows of `users`. */
+  private rows(appId: string, db: Db = this.storage.db) {
+    return db.selectFrom('users').where('app_id', '=', appId);
+  }
+
+  /** Sets fields of one user. */
+  private async set(appId: string, id: string, values: Updateable<UsersTable>, db: Db): Promise<void> {
+    await db.updateTable('users').set(values).where('app_id', '=', appId).where('id', '=', id).execute();
+  }
+
+  /** Takes `value` out of the JSON list `column` of every row (of `rows`) that holds it; returns their ids. */
+  private async removeFromLists(
+    appId: string,
+    column: 'group_members' | 'mute',
+    value: string,
+    db: Db,
+    groupsOnly: boolean,
+  ): Promise<string[]> {
+    let query = this.rows(appId, db)
+      .select(['id', 'group_members', 'mute'])
+      .where(this.storage.dialect.jsonArrayContains(column, value));
+    if (groupsOnly) query = query.where('is_group', '=', 1);
+    const rows = await query.execute();
+    for (const row of rows) {
+      const list = (JSON.parse(row[column] ?? '[]') as string[]).filter((entry) => entry !== value);
+      await this.set(appId, row.id, { [column]: JSON.stringify(list), updated_at: Date.now() }, db);
+    }
+    return rows.map((row) => row.id);
   }
 
   /** Creates the user, or applies `changes` to the existing one (spec 3.1: upsert keyed by `_id`). */
@@ -101,26 +165,7 @@ export class UsersRepository {
     if (!existing) {
       await db
         .insertInto('users')
-        .values({
-          app_id: appId,
-          id,
-          nickname: changes.nickname ?? '',
-          avatar_url: changes.avatarUrl ?? '',
-          email: changes.email ?? null,
-          description: changes.description ?? null,
-          is_robot: changes.isRobot ? 1 : 0,
-          is_group: isGroup ? 1 : 0,
-          group_members: changes.groupMembers ? JSON.stringify(changes.groupMembers) : null,
-          custom: JSON.stringify(changes.custom ?? {}),
-          address: null,
-          user_agent: null,
-          last_login_time: 0,
-          last_join_or_create_room_time: null,
-          notification_enabled: changes.notificationEnabled === false ? 0 : 1,
-          mute: '[]',
-          created_at: now,
-          updated_at: now,
-        })
+        .values(newUserRow(appId, id, changes, isGroup, now))
         .execute();
       return { user: (await this.find(appId, id, db)) as User, created: true };
     }
@@ -135,7 +180,7 @@ export class UsersRepository {
     if (changes.custom !== undefined && Object.keys(changes.custom).length > 0) {
       values.custom = JSON.stringify({ ...existing.custom, ...changes.custom });
     }
-    await db.updateTable('users').set(values).where('app_id', '=', appId).where('id', '=', id).execute();
+    await this.set(appId, id, values, db);
     return { user: (await this.find(appId, id, db)) as User, created: false };
   }
 
@@ -144,21 +189,35 @@ export class UsersRepository {
    * upserts do not lose each other's custom fields. SQLite runs one write transaction at a time.
    */
   private async findForUpdate(appId: string, id: string, db: Db): Promise<User | undefined> {
-    let query = db.selectFrom('users').selectAll().where('app_id', '=', appId).where('id', '=', id);
+    let query = this.rows(appId, db).selectAll().where('id', '=', id);
     if (this.storage.dialect.name === 'postgres') query = query.forUpdate();
     const row = await query.executeTakeFirst();
     return row && toUser(row);
   }
 
-  async list(
+  /** Users (never groups) matching `filter`, by id. */
+  async listUsers(appId: string, options: { filter?: UserFilter; skip: number; limit: number }): Promise<UserPage> {
+    try {
+      return await this.page(appId, false, options);
+    } catch (error) {
+      const refusal = queryRefusal(error);
+      if (refusal === undefined) throw error;
+      return refusal;
+    }
+  }
+
+  listGroups(appId: string, options: { skip: number; limit: number }): Promise<{ totalCount: number; data: User[] }> {
+    return this.page(appId, true, options);
+  }
+
+  private async page(
     appId: string,
-    options: { groups: boolean; filter?: Filter; skip: number; limit: number },
+    groups: boolean,
+    options: { filter?: UserFilter; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: User[] }> {
-    let query = this.storage.db
-      .selectFrom('users')
-      .where('app_id', '=', appId)
-      .where('is_group', '=', options.groups ? 1 : 0);
-    if (options.filter) query = query.where(options.filter);
+    let query = this.rows(appId).where('is_group', '=', groups ? 1 : 0);
+    const { filter } = options;
+    if (filter) query = query.where((eb) => filter(eb, this.storage.dialect));
     const [count, rows] = await Promise.all([
       query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
       query.selectAll().orderBy('id').offset(options.skip).limit(options.limit).execute(),
@@ -173,31 +232,13 @@ export class UsersRepository {
 
   /** Takes a user out of every group that lists them; returns the ids of those groups. */
   async removeFromGroups(appId: string, userId: string, db: Db): Promise<string[]> {
-    const rows = await db
-      .selectFrom('users')
-      .select(['id', 'group_members'])
-      .where('app_id', '=', appId)
-      .where('is_group', '=', 1)
-      .where(this.storage.dialect.jsonArrayContains('group_members', userId))
-      .execute();
-    for (const row of rows) {
-      const members = (JSON.parse(row.group_members ?? '[]') as string[]).filter((member) => member !== userId);
-      await db
-        .updateTable('users')
-        .set({ group_members: JSON.stringify(members), updated_at: Date.now() })
-        .where('app_id', '=', appId)
-        .where('id', '=', row.id)
-        .execute();
-    }
-    return rows.map((row) => row.id);
+    return this.removeFromLists(appId, 'group_members', userId, db, true);
   }
 
   /** Ids of the groups that list `userId` among their members. */
   async groupsContaining(appId: string, userId: string, db: Db = this.storage.db): Promise<string[]> {
-    const rows = await db
-      .selectFrom('users')
+    const rows = await this.rows(appId, db)
       .select('id')
-      .where('app_id', '=', appId)
       .where('is_group', '=', 1)
       .where(this.storage.dialect.jsonArrayContains('group_members', userId))
       .execute();
@@ -217,34 +258,14 @@ export class UsersRepository {
       const has = user.mute.includes(roomId);
       if (has === muted) return { user, changed: false };
       const mute = muted ? [...user.mute, roomId] : user.mute.filter((id) => id !== roomId);
-      await tx
-        .updateTable('users')
-        .set({ mute: JSON.stringify(mute), updated_at: Date.now() })
-        .where('app_id', '=', appId)
-        .where('id', '=', userId)
-        .execute();
+      await this.set(appId, userId, { mute: JSON.stringify(mute), updated_at: Date.now() }, tx);
       return { user: (await this.find(appId, userId, tx)) as User, changed: true };
     });
   }
 
   /** Takes a deleted room out of every user's `mute` list; returns the users changed. */
   async forgetMutedRoom(appId: string, roomId: string, db: Db): Promise<string[]> {
-    const rows = await db
-      .selectFrom('users')
-      .select(['id', 'mute'])
-      .where('app_id', '=', appId)
-      .where(this.storage.dialect.jsonArrayContains('mute', roomId))
-      .execute();
-    for (const row of rows) {
-      const mute = (JSON.parse(row.mute) as string[]).filter((id) => id !== roomId);
-      await db
-        .updateTable('users')
-        .set({ mute: JSON.stringify(mute), updated_at: Date.now() })
-        .where('app_id', '=', appId)
-        .where('id', '=', row.id)
-        .execute();
-    }
-    return rows.map((row) => row.id);
+    return this.removeFromLists(appId, 'mute', roomId, db, false);
   }
 
   /** A user connected: when, from where and with what (spec 1.9 `address`, `userAgent`, `lastLoginTime`). */
@@ -254,42 +275,16 @@ export class UsersRepository {
     login: { address: Address | null; userAgent: string | null },
     now = Date.now(),
   ): Promise<void> {
-    await this.storage.db
-      .updateTable('users')
-      .set({
-        last_login_time: now,
-        address: login.address ? JSON.stringify(login.address) : null,
-        user_agent: login.userAgent,
-      })
-      .where('app_id', '=', appId)
-      .where('id', '=', userId)
-      .execute();
+    const address = login.address ? JSON.stringify(login.address) : null;
+    await this.set(appId, userId, { last_login_time: now, address, user_agent: login.userAgent }, this.storage.db);
   }
 
   /** Ensures a robot user exists (the sender of system and batch messages). */
   async ensureRobot(appId: string, id: string): Promise<void> {
+    const robot = newUserRow(appId, id, { nickname: id, isRobot: true, notificationEnabled: false }, false, Date.now());
     await this.storage.db
       .insertInto('users')
-      .values({
-        app_id: appId,
-        id,
-        nickname: id,
-        avatar_url: '',
-        email: null,
-        description: null,
-        is_robot: 1,
-        is_group: 0,
-        group_members: null,
-        custom: '{}',
-        address: null,
-        user_agent: null,
-        last_login_time: 0,
-        last_join_or_create_room_time: null,
-        notification_enabled: 0,
-        mute: '[]',
-        created_at: Date.now(),
-        updated_at: Date.now(),
-      })
+      .values(robot)
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
@@ -302,17 +297,15 @@ export class UsersRepository {
   }
 
   async count(appId: string, since?: number): Promise<number> {
-    let query = this.storage.db.selectFrom('users').where('app_id', '=', appId).where('is_group', '=', 0);
+    let query = this.rows(appId).where('is_group', '=', 0);
     if (since !== undefined) query = query.where('created_at', '>=', since);
     const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     return Number(row.count);
   }
 
   async activeBetween(appId: string, from: number, to: number, limit: number): Promise<string[]> {
-    const rows = await this.storage.db
-      .selectFrom('users')
+    const rows = await this.rows(appId)
       .select('id')
-      .where('app_id', '=', appId)
       .where('last_login_time', '>=', from)
       .where('last_login_time', '<=', to)
       .orderBy('last_login_time', 'desc')
@@ -322,12 +315,8 @@ export class UsersRepository {
   }
 
   async countActiveSince(appId: string, since: number): Promise<number> {
-    const row = await this.storage.db
-      .selectFrom('users')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('app_id', '=', appId)
-      .where('last_login_time', '>=', since)
-      .executeTakeFirstOrThrow();
+    const query = this.rows(appId).where('last_login_time', '>=', since);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     return Number(row.count);
   }
 }

@@ -1,19 +1,20 @@
+import type { Scope } from '../../core/scopes.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
 import { actingUserId, appIdOf, authOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { requireScope } from '../../http/require-scope.js';
 import { sendSerialized } from '../../http/send-serialized.js';
 import { iso } from '../../shared/time.js';
-import type { UserInput } from './users.service.js';
+import type { UserInput, UsersService } from './users.service.js';
+import type { UserListCache } from './user-list-cache.js';
 import { userView } from './user-view.js';
 import {
   BatchUsersBody,
   BatchUsersResponse,
   ListUsersQuery,
   UpsertUserBody,
+  UpdateProfileBody,
   UpsertUserResponse,
   UserListResponse,
   UserParams,
@@ -21,16 +22,24 @@ import {
 } from './users.schemas.js';
 
 const tags = ['Users'];
+const read = { auth: 'admin', scope: 'users:read' } as const;
+const write = { auth: 'admin', scope: 'users:write' } as const;
+/** A route on one user, answering the user. */
+const onUser = (config: { auth: 'admin'; scope: Scope }, summary: string) => ({
+  config,
+  schema: { tags, summary, params: UserParams, response: { 200: UserResponse } },
+});
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 100;
 
-export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { users, userListCache } = app.services;
-
+export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userListCache: UserListCache }> = async (
+  app,
+  { users, userListCache },
+) => {
   app.post(
     '/admin/clients',
     {
-      config: { auth: 'admin', scope: 'users:write' },
+      config: write,
       schema: {
         tags,
         summary: 'Create or update a user; optionally issue or bind a token',
@@ -61,7 +70,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/admin/clients/list',
     {
-      config: { auth: 'admin', scope: 'users:write' },
+      config: write,
       schema: {
         tags,
         summary: 'Create or update many users (all or nothing)',
@@ -80,7 +89,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/admin/clients',
     {
-      config: { auth: 'admin', scope: 'users:read' },
+      config: read,
       schema: {
         tags,
         summary: 'List or search users',
@@ -104,32 +113,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get(
-    '/admin/clients/:id',
-    {
-      config: { auth: 'admin', scope: 'users:read' },
-      schema: {
-        tags,
-        summary: 'Get a user by id (extension, spec 12 item 23)',
-        params: UserParams,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(userView(await users.get(appIdOf(request), request.params.id))),
+  app.get('/admin/clients/:id', onUser(read, 'Get a user by id (extension, spec 12 item 23)'), async (request) =>
+    ok(userView(await users.get(appIdOf(request), request.params.id))),
   );
 
-  app.delete(
-    '/admin/clients/:id',
-    {
-      config: { auth: 'admin', scope: 'users:write' },
-      schema: {
-        tags,
-        summary: 'Delete a user and all of their tokens',
-        params: UserParams,
-        response: { 200: UserResponse },
-      },
-    },
-    async (request) => ok(userView(await users.delete(appIdOf(request), request.params.id))),
+  app.delete('/admin/clients/:id', onUser(write, 'Delete a user and all of their tokens'), async (request) =>
+    ok(userView(await users.delete(appIdOf(request), request.params.id))),
   );
 
   app.post(
@@ -139,16 +128,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Update my own profile (nickname, avatarUrl, description, custom fields such as publicKey)',
-        body: Type.Object(
-          {
-            nickname: Type.Optional(Type.String({ maxLength: 1000 })),
-            avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
-            description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
-            email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
-            notificationEnabled: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: true },
-        ),
+        body: UpdateProfileBody,
         response: { 200: UserResponse },
       },
     },
@@ -166,14 +146,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { auth: 'user', scope: 'users:read' },
       schema: { tags, summary: 'The current user', response: { 200: UserResponse } },
     },
-    async (request) => {
-      const user = await users.get(appIdOf(request), actingUserId(request)).catch((error: unknown) => {
-        // A valid token whose user vanished in between is no longer a valid token.
-        if (request.auth?.kind === 'user' && error instanceof AppError && error.code === 'CLIENT_NOT_FOUND')
-          throw new AppError('INVALID_TOKEN');
-        throw error;
-      });
-      return ok(userView(user));
-    },
+    async (request) =>
+      ok(userView(await users.current(appIdOf(request), actingUserId(request), authOf(request).kind === 'user'))),
   );
 };

@@ -21,6 +21,7 @@ export const UserSchema = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
   },
+  // Free-form on purpose: spec 1.9 returns a user's custom fields at the top level.
   { additionalProperties: true, description: 'A user (spec 1.9); custom fields appear at the top level' },
 );
 
@@ -44,6 +45,20 @@ export const UserInputSchema = Type.Object(
     isRobot: Type.Optional(Type.Boolean()),
     notificationEnabled: Type.Optional(Type.Boolean()),
   },
+  // Any other top-level field is a custom field (spec 1.9), checked by the service.
+  { additionalProperties: true },
+);
+
+/** `POST /me`: the profile fields a user may change, and custom fields (e.g. publicKey). */
+export const UpdateProfileBody = Type.Object(
+  {
+    nickname: Type.Optional(Type.String({ maxLength: 1000 })),
+    avatarUrl: Type.Optional(Type.String({ maxLength: 4096 })),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 65_536 }), Type.Null()])),
+    email: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
+    notificationEnabled: Type.Optional(Type.Boolean()),
+  },
+  // Custom fields (spec 1.9), checked by the service.
   { additionalProperties: true },
 );
 

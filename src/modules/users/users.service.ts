@@ -1,10 +1,11 @@
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
-import type { DialectHelpers } from '../../storage/dialects/dialect.js';
 import { parseTime } from '../../shared/time.js';
-import type { App } from '../apps/index.js';
-import type { GrantedToken, TokensService } from '../tokens/index.js';
-import type { UserToken } from '../tokens/index.js';
+import type { App } from '../../core/principal.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../storage/schema.js';
+import type { GrantedToken, TokensService } from './tokens.service.js';
+import type { UserToken } from './tokens.repository.js';
 import { parseUserFilter } from './user-filter.js';
 import { RESERVED_USER_FIELDS } from './user-view.js';
 import type { User, UserChanges, UsersRepository } from './users.repository.js';
@@ -29,12 +30,7 @@ export interface UserInput {
 }
 
 export class UsersService {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly tokens: TokensService,
-    private readonly bus: EventBus,
-    private readonly dialect: DialectHelpers,
-  ) {}
+  constructor(private readonly deps: { users: UsersRepository; tokens: TokensService; bus: EventBus }) {}
 
   /** `POST /admin/clients`: create or update, then issue or bind a token when asked (spec 3.1). */
   async upsert(app: App, input: UserInput): Promise<{ user: User; grant?: GrantedToken }> {
@@ -44,24 +40,22 @@ export class UsersService {
     if (input.issueAccessToken !== true && input.token !== undefined && input.token.length === 0) {
       throw new AppError('INVALID_REQUEST', 'token must be a non-empty string');
     }
-    const result = await this.withRetry(() =>
-      this.users.transaction(async (tx) => {
-        // Checked on the row the upsert locked and changed (rolled back here), so that a group created meanwhile counts too.
-        const { user } = await this.users.upsert(app.id, input._id, changes, false, tx);
-        if (user.isGroup)
-          throw new AppError(
-            'INVALID_REQUEST',
-            `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`,
-          );
-        if (changes.custom) checkCustomSize(user.custom);
-        let grant: GrantedToken | undefined;
-        if (input.issueAccessToken === true) grant = await this.tokens.issue(app, user, tx);
-        else if (input.token !== undefined) grant = await this.tokens.bind(app, user.id, input.token, expiresAt, tx);
-        return { user, grant };
-      }),
-    );
-    if (result.grant) this.tokens.announceGrant(result.grant);
-    this.bus.publish('user.upserted', { appId: app.id, userId: result.user.id });
+    const result = await this.withRetry(async (tx) => {
+      // Checked on the row the upsert locked and changed (rolled back here), so that a group created meanwhile counts too.
+      const { user } = await this.deps.users.upsert(app.id, input._id, changes, false, tx);
+      if (user.isGroup)
+        throw new AppError(
+          'INVALID_REQUEST',
+          `"${input._id}" is a user group; edit it with PUT /admin/groups/${input._id}`,
+        );
+      if (changes.custom) checkCustomSize(user.custom);
+      let grant: GrantedToken | undefined;
+      if (input.issueAccessToken === true) grant = await this.deps.tokens.issue(app, user, tx);
+      else if (input.token !== undefined) grant = await this.deps.tokens.bind(app, user.id, input.token, expiresAt, tx);
+      return { user, grant };
+    });
+    if (result.grant) this.deps.tokens.announceGrant(result.grant);
+    this.deps.bus.publish('user.upserted', { appId: app.id, userId: result.user.id });
     return result.grant ? result : { user: result.user };
   }
 
@@ -76,16 +70,14 @@ export class UsersService {
     const ids = new Set(prepared.map((item) => item.id));
     // One lock order for every batch (by id; equal ids keep their order) so concurrent batches cannot deadlock.
     const ordered = [...prepared.entries()].sort(([, a], [, b]) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    await this.withRetry(() =>
-      this.users.transaction(async (tx) => {
-        for (const [index, item] of ordered) {
-          const { user } = await this.users.upsert(appId, item.id, item.changes, false, tx);
-          if (user.isGroup) throw new AppError('INVALID_REQUEST', `data[${index}]: "${user.id}" is a user group`);
-          if (item.changes.custom) atIndex(index, () => checkCustomSize(user.custom));
-        }
-      }),
-    );
-    for (const userId of ids) this.bus.publish('user.upserted', { appId, userId });
+    await this.withRetry(async (tx) => {
+      for (const [index, item] of ordered) {
+        const { user } = await this.deps.users.upsert(appId, item.id, item.changes, false, tx);
+        if (user.isGroup) throw new AppError('INVALID_REQUEST', `data[${index}]: "${user.id}" is a user group`);
+        if (item.changes.custom) atIndex(index, () => checkCustomSize(user.custom));
+      }
+    });
+    for (const userId of ids) this.deps.bus.publish('user.upserted', { appId, userId });
     return ids.size;
   }
 
@@ -95,13 +87,13 @@ export class UsersService {
       if (input[field] !== undefined) throw new AppError('INVALID_REQUEST', `${field} cannot be changed here`);
     }
     const changes = toChanges(input);
-    const user = await this.users.transaction(async (tx) => {
-      const existing = existingUser(await this.users.find(appId, userId, tx), userId);
-      const { user: updated } = await this.users.upsert(appId, existing.id, changes, false, tx);
+    const user = await this.deps.users.transaction(async (tx) => {
+      const existing = existingUser(await this.deps.users.find(appId, userId, tx), userId);
+      const { user: updated } = await this.deps.users.upsert(appId, existing.id, changes, false, tx);
       if (changes.custom) checkCustomSize(updated.custom);
       return updated;
     });
-    this.bus.publish('user.upserted', { appId, userId });
+    this.deps.bus.publish('user.upserted', { appId, userId });
     return user;
   }
 
@@ -109,39 +101,41 @@ export class UsersService {
     appId: string,
     options: { q?: string; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: User[] }> {
-    const filter = parseUserFilter(options.q, this.dialect);
-    try {
-      return await this.users.list(appId, { groups: false, filter, skip: options.skip, limit: options.limit });
-    } catch (error) {
-      // PostgreSQL refusing a pattern (2201B) or a statement running out of time (57014).
-      const code = (error as { code?: unknown }).code;
-      if (code === '2201B') throw new AppError('INVALID_QUERY', 'Invalid regular expression');
-      if (code === '57014') throw new AppError('INVALID_QUERY', 'The query took too long; use a more specific filter');
-      throw error;
-    }
+    const filter = parseUserFilter(options.q);
+    const page = await this.deps.users.listUsers(appId, { filter, skip: options.skip, limit: options.limit });
+    if (page === 'invalid-pattern') throw new AppError('INVALID_QUERY', 'Invalid regular expression');
+    if (page === 'timeout') throw new AppError('INVALID_QUERY', 'The query took too long; use a more specific filter');
+    return page;
   }
 
   async get(appId: string, id: string): Promise<User> {
-    return existingUser(await this.users.find(appId, id), id);
+    return existingUser(await this.deps.users.find(appId, id), id);
+  }
+
+  /** `GET /me`: with a user token, a user deleted since makes the token invalid (not a 404). */
+  async current(appId: string, id: string, byToken: boolean): Promise<User> {
+    const user = await this.deps.users.find(appId, id);
+    if (byToken && (!user || user.isGroup)) throw new AppError('INVALID_TOKEN');
+    return existingUser(user, id);
   }
 
   /** Deletes the user and every token of theirs; live sessions learn it through `user.deleted`. */
   async delete(appId: string, id: string): Promise<User> {
     const user = await this.get(appId, id);
-    const tokens = await this.tokens.listForUser(appId, id);
-    const groups = await this.users.transaction(async (tx) => {
-      const changed = await this.users.removeFromGroups(appId, id, tx);
-      await this.users.removeFromRooms(appId, id, tx);
-      await this.users.delete(appId, id, tx);
+    const tokens = await this.deps.tokens.listForUser(appId, id);
+    const groups = await this.deps.users.transaction(async (tx) => {
+      const changed = await this.deps.users.removeFromGroups(appId, id, tx);
+      await this.deps.users.removeFromRooms(appId, id, tx);
+      await this.deps.users.delete(appId, id, tx);
       return changed;
     });
-    this.tokens.announceRevoked(
+    this.deps.tokens.announceRevoked(
       appId,
       id,
       tokens.map((token) => token.id),
     );
-    this.bus.publish('user.deleted', { appId, userId: id });
-    for (const groupId of groups) this.bus.publish('user.upserted', { appId, userId: groupId });
+    this.deps.bus.publish('user.deleted', { appId, userId: id });
+    for (const groupId of groups) this.deps.bus.publish('user.upserted', { appId, userId: groupId });
     return user;
   }
 
@@ -154,23 +148,21 @@ export class UsersService {
   ): Promise<{ user: User; grant: GrantedToken }> {
     const expiresAt = parseExpiry(expirationDate);
     // Two binds of one new token at once: the loser's insert conflicts; on retry it sees TOKEN_CONFLICT.
-    const result = await this.withRetry(() =>
-      this.users.transaction(async (tx) => {
-        const user = existingUser(await this.users.find(app.id, userId, tx), userId);
-        return { user, grant: await this.tokens.bind(app, userId, token, expiresAt, tx) };
-      }),
-    );
-    this.tokens.announceGrant(result.grant);
+    const result = await this.withRetry(async (tx) => {
+      const user = existingUser(await this.deps.users.find(app.id, userId, tx), userId);
+      return { user, grant: await this.deps.tokens.bind(app, userId, token, expiresAt, tx) };
+    });
+    this.deps.tokens.announceGrant(result.grant);
     return result;
   }
 
   /** `DELETE /admin/clients/:id/token` (spec 3.2.2): one token, or all of them. */
   async revokeTokens(appId: string, userId: string, token: string | undefined): Promise<UserToken[]> {
-    const revoked = await this.users.transaction(async (tx) => {
-      existingUser(await this.users.find(appId, userId, tx), userId);
-      return this.tokens.revoke(appId, userId, token, tx);
+    const revoked = await this.deps.users.transaction(async (tx) => {
+      existingUser(await this.deps.users.find(appId, userId, tx), userId);
+      return this.deps.tokens.revoke(appId, userId, token, tx);
     });
-    this.tokens.announceRevoked(
+    this.deps.tokens.announceRevoked(
       appId,
       userId,
       revoked.map((record) => record.id),
@@ -179,14 +171,12 @@ export class UsersService {
   }
 
   /** Two requests creating the same new user at once: the loser's insert conflicts; it then updates. */
-  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (attempt >= MAX_UPSERT_ATTEMPTS || !this.dialect.isUniqueViolation(error)) throw error;
-      }
+  private async withRetry<T>(work: (tx: Transaction<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; attempt < MAX_UPSERT_ATTEMPTS; attempt++) {
+      const result = await this.deps.users.attempt(work);
+      if (result.outcome === 'done') return result.value;
     }
+    return this.deps.users.transaction(work);
   }
 }
 

@@ -1,8 +1,67 @@
 /** The public surface of the webhooks module: other folders import only from here. */
-export { GuardedPoster } from './guarded-post.js';
-export { checkDestination } from './ssrf-guard.js';
-export { WebhookDispatcher } from './webhook-dispatcher.js';
-export { WebhookOutbox } from './webhook-outbox.js';
-export { signWebhook } from './webhook-signer.js';
-export { WebhooksRepository } from './webhooks.repository.js';
-export { webhooksRoutes } from './webhooks.routes.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebhookConfig } from '../../config/config.js';
+import type { Db } from '../../storage/transaction.js';
+import type { Storage } from '../../storage/database.js';
+import { type BotReplies, WebhookDispatcher } from './webhook-dispatcher.js';
+import { DeliveryOutbox, type WebhookEvent, type WebhookQueue } from './webhook-queue.js';
+import { WebhooksRepository } from './webhooks.repository.js';
+import { webhooksRoutes } from './webhooks.routes.js';
+import { WebhooksService } from './webhooks.service.js';
+
+export type { BotReplies, WebhookDispatcher } from './webhook-dispatcher.js';
+export type { RoomWebhookEvent, WebhookEvent, WebhookQueue } from './webhook-queue.js';
+export type { WebhooksService } from './webhooks.service.js';
+
+export interface WebhooksModuleDeps {
+  storage: Storage;
+  config: WebhookConfig;
+  /** Bot replies in a receiver's answer (spec 11.3): the chat module's `MessagesService.applyBotReply`. */
+  replies: BotReplies;
+  onError: (error: unknown) => void;
+}
+
+export interface WebhooksModule {
+  /** Settings, secrets, the delivery log and redelivery. */
+  webhooks: WebhooksService;
+  /** Where the chat module writes room events, inside its transactions. */
+  queue: WebhookQueue;
+  /** Sends the queue in the background: `start()` / `stop()`. */
+  dispatcher: WebhookDispatcher;
+  routes: FastifyPluginAsync;
+}
+
+export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
+  const repository = new WebhooksRepository(deps.storage);
+  const webhooks = new WebhooksService({ repository, config: deps.config });
+  const dispatcher = new WebhookDispatcher({
+    repository,
+    config: deps.config,
+    replies: deps.replies,
+    secrets: webhooks,
+    onError: deps.onError,
+  });
+  return {
+    webhooks,
+    queue: new DeliveryOutbox({ repository }),
+    dispatcher,
+    routes: async (app) => {
+      await app.register(webhooksRoutes, { webhooks });
+    },
+  };
+}
+
+/**
+ * TEMP until chat branch: the shape chat's call sites still use (`outbox.message`, `outbox.members`).
+ * The composition root adapts it onto `WebhookQueue`; chat's own port replaces it.
+ */
+export interface WebhookOutbox {
+  message(tx: Db, room: unknown, message: unknown): Promise<void>;
+  members(
+    tx: Db,
+    room: unknown,
+    event: Exclude<WebhookEvent, 'MESSAGE'>,
+    actorId: string | null,
+    userIds: readonly string[],
+  ): Promise<void>;
+}

@@ -1,15 +1,19 @@
 import type { WebhookConfig } from '../../config/config.js';
-import type { MessagesService } from '../chat/index.js';
-import { BlockedDestination, checkDestination } from './ssrf-guard.js';
-import { GuardedPoster } from './guarded-post.js';
-import { newWebhookSecret, signWebhook } from './webhook-signer.js';
-import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
+import { BlockedDestination, GuardedPoster, checkDestination } from '../../shared/outbound/index.js';
+import type { Delivery, WebhooksRepository } from './webhooks.repository.js';
+import type { WebhooksService } from './webhooks.service.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 200;
 const BATCH = 20;
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_REPLY_BYTES = 64 * 1024;
+
+/** What turns a receiver's answer into a bot reply in the room (spec 11.3); the chat module provides it. */
+export interface BotReplies {
+  /** Applies the answer; returns why it was dropped, if it was. */
+  applyBotReply(appId: string, roomId: string | null, text: string): Promise<string | undefined>;
+}
 
 type Outcome =
   | { delivered: true; reply: string }
@@ -24,12 +28,25 @@ export class WebhookDispatcher {
   private readonly ticker: SerialTicker;
   private readonly poster: GuardedPoster;
 
-  constructor(
-    private readonly webhooks: WebhooksRepository,
-    private readonly config: WebhookConfig,
-    private readonly replies: Pick<MessagesService, 'applyBotReply'>,
-    private readonly onError: (error: unknown) => void,
-  ) {
+  private readonly webhooks: WebhooksRepository;
+  private readonly config: WebhookConfig;
+  private readonly replies: BotReplies;
+  private readonly secrets: Pick<WebhooksService, 'settings' | 'signingSecrets'>;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(deps: {
+    repository: WebhooksRepository;
+    config: WebhookConfig;
+    replies: BotReplies;
+    secrets: Pick<WebhooksService, 'settings' | 'signingSecrets'>;
+    onError: (error: unknown) => void;
+  }) {
+    this.webhooks = deps.repository;
+    this.config = deps.config;
+    this.replies = deps.replies;
+    this.secrets = deps.secrets;
+    this.onError = deps.onError;
+    const { config, onError } = deps;
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), onError);
     this.poster = new GuardedPoster({
       allowPrivate: config.allowPrivate,
@@ -45,22 +62,6 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     await this.ticker.stop();
     this.poster.close();
-  }
-
-  /** The settings of an application, created with a first secret when it has none. */
-  async settings(appId: string): Promise<WebhookSettings> {
-    const found = await this.webhooks.settings(appId);
-    if (found) return found;
-    const created: WebhookSettings = {
-      appId,
-      url: null,
-      baseUrl: null,
-      secret: newWebhookSecret(),
-      previousSecret: null,
-      previousUntil: null,
-    };
-    await this.webhooks.saveSettings(created);
-    return (await this.webhooks.settings(appId)) ?? created;
   }
 
   private async tick(): Promise<void> {
@@ -122,25 +123,14 @@ export class WebhookDispatcher {
         return { delivered: false, retry: false, status: null, error: `destination refused: ${error.message}` };
       throw error;
     }
-    const settings = await this.settings(delivery.appId);
-    const now = Date.now();
-    const secrets = [
-      settings.secret,
-      ...(settings.previousSecret && (settings.previousUntil ?? 0) > now ? [settings.previousSecret] : []),
-    ];
-    const timestamp = Math.floor(now / 1000);
+    const secrets = this.secrets.signingSecrets(await this.secrets.settings(delivery.appId));
     try {
-      const response = await this.poster.post(
-        delivery.url,
-        {
-          'content-type': 'application/json',
-          'user-agent': 'Parley-Webhooks/1',
-          'webhook-id': delivery.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(secrets, delivery.id, timestamp, delivery.payload),
-        },
-        delivery.payload,
-      );
+      const response = await this.poster.postSigned(delivery.url, {
+        id: delivery.id,
+        body: delivery.payload,
+        secrets,
+        headers: { 'user-agent': 'Parley-Webhooks/1' },
+      });
       if (response.status >= 200 && response.status < 300) return { delivered: true, reply: response.body };
       const retry = response.status === 408 || response.status === 429 || response.status >= 500;
       return { delivered: false, retry, status: response.status, error: `HTTP ${response.status}` };

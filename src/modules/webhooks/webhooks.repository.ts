@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import { claimLease, dueRows } from '../../storage/leases.js';
+import { claimLease, countByStatus, dueRows, pageOfRows } from '../../storage/leases.js';
 import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema.js';
 import type { Db } from '../../storage/transaction.js';
 
@@ -155,29 +155,12 @@ export class WebhooksRepository {
     appId: string,
     options: { status?: string; skip: number; limit: number },
   ): Promise<{ totalCount: number; data: Delivery[] }> {
-    let query = this.storage.db.selectFrom('webhook_deliveries').where('app_id', '=', appId);
-    if (options.status) query = query.where('status', '=', options.status);
-    const [count, rows] = await Promise.all([
-      query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-      query
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .offset(options.skip)
-        .limit(options.limit)
-        .execute(),
-    ]);
-    return { totalCount: Number(count.count), data: rows.map(toDelivery) };
+    const page = await pageOfRows(this.storage.db, 'webhook_deliveries', appId, options);
+    return { totalCount: page.totalCount, data: page.rows.map(toDelivery) };
   }
 
   /** Queue depth and dead letters, for monitoring. */
-  async counts(appId?: string): Promise<Record<string, number>> {
-    let query = this.storage.db
-      .selectFrom('webhook_deliveries')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('status');
-    if (appId) query = query.where('app_id', '=', appId);
-    const rows = await query.execute();
-    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  counts(appId?: string): Promise<Record<string, number>> {
+    return countByStatus(this.storage.db, 'webhook_deliveries', appId);
   }
 }

@@ -1,71 +1,35 @@
-import { appIdOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import { AppError } from '../../http/errors.js';
+import { appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
-import { ClosedObject, Envelope, ListOf, Skip } from '../../http/schemas.js';
-import { iso, isoOrNull } from '../../shared/time.js';
-import { BlockedDestination, checkDestination } from './ssrf-guard.js';
-import { newWebhookSecret } from './webhook-signer.js';
-import type { Delivery, WebhookSettings } from './webhooks.repository.js';
+import { isoOrNull } from '../../shared/time.js';
+import {
+  DeliveriesQuery,
+  DeliveriesReply,
+  DeliveryParams,
+  DeliveryReply,
+  RotateBody,
+  RotateReply,
+  SecretReply,
+  SettingsBody,
+  SettingsReply,
+  deliveryView,
+  settingsView,
+} from './webhooks.schemas.js';
+import type { WebhooksService } from './webhooks.service.js';
 
 const tags = ['Webhooks'];
-const Url = Type.Union([Type.String({ maxLength: 2048 }), Type.Null()]);
-const DEFAULT_GRACE_S = 24 * 3600;
-
-const deliveryView = (delivery: Delivery) => ({
-  id: delivery.id,
-  event: delivery.event,
-  roomID: delivery.roomId,
-  url: delivery.url,
-  status: delivery.status,
-  attempts: delivery.attempts,
-  nextAttemptAt: delivery.status === 'pending' ? iso(delivery.nextAttemptAt) : null,
-  lastStatus: delivery.lastStatus,
-  lastError: delivery.lastError,
-  payload: JSON.parse(delivery.payload) as unknown,
-  createdAt: iso(delivery.createdAt),
-  updatedAt: iso(delivery.updatedAt),
-});
-
-const DeliverySchema = Type.Object({}, { additionalProperties: true });
+const read = { auth: 'admin', scope: 'webhooks:read' } as const;
+const write = { auth: 'admin', scope: 'webhooks:write' } as const;
 
 /** Webhook settings, secret rotation, the delivery log and redelivery (issue 5, spec 11). */
-export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { webhooks, webhooksRepository, config } = app.services;
-  const read = { auth: 'admin', scope: 'webhooks:read' } as const;
-  const write = { auth: 'admin', scope: 'webhooks:write' } as const;
-
-  const settingsView = async (settings: WebhookSettings) => ({
-    url: settings.url,
-    baseUrl: settings.baseUrl,
-    secret: `…${settings.secret.slice(-4)}`,
-    previousSecretValidUntil:
-      settings.previousSecret && (settings.previousUntil ?? 0) > Date.now() ? isoOrNull(settings.previousUntil) : null,
-    deliveries: await webhooksRepository.counts(settings.appId),
-  });
-
-  const checkUrl = async (value: string | null | undefined, name: string) => {
-    if (value === null || value === undefined || value === '') return;
-    try {
-      await checkDestination(value, config.webhooks.allowPrivate);
-    } catch (error) {
-      if (error instanceof BlockedDestination) throw new AppError('INVALID_REQUEST', `${name}: ${error.message}`);
-      throw error;
-    }
-  };
-
+export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   app.get(
     '/admin/webhooks',
     {
       config: read,
-      schema: {
-        tags,
-        summary: 'Webhook settings and delivery counts',
-        response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
-      },
+      schema: { tags, summary: 'Webhook settings and delivery counts', response: { 200: SettingsReply } },
     },
-    async (request) => ok(await settingsView(await webhooks.settings(appIdOf(request)))),
+    async (request) => ok(settingsView(await webhooks.overview(appIdOf(request)))),
   );
 
   app.put(
@@ -75,20 +39,11 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Set the app-wide webhook URL and the base URL room webhook keys resolve against (spec 11.1)',
-        body: ClosedObject({ url: Type.Optional(Url), baseUrl: Type.Optional(Url) }),
-        response: { 200: Envelope(Type.Object({}, { additionalProperties: true })) },
+        body: SettingsBody,
+        response: { 200: SettingsReply },
       },
     },
-    async (request) => {
-      await checkUrl(request.body.url, 'url');
-      await checkUrl(request.body.baseUrl, 'baseUrl');
-      const current = await webhooks.settings(appIdOf(request));
-      const next = { ...current };
-      if (request.body.url !== undefined) next.url = request.body.url || null;
-      if (request.body.baseUrl !== undefined) next.baseUrl = request.body.baseUrl || null;
-      await webhooksRepository.saveSettings(next);
-      return ok(await settingsView(next));
-    },
+    async (request) => ok(settingsView(await webhooks.update(appIdOf(request), request.body))),
   );
 
   app.post(
@@ -100,41 +55,21 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Rotate the signing secret; the previous one keeps signing alongside for the grace period',
         description:
           'The new secret is shown in this response only. During the grace period every delivery carries both signatures.',
-        body: Type.Union([
-          ClosedObject({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) }),
-          Type.Null(),
-        ]),
-        response: {
-          200: Envelope(
-            Type.Object({ secret: Type.String(), previousSecretValidUntil: Type.Union([Type.String(), Type.Null()]) }),
-          ),
-        },
+        body: RotateBody,
+        response: { 200: RotateReply },
       },
     },
     async (request) => {
-      const current = await webhooks.settings(appIdOf(request));
-      const grace = request.body?.graceSeconds ?? DEFAULT_GRACE_S;
-      const until = grace > 0 ? Date.now() + grace * 1000 : null;
-      const next = {
-        ...current,
-        secret: newWebhookSecret(),
-        previousSecret: until ? current.secret : null,
-        previousUntil: until,
-      };
-      await webhooksRepository.saveSettings(next);
-      return ok({ secret: next.secret, previousSecretValidUntil: isoOrNull(until) });
+      const rotated = await webhooks.rotateSecret(appIdOf(request), request.body?.graceSeconds);
+      return ok({ secret: rotated.secret, previousSecretValidUntil: isoOrNull(rotated.previousUntil) });
     },
   );
 
   app.get(
     '/admin/webhooks/secret',
     {
-      config: { auth: 'admin', scope: 'webhooks:write' },
-      schema: {
-        tags,
-        summary: 'The current signing secret (to configure a receiver)',
-        response: { 200: Envelope(Type.Object({ secret: Type.String() })) },
-      },
+      config: write,
+      schema: { tags, summary: 'The current signing secret (to configure a receiver)', response: { 200: SecretReply } },
     },
     async (request) => ok({ secret: (await webhooks.settings(appIdOf(request))).secret }),
   );
@@ -146,22 +81,13 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'The delivery log, newest first',
-        querystring: Type.Object({
-          status: Type.Optional(
-            Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
-          ),
-          skip: Type.Optional(Skip),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-        }),
-        response: { 200: Envelope(ListOf(DeliverySchema)) },
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveriesReply },
       },
     },
     async (request) => {
-      const page = await webhooksRepository.list(appIdOf(request), {
-        status: request.query.status,
-        skip: request.query.skip ?? 0,
-        limit: request.query.limit ?? 50,
-      });
+      const { status, skip = 0, limit = 50 } = request.query;
+      const page = await webhooks.deliveries(appIdOf(request), { status, skip, limit });
       return ok({ totalCount: page.totalCount, data: page.data.map(deliveryView) });
     },
   );
@@ -170,18 +96,9 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/admin/webhooks/deliveries/:id',
     {
       config: read,
-      schema: {
-        tags,
-        summary: 'One delivery',
-        params: Type.Object({ id: Type.String({ minLength: 1 }) }),
-        response: { 200: Envelope(DeliverySchema) },
-      },
+      schema: { tags, summary: 'One delivery', params: DeliveryParams, response: { 200: DeliveryReply } },
     },
-    async (request) => {
-      const delivery = await webhooksRepository.find(appIdOf(request), request.params.id);
-      if (!delivery) throw new AppError('NOT_FOUND', 'No such delivery');
-      return ok(deliveryView(delivery));
-    },
+    async (request) => ok(deliveryView(await webhooks.delivery(appIdOf(request), request.params.id))),
   );
 
   app.post(
@@ -191,22 +108,10 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Send a delivery again, with a fresh budget of attempts',
-        params: Type.Object({ id: Type.String({ minLength: 1 }) }),
-        response: { 200: Envelope(DeliverySchema) },
+        params: DeliveryParams,
+        response: { 200: DeliveryReply },
       },
     },
-    async (request) => {
-      const appId = appIdOf(request);
-      const delivery = await webhooksRepository.find(appId, request.params.id);
-      if (!delivery) throw new AppError('NOT_FOUND', 'No such delivery');
-      await webhooksRepository.record(delivery.id, {
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: Date.now(),
-        lastStatus: delivery.lastStatus,
-        lastError: delivery.lastError,
-      });
-      return ok(deliveryView((await webhooksRepository.find(appId, delivery.id))!));
-    },
+    async (request) => ok(deliveryView(await webhooks.redeliver(appIdOf(request), request.params.id))),
   );
 };

@@ -61,8 +61,9 @@ export const rowsPerStatement = (columns: number): number => Math.max(1, Math.fl
 
 /** Rows of a multi-row insert, split so that no statement exceeds a driver's parameter limit. */
 export function* inStatements<T extends object>(rows: readonly T[]): Generator<T[]> {
-  if (rows.length === 0) return;
-  const size = rowsPerStatement(Object.keys(rows[0]!).length);
+  const first = rows[0];
+  if (first === undefined) return;
+  const size = rowsPerStatement(Object.keys(first).length);
   for (let start = 0; start < rows.length; start += size) yield rows.slice(start, start + size);
 }
 

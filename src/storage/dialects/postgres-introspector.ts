@@ -3,7 +3,7 @@ import {
   sql,
   type DatabaseIntrospector,
   type DatabaseMetadata,
-  type Kysely,
+  type QueryExecutorProvider,
   type SchemaMetadata,
   type TableMetadata,
 } from 'kysely';
@@ -14,7 +14,7 @@ import {
  * query fail. Parley's tables live in the connection's `current_schema()`, so only that is read.
  */
 class CurrentSchemaIntrospector implements DatabaseIntrospector {
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(private readonly db: QueryExecutorProvider) {}
 
   async getSchemas(): Promise<SchemaMetadata[]> {
     const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(this.db);
@@ -34,7 +34,8 @@ class CurrentSchemaIntrospector implements DatabaseIntrospector {
 }
 
 export class CurrentSchemaPostgresDialect extends PostgresDialect {
-  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+  /** Takes any Kysely instance: the introspector only runs raw queries through it. */
+  override createIntrospector(db: QueryExecutorProvider): DatabaseIntrospector {
     return new CurrentSchemaIntrospector(db);
   }
 }

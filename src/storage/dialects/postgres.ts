@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PostgresDialect, sql } from 'kysely';
+import { type PostgresDialect, sql } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';

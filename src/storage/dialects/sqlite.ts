@@ -32,8 +32,9 @@ export function openSqlite(path: string): SqliteHandle {
   const statements = new Map<string, BetterSqlite3.Statement>();
   const insertRows = (table: string, rows: Record<string, unknown>[]): boolean => {
     // Inside a transaction Kysely holds open, rows written here would share its fate.
-    if (rows.length === 0 || database.inTransaction) return rows.length === 0;
-    const columns = Object.keys(rows[0]!);
+    const first = rows[0];
+    if (first === undefined || database.inTransaction) return first === undefined;
+    const columns = Object.keys(first);
     const id = `${table}(${columns.join(',')})`;
     let statement = statements.get(id);
     if (!statement) {

@@ -6,8 +6,8 @@ import { AppError } from '../../core/errors.js';
 import { randomId } from '../../shared/ids.js';
 import { lastFour, sha256Hex } from '../../shared/secrets.js';
 import type { Database } from '../../storage/schema.js';
-import type { App } from '../apps/index.js';
-import type { User } from '../users/index.js';
+import type { App } from '../../core/principal.js';
+import type { User } from './users.repository.js';
 import type { TokensRepository, UserToken } from './tokens.repository.js';
 
 export const MAX_TOKEN_LENGTH = 4096;
@@ -27,14 +27,10 @@ export interface GrantedToken {
  * SHA-256 hashes, so the plain token exists only in the response that granted it.
  */
 export class TokensService {
-  constructor(
-    private readonly tokens: TokensRepository,
-    private readonly bus: EventBus,
-    private readonly ttlDays: number,
-  ) {}
+  constructor(private readonly deps: { tokens: TokensRepository; bus: EventBus; ttlDays: number }) {}
 
   defaultExpiry(now = Date.now()): number {
-    return now + this.ttlDays * DAY_MS;
+    return now + this.deps.ttlDays * DAY_MS;
   }
 
   /** A server-issued HS256 JWT `{id, nickname, avatarUrl, iat, exp}` signed with the app's secret. */
@@ -56,7 +52,7 @@ export class TokensService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.tokens.insert({ ...record, tokenHash: sha256Hex(token) }, db);
+    await this.deps.tokens.insert({ ...record, tokenHash: sha256Hex(token) }, db);
     const revokedIds = app.settings.singleTokenPerUser ? await this.revokeOthers(app.id, user.id, record.id, db) : [];
     return { token, record, revokedIds, rebound: false };
   }
@@ -79,11 +75,11 @@ export class TokensService {
     const expiry = expiresAt ?? this.defaultExpiry(now);
     if (expiry <= now) throw new AppError('INVALID_REQUEST', 'expirationDate must be in the future');
     const tokenHash = sha256Hex(token);
-    const existing = await this.tokens.findInApp(app.id, tokenHash, db);
+    const existing = await this.deps.tokens.findInApp(app.id, tokenHash, db);
     let record: UserToken;
     if (existing) {
       if (existing.userId !== userId) throw new AppError('TOKEN_CONFLICT');
-      await this.tokens.setExpiry(app.id, existing.id, expiry, now, db);
+      await this.deps.tokens.setExpiry(app.id, existing.id, expiry, now, db);
       record = { ...existing, expiresAt: expiry, updatedAt: now };
     } else {
       record = {
@@ -96,7 +92,7 @@ export class TokensService {
         createdAt: now,
         updatedAt: now,
       };
-      await this.tokens.insert({ ...record, tokenHash }, db);
+      await this.deps.tokens.insert({ ...record, tokenHash }, db);
     }
     const revokedIds = app.settings.singleTokenPerUser ? await this.revokeOthers(app.id, userId, record.id, db) : [];
     return { token, record, revokedIds, rebound: existing !== undefined };
@@ -111,13 +107,13 @@ export class TokensService {
   ): Promise<UserToken[]> {
     let revoked: UserToken[];
     if (token !== undefined) {
-      const record = await this.tokens.findInApp(appId, sha256Hex(token), db);
+      const record = await this.deps.tokens.findInApp(appId, sha256Hex(token), db);
       if (!record || record.userId !== userId) throw new AppError('TOKEN_NOT_FOUND');
       revoked = [record];
     } else {
-      revoked = await this.tokens.listForUser(appId, userId, db);
+      revoked = await this.deps.tokens.listForUser(appId, userId, db);
     }
-    await this.tokens.deleteByIds(
+    await this.deps.tokens.deleteByIds(
       appId,
       revoked.map((record) => record.id),
       db,
@@ -126,19 +122,19 @@ export class TokensService {
   }
 
   listForUser(appId: string, userId: string, db?: Transaction<Database>): Promise<UserToken[]> {
-    return this.tokens.listForUser(appId, userId, db);
+    return this.deps.tokens.listForUser(appId, userId, db);
   }
 
   /** Tells every node to forget these tokens; call after the transaction that removed them committed. */
   announceRevoked(appId: string, userId: string, tokenIds: string[]): void {
-    if (tokenIds.length > 0) this.bus.publish('token.revoked', { appId, userId, tokenIds });
+    if (tokenIds.length > 0) this.deps.bus.publish('token.revoked', { appId, userId, tokenIds });
   }
 
   /** Announces what a grant changed, once its transaction committed. */
   announceGrant(grant: GrantedToken): void {
     const { appId, userId, id } = grant.record;
     this.announceRevoked(appId, userId, grant.revokedIds);
-    if (grant.rebound) this.bus.publish('token.updated', { appId, userId, tokenIds: [id] });
+    if (grant.rebound) this.deps.bus.publish('token.updated', { appId, userId, tokenIds: [id] });
   }
 
   private async revokeOthers(
@@ -147,8 +143,8 @@ export class TokensService {
     keepId: string,
     db: Transaction<Database>,
   ): Promise<string[]> {
-    const others = (await this.tokens.listForUser(appId, userId, db)).filter((record) => record.id !== keepId);
-    await this.tokens.deleteByIds(
+    const others = (await this.deps.tokens.listForUser(appId, userId, db)).filter((record) => record.id !== keepId);
+    await this.deps.tokens.deleteByIds(
       appId,
       others.map((record) => record.id),
       db,

@@ -1,10 +1,9 @@
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
-import type { DialectHelpers } from '../../storage/dialects/dialect.js';
-import type { MembersRepository } from '../chat/index.js';
-import type { User, UsersRepository } from '../users/index.js';
-import { checkUserId } from '../users/index.js';
+import type { Db } from '../../storage/transaction.js';
+import type { User, UsersRepository } from './users.repository.js';
+import { checkUserId } from './users.service.js';
 
 export const MAX_GROUP_MEMBERS = 10_000;
 
@@ -16,16 +15,19 @@ export interface GroupInput {
 }
 
 /**
+ * What groups need from the chat: users new to a group get unread counts in the group's rooms
+ * (chat's `MembersRepository.seedGroupUsers`).
+ */
+export interface GroupRoomsPort {
+  seedGroupUsers(appId: string, groupId: string, userIds: string[], at: number): Promise<void>;
+}
+
+/**
  * User groups ("teams", spec 3.6 and 12 item 26): virtual users that stand for their members and
  * share the user id space. Members must be existing users, not groups.
  */
 export class GroupsService {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly members: MembersRepository,
-    private readonly bus: EventBus,
-    private readonly dialect: DialectHelpers,
-  ) {}
+  constructor(private readonly deps: { users: UsersRepository; rooms: GroupRoomsPort; bus: EventBus }) {}
 
   async create(appId: string, input: GroupInput): Promise<User> {
     if (input.nickname === undefined || input.nickname.trim() === '')
@@ -33,28 +35,24 @@ export class GroupsService {
     const id = input._id ?? objectId();
     checkUserId(id);
     const members = uniqueMembers(input.members ?? []);
-    try {
-      const group = await this.users.transaction(async (tx) => {
-        if (await this.users.find(appId, id, tx)) throw new AppError('GROUP_ALREADY_EXISTS');
-        await this.checkMembers(appId, members, tx);
-        const { user, created } = await this.users.upsert(
-          appId,
-          id,
-          { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members },
-          true,
-          tx,
-        );
-        // Another request created this id since the check above: creating is not updating.
-        if (!created) throw new AppError('GROUP_ALREADY_EXISTS');
-        return user;
-      });
-      this.bus.publish('user.upserted', { appId, userId: id });
-      if (members.length > 0) this.bus.publish('group.members', { appId, groupId: id, added: members, removed: [] });
-      return group;
-    } catch (error) {
-      if (this.dialect.isUniqueViolation(error)) throw new AppError('GROUP_ALREADY_EXISTS');
-      throw error;
-    }
+    const result = await this.deps.users.attempt(async (tx) => {
+      if (await this.deps.users.find(appId, id, tx)) throw new AppError('GROUP_ALREADY_EXISTS');
+      await this.checkMembers(appId, members, tx);
+      const { user, created } = await this.deps.users.upsert(
+        appId,
+        id,
+        { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members },
+        true,
+        tx,
+      );
+      // Another request created this id since the check above: creating is not updating.
+      if (!created) throw new AppError('GROUP_ALREADY_EXISTS');
+      return user;
+    });
+    if (result.outcome === 'conflict') throw new AppError('GROUP_ALREADY_EXISTS');
+    this.deps.bus.publish('user.upserted', { appId, userId: id });
+    if (members.length > 0) this.deps.bus.publish('group.members', { appId, groupId: id, added: members, removed: [] });
+    return result.value;
   }
 
   async update(appId: string, id: string, input: Omit<GroupInput, '_id'>): Promise<User> {
@@ -62,12 +60,12 @@ export class GroupsService {
       throw new AppError('INVALID_REQUEST', 'nickname must not be empty');
     const members = input.members === undefined ? undefined : uniqueMembers(input.members);
     let before: string[] = [];
-    const group = await this.users.transaction(async (tx) => {
-      const existing = await this.users.find(appId, id, tx);
+    const group = await this.deps.users.transaction(async (tx) => {
+      const existing = await this.deps.users.find(appId, id, tx);
       if (!existing?.isGroup) throw new AppError('GROUP_NOT_FOUND');
       before = existing.groupMembers ?? [];
       if (members) await this.checkMembers(appId, members, tx);
-      const { user } = await this.users.upsert(
+      const { user } = await this.deps.users.upsert(
         appId,
         id,
         { nickname: input.nickname, avatarUrl: input.avatarUrl, groupMembers: members },
@@ -78,42 +76,38 @@ export class GroupsService {
     });
     // Users new to the group get unread counts in the group's rooms from now on.
     const joined = (members ?? []).filter((member) => !before.includes(member));
-    if (joined.length > 0) await this.members.seedGroupUsers(appId, id, joined, Date.now());
-    this.bus.publish('user.upserted', { appId, userId: id });
+    if (joined.length > 0) await this.deps.rooms.seedGroupUsers(appId, id, joined, Date.now());
+    this.deps.bus.publish('user.upserted', { appId, userId: id });
     const left = members === undefined ? [] : before.filter((member) => !members.includes(member));
     if (joined.length > 0 || left.length > 0)
-      this.bus.publish('group.members', { appId, groupId: id, added: joined, removed: left });
+      this.deps.bus.publish('group.members', { appId, groupId: id, added: joined, removed: left });
     return group;
   }
 
   async get(appId: string, id: string): Promise<User> {
-    const group = await this.users.find(appId, id);
+    const group = await this.deps.users.find(appId, id);
     if (!group?.isGroup) throw new AppError('GROUP_NOT_FOUND');
     return group;
   }
 
   list(appId: string, skip: number, limit: number): Promise<{ totalCount: number; data: User[] }> {
-    return this.users.list(appId, { groups: true, skip, limit });
+    return this.deps.users.listGroups(appId, { skip, limit });
   }
 
   async delete(appId: string, id: string): Promise<User> {
     const group = await this.get(appId, id);
-    await this.users.transaction(async (tx) => {
-      await this.users.removeFromRooms(appId, id, tx);
-      await this.users.delete(appId, id, tx);
+    await this.deps.users.transaction(async (tx) => {
+      await this.deps.users.removeFromRooms(appId, id, tx);
+      await this.deps.users.delete(appId, id, tx);
     });
-    this.bus.publish('user.deleted', { appId, userId: id });
+    this.deps.bus.publish('user.deleted', { appId, userId: id });
     if ((group.groupMembers ?? []).length > 0)
-      this.bus.publish('group.members', { appId, groupId: id, added: [], removed: group.groupMembers ?? [] });
+      this.deps.bus.publish('group.members', { appId, groupId: id, added: [], removed: group.groupMembers ?? [] });
     return group;
   }
 
-  private async checkMembers(
-    appId: string,
-    members: string[],
-    tx: Parameters<UsersRepository['findMany']>[2],
-  ): Promise<void> {
-    const found = new Map((await this.users.findMany(appId, members, tx)).map((user) => [user.id, user]));
+  private async checkMembers(appId: string, members: string[], tx: Db): Promise<void> {
+    const found = new Map((await this.deps.users.findMany(appId, members, tx)).map((user) => [user.id, user]));
     const missing = members.filter((member) => !found.get(member));
     if (missing.length > 0)
       throw new AppError(

@@ -29,10 +29,10 @@ export class UserTokenVerifier {
     },
   });
 
-  constructor(
-    private readonly tokens: TokensRepository,
-    bus: EventBus,
-  ) {
+  private readonly tokens: TokensRepository;
+
+  constructor({ tokens, bus }: { tokens: TokensRepository; bus: EventBus }) {
+    this.tokens = tokens;
     const forget = ({ tokenIds }: { tokenIds: string[] }) => {
       this.generation++;
       for (const id of tokenIds) {
@@ -68,7 +68,8 @@ export class UserTokenVerifier {
     if (preferred.status !== 'other-app') return preferred;
     const entry = await this.entryFor(plain);
     const live = (entry?.records ?? []).filter((record) => record.expiresAt === null || record.expiresAt > now);
-    return live.length === 1 ? { status: 'valid', token: live[0]! } : { status: 'invalid' };
+    const [only] = live;
+    return live.length === 1 && only ? { status: 'valid', token: only } : { status: 'invalid' };
   }
 
   private async entryFor(plain: string, appId?: string): Promise<Entry | undefined> {

@@ -1,24 +1,19 @@
 import { appIdOf, authOf } from '../../http/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { Envelope, TimeInput } from '../../http/schemas.js';
 import { iso, isoOrNull } from '../../shared/time.js';
 import type { UserToken } from './tokens.repository.js';
+import type { UsersService } from './users.service.js';
+import {
+  BindTokenBody,
+  BindTokenResponse,
+  ClientParams,
+  RevokeTokensBody,
+  RevokeTokensResponse,
+} from './tokens.schemas.js';
 
 const tags = ['User tokens'];
-const Params = Type.Object({ client_id: Type.String({ minLength: 1 }) });
-
-const TokenRecord = Type.Object({
-  token: Type.String({ description: 'Masked: tokens are stored hashed, only the last four characters are known' }),
-  client: Type.String(),
-  kind: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-  expirationDate: Type.Union([Type.String(), Type.Null()]),
-  expirationDateMS: Type.Union([Type.Number(), Type.Null()]),
-});
 
 const tokenRecord = (record: UserToken) => ({
   token: `…${record.last4}`,
@@ -30,9 +25,8 @@ const tokenRecord = (record: UserToken) => ({
   expirationDateMS: record.expiresAt,
 });
 
-export const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { users } = app.services;
-
+/** A user's tokens (spec 3.2): binding one of the integrator's, revoking. */
+export const tokensRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = async (app, { users }) => {
   app.put(
     '/admin/clients/:client_id/token',
     {
@@ -40,23 +34,9 @@ export const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Bind a token to a user (spec 3.2.1)',
-        params: Params,
-        body: Type.Object({ token: Type.Optional(Type.String()), expirationDate: Type.Optional(TimeInput) }),
-        response: {
-          200: Envelope(
-            Type.Object({
-              _id: Type.String(),
-              client: Type.String(),
-              nickname: Type.String(),
-              avatarUrl: Type.String(),
-              issueAccessToken: Type.Boolean(),
-              token: Type.String(),
-              expirationDate: Type.String(),
-              expirationDateMS: Type.Number(),
-              updatedAt: Type.String(),
-            }),
-          ),
-        },
+        params: ClientParams,
+        body: BindTokenBody,
+        response: { 200: BindTokenResponse },
       },
     },
     async (request) => {
@@ -91,18 +71,9 @@ export const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Revoke one token, or all of a user's tokens (spec 3.2.2)",
-        params: Params,
-        body: Type.Union([Type.Object({ token: Type.Optional(Type.String({ minLength: 1 })) }), Type.Null()]),
-        response: {
-          200: Type.Object({
-            RC: Type.Literal(0),
-            RM: Type.String(),
-            success: Type.Boolean(),
-            message: Type.String(),
-            revokedTokens: Type.Integer(),
-            result: Type.Object({ revokedTokens: Type.Integer(), data: Type.Array(TokenRecord) }),
-          }),
-        },
+        params: ClientParams,
+        body: RevokeTokensBody,
+        response: { 200: RevokeTokensResponse },
       },
     },
     async (request) => {

@@ -1,6 +1,7 @@
-import type { Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
-import type { Database, UserTokensTable } from '../../storage/schema.js';
+import type { UserTokensTable } from '../../storage/schema.js';
+import type { Db } from '../../storage/transaction.js';
 
 export interface UserToken {
   id: string;
@@ -12,8 +13,6 @@ export interface UserToken {
   createdAt: number;
   updatedAt: number;
 }
-
-type Db = Storage['db'] | Transaction<Database>;
 
 const toToken = (row: Selectable<UserTokensTable>): UserToken => ({
   id: row.id,
@@ -58,24 +57,18 @@ export class TokensRepository {
   }
 
   async findInApp(appId: string, tokenHash: string, db: Db = this.storage.db): Promise<UserToken | undefined> {
-    const row = await db
-      .selectFrom('user_tokens')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await this.inApp(appId, db).where('token_hash', '=', tokenHash).executeTakeFirst();
     return row && toToken(row);
   }
 
   async listForUser(appId: string, userId: string, db: Db = this.storage.db): Promise<UserToken[]> {
-    const rows = await db
-      .selectFrom('user_tokens')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('user_id', '=', userId)
-      .orderBy('created_at')
-      .execute();
+    const rows = await this.inApp(appId, db).where('user_id', '=', userId).orderBy('created_at').execute();
     return rows.map(toToken);
+  }
+
+  /** The app's tokens. */
+  private inApp(appId: string, db: Db = this.storage.db) {
+    return db.selectFrom('user_tokens').selectAll().where('app_id', '=', appId);
   }
 
   async setExpiry(

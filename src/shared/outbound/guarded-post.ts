@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { signWebhook } from './signature.js';
 import { destinationForRequest, guardedLookup } from './ssrf-guard.js';
 
 export interface GuardedPostOptions {
@@ -7,6 +8,16 @@ export interface GuardedPostOptions {
   timeoutMs: number;
   /** The answer body is read up to this size; the rest is discarded. */
   maxReplyBytes: number;
+}
+
+/** A JSON body signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+export interface SignedMessage {
+  id: string;
+  body: string;
+  /** Every secret signs (a rotation sends two signatures). */
+  secrets: readonly string[];
+  /** Sent after `content-type` and before the signature headers. */
+  headers?: Record<string, string>;
 }
 
 export interface GuardedReply {
@@ -19,7 +30,7 @@ class TimeoutError extends Error {
 }
 
 /**
- * POSTs to a webhook-like destination through connections that only reach addresses passing the
+ * POSTs to an outside destination (webhooks, push gateways) through connections that only reach addresses passing the
  * SSRF guard (checked at connect time, see `guardedLookup`). Redirects are never followed: a 3xx is
  * an answer like any other. Throws `BlockedDestination` for a refused destination, `TimeoutError`
  * (by name) after `timeoutMs`, and network errors as they come.
@@ -75,6 +86,22 @@ export class GuardedPoster {
       });
       request.end(payload);
     });
+  }
+
+  /** POSTs a JSON body signed with the current time (webhooks, the HTTP push provider). */
+  postSigned(url: string, message: SignedMessage): Promise<GuardedReply> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    return this.post(
+      url,
+      {
+        'content-type': 'application/json',
+        ...message.headers,
+        'webhook-id': message.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(message.secrets, message.id, timestamp, message.body),
+      },
+      message.body,
+    );
   }
 
   close(): void {

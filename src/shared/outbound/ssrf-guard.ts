@@ -1,17 +1,25 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { subnetOf } from '../../shared/ip-address.js';
+import { subnetOf } from '../ip-address.js';
+
+/** A block list of one address family. */
+function blockList(family: 'ipv4' | 'ipv6', ranges: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of ranges) {
+    const { address, prefix } = subnetOf(cidr);
+    list.addSubnet(address, prefix, family);
+  }
+  return list;
+}
 
 /**
  * Every range a webhook must not reach: loopback, private, link-local, shared (CGNAT), reserved,
  * documentation, benchmarking, multicast and broadcast; and the IPv6 forms that embed or translate
  * an IPv4 address (IPv4-compatible ::/96, IPv4-mapped, SIIT, NAT64, 6to4, Teredo), refused whole
  * rather than trusting what they embed.
+ * Two lists: Node's BlockList matches an IPv4 address against IPv6 rules as IPv4-mapped.
  */
-// Two lists: Node's BlockList matches an IPv4 address against IPv6 rules as IPv4-mapped.
-const INTERNAL_V4 = new BlockList();
-const INTERNAL_V6 = new BlockList();
-for (const cidr of [
+const INTERNAL_V4 = blockList('ipv4', [
   '0.0.0.0/8',
   '10.0.0.0/8',
   '100.64.0.0/10',
@@ -27,11 +35,8 @@ for (const cidr of [
   '203.0.113.0/24',
   '224.0.0.0/4',
   '240.0.0.0/4',
-]) {
-  const { address, prefix } = subnetOf(cidr);
-  INTERNAL_V4.addSubnet(address, prefix, 'ipv4');
-}
-for (const cidr of [
+]);
+const INTERNAL_V6 = blockList('ipv6', [
   '::/96',
   '::ffff:0:0/96',
   '::ffff:0:0:0/96',
@@ -48,10 +53,7 @@ for (const cidr of [
   'fe80::/10',
   'fec0::/10',
   'ff00::/8',
-]) {
-  const { address, prefix } = subnetOf(cidr);
-  INTERNAL_V6.addSubnet(address, prefix, 'ipv6');
-}
+]);
 
 /** True for an address in a range above; anything that is not an IP address counts as internal. */
 export function isInternalAddress(address: string): boolean {
@@ -113,7 +115,8 @@ export function guardedLookup(allowPrivate: boolean) {
       if (!allowPrivate && addresses.some((entry) => isInternalAddress(entry.address)))
         return callback(new BlockedDestination(REFUSED_ADDRESS), '');
       if (options.all) return callback(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
+      const [first] = addresses as [LookupAddress, ...LookupAddress[]];
+      callback(null, first.address, first.family);
     });
   };
 }

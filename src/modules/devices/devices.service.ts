@@ -1,0 +1,46 @@
+import { AppError } from '../../core/errors.js';
+import type { UserDirectory } from '../users/index.js';
+import type { DevicesRepository, PushDevice } from './devices.repository.js';
+
+export interface DeviceRegistration {
+  type: string;
+  token: string;
+  deviceId: string | null;
+}
+
+/** Push device registrations (spec 10.2, 12 item 69): who may register, and where a user's notifications go. */
+export class DevicesService {
+  private readonly repository: DevicesRepository;
+  private readonly users: Pick<UserDirectory, 'find'>;
+
+  constructor(deps: { repository: DevicesRepository; users: Pick<UserDirectory, 'find'> }) {
+    this.repository = deps.repository;
+    this.users = deps.users;
+  }
+
+  /** Registers a device of an existing user; a token registered before by someone else moves to them. */
+  async subscribe(
+    appId: string,
+    userId: string,
+    device: DeviceRegistration,
+  ): Promise<{ client: string; type: string; deviceId: string | null }> {
+    if (!(await this.users.find(appId, userId)))
+      throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
+    await this.repository.subscribe(appId, userId, device);
+    return { client: userId, type: device.type, deviceId: device.deviceId };
+  }
+
+  /** Removes a user's registrations of a type, by token or device id (all of that type when neither is given). */
+  async unsubscribe(
+    appId: string,
+    userId: string,
+    filter: { type: string; token?: string; deviceId?: string },
+  ): Promise<{ client: string; removed: number }> {
+    return { client: userId, removed: await this.repository.unsubscribe(appId, userId, filter) };
+  }
+
+  /** The devices notifications to these users go to. */
+  forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
+    return this.repository.forUsers(appId, userIds);
+  }
+}

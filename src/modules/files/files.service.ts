@@ -1,0 +1,119 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Actor } from '../../core/actor.js';
+import { AppError } from '../../core/errors.js';
+import { assertSafeInput } from '../../shared/input-guard.js';
+import { safeEqual } from '../../shared/secrets.js';
+import type { FileAccess } from './file-access.js';
+import { storedFileName, storedMediaType } from './file-serving.js';
+import type { FilesRepository, StoredFile } from './files.repository.js';
+
+const SIGNED_URL_TTL_S = 3600;
+
+/** The application's token secret signs file URLs; the apps module's `AppsService.get` answers it. */
+export interface AppSecrets {
+  get(appId: string): Promise<{ tokenSecret: string }>;
+}
+
+/** An upload as the multipart body carried it. */
+export interface Upload {
+  name: string;
+  mimeType: string;
+  content: Buffer;
+  extra: Record<string, unknown> | null;
+}
+
+/** 96 random bits, as 24 hex characters: the shape of the ObjectIds the SDKs expect, but unguessable. */
+const newFileId = () => randomBytes(12).toString('hex');
+
+const noSuchFile = () => new AppError('NOT_FOUND', 'No such file');
+
+/**
+ * Uploads and downloads of the SDKs (realtime protocol 6.2, 6.5): stored in the database, so that
+ * every node serves every file; readable by its uploader, the members of the rooms it was shared
+ * in and the API key (see FileAccess). Anyone else, like another application, gets 404; so does a
+ * signed URL that is expired or forged.
+ */
+export class FilesService {
+  /** The largest file accepted, in bytes. */
+  readonly maxFileBytes: number;
+  private readonly repository: FilesRepository;
+  private readonly access: FileAccess;
+  private readonly apps: AppSecrets;
+
+  constructor(deps: { repository: FilesRepository; access: FileAccess; apps: AppSecrets; maxFileBytes: number }) {
+    this.repository = deps.repository;
+    this.access = deps.access;
+    this.apps = deps.apps;
+    this.maxFileBytes = deps.maxFileBytes;
+  }
+
+  /** Stores an upload of the actor, shared in the room its `extra.room` names when the actor is a member. */
+  async upload(appId: string, bucket: string, upload: Upload, actor: Actor): Promise<StoredFile> {
+    assertSafeInput({ name: upload.name, mimeType: upload.mimeType, extra: upload.extra }, 'The multipart fields');
+    const file: StoredFile = {
+      appId,
+      id: newFileId(),
+      bucket,
+      ownerId: actor.userId,
+      name: storedFileName(upload.name),
+      mimeType: storedMediaType(upload.mimeType),
+      size: upload.content.length,
+      extra: upload.extra,
+      createdAt: Date.now(),
+    };
+    await this.repository.insert(file, upload.content);
+    await this.access.shareOnUpload(file, upload.extra?.room, actor);
+    return file;
+  }
+
+  /** The file, when the actor may read it; 404 otherwise, as for a file that does not exist. */
+  async readable(appId: string, bucket: string, id: string, actor: Actor): Promise<StoredFile> {
+    const file = await this.repository.find(appId, bucket, id);
+    if (!file || !(await this.access.canRead(appId, file, actor))) throw noSuchFile();
+    return file;
+  }
+
+  /** A readable file with its bytes. */
+  async download(
+    appId: string,
+    bucket: string,
+    id: string,
+    actor: Actor,
+  ): Promise<{ file: StoredFile; content: Buffer }> {
+    return this.withContent(await this.readable(appId, bucket, id, actor));
+  }
+
+  /** A URL that downloads a readable file without headers for an hour. */
+  async signedUrl(appId: string, bucket: string, id: string, actor: Actor): Promise<string> {
+    const file = await this.readable(appId, bucket, id, actor);
+    const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
+    const signature = await this.signature(appId, file.bucket, file.id, expires);
+    return `/files/${file.bucket}/${file.id}/signed?app=${encodeURIComponent(appId)}&expires=${expires}&signature=${signature}`;
+  }
+
+  /** The file a signed URL names, while the URL is valid. */
+  async signedDownload(
+    appId: string,
+    bucket: string,
+    id: string,
+    signed: { expires: number; signature: string },
+  ): Promise<{ file: StoredFile; content: Buffer }> {
+    if (signed.expires < Date.now() / 1000) throw noSuchFile();
+    const file = await this.repository.find(appId, bucket, id).catch(() => undefined);
+    if (!file || !safeEqual(await this.signature(appId, file.bucket, file.id, signed.expires), signed.signature))
+      throw noSuchFile();
+    return this.withContent(file);
+  }
+
+  private async withContent(file: StoredFile): Promise<{ file: StoredFile; content: Buffer }> {
+    const content = await this.repository.content(file.appId, file.id);
+    if (!content) throw noSuchFile();
+    return { file, content };
+  }
+
+  private async signature(appId: string, bucket: string, id: string, expires: number): Promise<string> {
+    return createHmac('sha256', (await this.apps.get(appId)).tokenSecret)
+      .update(`file:${appId}:${bucket}:${id}:${expires}`)
+      .digest('base64url');
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Outbound HTTP shared by webhooks and the HTTP push provider: POSTs that only reach addresses
+ * passing the SSRF guard, signed the Standard Webhooks way. Imports no module.
+ */
+export { GuardedPoster } from './guarded-post.js';
+export type { GuardedPostOptions, GuardedReply, SignedMessage } from './guarded-post.js';
+export { newWebhookSecret, signWebhook } from './signature.js';
+export { BlockedDestination, checkDestination, isInternalAddress } from './ssrf-guard.js';
