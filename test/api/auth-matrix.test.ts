@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { generateApiKey } from '../../src/modules/keys/key-format.js';
 import type { RouteEntry } from '../../src/http/types.js';
-import { INVALID_TOKEN } from '../helpers/wire.js';
+import { INVALID_TOKEN } from '../helpers/errors.js';
 
 const MISSING = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createRoom } from '../helpers/factories.js';
-import { expectInvalidRequest, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
+import { INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** Unread counts (spec 6, 12 items 57-59): `GET /me/badge`, `POST /badges/byRoomTags`, and the badges on room payloads. */
 

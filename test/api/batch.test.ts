@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, ISO, shapeB } from '../helpers/wire.js';
+import { badRequest, clientNotFound, shapeB } from '../helpers/errors.js';
+import { ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createNumberedRoom, createRoom } from '../helpers/factories.js';
 

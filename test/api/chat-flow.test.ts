@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
-import { badRequest } from '../helpers/wire.js';
+import { badRequest } from '../helpers/errors.js';
 
 /** The spec's Basic Integration flow, end to end over HTTP (issue 3 "done means"). */
 describe('basic integration flow', () => {

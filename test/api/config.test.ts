@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { sendMessage, createNumberedRoom } from '../helpers/factories.js';
-import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
+import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 

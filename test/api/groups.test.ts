@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { clientNotFound, expectInvalidRequest, expectOkEnvelope, shapeB } from '../helpers/wire.js';
+import { clientNotFound, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest, expectOkEnvelope } from '../helpers/wire.js';
 import { expectBody, sleep } from '../helpers/expect.js';
 
 /** User groups (spec 3.6, 12 items 25-27): virtual users sharing the user id space. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, testRedisUrl, type TestApp } from '../helpers/test-app.js';
-import { badRequest, shapeB } from '../helpers/wire.js';
+import { badRequest, shapeB } from '../helpers/errors.js';
 
 const NOT_JSON = badRequest('Request body is not valid JSON');
 const UNSUPPORTED = shapeB(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON');

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { ISO, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { ROOM_NOT_FOUND, shapeB } from '../helpers/errors.js';
+import { ISO } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import {
-  alice,
-  bob,
-  carol,
-  ids,
-  list,
-  makeRoom,
-  MESSAGE_NOT_FOUND,
-  mona,
-  olga,
-  send,
-  t,
-  useMessagesApp,
-} from '../helpers/messages-suite.js';
+import { alice, bob, carol, ids, list, makeRoom, MESSAGE_NOT_FOUND, mona, olga } from '../helpers/messages-suite.js';
+import { send, t, useMessagesApp } from '../helpers/messages-suite.js';
 
 const DELETE_DENIED = shapeB(
   403,

@@ -1,19 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../helpers/wire.js';
+import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../helpers/errors.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import {
-  alice,
-  bob,
-  carol,
-  expectSummary,
-  ids,
-  list,
-  makeRoom,
-  send,
-  t,
-  tick,
-  useMessagesApp,
-} from '../helpers/messages-suite.js';
+import { alice, bob, carol, expectSummary, ids, list, makeRoom, send, t, tick } from '../helpers/messages-suite.js';
+import { useMessagesApp } from '../helpers/messages-suite.js';
 
 useMessagesApp();
 

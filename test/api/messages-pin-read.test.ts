@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { badRequest, insufficient, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../helpers/errors.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import {
-  alice,
-  bob,
-  carol,
-  expectSummary,
-  list,
-  makeRoom,
-  MESSAGE_NOT_FOUND,
-  mona,
-  olga,
-  send,
-  t,
-  tick,
-  useMessagesApp,
-} from '../helpers/messages-suite.js';
+import { alice, bob, carol, expectSummary, list, makeRoom, MESSAGE_NOT_FOUND } from '../helpers/messages-suite.js';
+import { mona, olga, send, t, tick, useMessagesApp } from '../helpers/messages-suite.js';
 
-const PIN_DENIED = shapeB(
-  403,
-  'Forbidden',
-  'INSUFFICIENT_PERMISSIONS',
-  'Only room owner, manager, or platform admin can pin messages',
-);
+const PIN_DENIED = insufficient('Only room owner, manager, or platform admin can pin messages');
 
-const UNPIN_DENIED = shapeB(
-  403,
-  'Forbidden',
-  'INSUFFICIENT_PERMISSIONS',
-  'Only room owner, manager, or platform admin can unpin messages',
-);
+const UNPIN_DENIED = insufficient('Only room owner, manager, or platform admin can unpin messages');
 
 useMessagesApp();
 

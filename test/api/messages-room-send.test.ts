@@ -1,23 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { badRequest, clientNotFound, HEX24, NOT_ROOM_MEMBER, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { badRequest, clientNotFound, insufficient, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../helpers/errors.js';
+import { shapeB } from '../helpers/errors.js';
+import { HEX24 } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
-import {
-  alice,
-  bob,
-  carol,
-  expectSummary,
-  ids,
-  list,
-  makeRoom,
-  MESSAGE_NOT_FOUND,
-  mona,
-  olga,
-  send,
-  t,
-  tick,
-  useMessagesApp,
-} from '../helpers/messages-suite.js';
+import { alice, bob, carol, expectSummary, ids, list, makeRoom, MESSAGE_NOT_FOUND } from '../helpers/messages-suite.js';
+import { mona, olga, send, t, tick, useMessagesApp } from '../helpers/messages-suite.js';
 
 const MESSAGE_EXISTS = shapeB(
   409,
@@ -26,19 +14,9 @@ const MESSAGE_EXISTS = shapeB(
   'A message with this ID already exists; choose another _id',
 );
 
-const EDIT_DENIED = shapeB(
-  403,
-  'Forbidden',
-  'INSUFFICIENT_PERMISSIONS',
-  'Only the sender, room owner, manager, or platform admin can edit a message',
-);
+const EDIT_DENIED = insufficient('Only the sender, room owner, manager, or platform admin can edit a message');
 
-const RECALL_DENIED = shapeB(
-  403,
-  'Forbidden',
-  'INSUFFICIENT_PERMISSIONS',
-  'Only the sender, room owner, manager, or platform admin can recall a message',
-);
+const RECALL_DENIED = insufficient('Only the sender, room owner, manager, or platform admin can recall a message');
 
 useMessagesApp();
 
@@ -175,10 +153,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       const original = expectOk(
         await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'v1', messageType: 'text' }),
       );
-      const REWRITE_DENIED = shapeB(
-        403,
-        'Forbidden',
-        'INSUFFICIENT_PERMISSIONS',
+      const REWRITE_DENIED = insufficient(
         'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
       );
       expectBody(

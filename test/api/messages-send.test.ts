@@ -2,15 +2,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { createRoom } from '../helpers/factories.js';
-import {
-  badRequest,
-  clientNotFound,
-  FRESH_MESSAGE_STATE,
-  HEX24,
-  messageTimes,
-  ROOM_FROZEN,
-  ROOM_NOT_FOUND,
-} from '../helpers/wire.js';
+import { badRequest, clientNotFound, ROOM_FROZEN, ROOM_NOT_FOUND } from '../helpers/errors.js';
+import { FRESH_MESSAGE_STATE, HEX24, messageTimes } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { alice, bob, expectSummary, ids, list, makeRoom, send, t, useMessagesApp } from '../helpers/messages-suite.js';
 

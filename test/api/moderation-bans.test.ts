@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { INVALID_TOKEN, ISO, NOT_ROOM_MEMBER, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { INVALID_TOKEN, NOT_ROOM_MEMBER, ROOM_NOT_FOUND, shapeB } from '../helpers/errors.js';
+import { ISO, recorder } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
 import { BANNED, CANNOT_READD, memberIds, summary } from '../helpers/moderation-suite.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { asUserWith, INVALID_TOKEN, ISO, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { badRequest, insufficient, INVALID_TOKEN, ROOM_NOT_FOUND, shapeB } from '../helpers/errors.js';
+import { asUserWith, ISO, recorder } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
 import { BLOCK_NOT_FOUND, ids, md5, memberIds, summary } from '../helpers/moderation-suite.js';
@@ -16,19 +17,9 @@ const ALREADY_BLOCKED = shapeB(
   'This user is already in your block list',
 );
 
-const NEEDS_CLIENT_ID = shapeB(
-  400,
-  'Bad Request',
-  'INVALID_REQUEST',
-  'IM-CLIENT-ID header is required with IM-API-KEY',
-);
+const NEEDS_CLIENT_ID = badRequest('IM-CLIENT-ID header is required with IM-API-KEY');
 
-const CLIENT_ID_MISMATCH = shapeB(
-  403,
-  'Forbidden',
-  'INSUFFICIENT_PERMISSIONS',
-  'IM-CLIENT-ID does not match the user of the token',
-);
+const CLIENT_ID_MISMATCH = insufficient('IM-CLIENT-ID does not match the user of the token');
 
 describe('personal blocks: POST, DELETE and GET /blockStatus/my (spec 7.4, 12 items 62-64)', () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { NOT_ROOM_MEMBER, ROOM_FROZEN, shapeB } from '../helpers/wire.js';
+import { NOT_ROOM_MEMBER, ROOM_FROZEN, shapeB } from '../helpers/errors.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 import { waitFor, waitForCount } from '../helpers/realtime-tools.js';

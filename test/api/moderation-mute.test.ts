@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { clientNotFound, recorder, ROOM_NOT_FOUND, shapeB } from '../helpers/wire.js';
+import { clientNotFound, ROOM_NOT_FOUND, shapeB } from '../helpers/errors.js';
+import { recorder } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
 

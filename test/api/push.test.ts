@@ -3,7 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { createRoom } from '../helpers/factories.js';
-import { shapeB } from '../helpers/wire.js';
+import { shapeB } from '../helpers/errors.js';
 
 async function notifications(t: TestApp): Promise<any[]> {
   const deadline = Date.now() + 5000;

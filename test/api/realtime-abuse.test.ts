@@ -2,19 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error untyped package (socket.io-client 2.2, IMKIT's G1)
 import ioV22 from 'socket.io-client-v2';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
+import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
-import {
-  connectCurrent,
-  disconnected,
-  eventually,
-  handshakeRefusal,
-  httpRequest,
-  isConnected,
-  rawWire,
-  waitFor,
-} from '../helpers/realtime-tools.js';
+import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest } from '../helpers/realtime-tools.js';
+import { isConnected, rawWire, waitFor } from '../helpers/realtime-tools.js';
 import { createRoom } from '../helpers/factories.js';
 
 /**

@@ -2,30 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
-import {
-  connectCurrent,
-  eventually,
-  handshakeRefusal,
-  isConnected,
-  rawWire,
-  recordRaw,
-  waitFor,
-} from '../helpers/realtime-tools.js';
+import { connectCurrent, eventually, handshakeRefusal, isConnected, rawWire } from '../helpers/realtime-tools.js';
+import { recordRaw, waitFor } from '../helpers/realtime-tools.js';
 import { createRoom } from '../helpers/factories.js';
-import {
-  decodeBase64,
-  expectEncodings,
-  expectNoPush,
-  GENERATIONS,
-  INVALID_API_KEY_BODY,
-  INVALID_TOKEN_ACK,
-  NOT_AUTHENTICATED_ACK,
-  plainCurrentClients,
-  rawAck,
-  secondApp,
-  socketPool,
-} from '../helpers/realtime-suite.js';
-import { badRequest, shapeB } from '../helpers/wire.js';
+import { decodeBase64, expectEncodings, expectNoPush, GENERATIONS } from '../helpers/realtime-suite.js';
+import { INVALID_API_KEY_BODY, INVALID_TOKEN_ACK, NOT_AUTHENTICATED_ACK } from '../helpers/realtime-suite.js';
+import { plainCurrentClients, rawAck, secondApp, socketPool } from '../helpers/realtime-suite.js';
+import { badRequest, shapeB } from '../helpers/errors.js';
 
 const INVALID_CLIENT_KEY_ACK = shapeB(
   403,

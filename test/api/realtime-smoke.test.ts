@@ -3,7 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect, type Generation } from '../helpers/socket-clients.js';
 import { createRoom } from '../helpers/factories.js';
-import { INVALID_TOKEN } from '../helpers/wire.js';
+import { INVALID_TOKEN } from '../helpers/errors.js';
 
 describe('real-time gateway with each SDK generation', () => {
   let t: TestApp;

@@ -4,7 +4,8 @@ import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 import { createRoom } from '../helpers/factories.js';
-import { expectInvalidRequest, insufficient, INVALID_REQUEST, INVALID_TOKEN } from '../helpers/wire.js';
+import { insufficient, INVALID_REQUEST, INVALID_TOKEN } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 

@@ -3,7 +3,8 @@ import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
 import { createRoom } from '../helpers/factories.js';
-import { expectInvalidRequest, INVALID_TOKEN, shapeB } from '../helpers/wire.js';
+import { INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, INVALID_TOKEN, ISO, shapeB } from '../helpers/wire.js';
+import { badRequest, clientNotFound, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** User tokens (spec 1.3, 3.1, 3.2, 12 items 15-20): issue, bind, update, revoke, expiry, storage. */

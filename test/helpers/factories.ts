@@ -40,6 +40,14 @@ export async function createUsers(
   return tokens;
 }
 
+/** Creates users with the given ids, each nicknamed after its id capitalised ('ann' → 'Ann'); returns their tokens by id. */
+export function createNamedUsers(t: TestApp, ids: string[]): Promise<Record<string, string>> {
+  return createUsers(
+    t,
+    ids.map((id): [string, string] => [id, id.charAt(0).toUpperCase() + id.slice(1)]),
+  );
+}
+
 /** POST /rooms as the platform admin; answers the stored room. */
 export async function createRoom(t: AdminCaller, fields: Record<string, unknown>): Promise<any> {
   return expectOk(await t.admin('POST', '/rooms', fields));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildTestApp, type TestApp } from './test-app.js';
 import { createNumberedRoom, sendMessage } from './factories.js';
-import { shapeB } from './wire.js';
+import { shapeB } from './errors.js';
 import { expectOk, sleep } from './expect.js';
 /** Messages over HTTP (spec 5.1-5.8, resolutions 12.5 items 46-55). */
 

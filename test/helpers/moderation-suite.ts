@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { shapeB } from './wire.js';
+import { shapeB } from './errors.js';
 /**
  * Moderation (spec 7.1-7.7; resolutions 12.4 items 35-36, 45 and 12.6 items 60-64): room bans,
  * personal blocks and the admin's notification mute, endpoint by endpoint with their error bodies

@@ -3,7 +3,7 @@ import type { TestApp } from './test-app.js';
 import { expectOk, sleep } from './expect.js';
 import type { Generation, TestSocket } from './socket-clients.js';
 import { encodingProblems } from './realtime-tools.js';
-import { INVALID_TOKEN, shapeB } from './wire.js';
+import { INVALID_TOKEN, shapeB } from './errors.js';
 /**
  * The real-time gateway against IMKIT's three web SDK generations (realtime-protocol.md 0-5) and a
  * current socket.io 4 client authenticating in the handshake: authentication, every push in each

@@ -1,0 +1,44 @@
+import { expect } from 'vitest';
+import type { TestApp } from './test-app.js';
+import { ISO } from './wire.js';
+
+/** Rooms and members (spec 4.1-4.11): fixtures the rooms-* and members-* suites share. */
+
+export const OBJECT_ID = /^[0-9a-f]{24}$/;
+
+/** A user summary as room payloads embed it (spec 1.9), for a user who never logged in. */
+export function summary(id: string, nickname: string, extra: Record<string, unknown> = {}) {
+  return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0, ...extra };
+}
+
+/** A room member as room payloads show it: a summary with presence (spec 4.2); nobody is connected in these tests. */
+export function memberView(id: string, nickname: string, extra: Record<string, unknown> = {}) {
+  return summary(id, nickname, { isSocketConnected: false, ...extra });
+}
+
+/** Every stored room field (spec 1.9, 12 item 30), as create answers it. */
+export function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = {}) {
+  return {
+    _id: expect.any(String),
+    id: expect.any(String),
+    appID: t.appId,
+    name: '',
+    cover: '',
+    description: '',
+    roomType: 'group',
+    roomTags: [],
+    managers: [],
+    botMode: false,
+    encrypted: false,
+    serviceStatus: 0,
+    status: 1,
+    opening: 1,
+    historyVisibility: 'shared',
+    createdTime: expect.stringMatching(ISO),
+    createdTimeMS: expect.any(Number),
+    updatedAt: expect.stringMatching(ISO),
+    updatedAtMS: expect.any(Number),
+    __v: 0,
+    ...fields,
+  };
+}
