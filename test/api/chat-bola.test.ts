@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import type { RouteEntry } from '../../src/http/types.js';
 import { createRoom } from '../helpers/factories.js';
+import { CHAT_EVENTS } from '../helpers/wire.js';
 import { ALICE, type Attempt, B_DESCRIPTION, B_DEVICE, B_EXTRA, B_NAME, B_NAMES } from '../helpers/chat-bola-cases.js';
 import { B_PREF_KEYS, B_PREF_TEXT, B_PROFILE, B_ROOM_PREF_TAG, B_TAG, B_TEXTS } from '../helpers/chat-bola-cases.js';
 import { BOB, CAROL, casesFor, D_TEXT, DAVE, E_NAME, EVE, type Ids, isChatRoute } from '../helpers/chat-bola-cases.js';
@@ -230,27 +231,7 @@ describe('chat authorization matrix (BOLA)', () => {
     chatRoutes = t.app.routeTable.filter(isChatRoute);
     before = await snapshot();
     const watched = [BOB, CAROL, EVE, XAVIER, ROOM_B, ROOM_X, direct];
-    const types = [
-      'room.created',
-      'room.updated',
-      'room.banned',
-      'room.deleted',
-      'room.muted',
-      'room.typing',
-      'room.pref',
-      'user.pref',
-      'member.added',
-      'member.removed',
-      'member.updated',
-      'invitation.created',
-      'message.created',
-      'message.updated',
-      'message.recalled',
-      'message.pinned',
-      'message.unpinned',
-      'message.deleted',
-      'read.updated',
-    ] as const;
+    const types = [...CHAT_EVENTS, 'room.banned', 'room.typing', 'room.pref', 'user.pref'] as const;
     for (const type of types) {
       t.services.bus.subscribe(type, (payload: any) => {
         const about = [payload.roomId, payload.userId, ...(payload.userIds ?? [])];

@@ -5,30 +5,13 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 import { createRoom } from '../helpers/factories.js';
+import { CHAT_EVENTS } from '../helpers/wire.js';
 
 /**
  * Every state change of the chat surface publishes its domain event on the bus (what the real-time
  * gateway, webhooks and caches build on), with the payload of src/events/event-bus.ts; a refused
  * request publishes nothing. The tests run in order and share one room ("ev-room").
  */
-
-const CHAT_EVENTS = [
-  'room.created',
-  'room.updated',
-  'room.deleted',
-  'room.muted',
-  'member.added',
-  'member.removed',
-  'member.updated',
-  'invitation.created',
-  'message.created',
-  'message.updated',
-  'message.recalled',
-  'message.pinned',
-  'message.unpinned',
-  'message.deleted',
-  'read.updated',
-] as const satisfies readonly EventType[];
 
 type Recorded = { [T in EventType]: { type: T; payload: DomainEvents[T] } }[EventType];
 

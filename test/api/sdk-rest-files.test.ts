@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
-import { base, expectSdkError, sdk, t, tokens, userHeaders, useSdkRestApp } from '../helpers/sdk-rest-suite.js';
+import {
+  base,
+  createHelpersRoom,
+  expectSdkError,
+  sdk,
+  t,
+  tokens,
+  userHeaders,
+  useSdkRestApp,
+} from '../helpers/sdk-rest-suite.js';
 
 /**
  * The REST calls IMKIT's web SDKs make (realtime-protocol.md 6), sent as they send them: user calls
@@ -49,6 +58,7 @@ describe('SDK REST calls (realtime protocol 6)', () => {
     let appX: { clientKey: string; token: string };
 
     beforeAll(async () => {
+      await createHelpersRoom();
       const other = await t.services.apps.create('Files other app', 'files-other-app');
       const key = (await t.services.keys.create(other.id, { name: 'x' }, 'test')).secret;
       const created = await t.app.inject({

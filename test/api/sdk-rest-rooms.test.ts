@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { expectSdkError, query, sdk, sdkAdmin, send, socketOf, t, tokens } from '../helpers/sdk-rest-suite.js';
-import { useSdkRestApp } from '../helpers/sdk-rest-suite.js';
+import { createHelpersRoom, useSdkRestApp } from '../helpers/sdk-rest-suite.js';
 
 /**
  * The REST calls IMKIT's web SDKs make (realtime-protocol.md 6), sent as they send them: user calls
@@ -47,14 +47,7 @@ describe('SDK REST calls (realtime protocol 6)', () => {
 
   describe('room helpers', () => {
     beforeAll(async () => {
-      expectOk(
-        await sdkAdmin('POST', '/rooms', {
-          _id: 'helpers',
-          name: 'Helpers',
-          owner: 'alice',
-          members: ['alice', 'bob'],
-        }),
-      );
+      await createHelpersRoom();
       expectOk(await sdkAdmin('POST', '/rooms', { _id: 'helpers-2', members: ['alice', 'carol'] }));
       expectOk(await sdkAdmin('POST', '/rooms', { _id: 'not-alices', members: ['bob', 'carol'] }));
     });

@@ -102,6 +102,13 @@ export const send = async (user: string, room: string, count: number, prefix: st
   return ids;
 };
 
+/** The room 'helpers' (owner alice; members alice and bob) that the room helpers page through and uploads name. */
+export async function createHelpersRoom(): Promise<void> {
+  expectOk(
+    await sdkAdmin('POST', '/rooms', { _id: 'helpers', name: 'Helpers', owner: 'alice', members: ['alice', 'bob'] }),
+  );
+}
+
 /** Registers the suite's app (listening), its four users, and closes sockets and app after. */
 export function useSdkRestApp(): void {
   beforeAll(async () => {

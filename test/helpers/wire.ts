@@ -41,6 +41,25 @@ export function messageTimes() {
 /** The bookkeeping fields of a fresh, unreacted, unpinned message. */
 export const FRESH_MESSAGE_STATE = { reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0 };
 
+/** The domain events of the chat core (rooms, members, messages, reads). */
+export const CHAT_EVENTS = [
+  'room.created',
+  'room.updated',
+  'room.deleted',
+  'room.muted',
+  'member.added',
+  'member.removed',
+  'member.updated',
+  'invitation.created',
+  'message.created',
+  'message.updated',
+  'message.recalled',
+  'message.pinned',
+  'message.unpinned',
+  'message.deleted',
+  'read.updated',
+] as const satisfies readonly EventType[];
+
 /** Records the domain events of the given types until stopped. */
 export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
   const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
@@ -83,6 +102,18 @@ export function asUserWith(
   });
 }
 
+/** A request with the given headers (JSON body when given), from any address. */
+export function callWithHeaders(
+  t: TestApp,
+  headers: Record<string, string>,
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  remoteAddress = '127.0.0.1',
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({ method, url, remoteAddress, headers: { ...headers, ...jsonHeader(body) }, ...jsonBody(body) });
+}
+
 /** A request with any API key, from any address. */
 export function callWithKey(
   t: TestApp,
@@ -92,11 +123,5 @@ export function callWithKey(
   body?: unknown,
   remoteAddress = '127.0.0.1',
 ): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { 'im-api-key': key, ...jsonHeader(body) },
-    ...jsonBody(body),
-  });
+  return callWithHeaders(t, { 'im-api-key': key }, method, url, body, remoteAddress);
 }
