@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { badRequest, insufficient, INVALID_TOKEN, NOT_ROOM_MEMBER, ROOM_FROZEN } from '../helpers/errors.js';
 import { ROOM_NOT_FOUND, shapeB } from '../helpers/errors.js';
-import { expectInvalidRequest, FRESH_MESSAGE_STATE, messageTimes, recorder } from '../helpers/wire.js';
+import { expectInvalidRequest, recorder } from '../helpers/wire.js';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { createCastRoom, createNamedUsers } from '../helpers/factories.js';
-import { OBJECT_ID, summary } from '../helpers/rooms-suite.js';
+import { summary, systemMessage } from '../helpers/rooms-suite.js';
 import { ids, messageCount, property, setStatus, SYSTEM } from '../helpers/members-suite.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
@@ -215,18 +215,15 @@ describe('PUT /rooms/:id/member/:client (spec 4.8-4.9, 12 item 44)', () => {
         events.stop();
       }
       expect(property(room, 'ben')).toMatchObject({ client: 'ben', role: 'admin' });
-      expect(room.lastMessage).toStrictEqual({
-        _id: expect.stringMatching(OBJECT_ID),
-        id: room.lastMessage._id,
-        room: 'room',
-        message: 'Ben',
-        messageType: 'assignAdmin',
-        member: summary('ben', 'Ben'),
-        sender: summary('owner', 'Owner'),
-        appID: t.appId,
-        ...messageTimes(),
-        ...FRESH_MESSAGE_STATE,
-      });
+      expect(room.lastMessage).toStrictEqual(
+        systemMessage(t, room.lastMessage, {
+          room: 'room',
+          message: 'Ben',
+          messageType: 'assignAdmin',
+          member: summary('ben', 'Ben'),
+          sender: summary('owner', 'Owner'),
+        }),
+      );
       expect(await messageCount(t, 'room')).toBe(before + 1);
       expect(expectOk(await t.asUser(tokens.ben!, 'GET', '/rooms/room')).isSuperuser).toBe(true);
 

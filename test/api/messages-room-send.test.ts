@@ -18,6 +18,27 @@ const EDIT_DENIED = insufficient('Only the sender, room owner, manager, or platf
 
 const RECALL_DENIED = insufficient('Only the sender, room owner, manager, or platform admin can recall a message');
 
+/** POST /rooms/:id/message of a text message as the user of the token. */
+const postText = (token: string, room: string, fields: Record<string, unknown>) =>
+  t.asUser(token, 'POST', `/rooms/${room}/message`, { ...fields, messageType: 'text' });
+
+/** Runs `action` and answers its result with the ids of the messages of `room` that `type` events carried meanwhile. */
+async function idsOf<T>(
+  type: 'message.updated' | 'message.recalled',
+  room: string,
+  action: () => Promise<T>,
+): Promise<[T, string[]]> {
+  const seen: string[] = [];
+  const stop = t.services.bus.subscribe(type, (event) => {
+    if (event.roomId === room) seen.push(String(event.message._id));
+  });
+  try {
+    return [await action(), seen];
+  } finally {
+    stop();
+  }
+}
+
 useMessagesApp();
 
 describe('POST /rooms/:id/message (spec 5.2)', () => {
@@ -53,13 +74,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
 
   it('ignores a sender in the body when called with a token', async () => {
     const room = await makeRoom();
-    const result = expectOk(
-      await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-        message: 'I am bob',
-        messageType: 'text',
-        sender: 'bob',
-      }),
-    );
+    const result = expectOk(await postText(alice, room, { message: 'I am bob', sender: 'bob' }));
     expectSummary(result.sender, 'alice', 'Alice');
     expect((await list(room)).data[0].sender._id).toBe('alice');
   });
@@ -101,23 +116,9 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
         await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'typo', messageType: 'text' }),
       );
       await tick();
-      const seen: string[] = [];
-      const stop = t.services.bus.subscribe('message.updated', (event) => {
-        if (event.roomId === room) seen.push(String(event.message._id));
-      });
-      let edited: any;
-      try {
-        edited = expectOk(
-          await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-            _id: original._id,
-            message: 'fixed',
-            messageType: 'text',
-            extra: { edited: true },
-          }),
-        );
-      } finally {
-        stop();
-      }
+      const [edited, seen] = await idsOf('message.updated', room, async () =>
+        expectOk(await postText(alice, room, { _id: original._id, message: 'fixed', extra: { edited: true } })),
+      );
       expect(seen).toStrictEqual([original._id]);
       expect(edited).toMatchObject({
         _id: original._id,
@@ -156,24 +157,8 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       const REWRITE_DENIED = insufficient(
         'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
       );
-      expectBody(
-        await t.asUser(olga, 'POST', `/rooms/${room}/message`, {
-          _id: original._id,
-          message: 'v2',
-          messageType: 'text',
-        }),
-        403,
-        REWRITE_DENIED,
-      );
-      expectBody(
-        await t.asUser(mona, 'POST', `/rooms/${room}/message`, {
-          _id: original._id,
-          message: 'v3',
-          messageType: 'text',
-        }),
-        403,
-        REWRITE_DENIED,
-      );
+      expectBody(await postText(olga, room, { _id: original._id, message: 'v2' }), 403, REWRITE_DENIED);
+      expectBody(await postText(mona, room, { _id: original._id, message: 'v3' }), 403, REWRITE_DENIED);
       const byAdmin = expectOk(
         await t.admin('POST', `/rooms/${room}/message`, {
           _id: original._id,
@@ -192,24 +177,8 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       const original = expectOk(
         await t.asUser(alice, 'POST', `/rooms/${room}/message`, { message: 'mine', messageType: 'text' }),
       );
-      expectBody(
-        await t.asUser(bob, 'POST', `/rooms/${room}/message`, {
-          _id: original._id,
-          message: 'hijacked',
-          messageType: 'text',
-        }),
-        403,
-        EDIT_DENIED,
-      );
-      expectBody(
-        await t.asUser(carol, 'POST', `/rooms/${room}/message`, {
-          _id: original._id,
-          message: 'hijacked',
-          messageType: 'text',
-        }),
-        403,
-        NOT_ROOM_MEMBER,
-      );
+      expectBody(await postText(bob, room, { _id: original._id, message: 'hijacked' }), 403, EDIT_DENIED);
+      expectBody(await postText(carol, room, { _id: original._id, message: 'hijacked' }), 403, NOT_ROOM_MEMBER);
       const page = await list(room);
       expect(page.data).toHaveLength(1);
       expect(page.data[0]).toMatchObject({ _id: original._id, message: 'mine', updatedAtMS: original.updatedAtMS });
@@ -221,15 +190,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       const elsewhere = expectOk(
         await t.asUser(alice, 'POST', `/rooms/${other}/message`, { message: 'elsewhere', messageType: 'text' }),
       );
-      expectBody(
-        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-          _id: elsewhere._id,
-          message: 'moved?',
-          messageType: 'text',
-        }),
-        409,
-        MESSAGE_EXISTS,
-      );
+      expectBody(await postText(alice, room, { _id: elsewhere._id, message: 'moved?' }), 409, MESSAGE_EXISTS);
       expectBody(
         await t.admin('POST', `/rooms/${room}/message`, {
           _id: elsewhere._id,
@@ -255,13 +216,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
       );
       expect(created._id).toBe(chosen);
       expect(created.id).toBe(chosen);
-      const again = expectOk(
-        await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-          _id: chosen,
-          message: 'second',
-          messageType: 'text',
-        }),
-      );
+      const again = expectOk(await postText(alice, room, { _id: chosen, message: 'second' }));
       expect(again._id).toBe(chosen);
       expect(again.message).toBe('second');
       const page = await list(room);
@@ -291,11 +246,7 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
         400,
         badRequest('_id must be a message id'),
       );
-      const numeric = await t.asUser(alice, 'POST', `/rooms/${room}/message`, {
-        _id: 12345,
-        message: 'x',
-        messageType: 'text',
-      });
+      const numeric = await postText(alice, room, { _id: 12345, message: 'x' });
       expect(numeric.statusCode).toBe(400);
       expect(numeric.json()).toStrictEqual(badRequest(expect.any(String)));
       expect((await list(room)).totalCount).toBe(0);
@@ -316,18 +267,9 @@ describe('POST /rooms/:id/message (spec 5.2)', () => {
         }),
       );
       await tick();
-      const seen: string[] = [];
-      const stop = t.services.bus.subscribe('message.recalled', (event) => {
-        if (event.roomId === room) seen.push(String(event.message._id));
-      });
-      let recalled: any;
-      try {
-        recalled = expectOk(
-          await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id }),
-        );
-      } finally {
-        stop();
-      }
+      const [recalled, seen] = await idsOf('message.recalled', room, async () =>
+        expectOk(await t.asUser(alice, 'POST', `/rooms/${room}/message`, { messageType: 'recall', _id: original._id })),
+      );
       expect(seen).toStrictEqual([original._id]);
       expect(recalled).toMatchObject({
         _id: original._id,

@@ -50,6 +50,16 @@ const BINARY = Buffer.concat([
   Buffer.from('\r\n--end'),
 ]);
 
+/** POST /files/docs of a multipart body as carol, the way a browser sends FormData. */
+const uploadDoc = (form: ReturnType<typeof multipart>) =>
+  t.app.inject({
+    method: 'POST',
+    url: '/files/docs',
+    remoteAddress: '127.0.0.1',
+    headers: { ...userHeaders(tokens.carol!), 'content-type': form.contentType },
+    payload: form.payload,
+  });
+
 describe('SDK REST calls (realtime protocol 6)', () => {
   useSdkRestApp();
 
@@ -233,32 +243,12 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       expectSdkError(await sdk(tokens.alice!, 'GET', `/files/docs/${stored.id}`), 404, 'NOT_FOUND');
 
       const noFile = multipart([{ name: 'extra', value: '{}' }]);
-      expectSdkError(
-        await t.app.inject({
-          method: 'POST',
-          url: '/files/docs',
-          remoteAddress: '127.0.0.1',
-          headers: { ...userHeaders(tokens.carol!), 'content-type': noFile.contentType },
-          payload: noFile.payload,
-        }),
-        400,
-        'INVALID_REQUEST',
-      );
+      expectSdkError(await uploadDoc(noFile), 400, 'INVALID_REQUEST');
       const badExtra = multipart([
         { name: 'extra', value: 'not json' },
         { name: 'file', filename: 'a.txt', type: 'text/plain', content: Buffer.from('a') },
       ]);
-      expectSdkError(
-        await t.app.inject({
-          method: 'POST',
-          url: '/files/docs',
-          remoteAddress: '127.0.0.1',
-          headers: { ...userHeaders(tokens.carol!), 'content-type': badExtra.contentType },
-          payload: badExtra.payload,
-        }),
-        400,
-        'INVALID_REQUEST',
-      );
+      expectSdkError(await uploadDoc(badExtra), 400, 'INVALID_REQUEST');
       const response = await sdk(tokens.carol!, 'POST', '/files/docs', { file: 'not multipart' });
       expect(response.statusCode).toBe(415);
       expect(response.json().RC).toBe(415);

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { TestApp } from './test-app.js';
-import { ISO } from './wire.js';
+import { FRESH_MESSAGE_STATE, ISO, messageTimes } from './wire.js';
 
 /** Rooms and members (spec 4.1-4.11): fixtures the rooms-* and members-* suites share. */
 
@@ -40,5 +40,17 @@ export function roomFieldsMatcher(t: TestApp, fields: Record<string, unknown> = 
     updatedAtMS: expect.any(Number),
     __v: 0,
     ...fields,
+  };
+}
+
+/** A system message of a room or member change (spec 4.1, 4.6-4.9) as the room's lastMessage carries it: `fields` give its room, text, type, subject and sender. */
+export function systemMessage(t: TestApp, lastMessage: { _id: string }, fields: Record<string, unknown>) {
+  return {
+    _id: expect.stringMatching(OBJECT_ID),
+    id: lastMessage._id,
+    ...fields,
+    appID: t.appId,
+    ...messageTimes(),
+    ...FRESH_MESSAGE_STATE,
   };
 }
