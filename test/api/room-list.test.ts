@@ -180,6 +180,8 @@ describe('GET /rooms', () => {
   });
 
   describe('sorting and paging', () => {
+    /** The rooms of `sorter` listed with `?sort=`, the value URL-encoded. */
+    const sortedBy = (sort: string) => list('sorter', `?sort=${encodeURIComponent(sort)}`);
     // Created a..e in that order; names out of creation order; unread for `sorter`: s-a 1, s-c 2.
     beforeAll(async () => {
       const names: Record<string, string> = {
@@ -204,13 +206,7 @@ describe('GET /rooms', () => {
       expect(ids(result)).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
       expect(result.totalCount).toBe(5);
       expect(result.data.map((room: any) => room.unread)).toStrictEqual([0, 2, 1, 0, 0]);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-lastMessage -createdTime')}`))).toStrictEqual([
-        's-b',
-        's-c',
-        's-a',
-        's-e',
-        's-d',
-      ]);
+      expect(ids(await sortedBy('-lastMessage -createdTime'))).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
     });
 
     it('sorts by createdTime, ascending and descending', async () => {
@@ -219,13 +215,7 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by lastMessage ascending: rooms without messages first', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('lastMessage createdTime')}`))).toStrictEqual([
-        's-d',
-        's-e',
-        's-a',
-        's-c',
-        's-b',
-      ]);
+      expect(ids(await sortedBy('lastMessage createdTime'))).toStrictEqual(['s-d', 's-e', 's-a', 's-c', 's-b']);
     });
 
     it('sorts by name and by _id', async () => {
@@ -236,20 +226,8 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by unread, with later fields breaking ties', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-unread name')}`))).toStrictEqual([
-        's-c',
-        's-a',
-        's-b',
-        's-d',
-        's-e',
-      ]);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('unread -name')}`))).toStrictEqual([
-        's-e',
-        's-d',
-        's-b',
-        's-a',
-        's-c',
-      ]);
+      expect(ids(await sortedBy('-unread name'))).toStrictEqual(['s-c', 's-a', 's-b', 's-d', 's-e']);
+      expect(ids(await sortedBy('unread -name'))).toStrictEqual(['s-e', 's-d', 's-b', 's-a', 's-c']);
     });
 
     it('sorts by updatedAt', async () => {
