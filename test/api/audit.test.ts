@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { callWithHeaders } from '../helpers/wire.js';
 import { generateApiKey } from '../../src/modules/keys/key-format.js';
 
 const INSUFFICIENT = {
@@ -45,21 +46,13 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 let t: TestApp;
 let adminKeyId: string;
 
-function call(
+const call = (
   headers: Record<string, string>,
   method: InjectOptions['method'],
   url: string,
   body?: unknown,
-  remoteAddress = '127.0.0.1',
-): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-  });
-}
+  remoteAddress?: string,
+) => callWithHeaders(t, headers, method, url, body, remoteAddress);
 
 async function audit(query = '', app: TestApp = t): Promise<{ totalCount: number; data: Entry[] }> {
   const response = await app.admin('GET', `/admin/audit${query}`);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { generateApiKey } from '../../src/modules/keys/key-format.js';
 import type { RouteEntry } from '../../src/http/types.js';
+import { INVALID_TOKEN } from '../helpers/errors.js';
 
 const MISSING = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
@@ -105,11 +106,7 @@ describe('auth matrix: every admin route', () => {
 });
 
 describe('auth on user routes (client key + token)', () => {
-  const ENVELOPED_INVALID_TOKEN = {
-    RC: 401,
-    RM: 'Unauthorized',
-    error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-  };
+  const ENVELOPED_INVALID_TOKEN = INVALID_TOKEN;
 
   it('answers the client-key errors exactly', async () => {
     const none = await t.app.inject({ method: 'GET', url: '/me' });

@@ -1,35 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createRoom } from '../helpers/factories.js';
+import { INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** Unread counts (spec 6, 12 items 57-59): `GET /me/badge`, `POST /badges/byRoomTags`, and the badges on room payloads. */
 
-const INVALID_TAGS = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_TAGS', message: 'Tags must be an array of strings' },
-};
-const INVALID_ROOM_TAGS = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_ROOM_TAGS', message: 'Room tags must be valid strings' },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const INVALID_TAGS = shapeB(400, 'Bad Request', 'INVALID_TAGS', 'Tags must be an array of strings');
+const INVALID_ROOM_TAGS = shapeB(400, 'Bad Request', 'INVALID_ROOM_TAGS', 'Room tags must be valid strings');
 
 describe('badges', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
 
-  const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   const send = async (user: string, room: string, message = 'hello'): Promise<string> =>
     expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text' }))._id;
   const badge = async (user: string, query = ''): Promise<number> =>
@@ -51,11 +35,11 @@ describe('badges', () => {
     // Ben sends, Ann reads: b-wu [work, urgent] 2, b-w [work] 1, b-h [home] 3, b-x [] 1; b-other [work] is not Ann's.
     const wu: string[] = [];
     beforeAll(async () => {
-      await createRoom({ _id: 'b-wu', roomTags: ['work', 'urgent'], members: ['ann', 'ben'] });
-      await createRoom({ _id: 'b-w', roomTags: ['work'], members: ['ann', 'ben'] });
-      await createRoom({ _id: 'b-h', roomTags: ['home'], members: ['ann', 'ben'] });
-      await createRoom({ _id: 'b-x', members: ['ann', 'ben'] });
-      await createRoom({ _id: 'b-other', roomTags: ['work', 'secret'], members: ['ben', 'don'] });
+      await createRoom(t, { _id: 'b-wu', roomTags: ['work', 'urgent'], members: ['ann', 'ben'] });
+      await createRoom(t, { _id: 'b-w', roomTags: ['work'], members: ['ann', 'ben'] });
+      await createRoom(t, { _id: 'b-h', roomTags: ['home'], members: ['ann', 'ben'] });
+      await createRoom(t, { _id: 'b-x', members: ['ann', 'ben'] });
+      await createRoom(t, { _id: 'b-other', roomTags: ['work', 'secret'], members: ['ben', 'don'] });
       wu.push(await send('ben', 'b-wu'), await send('ben', 'b-wu'));
       await send('ben', 'b-w');
       for (let i = 0; i < 3; i++) await send('ben', 'b-h');
@@ -146,16 +130,12 @@ describe('badges', () => {
       expect(
         expectOk(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }, { 'im-client-id': 'don' })),
       ).toStrictEqual({ totalBadge: 1, data: { work: 1 } });
-      expectBadRequest(await t.admin('GET', '/me/badge'));
-      expectBadRequest(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }));
+      expectInvalidRequest(await t.admin('GET', '/me/badge'));
+      expectInvalidRequest(await t.admin('POST', '/badges/byRoomTags', { tags: ['work'] }));
     });
 
     it('needs a valid token', async () => {
-      const invalid = {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      };
+      const invalid = INVALID_TOKEN;
       expectBody(await t.asUser('not-a-token', 'GET', '/me/badge'), 401, invalid);
       expectBody(await t.asUser('not-a-token', 'POST', '/badges/byRoomTags', {}), 401, invalid);
     });
@@ -182,7 +162,7 @@ describe('badges', () => {
 
   describe('what counts (spec 6)', () => {
     it("sending moves the sender's read position to their message", async () => {
-      await createRoom({ _id: 'c-send', members: ['cy', 'dz'] });
+      await createRoom(t, { _id: 'c-send', members: ['cy', 'dz'] });
       const theirs = [await send('dz', 'c-send'), await send('dz', 'c-send'), await send('dz', 'c-send')];
       expect(await roomBadge('cy', 'c-send')).toBe(3);
       const mine = await send('cy', 'c-send', 'my reply');
@@ -195,7 +175,7 @@ describe('badges', () => {
     });
 
     it("the admin sending as a member moves that member's read position too", async () => {
-      await createRoom({ _id: 'c-admin', members: ['cy', 'dz'] });
+      await createRoom(t, { _id: 'c-admin', members: ['cy', 'dz'] });
       await send('dz', 'c-admin');
       expect(await roomBadge('cy', 'c-admin')).toBe(1);
       const sent = expectOk(
@@ -212,7 +192,7 @@ describe('badges', () => {
     });
 
     it('members added later start at 0 and count what comes after', async () => {
-      await createRoom({ _id: 'c-late', members: ['cy', 'dz'] });
+      await createRoom(t, { _id: 'c-late', members: ['cy', 'dz'] });
       for (let i = 0; i < 4; i++) await send('dz', 'c-late');
       expect(await roomBadge('cy', 'c-late')).toBe(4);
       expectOk(await t.asUser(tokens.cy!, 'POST', '/rooms/c-late/members', { invitees: ['ek'] }));
@@ -228,7 +208,7 @@ describe('badges', () => {
     });
 
     it('a recalled message still counts; a deleted one does not', async () => {
-      await createRoom({ _id: 'c-gone', members: ['cy', 'dz'] });
+      await createRoom(t, { _id: 'c-gone', members: ['cy', 'dz'] });
       const first = await send('dz', 'c-gone');
       const second = await send('dz', 'c-gone');
       expect(await roomBadge('cy', 'c-gone')).toBe(2);
@@ -243,14 +223,14 @@ describe('badges', () => {
     });
 
     it('only my own messages are exempt: a room where only I wrote has nothing unread for me', async () => {
-      await createRoom({ _id: 'c-mono', members: ['cy', 'dz'] });
+      await createRoom(t, { _id: 'c-mono', members: ['cy', 'dz'] });
       for (let i = 0; i < 3; i++) await send('cy', 'c-mono');
       expect(await roomBadge('cy', 'c-mono')).toBe(0);
       expect(await roomBadge('dz', 'c-mono')).toBe(3);
     });
 
     it("GET /rooms/:id memberProperties carries each member's own badge; unread is the caller's", async () => {
-      await createRoom({ _id: 'c-props', members: ['cy', 'dz', 'ek'] });
+      await createRoom(t, { _id: 'c-props', members: ['cy', 'dz', 'ek'] });
       await send('dz', 'c-props');
       const dzLast = await send('dz', 'c-props');
       const ekLast = await send('ek', 'c-props');
@@ -280,7 +260,7 @@ describe('badges', () => {
           members: ['gus', 'gia'],
         }),
       );
-      await createRoom({ _id: 'g-room', roomTags: ['grp'], members: ['badge-group', 'gsend'] });
+      await createRoom(t, { _id: 'g-room', roomTags: ['grp'], members: ['badge-group', 'gsend'] });
       await send('gsend', 'g-room');
       await send('gsend', 'g-room');
       expect(await badge('gus')).toBe(2);

@@ -1,27 +1,19 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, ISO } from '../helpers/wire.js';
+import { badRequest, clientNotFound, shapeB } from '../helpers/errors.js';
+import { ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
+import { createNumberedRoom, createRoom } from '../helpers/factories.js';
 
 /** Batch send (spec 5.3, 12.5 items 49-51) and its status page (extension). */
 
-const BATCH_NOT_FOUND = {
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'BATCH_NOT_FOUND', message: 'The specified batch does not exist' },
-};
+const BATCH_NOT_FOUND = shapeB(404, 'Not Found', 'BATCH_NOT_FOUND', 'The specified batch does not exist');
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 let t: TestApp;
 let bob: string;
-let roomCounter = 0;
-
-async function makeRoom(members: string[] = ['alice', 'bob']): Promise<string> {
-  const _id = `batch-room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, members }));
-  return _id;
-}
+const makeRoom = (members = ['alice', 'bob']) => createNumberedRoom(t, 'batch-room', { members });
 
 /** Accepts a batch and checks the acknowledgement: `{batchID, count}` only. */
 async function accept(body: Record<string, unknown>): Promise<string> {
@@ -184,11 +176,11 @@ describe('POST /messages/batch (spec 5.3)', () => {
 
   it("sends to a receiver's direct room, creating it with the md5 id of the pair (spec 1.6)", async () => {
     const pair = md5('alice_carol');
-    expectBody(await t.admin('GET', `/rooms/${pair}`), 404, {
-      RC: 404,
-      RM: 'Room not found',
-      error: { code: 'ROOM_NOT_FOUND', message: 'The specified room does not exist' },
-    });
+    expectBody(
+      await t.admin('GET', `/rooms/${pair}`),
+      404,
+      shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist'),
+    );
     const batchID = await accept({
       message: 'Hi $name$',
       messageType: 'text',
@@ -215,9 +207,7 @@ describe('POST /messages/batch (spec 5.3)', () => {
     expect(await waitDone(again)).toMatchObject({ sent: 1, failures: [] });
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['Hi again', 'Hi Carol']);
     // Creating the direct room by hand answers the same room (spec 4.1).
-    expect(expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(
-      pair,
-    );
+    expect((await createRoom(t, { roomType: 'direct', members: ['carol', 'alice'] }))._id).toBe(pair);
   });
 
   it('orders the pair ascending whoever sends, and reuses a direct room made beforehand', async () => {
@@ -231,7 +221,7 @@ describe('POST /messages/batch (spec 5.3)', () => {
     const pair = md5('amy_zed');
     expect((await messagesOf(pair)).map((message: any) => message.message)).toStrictEqual(['From zed']);
 
-    const existing = expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }));
+    const existing = await createRoom(t, { roomType: 'direct', members: ['alice', 'bob'] });
     expect(existing._id).toBe(md5('alice_bob'));
     const second = await accept({
       message: 'To bob',

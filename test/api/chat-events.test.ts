@@ -4,30 +4,14 @@ import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
+import { createRoom } from '../helpers/factories.js';
+import { CHAT_EVENTS } from '../helpers/wire.js';
 
 /**
  * Every state change of the chat surface publishes its domain event on the bus (what the real-time
  * gateway, webhooks and caches build on), with the payload of src/events/event-bus.ts; a refused
  * request publishes nothing. The tests run in order and share one room ("ev-room").
  */
-
-const CHAT_EVENTS = [
-  'room.created',
-  'room.updated',
-  'room.deleted',
-  'room.muted',
-  'member.added',
-  'member.removed',
-  'member.updated',
-  'invitation.created',
-  'message.created',
-  'message.updated',
-  'message.recalled',
-  'message.pinned',
-  'message.unpinned',
-  'message.deleted',
-  'read.updated',
-] as const satisfies readonly EventType[];
 
 type Recorded = { [T in EventType]: { type: T; payload: DomainEvents[T] } }[EventType];
 
@@ -90,16 +74,14 @@ describe('chat domain events', () => {
   describe('rooms', () => {
     it('room.created and member.added for a created room, plus message.created for its system message', async () => {
       take();
-      const room = expectOk(
-        await t.admin('POST', '/rooms', {
-          _id: ROOM,
-          name: 'Events',
-          roomTags: ['ev'],
-          owner: ANN,
-          members: [ANN, BEN],
-          systemMessage: true,
-        }),
-      );
+      const room = await createRoom(t, {
+        _id: ROOM,
+        name: 'Events',
+        roomTags: ['ev'],
+        owner: ANN,
+        members: [ANN, BEN],
+        systemMessage: true,
+      });
       const published = take();
       expect(types(published)).toStrictEqual(['room.created', 'member.added', 'message.created']);
       const created = only(published, 'room.created');
@@ -147,7 +129,7 @@ describe('chat domain events', () => {
       const room = expectOk(await ann('POST', '/rooms', { roomType: 'direct', members: [ANN, DAN] }));
       expect(room._id).toBe(createHash('md5').update([ANN, DAN].sort().join('_')).digest('hex'));
       expect(types(take())).toStrictEqual(['room.created', 'member.added']);
-      expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: [DAN, ANN] }));
+      await createRoom(t, { roomType: 'direct', members: [DAN, ANN] });
       expect(take()).toStrictEqual([]);
     });
 
@@ -525,7 +507,7 @@ describe('chat domain events', () => {
   describe('refused requests', () => {
     it('publish nothing', async () => {
       // A closed second room where cat is not a member, with a message; and one more message in ev-room.
-      expectOk(await t.admin('POST', '/rooms', { _id: 'ev-closed', owner: ANN, opening: 0, members: [ANN, BEN] }));
+      await createRoom(t, { _id: 'ev-closed', owner: ANN, opening: 0, members: [ANN, BEN] });
       const message = expectOk(
         await t.admin('POST', '/messages', { room: ROOM, sender: ANN, message: 'keep me', messageType: 'text' }),
       );

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
+import { badRequest } from '../helpers/errors.js';
 
 /** The spec's Basic Integration flow, end to end over HTTP (issue 3 "done means"). */
 describe('basic integration flow', () => {
@@ -26,9 +28,7 @@ describe('basic integration flow', () => {
   });
 
   it('creates a group room, exchanges messages, pages back, searches and counts unread', async () => {
-    const group = expectOk(
-      await t.admin('POST', '/rooms', { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] }),
-    );
+    const group = await createRoom(t, { _id: 'team', name: 'Team', roomTags: ['work'], members: ['alice', 'bob'] });
     expect(group._id).toBe('team');
     for (let i = 0; i < 25; i++) {
       const sent = expectOk(
@@ -117,11 +117,7 @@ describe('basic integration flow', () => {
   it('refuses a member send without a message (spec 12 item 46) and answers badges without a body', async () => {
     const missing = await t.asUser(alice, 'POST', '/rooms/team/message', { messageType: 'text' });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json()).toStrictEqual({
-      RC: 400,
-      RM: 'Bad Request',
-      error: { code: 'INVALID_REQUEST', message: 'Missing required field: message' },
-    });
+    expect(missing.json()).toStrictEqual(badRequest('Missing required field: message'));
     const noBody = await t.app.inject({
       method: 'POST',
       url: '/badges/byRoomTags',

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { sendMessage } from '../helpers/factories.js';
-import { INVALID_TOKEN } from '../helpers/wire.js';
+import { sendMessage, createNumberedRoom } from '../helpers/factories.js';
+import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
 
@@ -15,23 +15,16 @@ import { authenticate, connect, type Generation, type TestSocket } from '../help
 
 type Method = NonNullable<InjectOptions['method']>;
 
-const INVALID_BODY = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_BODY', message: 'Request body must be a valid JSON object' },
-};
+const INVALID_BODY = shapeB(400, 'Bad Request', 'INVALID_BODY', 'Request body must be a valid JSON object');
 /** INVALID_BODY for the implementation's own limits (key length, total size): the wording is free. */
-const INVALID_BODY_ANY = { RC: 400, RM: 'Bad Request', error: { code: 'INVALID_BODY', message: expect.any(String) } };
-const INVALID_CONFIG_FORMAT = {
-  RC: 400,
-  RM: 'Invalid request format',
-  error: { code: 'INVALID_CONFIG_FORMAT', message: 'censorship must be {"keywords": [strings]}' },
-};
-const CONFIG_NOT_FOUND = {
-  RC: 404,
-  RM: 'Config not found',
-  error: { code: 'CONFIG_NOT_FOUND', message: 'The specified config key does not exist' },
-};
+const INVALID_BODY_ANY = shapeB(400, 'Bad Request', 'INVALID_BODY', expect.any(String));
+const INVALID_CONFIG_FORMAT = shapeB(
+  400,
+  'Invalid request format',
+  'INVALID_CONFIG_FORMAT',
+  'censorship must be {"keywords": [strings]}',
+);
+const CONFIG_NOT_FOUND = shapeB(404, 'Config not found', 'CONFIG_NOT_FOUND', 'The specified config key does not exist');
 // Key-layer failures: shape A (spec 1.5).
 const MISSING_API_KEY = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID_API_KEY = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
@@ -75,12 +68,7 @@ async function resetConfig(): Promise<void> {
   expect(await getConfig()).toStrictEqual({});
 }
 
-let roomCounter = 0;
-async function makeRoom(members: string[] = ['alice', 'bob']): Promise<string> {
-  const _id = `config-room-${++roomCounter}`;
-  expectOk(await t.admin('POST', '/rooms', { _id, name: _id, members }));
-  return _id;
-}
+const makeRoom = (members = ['alice', 'bob']) => createNumberedRoom(t, 'config-room', { members });
 
 /** The message as stored: read back through the room's message list. */
 async function stored(room: string, id: string): Promise<any> {
@@ -304,11 +292,7 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
 
   it('refuses malformed JSON with 400 INVALID_REQUEST (spec 1.5)', async () => {
     for (const payload of ['{', '{"a":}', "{'a':1}", '{"a":1}x']) {
-      expectBody(await raw('POST', '/config', jsonHeaders(), payload), 400, {
-        RC: 400,
-        RM: 'Bad Request',
-        error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-      });
+      expectBody(await raw('POST', '/config', jsonHeaders(), payload), 400, INVALID_REQUEST);
     }
     expect(await getConfig()).toStrictEqual({});
   });
@@ -356,11 +340,11 @@ describe('POST /config and DELETE /config/:key (spec 8.2, 8.3, 12.6 item 66)', (
     expect(await censor([])).toStrictEqual({ censorship: { keywords: [] } });
     // Keywords have a generous but finite cap.
     const tooMany = Array.from({ length: 10_001 }, (_, index) => `w${index}`);
-    expectBody(await t.admin('POST', '/config', { censorship: { keywords: tooMany } }), 400, {
-      RC: 400,
-      RM: 'Invalid request format',
-      error: { code: 'INVALID_CONFIG_FORMAT', message: expect.any(String) },
-    });
+    expectBody(
+      await t.admin('POST', '/config', { censorship: { keywords: tooMany } }),
+      400,
+      shapeB(400, 'Invalid request format', 'INVALID_CONFIG_FORMAT', expect.any(String)),
+    );
     expect(await getConfig()).toStrictEqual({ censorship: { keywords: [] } });
   });
 

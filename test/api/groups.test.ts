@@ -1,42 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { clientNotFound, expectOkEnvelope } from '../helpers/wire.js';
+import { clientNotFound, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest, expectOkEnvelope } from '../helpers/wire.js';
 import { expectBody, sleep } from '../helpers/expect.js';
 
 /** User groups (spec 3.6, 12 items 25-27): virtual users sharing the user id space. */
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OBJECT_ID = /^[0-9a-f]{24}$/;
-const GROUP_NOT_FOUND = {
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'GROUP_NOT_FOUND', message: 'The specified group does not exist' },
-};
-const GROUP_EXISTS = {
-  RC: 409,
-  RM: 'Conflict',
-  error: { code: 'GROUP_ALREADY_EXISTS', message: 'A group with this ID already exists' },
-};
-const NICKNAME_REQUIRED = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'MISSING_PARAMETER', message: 'nickname is required' },
-};
+const GROUP_NOT_FOUND = shapeB(404, 'Not Found', 'GROUP_NOT_FOUND', 'The specified group does not exist');
+const GROUP_EXISTS = shapeB(409, 'Conflict', 'GROUP_ALREADY_EXISTS', 'A group with this ID already exists');
+const NICKNAME_REQUIRED = shapeB(400, 'Bad Request', 'MISSING_PARAMETER', 'nickname is required');
 
 /** Every success here answers exactly `{ RC, RM, result }`. */
 const expectOk = expectOkEnvelope;
-
-function expectBadRequest(response: LightMyRequestResponse, message?: RegExp): void {
-  expect(response.statusCode, response.body).toBe(400);
-  const body = response.json();
-  expect(body).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-  if (message) expect(body.error.message).toMatch(message);
-}
 
 describe('POST /admin/groups (spec 3.6.1)', () => {
   let t: TestApp;
@@ -94,7 +71,7 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
   });
 
   it('requires members to be existing users, not groups; writes nothing otherwise', async () => {
-    expectBadRequest(
+    expectInvalidRequest(
       await t.admin('POST', '/admin/groups', {
         _id: 'bad-members',
         nickname: 'B',
@@ -102,23 +79,23 @@ describe('POST /admin/groups (spec 3.6.1)', () => {
       }),
       /ghost-1, ghost-2/,
     );
-    expectBadRequest(
+    expectInvalidRequest(
       await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: ['team-a'] }),
       /team-a/,
     );
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: 'm1' }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [''] }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [1] }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: 'm1' }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [''] }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: 'bad-members', nickname: 'B', members: [1] }));
     expectBody(await t.admin('GET', '/admin/groups/bad-members'), 404, GROUP_NOT_FOUND);
     expectBody(await t.admin('GET', '/admin/clients/bad-members'), 404, clientNotFound('bad-members'));
   });
 
   it('refuses wrongly typed fields with 400', async () => {
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 5, nickname: 'N' }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { nickname: 5 }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { nickname: 'N', avatarUrl: false }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: '', nickname: 'N' }));
-    expectBadRequest(await t.admin('POST', '/admin/groups', { _id: 'x'.repeat(256), nickname: 'N' }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: 5, nickname: 'N' }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { nickname: 5 }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { nickname: 'N', avatarUrl: false }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: '', nickname: 'N' }));
+    expectInvalidRequest(await t.admin('POST', '/admin/groups', { _id: 'x'.repeat(256), nickname: 'N' }));
   });
 
   it('lists each member once', async () => {
@@ -285,11 +262,11 @@ describe('GET /admin/groups, GET/PUT/DELETE /admin/groups/:id (spec 3.6.2, 12 it
 
   it('PUT refuses unknown members, groups as members and an empty nickname, changing nothing', async () => {
     const before = expectOk(await t.admin('GET', '/admin/groups/g-03'));
-    expectBadRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['u1', 'ghost'] }), /ghost/);
-    expectBadRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['g-01'] }), /g-01/);
-    expectBadRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['g-03'] }), /g-03/);
-    expectBadRequest(await t.admin('PUT', '/admin/groups/g-03', { nickname: '' }));
-    expectBadRequest(await t.admin('PUT', '/admin/groups/g-03', { nickname: 7 }));
+    expectInvalidRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['u1', 'ghost'] }), /ghost/);
+    expectInvalidRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['g-01'] }), /g-01/);
+    expectInvalidRequest(await t.admin('PUT', '/admin/groups/g-03', { members: ['g-03'] }), /g-03/);
+    expectInvalidRequest(await t.admin('PUT', '/admin/groups/g-03', { nickname: '' }));
+    expectInvalidRequest(await t.admin('PUT', '/admin/groups/g-03', { nickname: 7 }));
     expect(expectOk(await t.admin('GET', '/admin/groups/g-03'))).toStrictEqual(before);
   });
 
@@ -328,9 +305,9 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
     });
 
   it('POST /admin/clients with a group id is a 400 and leaves the group as it was', async () => {
-    expectBadRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', nickname: 'Overwrite' }), /crew/);
-    expectBadRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', issueAccessToken: true }), /crew/);
-    expectBadRequest(
+    expectInvalidRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', nickname: 'Overwrite' }), /crew/);
+    expectInvalidRequest(await t.admin('POST', '/admin/clients', { _id: 'crew', issueAccessToken: true }), /crew/);
+    expectInvalidRequest(
       await t.admin('POST', '/admin/clients', {
         _id: 'crew',
         token: 'crew-token',
@@ -359,7 +336,7 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
   });
 
   it('POST /admin/clients/list with a group id is a 400 and writes nothing', async () => {
-    expectBadRequest(
+    expectInvalidRequest(
       await t.admin('POST', '/admin/clients/list', {
         data: [{ _id: 'batch-new' }, { _id: 'crew', nickname: 'Overwrite' }],
       }),
@@ -391,7 +368,7 @@ describe('groups share the user id space but are not users (spec 12 item 26)', (
         t.admin('POST', '/admin/clients', { _id: id, nickname: 'As user', issueAccessToken: true }),
       ]);
       if (group.statusCode === 200) {
-        expectBadRequest(user, new RegExp(id));
+        expectInvalidRequest(user, new RegExp(id));
         expect(expectOk(await t.admin('GET', `/admin/groups/${id}`))).toMatchObject({
           nickname: 'As group',
           members: ['member'],

@@ -1,22 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, testRedisUrl, type TestApp } from '../helpers/test-app.js';
+import { badRequest, shapeB } from '../helpers/errors.js';
 
-const NOT_JSON = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_REQUEST', message: 'Request body is not valid JSON' },
-};
-const UNSUPPORTED = {
-  RC: 415,
-  RM: 'Unsupported Media Type',
-  error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Request body must be JSON' },
-};
-const TOO_LARGE = {
-  RC: 413,
-  RM: 'Payload Too Large',
-  error: { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
-};
+const NOT_JSON = badRequest('Request body is not valid JSON');
+const UNSUPPORTED = shapeB(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'Request body must be JSON');
+const TOO_LARGE = shapeB(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'Request body is too large');
 /** A random boot id (unique per process start) and a per-process counter. */
 const REQUEST_ID = /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/;
 
@@ -50,11 +39,7 @@ describe('routing', () => {
       const response = await t.admin(method, url);
       expect(response.statusCode, `${method} ${url}`).toBe(404);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
-      expect(response.json()).toStrictEqual({
-        RC: 404,
-        RM: 'Not Found',
-        error: { code: 'NOT_FOUND', message: `Route ${method} ${path} not found` },
-      });
+      expect(response.json()).toStrictEqual(shapeB(404, 'Not Found', 'NOT_FOUND', `Route ${method} ${path} not found`));
     }
     // Without any credentials too: unknown routes are not an authentication matter.
     const bare = await raw('GET', '/nope', undefined, {});

@@ -3,6 +3,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { objectId } from '../../src/shared/ids.js';
 import { buildTestApp, onPostgres, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * At 200,000 messages, search and paging must run on indexes (issue 3): the plans of the very
@@ -33,9 +34,7 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
     token = await t.createUser('reader');
     await t.createUser('writer');
     for (let room = 0; room < ROOMS; room++) {
-      expectOk(
-        await t.admin('POST', '/rooms', { _id: `room-${room}`, members: room < 5 ? ['reader', 'writer'] : ['writer'] }),
-      );
+      await createRoom(t, { _id: `room-${room}`, members: room < 5 ? ['reader', 'writer'] : ['writer'] });
     }
     const start = Date.now() - MESSAGES * 1000;
     const rows = [];

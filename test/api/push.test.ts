@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { createRoom } from '../helpers/factories.js';
+import { shapeB } from '../helpers/errors.js';
 
 async function notifications(t: TestApp): Promise<any[]> {
   const deadline = Date.now() + 5000;
@@ -31,7 +33,7 @@ describe('push notifications through the HTTP provider', () => {
     expectOk(await t.asUser(bob, 'POST', '/me/subscribe', { type: 'fcm', token: 'bob-phone' }));
     expectOk(await t.asUser(carol, 'POST', '/me/subscribe', { type: 'ios', token: 'carol-phone' }));
     expectOk(await t.asUser(alice, 'POST', '/me/subscribe', { type: 'web', token: 'alice-web' }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'chat', name: 'Chat', members: ['alice', 'bob', 'carol'] }));
+    await createRoom(t, { _id: 'chat', name: 'Chat', members: ['alice', 'bob', 'carol'] });
   });
   afterAll(async () => {
     await t.close();
@@ -66,11 +68,9 @@ describe('push notifications through the HTTP provider', () => {
     ]) {
       const response = await t.admin('POST', '/push/push2clients', body);
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toStrictEqual({
-        RC: 400,
-        RM: 'Bad Request',
-        error: { code: 'MISSING_PARAMETER', message: 'clients and payload are required' },
-      });
+      expect(response.json()).toStrictEqual(
+        shapeB(400, 'Bad Request', 'MISSING_PARAMETER', 'clients and payload are required'),
+      );
     }
   });
 

@@ -2,19 +2,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error untyped package (socket.io-client 2.2, IMKIT's G1)
 import ioV22 from 'socket.io-client-v2';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest as badRequestWith } from '../helpers/wire.js';
+import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../helpers/socket-clients.js';
-import {
-  connectCurrent,
-  disconnected,
-  eventually,
-  handshakeRefusal,
-  httpRequest,
-  isConnected,
-  rawWire,
-  waitFor,
-} from '../helpers/realtime-tools.js';
+import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest } from '../helpers/realtime-tools.js';
+import { isConnected, rawWire, waitFor } from '../helpers/realtime-tools.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Bad input on the real-time gateway: unknown events, wrong payload types, oversized packets,
@@ -25,27 +18,16 @@ import {
 const GENERATIONS: Generation[] = ['G1', 'G2', 'G3'];
 const ONE_MIB = 1024 * 1024;
 
-const badRequest = badRequestWith(expect.any(String));
-const INVALID_TOKEN_ACK = {
-  RC: 401,
-  RM: 'Unauthorized',
-  error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-};
-const NOT_AUTHENTICATED_ACK = {
-  RC: 401,
-  RM: 'Unauthorized',
-  error: { code: 'INVALID_TOKEN', message: 'Authenticate first (auth or auth2)' },
-};
-const RATE_LIMITED_ACK = {
-  RC: 429,
-  RM: 'Too Many Requests',
-  error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many events on this connection; slow down' },
-};
-const unknownEvent = (name: string) => ({
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'NOT_FOUND', message: `Unknown event "${name}"` },
-});
+const badRequest = INVALID_REQUEST;
+const INVALID_TOKEN_ACK = INVALID_TOKEN;
+const NOT_AUTHENTICATED_ACK = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Authenticate first (auth or auth2)');
+const RATE_LIMITED_ACK = shapeB(
+  429,
+  'Too Many Requests',
+  'RATE_LIMIT_EXCEEDED',
+  'Too many events on this connection; slow down',
+);
+const unknownEvent = (name: string) => shapeB(404, 'Not Found', 'NOT_FOUND', `Unknown event "${name}"`);
 
 /** Emits with an ack and resolves with every argument of the ack, undecoded. */
 function rawAck(socket: TestSocket, event: string, ...args: unknown[]): Promise<unknown[]> {
@@ -93,7 +75,7 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob']) tokens[id] = await t.createUser(id);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'r', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'r', members: ['alice', 'bob'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     watcher = await connect(url, 'G3');
     expect((await authenticate(watcher, tokens.bob!, t.clientKey)).RC).toBe(0);
@@ -200,7 +182,7 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         [
           'chat message',
           [{ room: 'nowhere', message: 'x', messageType: 'text' }],
-          { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } },
+          shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', expect.any(String)),
         ],
         ['typing', [], badRequest],
         ['typing', [42, 'x'], badRequest],
@@ -208,22 +190,14 @@ describe('real-time abuse: bad input is refused and the server keeps serving', (
         ['typing', [{}, 'x'], badRequest],
         ['typing', [['r'], 'x'], badRequest],
         ['typing', ['', 'x'], badRequest],
-        [
-          'typing',
-          ['nowhere', 'x'],
-          { RC: 404, RM: 'Room not found', error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } },
-        ],
+        ['typing', ['nowhere', 'x'], shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', expect.any(String))],
         ['lastRead', [], badRequest],
         ['lastRead', ['r'], badRequest],
         ['lastRead', [42, message._id], badRequest],
         ['lastRead', ['r', 42], badRequest],
         ['lastRead', ['r', {}], badRequest],
         ['lastRead', [null, null], badRequest],
-        [
-          'lastRead',
-          ['r', 'f'.repeat(24)],
-          { RC: 404, RM: 'Message not found', error: { code: 'MESSAGE_NOT_FOUND', message: expect.any(String) } },
-        ],
+        ['lastRead', ['r', 'f'.repeat(24)], shapeB(404, 'Message not found', 'MESSAGE_NOT_FOUND', expect.any(String))],
         ['sync', [], badRequest],
         ['sync', [null], badRequest],
         ['sync', ['since'], badRequest],
@@ -493,11 +467,12 @@ describe('real-time abuse: failed authentications count against the address', ()
   let url: string;
   let token: string;
   const opened: TestSocket[] = [];
-  const RATE_LIMITED_AUTH = {
-    RC: 429,
-    RM: 'Too Many Requests',
-    error: { code: 'RATE_LIMIT_EXCEEDED', message: 'Too many requests, please try again later' },
-  };
+  const RATE_LIMITED_AUTH = shapeB(
+    429,
+    'Too Many Requests',
+    'RATE_LIMIT_EXCEEDED',
+    'Too many requests, please try again later',
+  );
 
   beforeAll(async () => {
     t = await buildTestApp({ authFailuresPerMinute: 4 });

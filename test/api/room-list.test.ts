@@ -1,27 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { createRoom } from '../helpers/factories.js';
+import { insufficient, INVALID_REQUEST, INVALID_TOKEN } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** `GET /rooms` (spec 4.5, 12 items 26, 36, 39, 40): the caller's active rooms, filtered, sorted and paged. */
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const IM_CLIENT_ID_REQUIRED = {
-  RC: 400,
-  RM: 'Bad Request',
-  error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const IM_CLIENT_ID_REQUIRED = INVALID_REQUEST;
 
 const ids = (result: { data: Array<{ _id: string }> }) => result.data.map((room) => room._id);
 
@@ -37,7 +26,6 @@ describe('GET /rooms', () => {
   const tokens: Record<string, string> = {};
 
   const list = async (user: string, query = '') => expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms${query}`));
-  const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   const send = async (user: string, room: string, message: string, extra: Record<string, unknown> = {}) =>
     expectOk(
       await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, { message, messageType: 'text', ...extra }),
@@ -81,9 +69,9 @@ describe('GET /rooms', () => {
 
   describe('who is asking (IM-CLIENT-ID, spec 1.2 and 4.5)', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'id-one', members: ['idu1'] });
-      await createRoom({ _id: 'id-both', members: ['idu1', 'idu2'] });
-      await createRoom({ _id: 'id-two', members: ['idu2'] });
+      await createRoom(t, { _id: 'id-one', members: ['idu1'] });
+      await createRoom(t, { _id: 'id-both', members: ['idu1', 'idu2'] });
+      await createRoom(t, { _id: 'id-two', members: ['idu2'] });
     });
 
     it('with a user token the rooms are those of the token user; IM-CLIENT-ID is optional', async () => {
@@ -101,11 +89,7 @@ describe('GET /rooms', () => {
 
     it('answers 403 INSUFFICIENT_PERMISSIONS in shape B when IM-CLIENT-ID names another user', async () => {
       const response = await asUserWith(tokens.idu1!, '/rooms', { 'im-client-id': 'idu2' });
-      expectBody(response, 403, {
-        RC: 403,
-        RM: 'Forbidden',
-        error: { code: 'INSUFFICIENT_PERMISSIONS', message: expect.any(String) },
-      });
+      expectBody(response, 403, insufficient(expect.any(String)));
     });
 
     it('with the API key, IM-CLIENT-ID names the user whose rooms are listed', async () => {
@@ -121,18 +105,14 @@ describe('GET /rooms', () => {
     });
 
     it('needs a valid token', async () => {
-      expectBody(await t.asUser('not-a-token', 'GET', '/rooms'), 401, {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      });
+      expectBody(await t.asUser('not-a-token', 'GET', '/rooms'), 401, INVALID_TOKEN);
     });
   });
 
   describe('result shape', () => {
     let last: any;
     beforeAll(async () => {
-      await createRoom({
+      await createRoom(t, {
         _id: 'shape-room',
         name: 'Shape',
         cover: 'http://x/c.png',
@@ -200,6 +180,8 @@ describe('GET /rooms', () => {
   });
 
   describe('sorting and paging', () => {
+    /** The rooms of `sorter` listed with `?sort=`, the value URL-encoded. */
+    const sortedBy = (sort: string) => list('sorter', `?sort=${encodeURIComponent(sort)}`);
     // Created a..e in that order; names out of creation order; unread for `sorter`: s-a 1, s-c 2.
     beforeAll(async () => {
       const names: Record<string, string> = {
@@ -210,7 +192,7 @@ describe('GET /rooms', () => {
         's-e': 'echo',
       };
       for (const [id, name] of Object.entries(names)) {
-        await createRoom({ _id: id, name, members: ['sorter', 'pal'] });
+        await createRoom(t, { _id: id, name, members: ['sorter', 'pal'] });
         await sleep(5);
       }
       await send('pal', 's-a', 'one');
@@ -224,13 +206,7 @@ describe('GET /rooms', () => {
       expect(ids(result)).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
       expect(result.totalCount).toBe(5);
       expect(result.data.map((room: any) => room.unread)).toStrictEqual([0, 2, 1, 0, 0]);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-lastMessage -createdTime')}`))).toStrictEqual([
-        's-b',
-        's-c',
-        's-a',
-        's-e',
-        's-d',
-      ]);
+      expect(ids(await sortedBy('-lastMessage -createdTime'))).toStrictEqual(['s-b', 's-c', 's-a', 's-e', 's-d']);
     });
 
     it('sorts by createdTime, ascending and descending', async () => {
@@ -239,13 +215,7 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by lastMessage ascending: rooms without messages first', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('lastMessage createdTime')}`))).toStrictEqual([
-        's-d',
-        's-e',
-        's-a',
-        's-c',
-        's-b',
-      ]);
+      expect(ids(await sortedBy('lastMessage createdTime'))).toStrictEqual(['s-d', 's-e', 's-a', 's-c', 's-b']);
     });
 
     it('sorts by name and by _id', async () => {
@@ -256,20 +226,8 @@ describe('GET /rooms', () => {
     });
 
     it('sorts by unread, with later fields breaking ties', async () => {
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('-unread name')}`))).toStrictEqual([
-        's-c',
-        's-a',
-        's-b',
-        's-d',
-        's-e',
-      ]);
-      expect(ids(await list('sorter', `?sort=${encodeURIComponent('unread -name')}`))).toStrictEqual([
-        's-e',
-        's-d',
-        's-b',
-        's-a',
-        's-c',
-      ]);
+      expect(ids(await sortedBy('-unread name'))).toStrictEqual(['s-c', 's-a', 's-b', 's-d', 's-e']);
+      expect(ids(await sortedBy('unread -name'))).toStrictEqual(['s-e', 's-d', 's-b', 's-a', 's-c']);
     });
 
     it('sorts by updatedAt', async () => {
@@ -282,9 +240,9 @@ describe('GET /rooms', () => {
     });
 
     it('rejects an unknown sort field with 400 INVALID_REQUEST', async () => {
-      expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=bogus'));
-      expectBadRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=-bogus'));
-      expectBadRequest(
+      expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=bogus'));
+      expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', '/rooms?sort=-bogus'));
+      expectInvalidRequest(
         await t.asUser(tokens.sorter!, 'GET', `/rooms?sort=${encodeURIComponent('-lastMessage members')}`),
       );
     });
@@ -329,7 +287,7 @@ describe('GET /rooms', () => {
 
     it('rejects a negative or non-numeric skip or limit with 400 INVALID_REQUEST', async () => {
       for (const query of ['limit=-1', 'limit=abc', 'skip=-1', 'skip=x', 'limit=1.5']) {
-        expectBadRequest(await t.asUser(tokens.sorter!, 'GET', `/rooms?${query}`));
+        expectInvalidRequest(await t.asUser(tokens.sorter!, 'GET', `/rooms?${query}`));
       }
     });
   });
@@ -341,10 +299,10 @@ describe('GET /rooms', () => {
     let created: number;
     let messageTime: number;
     beforeAll(async () => {
-      created = (await createRoom({ _id: 'u-new', members: ['upd', 'pal'] })).createdTimeMS;
+      created = (await createRoom(t, { _id: 'u-new', members: ['upd', 'pal'] })).createdTimeMS;
       await sleep(5);
-      await createRoom({ _id: 'u-future', members: ['upd', 'pal'] });
-      await createRoom({ _id: 'u-old', members: ['upd', 'pal'] });
+      await createRoom(t, { _id: 'u-future', members: ['upd', 'pal'] });
+      await createRoom(t, { _id: 'u-old', members: ['upd', 'pal'] });
       await send('pal', 'u-old', 'from 2020', { _id: messageIdAt(Date.parse('2020-10-15T03:32:31.000Z')) });
       await sleep(5);
       messageTime = Date.now();
@@ -376,10 +334,9 @@ describe('GET /rooms', () => {
       expect(result.inspect.query.$or).toStrictEqual([
         {
           lastMessage: {
-            $gt:
-              Math.floor(messageTime / 1000)
-                .toString(16)
-                .padStart(8, '0') + '0000000000000000',
+            $gt: `${Math.floor(messageTime / 1000)
+              .toString(16)
+              .padStart(8, '0')}0000000000000000`,
           },
         },
         { createdTime: { $gt: iso } },
@@ -402,7 +359,7 @@ describe('GET /rooms', () => {
 
     it('rejects a time that is neither ISO-8601 nor milliseconds with 400 INVALID_REQUEST', async () => {
       for (const value of ['yesterday', '2024-02-30T00:00:00Z', '2024-13-01', 'May%205%202024', '12abc']) {
-        expectBadRequest(await t.asUser(tokens.upd!, 'GET', `/rooms?updatedAfter=${value}`));
+        expectInvalidRequest(await t.asUser(tokens.upd!, 'GET', `/rooms?updatedAfter=${value}`));
       }
     });
   });
@@ -410,7 +367,7 @@ describe('GET /rooms', () => {
   describe('pref filter (spec 4.5, 12 item 40)', () => {
     // The caller's own preferences: p-work {tags [work, urgent], folder Projects, sticky}, p-home {tags [home], folder Personal, hidden}, p-none unset.
     beforeAll(async () => {
-      for (const id of ['p-work', 'p-home', 'p-none']) await createRoom({ _id: id, members: ['prefu', 'prefpal'] });
+      for (const id of ['p-work', 'p-home', 'p-none']) await createRoom(t, { _id: id, members: ['prefu', 'prefpal'] });
       const now = Date.now();
       await prefs.setPref(
         t.appId,
@@ -480,15 +437,15 @@ describe('GET /rooms', () => {
 
     it('rejects invalid JSON with 400 INVALID_REQUEST', async () => {
       for (const value of ['{bad', '{"tags":', 'work']) {
-        expectBadRequest(await t.asUser(tokens.prefu!, 'GET', `/rooms?pref=${encodeURIComponent(value)}`));
+        expectInvalidRequest(await t.asUser(tokens.prefu!, 'GET', `/rooms?pref=${encodeURIComponent(value)}`));
       }
     });
   });
 
   describe('unread and muted per caller', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'm-room', members: ['mu1', 'mu2'] });
-      await createRoom({ _id: 'm-quiet', members: ['mu1', 'mu2'] });
+      await createRoom(t, { _id: 'm-room', members: ['mu1', 'mu2'] });
+      await createRoom(t, { _id: 'm-quiet', members: ['mu1', 'mu2'] });
       await send('mu1', 'm-room', 'from mu1');
       await send('mu2', 'm-room', 'from mu2, first');
       await send('mu2', 'm-room', 'from mu2, second');
@@ -532,8 +489,8 @@ describe('GET /rooms', () => {
 
   describe('frozen rooms (spec 4.3, 12 item 36)', () => {
     beforeAll(async () => {
-      await createRoom({ _id: 'f-live', members: ['frz'] });
-      await createRoom({ _id: 'f-ice', members: ['frz'] });
+      await createRoom(t, { _id: 'f-live', members: ['frz'] });
+      await createRoom(t, { _id: 'f-ice', members: ['frz'] });
     });
 
     it('leaves rooms with status 0 out, and brings them back when unfrozen', async () => {
@@ -553,8 +510,8 @@ describe('GET /rooms', () => {
   describe('rooms through a user group (spec 3.6, 12 item 26)', () => {
     beforeAll(async () => {
       expectOk(await t.admin('POST', '/admin/groups', { _id: 'grp-team', nickname: 'Team', members: ['g1', 'g2'] }));
-      await createRoom({ _id: 'g-room', name: 'Group room', members: ['grp-team', 'gsender'] });
-      await createRoom({ _id: 'g-own', members: ['g1'] });
+      await createRoom(t, { _id: 'g-room', name: 'Group room', members: ['grp-team', 'gsender'] });
+      await createRoom(t, { _id: 'g-own', members: ['g1'] });
     });
 
     it('lists the rooms where a group containing the caller is a member', async () => {
@@ -585,7 +542,7 @@ describe('GET /rooms', () => {
 
   describe('pending invitations (spec 4.5)', () => {
     it('does not list a room where the caller only has a pending invitation', async () => {
-      await createRoom({ _id: 'inv-room', members: ['invhost'] });
+      await createRoom(t, { _id: 'inv-room', members: ['invhost'] });
       expectOk(
         await t.asUser(tokens.invhost!, 'POST', '/rooms/inv-room/members', {
           invitees: ['inv'],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /** The SDKs' own message searches (realtime protocol 6.2 `message.search`, 6.5 `message.searchV2`). */
 describe('GET /messages and POST /messages/search', () => {
@@ -11,8 +12,8 @@ describe('GET /messages and POST /messages/search', () => {
     t = await buildTestApp();
     alice = await t.createUser('alice');
     await t.createUser('bob');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'mine', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'theirs', members: ['bob'] }));
+    await createRoom(t, { _id: 'mine', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 'theirs', members: ['bob'] });
     for (const [room, text] of [
       ['mine', 'Lunch at noon'],
       ['mine', 'lunch moved'],

@@ -1,25 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LightMyRequestResponse } from 'fastify';
 import { expectBody, expectOk } from '../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { createRoom } from '../helpers/factories.js';
+import { INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { expectInvalidRequest } from '../helpers/wire.js';
 
 /** `POST /search` (spec 5.9, 12 item 56): message text in the caller's rooms, and the [hist] room search types. */
 
-const INVALID_SEARCH_TYPE = {
-  RC: 400,
-  RM: 'Invalid search parameters',
-  error: { code: 'INVALID_SEARCH_TYPE', message: "Search type must include 'messages'" },
-};
-
-function expectBadRequest(response: LightMyRequestResponse): void {
-  expect(response.statusCode, response.body).toBe(400);
-  expect(response.json()).toStrictEqual({
-    RC: 400,
-    RM: 'Bad Request',
-    error: { code: 'INVALID_REQUEST', message: expect.any(String) },
-  });
-}
+const INVALID_SEARCH_TYPE = shapeB(
+  400,
+  'Invalid search parameters',
+  'INVALID_SEARCH_TYPE',
+  "Search type must include 'messages'",
+);
 
 interface Group {
   room: { _id: string };
@@ -30,7 +24,6 @@ describe('POST /search', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
 
-  const createRoom = async (body: Record<string, unknown>) => expectOk(await t.admin('POST', '/rooms', body));
   /** Sends as a member and answers the message id. */
   const send = async (
     user: string,
@@ -58,7 +51,7 @@ describe('POST /search', () => {
   describe('matching (spec 5.9)', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'match', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'match', members: ['alice', 'bob'] });
       m.hello = await send('bob', 'match', 'Hello Wonderful World from the team');
       m.ecole = await send('bob', 'match', 'Rentrée à l’école primaire');
       m.privet = await send('bob', 'match', 'Привет, мир! Как дела?');
@@ -110,7 +103,7 @@ describe('POST /search', () => {
   describe('short keywords (1-2 characters)', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'short', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'short', members: ['alice', 'bob'] });
       m.xq = await send('bob', 'short', 'xq marks');
       m.qx = await send('bob', 'short', 'Qx reversed');
       m.k = await send('bob', 'short', 'k');
@@ -133,7 +126,7 @@ describe('POST /search', () => {
   describe('special characters in keywords are literal', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'chars', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'chars', members: ['alice', 'bob'] });
       m.quotes = await send('bob', 'chars', 'He said "yes" loudly');
       m.apostrophe = await send('bob', 'chars', "it's fine");
       m.percent = await send('bob', 'chars', '100% sure');
@@ -186,13 +179,13 @@ describe('POST /search', () => {
   describe("only the caller's rooms", () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'scope-mine', members: ['alice', 'bob'] });
-      await createRoom({ _id: 'scope-theirs', members: ['bob', 'carol'] });
-      await createRoom({ _id: 'scope-left', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'scope-mine', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'scope-theirs', members: ['bob', 'carol'] });
+      await createRoom(t, { _id: 'scope-left', members: ['alice', 'bob'] });
       expectOk(
         await t.admin('POST', '/admin/groups', { _id: 'scope-group', nickname: 'Scope group', members: ['alice'] }),
       );
-      await createRoom({ _id: 'scope-group-room', members: ['scope-group', 'bob'] });
+      await createRoom(t, { _id: 'scope-group-room', members: ['scope-group', 'bob'] });
       m.mine = await send('bob', 'scope-mine', 'scopeword in my room');
       m.theirs = await send('bob', 'scope-theirs', 'scopeword in their room');
       m.left = await send('bob', 'scope-left', 'scopeword in a room alice leaves');
@@ -227,22 +220,22 @@ describe('POST /search', () => {
         await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }, { 'im-client-id': 'carol' }),
       );
       expect(result.messages.flatMap((group: Group) => group.messages)).toStrictEqual([m.theirs]);
-      expectBadRequest(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }));
+      expectInvalidRequest(await t.admin('POST', '/search', { type: ['messages'], keyword: 'scopeword' }));
     });
 
     it('needs a valid token', async () => {
-      expectBody(await t.asUser('not-a-token', 'POST', '/search', { type: ['messages'], keyword: 'scopeword' }), 401, {
-        RC: 401,
-        RM: 'Unauthorized',
-        error: { code: 'INVALID_TOKEN', message: 'Invalid or expired token' },
-      });
+      expectBody(
+        await t.asUser('not-a-token', 'POST', '/search', { type: ['messages'], keyword: 'scopeword' }),
+        401,
+        INVALID_TOKEN,
+      );
     });
   });
 
   describe('recalled, deleted and edited messages', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'gone', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'gone', members: ['alice', 'bob'] });
       m.kept = await send('bob', 'gone', 'vanishword kept');
       m.recalled = await send('bob', 'gone', 'vanishword recalled');
       m.deleted = await send('bob', 'gone', 'vanishword deleted');
@@ -280,10 +273,10 @@ describe('POST /search', () => {
   describe('room and roomTags filters', () => {
     const m: Record<string, string> = {};
     beforeAll(async () => {
-      await createRoom({ _id: 'tag-ab', roomTags: ['a-tag', 'b-tag'], members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-a', roomTags: ['a-tag'], members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-none', members: ['alice', 'bob'] });
-      await createRoom({ _id: 'tag-ab-theirs', roomTags: ['a-tag', 'b-tag'], members: ['bob'] });
+      await createRoom(t, { _id: 'tag-ab', roomTags: ['a-tag', 'b-tag'], members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-a', roomTags: ['a-tag'], members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-none', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'tag-ab-theirs', roomTags: ['a-tag', 'b-tag'], members: ['bob'] });
       m.ab = await send('bob', 'tag-ab', 'filterword ab');
       m.a = await send('bob', 'tag-a', 'filterword a');
       m.none = await send('bob', 'tag-none', 'filterword none');
@@ -310,17 +303,17 @@ describe('POST /search', () => {
     });
 
     it('rejects a room that is not a string or roomTags that are not strings with 400 INVALID_REQUEST', async () => {
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', room: 123 }),
       );
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', {
           type: ['messages'],
           keyword: 'filterword',
           roomTags: 'a-tag',
         }),
       );
-      expectBadRequest(
+      expectInvalidRequest(
         await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'filterword', roomTags: [1] }),
       );
     });
@@ -331,7 +324,7 @@ describe('POST /search', () => {
     const bulk: string[] = [];
     beforeAll(async () => {
       for (const id of ['ord-a', 'ord-b', 'ord-c']) {
-        await createRoom({
+        await createRoom(t, {
           _id: id,
           name: `Order ${id}`,
           cover: `http://x/${id}.png`,
@@ -344,7 +337,7 @@ describe('POST /search', () => {
       m.b1 = await send('bob', 'ord-b', 'orderword b1');
       m.a2 = await send('alice', 'ord-a', 'orderword a2');
       m.c1 = await send('bob', 'ord-c', 'orderword c1');
-      await createRoom({ _id: 'bulk', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'bulk', members: ['alice', 'bob'] });
       for (let i = 0; i < 205; i++) {
         bulk.push(
           expectOk(
@@ -424,7 +417,7 @@ describe('POST /search', () => {
 
     it('rejects a limit that is not a positive whole number with 400 INVALID_REQUEST', async () => {
       for (const limit of [0, -1, 1.5, '5', true]) {
-        expectBadRequest(
+        expectInvalidRequest(
           await t.asUser(tokens.alice!, 'POST', '/search', { type: ['messages'], keyword: 'orderword', limit }),
         );
       }
@@ -444,14 +437,14 @@ describe('POST /search', () => {
     beforeAll(async () => {
       tokens.bobby = await t.createUser('bobby', { nickname: 'Bobby Tables' });
       tokens.greta = await t.createUser('greta', { nickname: 'Greta Green' });
-      await createRoom({
+      await createRoom(t, {
         _id: 'h-alpha',
         name: 'Project Alpha',
         roomTags: ['Engineering', 'q3'],
         members: ['alice', 'bobby'],
       });
-      await createRoom({ _id: 'h-garden', name: 'Garden Club', roomTags: ['hobby'], members: ['alice', 'greta'] });
-      await createRoom({
+      await createRoom(t, { _id: 'h-garden', name: 'Garden Club', roomTags: ['hobby'], members: ['alice', 'greta'] });
+      await createRoom(t, {
         _id: 'h-secret',
         name: 'Project Secret',
         roomTags: ['Engineering'],
@@ -539,7 +532,7 @@ describe('POST /search', () => {
       for (const keyword of [undefined, '', '   ', 5, null, ['hello']]) {
         const body: Record<string, unknown> = { type: ['messages'] };
         if (keyword !== undefined) body.keyword = keyword;
-        expectBadRequest(await t.asUser(tokens.alice!, 'POST', '/search', body));
+        expectInvalidRequest(await t.asUser(tokens.alice!, 'POST', '/search', body));
       }
     });
   });

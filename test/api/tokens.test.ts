@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { badRequest, clientNotFound, INVALID_TOKEN, ISO } from '../helpers/wire.js';
+import { badRequest, clientNotFound, INVALID_TOKEN, shapeB } from '../helpers/errors.js';
+import { ISO } from '../helpers/wire.js';
 import { expectBody, expectOk, sleep } from '../helpers/expect.js';
 
 /** User tokens (spec 1.3, 3.1, 3.2, 12 items 15-20): issue, bind, update, revoke, expiry, storage. */
@@ -11,16 +12,8 @@ const DAY_MS = 86_400_000;
 const FAR_FUTURE = '2099-01-01T00:00:00Z';
 const FAR_FUTURE_ISO = '2099-01-01T00:00:00.000Z';
 const FORBIDDEN = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
-const TOKEN_CONFLICT = {
-  RC: 409,
-  RM: 'Conflict',
-  error: { code: 'TOKEN_CONFLICT', message: 'Token already exists for another client' },
-};
-const TOKEN_NOT_FOUND = {
-  RC: 404,
-  RM: 'Not Found',
-  error: { code: 'TOKEN_NOT_FOUND', message: 'Specified token not found for this client' },
-};
+const TOKEN_CONFLICT = shapeB(409, 'Conflict', 'TOKEN_CONFLICT', 'Token already exists for another client');
+const TOKEN_NOT_FOUND = shapeB(404, 'Not Found', 'TOKEN_NOT_FOUND', 'Specified token not found for this client');
 
 const notFound = (id: string) => clientNotFound(id);
 

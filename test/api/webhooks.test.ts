@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { verifySignature, WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { createRoom } from '../helpers/factories.js';
 
 const FAST = { allowPrivate: true, maxAttempts: 4, retryBaseMs: 30, timeoutMs: 2000 };
 
@@ -35,14 +36,12 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
 
   it('posts a signed MESSAGE event with all six fields to the room webhook', async () => {
     receiver.received.length = 0;
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'hooked',
-        members: ['alice', 'bob'],
-        webhook: `${receiver.url}/room`,
-        botState: 'CONTACT',
-      }),
-    );
+    await createRoom(t, {
+      _id: 'hooked',
+      members: ['alice', 'bob'],
+      webhook: `${receiver.url}/room`,
+      botState: 'CONTACT',
+    });
     await receiver.waitFor(1);
     receiver.received.length = 0;
     const sent = expectOk(
@@ -75,9 +74,7 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
 
   it('reports member changes: ADD_MEMBERS, DELETE_MEMBERS (leaving too) and JOIN_ROOM', async () => {
     await settle(t);
-    expectOk(
-      await t.admin('POST', '/rooms', { _id: 'members-hooked', members: ['alice'], webhook: `${receiver.url}/m` }),
-    );
+    await createRoom(t, { _id: 'members-hooked', members: ['alice'], webhook: `${receiver.url}/m` });
     await settle(t);
     receiver.received.length = 0;
     expectOk(
@@ -174,20 +171,18 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifySignature(secret, request!)).toBe(true);
     expect(verifySignature(rotated.secret, request!)).toBe(true);
-    expect(verifySignature('whsec_' + Buffer.from('wrong').toString('base64'), request!)).toBe(false);
+    expect(verifySignature(`whsec_${Buffer.from('wrong').toString('base64')}`, request!)).toBe(false);
     secret = rotated.secret;
   });
 
   it('sends bot replies as messages and moves the bot state, in botMode rooms only, without looping', async () => {
     await settle(t);
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'botroom',
-        members: ['alice', 'bot'],
-        webhook: `${receiver.url}/bot`,
-        botMode: true,
-      }),
-    );
+    await createRoom(t, {
+      _id: 'botroom',
+      members: ['alice', 'bot'],
+      webhook: `${receiver.url}/bot`,
+      botMode: true,
+    });
     await receiver.waitFor(receiver.received.length + 1);
     await settle(t);
     receiver.received.length = 0;
@@ -222,7 +217,7 @@ describe('webhooks: signed, retried, durable (spec 11, issue 5)', () => {
     await settle(t);
     receiver.received.length = 0;
     expectOk(await t.admin('PUT', '/admin/webhooks', { baseUrl: `${receiver.url}/keys`, url: `${receiver.url}/all` }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'keyed', members: ['alice'], webhook: 'sales-bot' }));
+    await createRoom(t, { _id: 'keyed', members: ['alice'], webhook: 'sales-bot' });
     const received = await receiver.waitFor(2);
     expect(received.map((request) => request.path).sort()).toStrictEqual(['/all', '/keys/sales-bot']);
     expectOk(await t.admin('PUT', '/admin/webhooks', { baseUrl: null, url: null }));
@@ -252,7 +247,7 @@ describe('webhooks: no requests to internal addresses unless allowed (SSRF)', ()
     ]) {
       expect((await t.admin('PUT', '/admin/webhooks', { url })).statusCode, url).toBe(400);
     }
-    expectOk(await t.admin('POST', '/rooms', { _id: 'local', members: ['alice'], webhook: `${receiver.url}/x` }));
+    await createRoom(t, { _id: 'local', members: ['alice'], webhook: `${receiver.url}/x` });
     await settle(t);
     await sleep(200);
     expect(receiver.received).toHaveLength(0);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const require = createRequire(import.meta.url);
@@ -39,7 +40,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
       t = await buildTestApp();
       token = await t.createUser('browser-user', { nickname: 'Browser' });
       await t.createUser('sender');
-      expectOk(await t.admin('POST', '/rooms', { _id: 'web', members: ['browser-user', 'sender'] }));
+      await createRoom(t, { _id: 'web', members: ['browser-user', 'sender'] });
       const parley = await t.app.listen({ port: 0, host: '127.0.0.1' });
       page = createServer((request, response) => {
         if (request.url === '/socket.io.js')

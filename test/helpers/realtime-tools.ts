@@ -1,21 +1,8 @@
 import http from 'node:http';
 import { io as ioV4, type Socket as SocketV4 } from 'socket.io-client';
 import WebSocket from 'ws';
-import type { TestSocket } from './socket-clients.js';
+import { PUSH_EVENTS, type TestSocket } from './socket-clients.js';
 import { sleep } from './expect.js';
-
-/** Pushes the real-time tests watch, as they arrive on the wire (before any decoding). */
-export const PUSH_EVENTS = [
-  'chat message',
-  'room',
-  'typing',
-  'lastRead',
-  'roomPref',
-  'myPrefChange',
-  'myPrefDelete',
-  'invitation',
-  'messagesDeleted',
-];
 
 /** The raw (undecoded) payloads of every push a socket received, per event. */
 const rawLogs = new WeakMap<TestSocket, Map<string, unknown[]>>();

@@ -111,3 +111,19 @@ export async function runCli(
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+/** A JSON request to a started server: its status and parsed body. */
+export async function callServer(
+  server: ServerProcess,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}

@@ -23,7 +23,8 @@ export interface TestSocket {
 const decode = (value: unknown, base64: boolean) =>
   base64 && typeof value === 'string' ? JSON.parse(Buffer.from(value, 'base64').toString('utf8')) : value;
 
-const PUSHES = [
+/** Pushes the real-time tests watch, as they arrive on the wire (before any decoding). */
+export const PUSH_EVENTS = [
   'chat message',
   'room',
   'typing',
@@ -58,7 +59,7 @@ export async function connect(
   const base64 = generation !== 'G1';
   const log = new Map<string, any[]>();
   const waiters = new Map<string, Array<(value: any) => void>>();
-  for (const event of PUSHES) {
+  for (const event of PUSH_EVENTS) {
     raw.on(event, (payload: unknown) => {
       const value =
         event === 'myPrefDelete' && base64 && typeof payload === 'string'

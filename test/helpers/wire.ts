@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expectOk } from './expect.js';
+import { INVALID_REQUEST } from './errors.js';
 import type { TestApp } from './test-app.js';
 import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 
@@ -9,32 +10,14 @@ import type { DomainEvents, EventType } from '../../src/events/event-bus.js';
 export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const HEX24 = /^[0-9a-f]{24}$/;
 
-/** An error body in shape B (spec 1.6): `{ RC, RM, error: { code, message } }`. */
-export const shapeB = (status: number, rm: string, code: string, message: string) => ({
-  RC: status,
-  RM: rm,
-  error: { code, message },
-});
-
-/** An error body in shape A, as the auth layer answers it: `{ error, message }`. */
-export const shapeA = (error: string, message: string) => ({ error, message });
-
-/** A 400 INVALID_REQUEST in shape B with the given message. */
-export const badRequest = (message: string) => shapeB(400, 'Bad Request', 'INVALID_REQUEST', message);
-
-// Error bodies several suites expect, word for word.
-export const ROOM_NOT_FOUND = shapeB(404, 'Room not found', 'ROOM_NOT_FOUND', 'The specified room does not exist');
-export const NOT_ROOM_MEMBER = shapeB(403, 'Forbidden', 'NOT_ROOM_MEMBER', 'You are not a member of this room');
-export const ROOM_FROZEN = shapeB(
-  403,
-  'Forbidden',
-  'ROOM_FROZEN',
-  'The room is frozen: only the platform admin can change it or send messages',
-);
-export const INVALID_TOKEN = shapeB(401, 'Unauthorized', 'INVALID_TOKEN', 'Invalid or expired token');
-/** CLIENT_NOT_FOUND as the admin routes word it (moderation's mute list says RM 'Client not found'). */
-export const clientNotFound = (id: string, rm = 'Not Found') =>
-  shapeB(404, rm, 'CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
+/** A 400 {@link INVALID_REQUEST}; with `message`, its text equals the string or matches the RegExp. */
+export function expectInvalidRequest(response: LightMyRequestResponse, message?: RegExp | string): void {
+  expect(response.statusCode, response.body).toBe(400);
+  const body = response.json();
+  expect(body).toStrictEqual(INVALID_REQUEST);
+  if (typeof message === 'string') expect(body.error.message).toBe(message);
+  else if (message) expect(body.error.message).toMatch(message);
+}
 
 /** Like expectOk, and the envelope holds nothing but RC, RM and result. */
 export function expectOkEnvelope(response: LightMyRequestResponse): any {
@@ -58,6 +41,25 @@ export function messageTimes() {
 /** The bookkeeping fields of a fresh, unreacted, unpinned message. */
 export const FRESH_MESSAGE_STATE = { reactions: [], reactionCount: 0, pinned: false, isPined: false, __v: 0 };
 
+/** The domain events of the chat core (rooms, members, messages, reads). */
+export const CHAT_EVENTS = [
+  'room.created',
+  'room.updated',
+  'room.deleted',
+  'room.muted',
+  'member.added',
+  'member.removed',
+  'member.updated',
+  'invitation.created',
+  'message.created',
+  'message.updated',
+  'message.recalled',
+  'message.pinned',
+  'message.unpinned',
+  'message.deleted',
+  'read.updated',
+] as const satisfies readonly EventType[];
+
 /** Records the domain events of the given types until stopped. */
 export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
   const seen: Array<{ type: T; payload: DomainEvents[T] }> = [];
@@ -70,7 +72,9 @@ export function recorder<T extends EventType>(t: TestApp, ...types: T[]) {
     seen,
     /** The events about one room. */
     of: (roomId: string) => seen.filter((event) => (event.payload as { roomId: string }).roomId === roomId),
-    stop: () => stops.forEach((stop) => stop()),
+    stop: () => {
+      for (const stop of stops) stop();
+    },
   };
 }
 
@@ -98,6 +102,18 @@ export function asUserWith(
   });
 }
 
+/** A request with the given headers (JSON body when given), from any address. */
+export function callWithHeaders(
+  t: TestApp,
+  headers: Record<string, string>,
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  remoteAddress = '127.0.0.1',
+): Promise<LightMyRequestResponse> {
+  return t.app.inject({ method, url, remoteAddress, headers: { ...headers, ...jsonHeader(body) }, ...jsonBody(body) });
+}
+
 /** A request with any API key, from any address. */
 export function callWithKey(
   t: TestApp,
@@ -107,11 +123,5 @@ export function callWithKey(
   body?: unknown,
   remoteAddress = '127.0.0.1',
 ): Promise<LightMyRequestResponse> {
-  return t.app.inject({
-    method,
-    url,
-    remoteAddress,
-    headers: { 'im-api-key': key, ...jsonHeader(body) },
-    ...jsonBody(body),
-  });
+  return callWithHeaders(t, { 'im-api-key': key }, method, url, body, remoteAddress);
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, onPostgres, testRedisUrl, type Storage } from '../helpers/test-app.js';
-import { startServer, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServer, type ServerProcess } from '../helpers/server-process.js';
 import { authenticate, connect, type TestSocket } from '../helpers/socket-clients.js';
 
+/** A JSON request that must answer 200; answers its result. */
 async function call(
   server: ServerProcess,
   method: string,
@@ -11,13 +12,8 @@ async function call(
   headers: Record<string, string>,
   body?: unknown,
 ): Promise<any> {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await response.json()) as { result: unknown };
-  if (response.status !== 200) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  const { status, body: json } = await callServer(server, method, path, headers, body);
+  if (status !== 200) throw new Error(`${method} ${path}: ${status} ${JSON.stringify(json)}`);
   return json.result;
 }
 

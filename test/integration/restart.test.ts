@@ -2,28 +2,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type Storage } from '../helpers/test-app.js';
-import { runCli, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, runCli, startServer } from '../helpers/server-process.js';
 import { createStorage } from '../../src/storage/database.js';
 
-interface Call {
-  status: number;
-  body: any;
-}
-
-async function call(
-  server: ServerProcess,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: unknown,
-): Promise<Call> {
-  const response = await fetch(server.url + path, {
-    method,
-    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+const call = callServer;
 
 /** Every stored value of every table, as one string. */
 async function dumpDatabase(databaseUrl: string): Promise<string> {

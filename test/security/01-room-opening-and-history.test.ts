@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 1, continued: group rooms stay open (`opening: 1`, spec 4.1) unless the application's
@@ -65,15 +66,13 @@ describe('item 1: default opening and history for late joiners', () => {
   });
 
   it('with historyVisibility "joined" a late joiner reads only what was said after joining, on every read path', async () => {
-    const room = expectOk(
-      await t.admin('POST', '/rooms', {
-        name: 'joined only',
-        members: ['owen', 'mia', 'manny'],
-        owner: 'owen',
-        managers: ['manny'],
-        historyVisibility: 'joined',
-      }),
-    );
+    const room = await createRoom(t, {
+      name: 'joined only',
+      members: ['owen', 'mia', 'manny'],
+      owner: 'owen',
+      managers: ['manny'],
+      historyVisibility: 'joined',
+    });
     expect(room.historyVisibility).toBe('joined');
     const id = room._id as string;
     const old = expectOk(
@@ -107,9 +106,8 @@ describe('item 1: default opening and history for late joiners', () => {
 
   it('over the socket too: neither sync nor the room push on joining carries earlier messages', async () => {
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const room = expectOk(
-      await t.admin('POST', '/rooms', { name: 'joined socket', members: ['owen'], historyVisibility: 'joined' }),
-    )._id as string;
+    const room = (await createRoom(t, { name: 'joined socket', members: ['owen'], historyVisibility: 'joined' }))
+      ._id as string;
     expectOk(
       await t.asUser(tokens.owen!, 'POST', `/rooms/${room}/message`, { message: 'socket secret', messageType: 'text' }),
     );
@@ -128,13 +126,13 @@ describe('item 1: default opening and history for late joiners', () => {
   });
 
   it('historyVisibility is set by the API key or the room owner, not a manager', async () => {
-    const room = expectOk(
-      await t.admin('POST', '/rooms', {
+    const room = (
+      await createRoom(t, {
         name: 'setting',
         members: ['owen', 'manny'],
         owner: 'owen',
         managers: ['manny'],
-      }),
+      })
     )._id;
     expect((await t.asUser(tokens.manny!, 'PUT', `/rooms/${room}`, { historyVisibility: 'joined' })).statusCode).toBe(
       403,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 2: a user created the md5 direct room of two other users, as its owner and with its own
@@ -81,9 +82,7 @@ describe('item 2: direct rooms belong to their pair', () => {
       (await t.admin('POST', '/rooms', { _id: id, roomType: 'direct', members: ['mallory', 'carol'] })).statusCode,
     ).toBe(400);
     const uuidHex = '3f2c8a51e0b94d7c9a1b2c3d4e5f6071';
-    expect(
-      expectOk(await t.admin('POST', '/rooms', { _id: uuidHex, roomType: 'group', members: ['mallory'] }))._id,
-    ).toBe(uuidHex);
+    expect((await createRoom(t, { _id: uuidHex, roomType: 'group', members: ['mallory'] }))._id).toBe(uuidHex);
     const room = expectOk(
       await t.asUser(tokens.carol!, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'dave' }),
     );
@@ -93,7 +92,7 @@ describe('item 2: direct rooms belong to their pair', () => {
 
   it('an existing direct room is answered only to its own pair', async () => {
     const id = directId('alice', 'carol');
-    expectOk(await t.admin('POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }));
+    await createRoom(t, { roomType: 'direct', members: ['alice', 'carol'] });
     refused(
       await t.asUser(tokens.mallory!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'carol'] }),
       403,
@@ -105,9 +104,7 @@ describe('item 2: direct rooms belong to their pair', () => {
     ).toBe(id);
     // The API key may still create the direct room of any pair, under its md5 id.
     expect(
-      expectOk(
-        await t.admin('POST', '/rooms', { _id: directId('bob', 'dave'), roomType: 'direct', members: ['dave', 'bob'] }),
-      )._id,
+      (await createRoom(t, { _id: directId('bob', 'dave'), roomType: 'direct', members: ['dave', 'bob'] }))._id,
     ).toBe(directId('bob', 'dave'));
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 3: `owner`, `managers`, `webhook`, `botMode` and the room's moderation state were taken from
@@ -57,27 +58,25 @@ describe('item 3: privileged room fields', () => {
       await t.asUser(tokens.owen!, 'POST', '/rooms/createAndJoin', { name: 'owned', owner: 'owen', invitee: ['mia'] }),
     );
     expect(own.owner).toBe('owen');
-    const byKey = expectOk(
-      await t.admin('POST', '/rooms', {
-        name: 'bot room',
-        members: ['alice'],
-        owner: 'alice',
-        managers: ['bob'],
-        webhook: 'https://example.com/hook',
-        botMode: true,
-      }),
-    );
+    const byKey = await createRoom(t, {
+      name: 'bot room',
+      members: ['alice'],
+      owner: 'alice',
+      managers: ['bob'],
+      webhook: 'https://example.com/hook',
+      botMode: true,
+    });
     expect(byKey).toMatchObject({ webhook: 'https://example.com/hook', botMode: true, managers: ['bob'] });
   });
 
   it('on update: webhook and botMode need the API key; owner and managers the owner; others are refused', async () => {
-    const room = expectOk(
-      await t.admin('POST', '/rooms', {
+    const room = (
+      await createRoom(t, {
         name: 'team',
         members: ['owen', 'mia', 'mallory'],
         owner: 'owen',
         managers: ['mia'],
-      }),
+      })
     )._id as string;
     // Even the owner cannot point the room at a webhook or switch its bot.
     refused(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}`, { webhook: 'https://attacker.example/hook' }));

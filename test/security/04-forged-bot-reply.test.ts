@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { createRoom } from '../helpers/factories.js';
 
 async function settle(t: TestApp, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -29,14 +30,12 @@ describe('item 4: a bot reply is sent only as a robot member of the room', () =>
       request.json.event === 'MESSAGE' && request.json.clientID !== replySender
         ? { status: 200, body: { senderID: replySender, data: { message: `as ${replySender}`, messageType: 'text' } } }
         : { status: 200 };
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'botroom',
-        members: ['alice', 'mallory', 'bot'],
-        webhook: `${receiver.url}/bot`,
-        botMode: true,
-      }),
-    );
+    await createRoom(t, {
+      _id: 'botroom',
+      members: ['alice', 'mallory', 'bot'],
+      webhook: `${receiver.url}/bot`,
+      botMode: true,
+    });
     await settle(t);
   });
   afterAll(async () => {

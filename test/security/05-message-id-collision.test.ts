@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 5: a client may choose a new message's `_id` (spec 5.2, for idempotent retries). Claiming
@@ -54,7 +55,7 @@ describe('item 5: client-chosen message ids', () => {
   });
 
   it("in the same room, another member's message id is not an edit for a plain member", async () => {
-    const room = expectOk(await t.admin('POST', '/rooms', { name: 'shared', members: ['alice', 'mallory'] }))._id;
+    const room = (await createRoom(t, { name: 'shared', members: ['alice', 'mallory'] }))._id;
     const target = expectOk(await send('alice', room, { message: 'by alice' }));
     expect((await send('mallory', room, { _id: target._id, message: 'by mallory' })).statusCode).toBe(403);
     const page = expectOk(await t.asUser(tokens.alice!, 'GET', `/rooms/${room}/messages/v3?limit=1`));
@@ -91,7 +92,11 @@ describe('item 5: client-chosen message ids', () => {
       membersRepository,
       outbox,
       undefined,
-      (now) => (first ? ((first = false), taken) : objectId(now)),
+      (now) => {
+        if (!first) return objectId(now);
+        first = false;
+        return taken;
+      },
     );
     const room = (await roomsRepository.find(t.appId, theirs))!;
     const stored = await roomsRepository.transaction((tx) =>

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 const BUCKET = 'chat-files';
 
@@ -58,9 +59,9 @@ describe('item 6: files are private to their uploader, the rooms they are shared
   beforeAll(async () => {
     t = await buildTestApp();
     for (const user of ['alice', 'bob', 'carol', 'mallory', 'eve']) tokens[user] = await t.createUser(user);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'ab', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'carols', members: ['carol', 'alice'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'mallorys', members: ['mallory', 'eve'] }));
+    await createRoom(t, { _id: 'ab', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 'carols', members: ['carol', 'alice'] });
+    await createRoom(t, { _id: 'mallorys', members: ['mallory', 'eve'] });
   });
   afterAll(() => t.close());
 
@@ -158,7 +159,7 @@ describe('item 6: access does not pass to a later room or user of the same id', 
     (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
 
   it("a room deleted and created again with the same id does not inherit the old room's files", async () => {
-    expectOk(await t.admin('POST', '/rooms', { _id: 'team', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'team', members: ['alice', 'bob'] });
     const file = await upload('alice');
     expectOk(
       await t.asUser(tokens.alice!, 'POST', '/rooms/team/message', {
@@ -170,7 +171,7 @@ describe('item 6: access does not pass to a later room or user of the same id', 
     expect(await reads('bob', file.id)).toBe(true);
     expectOk(await t.admin('DELETE', '/rooms/team'));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'team', members: ['mallory'] }));
+    await createRoom(t, { _id: 'team', members: ['mallory'] });
     expect(await reads('mallory', file.id)).toBe(false);
   });
 
@@ -284,8 +285,8 @@ describe('item 6: on upgrade, rooms keep the files their messages already carry'
   beforeAll(async () => {
     t = await buildTestApp();
     for (const user of ['alice', 'bob', 'mallory', 'eve']) tokens[user] = await t.createUser(user);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'ab', members: ['alice', 'bob'] }));
-    expectOk(await t.admin('POST', '/rooms', { _id: 'mallorys', members: ['mallory', 'eve'] }));
+    await createRoom(t, { _id: 'ab', members: ['alice', 'bob'] });
+    await createRoom(t, { _id: 'mallorys', members: ['mallory', 'eve'] });
   });
   afterAll(() => t.close());
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { connectKey, keyRefusal, until, type KeySocket } from './key-socket.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 8: a socket of an API key is held to that key like an HTTP request is: its scopes decide
@@ -32,7 +33,7 @@ describe('item 8: key scopes on sockets', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['alice', 'bob']) await t.createUser(id);
-    expectOk(await t.admin('POST', '/rooms', { _id: 'private', members: ['alice', 'bob'] }));
+    await createRoom(t, { _id: 'private', members: ['alice', 'bob'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterEach(() => {
@@ -68,7 +69,7 @@ describe('item 8: key scopes on sockets', () => {
     expect(writer.received('chat message')).toHaveLength(0);
 
     const roomId = unique('room');
-    expectOk(await t.admin('POST', '/rooms', { _id: roomId, members: ['alice'] }));
+    await createRoom(t, { _id: roomId, members: ['alice'] });
     await until(() => rooms.received('room').some((room) => room._id === roomId), 3000, 'rooms:read got the room');
     await until(() => full.received('room').some((room) => room._id === roomId), 3000, 'full key got the room');
     await sleep(100);
@@ -150,7 +151,7 @@ describe('item 8: key allow-list on sockets behind a trusted proxy', () => {
   beforeAll(async () => {
     t = await buildTestApp({ trustProxy: '127.0.0.1' });
     await t.createUser('alice');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'private', members: ['alice'] }));
+    await createRoom(t, { _id: 'private', members: ['alice'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(() => t.close());

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, freshDatabase, testRedisUrl, type Storage, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { connectKey, until, type KeySocket } from './key-socket.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 9: a change to a key reaches its open sockets, on every node: a socket ends when its key's
@@ -34,7 +35,7 @@ describe('item 9: key changes reach open sockets', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     await t.createUser('alice');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'room', members: ['alice'] }));
+    await createRoom(t, { _id: 'room', members: ['alice'] });
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterEach(() => {

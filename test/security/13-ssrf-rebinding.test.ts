@@ -7,6 +7,7 @@ import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { HttpPushProvider } from '../../src/modules/push/push-provider.js';
 import { newWebhookSecret } from '../../src/shared/outbound/signature.js';
 import { isInternalAddress } from '../../src/shared/outbound/ssrf-guard.js';
+import { createRoom } from '../helpers/factories.js';
 
 const REBINDING_HOST = 'rebind.parley-test';
 const PUBLIC_ADDRESS = '93.184.216.34';
@@ -113,13 +114,11 @@ describe('item 13: the SSRF guard holds against DNS rebinding, and blocks every 
 
   it('a webhook whose name is rebound to loopback after the check is never called', async () => {
     installRebindingResolver();
-    expectOk(
-      await t.admin('POST', '/rooms', {
-        _id: 'rebound',
-        members: ['alice'],
-        webhook: `http://${REBINDING_HOST}:${port}/hook`,
-      }),
-    );
+    await createRoom(t, {
+      _id: 'rebound',
+      members: ['alice'],
+      webhook: `http://${REBINDING_HOST}:${port}/hook`,
+    });
     await settle(t);
     await sleep(100);
     expect(receiver.received).toHaveLength(0);
@@ -169,7 +168,7 @@ describe('item 13: redirects are never followed', () => {
     );
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(redirector.address() as any).port}/hook`;
-    expectOk(await t.admin('POST', '/rooms', { _id: 'redirected', members: ['alice'], webhook: url }));
+    await createRoom(t, { _id: 'redirected', members: ['alice'], webhook: url });
     await settle(t);
     await sleep(100);
     redirector.close();

@@ -32,7 +32,7 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     const cases: Array<[string, () => ReturnType<TestApp['admin']>]> = [
       ['user id', () => t.admin('POST', '/admin/clients', { _id: 'nul\u0000user', nickname: 'N' })],
       ['nickname', () => t.admin('POST', '/admin/clients', { _id: 'nul-nick', nickname: 'N\u0000' })],
-      ['custom field key', () => t.admin('POST', '/admin/clients', { _id: 'nul-key', ['bad\u0000key']: 1 })],
+      ['custom field key', () => t.admin('POST', '/admin/clients', { _id: 'nul-key', 'bad\u0000key': 1 })],
       ['room name', () => t.asUser(alice, 'PUT', '/rooms/room-14', { name: 'evil\u0000' })],
       [
         'message text',

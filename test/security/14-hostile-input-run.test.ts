@@ -3,6 +3,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
 import type { RouteEntry } from '../../src/http/types.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * The hostile-input run: every route of the route table, as the API key and as a user, with NUL
@@ -132,7 +133,7 @@ const ATTEMPTS: Attempt[] = [
     name: 'NUL in every query value and key',
     query: (names) => query([...names.map((name): [string, string] => [name, NUL]), ['a\u0000b', '1']]),
   },
-  { name: 'NUL in every body string', body: (fields) => ({ ...every(fields, () => NUL), ['k\u0000']: 1 }) },
+  { name: 'NUL in every body string', body: (fields) => ({ ...every(fields, () => NUL), 'k\u0000': 1 }) },
   {
     name: 'NUL inside nested body values',
     body: (fields) => every(fields, () => ({ inner: [NUL], [`key${NUL}`]: { deep: NUL } })),
@@ -235,7 +236,7 @@ beforeAll(async () => {
   clientKey = t.clientKey;
   alice = await t.createUser('alice');
   for (const id of ['bob', 'victim']) await t.createUser(id);
-  expectOk(await t.admin('POST', '/rooms', { _id: 'hr-room', name: 'Hostile', members: ['alice', 'bob'] }));
+  await createRoom(t, { _id: 'hr-room', name: 'Hostile', members: ['alice', 'bob'] });
   messageId = expectOk(
     await t.asUser(alice, 'POST', '/rooms/hr-room/message', { message: 'hello', messageType: 'text' }),
   )._id;
@@ -353,7 +354,7 @@ describe('item 14: the hostile-input run over every route', () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     const token = await t.createUser('after-the-run');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'after-room', members: ['after-the-run', 'bob'] }));
+    await createRoom(t, { _id: 'after-room', members: ['after-the-run', 'bob'] });
     expectOk(
       await t.app.inject({
         method: 'POST',
@@ -396,7 +397,7 @@ describe('item 14: the hostile-input run over every route', () => {
   it('answers every hostile socket event with an error ack, never an internal error', async () => {
     const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const token = await t.createUser('socket-user');
-    expectOk(await t.admin('POST', '/rooms', { _id: 'socket-room', members: ['socket-user'] }));
+    await createRoom(t, { _id: 'socket-room', members: ['socket-user'] });
     const payloads: unknown[] = [
       NUL,
       { room: NUL, message: NUL, messageType: 'text' },

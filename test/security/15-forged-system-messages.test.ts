@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 15 (found after the list): a member could write what only the server writes. A user token
@@ -19,13 +20,13 @@ describe('item 15: users cannot forge system messages or undo a recall', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mona', 'mallory', 'alice', 'zed']) tokens[id] = await t.createUser(id);
-    room = expectOk(
-      await t.admin('POST', '/rooms', {
+    room = (
+      await createRoom(t, {
         name: 'team',
         owner: 'owen',
         managers: ['mona'],
         members: ['owen', 'mona', 'mallory', 'alice'],
-      }),
+      })
     )._id;
   });
   afterAll(() => t?.close());

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 16 (found after the list): a member property's *name* is a value in the body, so the JSON
@@ -18,7 +19,7 @@ describe('item 16: member property names cannot be prototype keys', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mallory']) tokens[id] = await t.createUser(id);
-    room = expectOk(await t.admin('POST', '/rooms', { name: 'team', owner: 'owen', members: ['owen', 'mallory'] }))._id;
+    room = (await createRoom(t, { name: 'team', owner: 'owen', members: ['owen', 'mallory'] }))._id;
   });
   afterAll(() => t?.close());
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect, type TestSocket } from '../helpers/socket-clients.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 17 (found after the list): a typing notice carries up to 1 000 characters of `message` to
@@ -23,12 +24,8 @@ describe('item 17: typing is refused to those who may not write', () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mallory', 'bob']) tokens[id] = await t.createUser(id);
-    group = expectOk(
-      await t.admin('POST', '/rooms', { name: 'team', owner: 'owen', members: ['owen', 'mallory', 'bob'] }),
-    )._id;
-    frozen = expectOk(
-      await t.admin('POST', '/rooms', { name: 'archive', owner: 'owen', members: ['owen', 'bob'] }),
-    )._id;
+    group = (await createRoom(t, { name: 'team', owner: 'owen', members: ['owen', 'mallory', 'bob'] }))._id;
+    frozen = (await createRoom(t, { name: 'archive', owner: 'owen', members: ['owen', 'bob'] }))._id;
     direct = expectOk(
       await t.asUser(tokens.bob!, 'POST', '/rooms', { roomType: 'direct', members: ['bob', 'mallory'] }),
     )._id;

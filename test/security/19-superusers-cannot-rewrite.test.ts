@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
 
 /**
  * Item 19 (found after the list, the same class as item 4): a room superuser — the owner, a
@@ -17,13 +18,13 @@ describe("item 19: superusers cannot put words in a member's mouth", () => {
   beforeAll(async () => {
     t = await buildTestApp();
     for (const id of ['owen', 'mona', 'adam', 'alice']) tokens[id] = await t.createUser(id);
-    room = expectOk(
-      await t.admin('POST', '/rooms', {
+    room = (
+      await createRoom(t, {
         name: 'team',
         owner: 'owen',
         managers: ['mona'],
         members: ['owen', 'mona', 'adam', 'alice'],
-      }),
+      })
     )._id;
     expectOk(await t.asUser(tokens.owen!, 'PUT', `/rooms/${room}/member/adam`, { property: 'role', value: 'admin' }));
   });

@@ -78,8 +78,8 @@ describe('classifyApiKey', () => {
   it('calls a shortened, lengthened or padded Parley key "corrupt"', () => {
     const key = generateApiKey();
     expect(classifyApiKey(key.slice(0, -1))).toBe('corrupt');
-    expect(classifyApiKey(key + 'A')).toBe('corrupt');
-    expect(classifyApiKey(key + '=')).toBe('corrupt');
+    expect(classifyApiKey(`${key}A`)).toBe('corrupt');
+    expect(classifyApiKey(`${key}=`)).toBe('corrupt');
     expect(classifyApiKey(key.slice(0, -4))).toBe('corrupt');
     expect(classifyApiKey(`${key} `)).toBe('corrupt');
     expect(classifyApiKey(API_KEY_TEXT_PREFIX)).toBe('corrupt');
@@ -102,7 +102,7 @@ describe('classifyApiKey', () => {
       'not-a-key-at-all-0123456789',
       imkitStyle,
       'ak_0123456789abcdef',
-      'ugfybgv5' + 'A'.repeat(52),
+      `ugfybgv5${'A'.repeat(52)}`,
       ' UGFybGV5',
     ]) {
       expect(classifyApiKey(value), JSON.stringify(value)).toBe('foreign');

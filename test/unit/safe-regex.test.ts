@@ -36,8 +36,8 @@ describe('checkPattern', () => {
     expect(refusal('(?i)abc')).toBe('$regex does not support inline flags (use $options)');
     expect(refusal('(?i:abc)')).toBe('$regex does not support inline flags (use $options)');
     expect(refusal('(?-s)abc')).toBe('$regex does not support inline flags (use $options)');
-    for (const escape of ['\\bword', '\\Bx', '\\p{L}', '\\PL', '\\Qa.b\\E', '\\Aabc', 'abc\\z', '\\Cx']) {
-      expect(refusal(escape), escape).toBe('$regex does not support this escape sequence');
+    for (const sequence of ['\\bword', '\\Bx', '\\p{L}', '\\PL', '\\Qa.b\\E', '\\Aabc', 'abc\\z', '\\Cx']) {
+      expect(refusal(sequence), sequence).toBe('$regex does not support this escape sequence');
     }
   });
 
