@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import type { RouteEntry } from '../../src/http/types.js';
-/** The attempts of the chat authorization matrix (test/api/chat-bola.test.ts), route by route, and their refusals. */
+/** The attempts of the chat authorization matrix (test/api/chat/chat-bola.test.ts), route by route, and their refusals. */
 
 export type Method = NonNullable<InjectOptions['method']>;
 export type Refusal = readonly [status: number, code: string];

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompiledQuery, sql } from 'kysely';
+import { objectId } from '../../../src/shared/ids.js';
+import { buildTestApp, onPostgres, type TestApp } from '../../helpers/test-app.js';
+import { expectOk } from '../../helpers/expect.js';
+import { createRoom } from '../../helpers/factories.js';
+
+/**
+ * At 200,000 messages, search and paging must run on indexes (issue 3): the plans of the very
+ * statements the server runs are checked; timings live in bench/chat.js.
+ */
+const MESSAGES = 200_000;
+const ROOMS = 40;
+const WORDS = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliet',
+  'kilo',
+  'lima',
+];
+
+describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    token = await t.createUser('reader');
+    await t.createUser('writer');
+    for (let room = 0; room < ROOMS; room++) {
+      await createRoom(t, { _id: `room-${room}`, members: room < 5 ? ['reader', 'writer'] : ['writer'] });
+    }
+    const start = Date.now() - MESSAGES * 1000;
+    const rows = [];
+    for (let index = 0; index < MESSAGES; index++) {
+      const text = `${WORDS[index % WORDS.length]} ${WORDS[(index * 7) % WORDS.length]} message ${index}${index % 50_000 === 0 ? ' zyxwvut' : ''}`;
+      const at = start + index * 1000;
+      rows.push({
+        app_id: t.appId,
+        id: objectId(at),
+        room_id: `room-${index % ROOMS}`,
+        sender_id: 'writer',
+        message_type: 'text',
+        content: JSON.stringify({ message: text }),
+        search_text: text,
+        pinned: 0,
+        batch_id: null,
+        created_at: at,
+        updated_at: at,
+      });
+    }
+    await t.services.storage.insertMany('messages', rows);
+    if (onPostgres) await sql`analyze messages`.execute(t.services.storage.db);
+  }, 180_000);
+  afterAll(() => t.close());
+
+  const plan = async (query: { sql: string; parameters: readonly unknown[] }): Promise<string> => {
+    const explain = onPostgres ? `explain ${query.sql}` : `explain query plan ${query.sql}`;
+    const result = await t.services.storage.db.executeQuery(CompiledQuery.raw(explain, [...query.parameters]));
+    const text = result.rows.map((row) => Object.values(row as object).join(' ')).join('\n');
+    if (process.env.PARLEY_SHOW_PLANS) console.log(text);
+    return text;
+  };
+
+  const searchPlan = (keyword: string) =>
+    plan(
+      t.services.storage.dialect
+        .searchQuery({ appId: t.appId, roomIds: ['room-0', 'room-1', 'room-2'], keyword, limit: 50 })
+        .compile(t.services.storage.db),
+    );
+
+  it('search goes through the text index', async () => {
+    for (const keyword of ['zyxwvut', 'charlie']) {
+      const text = await searchPlan(keyword);
+      if (onPostgres) {
+        expect(text).not.toMatch(/Seq Scan on messages/);
+        if (keyword === 'zyxwvut') expect(text).toMatch(/messages_search_trgm/);
+      } else {
+        expect(text).toMatch(/VIRTUAL TABLE INDEX/);
+        expect(text).not.toMatch(/SCAN m\b(?! USING)/);
+      }
+    }
+  });
+
+  it('paging goes through the (room, time, seq) index', async () => {
+    const repository = t.services.messagesRepository;
+    for (const options of [
+      { field: 'updated_at' as const, limit: 20 },
+      { field: 'updated_at' as const, before: { time: Date.now() - 50_000_000, seq: 100_000 }, limit: 20 },
+      { field: 'created_at' as const, after: { time: Date.now() - 150_000_000 }, limit: 20 },
+    ]) {
+      const text = await plan(repository.listQuery(t.appId, 'room-3', options).compile());
+      if (onPostgres) {
+        expect(text).not.toMatch(/Seq Scan on messages/);
+        expect(text).toMatch(/messages_room_(updated|created)/);
+      } else {
+        expect(text).toMatch(/USING INDEX messages_room_(updated|created)/);
+        expect(text).not.toMatch(/USE TEMP B-TREE/);
+      }
+    }
+  });
+
+  it('answers search and paging over the API with the right results', async () => {
+    const found = expectOk(await t.asUser(token, 'POST', '/search', { type: ['messages'], keyword: 'ZYXWVUT' }));
+    // Messages 0, 50 000, 100 000 and 150 000 carry the rare word; all four fall in room-0, a room of the reader.
+    expect(found.messages).toHaveLength(1);
+    expect(found.messages[0].messages).toHaveLength(4);
+    const page = expectOk(await t.asUser(token, 'GET', '/rooms/room-1/messages/v3?limit=100'));
+    expect(page.data).toHaveLength(100);
+    const older = expectOk(
+      await t.asUser(token, 'GET', `/rooms/room-1/messages/v3?limit=100&beforeMessage=${page.data[99]._id}`),
+    );
+    expect(older.data[0].messageTimeMS).toBeLessThan(page.data[99].messageTimeMS);
+  });
+});

@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { generateApiKey } from '../../../src/modules/keys/key-format.js';
+import type { RouteEntry } from '../../../src/http/types.js';
+import { INVALID_TOKEN } from '../../helpers/errors.js';
+
+const MISSING = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
+const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
+const FORBIDDEN = { error: 'INSUFFICIENT_PERMISSIONS', message: 'API key does not have permission for this operation' };
+
+let t: TestApp;
+let revokedKey: string;
+let expiredKey: string;
+let scopedKey: string;
+let fencedKey: string;
+let userToken: string;
+let adminRoutes: RouteEntry[];
+
+function concrete(url: string): string {
+  return url.replace(/:([A-Za-z_]+)/g, 'x1');
+}
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  revokedKey = await t.createKey({ name: 'revoked' });
+  const revoked = (await t.services.keys.list(t.appId)).find((key) => key.name === 'revoked')!;
+  await t.services.keys.revoke(t.appId, revoked.id);
+  expiredKey = await t.createKey({ name: 'expired', expiresAt: Date.now() + 50 });
+  scopedKey = await t.createKey({ name: 'scoped', scopes: ['webhooks:read'] });
+  fencedKey = await t.createKey({ name: 'fenced', allowedIps: ['10.1.0.0/16', '2001:db8::/32'] });
+  userToken = await t.createUser('matrix-user');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  adminRoutes = t.app.routeTable.filter((route) => route.auth === 'admin');
+});
+afterAll(() => t.close());
+
+describe('auth matrix: every admin route', () => {
+  it('covers the admin API', () => {
+    expect(adminRoutes.length).toBeGreaterThanOrEqual(20);
+    for (const route of adminRoutes) expect(route.scope, `${route.method} ${route.url} declares a scope`).toBeDefined();
+  });
+
+  const cases: Array<[string, () => Record<string, string>, number, object, string?]> = [
+    ['no key', () => ({}), 401, MISSING],
+    ['an empty key', () => ({ 'im-api-key': '' }), 401, MISSING],
+    [
+      'a mistyped key (bad checksum)',
+      () => ({ 'im-api-key': t.apiKey.slice(0, -2) + (t.apiKey.endsWith('AA') ? 'BB' : 'AA') }),
+      401,
+      INVALID,
+    ],
+    ['a wrong key', () => ({ 'im-api-key': generateApiKey() }), 401, INVALID],
+    ['a foreign-format key', () => ({ 'im-api-key': 'not-a-key-at-all-0123456789' }), 401, INVALID],
+    ['a revoked key', () => ({ 'im-api-key': revokedKey }), 401, INVALID],
+    ['an expired key', () => ({ 'im-api-key': expiredKey }), 401, INVALID],
+    ['a key without the scope', () => ({ 'im-api-key': scopedKey }), 403, FORBIDDEN],
+    ['a key used outside its IP allow-list', () => ({ 'im-api-key': fencedKey }), 403, FORBIDDEN],
+    [
+      'client credentials instead of the API key',
+      () => ({ 'im-client-key': t.clientKey, 'im-authorization': userToken }),
+      401,
+      MISSING,
+    ],
+  ];
+
+  for (const [name, headers, status, body] of cases) {
+    it(`refuses ${name} with ${status}`, async () => {
+      for (const route of adminRoutes) {
+        if (name === 'a key without the scope' && route.scope?.startsWith('webhooks:read')) continue;
+        const response = await t.app.inject({
+          method: route.method as 'GET',
+          url: concrete(route.url),
+          headers: { ...headers(), 'content-type': 'application/json' },
+          payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+          remoteAddress: '127.0.0.1',
+        });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(status);
+        expect(response.json(), `${route.method} ${route.url}`).toStrictEqual(body);
+      }
+    });
+  }
+
+  it('accepts the legacy API_KEY header name', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/admin/clients', headers: { api_key: t.apiKey } });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('lets a fenced key in from an allowed IPv4 or IPv6 address, and IPv4-mapped IPv6', async () => {
+    for (const remoteAddress of ['10.1.2.3', '2001:db8::7', '::ffff:10.1.9.9']) {
+      const response = await t.app.inject({
+        method: 'GET',
+        url: '/admin/clients',
+        headers: { 'im-api-key': fencedKey },
+        remoteAddress,
+      });
+      expect(response.statusCode, remoteAddress).toBe(200);
+    }
+    const outside = await t.app.inject({
+      method: 'GET',
+      url: '/admin/clients',
+      headers: { 'im-api-key': fencedKey },
+      remoteAddress: '10.2.0.1',
+    });
+    expect(outside.statusCode).toBe(403);
+  });
+});
+
+describe('auth on user routes (client key + token)', () => {
+  const ENVELOPED_INVALID_TOKEN = INVALID_TOKEN;
+
+  it('answers the client-key errors exactly', async () => {
+    const none = await t.app.inject({ method: 'GET', url: '/me' });
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toStrictEqual({
+      error: 'MISSING_CLIENT_KEY',
+      message: 'Client key is required for SDK initialization',
+    });
+
+    const wrong = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': 'ck_wrong', 'im-authorization': userToken },
+    });
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json()).toStrictEqual({
+      error: 'INVALID_CLIENT_KEY',
+      message: 'The provided client key is invalid or expired',
+    });
+
+    const noToken = await t.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': t.clientKey } });
+    expect(noToken.statusCode).toBe(401);
+    expect(noToken.json()).toStrictEqual(ENVELOPED_INVALID_TOKEN);
+
+    const badToken = await t.asUser('nope', 'GET', '/me');
+    expect(badToken.statusCode).toBe(401);
+    expect(badToken.json()).toStrictEqual(ENVELOPED_INVALID_TOKEN);
+  });
+
+  it('accepts the Authorization header, a Bearer prefix and the legacy CLIENT_KEY header', async () => {
+    for (const headers of [
+      { 'im-client-key': t.clientKey, authorization: userToken },
+      { 'im-client-key': t.clientKey, 'im-authorization': `Bearer ${userToken}` },
+      { client_key: t.clientKey, authorization: `bearer ${userToken}` },
+    ]) {
+      const response = await t.app.inject({ method: 'GET', url: '/me', headers });
+      expect(response.statusCode, JSON.stringify(Object.keys(headers))).toBe(200);
+      expect(response.json().result._id).toBe('matrix-user');
+    }
+  });
+
+  it('answers CLIENT_KEY_MISMATCH for a token of another application', async () => {
+    const other = await t.services.apps.create('Other app', 'other-app');
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': other.clientKey, 'im-authorization': userToken },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toStrictEqual({
+      error: 'CLIENT_KEY_MISMATCH',
+      message: 'Client key does not match the specified domain',
+    });
+  });
+
+  it('lets the API key call user routes as the user named by IM-CLIENT-ID', async () => {
+    const missing = await t.admin('GET', '/me');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.code).toBe('INVALID_REQUEST');
+    const named = await t.admin('GET', '/me', undefined, { 'im-client-id': 'matrix-user' });
+    expect(named.statusCode).toBe(200);
+    expect(named.json().result.id).toBe('matrix-user');
+  });
+
+  it('refuses an IM-CLIENT-ID that differs from the token user', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': userToken, 'im-client-id': 'someone-else' },
+    });
+    expect(response.statusCode).toBe(403);
+  });
+});
+
+describe('failed authentications are limited per source address', () => {
+  it('turns an address away after too many failures, with Retry-After', async () => {
+    const limited = await buildTestApp({ authFailuresPerMinute: 5 });
+    try {
+      const attempt = (remoteAddress: string, key = 'wrong-key-wrong-key') =>
+        limited.app.inject({ method: 'GET', url: '/admin/clients', headers: { 'im-api-key': key }, remoteAddress });
+      for (let i = 0; i < 5; i++) expect((await attempt('192.0.2.10')).statusCode).toBe(401);
+      const blocked = await attempt('192.0.2.10');
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.json()).toMatchObject({
+        error: 'RATE_LIMIT_EXCEEDED',
+        message: 'Too many requests, please try again later',
+      });
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      // Guesses stay refused for the rest of the window, but a right generated key is still
+      // served: the budget stops guessing, not other clients behind the same address (issue 9 item 12)…
+      expect((await attempt('192.0.2.10', 'another-wrong-key')).statusCode).toBe(429);
+      expect((await attempt('192.0.2.10', limited.apiKey)).statusCode).toBe(200);
+      // …and other addresses are unaffected.
+      expect((await attempt('192.0.2.11', limited.apiKey)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testRedisUrl, type TestApp } from '../../helpers/test-app.js';
+import { buildTwoNodes, type TwoNodes } from '../../helpers/two-nodes.js';
+
+/** Two Parley nodes in one process: separate caches and Redis connections, one database, one Redis. */
+describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
+  let nodes: TwoNodes | undefined;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    nodes = await buildTwoNodes();
+    ({ a, b } = nodes);
+  });
+  afterAll(() => nodes?.close());
+
+  const get = (node: TestApp, key: string, url = '/admin/clients') =>
+    node.app.inject({ method: 'GET', url, headers: { 'im-api-key': key } });
+
+  it("holds a key's rate limit across nodes", async () => {
+    const key = await a.createKey({ name: 'limited', rateLimit: 10 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await get(i % 2 === 0 ? a : b, key)).statusCode);
+    expect(statuses).toEqual(Array(10).fill(200));
+    const overA = await get(a, key);
+    const overB = await get(b, key);
+    expect([overA.statusCode, overB.statusCode]).toEqual([429, 429]);
+    expect(overB.json()).toMatchObject({ error: 'RATE_LIMIT_EXCEEDED' });
+    expect(overB.headers.ratelimit).toMatch(/^limit=10, remaining=0, reset=\d+$/);
+  });
+
+  it('drops a revoked key on the other node at once', async () => {
+    const key = await a.createKey({ name: 'to revoke' });
+    expect((await get(b, key)).statusCode).toBe(200); // node B now has it cached
+    const id = (await a.services.keys.list(a.appId)).find((entry) => entry.name === 'to revoke')!.id;
+    expect((await a.admin('DELETE', `/admin/keys/${id}`)).statusCode).toBe(200);
+    // The revocation crosses Redis pub/sub; allow it a few milliseconds to arrive.
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      status = (await get(b, key)).statusCode;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('drops a revoked user token on the other node at once', async () => {
+    const token = await a.createUser('carol');
+    const me = () =>
+      b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': b.clientKey, 'im-authorization': token } });
+    expect((await me()).statusCode).toBe(200);
+    expect((await a.admin('DELETE', '/admin/clients/carol/token')).statusCode).toBe(200);
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      status = (await me()).statusCode;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe(401);
+  });
+
+  it('drops a regenerated client key on the other node at once', async () => {
+    const token = await a.createUser('dave');
+    const me = (clientKey: string) =>
+      b.app.inject({ method: 'GET', url: '/me', headers: { 'im-client-key': clientKey, 'im-authorization': token } });
+    expect((await me(a.clientKey)).statusCode).toBe(200);
+    const fresh = (await a.admin('POST', '/admin/keys/client-key')).json().result.clientKey as string;
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 403; i++) {
+      status = (await me(a.clientKey)).statusCode;
+      if (status !== 403) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(status).toBe(403);
+    expect((await me(fresh)).statusCode).toBe(200);
+  });
+});
