@@ -17,7 +17,7 @@ import { createUsersModule, type UsersModule } from './modules/users/index.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/index.js';
 import { AuthFailureGuard } from './ratelimit/auth-failure-guard.js';
 import { WindowCounter } from './ratelimit/rate-limiter.js';
-import { Presence } from './realtime/presence.js';
+import type { Presence } from './realtime/presence.js';
 import type { Storage } from './storage/database.js';
 
 /** What the modules run on: built by the runtime (or the CLI) before any module. */

@@ -56,8 +56,6 @@ export type {
   SyncService,
   TypingService,
 };
-/** TEMP: groups.service.ts (identity branch) still names this type; its port is `seedGroupUsers` (chat's `members`). */
-export type { MembersRepository } from './members.repository.js';
 
 export interface ChatModuleDeps {
   storage: Storage;
@@ -90,8 +88,6 @@ export interface ChatModule {
   sync: SyncService;
   counts: ChatCounts;
   routes: FastifyPluginAsync;
-  /** TEMP for tests that reach stored rows through `services.*Repository`; not for other modules. */
-  repositories: { rooms: RoomsRepository; messages: MessagesRepository; members: MembersRepository };
 }
 
 export function createChatModule(deps: ChatModuleDeps): ChatModule {
@@ -154,10 +150,5 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     });
     await app.register(moderationRoutes, { moderation: chat.moderation });
   };
-  return { ...chat, routes, repositories: { rooms, messages, members } };
+  return { ...chat, routes };
 }
-
-/** TEMP until the delivery branch: webhooks/webhook-outbox.ts still builds payloads from these (now chat/webhook-events.ts). */
-export { messageView } from './message-view.js';
-export type { StoredMessage } from './messages.repository.js';
-export type { Room } from './rooms.repository.js';

@@ -63,9 +63,6 @@ export interface UserActivity {
   activeBetween(appId: string, from: number, to: number, limit: number): Promise<string[]>;
 }
 
-/** @deprecated Transitional name of `UserDirectory` while the other modules move to it. */
-export type UsersRepository = UserDirectory;
-
 export interface UsersModuleDeps {
   storage: Storage;
   bus: EventBus;
