@@ -100,7 +100,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const access = new RoomAccess({ rooms, members, users, moderation });
   const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
-  const writer = new MessageWriter(messages, rooms, members, webhookEvents, deps.files);
+  const writer = new MessageWriter({ messages, rooms, members, webhookEvents, files: deps.files });
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
   const shared = { rooms, members, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
