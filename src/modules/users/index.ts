@@ -23,7 +23,7 @@ export type { UserSummary } from './user-summary.js';
 export { groupView, userView } from './user-view.js';
 export type { UserView } from './user-view.js';
 export type { Address, User } from './users.repository.js';
-export { GroupSchema, UserSchema } from './users.schemas.js';
+export { GroupSchema, UserSchema, UserSummarySchema } from './users.schemas.js';
 export type { UsersService } from './users.service.js';
 
 /**
