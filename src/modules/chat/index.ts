@@ -4,6 +4,7 @@ import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
 import type { UserDirectory } from '../users/index.js';
+import type { WebhookQueue } from '../webhooks/index.js';
 import { BadgesService } from './badges.service.js';
 import { badgesRoutes } from './badges.routes.js';
 import { BatchRepository } from './batch.repository.js';
@@ -33,14 +34,13 @@ import { SearchService } from './search.service.js';
 import { SyncService } from './sync.service.js';
 import { SystemMessages } from './system-messages.js';
 import { TypingService } from './typing.service.js';
-import { RoomWebhookEvents, type WebhookQueue } from './webhook-events.js';
+import { RoomWebhookEvents } from './webhook-events.js';
 
 export type { Actor } from './room-access.js';
 export type { RoomView } from './room-presenter.js';
 export type { OnlineUsers } from './room-presenter.js';
 export type { MessageView } from './message-view.js';
 export type { MessageCensor, MessageFileSharing } from './ports.js';
-export type { RoomWebhookEvent, WebhookEvent, WebhookQueue } from './webhook-events.js';
 export type {
   BadgesService,
   BatchService,
