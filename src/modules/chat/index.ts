@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import type { UserDirectory } from '../users/index.js';
 import type { WebhookQueue } from '../webhooks/index.js';
 import { BadgesService } from './badges.service.js';
@@ -131,24 +132,20 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),
   };
-  const routes: FastifyPluginAsync = async (app) => {
-    await app.register(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList });
-    await app.register(membersRoutes, { members: chat.members });
-    await app.register(messagesRoutes, {
-      messages: chat.messages,
-      messageList: chat.messageList,
-      batches: chat.batches,
-    });
-    await app.register(searchRoutes, { search: chat.search });
-    await app.register(badgesRoutes, { badges: chat.badges });
-    await app.register(sdkRoomsRoutes, {
+  const routes = routeGroup(
+    bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
+    bindRoutes(membersRoutes, { members: chat.members }),
+    bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(searchRoutes, { search: chat.search }),
+    bindRoutes(badgesRoutes, { badges: chat.badges }),
+    bindRoutes(sdkRoomsRoutes, {
       rooms: chat.rooms,
       roomList: chat.roomList,
       members: chat.members,
       messageList: chat.messageList,
       typing: chat.typing,
-    });
-    await app.register(moderationRoutes, { moderation: chat.moderation });
-  };
+    }),
+    bindRoutes(moderationRoutes, { moderation: chat.moderation }),
+  );
   return { ...chat, routes };
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
+import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import { groupsRoutes } from './groups.routes.js';
 import { GroupsService, type GroupRoomsPort } from './groups.service.js';
 import { UserTokenVerifier } from './token-verifier.js';
@@ -98,10 +99,10 @@ export function createUsersModule(deps: UsersModuleDeps): UsersModule {
     tokenVerifier: new UserTokenVerifier({ tokens: tokensRepository, bus }),
     userListCache,
     directory: repository,
-    routes: async (app) => {
-      await app.register(usersRoutes, { users, userListCache });
-      await app.register(tokensRoutes, { users });
-      await app.register(groupsRoutes, { groups });
-    },
+    routes: routeGroup(
+      bindRoutes(usersRoutes, { users, userListCache }),
+      bindRoutes(tokensRoutes, { users }),
+      bindRoutes(groupsRoutes, { groups }),
+    ),
   };
 }

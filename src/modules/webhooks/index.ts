@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebhookConfig } from '../../config/config.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { type BotReplies, WebhookDispatcher } from './webhook-dispatcher.js';
 import { DeliveryOutbox, type WebhookQueue } from './webhook-queue.js';
 import { WebhooksRepository } from './webhooks.repository.js';
@@ -44,8 +45,6 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
     webhooks,
     queue: new DeliveryOutbox({ repository }),
     dispatcher,
-    routes: async (app) => {
-      await app.register(webhooksRoutes, { webhooks });
-    },
+    routes: bindRoutes(webhooksRoutes, { webhooks }),
   };
 }
