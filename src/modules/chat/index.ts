@@ -1,4 +1,7 @@
-/** The public surface of the chat module (rooms, members, messages, moderation, search, badges): other folders import only from here. */
+/**
+ * The public surface of the chat module (rooms, members, messages, moderation, search, badges):
+ * other folders import only from here.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';

@@ -110,7 +110,8 @@ export class MessagesService {
           existing,
           'Only the sender, room owner, manager, or platform admin can edit a message',
         );
-        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name.
+        // They recall or delete instead.
         if (!actor.admin && existing.senderId !== actor.userId) {
           throw new AppError(
             'NOT_PERMITTED',
