@@ -4,6 +4,13 @@ import type { Database, RoomUserStateTable } from '../../storage/schema/tables.j
 import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
 
+/** A read position: the message read up to (its seq and id), and when. */
+export interface ReadPosition {
+  seq: number;
+  messageId: string;
+  now: number;
+}
+
 export interface Member {
   roomId: string;
   userId: string;
@@ -238,11 +245,10 @@ export class MembersRepository {
     appId: string,
     roomId: string,
     userId: string,
-    seq: number,
-    messageId: string,
-    now: number,
+    at: ReadPosition,
     db: Db = this.storage.db,
   ): Promise<void> {
+    const { seq, messageId, now } = at;
     await db
       .insertInto('room_user_state')
       .values({
@@ -270,15 +276,8 @@ export class MembersRepository {
   }
 
   /** The sender of the room's newest message has read the room up to it. */
-  async markSent(
-    appId: string,
-    roomId: string,
-    userId: string,
-    seq: number,
-    messageId: string,
-    now: number,
-    db: Db,
-  ): Promise<void> {
+  async markSent(appId: string, roomId: string, userId: string, at: ReadPosition, db: Db): Promise<void> {
+    const { seq, messageId, now } = at;
     await db
       .updateTable('room_user_state')
       .set({ last_read_seq: seq, last_read_id: messageId, badge: 0, updated_at: now })

@@ -74,7 +74,8 @@ export class MessageWriter {
     stored.previousSeq = room.lastMessageSeq;
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
-    if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
+    if (senderId !== null)
+      await this.members.markSent(room.appId, room.id, senderId, { seq: stored.seq, messageId: stored.id, now }, tx);
     // Files this message carries by URL become readable by the room's members (see FileAccess).
     await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
