@@ -6,6 +6,8 @@
 const TRANSPORT = '^src/(http|plugins|realtime)/';
 /** Route and schema files are the HTTP edge of a module (`*.routes.ts`, `sdk-*.routes.ts`, `*.schemas.ts`). */
 const MODULE_EDGE = '^src/modules/.+[.](routes|schemas)[.]ts$';
+/** A module's index.ts binds its route plugins to their options, with http/bind-routes.ts and nothing else of http/. */
+const MODULE_INDEX = '^src/modules/[^/]+/index[.]ts$';
 
 module.exports = {
   forbidden: [
@@ -13,8 +15,15 @@ module.exports = {
       name: 'domain-not-to-transport',
       comment: 'Domain code throws core AppError codes and declares interfaces; http/, plugins/ and realtime/ map or implement them.',
       severity: 'error',
-      from: { path: '^src/(modules|core|storage|events|shared|ratelimit)/', pathNot: MODULE_EDGE },
+      from: { path: '^src/(modules|core|storage|events|shared|ratelimit)/', pathNot: [MODULE_EDGE, MODULE_INDEX] },
       to: { path: TRANSPORT },
+    },
+    {
+      name: 'module-index-binds-routes-only',
+      comment: "A module's index.ts reaches the transports only to bind its route plugins (http/bind-routes.ts).",
+      severity: 'error',
+      from: { path: MODULE_INDEX },
+      to: { path: TRANSPORT, pathNot: '^src/http/bind-routes[.]ts$' },
     },
     {
       name: 'core-self-contained',

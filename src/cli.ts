@@ -84,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
         const app = await apps.create(argument, values.id);
         const { secret } = await keys.create(app.id, { name: 'Initial key' }, 'cli');
         print(
-          `Application id : ${app.id}\nClient key     : ${app.clientKey}\nAPI key        : ${secret}\n(The API key is shown once; store it now.)`,
+          `Application id : ${app.id}\nClient key     : ${app.clientKey}\nAPI key        : ${secret}\n` +
+            '(The API key is shown once; store it now.)',
         );
         return 0;
       }
@@ -118,7 +119,9 @@ async function main(argv: string[]): Promise<number> {
         const grace = values.grace === undefined ? DEFAULT_ROLL_GRACE_SECONDS : wholeNumber(values.grace, '--grace');
         const rolled = await keys.roll(key.appId, key.id, grace, 'cli');
         print(
-          `Rolled ${key.id} -> ${rolled.key.id}; the old key stops working at ${keyView(rolled.previous).expiresAt}.\nNew API key: ${rolled.secret}\n(Shown once; store it now.)`,
+          `Rolled ${key.id} -> ${rolled.key.id}; ` +
+            `the old key stops working at ${keyView(rolled.previous).expiresAt}.\n` +
+            `New API key: ${rolled.secret}\n(Shown once; store it now.)`,
         );
         return 0;
       }

@@ -86,7 +86,10 @@ function httpApp(infra: Infrastructure, modules: Modules, budgets: Budgets, conn
   });
 }
 
-/** Opens storage (migrated), Redis and the event bus, composes the modules, prepares the default app and builds the HTTP app. */
+/**
+ * Opens storage (migrated), Redis and the event bus, composes the modules, prepares the default
+ * app and builds the HTTP app.
+ */
 export async function startRuntime(config: Config, logger: Logger): Promise<Runtime> {
   let storage: Storage | undefined;
   let redis: Redis | undefined;

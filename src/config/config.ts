@@ -163,7 +163,8 @@ function parseBuckets(raw: string | undefined, problems: string[]): string[] {
   const bad = buckets.filter((bucket) => !/^[A-Za-z0-9_.-]{1,64}$/.test(bucket));
   if (bad.length > 0)
     problems.push(
-      `PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); got "${bad.join(', ')}"`,
+      'PUBLIC_FILE_BUCKETS must be comma-separated bucket names (letters, digits, "_", ".", "-"); ' +
+        `got "${bad.join(', ')}"`,
     );
   return buckets;
 }
@@ -192,7 +193,8 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
   if (value.toLowerCase() === 'true') {
     problems.push(
       'TRUST_PROXY=true trusts every hop, so a client could choose its own address in X-Forwarded-For. ' +
-        'Set the number of proxies in front of Parley (e.g. TRUST_PROXY=1) or, better, their addresses/CIDRs (e.g. TRUST_PROXY=10.0.0.5,10.0.1.0/24)',
+        'Set the number of proxies in front of Parley (e.g. TRUST_PROXY=1) or, better, ' +
+        'their addresses/CIDRs (e.g. TRUST_PROXY=10.0.0.5,10.0.1.0/24)',
     );
     return false;
   }
@@ -208,7 +210,8 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): false | n
     return entries.join(',');
   } catch {
     problems.push(
-      `TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`,
+      'TRUST_PROXY must be a number of proxies (e.g. 1) or a comma-separated list of ' +
+        `the proxies' IPs/CIDRs or loopback, linklocal, uniquelocal (got "${value}")`,
     );
     return false;
   }

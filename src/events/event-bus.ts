@@ -97,7 +97,10 @@ export interface EventBus {
 }
 
 export class LocalEventBus implements EventBus {
-  /** Handlers by event type: `subscribe` files each one under its own type only, so `handlersOf` reads it back typed. */
+  /**
+   * Handlers by event type: `subscribe` files each one under its own type only, so `handlersOf`
+   * reads it back typed.
+   */
   private readonly handlers = new Map<EventType, Set<EventHandler<never>>>();
 
   constructor(private readonly onHandlerError: (error: unknown, type: EventType) => void = () => undefined) {}

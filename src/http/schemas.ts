@@ -8,6 +8,15 @@ export const Envelope = <T extends TSchema>(result: T) =>
 export const ListOf = <T extends TSchema>(item: T) =>
   Type.Object({ totalCount: Type.Integer(), data: Type.Array(item) });
 
+/**
+ * `inspect` of the list calls (spec 4.5, 5.4): the filter as IMKIT echoes it, MongoDB-style
+ * (`$or`, `$gt`…), and the time taken. The echo is free-form by the spec; it carries no stored row.
+ */
+export const Inspect = Type.Object({
+  query: Type.Object({}, { additionalProperties: true }),
+  tookMS: Type.Number(),
+});
+
 export const ErrorShapeA = Type.Object(
   { error: Type.String(), message: Type.String(), retryAfter: Type.Optional(Type.Integer()) },
   { $id: 'KeyLayerError', description: 'Key-layer error (spec 1.5 shape A)' },

@@ -104,7 +104,8 @@ export default fp<AuthPluginOptions>(
       if (wait !== undefined && check.token.kind !== 'issued') blocked(request, reply, wait);
       request.auth = { kind: 'user', app: clientApp, userId: check.token.userId, tokenId: check.token.id };
       await limitUser(reply, clientApp.id, check.token.userId);
-      // IM-CLIENT-ID naming another user is refused on every route, not only those that read the user (spec 12 item 12).
+      // IM-CLIENT-ID naming another user is refused on every route, not only those that read
+      // the user (spec 12 item 12).
       actorOf(request);
     });
 

@@ -10,7 +10,10 @@ const NAMED_RANGES: Record<string, string[]> = {
   uniquelocal: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'],
 };
 
-/** Whether the hop at `address` (0 = the direct peer) is a proxy whose X-Forwarded-For is believed, as Fastify decides. */
+/**
+ * Whether the hop at `address` (0 = the direct peer) is a proxy whose X-Forwarded-For is believed,
+ * as Fastify decides.
+ */
 export function compileTrust(trustProxy: TrustProxy | undefined): (address: string, hop: number) => boolean {
   if (typeof trustProxy === 'function') return trustProxy;
   if (trustProxy === true) return () => true;

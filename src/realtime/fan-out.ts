@@ -127,7 +127,10 @@ export class FanOut {
     this.order.stop();
   }
 
-  /** Pushes to every socket of the given users (or groups), and to the app's key sockets holding the push's read scope. */
+  /**
+   * Pushes to every socket of the given users (or groups), and to the app's key sockets holding
+   * the push's read scope.
+   */
   push(appId: string, userIds: readonly string[], event: string, payload: unknown, except?: string): void {
     this.pushRaw(appId, userIds, event, payload, toBase64(payload), except);
   }

@@ -82,22 +82,19 @@ describe('item 5: client-chosen message ids', () => {
     // A writer whose first drawn id is that one (as if 64 random bits had come up twice).
     const { MessageWriter } = await import('../../src/modules/chat/message-writer.js');
     const { messagesRepository, roomsRepository, membersRepository } = t.services;
-    const outbox = { message: async () => {}, members: async () => {} } as unknown as ConstructorParameters<
-      typeof MessageWriter
-    >[3];
+    const webhookEvents = { message: async () => {} };
     let first = true;
-    const writer = new MessageWriter(
-      messagesRepository,
-      roomsRepository,
-      membersRepository,
-      outbox,
-      undefined,
-      (now) => {
+    const writer = new MessageWriter({
+      messages: messagesRepository,
+      rooms: roomsRepository,
+      members: membersRepository,
+      webhookEvents,
+      newId: (now) => {
         if (!first) return objectId(now);
         first = false;
         return taken;
       },
-    );
+    });
     const room = (await roomsRepository.find(t.appId, theirs))!;
     const stored = await roomsRepository.transaction((tx) =>
       writer.write(tx, room, 'alice', { messageType: 'text', content: { message: 'fresh' }, searchText: 'fresh' }),

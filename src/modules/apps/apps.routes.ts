@@ -25,9 +25,11 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ apps: AppsService }> = asyn
         tags,
         summary: "Change the application's name or settings",
         description:
-          "`singleTokenPerUser` (default false): when true, issuing, binding or updating a token revokes the user's other tokens. " +
+          '`singleTokenPerUser` (default false): when true, issuing, binding or updating a token ' +
+          "revokes the user's other tokens. " +
           '`defaultGroupOpening` (default 1): `opening` of new group rooms that set none. ' +
-          '`defaultHistoryVisibility` (default "shared"): `historyVisibility` of new rooms that set none ("joined": members read only what was sent after they joined).',
+          '`defaultHistoryVisibility` (default "shared"): `historyVisibility` of new rooms that set none ' +
+          '("joined": members read only what was sent after they joined).',
         body: UpdateAppBody,
         response: { 200: AppResponse },
       },

@@ -1,6 +1,7 @@
 /** The public surface of the apps module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import type { Storage } from '../../storage/database.js';
 import { AppsRepository } from './apps.repository.js';
 import { appsRoutes } from './apps.routes.js';
@@ -24,8 +25,6 @@ export function createAppsModule(deps: AppsModuleDeps): AppsModule {
   const apps = new AppsService({ apps: new AppsRepository(deps.storage), bus: deps.bus });
   return {
     apps,
-    routes: async (app) => {
-      await app.register(appsRoutes, { apps });
-    },
+    routes: bindRoutes(appsRoutes, { apps }),
   };
 }

@@ -61,7 +61,9 @@ export class ActivityRecorder {
 
   private append(entry: AuditEntry): void {
     if (changedNothing(entry)) {
-      const id = `${entry.appId}\n${entry.keyId}\n${entry.ip}\n${entry.method}\n${entry.status}\n${Math.floor(entry.at / 1000)}\n${entry.url}`;
+      const second = Math.floor(entry.at / 1000);
+      const who = `${entry.appId}\n${entry.keyId}\n${entry.ip}`;
+      const id = `${who}\n${entry.method}\n${entry.status}\n${second}\n${entry.url}`;
       const seen = this.repeats.get(id);
       if (seen) {
         seen.count += 1;

@@ -23,7 +23,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditService }> = a
         tags: ['Audit'],
         summary: 'Admin requests, newest first',
         description:
-          'Every request to an admin route or made with an API key, including refused ones. Kept for AUDIT_RETENTION_DAYS.',
+          'Every request to an admin route or made with an API key, including refused ones. ' +
+          'Kept for AUDIT_RETENTION_DAYS.',
         querystring: AuditListQuery,
         response: { 200: AuditListResponse },
       },

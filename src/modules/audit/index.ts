@@ -1,6 +1,7 @@
 /** The public surface of the audit module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import type { KeyUseRecorder } from '../keys/index.js';
 import { ActivityRecorder } from './activity-recorder.js';
 import { AuditRepository } from './audit.repository.js';
@@ -41,8 +42,6 @@ export function createAuditModule(deps: AuditModuleDeps): AuditModule {
   return {
     activity,
     audit,
-    routes: async (app) => {
-      await app.register(auditRoutes, { audit });
-    },
+    routes: bindRoutes(auditRoutes, { audit }),
   };
 }

@@ -1,9 +1,14 @@
-/** The public surface of the chat module (rooms, members, messages, moderation, search, badges): other folders import only from here. */
+/**
+ * The public surface of the chat module (rooms, members, messages, moderation, search, badges):
+ * other folders import only from here.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Limits } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import type { UserDirectory } from '../users/index.js';
+import type { WebhookQueue } from '../webhooks/index.js';
 import { BadgesService } from './badges.service.js';
 import { badgesRoutes } from './badges.routes.js';
 import { BatchRepository } from './batch.repository.js';
@@ -33,14 +38,13 @@ import { SearchService } from './search.service.js';
 import { SyncService } from './sync.service.js';
 import { SystemMessages } from './system-messages.js';
 import { TypingService } from './typing.service.js';
-import { RoomWebhookEvents, type WebhookQueue } from './webhook-events.js';
+import { RoomWebhookEvents } from './webhook-events.js';
 
 export type { Actor } from './room-access.js';
 export type { RoomView } from './room-presenter.js';
 export type { OnlineUsers } from './room-presenter.js';
 export type { MessageView } from './message-view.js';
 export type { MessageCensor, MessageFileSharing } from './ports.js';
-export type { RoomWebhookEvent, WebhookEvent, WebhookQueue } from './webhook-events.js';
 export type {
   BadgesService,
   BatchService,
@@ -56,8 +60,6 @@ export type {
   SyncService,
   TypingService,
 };
-/** TEMP: groups.service.ts (identity branch) still names this type; its port is `seedGroupUsers` (chat's `members`). */
-export type { MembersRepository } from './members.repository.js';
 
 export interface ChatModuleDeps {
   storage: Storage;
@@ -90,8 +92,6 @@ export interface ChatModule {
   sync: SyncService;
   counts: ChatCounts;
   routes: FastifyPluginAsync;
-  /** TEMP for tests that reach stored rows through `services.*Repository`; not for other modules. */
-  repositories: { rooms: RoomsRepository; messages: MessagesRepository; members: MembersRepository };
 }
 
 export function createChatModule(deps: ChatModuleDeps): ChatModule {
@@ -104,7 +104,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const access = new RoomAccess({ rooms, members, users, moderation });
   const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
-  const writer = new MessageWriter(messages, rooms, members, webhookEvents, deps.files);
+  const writer = new MessageWriter({ messages, rooms, members, webhookEvents, files: deps.files });
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
   const shared = { rooms, members, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
@@ -135,29 +135,20 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),
   };
-  const routes: FastifyPluginAsync = async (app) => {
-    await app.register(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList });
-    await app.register(membersRoutes, { members: chat.members });
-    await app.register(messagesRoutes, {
-      messages: chat.messages,
-      messageList: chat.messageList,
-      batches: chat.batches,
-    });
-    await app.register(searchRoutes, { search: chat.search });
-    await app.register(badgesRoutes, { badges: chat.badges });
-    await app.register(sdkRoomsRoutes, {
+  const routes = routeGroup(
+    bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
+    bindRoutes(membersRoutes, { members: chat.members }),
+    bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(searchRoutes, { search: chat.search }),
+    bindRoutes(badgesRoutes, { badges: chat.badges }),
+    bindRoutes(sdkRoomsRoutes, {
       rooms: chat.rooms,
       roomList: chat.roomList,
       members: chat.members,
       messageList: chat.messageList,
       typing: chat.typing,
-    });
-    await app.register(moderationRoutes, { moderation: chat.moderation });
-  };
-  return { ...chat, routes, repositories: { rooms, messages, members } };
+    }),
+    bindRoutes(moderationRoutes, { moderation: chat.moderation }),
+  );
+  return { ...chat, routes };
 }
-
-/** TEMP until the delivery branch: webhooks/webhook-outbox.ts still builds payloads from these (now chat/webhook-events.ts). */
-export { messageView } from './message-view.js';
-export type { StoredMessage } from './messages.repository.js';
-export type { Room } from './rooms.repository.js';

@@ -1,8 +1,15 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
+
+/** A read position: the message read up to (its seq and id), and when. */
+export interface ReadPosition {
+  seq: number;
+  messageId: string;
+  now: number;
+}
 
 export interface Member {
   roomId: string;
@@ -115,13 +122,7 @@ export class MembersRepository {
       position,
       history_from_seq: readUpTo,
     }));
-    for (const rows of inStatements(members)) {
-      await db
-        .insertInto('room_members')
-        .values(rows)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
+    await insertMissing(db, 'room_members', members);
     const states = stateUsers.map((userId) => ({
       app_id: appId,
       room_id: roomId,
@@ -132,13 +133,7 @@ export class MembersRepository {
       pref: null,
       updated_at: now,
     }));
-    for (const rows of inStatements(states)) {
-      await db
-        .insertInto('room_user_state')
-        .values(rows)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
+    await insertMissing(db, 'room_user_state', states);
   }
 
   /** Removes members with their read positions and preferences (spec 4.7). */
@@ -250,11 +245,10 @@ export class MembersRepository {
     appId: string,
     roomId: string,
     userId: string,
-    seq: number,
-    messageId: string,
-    now: number,
+    at: ReadPosition,
     db: Db = this.storage.db,
   ): Promise<void> {
+    const { seq, messageId, now } = at;
     await db
       .insertInto('room_user_state')
       .values({
@@ -282,15 +276,8 @@ export class MembersRepository {
   }
 
   /** The sender of the room's newest message has read the room up to it. */
-  async markSent(
-    appId: string,
-    roomId: string,
-    userId: string,
-    seq: number,
-    messageId: string,
-    now: number,
-    db: Db,
-  ): Promise<void> {
+  async markSent(appId: string, roomId: string, userId: string, at: ReadPosition, db: Db): Promise<void> {
+    const { seq, messageId, now } = at;
     await db
       .updateTable('room_user_state')
       .set({ last_read_seq: seq, last_read_id: messageId, badge: 0, updated_at: now })
@@ -394,13 +381,7 @@ export class MembersRepository {
       inviter,
       created_at: now,
     }));
-    for (const rows of inStatements(invitations)) {
-      await db
-        .insertInto('room_invitations')
-        .values(rows)
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
+    await insertMissing(db, 'room_invitations', invitations);
   }
 
   async invitations(appId: string, roomId: string, db: Db = this.storage.db): Promise<string[]> {
@@ -416,5 +397,20 @@ export class MembersRepository {
 
   removeInvitations(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
     return this.deleteUsers('room_invitations', appId, roomId, userIds, db);
+  }
+}
+
+/** Inserts rows a statement at a time (within the driver's parameter limit), keeping any that exist. */
+async function insertMissing<T extends 'room_members' | 'room_user_state' | 'room_invitations'>(
+  db: Db,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<void> {
+  for (const chunk of inStatements(rows)) {
+    await db
+      .insertInto(table)
+      .values(chunk)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }

@@ -41,7 +41,7 @@ export class MessageList {
     query: MessageListQuery,
   ): Promise<{
     totalCount: number;
-    inspect: Record<string, unknown>;
+    inspect: { query: Record<string, unknown>; tookMS: number };
     data: MessageView[];
     userDeletedIDs: string[];
   }> {

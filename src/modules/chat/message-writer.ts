@@ -33,15 +33,33 @@ export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
  * room's last message and count, one more unread for every other member, and the sender's read
  * position (a sender has read their own room up to here).
  */
+export interface MessageWriterDeps {
+  messages: MessagesRepository;
+  rooms: RoomsRepository;
+  members: MembersRepository;
+  webhookEvents: Pick<RoomWebhookEvents, 'message'>;
+  /** Shares the files a message carries by URL (the files module); none in tests that need no files. */
+  files?: MessageFileSharing;
+  /** Draws a new server id (tests force collisions with it); `objectId` by default. */
+  newId?: (nowMs: number) => string;
+}
+
 export class MessageWriter {
-  constructor(
-    private readonly messages: MessagesRepository,
-    private readonly rooms: RoomsRepository,
-    private readonly members: MembersRepository,
-    private readonly webhookEvents: Pick<RoomWebhookEvents, 'message'>,
-    private readonly fileAccess?: MessageFileSharing,
-    private readonly newId: (nowMs: number) => string = objectId,
-  ) {}
+  private readonly messages: MessagesRepository;
+  private readonly rooms: RoomsRepository;
+  private readonly members: MembersRepository;
+  private readonly webhookEvents: Pick<RoomWebhookEvents, 'message'>;
+  private readonly fileAccess: MessageFileSharing | undefined;
+  private readonly newId: (nowMs: number) => string;
+
+  constructor(deps: MessageWriterDeps) {
+    this.messages = deps.messages;
+    this.rooms = deps.rooms;
+    this.members = deps.members;
+    this.webhookEvents = deps.webhookEvents;
+    this.fileAccess = deps.files;
+    this.newId = deps.newId ?? objectId;
+  }
 
   async write(
     tx: Db,
@@ -56,7 +74,8 @@ export class MessageWriter {
     stored.previousSeq = room.lastMessageSeq;
     await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     await this.members.messageWritten(room.appId, room.id, senderId, tx);
-    if (senderId !== null) await this.members.markSent(room.appId, room.id, senderId, stored.seq, stored.id, now, tx);
+    if (senderId !== null)
+      await this.members.markSent(room.appId, room.id, senderId, { seq: stored.seq, messageId: stored.id, now }, tx);
     // Files this message carries by URL become readable by the room's members (see FileAccess).
     await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).

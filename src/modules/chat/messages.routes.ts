@@ -59,7 +59,8 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
         tags,
         summary: 'Send one templated message to many rooms or users (spec 5.3)',
         description:
-          'Accepted at once and sent in the background; `GET /messages/batch/:id` reports progress and per-entry failures.',
+          'Accepted at once and sent in the background; ' +
+          '`GET /messages/batch/:id` reports progress and per-entry failures.',
         body: BatchBody,
         response: { 200: BatchAccepted },
       },

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope, ListOf, TimeInput } from '../../http/schemas.js';
+import { Envelope, Inspect, ListOf, TimeInput } from '../../http/schemas.js';
 
 export const MessageSchema = Type.Object(
   {
@@ -12,6 +12,7 @@ export const MessageSchema = Type.Object(
     createdAtMS: Type.Number(),
     updatedAtMS: Type.Number(),
   },
+  // Free-form on purpose: a message carries its sender's own fields at the top level (spec 1.9 `extra`, 1.10 media).
   { additionalProperties: true, description: "A message (spec 1.9); the sender's own fields appear as sent" },
 );
 
@@ -29,7 +30,7 @@ const messageFields = {
 
 export const AdminSendBody = Type.Object(
   { ...messageFields, room: Type.Optional(Type.String()), sender: Type.Optional(Type.String()) },
-  { additionalProperties: true },
+  { additionalProperties: true }, // the sender's own message fields (spec 1.10)
 );
 
 export const MemberSendBody = Type.Object(
@@ -38,7 +39,7 @@ export const MemberSendBody = Type.Object(
     _id: Type.Optional(Type.String()),
     sender: Type.Optional(Type.String({ description: 'With IM-API-KEY only' })),
   },
-  { additionalProperties: true },
+  { additionalProperties: true }, // the sender's own message fields (spec 1.10)
 );
 
 export const BatchBody = Type.Object(
@@ -49,12 +50,12 @@ export const BatchBody = Type.Object(
       Type.Array(
         Type.Object(
           { receiver: Type.Optional(Type.String()), room: Type.Optional(Type.String()) },
-          { additionalProperties: true },
+          { additionalProperties: true }, // per-recipient message fields (spec 5.3)
         ),
       ),
     ),
   },
-  { additionalProperties: true },
+  { additionalProperties: true }, // the sender's own message fields (spec 1.10)
 );
 
 export const BatchStatus = Type.Object({
@@ -82,7 +83,7 @@ export const MessageListResponse = Envelope(
   Type.Intersect([
     ListOf(MessageSchema),
     Type.Object({
-      inspect: Type.Object({}, { additionalProperties: true }),
+      inspect: Inspect,
       userDeletedIDs: Type.Array(Type.String()),
     }),
   ]),

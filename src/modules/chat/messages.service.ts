@@ -110,7 +110,8 @@ export class MessagesService {
           existing,
           'Only the sender, room owner, manager, or platform admin can edit a message',
         );
-        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name. They recall or delete instead.
+        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name.
+        // They recall or delete instead.
         if (!actor.admin && existing.senderId !== actor.userId) {
           throw new AppError(
             'NOT_PERMITTED',
@@ -331,7 +332,11 @@ export class MessagesService {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
     const message = await this.messageOfRoom(appId, roomId, messageId);
-    await this.deps.members.markRead(appId, roomId, actor.userId, message.seq, message.id, Date.now());
+    await this.deps.members.markRead(appId, roomId, actor.userId, {
+      seq: message.seq,
+      messageId: message.id,
+      now: Date.now(),
+    });
     const state = (await this.deps.members.readStates(appId, [roomId], actor.userId)).get(roomId);
     const badge = state?.badge ?? 0;
     const lastRead = state?.lastReadId ?? message.id;

@@ -10,7 +10,24 @@ import { userSummary, type UserSummary } from '../users/index.js';
 import { userView, type UserView } from '../users/index.js';
 import type { Ban, Block, ModerationRepository } from './moderation.repository.js';
 
-const roomSummary = (room: Room) => ({
+/** A ban or block as spec 7 answers it: `blocker` and `room` are ids, or summaries in the room ban list. */
+export interface ModerationRecord {
+  appID: string;
+  blockee: UserSummary;
+  blocker: string | UserSummary;
+  room: string | RoomSummary;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface RoomSummary {
+  _id: string;
+  id: string;
+  roomType: string;
+  createdTimeMS?: number;
+}
+
+const roomSummary = (room: Room): RoomSummary => ({
   _id: room.id,
   id: room.id,
   roomType: room.roomType,
@@ -27,7 +44,7 @@ export class ModerationService {
   ) {}
 
   /** `POST /blockStatus/room/:roomID/:blockee` (7.1). */
-  async ban(appId: string, actor: Actor, roomId: string, blockee: string): Promise<Record<string, unknown>> {
+  async ban(appId: string, actor: Actor, roomId: string, blockee: string): Promise<ModerationRecord> {
     const user = await this.deps.users.find(appId, blockee);
     const now = Date.now();
     const ban = await this.deps.rooms.transaction(async (tx) => {
@@ -49,7 +66,7 @@ export class ModerationService {
   }
 
   /** `DELETE /blockStatus/room/:roomID/:blockee` (7.2): the record removed, `updatedAt` now (12 item 64). */
-  async unban(appId: string, actor: Actor, roomId: string, blockee: string): Promise<Record<string, unknown>> {
+  async unban(appId: string, actor: Actor, roomId: string, blockee: string): Promise<ModerationRecord> {
     const result = await this.deps.rooms.transaction(async (tx) => {
       const context = await this.deps.access.load(appId, roomId, actor, tx);
       this.requireModerator(context, 'Only room owner can unblock users in group chat rooms');
@@ -63,7 +80,7 @@ export class ModerationService {
   }
 
   /** `GET /blockStatus/room/:roomID` (7.3), newest first. */
-  async bans(appId: string, actor: Actor, roomId: string): Promise<{ data: Record<string, unknown>[] }> {
+  async bans(appId: string, actor: Actor, roomId: string): Promise<{ data: ModerationRecord[] }> {
     const context = await this.deps.access.load(appId, roomId, actor);
     this.requireModerator(context, 'Only room owner can view blocklist in group chat rooms');
     const bans = await this.deps.moderation.bans(appId, roomId);
@@ -81,7 +98,7 @@ export class ModerationService {
   }
 
   /** `POST /blockStatus/my/:blockee` (7.4.1): closes the pair's direct room, created if needed. */
-  async block(appId: string, blocker: string, blockee: string): Promise<Record<string, unknown>> {
+  async block(appId: string, blocker: string, blockee: string): Promise<ModerationRecord> {
     if (blockee === blocker) throw new AppError('SELF_BLOCK_FORBIDDEN');
     const user = await this.deps.users.find(appId, blockee);
     if (!user || user.isGroup) throw new AppError('USER_NOT_FOUND');
@@ -108,7 +125,7 @@ export class ModerationService {
   }
 
   /** `DELETE /blockStatus/my/:blockee` (7.4.2): the direct room and its history stay. */
-  async unblock(appId: string, blocker: string, blockee: string): Promise<Record<string, unknown>> {
+  async unblock(appId: string, blocker: string, blockee: string): Promise<ModerationRecord> {
     const record = await this.deps.rooms.transaction(async (tx) => {
       const found = await this.deps.moderation.findBlock(appId, blocker, blockee, tx);
       if (!found) throw new AppError('BLOCK_NOT_FOUND', 'No block relationship exists with this user');
@@ -125,7 +142,7 @@ export class ModerationService {
   }
 
   /** `GET /blockStatus/my` (7.4.3). */
-  async blocks(appId: string, blocker: string): Promise<{ data: Record<string, unknown>[] }> {
+  async blocks(appId: string, blocker: string): Promise<{ data: ModerationRecord[] }> {
     const blocks = await this.deps.moderation.blocksBy(appId, blocker);
     const users = await this.deps.presenter.usersById(
       appId,
@@ -172,7 +189,7 @@ export class ModerationService {
   }
 }
 
-function banView(appId: string, ban: Ban, blockee: UserSummary): Record<string, unknown> {
+function banView(appId: string, ban: Ban, blockee: UserSummary): ModerationRecord {
   return {
     appID: appId,
     blockee,
@@ -183,7 +200,7 @@ function banView(appId: string, ban: Ban, blockee: UserSummary): Record<string, 
   };
 }
 
-function blockView(appId: string, block: Block, blockee: UserSummary, room: unknown): Record<string, unknown> {
+function blockView(appId: string, block: Block, blockee: UserSummary, room: string | RoomSummary): ModerationRecord {
   return {
     appID: appId,
     blockee,

@@ -46,7 +46,7 @@ export class RoomList {
     appId: string,
     userId: string,
     query: RoomListQuery,
-  ): Promise<{ totalCount: number; inspect: Record<string, unknown>; data: RoomView[] }> {
+  ): Promise<{ totalCount: number; inspect: { query: Record<string, unknown>; tookMS: number }; data: RoomView[] }> {
     const started = performance.now();
     const compare = parseSort(query.sort ?? DEFAULT_SORT, isTruthy(query.sortUnreadFirst));
     const updatedAfter = query.updatedAfter === undefined ? undefined : parseTime(query.updatedAfter);

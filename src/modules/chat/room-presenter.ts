@@ -8,14 +8,46 @@ import { userSummary, type UserSummary } from '../users/index.js';
 import type { Room } from './rooms.repository.js';
 import { written } from './written.js';
 
-export type RoomView = Record<string, unknown> & {
+/**
+ * The room object of spec 1.9, as rooms.schemas.ts `RoomSchema` answers it. A type rather than an
+ * interface so that events carry it as a plain record.
+ */
+export type RoomView = {
   _id: string;
   id: string;
   appID: string;
   name: string;
+  cover: string;
+  description: string;
   roomType: string;
+  roomTags: string[];
+  owner?: string;
+  managers: string[];
+  webhook?: string;
+  botMode: boolean;
+  botState?: string;
+  encrypted: boolean;
+  serviceStatus: number;
   status: number;
+  opening: number;
+  historyVisibility: string;
+  extParams?: string;
+  createdTime: string;
   createdTimeMS: number;
+  updatedAt: string;
+  updatedAtMS: number;
+  __v: number;
+  /** Ids in a create call's answer, user summaries elsewhere. */
+  members?: string[] | UserSummary[];
+  /** Each member's badge, read position, role and custom properties (spec 4.2). */
+  memberProperties?: Record<string, unknown>[];
+  lastMessage?: MessageView;
+  pinnedMessage?: MessageView | null;
+  unread?: number;
+  muted?: boolean;
+  isSuperuser?: boolean;
+  pref?: Record<string, unknown>;
+  lastRead?: string;
 };
 
 /** What the caller sees of a room that is theirs alone (spec 4.2, 4.5). */

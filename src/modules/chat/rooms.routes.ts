@@ -32,7 +32,8 @@ export const roomsRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomsService; roomL
         tags,
         summary: 'Create a room (spec 4.1)',
         description:
-          'A direct room without `_id` gets the md5 id of its member pair; creating it again answers the existing room. The caller is not added.',
+          'A direct room without `_id` gets the md5 id of its member pair; ' +
+          'creating it again answers the existing room. The caller is not added.',
         body: OptionalBody(CreateRoomBody),
         response: { 200: RoomResponse },
       },

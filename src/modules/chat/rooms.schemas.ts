@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope, ListOf, MAX_IDS_PER_REQUEST, Skip, TimeInput } from '../../http/schemas.js';
+import { Envelope, Inspect, ListOf, MAX_IDS_PER_REQUEST, Skip, TimeInput } from '../../http/schemas.js';
+import { UserSummarySchema } from '../users/index.js';
+import { MessageSchema } from './messages.schemas.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 255 });
 const Ids = Type.Array(Id, { maxItems: MAX_IDS_PER_REQUEST });
@@ -56,11 +58,40 @@ export const RoomSchema = Type.Object(
     id: Type.String(),
     appID: Type.String(),
     name: Type.String(),
+    cover: Type.String(),
+    description: Type.String(),
     roomType: Type.String(),
+    roomTags: Type.Array(Type.String()),
+    owner: Type.Optional(Type.String()),
+    managers: Type.Array(Type.String()),
+    webhook: Type.Optional(Type.String()),
+    botMode: Type.Boolean(),
+    botState: Type.Optional(Type.String()),
+    encrypted: Type.Boolean(),
+    serviceStatus: Type.Number(),
     status: Type.Integer(),
+    opening: Type.Number(),
+    historyVisibility: Type.String(),
+    extParams: Type.Optional(Type.String()),
+    createdTime: Type.String(),
     createdTimeMS: Type.Number(),
+    updatedAt: Type.String(),
+    updatedAtMS: Type.Number(),
+    __v: Type.Number(),
+    /** Ids in a create call's answer (spec 12 items 29-30), user summaries elsewhere. */
+    members: Type.Optional(Type.Array(Type.Union([Type.String(), UserSummarySchema]))),
+    // Free-form on purpose: each entry carries the member's custom properties (spec 1.9 `...custom`).
+    memberProperties: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
+    lastMessage: Type.Optional(MessageSchema),
+    pinnedMessage: Type.Optional(Type.Union([MessageSchema, Type.Null()])),
+    unread: Type.Optional(Type.Number()),
+    muted: Type.Optional(Type.Boolean()),
+    isSuperuser: Type.Optional(Type.Boolean()),
+    // Free-form on purpose: the caller's room preferences, where clients keep fields of their own (spec 1.9 `pref`).
+    pref: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    lastRead: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: 'A room (spec 1.9)' },
+  { description: 'A room (spec 1.9)' },
 );
 
 export const RoomResponse = Envelope(RoomSchema);
@@ -80,9 +111,7 @@ export const RoomListQuery = Type.Object({
   ),
 });
 
-export const RoomListResponse = Envelope(
-  Type.Intersect([ListOf(RoomSchema), Type.Object({ inspect: Type.Object({}, { additionalProperties: true }) })]),
-);
+export const RoomListResponse = Envelope(Type.Intersect([ListOf(RoomSchema), Type.Object({ inspect: Inspect })]));
 
 export const DeleteRoomResponse = Envelope(Type.Object({ n: Type.Integer(), ok: Type.Integer() }));
 

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Envelope } from '../../http/schemas.js';
+import { MessageSchema } from './messages.schemas.js';
 
 /** `POST /search`: fields are checked by the service, which answers the spec's codes (12 item 56). */
 export const SearchBody = Type.Object({
@@ -14,11 +15,29 @@ export const SearchBody = Type.Object({
   limit: Type.Optional(Type.Unknown({ description: 'Messages to return: default 50, at most 200' })),
 });
 
-/**
- * One list per requested type (`messages`, `roomName`, …), each present only when asked for:
- * free-form by the spec's own shape (12 item 56).
- */
-export const SearchResponse = Envelope(Type.Object({}, { additionalProperties: true }));
+/** A room as search lists it (spec 5.9). */
+const FoundRoom = Type.Object({
+  _id: Type.String(),
+  id: Type.String(),
+  name: Type.String(),
+  cover: Type.String(),
+  description: Type.String(),
+  roomType: Type.String(),
+  roomTags: Type.Array(Type.String()),
+});
+const FoundRooms = Type.Optional(Type.Array(FoundRoom));
+
+/** One list per requested type, each present only when asked for (12 item 56). */
+export const SearchResponse = Envelope(
+  Type.Object({
+    messages: Type.Optional(Type.Array(Type.Object({ room: FoundRoom, messages: Type.Array(Type.String()) }))),
+    roomName: FoundRooms,
+    roomMember: FoundRooms,
+    roomTags: FoundRooms,
+    roomPrefTags: FoundRooms,
+    roomPrefFolder: FoundRooms,
+  }),
+);
 
 /** `POST /messages/search` (SDK `message.searchV2`). */
 export const MessageSearchBody = Type.Object({
@@ -33,7 +52,7 @@ export const MessageSearchQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
 
-/** Messages as the presenter shows them; custom fields (`extra`, …) are free-form (spec 1.10). */
+/** Messages as the presenter shows them. */
 export const FoundMessagesResponse = Envelope(
-  Type.Object({ totalCount: Type.Integer(), data: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+  Type.Object({ totalCount: Type.Integer(), data: Type.Array(MessageSchema) }),
 );

@@ -3,6 +3,7 @@ import type { ChatReads } from './chat-reads.js';
 import { historyFloors } from './room-access.js';
 import type { MessagesRepository } from './messages.repository.js';
 import type { Room } from './rooms.repository.js';
+import type { MessageView } from './message-view.js';
 
 export interface SearchInput {
   type?: unknown;
@@ -99,7 +100,7 @@ export class SearchService {
     appId: string,
     userId: string,
     input: { keyword: unknown; room?: unknown; limit?: unknown },
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<MessageView[]> {
     if (typeof input.keyword !== 'string' || input.keyword.trim() === '')
       throw new AppError('INVALID_REQUEST', 'Missing required field: message (the text to find)');
     const keyword = input.keyword.trim();

@@ -73,7 +73,8 @@ export class SyncService {
       if (/^[0-9a-f]{24}$/.test(since)) {
         const message = await this.deps.messages.find(appId, since);
         if (message) return { time: message.createdAt, seq: message.seq };
-        // Deleted since: its id still tells when it was made, to the second (an id from the future was never one of ours).
+        // Deleted since: its id still tells when it was made, to the second
+        // (an id from the future was never one of ours).
         const made = Number.parseInt(since.slice(0, 8), 16) * 1000;
         if (made <= Date.now()) return { time: made - 1 };
         throw new AppError('INVALID_REQUEST', 'since names no message of yours');

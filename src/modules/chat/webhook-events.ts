@@ -1,30 +1,13 @@
 import type { Db } from '../../storage/transaction.js';
 import { userSummary, type UserDirectory, type UserSummary } from '../users/index.js';
+import type { WebhookEvent, WebhookQueue } from '../webhooks/index.js';
 import { messageView } from './message-view.js';
 import type { StoredMessage } from './messages.repository.js';
 import type { Room } from './rooms.repository.js';
 
-export type WebhookEvent = 'MESSAGE' | 'ADD_MEMBERS' | 'DELETE_MEMBERS' | 'JOIN_ROOM';
-
-/** A room event for the room's webhook targets, written in the transaction of the change (the durable outbox). */
-export interface RoomWebhookEvent {
-  appId: string;
-  roomId: string;
-  roomWebhook: string | null;
-  botState: string;
-  event: WebhookEvent;
-  clientId: string | null;
-  data: unknown;
-}
-
-/** Where room events go; the webhooks module implements it (targets, payload, delivery rows). */
-export interface WebhookQueue {
-  enqueue(tx: Db, event: RoomWebhookEvent): Promise<void>;
-}
-
 /**
- * The webhook events of the chat (spec 11.2), built from chat's own types and queued in the
- * transaction of the change they report: a committed change always has its delivery.
+ * The webhook events of the chat (spec 11.2), built from chat's own types and queued on the webhooks
+ * module's queue in the transaction of the change they report: a committed change always has its delivery.
  */
 export class RoomWebhookEvents {
   constructor(private readonly deps: { queue: WebhookQueue; users: UserDirectory }) {}

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { ConfigRepository } from './config.repository.js';
 import { configRoutes } from './config.routes.js';
 import { ConfigService } from './config.service.js';
@@ -24,8 +25,6 @@ export function createConfigModule(deps: ConfigModuleDeps): ConfigModule {
   const appConfig = new ConfigService({ config: new ConfigRepository(deps.storage), bus: deps.bus });
   return {
     appConfig,
-    routes: async (app) => {
-      await app.register(configRoutes, { appConfig });
-    },
+    routes: bindRoutes(configRoutes, { appConfig }),
   };
 }

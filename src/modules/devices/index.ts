@@ -1,6 +1,7 @@
 /** The public surface of the devices module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import type { UserDirectory } from '../users/index.js';
 import { DevicesRepository } from './devices.repository.js';
 import { devicesRoutes } from './devices.routes.js';
@@ -26,8 +27,6 @@ export function createDevicesModule(deps: DevicesModuleDeps): DevicesModule {
   const devices = new DevicesService({ repository: new DevicesRepository(deps.storage), users: deps.users });
   return {
     devices,
-    routes: async (app) => {
-      await app.register(devicesRoutes, { devices });
-    },
+    routes: bindRoutes(devicesRoutes, { devices }),
   };
 }

@@ -8,7 +8,10 @@ const PASSIVE_FAMILIES = ['audio/', 'video/'];
 const TOKEN = '[A-Za-z0-9!#$&^_.+-]{1,127}';
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}$`);
 
-/** The type an upload is stored with: its lowercased `type/subtype`, parameters dropped; anything malformed is octet-stream. */
+/**
+ * The type an upload is stored with: its lowercased `type/subtype`, parameters dropped; anything
+ * malformed is octet-stream.
+ */
 export function storedMediaType(declared: string | undefined): string {
   const [first = ''] = (declared ?? '').split(';');
   const essence = first.trim().toLowerCase();
@@ -39,9 +42,10 @@ const encodeAttr = (value: string) =>
 export function fileHeaders(mediaType: string, name: string): Record<string, string> {
   const passive = isPassive(mediaType);
   const fallback = name.replace(/[^A-Za-z0-9._ -]/g, '_');
+  const filename = `filename="${fallback}"; filename*=UTF-8''${encodeAttr(name)}`;
   return {
     'content-type': passive ? mediaType : safeDownloadType(mediaType),
-    'content-disposition': `${passive ? 'inline' : 'attachment'}; filename="${fallback}"; filename*=UTF-8''${encodeAttr(name)}`,
+    'content-disposition': `${passive ? 'inline' : 'attachment'}; ${filename}`,
     'x-content-type-options': 'nosniff',
     'content-security-policy': "default-src 'none'; sandbox",
     'cache-control': 'private',

@@ -88,7 +88,8 @@ export class FilesService {
     const file = await this.readable(appId, bucket, id, actor);
     const expires = Math.floor(Date.now() / 1000) + SIGNED_URL_TTL_S;
     const signature = await this.signature(appId, file.bucket, file.id, expires);
-    return `/files/${file.bucket}/${file.id}/signed?app=${encodeURIComponent(appId)}&expires=${expires}&signature=${signature}`;
+    const query = `app=${encodeURIComponent(appId)}&expires=${expires}&signature=${signature}`;
+    return `/files/${file.bucket}/${file.id}/signed?${query}`;
   }
 
   /** The file a signed URL names, while the URL is valid. */

@@ -1,6 +1,7 @@
 /** The public surface of the files module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { FileAccess } from './file-access.js';
 import { FilesRepository } from './files.repository.js';
 import { filesRoutes } from './files.routes.js';
@@ -32,8 +33,6 @@ export function createFilesModule(deps: FilesModuleDeps): FilesModule {
   return {
     files,
     fileAccess,
-    routes: async (app) => {
-      await app.register(filesRoutes, { files });
-    },
+    routes: bindRoutes(filesRoutes, { files }),
   };
 }

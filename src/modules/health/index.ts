@@ -1,6 +1,7 @@
 /** The public surface of the health module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { healthRoutes } from './health.routes.js';
 import { HealthService, type RedisStatus } from './health.service.js';
 
@@ -22,8 +23,6 @@ export function createHealthModule(deps: HealthModuleDeps): HealthModule {
   const health = new HealthService(deps);
   return {
     health,
-    routes: async (app) => {
-      await app.register(healthRoutes, { health });
-    },
+    routes: bindRoutes(healthRoutes, { health }),
   };
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { ApiKeyVerifier } from './key-verifier.js';
 import { KeysRepository } from './keys.repository.js';
 import { keysRoutes } from './keys.routes.js';
@@ -57,8 +58,6 @@ export function createKeysModule(deps: KeysModuleDeps): KeysModule {
   return {
     keys,
     keyVerifier: new ApiKeyVerifier({ keys: repository, bus: deps.bus }),
-    routes: async (app) => {
-      await app.register(keysRoutes, { keys });
-    },
+    routes: bindRoutes(keysRoutes, { keys }),
   };
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { PrefsRepository } from './prefs.repository.js';
 import { prefsRoutes } from './prefs.routes.js';
 import { PrefsService, type RoomPrefsPort } from './prefs.service.js';
@@ -24,8 +25,6 @@ export function createPrefsModule(deps: PrefsModuleDeps): PrefsModule {
   const prefs = new PrefsService({ repository: new PrefsRepository(deps.storage), bus: deps.bus });
   return {
     prefs,
-    routes: async (app) => {
-      await app.register(prefsRoutes, { prefs, roomPrefs: deps.roomPrefs });
-    },
+    routes: bindRoutes(prefsRoutes, { prefs, roomPrefs: deps.roomPrefs }),
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { PushConfig } from '../../config/config.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import type { DeviceDirectory } from '../devices/index.js';
 import type { UserDirectory } from '../users/index.js';
 import { HttpPushProvider, LogPushProvider, type PushProvider } from './push-provider.js';
@@ -32,9 +33,7 @@ export function createPushModule(deps: PushModuleDeps): PushModule {
   const push = new PushService({ repository: new PushRepository(deps.storage), ...deps });
   return {
     push,
-    routes: async (app) => {
-      await app.register(pushRoutes, { push });
-    },
+    routes: bindRoutes(pushRoutes, { push }),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The public surface of the stats module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { statsRoutes } from './stats.routes.js';
 import {
   StatsService,
@@ -31,8 +32,6 @@ export function createStatsModule(deps: StatsModuleDeps): StatsModule {
   const stats = new StatsService(deps);
   return {
     stats,
-    routes: async (app) => {
-      await app.register(statsRoutes, { stats });
-    },
+    routes: bindRoutes(statsRoutes, { stats }),
   };
 }

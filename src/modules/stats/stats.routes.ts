@@ -30,7 +30,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = a
         tags,
         summary: 'Statistics report (spec 9.2)',
         description:
-          "Window: the last hour unless `start`/`end` (ISO-8601 or ms epoch) are given. `apiKey` is the caller's own key, masked.",
+          'Window: the last hour unless `start`/`end` (ISO-8601 or ms epoch) are given. ' +
+          "`apiKey` is the caller's own key, masked.",
         querystring: StatsQuery,
         response: { 200: StatsResponse },
       },

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { EventBus } from '../../events/event-bus.js';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
+import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import { groupsRoutes } from './groups.routes.js';
 import { GroupsService, type GroupRoomsPort } from './groups.service.js';
 import { UserTokenVerifier } from './token-verifier.js';
@@ -23,7 +24,7 @@ export type { UserSummary } from './user-summary.js';
 export { groupView, userView } from './user-view.js';
 export type { UserView } from './user-view.js';
 export type { Address, User } from './users.repository.js';
-export { GroupSchema, UserSchema } from './users.schemas.js';
+export { GroupSchema, UserSchema, UserSummarySchema } from './users.schemas.js';
 export type { UsersService } from './users.service.js';
 
 /**
@@ -63,9 +64,6 @@ export interface UserActivity {
   activeBetween(appId: string, from: number, to: number, limit: number): Promise<string[]>;
 }
 
-/** @deprecated Transitional name of `UserDirectory` while the other modules move to it. */
-export type UsersRepository = UserDirectory;
-
 export interface UsersModuleDeps {
   storage: Storage;
   bus: EventBus;
@@ -101,10 +99,10 @@ export function createUsersModule(deps: UsersModuleDeps): UsersModule {
     tokenVerifier: new UserTokenVerifier({ tokens: tokensRepository, bus }),
     userListCache,
     directory: repository,
-    routes: async (app) => {
-      await app.register(usersRoutes, { users, userListCache });
-      await app.register(tokensRoutes, { users });
-      await app.register(groupsRoutes, { groups });
-    },
+    routes: routeGroup(
+      bindRoutes(usersRoutes, { users, userListCache }),
+      bindRoutes(tokensRoutes, { users }),
+      bindRoutes(groupsRoutes, { groups }),
+    ),
   };
 }

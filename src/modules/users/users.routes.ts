@@ -44,7 +44,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<{ users: UsersService; userL
         tags,
         summary: 'Create or update a user; optionally issue or bind a token',
         description:
-          'Upsert keyed by `_id` (spec 3.1). `issueAccessToken: true` issues a JWT; `token` (+ `expirationDate`) binds your own.',
+          'Upsert keyed by `_id` (spec 3.1). `issueAccessToken: true` issues a JWT; ' +
+          '`token` (+ `expirationDate`) binds your own.',
         body: UpsertUserBody,
         response: { 200: UpsertUserResponse },
       },

@@ -25,6 +25,26 @@ export const UserSchema = Type.Object(
   { additionalProperties: true, description: 'A user (spec 1.9); custom fields appear at the top level' },
 );
 
+const summaryFields = {
+  _id: Type.String(),
+  id: Type.String(),
+  nickname: Type.String(),
+  avatarUrl: Type.String(),
+  description: Type.Optional(Type.String()),
+  isRobot: Type.Boolean(),
+  lastLoginTime: Type.Optional(Type.String()),
+  lastLoginTimeMS: Type.Number(),
+  userAgent: Type.Optional(Type.String()),
+  publicKey: Type.Optional(Type.String()),
+  isSocketConnected: Type.Optional(Type.Boolean()),
+};
+
+/** The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data. */
+export const UserSummarySchema = Type.Object(
+  { ...summaryFields, members: Type.Optional(Type.Array(Type.Object(summaryFields))) },
+  { description: "A user summary; a group pseudo-user's `members` are summaries too" },
+);
+
 export const GroupSchema = Type.Object({
   _id: Type.String(),
   id: Type.String(),

@@ -41,7 +41,8 @@ export class UsersService {
       throw new AppError('INVALID_REQUEST', 'token must be a non-empty string');
     }
     const result = await this.withRetry(async (tx) => {
-      // Checked on the row the upsert locked and changed (rolled back here), so that a group created meanwhile counts too.
+      // Checked on the row the upsert locked and changed (rolled back here), so that a group
+      // created meanwhile counts too.
       const { user } = await this.deps.users.upsert(app.id, input._id, changes, false, tx);
       if (user.isGroup)
         throw new AppError(

@@ -1,10 +1,10 @@
 /** The public surface of the webhooks module: other folders import only from here. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebhookConfig } from '../../config/config.js';
-import type { Db } from '../../storage/transaction.js';
 import type { Storage } from '../../storage/database.js';
+import { bindRoutes } from '../../http/bind-routes.js';
 import { type BotReplies, WebhookDispatcher } from './webhook-dispatcher.js';
-import { DeliveryOutbox, type WebhookEvent, type WebhookQueue } from './webhook-queue.js';
+import { DeliveryOutbox, type WebhookQueue } from './webhook-queue.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { webhooksRoutes } from './webhooks.routes.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -45,23 +45,6 @@ export function createWebhooksModule(deps: WebhooksModuleDeps): WebhooksModule {
     webhooks,
     queue: new DeliveryOutbox({ repository }),
     dispatcher,
-    routes: async (app) => {
-      await app.register(webhooksRoutes, { webhooks });
-    },
+    routes: bindRoutes(webhooksRoutes, { webhooks }),
   };
-}
-
-/**
- * TEMP until chat branch: the shape chat's call sites still use (`outbox.message`, `outbox.members`).
- * The composition root adapts it onto `WebhookQueue`; chat's own port replaces it.
- */
-export interface WebhookOutbox {
-  message(tx: Db, room: unknown, message: unknown): Promise<void>;
-  members(
-    tx: Db,
-    room: unknown,
-    event: Exclude<WebhookEvent, 'MESSAGE'>,
-    actorId: string | null,
-    userIds: readonly string[],
-  ): Promise<void>;
 }

@@ -54,7 +54,8 @@ export const webhooksRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServi
         tags,
         summary: 'Rotate the signing secret; the previous one keeps signing alongside for the grace period',
         description:
-          'The new secret is shown in this response only. During the grace period every delivery carries both signatures.',
+          'The new secret is shown in this response only. ' +
+          'During the grace period every delivery carries both signatures.',
         body: RotateBody,
         response: { 200: RotateReply },
       },

@@ -25,11 +25,14 @@ export const postgresHelpers: DialectHelpers = {
   jsonText: (column, field) =>
     sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'string' then ${json(column)} ->> ${field} end)`,
   jsonNumber: (column, field) =>
-    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'number' then (${json(column)} ->> ${field})::double precision end)`,
+    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'number'
+      then (${json(column)} ->> ${field})::double precision end)`,
   jsonBool: (column, field) =>
-    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'boolean' then (case when (${json(column)} ->> ${field}) = 'true' then 1 else 0 end) end)`,
+    sql`(case when jsonb_typeof(${json(column)} -> ${field}) = 'boolean'
+      then (case when (${json(column)} ->> ${field}) = 'true' then 1 else 0 end) end)`,
   jsonType: (column, field) =>
-    sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool' else jsonb_typeof(${json(column)} -> ${field}) end)`,
+    sql`(case jsonb_typeof(${json(column)} -> ${field}) when 'boolean' then 'bool'
+      else jsonb_typeof(${json(column)} -> ${field}) end)`,
   jsonArrayContains: (column, value) => sql<boolean>`(${json(column)} ? ${value})`,
   inList: (column, values) =>
     values.length === 0

@@ -19,9 +19,11 @@ export async function searchRecent(
   for (let start = 0; start < roomIds.length; start += ROOMS_PER_STATEMENT) {
     const branches = roomIds.slice(start, start + ROOMS_PER_STATEMENT).map(
       (roomId) => sql`select id, room_id, seq from (select id, room_id, seq, search_text from messages
-        where app_id = ${appId} and room_id = ${roomId} order by seq desc limit ${perRoom}) as recent where ${contains}`,
+        where app_id = ${appId} and room_id = ${roomId} order by seq desc limit ${perRoom}) as recent
+        where ${contains}`,
     );
-    const statement = sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from (${sql.join(branches, sql` union all `)}) as hits
+    const union = sql.join(branches, sql` union all `);
+    const statement = sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from (${union}) as hits
       order by seq desc limit ${limit}`;
     hits.push(...(await statement.execute(db)).rows.map((row) => ({ ...row, seq: Number(row.seq) })));
   }

@@ -62,9 +62,11 @@ export const sqliteHelpers: DialectHelpers = {
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   },
   jsonText: (column, field) =>
-    sql`(case when json_type(${sql.ref(column)}, ${path(field)}) = 'text' then json_extract(${sql.ref(column)}, ${path(field)}) end)`,
+    sql`(case when json_type(${sql.ref(column)}, ${path(field)}) = 'text'
+      then json_extract(${sql.ref(column)}, ${path(field)}) end)`,
   jsonNumber: (column, field) =>
-    sql`(case when json_type(${sql.ref(column)}, ${path(field)}) in ('integer', 'real') then json_extract(${sql.ref(column)}, ${path(field)}) end)`,
+    sql`(case when json_type(${sql.ref(column)}, ${path(field)}) in ('integer', 'real')
+      then json_extract(${sql.ref(column)}, ${path(field)}) end)`,
   jsonBool: (column, field) =>
     sql`(case json_type(${sql.ref(column)}, ${path(field)}) when 'true' then 1 when 'false' then 0 end)`,
   jsonType: (column, field) =>
@@ -88,7 +90,8 @@ export const sqliteHelpers: DialectHelpers = {
     // FTS5 walks its matches newest first (rowid = seq) and stops once `limit` fall in the caller's rooms.
     return sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
       from messages_fts join messages m on m.seq = messages_fts.rowid
-      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId} and ${sqliteInList(sql.ref('m.room_id'), roomIds)}
+      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId}
+        and ${sqliteInList(sql.ref('m.room_id'), roomIds)}
       order by messages_fts.rowid desc limit ${limit}`;
   },
 };

@@ -6,12 +6,38 @@ import { expectOk, sleep } from '../../helpers/expect.js';
 import type { RouteEntry } from '../../../src/http/types.js';
 import { createRoom } from '../../helpers/factories.js';
 import { CHAT_EVENTS } from '../../helpers/wire.js';
-import { ALICE, type Attempt, B_DESCRIPTION, B_DEVICE, B_EXTRA, B_NAME, B_NAMES } from '../../helpers/chat-bola-cases.js';
+import {
+  ALICE,
+  type Attempt,
+  B_DESCRIPTION,
+  B_DEVICE,
+  B_EXTRA,
+  B_NAME,
+  B_NAMES,
+} from '../../helpers/chat-bola-cases.js';
 import { B_PREF_KEYS, B_PREF_TEXT, B_PROFILE, B_ROOM_PREF_TAG, B_TAG, B_TEXTS } from '../../helpers/chat-bola-cases.js';
-import { BOB, CAROL, casesFor, D_TEXT, DAVE, E_NAME, EVE, type Ids, isChatRoute } from '../../helpers/chat-bola-cases.js';
+import {
+  BOB,
+  CAROL,
+  casesFor,
+  D_TEXT,
+  DAVE,
+  E_NAME,
+  EVE,
+  type Ids,
+  isChatRoute,
+} from '../../helpers/chat-bola-cases.js';
 import { Multipart, type Method, NO_BLOCK, NO_CLIENT, NO_MESSAGE, NO_ROOM } from '../../helpers/chat-bola-cases.js';
 import { NO_ROOM_OR_USER, NO_SUCH, NO_USER, NOT_ALLOWED, type Refusal, ROOM_A } from '../../helpers/chat-bola-cases.js';
-import { ROOM_B, ROOM_EXISTS, ROOM_X, SECRETS, X_BUCKET, X_DEVICE, X_FILE_NAME } from '../../helpers/chat-bola-cases.js';
+import {
+  ROOM_B,
+  ROOM_EXISTS,
+  ROOM_X,
+  SECRETS,
+  X_BUCKET,
+  X_DEVICE,
+  X_FILE_NAME,
+} from '../../helpers/chat-bola-cases.js';
 import { X_FILE_TEXT, X_NAME, X_ROOM_NAME, X_TEXT, XAVIER } from '../../helpers/chat-bola-cases.js';
 
 /**

@@ -4,7 +4,16 @@ import { badRequest, clientNotFound, insufficient, NOT_ROOM_MEMBER, ROOM_NOT_FOU
 import { shapeB } from '../../helpers/errors.js';
 import { HEX24 } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
-import { alice, bob, carol, expectSummary, ids, list, makeRoom, MESSAGE_NOT_FOUND } from '../../helpers/messages-suite.js';
+import {
+  alice,
+  bob,
+  carol,
+  expectSummary,
+  ids,
+  list,
+  makeRoom,
+  MESSAGE_NOT_FOUND,
+} from '../../helpers/messages-suite.js';
 import { mona, olga, send, t, tick, useMessagesApp } from '../../helpers/messages-suite.js';
 
 const MESSAGE_EXISTS = shapeB(

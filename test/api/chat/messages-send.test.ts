@@ -5,7 +5,17 @@ import { createRoom } from '../../helpers/factories.js';
 import { badRequest, clientNotFound, ROOM_FROZEN, ROOM_NOT_FOUND } from '../../helpers/errors.js';
 import { FRESH_MESSAGE_STATE, HEX24, messageTimes } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
-import { alice, bob, expectSummary, ids, list, makeRoom, send, t, useMessagesApp } from '../../helpers/messages-suite.js';
+import {
+  alice,
+  bob,
+  expectSummary,
+  ids,
+  list,
+  makeRoom,
+  send,
+  t,
+  useMessagesApp,
+} from '../../helpers/messages-suite.js';
 
 /** POST /messages expected to fail. */
 async function send400(room: string, message: string): Promise<LightMyRequestResponse> {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { shapeA, shapeB } from '../../helpers/errors.js';
-import { call, createKey, expectInvalidRequest, INSUFFICIENT, KEY_FIELDS, keyIdOf, t } from '../../helpers/keys-suite.js';
+import {
+  call,
+  createKey,
+  expectInvalidRequest,
+  INSUFFICIENT,
+  KEY_FIELDS,
+  keyIdOf,
+  t,
+} from '../../helpers/keys-suite.js';
 import { useKeysApp } from '../../helpers/keys-suite.js';
 
 const INVALID = shapeA('INVALID_API_KEY', 'The provided API key is invalid or expired');

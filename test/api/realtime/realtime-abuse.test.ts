@@ -5,7 +5,13 @@ import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import { INVALID_REQUEST, INVALID_TOKEN, shapeB } from '../../helpers/errors.js';
 import { expectOk, sleep } from '../../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../../helpers/socket-clients.js';
-import { connectCurrent, disconnected, eventually, handshakeRefusal, httpRequest } from '../../helpers/realtime-tools.js';
+import {
+  connectCurrent,
+  disconnected,
+  eventually,
+  handshakeRefusal,
+  httpRequest,
+} from '../../helpers/realtime-tools.js';
 import { isConnected, rawWire, waitFor } from '../../helpers/realtime-tools.js';
 import { createRoom } from '../../helpers/factories.js';
 

@@ -4,7 +4,13 @@ import { expectOk, sleep } from '../../helpers/expect.js';
 import { authenticate, connect, type Generation, type TestSocket } from '../../helpers/socket-clients.js';
 import { connectCurrent, encodingProblems, recordRaw, waitFor, waitForCount } from '../../helpers/realtime-tools.js';
 import { createRoom } from '../../helpers/factories.js';
-import { expectEncodings, expectNoPush, GENERATIONS, plainCurrentClients, rawAck } from '../../helpers/realtime-suite.js';
+import {
+  expectEncodings,
+  expectNoPush,
+  GENERATIONS,
+  plainCurrentClients,
+  rawAck,
+} from '../../helpers/realtime-suite.js';
 import { secondApp, socketPool } from '../../helpers/realtime-suite.js';
 
 const ids = (room: { members?: unknown[] }) =>

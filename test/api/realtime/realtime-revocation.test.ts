@@ -2,7 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import { expectOk, sleep } from '../../helpers/expect.js';
 import { authenticate, connect, type Generation } from '../../helpers/socket-clients.js';
-import { connectCurrent, disconnected, eventually, handshakeRefusal, isConnected } from '../../helpers/realtime-tools.js';
+import {
+  connectCurrent,
+  disconnected,
+  eventually,
+  handshakeRefusal,
+  isConnected,
+} from '../../helpers/realtime-tools.js';
 import { waitFor } from '../../helpers/realtime-tools.js';
 import { createRoom } from '../../helpers/factories.js';
 import { GENERATIONS, INVALID_API_KEY_BODY, INVALID_TOKEN_ACK, secondApp } from '../../helpers/realtime-suite.js';
