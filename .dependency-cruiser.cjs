@@ -15,7 +15,7 @@ module.exports = {
       name: 'domain-not-to-transport',
       comment: 'Domain code throws core AppError codes and declares interfaces; http/, plugins/ and realtime/ map or implement them.',
       severity: 'error',
-      from: { path: '^src/(modules|core|storage|events|shared|ratelimit)/', pathNot: [MODULE_EDGE, MODULE_INDEX] },
+      from: { path: '^src/(modules|core|storage|events|shared|ratelimit|outbound|config)/', pathNot: [MODULE_EDGE, MODULE_INDEX] },
       to: { path: TRANSPORT },
     },
     {
@@ -54,6 +54,20 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
+    // no-folder-cycles compares sibling folders only; these complete it for nesting. A subfolder is a layer
+    // below the files of every folder enclosing it (storage/database.ts uses storage/dialects/, never the reverse), so no folder
+    // cycle can pass through a parent and its child either.
+    ...[
+      ['^src/[^/]+/.+$', '^src/[^/]+$'],
+      ['^(src/[^/]+)/[^/]+/.+$', '^$1/[^/]+$'],
+      ['^(src/[^/]+/[^/]+)/[^/]+/.+$', '^$1/[^/]+$'],
+    ].map(([from, to]) => ({
+      name: 'no-import-from-parent-folder',
+      comment: "A file never imports a file of an enclosing folder (its parent's, grandparent's…).",
+      severity: 'error',
+      from: { path: from },
+      to: { path: to },
+    })),
     {
       name: 'no-circular',
       comment: 'Nor do files, inside a folder or across folders.',

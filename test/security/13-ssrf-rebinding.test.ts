@@ -5,8 +5,8 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk, sleep } from '../helpers/expect.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { HttpPushProvider } from '../../src/modules/push/push-provider.js';
-import { newWebhookSecret } from '../../src/shared/outbound/signature.js';
-import { isInternalAddress } from '../../src/shared/outbound/ssrf-guard.js';
+import { newWebhookSecret } from '../../src/outbound/signature.js';
+import { isInternalAddress } from '../../src/outbound/ssrf-guard.js';
 import { createRoom } from '../helpers/factories.js';
 
 const REBINDING_HOST = 'rebind.parley-test';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { PushDevice } from '../devices/index.js';
-import { GuardedPoster, checkDestination } from '../../shared/outbound/index.js';
+import { GuardedPoster, checkDestination } from '../../outbound/index.js';
 
 /** A notification on its way out: its recipients' registered devices and what to show (spec 10). */
 export interface OutgoingPush {

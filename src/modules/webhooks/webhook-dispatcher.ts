@@ -1,5 +1,5 @@
 import type { WebhookConfig } from '../../config/config.js';
-import { BlockedDestination, GuardedPoster, checkDestination } from '../../shared/outbound/index.js';
+import { BlockedDestination, GuardedPoster, checkDestination } from '../../outbound/index.js';
 import type { Delivery, WebhooksRepository } from './webhooks.repository.js';
 import type { WebhooksService } from './webhooks.service.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';

@@ -1,6 +1,6 @@
 import type { WebhookConfig } from '../../config/config.js';
 import { AppError } from '../../core/errors.js';
-import { BlockedDestination, checkDestination, newWebhookSecret } from '../../shared/outbound/index.js';
+import { BlockedDestination, checkDestination, newWebhookSecret } from '../../outbound/index.js';
 import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
 
 const DEFAULT_GRACE_S = 24 * 3600;

@@ -1,6 +1,6 @@
 import dns, { type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { subnetOf } from '../ip-address.js';
+import { subnetOf } from '../shared/ip-address.js';
 
 /** A block list of one address family. */
 function blockList(family: 'ipv4' | 'ipv6', ranges: readonly string[]): BlockList {
