@@ -33,7 +33,7 @@ export interface AuthPluginOptions {
  * and rate limit, and marks admin requests for the audit trail.
  */
 export default fp<AuthPluginOptions>(
-  async (app, services) => {
+  async (app, deps) => {
     const allowLists = new Map<string, AddressMatcher>();
     const allowed = (key: ApiKey, ip: string): boolean => {
       if (key.allowedIps === null) return true;
@@ -62,7 +62,7 @@ export default fp<AuthPluginOptions>(
       wait: number | undefined,
       error: AppError,
     ): Promise<never> => {
-      await services.authFailures.failed(request.ip);
+      await deps.authFailures.failed(request.ip);
       if (wait !== undefined) blocked(request, reply, wait);
       throw error;
     };
@@ -83,7 +83,7 @@ export default fp<AuthPluginOptions>(
         const subject = { appId: '', keyId: null, keyName: null };
         request.auditSubject = subject;
         if (apiKey === undefined) {
-          subject.appId = (await services.apps.defaultApp()).id;
+          subject.appId = (await deps.apps.defaultApp()).id;
           throw new AppError('MISSING_API_KEY');
         }
         await authenticateApiKey(request, reply, subject, apiKey, scope);
@@ -92,12 +92,12 @@ export default fp<AuthPluginOptions>(
 
       const clientKey = header(request, 'im-client-key') ?? header(request, 'client_key');
       if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY');
-      const wait = await services.authFailures.blockedFor(request.ip);
-      const clientApp = await services.apps.resolveClientKey(clientKey);
+      const wait = await deps.authFailures.blockedFor(request.ip);
+      const clientApp = await deps.apps.resolveClientKey(clientKey);
       if (!clientApp) return failed(request, reply, wait, new AppError('INVALID_CLIENT_KEY'));
       const token = bearer(header(request, 'im-authorization') ?? header(request, 'authorization'));
       if (token === undefined) return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
-      const check = await services.tokenVerifier.verify(clientApp.id, token);
+      const check = await deps.tokenVerifier.verify(clientApp.id, token);
       if (check.status === 'other-app') return failed(request, reply, wait, new AppError('CLIENT_KEY_MISMATCH'));
       if (check.status === 'invalid') return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
       // An integrator-chosen token may be weak: from a blocked address it is not confirmed either.
@@ -117,17 +117,17 @@ export default fp<AuthPluginOptions>(
       scope: Scope | undefined,
     ): Promise<void> {
       let wait: number | undefined;
-      if (services.authFailures.suspect(request.ip)) {
-        wait = await services.authFailures.blockedFor(request.ip);
+      if (deps.authFailures.suspect(request.ip)) {
+        wait = await deps.authFailures.blockedFor(request.ip);
         // An imported key may be weak: from a blocked address only a generated one is verified.
         if (wait !== undefined && classifyApiKey(apiKey) !== 'parley') {
-          subject.appId = (await services.apps.defaultApp()).id;
+          subject.appId = (await deps.apps.defaultApp()).id;
           return failed(request, reply, wait, new AppError('INVALID_API_KEY'));
         }
       }
       // Cached keys are answered without waiting; only a miss goes to the database.
-      const hit = services.keyVerifier.cached(apiKey);
-      const found = hit ? hit.key : await services.keyVerifier.lookup(apiKey);
+      const hit = deps.keyVerifier.cached(apiKey);
+      const found = hit ? hit.key : await deps.keyVerifier.lookup(apiKey);
       const key = found && isLive(found) ? found : undefined;
       if (!key) {
         // Attribute the attempt to the key's app when the key is known (revoked, expired).
@@ -135,7 +135,7 @@ export default fp<AuthPluginOptions>(
           subject,
           found
             ? { appId: found.appId, keyId: found.id, keyName: found.name }
-            : { appId: (await services.apps.defaultApp()).id },
+            : { appId: (await deps.apps.defaultApp()).id },
         );
         return failed(request, reply, wait, new AppError('INVALID_API_KEY'));
       }
@@ -143,20 +143,20 @@ export default fp<AuthPluginOptions>(
 
       // Outside the allow-list counts as a failed authentication, not against the key's own budget.
       if (!allowed(key, request.ip)) return failed(request, reply, wait, new AppError('INSUFFICIENT_PERMISSIONS'));
-      enforce(request, reply, await services.keyRequests.hit(key.id, key.rateLimit));
+      enforce(request, reply, await deps.keyRequests.hit(key.id, key.rateLimit));
       if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
       request.auth = {
         kind: 'apiKey',
-        app: services.apps.cached(key.appId) ?? (await services.apps.get(key.appId)),
+        app: deps.apps.cached(key.appId) ?? (await deps.apps.get(key.appId)),
         key,
       };
     }
 
     /** One budget per user of an application, whichever of its tokens it uses, on every node. */
     async function limitUser(reply: FastifyReply, appId: string, userId: string): Promise<void> {
-      const limit = services.userRateLimitPerMinute;
+      const limit = deps.userRateLimitPerMinute;
       if (limit === 0) return;
-      enforce(reply.request, reply, await services.userRequests.hit(`${appId}:${userId}`, limit));
+      enforce(reply.request, reply, await deps.userRequests.hit(`${appId}:${userId}`, limit));
     }
 
     app.addHook('onResponse', (request, reply, done) => {
@@ -170,7 +170,7 @@ export default fp<AuthPluginOptions>(
       ]) {
         if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
       }
-      services.activity.record(
+      deps.activity.record(
         {
           appId: subject.appId,
           at: Date.now(),
