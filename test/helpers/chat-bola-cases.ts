@@ -154,6 +154,24 @@ export const asUserNamed = (user: string, attempt: Attempt): Attempt => ({
 export function casesFor(ids: Ids): Record<string, Attempt[]> {
   const { b, x } = ids;
   const text = { message: 'hijack attempt', messageType: 'text' };
+  /** A send or edit (by `_id`) through `room`: POST /rooms/:id/message. */
+  const write = (what: string, room: string, body: object, ...refused: Refusal[]) =>
+    refuse(what, 'POST', `/rooms/${room}/message`, body, ...refused);
+  /** A change of `client`'s property or role in `room`: PUT /rooms/:id/member/:client. */
+  const setMember = (what: string, room: string, client: string, body: object, ...refused: Refusal[]) =>
+    refuse(what, 'PUT', `/rooms/${room}/member/${client}`, body, ...refused);
+  /** A delete of message `id` (or `_all`) of `room`. */
+  const deleteMessage = (what: string, room: string, id: string, ...refused: Refusal[]) =>
+    refuse(what, 'DELETE', `/rooms/${room}/messages/${id}`, undefined, ...refused);
+  /** A ban (POST) or its lift (DELETE) of `user` in `room`. */
+  const ban = (method: Method, what: string, room: string, user: string, body: unknown, ...refused: Refusal[]) =>
+    refuse(what, method, `/blockStatus/room/${room}/${user}`, body, ...refused);
+  /** An addition (POST) or removal (DELETE) of one member, `client`, of `room` (SDK form). */
+  const oneMember = (method: Method, what: string, room: string, client: string, ...refused: Refusal[]) =>
+    refuse(what, method, `/rooms/${room}/members/${client}`, {}, ...refused);
+  /** A recall of message `id` through `room`. */
+  const recall = (what: string, room: string, id: string, ...refused: Refusal[]) =>
+    write(what, room, { messageType: 'recall', _id: id }, ...refused);
   const onlyRoomA = (result: any) => {
     expect(result.data.map((room: any) => room._id)).toStrictEqual([ROOM_A]);
     expect(result.totalCount).toBe(1);
@@ -276,48 +294,12 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       ),
     ],
     'PUT /rooms/:id/member/:client': [
-      refuse(
-        'make herself admin of room B',
-        'PUT',
-        `/rooms/${ROOM_B}/member/${ALICE}`,
-        { property: 'role', value: 'admin' },
-        NOT_MEMBER,
-      ),
-      refuse(
-        'demote carol in room B',
-        'PUT',
-        `/rooms/${ROOM_B}/member/${CAROL}`,
-        { property: 'role', value: 'member' },
-        NOT_MEMBER,
-      ),
-      refuse(
-        "set bob's property in room B",
-        'PUT',
-        `/rooms/${ROOM_B}/member/${BOB}`,
-        { property: 'level', value: 99 },
-        NOT_MEMBER,
-      ),
-      refuse(
-        'a member of room B through room A',
-        'PUT',
-        `/rooms/${ROOM_A}/member/${BOB}`,
-        { property: 'role', value: 'admin' },
-        NO_CLIENT,
-      ),
-      refuse(
-        'a message id of room B as the room',
-        'PUT',
-        `/rooms/${b.first}/member/${BOB}`,
-        { property: 'level', value: 1 },
-        NO_ROOM,
-      ),
-      refuse(
-        "xavier in app 2's room",
-        'PUT',
-        `/rooms/${ROOM_X}/member/${XAVIER}`,
-        { property: 'role', value: 'member' },
-        NO_ROOM,
-      ),
+      setMember('make herself admin of room B', ROOM_B, ALICE, { property: 'role', value: 'admin' }, NOT_MEMBER),
+      setMember('demote carol in room B', ROOM_B, CAROL, { property: 'role', value: 'member' }, NOT_MEMBER),
+      setMember("set bob's property in room B", ROOM_B, BOB, { property: 'level', value: 99 }, NOT_MEMBER),
+      setMember('a member of room B through room A', ROOM_A, BOB, { property: 'role', value: 'admin' }, NO_CLIENT),
+      setMember('a message id of room B as the room', b.first, BOB, { property: 'level', value: 1 }, NO_ROOM),
+      setMember("xavier in app 2's room", ROOM_X, XAVIER, { property: 'role', value: 'member' }, NO_ROOM),
     ],
     'POST /rooms/:id/join': [
       // Room B is closed (opening 0): joining an open group room is a feature (spec 12 item 37).
@@ -337,67 +319,19 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("unmute app 2's room", 'DELETE', `/me/mute/${ROOM_X}`, undefined, NO_ROOM),
     ],
     'POST /rooms/:id/message': [
-      refuse('send to room B', 'POST', `/rooms/${ROOM_B}/message`, text, NOT_MEMBER),
-      refuse(
-        'send to room B with a chosen id',
-        'POST',
-        `/rooms/${ROOM_B}/message`,
-        { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' },
-        NOT_MEMBER,
-      ),
-      refuse('send to room B as bob', 'POST', `/rooms/${ROOM_B}/message`, { ...text, sender: BOB }, NOT_MEMBER),
-      refuse(
-        'edit a message of room B in room B',
-        'POST',
-        `/rooms/${ROOM_B}/message`,
-        { ...text, _id: b.first },
-        NOT_MEMBER,
-      ),
+      write('send to room B', ROOM_B, text, NOT_MEMBER),
+      write('send to room B with a chosen id', ROOM_B, { ...text, _id: 'aaaaaaaaaaaaaaaaaaaaaaaa' }, NOT_MEMBER),
+      write('send to room B as bob', ROOM_B, { ...text, sender: BOB }, NOT_MEMBER),
+      write('edit a message of room B in room B', ROOM_B, { ...text, _id: b.first }, NOT_MEMBER),
       // The id is taken: a conflict that names no room and changes nothing (issue 9 item 5).
-      refuse(
-        'edit a message of room B through room A',
-        'POST',
-        `/rooms/${ROOM_A}/message`,
-        { ...text, _id: b.first },
-        ID_TAKEN,
-      ),
-      refuse(
-        'recall a message of room B in room B',
-        'POST',
-        `/rooms/${ROOM_B}/message`,
-        { messageType: 'recall', _id: b.second },
-        NOT_MEMBER,
-      ),
-      refuse(
-        'recall a message of room B through room A',
-        'POST',
-        `/rooms/${ROOM_A}/message`,
-        { messageType: 'recall', _id: b.second },
-        NO_MESSAGE,
-      ),
-      refuse(
-        'recall the pinned message of room B through room A',
-        'POST',
-        `/rooms/${ROOM_A}/message`,
-        { messageType: 'recall', _id: b.pinned },
-        NO_MESSAGE,
-      ),
-      refuse(
-        'her own message of room A, through room B',
-        'POST',
-        `/rooms/${ROOM_B}/message`,
-        { ...text, _id: ids.a.own },
-        NOT_MEMBER,
-      ),
-      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/message`, text, NO_ROOM),
-      refuse("send to app 2's room", 'POST', `/rooms/${ROOM_X}/message`, text, NO_ROOM),
-      refuse(
-        "recall app 2's message through room A",
-        'POST',
-        `/rooms/${ROOM_A}/message`,
-        { messageType: 'recall', _id: x.message },
-        NO_MESSAGE,
-      ),
+      write('edit a message of room B through room A', ROOM_A, { ...text, _id: b.first }, ID_TAKEN),
+      recall('recall a message of room B in room B', ROOM_B, b.second, NOT_MEMBER),
+      recall('recall a message of room B through room A', ROOM_A, b.second, NO_MESSAGE),
+      recall('recall the pinned message of room B through room A', ROOM_A, b.pinned, NO_MESSAGE),
+      write('her own message of room A, through room B', ROOM_B, { ...text, _id: ids.a.own }, NOT_MEMBER),
+      write('a message id of room B as the room', b.first, text, NO_ROOM),
+      write("send to app 2's room", ROOM_X, text, NO_ROOM),
+      recall("recall app 2's message through room A", ROOM_A, x.message, NO_MESSAGE),
     ],
     'GET /rooms/:id/messages/v3': [
       refuse("room B's messages", 'GET', `/rooms/${ROOM_B}/messages/v3`, undefined, NOT_MEMBER),
@@ -434,46 +368,16 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       ),
     ],
     'DELETE /rooms/:id/messages/:messageId': [
-      refuse('a message of room B', 'DELETE', `/rooms/${ROOM_B}/messages/${b.first}`, undefined, NOT_ALLOWED_DELETE),
-      refuse(
-        'the pinned message of room B',
-        'DELETE',
-        `/rooms/${ROOM_B}/messages/${b.pinned}`,
-        undefined,
-        NOT_ALLOWED_DELETE,
-      ),
-      refuse('all messages of room B', 'DELETE', `/rooms/${ROOM_B}/messages/_all`, undefined, NOT_ALLOWED_DELETE),
+      deleteMessage('a message of room B', ROOM_B, b.first, NOT_ALLOWED_DELETE),
+      deleteMessage('the pinned message of room B', ROOM_B, b.pinned, NOT_ALLOWED_DELETE),
+      deleteMessage('all messages of room B', ROOM_B, '_all', NOT_ALLOWED_DELETE),
       // Alice owns room A, so only the message's room stops her here.
-      refuse(
-        'a message of room B through room A',
-        'DELETE',
-        `/rooms/${ROOM_A}/messages/${b.second}`,
-        undefined,
-        NO_MESSAGE,
-      ),
-      refuse(
-        'her own message of room A, through room B',
-        'DELETE',
-        `/rooms/${ROOM_B}/messages/${ids.a.own}`,
-        undefined,
-        NOT_ALLOWED_DELETE,
-      ),
-      refuse(
-        'a message id of room B as the room',
-        'DELETE',
-        `/rooms/${b.first}/messages/${b.first}`,
-        undefined,
-        NO_ROOM,
-      ),
-      refuse("app 2's message in its room", 'DELETE', `/rooms/${ROOM_X}/messages/${x.message}`, undefined, NO_ROOM),
-      refuse("all of app 2's room", 'DELETE', `/rooms/${ROOM_X}/messages/_all`, undefined, NO_ROOM),
-      refuse(
-        "app 2's message through room A",
-        'DELETE',
-        `/rooms/${ROOM_A}/messages/${x.message}`,
-        undefined,
-        NO_MESSAGE,
-      ),
+      deleteMessage('a message of room B through room A', ROOM_A, b.second, NO_MESSAGE),
+      deleteMessage('her own message of room A, through room B', ROOM_B, ids.a.own, NOT_ALLOWED_DELETE),
+      deleteMessage('a message id of room B as the room', b.first, b.first, NO_ROOM),
+      deleteMessage("app 2's message in its room", ROOM_X, x.message, NO_ROOM),
+      deleteMessage("all of app 2's room", ROOM_X, '_all', NO_ROOM),
+      deleteMessage("app 2's message through room A", ROOM_A, x.message, NO_MESSAGE),
     ],
     'POST /messages/:id/pin': [
       refuse('a message of room B', 'POST', `/messages/${b.first}/pin`, undefined, NO_MESSAGE),
@@ -726,34 +630,20 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/count`, undefined, NO_ROOM),
     ],
     'POST /rooms/:id/members/:client': [
-      refuse('add herself to room B', 'POST', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
-      refuse('add dave to room B', 'POST', `/rooms/${ROOM_B}/members/${DAVE}`, {}, NOT_MEMBER),
-      refuse(
-        'add herself to the direct room of bob and carol',
-        'POST',
-        `/rooms/${ids.direct}/members/${ALICE}`,
-        {},
-        NOT_MEMBER,
-        NOT_ALLOWED,
-      ),
-      refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/members/${ALICE}`, {}, NO_ROOM),
-      refuse("add herself to app 2's room", 'POST', `/rooms/${ROOM_X}/members/${ALICE}`, {}, NO_ROOM),
-      refuse("add app 2's user to room A", 'POST', `/rooms/${ROOM_A}/members/${XAVIER}`, {}, NO_CLIENT),
+      oneMember('POST', 'add herself to room B', ROOM_B, ALICE, NOT_MEMBER),
+      oneMember('POST', 'add dave to room B', ROOM_B, DAVE, NOT_MEMBER),
+      oneMember('POST', 'add herself to the direct room of bob and carol', ids.direct, ALICE, NOT_MEMBER, NOT_ALLOWED),
+      oneMember('POST', 'a message id of room B as the room', b.first, ALICE, NO_ROOM),
+      oneMember('POST', "add herself to app 2's room", ROOM_X, ALICE, NO_ROOM),
+      oneMember('POST', "add app 2's user to room A", ROOM_A, XAVIER, NO_CLIENT),
     ],
     'DELETE /rooms/:id/members/:client': [
-      refuse('remove bob from room B', 'DELETE', `/rooms/${ROOM_B}/members/${BOB}`, {}, NOT_MEMBER),
-      refuse('remove carol, the admin, from room B', 'DELETE', `/rooms/${ROOM_B}/members/${CAROL}`, {}, NOT_MEMBER),
-      refuse('"leave" room B', 'DELETE', `/rooms/${ROOM_B}/members/${ALICE}`, {}, NOT_MEMBER),
-      refuse(
-        'remove carol from the direct room',
-        'DELETE',
-        `/rooms/${ids.direct}/members/${CAROL}`,
-        {},
-        NOT_MEMBER,
-        NOT_ALLOWED,
-      ),
-      refuse('a message id of room B as the room', 'DELETE', `/rooms/${b.first}/members/${BOB}`, {}, NO_ROOM),
-      refuse("remove xavier from app 2's room", 'DELETE', `/rooms/${ROOM_X}/members/${XAVIER}`, {}, NO_ROOM),
+      oneMember('DELETE', 'remove bob from room B', ROOM_B, BOB, NOT_MEMBER),
+      oneMember('DELETE', 'remove carol, the admin, from room B', ROOM_B, CAROL, NOT_MEMBER),
+      oneMember('DELETE', '"leave" room B', ROOM_B, ALICE, NOT_MEMBER),
+      oneMember('DELETE', 'remove carol from the direct room', ids.direct, CAROL, NOT_MEMBER, NOT_ALLOWED),
+      oneMember('DELETE', 'a message id of room B as the room', b.first, BOB, NO_ROOM),
+      oneMember('DELETE', "remove xavier from app 2's room", ROOM_X, XAVIER, NO_ROOM),
     ],
     'POST /rooms/:id/typing': [
       refuse('type in room B', 'POST', `/rooms/${ROOM_B}/typing`, { message: 'typing...' }, NOT_MEMBER),
@@ -866,61 +756,25 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
     ],
     // Moderation (spec 7.1-7.4): only the owner (or, without one, a superuser) and the platform admin.
     'POST /blockStatus/room/:roomID/:blockee': [
-      refuse('ban carol in room B', 'POST', `/blockStatus/room/${ROOM_B}/${CAROL}`, undefined, NOT_ALLOWED),
-      refuse('ban bob, its owner, in room B', 'POST', `/blockStatus/room/${ROOM_B}/${BOB}`, {}, NOT_ALLOWED),
-      refuse('ban dave in room B', 'POST', `/blockStatus/room/${ROOM_B}/${DAVE}`, {}, NOT_ALLOWED),
+      ban('POST', 'ban carol in room B', ROOM_B, CAROL, undefined, NOT_ALLOWED),
+      ban('POST', 'ban bob, its owner, in room B', ROOM_B, BOB, {}, NOT_ALLOWED),
+      ban('POST', 'ban dave in room B', ROOM_B, DAVE, {}, NOT_ALLOWED),
       // Neither "already banned" (409) nor "no such user" (404): both would tell.
-      refuse(
-        'ban eve, already banned, in room B',
-        'POST',
-        `/blockStatus/room/${ROOM_B}/${EVE}`,
-        undefined,
-        NOT_ALLOWED,
-      ),
-      refuse('ban an unknown user in room B', 'POST', `/blockStatus/room/${ROOM_B}/nobody-n0`, undefined, NOT_ALLOWED),
-      refuse('ban herself in room B', 'POST', `/blockStatus/room/${ROOM_B}/${ALICE}`, undefined, NOT_ALLOWED),
-      refuse(
-        'ban carol in the direct room of bob and carol',
-        'POST',
-        `/blockStatus/room/${ids.direct}/${CAROL}`,
-        undefined,
-        NOT_ALLOWED,
-      ),
-      refuse(
-        'a message id of room B as the room',
-        'POST',
-        `/blockStatus/room/${b.first}/${BOB}`,
-        undefined,
-        NO_ROOM_OR_USER,
-      ),
-      refuse("ban xavier in app 2's room", 'POST', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
-      refuse("ban app 2's user in room A", 'POST', `/blockStatus/room/${ROOM_A}/${XAVIER}`, undefined, NO_ROOM_OR_USER),
+      ban('POST', 'ban eve, already banned, in room B', ROOM_B, EVE, undefined, NOT_ALLOWED),
+      ban('POST', 'ban an unknown user in room B', ROOM_B, 'nobody-n0', undefined, NOT_ALLOWED),
+      ban('POST', 'ban herself in room B', ROOM_B, ALICE, undefined, NOT_ALLOWED),
+      ban('POST', 'ban carol in the direct room of bob and carol', ids.direct, CAROL, undefined, NOT_ALLOWED),
+      ban('POST', 'a message id of room B as the room', b.first, BOB, undefined, NO_ROOM_OR_USER),
+      ban('POST', "ban xavier in app 2's room", ROOM_X, XAVIER, undefined, NO_ROOM_OR_USER),
+      ban('POST', "ban app 2's user in room A", ROOM_A, XAVIER, undefined, NO_ROOM_OR_USER),
     ],
     'DELETE /blockStatus/room/:roomID/:blockee': [
-      refuse("lift eve's ban in room B", 'DELETE', `/blockStatus/room/${ROOM_B}/${EVE}`, undefined, NOT_ALLOWED),
-      refuse(
-        'lift a ban carol does not have in room B',
-        'DELETE',
-        `/blockStatus/room/${ROOM_B}/${CAROL}`,
-        undefined,
-        NOT_ALLOWED,
-      ),
-      refuse(
-        'the direct room of bob and carol',
-        'DELETE',
-        `/blockStatus/room/${ids.direct}/${CAROL}`,
-        undefined,
-        NOT_ALLOWED,
-      ),
-      refuse(
-        "lift eve's ban of room B through room A",
-        'DELETE',
-        `/blockStatus/room/${ROOM_A}/${EVE}`,
-        undefined,
-        NO_BLOCK,
-      ),
-      refuse('a message id of room B as the room', 'DELETE', `/blockStatus/room/${b.first}/${EVE}`, undefined, NO_ROOM),
-      refuse("app 2's room", 'DELETE', `/blockStatus/room/${ROOM_X}/${XAVIER}`, undefined, NO_ROOM),
+      ban('DELETE', "lift eve's ban in room B", ROOM_B, EVE, undefined, NOT_ALLOWED),
+      ban('DELETE', 'lift a ban carol does not have in room B', ROOM_B, CAROL, undefined, NOT_ALLOWED),
+      ban('DELETE', 'the direct room of bob and carol', ids.direct, CAROL, undefined, NOT_ALLOWED),
+      ban('DELETE', "lift eve's ban of room B through room A", ROOM_A, EVE, undefined, NO_BLOCK),
+      ban('DELETE', 'a message id of room B as the room', b.first, EVE, undefined, NO_ROOM),
+      ban('DELETE', "app 2's room", ROOM_X, XAVIER, undefined, NO_ROOM),
     ],
     'GET /blockStatus/room/:roomID': [
       refuse("room B's bans", 'GET', `/blockStatus/room/${ROOM_B}`, undefined, NOT_ALLOWED),

@@ -54,3 +54,16 @@ export function systemMessage(t: TestApp, lastMessage: { _id: string }, fields: 
     ...FRESH_MESSAGE_STATE,
   };
 }
+
+/**
+ * A system message that names a list of users (addMembers, deleteMember: spec 4.1, 4.6, 4.7): its
+ * `member` is the first of them and `extra[listKey]` lists them all.
+ */
+export function memberListMessage(
+  t: TestApp,
+  lastMessage: { _id: string },
+  fields: { room: string; message: string; messageType: string; listKey: string; users: object[]; sender: object },
+) {
+  const { listKey, users, ...rest } = fields;
+  return systemMessage(t, lastMessage, { ...rest, member: users[0], extra: { [listKey]: users } });
+}

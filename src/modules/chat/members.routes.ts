@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { TSchema } from '@sinclair/typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
@@ -18,41 +19,21 @@ const tags = ['Members'];
 export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService }> = async (app, { members }) => {
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
-  app.post(
-    '/rooms/:id/members',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Add members (spec 4.6)',
-        params: RoomParams,
-        body: AddMembersBody,
-        response: { 200: RoomResponse },
-      },
-    },
-    async (request) => {
-      request.auditTargets.push(...request.body.invitees.slice(0, 100));
-      return ok(await members.add(appIdOf(request), actorOf(request), request.params.id, request.body));
-    },
-  );
+  /** Adding and removing members: a room, a list of users in the body, the room answered. */
+  const memberList = <Body extends TSchema>(summary: string, body: Body) =>
+    ({ config: write, schema: { tags, summary, params: RoomParams, body, response: { 200: RoomResponse } } }) as const;
 
-  app.post(
-    '/rooms/:id/delete/members',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Remove members, or leave (spec 4.7)',
-        params: RoomParams,
-        body: RemoveMembersBody,
-        response: { 200: RoomResponse },
-      },
-    },
-    async (request) => {
-      request.auditTargets.push(...request.body.members.slice(0, 100));
-      return ok(await members.remove(appIdOf(request), actorOf(request), request.params.id, request.body));
-    },
-  );
+  const addition = memberList('Add members (spec 4.6)', AddMembersBody);
+  app.post('/rooms/:id/members', addition, async (request) => {
+    request.auditTargets.push(...request.body.invitees.slice(0, 100));
+    return ok(await members.add(appIdOf(request), actorOf(request), request.params.id, request.body));
+  });
+
+  const removal = memberList('Remove members, or leave (spec 4.7)', RemoveMembersBody);
+  app.post('/rooms/:id/delete/members', removal, async (request) => {
+    request.auditTargets.push(...request.body.members.slice(0, 100));
+    return ok(await members.remove(appIdOf(request), actorOf(request), request.params.id, request.body));
+  });
 
   app.put(
     '/rooms/:id/member/:client',

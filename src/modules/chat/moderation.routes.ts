@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
+import type { TSchema } from '@sinclair/typebox';
 import {
   AdminMuteParams,
   BlockeeParams,
@@ -15,6 +16,15 @@ import {
 import type { ModerationService } from './moderation.service.js';
 
 const tags = ['Moderation'];
+/** The schema of a set (POST, an empty body) or a lift (DELETE, no body) of a ban or block: both answer the record. */
+const setOrLift = <Params extends TSchema>(method: 'POST' | 'DELETE', summary: string, params: Params) => ({
+  tags,
+  summary,
+  params,
+  ...(method === 'POST' ? { body: EmptyBody } : {}),
+  response: { 200: ModerationRecordResponse },
+});
+
 /** Bans, personal blocks and the admin's notification mute (spec 7.1-7.7). */
 export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: ModerationService }> = async (
   app,
@@ -23,36 +33,21 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
   const read = { auth: 'user', scope: 'moderation:read' } as const;
   const write = { auth: 'user', scope: 'moderation:write' } as const;
 
-  app.post(
-    '/blockStatus/room/:roomID/:blockee',
-    {
+  // A ban (spec 7.1) and its lift (7.2) differ only in the method, the POST's empty body and the service call.
+  const bans = [
+    { method: 'POST', action: 'ban', summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)' },
+    { method: 'DELETE', action: 'unban', summary: 'Lift a ban (spec 7.2)' },
+  ] as const;
+  for (const { method, action, summary } of bans) {
+    app.route({
+      method,
+      url: '/blockStatus/room/:roomID/:blockee',
       config: write,
-      schema: {
-        tags,
-        summary: 'Ban a user in a room: they read, but write nothing there (spec 7.1)',
-        params: RoomBlockeeParams,
-        body: EmptyBody,
-        response: { 200: ModerationRecordResponse },
-      },
-    },
-    async (request) =>
-      ok(await moderation.ban(appIdOf(request), actorOf(request), request.params.roomID, request.params.blockee)),
-  );
-
-  app.delete(
-    '/blockStatus/room/:roomID/:blockee',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Lift a ban (spec 7.2)',
-        params: RoomBlockeeParams,
-        response: { 200: ModerationRecordResponse },
-      },
-    },
-    async (request) =>
-      ok(await moderation.unban(appIdOf(request), actorOf(request), request.params.roomID, request.params.blockee)),
-  );
+      schema: setOrLift(method, summary, RoomBlockeeParams),
+      handler: async (request) =>
+        ok(await moderation[action](appIdOf(request), actorOf(request), request.params.roomID, request.params.blockee)),
+    });
+  }
 
   app.get(
     '/blockStatus/room/:roomID',
@@ -68,34 +63,21 @@ export const moderationRoutes: FastifyPluginAsyncTypebox<{ moderation: Moderatio
     async (request) => ok(await moderation.bans(appIdOf(request), actorOf(request), request.params.roomID)),
   );
 
-  app.post(
-    '/blockStatus/my/:blockee',
-    {
+  // A personal block (spec 7.4.1) and its lift (7.4.2): likewise.
+  const blocks = [
+    { method: 'POST', action: 'block', summary: 'Block a user: closes our direct room both ways (spec 7.4.1)' },
+    { method: 'DELETE', action: 'unblock', summary: 'Unblock a user (spec 7.4.2)' },
+  ] as const;
+  for (const { method, action, summary } of blocks) {
+    app.route({
+      method,
+      url: '/blockStatus/my/:blockee',
       config: write,
-      schema: {
-        tags,
-        summary: 'Block a user: closes our direct room both ways (spec 7.4.1)',
-        params: BlockeeParams,
-        body: EmptyBody,
-        response: { 200: ModerationRecordResponse },
-      },
-    },
-    async (request) => ok(await moderation.block(appIdOf(request), actingUserId(request), request.params.blockee)),
-  );
-
-  app.delete(
-    '/blockStatus/my/:blockee',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Unblock a user (spec 7.4.2)',
-        params: BlockeeParams,
-        response: { 200: ModerationRecordResponse },
-      },
-    },
-    async (request) => ok(await moderation.unblock(appIdOf(request), actingUserId(request), request.params.blockee)),
-  );
+      schema: setOrLift(method, summary, BlockeeParams),
+      handler: async (request) =>
+        ok(await moderation[action](appIdOf(request), actingUserId(request), request.params.blockee)),
+    });
+  }
 
   app.get(
     '/blockStatus/my',

@@ -9,6 +9,7 @@ import {
   RoomMessageParams,
 } from './messages.schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
+import type { Actor } from '../../core/actor.js';
 import type { MembersService } from './members.service.js';
 import type { MessageList } from './message-list.js';
 import type { RoomList } from './room-list.js';
@@ -87,43 +88,31 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  app.post(
-    '/rooms/:id/members/:client',
+  // The one-member forms of POST /rooms/:id/members and /rooms/:id/delete/members differ only in the method.
+  const oneMember = [
     {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Add one member (SDK form of POST /rooms/:id/members)',
-        params: OneMemberParams,
-        response: { 200: RoomResponse },
-      },
+      method: 'POST',
+      summary: 'Add one member (SDK form of POST /rooms/:id/members)',
+      change: (appId: string, actor: Actor, room: string, client: string) =>
+        members.add(appId, actor, room, { invitees: [client] }),
     },
-    async (request) =>
-      ok(
-        await members.add(appIdOf(request), actorOf(request), request.params.id, {
-          invitees: [request.params.client],
-        }),
-      ),
-  );
-
-  app.delete(
-    '/rooms/:id/members/:client',
     {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
-        params: OneMemberParams,
-        response: { 200: RoomResponse },
-      },
+      method: 'DELETE',
+      summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
+      change: (appId: string, actor: Actor, room: string, client: string) =>
+        members.remove(appId, actor, room, { members: [client] }),
     },
-    async (request) =>
-      ok(
-        await members.remove(appIdOf(request), actorOf(request), request.params.id, {
-          members: [request.params.client],
-        }),
-      ),
-  );
+  ] as const;
+  for (const { method, summary, change } of oneMember) {
+    app.route({
+      method,
+      url: '/rooms/:id/members/:client',
+      config: write,
+      schema: { tags, summary, params: OneMemberParams, response: { 200: RoomResponse } },
+      handler: async (request) =>
+        ok(await change(appIdOf(request), actorOf(request), request.params.id, request.params.client)),
+    });
+  }
 
   app.post(
     '/rooms/:id/typing',

@@ -12,13 +12,16 @@ import {
 import { actingUserId, appIdOf } from '../../http/actor.js';
 import type { SearchInput, SearchService } from './search.service.js';
 
+const tags = ['Search'];
+const read = { auth: 'user', scope: 'messages:read' } as const;
+
 export const searchRoutes: FastifyPluginAsyncTypebox<{ search: SearchService }> = async (app, { search }) => {
   app.post(
     '/search',
     {
-      config: { auth: 'user', scope: 'messages:read' },
+      config: read,
       schema: {
-        tags: ['Search'],
+        tags,
         summary: 'Search message text in my rooms (spec 5.9)',
         description:
           'Case-insensitive substring match on the text of messages (and strings in `extra`), through a text index.',
@@ -33,9 +36,9 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ search: SearchService }> 
   app.post(
     '/messages/search',
     {
-      config: { auth: 'user', scope: 'messages:read' },
+      config: read,
       schema: {
-        tags: ['Search'],
+        tags,
         summary: 'Messages of my rooms containing a text (SDK `message.searchV2`)',
         body: MessageSearchBody,
         response: { 200: FoundMessagesResponse },
@@ -54,9 +57,9 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ search: SearchService }> 
   app.get(
     '/messages',
     {
-      config: { auth: 'user', scope: 'messages:read' },
+      config: read,
       schema: {
-        tags: ['Search'],
+        tags,
         summary: 'Messages of my rooms containing a text (SDK `message.search`: q={"message": "…", "room"?: "…"})',
         querystring: MessageSearchQuery,
         response: { 200: FoundMessagesResponse },

@@ -5,6 +5,7 @@ import type { ConfigService } from './config.service.js';
 import { ConfigKeyParams, ConfigResponse, EmptyResponse, UpdateConfigBody } from './config.schemas.js';
 
 const tags = ['Runtime configuration'];
+const adminWrite = { auth: 'admin', scope: 'config:write' } as const;
 
 /** Runtime configuration and sensitive words (spec 7.8, 8). */
 export const configRoutes: FastifyPluginAsyncTypebox<{ appConfig: ConfigService }> = async (app, { appConfig }) => {
@@ -20,7 +21,7 @@ export const configRoutes: FastifyPluginAsyncTypebox<{ appConfig: ConfigService 
   app.post(
     '/config',
     {
-      config: { auth: 'admin', scope: 'config:write' },
+      config: adminWrite,
       schema: {
         tags,
         summary: 'Set configuration keys; each key given is replaced whole (spec 8.2, 12 item 66)',
@@ -34,7 +35,7 @@ export const configRoutes: FastifyPluginAsyncTypebox<{ appConfig: ConfigService 
   app.delete(
     '/config/:key',
     {
-      config: { auth: 'admin', scope: 'config:write' },
+      config: adminWrite,
       schema: {
         tags,
         summary: 'Remove a configuration key (spec 8.3)',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { TSchema } from '@sinclair/typebox';
 import { actingUserId, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import type { DevicesService } from './devices.service.js';
@@ -14,40 +15,26 @@ function userOf(request: FastifyRequest, clientId: string | undefined): string {
   return actingUserId(request);
 }
 
+/** The options of both routes: a device in the body, for the acting user (or, with the API key, the named one). */
+const device = <Body extends TSchema, Reply extends TSchema>(summary: string, body: Body, reply: Reply) =>
+  ({ config: write, schema: { tags, summary, body, response: { 200: reply } } }) as const;
+
 /** `POST /me/subscribe` and `/me/unsubscribe` ([hist], spec 10.2 and 12 item 69; realtime protocol 6.2). */
 export const devicesRoutes: FastifyPluginAsyncTypebox<{ devices: DevicesService }> = async (app, { devices }) => {
-  app.post(
-    '/me/subscribe',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Register a device for push notifications',
-        body: SubscribeBody,
-        response: { 200: SubscribeReply },
-      },
-    },
-    async (request) => {
-      const { type, token, deviceId, clientId } = request.body;
-      const userId = userOf(request, clientId);
-      return ok(await devices.subscribe(appIdOf(request), userId, { type, token, deviceId: deviceId ?? null }));
-    },
-  );
+  const registering = device('Register a device for push notifications', SubscribeBody, SubscribeReply);
+  app.post('/me/subscribe', registering, async (request) => {
+    const { type, token, deviceId, clientId } = request.body;
+    const userId = userOf(request, clientId);
+    return ok(await devices.subscribe(appIdOf(request), userId, { type, token, deviceId: deviceId ?? null }));
+  });
 
-  app.post(
-    '/me/unsubscribe',
-    {
-      config: write,
-      schema: {
-        tags,
-        summary: 'Unregister a device (by token or deviceId; every device of the type when neither is given)',
-        body: UnsubscribeBody,
-        response: { 200: UnsubscribeReply },
-      },
-    },
-    async (request) => {
-      const { type, token, deviceId, clientId } = request.body;
-      return ok(await devices.unsubscribe(appIdOf(request), userOf(request, clientId), { type, token, deviceId }));
-    },
+  const unregistering = device(
+    'Unregister a device (by token or deviceId; every device of the type when neither is given)',
+    UnsubscribeBody,
+    UnsubscribeReply,
   );
+  app.post('/me/unsubscribe', unregistering, async (request) => {
+    const { type, token, deviceId, clientId } = request.body;
+    return ok(await devices.unsubscribe(appIdOf(request), userOf(request, clientId), { type, token, deviceId }));
+  });
 };

@@ -6,7 +6,7 @@ import { expectInvalidRequest, ISO, recorder } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { createNamedUsers, createRoom } from '../../helpers/factories.js';
-import { memberView, summary, systemMessage } from '../../helpers/rooms-suite.js';
+import { memberView, summary, memberListMessage } from '../../helpers/rooms-suite.js';
 import { ids, messageCount, NEED_CLIENT_ID, property, setStatus, SYSTEM } from '../../helpers/members-suite.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
@@ -251,14 +251,13 @@ describe('POST /rooms/:id/members (spec 4.6)', () => {
           systemMessage: true,
         }),
       );
-      const added = [summary('carol', 'Carol'), summary('dave', 'Dave')];
       expect(room.lastMessage).toStrictEqual(
-        systemMessage(t, room.lastMessage, {
+        memberListMessage(t, room.lastMessage, {
           room: 'announce',
           message: 'Carol, Dave',
           messageType: 'addMembers',
-          member: added[0],
-          extra: { invitees: added },
+          listKey: 'invitees',
+          users: [summary('carol', 'Carol'), summary('dave', 'Dave')],
           sender: summary('alice', 'Alice'),
         }),
       );

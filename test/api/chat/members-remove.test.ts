@@ -5,7 +5,7 @@ import { ROOM_NOT_FOUND } from '../../helpers/errors.js';
 import { expectInvalidRequest, recorder } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 import { createCastRoom, createNamedUsers, createRoom } from '../../helpers/factories.js';
-import { memberView, summary, systemMessage } from '../../helpers/rooms-suite.js';
+import { memberView, summary, memberListMessage } from '../../helpers/rooms-suite.js';
 import { ids, messageCount, property, setStatus, SYSTEM } from '../../helpers/members-suite.js';
 
 /** Room members (spec 4.6-4.11; resolutions 12.4 items 37, 41-45). */
@@ -57,14 +57,13 @@ describe('POST /rooms/:id/delete/members (spec 4.7, 12 items 42-43)', () => {
       }),
     );
     expect(ids(room)).toStrictEqual(['ann']);
-    const removed = [summary('ben', 'Ben'), summary('cat', 'Cat')];
     expect(room.lastMessage).toStrictEqual(
-      systemMessage(t, room.lastMessage, {
+      memberListMessage(t, room.lastMessage, {
         room: 'commons-2',
         message: 'Ben, Cat',
         messageType: 'deleteMember',
-        member: removed[0],
-        extra: { members: removed },
+        listKey: 'members',
+        users: [summary('ben', 'Ben'), summary('cat', 'Cat')],
         sender: summary('ann', 'Ann'),
       }),
     );

@@ -48,6 +48,76 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
         `${socket.generation} got "${text}"`,
       ).toStrictEqual([]);
   };
+  /** Each of `rest` sends into `room` over REST, then each of `overSockets` over G3 and G1: all are refused with `error` and none is delivered. */
+  const expectSendsRefused = async (
+    room: string,
+    error: unknown,
+    senders: { rest: string[]; overSockets: string[] },
+    ms: number,
+  ) => {
+    const texts: string[] = [];
+    for (const who of senders.rest) {
+      texts.push(unique(`${who}-rest`));
+      expectBody(await send(who, room, texts.at(-1) ?? ''), 403, error);
+    }
+    for (const who of senders.overSockets) {
+      for (const generation of ['G3', 'G1'] as const) {
+        texts.push(unique(`${who}-${generation}`));
+        expect(await socketSend(sockets[who]![generation], room, texts.at(-1) ?? '')).toStrictEqual(error);
+      }
+    }
+    for (const text of texts) await expectNotDelivered(text, ms);
+  };
+  /** `who` may neither edit `edited` nor recall `recalled` in `room`, over REST or over G1: each is refused with `error`. */
+  const expectEditAndRecallRefused = async (
+    who: string,
+    room: string,
+    messages: { edited: string; recalled: string; text: string },
+    error: unknown,
+  ) => {
+    const edit = { _id: messages.edited, message: messages.text, messageType: 'text' };
+    expectBody(await as(who, 'POST', `/rooms/${room}/message`, edit), 403, error);
+    const recall = { _id: messages.recalled, messageType: 'recall' };
+    expectBody(await as(who, 'POST', `/rooms/${room}/message`, recall), 403, error);
+    expect(await sockets[who]!.G1.call('chat message', { room, ...recall })).toStrictEqual(error);
+  };
+  /** `who` sends into `room` over REST, G3 and G1: each is accepted and reaches `listener`. Answers the texts and the socket acks. */
+  const expectSendsAccepted = async (who: string, room: string, listener: TestSocket) => {
+    const texts = [unique(`${who}-rest`), unique(`${who}-g3`), unique(`${who}-g1`)];
+    expectOk(await send(who, room, texts[0] ?? ''));
+    const acks = [
+      await socketSend(sockets[who]!.G3, room, texts[1] ?? ''),
+      await socketSend(sockets[who]!.G1, room, texts[2] ?? ''),
+    ];
+    for (const ack of acks) expect(ack).toMatchObject({ RC: 0 });
+    for (const text of texts) await gotMessage(listener, text);
+    return { texts, acks };
+  };
+  /** `who` edits message `id` of `room` to `text`, and the answer carries it. */
+  const expectEdited = async (who: string, room: string, id: string, text: string) =>
+    expect(
+      expectOk(await as(who, 'POST', `/rooms/${room}/message`, { _id: id, message: text, messageType: 'text' }))
+        .message,
+    ).toBe(text);
+  /**
+   * In `room`, `editor` edits `edited`; `owner` pins it, recalls `recalled`, adds otto and removes him again; `joiner`
+   * joins the open lobby and leaves it: every write succeeds.
+   */
+  const expectWritesOpen = async (
+    room: string,
+    w: { editor: string; owner: string; joiner: string; edited: string; recalled: string; text: string },
+  ) => {
+    await expectEdited(w.editor, room, w.edited, w.text);
+    expect(expectOk(await as(w.owner, 'POST', `/messages/${w.edited}/pin`)).pinned).toBe(true);
+    const recall = { _id: w.recalled, messageType: 'recall' };
+    expect(expectOk(await as(w.owner, 'POST', `/rooms/${room}/message`, recall)).messageType).toBe('recall');
+    const added = expectOk(await as(w.owner, 'POST', `/rooms/${room}/members`, { invitees: ['otto'] }));
+    expect(memberIds(added)).toContain('otto');
+    const removed = expectOk(await as(w.owner, 'POST', `/rooms/${room}/delete/members`, { members: ['otto'] }));
+    expect(memberIds(removed)).not.toContain('otto');
+    expect(memberIds(expectOk(await as(w.joiner, 'POST', '/rooms/lobby/join')))).toContain(w.joiner);
+    expectOk(await as(w.joiner, 'DELETE', `/rooms/lobby/members/${w.joiner}`, {}));
+  };
   const roomIds = async (who: string) => ids(expectOk(await as(who, 'GET', '/rooms?limit=0')).data);
   const searchHits = async (who: string, keyword: string) =>
     (expectOk(await as(who, 'POST', '/search', { type: ['messages'], keyword })).messages as any[]).flatMap((group) =>
@@ -144,27 +214,12 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     });
 
     it('refuses his sends in that room over REST and over both sockets (G3, G1)', async () => {
-      const texts = [unique('banned-rest'), unique('banned-g3'), unique('banned-g1')];
-      expectBody(await send('bart', 'main', texts[0]!), 403, BANNED);
-      expect(await socketSend(sockets.bart!.G3, 'main', texts[1]!)).toStrictEqual(BANNED);
-      expect(await socketSend(sockets.bart!.G1, 'main', texts[2]!)).toStrictEqual(BANNED);
-      for (const text of texts) await expectNotDelivered(text, 50);
+      await expectSendsRefused('main', BANNED, { rest: ['bart'], overSockets: ['bart'] }, 50);
     });
 
     it('refuses his edits, recalls, pins, unpins and member changes there, role admin though he is', async () => {
-      expectBody(
-        await as('bart', 'POST', '/rooms/main/message', {
-          _id: m.b1,
-          message: 'edited while banned',
-          messageType: 'text',
-        }),
-        403,
-        BANNED,
-      );
-      expectBody(await as('bart', 'POST', '/rooms/main/message', { _id: m.b2, messageType: 'recall' }), 403, BANNED);
-      expect(
-        await sockets.bart!.G1.call('chat message', { room: 'main', _id: m.b2, messageType: 'recall' }),
-      ).toStrictEqual(BANNED);
+      const banned = { edited: m.b1!, recalled: m.b2!, text: 'edited while banned' };
+      await expectEditAndRecallRefused('bart', 'main', banned, BANNED);
       expectBody(await as('bart', 'POST', `/messages/${m.b2}/pin`), 403, BANNED);
       expectBody(await as('bart', 'DELETE', `/messages/${m.b1}/pin`), 403, BANNED);
       expectBody(await as('bart', 'POST', '/rooms/main/members', { invitees: ['otto'] }), 403, BANNED);
@@ -215,22 +270,10 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     });
 
     it('leaves his other rooms alone: sends over REST and both sockets, edits and recalls in "side"', async () => {
-      const texts = [unique('side-rest'), unique('side-g3'), unique('side-g1')];
-      expectOk(await send('bart', 'side', texts[0]!));
-      expect(await socketSend(sockets.bart!.G3, 'side', texts[1]!)).toMatchObject({
-        RC: 0,
-        result: { room: 'side', message: texts[1] },
-      });
-      expect(await socketSend(sockets.bart!.G1, 'side', texts[2]!)).toMatchObject({
-        RC: 0,
-        result: { room: 'side', message: texts[2] },
-      });
-      for (const text of texts) await gotMessage(sockets.wendy!.G3, text);
-      expect(
-        expectOk(
-          await as('bart', 'POST', '/rooms/side/message', { _id: m.s1, message: 'side edited', messageType: 'text' }),
-        ).message,
-      ).toBe('side edited');
+      const { texts, acks } = await expectSendsAccepted('bart', 'side', sockets.wendy!.G3);
+      expect(acks[0]).toMatchObject({ result: { room: 'side', message: texts[1] } });
+      expect(acks[1]).toMatchObject({ result: { room: 'side', message: texts[2] } });
+      await expectEdited('bart', 'side', m.s1!, 'side edited');
       expect(
         expectOk(await as('bart', 'POST', '/rooms/side/message', { _id: m.s1, messageType: 'recall' })).messageType,
       ).toBe('recall');
@@ -241,16 +284,8 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
       expect(events.at(-1)).toMatchObject({ roomId: 'main', userId: 'bart', banned: false });
       for (const socket of Object.values(sockets.bart!))
         await waitForCount(socket, 'room', 2, (pushed) => pushed._id === 'main');
-      const texts = [unique('unbanned-rest'), unique('unbanned-g3'), unique('unbanned-g1')];
-      expectOk(await send('bart', 'main', texts[0]!));
-      expect(await socketSend(sockets.bart!.G3, 'main', texts[1]!)).toMatchObject({ RC: 0 });
-      expect(await socketSend(sockets.bart!.G1, 'main', texts[2]!)).toMatchObject({ RC: 0 });
-      for (const text of texts) await gotMessage(sockets.wendy!.G3, text);
-      expect(
-        expectOk(
-          await as('bart', 'POST', '/rooms/main/message', { _id: m.b1, message: 'b1 edited', messageType: 'text' }),
-        ).message,
-      ).toBe('b1 edited');
+      await expectSendsAccepted('bart', 'main', sockets.wendy!.G3);
+      await expectEdited('bart', 'main', m.b1!, 'b1 edited');
       expect(expectOk(await as('bart', 'POST', `/messages/${m.b2}/pin`)).pinned).toBe(true);
       expect(
         expectOk(await as('bart', 'POST', '/rooms/main/message', { _id: m.b2, messageType: 'recall' })).messageType,
@@ -299,21 +334,7 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     });
 
     it('refuses sends into their direct room from either party, over REST and both sockets', async () => {
-      const texts = [
-        unique('pia-rest'),
-        unique('quentin-rest'),
-        unique('pia-g3'),
-        unique('pia-g1'),
-        unique('quentin-g3'),
-        unique('quentin-g1'),
-      ];
-      expectBody(await send('pia', direct, texts[0]!), 403, BLOCKED);
-      expectBody(await send('quentin', direct, texts[1]!), 403, BLOCKED);
-      expect(await socketSend(sockets.pia!.G3, direct, texts[2]!)).toStrictEqual(BLOCKED);
-      expect(await socketSend(sockets.pia!.G1, direct, texts[3]!)).toStrictEqual(BLOCKED);
-      expect(await socketSend(sockets.quentin!.G3, direct, texts[4]!)).toStrictEqual(BLOCKED);
-      expect(await socketSend(sockets.quentin!.G1, direct, texts[5]!)).toStrictEqual(BLOCKED);
-      for (const text of texts) await expectNotDelivered(text, 30);
+      await expectSendsRefused(direct, BLOCKED, { rest: ['pia', 'quentin'], overSockets: ['pia', 'quentin'] }, 30);
     });
 
     it('refuses edits, recalls, pins, unpins and member changes in the direct room, though pia owns it', async () => {
@@ -372,24 +393,15 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
         for (const socket of Object.values(sockets.pia!)) await gotMessage(socket, text);
       }
       expect(await socketSend(sockets.pia!.G1, 'pair', unique('pair-pia-g1'))).toMatchObject({ RC: 0 });
-      expect(
-        expectOk(
-          await as('quentin', 'POST', '/rooms/pair/message', { _id: m.g2, message: 'g2 edited', messageType: 'text' }),
-        ).message,
-      ).toBe('g2 edited');
       // Pia owns the group room: she pins quentin's message and recalls her own.
-      expect(expectOk(await as('pia', 'POST', `/messages/${m.g2}/pin`)).pinned).toBe(true);
-      expect(
-        expectOk(await as('pia', 'POST', '/rooms/pair/message', { _id: m.g1, messageType: 'recall' })).messageType,
-      ).toBe('recall');
-      expect(memberIds(expectOk(await as('pia', 'POST', '/rooms/pair/members', { invitees: ['otto'] })))).toContain(
-        'otto',
-      );
-      expect(
-        memberIds(expectOk(await as('pia', 'POST', '/rooms/pair/delete/members', { members: ['otto'] }))),
-      ).not.toContain('otto');
-      expect(memberIds(expectOk(await as('quentin', 'POST', '/rooms/lobby/join')))).toContain('quentin');
-      expectOk(await as('quentin', 'DELETE', '/rooms/lobby/members/quentin', {}));
+      await expectWritesOpen('pair', {
+        editor: 'quentin',
+        owner: 'pia',
+        joiner: 'quentin',
+        edited: m.g2!,
+        recalled: m.g1!,
+        text: 'g2 edited',
+      });
     });
 
     it('still delivers to both what the platform admin writes into the direct room', async () => {
@@ -415,11 +427,7 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
       expect(await socketSend(sockets.pia!.G1, direct, overSockets[1]!)).toMatchObject({ RC: 0 });
       await gotMessage(sockets.pia!.G3, overSockets[0]!);
       await gotMessage(sockets.quentin!.G1, overSockets[1]!);
-      expect(
-        expectOk(
-          await as('pia', 'POST', `/rooms/${direct}/message`, { _id: m.p1, message: 'p1 edited', messageType: 'text' }),
-        ).message,
-      ).toBe('p1 edited');
+      await expectEdited('pia', direct, m.p1!, 'p1 edited');
       expect(expectOk(await as('pia', 'POST', `/messages/${m.p1}/pin`)).pinned).toBe(true);
     });
   });
@@ -445,28 +453,9 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     });
 
     it('keeps every write open to him: sends over REST and both sockets, edits, recalls, pins, member changes, joins', async () => {
-      const texts = [unique('muted-rest'), unique('muted-g3'), unique('muted-g1')];
-      expectOk(await send('mo', 'quiet', texts[0]!));
-      expect(await socketSend(sockets.mo!.G3, 'quiet', texts[1]!)).toMatchObject({ RC: 0 });
-      expect(await socketSend(sockets.mo!.G1, 'quiet', texts[2]!)).toMatchObject({ RC: 0 });
-      for (const text of texts) await gotMessage(sockets.wendy!.G3, text);
-      expect(
-        expectOk(
-          await as('mo', 'POST', '/rooms/quiet/message', { _id: m.m1, message: 'm1 edited', messageType: 'text' }),
-        ).message,
-      ).toBe('m1 edited');
-      expect(expectOk(await as('mo', 'POST', `/messages/${m.m1}/pin`)).pinned).toBe(true);
-      expect(
-        expectOk(await as('mo', 'POST', '/rooms/quiet/message', { _id: m.m2, messageType: 'recall' })).messageType,
-      ).toBe('recall');
-      expect(memberIds(expectOk(await as('mo', 'POST', '/rooms/quiet/members', { invitees: ['otto'] })))).toContain(
-        'otto',
-      );
-      expect(
-        memberIds(expectOk(await as('mo', 'POST', '/rooms/quiet/delete/members', { members: ['otto'] }))),
-      ).not.toContain('otto');
-      expect(memberIds(expectOk(await as('mo', 'POST', '/rooms/lobby/join')))).toContain('mo');
-      expectOk(await as('mo', 'DELETE', '/rooms/lobby/members/mo', {}));
+      await expectSendsAccepted('mo', 'quiet', sockets.wendy!.G3);
+      const writes = { editor: 'mo', owner: 'mo', joiner: 'mo', edited: m.m1!, recalled: m.m2!, text: 'm1 edited' };
+      await expectWritesOpen('quiet', writes);
     });
 
     it('keeps his reads and his deliveries: the room, its messages, the list, search, and pushes on both sockets', async () => {
@@ -498,28 +487,12 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
     });
 
     it("refuses every non-admin send, the owner's included, over REST and both sockets", async () => {
-      const texts = [unique('ice-fay'), unique('ice-fred'), unique('ice-g3'), unique('ice-g1')];
-      expectBody(await send('fay', 'ice', texts[0]!), 403, ROOM_FROZEN);
-      expectBody(await send('fred', 'ice', texts[1]!), 403, ROOM_FROZEN);
-      expect(await socketSend(sockets.fay!.G3, 'ice', texts[2]!)).toStrictEqual(ROOM_FROZEN);
-      expect(await socketSend(sockets.fay!.G1, 'ice', texts[3]!)).toStrictEqual(ROOM_FROZEN);
-      for (const text of texts) await expectNotDelivered(text, 40);
+      await expectSendsRefused('ice', ROOM_FROZEN, { rest: ['fay', 'fred'], overSockets: ['fay'] }, 40);
     });
 
     it('refuses edits, recalls, pins, member changes and joins by non-admins', async () => {
-      expectBody(
-        await as('fay', 'POST', '/rooms/ice/message', {
-          _id: m.f1,
-          message: 'edited while frozen',
-          messageType: 'text',
-        }),
-        403,
-        ROOM_FROZEN,
-      );
-      expectBody(await as('fay', 'POST', '/rooms/ice/message', { _id: m.f2, messageType: 'recall' }), 403, ROOM_FROZEN);
-      expect(
-        await sockets.fay!.G1.call('chat message', { room: 'ice', _id: m.f2, messageType: 'recall' }),
-      ).toStrictEqual(ROOM_FROZEN);
+      const frozen = { edited: m.f1!, recalled: m.f2!, text: 'edited while frozen' };
+      await expectEditAndRecallRefused('fay', 'ice', frozen, ROOM_FROZEN);
       expectBody(await as('fred', 'POST', `/messages/${m.f3}/pin`), 403, ROOM_FROZEN);
       expectBody(await as('fred', 'POST', '/rooms/ice/members', { invitees: ['otto'] }), 403, ROOM_FROZEN);
       expectBody(await as('fred', 'POST', '/rooms/ice/delete/members', { members: ['fay'] }), 403, ROOM_FROZEN);
@@ -555,16 +528,8 @@ describe('moderation matrix: bans, personal blocks, mutes and frozen rooms over 
 
     it('unfreezing restores writing and the room lists', async () => {
       expectOk(await as('fred', 'PUT', '/rooms/ice', { status: 1 }));
-      const texts = [unique('thawed-rest'), unique('thawed-g3'), unique('thawed-g1')];
-      expectOk(await send('fay', 'ice', texts[0]!));
-      expect(await socketSend(sockets.fay!.G3, 'ice', texts[1]!)).toMatchObject({ RC: 0 });
-      expect(await socketSend(sockets.fay!.G1, 'ice', texts[2]!)).toMatchObject({ RC: 0 });
-      for (const text of texts) await gotMessage(sockets.wendy!.G1, text);
-      expect(
-        expectOk(
-          await as('fay', 'POST', '/rooms/ice/message', { _id: m.f1, message: 'f1 edited', messageType: 'text' }),
-        ).message,
-      ).toBe('f1 edited');
+      await expectSendsAccepted('fay', 'ice', sockets.wendy!.G1);
+      await expectEdited('fay', 'ice', m.f1!, 'f1 edited');
       expect(await roomIds('fay')).toContain('ice');
     });
   });

@@ -7,7 +7,7 @@ import { shapeB } from '../../helpers/errors.js';
 import { expectInvalidRequest, recorder } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 import type { DomainEvents } from '../../../src/events/event-bus.js';
-import { OBJECT_ID, roomFieldsMatcher, summary, systemMessage } from '../../helpers/rooms-suite.js';
+import { OBJECT_ID, roomFieldsMatcher, summary, memberListMessage } from '../../helpers/rooms-suite.js';
 
 /** Rooms (spec 4.1-4.4, 7.5; resolutions 12.4 items 28-38). */
 
@@ -242,14 +242,13 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
     const events = recorder(t, 'message.created');
     try {
       const room = await createRoom(t, { _id: 'announced', members: ['alice', 'bob'], systemMessage: true });
-      const invitees = [summary('alice', 'Alice', { description: 'first user' }), summary('bob', 'Bob')];
       expect(room.lastMessage).toStrictEqual(
-        systemMessage(t, room.lastMessage, {
+        memberListMessage(t, room.lastMessage, {
           room: 'announced',
           message: 'Alice, Bob',
           messageType: 'addMembers',
-          member: invitees[0],
-          extra: { invitees },
+          listKey: 'invitees',
+          users: [summary('alice', 'Alice', { description: 'first user' }), summary('bob', 'Bob')],
           sender: summary('system', 'system', { isRobot: true }),
         }),
       );
