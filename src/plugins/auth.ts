@@ -1,17 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ApiKey } from '../core/principal.js';
 import { type Scope, scopeAllows } from '../core/scopes.js';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import '../http/types.js';
 import type { AppsService } from '../modules/apps/index.js';
 import type { ActivityRecorder } from '../modules/audit/index.js';
-import { type ApiKeyVerifier, classifyApiKey, isLive } from '../modules/keys/index.js';
+import { type ApiKeyVerifier, classifyApiKey, isLive, keyAdmits } from '../modules/keys/index.js';
 import type { UserTokenVerifier } from '../modules/users/index.js';
 import type { AuthFailureGuard } from '../ratelimit/auth-failure-guard.js';
 import { type Decision, rateLimitExceeded, WINDOW_SECONDS, type WindowCounter } from '../ratelimit/rate-limiter.js';
-import { type AddressMatcher, compileAllowList } from '../shared/ip-address.js';
 
 /** What authentication reads: the apps, keys and tokens it verifies, the budgets it enforces, the trail it writes. */
 export interface AuthPluginOptions {
@@ -34,19 +32,6 @@ export interface AuthPluginOptions {
  */
 export default fp<AuthPluginOptions>(
   async (app, deps) => {
-    const allowLists = new Map<string, AddressMatcher>();
-    const allowed = (key: ApiKey, ip: string): boolean => {
-      if (key.allowedIps === null) return true;
-      const id = key.allowedIps.join(',');
-      let matcher = allowLists.get(id);
-      if (!matcher) {
-        if (allowLists.size > 1000) allowLists.clear();
-        matcher = compileAllowList(key.allowedIps);
-        allowLists.set(id, matcher);
-      }
-      return matcher(ip);
-    };
-
     app.decorateRequest('auth', null);
     app.decorateRequest('auditTargets', null as unknown as string[]);
     app.decorateRequest('auditSubject', null);
@@ -142,7 +127,7 @@ export default fp<AuthPluginOptions>(
       Object.assign(subject, { appId: key.appId, keyId: key.id, keyName: key.name });
 
       // Outside the allow-list counts as a failed authentication, not against the key's own budget.
-      if (!allowed(key, request.ip)) return failed(request, reply, wait, new AppError('INSUFFICIENT_PERMISSIONS'));
+      if (!keyAdmits(key, request.ip)) return failed(request, reply, wait, new AppError('INSUFFICIENT_PERMISSIONS'));
       enforce(request, reply, await deps.keyRequests.hit(key.id, key.rateLimit));
       if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
       request.auth = {

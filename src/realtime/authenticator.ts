@@ -1,6 +1,6 @@
 import { AppError } from '../http/errors.js';
 import type { ApiKey } from '../modules/keys/index.js';
-import { compileAllowList } from '../modules/keys/index.js';
+import { keyAdmits } from '../modules/keys/index.js';
 import { classifyApiKey } from '../modules/keys/index.js';
 import { isLive } from '../modules/keys/index.js';
 import { rateLimitExceeded } from '../ratelimit/rate-limiter.js';
@@ -86,8 +86,7 @@ export class SocketAuthenticator {
     const found = keyVerifier.cached(secret)?.key ?? (await keyVerifier.lookup(secret));
     if (!found || !isLive(found)) return this.fail(ip, wait, 'INVALID_API_KEY');
     // As over HTTP: outside the allow-list is a failed authentication; then the rate limit, then the scopes.
-    if (found.allowedIps !== null && !compileAllowList(found.allowedIps)(ip))
-      return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
+    if (!keyAdmits(found, ip)) return this.fail(ip, wait, 'INSUFFICIENT_PERMISSIONS');
     const decision = await this.deps.keyRequests.hit(found.id, found.rateLimit);
     if (!decision.allowed) throw rateLimitExceeded(decision.resetSeconds);
     const refusal = keySessionRefusal(found, ip);

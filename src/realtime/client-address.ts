@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { compileAllowList, normalizeCidrs, type AddressMatcher } from '../modules/keys/index.js';
+import { type AddressMatcher, compileAllowList, normalizeCidrs } from '../shared/ip-address.js';
 
 /** What Fastify's `trustProxy` accepts (config TRUST_PROXY is one of these). */
 export type TrustProxy = boolean | string | number | ((address: string, hop: number) => boolean);

@@ -1,5 +1,5 @@
 import { AppError } from '../http/errors.js';
-import { compileAllowList } from '../modules/keys/index.js';
+import { keyAdmits } from '../modules/keys/index.js';
 import { isLive } from '../modules/keys/index.js';
 import type { ApiKey } from '../modules/keys/index.js';
 import { scopeAllows, type Scope } from '../modules/keys/index.js';
@@ -47,7 +47,7 @@ export function keySessionRefusal(
   now = Date.now(),
 ): 'INVALID_API_KEY' | 'INSUFFICIENT_PERMISSIONS' | undefined {
   if (!isLive(key, now)) return 'INVALID_API_KEY';
-  if (key.allowedIps !== null && !compileAllowList(key.allowedIps)(address)) return 'INSUFFICIENT_PERMISSIONS';
+  if (!keyAdmits(key, address)) return 'INSUFFICIENT_PERMISSIONS';
   if (!SESSION_SCOPES.some((scope) => scopeAllows(key.scopes, scope))) return 'INSUFFICIENT_PERMISSIONS';
   return undefined;
 }

@@ -11,8 +11,7 @@ import { type ClientKeyPort, type KeyActivityPort, KeysService } from './keys.se
 export type { ApiKey } from '../../core/principal.js';
 export { scopeAllows } from '../../core/scopes.js';
 export type { Scope } from '../../core/scopes.js';
-export { compileAllowList, normalizeCidrs } from '../../shared/ip-address.js';
-export type { AddressMatcher } from '../../shared/ip-address.js';
+export { keyAdmits } from './key-allow-list.js';
 export { classifyApiKey } from './key-format.js';
 export { isLive } from './key-verifier.js';
 export type { ApiKeyVerifier } from './key-verifier.js';
