@@ -6,7 +6,9 @@ import { createRoom } from '../helpers/factories.js';
 
 const BUCKET = 'chat-files';
 
-function multipart(file: { filename: string; type: string; content: string }, extra?: unknown) {
+type Upload = { filename: string; type: string; content: string };
+
+function multipart(file: Upload, extra?: unknown) {
   const boundary = `----parleyBoundary${Math.random().toString(36).slice(2)}`;
   const parts: string[] = [];
   if (extra !== undefined)
@@ -18,26 +20,33 @@ function multipart(file: { filename: string; type: string; content: string }, ex
   return { payload: Buffer.from(parts.join('')), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+const asUser = (t: TestApp, token: string) => ({ 'im-client-key': t.clientKey, 'im-authorization': token });
+
+/** POST /files/:bucket with the file as multipart, under the given credentials; answers the stored file. */
+async function postFile(
+  t: TestApp,
+  headers: Record<string, string>,
+  file: Upload,
+  options: { extra?: unknown; bucket?: string } = {},
+): Promise<any> {
+  const { payload, contentType } = multipart(file, options.extra);
+  return expectOk(
+    await t.app.inject({
+      method: 'POST',
+      url: `/files/${options.bucket ?? BUCKET}`,
+      remoteAddress: '127.0.0.1',
+      payload,
+      headers: { ...headers, 'content-type': contentType },
+    }),
+  );
+}
+
 describe('item 6: files are private to their uploader, the rooms they are shared in, and the API key', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
 
-  const upload = async (
-    user: string,
-    file: { filename: string; type: string; content: string },
-    extra?: unknown,
-  ): Promise<any> => {
-    const { payload, contentType } = multipart(file, extra);
-    return expectOk(
-      await t.app.inject({
-        method: 'POST',
-        url: `/files/${BUCKET}`,
-        remoteAddress: '127.0.0.1',
-        payload,
-        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
-      }),
-    );
-  };
+  const upload = (user: string, file: Upload, extra?: unknown): Promise<any> =>
+    postFile(t, asUser(t, tokens[user]!), file, { extra });
   const as = (user: string, url: string) => t.asUser(tokens[user]!, 'GET', url);
   const readable = async (user: string, id: string) => {
     const responses = [
@@ -143,18 +152,8 @@ describe('item 6: access does not pass to a later room or user of the same id', 
   });
   afterAll(() => t.close());
 
-  const upload = async (user: string): Promise<any> => {
-    const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'secret' });
-    return expectOk(
-      await t.app.inject({
-        method: 'POST',
-        url: `/files/${BUCKET}`,
-        remoteAddress: '127.0.0.1',
-        payload,
-        headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens[user]!, 'content-type': contentType },
-      }),
-    );
-  };
+  const upload = (user: string): Promise<any> =>
+    postFile(t, asUser(t, tokens[user]!), { filename: 'a.txt', type: 'text/plain', content: 'secret' });
   const reads = async (user: string, id: string) =>
     (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
 
@@ -194,18 +193,8 @@ describe('item 6: stored content is never active on the API origin', () => {
   });
   afterAll(() => t.close());
 
-  const upload = async (filename: string, type: string, content: string): Promise<any> => {
-    const { payload, contentType } = multipart({ filename, type, content });
-    return expectOk(
-      await t.app.inject({
-        method: 'POST',
-        url: `/files/${BUCKET}`,
-        remoteAddress: '127.0.0.1',
-        payload,
-        headers: { 'im-client-key': t.clientKey, 'im-authorization': token, 'content-type': contentType },
-      }),
-    );
-  };
+  const upload = (filename: string, type: string, content: string): Promise<any> =>
+    postFile(t, asUser(t, token), { filename, type, content });
   const both = async (id: string): Promise<LightMyRequestResponse[]> => {
     const direct = await t.asUser(token, 'GET', `/files/${BUCKET}/${id}`);
     const { url } = expectOk(await t.asUser(token, 'GET', `/files/${BUCKET}/${id}?signedUrlOnly=1`));
@@ -290,18 +279,8 @@ describe('item 6: on upgrade, rooms keep the files their messages already carry'
   });
   afterAll(() => t.close());
 
-  const upload = async (headers: Record<string, string>): Promise<any> => {
-    const { payload, contentType } = multipart({ filename: 'a.txt', type: 'text/plain', content: 'content' });
-    return expectOk(
-      await t.app.inject({
-        method: 'POST',
-        url: `/files/${BUCKET}`,
-        remoteAddress: '127.0.0.1',
-        payload,
-        headers: { ...headers, 'content-type': contentType },
-      }),
-    );
-  };
+  const upload = (headers: Record<string, string>): Promise<any> =>
+    postFile(t, headers, { filename: 'a.txt', type: 'text/plain', content: 'content' });
   const reads = async (user: string, id: string) =>
     (await t.asUser(tokens[user]!, 'GET', `/files/${BUCKET}/${id}`)).statusCode === 200;
 
@@ -344,18 +323,8 @@ describe('item 6: buckets the operator makes public (PUBLIC_FILE_BUCKETS) are re
   afterAll(() => t.close());
 
   it('an avatar is readable by everyone; a file of another bucket stays private; served just as safely', async () => {
-    const put = async (bucket: string, type: string): Promise<any> => {
-      const { payload, contentType } = multipart({ filename: 'me', type, content: '<svg onload="alert(1)"/>' });
-      return expectOk(
-        await t.app.inject({
-          method: 'POST',
-          url: `/files/${bucket}`,
-          remoteAddress: '127.0.0.1',
-          payload,
-          headers: { 'im-client-key': t.clientKey, 'im-authorization': tokens.alice!, 'content-type': contentType },
-        }),
-      );
-    };
+    const put = (bucket: string, type: string): Promise<any> =>
+      postFile(t, asUser(t, tokens.alice!), { filename: 'me', type, content: '<svg onload="alert(1)"/>' }, { bucket });
     const avatar = await put('avatars', 'image/svg+xml');
     const privateFile = await put(BUCKET, 'image/png');
     const read = await t.asUser(tokens.bob!, 'GET', `/files/avatars/${avatar.id}`);
