@@ -25,6 +25,16 @@ export interface DomainEvents {
     actor: string | null;
   };
   'invitation.created': MemberEvent;
+  /** Pending invitations withdrawn by a member (`cancelled`) or by the invitee (`declined`). */
+  'invitation.cancelled': {
+    appId: string;
+    roomId: string;
+    /** The invitees whose invitation is gone. */
+    userIds: string[];
+    invitations: Array<{ invitee: string; inviter: string | null }>;
+    actor: string | null;
+    reason: 'cancelled' | 'declined';
+  };
   /** `seq` and `previousSeq` (the room's last message before it) let every node deliver a room's messages in order. */
   'message.created': MessageEvent & {
     push: boolean;

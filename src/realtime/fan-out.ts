@@ -67,6 +67,18 @@ export class FanOut {
       const room = await this.roomPayload(event.appId, event.roomId);
       if (room) this.push(event.appId, event.userIds, 'invitation', { room, inviter: event.actor });
     });
+    // Flutter reads `room` (the id), iOS `invitationID`: an invitation is one per room and invitee.
+    on('invitation.cancelled', (event) => {
+      for (const { invitee, inviter } of event.invitations)
+        this.push(event.appId, [invitee], 'cancelInvitation', {
+          room: event.roomId,
+          roomID: event.roomId,
+          invitationID: event.roomId,
+          invitee,
+          inviter,
+          reason: event.reason,
+        });
+    });
     on('read.updated', async (event) => {
       const members = await this.memberIds(event.appId, event.roomId);
       this.push(event.appId, members, 'lastRead', {

@@ -15,6 +15,7 @@ export const PUSH_SCOPES: Readonly<Record<string, Scope>> = {
   typing: 'messages:read',
   room: 'rooms:read',
   invitation: 'rooms:read',
+  cancelInvitation: 'rooms:read',
   roomPref: 'users:read',
   myPrefChange: 'users:read',
   myPrefDelete: 'users:read',

@@ -176,6 +176,7 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
     expect(result.data.map((room: any) => room._id)).toStrictEqual([ROOM_A]);
     expect(result.totalCount).toBe(1);
   };
+  const noInvitations = (result: any) => expect(result).toStrictEqual({ totalCount: 0, data: [] });
   const noHits = (result: any) => {
     for (const [type, value] of Object.entries(result)) {
       if (type === 'messages')
@@ -307,6 +308,74 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       refuse('join the direct room of bob and carol', 'POST', `/rooms/${ids.direct}/join`, undefined, NOT_ALLOWED),
       refuse('a message id of room B as the room', 'POST', `/rooms/${b.first}/join`, undefined, NO_ROOM),
       refuse("join app 2's room", 'POST', `/rooms/${ROOM_X}/join`, undefined, NO_ROOM),
+    ],
+    // Pending invitations ([hist] 6): bob invited dave to room B.
+    'GET /rooms/invitations': [
+      { what: 'her own invitations', method: 'GET', url: '/rooms/invitations', check: noInvitations },
+      asUserNamed(DAVE, refuse("dave's invitations", 'GET', '/rooms/invitations', undefined, NOT_ALLOWED)),
+    ],
+    'GET /rooms/:id/invitations': [
+      refuse("room B's invitations", 'GET', `/rooms/${ROOM_B}/invitations`, undefined, NOT_MEMBER),
+      refuse("the direct room's invitations", 'GET', `/rooms/${ids.direct}/invitations`, undefined, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.first}/invitations`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/invitations`, undefined, NO_ROOM),
+    ],
+    'DELETE /rooms/:id/invitations': [
+      // Declining is about the caller's own invitation: hers to room B does not exist, dave's stays.
+      { what: 'decline room B', method: 'DELETE', url: `/rooms/${ROOM_B}/invitations`, check: noInvitations },
+      { what: "decline app 2's room", method: 'DELETE', url: `/rooms/${ROOM_X}/invitations`, check: noInvitations },
+      asUserNamed(
+        DAVE,
+        refuse("dave's invitation to room B", 'DELETE', `/rooms/${ROOM_B}/invitations`, undefined, NOT_ALLOWED),
+      ),
+    ],
+    'POST /rooms/:id/delete/invitations': [
+      refuse(
+        "cancel dave's invitation to room B",
+        'POST',
+        `/rooms/${ROOM_B}/delete/invitations`,
+        { invitees: [DAVE] },
+        NOT_MEMBER,
+      ),
+      refuse(
+        'cancel in room B with a system message',
+        'POST',
+        `/rooms/${ROOM_B}/delete/invitations`,
+        { invitees: [DAVE, ALICE], systemMessage: true },
+        NOT_MEMBER,
+      ),
+      {
+        what: "dave's invitation to room B, through room A",
+        method: 'POST',
+        url: `/rooms/${ROOM_A}/delete/invitations`,
+        body: { invitees: [DAVE], systemMessage: true },
+        check: noInvitations,
+      },
+      refuse(
+        'a message id of room B as the room',
+        'POST',
+        `/rooms/${b.first}/delete/invitations`,
+        { invitees: [DAVE] },
+        NO_ROOM,
+      ),
+      refuse("app 2's room", 'POST', `/rooms/${ROOM_X}/delete/invitations`, { invitees: [XAVIER] }, NO_ROOM),
+    ],
+    'DELETE /rooms/:id/invitations/:invitee': [
+      refuse("dave's invitation to room B", 'DELETE', `/rooms/${ROOM_B}/invitations/${DAVE}`, undefined, NOT_MEMBER),
+      {
+        what: "dave's invitation to room B, through room A",
+        method: 'DELETE',
+        url: `/rooms/${ROOM_A}/invitations/${DAVE}`,
+        check: noInvitations,
+      },
+      refuse(
+        'a message id of room B as the room',
+        'DELETE',
+        `/rooms/${b.first}/invitations/${DAVE}`,
+        undefined,
+        NO_ROOM,
+      ),
+      refuse("xavier's in app 2's room", 'DELETE', `/rooms/${ROOM_X}/invitations/${XAVIER}`, undefined, NO_ROOM),
     ],
     'POST /me/mute/:room': [
       refuse('mute room B', 'POST', `/me/mute/${ROOM_B}`, undefined, NOT_MEMBER, NO_ROOM),

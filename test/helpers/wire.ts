@@ -51,6 +51,7 @@ export const CHAT_EVENTS = [
   'member.removed',
   'member.updated',
   'invitation.created',
+  'invitation.cancelled',
   'message.created',
   'message.updated',
   'message.recalled',

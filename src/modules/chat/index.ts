@@ -14,6 +14,9 @@ import { badgesRoutes } from './badges.routes.js';
 import { BatchRepository } from './batch.repository.js';
 import { BatchService } from './batch.service.js';
 import { ChatCounts } from './chat-counts.js';
+import { InvitationsRepository } from './invitations.repository.js';
+import { invitationsRoutes } from './invitations.routes.js';
+import { InvitationsService } from './invitations.service.js';
 import { MembersRepository } from './members.repository.js';
 import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
@@ -49,6 +52,7 @@ export type {
   BadgesService,
   BatchService,
   ChatCounts,
+  InvitationsService,
   MembersService,
   MessageList,
   MessagesService,
@@ -82,6 +86,7 @@ export interface ChatModule {
   rooms: RoomsService;
   roomList: RoomList;
   members: MembersService;
+  invitations: InvitationsService;
   messages: MessagesService;
   messageList: MessageList;
   batches: BatchService;
@@ -114,6 +119,12 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
     roomList: new RoomList({ rooms, members, users, access, presenter }),
     members: membersService,
+    invitations: new InvitationsService({
+      ...shared,
+      invitations: new InvitationsRepository(storage),
+      notices,
+      pageSize: limits.pageSize,
+    }),
     messages: messagesService,
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
     batches: new BatchService({
@@ -138,6 +149,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const routes = routeGroup(
     bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
     bindRoutes(membersRoutes, { members: chat.members }),
+    bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
     bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),

@@ -11,7 +11,7 @@ import type { MessageFileSharing } from './ports.js';
 const MAX_ID_DRAWS = 3;
 
 /** System message types (spec 1.10, 12 item 42): not searchable, produced by member changes. */
-export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin';
+export type SystemMessageType = 'addMembers' | 'deleteMember' | 'leaveRoom' | 'assignAdmin' | 'cancelInvitations';
 
 /**
  * Every system type the spec names (1.10, both the singular and plural spellings): clients render

@@ -120,6 +120,7 @@ describe('chat authorization matrix (BOLA)', () => {
       xFile: expectOk(await asX('GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`)),
       xFileContent: (await asX('GET', `/files/${X_BUCKET}/${ids.x.file}`)).body,
       bans: expectOk(await t.admin('GET', `/blockStatus/room/${ROOM_B}`)),
+      invitations: expectOk(await t.admin('GET', `/rooms/${ROOM_B}/invitations`)),
       bobBlocks: expectOk(await t.admin('GET', '/blockStatus/my', undefined, { 'im-client-id': BOB })),
       xBans: expectOk(await asX('GET', `/blockStatus/room/${ROOM_X}`)),
       bobProfile: expectOk(await t.admin('GET', `/admin/clients/${BOB}`)),
@@ -212,6 +213,8 @@ describe('chat authorization matrix (BOLA)', () => {
     // The direct room of bob and carol.
     const direct = (await createRoom(t, { roomType: 'direct', members: [BOB, CAROL] }))._id as string;
     expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
+    // Bob invites dave to room B.
+    expectOk(await call(bob, 'POST', `/rooms/${ROOM_B}/members`, { invitees: [DAVE], invitationRequired: true }));
     // Bob bans eve in room B (she is not a member) and blocks her himself.
     expectOk(await call(bob, 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`));
     expectOk(await call(bob, 'POST', `/blockStatus/my/${EVE}`));
@@ -395,6 +398,9 @@ describe('chat authorization matrix (BOLA)', () => {
       ['DELETE', `/rooms/${ROOM_X}/members/${XAVIER}`, {}, {}, NO_ROOM],
       ['POST', `/rooms/${ROOM_X}/typing`, { message: 'typing...' }, asAlice, NO_ROOM],
       ['PUT', `/rooms/${ROOM_X}/bot`, { botMode: true }, {}, NO_ROOM],
+      ['GET', `/rooms/${ROOM_X}/invitations`, undefined, {}, NO_ROOM],
+      ['POST', `/rooms/${ROOM_X}/delete/invitations`, { invitees: [XAVIER] }, {}, NO_ROOM],
+      ['DELETE', `/rooms/${ROOM_X}/invitations/${XAVIER}`, undefined, {}, NO_ROOM],
       ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, asAlice, NO_ROOM],
       ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, { 'im-client-id': XAVIER }, NO_ROOM],
       ['GET', `/files/${X_BUCKET}/${ids.x.file}`, undefined, {}, NO_SUCH],
@@ -500,6 +506,10 @@ describe('chat authorization matrix (BOLA)', () => {
       [EVE, BOB],
     ]);
     expect(after.xBans).toStrictEqual({ data: [] });
+    // Dave's invitation to room B stands.
+    expect((after.invitations as any).data.map((entry: any) => [entry.invitee._id, entry.inviter._id])).toStrictEqual([
+      [DAVE, BOB],
+    ]);
     // Nothing about them reached the event bus (and so no socket, webhook or push): no typing, prefs, members or messages.
     expect(touched).toStrictEqual([]);
   });
