@@ -114,6 +114,7 @@ export function composeModules(
     storage,
     bus,
     tokenTtlDays: config.tokenTtlDays,
+    sandbox: config.sandbox,
     groupRooms: { seedGroupUsers: (...args) => chat.members.seedGroupUsers(...args) },
   });
   const appConfig = createConfigModule({ storage, bus });

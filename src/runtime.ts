@@ -109,6 +109,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const modules = composeModules(infra, { presence, connections });
     const budgets = createBudgets(infra);
     const firstStart = await bootstrap({ config, apps: modules.apps.apps, keys: modules.keys.keys }, logger);
+    if (config.sandbox)
+      logger.warn('PARLEY_SANDBOX is on: anyone holding a client key can sign in as any user (POST /auths/sign)');
     const app = await httpApp(infra, modules, budgets, connections);
     const { chat, users } = modules;
     const gateway = createGateway(

@@ -31,6 +31,11 @@ export interface Config {
   push: PushConfig;
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /**
+   * Sandbox sign-in ([hist] 2.1): `POST /auths/sign` mints a user token for anyone holding the client
+   * key. For development only; off unless PARLEY_SANDBOX says otherwise.
+   */
+  sandbox: boolean;
 }
 
 /** Where push notifications go: logged, or forwarded to an HTTP endpoint (signed like webhooks). */
@@ -144,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicFileBuckets: parseBuckets(env.PUBLIC_FILE_BUCKETS, problems),
     push: parsePush(env, problems),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    sandbox: flag(env, 'PARLEY_SANDBOX', problems),
     webhooks: {
       allowPrivate: ['1', 'true', 'yes'].includes(env.PARLEY_WEBHOOK_ALLOW_PRIVATE?.trim().toLowerCase() ?? ''),
       maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
@@ -153,6 +159,18 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/** A switch that is off unless set: a misspelt value is refused rather than read as either. */
+function flag(env: Env, name: string, problems: string[]): boolean {
+  const value = env[name]?.trim().toLowerCase() ?? '';
+  if (value === '' || FALSE_WORDS.includes(value)) return false;
+  if (TRUE_WORDS.includes(value)) return true;
+  problems.push(`${name} must be true or false (got "${env[name]}")`);
+  return false;
 }
 
 function parseBuckets(raw: string | undefined, problems: string[]): string[] {

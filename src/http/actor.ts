@@ -24,6 +24,8 @@ export function actorOf(request: FastifyRequest): Actor {
       throw new AppError('NOT_PERMITTED', 'IM-CLIENT-ID does not match the user of the token');
     return { admin: false, userId: auth.userId };
   }
+  // The client key alone names no one: it never acts as a user, let alone as the platform admin.
+  if (auth.kind === 'clientKey') throw new AppError('NOT_PERMITTED', 'This call needs a user token or the API key');
   return { admin: true, userId: given };
 }
 

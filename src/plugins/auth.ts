@@ -4,6 +4,7 @@ import { type Scope, scopeAllows } from '../core/scopes.js';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import '../http/types.js';
+import type { App } from '../core/principal.js';
 import type { AppsService } from '../modules/apps/index.js';
 import type { ActivityRecorder } from '../modules/audit/index.js';
 import { type ApiKeyVerifier, classifyApiKey, isLive, keyAdmits } from '../modules/keys/index.js';
@@ -80,6 +81,7 @@ export default fp<AuthPluginOptions>(
       const wait = await deps.authFailures.blockedFor(request.ip);
       const clientApp = await deps.apps.resolveClientKey(clientKey);
       if (!clientApp) return failed(request, reply, wait, new AppError('INVALID_CLIENT_KEY'));
+      if (mode === 'clientKey') return admitClientKey(request, reply, clientApp, wait);
       const token = bearer(header(request, 'im-authorization') ?? header(request, 'authorization'));
       if (token === undefined) return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
       const check = await deps.tokenVerifier.verify(clientApp.id, token);
@@ -135,6 +137,24 @@ export default fp<AuthPluginOptions>(
         app: deps.apps.cached(key.appId) ?? (await deps.apps.get(key.appId)),
         key,
       };
+    }
+
+    /**
+     * A `clientKey` route without the API key: only the application is known. The client key ships
+     * inside apps, so it is no secret: from a blocked address it is not accepted, each address has a
+     * user's budget of such calls, and they are audited like the API key's.
+     */
+    async function admitClientKey(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      clientApp: App,
+      wait: number | undefined,
+    ): Promise<void> {
+      if (wait !== undefined) blocked(request, reply, wait);
+      request.auth = { kind: 'clientKey', app: clientApp };
+      request.auditSubject = { appId: clientApp.id, keyId: null, keyName: null };
+      // NUL never occurs in a user id (the input guard refuses it), so no user shares this budget.
+      await limitUser(reply, clientApp.id, `\u0000client-key:${request.ip}`);
     }
 
     /** One budget per user of an application, whichever of its tokens it uses, on every node. */

@@ -35,7 +35,9 @@ export default fp(
             ? [{ apiKey: [] }]
             : auth === 'user'
               ? [{ clientKey: [], userToken: [] }, { apiKey: [] }]
-              : [];
+              : auth === 'clientKey'
+                ? [{ clientKey: [] }, { apiKey: [] }]
+                : [];
         return { schema: { ...schema, security } as unknown as typeof schema, url };
       },
     });

@@ -139,6 +139,27 @@ describe('loadConfig refuses bad values with a message naming the variable', () 
   });
 });
 
+describe('PARLEY_SANDBOX ([hist] 2.1 sandbox sign-in)', () => {
+  it('is off unless set, in production as anywhere', () => {
+    expect(loadConfig({}).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).sandbox).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).sandbox).toBe(false);
+    expect(loadConfig({ PARLEY_SANDBOX: ' ' }).sandbox).toBe(false);
+  });
+
+  it('reads the usual words for on and off', () => {
+    for (const on of ['true', 'TRUE', '1', 'yes', 'on'])
+      expect(loadConfig({ PARLEY_SANDBOX: on }).sandbox, on).toBe(true);
+    for (const off of ['false', '0', 'no', 'off']) expect(loadConfig({ PARLEY_SANDBOX: off }).sandbox, off).toBe(false);
+  });
+
+  it('refuses anything else rather than guess', () => {
+    expect(problemFor({ PARLEY_SANDBOX: 'enabled' }).message).toContain(
+      'PARLEY_SANDBOX must be true or false (got "enabled")',
+    );
+  });
+});
+
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
     expect(redactUrl('postgres://parley:s3cret@db:5432/parley')).toBe('postgres://parley:***@db:5432/parley');

@@ -5,6 +5,8 @@ import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
 import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import { groupsRoutes } from './groups.routes.js';
+import { sandboxRoutes } from './sandbox.routes.js';
+import { SandboxSignIn } from './sandbox.service.js';
 import { GroupsService, type GroupRoomsPort } from './groups.service.js';
 import { UserTokenVerifier } from './token-verifier.js';
 import { TokensRepository } from './tokens.repository.js';
@@ -71,6 +73,8 @@ export interface UsersModuleDeps {
   tokenTtlDays: number;
   /** The chat's members: users new to a group get unread counts in its rooms. */
   groupRooms: GroupRoomsPort;
+  /** PARLEY_SANDBOX: the client key alone may sign in as any user (`POST /auths/sign`). */
+  sandbox: boolean;
 }
 
 export interface UsersModule {
@@ -81,7 +85,7 @@ export interface UsersModule {
   /** Serialized pages of `GET /admin/clients`. */
   userListCache: UserListCache;
   directory: UserDirectory & UserActivity;
-  /** `/admin/clients…`, `/admin/clients/:id/token`, `/admin/groups…`, `/me`. */
+  /** `/admin/clients…`, `/admin/clients/:id/token`, `/admin/groups…`, `/me`, `/auths/sign…`. */
   routes: FastifyPluginAsync;
 }
 
@@ -103,6 +107,9 @@ export function createUsersModule(deps: UsersModuleDeps): UsersModule {
       bindRoutes(usersRoutes, { users, userListCache }),
       bindRoutes(tokensRoutes, { users }),
       bindRoutes(groupsRoutes, { groups }),
+      bindRoutes(sandboxRoutes, {
+        signIn: new SandboxSignIn({ users, directory: repository, enabled: deps.sandbox }),
+      }),
     ),
   };
 }

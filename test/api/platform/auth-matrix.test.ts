@@ -105,6 +105,67 @@ describe('auth matrix: every admin route', () => {
   });
 });
 
+describe('auth matrix: every client-key route (sandbox sign-in, [hist] 2.1)', () => {
+  const DISABLED = {
+    RC: 403,
+    RM: 'Forbidden',
+    error: { code: 'INSUFFICIENT_PERMISSIONS', message: expect.stringContaining('Sandbox sign-in is disabled') },
+  };
+  const routes = () => t.app.routeTable.filter((route) => route.auth === 'clientKey');
+
+  it('lists exactly the two sign-in routes, each with a scope for the API key', () => {
+    expect(
+      routes()
+        .map((route) => `${route.method} ${route.url}`)
+        .sort(),
+    ).toStrictEqual(['POST /auths/sign', 'POST /auths/sign/v2']);
+    for (const route of routes()) expect(route.scope, route.url).toBe('tokens:write');
+  });
+
+  const cases: Array<[string, () => Record<string, string>, number, object]> = [
+    ['no credentials', () => ({}), 401, { error: 'MISSING_CLIENT_KEY', message: expect.any(String) }],
+    [
+      'a wrong client key',
+      () => ({ 'im-client-key': 'ck_wrong' }),
+      403,
+      { error: 'INVALID_CLIENT_KEY', message: expect.any(String) },
+    ],
+    ['the client key alone (sandbox off)', () => ({ 'im-client-key': t.clientKey }), 403, DISABLED],
+    [
+      'the client key with a user token (sandbox off)',
+      () => ({ 'im-client-key': t.clientKey, 'im-authorization': userToken }),
+      403,
+      DISABLED,
+    ],
+    ['a wrong API key', () => ({ 'im-api-key': generateApiKey() }), 401, INVALID],
+    ['a revoked API key', () => ({ 'im-api-key': revokedKey }), 401, INVALID],
+    ['an API key without the scope', () => ({ 'im-api-key': scopedKey }), 403, FORBIDDEN],
+    ['an API key used outside its IP allow-list', () => ({ 'im-api-key': fencedKey }), 403, FORBIDDEN],
+  ];
+  for (const [name, headers, status, body] of cases) {
+    it(`refuses ${name} with ${status}`, async () => {
+      for (const route of routes()) {
+        const response = await t.app.inject({
+          method: route.method as 'POST',
+          url: route.url,
+          headers: { ...headers(), 'content-type': 'application/json' },
+          payload: JSON.stringify({ id: 'matrix-minted' }),
+          remoteAddress: '127.0.0.1',
+        });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(status);
+        expect(response.json(), `${route.method} ${route.url}`).toStrictEqual(body);
+      }
+    });
+  }
+
+  it('lets the API key in', async () => {
+    for (const route of routes()) {
+      const response = await t.admin(route.method as 'POST', route.url, { id: 'matrix-minted' });
+      expect(response.statusCode, route.url).toBe(200);
+    }
+  });
+});
+
 describe('auth on user routes (client key + token)', () => {
   const ENVELOPED_INVALID_TOKEN = INVALID_TOKEN;
 

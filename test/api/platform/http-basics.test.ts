@@ -180,7 +180,9 @@ describe('OpenAPI and docs', () => {
           ? [{ apiKey: [] }]
           : route.auth === 'user'
             ? [{ clientKey: [], userToken: [] }, { apiKey: [] }]
-            : [];
+            : route.auth === 'clientKey'
+              ? [{ clientKey: [] }, { apiKey: [] }]
+              : [];
       expect(operation.security, name).toStrictEqual(security);
       expect(operation.summary, `${name} has a summary`).toEqual(expect.any(String));
       if (route.url.includes(':')) {
