@@ -103,6 +103,18 @@ export const MessageListQuery = Type.Object({
   timeRangeField: Type.Optional(
     Type.Union([Type.Literal('updatedAt'), Type.Literal('createdAt'), Type.Literal('messageTime')]),
   ),
+  sortOrder: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      examples: ['desc', 'asc'],
+      description:
+        '`asc` or `desc`, any case (extension). Without it, data is newest first and cursor messages are ' +
+        'left out. With it, the same messages are chosen, but a beforeMessage/afterMessage cursor message ' +
+        'is part of the page (it counts toward limit) and data is ordered oldest first (asc) or newest ' +
+        'first (desc): beforeMessage with desc, or afterMessage with asc, answer the cursor first. ' +
+        'Without a cursor, the newest limit messages in that order',
+    }),
+  ),
 });
 
 export const MessageListResponse = Envelope(
