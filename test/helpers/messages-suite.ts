@@ -3,6 +3,8 @@ import { buildTestApp, type TestApp } from './test-app.js';
 import { createNumberedRoom, sendMessage } from './factories.js';
 import { shapeB } from './errors.js';
 import { expectOk, sleep } from './expect.js';
+import { callWithHeaders } from './wire.js';
+import type { InjectOptions } from 'fastify';
 /** Messages over HTTP (spec 5.1-5.8, resolutions 12.5 items 46-55). */
 
 export const MESSAGE_NOT_FOUND = shapeB(
@@ -67,6 +69,31 @@ export async function list(room: string, query = '', token?: string): Promise<an
 }
 
 export const ids = (page: any): string[] => page.data.map((message: any) => message._id);
+
+/** A REST call as the Flutter SDK makes it: its three headers replace all others (other-clients 1.3). */
+export const asFlutter = (token: string, uid: string, method: InjectOptions['method'], url: string, body?: unknown) =>
+  callWithHeaders(
+    t,
+    { 'IM-CLIENT-KEY': t.clientKey, 'IM-Authorization': token, 'IM-CLIENT-ID': uid },
+    method,
+    url,
+    body,
+  );
+
+/** A REST call as the Vue client makes it: its four headers replace all others (other-clients 4.3). */
+export const asVue = (token: string, method: InjectOptions['method'], url: string, body?: unknown) =>
+  callWithHeaders(
+    t,
+    {
+      'IM-Authorization': token,
+      'IM-Client-Key': t.clientKey,
+      'x-timezone': 'Asia/Taipei',
+      'accept-language': 'zh-TW,zh;q=0.9,en;q=0.8',
+    },
+    method,
+    url,
+    body,
+  );
 
 /** Registers the suite's shared app and users (before all tests of the file) and closes it after. */
 export function useMessagesApp(): void {

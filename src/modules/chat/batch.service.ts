@@ -78,9 +78,7 @@ export class BatchService {
     if (paras.length > this.deps.limits.batchSize)
       throw new AppError('INVALID_REQUEST', `A batch has at most ${this.deps.limits.batchSize} recipients (paras)`);
     // The recipient list is the batch's, not part of any message: each entry sees only its own values.
-    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.deps.limits.messageBytes, {
-      requireMessage: true,
-    });
+    const draft = readDraft({ ...body, paras: undefined, sender: undefined }, this.deps.limits.messageBytes);
     const sender = typeof body.sender === 'string' && body.sender !== '' ? body.sender : undefined;
     paras.forEach((entry: unknown, index) => {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry))

@@ -11,6 +11,8 @@ export interface MessageListQuery {
   afterMessage?: string;
   afterTime?: string;
   timeRangeField?: 'updatedAt' | 'createdAt' | 'messageTime';
+  /** `asc` or `desc`, any case (the Vue client's paging, other-clients 4.5). */
+  sortOrder?: string;
 }
 
 const DEFAULT_LIMIT = 20;
@@ -23,7 +25,16 @@ const FIELDS: Record<NonNullable<MessageListQuery['timeRangeField']>, TimeField>
 
 const MAX_AROUND = 100;
 
-/** `GET /rooms/:id/messages/v3` (spec 5.4, 12 item 52): cursors on `timeRangeField`, newest first. */
+/**
+ * `GET /rooms/:id/messages/v3` (spec 5.4, 12 item 52): cursors on `timeRangeField`, newest first.
+ *
+ * With `sortOrder` (an extension the Vue client sends, other-clients 4.5 and 5 item 10) the same
+ * messages are chosen, but a `beforeMessage`/`afterMessage` cursor is itself part of the page
+ * (it counts toward `limit`), and `data` comes in that order: `desc` newest first, `asc` oldest
+ * first. The client drops the head of every cursor page, which is then the cursor it already has,
+ * and continues from the page's last message: nothing is skipped, nothing comes twice. Without a
+ * cursor the page is the newest `limit` (or the closest after `afterTime`), in that order.
+ */
 export class MessageList {
   constructor(
     private readonly deps: {
@@ -50,14 +61,16 @@ export class MessageList {
     const name = query.timeRangeField ?? 'updatedAt';
     const field = FIELDS[name];
     const limit = Math.min(query.limit || DEFAULT_LIMIT, this.deps.maxPageSize);
+    const order = readSortOrder(query.sortOrder);
+    const inclusive = order !== undefined;
     const before =
       query.beforeMessage === undefined
         ? undefined
-        : await this.cursorAt(appId, roomId, query.beforeMessage, field, 'beforeMessage');
-    let after =
+        : await this.cursorAt(appId, roomId, query.beforeMessage, field, 'beforeMessage', inclusive);
+    let after: Cursor | undefined =
       query.afterMessage === undefined
         ? undefined
-        : await this.cursorAt(appId, roomId, query.afterMessage, field, 'afterMessage');
+        : await this.cursorAt(appId, roomId, query.afterMessage, field, 'afterMessage', inclusive);
     if (query.afterTime !== undefined) {
       const time = parseTime(query.afterTime);
       if (time === undefined)
@@ -65,11 +78,18 @@ export class MessageList {
       // Both "after" cursors: the later one binds.
       if (!after || time >= after.time) after = { time };
     }
-    const page = await this.deps.messages.list(appId, roomId, { field, before, after, limit, fromSeq: historyFloor });
+    const page = await this.deps.messages.list(appId, roomId, {
+      field,
+      before,
+      after,
+      limit,
+      fromSeq: historyFloor,
+      order: order ?? 'desc',
+    });
     const data = await this.deps.presenter.messageViews(appId, page);
     const range: Record<string, string> = {};
-    if (after) range.$gt = iso(after.time);
-    if (before) range.$lt = iso(before.time);
+    if (after) range[after.inclusive ? '$gte' : '$gt'] = iso(after.time);
+    if (before) range[before.inclusive ? '$lte' : '$lt'] = iso(before.time);
     return {
       totalCount: room.messageCount,
       inspect: {
@@ -110,10 +130,24 @@ export class MessageList {
     return sinceMs > 0 ? this.deps.messages.count(appId, room.id, sinceMs + 1) : room.messageCount;
   }
 
-  private async cursorAt(appId: string, roomId: string, id: string, field: TimeField, name: string): Promise<Cursor> {
+  private async cursorAt(
+    appId: string,
+    roomId: string,
+    id: string,
+    field: TimeField,
+    name: string,
+    inclusive: boolean,
+  ): Promise<Cursor> {
     const message = await this.deps.messages.find(appId, id);
     if (!message || message.roomId !== roomId)
       throw new AppError('INVALID_REQUEST', `${name} is not a message of this room`);
-    return { time: field === 'updated_at' ? message.updatedAt : message.createdAt, seq: message.seq };
+    return { time: field === 'updated_at' ? message.updatedAt : message.createdAt, seq: message.seq, inclusive };
   }
+}
+
+function readSortOrder(value: string | undefined): 'asc' | 'desc' | undefined {
+  if (value === undefined) return undefined;
+  const order = value.toLowerCase();
+  if (order === 'asc' || order === 'desc') return order;
+  throw new AppError('INVALID_REQUEST', 'sortOrder must be asc or desc');
 }

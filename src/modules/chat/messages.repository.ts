@@ -30,6 +30,8 @@ export interface Cursor {
   time: number;
   /** Breaks ties between messages of the same millisecond; absent for a bare time. */
   seq?: number;
+  /** The cursor's own message belongs to the page (a message cursor with `sortOrder`). */
+  inclusive?: boolean;
 }
 
 export interface ListOptions {
@@ -39,6 +41,8 @@ export interface ListOptions {
   limit: number;
   /** Only messages with a greater seq (where a late joiner's history starts). */
   fromSeq?: number;
+  /** How the page is answered: newest first (`desc`, the default) or oldest first. */
+  order?: 'asc' | 'desc';
 }
 
 const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
@@ -224,12 +228,14 @@ export class MessagesRepository {
   }
 
   /**
-   * One page of a room's messages by the (time, seq) index, newest first (spec 5.4): the `limit`
-   * closest after an "after" cursor, otherwise the `limit` newest before the "before" cursor.
+   * One page of a room's messages by the (time, seq) index, newest first unless `order` is `asc`
+   * (spec 5.4): the `limit` closest after an "after" cursor, otherwise the `limit` newest before the
+   * "before" cursor.
    */
   async list(appId: string, roomId: string, options: ListOptions): Promise<StoredMessage[]> {
     const messages = (await this.listQuery(appId, roomId, options).execute()).map(toMessage);
-    return options.after ? messages.reverse() : messages;
+    const fetched = options.after ? 'asc' : 'desc';
+    return fetched === (options.order ?? 'desc') ? messages : messages.reverse();
   }
 
   /**
@@ -266,16 +272,18 @@ export class MessagesRepository {
       .where('room_id', '=', roomId);
     if (fromSeq) query = query.where('seq', '>', fromSeq);
     if (before) {
+      const below = before.inclusive ? '<=' : '<';
       query =
         before.seq === undefined
-          ? query.where(field, '<', before.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '<', eb.tuple(before.time, before.seq ?? 0)));
+          ? query.where(field, below, before.time)
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), below, eb.tuple(before.time, before.seq ?? 0)));
     }
     if (after) {
+      const above = after.inclusive ? '>=' : '>';
       query =
         after.seq === undefined
-          ? query.where(field, '>', after.time)
-          : query.where((eb) => eb(eb.refTuple(field, 'seq'), '>', eb.tuple(after.time, after.seq ?? 0)));
+          ? query.where(field, above, after.time)
+          : query.where((eb) => eb(eb.refTuple(field, 'seq'), above, eb.tuple(after.time, after.seq ?? 0)));
     }
     const direction = after ? 'asc' : 'desc';
     return query.orderBy(field, direction).orderBy('seq', direction).limit(limit);

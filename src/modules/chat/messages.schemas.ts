@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { Envelope, Inspect, ListOf, TimeInput } from '../../http/schemas.js';
 
 export const MessageSchema = Type.Object(
@@ -18,13 +18,27 @@ export const MessageSchema = Type.Object(
 
 export const MessageResponse = Envelope(MessageSchema);
 
+/** Optional, and JSON null reads as absent: Flutter sends null for every field it has no value for. */
+const Nullable = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+
 /** Message fields are free-form (spec 1.10): only the ones the server reads are typed here. */
 const messageFields = {
-  message: Type.Optional(Type.Unknown({ description: 'Any JSON value but null' })),
-  messageType: Type.Optional(Type.String({ description: 'Required; free-form (text, image, …)' })),
-  mentions: Type.Optional(Type.Array(Type.String())),
-  push: Type.Optional(Type.Boolean()),
-  skipTotalBadge: Type.Optional(Type.Boolean()),
+  message: Type.Optional(
+    Type.Unknown({
+      description:
+        'Any JSON value (null reads as absent). Required, except that image, video, audio, file, sticker, ' +
+        'location and flex messages may carry their own fields instead (originalUrl, images, url, sticker, ' +
+        'latitude and longitude, contents, template)',
+    }),
+  ),
+  messageType: Nullable(
+    Type.String({
+      description: 'Required for a new message; free-form (text, image, …). An edit without it keeps the type',
+    }),
+  ),
+  mentions: Nullable(Type.Array(Type.String())),
+  push: Nullable(Type.Boolean()),
+  skipTotalBadge: Nullable(Type.Boolean()),
   extra: Type.Optional(Type.Unknown()),
 };
 
@@ -36,8 +50,20 @@ export const AdminSendBody = Type.Object(
 export const MemberSendBody = Type.Object(
   {
     ...messageFields,
-    _id: Type.Optional(Type.String()),
-    sender: Type.Optional(Type.String({ description: 'With IM-API-KEY only' })),
+    _id: Nullable(
+      Type.String({
+        description:
+          'An existing message of the room: edit it (without messageType, only the fields given change). ' +
+          'Otherwise the id of the new message',
+      }),
+    ),
+    sender: Nullable(
+      Type.Union([Type.String(), Type.Object({}, { additionalProperties: true })], {
+        description:
+          'The author, with IM-API-KEY only. A user object (the Vue client recalls by sending the whole ' +
+          'message back) is ignored',
+      }),
+    ),
   },
   { additionalProperties: true }, // the sender's own message fields (spec 1.10)
 );
@@ -76,6 +102,18 @@ export const MessageListQuery = Type.Object({
   afterTime: Type.Optional(TimeInput),
   timeRangeField: Type.Optional(
     Type.Union([Type.Literal('updatedAt'), Type.Literal('createdAt'), Type.Literal('messageTime')]),
+  ),
+  sortOrder: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      examples: ['desc', 'asc'],
+      description:
+        '`asc` or `desc`, any case (extension). Without it, data is newest first and cursor messages are ' +
+        'left out. With it, the same messages are chosen, but a beforeMessage/afterMessage cursor message ' +
+        'is part of the page (it counts toward limit) and data is ordered oldest first (asc) or newest ' +
+        'first (desc): beforeMessage with desc, or afterMessage with asc, answer the cursor first. ' +
+        'Without a cursor, the newest limit messages in that order',
+    }),
   ),
 });
 

@@ -5,7 +5,15 @@ import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
 import type { Db } from '../../storage/transaction.js';
-import { isMessageId, readDraft, type MessageDraft } from './message-input.js';
+import {
+  applyPatch,
+  hasMessageType,
+  isMessageId,
+  readDraft,
+  readPatch,
+  type MessageDraft,
+  type MessagePatch,
+} from './message-input.js';
 import { written } from './written.js';
 import { messageView, searchableText, type MessageView } from './message-view.js';
 import type { MessageCensor } from './ports.js';
@@ -45,12 +53,15 @@ export class MessagesService {
     appId: string,
     draft: T,
   ): Promise<T> {
-    const text = draft.content.message;
-    if (typeof text !== 'string') return draft;
+    const content = await this.masked(appId, draft.content);
+    return content === draft.content ? draft : { ...draft, content, searchText: searchableText(content) };
+  }
+
+  private async masked(appId: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const text = content.message;
+    if (typeof text !== 'string') return content;
     const masked = await this.deps.censor.censor(appId, text);
-    if (masked === text) return draft;
-    const content = { ...draft.content, message: masked };
-    return { ...draft, content, searchText: searchableText(content) };
+    return masked === text ? content : { ...content, message: masked };
   }
 
   /** `POST /messages` (spec 5.1, 12 items 46-49): any existing sender, member or not, frozen room or not. */
@@ -59,7 +70,7 @@ export class MessagesService {
       throw new AppError('INVALID_REQUEST', 'Missing required field: room');
     if (typeof body.sender !== 'string' || body.sender === '')
       throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
-    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes, { requireMessage: true }));
+    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes));
     await this.requireUser(appId, body.sender);
     const stored = await this.deps.rooms.transaction(async (tx) => {
       const room = await this.deps.rooms.findForUpdate(appId, body.room as string, tx);
@@ -80,16 +91,22 @@ export class MessagesService {
    * messages (`_id` of an existing message) or a recall (`messageType: "recall"`).
    */
   async sendAsMember(appId: string, actor: Actor, roomId: string, body: Record<string, unknown>): Promise<MessageView> {
-    const id = body._id;
+    const id = body._id ?? undefined; // null: no id (Flutter sends null for fields it has no value for)
     if (id !== undefined && (typeof id !== 'string' || id === ''))
       throw new AppError('INVALID_REQUEST', '_id must be a message id');
     if (body.messageType === 'recall') {
       if (id === undefined)
         throw new AppError('INVALID_REQUEST', 'Missing required field: _id (the message to recall)');
-      return this.recall(appId, actor, roomId, id as string);
+      return this.recall(appId, actor, roomId, id);
     }
-    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes, { requireMessage: true }));
-    if (!actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
+    // An edit without messageType (the Vue client's `{_id, message}`, other-clients 4.5) changes the
+    // fields it gives and keeps the rest; a new message must name its type (spec 5.1-5.2).
+    const input: { draft: MessageDraft } | { patch: MessagePatch } =
+      id !== undefined && !hasMessageType(body)
+        ? { patch: await this.maskedPatch(appId, readPatch(body)) }
+        : { draft: await this.censored(appId, readDraft(body, this.deps.limits.messageBytes)) };
+    const draft = 'draft' in input ? input.draft : undefined;
+    if (draft && !actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
       throw new AppError('NOT_PERMITTED', `messageType "${draft.messageType}" is written by the server only`);
     }
     const senderId = actor.admin
@@ -101,40 +118,19 @@ export class MessagesService {
     const outcome = await this.deps.rooms.transactionOrConflict(async (tx) => {
       const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
       requireWritable(context);
-      const existing = id === undefined ? undefined : await this.deps.messages.find(appId, id as string, tx);
-      if (existing) {
+      const existing = id === undefined ? undefined : await this.deps.messages.find(appId, id, tx);
+      if (existing && (draft || existing.roomId === roomId)) {
         // Taken in another room: a conflict that says nothing of where (issue 9 item 5).
         if (existing.roomId !== roomId) throw new AppError('MESSAGE_EXISTS');
-        this.requireAuthorOrSuperuser(
-          context,
-          existing,
-          'Only the sender, room owner, manager, or platform admin can edit a message',
-        );
-        // An edit keeps the sender: a superuser rewriting it would speak in the sender's name.
-        // They recall or delete instead.
-        if (!actor.admin && existing.senderId !== actor.userId) {
-          throw new AppError(
-            'NOT_PERMITTED',
-            'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
-          );
-        }
-        // A recall (often a moderator's) and the server's notices are final for user tokens.
-        if (!actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
-          throw new AppError(
-            'NOT_PERMITTED',
-            `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`,
-          );
-        }
-        await this.deps.messages.replaceContent(
-          appId,
-          existing.id,
-          { ...draft, content: { ...draft.content } },
-          Date.now(),
-          tx,
-        );
+        this.requireEditable(context, existing);
+        const change =
+          'draft' in input ? input.draft : applyPatch(existing, input.patch, this.deps.limits.messageBytes);
+        await this.deps.messages.replaceContent(appId, existing.id, change, Date.now(), tx);
         return { message: written(await this.deps.messages.find(appId, existing.id, tx)), created: false };
       }
-      if (id !== undefined && !isMessageId(id as string))
+      // Not an edit of this room's message: a new one, which names its type.
+      if (!draft) throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
+      if (id !== undefined && !isMessageId(id))
         throw new AppError('INVALID_REQUEST', '_id of a new message must be 24 lowercase hex characters');
       // A new message needs its author: the token's user, or with the API key `sender` or IM-CLIENT-ID.
       if (senderId === null)
@@ -142,7 +138,7 @@ export class MessagesService {
       if (actor.admin && !(await this.deps.users.find(appId, senderId, tx)))
         throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
       return {
-        message: await this.deps.writer.write(tx, context.room, senderId, draft, { id: id as string | undefined }),
+        message: await this.deps.writer.write(tx, context.room, senderId, draft, { id }),
         created: true,
       };
     });
@@ -153,10 +149,38 @@ export class MessagesService {
         appId,
         outcome.message,
         { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
-        draft.mentions,
+        draft?.mentions ?? [],
       );
     else await this.announce('message.updated', appId, outcome.message);
     return this.deps.presenter.messageViewOf(appId, outcome.message);
+  }
+
+  /** Who may edit: the sender, or the platform admin; nobody rewrites a recall or a server notice. */
+  private requireEditable(context: RoomContext, existing: StoredMessage): void {
+    this.requireAuthorOrSuperuser(
+      context,
+      existing,
+      'Only the sender, room owner, manager, or platform admin can edit a message',
+    );
+    // An edit keeps the sender: a superuser rewriting it would speak in the sender's name.
+    // They recall or delete instead.
+    if (!context.actor.admin && existing.senderId !== context.actor.userId) {
+      throw new AppError(
+        'NOT_PERMITTED',
+        'Only the sender or the platform admin can edit a message; a room superuser may recall or delete it',
+      );
+    }
+    // A recall (often a moderator's) and the server's notices are final for user tokens.
+    if (!context.actor.admin && (existing.messageType === 'recall' || SYSTEM_MESSAGE_TYPES.has(existing.messageType))) {
+      throw new AppError(
+        'NOT_PERMITTED',
+        `A ${existing.messageType === 'recall' ? 'recalled' : 'system'} message cannot be edited`,
+      );
+    }
+  }
+
+  private async maskedPatch(appId: string, patch: MessagePatch): Promise<MessagePatch> {
+    return { content: await this.masked(appId, patch.content) };
   }
 
   /**
@@ -198,7 +222,7 @@ export class MessagesService {
     try {
       draft = await this.censored(
         appId,
-        readDraft(reply.data as Record<string, unknown>, this.deps.limits.messageBytes, { requireMessage: true }),
+        readDraft(reply.data as Record<string, unknown>, this.deps.limits.messageBytes),
       );
     } catch (error) {
       return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;

@@ -94,6 +94,18 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
       { field: 'updated_at' as const, limit: 20 },
       { field: 'updated_at' as const, before: { time: Date.now() - 50_000_000, seq: 100_000 }, limit: 20 },
       { field: 'created_at' as const, after: { time: Date.now() - 150_000_000 }, limit: 20 },
+      // With sortOrder: the cursor message is part of the page.
+      {
+        field: 'updated_at' as const,
+        before: { time: Date.now() - 50_000_000, seq: 100_000, inclusive: true },
+        limit: 20,
+      },
+      {
+        field: 'created_at' as const,
+        after: { time: Date.now() - 150_000_000, seq: 50_000, inclusive: true },
+        limit: 20,
+        order: 'asc' as const,
+      },
     ]) {
       const text = await plan(repository.listQuery(t.appId, 'room-3', options).compile());
       if (onPostgres) {
