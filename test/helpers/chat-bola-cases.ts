@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import type { RouteEntry } from '../../src/http/types.js';
+import { mp4 } from './media-fixtures.js';
 /** The attempts of the chat authorization matrix (test/api/chat/chat-bola.test.ts), route by route, and their refusals. */
 
 export type Method = NonNullable<InjectOptions['method']>;
@@ -40,6 +41,8 @@ export const B_TAG = 'b-tag-hidden';
 export const B_TEXTS = ['b secret text one', 'b secret text two', 'b secret pinned text three', 'b secret text four'];
 export const B_EXTRA = 'b secret extra note';
 export const D_TEXT = 'd secret direct text';
+/** A file message of the direct room (the Flutter form: name in `message`, details in an `extra` JSON text). */
+export const D_FILE_NAME = 'd-secret-ledger.xlsx';
 export const B_NAMES = ['Bobby Secretname', 'Carol Hiddenname'];
 /** Bob's personal preferences and his preferences for room B. */
 export const B_PREF_KEYS = ['folders-meta', 'b-private-key'];
@@ -66,6 +69,7 @@ export const SECRETS = [
   ...B_TEXTS,
   B_EXTRA,
   D_TEXT,
+  D_FILE_NAME,
   BOB,
   CAROL,
   EVE,
@@ -98,29 +102,38 @@ export interface Ids {
   x: { message: string; file: string };
 }
 
-/** A multipart/form-data upload, as the SDKs' `file.upload` sends it. */
+/** A multipart/form-data upload, as the SDKs' `file.upload` sends it (fields first, then `file`). */
 export class Multipart {
   readonly boundary = '----ParleyBolaBoundary7MA4YWxkTrZu0gW';
   constructor(
     readonly fields: Record<string, string>,
-    readonly file?: { name: string; type: string; content: string },
+    readonly file?: { name: string; type: string; content: string | Buffer },
   ) {}
   get contentType() {
     return `multipart/form-data; boundary=${this.boundary}`;
   }
-  get payload() {
-    const parts = Object.entries(this.fields).map(
-      ([name, value]) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+  get payload(): Buffer {
+    const parts = Object.entries(this.fields).map(([name, value]) =>
+      Buffer.from(`--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
     );
     if (this.file) {
       parts.push(
-        `--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n${this.file.content}\r\n`,
+        Buffer.from(
+          `--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n`,
+        ),
+        Buffer.from(this.file.content),
+        Buffer.from('\r\n'),
       );
     }
-    return `${parts.join('')}--${this.boundary}--\r\n`;
+    parts.push(Buffer.from(`--${this.boundary}--\r\n`));
+    return Buffer.concat(parts);
   }
   toJSON() {
-    return { multipart: this.fields, file: this.file };
+    const content = this.file?.content;
+    return {
+      multipart: this.fields,
+      file: this.file && { ...this.file, content: typeof content === 'string' ? content : `${content?.length} bytes` },
+    };
   }
 }
 
@@ -179,7 +192,7 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
   const noInvitations = (result: any) => expect(result).toStrictEqual({ totalCount: 0, data: [] });
   const noHits = (result: any) => {
     for (const [type, value] of Object.entries(result)) {
-      if (type === 'messages')
+      if (type === 'messages' || type === 'files')
         expect(
           (value as any[]).map((group) => group.room._id).filter((id) => id !== ROOM_A),
           type,
@@ -482,6 +495,40 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
           type: ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'],
           keyword: 'secret',
         },
+        check: noHits,
+      },
+      {
+        what: "the Vue client's whole list (files too) and a type Parley does not know",
+        method: 'POST',
+        url: '/search',
+        body: {
+          type: ['messages', 'roomName', 'roomMember', 'roomPrefTags', 'roomPrefFolder', 'roomTags', 'files', 'links'],
+          keyword: 'secret',
+        },
+        check: (result) => {
+          noHits(result);
+          expect(result.links).toStrictEqual([]);
+        },
+      },
+      {
+        what: "the direct room's file by name, extension and type",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['files'], keyword: D_FILE_NAME },
+        check: noHits,
+      },
+      {
+        what: "the direct room's file, restricted to that room",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['messages', 'files'], keyword: 'xlsx', room: ids.direct },
+        check: noHits,
+      },
+      {
+        what: "app 2's file name, restricted to its room",
+        method: 'POST',
+        url: '/search',
+        body: { type: ['files'], keyword: 'x-secret', room: ROOM_X },
         check: noHits,
       },
       {
@@ -805,6 +852,31 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         'POST',
         `/files/${X_BUCKET}`,
         { id: x.file, owner: XAVIER },
+        NOT_MULTIPART,
+      ),
+    ],
+    'POST /files/video-info': [
+      {
+        what: "a video naming room B (not hers), app 2's bucket, file id and owner",
+        method: 'POST',
+        url: '/files/video-info',
+        body: new Multipart(
+          {
+            autoUpload: JSON.stringify({ bucket: X_BUCKET, extra: { roomID: ROOM_B, id: x.file, owner: XAVIER } }),
+            id: x.file,
+          },
+          { name: 'alice.mp4', type: 'video/mp4', content: mp4() },
+        ),
+        check: (result) => {
+          expect(result.originalId).not.toBe(x.file);
+          expect(result).toMatchObject({ bucketName: X_BUCKET, width: 640, height: 360 });
+        },
+      },
+      refuse(
+        "a JSON body naming app 2's file",
+        'POST',
+        '/files/video-info',
+        { autoUpload: { bucket: X_BUCKET }, id: x.file },
         NOT_MULTIPART,
       ),
     ],

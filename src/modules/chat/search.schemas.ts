@@ -6,7 +6,11 @@ import { MessageSchema } from './messages.schemas.js';
 export const SearchBody = Type.Object({
   type: Type.Optional(
     Type.Unknown({
-      description: '["messages"]; also roomName, roomMember, roomTags, roomPrefTags, roomPrefFolder',
+      description:
+        'Types to search, an array or one string: messages, files, roomName, roomMember, roomTags, ' +
+        'roomPrefTags, roomPrefFolder. At least one must be one of these (else 400 INVALID_SEARCH_TYPE); ' +
+        'any other well-formed name (a letter, then up to 63 letters, digits, "_" or "-"; 32 names at most) ' +
+        'is answered as an empty list, so that a client asking for a type Parley lacks keeps the other results.',
     }),
   ),
   keyword: Type.Optional(Type.Unknown()),
@@ -27,16 +31,28 @@ const FoundRoom = Type.Object({
 });
 const FoundRooms = Type.Optional(Type.Array(FoundRoom));
 
-/** One list per requested type, each present only when asked for (12 item 56). */
+/** One list per requested type, each present only when asked for (12 item 56); unknown types are `[]`. */
 export const SearchResponse = Envelope(
-  Type.Object({
-    messages: Type.Optional(Type.Array(Type.Object({ room: FoundRoom, messages: Type.Array(Type.String()) }))),
-    roomName: FoundRooms,
-    roomMember: FoundRooms,
-    roomTags: FoundRooms,
-    roomPrefTags: FoundRooms,
-    roomPrefFolder: FoundRooms,
-  }),
+  Type.Object(
+    {
+      messages: Type.Optional(Type.Array(Type.Object({ room: FoundRoom, messages: Type.Array(Type.String()) }))),
+      files: Type.Optional(
+        Type.Array(
+          Type.Object({
+            room: FoundRoom,
+            messages: Type.Array(Type.String(), { description: 'File messages, newest first' }),
+            messageID: Type.String({ description: 'The newest of them (read by the Vue in-room search)' }),
+          }),
+        ),
+      ),
+      roomName: FoundRooms,
+      roomMember: FoundRooms,
+      roomTags: FoundRooms,
+      roomPrefTags: FoundRooms,
+      roomPrefFolder: FoundRooms,
+    },
+    { additionalProperties: Type.Array(Type.Unknown(), { maxItems: 0 }) },
+  ),
 );
 
 /** `POST /messages/search` (SDK `message.searchV2`). */

@@ -1,6 +1,7 @@
 import { AppError } from '../../core/errors.js';
 import type { ChatReads } from './chat-reads.js';
 import { historyFloors } from './room-access.js';
+import { FILE_MESSAGE_TYPES, fileIndexKeywords, fileMatches } from './file-messages.js';
 import type { MessagesRepository } from './messages.repository.js';
 import type { Room } from './rooms.repository.js';
 import type { MessageView } from './message-view.js';
@@ -13,8 +14,23 @@ export interface SearchInput {
   limit?: unknown;
 }
 
-const SEARCH_TYPES = ['messages', 'roomName', 'roomMember', 'roomTags', 'roomPrefTags', 'roomPrefFolder'] as const;
+const SEARCH_TYPES = [
+  'messages',
+  'files',
+  'roomName',
+  'roomMember',
+  'roomTags',
+  'roomPrefTags',
+  'roomPrefFolder',
+] as const;
 type SearchType = (typeof SEARCH_TYPES)[number];
+const isSearchType = (value: string): value is SearchType => (SEARCH_TYPES as readonly string[]).includes(value);
+
+/** A type name a client may send; one Parley does not know is answered with `[]` (see readTypes). */
+const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const MAX_TYPES = 32;
+/** File hits are checked after the index lookup; this many candidates per hit wanted are read. */
+const FILE_CANDIDATES_PER_HIT = 4;
 
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
@@ -39,7 +55,7 @@ export class SearchService {
   ) {}
 
   async search(appId: string, userId: string, input: SearchInput): Promise<Record<string, unknown>> {
-    const types = readTypes(input.type);
+    const { known: types, unknown } = readTypes(input.type);
     if (typeof input.keyword !== 'string' || input.keyword.trim() === '')
       throw new AppError('INVALID_REQUEST', 'Missing required field: keyword');
     const keyword = input.keyword.trim();
@@ -64,16 +80,14 @@ export class SearchService {
         rooms,
         await this.deps.messagesRepository.search({ appId, roomIds: [...byId.keys()], keyword, limit }),
       );
-      const groups = new Map<string, string[]>();
-      for (const hit of hits) {
-        const ids = groups.get(hit.roomId) ?? [];
-        ids.push(hit.id);
-        groups.set(hit.roomId, ids);
-      }
-      result.messages = [...groups].flatMap(([roomId, messages]) => {
-        const room = byId.get(roomId);
-        return room ? [{ room: roomSummary(room), messages }] : [];
-      });
+      result.messages = groupByRoom(hits, byId);
+    }
+    if (types.has('files')) {
+      // Each group also names its newest file message (`messageID`): the Vue client's in-room search reads it.
+      result.files = groupByRoom(await this.fileHits(appId, principals, rooms, keyword, limit), byId).map((group) => ({
+        ...group,
+        messageID: group.messages[0],
+      }));
     }
     const lower = keyword.toLowerCase();
     const contains = (text: unknown) => typeof text === 'string' && text.toLowerCase().includes(lower);
@@ -92,7 +106,47 @@ export class SearchService {
       if (types.has('roomPrefFolder'))
         result.roomPrefFolder = rooms.filter((room) => contains(pref(room).folder)).map(roomSummary);
     }
+    for (const type of unknown) result[type] = [];
     return result;
+  }
+
+  /**
+   * File messages (FILE_MESSAGE_TYPES) of these rooms whose file name, extension or media type
+   * contains the keyword, newest first: found through the text index, then checked by name.
+   */
+  private async fileHits(appId: string, principals: string[], rooms: Room[], keyword: string, limit: number) {
+    const roomIds = rooms.map((room) => room.id);
+    const candidates = new Map<string, { id: string; roomId: string; seq: number }>();
+    for (const indexKeyword of fileIndexKeywords(keyword)) {
+      const hits = await this.deps.messagesRepository.search({
+        appId,
+        roomIds,
+        keyword: indexKeyword,
+        limit: limit * FILE_CANDIDATES_PER_HIT,
+        messageTypes: FILE_MESSAGE_TYPES,
+      });
+      for (const hit of hits) candidates.set(hit.id, hit);
+    }
+    const readable = await this.readable(
+      appId,
+      principals,
+      rooms,
+      [...candidates.values()].sort((a, b) => b.seq - a.seq),
+    );
+    const contents = new Map(
+      (
+        await this.deps.messagesRepository.findMany(
+          appId,
+          readable.map((hit) => hit.id),
+        )
+      ).map((message) => [message.id, message.content]),
+    );
+    return readable
+      .filter((hit) => {
+        const content = contents.get(hit.id);
+        return content !== undefined && fileMatches(content, keyword);
+      })
+      .slice(0, limit);
   }
 
   /** The matching messages themselves, newest first (the SDKs' `message.search` calls). */
@@ -171,17 +225,41 @@ export class SearchService {
   }
 }
 
-/** `type`: an array or a single string (spec 12 item 56); every entry must be a known type. */
-function readTypes(value: unknown): Set<SearchType> {
+/** Hits grouped by room, rooms in the order of their newest hit (spec 5.9). */
+function groupByRoom(hits: ReadonlyArray<{ id: string; roomId: string }>, rooms: ReadonlyMap<string, Room>) {
+  const groups = new Map<string, string[]>();
+  for (const hit of hits) {
+    const ids = groups.get(hit.roomId) ?? [];
+    ids.push(hit.id);
+    groups.set(hit.roomId, ids);
+  }
+  return [...groups].flatMap(([roomId, messages]) => {
+    const room = rooms.get(roomId);
+    return room ? [{ room: roomSummary(room), messages }] : [];
+  });
+}
+
+/**
+ * `type`: an array or a single string (spec 12 item 56) of well-formed names, at least one of them
+ * known. A name Parley does not know is answered as `[]` rather than failing the whole search: a
+ * client that adds a type (as the Vue client did with `files`) keeps every other result. Names that
+ * are properties of every object (`constructor`, …) are not echoed.
+ */
+function readTypes(value: unknown): { known: Set<SearchType>; unknown: string[] } {
   const list = typeof value === 'string' ? [value] : value;
   if (
     !Array.isArray(list) ||
     list.length === 0 ||
-    !list.every((item) => (SEARCH_TYPES as readonly unknown[]).includes(item))
+    list.length > MAX_TYPES ||
+    !list.every((item) => typeof item === 'string' && TYPE_NAME.test(item))
   ) {
     throw new AppError('INVALID_SEARCH_TYPE');
   }
-  return new Set(list as SearchType[]);
+  const names = list as string[];
+  const known = new Set(names.filter(isSearchType));
+  if (known.size === 0) throw new AppError('INVALID_SEARCH_TYPE');
+  const unknown = new Set(names.filter((name) => !isSearchType(name) && !(name in Object.prototype)));
+  return { known, unknown: [...unknown] };
 }
 
 function readTags(value: unknown): string[] {

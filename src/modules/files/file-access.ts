@@ -5,10 +5,10 @@ import type { FilesRepository, StoredFile } from './files.repository.js';
 
 /**
  * Who reads a file: the API key, its uploader, and the members of every room it was shared in. A
- * file is shared in a room when its upload names the room (`extra.room`, by a member), or when a
- * message of the room carries its URL and the sender could read it then (forwarding works; naming
- * a file one cannot read grants nothing). A file the API key uploaded for no user has no uploader
- * to ask: any message carrying its URL shares it.
+ * file is shared in a room when its upload names the room (`extra.room`, `roomID` or `roomId`, by a
+ * member), or when a message of the room carries its URL and the sender could read it then
+ * (forwarding works; naming a file one cannot read grants nothing). A file the API key uploaded
+ * for no user has no uploader to ask: any message carrying its URL shares it.
  */
 export class FileAccess {
   private readonly files: FilesRepository;

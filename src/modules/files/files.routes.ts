@@ -6,18 +6,39 @@ import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
 import { fileHeaders, storedFileName, storedMediaType } from './file-serving.js';
 import type { StoredFile } from './files.repository.js';
-import { BucketParams, DownloadQuery, FileParams, MetadataReply, SignedQuery, metadataView } from './files.schemas.js';
+import {
+  BucketParams,
+  DownloadQuery,
+  FileParams,
+  isBucketName,
+  MetadataReply,
+  metadataView,
+  SignedQuery,
+  VideoInfoReply,
+  videoInfoView,
+} from './files.schemas.js';
 import type { FilesService, Upload } from './files.service.js';
 
 const tags = ['Files (SDK)'];
 const MAX_EXTRA_BYTES = 16 * 1024;
 const readScope = { auth: 'user', scope: 'messages:read' } as const;
 
-/** Reads the multipart body: one `file` part and an optional `extra` JSON object. */
-async function readUpload(request: FastifyRequest, maxFileBytes: number): Promise<Upload> {
+type FilePart = Omit<Upload, 'extra'>;
+type JsonObject = Record<string, unknown>;
+
+/**
+ * Reads a multipart body: one `file` part, and the fields named in `objects` as JSON objects (a
+ * field that is not one is a 400); other fields are ignored.
+ */
+async function readMultipart(
+  request: FastifyRequest,
+  maxFileBytes: number,
+  objects: readonly string[],
+): Promise<{ file: FilePart; fields: Record<string, JsonObject> }> {
   if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data');
-  let extra: Record<string, unknown> | null = null;
-  let file: Omit<Upload, 'extra'> | undefined;
+  const fields: Record<string, JsonObject> = {};
+  let file: FilePart | undefined;
+  let reading = '';
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
@@ -26,22 +47,41 @@ async function readUpload(request: FastifyRequest, maxFileBytes: number): Promis
           mimeType: part.mimetype || 'application/octet-stream',
           content: await part.toBuffer(),
         };
-      } else if (part.fieldname === 'extra') {
+      } else if (objects.includes(part.fieldname)) {
+        reading = part.fieldname;
         const parsed: unknown = JSON.parse(String(part.value));
         if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-          throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
-        extra = parsed as Record<string, unknown>;
+          throw new AppError('INVALID_REQUEST', `${reading} must be a JSON object`);
+        fields[reading] = parsed as JsonObject;
       }
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
       throw new AppError('PAYLOAD_TOO_LARGE', `A file holds at most ${maxFileBytes} bytes`);
-    if (error instanceof SyntaxError) throw new AppError('INVALID_REQUEST', 'extra must be a JSON object');
+    if (error instanceof SyntaxError) throw new AppError('INVALID_REQUEST', `${reading} must be a JSON object`);
     throw new AppError('INVALID_REQUEST', 'The multipart body could not be read');
   }
   if (!file) throw new AppError('INVALID_REQUEST', 'Missing required field: file');
-  return { ...file, extra };
+  return { file, fields };
+}
+
+/** Where the Vue client's video upload goes unless its `autoUpload` field names a bucket. */
+const DEFAULT_VIDEO_BUCKET = 'chatserver-upload';
+
+/** `autoUpload` = `{"bucket": …, "extra": {…}}` of `POST /files/video-info`; an `extra` field stands in for its `extra`. */
+function readAutoUpload(
+  autoUpload: JsonObject | undefined,
+  extra: JsonObject | undefined,
+): { bucket: string; extra: JsonObject | null } {
+  const bucket = autoUpload?.bucket ?? DEFAULT_VIDEO_BUCKET;
+  if (!isBucketName(bucket))
+    throw new AppError('INVALID_REQUEST', 'autoUpload.bucket must be 1-64 letters, digits, "_", "." or "-"');
+  const nested = autoUpload?.extra;
+  if (nested === undefined || nested === null) return { bucket, extra: extra ?? null };
+  if (typeof nested !== 'object' || Array.isArray(nested))
+    throw new AppError('INVALID_REQUEST', 'autoUpload.extra must be a JSON object');
+  return { bucket, extra: nested as JsonObject };
 }
 
 /** Sends a file's bytes with the headers that keep it passive (see file-serving). */
@@ -72,8 +112,40 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
       },
     },
     async (request) => {
-      const upload = await readUpload(request, files.maxFileBytes);
+      const { file, fields } = await readMultipart(request, files.maxFileBytes, ['extra']);
+      const upload = { ...file, extra: fields.extra ?? null };
       return ok(metadataView(await files.upload(appIdOf(request), request.params.bucket, upload, actorOf(request))));
+    },
+  );
+
+  app.post(
+    '/files/video-info',
+    {
+      config: { auth: 'user', scope: 'messages:write' },
+      schema: {
+        tags,
+        summary: 'Upload a video and read its picture size and length (Vue client)',
+        description:
+          'Multipart: `file` (MP4, QuickTime, WebM or Matroska with a video track; anything else is 400 ' +
+          'INVALID_REQUEST), optional `autoUpload` JSON `{"bucket": "…", "extra": {…}}` (bucket default ' +
+          '`chatserver-upload`; `extra` as for `POST /files/:bucket`, shared in `extra.room`/`roomID`/`roomId` ' +
+          'when the caller is a member). Stored like `POST /files/:bucket`, with its limits. Width, height and ' +
+          'duration come from the container headers (null when absent); `thumbnailUrl` is always null, as a ' +
+          'thumbnail needs a video decoder. A bucket named `video-info` can no longer take uploads by ' +
+          '`POST /files/:bucket` (it is this route), but still serves downloads.',
+        response: { 200: VideoInfoReply },
+      },
+    },
+    async (request) => {
+      const { file, fields } = await readMultipart(request, files.maxFileBytes, ['autoUpload', 'extra']);
+      const { bucket, extra } = readAutoUpload(fields.autoUpload, fields.extra);
+      const { file: stored, video } = await files.uploadVideo(
+        appIdOf(request),
+        bucket,
+        { ...file, extra },
+        actorOf(request),
+      );
+      return ok(videoInfoView(stored, video));
     },
   );
 

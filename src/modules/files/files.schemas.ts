@@ -2,8 +2,16 @@ import { Type } from '@sinclair/typebox';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { StoredFile } from './files.repository.js';
+import type { VideoMetadata } from './video-metadata.js';
 
-const Bucket = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const BUCKET_PATTERN = '^[A-Za-z0-9_.-]+$';
+const BUCKET_MAX = 64;
+const Bucket = Type.String({ minLength: 1, maxLength: BUCKET_MAX, pattern: BUCKET_PATTERN });
+const BUCKET = new RegExp(BUCKET_PATTERN);
+
+/** A bucket name as the routes' `:bucket` accepts it. */
+export const isBucketName = (value: unknown): value is string =>
+  typeof value === 'string' && value.length <= BUCKET_MAX && BUCKET.test(value);
 
 export const BucketParams = Type.Object({ bucket: Bucket });
 export const FileParams = Type.Object({ bucket: Bucket, id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -28,6 +36,15 @@ export const MetadataReply = Envelope(
     // The uploader's own `extra` JSON object (realtime protocol 6.2): free-form by spec.
     extra: Type.Object({}, { additionalProperties: true }),
     createdAt: Type.String(),
+    // The file record's names in the history (platform-api-history 9): the Flutter SDK builds
+    // `{server}/files/{bucketName}/{_id}`.
+    bucketName: Type.String(),
+    filename: Type.String(),
+    mimetype: Type.String(),
+    length: Type.Integer(),
+    client: Type.Union([Type.String(), Type.Null()]),
+    uploadDate: Type.String(),
+    uploadDateMS: Type.Integer(),
   }),
 );
 
@@ -41,4 +58,44 @@ export const metadataView = (file: StoredFile) => ({
   owner: file.ownerId,
   extra: file.extra ?? {},
   createdAt: iso(file.createdAt),
+  bucketName: file.bucket,
+  filename: file.name,
+  mimetype: file.mimeType,
+  length: file.size,
+  client: file.ownerId,
+  uploadDate: iso(file.createdAt),
+  uploadDateMS: file.createdAt,
+});
+
+/** `POST /files/video-info` (the Vue client's video upload). */
+export const VideoInfoReply = Envelope(
+  Type.Object({
+    originalId: Type.String({ description: 'The stored video: `GET /files/{bucketName}/{originalId}`' }),
+    originalUrl: Type.String({ description: 'Root-relative: `/files/{bucketName}/{originalId}`' }),
+    thumbnailUrl: Type.Null({
+      description: 'Always null: a thumbnail needs a frame decoded, and Parley runs no video decoder',
+    }),
+    width: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Pixels as shown (a rotated phone video is turned); null if the file does not say',
+    }),
+    height: Type.Union([Type.Integer(), Type.Null()]),
+    duration: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Seconds, to the millisecond; null if the file does not say',
+    }),
+    mimeType: Type.String(),
+    bytes: Type.Integer(),
+    bucketName: Type.String(),
+  }),
+);
+
+export const videoInfoView = (file: StoredFile, video: VideoMetadata) => ({
+  originalId: file.id,
+  originalUrl: `/files/${file.bucket}/${file.id}`,
+  thumbnailUrl: null,
+  width: video.width,
+  height: video.height,
+  duration: video.duration,
+  mimeType: file.mimeType,
+  bytes: file.size,
+  bucketName: file.bucket,
 });

@@ -6,6 +6,9 @@ import { safeEqual } from '../../shared/secrets.js';
 import type { FileAccess } from './file-access.js';
 import { storedFileName, storedMediaType } from './file-serving.js';
 import type { FilesRepository, StoredFile } from './files.repository.js';
+import { readIsoBmff } from './iso-bmff.js';
+import { readMatroska } from './matroska.js';
+import type { VideoMetadata } from './video-metadata.js';
 
 const SIGNED_URL_TTL_S = 3600;
 
@@ -20,6 +23,21 @@ export interface Upload {
   mimeType: string;
   content: Buffer;
   extra: Record<string, unknown> | null;
+}
+
+/** A stored video and what its container says about it. */
+export interface StoredVideo {
+  file: StoredFile;
+  video: VideoMetadata;
+}
+
+/** The room an upload names: `extra.room`, or as the history (`roomID`) and the Vue client (`roomId`) spell it. */
+function uploadRoom(extra: Record<string, unknown> | null): unknown {
+  for (const field of ['room', 'roomID', 'roomId']) {
+    const value = extra && Object.hasOwn(extra, field) ? extra[field] : undefined;
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
 }
 
 /** 96 random bits, as 24 hex characters: the shape of the ObjectIds the SDKs expect, but unguessable. */
@@ -62,8 +80,25 @@ export class FilesService {
       createdAt: Date.now(),
     };
     await this.repository.insert(file, upload.content);
-    await this.access.shareOnUpload(file, upload.extra?.room, actor);
+    await this.access.shareOnUpload(file, uploadRoom(upload.extra), actor);
     return file;
+  }
+
+  /**
+   * Stores a video as `upload` does, once its container (MP4, QuickTime, WebM, Matroska) shows a
+   * video track; anything else is a 400. It keeps a declared `video/*` type, else takes the
+   * container's, so it is always served as passive media.
+   */
+  async uploadVideo(appId: string, bucket: string, upload: Upload, actor: Actor): Promise<StoredVideo> {
+    const video = readIsoBmff(upload.content) ?? readMatroska(upload.content);
+    if (!video)
+      throw new AppError(
+        'INVALID_REQUEST',
+        'The file is not a video Parley can read: send an MP4, QuickTime, WebM or Matroska file with a video track',
+      );
+    const declared = storedMediaType(upload.mimeType);
+    const mimeType = declared.startsWith('video/') ? declared : video.mimeType;
+    return { file: await this.upload(appId, bucket, { ...upload, mimeType }, actor), video };
   }
 
   /** The file, when the actor may read it; 404 otherwise, as for a file that does not exist. */

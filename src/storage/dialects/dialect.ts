@@ -42,6 +42,8 @@ export interface MessageSearch {
   roomIds: readonly string[];
   keyword: string;
   limit: number;
+  /** Only messages of these types (file searches); absent: every type. */
+  messageTypes?: readonly string[];
 }
 
 export interface MessageHit {

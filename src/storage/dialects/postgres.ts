@@ -49,9 +49,10 @@ export const postgresHelpers: DialectHelpers = {
     const rows = await this.searchQuery(search).execute(db);
     return rows.rows.map((row) => ({ ...row, seq: Number(row.seq) }));
   },
-  searchQuery({ appId, roomIds, keyword, limit }) {
+  searchQuery({ appId, roomIds, keyword, limit, messageTypes }) {
     return sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from messages
       where app_id = ${appId} and room_id = any(${[...roomIds]}) and search_text ilike ${likePattern(keyword)}
+        and ${messageTypes ? sql`message_type = any(${[...messageTypes]})` : sql`true`}
       order by seq desc limit ${limit}`;
   },
 };

@@ -11,16 +11,22 @@ const MIN_PER_ROOM = 50;
  */
 export async function searchRecent(
   db: Kysely<Database>,
-  { appId, roomIds, limit }: MessageSearch,
+  { appId, roomIds, limit, messageTypes }: MessageSearch,
   contains: RawBuilder<SqlBool>,
 ): Promise<MessageHit[]> {
   const perRoom = Math.max(MIN_PER_ROOM, Math.ceil(SHORT_KEYWORD_WINDOW / roomIds.length));
+  // Filtered after the window, so that a room without such messages still costs only its window.
+  const ofType = !messageTypes
+    ? sql<boolean>`1 = 1`
+    : messageTypes.length === 0
+      ? sql<boolean>`1 = 0`
+      : sql<boolean>`message_type in (${sql.join(messageTypes.map((type) => sql`${type}`))})`;
   const hits: MessageHit[] = [];
   for (let start = 0; start < roomIds.length; start += ROOMS_PER_STATEMENT) {
     const branches = roomIds.slice(start, start + ROOMS_PER_STATEMENT).map(
-      (roomId) => sql`select id, room_id, seq from (select id, room_id, seq, search_text from messages
+      (roomId) => sql`select id, room_id, seq from (select id, room_id, seq, search_text, message_type from messages
         where app_id = ${appId} and room_id = ${roomId} order by seq desc limit ${perRoom}) as recent
-        where ${contains}`,
+        where ${contains} and ${ofType}`,
     );
     const union = sql.join(branches, sql` union all `);
     const statement = sql<MessageHit>`select id as "id", room_id as "roomId", seq as "seq" from (${union}) as hits

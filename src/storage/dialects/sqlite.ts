@@ -86,12 +86,13 @@ export const sqliteHelpers: DialectHelpers = {
     }
     return (await this.searchQuery(search).execute(db)).rows;
   },
-  searchQuery({ appId, roomIds, keyword, limit }) {
+  searchQuery({ appId, roomIds, keyword, limit, messageTypes }) {
     // FTS5 walks its matches newest first (rowid = seq) and stops once `limit` fall in the caller's rooms.
     return sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
       from messages_fts join messages m on m.seq = messages_fts.rowid
       where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId}
         and ${sqliteInList(sql.ref('m.room_id'), roomIds)}
+        and ${messageTypes ? sqliteInList(sql.ref('m.message_type'), messageTypes) : sql<boolean>`1 = 1`}
       order by messages_fts.rowid desc limit ${limit}`;
   },
 };

@@ -20,6 +20,7 @@ import {
   BOB,
   CAROL,
   casesFor,
+  D_FILE_NAME,
   D_TEXT,
   DAVE,
   E_NAME,
@@ -215,6 +216,21 @@ describe('chat authorization matrix (BOLA)', () => {
     expectOk(await t.admin('POST', '/messages', { room: direct, sender: CAROL, message: D_TEXT, messageType: 'text' }));
     // Bob invites dave to room B.
     expectOk(await call(bob, 'POST', `/rooms/${ROOM_B}/members`, { invitees: [DAVE], invitationRequired: true }));
+    const fileExtra = {
+      fileName: D_FILE_NAME.replace('.xlsx', ''),
+      fileExtension: 'xlsx',
+      mimeType: 'application/vnd.ms-excel',
+    };
+    expectOk(
+      await t.admin('POST', '/messages', {
+        room: direct,
+        sender: CAROL,
+        messageType: 'file',
+        message: D_FILE_NAME,
+        originalUrl: 'https://files.example/ledger',
+        extra: JSON.stringify(fileExtra),
+      }),
+    );
     // Bob bans eve in room B (she is not a member) and blocks her himself.
     expectOk(await call(bob, 'POST', `/blockStatus/room/${ROOM_B}/${EVE}`));
     expectOk(await call(bob, 'POST', `/blockStatus/my/${EVE}`));

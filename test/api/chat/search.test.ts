@@ -519,9 +519,170 @@ describe('POST /search', () => {
     });
   });
 
+  describe('files (the Vue client, other-clients 4.5)', () => {
+    const f: Record<string, string> = {};
+    /** Sends any message as a member and answers its id. */
+    const post = async (user: string, room: string, body: Record<string, unknown>) =>
+      expectOk(await t.asUser(tokens[user]!, 'POST', `/rooms/${room}/message`, body))._id as string;
+    const summary = (id: string) => ({
+      _id: id,
+      id,
+      name: `Files ${id}`,
+      cover: '',
+      description: '',
+      roomType: 'group',
+      roomTags: [],
+    });
+    const files = async (user: string, keyword: string, more: Record<string, unknown> = {}) =>
+      (await search(user, { type: ['files'], keyword, ...more })).files;
+    const fileIds = async (user: string, keyword: string, more: Record<string, unknown> = {}) =>
+      ((await files(user, keyword, more)) as Group[]).flatMap((group) => group.messages);
+
+    beforeAll(async () => {
+      await createRoom(t, { _id: 'f-room', name: 'Files f-room', members: ['alice', 'bob'] });
+      await createRoom(t, { _id: 'f-other', name: 'Files f-other', members: ['bob', 'carol'] });
+      // Flutter: the name in `message`, the details in an `extra` JSON text.
+      f.flutterPdf = await post('bob', 'f-room', {
+        messageType: 'file',
+        message: 'Quarterly Report.pdf',
+        originalUrl: 'https://files.example/q.pdf',
+        extra: JSON.stringify({
+          fileName: 'Quarterly Report',
+          fileExtension: 'pdf',
+          mimeType: 'application/pdf',
+          bytes: 1234,
+        }),
+      });
+      f.text = await send('bob', 'f-room', 'Quarterly Report.pdf is attached above');
+      // Vue: no name in `message`; `extra` an object with the name apart from its extension.
+      f.vueDoc = await post('alice', 'f-room', {
+        messageType: 'file',
+        message: '',
+        originalUrl: '',
+        extra: { mimeType: 'application/msword', fileName: 'meeting-notes', bytes: 10, fileExtension: 'docx' },
+      });
+      f.video = await post('alice', 'f-room', {
+        messageType: 'video',
+        message: '',
+        originalUrl: '/files/chat/0123456789abcdef01234567',
+        extra: { fileName: 'beach day', fileExtension: 'mp4', mimeType: 'video/mp4' },
+      });
+      f.audio = await post('bob', 'f-room', {
+        messageType: 'audio',
+        message: 'voice memo.m4a',
+        extra: JSON.stringify({ fileName: 'voice memo', fileExtension: 'm4a', mimeType: 'audio/mp4' }),
+      });
+      f.hidden = await post('carol', 'f-other', {
+        messageType: 'file',
+        message: 'Quarterly Report secret.pdf',
+        extra: JSON.stringify({
+          fileName: 'Quarterly Report secret',
+          fileExtension: 'pdf',
+          mimeType: 'application/pdf',
+        }),
+      });
+    });
+
+    it('finds file messages by name, grouped by room like messages, with the newest as messageID', async () => {
+      expect(await files('alice', 'quarterly')).toStrictEqual([
+        { room: summary('f-room'), messages: [f.flutterPdf], messageID: f.flutterPdf },
+      ]);
+      // The text message naming the file is a message hit, not a file.
+      const both = await search('alice', { type: ['messages', 'files'], keyword: 'quarterly report.pdf' });
+      expect(both.messages).toStrictEqual([{ room: summary('f-room'), messages: [f.text, f.flutterPdf] }]);
+      expect(both.files).toStrictEqual([
+        { room: summary('f-room'), messages: [f.flutterPdf], messageID: f.flutterPdf },
+      ]);
+    });
+
+    it('finds a file by name with its extension, by extension, and by media type, case-insensitively', async () => {
+      expect(await fileIds('alice', 'meeting-notes.docx')).toStrictEqual([f.vueDoc]);
+      expect(await fileIds('alice', 'MEETING')).toStrictEqual([f.vueDoc]);
+      expect(await fileIds('alice', 'docx')).toStrictEqual([f.vueDoc]);
+      expect(await fileIds('alice', 'Beach Day.MP4')).toStrictEqual([f.video]);
+      expect(await fileIds('alice', 'application/pdf')).toStrictEqual([f.flutterPdf]);
+      expect(await fileIds('alice', 'pdf')).toStrictEqual([f.flutterPdf]);
+      expect(await fileIds('alice', 'm4a')).toStrictEqual([f.audio]);
+      // Two-character keywords go through the recent-messages window (no trigram).
+      expect(await fileIds('alice', 'mp')).toStrictEqual([f.audio, f.video]);
+    });
+
+    it('does not find files by the field names of their extra, or by other text', async () => {
+      for (const keyword of ['fileExtension', 'fileName', 'bytes', 'mimeType', 'files.example', 'attached'])
+        expect(await fileIds('alice', keyword), keyword).toStrictEqual([]);
+    });
+
+    it("answers the Vue client's in-room search: result.messages[0].messages and result.files[0].messageID", async () => {
+      const result = await search('alice', { type: ['messages', 'files'], room: 'f-room', keyword: 'report' });
+      expect(result.messages[0].messages).toStrictEqual([f.text, f.flutterPdf]);
+      expect(result.files[0].messageID).toBe(f.flutterPdf);
+      expect(await search('alice', { type: ['messages', 'files'], room: 'match', keyword: 'report' })).toStrictEqual({
+        messages: [],
+        files: [],
+      });
+    });
+
+    it("finds files only in the caller's rooms, even when the search names another room", async () => {
+      expect(await fileIds('bob', 'secret')).toStrictEqual([f.hidden]);
+      expect(await fileIds('carol', 'quarterly')).toStrictEqual([f.hidden]);
+      expect(await fileIds('alice', 'secret')).toStrictEqual([]);
+      expect(await files('alice', 'quarterly', { room: 'f-other' })).toStrictEqual([]);
+      expect(await fileIds('dave', 'pdf')).toStrictEqual([]);
+    });
+
+    it('limit counts file messages: the newest are kept', async () => {
+      expect(await fileIds('bob', 'pdf', { limit: 1 })).toStrictEqual([f.hidden]);
+      expect(await fileIds('bob', 'pdf')).toStrictEqual([f.hidden, f.flutterPdf]);
+    });
+
+    it("answers the Vue rooms panel's whole list of types in one request", async () => {
+      const vueTypes = ['messages', 'roomName', 'roomMember', 'roomPrefTags', 'roomPrefFolder', 'roomTags', 'files'];
+      const result = await search('alice', { type: vueTypes, keyword: 'nothing matches this' });
+      expect(result).toStrictEqual(Object.fromEntries(vueTypes.map((type) => [type, []])));
+      expect((await search('alice', { type: vueTypes, keyword: 'Files f' })).roomName).toStrictEqual([
+        summary('f-room'),
+      ]);
+      expect((await search('alice', { type: vueTypes, keyword: 'notes' })).files).toStrictEqual([
+        { room: summary('f-room'), messages: [f.vueDoc], messageID: f.vueDoc },
+      ]);
+    });
+
+    it('answers a type Parley does not know as an empty list, keeping the others', async () => {
+      expect(await search('alice', { type: ['files', 'links', 'polls-v2'], keyword: 'docx' })).toStrictEqual({
+        files: [{ room: summary('f-room'), messages: [f.vueDoc], messageID: f.vueDoc }],
+        links: [],
+        'polls-v2': [],
+      });
+      // Names every object has are not echoed.
+      expect(await search('alice', { type: ['roomName', 'constructor', 'toString'], keyword: 'zzz' })).toStrictEqual({
+        roomName: [],
+      });
+    });
+  });
+
   describe('validation', () => {
-    it('answers 400 INVALID_SEARCH_TYPE for a missing, empty or unknown type', async () => {
-      for (const type of [undefined, [], ['bogus'], ['messages', 'bogus'], 'bogus', '', 5, null, {}, [['messages']]]) {
+    it('answers 400 INVALID_SEARCH_TYPE for a missing or empty type, or one without a known type', async () => {
+      const tooMany = [...Array.from({ length: 32 }, (_, i) => `t${i}`), 'messages'];
+      for (const type of [
+        undefined,
+        [],
+        ['bogus'],
+        ['bogus', 'links'],
+        'bogus',
+        '',
+        5,
+        null,
+        {},
+        [['messages']],
+        ['messages', ''],
+        ['messages', 5],
+        ['messages', null],
+        ['messages', '__proto__'],
+        ['messages', 'x'.repeat(65)],
+        ['messages', 'has space'],
+        ['messages', '1st'],
+        tooMany,
+      ]) {
         const body: Record<string, unknown> = { keyword: 'hello' };
         if (type !== undefined) body.type = type;
         expectBody(await t.asUser(tokens.alice!, 'POST', '/search', body), 400, INVALID_SEARCH_TYPE);

@@ -104,6 +104,14 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         owner: 'alice',
         extra: { room: 'helpers', width: 16 },
         createdAt: uploaded.createdAt,
+        // The history's names of the same fields (platform-api-history 9; the Flutter SDK reads bucketName).
+        bucketName: 'chat-images',
+        filename: 'pixel ü.png',
+        mimetype: 'image/png',
+        length: BINARY.length,
+        client: 'alice',
+        uploadDate: uploaded.createdAt,
+        uploadDateMS: Date.parse(uploaded.createdAt),
       });
       expect(typeof uploaded.id).toBe('string');
       expect(Number.isNaN(Date.parse(uploaded.createdAt))).toBe(false);
