@@ -25,6 +25,7 @@ export function expectSummary(summary: any, id: string, nickname: string): void 
     id,
     nickname,
     avatarUrl: expect.any(String),
+    clientType: 'user',
     isRobot: false,
     lastLoginTimeMS: expect.any(Number),
   });
@@ -33,6 +34,7 @@ export function expectSummary(summary: any, id: string, nickname: string): void 
     'id',
     'nickname',
     'avatarUrl',
+    'clientType',
     'description',
     'isRobot',
     'lastLoginTime',
