@@ -11,7 +11,7 @@ export interface DomainEvents {
   'token.updated': { appId: string; userId: string; tokenIds: string[] };
   'room.created': RoomEvent;
   'room.updated': RoomEvent;
-  /** `members`: who was in the room, for a final notice. */
+  /** `members`: who was in the room, for a final notice; `room`: its fields and members (users) then. */
   'room.deleted': RoomEvent;
   'room.muted': { appId: string; roomId: string; userId: string; muted: boolean };
   'member.added': MemberEvent;
@@ -24,7 +24,8 @@ export interface DomainEvents {
     value: unknown;
     actor: string | null;
   };
-  'invitation.created': MemberEvent;
+  /** `inviter`: the inviting user's summary (none with the API key alone); `invitedAt`: ms. */
+  'invitation.created': MemberEvent & { inviter: Record<string, unknown> | null; invitedAt: number };
   /** Pending invitations withdrawn by a member (`cancelled`) or by the invitee (`declined`). */
   'invitation.cancelled': {
     appId: string;
@@ -56,8 +57,15 @@ export interface DomainEvents {
     members: string[];
   };
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
-  /** Ephemeral: a member is typing (relayed to the room's other members, never stored). */
-  'room.typing': { appId: string; roomId: string; userId: string; message: unknown; members: string[] };
+  /** Ephemeral: a member is typing (relayed to the room's other members, never stored); `senderInfo` names them. */
+  'room.typing': {
+    appId: string;
+    roomId: string;
+    userId: string;
+    message: unknown;
+    members: string[];
+    senderInfo: Record<string, unknown>;
+  };
   'config.changed': { appId: string };
   /** A room ban was placed or lifted (spec 7.1-7.2). */
   'room.banned': { appId: string; roomId: string; userId: string; banned: boolean; members: string[] };

@@ -55,8 +55,15 @@ export class FanOut {
     on('room.created', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
     on('room.updated', (event) => this.pushRoom(event.appId, event.roomId, event.members, event.room));
     on('room.banned', (event) => this.pushRoom(event.appId, event.roomId, event.members));
+    // The room is gone: its fields and members come with the event (an array always, for IMKIT's Vue client).
     on('room.deleted', (event) =>
-      this.push(event.appId, event.members, 'room', { _id: event.roomId, id: event.roomId, deleted: true }),
+      this.push(event.appId, event.members, 'room', {
+        members: [],
+        ...event.room,
+        _id: event.roomId,
+        id: event.roomId,
+        deleted: true,
+      }),
     );
     on('member.added', (event) => this.pushRoom(event.appId, event.roomId, event.members));
     on('member.removed', (event) => this.pushRoom(event.appId, event.roomId, event.members));
@@ -65,7 +72,14 @@ export class FanOut {
     );
     on('invitation.created', async (event) => {
       const room = await this.roomPayload(event.appId, event.roomId);
-      if (room) this.push(event.appId, event.userIds, 'invitation', { room, inviter: event.actor });
+      // IMKIT's mobile SDKs read the inviter as a user and the invitation's times (other-clients 1.2).
+      if (room)
+        this.push(event.appId, event.userIds, 'invitation', {
+          room,
+          inviter: event.inviter,
+          createdTimeMS: event.invitedAt,
+          updatedTimeMS: event.invitedAt,
+        });
     });
     // Flutter reads `room` (the id), iOS `invitationID`: an invitation is one per room and invitee.
     on('invitation.cancelled', (event) => {
@@ -92,7 +106,7 @@ export class FanOut {
         event.appId,
         event.members,
         'typing',
-        { room: event.roomId, sender: event.userId, message: event.message },
+        { room: event.roomId, sender: event.userId, message: event.message, senderInfo: event.senderInfo },
         rooms.user(event.appId, event.userId),
       ),
     );

@@ -27,6 +27,7 @@ export function expectSummary(summary: any, id: string, nickname: string): void 
     id,
     nickname,
     avatarUrl: expect.any(String),
+    clientType: 'user',
     isRobot: false,
     lastLoginTimeMS: expect.any(Number),
   });
@@ -35,6 +36,7 @@ export function expectSummary(summary: any, id: string, nickname: string): void 
     'id',
     'nickname',
     'avatarUrl',
+    'clientType',
     'description',
     'isRobot',
     'lastLoginTime',

@@ -21,7 +21,7 @@ export const BLOCK_NOT_FOUND = shapeB(
 
 /** A user summary as block records embed it (spec 7), for a user who never connected. */
 export function summary(id: string, nickname = id) {
-  return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
+  return { _id: id, id, nickname, avatarUrl: '', clientType: 'user', isRobot: false, lastLoginTimeMS: 0 };
 }
 
 export const ids = (list: Array<{ _id: string }>) => list.map((entry) => entry._id);

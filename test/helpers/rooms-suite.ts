@@ -8,7 +8,7 @@ export const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 /** A user summary as room payloads embed it (spec 1.9), for a user who never logged in. */
 export function summary(id: string, nickname: string, extra: Record<string, unknown> = {}) {
-  return { _id: id, id, nickname, avatarUrl: '', isRobot: false, lastLoginTimeMS: 0, ...extra };
+  return { _id: id, id, nickname, avatarUrl: '', clientType: 'user', isRobot: false, lastLoginTimeMS: 0, ...extra };
 }
 
 /** A room member as room payloads show it: a summary with presence (spec 4.2); nobody is connected in these tests. */

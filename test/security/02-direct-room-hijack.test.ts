@@ -57,7 +57,7 @@ describe('item 2: direct rooms belong to their pair', () => {
       await t.asUser(tokens.alice!, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'bob'] }),
     );
     expect(room._id).toBe(directId('alice', 'bob'));
-    expect(room.members.sort()).toStrictEqual(['alice', 'bob']);
+    expect(room.members.map((member: any) => member._id).sort()).toStrictEqual(['alice', 'bob']);
     expect(room.owner ?? null).toBeNull();
     expect(room.webhook ?? null).toBeNull();
     refused(await t.asUser(tokens.mallory!, 'GET', `/rooms/${room._id}`), 403, 'NOT_ROOM_MEMBER');

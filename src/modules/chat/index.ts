@@ -142,7 +142,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     moderation: new ModerationService({ moderation, rooms, members, users, access, presenter, bus }),
     search: new SearchService({ rooms, members, users, access, presenter, messagesRepository: messages }),
     badges: new BadgesService({ rooms, members, access }),
-    typing: new TypingService({ access, bus }),
+    typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),
   };

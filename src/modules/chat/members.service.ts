@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { StoredMessage } from './messages.repository.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
 import type { RoomView } from './room-presenter.js';
-import { userView, type UserView } from '../users/index.js';
+import { userSummary, userView, type UserView } from '../users/index.js';
 import type { ModerationRepository } from './moderation.repository.js';
 import type { SystemMessages } from './system-messages.js';
 import { checkUsersExist } from './user-checks.js';
@@ -52,7 +52,7 @@ export class MembersService {
       }
       const present = new Set(context.members.map((member) => member.userId));
       const added = invitees.filter((id) => !present.has(id));
-      if (added.length === 0) return { context, added, invited: false, message: undefined };
+      if (added.length === 0) return { context, added, invited: false, message: undefined, at: 0 };
       if (context.room.roomType === 'direct')
         throw new AppError('INVALID_REQUEST', 'A direct room has exactly two members');
       if (!actor.admin && (await this.deps.moderation.bannedIn(appId, roomId, added, tx)).length > 0) {
@@ -63,7 +63,7 @@ export class MembersService {
       const now = Date.now();
       if (input.invitationRequired === true) {
         await this.deps.members.invite(appId, roomId, added, actor.userId, now, tx);
-        return { context, added, invited: true, message: undefined };
+        return { context, added, invited: true, message: undefined, at: now };
       }
       await this.deps.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
       await this.deps.members.removeInvitations(appId, roomId, added, tx);
@@ -72,7 +72,7 @@ export class MembersService {
       if (input.systemMessage === true) {
         message = await this.deps.notices.write(tx, context.room, sender, 'addMembers', added, 'invitees');
       }
-      return { context, added, invited: false, message };
+      return { context, added, invited: false, message, at: now };
     });
     const fresh = await this.deps.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
@@ -84,6 +84,9 @@ export class MembersService {
           userIds: result.added,
           members: everyone,
           actor: actor.userId,
+          inviter:
+            actor.userId === null ? null : userSummary(actor.userId, await this.deps.users.find(appId, actor.userId)),
+          invitedAt: result.at,
         });
       else
         this.deps.bus.publish('member.added', {

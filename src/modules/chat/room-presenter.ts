@@ -238,6 +238,16 @@ export class RoomPresenter {
     });
   }
 
+  /**
+   * What the `room` push of a deleted room carries (the room is gone when it is sent): its stored
+   * fields and its members then, as users (IMKIT's Vue client needs a `members` array).
+   */
+  async deleted(room: Room, memberIds: readonly string[]): Promise<RoomView> {
+    const users = await this.usersById(room.appId, memberIds);
+    const online = await this.presence.online(room.appId, [...users.keys()]);
+    return { ...roomFields(room), members: memberIds.map((id) => this.memberSummary(id, users, online)) };
+  }
+
   /** The room as its create call answers it: members as ids (spec 12 items 29-30). */
   created(room: Room, members: Member[]): RoomView {
     return { ...roomFields(room), members: members.map((member) => member.userId) };

@@ -33,7 +33,9 @@ export const roomsRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomsService; roomL
         summary: 'Create a room (spec 4.1)',
         description:
           'A direct room without `_id` gets the md5 id of its member pair; ' +
-          'creating it again answers the existing room. The caller is not added.',
+          'creating it again answers the existing room. With the API key the caller is not added and ' +
+          'members come back as ids; a user token joins its own group room as its owner, and gets the ' +
+          'room in full (members as users), as GET /rooms/:id answers it.',
         body: OptionalBody(CreateRoomBody),
         response: { 200: RoomResponse },
       },
@@ -53,7 +55,10 @@ export const roomsRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomsService; roomL
       config: write,
       schema: {
         tags,
-        summary: 'Create a room and join it (spec 13, [hist])',
+        summary: 'Create a room and join it (spec 13, [hist] 5.1)',
+        description:
+          'The caller joins (with the API key, the user IM-CLIENT-ID names); a user token owns the group ' +
+          'rooms it creates. Answers the room in full, members as users.',
         body: OptionalBody(CreateAndJoinBody),
         response: { 200: RoomResponse },
       },

@@ -3,6 +3,7 @@ import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
+import type { Member } from './members.repository.js';
 import type { MembersService } from './members.service.js';
 import type { StoredMessage } from './messages.repository.js';
 import type { SystemMessages } from './system-messages.js';
@@ -57,7 +58,10 @@ export class RoomsService {
   /**
    * `POST /rooms/` (spec 4.1, 12 items 28-31): custom or generated id; a direct room without an id
    * is the pair's md5 room, and creating it again answers the existing one. `join` adds the actor
-   * (`POST /rooms/createAndJoin`).
+   * (`POST /rooms/createAndJoin`). A user token's group room also takes its user in, as owner unless
+   * the body names one, so that the room is in that user's list (IMKIT's mobile SDKs create rooms so).
+   * Only the API key's `POST /rooms` answers members as ids (12 items 29-30); every other create
+   * answers the room in full, as `GET /rooms/:id` does, for the SDKs that read members as users.
    */
   async create(
     appId: string,
@@ -69,7 +73,12 @@ export class RoomsService {
     if (roomType !== 'direct' && roomType !== 'group')
       throw new AppError('INVALID_REQUEST', 'roomType must be "direct" or "group"');
     checkCreateFields(actor, input, roomType);
-    const memberIds = [...new Set([...(input.members ?? []), ...(options.join && actor.userId ? [actor.userId] : [])])];
+    const joins = options.join === true || (!actor.admin && roomType === 'group');
+    const creator = joins ? actor.userId : null;
+    const answersInFull = options.join === true || !actor.admin;
+    // Direct rooms stay without an owner: neither side may remove the other or delete the pair's room.
+    const owner = input.owner ?? (creator !== null && !actor.admin && roomType === 'group' ? creator : undefined);
+    const memberIds = [...new Set([...(input.members ?? []), ...(creator !== null ? [creator] : [])])];
     if (memberIds.length > this.deps.limits.roomMembers)
       throw new AppError('INVALID_REQUEST', `A room holds at most ${this.deps.limits.roomMembers} members`);
     if (roomType === 'direct' && memberIds.length !== 2)
@@ -108,7 +117,7 @@ export class RoomsService {
         await this.deps.rooms.insert(
           appId,
           id,
-          { ...withDefaults(input, roomType, options.defaults), roomType },
+          { ...withDefaults(input, roomType, options.defaults), roomType, owner },
           now,
           tx,
         );
@@ -128,23 +137,18 @@ export class RoomsService {
       if (!existing) throw new AppError('ROOM_EXISTS');
       outcome = { room: await this.reusable(existing, memberIds, actor, reuseExisting), created: false };
     }
-    const members = await this.deps.members.list(appId, id);
-    const view = this.deps.presenter.created(outcome.room, members);
-    if (outcome.room.lastMessageId) {
-      const [last] = await this.deps.presenter.messageViews(
-        appId,
-        await this.deps.presenter.messagesById(appId, [outcome.room.lastMessageId]),
-      );
-      if (last) view.lastMessage = last;
-    }
+    const context = await this.deps.access.load(appId, id, actor);
+    const detail = await this.deps.presenter.detailFor(context);
+    const view = answersInFull ? detail : await this.createdForm(outcome.room, context.members);
     if (outcome.created) {
-      const memberList = members.map((member) => member.userId);
+      const memberList = context.members.map((member) => member.userId);
+      // Pushed as the `room` event: members as users there too (fan-out drops the viewer's fields).
       this.deps.bus.publish('room.created', {
         appId,
         roomId: id,
         members: memberList,
         actor: actor.userId,
-        room: { ...view },
+        room: { ...detail },
       });
       if (memberList.length > 0)
         this.deps.bus.publish('member.added', {
@@ -159,7 +163,23 @@ export class RoomsService {
     return { view, created: outcome.created };
   }
 
-  /** `POST /rooms/createAndJoin` (spec 13, [hist]): the caller joins now; invitees too, or when they accept. */
+  /** The API key's `POST /rooms` answer: stored fields, members as ids, the system message expanded. */
+  private async createdForm(room: Room, members: Member[]): Promise<RoomView> {
+    const view = this.deps.presenter.created(room, members);
+    if (room.lastMessageId) {
+      const [last] = await this.deps.presenter.messageViews(
+        room.appId,
+        await this.deps.presenter.messagesById(room.appId, [room.lastMessageId]),
+      );
+      if (last) view.lastMessage = last;
+    }
+    return view;
+  }
+
+  /**
+   * `POST /rooms/createAndJoin` (spec 13, [hist] 5.1): the caller joins now; invitees too, or when
+   * they accept. Answers the room in full (history 5.1).
+   */
   async createAndJoin(
     appId: string,
     actor: Actor & { userId: string },
@@ -172,9 +192,8 @@ export class RoomsService {
     if (invitationRequired === true && input.roomType !== 'direct') {
       const { view } = await this.create(appId, actor, { ...input, members: [] }, { join: true, defaults });
       const others = invitees.filter((id) => id !== actor.userId);
-      if (others.length > 0)
-        await this.deps.membership.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
-      return view;
+      if (others.length === 0) return view;
+      return this.deps.membership.add(appId, actor, view._id, { invitees: others, invitationRequired: true });
     }
     return (await this.create(appId, actor, { ...input, members: invitees }, { join: true, defaults })).view;
   }
@@ -243,7 +262,7 @@ export class RoomsService {
 
   /** `DELETE /rooms/:id` (spec 4.4, 12 item 38): the room with its messages, members and state. */
   async delete(appId: string, actor: Actor, roomId: string): Promise<{ n: number; ok: 1 }> {
-    const { removed, members, unmuted } = await this.deps.rooms.transaction(async (tx) => {
+    const { removed, members, unmuted, room } = await this.deps.rooms.transaction(async (tx) => {
       const context = await this.deps.access.load(appId, roomId, actor, tx);
       requireSuperuser(context, 'Only room owner, manager, or platform admin can delete room');
       const unmuted = await this.deps.users.forgetMutedRoom(appId, roomId, tx);
@@ -251,10 +270,12 @@ export class RoomsService {
         removed: await this.deps.rooms.delete(appId, roomId, tx),
         members: context.members.map((member) => member.userId),
         unmuted,
+        room: context.room,
       };
     });
     for (const userId of unmuted) this.deps.bus.publish('user.upserted', { appId, userId });
-    this.deps.bus.publish('room.deleted', { appId, roomId, members, actor: actor.userId });
+    const gone = await this.deps.presenter.deleted(room, members);
+    this.deps.bus.publish('room.deleted', { appId, roomId, members, actor: actor.userId, room: gone });
     return { n: removed, ok: 1 };
   }
 }

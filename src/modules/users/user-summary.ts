@@ -1,11 +1,19 @@
 import { iso } from '../../shared/time.js';
 import type { User } from './users.repository.js';
 
-export interface UserSummary {
+/** `"group"` for a user group's pseudo-user (spec 3.6), `"user"` for everyone else. */
+export type ClientType = 'user' | 'group';
+
+export const clientTypeOf = (user: Pick<User, 'isGroup'> | undefined): ClientType => (user?.isGroup ? 'group' : 'user');
+
+/** A type rather than an interface so that events carry it as a plain record. */
+export type UserSummary = {
   _id: string;
   id: string;
   nickname: string;
   avatarUrl: string;
+  /** IMKIT's Vue client counts a room member only when this is `"user"` (other-clients 4.4). */
+  clientType: ClientType;
   description?: string;
   isRobot: boolean;
   lastLoginTime?: string;
@@ -17,7 +25,7 @@ export interface UserSummary {
   isSocketConnected?: boolean;
   /** Group pseudo-users: their members, as summaries (spec 12 item 26). */
   members?: UserSummary[];
-}
+};
 
 /**
  * The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data.
@@ -28,12 +36,14 @@ export function userSummary(
   user: User | undefined,
   options: { userAgent?: boolean; publicKey?: boolean } = {},
 ): UserSummary {
-  if (!user) return { _id: id, id, nickname: '', avatarUrl: '', isRobot: false, lastLoginTimeMS: 0 };
+  if (!user)
+    return { _id: id, id, nickname: '', avatarUrl: '', clientType: 'user', isRobot: false, lastLoginTimeMS: 0 };
   const summary: UserSummary = {
     _id: user.id,
     id: user.id,
     nickname: user.nickname,
     avatarUrl: user.avatarUrl,
+    clientType: clientTypeOf(user),
     isRobot: user.isRobot,
     lastLoginTimeMS: user.lastLoginTime,
   };

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import { iso } from '../../shared/time.js';
 import type { GroupSchema, UserSchema } from './users.schemas.js';
 import type { User } from './users.repository.js';
+import { clientTypeOf } from './user-summary.js';
 
 /** Fields Parley manages itself; a custom field of the same name is never stored or returned. */
 export const RESERVED_USER_FIELDS = new Set([
@@ -32,6 +33,7 @@ export const RESERVED_USER_FIELDS = new Set([
   'issueAccessToken',
   'isGroup',
   'client',
+  'clientType',
 ]);
 
 export type UserView = Static<typeof UserSchema> & Record<string, unknown>;
@@ -46,6 +48,7 @@ export function userView(user: User): UserView {
     __v: 0,
     nickname: user.nickname,
     avatarUrl: user.avatarUrl,
+    clientType: clientTypeOf(user),
     lastLoginTimeMS: user.lastLoginTime,
     isRobot: user.isRobot,
     mute: user.mute,
@@ -69,6 +72,7 @@ export function groupView(group: User): Static<typeof GroupSchema> {
     id: group.id,
     nickname: group.nickname,
     avatarUrl: group.avatarUrl,
+    clientType: 'group',
     members: group.groupMembers ?? [],
     createdAt: iso(group.createdAt),
     updatedAt: iso(group.updatedAt),

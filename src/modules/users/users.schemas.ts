@@ -1,6 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { Envelope, ListOf, Skip, TimeInput } from '../../http/schemas.js';
 
+const ClientTypeSchema = Type.Union([Type.Literal('user'), Type.Literal('group')], {
+  description: '"user", or "group" for a user group\'s pseudo-user (spec 3.6)',
+});
+
 export const UserSchema = Type.Object(
   {
     _id: Type.String(),
@@ -8,6 +12,7 @@ export const UserSchema = Type.Object(
     appID: Type.String(),
     nickname: Type.String(),
     avatarUrl: Type.String(),
+    clientType: ClientTypeSchema,
     email: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
     address: Type.Optional(Type.Object({ port: Type.Number(), family: Type.String(), address: Type.String() })),
@@ -30,6 +35,7 @@ const summaryFields = {
   id: Type.String(),
   nickname: Type.String(),
   avatarUrl: Type.String(),
+  clientType: ClientTypeSchema,
   description: Type.Optional(Type.String()),
   isRobot: Type.Boolean(),
   lastLoginTime: Type.Optional(Type.String()),
@@ -50,6 +56,7 @@ export const GroupSchema = Type.Object({
   id: Type.String(),
   nickname: Type.String(),
   avatarUrl: Type.String(),
+  clientType: Type.Literal('group'),
   members: Type.Array(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),

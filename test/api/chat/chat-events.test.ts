@@ -86,8 +86,12 @@ describe('chat domain events', () => {
       expect(types(published)).toStrictEqual(['room.created', 'member.added', 'message.created']);
       const created = only(published, 'room.created');
       expect(created).toMatchObject({ appId: appId(), roomId: ROOM, members: [ANN, BEN], actor: null });
-      const { lastMessage: _last, ...fields } = room;
+      const { lastMessage: _last, members: memberIds, ...fields } = room;
       expect(created.room).toMatchObject(fields);
+      // The room in full, as its `room` push carries it: members as users (IMKIT's mobile SDKs parse them so).
+      expect(created.room!.members).toMatchObject(
+        memberIds.map((id: string) => ({ _id: id, id, clientType: 'user', isSocketConnected: false })),
+      );
       expect(only(published, 'member.added')).toStrictEqual({
         appId: appId(),
         roomId: ROOM,
@@ -188,7 +192,23 @@ describe('chat domain events', () => {
       expect(take()).toStrictEqual([
         {
           type: 'invitation.created',
-          payload: { appId: appId(), roomId: ROOM, userIds: [DAN], members: [ANN, BEN, CAT], actor: ANN },
+          payload: {
+            appId: appId(),
+            roomId: ROOM,
+            userIds: [DAN],
+            members: [ANN, BEN, CAT],
+            actor: ANN,
+            inviter: {
+              _id: ANN,
+              id: ANN,
+              nickname: 'Ann',
+              avatarUrl: '',
+              clientType: 'user',
+              isRobot: false,
+              lastLoginTimeMS: 0,
+            },
+            invitedAt: expect.any(Number),
+          },
         },
       ]);
       expectOk(await dan('POST', `/rooms/${ROOM}/join`));
@@ -689,7 +709,21 @@ describe('chat domain events', () => {
     take();
     expect(expectOk(await ben('DELETE', `/rooms/${ROOM}`))).toStrictEqual({ n: 1, ok: 1 });
     expect(take()).toStrictEqual([
-      { type: 'room.deleted', payload: { appId: appId(), roomId: ROOM, members: [ANN, BEN, CAT], actor: BEN } },
+      {
+        type: 'room.deleted',
+        payload: {
+          appId: appId(),
+          roomId: ROOM,
+          members: [ANN, BEN, CAT],
+          actor: BEN,
+          // The room is gone when the event is fanned out: its fields and members (as users) come with it.
+          room: expect.objectContaining({
+            _id: ROOM,
+            id: ROOM,
+            members: [ANN, BEN, CAT].map((id) => expect.objectContaining({ _id: id, clientType: 'user' })),
+          }),
+        },
+      },
     ]);
     expect((await t.admin('DELETE', `/rooms/${ROOM}`)).statusCode).toBe(404);
     expect(take()).toStrictEqual([]);

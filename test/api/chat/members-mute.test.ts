@@ -28,6 +28,7 @@ describe('POST and DELETE /me/mute/:room (spec 4.10-4.11, 12 item 45)', () => {
     __v: 0,
     nickname: 'Alice',
     avatarUrl: '',
+    clientType: 'user',
     email: 'alice@example.com',
     lastLoginTimeMS: 0,
     isRobot: false,

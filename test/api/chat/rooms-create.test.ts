@@ -7,7 +7,7 @@ import { shapeB } from '../../helpers/errors.js';
 import { expectInvalidRequest, recorder } from '../../helpers/wire.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 import type { DomainEvents } from '../../../src/events/event-bus.js';
-import { OBJECT_ID, roomFieldsMatcher, summary, memberListMessage } from '../../helpers/rooms-suite.js';
+import { OBJECT_ID, roomFieldsMatcher, summary, memberListMessage, memberView } from '../../helpers/rooms-suite.js';
 
 /** Rooms (spec 4.1-4.4, 7.5; resolutions 12.4 items 28-38). */
 
@@ -15,9 +15,14 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 const ROOM_EXISTS = shapeB(409, 'Conflict', 'ROOM_EXISTS', 'A room with this ID already exists');
 
+/** Member ids of a room answer, in order of id. */
+const ids = (members: Array<string | { _id: string }>) =>
+  members.map((member) => (typeof member === 'string' ? member : member._id)).sort();
+
 describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
   let t: TestApp;
   let alice: string;
+  const roomAsSeenBy = async (token: string, id: string) => expectOk(await t.asUser(token, 'GET', `/rooms/${id}`));
   beforeAll(async () => {
     t = await buildTestApp();
     alice = await t.createUser('alice', { nickname: 'Alice', description: 'first user' });
@@ -90,10 +95,25 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
     expect(read.members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob', 'carol']);
   });
 
-  it('accepts a user token without adding the caller (12 item 10)', async () => {
+  it('accepts a user token (12 item 10): the caller joins its group room as owner, answered in full (other-clients 6.2)', async () => {
     const room = expectOk(await t.asUser(alice, 'POST', '/rooms', { _id: 'by-alice', members: ['bob'] }));
-    expect(room.members).toStrictEqual(['bob']);
-    expectBody(await t.asUser(alice, 'GET', '/rooms/by-alice'), 403, NOT_ROOM_MEMBER);
+    expect(room).toStrictEqual(await roomAsSeenBy(alice, 'by-alice'));
+    expect(room).toMatchObject({ owner: 'alice', isSuperuser: true, unread: 0 });
+    expect(ids(room.members)).toStrictEqual(['alice', 'bob']);
+    expect(room.members.every((member: any) => member.clientType === 'user')).toBe(true);
+    expect(expectOk(await t.asUser(alice, 'GET', '/rooms')).data.map((entry: any) => entry._id)).toContain('by-alice');
+  });
+
+  it('a user token may name itself owner, and makes nobody owner of a direct room', async () => {
+    const owned = expectOk(await t.asUser(alice, 'POST', '/rooms', { _id: 'owned-by-alice', owner: 'alice' }));
+    expect(owned.owner).toBe('alice');
+    expect(ids(owned.members)).toStrictEqual(['alice']);
+    await t.createUser('dan', { nickname: 'Dan' });
+    const direct = expectOk(await t.asUser(alice, 'POST', '/rooms', { roomType: 'direct', members: ['alice', 'dan'] }));
+    expect(direct._id).toBe(md5('alice_dan'));
+    expect(direct).not.toHaveProperty('owner');
+    expect(ids(direct.members)).toStrictEqual(['alice', 'dan']);
+    expect(direct).toStrictEqual(await roomAsSeenBy(alice, direct._id));
   });
 
   it('refuses a roomType other than direct or group', async () => {
@@ -130,10 +150,15 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
     const events = recorder(t, 'room.created');
     try {
       const first = await createRoom(t, { roomType: 'direct', members: ['alice', 'carol'] });
+      expect(await createRoom(t, { roomType: 'direct', members: ['carol', 'alice'], name: 'ignored' })).toStrictEqual(
+        first,
+      );
       const again = expectOk(
         await t.asUser(alice, 'POST', '/rooms', { roomType: 'direct', members: ['carol', 'alice'], name: 'ignored' }),
       );
-      expect(again).toStrictEqual(first);
+      // A user token gets it in full, as GET /rooms/:id answers it.
+      expect(again).toStrictEqual(await roomAsSeenBy(alice, first._id));
+      expect(again).toMatchObject({ _id: first._id, name: '', roomType: 'direct' });
       expect(again._id).toBe(md5('alice_carol'));
       expect(events.seen.filter((event) => event.payload.roomId === first._id)).toHaveLength(1);
     } finally {
@@ -267,7 +292,7 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
     }
   });
 
-  it('with systemMessage and a user token, the caller sends the addMembers message', async () => {
+  it('with systemMessage and a user token, the caller sends the addMembers message, naming itself too', async () => {
     const room = expectOk(
       await t.asUser(alice, 'POST', '/rooms', {
         _id: 'alice-announced',
@@ -275,13 +300,14 @@ describe('POST /rooms (spec 4.1, 12 items 28-31)', () => {
         systemMessage: true,
       }),
     );
-    expect(room.members).toStrictEqual(['bob', 'carol']);
+    expect(ids(room.members)).toStrictEqual(['alice', 'bob', 'carol']);
+    const alicesSummary = summary('alice', 'Alice', { description: 'first user' });
     expect(room.lastMessage).toMatchObject({
       messageType: 'addMembers',
-      message: 'Bob, Carol',
+      message: 'Bob, Carol, Alice',
       member: summary('bob', 'Bob'),
-      extra: { invitees: [summary('bob', 'Bob'), summary('carol', 'Carol')] },
-      sender: summary('alice', 'Alice', { description: 'first user' }),
+      extra: { invitees: [summary('bob', 'Bob'), summary('carol', 'Carol'), alicesSummary] },
+      sender: alicesSummary,
     });
   });
 
@@ -307,24 +333,33 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
   let t: TestApp;
   let alice: string;
   let bob: string;
+  let carol: string;
   beforeAll(async () => {
     t = await buildTestApp();
     alice = await t.createUser('alice', { nickname: 'Alice' });
     bob = await t.createUser('bob', { nickname: 'Bob' });
-    await t.createUser('carol', { nickname: 'Carol' });
+    carol = await t.createUser('carol', { nickname: 'Carol' });
   });
   afterAll(() => t.close());
 
-  it('adds the caller and a single invitee', async () => {
+  it('adds the caller as owner and a single invitee, and answers the room in full (history 5.1)', async () => {
     const room = expectOk(
       await t.asUser(alice, 'POST', '/rooms/createAndJoin', { _id: 'joined', name: 'Joined', invitee: 'bob' }),
     );
-    expect(room).toStrictEqual(
-      roomFieldsMatcher(t, { _id: 'joined', id: 'joined', name: 'Joined', members: expect.any(Array) }),
-    );
-    expect([...room.members].sort()).toStrictEqual(['alice', 'bob']);
-    const detail = expectOk(await t.asUser(alice, 'GET', '/rooms/joined'));
-    expect(detail.members.map((member: any) => member._id).sort()).toStrictEqual(['alice', 'bob']);
+    expect(room).toStrictEqual({
+      ...roomFieldsMatcher(t, { _id: 'joined', id: 'joined', name: 'Joined', owner: 'alice' }),
+      // Invitees first, then the caller (the order they joined in).
+      members: [memberView('bob', 'Bob'), memberView('alice', 'Alice')],
+      memberProperties: [
+        { client: 'bob', badge: 0 },
+        { client: 'alice', badge: 0 },
+      ],
+      pinnedMessage: null,
+      unread: 0,
+      muted: false,
+      isSuperuser: true,
+    });
+    expect(room).toStrictEqual(expectOk(await t.asUser(alice, 'GET', '/rooms/joined')));
   });
 
   it('accepts an array of invitees and members together, each once', async () => {
@@ -335,7 +370,7 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
         members: ['bob'],
       }),
     );
-    expect([...room.members].sort()).toStrictEqual(['alice', 'bob', 'carol']);
+    expect(ids(room.members)).toStrictEqual(['alice', 'bob', 'carol']);
   });
 
   it('creates the md5 direct room of the caller and the invitee, and answers it again', async () => {
@@ -344,10 +379,14 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
     );
     expect(room._id).toBe(md5('alice_carol'));
     expect(room.roomType).toBe('direct');
+    // Nobody owns a direct room: neither side may remove the other or delete it.
+    expect(room).not.toHaveProperty('owner');
+    expect(room.isSuperuser).toBe(false);
     const again = expectOk(
       await t.asUser(alice, 'POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: ['carol'] }),
     );
     expect(again._id).toBe(room._id);
+    expect(again).toStrictEqual(expectOk(await t.asUser(alice, 'GET', `/rooms/${room._id}`)));
   });
 
   it('with systemMessage names every member, the caller included', async () => {
@@ -370,7 +409,8 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
         invitationRequired: true,
       }),
     );
-    expect(room.members).toStrictEqual(['alice']);
+    expect(ids(room.members)).toStrictEqual(['alice']);
+    expect(room.owner).toBe('alice');
     expectBody(await t.asUser(bob, 'GET', '/rooms/cj-invite'), 403, NOT_ROOM_MEMBER);
     const joined = expectOk(await t.asUser(bob, 'POST', '/rooms/cj-invite/join'));
     expect(joined.members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob']);
@@ -386,7 +426,10 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
     const room = expectOk(
       await t.admin('POST', '/rooms/createAndJoin', { _id: 'admin-cj', invitee: 'bob' }, { 'im-client-id': 'carol' }),
     );
-    expect([...room.members].sort()).toStrictEqual(['bob', 'carol']);
+    // In full, as carol sees it; the API key makes nobody owner.
+    expect(ids(room.members)).toStrictEqual(['bob', 'carol']);
+    expect(room).not.toHaveProperty('owner');
+    expect(room).toStrictEqual(expectOk(await t.asUser(carol, 'GET', '/rooms/admin-cj')));
   });
 
   it('refuses unknown invitees, taken ids and bad room types like POST /rooms', async () => {
@@ -412,5 +455,155 @@ describe('POST /rooms/createAndJoin (spec 13, 12 item 32)', () => {
       badRequest('A direct room has exactly two members'),
     );
     expectInvalidRequest(await t.asUser(alice, 'POST', '/rooms/createAndJoin', { invitee: 5 }));
+  });
+});
+
+describe("room creation as IMKIT's mobile and Vue clients send it (other-clients 1.5, 4.5, 6.2)", () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  /** Flutter: `IM-CLIENT-KEY`, `IM-Authorization` and, always, `IM-CLIENT-ID`. */
+  const flutter = (user: string, method: 'GET' | 'POST', url: string, body?: unknown) =>
+    t.app.inject({
+      method,
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: {
+        'IM-CLIENT-KEY': t.clientKey,
+        'IM-Authorization': tokens[user]!,
+        'IM-CLIENT-ID': user,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+  /** The Vue client: `IM-Authorization`, `IM-Client-Key`, `x-timezone`, `accept-language`. */
+  const vue = (user: string, url: string) =>
+    t.app.inject({
+      method: 'GET',
+      url,
+      remoteAddress: '127.0.0.1',
+      headers: {
+        'IM-Authorization': tokens[user]!,
+        'IM-Client-Key': t.clientKey,
+        'x-timezone': 'Asia/Taipei',
+        'accept-language': 'zh-TW,zh;q=0.9,en;q=0.8',
+      },
+    });
+
+  /** What Flutter's room model casts (other-clients 1.4): a wrong type there throws in the SDK. */
+  const expectFlutterRoom = (room: any) => {
+    expect(typeof room._id).toBe('string');
+    expect(['direct', 'group']).toContain(room.roomType);
+    expect(typeof room.createdTimeMS).toBe('number');
+    expect(Number.isInteger(room.unread)).toBe(true);
+    expect(typeof room.muted).toBe('boolean');
+    expect(Array.isArray(room.roomTags)).toBe(true);
+    expect(room.members.length).toBeGreaterThan(0);
+    for (const member of room.members) {
+      expect(member).toMatchObject({ _id: expect.any(String), nickname: expect.any(String) });
+      expect(typeof member.avatarUrl).toBe('string');
+      expect(typeof member.lastLoginTimeMS).toBe('number');
+    }
+    for (const property of room.memberProperties) expect(typeof property.client).toBe('string');
+  };
+  const memberIds = (room: any) => room.members.map((member: any) => member._id).sort();
+  const listed = async (user: string) =>
+    expectOk(await flutter(user, 'GET', '/rooms?skip=0&limit=50&sort=lastMessage')).data.map((room: any) => room._id);
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    for (const [id, nickname] of [
+      ['alice', 'Alice'],
+      ['bob', 'Bob'],
+      ['carol', 'Carol'],
+    ])
+      tokens[id!] = await t.createUser(id!, { nickname, avatarUrl: `http://x/${id}.png` });
+    expectOk(await t.admin('POST', '/admin/groups', { _id: 'crew', nickname: 'Crew', members: ['carol'] }));
+  });
+  afterAll(() => t.close());
+
+  it('Flutter createDirectRoom: the pair, members as user maps, no owner', async () => {
+    const room = expectOk(
+      await flutter('alice', 'POST', '/rooms/createAndJoin', {
+        _id: 'flutter-direct',
+        roomType: 'direct',
+        invitee: 'bob',
+        systemMessage: false,
+      }),
+    );
+    expectFlutterRoom(room);
+    expect(room).toMatchObject({ _id: 'flutter-direct', roomType: 'direct', unread: 0, muted: false });
+    expect(memberIds(room)).toStrictEqual(['alice', 'bob']);
+    expect(room.members.find((member: any) => member._id === 'bob')).toMatchObject({
+      nickname: 'Bob',
+      avatarUrl: 'http://x/bob.png',
+      clientType: 'user',
+    });
+    expect(room).not.toHaveProperty('owner');
+    expect(room).not.toHaveProperty('lastMessage');
+    for (const user of ['alice', 'bob']) expect(await listed(user)).toContain('flutter-direct');
+  });
+
+  it('Flutter createGroupRoom: caller and invitees join, the caller owns it, the system message names them', async () => {
+    const room = expectOk(
+      await flutter('alice', 'POST', '/rooms/createAndJoin', {
+        _id: 'flutter-group',
+        roomType: 'group',
+        invitee: ['bob', 'carol'],
+        name: 'Trip',
+        systemMessage: true,
+        invitationRequired: false,
+      }),
+    );
+    expectFlutterRoom(room);
+    expect(room).toMatchObject({ _id: 'flutter-group', name: 'Trip', owner: 'alice', isSuperuser: true });
+    expect(memberIds(room)).toStrictEqual(['alice', 'bob', 'carol']);
+    // Flutter's message model: `room` an id string, `sender` a user map.
+    expect(room.lastMessage).toMatchObject({
+      room: 'flutter-group',
+      messageType: 'addMembers',
+      sender: { _id: 'alice', nickname: 'Alice', clientType: 'user' },
+      createdAtMS: expect.any(Number),
+    });
+    for (const user of ['alice', 'bob', 'carol']) expect(await listed(user)).toContain('flutter-group');
+  });
+
+  it('Flutter createRoom (POST /rooms): the caller joins and owns it, and finds it in GET /rooms', async () => {
+    const room = expectOk(
+      await flutter('bob', 'POST', '/rooms', {
+        _id: 'flutter-room',
+        name: 'Book club',
+        description: 'monthly',
+        cover: 'http://x/cover.png',
+      }),
+    );
+    expectFlutterRoom(room);
+    expect(room).toMatchObject({ _id: 'flutter-room', roomType: 'group', owner: 'bob', cover: 'http://x/cover.png' });
+    expect(memberIds(room)).toStrictEqual(['bob']);
+    expect(await listed('bob')).toContain('flutter-room');
+  });
+
+  it('the API key POST /rooms is unchanged: members as ids, nobody added, nobody made owner', async () => {
+    const room = expectOk(
+      await t.admin('POST', '/rooms', { _id: 'key-room', members: ['bob'] }, { 'im-client-id': 'alice' }),
+    );
+    expect(room.members).toStrictEqual(['bob']);
+    expect(room).not.toHaveProperty('owner');
+    expect(room).not.toHaveProperty('memberProperties');
+    expect(await listed('alice')).not.toContain('key-room');
+  });
+
+  it('the Vue client counts members by clientType: "user" for users, "group" for a user group', async () => {
+    await createRoom(t, { _id: 'vue-room', members: ['alice', 'bob', 'crew'] });
+    const room = expectOk(await vue('alice', '/rooms/vue-room'));
+    const types = Object.fromEntries(room.members.map((member: any) => [member._id, member.clientType]));
+    expect(types).toStrictEqual({ alice: 'user', bob: 'user', crew: 'group' });
+    const crew = room.members.find((member: any) => member._id === 'crew');
+    expect(crew.members).toMatchObject([{ _id: 'carol', clientType: 'user' }]);
+    const list = expectOk(await vue('alice', `/rooms?skip=0&limit=30&q=${encodeURIComponent('{"members":"alice"}')}`));
+    const listedRoom = list.data.find((entry: any) => entry._id === 'vue-room');
+    expect(listedRoom.members.map((member: any) => member.clientType)).toStrictEqual(['user', 'user', 'group']);
+    expect(list.data.every((entry: any) => entry.members.every((member: any) => member.clientType))).toBe(true);
+    // And the caller's own user object.
+    expect(expectOk(await vue('alice', '/me'))).toMatchObject({ _id: 'alice', clientType: 'user' });
   });
 });

@@ -74,7 +74,7 @@ describe('GET /rooms/:id (spec 4.2, 12 items 33-35)', () => {
         memberView('alice', 'Alice', { avatarUrl: 'http://x/a.png', description: 'owner here' }),
         memberView('bob', 'Bob'),
         memberView('carol', 'Carol'),
-        memberView('crew', 'Crew', { avatarUrl: 'http://x/crew.png', members: crewMembers }),
+        memberView('crew', 'Crew', { avatarUrl: 'http://x/crew.png', clientType: 'group', members: crewMembers }),
       ],
       memberProperties: [
         { client: 'alice', badge: 1, lastRead: firstId },

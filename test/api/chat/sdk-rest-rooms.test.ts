@@ -169,7 +169,12 @@ describe('SDK REST calls (realtime protocol 6)', () => {
       expect(
         expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/typing', { message: 'typing...' })),
       ).toStrictEqual({});
-      expect(await typing).toStrictEqual({ room: 'helpers', sender: 'alice', message: 'typing...' });
+      expect(await typing).toStrictEqual({
+        room: 'helpers',
+        sender: 'alice',
+        message: 'typing...',
+        senderInfo: { _id: 'alice', id: 'alice', nickname: 'ALICE', avatarUrl: '', isRobot: false, clientType: 'user' },
+      });
       // Without a message too (the SDK may send undefined, i.e. `{}`).
       const bare = bob.next('typing');
       expectOk(await sdk(tokens.alice!, 'POST', '/rooms/helpers/typing', {}));

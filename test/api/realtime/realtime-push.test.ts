@@ -288,16 +288,26 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     expectEncodings(everyone(), 'room');
   });
 
-  it('deleting a room pushes {_id, id, deleted: true} to its members', async () => {
-    await createRoom(t, { _id: 'r-gone', members: ['alice', 'bob'] });
+  it('deleting a room pushes {_id, id, deleted: true} with its fields and members then to its members', async () => {
+    await createRoom(t, { _id: 'r-gone', name: 'Gone', members: ['alice', 'bob'] });
     for (const socket of bobs()) await waitFor(socket, 'room', (room) => room.id === 'r-gone');
     expectOk(await t.admin('DELETE', '/rooms/r-gone'));
     for (const socket of [...bobs(), alice1, alice3, adminA]) {
-      expect(await waitFor(socket, 'room', (room) => room.id === 'r-gone' && room.deleted === true)).toStrictEqual({
+      const gone = await waitFor(socket, 'room', (room) => room.id === 'r-gone' && room.deleted === true);
+      expect(gone, socket.generation).toMatchObject({
         _id: 'r-gone',
         id: 'r-gone',
         deleted: true,
+        name: 'Gone',
+        roomType: 'group',
       });
+      // IMKIT's Vue client needs an array of members (other-clients 6.1): the users, as room payloads show them.
+      expect(gone.members).toMatchObject([
+        { _id: 'alice', nickname: 'Alice', clientType: 'user' },
+        { _id: 'bob', nickname: 'Bob', clientType: 'user' },
+      ]);
+      for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead', 'lastMessage'])
+        expect(gone).not.toHaveProperty(field);
     }
     await expectNoPush([...outsiders(), dave2], 'room', (room) => room.id === 'r-gone');
     expectEncodings(everyone(), 'room');
@@ -314,9 +324,12 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     for (const socket of erins()) {
       const invitation = await waitFor(socket, 'invitation');
       expect(invitation, socket.generation).toMatchObject({
-        inviter: 'alice',
+        // A user map and the invitation's times: IMKIT's mobile SDKs drop the invitation otherwise (other-clients 1.2).
+        inviter: { _id: 'alice', id: 'alice', nickname: 'Alice', avatarUrl: '', clientType: 'user' },
         room: { _id: 'r-invite', id: 'r-invite', name: 'Invites' },
+        createdTimeMS: expect.any(Number),
       });
+      expect(invitation.updatedTimeMS).toBe(invitation.createdTimeMS);
       expect(ids(invitation.room).sort()).toStrictEqual(['alice', 'bob']);
       for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead'])
         expect(invitation.room).not.toHaveProperty(field);
@@ -426,7 +439,12 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     for (const socket of [...bobs(), dave2, adminA]) {
       expect(
         await waitFor(socket, 'typing', (value) => value.sender === 'alice' && value.message === 'typing...'),
-      ).toStrictEqual({ room: 'r1', sender: 'alice', message: 'typing...' });
+      ).toStrictEqual({
+        room: 'r1',
+        sender: 'alice',
+        message: 'typing...',
+        senderInfo: { _id: 'alice', id: 'alice', nickname: 'Alice', avatarUrl: '', isRobot: false, clientType: 'user' },
+      });
     }
     expect(await bob3.call('typing', 'r1', 'bob types')).toStrictEqual({ RC: 0, RM: 'OK', result: {} });
     expectOk(await t.asUser(tokens.bob!, 'POST', '/rooms/r1/typing', { message: 'bob types over REST' }));
@@ -601,5 +619,75 @@ describe('real-time: every push, to every generation, in its encoding', () => {
     await waitFor(bob3, 'chat message', (message) => message.message === text);
     expect((await t.asUser(tokens.dave!, 'GET', '/rooms/r1')).statusCode).not.toBe(200);
     await expectNoPush([daveSocket, dave2], 'chat message', (message) => message.message === text, 400);
+  });
+
+  it("IMKIT's Flutter (conf base64, IM-* keys) and Vue (plain) clients get the typist, the inviter and the deleted room's members", async () => {
+    // Flutter: conf {encoding: "base64"} with an ack, then auth2 with IM-CLIENT-KEY / IM-Authorization.
+    const flutter = async (user: string) => {
+      const socket = pool.add(recordRaw(await connect(url, 'G3')));
+      expect(
+        await socket.call('auth2', tokens[user]!, { 'IM-CLIENT-KEY': t.clientKey, 'IM-Authorization': tokens[user]! }),
+      ).toMatchObject({ RC: 0, result: { client: user, clientType: 'user' } });
+      return socket;
+    };
+    // Vue: socket.io 4, no conf, auth2 with CLIENT_KEY / Authorization: plain pushes.
+    const vue = async (user: string) => {
+      const socket = pool.add(recordRaw(await connectCurrent(url)));
+      plainCurrentClients.add(socket);
+      expect(
+        await socket.call('auth2', tokens[user]!, { CLIENT_KEY: t.clientKey, Authorization: tokens[user]! }),
+      ).toMatchObject({ RC: 0 });
+      return socket;
+    };
+    const [bobFlutter, bobVue, carolFlutter, carolVue] = [
+      await flutter('bob'),
+      await vue('bob'),
+      await flutter('carol'),
+      await vue('carol'),
+    ];
+    const clients = [bobFlutter, bobVue, carolFlutter, carolVue];
+    await createRoom(t, { _id: 'r-clients', name: 'Clients', members: ['alice', 'bob'] });
+    for (const socket of [bobFlutter, bobVue]) await waitFor(socket, 'room', (room) => room.id === 'r-clients');
+
+    // typing: Vue reads senderInfo._id/nickname/avatarUrl/isRobot; Flutter room and sender (ids).
+    const typed = unique('typing');
+    expectOk(await t.asUser(tokens.alice!, 'POST', '/rooms/r-clients/typing', { message: typed }));
+    for (const socket of [bobFlutter, bobVue]) {
+      const typing = await waitFor(socket, 'typing', (value) => value.message === typed);
+      expect(typing).toMatchObject({
+        room: 'r-clients',
+        sender: 'alice',
+        senderInfo: { _id: 'alice', nickname: 'Alice', avatarUrl: '', isRobot: false },
+      });
+    }
+
+    // invitation: room (a map), inviter (a user map), createdTimeMS and updatedTimeMS (numbers).
+    const before = Date.now();
+    expectOk(
+      await t.asUser(tokens.alice!, 'POST', '/rooms/r-clients/members', {
+        invitees: ['carol'],
+        invitationRequired: true,
+      }),
+    );
+    for (const socket of [carolFlutter, carolVue]) {
+      const invitation = await waitFor(socket, 'invitation', (value) => value.room?._id === 'r-clients');
+      expect(invitation.inviter).toMatchObject({ _id: 'alice', nickname: 'Alice', clientType: 'user' });
+      expect(invitation.createdTimeMS).toBeGreaterThanOrEqual(before - 1000);
+      expect(invitation.updatedTimeMS).toBe(invitation.createdTimeMS);
+      expect(invitation.room.members.map((member: any) => [member._id, member.clientType])).toStrictEqual([
+        ['alice', 'user'],
+        ['bob', 'user'],
+      ]);
+    }
+
+    // The deleted room: still a room map with a members array.
+    expectOk(await t.admin('DELETE', '/rooms/r-clients'));
+    for (const socket of [bobFlutter, bobVue]) {
+      const gone = await waitFor(socket, 'room', (room) => room.id === 'r-clients' && room.deleted === true);
+      expect(gone).toMatchObject({ _id: 'r-clients', name: 'Clients', roomType: 'group' });
+      expect(gone.members.map((member: any) => member._id)).toStrictEqual(['alice', 'bob']);
+    }
+    await expectNoPush([carolFlutter, carolVue], 'room', (room) => room.id === 'r-clients' && room.deleted === true);
+    expectEncodings(clients, 'typing', 'invitation', 'room');
   });
 });

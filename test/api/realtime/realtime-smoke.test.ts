@@ -49,7 +49,12 @@ describe('real-time gateway with each SDK generation', () => {
 
       const typing = bob.next('typing');
       alice.raw.emit('typing', 'live', 'typing...');
-      expect(await typing).toStrictEqual({ room: 'live', sender: 'alice', message: 'typing...' });
+      expect(await typing).toStrictEqual({
+        room: 'live',
+        sender: 'alice',
+        message: 'typing...',
+        senderInfo: { _id: 'alice', id: 'alice', nickname: 'ALICE', avatarUrl: '', isRobot: false, clientType: 'user' },
+      });
 
       const lastRead = alice.next('lastRead');
       expectOk(await t.asUser(tokens.bob!, 'PUT', '/rooms/live/lastRead', { message: sent.result._id }));

@@ -104,6 +104,7 @@ describe('GET/DELETE /admin/clients/:id and GET /me (spec 3.5, 12 item 23)', () 
       __v: 0,
       nickname: 'Me',
       avatarUrl: 'http://x/me.png',
+      clientType: 'user',
       email: 'me@example.com',
       lastLoginTimeMS: 0,
       isRobot: false,

@@ -29,6 +29,7 @@ describe('POST /admin/clients (create or update, spec 3.1)', () => {
       __v: 0,
       nickname: 'Create One',
       avatarUrl: 'http://example.com/a.png',
+      clientType: 'user',
       lastLoginTimeMS: 0,
       isRobot: false,
       mute: [],
@@ -179,6 +180,7 @@ describe('POST /admin/clients (create or update, spec 3.1)', () => {
         members: ['x'],
         isGroup: true,
         client: 'c',
+        clientType: 'group',
         expirationDateMS: 5,
       }),
     );
@@ -189,6 +191,7 @@ describe('POST /admin/clients (create or update, spec 3.1)', () => {
       __v: 0,
       nickname: 'R',
       avatarUrl: '',
+      clientType: 'user',
       lastLoginTimeMS: 0,
       isRobot: false,
       mute: [],
