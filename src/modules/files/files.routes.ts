@@ -175,7 +175,11 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
     async (request, reply) => {
       const { bucket, id } = request.params;
       const signedUrlOnly = request.query.signedUrlOnly === '1' || request.query.signedUrlOnly === 'true';
-      if (signedUrlOnly) return ok({ url: await files.signedUrl(appIdOf(request), bucket, id, actorOf(request)) });
+      if (signedUrlOnly) {
+        // Absolute, on the origin the client called: a page served from another origin fetches it as is.
+        const path = await files.signedUrl(appIdOf(request), bucket, id, actorOf(request));
+        return ok({ url: new URL(path, `${request.protocol}://${request.host}`).toString() });
+      }
       return send(
         reply as unknown as FastifyReply,
         await files.download(appIdOf(request), bucket, id, actorOf(request)),

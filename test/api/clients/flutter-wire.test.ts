@@ -37,7 +37,8 @@ const textParams = (message: string) => ({
   originalUrl: null,
   thumbnailUrl: null,
   reply: null,
-  mentions: [],
+  // A Dart List<String>? left unset is sent as null too.
+  mentions: null,
 });
 
 describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {

@@ -343,8 +343,9 @@ describe("IMKIT's Vue/Nuxt client on the wire", () => {
       const signed = await vivian.result('GET', `/files/chatserver-upload/${uploaded._id}`, {
         query: { signedUrlOnly: true },
       });
-      // Parley answers a path: a page on another origin must resolve it against the chat server.
-      const plain = await send(new URL(signed.url, url).toString(), { method: 'GET', headers: {} });
+      // An absolute URL on the chat server: a page on another origin fetches it as is.
+      expect(signed.url.startsWith(`${url}/files/chatserver-upload/${uploaded._id}/signed?`)).toBe(true);
+      const plain = await send(signed.url, { method: 'GET', headers: {} });
       expect(Buffer.compare(plain.raw, content)).toBe(0);
 
       await vivian.result('POST', '/rooms/v-main/message', {
