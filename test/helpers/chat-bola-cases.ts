@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { InjectOptions } from 'fastify';
 import type { RouteEntry } from '../../src/http/types.js';
 import { mp4 } from './media-fixtures.js';
+import { multipartBody } from './client-http.js';
 /** The attempts of the chat authorization matrix (test/api/chat/chat-bola.test.ts), route by route, and their refusals. */
 
 export type Method = NonNullable<InjectOptions['method']>;
@@ -113,20 +114,14 @@ export class Multipart {
     return `multipart/form-data; boundary=${this.boundary}`;
   }
   get payload(): Buffer {
-    const parts = Object.entries(this.fields).map(([name, value]) =>
-      Buffer.from(`--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
-    );
-    if (this.file) {
-      parts.push(
-        Buffer.from(
-          `--${this.boundary}\r\nContent-Disposition: form-data; name="file"; filename="${this.file.name}"\r\nContent-Type: ${this.file.type}\r\n\r\n`,
-        ),
-        Buffer.from(this.file.content),
-        Buffer.from('\r\n'),
-      );
-    }
-    parts.push(Buffer.from(`--${this.boundary}--\r\n`));
-    return Buffer.concat(parts);
+    const fields = Object.entries(this.fields).map(([name, value]) => ({ name, value }));
+    const file = this.file && {
+      name: 'file',
+      filename: this.file.name,
+      type: this.file.type,
+      content: Buffer.from(this.file.content),
+    };
+    return multipartBody(file ? [...fields, file] : fields, 'browser', this.boundary).payload;
   }
   toJSON() {
     const content = this.file?.content;

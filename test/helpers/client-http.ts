@@ -45,27 +45,49 @@ export type FormPart =
   | { name: string; value: string }
   | { name: string; filename: string; type: string; content: Buffer };
 
-/** A multipart/form-data body as dio's FormData or a browser's (axios) sends it. */
-export function multipartBody(parts: FormPart[]): { body: Buffer; contentType: string } {
-  const boundary = `--dart-http-boundary-${randomBytes(12).toString('hex')}`;
+/**
+ * How a client library writes multipart/form-data: dio (Flutter) a `--dart-http-boundary-` boundary
+ * and lower-case part headers, a browser's FormData (axios, the web SDKs) a WebKit boundary and
+ * capitalized ones.
+ */
+const FORM_SPELLINGS = {
+  dio: {
+    boundary: () => `--dart-http-boundary-${randomBytes(12).toString('hex')}`,
+    disposition: 'content-disposition',
+    type: 'content-type',
+  },
+  browser: {
+    boundary: () => `----WebKitFormBoundary${randomBytes(8).toString('hex')}`,
+    disposition: 'Content-Disposition',
+    type: 'Content-Type',
+  },
+};
+export type FormSpelling = keyof typeof FORM_SPELLINGS;
+
+/** A multipart/form-data body of `parts` in order, as the client library `spelling` sends it. */
+export function multipartBody(
+  parts: FormPart[],
+  spelling: FormSpelling,
+  boundary = FORM_SPELLINGS[spelling].boundary(),
+): { payload: Buffer; contentType: string } {
+  const { disposition, type } = FORM_SPELLINGS[spelling];
   const chunks: Buffer[] = [];
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if ('filename' in part) {
       chunks.push(
         Buffer.from(
-          `content-disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\n` +
-            `content-type: ${part.type}\r\n\r\n`,
+          `${disposition}: form-data; name="${part.name}"; filename="${part.filename}"\r\n${type}: ${part.type}\r\n\r\n`,
         ),
         part.content,
         Buffer.from('\r\n'),
       );
     } else {
-      chunks.push(Buffer.from(`content-disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
+      chunks.push(Buffer.from(`${disposition}: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
     }
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Fails like a client whose call was rejected: the status and the body it got. */

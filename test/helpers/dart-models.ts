@@ -44,96 +44,103 @@ function cast(value: unknown, type: DartType, path: string, nullable: boolean): 
   return value;
 }
 
-const req = (json: Json, key: string, path: string) => cast(json[key], 'String', `${path}.${key}`, false) as string;
-const str = (json: Json, key: string, path: string) =>
-  cast(json[key], 'String', `${path}.${key}`, true) as string | undefined;
-const int = (json: Json, key: string, path: string) =>
-  cast(json[key], 'int', `${path}.${key}`, true) as number | undefined;
-const num = (json: Json, key: string, path: string) =>
-  cast(json[key], 'num', `${path}.${key}`, true) as number | undefined;
-const bool = (json: Json, key: string, path: string) =>
-  cast(json[key], 'bool', `${path}.${key}`, true) as boolean | undefined;
 export const asMap = (value: unknown, path: string) => cast(value, 'Map<String, dynamic>', path, false) as Json;
 
-/** `(json[key] as List?)?.map((e) => item(e)).toList()` */
-function list<T>(json: Json, key: string, path: string, item: (value: unknown, path: string) => T): T[] | undefined {
-  const values = cast(json[key], 'List<dynamic>', `${path}.${key}`, true) as unknown[] | undefined;
-  return values?.map((value, index) => item(value, `${path}.${key}[${index}]`));
-}
-const stringItem = (value: unknown, path: string) => cast(value, 'String', path, false) as string;
+/** How a generated `fromJson` reads one field of its map at `path`. */
+type Field<T> = (json: Json, path: string) => T;
+
+/** `json[key] as T` */
+const required =
+  <T>(type: DartType) =>
+  (key: string): Field<T> =>
+  (json, path) =>
+    cast(json[key], type, `${path}.${key}`, false) as T;
+/** `json[key] as T?` */
+const optional =
+  <T>(type: DartType) =>
+  (key: string): Field<T | undefined> =>
+  (json, path) =>
+    cast(json[key], type, `${path}.${key}`, true) as T | undefined;
+const req = required<string>('String');
+const reqInt = required<number>('int');
+const str = optional<string>('String');
+const int = optional<number>('int');
+const num = optional<number>('num');
+const bool = optional<boolean>('bool');
+const map = optional<Json>('Map<String, dynamic>');
+
+/** `Model.fromJson(json[key] as Map<String, dynamic>)` */
+const one =
+  <T>(key: string, model: (value: unknown, path: string) => T): Field<T> =>
+  (json, path) =>
+    model(json[key], `${path}.${key}`);
 /** `json[key] == null ? null : Model.fromJson(json[key] as Map<String, dynamic>)` */
-function nested<T>(json: Json, key: string, path: string, model: (value: unknown, path: string) => T): T | undefined {
-  return json[key] === null || json[key] === undefined ? undefined : model(json[key], `${path}.${key}`);
+const nested =
+  <T>(key: string, model: (value: unknown, path: string) => T): Field<T | undefined> =>
+  (json, path) =>
+    json[key] === null || json[key] === undefined ? undefined : model(json[key], `${path}.${key}`);
+/** `(json[key] as List?)?.map((e) => item(e)).toList()` */
+const list =
+  <T>(key: string, item: (value: unknown, path: string) => T): Field<T[] | undefined> =>
+  (json, path) =>
+    optional<unknown[]>('List<dynamic>')(key)(json, path)?.map((value, index) =>
+      item(value, `${path}.${key}[${index}]`),
+    );
+const stringItem = (value: unknown, path: string) => cast(value, 'String', path, false) as string;
+
+type Model<F> = { [K in keyof F]: F[K] extends Field<infer T> ? T : never };
+
+/** A generated `fromJson`: the value must be a map, then each field is read from it in order. */
+function model<F extends Record<string, Field<unknown>>>(name: string, fields: F) {
+  return (value: unknown, path = name): Model<F> => {
+    const json = asMap(value, path);
+    return Object.fromEntries(Object.entries(fields).map(([field, read]) => [field, read(json, path)])) as Model<F>;
+  };
 }
 
 /** `IMClient`: the token answer of `POST /auths/sign/v2`. */
-export interface IMClient {
-  id: string;
-  token: string;
-  nickname?: string;
-  avatarUrl?: string;
-}
-export function parseClient(value: unknown, path = 'client'): IMClient {
-  const json = asMap(value, path);
-  return {
-    id: req(json, 'id', path),
-    token: req(json, 'token', path),
-    nickname: str(json, 'nickname', path),
-    avatarUrl: str(json, 'avatarUrl', path),
-  };
-}
+export const parseClient = model('client', {
+  id: req('id'),
+  token: req('token'),
+  nickname: str('nickname'),
+  avatarUrl: str('avatarUrl'),
+});
+export type IMClient = ReturnType<typeof parseClient>;
 
-export interface IMUser {
-  id: string;
-  nickname?: string;
-  description?: string;
-  avatarUrl?: string;
-  lastLoginTimeMS?: number;
-}
-export function parseUser(value: unknown, path = 'user'): IMUser {
-  const json = asMap(value, path);
-  return {
-    id: req(json, '_id', path),
-    nickname: str(json, 'nickname', path),
-    description: str(json, 'description', path),
-    avatarUrl: str(json, 'avatarUrl', path),
-    lastLoginTimeMS: int(json, 'lastLoginTimeMS', path),
-  };
-}
+export const parseUser = model('user', {
+  id: req('_id'),
+  nickname: str('nickname'),
+  description: str('description'),
+  avatarUrl: str('avatarUrl'),
+  lastLoginTimeMS: int('lastLoginTimeMS'),
+});
+export type IMUser = ReturnType<typeof parseUser>;
 
-export interface IMMemberProperty {
-  client: string;
-  badge?: number;
-  lastRead?: string;
-}
-export function parseMemberProperty(value: unknown, path = 'memberProperty'): IMMemberProperty {
-  const json = asMap(value, path);
-  return { client: req(json, 'client', path), badge: int(json, 'badge', path), lastRead: str(json, 'lastRead', path) };
-}
+export const parseMemberProperty = model('memberProperty', {
+  client: req('client'),
+  badge: int('badge'),
+  lastRead: str('lastRead'),
+});
+export type IMMemberProperty = ReturnType<typeof parseMemberProperty>;
 
-export interface IMImage {
-  originalUrl?: string;
-  thumbnailUrl?: string;
-  width?: number;
-  height?: number;
-}
-function parseImage(value: unknown, path: string): IMImage {
-  const json = asMap(value, path);
-  return {
-    originalUrl: str(json, 'originalUrl', path),
-    thumbnailUrl: str(json, 'thumbnailUrl', path),
-    width: num(json, 'width', path),
-    height: num(json, 'height', path),
-  };
-}
+/** An image's fields, which an image or video message also carries at its top level. */
+const IMAGE_FIELDS = {
+  originalUrl: str('originalUrl'),
+  thumbnailUrl: str('thumbnailUrl'),
+  width: num('width'),
+  height: num('height'),
+};
+const parseImage = model('image', IMAGE_FIELDS);
+export type IMImage = ReturnType<typeof parseImage>;
 
+const parseFileFields = model('extra', {
+  fileName: str('fileName'),
+  fileExtension: str('fileExtension'),
+  mimeType: str('mimeType'),
+  bytes: num('bytes'),
+});
 /** The file fields a file, audio or video message keeps in `extra`, a JSON string it decodes. */
-export interface IMFile {
-  fileName?: string;
-  fileExtension?: string;
-  mimeType?: string;
-  bytes?: number;
-}
+export type IMFile = ReturnType<typeof parseFileFields>;
 function parseFileExtra(value: unknown, path: string): IMFile | undefined {
   const text = cast(value, 'String', path, true) as string | undefined;
   if (text === undefined || text === '') return undefined;
@@ -143,155 +150,73 @@ function parseFileExtra(value: unknown, path: string): IMFile | undefined {
   } catch {
     throw new DartCastError(`${path}: FormatException: not JSON`);
   }
-  const json = asMap(decoded, path);
-  return {
-    fileName: str(json, 'fileName', path),
-    fileExtension: str(json, 'fileExtension', path),
-    mimeType: str(json, 'mimeType', path),
-    bytes: num(json, 'bytes', path),
-  };
+  return parseFileFields(decoded, path);
 }
 
-const FILE_TYPES = new Set(['file', 'audio', 'video']);
+const FILE_TYPES: ReadonlySet<unknown> = new Set(['file', 'audio', 'video']);
 
-export interface IMMessage {
-  id: string;
-  room?: string;
-  messageType?: string;
-  sender?: IMUser;
-  createdAtMS?: number;
-  updatedAtMS?: number;
-  text?: string;
-  mentions?: string[];
-  images?: IMImage[];
-  originalUrl?: string;
-  thumbnailUrl?: string;
-  width?: number;
-  height?: number;
-  file?: IMFile;
-  duration?: number;
-}
-export function parseMessage(value: unknown, path = 'message'): IMMessage {
-  const json = asMap(value, path);
-  const messageType = str(json, 'messageType', path);
-  return {
-    id: req(json, '_id', path),
-    room: str(json, 'room', path),
-    messageType,
-    sender: nested(json, 'sender', path, parseUser),
-    createdAtMS: int(json, 'createdAtMS', path),
-    updatedAtMS: int(json, 'updatedAtMS', path),
-    // System messages keep their own shapes in `message`; a text message's is its text.
-    text: messageType === 'text' ? str(json, 'message', path) : undefined,
-    mentions: list(json, 'mentions', path, stringItem),
-    images: list(json, 'images', path, parseImage),
-    originalUrl: str(json, 'originalUrl', path),
-    thumbnailUrl: str(json, 'thumbnailUrl', path),
-    width: num(json, 'width', path),
-    height: num(json, 'height', path),
-    file:
-      messageType !== undefined && FILE_TYPES.has(messageType)
-        ? parseFileExtra(json.extra, `${path}.extra`)
-        : undefined,
-    duration: num(json, 'duration', path),
-  };
-}
+export const parseMessage = model('message', {
+  id: req('_id'),
+  room: str('room'),
+  messageType: str('messageType'),
+  sender: nested('sender', parseUser),
+  createdAtMS: int('createdAtMS'),
+  updatedAtMS: int('updatedAtMS'),
+  // System messages keep their own shapes in `message`; a text message's is its text.
+  text: (json, path) => (json.messageType === 'text' ? str('message')(json, path) : undefined),
+  mentions: list('mentions', stringItem),
+  images: list('images', parseImage),
+  ...IMAGE_FIELDS,
+  file: (json, path) => (FILE_TYPES.has(json.messageType) ? parseFileExtra(json.extra, `${path}.extra`) : undefined),
+  duration: num('duration'),
+});
+export type IMMessage = ReturnType<typeof parseMessage>;
 
-export interface IMRoomPref {
-  tags?: string[];
-  tagColors?: Json;
-}
-function parseRoomPref(value: unknown, path: string): IMRoomPref {
-  const json = asMap(value, path);
-  return {
-    tags: list(json, 'tags', path, stringItem),
-    tagColors: json.tagColors == null ? undefined : asMap(json.tagColors, `${path}.tagColors`),
-  };
-}
+const parseRoomPref = model('pref', { tags: list('tags', stringItem), tagColors: map('tagColors') });
+export type IMRoomPref = ReturnType<typeof parseRoomPref>;
 
-export interface IMRoom {
-  id: string;
-  roomType?: string;
-  name?: string;
-  description?: string;
-  cover?: string;
-  unread?: number;
-  muted?: boolean;
-  isMentioned?: boolean;
-  pref?: IMRoomPref;
-  createdTimeMS?: number;
-  /** `lastMessage.createdAtMS`, else `createdTimeMS`. */
-  updatedTimeMS?: number;
-  lastMessage?: IMMessage;
-  members?: IMUser[];
-  roomTags?: string[];
-  memberProperties?: IMMemberProperty[];
+const parseRoomFields = model('room', {
+  id: req('_id'),
+  roomType: str('roomType'),
+  name: str('name'),
+  description: str('description'),
+  cover: str('cover'),
+  unread: int('unread'),
+  muted: bool('muted'),
+  isMentioned: bool('isMentioned'),
+  pref: nested('pref', parseRoomPref),
+  createdTimeMS: int('createdTimeMS'),
+  lastMessage: nested('lastMessage', parseMessage),
+  members: list('members', parseUser),
+  roomTags: list('roomTags', stringItem),
+  memberProperties: list('memberProperties', parseMemberProperty),
+});
+/** A room with `updatedTimeMS`: `lastMessage.createdAtMS`, else `createdTimeMS`. */
+export function parseRoom(value: unknown, path = 'room') {
+  const room = parseRoomFields(value, path);
+  return { ...room, updatedTimeMS: room.lastMessage?.createdAtMS ?? room.createdTimeMS };
 }
-export function parseRoom(value: unknown, path = 'room'): IMRoom {
-  const json = asMap(value, path);
-  const lastMessage = nested(json, 'lastMessage', path, parseMessage);
-  const createdTimeMS = int(json, 'createdTimeMS', path);
-  return {
-    id: req(json, '_id', path),
-    roomType: str(json, 'roomType', path),
-    name: str(json, 'name', path),
-    description: str(json, 'description', path),
-    cover: str(json, 'cover', path),
-    unread: int(json, 'unread', path),
-    muted: bool(json, 'muted', path),
-    isMentioned: bool(json, 'isMentioned', path),
-    pref: nested(json, 'pref', path, parseRoomPref),
-    createdTimeMS,
-    updatedTimeMS: lastMessage?.createdAtMS ?? createdTimeMS,
-    lastMessage,
-    members: list(json, 'members', path, parseUser),
-    roomTags: list(json, 'roomTags', path, stringItem),
-    memberProperties: list(json, 'memberProperties', path, parseMemberProperty),
-  };
-}
+export type IMRoom = ReturnType<typeof parseRoom>;
 
 /** The upload answer: the SDK builds the file URL `{chatServerURL}/files/{bucketName}/{_id}` from it. */
-export interface IMUpload {
-  id: string;
-  bucketName: string;
-}
-export function parseUpload(value: unknown, path = 'upload'): IMUpload {
-  const json = asMap(value, path);
-  return { id: req(json, '_id', path), bucketName: req(json, 'bucketName', path) };
-}
+export const parseUpload = model('upload', { id: req('_id'), bucketName: req('bucketName') });
+export type IMUpload = ReturnType<typeof parseUpload>;
 
 /** Pushes (1.2): the fields each listener reads. */
-export interface IMInvitation {
-  room: IMRoom;
-  inviter: IMUser;
-  createdTimeMS: number;
-  updatedTimeMS?: number;
-}
-export function parseInvitation(value: unknown, path = 'invitation'): IMInvitation {
-  const json = asMap(value, path);
-  return {
-    room: parseRoom(json.room, `${path}.room`),
-    inviter: parseUser(json.inviter, `${path}.inviter`),
-    createdTimeMS: cast(json.createdTimeMS, 'int', `${path}.createdTimeMS`, false) as number,
-    updatedTimeMS: int(json, 'updatedTimeMS', path),
-  };
-}
+export const parseInvitation = model('invitation', {
+  room: one('room', parseRoom),
+  inviter: one('inviter', parseUser),
+  createdTimeMS: reqInt('createdTimeMS'),
+  updatedTimeMS: int('updatedTimeMS'),
+});
+export type IMInvitation = ReturnType<typeof parseInvitation>;
 
-export function parseTyping(value: unknown, path = 'typing') {
-  const json = asMap(value, path);
-  return { room: req(json, 'room', path), sender: req(json, 'sender', path) };
-}
+export const parseTyping = model('typing', { room: req('room'), sender: req('sender') });
 
-export function parseLastRead(value: unknown, path = 'lastRead') {
-  const json = asMap(value, path);
-  return {
-    roomID: req(json, 'roomID', path),
-    memberID: req(json, 'memberID', path),
-    messageID: req(json, 'messageID', path),
-  };
-}
+export const parseLastRead = model('lastRead', {
+  roomID: req('roomID'),
+  memberID: req('memberID'),
+  messageID: req('messageID'),
+});
 
-export function parseCancelInvitation(value: unknown, path = 'cancelInvitation') {
-  const json = asMap(value, path);
-  return { room: req(json, 'room', path) };
-}
+export const parseCancelInvitation = model('cancelInvitation', { room: req('room') });

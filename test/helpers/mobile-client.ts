@@ -12,6 +12,7 @@ import {
   type IMUpload,
 } from './dart-models.js';
 import { sleep } from './expect.js';
+import { PushLog } from './push-log.js';
 
 /**
  * IMKIT's Flutter SDK on the wire (other-clients.md 1), as the iOS and Android SDKs of the same
@@ -68,11 +69,11 @@ export class FlutterClient {
 
   /** `POST /files/:bucket`, multipart with one part `file`. */
   async upload(bucket: string, file: { filename: string; type: string; content: Buffer }): Promise<IMUpload> {
-    const form = multipartBody([{ name: 'file', ...file }]);
+    const form = multipartBody([{ name: 'file', ...file }], 'dio');
     const answer = await send(`${this.baseUrl}/files/${bucket}`, {
       method: 'POST',
       headers: { ...this.headers(), 'content-type': form.contentType },
-      body: form.body,
+      body: form.payload,
     });
     if (answer.status !== 200) throw new RejectedCall(`POST /files/${bucket}`, answer);
     return parseUpload(asMap(answer.json, 'body').result);
@@ -123,7 +124,7 @@ function authFailed(ack: unknown): boolean {
 }
 
 /** The SDK's socket: WebSocket only, reconnecting at once, `conf` then `auth2` on every connect. */
-export class FlutterSocket {
+export class FlutterSocket extends PushLog {
   readonly raw: Socket;
   /** Every `auth2` ack, as received. */
   readonly authAcks: unknown[] = [];
@@ -134,9 +135,9 @@ export class FlutterSocket {
   readonly dropped: Array<{ event: string; payload: unknown }> = [];
   /** Pushes whose model threw (the listener would crash on them). */
   readonly castErrors: string[] = [];
-  private readonly log = new Map<string, unknown[]>();
 
   constructor(url: string, clientKey: string, token: string) {
+    super();
     this.raw = io(url, {
       transports: ['websocket'],
       forceNew: true,
@@ -181,8 +182,7 @@ export class FlutterSocket {
       return;
     }
     try {
-      const value = model(json);
-      if (value !== undefined) (this.log.get(event) ?? this.log.set(event, []).get(event))?.push(value);
+      this.keep(event, model(json));
     } catch (error) {
       this.castErrors.push(`${event}: ${(error as Error).message}`);
     }
@@ -199,27 +199,10 @@ export class FlutterSocket {
     if (this.state === 'unauthorized') throw new Error('auth2 answered RC 401');
   }
 
-  /** Every push of `event` its listener accepted, as models. */
-  received<T = any>(event: string): T[] {
-    return (this.log.get(event) ?? []) as T[];
-  }
-
-  /** The first accepted push of `event` matching; on timeout the error says what was dropped or failed to cast. */
-  async waitFor<T = any>(event: string, match: (value: T) => boolean = () => true, ms = 3000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.received<T>(event).find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline) {
-        const dropped = this.dropped.filter((entry) => entry.event === event).map((entry) => entry.payload);
-        const errors = this.castErrors.filter((error) => error.startsWith(`${event}:`));
-        throw new Error(
-          `no ${event} push the SDK accepts within ${ms} ms; cast errors ${JSON.stringify(errors)}; ` +
-            `dropped ${JSON.stringify(dropped).slice(0, 300)}`,
-        );
-      }
-      await sleep(10);
-    }
+  protected override unaccepted(event: string): string {
+    const dropped = this.dropped.filter((entry) => entry.event === event).map((entry) => entry.payload);
+    const errors = this.castErrors.filter((error) => error.startsWith(`${event}:`));
+    return `cast errors ${JSON.stringify(errors)}; dropped ${JSON.stringify(dropped).slice(0, 300)}`;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { decodeJwt } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { multipartBody, RejectedCall, send, type ClientAnswer, type FormPart } from './client-http.js';
-import { sleep } from './expect.js';
+import { PushLog } from './push-log.js';
 
 /**
  * IMKIT's Vue/Nuxt client (`imkit-vue-sdk`, other-clients.md 4) on the wire: axios with every
@@ -62,8 +62,12 @@ export class VueClient {
   request(method: string, path: string, options: VueRequest = {}): Promise<ClientAnswer> {
     const url = `${this.domain}${path}${axiosQuery(options.query ?? {})}`;
     if (options.form) {
-      const form = multipartBody(options.form);
-      return send(url, { method, headers: { ...this.headers(), 'Content-Type': form.contentType }, body: form.body });
+      const form = multipartBody(options.form, 'browser');
+      return send(url, {
+        method,
+        headers: { ...this.headers(), 'Content-Type': form.contentType },
+        body: form.payload,
+      });
     }
     if (options.body === undefined) return send(url, { method, headers: this.headers() });
     return send(url, {
@@ -131,13 +135,12 @@ const HANDLERS: Record<string, (payload: any, viewer: string) => unknown> = {
 };
 
 /** The client's socket: WebSocket, `auth2` on every connect (no ack), its own `connect()` after a server's disconnect. */
-export class VueSocket {
+export class VueSocket extends PushLog {
   readonly raw: Socket;
   connects = 0;
   disconnects = 0;
   /** Pushes a handler threw on, or got in another form than a plain object. */
   readonly problems: string[] = [];
-  private readonly log = new Map<string, unknown[]>();
 
   constructor(
     url: string,
@@ -145,6 +148,7 @@ export class VueSocket {
     token: string,
     private readonly viewer: string,
   ) {
+    super();
     this.raw = io(url, {
       forceBase64: true,
       transports: ['websocket'],
@@ -177,8 +181,7 @@ export class VueSocket {
       return;
     }
     try {
-      const value = handle(payload, this.viewer);
-      if (value !== undefined) (this.log.get(event) ?? this.log.set(event, []).get(event))?.push(value);
+      this.keep(event, handle(payload, this.viewer));
     } catch (error) {
       this.problems.push(`${event}: ${(error as Error).message}`);
     }
@@ -189,24 +192,8 @@ export class VueSocket {
     this.raw.emit('typing', roomId);
   }
 
-  received<T = any>(event: string): T[] {
-    return (this.log.get(event) ?? []) as T[];
-  }
-
-  /** The first handled push of `event` matching; on timeout the error names the problems the handlers met. */
-  async waitFor<T = any>(event: string, match: (value: T) => boolean = () => true, ms = 3000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.received<T>(event).find(match);
-      if (found !== undefined) return found;
-      if (Date.now() > deadline)
-        throw new Error(
-          `no matching ${event} push the client handles within ${ms} ms; problems ${JSON.stringify(
-            this.problems.filter((problem) => problem.startsWith(`${event}:`)),
-          )}; handled ${JSON.stringify(this.received(event).slice(-3)).slice(0, 400)}`,
-        );
-      await sleep(10);
-    }
+  protected override unaccepted(event: string): string {
+    return `problems ${JSON.stringify(this.problems.filter((problem) => problem.startsWith(`${event}:`)))}`;
   }
 
   close(): void {

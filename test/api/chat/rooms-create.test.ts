@@ -505,6 +505,12 @@ describe("room creation as IMKIT's mobile and Vue clients send it (other-clients
     }
     for (const property of room.memberProperties) expect(typeof property.client).toBe('string');
   };
+  /** A room the Flutter SDK creates with `POST url`: the answer, once it passed the SDK's room model. */
+  const createdByFlutter = async (user: string, url: string, body: unknown) => {
+    const room = expectOk(await flutter(user, 'POST', url, body));
+    expectFlutterRoom(room);
+    return room;
+  };
   const memberIds = (room: any) => room.members.map((member: any) => member._id).sort();
   const listed = async (user: string) =>
     expectOk(await flutter(user, 'GET', '/rooms?skip=0&limit=50&sort=lastMessage')).data.map((room: any) => room._id);
@@ -522,15 +528,12 @@ describe("room creation as IMKIT's mobile and Vue clients send it (other-clients
   afterAll(() => t.close());
 
   it('Flutter createDirectRoom: the pair, members as user maps, no owner', async () => {
-    const room = expectOk(
-      await flutter('alice', 'POST', '/rooms/createAndJoin', {
-        _id: 'flutter-direct',
-        roomType: 'direct',
-        invitee: 'bob',
-        systemMessage: false,
-      }),
-    );
-    expectFlutterRoom(room);
+    const room = await createdByFlutter('alice', '/rooms/createAndJoin', {
+      _id: 'flutter-direct',
+      roomType: 'direct',
+      invitee: 'bob',
+      systemMessage: false,
+    });
     expect(room).toMatchObject({ _id: 'flutter-direct', roomType: 'direct', unread: 0, muted: false });
     expect(memberIds(room)).toStrictEqual(['alice', 'bob']);
     expect(room.members.find((member: any) => member._id === 'bob')).toMatchObject({
@@ -544,17 +547,14 @@ describe("room creation as IMKIT's mobile and Vue clients send it (other-clients
   });
 
   it('Flutter createGroupRoom: caller and invitees join, the caller owns it, the system message names them', async () => {
-    const room = expectOk(
-      await flutter('alice', 'POST', '/rooms/createAndJoin', {
-        _id: 'flutter-group',
-        roomType: 'group',
-        invitee: ['bob', 'carol'],
-        name: 'Trip',
-        systemMessage: true,
-        invitationRequired: false,
-      }),
-    );
-    expectFlutterRoom(room);
+    const room = await createdByFlutter('alice', '/rooms/createAndJoin', {
+      _id: 'flutter-group',
+      roomType: 'group',
+      invitee: ['bob', 'carol'],
+      name: 'Trip',
+      systemMessage: true,
+      invitationRequired: false,
+    });
     expect(room).toMatchObject({ _id: 'flutter-group', name: 'Trip', owner: 'alice', isSuperuser: true });
     expect(memberIds(room)).toStrictEqual(['alice', 'bob', 'carol']);
     // Flutter's message model: `room` an id string, `sender` a user map.
@@ -568,15 +568,12 @@ describe("room creation as IMKIT's mobile and Vue clients send it (other-clients
   });
 
   it('Flutter createRoom (POST /rooms): the caller joins and owns it, and finds it in GET /rooms', async () => {
-    const room = expectOk(
-      await flutter('bob', 'POST', '/rooms', {
-        _id: 'flutter-room',
-        name: 'Book club',
-        description: 'monthly',
-        cover: 'http://x/cover.png',
-      }),
-    );
-    expectFlutterRoom(room);
+    const room = await createdByFlutter('bob', '/rooms', {
+      _id: 'flutter-room',
+      name: 'Book club',
+      description: 'monthly',
+      cover: 'http://x/cover.png',
+    });
     expect(room).toMatchObject({ _id: 'flutter-room', roomType: 'group', owner: 'bob', cover: 'http://x/cover.png' });
     expect(memberIds(room)).toStrictEqual(['bob']);
     expect(await listed('bob')).toContain('flutter-room');

@@ -55,6 +55,9 @@ describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {
   };
   const send = (uid: string, room: string, params: Record<string, unknown>): Promise<IMMessage> =>
     client[uid]!.call('POST', `/rooms/${room}/message`, params, parseMessage);
+  /** Message `id` as the `chat message` listener on `uid`'s phone got it. */
+  const pushedTo = (uid: string, id: string) =>
+    phone[uid]!.waitFor<IMMessage>('chat message', (entry) => entry.id === id);
 
   beforeAll(async () => {
     t = await buildTestApp();
@@ -249,10 +252,10 @@ describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {
       const message = await send('ann', 'f-chat', textParams('hello from a phone'));
       expect(message).toMatchObject({ room: 'f-chat', messageType: 'text', text: 'hello from a phone' });
       expect(message.sender?.id).toBe('ann');
-      const pushed = await phone.bob!.waitFor<IMMessage>('chat message', (entry) => entry.id === message.id);
+      const pushed = await pushedTo('bob', message.id);
       expect(pushed).toMatchObject({ room: 'f-chat', text: 'hello from a phone', sender: { id: 'ann' } });
       // The sender's own phone gets it too.
-      await phone.ann!.waitFor<IMMessage>('chat message', (entry) => entry.id === message.id);
+      await pushedTo('ann', message.id);
     });
 
     it('file: {messageType, originalUrl, extra (JSON string), duration, message: file name}', async () => {
@@ -265,9 +268,7 @@ describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {
         message: 'notes.pdf',
       });
       expect(message).toMatchObject({ messageType: 'file', file: extra });
-      expect((await phone.bob!.waitFor<IMMessage>('chat message', (entry) => entry.id === message.id)).file).toEqual(
-        extra,
-      );
+      expect((await pushedTo('bob', message.id)).file).toEqual(extra);
     });
 
     it('image: {messageType, originalUrl, thumbnailUrl, width, height, images} without `message`', async () => {
@@ -279,7 +280,7 @@ describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {
       };
       const message = await send('ann', 'f-chat', { messageType: 'image', ...image, images: [image] });
       expect(message).toMatchObject({ messageType: 'image', ...image, images: [image] });
-      await phone.bob!.waitFor<IMMessage>('chat message', (entry) => entry.id === message.id);
+      await pushedTo('bob', message.id);
     });
 
     it('video: {messageType, originalUrl, thumbnailUrl, width, height, extra, duration} without `message`', async () => {
@@ -294,7 +295,7 @@ describe("IMKIT's Flutter SDK (and its iOS/Android family) on the wire", () => {
         duration: 12.5,
       });
       expect(message).toMatchObject({ messageType: 'video', width: 1280, height: 720, duration: 12.5, file: extra });
-      await phone.bob!.waitFor<IMMessage>('chat message', (entry) => entry.id === message.id);
+      await pushedTo('bob', message.id);
     });
 
     it('edit: the same parameters plus _id; recall: {_id, messageType: "recall"}', async () => {

@@ -5,6 +5,7 @@ import { expectOk } from '../../helpers/expect.js';
 import { createRoom } from '../../helpers/factories.js';
 import { Multipart } from '../../helpers/chat-bola-cases.js';
 import { mp4, webm } from '../../helpers/media-fixtures.js';
+import { useFileLimitApp } from '../../helpers/files-suite.js';
 
 /**
  * Files as IMKIT's mobile and Vue clients use them (other-clients.md 1.4, 1.5, 4.5): the Flutter
@@ -262,23 +263,20 @@ describe('files for the mobile and Vue clients', () => {
   });
 
   describe('file size limit', () => {
-    let small: TestApp;
-    let token: string;
-    beforeAll(async () => {
-      const defaults = (await import('../../../src/config/config.js')).loadConfig({}).limits;
-      small = await buildTestApp({ limits: { ...defaults, fileBytes: 2048 } });
-      token = await small.createUser('uploader');
-    });
-    afterAll(() => small?.close());
+    const small = useFileLimitApp(2048);
 
     it('holds a video to limits.fileBytes like any upload (413 PAYLOAD_TOO_LARGE)', async () => {
       const send = (content: Buffer) => {
         const form = new Multipart({}, { name: 'v.mp4', type: 'video/mp4', content });
-        return small.app.inject({
+        return small.t.app.inject({
           method: 'POST',
           url: '/files/video-info',
           remoteAddress: '127.0.0.1',
-          headers: { 'IM-Client-Key': small.clientKey, 'IM-Authorization': token, 'content-type': form.contentType },
+          headers: {
+            'IM-Client-Key': small.t.clientKey,
+            'IM-Authorization': small.token,
+            'content-type': form.contentType,
+          },
           payload: form.payload,
         });
       };

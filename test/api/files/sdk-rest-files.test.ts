@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk } from '../../helpers/expect.js';
+import { multipartBody, type FormPart } from '../../helpers/client-http.js';
+import { useFileLimitApp } from '../../helpers/files-suite.js';
 import {
   base,
   createHelpersRoom,
@@ -21,27 +22,7 @@ import {
  */
 
 /** A multipart/form-data body as a browser's FormData sends it (for app.inject). */
-function multipart(
-  parts: Array<{ name: string; value: string } | { name: string; filename: string; type: string; content: Buffer }>,
-) {
-  const boundary = `----WebKitFormBoundary${Math.random().toString(36).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\n`));
-    if ('filename' in part) {
-      chunks.push(
-        Buffer.from(
-          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename}"\r\nContent-Type: ${part.type}\r\n\r\n`,
-        ),
-      );
-      chunks.push(part.content, Buffer.from('\r\n'));
-    } else {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`));
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
+const multipart = (parts: FormPart[]) => multipartBody(parts, 'browser');
 
 /** Every byte value, twice, plus a tail: binary content that would not survive a text round trip. */
 const BINARY = Buffer.concat([
@@ -277,25 +258,18 @@ describe('SDK REST calls (realtime protocol 6)', () => {
   });
 
   describe('file size limit', () => {
-    let small: TestApp;
-    let token: string;
-    beforeAll(async () => {
-      const defaults = (await import('../../../src/config/config.js')).loadConfig({}).limits;
-      small = await buildTestApp({ limits: { ...defaults, fileBytes: 2048 } });
-      token = await small.createUser('uploader');
-    });
-    afterAll(() => small?.close());
+    const small = useFileLimitApp(2048);
 
     const upload = (size: number) => {
       const { payload, contentType } = multipart([
         { name: 'extra', value: '{"k":1}' },
         { name: 'file', filename: 'blob.bin', type: 'application/octet-stream', content: Buffer.alloc(size, 7) },
       ]);
-      return small.app.inject({
+      return small.t.app.inject({
         method: 'POST',
         url: '/files/uploads',
         remoteAddress: '127.0.0.1',
-        headers: { CLIENT_KEY: small.clientKey, 'IM-Authorization': token, 'content-type': contentType },
+        headers: { CLIENT_KEY: small.t.clientKey, 'IM-Authorization': small.token, 'content-type': contentType },
         payload,
       });
     };
