@@ -1,7 +1,7 @@
 import { written } from './written.js';
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import type { MembersRepository } from './members.repository.js';
+import { NEW_ROOM, type MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -41,6 +41,6 @@ export async function ensureDirectRoom(
   }
   const now = Date.now();
   await rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
-  await members.add(appId, roomId, [a, b], 0, now, tx);
+  await members.add(appId, roomId, [a, b], NEW_ROOM, now, tx);
   return { room: written(await rooms.find(appId, roomId, tx)), created: true };
 }

@@ -28,6 +28,8 @@ export interface Room {
   extParams: string | null;
   lastMessageId: string | null;
   lastMessageSeq: number | null;
+  /** Messages ever written in the room (deleted ones too): members' unread counts are measured on it. */
+  messagesWritten: number;
   messageCount: number;
   pinnedMessageId: string | null;
   createdAt: number;
@@ -75,7 +77,8 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   historyVisibility: row.history_visibility === 'joined' ? 'joined' : 'shared',
   extParams: row.ext_params,
   lastMessageId: row.last_message_id,
-  lastMessageSeq: row.last_message_seq,
+  lastMessageSeq: row.last_message_seq === null ? null : Number(row.last_message_seq),
+  messagesWritten: Number(row.messages_written),
   messageCount: Number(row.message_count),
   pinnedMessageId: row.pinned_message_id,
   createdAt: row.created_at,
@@ -191,18 +194,24 @@ export class RoomsRepository {
       .execute();
   }
 
-  /** Records a new message: it becomes the room's last one and counts toward `totalCount`. */
-  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<void> {
-    await db
+  /**
+   * Records a new message: it becomes the room's last one, counts toward `totalCount` and is one
+   * more message written. Answers the room's new count of messages written.
+   */
+  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<number> {
+    const row = await db
       .updateTable('rooms')
       .set((eb) => ({
         last_message_id: message.id,
         last_message_seq: message.seq,
         message_count: eb('message_count', '+', 1),
+        messages_written: eb('messages_written', '+', 1),
       }))
       .where('app_id', '=', appId)
       .where('id', '=', id)
-      .execute();
+      .returning('messages_written')
+      .executeTakeFirstOrThrow();
+    return Number(row.messages_written);
   }
 
   /** After deletions: the newest remaining message becomes the last one. */
