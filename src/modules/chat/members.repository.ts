@@ -90,7 +90,8 @@ export class MembersRepository {
         roomId: row.room_id,
         userId: row.user_id,
         role: row.role === 'admin' || row.role === 'member' ? row.role : null,
-        properties: JSON.parse(row.properties) as Record<string, unknown>,
+        // Most members have no properties: skip parsing them (a room of thousands is read on every message).
+        properties: row.properties === '{}' ? {} : (JSON.parse(row.properties) as Record<string, unknown>),
         joinedAt: row.joined_at,
         historyFromSeq: Number(row.history_from_seq),
       });

@@ -36,6 +36,16 @@ export interface Room {
   updatedAt: number;
 }
 
+/** What the access rule asks about an actor in a room (see `RoomsRepository.findForActor`). */
+export interface ActorFacts {
+  /** The actor is banned in the room (spec 7.1). */
+  banned: boolean;
+  /** A personal block exists in the room (it closes a direct room, spec 7.4). */
+  blocked: boolean;
+  /** The actor belongs to some user group: their principals must be looked up. */
+  inGroups: boolean;
+}
+
 /** Room fields a create or update may set. */
 export type RoomFields = Partial<
   Pick<
@@ -145,6 +155,78 @@ export class RoomsRepository {
     if (this.storage.dialect.name === 'postgres') query = query.forUpdate();
     const row = await query.executeTakeFirst();
     return row && toRoom(row);
+  }
+
+  /**
+   * The room with what the access rule asks about its actor, in one statement (a message reads
+   * it on every write): whether they are banned in it, whether a personal block closes it, and
+   * whether they belong to any user group. With `lock`, the room row is locked as `findForUpdate` does.
+   */
+  async findForActor(
+    appId: string,
+    id: string,
+    actor: { userId: string | null; admin: boolean },
+    db: Db,
+    lock: boolean,
+  ): Promise<{ room: Room; facts: ActorFacts } | undefined> {
+    const { userId, admin } = actor;
+    const row = await db
+      .selectFrom('rooms')
+      .selectAll('rooms')
+      .where('rooms.app_id', '=', appId)
+      .where('rooms.id', '=', id)
+      .$if(!admin && userId !== null, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('room_bans')
+                .select('room_bans.user_id')
+                .whereRef('room_bans.app_id', '=', 'rooms.app_id')
+                .whereRef('room_bans.room_id', '=', 'rooms.id')
+                .where('room_bans.user_id', '=', userId ?? ''),
+            )
+            .as('actor_banned'),
+        ),
+      )
+      .$if(!admin, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('user_blocks')
+                .select('user_blocks.blocker')
+                .whereRef('user_blocks.app_id', '=', 'rooms.app_id')
+                .whereRef('user_blocks.room_id', '=', 'rooms.id'),
+            )
+            .as('room_blocked'),
+        ),
+      )
+      .$if(userId !== null, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('users')
+                .select('users.id')
+                .where('users.app_id', '=', appId)
+                .where('users.is_group', '=', 1)
+                .where(this.storage.dialect.jsonArrayContains('users.group_members', userId ?? '')),
+            )
+            .as('actor_in_groups'),
+        ),
+      )
+      .$if(lock && this.storage.dialect.name === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      room: toRoom(row),
+      facts: {
+        banned: Boolean(row.actor_banned),
+        blocked: Boolean(row.room_blocked),
+        inGroups: Boolean(row.actor_in_groups),
+      },
+    };
   }
 
   async insert(
