@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
 import { handshakeRefusal } from '../helpers/realtime-tools.js';
+import { NEW_ROOM } from '../../src/modules/chat/members.repository.js';
 
 let t: TestApp;
 let alice: string;
@@ -185,7 +186,7 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
     await storage.dialect.searchMessages(storage.db, { appId: t.appId, roomIds: ids, keyword: 'abcdef', limit: 10 });
     await storage.db
       .transaction()
-      .execute((tx) => membersRepository.add(t.appId, 'room-14', ids.slice(0, 10_000), 0, Date.now(), tx));
+      .execute((tx) => membersRepository.add(t.appId, 'room-14', ids.slice(0, 10_000), NEW_ROOM, Date.now(), tx));
     expect(await membersRepository.list(t.appId, 'room-14')).toHaveLength(10_002);
   });
 

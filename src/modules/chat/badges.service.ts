@@ -2,7 +2,7 @@ import type { MembersRepository } from './members.repository.js';
 import type { RoomAccess } from './room-access.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
-/** Unread counts (spec 6, 12 items 57-59), read from the per-member counters messages keep. */
+/** Unread counts (spec 6, 12 items 57-59): per room, its messages written since the member's unread base. */
 export class BadgesService {
   constructor(
     private readonly deps: {

@@ -163,7 +163,7 @@ export class BatchService {
             { batchId: id },
           );
           await this.deps.batches.advance(id, progress(true), tx);
-          return { message, createdRoom: target.created ? target.room : undefined };
+          return { message, createdRoom: target.created ? target.room : undefined, members: target.members };
         });
         if (outcome.createdRoom) {
           const members = [request.sender, String(entry.receiver)];
@@ -181,6 +181,7 @@ export class BatchService {
           outcome.message,
           { push: request.push, skipTotalBadge: request.skipTotalBadge },
           [],
+          outcome.members,
         );
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
@@ -198,7 +199,7 @@ export class BatchService {
     sender: string,
     entry: Record<string, unknown>,
     tx: Db,
-  ): Promise<{ room: Room; created: boolean }> {
+  ): Promise<{ room: Room; created: boolean; members?: string[] }> {
     if (typeof entry.room === 'string' && entry.room !== '') {
       const room = await this.deps.rooms.findForUpdate(appId, entry.room, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND', `Room '${entry.room}' not found`);

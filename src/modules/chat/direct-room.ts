@@ -1,7 +1,7 @@
 import { written } from './written.js';
 import { createHash } from 'node:crypto';
 import { AppError } from '../../core/errors.js';
-import type { MembersRepository } from './members.repository.js';
+import { NEW_ROOM, type MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -28,7 +28,7 @@ export async function ensureDirectRoom(
   a: string,
   b: string,
   tx: Db,
-): Promise<{ room: Room; created: boolean }> {
+): Promise<{ room: Room; created: boolean; members: string[] }> {
   const { rooms, members } = repositories;
   const roomId = directRoomId(a, b);
   const existing = await rooms.findForUpdate(appId, roomId, tx);
@@ -37,10 +37,10 @@ export async function ensureDirectRoom(
     if (existing.roomType !== 'direct' || ids.length !== 2 || !ids.includes(a) || !ids.includes(b)) {
       throw new AppError('ROOM_EXISTS', `The direct room id of '${a}' and '${b}' is taken by another room`);
     }
-    return { room: existing, created: false };
+    return { room: existing, created: false, members: ids };
   }
   const now = Date.now();
   await rooms.insert(appId, roomId, { roomType: 'direct' }, now, tx);
-  await members.add(appId, roomId, [a, b], 0, now, tx);
-  return { room: written(await rooms.find(appId, roomId, tx)), created: true };
+  await members.add(appId, roomId, [a, b], NEW_ROOM, now, tx);
+  return { room: written(await rooms.find(appId, roomId, tx)), created: true, members: [a, b] };
 }

@@ -106,7 +106,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const messages = new MessagesRepository(storage);
   const members = new MembersRepository(storage);
   const moderation = new ModerationRepository(storage);
-  const access = new RoomAccess({ rooms, members, users, moderation });
+  const access = new RoomAccess({ rooms, members, users });
   const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const writer = new MessageWriter({ messages, rooms, members, webhookEvents, files: deps.files });

@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
@@ -26,17 +26,36 @@ export interface ReadState {
   userId: string;
   lastReadSeq: number;
   lastReadId: string | null;
-  /** Unread messages (spec 6): kept up to date by every message written or deleted. */
+  /** Unread messages (spec 6): the room's messages written since the user's unread base. */
   badge: number;
   pref: Record<string, unknown> | null;
 }
 
-const toState = (row: Selectable<RoomUserStateTable>): ReadState => ({
+/**
+ * Where a room stands when users get a read state in it: its last message, read already, and its
+ * count of messages written, which becomes their unread base (nothing unread).
+ */
+export interface RoomPosition {
+  lastSeq: number;
+  messagesWritten: number;
+}
+
+/** A room created in this transaction. */
+export const NEW_ROOM: RoomPosition = { lastSeq: 0, messagesWritten: 0 };
+
+export const positionOf = (room: { lastMessageSeq: number | null; messagesWritten: number }): RoomPosition => ({
+  lastSeq: room.lastMessageSeq ?? 0,
+  messagesWritten: room.messagesWritten,
+});
+
+type StateRow = Selectable<RoomUserStateTable> & { messages_written: number | string };
+
+const toState = (row: StateRow): ReadState => ({
   roomId: row.room_id,
   userId: row.user_id,
   lastReadSeq: Number(row.last_read_seq),
   lastReadId: row.last_read_id,
-  badge: Number(row.badge),
+  badge: Math.max(0, Number(row.messages_written) - Number(row.unread_base)),
   pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
 });
 
@@ -71,7 +90,8 @@ export class MembersRepository {
         roomId: row.room_id,
         userId: row.user_id,
         role: row.role === 'admin' || row.role === 'member' ? row.role : null,
-        properties: JSON.parse(row.properties) as Record<string, unknown>,
+        // Most members have no properties: skip parsing them (a room of thousands is read on every message).
+        properties: row.properties === '{}' ? {} : (JSON.parse(row.properties) as Record<string, unknown>),
         joinedAt: row.joined_at,
         historyFromSeq: Number(row.history_from_seq),
       });
@@ -97,7 +117,7 @@ export class MembersRepository {
     appId: string,
     roomId: string,
     userIds: readonly string[],
-    readUpTo: number,
+    from: RoomPosition,
     now: number,
     db: Db,
   ): Promise<void> {
@@ -120,16 +140,16 @@ export class MembersRepository {
       properties: '{}',
       joined_at: now,
       position,
-      history_from_seq: readUpTo,
+      history_from_seq: from.lastSeq,
     }));
     await insertMissing(db, 'room_members', members);
     const states = stateUsers.map((userId) => ({
       app_id: appId,
       room_id: roomId,
       user_id: userId,
-      last_read_seq: readUpTo,
+      last_read_seq: from.lastSeq,
       last_read_id: null,
-      badge: 0,
+      unread_base: from.messagesWritten,
       pref: null,
       updated_at: now,
     }));
@@ -164,7 +184,7 @@ export class MembersRepository {
     for (const userId of userIds) {
       await this.storage.db
         .insertInto('room_user_state')
-        .columns(['app_id', 'room_id', 'user_id', 'last_read_seq', 'last_read_id', 'badge', 'pref', 'updated_at'])
+        .columns(['app_id', 'room_id', 'user_id', 'last_read_seq', 'last_read_id', 'unread_base', 'pref', 'updated_at'])
         .expression((eb) =>
           eb
             .selectFrom('room_members as member')
@@ -177,7 +197,7 @@ export class MembersRepository {
               select.val(userId).as('user_id'),
               select.fn.coalesce('room.last_message_seq', select.val(0)).as('last_read_seq'),
               select.val(null).as('last_read_id'),
-              select.val(0).as('badge'),
+              'room.messages_written as unread_base',
               select.val(null).as('pref'),
               select.val(now).as('updated_at'),
             ])
@@ -217,29 +237,36 @@ export class MembersRepository {
 
   async readStates(appId: string, roomIds: readonly string[], userId: string): Promise<Map<string, ReadState>> {
     if (roomIds.length === 0) return new Map();
-    const rows = await this.storage.db
-      .selectFrom('room_user_state')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('user_id', '=', userId)
-      .where(this.storage.dialect.inList('room_id', roomIds))
+    const rows = await this.statesWithRooms()
+      .where('state.app_id', '=', appId)
+      .where('state.user_id', '=', userId)
+      .where(this.storage.dialect.inList('state.room_id', roomIds))
       .execute();
     return new Map(rows.map((row) => [row.room_id, toState(row)]));
   }
 
   async roomStates(appId: string, roomId: string): Promise<ReadState[]> {
-    const rows = await this.storage.db
-      .selectFrom('room_user_state')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
+    const rows = await this.statesWithRooms()
+      .where('state.app_id', '=', appId)
+      .where('state.room_id', '=', roomId)
       .execute();
     return rows.map(toState);
   }
 
+  /** Read states with their room's count of messages written (by the room's primary key). */
+  private statesWithRooms() {
+    return this.storage.db
+      .selectFrom('room_user_state as state')
+      .innerJoin('rooms as room', (join) =>
+        join.onRef('room.app_id', '=', 'state.app_id').onRef('room.id', '=', 'state.room_id'),
+      )
+      .selectAll('state')
+      .select('room.messages_written');
+  }
+
   /**
    * Moves a read position forward only (a late or repeated report never brings unread messages
-   * back) and recounts the unread messages after it.
+   * back) and recounts the unread messages after it: the base is set that far below the room's count.
    */
   async markRead(
     appId: string,
@@ -257,7 +284,7 @@ export class MembersRepository {
         user_id: userId,
         last_read_seq: seq,
         last_read_id: messageId,
-        badge: 0,
+        unread_base: (eb) => this.messagesWritten(eb, appId, roomId),
         pref: null,
         updated_at: now,
       })
@@ -268,34 +295,33 @@ export class MembersRepository {
             last_read_seq: seq,
             last_read_id: messageId,
             updated_at: now,
-            badge: (eb) => this.unreadAfter(eb, appId, roomId, userId, seq),
+            unread_base: (eb) =>
+              sql<number>`(${this.messagesWritten(eb, appId, roomId)}) - (${this.unreadAfter(eb, appId, roomId, userId, seq)})`,
           })
           .where('room_user_state.last_read_seq', '<', seq),
       )
       .execute();
   }
 
-  /** The sender of the room's newest message has read the room up to it. */
-  async markSent(appId: string, roomId: string, userId: string, at: ReadPosition, db: Db): Promise<void> {
-    const { seq, messageId, now } = at;
+  /**
+   * The sender of the room's newest message has read the room up to it: nothing unread at the
+   * room's count of messages written with it (known to the caller, which holds the room).
+   */
+  async markSent(
+    appId: string,
+    roomId: string,
+    userId: string,
+    at: ReadPosition & { messagesWritten: number },
+    db: Db,
+  ): Promise<void> {
+    const { seq, messageId, now, messagesWritten } = at;
     await db
       .updateTable('room_user_state')
-      .set({ last_read_seq: seq, last_read_id: messageId, badge: 0, updated_at: now })
+      .set({ last_read_seq: seq, last_read_id: messageId, unread_base: messagesWritten, updated_at: now })
       .where('app_id', '=', appId)
       .where('room_id', '=', roomId)
       .where('user_id', '=', userId)
       .execute();
-  }
-
-  /** A new message: one more unread for everyone in the room but its sender. */
-  async messageWritten(appId: string, roomId: string, senderId: string | null, db: Db): Promise<void> {
-    let query = db
-      .updateTable('room_user_state')
-      .set((eb) => ({ badge: eb('badge', '+', 1) }))
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId);
-    if (senderId !== null) query = query.where('user_id', '<>', senderId);
-    await query.execute();
   }
 
   /** A deleted message no longer counts for those who had not read it (and did not send it). */
@@ -307,11 +333,11 @@ export class MembersRepository {
   ): Promise<void> {
     let query = db
       .updateTable('room_user_state')
-      .set((eb) => ({ badge: eb('badge', '-', 1) }))
+      .set((eb) => ({ unread_base: eb('unread_base', '+', 1) }))
       .where('app_id', '=', appId)
       .where('room_id', '=', roomId)
       .where('last_read_seq', '<', message.seq)
-      .where('badge', '>', 0);
+      .where((eb) => eb('unread_base', '<', this.messagesWritten(eb, appId, roomId)));
     if (message.senderId !== null) query = query.where('user_id', '<>', message.senderId);
     await query.execute();
   }
@@ -319,10 +345,19 @@ export class MembersRepository {
   async allMessagesDeleted(appId: string, roomId: string, db: Db): Promise<void> {
     await db
       .updateTable('room_user_state')
-      .set({ badge: 0 })
+      .set((eb) => ({ unread_base: this.messagesWritten(eb, appId, roomId) }))
       .where('app_id', '=', appId)
       .where('room_id', '=', roomId)
       .execute();
+  }
+
+  /** The room's count of messages written, as a subquery (its primary key). */
+  private messagesWritten(eb: ExpressionBuilder<Database, 'room_user_state'>, appId: string, roomId: string) {
+    return eb
+      .selectFrom('rooms')
+      .select('rooms.messages_written')
+      .where('rooms.app_id', '=', appId)
+      .where('rooms.id', '=', roomId);
   }
 
   private unreadAfter(
@@ -357,7 +392,7 @@ export class MembersRepository {
         user_id: userId,
         last_read_seq: 0,
         last_read_id: null,
-        badge: 0,
+        unread_base: (eb) => this.messagesWritten(eb, appId, roomId),
         pref: text,
         updated_at: now,
       })

@@ -3,6 +3,7 @@ import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { StoredMessage } from './messages.repository.js';
+import { positionOf } from './members.repository.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
 import type { RoomView } from './room-presenter.js';
 import { userSummary, userView, type UserView } from '../users/index.js';
@@ -65,7 +66,7 @@ export class MembersService {
         await this.deps.members.invite(appId, roomId, added, actor.userId, now, tx);
         return { context, added, invited: true, message: undefined, at: now };
       }
-      await this.deps.members.add(appId, roomId, added, context.room.lastMessageSeq ?? 0, now, tx);
+      await this.deps.members.add(appId, roomId, added, positionOf(context.room), now, tx);
       await this.deps.members.removeInvitations(appId, roomId, added, tx);
       await this.deps.webhookEvents.members(tx, context.room, 'ADD_MEMBERS', actor.userId, added);
       let message: StoredMessage | undefined;
@@ -208,7 +209,7 @@ export class MembersService {
         throw new AppError('NOT_PERMITTED', 'The room is closed to new members (opening 0)');
       if (context.members.length + 1 > this.deps.limits.roomMembers)
         throw new AppError('INVALID_REQUEST', `A room holds at most ${this.deps.limits.roomMembers} members`);
-      await this.deps.members.add(appId, roomId, [actor.userId], context.room.lastMessageSeq ?? 0, Date.now(), tx);
+      await this.deps.members.add(appId, roomId, [actor.userId], positionOf(context.room), Date.now(), tx);
       await this.deps.members.removeInvitations(appId, roomId, [actor.userId], tx);
       await this.deps.webhookEvents.members(tx, context.room, 'JOIN_ROOM', actor.userId, [actor.userId]);
       return true;

@@ -30,8 +30,9 @@ export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
 
 /**
  * Stores messages inside the caller's transaction, which holds the room: the message itself, the
- * room's last message and count, one more unread for every other member, and the sender's read
- * position (a sender has read their own room up to here).
+ * room's last message and counts (one more message written is one more unread for every other
+ * member, with no write to their rows), and the sender's read position (a sender has read their
+ * own room up to here).
  */
 export interface MessageWriterDeps {
   messages: MessagesRepository;
@@ -72,10 +73,15 @@ export class MessageWriter {
     const stored = await this.insert(room, senderId, draft, options, now, tx);
     // The room is locked by the caller's transaction: its last message is this one's predecessor.
     stored.previousSeq = room.lastMessageSeq;
-    await this.rooms.messageAdded(room.appId, room.id, stored, tx);
-    await this.members.messageWritten(room.appId, room.id, senderId, tx);
+    const messagesWritten = await this.rooms.messageAdded(room.appId, room.id, stored, tx);
     if (senderId !== null)
-      await this.members.markSent(room.appId, room.id, senderId, { seq: stored.seq, messageId: stored.id, now }, tx);
+      await this.members.markSent(
+        room.appId,
+        room.id,
+        senderId,
+        { seq: stored.seq, messageId: stored.id, now, messagesWritten },
+        tx,
+      );
     // Files this message carries by URL become readable by the room's members (see FileAccess).
     await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).

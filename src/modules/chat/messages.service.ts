@@ -72,16 +72,20 @@ export class MessagesService {
       throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
     const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes));
     await this.requireUser(appId, body.sender);
-    const stored = await this.deps.rooms.transaction(async (tx) => {
+    const { stored, members } = await this.deps.rooms.transaction(async (tx) => {
       const room = await this.deps.rooms.findForUpdate(appId, body.room as string, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND');
-      return this.deps.writer.write(tx, room, body.sender as string, draft);
+      return {
+        stored: await this.deps.writer.write(tx, room, body.sender as string, draft),
+        members: await this.memberIds(appId, room.id, tx),
+      };
     });
     await this.announceCreated(
       appId,
       stored,
       { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
       draft.mentions,
+      members,
     );
     return messageView(stored, stored.senderId);
   }
@@ -126,7 +130,11 @@ export class MessagesService {
         const change =
           'draft' in input ? input.draft : applyPatch(existing, input.patch, this.deps.limits.messageBytes);
         await this.deps.messages.replaceContent(appId, existing.id, change, Date.now(), tx);
-        return { message: written(await this.deps.messages.find(appId, existing.id, tx)), created: false };
+        return {
+          message: written(await this.deps.messages.find(appId, existing.id, tx)),
+          created: false,
+          members: idsOf(context.members),
+        };
       }
       // Not an edit of this room's message: a new one, which names its type.
       if (!draft) throw new AppError('INVALID_REQUEST', 'Missing required field: messageType');
@@ -137,22 +145,24 @@ export class MessagesService {
         throw new AppError('INVALID_REQUEST', 'Missing required field: sender (or IM-CLIENT-ID) with IM-API-KEY');
       if (actor.admin && !(await this.deps.users.find(appId, senderId, tx)))
         throw new AppError('CLIENT_NOT_FOUND', `Client with id '${senderId}' not found`);
+      // The members read under the room's lock are the message's audience: announced without reading them again.
       return {
         message: await this.deps.writer.write(tx, context.room, senderId, draft, { id }),
         created: true,
+        members: idsOf(context.members),
       };
     });
     // A client-chosen id taken meanwhile (a retried send): the first one stands.
     if (outcome === 'conflict') throw new AppError('MESSAGE_EXISTS');
     if (outcome.created)
-      await this.announceCreated(
+      return this.announceCreated(
         appId,
         outcome.message,
         { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
         draft?.mentions ?? [],
+        outcome.members,
       );
-    else await this.announce('message.updated', appId, outcome.message);
-    return this.deps.presenter.messageViewOf(appId, outcome.message);
+    return this.announce('message.updated', appId, outcome.message, outcome.members);
   }
 
   /** Who may edit: the sender, or the platform admin; nobody rewrites a recall or a server notice. */
@@ -227,16 +237,19 @@ export class MessagesService {
     } catch (error) {
       return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;
     }
-    const stored = await this.deps.rooms.transaction(async (tx) => {
+    const sent = await this.deps.rooms.transaction(async (tx) => {
       const locked = await this.deps.rooms.findForUpdate(appId, roomId, tx);
       if (!locked) return undefined;
       // Membership may have changed since the check above: the sender must still be in the room.
-      if (!(await this.deps.members.list(appId, roomId, tx)).some((member) => member.userId === senderId))
-        return undefined;
-      return this.deps.writer.write(tx, locked, senderId, draft, { fromWebhook: true });
+      const current = await this.memberIds(appId, roomId, tx);
+      if (!current.includes(senderId)) return undefined;
+      return {
+        stored: await this.deps.writer.write(tx, locked, senderId, draft, { fromWebhook: true }),
+        members: current,
+      };
     });
-    if (!stored) return 'reply refused: senderID is not a robot member of the room';
-    await this.announceCreated(appId, stored, { push: true, skipTotalBadge: false }, draft.mentions);
+    if (!sent) return 'reply refused: senderID is not a robot member of the room';
+    await this.announceCreated(appId, sent.stored, { push: true, skipTotalBadge: false }, draft.mentions, sent.members);
     return undefined;
   }
 
@@ -385,14 +398,19 @@ export class MessagesService {
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
   }
 
+  /**
+   * Publishes a message just written to `members` (read in its transaction, under the room's lock;
+   * read now when not given) and answers its view.
+   */
   async announceCreated(
     appId: string,
     message: StoredMessage,
     options: Required<SendOptions>,
     mentions: string[],
-  ): Promise<void> {
+    audience?: string[],
+  ): Promise<MessageView> {
     const view = await this.deps.presenter.messageViewOf(appId, message);
-    const members = await this.memberIds(appId, message.roomId);
+    const members = audience ?? (await this.memberIds(appId, message.roomId));
     this.deps.bus.publish('message.created', {
       appId,
       roomId: message.roomId,
@@ -404,23 +422,29 @@ export class MessagesService {
       seq: message.seq,
       previousSeq: message.previousSeq ?? null,
     });
+    return view;
   }
 
+  /** Publishes a change of a message to `audience` (its room's members, read now when not given); answers its view. */
   private async announce(
     type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned',
     appId: string,
     message: StoredMessage,
-  ): Promise<void> {
+    audience?: string[],
+  ): Promise<MessageView> {
     const view = await this.deps.presenter.messageViewOf(appId, message);
     this.deps.bus.publish(type, {
       appId,
       roomId: message.roomId,
       message: view,
-      members: await this.memberIds(appId, message.roomId),
+      members: audience ?? (await this.memberIds(appId, message.roomId)),
     });
+    return view;
   }
 
-  private async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return (await this.deps.members.list(appId, roomId)).map((member) => member.userId);
+  private async memberIds(appId: string, roomId: string, db?: Db): Promise<string[]> {
+    return idsOf(await this.deps.members.list(appId, roomId, db));
   }
 }
+
+const idsOf = (members: readonly { userId: string }[]): string[] => members.map((member) => member.userId);

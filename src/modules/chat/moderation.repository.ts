@@ -21,24 +21,6 @@ export interface Block {
 export class ModerationRepository {
   constructor(private readonly storage: Storage) {}
 
-  async isBanned(
-    appId: string,
-    roomId: string,
-    userIds: readonly string[],
-    db: Db = this.storage.db,
-  ): Promise<boolean> {
-    if (userIds.length === 0) return false;
-    const row = await db
-      .selectFrom('room_bans')
-      .select('user_id')
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .where(this.storage.dialect.inList('user_id', userIds))
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   async bannedIn(
     appId: string,
     roomId: string,
@@ -54,18 +36,6 @@ export class ModerationRepository {
       .where(this.storage.dialect.inList('user_id', userIds))
       .execute();
     return rows.map((row) => row.user_id);
-  }
-
-  /** True when a personal block closes this (direct) room. */
-  async roomBlocked(appId: string, roomId: string, db: Db = this.storage.db): Promise<boolean> {
-    const row = await db
-      .selectFrom('user_blocks')
-      .select('blocker')
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
   }
 
   async ban(appId: string, ban: Ban, db: Db): Promise<void> {

@@ -2,7 +2,6 @@ import { AppError } from '../../core/errors.js';
 import type { Actor } from '../../core/actor.js';
 import type { Member, MembersRepository } from './members.repository.js';
 import type { UserDirectory } from '../users/index.js';
-import type { ModerationRepository } from './moderation.repository.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -60,7 +59,6 @@ export class RoomAccess {
       rooms: RoomsRepository;
       members: MembersRepository;
       users: UserDirectory;
-      moderation: ModerationRepository;
     },
   ) {}
 
@@ -74,20 +72,20 @@ export class RoomAccess {
    * Inside a transaction, pass it as `tx`: the room row is then locked until it ends.
    */
   async load(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
-    const room = tx
-      ? await this.deps.rooms.findForUpdate(appId, roomId, tx)
-      : await this.deps.rooms.find(appId, roomId);
-    if (!room) throw new AppError('ROOM_NOT_FOUND');
+    // The room, the actor's ban, the room's blocks and whether the actor is in any group: one statement.
+    const found = await this.deps.rooms.findForActor(appId, roomId, actor, tx ?? this.deps.rooms.db, tx !== undefined);
+    if (!found) throw new AppError('ROOM_NOT_FOUND');
+    const { room, facts } = found;
     const members = await this.deps.members.list(appId, roomId, tx);
-    const principals = actor.userId === null ? [] : await this.principals(appId, actor.userId, tx);
+    const principals =
+      actor.userId === null ? [] : facts.inGroups ? await this.principals(appId, actor.userId, tx) : [actor.userId];
     const memberIds = new Set(members.map((member) => member.userId));
     const isMember = principals.some((id) => memberIds.has(id));
     const isOwner = room.owner !== null && principals.includes(room.owner);
     const isSuperuser = isSuperuserOf(room, members, principals);
-    const [banned, blocked] = await Promise.all([
-      actor.admin ? false : this.deps.moderation.isBanned(appId, roomId, principals.slice(0, 1), tx),
-      room.roomType === 'direct' && !actor.admin ? this.deps.moderation.roomBlocked(appId, roomId, tx) : false,
-    ]);
+    // Bans are of the user (not of their groups); a block closes direct rooms only.
+    const banned = !actor.admin && facts.banned;
+    const blocked = room.roomType === 'direct' && !actor.admin && facts.blocked;
     return {
       room,
       members,

@@ -28,10 +28,22 @@ export interface Room {
   extParams: string | null;
   lastMessageId: string | null;
   lastMessageSeq: number | null;
+  /** Messages ever written in the room (deleted ones too): members' unread counts are measured on it. */
+  messagesWritten: number;
   messageCount: number;
   pinnedMessageId: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** What the access rule asks about an actor in a room (see `RoomsRepository.findForActor`). */
+export interface ActorFacts {
+  /** The actor is banned in the room (spec 7.1). */
+  banned: boolean;
+  /** A personal block exists in the room (it closes a direct room, spec 7.4). */
+  blocked: boolean;
+  /** The actor belongs to some user group: their principals must be looked up. */
+  inGroups: boolean;
 }
 
 /** Room fields a create or update may set. */
@@ -75,7 +87,8 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   historyVisibility: row.history_visibility === 'joined' ? 'joined' : 'shared',
   extParams: row.ext_params,
   lastMessageId: row.last_message_id,
-  lastMessageSeq: row.last_message_seq,
+  lastMessageSeq: row.last_message_seq === null ? null : Number(row.last_message_seq),
+  messagesWritten: Number(row.messages_written),
   messageCount: Number(row.message_count),
   pinnedMessageId: row.pinned_message_id,
   createdAt: row.created_at,
@@ -144,6 +157,78 @@ export class RoomsRepository {
     return row && toRoom(row);
   }
 
+  /**
+   * The room with what the access rule asks about its actor, in one statement (a message reads
+   * it on every write): whether they are banned in it, whether a personal block closes it, and
+   * whether they belong to any user group. With `lock`, the room row is locked as `findForUpdate` does.
+   */
+  async findForActor(
+    appId: string,
+    id: string,
+    actor: { userId: string | null; admin: boolean },
+    db: Db,
+    lock: boolean,
+  ): Promise<{ room: Room; facts: ActorFacts } | undefined> {
+    const { userId, admin } = actor;
+    const row = await db
+      .selectFrom('rooms')
+      .selectAll('rooms')
+      .where('rooms.app_id', '=', appId)
+      .where('rooms.id', '=', id)
+      .$if(!admin && userId !== null, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('room_bans')
+                .select('room_bans.user_id')
+                .whereRef('room_bans.app_id', '=', 'rooms.app_id')
+                .whereRef('room_bans.room_id', '=', 'rooms.id')
+                .where('room_bans.user_id', '=', userId ?? ''),
+            )
+            .as('actor_banned'),
+        ),
+      )
+      .$if(!admin, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('user_blocks')
+                .select('user_blocks.blocker')
+                .whereRef('user_blocks.app_id', '=', 'rooms.app_id')
+                .whereRef('user_blocks.room_id', '=', 'rooms.id'),
+            )
+            .as('room_blocked'),
+        ),
+      )
+      .$if(userId !== null, (query) =>
+        query.select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('users')
+                .select('users.id')
+                .where('users.app_id', '=', appId)
+                .where('users.is_group', '=', 1)
+                .where(this.storage.dialect.jsonArrayContains('users.group_members', userId ?? '')),
+            )
+            .as('actor_in_groups'),
+        ),
+      )
+      .$if(lock && this.storage.dialect.name === 'postgres', (query) => query.forUpdate())
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      room: toRoom(row),
+      facts: {
+        banned: Boolean(row.actor_banned),
+        blocked: Boolean(row.room_blocked),
+        inGroups: Boolean(row.actor_in_groups),
+      },
+    };
+  }
+
   async insert(
     appId: string,
     id: string,
@@ -191,18 +276,24 @@ export class RoomsRepository {
       .execute();
   }
 
-  /** Records a new message: it becomes the room's last one and counts toward `totalCount`. */
-  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<void> {
-    await db
+  /**
+   * Records a new message: it becomes the room's last one, counts toward `totalCount` and is one
+   * more message written. Answers the room's new count of messages written.
+   */
+  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<number> {
+    const row = await db
       .updateTable('rooms')
       .set((eb) => ({
         last_message_id: message.id,
         last_message_seq: message.seq,
         message_count: eb('message_count', '+', 1),
+        messages_written: eb('messages_written', '+', 1),
       }))
       .where('app_id', '=', appId)
       .where('id', '=', id)
-      .execute();
+      .returning('messages_written')
+      .executeTakeFirstOrThrow();
+    return Number(row.messages_written);
   }
 
   /** After deletions: the newest remaining message becomes the last one. */

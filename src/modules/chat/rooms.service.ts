@@ -3,7 +3,7 @@ import type { ChatReads } from './chat-reads.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
-import type { Member } from './members.repository.js';
+import { NEW_ROOM, type Member } from './members.repository.js';
 import type { MembersService } from './members.service.js';
 import type { StoredMessage } from './messages.repository.js';
 import type { SystemMessages } from './system-messages.js';
@@ -121,7 +121,7 @@ export class RoomsService {
           now,
           tx,
         );
-        await this.deps.members.add(appId, id, memberIds, 0, now, tx);
+        await this.deps.members.add(appId, id, memberIds, NEW_ROOM, now, tx);
         let room = written(await this.deps.rooms.find(appId, id, tx));
         await this.deps.webhookEvents.members(tx, room, 'ADD_MEMBERS', actor.userId, memberIds);
         let systemMessage: StoredMessage | undefined;

@@ -13,11 +13,13 @@ export class RoomWebhookEvents {
   constructor(private readonly deps: { queue: WebhookQueue; users: UserDirectory }) {}
 
   async message(tx: Db, room: Room, message: StoredMessage): Promise<void> {
-    const sender =
-      message.senderId === null
-        ? null
-        : userSummary(message.senderId, await this.deps.users.find(room.appId, message.senderId, tx));
-    await this.record(tx, room, 'MESSAGE', message.senderId, messageView(message, sender));
+    await this.record(tx, room, 'MESSAGE', message.senderId, async () => {
+      const sender =
+        message.senderId === null
+          ? null
+          : userSummary(message.senderId, await this.deps.users.find(room.appId, message.senderId, tx));
+      return messageView(message, sender);
+    });
   }
 
   /** ADD_MEMBERS, DELETE_MEMBERS (leaving too, with the leaver as sender) and JOIN_ROOM (spec 11.2, 12 item 73). */
@@ -29,17 +31,21 @@ export class RoomWebhookEvents {
     userIds: readonly string[],
   ): Promise<void> {
     if (userIds.length === 0) return;
-    const lookedUp = await this.deps.users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx);
-    const found = new Map(lookedUp.map((user) => [user.id, user]));
-    const sender: UserSummary = userSummary(actorId ?? 'admin', actorId ? found.get(actorId) : undefined);
-    await this.record(tx, room, event, actorId, {
-      room: room.id,
-      sender,
-      members: userIds.map((id) => userSummary(id, found.get(id))),
+    await this.record(tx, room, event, actorId, async () => {
+      const lookedUp = await this.deps.users.findMany(room.appId, [...userIds, ...(actorId ? [actorId] : [])], tx);
+      const found = new Map(lookedUp.map((user) => [user.id, user]));
+      const sender: UserSummary = userSummary(actorId ?? 'admin', actorId ? found.get(actorId) : undefined);
+      return { room: room.id, sender, members: userIds.map((id) => userSummary(id, found.get(id))) };
     });
   }
 
-  private record(tx: Db, room: Room, event: WebhookEvent, clientId: string | null, data: unknown): Promise<void> {
+  private record(
+    tx: Db,
+    room: Room,
+    event: WebhookEvent,
+    clientId: string | null,
+    data: () => Promise<unknown>,
+  ): Promise<void> {
     return this.deps.queue.enqueue(tx, {
       appId: room.appId,
       roomId: room.id,

@@ -55,6 +55,19 @@ export class DevicesRepository {
     return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 
+  /** Which of these users have a device registered: one lookup of the (app, user) index. */
+  async usersWithDevices(appId: string, userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.storage.db
+      .selectFrom('push_devices')
+      .select('user_id')
+      .distinct()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('user_id', userIds))
+      .execute();
+    return new Set(rows.map((row) => row.user_id));
+  }
+
   async forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
     if (userIds.length === 0) return [];
     const rows = await this.storage.db

@@ -39,6 +39,11 @@ export class DevicesService {
     return { client: userId, removed: await this.repository.unsubscribe(appId, userId, filter) };
   }
 
+  /** Which of these users have any device: the only ones a notification can reach. */
+  usersWithDevices(appId: string, userIds: readonly string[]): Promise<Set<string>> {
+    return this.repository.usersWithDevices(appId, userIds);
+  }
+
   /** The devices notifications to these users go to. */
   forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
     return this.repository.forUsers(appId, userIds);

@@ -10,8 +10,8 @@ import { DevicesService } from './devices.service.js';
 export type { PushDevice } from './devices.repository.js';
 export type { DeviceRegistration, DevicesService } from './devices.service.js';
 
-/** What the push module reads: the devices of the recipients. */
-export type DeviceDirectory = Pick<DevicesService, 'forUsers'>;
+/** What the push module reads: who has a device, and the devices of the recipients. */
+export type DeviceDirectory = Pick<DevicesService, 'forUsers' | 'usersWithDevices'>;
 
 export interface DevicesModuleDeps {
   storage: Storage;

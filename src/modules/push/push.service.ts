@@ -28,7 +28,7 @@ export class PushService {
 
   private readonly pushes: PushRepository;
   private readonly devices: DeviceDirectory;
-  private readonly users: Pick<UserDirectory, 'findMany'>;
+  private readonly users: Pick<UserDirectory, 'findMany' | 'groupsAmong'>;
   private readonly provider: PushProvider;
   private readonly bus: EventBus;
   private readonly onError: (error: unknown) => void;
@@ -36,7 +36,7 @@ export class PushService {
   constructor(deps: {
     repository: PushRepository;
     devices: DeviceDirectory;
-    users: Pick<UserDirectory, 'findMany'>;
+    users: Pick<UserDirectory, 'findMany' | 'groupsAmong'>;
     provider: PushProvider;
     bus: EventBus;
     onError: (error: unknown) => void;
@@ -101,23 +101,24 @@ export class PushService {
     await this.ticker.stop();
   }
 
+  /**
+   * Notifies the members of a new message who can be reached: only users with a device are
+   * looked up (for mutes and notification settings), and nothing is recorded when none has one.
+   */
   private async messageCreated(event: DomainEvents['message.created']): Promise<void> {
     if (!event.push) return;
-    const message = event.message;
+    const { appId, message } = event;
     const senderId = (message.sender as { _id?: string } | null)?._id ?? null;
-    const found = await this.users.findMany(event.appId, event.members);
-    const groupUsers = found.flatMap((user) => (user.isGroup ? (user.groupMembers ?? []) : []));
-    const people = [
-      ...found.filter((user) => !user.isGroup),
-      ...(groupUsers.length > 0 ? await this.users.findMany(event.appId, groupUsers) : []),
-    ];
-    const recipients = [
-      ...new Set(
-        people
-          .filter((user) => user.id !== senderId && user.notificationEnabled && !user.mute.includes(event.roomId))
-          .map((user) => user.id),
-      ),
-    ];
+    // A group member stands for its users (spec 3.6).
+    const groups = await this.users.groupsAmong(appId, event.members);
+    const people = new Set(event.members.filter((id) => !groups.has(id)));
+    for (const users of groups.values()) for (const id of users) people.add(id);
+    if (senderId !== null) people.delete(senderId);
+    const reachable = await this.devices.usersWithDevices(appId, [...people]);
+    if (reachable.size === 0) return;
+    const recipients = (await this.users.findMany(appId, [...reachable]))
+      .filter((user) => !user.isGroup && user.notificationEnabled && !user.mute.includes(event.roomId))
+      .map((user) => user.id);
     if (recipients.length === 0) return;
     const nickname = (message.sender as { nickname?: string } | null)?.nickname || senderId || '';
     const text = typeof message.message === 'string' ? message.message.slice(0, MAX_TEXT) : '';

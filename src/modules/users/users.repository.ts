@@ -236,6 +236,16 @@ export class UsersRepository {
   }
 
   /** Ids of the groups that list `userId` among their members. */
+  async groupsAmong(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<Map<string, string[]>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.rows(appId, db)
+      .select(['id', 'group_members'])
+      .where('is_group', '=', 1)
+      .where(this.storage.dialect.inList('id', ids))
+      .execute();
+    return new Map(rows.map((row) => [row.id, JSON.parse(row.group_members ?? '[]') as string[]]));
+  }
+
   async groupsContaining(appId: string, userId: string, db: Db = this.storage.db): Promise<string[]> {
     const rows = await this.rows(appId, db)
       .select('id')

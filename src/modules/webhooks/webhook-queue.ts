@@ -4,7 +4,7 @@ import type { WebhookSettings, WebhooksRepository } from './webhooks.repository.
 
 export type WebhookEvent = 'MESSAGE' | 'ADD_MEMBERS' | 'DELETE_MEMBERS' | 'JOIN_ROOM';
 
-/** One event of a room, its payload's `data` already built by the module that owns the room. */
+/** One event of a room, its payload's `data` built by the module that owns the room. */
 export interface RoomWebhookEvent {
   appId: string;
   roomId: string;
@@ -13,7 +13,8 @@ export interface RoomWebhookEvent {
   botState: string;
   event: WebhookEvent;
   clientId: string | null;
-  data: unknown;
+  /** Builds the payload's `data`; called only when the event has somewhere to go (most apps set no webhook). */
+  data: () => Promise<unknown>;
 }
 
 /** Where room events go for delivery; written in the caller's transaction. */
@@ -53,7 +54,7 @@ export class DeliveryOutbox implements WebhookQueue {
       roomID: event.roomId,
       event: event.event,
       botState: event.botState,
-      data: event.data,
+      data: await event.data(),
     });
     const now = Date.now();
     for (const url of targets) {

@@ -9,6 +9,7 @@ import * as push from './006-push.js';
 import * as deletions from './007-deletions.js';
 import * as historyVisibility from './008-history-visibility.js';
 import * as fileShares from './009-file-shares.js';
+import * as unreadPositions from './010-unread-positions.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -23,6 +24,7 @@ const STEPS: Record<string, Step> = {
   '007-deletions': deletions,
   '008-history-visibility': historyVisibility,
   '009-file-shares': fileShares,
+  '010-unread-positions': unreadPositions,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

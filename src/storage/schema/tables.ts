@@ -160,6 +160,8 @@ export interface RoomsTable {
   ext_params: string | null;
   last_message_id: string | null;
   last_message_seq: number | null;
+  /** Messages ever written in the room: one more per message, never fewer (deletions do not count) */
+  messages_written: Generated<number>;
   message_count: number;
   pinned_message_id: string | null;
   created_at: number;
@@ -188,8 +190,11 @@ export interface RoomUserStateTable {
   /** `seq` of the last message read; 0 when nothing was read */
   last_read_seq: number;
   last_read_id: string | null;
-  /** Unread messages after the read position that others sent */
-  badge: number;
+  /**
+   * The room's `messages_written` at which this user had nothing unread, moved on by what they read
+   * and what is deleted unread: their unread messages are `rooms.messages_written - unread_base`.
+   */
+  unread_base: number;
   /** JSON room preference object (tags, tagColors, hidden, sticky, muted, folder) */
   pref: string | null;
   updated_at: number;

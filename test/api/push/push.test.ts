@@ -107,6 +107,34 @@ describe('push notifications through the HTTP provider', () => {
     expect(log[0]).toMatchObject({ kind: 'message', clients: ['bob'], status: 'sent', devices: 1, provider: 'http' });
   });
 
+  it('records nothing for a message when no member who may be notified has a device', async () => {
+    await notifications(t);
+    const before = (await notifications(t)).length;
+    const dan = await t.createUser('dan', { nickname: 'Dan' });
+    await t.createUser('erin', { nickname: 'Erin' });
+    // Alice has a device, but she is the sender.
+    await createRoom(t, { _id: 'no-devices', members: ['alice', 'dan', 'erin'] });
+    expectOk(await t.asUser(alice, 'POST', '/rooms/no-devices/message', { message: 'anyone?', messageType: 'text' }));
+    expectOk(await t.asUser(dan, 'POST', '/rooms/no-devices/message', { message: 'me', messageType: 'text' }));
+    await sleep(300);
+    // Dan's message reaches Alice's device; Alice's reaches no one and is not recorded.
+    const log = await notifications(t);
+    expect(log).toHaveLength(before + 1);
+    expect(log[0]).toMatchObject({ kind: 'message', clients: ['alice'] });
+  });
+
+  it('notifies the users of a member group who have a device', async () => {
+    await notifications(t);
+    gateway.received.length = 0;
+    expectOk(await t.admin('POST', '/admin/groups', { _id: 'push-team', nickname: 'Team', members: ['bob', 'dan'] }));
+    await createRoom(t, { _id: 'team-room', members: ['erin', 'push-team'] });
+    const erin = await t.createUser('erin', { nickname: 'Erin' });
+    expectOk(await t.asUser(erin, 'POST', '/rooms/team-room/message', { message: 'team!', messageType: 'text' }));
+    const [request] = await gateway.waitFor(1);
+    expect(request!.json).toMatchObject({ kind: 'message', devices: [{ client: 'bob', token: 'bob-phone' }] });
+    expect((await notifications(t))[0]).toMatchObject({ kind: 'message', clients: ['bob'] });
+  });
+
   it('tries again when the provider fails, then records the failure', async () => {
     await notifications(t);
     gateway.received.length = 0;

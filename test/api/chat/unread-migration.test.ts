@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Migrator, sql, type Kysely } from 'kysely';
+import { createStorage, migrateToLatest, type Storage } from '../../../src/storage/database.js';
+import { migrationProvider } from '../../../src/storage/migrations/index.js';
+import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
+import { RoomsRepository } from '../../../src/modules/chat/rooms.repository.js';
+import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
+
+/** The migration to unread positions (issue 11) keeps every badge a database already holds. */
+
+const APP = 'migrating';
+const LAST_BEFORE = '009-file-shares';
+
+/** Migrates up to and including `last`, as a database of that release would be. */
+async function migrateUpTo(storage: Storage, last: string): Promise<void> {
+  const all = migrationProvider(storage.dialect.name);
+  const schema =
+    storage.dialect.name === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: storage.db,
+    provider: {
+      async getMigrations() {
+        const migrations = await all.getMigrations();
+        return Object.fromEntries(Object.entries(migrations).filter(([name]) => name <= last));
+      },
+    },
+    migrationTableSchema: schema,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}
+
+describe('migration 010: badges become unread positions', () => {
+  let database: TestDatabase;
+  let storage: Storage;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    storage = createStorage(database.databaseUrl);
+    await migrateUpTo(storage, LAST_BEFORE);
+    const db = storage.db as unknown as Kysely<any>;
+    const now = Date.now();
+    await db
+      .insertInto('apps')
+      .values({
+        id: APP,
+        name: APP,
+        client_key: 'migrating-client-key',
+        client_key_created_at: now,
+        token_secret: 'secret',
+        settings: '{}',
+        is_default: 0,
+        created_at: now,
+      })
+      .execute();
+    const room = (id: string, messageCount: number) => ({
+      app_id: APP,
+      id,
+      room_type: 'group',
+      message_count: messageCount,
+      last_message_seq: messageCount === 0 ? null : messageCount,
+      created_at: now,
+      updated_at: now,
+    });
+    await db
+      .insertInto('rooms')
+      .values([room('busy', 7), room('quiet', 0)])
+      .execute();
+    const state = (roomId: string, userId: string, badge: number) => ({
+      app_id: APP,
+      room_id: roomId,
+      user_id: userId,
+      last_read_seq: 0,
+      badge,
+      updated_at: now,
+    });
+    await db
+      .insertInto('room_user_state')
+      .values([
+        state('busy', 'alice', 3),
+        state('busy', 'bob', 0),
+        state('busy', 'carol', 7),
+        state('quiet', 'dave', 0),
+      ])
+      .execute();
+  });
+  afterAll(async () => {
+    await storage.close();
+    await database.dispose();
+  });
+
+  it('runs alone on a database of the previous release and keeps every badge', async () => {
+    expect(await migrateToLatest(storage)).toStrictEqual(['010-unread-positions']);
+    const members = new MembersRepository(storage);
+    const badges = async (roomId: string) =>
+      Object.fromEntries((await members.roomStates(APP, roomId)).map((state) => [state.userId, state.badge]));
+    expect(await badges('busy')).toStrictEqual({ alice: 3, bob: 0, carol: 7 });
+    expect(await badges('quiet')).toStrictEqual({ dave: 0 });
+    const columns = await storage.db.selectFrom('room_user_state').selectAll().executeTakeFirstOrThrow();
+    expect(columns).not.toHaveProperty('badge');
+    expect(columns).toHaveProperty('unread_base');
+  });
+
+  it('counts on from there: a new message is one more for everyone but its sender', async () => {
+    const members = new MembersRepository(storage);
+    const rooms = new RoomsRepository(storage);
+    await storage.db.transaction().execute(async (tx) => {
+      const written = await rooms.messageAdded(APP, 'busy', { id: 'm8', seq: 8 }, tx);
+      expect(written).toBe(8);
+      await members.markSent(
+        APP,
+        'busy',
+        'bob',
+        { seq: 8, messageId: 'm8', now: Date.now(), messagesWritten: written },
+        tx,
+      );
+    });
+    const states = await members.readStates(APP, ['busy', 'quiet'], 'alice');
+    expect(states.get('busy')?.badge).toBe(4);
+    expect(Object.fromEntries((await members.roomStates(APP, 'busy')).map((s) => [s.userId, s.badge]))).toStrictEqual({
+      alice: 4,
+      bob: 0,
+      carol: 8,
+    });
+  });
+});
