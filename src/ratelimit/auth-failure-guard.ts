@@ -24,11 +24,12 @@ export class AuthFailureGuard {
 
   /** True when the address failed lately here and must be checked before it may try again. */
   suspect(ip: string): boolean {
-    return this.recent.has(budgetSubject(ip));
+    return this.recent.size > 0 && this.recent.has(budgetSubject(ip));
   }
 
   /** Seconds the address must wait before guessing again, or undefined when it may try. */
   async blockedFor(ip: string): Promise<number | undefined> {
+    if (this.recent.size === 0) return undefined;
     const subject = budgetSubject(ip);
     if (!this.recent.has(subject)) return undefined;
     const state = await this.counter.peek(subject, this.limit);

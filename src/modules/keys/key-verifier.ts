@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { EventBus } from '../../events/event-bus.js';
-import { hash, timingSafeEqual } from 'node:crypto';
+import { safeEqual, sha256Hex } from '../../shared/secrets.js';
 import { classifyApiKey } from './key-format.js';
 import type { ApiKey } from '../../core/principal.js';
 import type { KeysRepository } from './keys.repository.js';
@@ -10,21 +10,19 @@ const MAX_KEY_LENGTH = 512;
 const FOUND_TTL_MS = 10_000;
 const MISSING_TTL_MS = 5_000;
 
-type Entry = { key: ApiKey; digest: Buffer } | { key: null };
-
-const sha256 = (value: string): Buffer => hash('sha256', value, 'buffer') as unknown as Buffer;
+type Entry = { key: ApiKey; digest: string } | { key: null };
 
 /** The entry was found by its digest; comparing digests in constant time keeps it so. */
-const keyOf = (entry: Entry, digest: Buffer): ApiKey | undefined =>
-  entry.key !== null && timingSafeEqual(entry.digest, digest) ? entry.key : undefined;
+const keyOf = (entry: Entry, digest: string): ApiKey | undefined =>
+  entry.key !== null && safeEqual(entry.digest, digest) ? entry.key : undefined;
 
 /** Neither revoked nor expired. */
 export const isLive = (key: ApiKey, now = Date.now()): boolean =>
   key.revokedAt === null && (key.expiresAt === null || key.expiresAt > now);
 
 /**
- * Verifies API keys in microseconds: one SHA-256 and a bounded in-memory lookup; the database is
- * asked only on a miss. Entries are dropped at once when a key changes (on every node through the
+ * Verifies API keys in microseconds: one SHA-256 (straight to hex, no Buffer) and a bounded in-memory
+ * lookup; the database is asked only on a miss. The plain key is never kept: only its digest. Entries are dropped at once when a key changes (on every node through the
  * event bus), and expiry/revocation are checked on every call.
  */
 export class ApiKeyVerifier {
@@ -51,23 +49,22 @@ export class ApiKeyVerifier {
    */
   cached(plain: string): { key: ApiKey | undefined } | undefined {
     if (plain.length === 0 || plain.length > MAX_KEY_LENGTH) return { key: undefined };
-    const digest = sha256(plain);
-    const entry = this.cache.get(digest.toString('hex'));
+    const digest = sha256Hex(plain);
+    const entry = this.cache.get(digest);
     return entry && { key: keyOf(entry, digest) };
   }
 
   /** The stored key for `plain`, whatever its state (used to attribute failed attempts). */
   async lookup(plain: string): Promise<ApiKey | undefined> {
     if (plain.length === 0 || plain.length > MAX_KEY_LENGTH) return undefined;
-    const digest = sha256(plain);
-    const hash = digest.toString('hex');
-    const entry = this.cache.get(hash);
+    const digest = sha256Hex(plain);
+    const entry = this.cache.get(digest);
     if (entry) return keyOf(entry, digest);
     if (classifyApiKey(plain) === 'corrupt') return undefined;
     const generation = this.generation;
-    const key = await this.keys.findByHash(hash);
+    const key = await this.keys.findByHash(digest);
     if (generation === this.generation)
-      this.cache.set(hash, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
+      this.cache.set(digest, key ? { key, digest } : { key: null }, key ? undefined : { ttl: MISSING_TTL_MS });
     return key;
   }
 

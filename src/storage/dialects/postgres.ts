@@ -3,6 +3,7 @@ import { type PostgresDialect, sql } from 'kysely';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
+import { withNamedStatements } from './postgres-named-statements.js';
 
 // int8 (timestamps in ms, counts) fits a JS number for every value Parley stores.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -14,7 +15,7 @@ export function openPostgres(connectionString: string): { dialect: PostgresDiale
   const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: STATEMENT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);
-  return { dialect: new CurrentSchemaPostgresDialect({ pool }), close: () => pool.end() };
+  return { dialect: new CurrentSchemaPostgresDialect({ pool: withNamedStatements(pool) }), close: () => pool.end() };
 }
 
 const json = (column: string) => sql`(${sql.ref(column)}::jsonb)`;

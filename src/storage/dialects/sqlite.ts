@@ -5,6 +5,7 @@ import { SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool } fr
 import { safeRegexTest } from '../../shared/safe-regex.js';
 import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export interface SqliteHandle {
   dialect: SqliteDialect;
@@ -50,7 +51,11 @@ export function openSqlite(path: string): SqliteHandle {
     })();
     return true;
   };
-  return { dialect: new SqliteDialect({ database }), close: () => database.close(), insertRows };
+  return {
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    close: () => database.close(),
+    insertRows,
+  };
 }
 
 const path = (field: string) => `$."${field.replaceAll('"', '""')}"`;
