@@ -3,55 +3,28 @@
 // The baseline is the same query on a small table, measured in the same run: with an index the
 // ratio stays near 1; a table scan would grow it with the table (100x from 10k to 1M messages).
 // BENCH_MESSAGES (default 1,000,000) sets the large size; BENCH_DATABASE_URL=postgres://… runs on PostgreSQL.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
+import { postgresSchema } from './lib/databases.js';
+import { tempDir } from './lib/processes.js';
+import { KEYWORDS, ROOMS, createCorpusRooms, messageRow } from './lib/corpus.js';
 import { sql } from 'kysely';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { loadConfig } = await import(join(root, 'dist/config/config.js'));
 const { createLogger } = await import(join(root, 'dist/logger.js'));
 const { startRuntime } = await import(join(root, 'dist/runtime.js'));
-const { objectId } = await import(join(root, 'dist/shared/ids.js'));
 
 const LARGE = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const SMALL = 10_000;
-const ROOMS = 200;
-const MY_ROOMS = 20;
 const REPEAT = 50;
-const WORDS =
-  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(
-    ' ',
-  );
 
 async function database(label) {
-  const url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-chat-bench-'));
-    return {
-      url: `sqlite:${join(dir, `${label}.db`)}`,
-      dispose: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const schema = `bench_${label}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const scoped = new URL(url);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: scoped.toString(),
-    dispose: async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
-    },
-  };
+  if (process.env.BENCH_DATABASE_URL) return postgresSchema(label, process.env.BENCH_DATABASE_URL);
+  const { dir, remove } = tempDir(label);
+  return { url: `sqlite:${join(dir, `${label}.db`)}`, dispose: async () => remove() };
 }
 
 /** A server with `count` messages over ROOMS rooms; the reader is in MY_ROOMS of them. */
@@ -69,33 +42,12 @@ async function loaded(count, label) {
       payload: body === undefined ? undefined : JSON.stringify(body),
       headers: { 'content-type': 'application/json', 'im-api-key': apiKey, ...headers },
     });
-  for (const id of ['reader', 'writer']) await inject('POST', '/admin/clients', { _id: id, nickname: id });
-  for (let room = 0; room < ROOMS; room++) {
-    await inject('POST', '/rooms', {
-      _id: `room-${room}`,
-      members: room < MY_ROOMS ? ['reader', 'writer'] : ['writer'],
-    });
-  }
+  await createCorpusRooms((path, body) => inject('POST', path, body));
   const start = Date.now() - count * 10;
   for (let offset = 0; offset < count; offset += 20_000) {
     const rows = [];
-    for (let index = offset; index < Math.min(count, offset + 20_000); index++) {
-      const text = `${WORDS[index % WORDS.length]} ${WORDS[(index * 7) % 19]} report ${index}${index % 100_000 === 7 ? ' zyxwvut' : ''}`;
-      const at = start + index * 10;
-      rows.push({
-        app_id: appId,
-        id: objectId(at),
-        room_id: `room-${index % ROOMS}`,
-        sender_id: 'writer',
-        message_type: 'text',
-        content: JSON.stringify({ message: text }),
-        search_text: text,
-        pinned: 0,
-        batch_id: null,
-        created_at: at,
-        updated_at: at,
-      });
-    }
+    for (let index = offset; index < Math.min(count, offset + 20_000); index++)
+      rows.push(messageRow(appId, index, start));
     await storage.insertMany('messages', rows);
   }
   if (storage.dialect.name === 'postgres') await sql`analyze messages`.execute(storage.db);
@@ -117,8 +69,11 @@ async function timeIt(run) {
 }
 
 const CASES = {
-  'search, rare word (7 letters)': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: 'zyxwvut' }),
-  'search, common word (limit 50)': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: 'charlie' }),
+  'search, rare word (7 letters)': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: KEYWORDS.rare }),
+  'search, common word (limit 50)': (s) =>
+    s.asReader('POST', '/search', { type: ['messages'], keyword: KEYWORDS.common }),
+  'search, word common in other rooms': (s) =>
+    s.asReader('POST', '/search', { type: ['messages'], keyword: KEYWORDS.otherRooms }),
   'search, 2-letter keyword': (s) => s.asReader('POST', '/search', { type: ['messages'], keyword: 'zy' }),
   'messages/v3 first page (20)': (s) => s.asReader('GET', '/rooms/room-3/messages/v3'),
   'messages/v3 page in the middle (100)': (s) =>

@@ -2,79 +2,16 @@
 // against a bare socket.io server (same version and settings) that only relays an HTTP POST to a
 // socket.io room: the baseline is measured in the same run, with the same clients.
 // BENCH_SOCKETS (default 200) members, BENCH_MESSAGES (default 100) messages, one at a time.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Server } from 'socket.io';
 import { io } from 'socket.io-client';
+import { startBareRelay } from './lib/baselines.js';
+import { startParley } from './lib/parley.js';
+import { root, tempDir } from './lib/processes.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 200);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100);
-
-function startParley() {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-rt-bench-'));
-  const child = spawn(process.execPath, ['dist/server.js'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: `sqlite:${join(dir, 'bench.db')}`,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_PER_MINUTE: '10000000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`parley did not start: ${output}`)), 20_000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const port =
-        /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? /localhost:(\d+)/.exec(output)?.[1];
-      const apiKey = /API key\s+:\s+(\S+)/.exec(output)?.[1];
-      const clientKey = /Client key\s+:\s+(\S+)/.exec(output)?.[1];
-      if (apiKey && clientKey && /parley listening/.test(output)) {
-        clearTimeout(timer);
-        const address = /"address":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? `http://127.0.0.1:${port}`;
-        resolve({
-          url: address,
-          apiKey,
-          clientKey,
-          stop: () => {
-            child.kill('SIGTERM');
-            rmSync(dir, { recursive: true, force: true });
-          },
-        });
-      }
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-  });
-}
-
-/** The baseline: socket.io with Parley's settings, an HTTP POST relayed to one room, nothing else. */
-function startBare() {
-  const http = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      server.to('room').emit('chat message', JSON.parse(body));
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"RC":0}');
-    });
-  });
-  const server = new Server(http, { allowEIO3: true, pingInterval: 5000, pingTimeout: 8000 });
-  server.on('connection', (socket) => socket.join('room'));
-  return new Promise((resolve) =>
-    http.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${http.address().port}`, stop: () => server.close() }),
-    ),
-  );
-}
 
 async function connectAll(url, authFor) {
   const sockets = [];
@@ -133,13 +70,14 @@ const post = (url, path, headers, body) =>
     return response.json();
   });
 
-const bare = await startBare();
+const bare = await startBareRelay();
 const bareSockets = await connectAll(bare.url);
 const baseline = await measure(bareSockets, (tag) => post(bare.url, '/', {}, { message: tag }));
 for (const socket of bareSockets) socket.close();
-bare.stop();
+await bare.stop();
 
-const parley = await startParley();
+const { dir, remove } = tempDir('realtime');
+const parley = await startParley({ databaseUrl: `sqlite:${join(dir, 'realtime.db')}` });
 const admin = { 'im-api-key': parley.apiKey };
 const users = Array.from({ length: SOCKETS }, (_, i) => ({ _id: `u${i}`, nickname: `User ${i}` }));
 await post(parley.url, '/admin/clients/list', admin, { data: [...users, { _id: 'sender', nickname: 'Sender' }] });
@@ -155,7 +93,8 @@ const result = await measure(parleySockets, (tag) =>
   post(parley.url, '/messages', admin, { room: 'bench', sender: 'sender', message: tag, messageType: 'text' }),
 );
 for (const socket of parleySockets) socket.close();
-parley.stop();
+await parley.stop();
+remove();
 
 const ratio = result.p50 / baseline.p50;
 console.log(`Delivery to ${SOCKETS} sockets, ${MESSAGES} messages one at a time (median / p95 ms):`);
