@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.js';
 import type { MembersRepository } from './members.repository.js';
 import { ensureDirectRoom } from './direct-room.js';
 import type { Db } from '../../storage/transaction.js';
+import type { RoomAccess } from './room-access.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 import type { UserDirectory } from '../users/index.js';
 import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch.repository.js';
@@ -33,6 +34,7 @@ export class BatchService {
       batches: BatchRepository;
       rooms: RoomsRepository;
       members: MembersRepository;
+      access: Pick<RoomAccess, 'membersOf'>;
       users: UserDirectory;
       writer: MessageWriter;
       messages: MessagesService;
@@ -199,11 +201,12 @@ export class BatchService {
     sender: string,
     entry: Record<string, unknown>,
     tx: Db,
-  ): Promise<{ room: Room; created: boolean; members?: string[] }> {
+  ): Promise<{ room: Room; created: boolean; members: string[] }> {
     if (typeof entry.room === 'string' && entry.room !== '') {
       const room = await this.deps.rooms.findForUpdate(appId, entry.room, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND', `Room '${entry.room}' not found`);
-      return { room, created: false };
+      const members = (await this.deps.access.membersOf(room, tx)).map((member) => member.userId);
+      return { room, created: false, members };
     }
     const receiver = String(entry.receiver);
     if (receiver === sender) throw new AppError('INVALID_REQUEST', 'The receiver is the sender');

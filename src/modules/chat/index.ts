@@ -29,6 +29,7 @@ import { ModerationRepository } from './moderation.repository.js';
 import { moderationRoutes } from './moderation.routes.js';
 import { ModerationService } from './moderation.service.js';
 import type { MessageCensor, MessageFileSharing } from './ports.js';
+import { MemberListCache } from './member-cache.js';
 import { RoomAccess } from './room-access.js';
 import { RoomList } from './room-list.js';
 import { RoomPresenter, type OnlineUsers } from './room-presenter.js';
@@ -106,7 +107,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const messages = new MessagesRepository(storage);
   const members = new MembersRepository(storage);
   const moderation = new ModerationRepository(storage);
-  const access = new RoomAccess({ rooms, members, users });
+  const access = new RoomAccess({ rooms, users, memberLists: new MemberListCache(members) });
   const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const writer = new MessageWriter({ messages, rooms, members, webhookEvents, files: deps.files });
@@ -131,6 +132,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       batches: new BatchRepository(storage),
       rooms,
       members,
+      access,
       users,
       writer,
       messages: messagesService,

@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
+import { newMembersStamp } from './rooms.repository.js';
 
 /** A read position: the message read up to (its seq and id), and when. */
 export interface ReadPosition {
@@ -58,6 +59,12 @@ const toState = (row: StateRow): ReadState => ({
   badge: Math.max(0, Number(row.messages_written) - Number(row.unread_base)),
   pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
 });
+
+/** Transactions that changed some room's members: what they read of members is not committed yet. */
+const changingMembers = new WeakSet<Db>();
+
+/** True when `db` is a transaction that changed members: a member list it reads may never be committed. */
+export const changesMembers = (db: Db): boolean => changingMembers.has(db);
 
 export class MembersRepository {
   constructor(private readonly storage: Storage) {}
@@ -154,12 +161,26 @@ export class MembersRepository {
       updated_at: now,
     }));
     await insertMissing(db, 'room_user_state', states);
+    await this.membersChanged(appId, roomId, db);
+  }
+
+  /** A change of the room's members (who, roles, properties): lists read before it are stale now. */
+  private async membersChanged(appId: string, roomId: string, db: Db): Promise<void> {
+    if (db !== this.storage.db) changingMembers.add(db);
+    await db
+      .updateTable('rooms')
+      .set({ members_stamp: newMembersStamp() })
+      .where('app_id', '=', appId)
+      .where('id', '=', roomId)
+      .execute();
   }
 
   /** Removes members with their read positions and preferences (spec 4.7). */
   async remove(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
+    if (userIds.length === 0) return;
     await this.deleteUsers('room_members', appId, roomId, userIds, db);
     await this.deleteUsers('room_user_state', appId, roomId, userIds, db);
+    await this.membersChanged(appId, roomId, db);
   }
 
   /** Rows of these users in one room of a per-room-and-user table. */
@@ -217,6 +238,7 @@ export class MembersRepository {
       .where('room_id', '=', roomId)
       .where('user_id', '=', userId)
       .execute();
+    await this.membersChanged(appId, roomId, db);
   }
 
   async setProperties(
@@ -233,6 +255,7 @@ export class MembersRepository {
       .where('room_id', '=', roomId)
       .where('user_id', '=', userId)
       .execute();
+    await this.membersChanged(appId, roomId, db);
   }
 
   async readStates(appId: string, roomIds: readonly string[], userId: string): Promise<Map<string, ReadState>> {

@@ -77,7 +77,7 @@ export class MessagesService {
       if (!room) throw new AppError('ROOM_NOT_FOUND');
       return {
         stored: await this.deps.writer.write(tx, room, body.sender as string, draft),
-        members: await this.memberIds(appId, room.id, tx),
+        members: idsOf(await this.deps.access.membersOf(room, tx)),
       };
     });
     await this.announceCreated(
@@ -241,7 +241,7 @@ export class MessagesService {
       const locked = await this.deps.rooms.findForUpdate(appId, roomId, tx);
       if (!locked) return undefined;
       // Membership may have changed since the check above: the sender must still be in the room.
-      const current = await this.memberIds(appId, roomId, tx);
+      const current = idsOf(await this.deps.access.membersOf(locked, tx));
       if (!current.includes(senderId)) return undefined;
       return {
         stored: await this.deps.writer.write(tx, locked, senderId, draft, { fromWebhook: true }),

@@ -4,6 +4,7 @@ import type { Member, MembersRepository } from './members.repository.js';
 import type { UserDirectory } from '../users/index.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { MemberListCache } from './member-cache.js';
 
 export type { Actor } from '../../core/actor.js';
 
@@ -57,10 +58,16 @@ export class RoomAccess {
   constructor(
     private readonly deps: {
       rooms: RoomsRepository;
-      members: MembersRepository;
       users: UserDirectory;
+      /** Member lists kept while the room's members stamp holds. */
+      memberLists: MemberListCache;
     },
   ) {}
+
+  /** The members of a room just read (under its lock inside a transaction: pass it as `db`). */
+  membersOf(room: Room, db?: Db): Promise<Member[]> {
+    return this.deps.memberLists.of(room, db);
+  }
 
   /** A user and every group that contains them: a room member through any of them is a member. */
   async principals(appId: string, userId: string, db?: Db): Promise<string[]> {
@@ -76,7 +83,7 @@ export class RoomAccess {
     const found = await this.deps.rooms.findForActor(appId, roomId, actor, tx ?? this.deps.rooms.db, tx !== undefined);
     if (!found) throw new AppError('ROOM_NOT_FOUND');
     const { room, facts } = found;
-    const members = await this.deps.members.list(appId, roomId, tx);
+    const members = await this.deps.memberLists.of(room, tx);
     const principals =
       actor.userId === null ? [] : facts.inGroups ? await this.principals(appId, actor.userId, tx) : [actor.userId];
     const memberIds = new Set(members.map((member) => member.userId));

@@ -2,6 +2,7 @@ import type { Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Database, RoomsTable } from '../../storage/schema/tables.js';
+import { randomId } from '../../shared/ids.js';
 
 /** Whether members read messages from before they joined (issue 9 item 1). */
 export type HistoryVisibility = 'shared' | 'joined';
@@ -30,11 +31,16 @@ export interface Room {
   lastMessageSeq: number | null;
   /** Messages ever written in the room (deleted ones too): members' unread counts are measured on it. */
   messagesWritten: number;
+  /** Changes with every change of the members: a member list read at this stamp is current while it holds. */
+  membersStamp: string;
   messageCount: number;
   pinnedMessageId: string | null;
   createdAt: number;
   updatedAt: number;
 }
+
+/** A room's members changed (or the room is new): a random stamp no earlier state of any room had. */
+export const newMembersStamp = (): string => randomId('m', 16);
 
 /** What the access rule asks about an actor in a room (see `RoomsRepository.findForActor`). */
 export interface ActorFacts {
@@ -89,6 +95,7 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   lastMessageId: row.last_message_id,
   lastMessageSeq: row.last_message_seq === null ? null : Number(row.last_message_seq),
   messagesWritten: Number(row.messages_written),
+  membersStamp: row.members_stamp,
   messageCount: Number(row.message_count),
   pinnedMessageId: row.pinned_message_id,
   createdAt: row.created_at,
@@ -260,6 +267,7 @@ export class RoomsRepository {
         last_message_id: null,
         last_message_seq: null,
         message_count: 0,
+        members_stamp: newMembersStamp(),
         pinned_message_id: null,
         created_at: now,
         updated_at: now,

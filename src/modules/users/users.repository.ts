@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/database.js';
 import { queryRefusal } from '../../storage/dialects/query-errors.js';
 import type { Database, UsersTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
+import { randomId } from '../../shared/ids.js';
 import type { UserFilter } from './user-filter.js';
 
 export interface Address {
@@ -301,6 +302,15 @@ export class UsersRepository {
 
   /** Takes a deleted user or group out of every room, with their read state and invitations. */
   async removeFromRooms(appId: string, userId: string, db: Db): Promise<void> {
+    // Their rooms' members change: a new members stamp, as chat's MembersRepository gives on every change.
+    await db
+      .updateTable('rooms')
+      .set({ members_stamp: randomId('m', 16) })
+      .where('app_id', '=', appId)
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('room_members').select('room_id').where('app_id', '=', appId).where('user_id', '=', userId),
+      )
+      .execute();
     await db.deleteFrom('room_members').where('app_id', '=', appId).where('user_id', '=', userId).execute();
     await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('user_id', '=', userId).execute();
     await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('user_id', '=', userId).execute();

@@ -10,6 +10,7 @@ import * as deletions from './007-deletions.js';
 import * as historyVisibility from './008-history-visibility.js';
 import * as fileShares from './009-file-shares.js';
 import * as unreadPositions from './010-unread-positions.js';
+import * as memberStamps from './011-member-stamps.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -25,6 +26,7 @@ const STEPS: Record<string, Step> = {
   '008-history-visibility': historyVisibility,
   '009-file-shares': fileShares,
   '010-unread-positions': unreadPositions,
+  '011-member-stamps': memberStamps,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -163,6 +163,8 @@ export interface RoomsTable {
   /** Messages ever written in the room: one more per message, never fewer (deletions do not count) */
   messages_written: Generated<number>;
   message_count: number;
+  /** Random, new on every change of the room's members: member lists read at a stamp stay valid while it holds */
+  members_stamp: Generated<string>;
   pinned_message_id: string | null;
   created_at: number;
   updated_at: number;

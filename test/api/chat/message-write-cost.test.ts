@@ -12,9 +12,12 @@ import { createRoom } from '../../helpers/factories.js';
  */
 
 const LARGE = 1_000;
-/** The statements of one message: room and access facts, members, insert, room counters, sender's read
- * position, webhook settings, sender for the view, then push: groups among the members, who has a device. */
-const MAX_STATEMENTS = 10;
+/**
+ * The statements of one message: the room with the access facts, the insert, the room's counters,
+ * the sender's read position, the webhook settings, the sender for the view, then for push the
+ * groups among the members and who has a device. The members are read once while they do not change.
+ */
+const MAX_STATEMENTS = 8;
 /** Work on timers (outbox pollers, batches) and cached authentication lookups are not the message's. */
 const NOT_THE_MESSAGE =
   /"next_attempt_at" <=|from "message_batches"|from "user_tokens"|from "apps"|from "app_config"|"key_usage"|"api_keys"|"audit_log"/;

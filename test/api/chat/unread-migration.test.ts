@@ -6,7 +6,7 @@ import { MembersRepository } from '../../../src/modules/chat/members.repository.
 import { RoomsRepository } from '../../../src/modules/chat/rooms.repository.js';
 import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
 
-/** The migration to unread positions (issue 11) keeps every badge a database already holds. */
+/** The migrations of issue 11 on a database of the previous release: every badge is kept, every room gets a members stamp. */
 
 const APP = 'migrating';
 const LAST_BEFORE = '009-file-shares';
@@ -32,7 +32,7 @@ async function migrateUpTo(storage: Storage, last: string): Promise<void> {
   if (error) throw error;
 }
 
-describe('migration 010: badges become unread positions', () => {
+describe('migrations 010 and 011: unread positions and members stamps', () => {
   let database: TestDatabase;
   let storage: Storage;
 
@@ -92,7 +92,7 @@ describe('migration 010: badges become unread positions', () => {
   });
 
   it('runs alone on a database of the previous release and keeps every badge', async () => {
-    expect(await migrateToLatest(storage)).toStrictEqual(['010-unread-positions']);
+    expect(await migrateToLatest(storage)).toStrictEqual(['010-unread-positions', '011-member-stamps']);
     const members = new MembersRepository(storage);
     const badges = async (roomId: string) =>
       Object.fromEntries((await members.roomStates(APP, roomId)).map((state) => [state.userId, state.badge]));
@@ -101,6 +101,15 @@ describe('migration 010: badges become unread positions', () => {
     const columns = await storage.db.selectFrom('room_user_state').selectAll().executeTakeFirstOrThrow();
     expect(columns).not.toHaveProperty('badge');
     expect(columns).toHaveProperty('unread_base');
+  });
+
+  it('gives every room its own members stamp', async () => {
+    const stamps = (await storage.db.selectFrom('rooms').select('members_stamp').execute()).map(
+      (row) => row.members_stamp,
+    );
+    expect(stamps).toHaveLength(2);
+    expect(new Set(stamps).size).toBe(2);
+    for (const stamp of stamps) expect(stamp).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it('counts on from there: a new message is one more for everyone but its sender', async () => {
