@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { type Scope, scopeAllows } from '../core/scopes.js';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
-import '../http/types.js';
+import type { AuthMode } from '../http/types.js';
 import type { App } from '../core/principal.js';
 import type { AppsService } from '../modules/apps/index.js';
 import type { ActivityRecorder } from '../modules/audit/index.js';
@@ -59,23 +59,36 @@ export default fp<AuthPluginOptions>(
       throw rateLimitExceeded(wait);
     };
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook: a cached API key within its budget is admitted without a promise or a tick.
+    app.addHook('onRequest', (request, reply, done) => {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authenticate(request, reply);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending === undefined) done();
+      else pending.then(() => done(), done);
+    });
+
+    /** Returns nothing when decided at once (admitted, or thrown); a promise when it must wait. */
+    function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
       request.auditTargets = [];
       const { auth: mode, scope } = request.routeOptions.config ?? {};
-      if (mode === undefined || mode === 'public') return;
+      if (mode === undefined || mode === 'public') return undefined;
 
       const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
       if (mode === 'admin' || apiKey !== undefined) {
         const subject = { appId: '', keyId: null, keyName: null };
         request.auditSubject = subject;
-        if (apiKey === undefined) {
-          subject.appId = (await deps.apps.defaultApp()).id;
-          throw new AppError('MISSING_API_KEY');
-        }
-        await authenticateApiKey(request, reply, subject, apiKey, scope);
-        return;
+        if (apiKey !== undefined && admitApiKeyNow(request, reply, subject, apiKey, scope)) return undefined;
+        return authenticateApiKey(request, reply, subject, apiKey, scope);
       }
+      return authenticateUser(request, reply, mode);
+    }
 
+    async function authenticateUser(request: FastifyRequest, reply: FastifyReply, mode: AuthMode): Promise<void> {
       const clientKey = header(request, 'im-client-key') ?? header(request, 'client_key');
       if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY');
       const wait = await deps.authFailures.blockedFor(request.ip);
@@ -94,15 +107,48 @@ export default fp<AuthPluginOptions>(
       // IM-CLIENT-ID naming another user is refused on every route, not only those that read
       // the user (spec 12 item 12).
       actorOf(request);
-    });
+    }
 
-    async function authenticateApiKey(
+    /**
+     * The common case decided without waiting: a live key found in the verifier's cache, its app
+     * cached, its budget counted in this process, from an address with no recent failures.
+     * False — with nothing counted — whenever any of that does not hold: `authenticateApiKey`
+     * then decides, the same way.
+     */
+    function admitApiKeyNow(
       request: FastifyRequest,
       reply: FastifyReply,
       subject: NonNullable<FastifyRequest['auditSubject']>,
       apiKey: string,
       scope: Scope | undefined,
+    ): boolean {
+      if (deps.authFailures.suspect(request.ip)) return false;
+      const key = deps.keyVerifier.cached(apiKey)?.key;
+      if (key === undefined || !isLive(key)) return false;
+      const app = deps.apps.cached(key.appId);
+      if (app === undefined || !keyAdmits(key, request.ip)) return false;
+      const decision = deps.keyRequests.hitNow(key.id, key.rateLimit);
+      if (decision === undefined) return false;
+      subject.appId = key.appId;
+      subject.keyId = key.id;
+      subject.keyName = key.name;
+      enforce(request, reply, decision);
+      if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
+      request.auth = { kind: 'apiKey', app, key };
+      return true;
+    }
+
+    async function authenticateApiKey(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      subject: NonNullable<FastifyRequest['auditSubject']>,
+      apiKey: string | undefined,
+      scope: Scope | undefined,
     ): Promise<void> {
+      if (apiKey === undefined) {
+        subject.appId = (await deps.apps.defaultApp()).id;
+        throw new AppError('MISSING_API_KEY');
+      }
       let wait: number | undefined;
       if (deps.authFailures.suspect(request.ip)) {
         wait = await deps.authFailures.blockedFor(request.ip);
