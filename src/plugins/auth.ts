@@ -214,13 +214,6 @@ export default fp<AuthPluginOptions>(
       done();
       const subject = request.auditSubject;
       if (!subject || subject.appId === '') return;
-      const targets: string[] = [];
-      for (const value of [
-        ...Object.values((request.params ?? {}) as Record<string, unknown>),
-        ...request.auditTargets,
-      ]) {
-        if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
-      }
       deps.activity.record(
         {
           appId: subject.appId,
@@ -230,9 +223,9 @@ export default fp<AuthPluginOptions>(
           ip: request.ip,
           method: request.method,
           route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
-          url: request.url.slice(0, 2048),
+          url: request.url.length > MAX_URL ? request.url.slice(0, MAX_URL) : request.url,
           status: reply.statusCode,
-          targetIds: targets.length > 100 ? targets.slice(0, 100) : targets,
+          targetIds: targetsOf(request),
           requestId: request.id,
           durationMs: Math.round(reply.elapsedTime * 100) / 100,
           count: 1,
@@ -243,6 +236,23 @@ export default fp<AuthPluginOptions>(
   },
   { name: 'parley-auth' },
 );
+
+const MAX_URL = 2048;
+const MAX_TARGETS = 100;
+/** Shared by every request that names no id: never written to. */
+const NO_TARGETS = Object.freeze([]) as unknown as string[];
+
+/** The ids a request names (its params) or touched (`auditTargets`), once each, at most 100. */
+function targetsOf(request: FastifyRequest): string[] {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const targets: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
+  };
+  for (const name in params) if (Object.hasOwn(params, name)) add(params[name]);
+  for (const value of request.auditTargets) add(value);
+  return targets.length === 0 ? NO_TARGETS : targets.length > MAX_TARGETS ? targets.slice(0, MAX_TARGETS) : targets;
+}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];

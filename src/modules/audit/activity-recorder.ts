@@ -18,11 +18,18 @@ const changedNothing = (entry: AuditEntry): boolean =>
  * trip per request. Requests that changed nothing and are identical (app, key, IP, method, URL,
  * status) within one second share one record with a `count`; every other request has its own.
  */
+/** One key's requests since the last write: its usage rows by minute and its last successful use. */
+interface KeyActivity {
+  rows: UsageRow[];
+  lastAt: number;
+  lastIp: string | null;
+}
+
 export class ActivityRecorder {
   private entries: AuditEntry[] = [];
+  /** The record each request that changed nothing would share, by everything but its second. */
   private repeats = new Map<string, AuditEntry>();
-  private usage = new Map<string, UsageRow>();
-  private lastUse = new Map<string, { at: number; ip: string }>();
+  private keys = new Map<string, KeyActivity>();
   private flushing: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
 
@@ -43,29 +50,40 @@ export class ActivityRecorder {
 
   record(entry: AuditEntry, rateLimited: boolean): void {
     this.append(entry);
-    if (entry.keyId !== null) {
-      const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
-      const id = `${entry.keyId}|${minute}`;
-      let row = this.usage.get(id);
-      if (!row) {
-        row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 };
-        this.usage.set(id, row);
-      }
-      row.requests += 1;
-      if (entry.status >= 400) row.errors += 1;
-      if (rateLimited) row.rateLimited += 1;
-      if (!rateLimited && entry.status < 400) this.lastUse.set(entry.keyId, { at: entry.at, ip: entry.ip });
-    }
+    if (entry.keyId !== null) this.countUse(entry, entry.keyId, rateLimited);
     if (this.entries.length >= FLUSH_AT_ENTRIES) void this.flush();
+  }
+
+  private countUse(entry: AuditEntry, keyId: string, rateLimited: boolean): void {
+    const minute = entry.at - (entry.at % MINUTE_MS);
+    let activity = this.keys.get(keyId);
+    if (activity === undefined) {
+      activity = { rows: [], lastAt: 0, lastIp: null };
+      this.keys.set(keyId, activity);
+    }
+    let row = activity.rows.at(-1);
+    if (row === undefined || row.minute !== minute) {
+      row = activity.rows.find((candidate) => candidate.minute === minute);
+      if (row === undefined) {
+        row = { appId: entry.appId, keyId, minute, requests: 0, errors: 0, rateLimited: 0 };
+        activity.rows.push(row);
+      }
+    }
+    row.requests += 1;
+    if (entry.status >= 400) row.errors += 1;
+    if (rateLimited) row.rateLimited += 1;
+    if (!rateLimited && entry.status < 400) {
+      activity.lastAt = entry.at;
+      activity.lastIp = entry.ip;
+    }
   }
 
   private append(entry: AuditEntry): void {
     if (changedNothing(entry)) {
       const second = Math.floor(entry.at / 1000);
-      const who = `${entry.appId}\n${entry.keyId}\n${entry.ip}`;
-      const id = `${who}\n${entry.method}\n${entry.status}\n${second}\n${entry.url}`;
+      const id = `${entry.appId}\n${entry.keyId}\n${entry.ip}\n${entry.method}\n${entry.status}\n${entry.url}`;
       const seen = this.repeats.get(id);
-      if (seen) {
+      if (seen !== undefined && Math.floor(seen.at / 1000) === second) {
         seen.count += 1;
         return;
       }
@@ -89,16 +107,16 @@ export class ActivityRecorder {
 
   private async write(): Promise<void> {
     const entries = this.entries;
-    const usage = [...this.usage.values()];
-    const lastUse = [...this.lastUse.entries()];
-    if (entries.length === 0 && usage.length === 0) return;
+    const keys = [...this.keys];
+    if (entries.length === 0 && keys.length === 0) return;
     this.entries = [];
     this.repeats = new Map();
-    this.usage = new Map();
-    this.lastUse = new Map();
+    this.keys = new Map();
     await this.deps.audit.insert(entries);
-    await this.deps.audit.addUsage(usage);
-    for (const [keyId, use] of lastUse) await this.deps.keys.recordUse(keyId, use.at, use.ip);
+    await this.deps.audit.addUsage(keys.flatMap(([, activity]) => activity.rows));
+    for (const [keyId, { lastAt, lastIp }] of keys) {
+      if (lastIp !== null) await this.deps.keys.recordUse(keyId, lastAt, lastIp);
+    }
   }
 
   private async purge(): Promise<void> {
