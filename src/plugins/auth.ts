@@ -274,11 +274,14 @@ function enforce(request: FastifyRequest, reply: FastifyReply, decision: Decisio
   throw rateLimitExceeded(decision.resetSeconds);
 }
 
-/** IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio. */
+/**
+ * IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio.
+ * Named in lower case, as Fastify sends them, so that it need not fold each name on every request.
+ */
 function setRateLimitHeaders(reply: FastifyReply, decision: Decision): void {
-  reply.header('RateLimit-Policy', `${decision.limit};w=${WINDOW_SECONDS}`);
-  reply.header('RateLimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
-  reply.header('X-RateLimit-Limit', String(decision.limit));
-  reply.header('X-RateLimit-Remaining', String(decision.remaining));
-  reply.header('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+  reply.header('ratelimit-policy', `${decision.limit};w=${WINDOW_SECONDS}`);
+  reply.header('ratelimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
+  reply.header('x-ratelimit-limit', String(decision.limit));
+  reply.header('x-ratelimit-remaining', String(decision.remaining));
+  reply.header('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
 }
