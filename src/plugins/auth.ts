@@ -214,24 +214,23 @@ export default fp<AuthPluginOptions>(
       done();
       const subject = request.auditSubject;
       if (!subject || subject.appId === '') return;
-      deps.activity.record(
-        {
-          appId: subject.appId,
-          at: Date.now(),
-          keyId: subject.keyId,
-          keyName: subject.keyName,
-          ip: request.ip,
-          method: request.method,
-          route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
-          url: request.url.length > MAX_URL ? request.url.slice(0, MAX_URL) : request.url,
-          status: reply.statusCode,
-          targetIds: targetsOf(request),
-          requestId: request.id,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          count: 1,
-        },
-        request.rateLimited,
-      );
+      const url = request.url.length > MAX_URL ? request.url.slice(0, MAX_URL) : request.url;
+      const facts = {
+        appId: subject.appId,
+        at: Date.now(),
+        keyId: subject.keyId,
+        keyName: subject.keyName,
+        ip: request.ip,
+        method: request.method,
+        url,
+        status: reply.statusCode,
+      };
+      deps.activity.record(facts, request.rateLimited, () => ({
+        route: request.routeOptions.url ?? url.split('?')[0] ?? url,
+        targetIds: targetsOf(request),
+        requestId: request.id,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      }));
     });
   },
   { name: 'parley-auth' },
