@@ -33,6 +33,23 @@ function isPrototypePoisoning(text: string): boolean {
 /** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
+const CORS = {
+  origin: '*',
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  allowedHeaders: [
+    'content-type',
+    'im-api-key',
+    'im-client-key',
+    'im-authorization',
+    'im-client-id',
+    'im-device-id',
+    'api_key',
+    'client_key',
+    'authorization',
+  ],
+  maxAge: 600,
+};
+
 export interface HttpAppOptions {
   config: Pick<Config, 'logLevel' | 'trustProxy'>;
   logger: Logger;
@@ -94,28 +111,15 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   // Bodies are JSON only (spec 0): without this, Fastify's built-in text/plain parser would let text through.
   app.removeContentTypeParser('text/plain');
 
+  // Browsers preflight the SDKs' REST calls (custom headers); they send no credentials, so any origin
+  // will do. Every answer carries the origin header (set here, with the request id: one hook for
+  // both); @fastify/cors, in a context of its own, only answers the preflights (its OPTIONS route).
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Request-Id', request.id);
+    reply.header('x-request-id', request.id);
+    reply.header('access-control-allow-origin', '*');
     done();
   });
-
-  // Browsers preflight the SDKs' REST calls (custom headers); they send no credentials, so any origin will do.
-  await app.register(cors, {
-    origin: '*',
-    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: [
-      'content-type',
-      'im-api-key',
-      'im-client-key',
-      'im-authorization',
-      'im-client-id',
-      'im-device-id',
-      'api_key',
-      'client_key',
-      'authorization',
-    ],
-    maxAge: 600,
-  });
+  await app.register(async (preflights) => preflights.register(cors, CORS));
   await app.register(errorsPlugin);
   await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { type Scope, scopeAllows } from '../core/scopes.js';
 import { actorOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
-import '../http/types.js';
+import type { AuthMode } from '../http/types.js';
 import type { App } from '../core/principal.js';
 import type { AppsService } from '../modules/apps/index.js';
 import type { ActivityRecorder } from '../modules/audit/index.js';
@@ -59,23 +59,36 @@ export default fp<AuthPluginOptions>(
       throw rateLimitExceeded(wait);
     };
 
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook: a cached API key within its budget is admitted without a promise or a tick.
+    app.addHook('onRequest', (request, reply, done) => {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authenticate(request, reply);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending === undefined) done();
+      else pending.then(() => done(), done);
+    });
+
+    /** Returns nothing when decided at once (admitted, or thrown); a promise when it must wait. */
+    function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> | undefined {
       request.auditTargets = [];
       const { auth: mode, scope } = request.routeOptions.config ?? {};
-      if (mode === undefined || mode === 'public') return;
+      if (mode === undefined || mode === 'public') return undefined;
 
       const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
       if (mode === 'admin' || apiKey !== undefined) {
         const subject = { appId: '', keyId: null, keyName: null };
         request.auditSubject = subject;
-        if (apiKey === undefined) {
-          subject.appId = (await deps.apps.defaultApp()).id;
-          throw new AppError('MISSING_API_KEY');
-        }
-        await authenticateApiKey(request, reply, subject, apiKey, scope);
-        return;
+        if (apiKey !== undefined && admitApiKeyNow(request, reply, subject, apiKey, scope)) return undefined;
+        return authenticateApiKey(request, reply, subject, apiKey, scope);
       }
+      return authenticateUser(request, reply, mode);
+    }
 
+    async function authenticateUser(request: FastifyRequest, reply: FastifyReply, mode: AuthMode): Promise<void> {
       const clientKey = header(request, 'im-client-key') ?? header(request, 'client_key');
       if (clientKey === undefined) throw new AppError('MISSING_CLIENT_KEY');
       const wait = await deps.authFailures.blockedFor(request.ip);
@@ -94,15 +107,48 @@ export default fp<AuthPluginOptions>(
       // IM-CLIENT-ID naming another user is refused on every route, not only those that read
       // the user (spec 12 item 12).
       actorOf(request);
-    });
+    }
 
-    async function authenticateApiKey(
+    /**
+     * The common case decided without waiting: a live key found in the verifier's cache, its app
+     * cached, its budget counted in this process, from an address with no recent failures.
+     * False — with nothing counted — whenever any of that does not hold: `authenticateApiKey`
+     * then decides, the same way.
+     */
+    function admitApiKeyNow(
       request: FastifyRequest,
       reply: FastifyReply,
       subject: NonNullable<FastifyRequest['auditSubject']>,
       apiKey: string,
       scope: Scope | undefined,
+    ): boolean {
+      if (deps.authFailures.suspect(request.ip)) return false;
+      const key = deps.keyVerifier.cached(apiKey)?.key;
+      if (key === undefined || !isLive(key)) return false;
+      const app = deps.apps.cached(key.appId);
+      if (app === undefined || !keyAdmits(key, request.ip)) return false;
+      const decision = deps.keyRequests.hitNow(key.id, key.rateLimit);
+      if (decision === undefined) return false;
+      subject.appId = key.appId;
+      subject.keyId = key.id;
+      subject.keyName = key.name;
+      enforce(request, reply, decision);
+      if (scope !== undefined && !scopeAllows(key.scopes, scope)) throw new AppError('INSUFFICIENT_PERMISSIONS');
+      request.auth = { kind: 'apiKey', app, key };
+      return true;
+    }
+
+    async function authenticateApiKey(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      subject: NonNullable<FastifyRequest['auditSubject']>,
+      apiKey: string | undefined,
+      scope: Scope | undefined,
     ): Promise<void> {
+      if (apiKey === undefined) {
+        subject.appId = (await deps.apps.defaultApp()).id;
+        throw new AppError('MISSING_API_KEY');
+      }
       let wait: number | undefined;
       if (deps.authFailures.suspect(request.ip)) {
         wait = await deps.authFailures.blockedFor(request.ip);
@@ -168,35 +214,44 @@ export default fp<AuthPluginOptions>(
       done();
       const subject = request.auditSubject;
       if (!subject || subject.appId === '') return;
-      const targets: string[] = [];
-      for (const value of [
-        ...Object.values((request.params ?? {}) as Record<string, unknown>),
-        ...request.auditTargets,
-      ]) {
-        if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
-      }
-      deps.activity.record(
-        {
-          appId: subject.appId,
-          at: Date.now(),
-          keyId: subject.keyId,
-          keyName: subject.keyName,
-          ip: request.ip,
-          method: request.method,
-          route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
-          url: request.url.slice(0, 2048),
-          status: reply.statusCode,
-          targetIds: targets.length > 100 ? targets.slice(0, 100) : targets,
-          requestId: request.id,
-          durationMs: Math.round(reply.elapsedTime * 100) / 100,
-          count: 1,
-        },
-        request.rateLimited,
-      );
+      const url = request.url.length > MAX_URL ? request.url.slice(0, MAX_URL) : request.url;
+      const facts = {
+        appId: subject.appId,
+        at: Date.now(),
+        keyId: subject.keyId,
+        keyName: subject.keyName,
+        ip: request.ip,
+        method: request.method,
+        url,
+        status: reply.statusCode,
+      };
+      deps.activity.record(facts, request.rateLimited, () => ({
+        route: request.routeOptions.url ?? url.split('?')[0] ?? url,
+        targetIds: targetsOf(request),
+        requestId: request.id,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      }));
     });
   },
   { name: 'parley-auth' },
 );
+
+const MAX_URL = 2048;
+const MAX_TARGETS = 100;
+/** Shared by every request that names no id: never written to. */
+const NO_TARGETS = Object.freeze([]) as unknown as string[];
+
+/** The ids a request names (its params) or touched (`auditTargets`), once each, at most 100. */
+function targetsOf(request: FastifyRequest): string[] {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const targets: string[] = [];
+  const add = (value: unknown) => {
+    if (typeof value === 'string' && !targets.includes(value)) targets.push(value);
+  };
+  for (const name in params) if (Object.hasOwn(params, name)) add(params[name]);
+  for (const value of request.auditTargets) add(value);
+  return targets.length === 0 ? NO_TARGETS : targets.length > MAX_TARGETS ? targets.slice(0, MAX_TARGETS) : targets;
+}
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -218,11 +273,14 @@ function enforce(request: FastifyRequest, reply: FastifyReply, decision: Decisio
   throw rateLimitExceeded(decision.resetSeconds);
 }
 
-/** IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio. */
+/**
+ * IETF draft RateLimit headers (draft-ietf-httpapi-ratelimit-headers-07) and the X-RateLimit trio.
+ * Named in lower case, as Fastify sends them, so that it need not fold each name on every request.
+ */
 function setRateLimitHeaders(reply: FastifyReply, decision: Decision): void {
-  reply.header('RateLimit-Policy', `${decision.limit};w=${WINDOW_SECONDS}`);
-  reply.header('RateLimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
-  reply.header('X-RateLimit-Limit', String(decision.limit));
-  reply.header('X-RateLimit-Remaining', String(decision.remaining));
-  reply.header('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
+  reply.header('ratelimit-policy', `${decision.limit};w=${WINDOW_SECONDS}`);
+  reply.header('ratelimit', `limit=${decision.limit}, remaining=${decision.remaining}, reset=${decision.resetSeconds}`);
+  reply.header('x-ratelimit-limit', String(decision.limit));
+  reply.header('x-ratelimit-remaining', String(decision.remaining));
+  reply.header('x-ratelimit-reset', String(Math.ceil(Date.now() / 1000) + decision.resetSeconds));
 }

@@ -1,8 +1,9 @@
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AppError } from '../http/errors.js';
 import { safeEqual } from '../shared/secrets.js';
 import '../http/types.js';
+import { RouteMetrics } from './route-metrics.js';
 
 /** Counts of rows by status (`pending`, `delivered`, `sent`, `failed`…). */
 type StatusCounts = () => Promise<Record<string, number>>;
@@ -25,19 +26,11 @@ export default fp<MetricsPluginOptions>(
   async (app, options) => {
     const register = new Registry();
     collectDefaultMetrics({ register, prefix: 'parley_' });
-    const requests = new Counter({
-      name: 'parley_http_requests_total',
-      help: 'HTTP requests by route and status',
-      labelNames: ['method', 'route', 'status'],
-      registers: [register],
-    });
-    const latency = new Histogram({
-      name: 'parley_http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['method', 'route'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [register],
-    });
+    const routes = new RouteMetrics(
+      register,
+      { requests: 'parley_http_requests_total', latency: 'parley_http_request_duration_seconds' },
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    );
     const rateLimited = new Counter({
       name: 'parley_rate_limited_total',
       help: 'Requests refused with 429, by API key id',
@@ -73,26 +66,10 @@ export default fp<MetricsPluginOptions>(
       },
     });
 
-    // Label children are looked up once per route and status, not hashed again on every request.
-    const counters = new Map<string, Counter.Internal>();
-    const timers = new Map<string, Histogram.Internal<string>>();
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       if (route !== '/metrics') {
-        const routeKey = `${request.method} ${route}`;
-        const countKey = `${routeKey} ${reply.statusCode}`;
-        let counter = counters.get(countKey);
-        if (!counter) {
-          counter = requests.labels(request.method, route, String(reply.statusCode));
-          counters.set(countKey, counter);
-        }
-        counter.inc();
-        let timer = timers.get(routeKey);
-        if (!timer) {
-          timer = latency.labels(request.method, route);
-          timers.set(routeKey, timer);
-        }
-        timer.observe(reply.elapsedTime / 1000);
+        routes.record(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
         if (request.rateLimited) rateLimited.inc({ key: request.auditSubject?.keyId ?? 'by-address' });
       }
       done();

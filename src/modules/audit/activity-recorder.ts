@@ -9,8 +9,31 @@ const MINUTE_MS = 60_000;
 const MAX_BUFFERED = 100_000;
 
 /** A request that changed nothing: a read, or one refused before it could act. */
-const changedNothing = (entry: AuditEntry): boolean =>
-  entry.method === 'GET' || entry.method === 'HEAD' || entry.status >= 400;
+const changedNothing = (facts: RequestFacts): boolean =>
+  facts.method === 'GET' || facts.method === 'HEAD' || facts.status >= 400;
+
+/** Everything but the time: requests sharing a record also share the second, checked apart. */
+const repeatId = (facts: RequestFacts): string =>
+  `${facts.appId}\n${facts.keyId}\n${facts.ip}\n${facts.method}\n${facts.status}\n${facts.url}`;
+
+const sameRequest = (a: RequestFacts, b: RequestFacts): boolean =>
+  a.url === b.url &&
+  a.keyId === b.keyId &&
+  a.appId === b.appId &&
+  a.ip === b.ip &&
+  a.method === b.method &&
+  a.status === b.status;
+
+/** One key's requests since the last write: its usage rows by minute and its last successful use. */
+interface KeyActivity {
+  rows: UsageRow[];
+  lastAt: number;
+  lastIp: string | null;
+}
+
+/** What tells two requests apart for the trail; the rest of a record (`AuditDetails`) is built only when kept. */
+export type RequestFacts = Pick<AuditEntry, 'appId' | 'keyId' | 'keyName' | 'ip' | 'method' | 'url' | 'status' | 'at'>;
+export type AuditDetails = Pick<AuditEntry, 'route' | 'targetIds' | 'requestId' | 'durationMs'>;
 
 /**
  * Records the audit trail and per-key usage of admin requests. Writes are batched off the request
@@ -18,11 +41,13 @@ const changedNothing = (entry: AuditEntry): boolean =>
  * trip per request. Requests that changed nothing and are identical (app, key, IP, method, URL,
  * status) within one second share one record with a `count`; every other request has its own.
  */
+
 export class ActivityRecorder {
   private entries: AuditEntry[] = [];
+  /** The record each request that changed nothing would share, by everything but its second. */
   private repeats = new Map<string, AuditEntry>();
-  private usage = new Map<string, UsageRow>();
-  private lastUse = new Map<string, { at: number; ip: string }>();
+  private lastRepeatable: AuditEntry | undefined;
+  private keys = new Map<string, KeyActivity>();
   private flushing: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
 
@@ -41,38 +66,74 @@ export class ActivityRecorder {
     void this.purge();
   }
 
-  record(entry: AuditEntry, rateLimited: boolean): void {
-    this.append(entry);
-    if (entry.keyId !== null) {
-      const minute = Math.floor(entry.at / MINUTE_MS) * MINUTE_MS;
-      const id = `${entry.keyId}|${minute}`;
-      let row = this.usage.get(id);
-      if (!row) {
-        row = { appId: entry.appId, keyId: entry.keyId, minute, requests: 0, errors: 0, rateLimited: 0 };
-        this.usage.set(id, row);
-      }
-      row.requests += 1;
-      if (entry.status >= 400) row.errors += 1;
-      if (rateLimited) row.rateLimited += 1;
-      if (!rateLimited && entry.status < 400) this.lastUse.set(entry.keyId, { at: entry.at, ip: entry.ip });
-    }
-    if (this.entries.length >= FLUSH_AT_ENTRIES) void this.flush();
-  }
-
-  private append(entry: AuditEntry): void {
-    if (changedNothing(entry)) {
-      const second = Math.floor(entry.at / 1000);
-      const who = `${entry.appId}\n${entry.keyId}\n${entry.ip}`;
-      const id = `${who}\n${entry.method}\n${entry.status}\n${second}\n${entry.url}`;
-      const seen = this.repeats.get(id);
-      if (seen) {
-        seen.count += 1;
-        return;
-      }
-      this.repeats.set(id, entry);
+  /**
+   * Counts one admin request; `details` is asked for only when it needs a record of its own (a
+   * repeat of a request that changed nothing, within the same second, only adds to that one's count).
+   */
+  record(facts: RequestFacts, rateLimited: boolean, details: () => AuditDetails): void {
+    if (facts.keyId !== null) this.countUse(facts, facts.keyId, rateLimited);
+    const shared = changedNothing(facts);
+    if (shared && this.addToRepeated(facts)) return;
+    const { route, targetIds, requestId, durationMs } = details();
+    const { appId, at, keyId, keyName, ip, method, url, status } = facts;
+    const entry: AuditEntry = {
+      appId,
+      at,
+      keyId,
+      keyName,
+      ip,
+      method,
+      route,
+      url,
+      status,
+      targetIds,
+      requestId,
+      durationMs,
+      count: 1,
+    };
+    if (shared) {
+      this.lastRepeatable = entry;
+      this.repeats.set(repeatId(entry), entry);
     }
     if (this.entries.length >= MAX_BUFFERED) this.entries.shift();
     this.entries.push(entry);
+    if (this.entries.length >= FLUSH_AT_ENTRIES) void this.flush();
+  }
+
+  /** True when an identical request that changed nothing was recorded within the same second. */
+  private addToRepeated(facts: RequestFacts): boolean {
+    const second = Math.floor(facts.at / 1000);
+    // A client repeating one call (polling) is the common case: checked without building a key.
+    const last = this.lastRepeatable;
+    const seen = last !== undefined && sameRequest(last, facts) ? last : this.repeats.get(repeatId(facts));
+    if (seen === undefined || Math.floor(seen.at / 1000) !== second) return false;
+    seen.count += 1;
+    this.lastRepeatable = seen;
+    return true;
+  }
+
+  private countUse(facts: RequestFacts, keyId: string, rateLimited: boolean): void {
+    const minute = facts.at - (facts.at % MINUTE_MS);
+    let activity = this.keys.get(keyId);
+    if (activity === undefined) {
+      activity = { rows: [], lastAt: 0, lastIp: null };
+      this.keys.set(keyId, activity);
+    }
+    let row = activity.rows.at(-1);
+    if (row === undefined || row.minute !== minute) {
+      row = activity.rows.find((candidate) => candidate.minute === minute);
+      if (row === undefined) {
+        row = { appId: facts.appId, keyId, minute, requests: 0, errors: 0, rateLimited: 0 };
+        activity.rows.push(row);
+      }
+    }
+    row.requests += 1;
+    if (facts.status >= 400) row.errors += 1;
+    if (rateLimited) row.rateLimited += 1;
+    if (!rateLimited && facts.status < 400) {
+      activity.lastAt = facts.at;
+      activity.lastIp = facts.ip;
+    }
   }
 
   /** Writes what is buffered; concurrent calls queue behind each other. */
@@ -89,16 +150,17 @@ export class ActivityRecorder {
 
   private async write(): Promise<void> {
     const entries = this.entries;
-    const usage = [...this.usage.values()];
-    const lastUse = [...this.lastUse.entries()];
-    if (entries.length === 0 && usage.length === 0) return;
+    const keys = [...this.keys];
+    if (entries.length === 0 && keys.length === 0) return;
     this.entries = [];
     this.repeats = new Map();
-    this.usage = new Map();
-    this.lastUse = new Map();
+    this.lastRepeatable = undefined;
+    this.keys = new Map();
     await this.deps.audit.insert(entries);
-    await this.deps.audit.addUsage(usage);
-    for (const [keyId, use] of lastUse) await this.deps.keys.recordUse(keyId, use.at, use.ip);
+    await this.deps.audit.addUsage(keys.flatMap(([, activity]) => activity.rows));
+    for (const [keyId, { lastAt, lastIp }] of keys) {
+      if (lastIp !== null) await this.deps.keys.recordUse(keyId, lastAt, lastIp);
+    }
   }
 
   private async purge(): Promise<void> {
