@@ -442,8 +442,8 @@ export class MessagesService {
     return view;
   }
 
-  private async memberIds(appId: string, roomId: string, db?: Db): Promise<string[]> {
-    return idsOf(await this.deps.members.list(appId, roomId, db));
+  private async memberIds(appId: string, roomId: string): Promise<string[]> {
+    return idsOf(await this.deps.members.list(appId, roomId));
   }
 }
 
