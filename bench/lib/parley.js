@@ -1,6 +1,11 @@
 // A Parley server (dist/server.js) in its own process, and the admin calls that set up a benchmark.
 import { MEMORY_PROBE_ARGS, SERVER_CPU, startNode, stopProcess } from './processes.js';
 
+/** BENCH_PROFILE_DIR=dir: every Parley started writes a V8 CPU profile there when it stops. */
+const PROFILE_ARGS = process.env.BENCH_PROFILE_DIR
+  ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+  : [];
+
 /** The limiters keep counting every request; their limits are set where the load cannot reach them. */
 const UNREACHABLE_LIMITS = { RATE_LIMIT_PER_MINUTE: '10000000', USER_RATE_LIMIT_PER_MINUTE: '10000000' };
 
@@ -9,7 +14,7 @@ const UNREACHABLE_LIMITS = { RATE_LIMIT_PER_MINUTE: '10000000', USER_RATE_LIMIT_
  * already has its key (a second node, a restart) pass the `credentials` it printed then.
  */
 export async function startParley({ databaseUrl, cpu = SERVER_CPU, env = {}, credentials, memoryProbe = false }) {
-  const server = await startNode([...(memoryProbe ? MEMORY_PROBE_ARGS : []), 'dist/server.js'], {
+  const server = await startNode([...(memoryProbe ? MEMORY_PROBE_ARGS : []), ...PROFILE_ARGS, 'dist/server.js'], {
     cpu,
     ipc: memoryProbe,
     env: {

@@ -4,6 +4,7 @@ import type { Database, RoomUserStateTable } from '../../storage/schema/tables.j
 import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
 import { newMembersStamp } from './rooms.repository.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
 
 /** A read position: the message read up to (its seq and id), and when. */
 export interface ReadPosition {
@@ -65,6 +66,33 @@ const changingMembers = new WeakSet<Db>();
 
 /** True when `db` is a transaction that changed members: a member list it reads may never be committed. */
 export const changesMembers = (db: Db): boolean => changingMembers.has(db);
+
+/** Once per message written (the sender has read up to it): built once (see preparedQuery). */
+const markSentQuery = preparedQuery(
+  (
+    db,
+    values: {
+      appId: string;
+      roomId: string;
+      userId: string;
+      seq: number;
+      messageId: string;
+      messagesWritten: number;
+      now: number;
+    },
+  ) =>
+    db
+      .updateTable('room_user_state')
+      .set({
+        last_read_seq: values.seq,
+        last_read_id: values.messageId,
+        unread_base: values.messagesWritten,
+        updated_at: values.now,
+      })
+      .where('app_id', '=', values.appId)
+      .where('room_id', '=', values.roomId)
+      .where('user_id', '=', values.userId),
+);
 
 export class MembersRepository {
   constructor(private readonly storage: Storage) {}
@@ -338,13 +366,7 @@ export class MembersRepository {
     db: Db,
   ): Promise<void> {
     const { seq, messageId, now, messagesWritten } = at;
-    await db
-      .updateTable('room_user_state')
-      .set({ last_read_seq: seq, last_read_id: messageId, unread_base: messagesWritten, updated_at: now })
-      .where('app_id', '=', appId)
-      .where('room_id', '=', roomId)
-      .where('user_id', '=', userId)
-      .execute();
+    await markSentQuery(db, { appId, roomId, userId, seq, messageId, messagesWritten, now });
   }
 
   /** A deleted message no longer counts for those who had not read it (and did not send it). */

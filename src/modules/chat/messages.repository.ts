@@ -1,8 +1,9 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { MessagesTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import type { MessageHit, MessageSearch } from '../../storage/dialects/dialect.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
 
 export interface StoredMessage {
   seq: number;
@@ -59,30 +60,45 @@ const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
   updatedAt: row.updated_at,
 });
 
+/** Every message written goes through here: built once (see preparedQuery). */
+const insertMessage = preparedQuery((db, values: Omit<Insertable<MessagesTable>, 'seq' | 'pinned'>) =>
+  db
+    .insertInto('messages')
+    .values({
+      app_id: values.app_id,
+      id: values.id,
+      room_id: values.room_id,
+      sender_id: values.sender_id,
+      message_type: values.message_type,
+      content: values.content,
+      search_text: values.search_text,
+      pinned: 0,
+      batch_id: values.batch_id,
+      created_at: values.created_at,
+      updated_at: values.updated_at,
+    })
+    .onConflict((conflict) => conflict.columns(['app_id', 'id']).doNothing())
+    .returningAll(),
+);
+
 export class MessagesRepository {
   constructor(private readonly storage: Storage) {}
 
   /** The stored message, or undefined when its id is taken (nothing is written then). */
   async insert(message: NewMessage, db: Db): Promise<StoredMessage | undefined> {
-    const row = await db
-      .insertInto('messages')
-      .values({
-        app_id: message.appId,
-        id: message.id,
-        room_id: message.roomId,
-        sender_id: message.senderId,
-        message_type: message.messageType,
-        content: JSON.stringify(message.content),
-        search_text: message.searchText,
-        pinned: 0,
-        batch_id: message.batchId,
-        created_at: message.createdAt,
-        updated_at: message.updatedAt,
-      })
-      .onConflict((conflict) => conflict.columns(['app_id', 'id']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    return row && toMessage(row);
+    const { rows } = await insertMessage(db, {
+      app_id: message.appId,
+      id: message.id,
+      room_id: message.roomId,
+      sender_id: message.senderId,
+      message_type: message.messageType,
+      content: JSON.stringify(message.content),
+      search_text: message.searchText,
+      batch_id: message.batchId,
+      created_at: message.createdAt,
+      updated_at: message.updatedAt,
+    });
+    return rows[0] && toMessage(rows[0]);
   }
 
   /** Messages of these rooms whose text contains `keyword`, through the dialect's text index. */

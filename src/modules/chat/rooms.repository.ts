@@ -1,8 +1,9 @@
-import type { Selectable, Transaction, Updateable } from 'kysely';
+import type { Compilable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Database, RoomsTable } from '../../storage/schema/tables.js';
 import { randomId } from '../../shared/ids.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
 
 /** Whether members read messages from before they joined (issue 9 item 1). */
 export type HistoryVisibility = 'shared' | 'joined';
@@ -122,7 +123,34 @@ function toColumns(fields: RoomFields): Updateable<RoomsTable> {
   return values;
 }
 
+/** Once per message written: built once (see preparedQuery). */
+const countMessageAdded = preparedQuery((db, values: { appId: string; id: string; messageId: string; seq: number }) =>
+  db
+    .updateTable('rooms')
+    .set((eb) => ({
+      last_message_id: values.messageId,
+      last_message_seq: values.seq,
+      message_count: eb('message_count', '+', 1),
+      messages_written: eb('messages_written', '+', 1),
+    }))
+    .where('app_id', '=', values.appId)
+    .where('id', '=', values.id)
+    .returning('messages_written'),
+);
+
+type ActorRoomRow = Selectable<RoomsTable> & {
+  actor_banned?: unknown;
+  room_blocked?: unknown;
+  actor_in_groups?: unknown;
+};
+
 export class RoomsRepository {
+  /** findForActor's statement, one per shape of actor and lock (see preparedQuery). */
+  private readonly actorRoomQueries = new Map<
+    string,
+    ReturnType<typeof preparedQuery<{ appId: string; id: string; userId: string }, ActorRoomRow>>
+  >();
+
   constructor(private readonly storage: Storage) {}
 
   get db(): Storage['db'] {
@@ -177,12 +205,42 @@ export class RoomsRepository {
     lock: boolean,
   ): Promise<{ room: Room; facts: ActorFacts } | undefined> {
     const { userId, admin } = actor;
-    const row = await db
+    const variant = `${admin ? 'admin' : 'user'}:${userId === null ? 'anonymous' : 'named'}:${lock ? 'lock' : 'read'}`;
+    let query = this.actorRoomQueries.get(variant);
+    if (!query) {
+      query = preparedQuery(
+        (db, values: { appId: string; id: string; userId: string }) =>
+          this.actorRoomQuery(db, values, {
+            admin,
+            named: userId !== null,
+            lock,
+          }) as unknown as Compilable<ActorRoomRow>,
+      );
+      this.actorRoomQueries.set(variant, query);
+    }
+    const row = (await query(db, { appId, id, userId: userId ?? '' })).rows[0];
+    if (!row) return undefined;
+    return {
+      room: toRoom(row),
+      facts: {
+        banned: Boolean(row.actor_banned),
+        blocked: Boolean(row.room_blocked),
+        inGroups: Boolean(row.actor_in_groups),
+      },
+    };
+  }
+
+  private actorRoomQuery(
+    db: Db,
+    { appId, id, userId }: { appId: string; id: string; userId: string },
+    shape: { admin: boolean; named: boolean; lock: boolean },
+  ) {
+    return db
       .selectFrom('rooms')
       .selectAll('rooms')
       .where('rooms.app_id', '=', appId)
       .where('rooms.id', '=', id)
-      .$if(!admin && userId !== null, (query) =>
+      .$if(!shape.admin && shape.named, (query) =>
         query.select((eb) =>
           eb
             .exists(
@@ -191,12 +249,12 @@ export class RoomsRepository {
                 .select('room_bans.user_id')
                 .whereRef('room_bans.app_id', '=', 'rooms.app_id')
                 .whereRef('room_bans.room_id', '=', 'rooms.id')
-                .where('room_bans.user_id', '=', userId ?? ''),
+                .where('room_bans.user_id', '=', userId),
             )
             .as('actor_banned'),
         ),
       )
-      .$if(!admin, (query) =>
+      .$if(!shape.admin, (query) =>
         query.select((eb) =>
           eb
             .exists(
@@ -209,7 +267,7 @@ export class RoomsRepository {
             .as('room_blocked'),
         ),
       )
-      .$if(userId !== null, (query) =>
+      .$if(shape.named, (query) =>
         query.select((eb) =>
           eb
             .exists(
@@ -218,22 +276,12 @@ export class RoomsRepository {
                 .select('users.id')
                 .where('users.app_id', '=', appId)
                 .where('users.is_group', '=', 1)
-                .where(this.storage.dialect.jsonArrayContains('users.group_members', userId ?? '')),
+                .where(this.storage.dialect.jsonArrayContains('users.group_members', userId)),
             )
             .as('actor_in_groups'),
         ),
       )
-      .$if(lock && this.storage.dialect.name === 'postgres', (query) => query.forUpdate())
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      room: toRoom(row),
-      facts: {
-        banned: Boolean(row.actor_banned),
-        blocked: Boolean(row.room_blocked),
-        inGroups: Boolean(row.actor_in_groups),
-      },
-    };
+      .$if(shape.lock && this.storage.dialect.name === 'postgres', (query) => query.forUpdate());
   }
 
   async insert(
@@ -289,19 +337,9 @@ export class RoomsRepository {
    * more message written. Answers the room's new count of messages written.
    */
   async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<number> {
-    const row = await db
-      .updateTable('rooms')
-      .set((eb) => ({
-        last_message_id: message.id,
-        last_message_seq: message.seq,
-        message_count: eb('message_count', '+', 1),
-        messages_written: eb('messages_written', '+', 1),
-      }))
-      .where('app_id', '=', appId)
-      .where('id', '=', id)
-      .returning('messages_written')
-      .executeTakeFirstOrThrow();
-    return Number(row.messages_written);
+    const { rows } = await countMessageAdded(db, { appId, id, messageId: message.id, seq: message.seq });
+    if (!rows[0]) throw new Error(`room ${id} vanished while its transaction held it`);
+    return Number(rows[0].messages_written);
   }
 
   /** After deletions: the newest remaining message becomes the last one. */

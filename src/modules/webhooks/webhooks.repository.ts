@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/database.js';
 import { claimLease, countByStatus, dueRows, pageOfRows } from '../../storage/leases.js';
 import type { WebhookDeliveriesTable, WebhookSettingsTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
 
 export interface WebhookSettings {
   appId: string;
@@ -56,12 +57,17 @@ const toDelivery = (row: Selectable<WebhookDeliveriesTable>): Delivery => ({
   updatedAt: row.updated_at,
 });
 
+/** Read for every message written (is anyone listening?): built once (see preparedQuery). */
+const findSettings = preparedQuery((db, values: { appId: string }) =>
+  db.selectFrom('webhook_settings').selectAll().where('app_id', '=', values.appId),
+);
+
 export class WebhooksRepository {
   constructor(private readonly storage: Storage) {}
 
   async settings(appId: string, db: Db = this.storage.db): Promise<WebhookSettings | undefined> {
-    const row = await db.selectFrom('webhook_settings').selectAll().where('app_id', '=', appId).executeTakeFirst();
-    return row && toSettings(row);
+    const { rows } = await findSettings(db, { appId });
+    return rows[0] && toSettings(rows[0]);
   }
 
   async saveSettings(settings: WebhookSettings, now = Date.now()): Promise<void> {

@@ -1,14 +1,15 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SqliteDialect, sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Dialect, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { safeRegexTest } from '../../shared/safe-regex.js';
 import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
 import { searchRecent } from './recent-search.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { groupCommitSqliteDialect } from './sqlite-group-commit.js';
 
 export interface SqliteHandle {
-  dialect: SqliteDialect;
+  dialect: Dialect;
   close: () => void;
   /** Inserts rows with one cached prepared statement in one transaction; false when it must wait. */
   insertRows: (table: string, rows: Record<string, unknown>[]) => boolean;
@@ -52,7 +53,7 @@ export function openSqlite(path: string): SqliteHandle {
     return true;
   };
   return {
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: groupCommitSqliteDialect(database, withStatementCache(database)),
     close: () => database.close(),
     insertRows,
   };

@@ -313,6 +313,9 @@ describe('POST /messages/batch (spec 5.3)', () => {
       await waitDone(
         await accept({ message: 'quiet again', messageType: 'text', sender: 'alice', push: false, paras: [{ room }] }),
       );
+      // A batch is done once its last message is stored; the announcement follows the commit.
+      const deadline = Date.now() + 5_000;
+      while (seen.length < 3 && Date.now() < deadline) await sleep(10);
     } finally {
       stop();
     }
