@@ -118,7 +118,7 @@ export class FanOut {
     );
     on('user.pref', (event) => {
       if (event.data === undefined)
-        this.pushRaw(event.appId, [event.userId], 'myPrefDelete', event.key, toBase64(event.key));
+        this.pushRaw(event.appId, [event.userId], 'myPrefDelete', event.key, () => toBase64(event.key));
       else this.push(event.appId, [event.userId], 'myPrefChange', { key: event.key, data: event.data });
     });
 
@@ -158,7 +158,7 @@ export class FanOut {
    * the push's read scope.
    */
   push(appId: string, userIds: readonly string[], event: string, payload: unknown, except?: string): void {
-    this.pushRaw(appId, userIds, event, payload, toBase64(payload), except);
+    this.pushRaw(appId, userIds, event, payload, () => toBase64(payload), except);
   }
 
   private pushRaw(
@@ -166,18 +166,27 @@ export class FanOut {
     userIds: readonly string[],
     event: string,
     plain: unknown,
-    base64: string,
+    base64: () => string,
     except?: string,
   ): void {
+    // Only rooms with a socket on this node: socket.io encodes a packet before it looks for an
+    // audience, and most pushes of a busy room are for members who are not connected here.
+    const connected = this.io.of('/').adapter.rooms;
     const scope = PUSH_SCOPES[event];
-    const targets = userIds.map((id) => rooms.user(appId, id));
-    if (scope !== undefined) targets.push(rooms.admins(appId, scope));
+    const targets = userIds.map((id) => rooms.user(appId, id)).filter((room) => connected.has(room));
+    if (scope !== undefined && connected.has(rooms.admins(appId, scope))) targets.push(rooms.admins(appId, scope));
     // socket.io reads no rooms as every socket: a push with no audience goes nowhere.
     if (targets.length === 0) return;
-    const exceptPlain = except ? [rooms.base64, except] : [rooms.base64];
-    const exceptBase64 = except ? [rooms.plain, except] : [rooms.plain];
-    this.io.local.to(targets).except(exceptPlain).emit(event, plain);
-    this.io.local.to(targets).except(exceptBase64).emit(event, base64);
+    if (connected.has(rooms.plain))
+      this.io.local
+        .to(targets)
+        .except(except ? [rooms.base64, except] : [rooms.base64])
+        .emit(event, plain);
+    if (connected.has(rooms.base64))
+      this.io.local
+        .to(targets)
+        .except(except ? [rooms.plain, except] : [rooms.plain])
+        .emit(event, base64());
   }
 
   private async pushRoom(

@@ -8,8 +8,27 @@ import { randomBytes } from 'node:crypto';
 export function objectId(nowMs = Date.now()): string {
   const buffer = Buffer.alloc(12);
   buffer.writeUInt32BE(Math.floor(nowMs / 1000) >>> 0, 0);
-  randomBytes(8).copy(buffer, 4);
+  takeRandom(buffer, 4, 8);
   return buffer.toString('hex');
+}
+
+/**
+ * Random bytes drawn from the CSPRNG a page at a time, each byte handed out once: one system call
+ * per 512 ids instead of one per id (every message draws one).
+ */
+const RANDOM_PAGE_BYTES = 4096;
+let randomPage = Buffer.alloc(0);
+let randomOffset = 0;
+
+function takeRandom(target: Buffer, at: number, length: number): void {
+  if (randomOffset + length > randomPage.length) {
+    randomPage = randomBytes(RANDOM_PAGE_BYTES);
+    randomOffset = 0;
+  }
+  randomPage.copy(target, at, randomOffset, randomOffset + length);
+  // Zeroed once used, so that no byte of a handed-out id stays readable in the page.
+  randomPage.fill(0, randomOffset, randomOffset + length);
+  randomOffset += length;
 }
 
 /** A prefixed random identifier for Parley's own records (`key_…`, `tok_…`). */
