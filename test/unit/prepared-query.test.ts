@@ -34,7 +34,10 @@ describe('preparedQuery', () => {
 
   it('refuses a build that spreads its values or transforms one instead of binding it', async () => {
     const spread = preparedQuery((kysely, values: { appId: string }) =>
-      kysely.selectFrom('webhook_settings').selectAll().where('app_id', '=', { ...values }.appId),
+      kysely
+        .selectFrom('webhook_settings')
+        .selectAll()
+        .where('app_id', '=', { ...values }.appId),
     );
     await expect(spread(db, { appId: 'a' })).rejects.toThrow(/name each value/);
     const transformed = preparedQuery((kysely, values: { appId: string }) =>
@@ -42,7 +45,10 @@ describe('preparedQuery', () => {
     );
     await expect(transformed(db, { appId: 'a' })).rejects.toThrow(/bound as it is/);
     const inlined = preparedQuery((kysely, values: { appId: string }) =>
-      kysely.selectFrom('webhook_settings').selectAll().where(sql.raw(`app_id = '${values.appId}'`) as never),
+      kysely
+        .selectFrom('webhook_settings')
+        .selectAll()
+        .where(sql.raw(`app_id = '${values.appId}'`) as never),
     );
     await expect(inlined(db, { appId: 'a' })).rejects.toThrow(/bound as it is/);
   });

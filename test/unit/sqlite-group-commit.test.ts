@@ -53,8 +53,7 @@ function committedBodies(): string[] {
   }
 }
 
-const insert = (executor: Kysely<Schema>, body: string) =>
-  executor.insertInto('notes').values({ body }).execute();
+const insert = (executor: Kysely<Schema>, body: string) => executor.insertInto('notes').values({ body }).execute();
 const commits = () => executed.filter((text) => text === 'commit').length;
 
 describe('SQLite group commit', () => {
