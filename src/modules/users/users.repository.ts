@@ -5,6 +5,7 @@ import type { Database, UsersTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import { randomId } from '../../shared/ids.js';
 import type { UserFilter } from './user-filter.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
 
 export interface Address {
   port: number;
@@ -95,6 +96,11 @@ const newUserRow = (
   updated_at: now,
 });
 
+/** One user by id: read for every message (its sender), so built once (see preparedQuery). */
+const findUser = preparedQuery((db, values: { appId: string; id: string }) =>
+  db.selectFrom('users').selectAll().where('app_id', '=', values.appId).where('id', '=', values.id),
+);
+
 export class UsersRepository {
   constructor(private readonly storage: Storage) {}
 
@@ -113,12 +119,17 @@ export class UsersRepository {
   }
 
   async find(appId: string, id: string, db: Db = this.storage.db): Promise<User | undefined> {
-    const row = await this.rows(appId, db).selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await findUser(db, { appId, id })).rows[0];
     return row && toUser(row);
   }
 
   async findMany(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<User[]> {
     if (ids.length === 0) return [];
+    // The sender of a message, a single member: the statement built once.
+    if (ids.length === 1) {
+      const user = await this.find(appId, ids[0] as string, db);
+      return user ? [user] : [];
+    }
     const rows = await this.rows(appId, db).selectAll().where(this.storage.dialect.inList('id', ids)).execute();
     return rows.map(toUser);
   }
