@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
 import type { Database } from './schema/tables.js';
 import type { Db } from './transaction.js';
 
@@ -19,7 +19,7 @@ interface Compiled {
  * choice that changes the statement's shape).
  */
 export function preparedQuery<Values extends Record<string, unknown>, Row>(
-  build: (db: Kysely<Database>, values: Values) => Compilable<Row>,
+  build: (db: Kysely<Database>, values: Values) => Compilable<Row> | RawBuilder<Row>,
 ): (db: Db, values: Values) => Promise<QueryResult<Row>> {
   const byDialect = new Map<unknown, Compiled>();
   return async (db, values) => {
@@ -36,7 +36,7 @@ export function preparedQuery<Values extends Record<string, unknown>, Row>(
 
 function compile<Values extends Record<string, unknown>, Row>(
   db: Db,
-  build: (db: Kysely<Database>, values: Values) => Compilable<Row>,
+  build: (db: Kysely<Database>, values: Values) => Compilable<Row> | RawBuilder<Row>,
 ): Compiled {
   const standIns = new Proxy({} as Values, {
     get: (_, name) => PLACEHOLDER + String(name),
@@ -44,7 +44,8 @@ function compile<Values extends Record<string, unknown>, Row>(
       throw new Error('preparedQuery: name each value; a spread would see none');
     },
   });
-  const query = build(db, standIns).compile();
+  const built = build(db, standIns);
+  const query = 'isRawBuilder' in built ? built.compile(db) : built.compile();
   const slots = query.parameters.map((parameter) =>
     typeof parameter === 'string' && parameter.startsWith(PLACEHOLDER)
       ? { name: parameter.slice(PLACEHOLDER.length) }

@@ -81,13 +81,17 @@ describe('item 5: client-chosen message ids', () => {
     expectOk(await send('mallory', mine, { _id: taken, message: 'taken' }));
     // A writer whose first drawn id is that one (as if 64 random bits had come up twice).
     const { MessageWriter } = await import('../../src/modules/chat/message-writer.js');
-    const { messagesRepository, roomsRepository, membersRepository } = t.services;
+    const { MessageStore } = await import('../../src/modules/chat/message-store.js');
+    const { storage, messagesRepository, roomsRepository, membersRepository } = t.services;
     const webhookEvents = { message: async () => {} };
     let first = true;
     const writer = new MessageWriter({
-      messages: messagesRepository,
-      rooms: roomsRepository,
-      members: membersRepository,
+      store: new MessageStore({
+        storage,
+        messages: messagesRepository,
+        rooms: roomsRepository,
+        members: membersRepository,
+      }),
       webhookEvents,
       newId: (now) => {
         if (!first) return objectId(now);

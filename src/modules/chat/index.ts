@@ -43,6 +43,7 @@ import { SyncService } from './sync.service.js';
 import { SystemMessages } from './system-messages.js';
 import { TypingService } from './typing.service.js';
 import { RoomWebhookEvents } from './webhook-events.js';
+import { MessageStore } from './message-store.js';
 
 export type { Actor } from './room-access.js';
 export type { RoomView } from './room-presenter.js';
@@ -110,7 +111,8 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const access = new RoomAccess({ rooms, users, memberLists: new MemberListCache(members) });
   const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
-  const writer = new MessageWriter({ messages, rooms, members, webhookEvents, files: deps.files });
+  const store = new MessageStore({ storage, messages, rooms, members });
+  const writer = new MessageWriter({ store, webhookEvents, files: deps.files });
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
   const shared = { rooms, members, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });

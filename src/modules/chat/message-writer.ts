@@ -1,10 +1,10 @@
 import { AppError } from '../../core/errors.js';
 import { objectId } from '../../shared/ids.js';
-import type { MembersRepository } from './members.repository.js';
 import type { Db } from '../../storage/transaction.js';
-import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { Room } from './rooms.repository.js';
 import type { MessageDraft } from './message-input.js';
-import type { MessagesRepository, StoredMessage } from './messages.repository.js';
+import type { StoredMessage } from './messages.repository.js';
+import type { MessageStore } from './message-store.js';
 import type { RoomWebhookEvents } from './webhook-events.js';
 import type { MessageFileSharing } from './ports.js';
 
@@ -35,9 +35,8 @@ export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
  * own room up to here).
  */
 export interface MessageWriterDeps {
-  messages: MessagesRepository;
-  rooms: RoomsRepository;
-  members: MembersRepository;
+  /** Writes the message with the room's counters and the sender's read position. */
+  store: MessageStore;
   webhookEvents: Pick<RoomWebhookEvents, 'message'>;
   /** Shares the files a message carries by URL (the files module); none in tests that need no files. */
   files?: MessageFileSharing;
@@ -46,17 +45,13 @@ export interface MessageWriterDeps {
 }
 
 export class MessageWriter {
-  private readonly messages: MessagesRepository;
-  private readonly rooms: RoomsRepository;
-  private readonly members: MembersRepository;
+  private readonly store: MessageStore;
   private readonly webhookEvents: Pick<RoomWebhookEvents, 'message'>;
   private readonly fileAccess: MessageFileSharing | undefined;
   private readonly newId: (nowMs: number) => string;
 
   constructor(deps: MessageWriterDeps) {
-    this.messages = deps.messages;
-    this.rooms = deps.rooms;
-    this.members = deps.members;
+    this.store = deps.store;
     this.webhookEvents = deps.webhookEvents;
     this.fileAccess = deps.files;
     this.newId = deps.newId ?? objectId;
@@ -73,15 +68,6 @@ export class MessageWriter {
     const stored = await this.insert(room, senderId, draft, options, now, tx);
     // The room is locked by the caller's transaction: its last message is this one's predecessor.
     stored.previousSeq = room.lastMessageSeq;
-    const messagesWritten = await this.rooms.messageAdded(room.appId, room.id, stored, tx);
-    if (senderId !== null)
-      await this.members.markSent(
-        room.appId,
-        room.id,
-        senderId,
-        { seq: stored.seq, messageId: stored.id, now, messagesWritten },
-        tx,
-      );
     // Files this message carries by URL become readable by the room's members (see FileAccess).
     await this.fileAccess?.shareFromMessage(tx, room.appId, room.id, senderId, draft.content, now);
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
@@ -102,7 +88,7 @@ export class MessageWriter {
     tx: Db,
   ): Promise<StoredMessage> {
     for (let attempt = 0; attempt < MAX_ID_DRAWS; attempt++) {
-      const stored = await this.messages.insert(
+      const counted = await this.store.insert(
         {
           appId: room.appId,
           id: options.id ?? this.newId(now),
@@ -117,7 +103,7 @@ export class MessageWriter {
         },
         tx,
       );
-      if (stored) return stored;
+      if (counted) return counted.stored;
       if (options.id !== undefined) throw new AppError('MESSAGE_EXISTS');
     }
     throw new AppError('SERVICE_UNAVAILABLE', 'Could not draw a free message id; try again');

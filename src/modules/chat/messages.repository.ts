@@ -46,7 +46,7 @@ export interface ListOptions {
   order?: 'asc' | 'desc';
 }
 
-const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
+export const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
   seq: Number(row.seq),
   appId: row.app_id,
   id: row.id,

@@ -1,0 +1,107 @@
+import { sql } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { Selectable } from 'kysely';
+import type { MessagesTable } from '../../storage/schema/tables.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
+import type { Db } from '../../storage/transaction.js';
+import type { MembersRepository } from './members.repository.js';
+import { toMessage, type MessagesRepository, type NewMessage, type StoredMessage } from './messages.repository.js';
+import type { RoomsRepository } from './rooms.repository.js';
+
+export interface CountedMessage {
+  stored: StoredMessage;
+  /** The room's count of messages written, this one included (the sender's read position). */
+  messagesWritten: number;
+}
+
+type InsertValues = {
+  appId: string;
+  id: string;
+  roomId: string;
+  senderId: string | null;
+  messageType: string;
+  content: string;
+  searchText: string;
+  batchId: string | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+/**
+ * On PostgreSQL the message, the room's counters and the sender's read position in one statement:
+ * the room row stays locked from the caller's read until the commit, and every round trip in that
+ * span holds back the room's other writers. An id already taken inserts nothing and changes nothing.
+ */
+const insertCountedOnPostgres = preparedQuery(
+  (_db, v: InsertValues) =>
+    sql<Selectable<MessagesTable> & { messages_written: string | number }>`
+    with inserted as (
+      insert into messages (app_id, id, room_id, sender_id, message_type, content, search_text, pinned,
+        batch_id, created_at, updated_at)
+      values (${v.appId}, ${v.id}, ${v.roomId}, ${v.senderId}, ${v.messageType}, ${v.content},
+        ${v.searchText}, 0, ${v.batchId}, ${v.createdAt}, ${v.updatedAt})
+      on conflict (app_id, id) do nothing
+      returning *
+    ), counted as (
+      update rooms set last_message_id = inserted.id, last_message_seq = inserted.seq,
+        message_count = rooms.message_count + 1, messages_written = rooms.messages_written + 1
+      from inserted
+      where rooms.app_id = ${v.appId} and rooms.id = ${v.roomId}
+      returning rooms.messages_written
+    ), sender_read as (
+      update room_user_state set last_read_seq = inserted.seq, last_read_id = inserted.id,
+        unread_base = counted.messages_written, updated_at = ${v.createdAt}
+      from inserted, counted
+      where room_user_state.app_id = ${v.appId} and room_user_state.room_id = ${v.roomId}
+        and room_user_state.user_id = ${v.senderId}
+    )
+    select inserted.*, counted.messages_written from inserted, counted`,
+);
+
+/** Writes a new message with what counts it: the room's last message and counts, the sender's read position. */
+export class MessageStore {
+  constructor(
+    private readonly deps: {
+      storage: Storage;
+      messages: MessagesRepository;
+      rooms: RoomsRepository;
+      members: MembersRepository;
+    },
+  ) {}
+
+  /** The message and the room's new count, or undefined when its id is taken (nothing is written then). */
+  async insert(message: NewMessage, db: Db): Promise<CountedMessage | undefined> {
+    if (this.deps.storage.dialect.name === 'postgres') return this.insertInOneStatement(message, db);
+    const stored = await this.deps.messages.insert(message, db);
+    if (!stored) return undefined;
+    const messagesWritten = await this.deps.rooms.messageAdded(message.appId, message.roomId, stored, db);
+    if (message.senderId !== null)
+      await this.deps.members.markSent(
+        message.appId,
+        message.roomId,
+        message.senderId,
+        { seq: stored.seq, messageId: stored.id, now: message.createdAt, messagesWritten },
+        db,
+      );
+    return { stored, messagesWritten };
+  }
+
+  private async insertInOneStatement(message: NewMessage, db: Db): Promise<CountedMessage | undefined> {
+    const { rows } = await insertCountedOnPostgres(db, {
+      appId: message.appId,
+      id: message.id,
+      roomId: message.roomId,
+      senderId: message.senderId,
+      messageType: message.messageType,
+      content: JSON.stringify(message.content),
+      searchText: message.searchText,
+      batchId: message.batchId,
+      createdAt: message.createdAt,
+      updatedAt: message.updatedAt,
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    const { messages_written, ...stored } = row;
+    return { stored: toMessage(stored), messagesWritten: Number(messages_written) };
+  }
+}
