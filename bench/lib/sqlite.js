@@ -19,10 +19,13 @@ export function prepareInsert(database, table, sample) {
   );
 }
 
-/** The FTS5 tables indexing `messages`, and the insert triggers that keep them. */
+/**
+ * The FTS5 tables indexing `messages` (their content is `messages` or a view of it, so that
+ * 'rebuild' fills them), and the insert triggers on `messages` that keep them.
+ */
 export function messageFullText(database) {
   const tables = database
-    .prepare("select name from sqlite_master where type = 'table' and sql like '%using fts5%content=''messages''%'")
+    .prepare("select name from sqlite_master where type = 'table' and sql like '%using fts5%content=''messages%'")
     .pluck()
     .all();
   const insertTriggers = database

@@ -33,8 +33,25 @@ export interface DialectHelpers {
    * found through the text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL).
    */
   searchMessages(db: Kysely<Database>, query: MessageSearch): Promise<MessageHit[]>;
-  /** The statement `searchMessages` runs for a keyword of three characters or more (for query-plan checks). */
-  searchQuery(query: MessageSearch): RawBuilder<MessageHit>;
+  /**
+   * The statements `searchMessages` runs (see `runSearch`) for a keyword of three characters or more
+   * (for query-plan checks and the benchmark's baseline).
+   */
+  searchStatements(query: MessageSearch): SearchStatements;
+}
+
+/**
+ * A search through the text index in steps (see `runSearch`), each bounded by something other than
+ * the rooms the caller is not in: the newest messages, the keyword's matches when they are few, and
+ * the caller's rooms.
+ */
+export interface SearchStatements {
+  /** Hits among the newest RECENT_SEARCH_WINDOW messages, newest first: the answer when they fill the page. */
+  recent: RawBuilder<MessageHit>;
+  /** When `count` (the keyword's matches in every room, counted up to `few` + 1) is at most `few`: `all` walks them. */
+  fewMatches?: { count: RawBuilder<{ matches: number }>; few: number; all: RawBuilder<MessageHit> };
+  /** Otherwise: every hit of the caller's rooms, newest first, in one statement per group of rooms. */
+  complete: RawBuilder<MessageHit>[];
 }
 
 export interface MessageSearch {
@@ -71,6 +88,12 @@ export function* inStatements<T extends object>(rows: readonly T[]): Generator<T
 
 /** Trigram indexes need three characters. */
 export const TRIGRAM = 3;
+
+/**
+ * How many of the newest messages (by seq, in all rooms) the first step of a search reads: a word
+ * common in the caller's rooms fills the page there, at a cost that does not grow with the table.
+ */
+export const RECENT_SEARCH_WINDOW = 10_000;
 
 /**
  * A keyword shorter than a trigram cannot use the text index: it is matched against the newest

@@ -1,10 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { sql, type Dialect, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Dialect } from 'kysely';
 import { safeRegexTest } from '../../shared/safe-regex.js';
-import { INLINE_LIST_MAX, TRIGRAM, type DialectHelpers, type MessageHit } from './dialect.js';
+import { TRIGRAM, type DialectHelpers } from './dialect.js';
 import { searchRecent } from './recent-search.js';
+import { runSearch } from './run-search.js';
+import { sqliteInList } from './sqlite-in-list.js';
+import { sqliteSearchStatements } from './sqlite-search.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { groupCommitSqliteDialect } from './sqlite-group-commit.js';
 
@@ -90,22 +93,11 @@ export const sqliteHelpers: DialectHelpers = {
     if ([...search.keyword].length < TRIGRAM) {
       return searchRecent(db, search, sql<boolean>`parley_contains(search_text, ${search.keyword}) = 1`);
     }
-    return (await this.searchQuery(search).execute(db)).rows;
+    return runSearch(
+      this.searchStatements(search),
+      search.limit,
+      async (statement) => (await statement.execute(db)).rows,
+    );
   },
-  searchQuery({ appId, roomIds, keyword, limit, messageTypes }) {
-    // FTS5 walks its matches newest first (rowid = seq) and stops once `limit` fall in the caller's rooms.
-    return sql<MessageHit>`select m.id as "id", m.room_id as "roomId", m.seq as "seq"
-      from messages_fts join messages m on m.seq = messages_fts.rowid
-      where messages_fts match ${`"${keyword.replaceAll('"', '""')}"`} and m.app_id = ${appId}
-        and ${sqliteInList(sql.ref('m.room_id'), roomIds)}
-        and ${messageTypes ? sqliteInList(sql.ref('m.message_type'), messageTypes) : sql<boolean>`1 = 1`}
-      order by messages_fts.rowid desc limit ${limit}`;
-  },
+  searchStatements: sqliteSearchStatements,
 };
-
-function sqliteInList(column: Expression<unknown>, values: readonly string[]): RawBuilder<SqlBool> {
-  if (values.length === 0) return sql<boolean>`(1 = 0)`;
-  return values.length <= INLINE_LIST_MAX
-    ? sql<boolean>`(${column} in (${sql.join(values.map((value) => sql`${value}`))}))`
-    : sql<boolean>`(${column} in (select value from json_each(${JSON.stringify(values)})))`;
-}

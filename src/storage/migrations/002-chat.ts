@@ -139,7 +139,8 @@ async function postgresSearchIndex(db: Kysely<any>): Promise<void> {
   await sql`create index messages_search_trgm on messages using gin (search_text ${sql.raw(`"${schema}".gin_trgm_ops`)})`.execute(db);
 }
 
-async function trigramSchema(db: Kysely<any>): Promise<string> {
+/** The schema of pg_trgm, created there when missing (also used by later migrations). */
+export async function trigramSchema(db: Kysely<any>): Promise<string> {
   const find = async () =>
     (await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(db)).rows[0]?.schema;
   const existing = await find();

@@ -11,6 +11,7 @@ import * as historyVisibility from './008-history-visibility.js';
 import * as fileShares from './009-file-shares.js';
 import * as unreadPositions from './010-unread-positions.js';
 import * as memberStamps from './011-member-stamps.js';
+import * as roomSearchIndex from './012-room-search-index.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -27,6 +28,7 @@ const STEPS: Record<string, Step> = {
   '009-file-shares': fileShares,
   '010-unread-positions': unreadPositions,
   '011-member-stamps': memberStamps,
+  '012-room-search-index': roomSearchIndex,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

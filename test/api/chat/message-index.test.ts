@@ -68,22 +68,40 @@ describe(`search and paging over ${MESSAGES.toLocaleString('en')} messages`, () 
     return text;
   };
 
-  const searchPlan = (keyword: string) =>
-    plan(
-      t.services.storage.dialect
-        .searchQuery({ appId: t.appId, roomIds: ['room-0', 'room-1', 'room-2'], keyword, limit: 50 })
-        .compile(t.services.storage.db),
-    );
+  const searchPlans = (keyword: string, messageTypes?: string[]) => {
+    const { recent, fewMatches, complete } = t.services.storage.dialect.searchStatements({
+      appId: t.appId,
+      roomIds: ['room-0', 'room-1', 'room-2'],
+      keyword,
+      limit: 50,
+      messageTypes,
+    });
+    const statements = [recent, ...complete, ...(fewMatches ? [fewMatches.all] : [])];
+    return Promise.all(statements.map((statement) => plan(statement.compile(t.services.storage.db))));
+  };
 
-  it('search goes through the text index', async () => {
+  it('search goes through the text index: the newest messages first, then the rooms of the caller only', async () => {
     for (const keyword of ['zyxwvut', 'charlie']) {
-      const text = await searchPlan(keyword);
-      if (onPostgres) {
-        expect(text).not.toMatch(/Seq Scan on messages/);
-        if (keyword === 'zyxwvut') expect(text).toMatch(/messages_search_trgm/);
-      } else {
-        expect(text).toMatch(/VIRTUAL TABLE INDEX/);
-        expect(text).not.toMatch(/SCAN m\b(?! USING)/);
+      for (const messageTypes of [undefined, ['file', 'image']]) {
+        const [recent, complete, all] = await searchPlans(keyword, messageTypes);
+        if (onPostgres) {
+          // The newest messages through the primary key, or the index when the keyword is rare.
+          expect(recent).not.toMatch(/Seq Scan on messages/);
+          // The caller's rooms and the keyword together in the index: never a walk of every message.
+          expect(complete).toMatch(/Bitmap Index Scan on messages_room_search/);
+          expect(complete).not.toMatch(/Seq Scan on messages|Index Scan( Backward)? using messages_pkey/);
+        } else {
+          // FTS5 reads only matches newer than the window (a rowid bound), newest first.
+          expect(recent).toMatch(/SCAN messages_fts VIRTUAL TABLE INDEX \d+:M\d*>/);
+          expect(recent).not.toMatch(/SCAN m\b(?! USING)/);
+          // Each room: its range of the per-room index (rowid bounds), then its messages by primary key.
+          expect(complete).toMatch(/SCAN f VIRTUAL TABLE INDEX \d+:M\d*></);
+          expect(complete).not.toMatch(/SCAN (f|m|k)\b(?! VIRTUAL TABLE INDEX \d+:M\d*><)(?! USING)/);
+          expect(complete).not.toMatch(/messages_fts/);
+          // A keyword of few matches: all of them, newest first, each message by primary key.
+          expect(all).toMatch(/SCAN messages_fts VIRTUAL TABLE INDEX/);
+          expect(all).not.toMatch(/SCAN m\b(?! USING)/);
+        }
       }
     }
   });

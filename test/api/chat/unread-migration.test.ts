@@ -1,36 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Migrator, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { createStorage, migrateToLatest, type Storage } from '../../../src/storage/database.js';
-import { migrationProvider } from '../../../src/storage/migrations/index.js';
 import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
 import { RoomsRepository } from '../../../src/modules/chat/rooms.repository.js';
 import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
+import { migrateUpTo } from '../../helpers/migrations.js';
 
 /** The migrations of issue 11 on a database of the previous release: every badge is kept, every room gets a members stamp. */
 
 const APP = 'migrating';
 const LAST_BEFORE = '009-file-shares';
-
-/** Migrates up to and including `last`, as a database of that release would be. */
-async function migrateUpTo(storage: Storage, last: string): Promise<void> {
-  const all = migrationProvider(storage.dialect.name);
-  const schema =
-    storage.dialect.name === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
-      : undefined;
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: {
-      async getMigrations() {
-        const migrations = await all.getMigrations();
-        return Object.fromEntries(Object.entries(migrations).filter(([name]) => name <= last));
-      },
-    },
-    migrationTableSchema: schema,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
-}
 
 describe('migrations 010 and 011: unread positions and members stamps', () => {
   let database: TestDatabase;
@@ -92,7 +71,11 @@ describe('migrations 010 and 011: unread positions and members stamps', () => {
   });
 
   it('runs alone on a database of the previous release and keeps every badge', async () => {
-    expect(await migrateToLatest(storage)).toStrictEqual(['010-unread-positions', '011-member-stamps']);
+    expect(await migrateToLatest(storage)).toStrictEqual([
+      '010-unread-positions',
+      '011-member-stamps',
+      '012-room-search-index',
+    ]);
     const members = new MembersRepository(storage);
     const badges = async (roomId: string) =>
       Object.fromEntries((await members.roomStates(APP, roomId)).map((state) => [state.userId, state.badge]));
