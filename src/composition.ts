@@ -126,6 +126,7 @@ export function composeModules(
   });
   const webhooks = createWebhooksModule({
     storage,
+    bus,
     config: config.webhooks,
     replies: { applyBotReply: (appId, roomId, text) => chat.messages.applyBotReply(appId, roomId, text) },
     onError,

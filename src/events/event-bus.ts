@@ -5,6 +5,8 @@
 export interface DomainEvents {
   'apiKey.changed': { appId: string; keyId: string };
   'app.changed': { appId: string };
+  /** An app's webhook URLs or secret changed: nodes drop what they cached of them. */
+  'webhook.settingsChanged': { appId: string };
   'user.upserted': { appId: string; userId: string };
   'user.deleted': { appId: string; userId: string };
   'token.revoked': { appId: string; userId: string; tokenIds: string[] };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../storage/transaction.js';
 import type { WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
+import type { WebhookSettingsCache } from './settings-cache.js';
 
 export type WebhookEvent = 'MESSAGE' | 'ADD_MEMBERS' | 'DELETE_MEMBERS' | 'JOIN_ROOM';
 
@@ -40,13 +41,15 @@ export function webhookTargets(roomWebhook: string | null, settings: WebhookSett
  */
 export class DeliveryOutbox implements WebhookQueue {
   private readonly repository: WebhooksRepository;
+  private readonly settings: WebhookSettingsCache;
 
-  constructor(deps: { repository: WebhooksRepository }) {
+  constructor(deps: { repository: WebhooksRepository; settings: WebhookSettingsCache }) {
     this.repository = deps.repository;
+    this.settings = deps.settings;
   }
 
   async enqueue(tx: Db, event: RoomWebhookEvent): Promise<void> {
-    const targets = webhookTargets(event.roomWebhook, await this.repository.settings(event.appId, tx));
+    const targets = webhookTargets(event.roomWebhook, await this.settings.get(event.appId, tx));
     if (targets.length === 0) return;
     const payload = JSON.stringify({
       appID: event.appId,

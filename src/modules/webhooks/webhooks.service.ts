@@ -1,6 +1,7 @@
 import type { WebhookConfig } from '../../config/config.js';
 import { AppError } from '../../core/errors.js';
 import { BlockedDestination, checkDestination, newWebhookSecret } from '../../outbound/index.js';
+import type { EventBus } from '../../events/event-bus.js';
 import type { Delivery, WebhookSettings, WebhooksRepository } from './webhooks.repository.js';
 
 const DEFAULT_GRACE_S = 24 * 3600;
@@ -19,10 +20,18 @@ export interface SettingsOverview {
 export class WebhooksService {
   private readonly repository: WebhooksRepository;
   private readonly config: WebhookConfig;
+  private readonly bus: EventBus;
 
-  constructor(deps: { repository: WebhooksRepository; config: WebhookConfig }) {
+  constructor(deps: { repository: WebhooksRepository; config: WebhookConfig; bus: EventBus }) {
     this.repository = deps.repository;
     this.config = deps.config;
+    this.bus = deps.bus;
+  }
+
+  /** Every write of the settings goes through here: nodes that cached them drop them. */
+  private async save(settings: WebhookSettings): Promise<void> {
+    await this.repository.saveSettings(settings);
+    this.bus.publish('webhook.settingsChanged', { appId: settings.appId });
   }
 
   /** The settings of an application, created with a first secret when it has none. */
@@ -37,7 +46,7 @@ export class WebhooksService {
       previousSecret: null,
       previousUntil: null,
     };
-    await this.repository.saveSettings(created);
+    await this.save(created);
     return (await this.repository.settings(appId)) ?? created;
   }
 
@@ -58,7 +67,7 @@ export class WebhooksService {
     const next = { ...(await this.settings(appId)) };
     if (change.url !== undefined) next.url = change.url || null;
     if (change.baseUrl !== undefined) next.baseUrl = change.baseUrl || null;
-    await this.repository.saveSettings(next);
+    await this.save(next);
     return this.overviewOf(next);
   }
 
@@ -70,7 +79,7 @@ export class WebhooksService {
     const current = await this.settings(appId);
     const until = graceSeconds > 0 ? Date.now() + graceSeconds * 1000 : null;
     const secret = newWebhookSecret();
-    await this.repository.saveSettings({
+    await this.save({
       ...current,
       secret,
       previousSecret: until ? current.secret : null,

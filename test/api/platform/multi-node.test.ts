@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, type TestApp } from '../../helpers/test-app.js';
 import { buildTwoNodes, type TwoNodes } from '../../helpers/two-nodes.js';
+import { WebhookReceiver } from '../../helpers/webhook-receiver.js';
+import { createRoom } from '../../helpers/factories.js';
+import { expectOk } from '../../helpers/expect.js';
 
 /** Two Parley nodes in one process: separate caches and Redis connections, one database, one Redis. */
 describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
@@ -70,5 +73,39 @@ describe.skipIf(!testRedisUrl)('two nodes sharing Redis', () => {
     }
     expect(status).toBe(403);
     expect((await me(fresh)).statusCode).toBe(200);
+  });
+});
+
+describe.skipIf(!testRedisUrl)('two nodes sharing Redis: webhook settings', () => {
+  let nodes: TwoNodes | undefined;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    nodes = await buildTwoNodes({ webhooks: { allowPrivate: true, maxAttempts: 2, retryBaseMs: 30, timeoutMs: 2000 } });
+    receiver = await new WebhookReceiver().start();
+  });
+  afterAll(async () => {
+    await nodes?.close();
+    await receiver?.stop();
+  });
+
+  it('sends the next message on node B to the app-wide URL node A just set', async () => {
+    const { a, b } = nodes!;
+    await a.createUser('erin');
+    await createRoom(a, { _id: 'hooked-later', members: ['erin'] });
+    const send = (text: string) =>
+      b
+        .admin('POST', '/messages', { room: 'hooked-later', sender: 'erin', message: text, messageType: 'text' })
+        .then(expectOk);
+    await send('before'); // node B reads (and keeps) settings with no URL
+    expectOk(await a.admin('PUT', '/admin/webhooks', { url: `${receiver.url}/all` }));
+    // The change crosses Redis pub/sub; allow it a few milliseconds to arrive.
+    // Well within the cache's 5 s lifetime: only the invalidation can explain a delivery.
+    for (let i = 0; i < 15 && receiver.received.length === 0; i++) {
+      await send(`after ${i}`);
+      await receiver.waitFor(1, 100);
+    }
+    expect(receiver.received[0]).toMatchObject({ path: '/all', json: { event: 'MESSAGE', roomID: 'hooked-later' } });
+    expect(receiver.received.every((request) => request.json.data.message !== 'before')).toBe(true);
   });
 });
