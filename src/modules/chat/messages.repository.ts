@@ -78,7 +78,8 @@ const insertMessage = preparedQuery((db, values: Omit<Insertable<MessagesTable>,
       updated_at: values.updated_at,
     })
     .onConflict((conflict) => conflict.columns(['app_id', 'id']).doNothing())
-    .returningAll(),
+    // Only what the database chose: the rest is what was written.
+    .returning('seq'),
 );
 
 export class MessagesRepository {
@@ -86,7 +87,7 @@ export class MessagesRepository {
 
   /** The stored message, or undefined when its id is taken (nothing is written then). */
   async insert(message: NewMessage, db: Db): Promise<StoredMessage | undefined> {
-    const { rows } = await insertMessage(db, {
+    const row = {
       app_id: message.appId,
       id: message.id,
       room_id: message.roomId,
@@ -97,8 +98,9 @@ export class MessagesRepository {
       batch_id: message.batchId,
       created_at: message.createdAt,
       updated_at: message.updatedAt,
-    });
-    return rows[0] && toMessage(rows[0]);
+    };
+    const inserted = (await insertMessage(db, row)).rows[0];
+    return inserted && toMessage({ ...row, seq: inserted.seq, pinned: 0 });
   }
 
   /** Messages of these rooms whose text contains `keyword`, through the dialect's text index. */

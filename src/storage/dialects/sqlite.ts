@@ -24,6 +24,8 @@ export function openSqlite(path: string): SqliteHandle {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
+  // Savepoints (every grouped transaction is one) journal in memory, not in a temporary file.
+  database.pragma('temp_store = MEMORY');
   database.pragma('foreign_keys = ON');
   database.function('parley_regexp', { deterministic: true }, (pattern, flags, value) =>
     typeof value === 'string' && safeRegexTest(String(pattern), String(flags), value) ? 1 : 0,
