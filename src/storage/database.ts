@@ -55,17 +55,27 @@ export function createStorage(databaseUrl: string): Storage {
   };
 }
 
-export async function migrateToLatest(storage: Storage): Promise<string[]> {
+/**
+ * Applies the migrations not yet applied, in order; with `last`, only up to and including that one
+ * (as a database of that release would be). Answers the names applied.
+ */
+export async function migrateToLatest(storage: Storage, last?: string): Promise<string[]> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
   const migrationTableSchema =
     storage.dialect.name === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
       : undefined;
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: migrationProvider(storage.dialect.name),
-    migrationTableSchema,
-  });
+  const all = migrationProvider(storage.dialect.name);
+  const provider =
+    last === undefined
+      ? all
+      : {
+          async getMigrations() {
+            const migrations = await all.getMigrations();
+            return Object.fromEntries(Object.entries(migrations).filter(([name]) => name <= last));
+          },
+        };
+  const migrator = new Migrator({ db: storage.db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);

@@ -1,24 +1,18 @@
-import { Migrator, sql } from 'kysely';
-import type { Storage } from '../../src/storage/database.js';
-import { migrationProvider } from '../../src/storage/migrations/index.js';
+import type { Kysely } from 'kysely';
 
-/** Migrates up to and including `last`, as a database of that release would be. */
-export async function migrateUpTo(storage: Storage, last: string): Promise<void> {
-  const all = migrationProvider(storage.dialect.name);
-  const schema =
-    storage.dialect.name === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
-      : undefined;
-  const migrator = new Migrator({
-    db: storage.db,
-    provider: {
-      async getMigrations() {
-        const migrations = await all.getMigrations();
-        return Object.fromEntries(Object.entries(migrations).filter(([name]) => name <= last));
-      },
-    },
-    migrationTableSchema: schema,
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+/** The row of an application, as a database of any release holds it (migration tests seed one). */
+export async function insertApp(db: Kysely<any>, appId: string, at: number): Promise<void> {
+  await db
+    .insertInto('apps')
+    .values({
+      id: appId,
+      name: appId,
+      client_key: 'migrating-client-key',
+      client_key_created_at: at,
+      token_secret: 'secret',
+      settings: '{}',
+      is_default: 0,
+      created_at: at,
+    })
+    .execute();
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { createStorage, migrateToLatest, type Storage } from '../../../src/storage/database.js';
 import type { MessageHit } from '../../../src/storage/dialects/dialect.js';
 import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
-import { migrateUpTo } from '../../helpers/migrations.js';
+import { insertApp } from '../../helpers/migrations.js';
 
 /** Migration 012 on a database of the previous release: the messages already there are found per room. */
 
@@ -45,21 +45,9 @@ describe('migration 012: the per-room search index', () => {
   beforeAll(async () => {
     database = await freshDatabase();
     storage = createStorage(database.databaseUrl);
-    await migrateUpTo(storage, '011-member-stamps');
+    await migrateToLatest(storage, '011-member-stamps');
     db = storage.db as unknown as Kysely<any>;
-    await db
-      .insertInto('apps')
-      .values({
-        id: APP,
-        name: APP,
-        client_key: 'migrating-client-key',
-        client_key_created_at: at,
-        token_secret: 'secret',
-        settings: '{}',
-        is_default: 0,
-        created_at: at,
-      })
-      .execute();
+    await insertApp(db, APP, at);
     for (const room of ['old-a', 'old-b', 'old-other']) await addRoom(room);
     await addMessage('old-a', 'a1', 'the Xylophone concert');
     await addMessage('old-other', 'o1', 'xylophone elsewhere');

@@ -4,7 +4,7 @@ import { createStorage, migrateToLatest, type Storage } from '../../../src/stora
 import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
 import { RoomsRepository } from '../../../src/modules/chat/rooms.repository.js';
 import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
-import { migrateUpTo } from '../../helpers/migrations.js';
+import { insertApp } from '../../helpers/migrations.js';
 
 /** The migrations of issue 11 on a database of the previous release: every badge is kept, every room gets a members stamp. */
 
@@ -18,22 +18,10 @@ describe('migrations 010 and 011: unread positions and members stamps', () => {
   beforeAll(async () => {
     database = await freshDatabase();
     storage = createStorage(database.databaseUrl);
-    await migrateUpTo(storage, LAST_BEFORE);
+    await migrateToLatest(storage, LAST_BEFORE);
     const db = storage.db as unknown as Kysely<any>;
     const now = Date.now();
-    await db
-      .insertInto('apps')
-      .values({
-        id: APP,
-        name: APP,
-        client_key: 'migrating-client-key',
-        client_key_created_at: now,
-        token_secret: 'secret',
-        settings: '{}',
-        is_default: 0,
-        created_at: now,
-      })
-      .execute();
+    await insertApp(db, APP, now);
     const room = (id: string, messageCount: number) => ({
       app_id: APP,
       id,
