@@ -12,6 +12,7 @@ import inputGuardPlugin from './plugins/input-guard.js';
 import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
 import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
+import dashboardStaticPlugin from './plugins/dashboard-static.js';
 import cors from '@fastify/cors';
 import { compileTrust } from './realtime/client-address.js';
 
@@ -126,6 +127,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   await app.register(authPlugin, auth);
   await app.register(metricsPlugin, metrics);
   for (const moduleRoutes of routes) await app.register(moduleRoutes);
+  await app.register(dashboardStaticPlugin);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -10,7 +10,8 @@ const TOO_LARGE = shapeB(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'Request
 const REQUEST_ID = /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/;
 
 /** Routes deliberately left out of the OpenAPI document: the document itself, and PUT as an alias of PATCH. */
-const UNDOCUMENTED = new Set(['GET /openapi.json', 'PUT /admin/keys/:id']);
+// The dashboard's pages and static files (src/plugins/dashboard-static.ts) are no API operations.
+const UNDOCUMENTED = new Set(['GET /openapi.json', 'PUT /admin/keys/:id', 'GET /dashboard', 'GET /dashboard/*']);
 
 let t: TestApp;
 
