@@ -14,6 +14,7 @@ import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import dashboardStaticPlugin from './plugins/dashboard-static.js';
 import cors from '@fastify/cors';
+import cookie from '@fastify/cookie';
 import { compileTrust } from './realtime/client-address.js';
 
 const bootId = randomBytes(6).toString('base64url');
@@ -122,6 +123,8 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   });
   await app.register(async (preflights) => preflights.register(cors, CORS));
   await app.register(errorsPlugin);
+  // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
+  await app.register(cookie, { hook: false });
   await app.register(inputGuardPlugin);
   await app.register(openapiPlugin);
   await app.register(authPlugin, auth);

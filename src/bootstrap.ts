@@ -60,3 +60,31 @@ export function firstStartBanner(credentials: FirstStartCredentials, port: numbe
     '',
   ].join('\n');
 }
+
+/** The operator setup link a start prints when no operator exists yet (issue 12). */
+export interface OperatorSetupLink {
+  token: string;
+  expiresAt: number;
+}
+
+/** `http://<host>:<port>/dashboard/setup#token=…`: the token after `#` never reaches a server's logs. */
+export function setupLinkUrl(token: string, host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/dashboard/setup#token=${token}`;
+}
+
+export function operatorSetupBanner(setup: OperatorSetupLink, host: string, port: number): string {
+  const line = '='.repeat(78);
+  return [
+    '',
+    line,
+    '  No dashboard operator yet. Open this one-time link to create the first one',
+    `  (valid until ${new Date(setup.expiresAt).toISOString()}):`,
+    '',
+    `  ${setupLinkUrl(setup.token, host, port)}`,
+    '',
+    '  Lost it? `npx parley operators setup-link` makes a new one.',
+    line,
+    '',
+  ].join('\n');
+}

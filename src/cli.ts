@@ -11,6 +11,8 @@ import type { ApiKey } from './core/principal.js';
 import { DEFAULT_ROLL_GRACE_SECONDS, type KeySettings, type KeysService, keyView } from './modules/keys/index.js';
 import { parseTime } from './shared/time.js';
 import { AppError } from './http/errors.js';
+import { setupLinkUrl } from './bootstrap.js';
+import { newPassword } from './cli-password.js';
 
 const USAGE = `Usage: parley <command> [options]
 
@@ -25,6 +27,11 @@ running servers drop revoked or changed keys at once; otherwise within 10 second
   parley keys roll <KEY_ID> [--grace SECONDS]       new key, old one expires after the grace (default 86400)
   parley keys revoke <KEY_ID>                       revoke at once
   parley keys client-key [--app APP_ID] [--regenerate]
+  parley operators list                             dashboard operators
+  parley operators create <NAME> [--password-stdin] a new operator (the password is asked, or read from stdin)
+  parley operators reset-password <NAME> [--password-stdin]
+                                                    a new password; ends the operator's sessions
+  parley operators setup-link                       a new one-time link to create an operator in the browser
   parley migrate                                    apply database migrations
 `;
 
@@ -45,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       grace: { type: 'string' },
       all: { type: 'boolean' },
       regenerate: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -134,6 +142,33 @@ async function main(argv: string[]): Promise<number> {
       case 'keys client-key': {
         const app = values.regenerate ? await apps.regenerateClientKey(appId) : await apps.get(appId);
         print(app.clientKey);
+        return 0;
+      }
+      case 'operators list':
+        print(['ID', 'NAME', 'CREATED'].join('\t'));
+        for (const operator of await modules.operators.operators.list())
+          print([operator.id, operator.name, new Date(operator.createdAt).toISOString()].join('\t'));
+        return 0;
+      case 'operators create': {
+        if (!argument) throw new AppError('INVALID_REQUEST', 'operators create needs a name');
+        const password = await newPassword(values['password-stdin'] ?? false);
+        const operator = await modules.operators.operators.create(argument, password);
+        print(`Created operator ${operator.name} (${operator.id}).`);
+        return 0;
+      }
+      case 'operators reset-password': {
+        if (!argument) throw new AppError('INVALID_REQUEST', 'operators reset-password needs a name');
+        const password = await newPassword(values['password-stdin'] ?? false);
+        const operator = await modules.operators.operators.resetPassword(argument, password);
+        print(`New password set for ${operator.name}; its sessions have ended.`);
+        return 0;
+      }
+      case 'operators setup-link': {
+        const { token, expiresAt } = await modules.operators.operators.createSetupToken();
+        print(
+          `${setupLinkUrl(token, config.host, config.port)}\n` +
+            `(One use, valid until ${new Date(expiresAt).toISOString()}.)`,
+        );
         return 0;
       }
       default:

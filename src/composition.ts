@@ -10,6 +10,7 @@ import { createDevicesModule, type DevicesModule } from './modules/devices/index
 import { createFilesModule, type FilesModule } from './modules/files/index.js';
 import { createHealthModule, type HealthModule } from './modules/health/index.js';
 import { createKeysModule, type KeysModule } from './modules/keys/index.js';
+import { createOperatorsModule, type OperatorsModule } from './modules/operators/index.js';
 import { createPrefsModule, type PrefsModule } from './modules/prefs/index.js';
 import { createPushModule, createPushProvider, type PushModule } from './modules/push/index.js';
 import { createStatsModule, type StatsModule } from './modules/stats/index.js';
@@ -46,6 +47,7 @@ export interface Modules {
   prefs: PrefsModule;
   stats: StatsModule;
   health: HealthModule;
+  operators: OperatorsModule;
 }
 
 /** The budgets both transports enforce, shared across nodes through Redis when it is configured. */
@@ -56,6 +58,8 @@ export interface Budgets {
   userRequests: WindowCounter;
   /** Failed authentications of each source address. */
   authFailures: AuthFailureGuard;
+  /** Requests of each dashboard operator. */
+  operatorRequests: WindowCounter;
 }
 
 /** Live real-time connections; the gateway attaches once it runs (it needs the HTTP server). */
@@ -83,6 +87,7 @@ export function createBudgets({ config, redis }: Pick<Infrastructure, 'config' |
       new WindowCounter('authfail', redis, config.redisPrefix),
       config.authFailuresPerMinute,
     ),
+    operatorRequests: new WindowCounter('operator', redis, config.redisPrefix),
   };
 }
 
@@ -175,13 +180,21 @@ export function composeModules(
       connections: realtime.connections,
     }),
     health: createHealthModule({ storage, redis }),
+    operators: createOperatorsModule({
+      storage,
+      apps: apps.apps,
+      keys: keys.keys,
+      loginAttempts: new WindowCounter('operator-login', redis, config.redisPrefix),
+      config: config.dashboard,
+    }),
   };
 }
 
 /** Each module's routes, in the order the HTTP app registers them. */
 export function moduleRoutes(modules: Modules) {
-  const { health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push } = modules;
-  return [health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push].map(
+  const { health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push, operators } =
+    modules;
+  return [health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push, operators].map(
     (module) => module.routes,
   );
 }

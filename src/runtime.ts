@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
-import { bootstrap, type FirstStartCredentials } from './bootstrap.js';
+import { bootstrap, type FirstStartCredentials, type OperatorSetupLink } from './bootstrap.js';
 import {
   type Budgets,
   composeModules,
@@ -26,6 +26,8 @@ export interface Runtime {
   modules: Modules;
   /** Set on the very first start: the generated key, to be shown once. */
   firstStart: FirstStartCredentials | undefined;
+  /** Set while no operator exists and no earlier setup link is still valid: a fresh one, to be shown once. */
+  operatorSetup: OperatorSetupLink | undefined;
   gateway: Gateway;
   close(): Promise<void>;
 }
@@ -75,6 +77,11 @@ function httpApp(infra: Infrastructure, modules: Modules, budgets: Budgets, conn
       ...budgets,
       userRateLimitPerMinute: config.userRateLimitPerMinute,
       activity: modules.audit.activity,
+      operators: {
+        sessions: modules.operators.sessions,
+        operatorRequests: budgets.operatorRequests,
+        operatorRateLimitPerMinute: config.dashboard.operatorRateLimitPerMinute,
+      },
     },
     metrics: {
       localConnections: () => connections.local(),
@@ -109,6 +116,12 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const modules = composeModules(infra, { presence, connections });
     const budgets = createBudgets(infra);
     const firstStart = await bootstrap({ config, apps: modules.apps.apps, keys: modules.keys.keys }, logger);
+    const setup = await modules.operators.operators.firstStartSetup();
+    if (setup === 'pending')
+      logger.info(
+        'no dashboard operator yet; the setup link printed earlier is still valid (or run `parley operators setup-link`)',
+      );
+    const operatorSetup = typeof setup === 'object' ? setup : undefined;
     if (config.sandbox)
       logger.warn('PARLEY_SANDBOX is on: anyone holding a client key can sign in as any user (POST /auths/sign)');
     const app = await httpApp(infra, modules, budgets, connections);
@@ -147,6 +160,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       infra,
       modules,
       firstStart,
+      operatorSetup,
       gateway,
       async close() {
         await gateway.close();

@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logger.js';
 import { startRuntime } from './runtime.js';
-import { firstStartBanner } from './bootstrap.js';
+import { firstStartBanner, operatorSetupBanner } from './bootstrap.js';
 
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
@@ -20,6 +20,12 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, logger);
   if (runtime.firstStart) process.stdout.write(firstStartBanner(runtime.firstStart, config.port));
   const address = await runtime.app.listen({ port: config.port, host: config.host });
+  // After listening: with PORT=0 the link names the port actually taken.
+  if (runtime.operatorSetup) {
+    const listening = runtime.app.server.address();
+    const port = typeof listening === 'object' && listening ? listening.port : config.port;
+    process.stdout.write(operatorSetupBanner(runtime.operatorSetup, config.host, port));
+  }
   logger.info(
     {
       address,

@@ -36,6 +36,19 @@ export interface Config {
    * key. For development only; off unless PARLEY_SANDBOX says otherwise.
    */
   sandbox: boolean;
+  dashboard: DashboardConfig;
+}
+
+/** Operators of the dashboard (issue 12): their sessions and how often they may try to sign in. */
+export interface DashboardConfig {
+  /** A session ends after this long without a request. */
+  sessionIdleSeconds: number;
+  /** A session ends this long after sign-in, however much it is used. */
+  sessionMaxSeconds: number;
+  /** Sign-in attempts per minute of one address, and of one operator name. */
+  loginAttemptsPerMinute: number;
+  /** Requests per minute of one operator through the admin API and the dashboard's own. */
+  operatorRateLimitPerMinute: number;
 }
 
 /** Where push notifications go: logged, or forwarded to an HTTP endpoint (signed like webhooks). */
@@ -150,6 +163,12 @@ export function loadConfig(env: Env = process.env): Config {
     push: parsePush(env, problems),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
     sandbox: flag(env, 'PARLEY_SANDBOX', problems),
+    dashboard: {
+      sessionIdleSeconds: integer('DASHBOARD_SESSION_IDLE_SECONDS', 12 * 3600, 1, 365 * 86_400),
+      sessionMaxSeconds: integer('DASHBOARD_SESSION_MAX_SECONDS', 7 * 86_400, 1, 365 * 86_400),
+      loginAttemptsPerMinute: integer('DASHBOARD_LOGINS_PER_MINUTE', 10, 1, 10_000),
+      operatorRateLimitPerMinute: integer('DASHBOARD_RATE_LIMIT_PER_MINUTE', 1000, 1, 10_000_000),
+    },
     webhooks: {
       allowPrivate: ['1', 'true', 'yes'].includes(env.PARLEY_WEBHOOK_ALLOW_PRIVATE?.trim().toLowerCase() ?? ''),
       maxAttempts: integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),

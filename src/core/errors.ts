@@ -58,6 +58,10 @@ export const DEFAULT_MESSAGES = {
   FREEZE_NOT_PERMITTED: 'Only room owner, manager, or platform admin can freeze room',
   MODERATION_NOT_PERMITTED: 'Permission denied',
   MUTE_CLIENT_NOT_FOUND: 'The specified client does not exist',
+  SESSION_REQUIRED: 'Sign in to the dashboard first',
+  INVALID_CREDENTIALS: 'Wrong operator name or password',
+  CSRF_TOKEN_INVALID: 'The X-CSRF-Token header is missing or wrong',
+  OPERATOR_EXISTS: 'An operator with this name already exists',
 } satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof DEFAULT_MESSAGES;

@@ -74,6 +74,11 @@ export const ERROR_TABLE: Record<ErrorCode, ErrorSpec> = {
   FREEZE_NOT_PERMITTED: { status: 403, rm: 'Permission denied', wireCode: 'INSUFFICIENT_PERMISSIONS' },
   MODERATION_NOT_PERMITTED: { status: 403, rm: 'Access denied', wireCode: 'INSUFFICIENT_PERMISSIONS' },
   MUTE_CLIENT_NOT_FOUND: { status: 404, rm: 'Client not found', wireCode: 'CLIENT_NOT_FOUND' },
+  // The dashboard's operators (issue 12).
+  SESSION_REQUIRED: { status: 401, rm: 'Unauthorized' },
+  INVALID_CREDENTIALS: { status: 401, rm: 'Unauthorized' },
+  CSRF_TOKEN_INVALID: { status: 403, rm: 'Forbidden' },
+  OPERATOR_EXISTS: { status: 409, rm: 'Conflict' },
 };
 
 export const httpStatus = (error: AppError): number => ERROR_TABLE[error.code].status;

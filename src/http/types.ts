@@ -7,15 +7,33 @@ import type { Scope } from '../core/scopes.js';
  * - `user`: a client key with a user token, or the API key acting as platform admin (spec 12 item 10);
  * - `clientKey`: the client key alone (a user token, if sent, is not read), or the API key: sandbox
  *   sign-in ([hist] 2.1), where the route itself decides what the client key may do;
- * - `public`: nobody needs to authenticate (health, docs).
+ * - `operator`: a dashboard operator's session cookie (with `X-CSRF-Token` on state changes);
+ * - `public`: nobody needs to authenticate (health, docs, the dashboard's sign-in).
+ *
+ * `admin` and `user` routes also accept an operator's session with `X-Parley-App` naming the
+ * application: the operator then acts as the full-permission API key would.
  */
-export type AuthMode = 'admin' | 'user' | 'clientKey' | 'public';
+export type AuthMode = 'admin' | 'user' | 'clientKey' | 'operator' | 'public';
+
+/** A dashboard operator (issue 12): spans every application. */
+export interface OperatorPrincipal {
+  id: string;
+  name: string;
+}
+
+/** The live session a request's cookie names, as authentication hands it to routes. */
+export interface OperatorSignedIn {
+  operator: OperatorPrincipal;
+  session: { id: string; csrfToken: string; expiresAt: number; idleExpiresAt: number };
+}
 
 export type AuthContext =
   | { kind: 'apiKey'; app: App; key: ApiKey }
   | { kind: 'user'; app: App; userId: string; tokenId: string }
   /** Only the application is known: a `clientKey` route called without the API key. */
-  | { kind: 'clientKey'; app: App };
+  | { kind: 'clientKey'; app: App }
+  /** A dashboard operator acting in the application `X-Parley-App` names, with every scope. */
+  | { kind: 'operator'; app: App; operator: OperatorPrincipal };
 
 export interface RouteEntry {
   method: string;
@@ -35,7 +53,9 @@ declare module 'fastify' {
     /** Ids of the objects this request touched, for the audit trail. */
     auditTargets: string[];
     /** Set when the request is audited: the app and key it is recorded under. */
-    auditSubject: { appId: string; keyId: string | null; keyName: string | null } | null;
+    auditSubject: { appId: string; keyId: string | null; keyName: string | null; operatorId?: string | null } | null;
+    /** Set when the request came with a live operator session (dashboard and admin routes). */
+    operatorSession: OperatorSignedIn | null;
     rateLimited: boolean;
   }
   interface FastifyInstance {

@@ -11,6 +11,7 @@ import { type ApiKeyVerifier, classifyApiKey, isLive, keyAdmits } from '../modul
 import type { UserTokenVerifier } from '../modules/users/index.js';
 import type { AuthFailureGuard } from '../ratelimit/auth-failure-guard.js';
 import { type Decision, rateLimitExceeded, WINDOW_SECONDS, type WindowCounter } from '../ratelimit/rate-limiter.js';
+import { createOperatorAuth, type OperatorAuthOptions } from './operator-auth.js';
 
 /** What authentication reads: the apps, keys and tokens it verifies, the budgets it enforces, the trail it writes. */
 export interface AuthPluginOptions {
@@ -24,6 +25,8 @@ export interface AuthPluginOptions {
   userRequests: WindowCounter;
   userRateLimitPerMinute: number;
   activity: Pick<ActivityRecorder, 'record'>;
+  /** Dashboard operators' sessions and their budget. */
+  operators: OperatorAuthOptions;
 }
 
 /**
@@ -37,6 +40,8 @@ export default fp<AuthPluginOptions>(
     app.decorateRequest('auditTargets', null as unknown as string[]);
     app.decorateRequest('auditSubject', null);
     app.decorateRequest('rateLimited', false);
+    app.decorateRequest('operatorSession', null);
+    const operators = createOperatorAuth({ ...deps.operators, authFailures: deps.authFailures, apps: deps.apps });
 
     /**
      * Failed authentications count against the source address. While the address is blocked
@@ -77,8 +82,11 @@ export default fp<AuthPluginOptions>(
       request.auditTargets = [];
       const { auth: mode, scope } = request.routeOptions.config ?? {};
       if (mode === undefined || mode === 'public') return undefined;
+      if (mode === 'operator') return operators.dashboard(request, reply);
 
       const apiKey = header(request, 'im-api-key') ?? header(request, 'api_key');
+      if (apiKey === undefined && (mode === 'admin' || mode === 'user') && operators.wants(request, mode))
+        return operators.admin(request, reply);
       if (mode === 'admin' || apiKey !== undefined) {
         const subject = { appId: '', keyId: null, keyName: null };
         request.auditSubject = subject;
@@ -220,6 +228,7 @@ export default fp<AuthPluginOptions>(
         at: Date.now(),
         keyId: subject.keyId,
         keyName: subject.keyName,
+        operatorId: subject.operatorId ?? null,
         ip: request.ip,
         method: request.method,
         url,

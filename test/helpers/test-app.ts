@@ -25,6 +25,8 @@ export interface TestServices {
   audit: Runtime['modules']['audit']['audit'];
   activity: Runtime['modules']['audit']['activity'];
   devices: Runtime['modules']['devices']['devices'];
+  operators: Runtime['modules']['operators']['operators'];
+  sessions: Runtime['modules']['operators']['sessions'];
   roomsRepository: RoomsRepository;
   messagesRepository: MessagesRepository;
   membersRepository: MembersRepository;
@@ -41,6 +43,8 @@ export function testServices({ infra, modules }: Pick<Runtime, 'infra' | 'module
     audit: modules.audit.audit,
     activity: modules.audit.activity,
     devices: modules.devices.devices,
+    operators: modules.operators.operators,
+    sessions: modules.operators.sessions,
     roomsRepository: new RoomsRepository(infra.storage),
     messagesRepository: new MessagesRepository(infra.storage),
     membersRepository: new MembersRepository(infra.storage),
@@ -60,6 +64,8 @@ export interface TestApp {
   appId: string;
   apiKey: string;
   clientKey: string;
+  /** The one-time operator setup token this start made (no operator existed), if any. */
+  operatorSetupToken: string | undefined;
   /** Everything the server logged, one JSON line per entry. */
   logs: string[];
   /** A request with the full-permission API key. */
@@ -164,6 +170,7 @@ export async function buildTestApp(overrides: Partial<Config> = {}, options: Nod
     appId,
     apiKey,
     clientKey,
+    operatorSetupToken: runtime.operatorSetup?.token,
     logs,
     admin: (method, url, body, headers = {}) => {
       const payload = json(body);

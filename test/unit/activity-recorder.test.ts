@@ -17,6 +17,7 @@ const facts = (overrides: Partial<RequestFacts> = {}): RequestFacts => ({
   appId: 'app',
   keyId: 'key_1',
   keyName: 'one',
+  operatorId: null,
   ip: '192.0.2.1',
   method: 'GET',
   url: '/admin/clients',

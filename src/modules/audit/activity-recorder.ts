@@ -14,11 +14,12 @@ const changedNothing = (facts: RequestFacts): boolean =>
 
 /** Everything but the time: requests sharing a record also share the second, checked apart. */
 const repeatId = (facts: RequestFacts): string =>
-  `${facts.appId}\n${facts.keyId}\n${facts.ip}\n${facts.method}\n${facts.status}\n${facts.url}`;
+  `${facts.appId}\n${facts.keyId}\n${facts.operatorId}\n${facts.ip}\n${facts.method}\n${facts.status}\n${facts.url}`;
 
 const sameRequest = (a: RequestFacts, b: RequestFacts): boolean =>
   a.url === b.url &&
   a.keyId === b.keyId &&
+  a.operatorId === b.operatorId &&
   a.appId === b.appId &&
   a.ip === b.ip &&
   a.method === b.method &&
@@ -32,7 +33,10 @@ interface KeyActivity {
 }
 
 /** What tells two requests apart for the trail; the rest of a record (`AuditDetails`) is built only when kept. */
-export type RequestFacts = Pick<AuditEntry, 'appId' | 'keyId' | 'keyName' | 'ip' | 'method' | 'url' | 'status' | 'at'>;
+export type RequestFacts = Pick<
+  AuditEntry,
+  'appId' | 'keyId' | 'keyName' | 'operatorId' | 'ip' | 'method' | 'url' | 'status' | 'at'
+>;
 export type AuditDetails = Pick<AuditEntry, 'route' | 'targetIds' | 'requestId' | 'durationMs'>;
 
 /**
@@ -75,12 +79,13 @@ export class ActivityRecorder {
     const shared = changedNothing(facts);
     if (shared && this.addToRepeated(facts)) return;
     const { route, targetIds, requestId, durationMs } = details();
-    const { appId, at, keyId, keyName, ip, method, url, status } = facts;
+    const { appId, at, keyId, keyName, operatorId, ip, method, url, status } = facts;
     const entry: AuditEntry = {
       appId,
       at,
       keyId,
       keyName,
+      operatorId,
       ip,
       method,
       route,

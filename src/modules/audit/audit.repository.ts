@@ -6,6 +6,8 @@ export interface AuditEntry {
   at: number;
   keyId: string | null;
   keyName: string | null;
+  /** The dashboard operator who made the request (keyId is then null). */
+  operatorId: string | null;
   ip: string;
   method: string;
   route: string;
@@ -29,6 +31,7 @@ export interface UsageRow {
 
 export interface AuditQuery {
   keyId?: string;
+  operatorId?: string;
   method?: string;
   route?: string;
   status?: number;
@@ -51,6 +54,7 @@ export class AuditRepository {
         at: entry.at,
         key_id: entry.keyId,
         key_name: entry.keyName,
+        operator_id: entry.operatorId,
         ip: entry.ip,
         method: entry.method,
         route: entry.route,
@@ -91,6 +95,7 @@ export class AuditRepository {
   async list(appId: string, query: AuditQuery): Promise<{ totalCount: number; data: AuditEntry[] }> {
     let select = this.storage.db.selectFrom('audit_log').where('app_id', '=', appId);
     if (query.keyId !== undefined) select = select.where('key_id', '=', query.keyId);
+    if (query.operatorId !== undefined) select = select.where('operator_id', '=', query.operatorId);
     if (query.method !== undefined) select = select.where('method', '=', query.method.toUpperCase());
     if (query.route !== undefined) select = select.where('route', '=', query.route);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
@@ -110,6 +115,7 @@ export class AuditRepository {
         at: row.at,
         keyId: row.key_id,
         keyName: row.key_name,
+        operatorId: row.operator_id,
         ip: row.ip,
         method: row.method,
         route: row.route,

@@ -5,7 +5,12 @@ const AuditRecord = Type.Object({
   time: Type.String(),
   timeMS: Type.Number(),
   keyId: Type.Union([Type.String(), Type.Null()]),
-  keyName: Type.Union([Type.String(), Type.Null()]),
+  keyName: Type.Union([Type.String(), Type.Null()], {
+    description: 'The key\'s name; for a dashboard operator\'s request "operator:<name>"',
+  }),
+  operatorId: Type.Union([Type.String(), Type.Null()], {
+    description: 'The dashboard operator who made the request (keyId is then null)',
+  }),
   ip: Type.String(),
   method: Type.String(),
   route: Type.String(),
@@ -19,6 +24,7 @@ const AuditRecord = Type.Object({
 
 export const AuditListQuery = Type.Object({
   keyId: Type.Optional(Type.String()),
+  operatorId: Type.Optional(Type.String({ maxLength: 64 })),
   method: Type.Optional(Type.String({ maxLength: 10 })),
   route: Type.Optional(Type.String({ maxLength: 200, description: 'Route pattern, e.g. /admin/clients/:id' })),
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),

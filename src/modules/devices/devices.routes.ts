@@ -9,9 +9,10 @@ import { SubscribeBody, SubscribeReply, UnsubscribeBody, UnsubscribeReply } from
 const tags = ['Push devices (SDK)'];
 const write = { auth: 'user', scope: 'push:write' } as const;
 
-/** The user a registration is for: the token's, or with the API key `clientId` (or IM-CLIENT-ID). */
+/** The user a registration is for: the token's, or with the API key (or an operator) `clientId` (or IM-CLIENT-ID). */
 function userOf(request: FastifyRequest, clientId: string | undefined): string {
-  if (request.auth?.kind === 'apiKey' && clientId !== undefined) return clientId;
+  const kind = request.auth?.kind;
+  if ((kind === 'apiKey' || kind === 'operator') && clientId !== undefined) return clientId;
   return actingUserId(request);
 }
 

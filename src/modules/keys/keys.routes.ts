@@ -25,9 +25,14 @@ import {
 const tags = ['API keys'];
 const config = { auth: 'admin', scope: 'keys:manage' } as const;
 
-/** Who is acting and with what limits: a key cannot grant more than it holds. */
-function caller(request: FastifyRequest): { appId: string; keyId: string; limits: KeyLimits } {
+/**
+ * Who is acting and with what limits: a key cannot grant more than it holds; a dashboard operator
+ * acts with every permission (as the CLI does) and is named as the creator.
+ */
+function caller(request: FastifyRequest): { appId: string; keyId: string; limits: KeyLimits | undefined } {
   const auth = request.auth;
+  if (auth?.kind === 'operator')
+    return { appId: auth.app.id, keyId: `operator:${auth.operator.name}`, limits: undefined };
   if (auth?.kind !== 'apiKey') throw new AppError('MISSING_API_KEY');
   return { appId: auth.app.id, keyId: auth.key.id, limits: auth.key };
 }

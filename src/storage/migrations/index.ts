@@ -12,6 +12,7 @@ import * as fileShares from './009-file-shares.js';
 import * as unreadPositions from './010-unread-positions.js';
 import * as memberStamps from './011-member-stamps.js';
 import * as roomSearchIndex from './012-room-search-index.js';
+import * as operators from './013-operators.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -29,6 +30,7 @@ const STEPS: Record<string, Step> = {
   '010-unread-positions': unreadPositions,
   '011-member-stamps': memberStamps,
   '012-room-search-index': roomSearchIndex,
+  '013-operators': operators,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

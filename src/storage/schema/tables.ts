@@ -28,6 +28,9 @@ export interface Database {
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
   file_shares: FileSharesTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_setup_tokens: OperatorSetupTokensTable;
 }
 
 export interface AppsTable {
@@ -121,6 +124,8 @@ export interface AuditLogTable {
   request_id: string;
   duration_ms: number;
   count: number;
+  /** The operator who made the request through a dashboard session (key_id is then null). */
+  operator_id: Generated<string | null>;
 }
 
 export interface KeyUsageTable {
@@ -368,4 +373,39 @@ export interface FileSharesTable {
   file_id: string;
   room_id: string;
   created_at: number;
+}
+
+export interface OperatorsTable {
+  id: string;
+  name: string;
+  /** argon2id (PHC string) */
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OperatorSessionsTable {
+  /** Shown to the operator (list, revoke); never the token. */
+  id: string;
+  /** SHA-256 (hex) of the cookie's token */
+  token_hash: string;
+  operator_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Moves forward with use; the session ends when it passes. */
+  idle_expires_at: number;
+  /** The absolute end of the session, whatever its use. */
+  expires_at: number;
+  ip: string;
+  user_agent: string;
+  revoked_at: number | null;
+}
+
+export interface OperatorSetupTokensTable {
+  /** SHA-256 (hex) of the token in the setup link */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }

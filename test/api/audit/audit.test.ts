@@ -437,6 +437,7 @@ describe('retention', () => {
         at,
         keyId,
         keyName: 'Initial key',
+        operatorId: null,
         ip: '127.0.0.1',
         method: 'GET',
         route: '/admin/clients',

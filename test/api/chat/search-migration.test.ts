@@ -61,7 +61,7 @@ describe('migration 012: the per-room search index', () => {
   });
 
   it('indexes the messages already stored', async () => {
-    expect(await migrateToLatest(storage)).toStrictEqual(['012-room-search-index']);
+    expect(await migrateToLatest(storage, '012-room-search-index')).toStrictEqual(['012-room-search-index']);
     expect(await perRoom(['old-a', 'old-b'], 'xylophone')).toStrictEqual(['a2', 'b2', 'a1']);
     expect(await perRoom(['old-other'], 'xylophone')).toStrictEqual(['o1']);
     expect(await perRoom(['old-b'], 'such')).toStrictEqual(['b1']);

@@ -59,7 +59,7 @@ describe('migrations 010 and 011: unread positions and members stamps', () => {
   });
 
   it('runs alone on a database of the previous release and keeps every badge', async () => {
-    expect(await migrateToLatest(storage)).toStrictEqual([
+    expect(await migrateToLatest(storage, '012-room-search-index')).toStrictEqual([
       '010-unread-positions',
       '011-member-stamps',
       '012-room-search-index',
