@@ -120,12 +120,15 @@ export function testConfig(
   overrides: Partial<Config> = {},
   redisPrefix = `parley-test:${randomBytes(6).toString('hex')}:`,
 ): Config {
+  const defaults = loadConfig({});
   return {
-    ...loadConfig({}),
+    ...defaults,
     databaseUrl,
     redisUrl: testRedisUrl,
     redisPrefix,
     authFailuresPerMinute: 100_000,
+    // Tests sign operators in many times a minute from one address.
+    dashboard: { ...defaults.dashboard, loginAttemptsPerMinute: 10_000 },
     logLevel: 'info',
     ...overrides,
   };

@@ -29,6 +29,28 @@ describe('the first start: a one-time setup link', () => {
     expect(await t.services.operators.firstStartSetup()).toBe('pending');
   });
 
+  it('is made afresh by a later start when none is left valid and there is still no operator', async () => {
+    const fresh = await buildTestApp();
+    try {
+      expect(await fresh.services.operators.firstStartSetup()).toBe('pending');
+      await fresh.services.storage.db
+        .updateTable('operator_setup_tokens')
+        .set({ expires_at: Date.now() - 1 })
+        .execute();
+      const again = await fresh.services.operators.firstStartSetup();
+      expect(again).toStrictEqual({ token: expect.any(String), expiresAt: expect.any(Number) });
+      expect(typeof again === 'object' && again.token).not.toBe(fresh.operatorSetupToken);
+      const stale = await fresh.app.inject({
+        method: 'POST',
+        url: '/dashboard/api/setup',
+        payload: { token: fresh.operatorSetupToken, name: 'late', password: PASSWORD },
+      });
+      expect(stale.statusCode).toBe(401);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('creates the operator once: 201, the session cookie and a CSRF token; the link is then spent', async () => {
     const wrong = await post('/dashboard/api/setup', { token: 'not-the-token', name: 'root', password: PASSWORD });
     expect(wrong.statusCode).toBe(401);
