@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setCsrfToken } from './client';
 
 export interface Operator {
@@ -36,13 +36,18 @@ export function useSession() {
   });
 }
 
+/** Another operator's data must not survive a change of session; the session query itself stays observed. */
+function forgetAllButSession(queryClient: QueryClient): void {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+}
+
 function useSignIn(path: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: Record<string, string>) => api<Session>(path, { method: 'POST', body }),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
-      queryClient.clear();
+      forgetAllButSession(queryClient);
       queryClient.setQueryData(sessionKey, session);
     },
   });
@@ -57,29 +62,25 @@ export function useLogout() {
     mutationFn: () => api<unknown>('/dashboard/api/logout', { method: 'POST' }),
     onSettled: () => {
       setCsrfToken(undefined);
-      queryClient.clear();
       queryClient.setQueryData(sessionKey, null);
+      forgetAllButSession(queryClient);
     },
   });
 }
 
 export interface SessionRecord {
   id: string;
-  current?: boolean;
-  createdAt?: string | number;
-  expiresAt?: string | number;
-  lastSeenAt?: string | number;
-  ip?: string | null;
-  userAgent?: string | null;
+  current: boolean;
+  createdAt: string;
+  lastSeen: string;
+  ip: string;
+  userAgent: string;
 }
 
 export function useSessions() {
   return useQuery({
     queryKey: ['sessions'],
-    queryFn: async () => {
-      const body = await api<{ sessions?: SessionRecord[] } | SessionRecord[]>('/dashboard/api/sessions');
-      return Array.isArray(body) ? body : (body.sessions ?? []);
-    },
+    queryFn: async () => (await api<{ sessions: SessionRecord[] }>('/dashboard/api/sessions')).sessions,
   });
 }
 

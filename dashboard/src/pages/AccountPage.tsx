@@ -71,7 +71,6 @@ export function AccountPage() {
             <tr>
               <th scope="col">Started</th>
               <th scope="col">Last seen</th>
-              <th scope="col">Expires</th>
               <th scope="col">Address</th>
               <th scope="col">Browser</th>
               <th scope="col">Actions</th>
@@ -81,10 +80,9 @@ export function AccountPage() {
             {(sessions.data ?? []).map((record) => (
               <tr key={record.id}>
                 <td>{formatTime(record.createdAt)}</td>
-                <td>{formatTime(record.lastSeenAt)}</td>
-                <td>{formatTime(record.expiresAt)}</td>
-                <td className="mono">{record.ip ?? '—'}</td>
-                <td className="wrap">{record.userAgent ?? '—'}</td>
+                <td>{formatTime(record.lastSeen)}</td>
+                <td className="mono">{record.ip || '—'}</td>
+                <td className="wrap">{record.userAgent || '—'}</td>
                 <td>
                   {record.current ? (
                     'This session'

@@ -1,0 +1,283 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { ensureDashboardBuilt } from './helpers/dashboard-build.js';
+import { screenshot, seriousViolations } from './helpers/page-checks.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OPERATOR = 'alice';
+const PASSWORD = 'a long enough passphrase';
+
+/** The operator's journey in one desktop tab (1280×800, light), then every page again at phone width (dark). */
+describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+  let desktop: BrowserContext;
+  let page: Page;
+  const offOrigin: string[] = [];
+  const cspErrors: string[] = [];
+  const responseBodies: Array<Promise<string>> = [];
+  const pagesChecked: string[] = [];
+  const shownKeys: string[] = [];
+
+  const callAdmin = async (key: string, path = '/admin/clients') =>
+    (await fetch(`${base}${path}`, { headers: { 'IM-API-KEY': key } })).status;
+
+  const keyNamed = async (name: string) =>
+    (await t.services.keys.list(t.appId, true))
+      .filter((key) => key.name === name)
+      .sort((a, b) => b.createdAt - a.createdAt)[0]!;
+
+  /** axe-core finds nothing serious or critical, and the page is saved at the tab's size. */
+  async function checkPage(tab: Page, name: string): Promise<void> {
+    await tab.waitForLoadState('networkidle');
+    expect(await seriousViolations(tab), `${name} at ${tab.viewportSize()?.width}px`).toStrictEqual([]);
+    await screenshot(tab, name);
+    pagesChecked.push(`${name}@${tab.viewportSize()?.width}`);
+  }
+
+  function watch(tab: Page): void {
+    tab.on('request', (request) => {
+      if (!request.url().startsWith(base) && !request.url().startsWith('data:')) offOrigin.push(request.url());
+    });
+    tab.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+    });
+    tab.on('response', (response) => {
+      if (response.url().startsWith(base)) responseBodies.push(response.text().catch(() => ''));
+    });
+  }
+
+  /** The plain key of a shown-once panel, read from the page as an operator would copy it. */
+  async function storeShownKey(tab: Page): Promise<string> {
+    const field = tab.locator('input[data-secret="api-key"]');
+    await field.waitFor();
+    await expect.poll(() => field.inputValue()).not.toBe('');
+    const key = await field.inputValue();
+    shownKeys.push(key);
+    await tab.getByRole('button', { name: 'I have stored it' }).click();
+    await field.waitFor({ state: 'detached' });
+    expect(await tab.content()).not.toContain(key);
+    return key;
+  }
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    t = await buildTestApp();
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
+    desktop = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page = await desktop.newPage();
+    page.setDefaultTimeout(8_000);
+    watch(page);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('creates the first operator from the setup link and lands on the API keys', async () => {
+    expect(t.operatorSetupToken).toEqual(expect.any(String));
+    await page.goto(`${base}/dashboard/setup#token=${t.operatorSetupToken}`);
+    await page.getByLabel('Operator name').fill(OPERATOR);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await checkPage(page, 'setup');
+    await page.getByRole('button', { name: 'Create operator' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    // The spent token is gone from the address bar.
+    expect(page.url()).not.toContain('token=');
+    await checkPage(page, 'keys');
+  });
+
+  it('signs out, refuses a wrong password with its message, and signs in again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+    await page.getByLabel('Operator name').fill(OPERATOR);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    await checkPage(page, 'login');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+  });
+
+  it('creates an application (its first key shown once) and renames it', async () => {
+    await page.getByRole('link', { name: 'Applications' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Shop');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    const firstKey = await storeShownKey(page);
+    expect(await callAdmin(firstKey)).toBe(200);
+    await page.getByRole('button', { name: 'Rename Shop' }).click();
+    await page.getByLabel('New name of Shop').fill('Shop EU');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: 'Shop EU' }).waitFor();
+    await checkPage(page, 'apps');
+    expect(await page.getByRole('combobox', { name: 'Application' }).locator('option').allTextContents()).toContain('Shop EU');
+    await page.getByRole('combobox', { name: 'Application' }).selectOption(t.appId);
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    expect(page.url()).toContain(`/dashboard/apps/${t.appId}/keys`);
+  });
+
+  let plainKey: string;
+
+  it('creates a key whose plain value is shown once, and the key calls the admin API over HTTP', async () => {
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New API key' });
+    await dialog.getByLabel('Name').fill('ci-deploy');
+    await dialog.getByLabel('Rate limit (requests per minute)').fill('600');
+    await checkPage(page, 'key-form');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await page.getByRole('dialog', { name: 'Your new API key' }).waitFor();
+    await checkPage(page, 'key-created');
+    plainKey = await storeShownKey(page);
+    const key = await keyNamed('ci-deploy');
+    expect(plainKey.endsWith(key.last4)).toBe(true);
+    expect(key.rateLimit).toBe(600);
+    await expect.poll(() => page.locator(`tr[data-key-id="${key.id}"]`).count()).toBe(1);
+
+    expect(await callAdmin(plainKey)).toBe(200);
+    await t.services.activity.flush();
+  });
+
+  it('shows that call in the usage charts and totals', async () => {
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Usage' }).click();
+    const key = await keyNamed('ci-deploy');
+    const row = page.getByRole('row', { name: new RegExp(`ci-deploy \\(…${key.last4}\\)`) });
+    await expect.poll(() => row.locator('td').first().textContent()).toBe('1');
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(2);
+    await page.getByLabel('Last day').check();
+    await expect.poll(() => row.locator('td').first().textContent()).toBe('1');
+    await checkPage(page, 'usage');
+  });
+
+  it('shows that call in the audit log, filtered by key, with its details', async () => {
+    const key = await keyNamed('ci-deploy');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('combobox', { name: /^Key/ }).selectOption(key.id);
+    await page.getByLabel('Status').fill('200');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const row = page.getByRole('row', { name: /GET \/admin\/clients/ });
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: /^Details of GET \/admin\/clients/ }).click();
+    const detail = page.getByRole('dialog', { name: 'Audit record' });
+    await detail.getByText('127.0.0.1').first().waitFor();
+    await checkPage(page, 'audit-detail');
+    await detail.getByRole('button', { name: 'Close' }).click();
+    await checkPage(page, 'audit');
+  });
+
+  it('rolls the key with a 2 s grace: the old key works, then is refused after the grace', async () => {
+    const old = await keyNamed('ci-deploy');
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('button', { name: 'Roll ci-deploy' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll “ci-deploy”' });
+    await dialog.getByRole('combobox', { name: /^Grace period/ }).selectOption('custom');
+    await dialog.getByLabel('Grace period in seconds').fill('2');
+    await checkPage(page, 'key-roll');
+    await dialog.getByRole('button', { name: 'Roll key' }).click();
+    const rolledAt = Date.now();
+    const newKey = await storeShownKey(page);
+    expect(newKey).not.toBe(plainKey);
+    expect(await callAdmin(plainKey)).toBe(200);
+    expect(await callAdmin(newKey)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, rolledAt + 2_500 - Date.now())));
+    expect(await callAdmin(plainKey)).toBe(401);
+    expect(await callAdmin(newKey)).toBe(200);
+    await page.reload();
+    await expect.poll(() => page.locator(`tr[data-key-id="${old.id}"] .badge`).textContent()).toBe('expired');
+    plainKey = newKey;
+  });
+
+  it('revokes a key after a confirmation dialog', async () => {
+    const current = await keyNamed('ci-deploy');
+    await page.getByRole('button', { name: `Revoke ci-deploy (…${current.last4})` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke “ci-deploy”?' });
+    await checkPage(page, 'key-revoke');
+    await dialog.getByRole('button', { name: 'Revoke key' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await callAdmin(plainKey)).toBe(401);
+    await page.getByLabel('Show revoked keys').check();
+    await expect.poll(() => page.locator(`tr[data-key-id="${current.id}"] .badge`).textContent()).toBe('revoked');
+  });
+
+  it('answers a leak: rolls with no grace, revokes the old key, shows its records, lists what else to rotate', async () => {
+    const leaked = await t.createKey({ name: 'leaky' });
+    expect(await callAdmin(leaked, '/admin/keys')).toBe(200);
+    await t.services.activity.flush();
+    const record = await keyNamed('leaky');
+    await page.getByRole('link', { name: 'Leak response' }).click();
+    await page.getByRole('combobox', { name: /^Leaked key/ }).selectOption(record.id);
+    await page
+      .getByRole('row', { name: /GET \/admin\/keys/ })
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Roll now (old key stops at once)' }).click();
+    const replacement = await storeShownKey(page);
+    expect(await callAdmin(leaked)).toBe(401);
+    await page.getByRole('button', { name: 'Revoke the old key' }).click();
+    await page.getByRole('button', { name: 'Old key revoked' }).waitFor();
+    expect((await t.services.keys.show(t.appId, record.id)).revokedAt).not.toBeNull();
+    expect(await callAdmin(replacement)).toBe(200);
+    for (const item of [/^Rotate the webhook signing secret/, /^Regenerate the client key/])
+      await page.getByLabel(item).check();
+    await page.getByText('2 of 5 done').waitFor();
+    await checkPage(page, 'leak');
+  });
+
+  it('lists the operator sessions on the account page', async () => {
+    await page.getByRole('link', { name: OPERATOR }).click();
+    await page.getByRole('cell', { name: 'This session' }).waitFor();
+    await checkPage(page, 'account');
+  });
+
+  it('never sends a plain key again after its creation screen, loads nothing from elsewhere, breaks no CSP rule', async () => {
+    const bodies = await Promise.all(responseBodies);
+    const issued = await t.services.keys.list(t.appId, true);
+    expect(issued.length).toBeGreaterThan(3);
+    // Each plain key seen on a shown-once panel is in exactly one response: its creation's (or roll's).
+    expect(shownKeys).toHaveLength(4);
+    for (const key of shownKeys) expect(bodies.filter((body) => body.includes(key))).toHaveLength(1);
+    expect(offOrigin).toStrictEqual([]);
+    expect(cspErrors).toStrictEqual([]);
+  });
+
+  it('passes axe and is saved at phone width (390×844, dark theme) on every page', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+      storageState: await desktop.storageState(),
+    });
+    const tab = await phone.newPage();
+    watch(tab);
+    for (const [name, path, heading] of [
+      ['keys', `/apps/${t.appId}/keys`, 'API keys'],
+      ['usage', `/apps/${t.appId}/usage`, 'Usage'],
+      ['audit', `/apps/${t.appId}/audit`, 'Audit log'],
+      ['leak', `/apps/${t.appId}/leak`, 'Leak response'],
+      ['apps', '/apps', 'Applications'],
+      ['account', '/account', OPERATOR],
+    ] as const) {
+      await tab.goto(`${base}/dashboard${path}`);
+      await tab.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await checkPage(tab, name);
+    }
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+    await checkPage(tab, 'login');
+    await tab.goto(`${base}/dashboard/setup`);
+    await tab.getByRole('heading', { name: 'Set up Parley' }).waitFor();
+    await checkPage(tab, 'setup');
+    await phone.close();
+    expect(offOrigin).toStrictEqual([]);
+    expect(cspErrors).toStrictEqual([]);
+    expect(pagesChecked.length).toBeGreaterThanOrEqual(20);
+  });
+});
