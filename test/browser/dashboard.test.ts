@@ -119,7 +119,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('link', { name: 'Shop EU' }).waitFor();
     await checkPage(page, 'apps');
-    expect(await page.getByRole('combobox', { name: 'Application' }).locator('option').allTextContents()).toContain('Shop EU');
+    expect(await page.getByRole('combobox', { name: 'Application' }).locator('option').allTextContents()).toContain(
+      'Shop EU',
+    );
     await page.getByRole('combobox', { name: 'Application' }).selectOption(t.appId);
     await page.getByRole('heading', { name: 'API keys' }).waitFor();
     expect(page.url()).toContain(`/dashboard/apps/${t.appId}/keys`);
