@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { loadConfig } from '../../src/config/config.js';
 import { expectOk } from '../helpers/expect.js';
 import { authenticate, connect } from '../helpers/socket-clients.js';
 import type { RouteEntry } from '../../src/http/types.js';
 import { createRoom } from '../helpers/factories.js';
+import { login, type OperatorSession, PASSWORD } from '../helpers/operators.js';
 
 /**
  * The hostile-input run: every route of the route table, as the API key and as a user, with NUL
@@ -25,7 +27,7 @@ interface Operation {
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
 }
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
-type Caller = 'key' | 'user';
+type Caller = 'key' | 'user' | 'operator';
 interface Attempt {
   name: string;
   params?: (name: string, fallback: string) => string;
@@ -225,6 +227,8 @@ let messageId: string;
 let spareKeyId: string;
 /** The run's own key, with a budget for thousands of requests a minute. */
 let runKey: string;
+/** A dashboard operator's session: the dashboard's routes, and the admin API through the session. */
+let operator: OperatorSession;
 let routes: RouteEntry[];
 let openapi: OpenApi;
 
@@ -232,7 +236,14 @@ const errorLogs = () => t.logs.filter((line) => JSON.parse(line).level >= 50);
 
 beforeAll(async () => {
   // No per-user request budget: thousands of requests as one user must reach the handlers, not a 429.
-  t = await buildTestApp({ userRateLimitPerMinute: 0 });
+  const dashboard = {
+    ...loadConfig({}).dashboard,
+    loginAttemptsPerMinute: 10_000,
+    operatorRateLimitPerMinute: 10_000_000,
+  };
+  t = await buildTestApp({ userRateLimitPerMinute: 0, dashboard });
+  await t.services.operators.create('hostile-op', PASSWORD);
+  operator = await login(t, 'hostile-op');
   clientKey = t.clientKey;
   alice = await t.createUser('alice');
   for (const id of ['bob', 'victim']) await t.createUser(id);
@@ -312,14 +323,38 @@ async function send(route: RouteEntry, attempt: Attempt, caller: Caller) {
   const credentials =
     caller === 'key'
       ? { 'im-api-key': runKey, 'im-client-id': 'alice' }
-      : { 'im-client-key': clientKey, 'im-authorization': alice };
-  return t.app.inject({
+      : caller === 'operator'
+        ? {
+            cookie: operator.cookie,
+            'x-csrf-token': operator.csrfToken,
+            'x-parley-app': t.appId,
+            'im-client-id': 'alice',
+          }
+        : { 'im-client-key': clientKey, 'im-authorization': alice };
+  const response = await t.app.inject({
     method: route.method as 'GET',
     url: `${path}${search}`,
     headers: { ...credentials, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) },
     payload,
     remoteAddress: '127.0.0.1',
   });
+  // Signing out (or ending its own session) must not leave the rest of the run unauthenticated.
+  if (caller === 'operator' && route.method !== 'GET' && route.url.startsWith('/dashboard/api/')) {
+    const still = await t.app.inject({
+      method: 'GET',
+      url: '/dashboard/api/session',
+      headers: { cookie: operator.cookie },
+    });
+    if (still.statusCode === 401) operator = await login(t, 'hostile-op');
+  }
+  return response;
+}
+
+/** Who calls a route in the run: a user is refused an admin route, a key or user token an operator's. */
+function callersOf(route: RouteEntry): Caller[] {
+  if (route.auth === 'operator') return ['operator'];
+  if (route.auth === 'admin') return ['key', 'operator'];
+  return ['key', 'user'];
 }
 
 describe('item 14: the hostile-input run over every route', () => {
@@ -327,14 +362,24 @@ describe('item 14: the hostile-input run over every route', () => {
     expect(routes.length).toBeGreaterThan(80);
     const failures: string[] = [];
     let requests = 0;
+    let operatorRequests = 0;
+    const operatorRefused: string[] = [];
     for (const route of routes) {
       const { declared } = describeRoute(route);
       for (const attempt of ATTEMPTS) {
         if (attempt.onlyFor && !attempt.onlyFor.some((field) => declared.includes(field))) continue;
-        // A user is refused an admin route before anything is read: one call as the key is enough there.
-        for (const caller of route.auth === 'admin' ? ['key' as const] : (['key', 'user'] as const)) {
+        for (const caller of callersOf(route)) {
           const response = await send(route, attempt, caller);
           requests++;
+          if (caller === 'operator') operatorRequests++;
+          // The session must have carried every operator request past authentication (and CSRF).
+          if (
+            caller === 'operator' &&
+            (response.statusCode === 401 || response.statusCode === 429 || response.body.includes('CSRF_TOKEN_INVALID'))
+          )
+            operatorRefused.push(
+              `${route.method} ${route.url}, ${attempt.name}: ${response.statusCode} ${response.body.slice(0, 120)}`,
+            );
           if (response.statusCode >= 500)
             failures.push(
               `${route.method} ${route.url} as ${caller}, ${attempt.name}: ${response.statusCode} ${response.body.slice(0, 120)}`,
@@ -347,6 +392,8 @@ describe('item 14: the hostile-input run over every route', () => {
     }
     expect(failures).toStrictEqual([]);
     expect(requests).toBeGreaterThan(2000);
+    expect(operatorRequests).toBeGreaterThan(1000);
+    expect(operatorRefused).toStrictEqual([]);
     expect(errorLogs()).toStrictEqual([]);
 
     // Still healthy, and ordinary requests still work, including the filters that read stored JSON.
@@ -381,7 +428,7 @@ describe('item 14: the hostile-input run over every route', () => {
         const response = await send(
           route,
           { name: `long ${field}`, body: () => body },
-          route.auth === 'admin' ? 'key' : 'user',
+          route.auth === 'admin' ? 'key' : route.auth === 'operator' ? 'operator' : 'user',
         );
         requests++;
         if (response.statusCode >= 500)

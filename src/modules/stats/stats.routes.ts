@@ -31,15 +31,20 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = a
         summary: 'Statistics report (spec 9.2)',
         description:
           'Window: the last hour unless `start`/`end` (ISO-8601 or ms epoch) are given. ' +
-          "`apiKey` is the caller's own key, masked.",
+          "`apiKey` is the caller's own key, masked (`operator:<name>` for a dashboard operator).",
         querystring: StatsQuery,
         response: { 200: StatsResponse },
       },
     },
     async (request) => {
       const auth = authOf(request);
-      const last4 = auth.kind === 'apiKey' ? auth.key.last4 : undefined;
-      return ok(await stats.report(auth.app.id, last4, request.query));
+      const caller =
+        auth.kind === 'apiKey'
+          ? `…${auth.key.last4}`
+          : auth.kind === 'operator'
+            ? `operator:${auth.operator.name}`
+            : undefined;
+      return ok(await stats.report(auth.app.id, caller, request.query));
     },
   );
 };

@@ -68,14 +68,15 @@ export class StatsService {
 
   /**
    * `GET /admin/stats` (spec 9.2): the last hour unless `start`/`end` are given; asked with an API
-   * key (`apiKeyLast4`: undefined otherwise), which the report shows masked.
+   * key, which the report shows masked (`caller`: `…` and its last four), or by a dashboard operator
+   * (`caller`: `operator:<name>`); undefined otherwise.
    */
   async report(
     appId: string,
-    apiKeyLast4: string | undefined,
+    caller: string | undefined,
     window: { start?: string; end?: string },
   ): Promise<StatsReport> {
-    if (apiKeyLast4 === undefined) throw new AppError('MISSING_API_KEY');
+    if (caller === undefined) throw new AppError('MISSING_API_KEY');
     const now = Date.now();
     const end = window.end === undefined ? now : parseTime(window.end);
     const start = window.start === undefined ? (end ?? now) - HOUR_MS : parseTime(window.start);
@@ -97,7 +98,7 @@ export class StatsService {
     return {
       clientId: app.id,
       clientKey: app.clientKey,
-      apiKey: `…${apiKeyLast4}`,
+      apiKey: caller,
       startTime: iso(start),
       endTime: iso(end),
       start: Math.floor(start / 1000),

@@ -16,6 +16,7 @@ const ENTRY_FIELDS = [
   'keyId',
   'keyName',
   'method',
+  'operatorId',
   'requestId',
   'route',
   'status',
@@ -30,6 +31,7 @@ interface Entry {
   timeMS: number;
   keyId: string | null;
   keyName: string | null;
+  operatorId: string | null;
   ip: string;
   method: string;
   route: string;
@@ -96,7 +98,7 @@ describe('the audit trail', () => {
       expect(entry.timeMS).toBeGreaterThanOrEqual(before);
       expect(entry.timeMS).toBeLessThanOrEqual(after);
       expect(entry.time).toBe(new Date(entry.timeMS).toISOString());
-      expect(entry).toMatchObject({ keyId: adminKeyId, keyName: 'Initial key', ip: '127.0.0.1' });
+      expect(entry).toMatchObject({ keyId: adminKeyId, keyName: 'Initial key', operatorId: null, ip: '127.0.0.1' });
       expect(entry.durationMs).toBeGreaterThanOrEqual(0);
     }
     expect(oldest).toMatchObject({

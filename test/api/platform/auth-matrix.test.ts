@@ -3,6 +3,7 @@ import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import { generateApiKey } from '../../../src/modules/keys/key-format.js';
 import type { RouteEntry } from '../../../src/http/types.js';
 import { INVALID_TOKEN } from '../../helpers/errors.js';
+import { login, PASSWORD, type OperatorSession } from '../../helpers/operators.js';
 
 const MISSING = { error: 'MISSING_API_KEY', message: 'IM-API-KEY header is required' };
 const INVALID = { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' };
@@ -264,6 +265,131 @@ describe('failed authentications are limited per source address', () => {
       expect((await attempt('192.0.2.11', limited.apiKey)).statusCode).toBe(200);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('auth matrix: operator sessions (the dashboard, issue 12)', () => {
+  const SESSION_REQUIRED = {
+    RC: 401,
+    RM: 'Unauthorized',
+    error: { code: 'SESSION_REQUIRED', message: expect.any(String) },
+  };
+  const CSRF = { RC: 403, RM: 'Forbidden', error: { code: 'CSRF_TOKEN_INVALID', message: expect.any(String) } };
+  let live: OperatorSession;
+  let revoked: OperatorSession;
+  let expired: OperatorSession;
+  let idle: OperatorSession;
+  const operatorRoutes = () => t.app.routeTable.filter((route) => route.auth === 'operator');
+  const changes = (route: RouteEntry) => route.method !== 'GET';
+
+  /** A session of the operator ended in the database as the given columns say. */
+  async function ended(columns: { revoked_at?: number; expires_at?: number; idle_expires_at?: number }) {
+    const session = await login(t, 'matrix-op');
+    const { sessions } = (
+      await t.app.inject({ method: 'GET', url: '/dashboard/api/sessions', headers: { cookie: session.cookie } })
+    ).json();
+    const id = sessions.find((entry: { current: boolean }) => entry.current).id;
+    await t.services.storage.db.updateTable('operator_sessions').set(columns).where('id', '=', id).execute();
+    return session;
+  }
+
+  beforeAll(async () => {
+    await t.services.operators.create('matrix-op', PASSWORD);
+    live = await login(t, 'matrix-op');
+    revoked = await ended({ revoked_at: Date.now() });
+    expired = await ended({ expires_at: Date.now() - 1 });
+    idle = await ended({ idle_expires_at: Date.now() - 1 });
+  });
+
+  const call = (route: RouteEntry, headers: Record<string, string>) =>
+    t.app.inject({
+      method: route.method as 'GET',
+      url: concrete(route.url),
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+      remoteAddress: '127.0.0.1',
+    });
+
+  it('lists the dashboard routes: sign-in and setup public, every other one needs a session', () => {
+    const dashboard = t.app.routeTable.filter((route) => route.url.startsWith('/dashboard/api/'));
+    expect(
+      dashboard
+        .filter((route) => route.auth === 'public')
+        .map((route) => `${route.method} ${route.url}`)
+        .sort(),
+    ).toStrictEqual(['POST /dashboard/api/login', 'POST /dashboard/api/setup']);
+    expect(operatorRoutes().length).toBeGreaterThanOrEqual(8);
+    for (const route of dashboard) expect(['public', 'operator'], route.url).toContain(route.auth);
+    for (const route of operatorRoutes()) expect(route.url.startsWith('/dashboard/api/'), route.url).toBe(true);
+  });
+
+  const refusals: Array<[string, () => Record<string, string>]> = [
+    ['no cookie', () => ({})],
+    ['an empty session cookie', () => ({ cookie: 'parley_session=' })],
+    ['a forged session cookie', () => ({ cookie: `parley_session=${'A'.repeat(43)}` })],
+    ['a revoked session', () => ({ cookie: revoked.cookie, 'x-csrf-token': revoked.csrfToken })],
+    ['an expired session', () => ({ cookie: expired.cookie, 'x-csrf-token': expired.csrfToken })],
+    ['a session left idle too long', () => ({ cookie: idle.cookie, 'x-csrf-token': idle.csrfToken })],
+    ['the API key', () => ({ 'im-api-key': t.apiKey })],
+    ['a client key with a user token', () => ({ 'im-client-key': t.clientKey, 'im-authorization': userToken })],
+  ];
+  for (const [name, headers] of refusals) {
+    it(`refuses ${name} on every operator route with 401`, async () => {
+      for (const route of operatorRoutes()) {
+        const response = await call(route, headers());
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+        expect(response.json(), `${route.method} ${route.url}`).toStrictEqual(SESSION_REQUIRED);
+      }
+    });
+  }
+
+  it('refuses a state change without the CSRF token, or with a wrong one, on every operator route (403)', async () => {
+    for (const route of operatorRoutes().filter(changes)) {
+      for (const csrf of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': live.csrfToken.toUpperCase() }]) {
+        const response = await call(route, { cookie: live.cookie, ...csrf });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(403);
+        expect(response.json()).toStrictEqual(CSRF);
+      }
+    }
+    expect(
+      (await call({ method: 'GET', url: '/dashboard/api/session' } as RouteEntry, { cookie: live.cookie })).statusCode,
+    ).toBe(200);
+  });
+
+  it('refuses ended or forged sessions on every admin and user route (401), as it does missing keys', async () => {
+    const routes = t.app.routeTable.filter((route) => route.auth === 'admin' || route.auth === 'user');
+    for (const session of [revoked, expired, idle]) {
+      for (const route of routes) {
+        const response = await call(route, {
+          cookie: session.cookie,
+          'x-csrf-token': session.csrfToken,
+          'x-parley-app': t.appId,
+        });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+        expect(response.json(), `${route.method} ${route.url}`).toStrictEqual(SESSION_REQUIRED);
+      }
+    }
+  });
+
+  it('refuses a live session on admin and user routes without the CSRF token (403) or X-Parley-App (400)', async () => {
+    const routes = t.app.routeTable.filter((route) => route.auth === 'admin' || route.auth === 'user');
+    for (const route of routes) {
+      if (changes(route)) {
+        const response = await call(route, { cookie: live.cookie, 'x-parley-app': t.appId });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(403);
+        expect(response.json()).toStrictEqual(CSRF);
+      }
+      const noApp = await call(route, { cookie: live.cookie, 'x-csrf-token': live.csrfToken });
+      expect(noApp.statusCode, `${route.method} ${route.url}`).toBe(400);
+      expect(noApp.json().error.code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('lets the live session in on admin routes that read', async () => {
+    for (const route of adminRoutes.filter((entry) => entry.method === 'GET' && !entry.url.includes(':'))) {
+      const response = await call(route, { cookie: live.cookie, 'x-parley-app': t.appId });
+      expect(response.statusCode, `${route.method} ${route.url} ${response.body.slice(0, 100)}`).toBe(200);
     }
   });
 });
