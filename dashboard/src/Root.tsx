@@ -10,6 +10,7 @@ import { LeakPage } from './pages/LeakPage';
 import { LoginPage } from './pages/LoginPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsagePage } from './pages/UsagePage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { Shell } from './Shell';
 
 /** The first screen after sign-in: the first application's keys, or the applications page. */
@@ -32,6 +33,7 @@ function SignedIn() {
         <Route path="/apps/:appId/keys">{(params) => <KeysPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/usage">{(params) => <UsagePage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/audit">{(params) => <AuditPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/webhooks">{(params) => <WebhooksPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/leak">{(params) => <LeakPage appId={params.appId} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route path="/login">

@@ -7,6 +7,7 @@ const SECTIONS = [
   ['keys', 'API keys'],
   ['usage', 'Usage'],
   ['audit', 'Audit log'],
+  ['webhooks', 'Webhooks'],
   ['leak', 'Leak response'],
 ] as const;
 

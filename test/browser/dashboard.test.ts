@@ -2,6 +2,9 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { expectOk } from '../helpers/expect.js';
+import { createRoom } from '../helpers/factories.js';
+import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { ensureDashboardBuilt } from './helpers/dashboard-build.js';
 import { screenshot, seriousViolations } from './helpers/page-checks.js';
 
@@ -12,6 +15,7 @@ const PASSWORD = 'a long enough passphrase';
 /** The operator's journey in one desktop tab (1280×800, light), then every page again at phone width (dark). */
 describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser', () => {
   let t: TestApp;
+  let receiver: WebhookReceiver;
   let base: string;
   let browser: Browser;
   let desktop: BrowserContext;
@@ -65,7 +69,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
 
   beforeAll(async () => {
     ensureDashboardBuilt();
-    t = await buildTestApp();
+    // Webhooks to a local receiver, retried fast.
+    t = await buildTestApp({ webhooks: { allowPrivate: true, maxAttempts: 2, retryBaseMs: 30, timeoutMs: 2000 } });
+    receiver = await new WebhookReceiver().start();
     base = await t.app.listen({ port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -79,6 +85,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await receiver?.stop();
   });
 
   it('creates the first operator from the setup link and lands on the API keys', async () => {
@@ -234,6 +241,45 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'leak');
   });
 
+  it('sets the webhook URL, rotates the secret and redelivers a failed delivery', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByLabel(/^Webhook URL/).fill(`${receiver.url}/all`);
+    await page.getByRole('button', { name: 'Save webhook settings' }).click();
+    await page.getByText('Saved.').waitFor();
+    expect(expectOk(await t.admin('GET', '/admin/webhooks')).url).toBe(`${receiver.url}/all`);
+    const before = expectOk(await t.admin('GET', '/admin/webhooks/secret')).secret;
+    await page.getByRole('combobox', { name: /^Previous secret keeps signing for/ }).selectOption('3600');
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const shown = await page.getByTestId('webhook-secret').textContent();
+    const after = expectOk(await t.admin('GET', '/admin/webhooks/secret')).secret;
+    expect(after).not.toBe(before);
+    expect(shown).toBe(after);
+
+    receiver.respond = () => ({ status: 400 });
+    await t.createUser('hook-user');
+    await createRoom(t, { _id: 'hooked', members: ['hook-user'], webhook: `${receiver.url}/room` });
+    await receiver.waitFor(1);
+    await page.getByRole('combobox', { name: /^Status/ }).selectOption('failed');
+    const failed = page.locator('tr[data-delivery-id]').first();
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return failed
+          .locator('.badge')
+          .textContent({ timeout: 1000 })
+          .catch(() => '');
+      })
+      .toBe('failed');
+    const id = await failed.getAttribute('data-delivery-id');
+    expect(await failed.locator('td').nth(4).textContent()).toBe('400');
+    await checkPage(page, 'webhooks');
+    receiver.respond = () => ({ status: 200 });
+    await failed.getByRole('button', { name: /^Redeliver/ }).click();
+    await expect
+      .poll(async () => expectOk(await t.admin('GET', `/admin/webhooks/deliveries/${id}`)).status)
+      .toBe('delivered');
+  });
+
   it('lists the operator sessions on the account page', async () => {
     await page.getByRole('link', { name: OPERATOR }).click();
     await page.getByRole('cell', { name: 'This session' }).waitFor();
@@ -264,6 +310,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       ['usage', `/apps/${t.appId}/usage`, 'Usage'],
       ['audit', `/apps/${t.appId}/audit`, 'Audit log'],
       ['leak', `/apps/${t.appId}/leak`, 'Leak response'],
+      ['webhooks', `/apps/${t.appId}/webhooks`, 'Webhooks'],
       ['apps', '/apps', 'Applications'],
       ['account', '/account', OPERATOR],
     ] as const) {
@@ -281,5 +328,5 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     expect(offOrigin).toStrictEqual([]);
     expect(cspErrors).toStrictEqual([]);
     expect(pagesChecked.length).toBeGreaterThanOrEqual(20);
-  });
+  }, 60_000);
 });

@@ -42,11 +42,11 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
-/** Saves the page as test-results/dashboard/<name>-<width>x<height>.png (CI artifacts, never committed). */
+/** Saves the viewport as test-results/dashboard/<name>-<width>x<height>.png (CI artifacts, never committed). */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const size = page.viewportSize();
   const file = `${SCREENSHOTS}${name}-${size?.width}x${size?.height}.png`;
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file });
   return file;
 }
