@@ -25,12 +25,25 @@ export function sessionTokenOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** A browser request from another site is refused: its Origin, when sent, must be the server's own. */
+/**
+ * A browser request from another site is refused: its Origin, when sent, must name the server's own
+ * host. The scheme is not compared: behind a TLS-terminating proxy the request arrives over plain
+ * HTTP while the page's origin is https (SameSite=Strict already keeps the cookie to the same site).
+ */
 export function checkOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  if (origin !== `${request.protocol}://${request.host}`)
-    throw new AppError('FORBIDDEN', 'Cross-origin requests are not accepted here');
+  if (!sameHost(origin, request.host)) throw new AppError('FORBIDDEN', 'Cross-origin requests are not accepted here');
+}
+
+/** Both read with the origin's scheme, so that a default port written or left out compares alike. */
+function sameHost(origin: string, host: string): boolean {
+  try {
+    const page = new URL(origin);
+    return page.host === new URL(`${page.protocol}//${host}`).host;
+  } catch {
+    return false; // "null" (a sandboxed page, a file) or garbage
+  }
 }
 
 /** A state change with the session cookie must carry the session's CSRF token (compared in constant time). */

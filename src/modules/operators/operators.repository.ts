@@ -147,32 +147,23 @@ export class OperatorsRepository {
       .execute();
   }
 
-  /** The live session of a token hash, with its operator. */
+  /** The live session of a token hash, with its operator's id and name. */
   async liveSession(
     tokenHash: string,
     now: number,
-  ): Promise<{ session: OperatorSession; operator: Operator } | undefined> {
+  ): Promise<{ session: OperatorSession; operator: Pick<Operator, 'id' | 'name'> } | undefined> {
     const row = await this.db
       .selectFrom('operator_sessions as s')
       .innerJoin('operators as o', 'o.id', 's.operator_id')
       .select(SESSION_COLUMNS.map((column) => `s.${column}` as const))
-      .select(['o.name', 'o.password_hash', 'o.created_at as operator_created_at', 'o.updated_at'])
+      .select('o.name')
       .where('s.token_hash', '=', tokenHash)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
       .where('s.idle_expires_at', '>', now)
       .executeTakeFirst();
     if (!row) return undefined;
-    return {
-      session: toSession(row),
-      operator: toOperator({
-        id: row.operator_id,
-        name: row.name,
-        password_hash: row.password_hash,
-        created_at: row.operator_created_at,
-        updated_at: row.updated_at,
-      }),
-    };
+    return { session: toSession(row), operator: { id: row.operator_id, name: row.name } };
   }
 
   async touchSession(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<void> {

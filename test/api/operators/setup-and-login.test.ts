@@ -100,6 +100,22 @@ describe('the first start: a one-time setup link', () => {
       { origin: 'https://evil.example' },
     );
     expect(crossSite.statusCode).toBe(403);
+    for (const origin of ['null', 'http://localhost.evil.example', 'http://localhost:81'])
+      expect(
+        (await post('/dashboard/api/login', { name: 'root', password: PASSWORD }, { origin, host: 'localhost:80' }))
+          .statusCode,
+        origin,
+      ).toBe(403);
+    // Behind a TLS-terminating proxy the page is https while the request arrives over http.
+    expect(
+      (
+        await post(
+          '/dashboard/api/login',
+          { name: 'root', password: PASSWORD },
+          { origin: 'https://localhost', host: 'localhost' },
+        )
+      ).statusCode,
+    ).toBe(200);
     const sameSite = await post(
       '/dashboard/api/setup',
       { token, name: 'second', password: PASSWORD },

@@ -346,7 +346,12 @@ describe('auth matrix: operator sessions (the dashboard, issue 12)', () => {
 
   it('refuses a state change without the CSRF token, or with a wrong one, on every operator route (403)', async () => {
     for (const route of operatorRoutes().filter(changes)) {
-      for (const csrf of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': live.csrfToken.toUpperCase() }]) {
+      const wrong: Array<Record<string, string>> = [
+        {},
+        { 'x-csrf-token': 'wrong' },
+        { 'x-csrf-token': live.csrfToken.toUpperCase() },
+      ];
+      for (const csrf of wrong) {
         const response = await call(route, { cookie: live.cookie, ...csrf });
         expect(response.statusCode, `${route.method} ${route.url}`).toBe(403);
         expect(response.json()).toStrictEqual(CSRF);
