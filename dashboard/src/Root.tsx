@@ -11,6 +11,8 @@ import { LoginPage } from './pages/LoginPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsagePage } from './pages/UsagePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { RoomsPage } from './pages/RoomsPage';
+import { UsersPage } from './pages/UsersPage';
 import { Shell } from './Shell';
 
 /** The first screen after sign-in: the first application's keys, or the applications page. */
@@ -34,6 +36,8 @@ function SignedIn() {
         <Route path="/apps/:appId/usage">{(params) => <UsagePage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/audit">{(params) => <AuditPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/webhooks">{(params) => <WebhooksPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/users">{(params) => <UsersPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/rooms">{(params) => <RoomsPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/leak">{(params) => <LeakPage appId={params.appId} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route path="/login">

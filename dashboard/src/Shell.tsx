@@ -8,6 +8,8 @@ const SECTIONS = [
   ['usage', 'Usage'],
   ['audit', 'Audit log'],
   ['webhooks', 'Webhooks'],
+  ['users', 'Users'],
+  ['rooms', 'Rooms'],
   ['leak', 'Leak response'],
 ] as const;
 

@@ -280,6 +280,33 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       .toBe('delivered');
   });
 
+  it('finds a user, opens their room, deletes a message, freezes the room and bans a member', async () => {
+    await t.createUser('mallory', { nickname: 'Mallory' });
+    await createRoom(t, { _id: 'lobby', name: 'Lobby', members: ['hook-user', 'mallory'] });
+    const spam = expectOk(
+      await t.admin('POST', '/messages', { room: 'lobby', sender: 'mallory', message: 'buy now', messageType: 'text' }),
+    );
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByLabel('Nickname contains').fill('mall');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'Rooms of mallory' }).click();
+    await page.getByRole('button', { name: 'Open lobby' }).click();
+    await page.getByRole('heading', { name: /^Lobby/ }).waitFor();
+    await page.getByRole('button', { name: `Delete message ${spam._id}` }).click();
+    await page.getByText('No messages.').waitFor();
+    await page.getByRole('button', { name: 'Freeze room' }).click();
+    await page.getByRole('button', { name: 'Unfreeze room' }).waitFor();
+    expect(expectOk(await t.admin('GET', '/rooms/lobby')).status).toBe(0);
+    await page.getByRole('button', { name: 'Ban mallory' }).click();
+    await page.getByTestId('bans').getByText('mallory').waitFor();
+    const bans = expectOk(await t.admin('GET', '/blockStatus/room/lobby')).data;
+    expect(bans.map((ban: any) => ban.blockee._id)).toStrictEqual(['mallory']);
+    await checkPage(page, 'rooms');
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('row', { name: /mallory/ }).waitFor();
+    await checkPage(page, 'users');
+  });
+
   it('lists the operator sessions on the account page', async () => {
     await page.getByRole('link', { name: OPERATOR }).click();
     await page.getByRole('cell', { name: 'This session' }).waitFor();
@@ -311,6 +338,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       ['audit', `/apps/${t.appId}/audit`, 'Audit log'],
       ['leak', `/apps/${t.appId}/leak`, 'Leak response'],
       ['webhooks', `/apps/${t.appId}/webhooks`, 'Webhooks'],
+      ['users', `/apps/${t.appId}/users`, 'Users'],
+      ['rooms', `/apps/${t.appId}/rooms?room=lobby`, 'Rooms'],
       ['apps', '/apps', 'Applications'],
       ['account', '/account', OPERATOR],
     ] as const) {
@@ -327,6 +356,6 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await phone.close();
     expect(offOrigin).toStrictEqual([]);
     expect(cspErrors).toStrictEqual([]);
-    expect(pagesChecked.length).toBeGreaterThanOrEqual(20);
+    expect(pagesChecked.length).toBeGreaterThanOrEqual(25);
   }, 60_000);
 });

@@ -24,6 +24,8 @@ export interface RequestOptions {
   /** The application an admin call acts on (X-Parley-App). */
   appId?: string;
   query?: Record<string, string | number | boolean | undefined>;
+  /** The user an admin call on a user route acts as (IM-CLIENT-ID). */
+  clientId?: string;
 }
 
 type ErrorBody = { error?: unknown; message?: unknown; RM?: unknown };
@@ -64,6 +66,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
   if (options.appId !== undefined) headers['x-parley-app'] = options.appId;
+  if (options.clientId !== undefined) headers['im-client-id'] = options.clientId;
   let response: Response;
   try {
     response = await fetch(urlOf(path, options.query), {

@@ -90,7 +90,7 @@ export function AccountPage() {
                     <button
                       type="button"
                       onClick={() => revoke.mutate(record.id)}
-                      aria-label={`End the session started ${formatTime(record.createdAt)}`}
+                      aria-label={`End session started ${formatTime(record.createdAt)}`}
                     >
                       End session
                     </button>

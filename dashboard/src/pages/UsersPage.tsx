@@ -1,0 +1,125 @@
+import { type FormEvent, useState } from 'react';
+import { Link } from 'wouter';
+import { type UserSummary, USERS_PAGE_SIZE, useDeleteUser, useRevokeTokens, useUsers } from '../api/chat';
+import { Dialog } from '../components/Dialog';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { formatTime } from '../components/format';
+import { TableWrap } from '../components/TableWrap';
+
+export function UsersPage({ appId }: { appId: string }) {
+  const [input, setInput] = useState('');
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(0);
+  const [deleting, setDeleting] = useState<UserSummary>();
+  const users = useUsers(appId, search, page);
+  const revoke = useRevokeTokens(appId);
+  const remove = useDeleteUser(appId);
+  const total = users.data?.totalCount ?? 0;
+  const last = Math.min(total, (page + 1) * USERS_PAGE_SIZE);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSearch(input.trim());
+    setPage(0);
+  };
+  return (
+    <>
+      <h1>Users</h1>
+      <form className="row" onSubmit={submit} aria-label="Search users">
+        <label className="field grow">
+          <span>Nickname contains</span>
+          <input type="search" value={input} onChange={(event) => setInput(event.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          Search
+        </button>
+      </form>
+      <ErrorMessage error={users.error ?? revoke.error} />
+      {revoke.isSuccess && (
+        <p className="success" role="status">
+          Tokens revoked: that user must sign in again.
+        </p>
+      )}
+      <TableWrap label="Users">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Nickname</th>
+              <th scope="col">Last login</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(users.data?.data ?? []).map((user) => (
+              <tr key={user._id}>
+                <th scope="row" className="mono">
+                  {user._id}
+                </th>
+                <td>{user.nickname || '—'}</td>
+                <td>{user.lastLoginTimeMS ? formatTime(user.lastLoginTimeMS) : 'never'}</td>
+                <td>
+                  <div className="actions">
+                    <Link
+                      href={`/apps/${appId}/rooms?member=${encodeURIComponent(user._id)}`}
+                      aria-label={`Rooms of ${user._id}`}
+                    >
+                      Rooms
+                    </Link>
+                    <button
+                      type="button"
+                      onClick={() => revoke.mutate(user._id)}
+                      aria-label={`Revoke tokens of ${user._id}`}
+                    >
+                      Revoke tokens
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => setDeleting(user)}
+                      aria-label={`Delete ${user._id}`}
+                    >
+                      Delete
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+            {users.data && users.data.data.length === 0 && (
+              <tr>
+                <td colSpan={4}>No users match.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableWrap>
+      <div className="row pager">
+        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+          Previous page
+        </button>
+        <span role="status">{`${total === 0 ? 0 : page * USERS_PAGE_SIZE + 1}–${last} of ${total}`}</span>
+        <button type="button" disabled={last >= total} onClick={() => setPage(page + 1)}>
+          Next page
+        </button>
+      </div>
+      {deleting && (
+        <Dialog title={`Delete ${deleting._id}?`} onClose={() => setDeleting(undefined)}>
+          <p>The user is deleted with their tokens; this cannot be undone.</p>
+          <ErrorMessage error={remove.error} />
+          <div className="row end">
+            <button type="button" onClick={() => setDeleting(undefined)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(deleting._id, { onSuccess: () => setDeleting(undefined) })}
+            >
+              Delete user
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}
