@@ -13,6 +13,7 @@ import { UsagePage } from './pages/UsagePage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { UsersPage } from './pages/UsersPage';
+import { SettingsPage } from './pages/SettingsPage';
 import { Shell } from './Shell';
 
 /** The first screen after sign-in: the first application's keys, or the applications page. */
@@ -38,6 +39,7 @@ function SignedIn() {
         <Route path="/apps/:appId/webhooks">{(params) => <WebhooksPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/users">{(params) => <UsersPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/rooms">{(params) => <RoomsPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/settings">{(params) => <SettingsPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/leak">{(params) => <LeakPage appId={params.appId} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route path="/login">

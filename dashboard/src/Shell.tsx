@@ -11,6 +11,7 @@ const SECTIONS = [
   ['users', 'Users'],
   ['rooms', 'Rooms'],
   ['leak', 'Leak response'],
+  ['settings', 'Settings'],
 ] as const;
 
 function AppSwitcher({ appId, section }: { appId: string | undefined; section: string }) {

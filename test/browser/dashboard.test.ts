@@ -26,6 +26,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
   const pagesChecked: string[] = [];
   const shownKeys: string[] = [];
 
+  /** A link of the application's navigation (API keys, Usage, Audit log…). */
+  const section = (name: string) => page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name });
+
   const callAdmin = async (key: string, path = '/admin/clients') =>
     (await fetch(`${base}${path}`, { headers: { 'IM-API-KEY': key } })).status;
 
@@ -156,9 +159,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
   });
 
   it('shows that call in the usage charts and totals', async () => {
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Usage' }).click();
+    await section('Usage').click();
     const key = await keyNamed('ci-deploy');
-    const row = page.getByRole('row', { name: new RegExp(`ci-deploy \\(…${key.last4}\\)`) });
+    const row = page.getByRole('row', { name: `ci-deploy (…${key.last4})` });
     await expect.poll(() => row.locator('td').first().textContent()).toBe('1');
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(2);
     await page.getByLabel('Last day').check();
@@ -168,7 +171,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
 
   it('shows that call in the audit log, filtered by key, with its details', async () => {
     const key = await keyNamed('ci-deploy');
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await section('Audit log').click();
     await page.getByRole('combobox', { name: /^Key/ }).selectOption(key.id);
     await page.getByLabel('Status').fill('200');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -185,7 +188,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
 
   it('rolls the key with a 2 s grace: the old key works, then is refused after the grace', async () => {
     const old = await keyNamed('ci-deploy');
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await section('API keys').click();
     await page.getByRole('button', { name: 'Roll ci-deploy' }).click();
     const dialog = page.getByRole('dialog', { name: 'Roll “ci-deploy”' });
     await dialog.getByRole('combobox', { name: /^Grace period/ }).selectOption('custom');
@@ -222,7 +225,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     expect(await callAdmin(leaked, '/admin/keys')).toBe(200);
     await t.services.activity.flush();
     const record = await keyNamed('leaky');
-    await page.getByRole('link', { name: 'Leak response' }).click();
+    await section('Leak response').click();
     await page.getByRole('combobox', { name: /^Leaked key/ }).selectOption(record.id);
     await page
       .getByRole('row', { name: /GET \/admin\/keys/ })
@@ -242,7 +245,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
   });
 
   it('sets the webhook URL, rotates the secret and redelivers a failed delivery', async () => {
-    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await section('Webhooks').click();
     await page.getByLabel(/^Webhook URL/).fill(`${receiver.url}/all`);
     await page.getByRole('button', { name: 'Save webhook settings' }).click();
     await page.getByText('Saved.').waitFor();
@@ -286,7 +289,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     const spam = expectOk(
       await t.admin('POST', '/messages', { room: 'lobby', sender: 'mallory', message: 'buy now', messageType: 'text' }),
     );
-    await page.getByRole('link', { name: 'Users' }).click();
+    await section('Users').click();
     await page.getByLabel('Nickname contains').fill('mall');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('link', { name: 'Rooms of mallory' }).click();
@@ -302,9 +305,22 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     const bans = expectOk(await t.admin('GET', '/blockStatus/room/lobby')).data;
     expect(bans.map((ban: any) => ban.blockee._id)).toStrictEqual(['mallory']);
     await checkPage(page, 'rooms');
-    await page.getByRole('link', { name: 'Users' }).click();
+    await section('Users').click();
     await page.getByRole('row', { name: /mallory/ }).waitFor();
     await checkPage(page, 'users');
+  });
+
+  it('changes the application settings', async () => {
+    await section('Settings').click();
+    await page.getByLabel(/^One token per user/).check();
+    await page.getByRole('combobox', { name: /^New members of a room read/ }).selectOption('joined');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(expectOk(await t.admin('GET', '/admin/app')).settings).toMatchObject({
+      singleTokenPerUser: true,
+      defaultHistoryVisibility: 'joined',
+    });
+    await checkPage(page, 'settings');
   });
 
   it('lists the operator sessions on the account page', async () => {
@@ -339,6 +355,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       ['leak', `/apps/${t.appId}/leak`, 'Leak response'],
       ['webhooks', `/apps/${t.appId}/webhooks`, 'Webhooks'],
       ['users', `/apps/${t.appId}/users`, 'Users'],
+      ['settings', `/apps/${t.appId}/settings`, 'Settings'],
       ['rooms', `/apps/${t.appId}/rooms?room=lobby`, 'Rooms'],
       ['apps', '/apps', 'Applications'],
       ['account', '/account', OPERATOR],
@@ -357,5 +374,5 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     expect(offOrigin).toStrictEqual([]);
     expect(cspErrors).toStrictEqual([]);
     expect(pagesChecked.length).toBeGreaterThanOrEqual(25);
-  }, 60_000);
+  }, 90_000);
 });

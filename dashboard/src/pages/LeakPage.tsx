@@ -7,11 +7,11 @@ import { SecretOnce } from '../components/SecretOnce';
 import { AuditTable } from './audit/AuditTable';
 
 const CHECKLIST = [
-  ['deploy', 'Deploy the new key wherever the old one was used (servers, CI secrets, vaults).'],
-  ['webhook', 'Rotate the webhook signing secret if the leaked key could read webhook settings.'],
-  ['client-key', 'Regenerate the client key if it leaked with the API key (API keys page).'],
-  ['other-keys', 'Check the audit records below for keys created or changed by the leaked key, and revoke them.'],
-  ['source', 'Find how the key leaked (repository, logs, chat) and remove it from there.'],
+  ['deploy', 'Deploy the new key wherever the old one was used (servers, CI secrets, vaults).', undefined],
+  ['webhook', 'Rotate the webhook signing secret if the leaked key could read webhook settings.', 'webhooks'],
+  ['client-key', 'Regenerate the client key if it leaked with the API key.', 'keys'],
+  ['other-keys', 'Look in step 3 for keys the leaked key created or changed, and revoke them.', undefined],
+  ['source', 'Find how the key leaked (repository, logs, chat) and remove it from there.', undefined],
 ] as const;
 
 /** The four steps after a leak: roll with no grace, revoke the old key, read its trail, rotate the rest. */
@@ -111,17 +111,22 @@ export function LeakPage({ appId }: { appId: string }) {
           <h2>4. Rotate everything else it could reach</h2>
           <fieldset className="checklist">
             <legend>Checklist</legend>
-            {CHECKLIST.map(([id, label]) => (
-              <label key={id} className="check">
-                <input
-                  type="checkbox"
-                  checked={done.includes(id)}
-                  onChange={(event) =>
-                    setDone(event.target.checked ? [...done, id] : done.filter((item) => item !== id))
-                  }
-                />
-                {label}
-              </label>
+            {CHECKLIST.map(([id, label, page]) => (
+              <div key={id} className="checklist-item">
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={done.includes(id)}
+                    onChange={(event) =>
+                      setDone(event.target.checked ? [...done, id] : done.filter((item) => item !== id))
+                    }
+                  />
+                  {label}
+                </label>
+                {page && (
+                  <Link href={`/apps/${appId}/${page}`}>{page === 'webhooks' ? 'Open Webhooks' : 'Open API keys'}</Link>
+                )}
+              </div>
             ))}
           </fieldset>
           <p role="status">

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useKeys } from '../api/keys';
+import { useStats } from '../api/settings';
 import { type UsageReport, useConnectionCount, useKeysUsage } from '../api/usage';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { TableWrap } from '../components/TableWrap';
@@ -46,6 +47,7 @@ export function UsagePage({ appId }: { appId: string }) {
     windowMs,
   );
   const connections = useConnectionCount(appId);
+  const stats = useStats(appId, windowMs);
   const loaded = usage.every((query) => query.data);
   const reports = shown.flatMap((key, position) => {
     const report = usage[position]?.data;
@@ -79,7 +81,25 @@ export function UsagePage({ appId }: { appId: string }) {
           ))}
         </fieldset>
       </div>
-      <ErrorMessage error={error ?? connections.error} />
+      <ErrorMessage error={error ?? connections.error ?? stats.error} />
+      {stats.data && (
+        <dl className="row stats-list">
+          {(
+            [
+              ['Messages', stats.data.messageCount],
+              ['Peak connections', stats.data.peakConnectionCount],
+              ['Active rooms', stats.data.roomCount],
+              ['New users', stats.data.newUserCount],
+              ['Users in all', stats.data.totalUserCount],
+            ] as const
+          ).map(([label, value]) => (
+            <div key={label} className="stat card">
+              <dt className="stat-label">{label}</dt>
+              <dd className="stat-value">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
       {!loaded ? (
         <p>Loading usage…</p>
       ) : (
