@@ -116,6 +116,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const modules = composeModules(infra, { presence, connections });
     const budgets = createBudgets(infra);
     const firstStart = await bootstrap({ config, apps: modules.apps.apps, keys: modules.keys.keys }, logger);
+    modules.operators.operators.prepare();
     const setup = await modules.operators.operators.firstStartSetup();
     if (setup === 'pending')
       logger.info(

@@ -15,12 +15,22 @@ export function hashPassword(password: string): Promise<string> {
 
 let dummy: Promise<string> | undefined;
 
+/** The hash of a random password, made once per process: what a sign-in with an unknown name checks. */
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('base64url'));
+  return dummy;
+}
+
+/** Starts the stand-in hash ahead of the first sign-in, so that the first unknown name takes no longer. */
+export function prepareDummyHash(): void {
+  void dummyHash();
+}
+
 /**
  * Checks a password against a stored hash; without one (an unknown name) against a hash of a random
  * password, so that a wrong name costs as long as a wrong password and the two answer alike.
  */
 export async function checkPassword(stored: string | undefined, password: string): Promise<boolean> {
-  dummy ??= hashPassword(randomBytes(16).toString('base64url'));
-  const matches = await verify(stored ?? (await dummy), password).catch(() => false);
+  const matches = await verify(stored ?? (await dummyHash()), password).catch(() => false);
   return stored !== undefined && matches;
 }
