@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectOk } from '../../helpers/expect.js';
-import { asOperator, operatorSession, type OperatorSession } from '../../helpers/operators.js';
+import { asOperator, type OperatorSession, operatorSession, PASSWORD } from '../../helpers/operators.js';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 
 let t: TestApp;
@@ -178,5 +178,14 @@ describe('applications in the dashboard', () => {
       operatorId: grace.operator.id,
       status: 201,
     });
+  });
+});
+
+describe('secrets in the logs', () => {
+  it('never logs an operator password, session token or CSRF token', () => {
+    const text = t.logs.join('\n');
+    expect(text).not.toContain(PASSWORD);
+    expect(text).not.toContain(grace.cookie.split('=')[1]);
+    expect(text).not.toContain(grace.csrfToken);
   });
 });
