@@ -364,8 +364,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       if (name === 'keys') await tab.goto(`${base}/dashboard${path}`);
       else
         await tab.evaluate((to) => {
-          window.history.pushState(null, '', to);
-          window.dispatchEvent(new PopStateEvent('popstate'));
+          const page = globalThis as any;
+          page.history.pushState(null, '', to);
+          page.dispatchEvent(new page.PopStateEvent('popstate'));
         }, `/dashboard${path}`);
       await tab.getByRole('heading', { name: heading, exact: true }).waitFor();
       await checkPage(tab, name);
