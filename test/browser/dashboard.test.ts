@@ -323,6 +323,24 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'settings');
   });
 
+  it('is usable from the keyboard: skip link, dialogs that take and give back focus', async () => {
+    await section('API keys').click();
+    // A fresh load: the first Tab starts from the top of the page.
+    await page.reload();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.textContent)).toBe('Skip to content');
+    const create = page.getByRole('button', { name: 'Create key' });
+    await create.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New API key' });
+    await dialog.waitFor();
+    expect(await dialog.evaluate((element) => element.contains((globalThis as any).document.activeElement))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await create.evaluate((element) => element === (globalThis as any).document.activeElement)).toBe(true);
+  });
+
   it('lists the operator sessions on the account page', async () => {
     await page.getByRole('link', { name: OPERATOR }).click();
     await page.getByRole('cell', { name: 'This session' }).waitFor();
