@@ -14,6 +14,7 @@ import { WebhooksPage } from './pages/WebhooksPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { UsersPage } from './pages/UsersPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { ConfigPage } from './pages/ConfigPage';
 import { Shell } from './Shell';
 
 /** The first screen after sign-in: the first application's keys, or the applications page. */
@@ -40,6 +41,7 @@ function SignedIn() {
         <Route path="/apps/:appId/users">{(params) => <UsersPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/rooms">{(params) => <RoomsPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/settings">{(params) => <SettingsPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/config">{(params) => <ConfigPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/leak">{(params) => <LeakPage appId={params.appId} />}</Route>
         <Route path="/account" component={AccountPage} />
         <Route path="/login">

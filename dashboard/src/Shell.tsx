@@ -10,6 +10,7 @@ const SECTIONS = [
   ['webhooks', 'Webhooks'],
   ['users', 'Users'],
   ['rooms', 'Rooms'],
+  ['config', 'Config'],
   ['leak', 'Leak response'],
   ['settings', 'Settings'],
 ] as const;

@@ -310,6 +310,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'users');
   });
 
+  it('sets sensitive words and a runtime configuration key', async () => {
+    await section('Config').click();
+    await page.getByLabel('Words, one per line').fill('darn\nheck');
+    await page.getByRole('button', { name: 'Save words' }).click();
+    await page.getByText('Sensitive words saved.').waitFor();
+    await page.getByLabel('Key', { exact: true }).fill('announcement');
+    await page.getByLabel('Value (JSON)').fill('{"text":"Maintenance at 22:00"}');
+    await page.getByRole('button', { name: 'Set key' }).click();
+    await page.getByRole('rowheader', { name: 'announcement' }).waitFor();
+    const config = expectOk(await t.admin('GET', '/config'));
+    expect(config).toMatchObject({
+      censorship: { keywords: ['darn', 'heck'] },
+      announcement: { text: 'Maintenance at 22:00' },
+    });
+    await checkPage(page, 'config');
+  });
+
   it('changes the application settings', async () => {
     await section('Settings').click();
     await page.getByLabel(/^One token per user/).check();
@@ -374,6 +391,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       ['webhooks', `/apps/${t.appId}/webhooks`, 'Webhooks'],
       ['users', `/apps/${t.appId}/users`, 'Users'],
       ['settings', `/apps/${t.appId}/settings`, 'Settings'],
+      ['config', `/apps/${t.appId}/config`, 'Runtime configuration'],
       ['rooms', `/apps/${t.appId}/rooms?room=lobby`, 'Rooms'],
       ['apps', '/apps', 'Applications'],
       ['account', '/account', OPERATOR],
