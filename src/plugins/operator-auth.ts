@@ -22,25 +22,38 @@ const MAX_APP_ID = 64;
  * application and the operator acts with every scope). A state change needs `X-CSRF-Token`.
  */
 export function createOperatorAuth(
-  deps: OperatorAuthOptions & { authFailures: AuthFailureGuard; apps: { get(appId: string): Promise<App> } },
+  deps: OperatorAuthOptions & {
+    authFailures: AuthFailureGuard;
+    apps: { get(appId: string): Promise<App>; defaultApp(): Promise<App> };
+  },
 ) {
   /** The live session of the cookie; a wrong or ended one counts as a failed authentication. */
-  async function signIn(request: FastifyRequest, reply: FastifyReply): Promise<OperatorSignedIn> {
+  async function session(request: FastifyRequest, reply: FastifyReply): Promise<OperatorSignedIn> {
     const token = sessionTokenOf(request);
     if (token === undefined) throw new AppError('SESSION_REQUIRED');
     const wait = await deps.authFailures.blockedFor(request.ip);
     const signedIn = await deps.sessions.authenticate(token);
-    if (!signedIn) {
-      await deps.authFailures.failed(request.ip);
-      if (wait !== undefined) refuse(request, reply, wait);
-      throw new AppError('SESSION_REQUIRED', 'The dashboard session is invalid or has ended; sign in again');
-    }
+    if (signedIn) return signedIn;
+    await deps.authFailures.failed(request.ip);
+    if (wait !== undefined) refuse(request, reply, wait);
+    throw new AppError('SESSION_REQUIRED', 'The dashboard session is invalid or has ended; sign in again');
+  }
+
+  /** Same site, the CSRF token on a state change, and within the operator's budget. */
+  async function admit(request: FastifyRequest, reply: FastifyReply, signedIn: OperatorSignedIn): Promise<void> {
     checkOrigin(request);
     checkCsrf(request, signedIn.session.csrfToken);
     const decision = await deps.operatorRequests.hit(signedIn.operator.id, deps.operatorRateLimitPerMinute);
     if (!decision.allowed) refuse(request, reply, decision.resetSeconds);
     request.operatorSession = signedIn;
-    return signedIn;
+  }
+
+  async function appOf(request: FastifyRequest): Promise<App> {
+    const appId = request.headers[APP_HEADER];
+    if (typeof appId !== 'string' || appId === '')
+      throw new AppError('INVALID_REQUEST', 'X-Parley-App header (the application id) is required with the session');
+    if (appId.length > MAX_APP_ID) throw new AppError('NOT_FOUND', 'This application does not exist');
+    return deps.apps.get(appId);
   }
 
   return {
@@ -54,24 +67,35 @@ export function createOperatorAuth(
 
     /** An `operator` route: the dashboard's own API. */
     async dashboard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      await signIn(request, reply);
+      await admit(request, reply, await session(request, reply));
     },
 
-    /** An admin API route called with the session: in the application `X-Parley-App` names. */
+    /**
+     * An admin API route called with the session, in the application `X-Parley-App` names. Audited
+     * like the API key's requests, refused ones too: under the operator when it is known, in the
+     * default application when no application is.
+     */
     async admin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-      const { operator } = await signIn(request, reply);
-      const appId = request.headers[APP_HEADER];
-      if (typeof appId !== 'string' || appId === '')
-        throw new AppError('INVALID_REQUEST', 'X-Parley-App header (the application id) is required with the session');
-      if (appId.length > MAX_APP_ID) throw new AppError('NOT_FOUND', 'This application does not exist');
-      const app = await deps.apps.get(appId);
-      request.auth = { kind: 'operator', app, operator };
-      request.auditSubject = {
-        appId: app.id,
+      const subject: NonNullable<FastifyRequest['auditSubject']> = {
+        appId: '',
         keyId: null,
-        keyName: `operator:${operator.name}`,
-        operatorId: operator.id,
+        keyName: null,
+        operatorId: null,
       };
+      request.auditSubject = subject;
+      try {
+        const signedIn = await session(request, reply);
+        const { operator } = signedIn;
+        subject.keyName = `operator:${operator.name}`;
+        subject.operatorId = operator.id;
+        const app = await appOf(request);
+        subject.appId = app.id;
+        await admit(request, reply, signedIn);
+        request.auth = { kind: 'operator', app, operator };
+      } catch (error) {
+        if (subject.appId === '') subject.appId = (await deps.apps.defaultApp()).id;
+        throw error;
+      }
     },
   };
 }

@@ -133,6 +133,25 @@ describe('the admin API through an operator session', () => {
   });
 });
 
+describe('refused operator requests in the audit trail', () => {
+  it('records a forged cookie in the default application, a missing CSRF token under the operator', async () => {
+    await t.app.inject({
+      method: 'GET',
+      url: '/admin/keys?probe=forged',
+      headers: { cookie: 'parley_session=forged-token', 'x-parley-app': t.appId },
+    });
+    await asOperator(t, grace, 'POST', '/admin/keys?probe=csrf', { name: 'x' }, { 'x-csrf-token': '' });
+    const forged = expectOk(await t.admin('GET', `/admin/audit?status=401&route=${encodeURIComponent('/admin/keys')}`));
+    expect(forged.data).toContainEqual(
+      expect.objectContaining({ url: '/admin/keys?probe=forged', keyId: null, keyName: null, operatorId: null }),
+    );
+    const csrf = expectOk(await t.admin('GET', `/admin/audit?operatorId=${grace.operator.id}&status=403`));
+    expect(csrf.data).toContainEqual(
+      expect.objectContaining({ url: '/admin/keys?probe=csrf', method: 'POST', keyName: 'operator:grace' }),
+    );
+  });
+});
+
 describe('applications in the dashboard', () => {
   it('lists, creates (the plain key once, usable) and renames', async () => {
     const list = await asOperator(t, grace, 'GET', '/dashboard/api/apps');
