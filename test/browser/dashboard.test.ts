@@ -295,6 +295,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await page.getByRole('link', { name: 'Rooms of mallory' }).click();
     await page.getByRole('button', { name: 'Open lobby' }).click();
     await page.getByRole('heading', { name: /^Lobby/ }).waitFor();
+    await page.getByRole('button', { name: `Pin message ${spam._id}` }).click();
+    await page.getByRole('button', { name: `Unpin message ${spam._id}` }).waitFor();
     await page.getByRole('button', { name: `Delete message ${spam._id}` }).click();
     await page.getByText('No messages.').waitFor();
     await page.getByRole('button', { name: 'Freeze room' }).click();

@@ -32,6 +32,7 @@ export interface Message {
   messageType: string;
   sender?: UserSummary;
   messageTimeMS?: number;
+  pinned?: boolean;
 }
 
 export const USERS_PAGE_SIZE = 20;
@@ -132,4 +133,9 @@ export const useBan = (appId: string, roomId: string) =>
 export const useDeleteMessage = (appId: string, roomId: string) =>
   useChatMutation(appId, (messageId: string) =>
     api(`${room(roomId)}/messages/${encodeURIComponent(messageId)}`, { method: 'DELETE', appId }),
+  );
+
+export const usePinMessage = (appId: string) =>
+  useChatMutation(appId, ({ messageId, pinned }: { messageId: string; pinned: boolean }) =>
+    api(`/messages/${encodeURIComponent(messageId)}/pin`, { method: pinned ? 'POST' : 'DELETE', appId }),
   );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useDeleteMessage, useRoomMessages } from '../../api/chat';
+import { useDeleteMessage, usePinMessage, useRoomMessages } from '../../api/chat';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
 import { TableWrap } from '../../components/TableWrap';
@@ -12,12 +12,13 @@ export function RoomMessages({ appId, roomId }: { appId: string; roomId: string 
   const before = cursors[cursors.length - 1];
   const messages = useRoomMessages(appId, roomId, before);
   const remove = useDeleteMessage(appId, roomId);
+  const pin = usePinMessage(appId);
   const data = messages.data?.data ?? [];
   const oldest = data[data.length - 1];
   return (
     <>
       <h3>Messages</h3>
-      <ErrorMessage error={messages.error ?? remove.error} />
+      <ErrorMessage error={messages.error ?? remove.error ?? pin.error} />
       <TableWrap label="Messages">
         <table>
           <thead>
@@ -34,19 +35,30 @@ export function RoomMessages({ appId, roomId }: { appId: string; roomId: string 
                 <td>{formatTime(message.messageTimeMS)}</td>
                 <td className="mono">{message.sender?._id ?? '—'}</td>
                 <td className="wrap">
+                  {message.pinned && <span className="badge active">pinned</span>}{' '}
                   {message.messageType !== 'text' && <span className="hint">[{message.messageType}] </span>}
                   {text(message.message)}
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    disabled={remove.isPending}
-                    onClick={() => remove.mutate(message._id)}
-                    aria-label={`Delete message ${message._id}`}
-                  >
-                    Delete
-                  </button>
+                  <div className="actions">
+                    <button
+                      type="button"
+                      disabled={pin.isPending}
+                      onClick={() => pin.mutate({ messageId: message._id, pinned: !message.pinned })}
+                      aria-label={`${message.pinned ? 'Unpin' : 'Pin'} message ${message._id}`}
+                    >
+                      {message.pinned ? 'Unpin' : 'Pin'}
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={remove.isPending}
+                      onClick={() => remove.mutate(message._id)}
+                      aria-label={`Delete message ${message._id}`}
+                    >
+                      Delete
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
