@@ -27,6 +27,7 @@ export function useCreateApp() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (name: string) => api<CreatedApp>('/dashboard/api/apps', { method: 'POST', body: { name } }),
+    gcTime: 0,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: appsKey }),
   });
 }

@@ -55,6 +55,8 @@ function useKeyMutation<Input, Output>(appId: string, call: (input: Input) => Pr
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: call,
+    // Answers may hold a plain key: forgotten as soon as the screen showing it is gone.
+    gcTime: 0,
     onSettled: () => queryClient.invalidateQueries({ queryKey: keysKey(appId) }),
   });
 }

@@ -49,7 +49,7 @@ export function useSaveWebhookSettings(appId: string) {
 
 /** The signing secret in full: fetched on demand, kept only by the component that shows it. */
 export function useRevealSecret(appId: string) {
-  return useMutation({ mutationFn: () => api<{ secret: string }>('/admin/webhooks/secret', { appId }) });
+  return useMutation({ mutationFn: () => api<{ secret: string }>('/admin/webhooks/secret', { appId }), gcTime: 0 });
 }
 
 export function useRotateSecret(appId: string) {
@@ -61,6 +61,7 @@ export function useRotateSecret(appId: string) {
         appId,
         body: { graceSeconds },
       }),
+    gcTime: 0,
     onSuccess: () => queryClient.invalidateQueries({ queryKey: [...webhooksKey(appId), 'settings'] }),
   });
 }
