@@ -176,9 +176,18 @@ describe('sign-in', () => {
     }
     expect(unknownName.response.json()).toStrictEqual(wrongPassword.response.json());
     expect(wrongPassword.response.json()).toStrictEqual(refused(401, 'INVALID_CREDENTIALS'));
-    // Both verify one argon2id hash: neither is an order of magnitude faster than the other.
-    expect(unknownName.ms).toBeGreaterThan(wrongPassword.ms / 5);
-    expect(wrongPassword.ms).toBeGreaterThan(unknownName.ms / 5);
+    // Both verify one argon2id hash. The fastest of several tries (the least disturbed by other work
+    // on the machine) of each is within a factor of the other's; a skipped hash would be ~20x faster.
+    const fastest = { wrong: wrongPassword.ms, unknown: unknownName.ms };
+    for (let i = 0; i < 4; i++) {
+      fastest.wrong = Math.min(fastest.wrong, (await timed({ name: 'alice', password: `wrong password ${i}` })).ms);
+      fastest.unknown = Math.min(
+        fastest.unknown,
+        (await timed({ name: `nobody-${i}`, password: 'wrong password' })).ms,
+      );
+    }
+    expect(fastest.unknown).toBeGreaterThan(fastest.wrong / 3);
+    expect(fastest.wrong).toBeGreaterThan(fastest.unknown / 3);
     const right = await login(t, 'alice', PASSWORD, '192.0.2.41');
     expect(right.operator.name).toBe('alice');
   });
