@@ -274,6 +274,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       })
       .toBe('failed');
     const id = await failed.getAttribute('data-delivery-id');
+    expect(Number(await page.getByTestId('deliveries-failed').textContent())).toBeGreaterThan(0);
     expect(await failed.locator('td').nth(4).textContent()).toBe('400');
     await checkPage(page, 'webhooks');
     receiver.respond = () => ({ status: 200 });

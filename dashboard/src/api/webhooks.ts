@@ -35,6 +35,7 @@ export function useWebhookSettings(appId: string) {
   return useQuery({
     queryKey: [...webhooksKey(appId), 'settings'],
     queryFn: () => api<WebhookSettings>('/admin/webhooks', { appId }),
+    refetchInterval: 10_000,
   });
 }
 
@@ -77,6 +78,12 @@ export function useDeliveries(appId: string, status: DeliveryStatus | undefined,
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
+}
+
+/** Settings, counts and the delivery log again (the counts move with the log). */
+export function useRefreshWebhooks(appId: string) {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: webhooksKey(appId) });
 }
 
 export function useRedeliver(appId: string) {

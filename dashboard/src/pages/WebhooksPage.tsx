@@ -18,7 +18,9 @@ export function WebhooksPage({ appId }: { appId: string }) {
       <p className="row">
         {['pending', 'delivered', 'failed'].map((status) => (
           <span key={status} className="stat">
-            <span className="stat-value">{counts[status] ?? 0}</span>
+            <span className="stat-value" data-testid={`deliveries-${status}`}>
+              {counts[status] ?? 0}
+            </span>
             <span className="stat-label">{status}</span>
           </span>
         ))}

@@ -5,6 +5,7 @@ import {
   type DeliveryStatus,
   useDeliveries,
   useRedeliver,
+  useRefreshWebhooks,
 } from '../../api/webhooks';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
@@ -47,6 +48,7 @@ export function DeliveryLog({ appId }: { appId: string }) {
   const [selected, setSelected] = useState<Delivery>();
   const deliveries = useDeliveries(appId, status || undefined, page);
   const redeliver = useRedeliver(appId);
+  const refresh = useRefreshWebhooks(appId);
   const total = deliveries.data?.totalCount ?? 0;
   const last = Math.min(total, (page + 1) * DELIVERIES_PAGE_SIZE);
   return (
@@ -150,7 +152,7 @@ export function DeliveryLog({ appId }: { appId: string }) {
         <button type="button" disabled={last >= total} onClick={() => setPage(page + 1)}>
           Next page
         </button>
-        <button type="button" onClick={() => deliveries.refetch()}>
+        <button type="button" onClick={refresh}>
           Refresh
         </button>
       </div>
