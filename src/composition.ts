@@ -142,7 +142,7 @@ export function composeModules(
     online: realtime.presence,
     onError,
   });
-  const devices = createDevicesModule({ storage, users: users.directory });
+  const devices = createDevicesModule({ storage, bus, users: users.directory });
   const provider = createPushProvider({
     config: config.push,
     outbound: config.webhooks,
