@@ -83,7 +83,7 @@ describe('item 5: client-chosen message ids', () => {
     const { MessageWriter } = await import('../../src/modules/chat/message-writer.js');
     const { MessageStore } = await import('../../src/modules/chat/message-store.js');
     const { storage, messagesRepository, roomsRepository, membersRepository } = t.services;
-    const webhookEvents = { message: async () => {} };
+    const webhookEvents = { message: async () => {}, listensTo: async () => false };
     let first = true;
     const writer = new MessageWriter({
       store: new MessageStore({

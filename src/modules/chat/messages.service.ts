@@ -119,6 +119,17 @@ export class MessagesService {
         : actor.userId
       : actor.userId;
 
+    if (draft && id === undefined && !actor.admin && senderId !== null) {
+      const sent = await this.sendWithoutHeldLock(appId, actor, roomId, senderId, draft);
+      if (sent)
+        return this.announceCreated(
+          appId,
+          sent.message,
+          { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
+          draft.mentions,
+          sent.members,
+        );
+    }
     const outcome = await this.deps.rooms.transactionOrConflict(async (tx) => {
       const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
       requireWritable(context);
@@ -163,6 +174,33 @@ export class MessagesService {
         outcome.members,
       );
     return this.announce('message.updated', appId, outcome.message, outcome.members);
+  }
+
+  /**
+   * A user's new message where the store can write it without holding the room's lock (PostgreSQL):
+   * the room is read without a lock and checked as the locked path checks it, then written in one
+   * statement that locks it only while it is still as read. Undefined when that cannot be done or
+   * the room changed meanwhile: the locked path then decides.
+   */
+  private async sendWithoutHeldLock(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    senderId: string,
+    draft: MessageDraft,
+  ): Promise<{ message: StoredMessage; members: string[] } | undefined> {
+    if (!this.deps.writer.writesWithoutHeldLock) return undefined;
+    const context = await this.deps.access.loadReadable(appId, roomId, actor);
+    requireWritable(context);
+    // Membership through a user group is not covered by the room's members stamp.
+    if (!context.members.some((member) => member.userId === senderId)) return undefined;
+    const message = await this.deps.writer.writeIfRoomUnchanged(context.room, senderId, draft, {
+      membersStamp: context.room.membersStamp,
+      status: context.room.status,
+      recheckBan: true,
+      recheckBlocks: context.room.roomType === 'direct',
+    });
+    return message && { message, members: idsOf(context.members) };
   }
 
   /** Who may edit: the sender, or the platform admin; nobody rewrites a recall or a server notice. */
