@@ -18,6 +18,7 @@ import { InvitationsRepository } from './invitations.repository.js';
 import { invitationsRoutes } from './invitations.routes.js';
 import { InvitationsService } from './invitations.service.js';
 import { MembersRepository } from './members.repository.js';
+import { ReadStatesRepository } from './read-states.repository.js';
 import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
 import { MessageList } from './message-list.js';
@@ -107,20 +108,21 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const rooms = new RoomsRepository(storage);
   const messages = new MessagesRepository(storage);
   const members = new MembersRepository(storage);
+  const readStates = new ReadStatesRepository(storage);
   const moderation = new ModerationRepository(storage);
   const access = new RoomAccess({ rooms, users, memberLists: new MemberListCache(members) });
-  const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
+  const presenter = new RoomPresenter({ users, readStates, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
-  const store = new MessageStore({ storage, messages, rooms, members });
+  const store = new MessageStore({ storage, messages, rooms, readStates });
   const writer = new MessageWriter({ store, webhookEvents, files: deps.files });
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
-  const shared = { rooms, members, users, access, presenter, bus };
+  const shared = { rooms, members, readStates, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
   const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor: deps.appConfig });
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
-    roomList: new RoomList({ rooms, members, users, access, presenter }),
+    roomList: new RoomList({ rooms, members, readStates, users, access, presenter }),
     members: membersService,
     invitations: new InvitationsService({
       ...shared,
@@ -143,9 +145,9 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       systemUserId,
       onError: deps.onError,
     }),
-    moderation: new ModerationService({ moderation, rooms, members, users, access, presenter, bus }),
-    search: new SearchService({ rooms, members, users, access, presenter, messagesRepository: messages }),
-    badges: new BadgesService({ rooms, members, access }),
+    moderation: new ModerationService({ moderation, ...shared }),
+    search: new SearchService({ rooms, members, readStates, users, access, presenter, messagesRepository: messages }),
+    badges: new BadgesService({ rooms, readStates, access }),
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { MessagesTable } from '../../storage/schema/tables.js';
 import { preparedQuery } from '../../storage/prepared-query.js';
 import type { Db } from '../../storage/transaction.js';
-import type { MembersRepository } from './members.repository.js';
+import type { ReadStatesRepository } from './read-states.repository.js';
 import { toMessage, type MessagesRepository, type NewMessage, type StoredMessage } from './messages.repository.js';
 import type { RoomsRepository } from './rooms.repository.js';
 
@@ -126,7 +126,7 @@ export class MessageStore {
       storage: Storage;
       messages: MessagesRepository;
       rooms: RoomsRepository;
-      members: MembersRepository;
+      readStates: ReadStatesRepository;
     },
   ) {}
 
@@ -137,7 +137,7 @@ export class MessageStore {
     if (!stored) return undefined;
     const messagesWritten = await this.deps.rooms.messageAdded(message.appId, message.roomId, stored, db);
     if (message.senderId !== null)
-      await this.deps.members.markSent(
+      await this.deps.readStates.markSent(
         message.appId,
         message.roomId,
         message.senderId,

@@ -329,12 +329,12 @@ export class MessagesService {
       let removed: number;
       if (all) {
         removed = await this.deps.messages.deleteAll(appId, roomId, tx);
-        await this.deps.members.allMessagesDeleted(appId, roomId, tx);
+        await this.deps.readStates.allMessagesDeleted(appId, roomId, tx);
         if (context.room.pinnedMessageId !== null) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       } else {
         const message = await this.messageOfRoom(appId, roomId, messageId, tx);
         removed = await this.deps.messages.delete(appId, roomId, messageId, tx);
-        await this.deps.members.messageDeleted(appId, roomId, message, tx);
+        await this.deps.readStates.messageDeleted(appId, roomId, message, tx);
         if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       }
       await this.deps.rooms.messagesRemoved(
@@ -407,12 +407,12 @@ export class MessagesService {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
     const message = await this.messageOfRoom(appId, roomId, messageId);
-    await this.deps.members.markRead(appId, roomId, actor.userId, {
+    await this.deps.readStates.markRead(appId, roomId, actor.userId, {
       seq: message.seq,
       messageId: message.id,
       now: Date.now(),
     });
-    const state = (await this.deps.members.readStates(appId, [roomId], actor.userId)).get(roomId);
+    const state = (await this.deps.readStates.readStates(appId, [roomId], actor.userId)).get(roomId);
     const badge = state?.badge ?? 0;
     const lastRead = state?.lastReadId ?? message.id;
     this.deps.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });

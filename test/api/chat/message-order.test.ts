@@ -19,6 +19,7 @@ describe('the messages of one room, written at once', () => {
     t = await buildTestApp();
     for (const id of ['ada', 'bo', 'cy', 'dee']) tokens[id] = await t.createUser(id);
     await createRoom(t, { _id: 'busy', members: ['ada', 'bo', 'cy'] });
+    await createRoom(t, { _id: 'guarded', members: ['ada', 'bo'] });
   });
   afterAll(() => t.close());
 
@@ -68,7 +69,7 @@ describe('the messages of one room, written at once', () => {
         storage: t.services.storage,
         messages: t.services.messagesRepository,
         rooms: t.services.roomsRepository,
-        members: t.services.membersRepository,
+        readStates: t.services.readStatesRepository,
       });
     let counter = 0;
     const draft = (senderId: string) => ({
@@ -89,10 +90,6 @@ describe('the messages of one room, written at once', () => {
       return { membersStamp: current.membersStamp, status: current.status, recheckBan: true, recheckBlocks: direct };
     };
     const count = async () => (await room()).messageCount;
-
-    beforeAll(async () => {
-      await createRoom(t, { _id: 'guarded', members: ['ada', 'bo'] });
-    });
 
     it('writes when the room is as read, naming the last message as predecessor', async () => {
       const before = await room();
@@ -120,7 +117,9 @@ describe('the messages of one room, written at once', () => {
     });
 
     it('writes nothing in a direct room a block closed since', async () => {
-      const direct = expectOk(await t.asUser(tokens.ada!, 'POST', '/rooms', { roomType: 'direct', members: ['ada', 'cy'] }));
+      const direct = expectOk(
+        await t.asUser(tokens.ada!, 'POST', '/rooms', { roomType: 'direct', members: ['ada', 'cy'] }),
+      );
       const guard = async () => {
         const current = (await t.services.roomsRepository.find(t.appId, direct._id))!;
         return { membersStamp: current.membersStamp, status: current.status, recheckBan: true, recheckBlocks: true };
