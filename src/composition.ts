@@ -128,7 +128,7 @@ export function composeModules(
     storage,
     bus,
     config: config.webhooks,
-    replies: { applyBotReply: (appId, roomId, text) => chat.messages.applyBotReply(appId, roomId, text) },
+    replies: { applyBotReply: (appId, roomId, text) => chat.botReplies.applyBotReply(appId, roomId, text) },
     onError,
   });
   const chat = createChatModule({

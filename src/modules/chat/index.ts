@@ -26,6 +26,9 @@ import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
 import { MessagesService } from './messages.service.js';
+import { BotReplyService } from './bot-replies.js';
+import { DraftCensor } from './draft-censor.js';
+import { MessageAnnouncer } from './message-announcer.js';
 import { ModerationRepository } from './moderation.repository.js';
 import { moderationRoutes } from './moderation.routes.js';
 import { ModerationService } from './moderation.service.js';
@@ -91,6 +94,8 @@ export interface ChatModule {
   members: MembersService;
   invitations: InvitationsService;
   messages: MessagesService;
+  /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
+  botReplies: BotReplyService;
   messageList: MessageList;
   batches: BatchService;
   moderation: ModerationService;
@@ -118,7 +123,9 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
   const shared = { rooms, members, readStates, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
-  const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor: deps.appConfig });
+  const censor = new DraftCensor(deps.appConfig);
+  const announcer = new MessageAnnouncer({ presenter, members, bus });
+  const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor, announcer });
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
@@ -131,6 +138,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       pageSize: limits.pageSize,
     }),
     messages: messagesService,
+    botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
     batches: new BatchService({
       batches: new BatchRepository(storage),
@@ -139,7 +147,8 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       access,
       users,
       writer,
-      messages: messagesService,
+      censor,
+      announcer,
       bus,
       limits,
       systemUserId,

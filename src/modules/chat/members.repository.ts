@@ -5,6 +5,9 @@ import type { Db } from '../../storage/transaction.js';
 import { inStatements } from '../../storage/dialects/dialect.js';
 import { newMembersStamp } from './rooms.repository.js';
 
+/** The user ids of a list of members. */
+export const userIdsOf = (members: readonly { userId: string }[]): string[] => members.map((member) => member.userId);
+
 export interface Member {
   roomId: string;
   userId: string;
@@ -46,6 +49,11 @@ export class MembersRepository {
   }
 
   /** Members of several rooms at once, by room, in the order they joined. */
+  /** The user ids of a room's members. */
+  async memberIds(appId: string, roomId: string): Promise<string[]> {
+    return userIdsOf(await this.list(appId, roomId));
+  }
+
   async listMany(appId: string, roomIds: readonly string[], db: Db = this.storage.db): Promise<Map<string, Member[]>> {
     const byRoom = new Map<string, Member[]>();
     if (roomIds.length === 0) return byRoom;

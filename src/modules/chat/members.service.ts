@@ -270,8 +270,8 @@ export class MembersService {
   }
 
   /** The user ids of a room's members (the real-time fan-out addresses them). */
-  async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return (await this.deps.members.list(appId, roomId)).map((member) => member.userId);
+  memberIds(appId: string, roomId: string): Promise<string[]> {
+    return this.deps.members.memberIds(appId, roomId);
   }
 
   /** A group's new users join the rooms the group is a member of (the groups module calls it). */
