@@ -26,6 +26,7 @@ import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
 import { MessagesService } from './messages.service.js';
+import { ActorRoomReader } from './actor-room-reader.js';
 import { BotReplyService } from './bot-replies.js';
 import { DraftCensor } from './draft-censor.js';
 import { MessageAnnouncer } from './message-announcer.js';
@@ -115,7 +116,12 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const members = new MembersRepository(storage);
   const readStates = new ReadStatesRepository(storage);
   const moderation = new ModerationRepository(storage);
-  const access = new RoomAccess({ rooms, users, memberLists: new MemberListCache(members) });
+  const access = new RoomAccess({
+    rooms,
+    actorRooms: new ActorRoomReader(storage),
+    users,
+    memberLists: new MemberListCache(members),
+  });
   const presenter = new RoomPresenter({ users, readStates, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const store = new MessageStore({ storage, messages, rooms, readStates });
