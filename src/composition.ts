@@ -133,7 +133,7 @@ export function composeModules(
     storage,
     bus,
     config: config.webhooks,
-    replies: { applyBotReply: (appId, roomId, text) => chat.messages.applyBotReply(appId, roomId, text) },
+    replies: { applyBotReply: (appId, roomId, text) => chat.botReplies.applyBotReply(appId, roomId, text) },
     onError,
   });
   const chat = createChatModule({
@@ -147,7 +147,7 @@ export function composeModules(
     online: realtime.presence,
     onError,
   });
-  const devices = createDevicesModule({ storage, users: users.directory });
+  const devices = createDevicesModule({ storage, bus, users: users.directory });
   const provider = createPushProvider({
     config: config.push,
     outbound: config.webhooks,

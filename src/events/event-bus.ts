@@ -73,6 +73,10 @@ export interface DomainEvents {
   'room.banned': { appId: string; roomId: string; userId: string; banned: boolean; members: string[] };
   /** Users joined or left a user group: their live connections follow the group's rooms. */
   'group.members': { appId: string; groupId: string; added: string[]; removed: string[] };
+  /** A user group was created: the app has groups to expand in a push's audience. */
+  'group.created': { appId: string; groupId: string };
+  /** A push device was registered: the app has devices a push can reach. */
+  'device.registered': { appId: string; userId: string };
   /** A user's personal preference (`/me/pref`) changed or was removed (`data` undefined). */
   'user.pref': { appId: string; userId: string; key: string; data?: unknown };
   /** A user's preferences for one room changed (`POST /roomPrefs/:room`). */

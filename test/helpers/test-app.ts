@@ -13,6 +13,7 @@ import type { Runtime } from '../../src/runtime.js';
 import { RoomsRepository } from '../../src/modules/chat/rooms.repository.js';
 import { MessagesRepository } from '../../src/modules/chat/messages.repository.js';
 import { MembersRepository } from '../../src/modules/chat/members.repository.js';
+import { ReadStatesRepository } from '../../src/modules/chat/read-states.repository.js';
 import { UsersRepository } from '../../src/modules/users/users.repository.js';
 
 /** What tests reach behind the API: storage, the event bus, a few module services and the chat's stored rows. */
@@ -30,6 +31,7 @@ export interface TestServices {
   roomsRepository: RoomsRepository;
   messagesRepository: MessagesRepository;
   membersRepository: MembersRepository;
+  readStatesRepository: ReadStatesRepository;
   usersRepository: UsersRepository;
 }
 
@@ -48,6 +50,7 @@ export function testServices({ infra, modules }: Pick<Runtime, 'infra' | 'module
     roomsRepository: new RoomsRepository(infra.storage),
     messagesRepository: new MessagesRepository(infra.storage),
     membersRepository: new MembersRepository(infra.storage),
+    readStatesRepository: new ReadStatesRepository(infra.storage),
     usersRepository: new UsersRepository(infra.storage),
   };
 }

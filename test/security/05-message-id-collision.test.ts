@@ -82,15 +82,15 @@ describe('item 5: client-chosen message ids', () => {
     // A writer whose first drawn id is that one (as if 64 random bits had come up twice).
     const { MessageWriter } = await import('../../src/modules/chat/message-writer.js');
     const { MessageStore } = await import('../../src/modules/chat/message-store.js');
-    const { storage, messagesRepository, roomsRepository, membersRepository } = t.services;
-    const webhookEvents = { message: async () => {} };
+    const { storage, messagesRepository, roomsRepository, readStatesRepository } = t.services;
+    const webhookEvents = { message: async () => {}, listensTo: async () => false };
     let first = true;
     const writer = new MessageWriter({
       store: new MessageStore({
         storage,
         messages: messagesRepository,
         rooms: roomsRepository,
-        members: membersRepository,
+        readStates: readStatesRepository,
       }),
       webhookEvents,
       newId: (now) => {

@@ -176,9 +176,9 @@ describe('item 14: bad input is a 400 with a clear error, and nothing is stored'
   it('keeps every query under the driver parameter limit however many rooms or ids it gets', async () => {
     // More ids than SQLite's 32,766 and PostgreSQL's 65,535 variables, as a user in that many rooms would have.
     const ids = Array.from({ length: 70_000 }, (_, index) => `id-${index}`);
-    const { membersRepository, messagesRepository, usersRepository, storage } = t.services;
+    const { membersRepository, readStatesRepository, messagesRepository, usersRepository, storage } = t.services;
     await membersRepository.listMany(t.appId, ids);
-    await membersRepository.readStates(t.appId, ids, 'alice');
+    await readStatesRepository.readStates(t.appId, ids, 'alice');
     await messagesRepository.changedSince(t.appId, ids, { time: 0 }, 10);
     await messagesRepository.deletionsSince(t.appId, ids, 0, 10);
     await usersRepository.findMany(t.appId, ids);

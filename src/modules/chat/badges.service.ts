@@ -1,4 +1,4 @@
-import type { MembersRepository } from './members.repository.js';
+import type { ReadStatesRepository } from './read-states.repository.js';
 import type { RoomAccess } from './room-access.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
 
@@ -7,7 +7,7 @@ export class BadgesService {
   constructor(
     private readonly deps: {
       rooms: RoomsRepository;
-      members: MembersRepository;
+      readStates: ReadStatesRepository;
       access: RoomAccess;
     },
   ) {}
@@ -48,7 +48,7 @@ export class BadgesService {
   }
 
   private async unread(appId: string, userId: string, rooms: Room[]): Promise<number[]> {
-    const states = await this.deps.members.readStates(
+    const states = await this.deps.readStates.readStates(
       appId,
       rooms.map((room) => room.id),
       userId,

@@ -12,7 +12,8 @@ import type { Batch, BatchFailure, BatchRepository, BatchRequest } from './batch
 import { checkSize, readDraft } from './message-input.js';
 import { searchableText } from './message-view.js';
 import type { MessageWriter } from './message-writer.js';
-import type { MessagesService } from './messages.service.js';
+import type { DraftCensor } from './draft-censor.js';
+import type { MessageAnnouncer } from './message-announcer.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
 // Renewed with every entry; a node that dies mid-batch hands it over once this has passed.
@@ -37,7 +38,8 @@ export class BatchService {
       access: Pick<RoomAccess, 'membersOf'>;
       users: UserDirectory;
       writer: MessageWriter;
-      messages: MessagesService;
+      censor: DraftCensor;
+      announcer: MessageAnnouncer;
       bus: EventBus;
       limits: Limits;
       systemUserId: string;
@@ -149,7 +151,7 @@ export class BatchService {
         };
       };
       try {
-        const draft = await this.deps.messages.censored(appId, {
+        const draft = await this.deps.censor.censored(appId, {
           content: substitute(request.content, entry),
           searchText: '',
         });
@@ -178,7 +180,7 @@ export class BatchService {
             actor: null,
           });
         }
-        await this.deps.messages.announceCreated(
+        await this.deps.announcer.created(
           appId,
           outcome.message,
           { push: request.push, skipTotalBadge: request.skipTotalBadge },

@@ -18,6 +18,7 @@ import { InvitationsRepository } from './invitations.repository.js';
 import { invitationsRoutes } from './invitations.routes.js';
 import { InvitationsService } from './invitations.service.js';
 import { MembersRepository } from './members.repository.js';
+import { ReadStatesRepository } from './read-states.repository.js';
 import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
 import { MessageList } from './message-list.js';
@@ -25,6 +26,10 @@ import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
 import { MessagesService } from './messages.service.js';
+import { ActorRoomReader } from './actor-room-reader.js';
+import { BotReplyService } from './bot-replies.js';
+import { DraftCensor } from './draft-censor.js';
+import { MessageAnnouncer } from './message-announcer.js';
 import { ModerationRepository } from './moderation.repository.js';
 import { moderationRoutes } from './moderation.routes.js';
 import { ModerationService } from './moderation.service.js';
@@ -90,6 +95,8 @@ export interface ChatModule {
   members: MembersService;
   invitations: InvitationsService;
   messages: MessagesService;
+  /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
+  botReplies: BotReplyService;
   messageList: MessageList;
   batches: BatchService;
   moderation: ModerationService;
@@ -107,20 +114,28 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const rooms = new RoomsRepository(storage);
   const messages = new MessagesRepository(storage);
   const members = new MembersRepository(storage);
+  const readStates = new ReadStatesRepository(storage);
   const moderation = new ModerationRepository(storage);
-  const access = new RoomAccess({ rooms, users, memberLists: new MemberListCache(members) });
-  const presenter = new RoomPresenter({ users, members, messages, presence: deps.online });
+  const access = new RoomAccess({
+    rooms,
+    actorRooms: new ActorRoomReader(storage),
+    users,
+    memberLists: new MemberListCache(members),
+  });
+  const presenter = new RoomPresenter({ users, readStates, messages, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
-  const store = new MessageStore({ storage, messages, rooms, members });
+  const store = new MessageStore({ storage, messages, rooms, readStates });
   const writer = new MessageWriter({ store, webhookEvents, files: deps.files });
   const notices = new SystemMessages({ users, writer, presenter, bus, systemUserId });
-  const shared = { rooms, members, users, access, presenter, bus };
+  const shared = { rooms, members, readStates, users, access, presenter, bus };
   const membersService = new MembersService({ ...shared, notices, webhookEvents, moderation, limits });
-  const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor: deps.appConfig });
+  const censor = new DraftCensor(deps.appConfig);
+  const announcer = new MessageAnnouncer({ presenter, members, bus });
+  const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor, announcer });
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
-    roomList: new RoomList({ rooms, members, users, access, presenter }),
+    roomList: new RoomList({ rooms, members, readStates, users, access, presenter }),
     members: membersService,
     invitations: new InvitationsService({
       ...shared,
@@ -129,6 +144,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       pageSize: limits.pageSize,
     }),
     messages: messagesService,
+    botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
     batches: new BatchService({
       batches: new BatchRepository(storage),
@@ -137,15 +153,16 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       access,
       users,
       writer,
-      messages: messagesService,
+      censor,
+      announcer,
       bus,
       limits,
       systemUserId,
       onError: deps.onError,
     }),
-    moderation: new ModerationService({ moderation, rooms, members, users, access, presenter, bus }),
-    search: new SearchService({ rooms, members, users, access, presenter, messagesRepository: messages }),
-    badges: new BadgesService({ rooms, members, access }),
+    moderation: new ModerationService({ moderation, ...shared }),
+    search: new SearchService({ rooms, members, readStates, users, access, presenter, messagesRepository: messages }),
+    badges: new BadgesService({ rooms, readStates, access }),
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),

@@ -259,19 +259,19 @@ export class MembersService {
   ): Promise<Record<string, unknown> & { room: string }> {
     const context = await this.deps.access.load(appId, roomId, { admin: false, userId });
     if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-    const states = await this.deps.members.readStates(appId, [context.room.id], userId);
+    const states = await this.deps.readStates.readStates(appId, [context.room.id], userId);
     const known = Object.entries(changes).filter(([name]) => ROOM_PREF_FIELDS.has(name));
     const pref = { ...(states.get(context.room.id)?.pref ?? {}), ...Object.fromEntries(known) };
     if (Buffer.byteLength(JSON.stringify(pref)) > MAX_PREF_BYTES)
       throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
-    await this.deps.members.setPref(appId, context.room.id, userId, pref, Date.now());
+    await this.deps.readStates.setPref(appId, context.room.id, userId, pref, Date.now());
     this.deps.bus.publish('room.pref', { appId, roomId: context.room.id, userId, pref });
     return { room: context.room.id, ...pref };
   }
 
   /** The user ids of a room's members (the real-time fan-out addresses them). */
-  async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return (await this.deps.members.list(appId, roomId)).map((member) => member.userId);
+  memberIds(appId: string, roomId: string): Promise<string[]> {
+    return this.deps.members.memberIds(appId, roomId);
   }
 
   /** A group's new users join the rooms the group is a member of (the groups module calls it). */

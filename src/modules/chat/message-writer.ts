@@ -4,7 +4,7 @@ import type { Db } from '../../storage/transaction.js';
 import type { Room } from './rooms.repository.js';
 import type { MessageDraft } from './message-input.js';
 import type { StoredMessage } from './messages.repository.js';
-import type { MessageStore } from './message-store.js';
+import type { MessageStore, RoomGuard } from './message-store.js';
 import type { RoomWebhookEvents } from './webhook-events.js';
 import type { MessageFileSharing } from './ports.js';
 
@@ -37,7 +37,7 @@ export const SYSTEM_MESSAGE_TYPES: ReadonlySet<string> = new Set([
 export interface MessageWriterDeps {
   /** Writes the message with the room's counters and the sender's read position. */
   store: MessageStore;
-  webhookEvents: Pick<RoomWebhookEvents, 'message'>;
+  webhookEvents: Pick<RoomWebhookEvents, 'message' | 'listensTo'>;
   /** Shares the files a message carries by URL (the files module); none in tests that need no files. */
   files?: MessageFileSharing;
   /** Draws a new server id (tests force collisions with it); `objectId` by default. */
@@ -46,7 +46,7 @@ export interface MessageWriterDeps {
 
 export class MessageWriter {
   private readonly store: MessageStore;
-  private readonly webhookEvents: Pick<RoomWebhookEvents, 'message'>;
+  private readonly webhookEvents: Pick<RoomWebhookEvents, 'message' | 'listensTo'>;
   private readonly fileAccess: MessageFileSharing | undefined;
   private readonly newId: (nowMs: number) => string;
 
@@ -73,6 +73,45 @@ export class MessageWriter {
     // A bot's reply does not go back to the webhook it came from (spec 11.3).
     if (!options.fromWebhook) await this.webhookEvents.message(tx, room, stored);
     return stored;
+  }
+
+  /**
+   * A new message with a server id, written without holding the room's lock across round trips
+   * (PostgreSQL), when nothing else must be written with it: no file it carries to share, no
+   * webhook listening. Undefined when it cannot be, or when the room changed from what `guard`
+   * says: nothing is written then, and the caller writes it with `write` under the room's lock.
+   */
+  get writesWithoutHeldLock(): boolean {
+    return this.store.writesWithoutHeldLock;
+  }
+
+  async writeIfRoomUnchanged(
+    room: Room,
+    senderId: string,
+    draft: Pick<MessageDraft, 'messageType' | 'content' | 'searchText'>,
+    guard: RoomGuard,
+  ): Promise<StoredMessage | undefined> {
+    if (!this.store.writesWithoutHeldLock || this.fileAccess?.carriesFiles(draft.content)) return undefined;
+    if (await this.webhookEvents.listensTo(room)) return undefined;
+    const now = Date.now();
+    const counted = await this.store.insertIfRoomUnchanged(
+      {
+        appId: room.appId,
+        id: this.newId(now),
+        roomId: room.id,
+        senderId,
+        messageType: draft.messageType,
+        content: draft.content,
+        searchText: draft.searchText,
+        batchId: null,
+        createdAt: now,
+        updatedAt: now,
+      },
+      guard,
+    );
+    if (!counted) return undefined;
+    counted.stored.previousSeq = counted.previousSeq;
+    return counted.stored;
   }
 
   /**

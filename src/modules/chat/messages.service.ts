@@ -1,6 +1,6 @@
 import type { Limits } from '../../config/config.js';
 import type { ChatReads } from './chat-reads.js';
-import { findInputProblem } from '../../shared/input-guard.js';
+import { userIdsOf } from './members.repository.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import { requireWritable, requireSuperuser, type Actor, type RoomContext } from './room-access.js';
@@ -15,18 +15,14 @@ import {
   type MessagePatch,
 } from './message-input.js';
 import { written } from './written.js';
-import { messageView, searchableText, type MessageView } from './message-view.js';
-import type { MessageCensor } from './ports.js';
+import { messageView, type MessageView } from './message-view.js';
+import type { DraftCensor } from './draft-censor.js';
+import type { MessageAnnouncer } from './message-announcer.js';
 import { SYSTEM_MESSAGE_TYPES, type MessageWriter } from './message-writer.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 
 /** How long reconnecting clients can learn of a deletion through `sync`. */
 const DELETION_MEMORY_MS = 30 * 24 * 3600 * 1000;
-
-export interface SendOptions {
-  push?: boolean;
-  skipTotalBadge?: boolean;
-}
 
 export interface DeleteResult {
   deletedCount: number;
@@ -44,25 +40,10 @@ export class MessagesService {
       writer: MessageWriter;
       bus: EventBus;
       limits: Limits;
-      censor: MessageCensor;
+      censor: DraftCensor;
+      announcer: MessageAnnouncer;
     },
   ) {}
-
-  /** Masks the application's sensitive words in a string `message` (spec 7.8): stored and sent masked. */
-  async censored<T extends { content: Record<string, unknown>; searchText: string }>(
-    appId: string,
-    draft: T,
-  ): Promise<T> {
-    const content = await this.masked(appId, draft.content);
-    return content === draft.content ? draft : { ...draft, content, searchText: searchableText(content) };
-  }
-
-  private async masked(appId: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const text = content.message;
-    if (typeof text !== 'string') return content;
-    const masked = await this.deps.censor.censor(appId, text);
-    return masked === text ? content : { ...content, message: masked };
-  }
 
   /** `POST /messages` (spec 5.1, 12 items 46-49): any existing sender, member or not, frozen room or not. */
   async sendAsAdmin(appId: string, body: Record<string, unknown>): Promise<MessageView> {
@@ -70,17 +51,17 @@ export class MessagesService {
       throw new AppError('INVALID_REQUEST', 'Missing required field: room');
     if (typeof body.sender !== 'string' || body.sender === '')
       throw new AppError('INVALID_REQUEST', 'Missing required field: sender');
-    const draft = await this.censored(appId, readDraft(body, this.deps.limits.messageBytes));
+    const draft = await this.deps.censor.censored(appId, readDraft(body, this.deps.limits.messageBytes));
     await this.requireUser(appId, body.sender);
     const { stored, members } = await this.deps.rooms.transaction(async (tx) => {
       const room = await this.deps.rooms.findForUpdate(appId, body.room as string, tx);
       if (!room) throw new AppError('ROOM_NOT_FOUND');
       return {
         stored: await this.deps.writer.write(tx, room, body.sender as string, draft),
-        members: idsOf(await this.deps.access.membersOf(room, tx)),
+        members: userIdsOf(await this.deps.access.membersOf(room, tx)),
       };
     });
-    await this.announceCreated(
+    await this.deps.announcer.created(
       appId,
       stored,
       { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
@@ -107,8 +88,8 @@ export class MessagesService {
     // fields it gives and keeps the rest; a new message must name its type (spec 5.1-5.2).
     const input: { draft: MessageDraft } | { patch: MessagePatch } =
       id !== undefined && !hasMessageType(body)
-        ? { patch: await this.maskedPatch(appId, readPatch(body)) }
-        : { draft: await this.censored(appId, readDraft(body, this.deps.limits.messageBytes)) };
+        ? { patch: await this.deps.censor.maskedPatch(appId, readPatch(body)) }
+        : { draft: await this.deps.censor.censored(appId, readDraft(body, this.deps.limits.messageBytes)) };
     const draft = 'draft' in input ? input.draft : undefined;
     if (draft && !actor.admin && SYSTEM_MESSAGE_TYPES.has(draft.messageType)) {
       throw new AppError('NOT_PERMITTED', `messageType "${draft.messageType}" is written by the server only`);
@@ -119,6 +100,17 @@ export class MessagesService {
         : actor.userId
       : actor.userId;
 
+    if (draft && id === undefined && !actor.admin && senderId !== null) {
+      const sent = await this.sendWithoutHeldLock(appId, actor, roomId, senderId, draft);
+      if (sent)
+        return this.deps.announcer.created(
+          appId,
+          sent.message,
+          { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
+          draft.mentions,
+          sent.members,
+        );
+    }
     const outcome = await this.deps.rooms.transactionOrConflict(async (tx) => {
       const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
       requireWritable(context);
@@ -133,7 +125,7 @@ export class MessagesService {
         return {
           message: written(await this.deps.messages.find(appId, existing.id, tx)),
           created: false,
-          members: idsOf(context.members),
+          members: userIdsOf(context.members),
         };
       }
       // Not an edit of this room's message: a new one, which names its type.
@@ -149,20 +141,47 @@ export class MessagesService {
       return {
         message: await this.deps.writer.write(tx, context.room, senderId, draft, { id }),
         created: true,
-        members: idsOf(context.members),
+        members: userIdsOf(context.members),
       };
     });
     // A client-chosen id taken meanwhile (a retried send): the first one stands.
     if (outcome === 'conflict') throw new AppError('MESSAGE_EXISTS');
     if (outcome.created)
-      return this.announceCreated(
+      return this.deps.announcer.created(
         appId,
         outcome.message,
         { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
         draft?.mentions ?? [],
         outcome.members,
       );
-    return this.announce('message.updated', appId, outcome.message, outcome.members);
+    return this.deps.announcer.changed('message.updated', appId, outcome.message, outcome.members);
+  }
+
+  /**
+   * A user's new message where the store can write it without holding the room's lock (PostgreSQL):
+   * the room is read without a lock and checked as the locked path checks it, then written in one
+   * statement that locks it only while it is still as read. Undefined when that cannot be done or
+   * the room changed meanwhile: the locked path then decides.
+   */
+  private async sendWithoutHeldLock(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+    senderId: string,
+    draft: MessageDraft,
+  ): Promise<{ message: StoredMessage; members: string[] } | undefined> {
+    if (!this.deps.writer.writesWithoutHeldLock) return undefined;
+    const context = await this.deps.access.loadReadable(appId, roomId, actor);
+    requireWritable(context);
+    // Membership through a user group is not covered by the room's members stamp.
+    if (!context.members.some((member) => member.userId === senderId)) return undefined;
+    const message = await this.deps.writer.writeIfRoomUnchanged(context.room, senderId, draft, {
+      membersStamp: context.room.membersStamp,
+      status: context.room.status,
+      recheckBan: true,
+      recheckBlocks: context.room.roomType === 'direct',
+    });
+    return message && { message, members: userIdsOf(context.members) };
   }
 
   /** Who may edit: the sender, or the platform admin; nobody rewrites a recall or a server notice. */
@@ -189,70 +208,6 @@ export class MessagesService {
     }
   }
 
-  private async maskedPatch(appId: string, patch: MessagePatch): Promise<MessagePatch> {
-    return { content: await this.masked(appId, patch.content) };
-  }
-
-  /**
-   * A webhook's answer (spec 11.3), in a room whose `botMode` is on: `toBotState` moves the room's
-   * bot state, `data` is sent as a message from `senderID` (default: the room's first robot member).
-   * `senderID` must name a robot member of the room: the receiver speaks for the room's bots, never
-   * for its people. A malformed or refused answer is dropped, and the reason returned for the
-   * delivery log; a reply never goes back to the webhook.
-   */
-  async applyBotReply(appId: string, roomId: string | null, text: string): Promise<string | undefined> {
-    if (roomId === null || text.trim() === '') return undefined;
-    let reply: { senderID?: unknown; toBotState?: unknown; data?: unknown };
-    try {
-      reply = JSON.parse(text) as typeof reply;
-    } catch {
-      return 'reply ignored: not JSON';
-    }
-    if (reply === null || typeof reply !== 'object') return 'reply ignored: not a JSON object';
-    if (findInputProblem(reply) !== undefined) return 'reply ignored: it holds a NUL character or nests too deeply';
-    const room = await this.deps.rooms.find(appId, roomId);
-    if (!room?.botMode) return undefined;
-    const members = await this.memberIds(appId, roomId);
-    if (typeof reply.toBotState === 'string' && reply.toBotState !== room.botState) {
-      await this.deps.rooms.transaction((tx) =>
-        this.deps.rooms.update(appId, roomId, { botState: reply.toBotState as string }, Date.now(), tx),
-      );
-      this.deps.bus.publish('room.updated', { appId, roomId, members, actor: null });
-    }
-    if (reply.data === null || typeof reply.data !== 'object' || Array.isArray(reply.data)) return undefined;
-    const robots = (await this.deps.users.findMany(appId, members))
-      .filter((user) => user.isRobot)
-      .map((user) => user.id);
-    if (reply.senderID !== undefined && reply.senderID !== null && typeof reply.senderID !== 'string')
-      return 'reply refused: senderID is not a string';
-    const senderId = typeof reply.senderID === 'string' ? reply.senderID : members.find((id) => robots.includes(id));
-    if (senderId === undefined) return 'reply refused: the room has no robot member to send it';
-    if (!robots.includes(senderId)) return 'reply refused: senderID is not a robot member of the room';
-    let draft: MessageDraft;
-    try {
-      draft = await this.censored(
-        appId,
-        readDraft(reply.data as Record<string, unknown>, this.deps.limits.messageBytes),
-      );
-    } catch (error) {
-      return `reply ignored: ${error instanceof AppError ? error.message : 'invalid message'}`;
-    }
-    const sent = await this.deps.rooms.transaction(async (tx) => {
-      const locked = await this.deps.rooms.findForUpdate(appId, roomId, tx);
-      if (!locked) return undefined;
-      // Membership may have changed since the check above: the sender must still be in the room.
-      const current = idsOf(await this.deps.access.membersOf(locked, tx));
-      if (!current.includes(senderId)) return undefined;
-      return {
-        stored: await this.deps.writer.write(tx, locked, senderId, draft, { fromWebhook: true }),
-        members: current,
-      };
-    });
-    if (!sent) return 'reply refused: senderID is not a robot member of the room';
-    await this.announceCreated(appId, sent.stored, { push: true, skipTotalBadge: false }, draft.mentions, sent.members);
-    return undefined;
-  }
-
   /** Recall (spec 5.5, 12 item 54): content cleared, id and sender kept; idempotent. */
   async recall(appId: string, actor: Actor, roomId: string, messageId: string): Promise<MessageView> {
     const { message, changed } = await this.deps.rooms.transaction(async (tx) => {
@@ -274,7 +229,7 @@ export class MessagesService {
       );
       return { message: written(await this.deps.messages.find(appId, messageId, tx)), changed: true };
     });
-    if (changed) await this.announce('message.recalled', appId, message);
+    if (changed) await this.deps.announcer.changed('message.recalled', appId, message);
     return this.deps.presenter.messageViewOf(appId, message);
   }
 
@@ -291,12 +246,12 @@ export class MessagesService {
       let removed: number;
       if (all) {
         removed = await this.deps.messages.deleteAll(appId, roomId, tx);
-        await this.deps.members.allMessagesDeleted(appId, roomId, tx);
+        await this.deps.readStates.allMessagesDeleted(appId, roomId, tx);
         if (context.room.pinnedMessageId !== null) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       } else {
         const message = await this.messageOfRoom(appId, roomId, messageId, tx);
         removed = await this.deps.messages.delete(appId, roomId, messageId, tx);
-        await this.deps.members.messageDeleted(appId, roomId, message, tx);
+        await this.deps.readStates.messageDeleted(appId, roomId, message, tx);
         if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       }
       await this.deps.rooms.messagesRemoved(
@@ -353,9 +308,10 @@ export class MessagesService {
     });
     if (outcome.previous !== null) {
       const previous = await this.deps.messages.find(appId, outcome.previous);
-      if (previous) await this.announce('message.unpinned', appId, previous);
+      if (previous) await this.deps.announcer.changed('message.unpinned', appId, previous);
     }
-    if (outcome.changed) await this.announce(pinned ? 'message.pinned' : 'message.unpinned', appId, outcome.message);
+    if (outcome.changed)
+      await this.deps.announcer.changed(pinned ? 'message.pinned' : 'message.unpinned', appId, outcome.message);
     return this.deps.presenter.messageViewOf(appId, outcome.message);
   }
 
@@ -369,12 +325,12 @@ export class MessagesService {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
     const message = await this.messageOfRoom(appId, roomId, messageId);
-    await this.deps.members.markRead(appId, roomId, actor.userId, {
+    await this.deps.readStates.markRead(appId, roomId, actor.userId, {
       seq: message.seq,
       messageId: message.id,
       now: Date.now(),
     });
-    const state = (await this.deps.members.readStates(appId, [roomId], actor.userId)).get(roomId);
+    const state = (await this.deps.readStates.readStates(appId, [roomId], actor.userId)).get(roomId);
     const badge = state?.badge ?? 0;
     const lastRead = state?.lastReadId ?? message.id;
     this.deps.bus.publish('read.updated', { appId, roomId, userId: actor.userId, lastRead, badge });
@@ -397,54 +353,4 @@ export class MessagesService {
     const user = await this.deps.users.find(appId, id);
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
   }
-
-  /**
-   * Publishes a message just written to `members` (read in its transaction, under the room's lock;
-   * read now when not given) and answers its view.
-   */
-  async announceCreated(
-    appId: string,
-    message: StoredMessage,
-    options: Required<SendOptions>,
-    mentions: string[],
-    audience?: string[],
-  ): Promise<MessageView> {
-    const view = await this.deps.presenter.messageViewOf(appId, message);
-    const members = audience ?? (await this.memberIds(appId, message.roomId));
-    this.deps.bus.publish('message.created', {
-      appId,
-      roomId: message.roomId,
-      message: view,
-      members,
-      push: options.push,
-      skipTotalBadge: options.skipTotalBadge,
-      mentions,
-      seq: message.seq,
-      previousSeq: message.previousSeq ?? null,
-    });
-    return view;
-  }
-
-  /** Publishes a change of a message to `audience` (its room's members, read now when not given); answers its view. */
-  private async announce(
-    type: 'message.updated' | 'message.recalled' | 'message.pinned' | 'message.unpinned',
-    appId: string,
-    message: StoredMessage,
-    audience?: string[],
-  ): Promise<MessageView> {
-    const view = await this.deps.presenter.messageViewOf(appId, message);
-    this.deps.bus.publish(type, {
-      appId,
-      roomId: message.roomId,
-      message: view,
-      members: audience ?? (await this.memberIds(appId, message.roomId)),
-    });
-    return view;
-  }
-
-  private async memberIds(appId: string, roomId: string): Promise<string[]> {
-    return idsOf(await this.deps.members.list(appId, roomId));
-  }
 }
-
-const idsOf = (members: readonly { userId: string }[]): string[] => members.map((member) => member.userId);

@@ -4,6 +4,7 @@ import type { Member, MembersRepository } from './members.repository.js';
 import type { UserDirectory } from '../users/index.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
+import type { ActorRoomReader } from './actor-room-reader.js';
 import type { MemberListCache } from './member-cache.js';
 
 export type { Actor } from '../../core/actor.js';
@@ -58,6 +59,8 @@ export class RoomAccess {
   constructor(
     private readonly deps: {
       rooms: RoomsRepository;
+      /** The room with the actor's facts, in one statement. */
+      actorRooms: ActorRoomReader;
       users: UserDirectory;
       /** Member lists kept while the room's members stamp holds. */
       memberLists: MemberListCache;
@@ -80,7 +83,7 @@ export class RoomAccess {
    */
   async load(appId: string, roomId: string, actor: Actor, tx?: Db): Promise<RoomContext> {
     // The room, the actor's ban, the room's blocks and whether the actor is in any group: one statement.
-    const found = await this.deps.rooms.findForActor(appId, roomId, actor, tx ?? this.deps.rooms.db, tx !== undefined);
+    const found = await this.deps.actorRooms.find(appId, roomId, actor, tx ?? this.deps.rooms.db, tx !== undefined);
     if (!found) throw new AppError('ROOM_NOT_FOUND');
     const { room, facts } = found;
     const members = await this.deps.memberLists.of(room, tx);

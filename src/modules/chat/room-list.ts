@@ -127,7 +127,7 @@ export class RoomList {
     if (rooms.length === 0) return [];
     const ids = rooms.map((room) => room.id);
     const [states, user, memberLists] = await Promise.all([
-      this.deps.members.readStates(appId, ids, userId),
+      this.deps.readStates.readStates(appId, ids, userId),
       this.deps.users.find(appId, userId),
       this.deps.members.listMany(appId, ids),
     ]);

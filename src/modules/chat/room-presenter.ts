@@ -1,5 +1,6 @@
 import { iso } from '../../shared/time.js';
-import type { Member, MembersRepository, ReadState } from './members.repository.js';
+import type { Member } from './members.repository.js';
+import type { ReadState, ReadStatesRepository } from './read-states.repository.js';
 import { messageView, type MessageView } from './message-view.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 import type { User, UserDirectory } from '../users/index.js';
@@ -100,18 +101,18 @@ export interface OnlineUsers {
 /** Builds room payloads: members as user summaries, last and pinned messages expanded. */
 export class RoomPresenter {
   private readonly users: UserDirectory;
-  private readonly members: MembersRepository;
+  private readonly readStates: ReadStatesRepository;
   private readonly messages: MessagesRepository;
   private readonly presence: OnlineUsers;
 
   constructor(deps: {
     users: UserDirectory;
-    members: MembersRepository;
+    readStates: ReadStatesRepository;
     messages: MessagesRepository;
     presence: OnlineUsers;
   }) {
     this.users = deps.users;
-    this.members = deps.members;
+    this.readStates = deps.readStates;
     this.messages = deps.messages;
     this.presence = deps.presence;
   }
@@ -173,7 +174,7 @@ export class RoomPresenter {
     if (userId === null || (!context.isMember && context.actor.admin)) return null;
     const { room } = context;
     const [states, user] = await Promise.all([
-      this.members.readStates(room.appId, [room.id], userId),
+      this.readStates.readStates(room.appId, [room.id], userId),
       this.users.find(room.appId, userId),
     ]);
     const state = states.get(room.id);
@@ -194,7 +195,7 @@ export class RoomPresenter {
         room.appId,
         members.map((member) => member.userId),
       ),
-      this.members.roomStates(room.appId, room.id),
+      this.readStates.roomStates(room.appId, room.id),
       this.specialMessages(room, viewer?.historyFloor ?? 0),
     ]);
     const online = await this.presence.online(room.appId, [...users.keys()]);

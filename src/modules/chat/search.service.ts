@@ -95,7 +95,7 @@ export class SearchService {
     if (types.has('roomTags')) result.roomTags = rooms.filter((room) => room.roomTags.some(contains)).map(roomSummary);
     if (types.has('roomMember')) result.roomMember = await this.roomsWithMember(appId, rooms, contains);
     if (types.has('roomPrefTags') || types.has('roomPrefFolder')) {
-      const states = await this.deps.members.readStates(
+      const states = await this.deps.readStates.readStates(
         appId,
         rooms.map((room) => room.id),
         userId,

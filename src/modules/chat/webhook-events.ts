@@ -12,6 +12,11 @@ import type { Room } from './rooms.repository.js';
 export class RoomWebhookEvents {
   constructor(private readonly deps: { queue: WebhookQueue; users: UserDirectory }) {}
 
+  /** Whether the room's events go anywhere: if not, a message records nothing for webhooks. */
+  listensTo(room: Room): Promise<boolean> {
+    return this.deps.queue.listens(room.appId, room.webhook ?? null);
+  }
+
   async message(tx: Db, room: Room, message: StoredMessage): Promise<void> {
     await this.record(tx, room, 'MESSAGE', message.senderId, async () => {
       const sender =

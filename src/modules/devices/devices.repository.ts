@@ -55,6 +55,16 @@ export class DevicesRepository {
     return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 
+  async anyDevice(appId: string): Promise<boolean> {
+    const row = await this.storage.db
+      .selectFrom('push_devices')
+      .select('user_id')
+      .where('app_id', '=', appId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Which of these users have a device registered: one lookup of the (app, user) index. */
   async usersWithDevices(appId: string, userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();

@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.js';
+import type { EventBus } from '../../events/event-bus.js';
 import type { UserDirectory } from '../users/index.js';
 import type { DevicesRepository, PushDevice } from './devices.repository.js';
 
@@ -12,10 +13,12 @@ export interface DeviceRegistration {
 export class DevicesService {
   private readonly repository: DevicesRepository;
   private readonly users: Pick<UserDirectory, 'find'>;
+  private readonly bus: EventBus;
 
-  constructor(deps: { repository: DevicesRepository; users: Pick<UserDirectory, 'find'> }) {
+  constructor(deps: { repository: DevicesRepository; users: Pick<UserDirectory, 'find'>; bus: EventBus }) {
     this.repository = deps.repository;
     this.users = deps.users;
+    this.bus = deps.bus;
   }
 
   /** Registers a device of an existing user; a token registered before by someone else moves to them. */
@@ -27,6 +30,7 @@ export class DevicesService {
     if (!(await this.users.find(appId, userId)))
       throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     await this.repository.subscribe(appId, userId, device);
+    this.bus.publish('device.registered', { appId, userId });
     return { client: userId, type: device.type, deviceId: device.deviceId };
   }
 
@@ -37,6 +41,11 @@ export class DevicesService {
     filter: { type: string; token?: string; deviceId?: string },
   ): Promise<{ client: string; removed: number }> {
     return { client: userId, removed: await this.repository.unsubscribe(appId, userId, filter) };
+  }
+
+  /** Whether any user of the app has a device. */
+  anyDevice(appId: string): Promise<boolean> {
+    return this.repository.anyDevice(appId);
   }
 
   /** Which of these users have any device: the only ones a notification can reach. */

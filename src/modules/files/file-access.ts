@@ -43,6 +43,11 @@ export class FileAccess {
     await this.files.share(file.appId, file.id, roomId, file.createdAt);
   }
 
+  /** Whether a message's content carries the URL of a file of this server (which it may then share). */
+  carriesFiles(content: Record<string, unknown>): boolean {
+    return fileReferences(content).length > 0;
+  }
+
   /** Inside the transaction that writes a message: shares the files it carries that its sender may read. */
   async shareFromMessage(
     tx: Db,

@@ -19,7 +19,7 @@ export interface PushModuleDeps {
   storage: Storage;
   bus: EventBus;
   devices: DeviceDirectory;
-  users: Pick<UserDirectory, 'findMany' | 'groupsAmong'>;
+  users: Pick<UserDirectory, 'findMany' | 'groupsAmong' | 'anyGroup'>;
   provider: PushProvider;
   onError: (error: unknown) => void;
 }

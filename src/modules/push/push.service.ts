@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EventBus, DomainEvents } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { DeviceDirectory } from '../devices/index.js';
-import type { UserDirectory } from '../users/index.js';
+import { type AudienceDirectory, PushAudience } from './push-audience.js';
 import type { PushProvider } from './push-provider.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
@@ -28,7 +28,7 @@ export class PushService {
 
   private readonly pushes: PushRepository;
   private readonly devices: DeviceDirectory;
-  private readonly users: Pick<UserDirectory, 'findMany' | 'groupsAmong'>;
+  private readonly audience: PushAudience;
   private readonly provider: PushProvider;
   private readonly bus: EventBus;
   private readonly onError: (error: unknown) => void;
@@ -36,14 +36,14 @@ export class PushService {
   constructor(deps: {
     repository: PushRepository;
     devices: DeviceDirectory;
-    users: Pick<UserDirectory, 'findMany' | 'groupsAmong'>;
+    users: AudienceDirectory;
     provider: PushProvider;
     bus: EventBus;
     onError: (error: unknown) => void;
   }) {
     this.pushes = deps.repository;
     this.devices = deps.devices;
-    this.users = deps.users;
+    this.audience = new PushAudience(deps);
     this.provider = deps.provider;
     this.bus = deps.bus;
     this.onError = deps.onError;
@@ -101,24 +101,12 @@ export class PushService {
     await this.ticker.stop();
   }
 
-  /**
-   * Notifies the members of a new message who can be reached: only users with a device are
-   * looked up (for mutes and notification settings), and nothing is recorded when none has one.
-   */
+  /** Notifies the members of a new message who can be reached; nothing is recorded when none can be. */
   private async messageCreated(event: DomainEvents['message.created']): Promise<void> {
     if (!event.push) return;
     const { appId, message } = event;
     const senderId = (message.sender as { _id?: string } | null)?._id ?? null;
-    // A group member stands for its users (spec 3.6).
-    const groups = await this.users.groupsAmong(appId, event.members);
-    const people = new Set(event.members.filter((id) => !groups.has(id)));
-    for (const users of groups.values()) for (const id of users) people.add(id);
-    if (senderId !== null) people.delete(senderId);
-    const reachable = await this.devices.usersWithDevices(appId, [...people]);
-    if (reachable.size === 0) return;
-    const recipients = (await this.users.findMany(appId, [...reachable]))
-      .filter((user) => !user.isGroup && user.notificationEnabled && !user.mute.includes(event.roomId))
-      .map((user) => user.id);
+    const recipients = await this.audience.of(appId, event.roomId, event.members, senderId);
     if (recipients.length === 0) return;
     const nickname = (message.sender as { nickname?: string } | null)?.nickname || senderId || '';
     const text = typeof message.message === 'string' ? message.message.slice(0, MAX_TEXT) : '';

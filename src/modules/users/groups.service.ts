@@ -51,6 +51,7 @@ export class GroupsService {
     });
     if (result.outcome === 'conflict') throw new AppError('GROUP_ALREADY_EXISTS');
     this.deps.bus.publish('user.upserted', { appId, userId: id });
+    this.deps.bus.publish('group.created', { appId, groupId: id });
     if (members.length > 0) this.deps.bus.publish('group.members', { appId, groupId: id, added: members, removed: [] });
     return result.value;
   }

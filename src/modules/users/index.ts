@@ -36,6 +36,8 @@ export type { UsersService } from './users.service.js';
 export interface UserDirectory {
   find(appId: string, id: string, db?: Db): Promise<User | undefined>;
   findMany(appId: string, ids: readonly string[], db?: Db): Promise<User[]>;
+  /** Whether the app has any user group. */
+  anyGroup(appId: string): Promise<boolean>;
   /** The user groups among these ids, with their members (group id → member ids). */
   groupsAmong(appId: string, ids: readonly string[], db?: Db): Promise<Map<string, string[]>>;
   /** Ids of the groups that list `userId` among their members. */

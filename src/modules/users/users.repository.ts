@@ -247,6 +247,10 @@ export class UsersRepository {
     return this.removeFromLists(appId, 'group_members', userId, db, true);
   }
 
+  async anyGroup(appId: string): Promise<boolean> {
+    return (await this.rows(appId).select('id').where('is_group', '=', 1).limit(1).executeTakeFirst()) !== undefined;
+  }
+
   /** Ids of the groups that list `userId` among their members. */
   async groupsAmong(appId: string, ids: readonly string[], db: Db = this.storage.db): Promise<Map<string, string[]>> {
     if (ids.length === 0) return new Map();

@@ -21,6 +21,8 @@ export interface RoomWebhookEvent {
 /** Where room events go for delivery; written in the caller's transaction. */
 export interface WebhookQueue {
   enqueue(tx: Db, event: RoomWebhookEvent): Promise<void>;
+  /** Whether a room's events go anywhere now (its own webhook, or the app-wide URL). */
+  listens(appId: string, roomWebhook: string | null): Promise<boolean>;
 }
 
 /** Where a room's events go (spec 11.1): its `webhook` (a URL, or a key under the base URL) and the app-wide URL. */
@@ -46,6 +48,10 @@ export class DeliveryOutbox implements WebhookQueue {
   constructor(deps: { repository: WebhooksRepository; settings: WebhookSettingsCache }) {
     this.repository = deps.repository;
     this.settings = deps.settings;
+  }
+
+  async listens(appId: string, roomWebhook: string | null): Promise<boolean> {
+    return webhookTargets(roomWebhook, await this.settings.get(appId)).length > 0;
   }
 
   async enqueue(tx: Db, event: RoomWebhookEvent): Promise<void> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBody, expectOk, sleep } from '../../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
-import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
+import { ReadStatesRepository } from '../../../src/modules/chat/read-states.repository.js';
 import { createRoom } from '../../helpers/factories.js';
 import { insufficient, INVALID_REQUEST, INVALID_TOKEN } from '../../helpers/errors.js';
 import { expectInvalidRequest } from '../../helpers/wire.js';
@@ -22,7 +22,7 @@ const messageIdAt = (ms: number) =>
 
 describe('GET /rooms', () => {
   let t: TestApp;
-  let prefs: MembersRepository;
+  let prefs: ReadStatesRepository;
   const tokens: Record<string, string> = {};
 
   const list = async (user: string, query = '') => expectOk(await t.asUser(tokens[user]!, 'GET', `/rooms${query}`));
@@ -41,7 +41,7 @@ describe('GET /rooms', () => {
 
   beforeAll(async () => {
     t = await buildTestApp();
-    prefs = new MembersRepository(t.services.storage);
+    prefs = new ReadStatesRepository(t.services.storage);
     for (const id of [
       'idu1',
       'idu2',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
-import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
+import { ReadStatesRepository } from '../../../src/modules/chat/read-states.repository.js';
 import { createRoom } from '../../helpers/factories.js';
 import { INVALID_TOKEN, shapeB } from '../../helpers/errors.js';
 import { expectInvalidRequest } from '../../helpers/wire.js';
@@ -450,7 +450,7 @@ describe('POST /search', () => {
         roomTags: ['Engineering'],
         members: ['bobby', 'greta'],
       });
-      const prefs = new MembersRepository(t.services.storage);
+      const prefs = new ReadStatesRepository(t.services.storage);
       const now = Date.now();
       await prefs.setPref(t.appId, 'h-alpha', 'alice', { tags: ['Important', 'later'], folder: 'Work Stuff' }, now);
       await prefs.setPref(t.appId, 'h-garden', 'alice', { tags: ['weekend'], folder: 'Personal' }, now);

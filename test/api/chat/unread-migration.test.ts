@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import { createStorage, migrateToLatest, type Storage } from '../../../src/storage/database.js';
-import { MembersRepository } from '../../../src/modules/chat/members.repository.js';
+import { ReadStatesRepository } from '../../../src/modules/chat/read-states.repository.js';
 import { RoomsRepository } from '../../../src/modules/chat/rooms.repository.js';
 import { freshDatabase, type Storage as TestDatabase } from '../../helpers/test-app.js';
 import { insertApp } from '../../helpers/migrations.js';
@@ -64,7 +64,7 @@ describe('migrations 010 and 011: unread positions and members stamps', () => {
       '011-member-stamps',
       '012-room-search-index',
     ]);
-    const members = new MembersRepository(storage);
+    const members = new ReadStatesRepository(storage);
     const badges = async (roomId: string) =>
       Object.fromEntries((await members.roomStates(APP, roomId)).map((state) => [state.userId, state.badge]));
     expect(await badges('busy')).toStrictEqual({ alice: 3, bob: 0, carol: 7 });
@@ -84,7 +84,7 @@ describe('migrations 010 and 011: unread positions and members stamps', () => {
   });
 
   it('counts on from there: a new message is one more for everyone but its sender', async () => {
-    const members = new MembersRepository(storage);
+    const members = new ReadStatesRepository(storage);
     const rooms = new RoomsRepository(storage);
     await storage.db.transaction().execute(async (tx) => {
       const written = await rooms.messageAdded(APP, 'busy', { id: 'm8', seq: 8 }, tx);

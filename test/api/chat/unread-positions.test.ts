@@ -180,7 +180,7 @@ describe('unread counts stay exact as positions', () => {
     for (let i = 0; i < 5; i++)
       expectOk(await t.asUser(tokens.u2!, 'POST', '/rooms/ux-far/message', { message: `${i}`, messageType: 'text' }));
     expect(
-      (await t.services.membersRepository.roomStates(t.appId, 'ux-far')).map((state) => state.badge),
+      (await t.services.readStatesRepository.roomStates(t.appId, 'ux-far')).map((state) => state.badge),
     ).toStrictEqual(expect.arrayContaining([5, 0]));
     // Whatever a row holds, a base beyond the room's count reads as nothing unread.
     await t.services.storage.db
@@ -190,7 +190,7 @@ describe('unread counts stay exact as positions', () => {
       .where('room_id', '=', 'ux-far')
       .where('user_id', '=', 'u1')
       .execute();
-    const states = await t.services.membersRepository.readStates(t.appId, ['ux-far'], 'u1');
+    const states = await t.services.readStatesRepository.readStates(t.appId, ['ux-far'], 'u1');
     expect(states.get('ux-far')?.badge).toBe(0);
   });
 });

@@ -109,3 +109,37 @@ describe.skipIf(!testRedisUrl)('two nodes sharing Redis: webhook settings', () =
     expect(receiver.received.every((request) => request.json.data.message !== 'before')).toBe(true);
   });
 });
+
+describe.skipIf(!testRedisUrl)('two nodes sharing Redis: push audience', () => {
+  let nodes: TwoNodes | undefined;
+  let gateway: WebhookReceiver;
+
+  beforeAll(async () => {
+    gateway = await new WebhookReceiver().start();
+    nodes = await buildTwoNodes({
+      push: { provider: 'http', httpUrl: `${gateway.url}/push` },
+      webhooks: { allowPrivate: true, maxAttempts: 2, retryBaseMs: 30, timeoutMs: 2000 },
+    });
+  });
+  afterAll(async () => {
+    await nodes?.close();
+    await gateway?.stop();
+  });
+
+  it('pushes from node B to a device node A registered just after B found the app had none', async () => {
+    const { a, b } = nodes!;
+    const fay = await a.createUser('fay', { nickname: 'Fay' });
+    const gus = await a.createUser('gus', { nickname: 'Gus' });
+    await createRoom(a, { _id: 'phones-later', members: ['fay', 'gus'] });
+    const send = (text: string) =>
+      b.asUser(fay, 'POST', '/rooms/phones-later/message', { message: text, messageType: 'text' }).then(expectOk);
+    await send('before'); // node B learns (and keeps) that the app has no device
+    expectOk(await a.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-phone' }));
+    // The registration crosses Redis pub/sub; well within the 5 s node B keeps its answer.
+    for (let i = 0; i < 15 && gateway.received.length === 0; i++) {
+      await send(`after ${i}`);
+      await gateway.waitFor(1, 100);
+    }
+    expect(gateway.received[0]?.json).toMatchObject({ kind: 'message', devices: [{ client: 'gus' }] });
+  });
+});

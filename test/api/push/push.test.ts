@@ -146,3 +146,45 @@ describe('push notifications through the HTTP provider', () => {
     gateway.respond = () => ({ status: 200 });
   });
 });
+
+describe('push audience of an app that had no devices or groups', () => {
+  let t: TestApp;
+  let gateway: WebhookReceiver;
+  beforeAll(async () => {
+    gateway = await new WebhookReceiver().start();
+    t = await buildTestApp({
+      push: { provider: 'http', httpUrl: `${gateway.url}/push` },
+      webhooks: { allowPrivate: true, maxAttempts: 3, retryBaseMs: 30, timeoutMs: 2000 },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await gateway.stop();
+  });
+
+  it('notifies a device registered, and a group created, right after messages found none', async () => {
+    const ann = await t.createUser('ann', { nickname: 'Ann' });
+    const ben = await t.createUser('ben', { nickname: 'Ben' });
+    await t.createUser('cy', { nickname: 'Cy' });
+    await createRoom(t, { _id: 'fresh', members: ['ann', 'ben'] });
+    expectOk(
+      await t.asUser(ann, 'POST', '/rooms/fresh/message', { message: 'nobody has a phone', messageType: 'text' }),
+    );
+    await sleep(100);
+    expect(await notifications(t)).toHaveLength(0);
+    // Well within the 5 s an app's "no devices" is kept: only the registration's event explains a push.
+    expectOk(await t.asUser(ben, 'POST', '/me/subscribe', { type: 'fcm', token: 'ben-phone' }));
+    expectOk(await t.asUser(ann, 'POST', '/rooms/fresh/message', { message: 'now?', messageType: 'text' }));
+    const [request] = await gateway.waitFor(1);
+    expect(request!.json).toMatchObject({ kind: 'message', devices: [{ client: 'ben', token: 'ben-phone' }] });
+
+    const cy = await t.createUser('cy');
+    expectOk(await t.asUser(cy, 'POST', '/me/subscribe', { type: 'fcm', token: 'cy-phone' }));
+    expectOk(await t.admin('POST', '/admin/groups', { _id: 'crew', nickname: 'Crew', members: ['cy'] }));
+    await createRoom(t, { _id: 'crew-room', members: ['ann', 'crew'] });
+    gateway.received.length = 0;
+    expectOk(await t.asUser(ann, 'POST', '/rooms/crew-room/message', { message: 'crew?', messageType: 'text' }));
+    const [crew] = await gateway.waitFor(1);
+    expect(crew!.json).toMatchObject({ kind: 'message', devices: [{ client: 'cy', token: 'cy-phone' }] });
+  });
+});

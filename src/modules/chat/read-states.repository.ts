@@ -1,0 +1,228 @@
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { Storage } from '../../storage/database.js';
+import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
+import type { Db } from '../../storage/transaction.js';
+import { preparedQuery } from '../../storage/prepared-query.js';
+
+/** A read position: the message read up to (its seq and id), and when. */
+export interface ReadPosition {
+  seq: number;
+  messageId: string;
+  now: number;
+}
+
+export interface ReadState {
+  roomId: string;
+  userId: string;
+  lastReadSeq: number;
+  lastReadId: string | null;
+  /** Unread messages (spec 6): the room's messages written since the user's unread base. */
+  badge: number;
+  pref: Record<string, unknown> | null;
+}
+
+type StateRow = Selectable<RoomUserStateTable> & { messages_written: number | string };
+
+const toState = (row: StateRow): ReadState => ({
+  roomId: row.room_id,
+  userId: row.user_id,
+  lastReadSeq: Number(row.last_read_seq),
+  lastReadId: row.last_read_id,
+  badge: Math.max(0, Number(row.messages_written) - Number(row.unread_base)),
+  pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
+});
+
+/** Once per message written (the sender has read up to it): built once (see preparedQuery). */
+const markSentQuery = preparedQuery(
+  (
+    db,
+    values: {
+      appId: string;
+      roomId: string;
+      userId: string;
+      seq: number;
+      messageId: string;
+      messagesWritten: number;
+      now: number;
+    },
+  ) =>
+    db
+      .updateTable('room_user_state')
+      .set({
+        last_read_seq: values.seq,
+        last_read_id: values.messageId,
+        unread_base: values.messagesWritten,
+        updated_at: values.now,
+      })
+      .where('app_id', '=', values.appId)
+      .where('room_id', '=', values.roomId)
+      .where('user_id', '=', values.userId),
+);
+
+/**
+ * Each member's read position in a room and what it leaves unread (spec 6): the room's count of
+ * messages written minus the member's unread base, so that a new message writes no member's row.
+ * Also where a member's room preferences are kept (the same row).
+ */
+export class ReadStatesRepository {
+  constructor(private readonly storage: Storage) {}
+
+  async readStates(appId: string, roomIds: readonly string[], userId: string): Promise<Map<string, ReadState>> {
+    if (roomIds.length === 0) return new Map();
+    const rows = await this.statesWithRooms()
+      .where('state.app_id', '=', appId)
+      .where('state.user_id', '=', userId)
+      .where(this.storage.dialect.inList('state.room_id', roomIds))
+      .execute();
+    return new Map(rows.map((row) => [row.room_id, toState(row)]));
+  }
+
+  async roomStates(appId: string, roomId: string): Promise<ReadState[]> {
+    const rows = await this.statesWithRooms()
+      .where('state.app_id', '=', appId)
+      .where('state.room_id', '=', roomId)
+      .execute();
+    return rows.map(toState);
+  }
+
+  /** Read states with their room's count of messages written (by the room's primary key). */
+  private statesWithRooms() {
+    return this.storage.db
+      .selectFrom('room_user_state as state')
+      .innerJoin('rooms as room', (join) =>
+        join.onRef('room.app_id', '=', 'state.app_id').onRef('room.id', '=', 'state.room_id'),
+      )
+      .selectAll('state')
+      .select('room.messages_written');
+  }
+
+  /**
+   * Moves a read position forward only (a late or repeated report never brings unread messages
+   * back) and recounts the unread messages after it: the base is set that far below the room's count.
+   */
+  async markRead(
+    appId: string,
+    roomId: string,
+    userId: string,
+    at: ReadPosition,
+    db: Db = this.storage.db,
+  ): Promise<void> {
+    const { seq, messageId, now } = at;
+    await db
+      .insertInto('room_user_state')
+      .values({
+        app_id: appId,
+        room_id: roomId,
+        user_id: userId,
+        last_read_seq: seq,
+        last_read_id: messageId,
+        unread_base: (eb) => this.messagesWritten(eb, appId, roomId),
+        pref: null,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['app_id', 'room_id', 'user_id'])
+          .doUpdateSet({
+            last_read_seq: seq,
+            last_read_id: messageId,
+            updated_at: now,
+            unread_base: (eb) =>
+              sql<number>`(${this.messagesWritten(eb, appId, roomId)}) - (${this.unreadAfter(eb, appId, roomId, userId, seq)})`,
+          })
+          .where('room_user_state.last_read_seq', '<', seq),
+      )
+      .execute();
+  }
+
+  /**
+   * The sender of the room's newest message has read the room up to it: nothing unread at the
+   * room's count of messages written with it (known to the caller, which holds the room).
+   */
+  async markSent(
+    appId: string,
+    roomId: string,
+    userId: string,
+    at: ReadPosition & { messagesWritten: number },
+    db: Db,
+  ): Promise<void> {
+    const { seq, messageId, now, messagesWritten } = at;
+    await markSentQuery(db, { appId, roomId, userId, seq, messageId, messagesWritten, now });
+  }
+
+  /** A deleted message no longer counts for those who had not read it (and did not send it). */
+  async messageDeleted(
+    appId: string,
+    roomId: string,
+    message: { seq: number; senderId: string | null },
+    db: Db,
+  ): Promise<void> {
+    let query = db
+      .updateTable('room_user_state')
+      .set((eb) => ({ unread_base: eb('unread_base', '+', 1) }))
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('last_read_seq', '<', message.seq)
+      .where((eb) => eb('unread_base', '<', this.messagesWritten(eb, appId, roomId)));
+    if (message.senderId !== null) query = query.where('user_id', '<>', message.senderId);
+    await query.execute();
+  }
+
+  async allMessagesDeleted(appId: string, roomId: string, db: Db): Promise<void> {
+    await db
+      .updateTable('room_user_state')
+      .set((eb) => ({ unread_base: this.messagesWritten(eb, appId, roomId) }))
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .execute();
+  }
+
+  /** The room's count of messages written, as a subquery (its primary key). */
+  private messagesWritten(eb: ExpressionBuilder<Database, 'room_user_state'>, appId: string, roomId: string) {
+    return eb
+      .selectFrom('rooms')
+      .select('rooms.messages_written')
+      .where('rooms.app_id', '=', appId)
+      .where('rooms.id', '=', roomId);
+  }
+
+  private unreadAfter(
+    eb: ExpressionBuilder<Database, 'room_user_state'>,
+    appId: string,
+    roomId: string,
+    userId: string,
+    seq: number,
+  ) {
+    return eb
+      .selectFrom('messages')
+      .select((inner) => inner.fn.countAll<number>().as('unread'))
+      .where('messages.app_id', '=', appId)
+      .where('messages.room_id', '=', roomId)
+      .where('messages.seq', '>', seq)
+      .where((inner) => inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]));
+  }
+
+  async setPref(
+    appId: string,
+    roomId: string,
+    userId: string,
+    pref: Record<string, unknown> | null,
+    now: number,
+  ): Promise<void> {
+    const text = pref === null ? null : JSON.stringify(pref);
+    await this.storage.db
+      .insertInto('room_user_state')
+      .values({
+        app_id: appId,
+        room_id: roomId,
+        user_id: userId,
+        last_read_seq: 0,
+        last_read_id: null,
+        unread_base: (eb) => this.messagesWritten(eb, appId, roomId),
+        pref: text,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.columns(['app_id', 'room_id', 'user_id']).doUpdateSet({ pref: text, updated_at: now }))
+      .execute();
+  }
+}
