@@ -4,6 +4,7 @@ import { type UserSummary, USERS_PAGE_SIZE, useDeleteUser, useRevokeTokens, useU
 import { Dialog } from '../components/Dialog';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatTime } from '../components/format';
+import { Pager } from '../components/Pager';
 import { TableWrap } from '../components/TableWrap';
 
 export function UsersPage({ appId }: { appId: string }) {
@@ -15,7 +16,6 @@ export function UsersPage({ appId }: { appId: string }) {
   const revoke = useRevokeTokens(appId);
   const remove = useDeleteUser(appId);
   const total = users.data?.totalCount ?? 0;
-  const last = Math.min(total, (page + 1) * USERS_PAGE_SIZE);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setSearch(input.trim());
@@ -92,15 +92,7 @@ export function UsersPage({ appId }: { appId: string }) {
           </tbody>
         </table>
       </TableWrap>
-      <div className="row pager">
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <span role="status">{`${total === 0 ? 0 : page * USERS_PAGE_SIZE + 1}–${last} of ${total}`}</span>
-        <button type="button" disabled={last >= total} onClick={() => setPage(page + 1)}>
-          Next page
-        </button>
-      </div>
+      <Pager page={page} pageSize={USERS_PAGE_SIZE} total={total} onPage={setPage} />
       {deleting && (
         <Dialog title={`Delete ${deleting._id}?`} onClose={() => setDeleting(undefined)}>
           <p>The user is deleted with their tokens; this cannot be undone.</p>

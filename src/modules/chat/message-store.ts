@@ -27,22 +27,15 @@ type InsertValues = {
   updatedAt: number;
 };
 
-/**
- * On PostgreSQL the message, the room's counters and the sender's read position in one statement:
- * the room row stays locked from the caller's read until the commit, and every round trip in that
- * span holds back the room's other writers. An id already taken inserts nothing and changes nothing.
- */
-const insertCountedOnPostgres = preparedQuery(
-  (_db, v: InsertValues) =>
-    sql<Selectable<MessagesTable> & { messages_written: string | number }>`
-    with inserted as (
-      insert into messages (app_id, id, room_id, sender_id, message_type, content, search_text, pinned,
-        batch_id, created_at, updated_at)
-      values (${v.appId}, ${v.id}, ${v.roomId}, ${v.senderId}, ${v.messageType}, ${v.content},
-        ${v.searchText}, 0, ${v.batchId}, ${v.createdAt}, ${v.updatedAt})
-      on conflict (app_id, id) do nothing
-      returning *
-    ), counted as (
+const MESSAGE_COLUMNS = sql`(app_id, id, room_id, sender_id, message_type, content, search_text, pinned, batch_id,
+  created_at, updated_at)`;
+
+const messageValues = (v: InsertValues) =>
+  sql`${v.appId}, ${v.id}, ${v.roomId}, ${v.senderId}, ${v.messageType}, ${v.content}, ${v.searchText}, 0,
+    ${v.batchId}, ${v.createdAt}, ${v.updatedAt}`;
+
+/** After the CTE `inserted` (the message written): the room's counters, then the sender's read position. */
+const countedAndSenderRead = (v: InsertValues) => sql`counted as (
       update rooms set last_message_id = inserted.id, last_message_seq = inserted.seq,
         message_count = rooms.message_count + 1, messages_written = rooms.messages_written + 1
       from inserted
@@ -54,7 +47,21 @@ const insertCountedOnPostgres = preparedQuery(
       from inserted, counted
       where room_user_state.app_id = ${v.appId} and room_user_state.room_id = ${v.roomId}
         and room_user_state.user_id = ${v.senderId}
-    )
+    )`;
+
+/**
+ * On PostgreSQL the message, the room's counters and the sender's read position in one statement:
+ * the room row stays locked from the caller's read until the commit, and every round trip in that
+ * span holds back the room's other writers. An id already taken inserts nothing and changes nothing.
+ */
+const insertCountedOnPostgres = preparedQuery(
+  (_db, v: InsertValues) =>
+    sql<Selectable<MessagesTable> & { messages_written: string | number }>`
+    with inserted as (
+      insert into messages ${MESSAGE_COLUMNS} values (${messageValues(v)})
+      on conflict (app_id, id) do nothing
+      returning *
+    ), ${countedAndSenderRead(v)}
     select inserted.*, counted.messages_written from inserted, counted`,
 );
 
@@ -96,25 +103,10 @@ const insertIfRoomUnchangedOnPostgres = preparedQuery(
           and user_blocks.room_id = ${v.roomId}))
       for update of rooms
     ), inserted as (
-      insert into messages (app_id, id, room_id, sender_id, message_type, content, search_text, pinned,
-        batch_id, created_at, updated_at)
-      select ${v.appId}, ${v.id}, ${v.roomId}, ${v.senderId}, ${v.messageType}, ${v.content},
-        ${v.searchText}, 0, ${v.batchId}, ${v.createdAt}, ${v.updatedAt} from room
+      insert into messages ${MESSAGE_COLUMNS} select ${messageValues(v)} from room
       on conflict (app_id, id) do nothing
       returning *
-    ), counted as (
-      update rooms set last_message_id = inserted.id, last_message_seq = inserted.seq,
-        message_count = rooms.message_count + 1, messages_written = rooms.messages_written + 1
-      from inserted
-      where rooms.app_id = ${v.appId} and rooms.id = ${v.roomId}
-      returning rooms.messages_written
-    ), sender_read as (
-      update room_user_state set last_read_seq = inserted.seq, last_read_id = inserted.id,
-        unread_base = counted.messages_written, updated_at = ${v.createdAt}
-      from inserted, counted
-      where room_user_state.app_id = ${v.appId} and room_user_state.room_id = ${v.roomId}
-        and room_user_state.user_id = ${v.senderId}
-    )
+    ), ${countedAndSenderRead(v)}
     select inserted.*, counted.messages_written, room.last_message_seq as previous_seq
     from inserted, counted, room`,
 );

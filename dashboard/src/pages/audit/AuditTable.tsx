@@ -3,6 +3,7 @@ import { AUDIT_PAGE_SIZE, type AuditFilters, type AuditRecord, useAudit } from '
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
+import { Pager } from '../../components/Pager';
 import { TableWrap } from '../../components/TableWrap';
 
 function AuditDetail({ record, onClose }: { record: AuditRecord; onClose: () => void }) {
@@ -38,8 +39,6 @@ export function AuditTable({ appId, filters, label }: { appId: string; filters: 
   const [selected, setSelected] = useState<AuditRecord>();
   const audit = useAudit(appId, filters, page);
   const total = audit.data?.totalCount ?? 0;
-  const first = total === 0 ? 0 : page * AUDIT_PAGE_SIZE + 1;
-  const last = Math.min(total, (page + 1) * AUDIT_PAGE_SIZE);
   return (
     <>
       <ErrorMessage error={audit.error} />
@@ -86,18 +85,11 @@ export function AuditTable({ appId, filters, label }: { appId: string; filters: 
           </tbody>
         </table>
       </TableWrap>
-      <div className="row pager">
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <span role="status">{audit.isFetching ? 'Loading…' : `${first}–${last} of ${total}`}</span>
-        <button type="button" disabled={last >= total} onClick={() => setPage(page + 1)}>
-          Next page
-        </button>
+      <Pager page={page} pageSize={AUDIT_PAGE_SIZE} total={total} loading={audit.isFetching} onPage={setPage}>
         <button type="button" onClick={() => audit.refetch()}>
           Refresh
         </button>
-      </div>
+      </Pager>
       {selected && <AuditDetail record={selected} onClose={() => setSelected(undefined)} />}
     </>
   );

@@ -10,6 +10,7 @@ import {
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
+import { Pager } from '../../components/Pager';
 import { TableWrap } from '../../components/TableWrap';
 
 const EXCERPT = 80;
@@ -50,7 +51,6 @@ export function DeliveryLog({ appId }: { appId: string }) {
   const redeliver = useRedeliver(appId);
   const refresh = useRefreshWebhooks(appId);
   const total = deliveries.data?.totalCount ?? 0;
-  const last = Math.min(total, (page + 1) * DELIVERIES_PAGE_SIZE);
   return (
     <section aria-labelledby="deliveries-title">
       <div className="page-head">
@@ -140,22 +140,11 @@ export function DeliveryLog({ appId }: { appId: string }) {
           </tbody>
         </table>
       </TableWrap>
-      <div className="row pager">
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-          Previous page
-        </button>
-        <span role="status">
-          {deliveries.isFetching
-            ? 'Loading…'
-            : `${total === 0 ? 0 : page * DELIVERIES_PAGE_SIZE + 1}–${last} of ${total}`}
-        </span>
-        <button type="button" disabled={last >= total} onClick={() => setPage(page + 1)}>
-          Next page
-        </button>
+      <Pager page={page} pageSize={DELIVERIES_PAGE_SIZE} total={total} loading={deliveries.isFetching} onPage={setPage}>
         <button type="button" onClick={refresh}>
           Refresh
         </button>
-      </div>
+      </Pager>
       {selected && <DeliveryDetail delivery={selected} onClose={() => setSelected(undefined)} />}
     </section>
   );
