@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Selectable } from 'kysely';
 import type { MessagesTable } from '../../storage/schema/tables.js';
@@ -30,13 +30,15 @@ type InsertValues = {
 const MESSAGE_COLUMNS = sql`(app_id, id, room_id, sender_id, message_type, content, search_text, pinned, batch_id,
   created_at, updated_at)`;
 
-const messageValues = (v: InsertValues) =>
+/** The message's columns; its time given, or (under the room's lock) an expression of it. */
+const messageValues = (v: InsertValues, time: RawBuilder<number> = sql`${v.createdAt}`) =>
   sql`${v.appId}, ${v.id}, ${v.roomId}, ${v.senderId}, ${v.messageType}, ${v.content}, ${v.searchText}, 0,
-    ${v.batchId}, ${v.createdAt}, ${v.updatedAt}`;
+    ${v.batchId}, ${time}, ${time}`;
 
 /** After the CTE `inserted` (the message written): the room's counters, then the sender's read position. */
 const countedAndSenderRead = (v: InsertValues) => sql`counted as (
       update rooms set last_message_id = inserted.id, last_message_seq = inserted.seq,
+        last_written_at = greatest(rooms.last_written_at, inserted.created_at),
         message_count = rooms.message_count + 1, messages_written = rooms.messages_written + 1
       from inserted
       where rooms.app_id = ${v.appId} and rooms.id = ${v.roomId}
@@ -88,13 +90,14 @@ type GuardedValues = InsertValues & {
  * The same write as one autocommitted statement that takes the room's lock itself and only if the
  * room is still as the caller read it (without a lock): the lock is then held for this statement
  * and its commit only, not across the caller's round trips. The message's seq is drawn under the
- * lock, so the room's previous last message is its predecessor.
+ * lock, so the room's previous last message is its predecessor; its time is taken no earlier than
+ * that message's, which the room row read under the lock tells.
  */
 const insertIfRoomUnchangedOnPostgres = preparedQuery(
   (_db, v: GuardedValues) =>
     sql<Selectable<MessagesTable> & { messages_written: string | number; previous_seq: string | number | null }>`
     with room as (
-      select rooms.last_message_seq from rooms
+      select rooms.last_message_seq, rooms.last_written_at from rooms
       where rooms.app_id = ${v.appId} and rooms.id = ${v.roomId}
         and rooms.members_stamp = ${v.membersStamp} and rooms.status = ${v.status}
         and (${v.checkBan} = false or not exists (select 1 from room_bans where room_bans.app_id = ${v.appId}
@@ -103,7 +106,8 @@ const insertIfRoomUnchangedOnPostgres = preparedQuery(
           and user_blocks.room_id = ${v.roomId}))
       for update of rooms
     ), inserted as (
-      insert into messages ${MESSAGE_COLUMNS} select ${messageValues(v)} from room
+      insert into messages ${MESSAGE_COLUMNS}
+      select ${messageValues(v, sql`greatest(${v.createdAt}, room.last_written_at)`)} from room
       on conflict (app_id, id) do nothing
       returning *
     ), ${countedAndSenderRead(v)}

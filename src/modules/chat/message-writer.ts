@@ -64,7 +64,8 @@ export class MessageWriter {
     draft: Pick<MessageDraft, 'messageType' | 'content' | 'searchText'>,
     options: { id?: string; batchId?: string; now?: number; fromWebhook?: boolean } = {},
   ): Promise<StoredMessage> {
-    const now = options.now ?? Date.now();
+    // Never earlier than the room's newest message (read under its lock): time order is delivery order.
+    const now = Math.max(options.now ?? Date.now(), room.lastWrittenAt);
     const stored = await this.insert(room, senderId, draft, options, now, tx);
     // The room is locked by the caller's transaction: its last message is this one's predecessor.
     stored.previousSeq = room.lastMessageSeq;

@@ -1,4 +1,4 @@
-import type { Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Selectable, type Transaction, type Updateable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { Db } from '../../storage/transaction.js';
 import type { Database, RoomsTable } from '../../storage/schema/tables.js';
@@ -30,6 +30,8 @@ export interface Room {
   extParams: string | null;
   lastMessageId: string | null;
   lastMessageSeq: number | null;
+  /** createdAt of the newest message written: a new message is never earlier (time order is seq order). */
+  lastWrittenAt: number;
   /** Messages ever written in the room (deleted ones too): members' unread counts are measured on it. */
   messagesWritten: number;
   /** Changes with every change of the members: a member list read at this stamp is current while it holds. */
@@ -85,6 +87,7 @@ export const toRoom = (row: Selectable<RoomsTable>): Room => ({
   extParams: row.ext_params,
   lastMessageId: row.last_message_id,
   lastMessageSeq: row.last_message_seq === null ? null : Number(row.last_message_seq),
+  lastWrittenAt: Number(row.last_written_at),
   messagesWritten: Number(row.messages_written),
   membersStamp: row.members_stamp,
   messageCount: Number(row.message_count),
@@ -117,17 +120,19 @@ function toColumns(fields: RoomFields): Updateable<RoomsTable> {
  * Once per message written: built once (see preparedQuery). No RETURNING: on SQLite it made this
  * single-row update cost ~15 times as much (128 against 8 us), more than reading the count after.
  */
-const countMessageAdded = preparedQuery((db, values: { appId: string; id: string; messageId: string; seq: number }) =>
-  db
-    .updateTable('rooms')
-    .set((eb) => ({
-      last_message_id: values.messageId,
-      last_message_seq: values.seq,
-      message_count: eb('message_count', '+', 1),
-      messages_written: eb('messages_written', '+', 1),
-    }))
-    .where('app_id', '=', values.appId)
-    .where('id', '=', values.id),
+const countMessageAdded = preparedQuery(
+  (db, values: { appId: string; id: string; messageId: string; seq: number; createdAt: number }) =>
+    db
+      .updateTable('rooms')
+      .set((eb) => ({
+        last_message_id: values.messageId,
+        last_message_seq: values.seq,
+        last_written_at: sql<number>`case when last_written_at > ${values.createdAt} then last_written_at else ${values.createdAt} end`,
+        message_count: eb('message_count', '+', 1),
+        messages_written: eb('messages_written', '+', 1),
+      }))
+      .where('app_id', '=', values.appId)
+      .where('id', '=', values.id),
 );
 
 const readMessagesWritten = preparedQuery((db, values: { appId: string; id: string }) =>
@@ -228,8 +233,14 @@ export class RoomsRepository {
    * Records a new message: it becomes the room's last one, counts toward `totalCount` and is one
    * more message written. Answers the room's new count of messages written.
    */
-  async messageAdded(appId: string, id: string, message: { id: string; seq: number }, db: Db): Promise<number> {
-    await countMessageAdded(db, { appId, id, messageId: message.id, seq: message.seq });
+  /** On SQLite (PostgreSQL counts in the message's own statement, see MessageStore). */
+  async messageAdded(
+    appId: string,
+    id: string,
+    message: { id: string; seq: number; createdAt: number },
+    db: Db,
+  ): Promise<number> {
+    await countMessageAdded(db, { appId, id, messageId: message.id, seq: message.seq, createdAt: message.createdAt });
     const { rows } = await readMessagesWritten(db, { appId, id });
     if (!rows[0]) throw new Error(`room ${id} vanished while its transaction held it`);
     return Number(rows[0].messages_written);

@@ -13,6 +13,7 @@ import * as unreadPositions from './010-unread-positions.js';
 import * as memberStamps from './011-member-stamps.js';
 import * as roomSearchIndex from './012-room-search-index.js';
 import * as operators from './013-operators.js';
+import * as roomLastWritten from './014-room-last-written.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -31,6 +32,7 @@ const STEPS: Record<string, Step> = {
   '011-member-stamps': memberStamps,
   '012-room-search-index': roomSearchIndex,
   '013-operators': operators,
+  '014-room-last-written': roomLastWritten,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

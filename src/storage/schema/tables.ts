@@ -165,6 +165,8 @@ export interface RoomsTable {
   ext_params: string | null;
   last_message_id: string | null;
   last_message_seq: number | null;
+  /** createdAt of the newest message written: a new message is never earlier (migration 014). */
+  last_written_at: Generated<number>;
   /** Messages ever written in the room: one more per message, never fewer (deletions do not count) */
   messages_written: Generated<number>;
   message_count: number;

@@ -48,6 +48,11 @@ describe('the messages of one room, written at once', () => {
     for (let i = 1; i < chain.length; i++) expect(chain[i]!.previousSeq).toBe(chain[i - 1]!.seq);
     const room = expectOk(await t.admin('GET', '/rooms/busy'));
     expect(room.lastMessage._id).toBe(chain.at(-1)!.message._id);
+    // Time order is the same order: a message is never earlier than the one before it.
+    const byTime = expectOk(await t.admin('GET', '/rooms/busy/messages/v3?limit=31&timeRangeField=createdAt')).data.map(
+      (message: { _id: string }) => message._id,
+    );
+    expect(byTime.reverse()).toStrictEqual(chain.map((event) => event.message._id));
     // Every other member has all 31 unread; a sender has read up to its own last message.
     const badge = (user: string) => t.asUser(tokens[user]!, 'GET', '/me/badge').then((r) => expectOk(r).badge);
     const lastOf = (user: string) =>
