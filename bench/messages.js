@@ -85,21 +85,32 @@ async function postgres() {
   const schema = await postgresSchema('messages', POSTGRES_URL);
   try {
     const result = await measure(schema.url, { dialect: 'postgres', url: schema.url });
-    return row({
-      benchmark,
-      value: result.sent.perSecond,
-      unit: 'msg/s',
-      baseline: result.bare.perSecond,
-      target,
-      pass: (_, ratio) => ratio >= 0.5,
-      digits: 0,
-      note: note(result),
-    });
+    return [
+      row({
+        benchmark,
+        value: result.sent.perSecond,
+        unit: 'msg/s',
+        baseline: result.bare.perSecond,
+        target,
+        pass: (_, ratio) => ratio >= 0.5,
+        digits: 0,
+        note: note(result),
+      }),
+      row({
+        benchmark: `the room's row alone, updated by ${MESSAGE_USERS} autocommitted writers (PostgreSQL)`,
+        value: result.bare.hotRowPerSecond,
+        unit: 'updates/s',
+        baseline: result.bare.perSecond,
+        target: 'reported (the most one write of the room row per message allows)',
+        pass: true,
+        digits: 0,
+      }),
+    ];
   } finally {
     await schema.dispose();
   }
 }
 
 export async function run() {
-  return [await sqlite(), await postgres()];
+  return [await sqlite(), ...[await postgres()].flat()];
 }

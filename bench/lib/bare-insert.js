@@ -3,7 +3,9 @@
 // better-sqlite3 with Parley's pragmas, one autocommit statement per row. PostgreSQL: a pg pool
 // of `concurrency` connections, each inserting its next row when the last is done, one prepared
 // statement. Prints { perSecond, rows } (SQLite: and withoutFullTextPerSecond, the same once
-// the full-text trigger is dropped).
+// the full-text trigger is dropped; PostgreSQL: and hotRowPerSecond, the same writers each
+// updating the message's room row instead, autocommitted: what one write of that row per message
+// allows at most).
 import { join } from 'node:path';
 import pg from 'pg';
 import { root } from './processes.js';
@@ -59,8 +61,22 @@ async function postgres() {
     await Promise.all(Array.from({ length: concurrency }, worker));
     return rows;
   });
+  const hotRow = await timed(async (duration) => {
+    const end = performance.now() + duration * 1000;
+    let rows = 0;
+    const worker = async () => {
+      for (; performance.now() < end; rows++)
+        await pool.query({
+          name: 'bench-room-row',
+          text: 'update rooms set messages_written = messages_written + 1 where app_id = $1 and id = $2',
+          values: [template.app_id, template.room_id],
+        });
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return rows;
+  });
   await pool.end();
-  return result;
+  return { ...result, hotRowPerSecond: hotRow.perSecond };
 }
 
 console.log(JSON.stringify(dialect === 'sqlite' ? await sqlite() : await postgres()));
