@@ -13,6 +13,7 @@ import { UsagePage } from './pages/UsagePage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { UsersPage } from './pages/UsersPage';
+import { UserDetail } from './pages/chat/UserDetail';
 import { SettingsPage } from './pages/SettingsPage';
 import { ConfigPage } from './pages/ConfigPage';
 import { Shell } from './Shell';
@@ -39,6 +40,9 @@ function SignedIn() {
         <Route path="/apps/:appId/audit">{(params) => <AuditPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/webhooks">{(params) => <WebhooksPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/users">{(params) => <UsersPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/users/:userId">
+          {(params) => <UserDetail appId={params.appId} userId={safeDecode(params.userId)} />}
+        </Route>
         <Route path="/apps/:appId/rooms">{(params) => <RoomsPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/settings">{(params) => <SettingsPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/config">{(params) => <ConfigPage appId={params.appId} />}</Route>
@@ -56,6 +60,14 @@ function SignedIn() {
   );
 }
 
+/** A path segment as typed, when it is not valid percent-encoding. */
+const safeDecode = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
 export function Root() {
   const session = useSession();
   return (

@@ -43,7 +43,10 @@ function AppSwitcher({ appId, section }: { appId: string | undefined; section: s
 export function Shell({ children }: { children: ReactNode }) {
   const session = useSession();
   const logout = useLogout();
-  const [, params] = useRoute<{ appId: string; section: string }>('/apps/:appId/:section');
+  const [, sectionPage] = useRoute<{ appId: string; section: string }>('/apps/:appId/:section');
+  // A page inside a section (a user's page) keeps its section's navigation.
+  const [, innerPage] = useRoute<{ appId: string; section: string }>('/apps/:appId/:section/*');
+  const params = sectionPage ?? innerPage;
   const appId = params?.appId;
   const section = params?.section ?? 'keys';
   const [location] = useLocation();

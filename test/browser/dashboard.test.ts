@@ -313,6 +313,22 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'users');
   });
 
+  it("opens a user's page and mutes, then unmutes, a room's notifications for them", async () => {
+    await createRoom(t, { _id: 'garden', name: 'Garden', members: ['hook-user', 'mallory'] });
+    await section('Users').click();
+    await page.getByLabel('Nickname contains').fill('mall');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'mallory', exact: true }).click();
+    await page.getByRole('heading', { name: 'User mallory' }).waitFor();
+    await page.getByRole('button', { name: 'Mute garden for mallory' }).click();
+    await page.getByRole('button', { name: 'Unmute garden for mallory' }).waitFor();
+    expect(expectOk(await t.admin('GET', '/admin/clients/mallory')).mute).toStrictEqual(['garden']);
+    await checkPage(page, 'user-detail');
+    await page.getByRole('button', { name: 'Unmute garden for mallory' }).click();
+    await page.getByRole('button', { name: 'Mute garden for mallory' }).waitFor();
+    expect(expectOk(await t.admin('GET', '/admin/clients/mallory')).mute).toStrictEqual([]);
+  });
+
   it('sets sensitive words and a runtime configuration key', async () => {
     await section('Config').click();
     await page.getByLabel('Words, one per line').fill('darn\nheck');

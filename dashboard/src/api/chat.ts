@@ -9,6 +9,16 @@ export interface UserSummary {
   isRobot?: boolean;
 }
 
+/** One user as `GET /admin/clients/:id` answers (spec 1.9). */
+export interface UserDetail extends UserSummary {
+  email?: string;
+  description?: string;
+  clientType?: string;
+  mute?: string[];
+  notificationEnabled?: boolean;
+  createdAt?: string;
+}
+
 export interface Room {
   _id: string;
   name?: string;
@@ -68,6 +78,22 @@ function useChatMutation<Input>(appId: string, call: (input: Input) => Promise<u
 export const useRevokeTokens = (appId: string) =>
   useChatMutation(appId, (userId: string) =>
     api(`/admin/clients/${encodeURIComponent(userId)}/token`, { method: 'DELETE', appId }),
+  );
+
+export function useUser(appId: string, userId: string) {
+  return useQuery({
+    queryKey: [...chatKey(appId), 'user', userId],
+    queryFn: () => api<UserDetail>(`/admin/clients/${encodeURIComponent(userId)}`, { appId }),
+  });
+}
+
+/** Mutes (or unmutes) one room's notifications for a user (spec 7.6-7.7). */
+export const useMuteRoom = (appId: string, userId: string) =>
+  useChatMutation(appId, ({ roomId, muted }: { roomId: string; muted: boolean }) =>
+    api(`/admin/clients/${encodeURIComponent(userId)}/mute/${encodeURIComponent(roomId)}`, {
+      method: muted ? 'POST' : 'DELETE',
+      appId,
+    }),
   );
 
 export const useDeleteUser = (appId: string) =>

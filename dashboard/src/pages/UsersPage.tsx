@@ -53,7 +53,7 @@ export function UsersPage({ appId }: { appId: string }) {
             {(users.data?.data ?? []).map((user) => (
               <tr key={user._id}>
                 <th scope="row" className="mono">
-                  {user._id}
+                  <Link href={`/apps/${appId}/users/${encodeURIComponent(user._id)}`}>{user._id}</Link>
                 </th>
                 <td>{user.nickname || '—'}</td>
                 <td>{user.lastLoginTimeMS ? formatTime(user.lastLoginTimeMS) : 'never'}</td>

@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import {
+  type UserDetail as UserDetailView,
+  useDeleteUser,
+  useMuteRoom,
+  useRevokeTokens,
+  useRoomsOf,
+  useUser,
+} from '../../api/chat';
+import { Dialog } from '../../components/Dialog';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { formatTime } from '../../components/format';
+import { TableWrap } from '../../components/TableWrap';
+
+const facts = (user: UserDetailView): Array<[string, string]> => [
+  ['Nickname', user.nickname || '—'],
+  ['Kind', user.isRobot ? 'robot' : (user.clientType ?? 'user')],
+  ['Email', user.email ?? '—'],
+  ['Last login', user.lastLoginTimeMS ? formatTime(user.lastLoginTimeMS) : 'never'],
+  ['Created', user.createdAt ? formatTime(Date.parse(user.createdAt)) : '—'],
+  ['Notifications', user.notificationEnabled === false ? 'off' : 'on'],
+];
+
+/** One user: their profile, their rooms with the notification mute of each, tokens and deletion. */
+export function UserDetail({ appId, userId }: { appId: string; userId: string }) {
+  const user = useUser(appId, userId);
+  const rooms = useRoomsOf(appId, userId);
+  const mute = useMuteRoom(appId, userId);
+  const revoke = useRevokeTokens(appId);
+  const remove = useDeleteUser(appId);
+  const [deleting, setDeleting] = useState(false);
+  const [, navigate] = useLocation();
+  const muted = new Set(user.data?.mute ?? []);
+  const profile = user.data;
+  return (
+    <>
+      <p>
+        <Link href={`/apps/${appId}/users`}>All users</Link>
+      </p>
+      <h1>
+        User <span className="mono">{userId}</span>
+      </h1>
+      <ErrorMessage error={user.error ?? rooms.error ?? mute.error ?? revoke.error ?? remove.error} />
+      {profile && (
+        <dl className="details card" aria-label="Profile">
+          {facts(profile).map(([term, value]) => (
+            <div key={term}>
+              <dt>{term}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {revoke.isSuccess && (
+        <p className="success" role="status">
+          Tokens revoked: this user must sign in again.
+        </p>
+      )}
+      <div className="row">
+        <button type="button" onClick={() => revoke.mutate(userId)} disabled={revoke.isPending}>
+          Revoke all tokens
+        </button>
+        <button type="button" className="danger" onClick={() => setDeleting(true)}>
+          Delete user
+        </button>
+      </div>
+      <h2>Rooms</h2>
+      <TableWrap label={`Rooms of ${userId}`}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Room</th>
+              <th scope="col">Name</th>
+              <th scope="col">Notifications</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(rooms.data?.data ?? []).map((room) => {
+              const isMuted = muted.has(room._id);
+              return (
+                <tr key={room._id}>
+                  <th scope="row" className="mono">
+                    <Link href={`/apps/${appId}/rooms?room=${encodeURIComponent(room._id)}`}>{room._id}</Link>
+                  </th>
+                  <td>{room.name || '—'}</td>
+                  <td>{isMuted ? 'muted' : 'on'}</td>
+                  <td>
+                    <button
+                      type="button"
+                      onClick={() => mute.mutate({ roomId: room._id, muted: !isMuted })}
+                      disabled={mute.isPending}
+                      aria-label={`${isMuted ? 'Unmute' : 'Mute'} ${room._id} for ${userId}`}
+                    >
+                      {isMuted ? 'Unmute' : 'Mute'}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+            {rooms.data && rooms.data.data.length === 0 && (
+              <tr>
+                <td colSpan={4}>In no room.</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableWrap>
+      {deleting && (
+        <Dialog title={`Delete ${userId}?`} onClose={() => setDeleting(false)}>
+          <p>The user is deleted with their tokens; this cannot be undone.</p>
+          <ErrorMessage error={remove.error} />
+          <div className="row end">
+            <button type="button" onClick={() => setDeleting(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(userId, { onSuccess: () => navigate(`/apps/${appId}/users`) })}
+            >
+              Delete {userId}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </>
+  );
+}
