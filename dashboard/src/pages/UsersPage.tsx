@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'wouter';
 import { type UserSummary, USERS_PAGE_SIZE, useDeleteUser, useRevokeTokens, useUsers } from '../api/chat';
-import { Dialog } from '../components/Dialog';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatTime } from '../components/format';
 import { Pager } from '../components/Pager';
@@ -94,23 +94,16 @@ export function UsersPage({ appId }: { appId: string }) {
       </TableWrap>
       <Pager page={page} pageSize={USERS_PAGE_SIZE} total={total} onPage={setPage} />
       {deleting && (
-        <Dialog title={`Delete ${deleting._id}?`} onClose={() => setDeleting(undefined)}>
+        <ConfirmDialog
+          title={`Delete ${deleting._id}?`}
+          confirm="Delete user"
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate(deleting._id, { onSuccess: () => setDeleting(undefined) })}
+          onClose={() => setDeleting(undefined)}
+        >
           <p>The user is deleted with their tokens; this cannot be undone.</p>
-          <ErrorMessage error={remove.error} />
-          <div className="row end">
-            <button type="button" onClick={() => setDeleting(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(deleting._id, { onSuccess: () => setDeleting(undefined) })}
-            >
-              Delete user
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useBan, useDeleteRoom, useFreezeRoom, useRoom, useRoomBans } from '../../api/chat';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
 import { TableWrap } from '../../components/TableWrap';
@@ -87,23 +87,16 @@ export function RoomDetail({ appId, roomId, onDeleted }: { appId: string; roomId
       )}
       <RoomMessages appId={appId} roomId={roomId} />
       {confirmDelete && (
-        <Dialog title={`Delete “${title}”?`} onClose={() => setConfirmDelete(false)}>
+        <ConfirmDialog
+          title={`Delete “${title}”?`}
+          confirm="Delete room"
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate(undefined, { onSuccess: onDeleted })}
+          onClose={() => setConfirmDelete(false)}
+        >
           <p>The room and all its messages are deleted for good; its members lose them.</p>
-          <ErrorMessage error={remove.error} />
-          <div className="row end">
-            <button type="button" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(undefined, { onSuccess: onDeleted })}
-            >
-              Delete room
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -8,7 +8,7 @@ import {
   useRoomsOf,
   useUser,
 } from '../../api/chat';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
 import { TableWrap } from '../../components/TableWrap';
@@ -108,23 +108,16 @@ export function UserDetail({ appId, userId }: { appId: string; userId: string })
         </table>
       </TableWrap>
       {deleting && (
-        <Dialog title={`Delete ${userId}?`} onClose={() => setDeleting(false)}>
+        <ConfirmDialog
+          title={`Delete ${userId}?`}
+          confirm={`Delete ${userId}`}
+          pending={remove.isPending}
+          error={remove.error}
+          onConfirm={() => remove.mutate(userId, { onSuccess: () => navigate(`/apps/${appId}/users`) })}
+          onClose={() => setDeleting(false)}
+        >
           <p>The user is deleted with their tokens; this cannot be undone.</p>
-          <ErrorMessage error={remove.error} />
-          <div className="row end">
-            <button type="button" onClick={() => setDeleting(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(userId, { onSuccess: () => navigate(`/apps/${appId}/users`) })}
-            >
-              Delete {userId}
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </>
   );

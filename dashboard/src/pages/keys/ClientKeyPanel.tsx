@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useClientKey, useRegenerateClientKey } from '../../api/keys';
 import { CopyButton } from '../../components/CopyButton';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
 
@@ -27,23 +27,16 @@ export function ClientKeyPanel({ appId }: { appId: string }) {
         </div>
       )}
       {confirming && (
-        <Dialog title="Regenerate the client key?" onClose={() => setConfirming(false)}>
+        <ConfirmDialog
+          title="Regenerate the client key?"
+          confirm="Regenerate client key"
+          pending={regenerate.isPending}
+          error={regenerate.error}
+          onConfirm={() => regenerate.mutate(undefined, { onSuccess: () => setConfirming(false) })}
+          onClose={() => setConfirming(false)}
+        >
           <p>The current client key stops working at once: every app that ships it must be updated.</p>
-          <ErrorMessage error={regenerate.error} />
-          <div className="row end">
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              disabled={regenerate.isPending}
-              onClick={() => regenerate.mutate(undefined, { onSuccess: () => setConfirming(false) })}
-            >
-              Regenerate client key
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { type ApiKey, useCreateKey, useRevokeKey, useRollKey, useUpdateKey } from '../../api/keys';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatSeconds, formatTime } from '../../components/format';
@@ -108,24 +109,17 @@ export function RollKeyDialog({ appId, apiKey, onClose }: { appId: string; apiKe
 export function RevokeKeyDialog({ appId, apiKey, onClose }: { appId: string; apiKey: ApiKey; onClose: () => void }) {
   const revoke = useRevokeKey(appId);
   return (
-    <Dialog title={`Revoke “${apiKey.name}”?`} onClose={onClose}>
+    <ConfirmDialog
+      title={`Revoke “${apiKey.name}”?`}
+      confirm="Revoke key"
+      pending={revoke.isPending}
+      error={revoke.error}
+      onConfirm={() => revoke.mutate(apiKey.id, { onSuccess: onClose })}
+      onClose={onClose}
+    >
       <p>
         Every call with the key ending in <code>…{apiKey.last4}</code> is refused from now on. This cannot be undone.
       </p>
-      <ErrorMessage error={revoke.error} />
-      <div className="row end">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          disabled={revoke.isPending}
-          onClick={() => revoke.mutate(apiKey.id, { onSuccess: onClose })}
-        >
-          Revoke key
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
