@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import type { OperatorSessionsTable, OperatorsTable } from '../../storage/schema/tables.js';
 
 export interface Operator {
   id: string;
@@ -21,26 +23,23 @@ export interface OperatorSession {
   revokedAt: number | null;
 }
 
-type SessionRow = {
-  id: string;
-  operator_id: string;
-  csrf_token: string;
-  created_at: number;
-  last_seen_at: number;
-  idle_expires_at: number;
-  expires_at: number;
-  ip: string;
-  user_agent: string;
-  revoked_at: number | null;
-};
+const SESSION_COLUMNS = [
+  'id',
+  'operator_id',
+  'csrf_token',
+  'created_at',
+  'last_seen_at',
+  'idle_expires_at',
+  'expires_at',
+  'ip',
+  'user_agent',
+  'revoked_at',
+] as const;
 
-const toOperator = (row: {
-  id: string;
-  name: string;
-  password_hash: string;
-  created_at: number;
-  updated_at: number;
-}): Operator => ({
+/** A session as read: every column but the token's hash. */
+type SessionRow = Pick<Selectable<OperatorSessionsTable>, (typeof SESSION_COLUMNS)[number]>;
+
+const toOperator = (row: Selectable<OperatorsTable>): Operator => ({
   id: row.id,
   name: row.name,
   passwordHash: row.password_hash,
@@ -60,19 +59,6 @@ const toSession = (row: SessionRow): OperatorSession => ({
   userAgent: row.user_agent,
   revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
 });
-
-const SESSION_COLUMNS = [
-  'id',
-  'operator_id',
-  'csrf_token',
-  'created_at',
-  'last_seen_at',
-  'idle_expires_at',
-  'expires_at',
-  'ip',
-  'user_agent',
-  'revoked_at',
-] as const;
 
 /** Operators, their sessions and setup tokens; tokens are looked up by their hash only. */
 export class OperatorsRepository {
