@@ -61,13 +61,7 @@ export class MessagesService {
         members: userIdsOf(await this.deps.access.membersOf(room, tx)),
       };
     });
-    await this.deps.announcer.created(
-      appId,
-      stored,
-      { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
-      draft.mentions,
-      members,
-    );
+    await this.deps.announcer.created(appId, stored, sendOptionsOf(body), draft.mentions, members);
     return messageView(stored, stored.senderId);
   }
 
@@ -103,13 +97,7 @@ export class MessagesService {
     if (draft && id === undefined && !actor.admin && senderId !== null) {
       const sent = await this.sendWithoutHeldLock(appId, actor, roomId, senderId, draft);
       if (sent)
-        return this.deps.announcer.created(
-          appId,
-          sent.message,
-          { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
-          draft.mentions,
-          sent.members,
-        );
+        return this.deps.announcer.created(appId, sent.message, sendOptionsOf(body), draft.mentions, sent.members);
     }
     const outcome = await this.deps.rooms.transactionOrConflict(async (tx) => {
       const context = await this.deps.access.loadReadable(appId, roomId, actor, tx);
@@ -150,7 +138,7 @@ export class MessagesService {
       return this.deps.announcer.created(
         appId,
         outcome.message,
-        { push: body.push !== false, skipTotalBadge: body.skipTotalBadge === true },
+        sendOptionsOf(body),
         draft?.mentions ?? [],
         outcome.members,
       );
@@ -354,3 +342,9 @@ export class MessagesService {
     if (!user) throw new AppError('CLIENT_NOT_FOUND', `Client with id '${id}' not found`);
   }
 }
+
+/** A send's `push` (on unless `false`) and `skipTotalBadge` (off unless `true`), spec 5.1-5.2. */
+const sendOptionsOf = (body: Record<string, unknown>) => ({
+  push: body.push !== false,
+  skipTotalBadge: body.skipTotalBadge === true,
+});
