@@ -101,12 +101,49 @@ export const useDeleteUser = (appId: string) =>
     api(`/admin/clients/${encodeURIComponent(userId)}`, { method: 'DELETE', appId }),
   );
 
-export function useRoomsOf(appId: string, userId: string) {
+/** A room as the operators' directory lists it (`GET /admin/rooms`). */
+export interface DirectoryRoom {
+  _id: string;
+  name: string;
+  roomType: string;
+  status: number;
+  memberCount: number;
+  lastMessageTimeMS?: number;
+  createdTimeMS: number;
+  isMember?: boolean;
+  isBanned?: boolean;
+}
+
+export const ROOMS_PAGE_SIZE = 20;
+
+/** Every room of the app, newest first: by part of the name and/or by a user (member or banned). */
+export function useRoomDirectory(appId: string, filter: { name?: string; user?: string }, page: number) {
   return useQuery({
-    queryKey: [...chatKey(appId), 'rooms-of', userId],
+    queryKey: [...chatKey(appId), 'directory', filter.name ?? '', filter.user ?? '', page],
     queryFn: () =>
-      api<{ totalCount: number; data: Room[] }>('/rooms', { appId, clientId: userId, query: { limit: 100 } }),
-    enabled: userId !== '',
+      api<{ totalCount: number; data: DirectoryRoom[] }>('/admin/rooms', {
+        appId,
+        query: {
+          name: filter.name || undefined,
+          user: filter.user || undefined,
+          skip: page * ROOMS_PAGE_SIZE,
+          limit: ROOMS_PAGE_SIZE,
+        },
+      }),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** One room's messages containing a text (`GET /admin/rooms/:id/messages/search`); off while `keyword` is empty. */
+export function useRoomMessageSearch(appId: string, roomId: string, keyword: string) {
+  return useQuery({
+    queryKey: [...chatKey(appId), 'room', roomId, 'search', keyword],
+    queryFn: () =>
+      api<{ totalCount: number; data: Message[] }>(`/admin/rooms/${encodeURIComponent(roomId)}/messages/search`, {
+        appId,
+        query: { keyword, limit: 50 },
+      }),
+    enabled: keyword !== '',
   });
 }
 

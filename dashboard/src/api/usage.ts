@@ -38,3 +38,23 @@ export function useConnectionCount(appId: string) {
     refetchInterval: 5_000,
   });
 }
+
+export interface MessageSeries {
+  from: string;
+  to: string;
+  totalCount: number;
+  data: Array<{ minuteMS: number; messages: number }>;
+}
+
+/** Messages sent per minute in the app over the window ending now (busy minutes only). */
+export function useMessageSeries(appId: string, windowMs: number) {
+  return useQuery({
+    queryKey: ['apps', appId, 'message-series', windowMs],
+    queryFn: () =>
+      api<MessageSeries>('/admin/stats/messages', {
+        appId,
+        query: { from: String(Date.now() - windowMs), to: String(Date.now()) },
+      }),
+    refetchInterval: 30_000,
+  });
+}

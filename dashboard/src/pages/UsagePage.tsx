@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useKeys } from '../api/keys';
 import { useStats } from '../api/settings';
-import { type UsageReport, useConnectionCount, useKeysUsage } from '../api/usage';
+import { type MessageSeries, type UsageReport, useConnectionCount, useKeysUsage, useMessageSeries } from '../api/usage';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { TableWrap } from '../components/TableWrap';
 import { type ChartSeries, UsageChart } from './usage/UsageChart';
@@ -36,6 +36,12 @@ function align(reports: Array<{ label: string; report: UsageReport }>, windowMs:
   return { xs: minutes.map((minute) => minute / 1000), requests, limited };
 }
 
+/** The app's messages per minute on the same minutes as the key charts (`xs`, in seconds). */
+function messagesOn(xs: number[], series: MessageSeries | undefined): ChartSeries[] {
+  const counts = new Map((series?.data ?? []).map((minute) => [minute.minuteMS / 1000, minute.messages]));
+  return [{ label: 'Messages', values: xs.map((x) => counts.get(x) ?? 0) }];
+}
+
 export function UsagePage({ appId }: { appId: string }) {
   const [windowName, setWindowName] = useState<'hour' | 'day'>('hour');
   const windowMs = WINDOWS.find(([name]) => name === windowName)?.[2] ?? 3_600_000;
@@ -48,6 +54,7 @@ export function UsagePage({ appId }: { appId: string }) {
   );
   const connections = useConnectionCount(appId);
   const stats = useStats(appId, windowMs);
+  const messages = useMessageSeries(appId, windowMs);
   const loaded = usage.every((query) => query.data);
   const reports = shown.flatMap((key, position) => {
     const report = usage[position]?.data;
@@ -56,7 +63,8 @@ export function UsagePage({ appId }: { appId: string }) {
   const stamp = usage.map((query) => query.dataUpdatedAt).join();
   // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed when any report is refetched (stamp)
   const chart = useMemo(() => align(reports, windowMs), [stamp, windowMs, shown]);
-  const error = keys.error ?? usage.find((query) => query.error)?.error;
+  const messageChart = useMemo(() => messagesOn(chart.xs, messages.data), [chart.xs, messages.data]);
+  const error = keys.error ?? usage.find((query) => query.error)?.error ?? messages.error;
   return (
     <>
       <h1>Usage</h1>
@@ -106,6 +114,7 @@ export function UsagePage({ appId }: { appId: string }) {
         <>
           <UsageChart title="Requests per minute, per key" xs={chart.xs} series={chart.requests} />
           <UsageChart title="Rate-limited requests (429) per minute, per key" xs={chart.xs} series={chart.limited} />
+          <UsageChart title="Messages per minute, every sender" xs={chart.xs} series={messageChart} />
           <TableWrap label="Usage totals per key">
             <table>
               <caption>Totals over the {windowName === 'hour' ? 'last hour' : 'last day'}</caption>

@@ -60,7 +60,7 @@ export function UsersPage({ appId }: { appId: string }) {
                 <td>
                   <div className="actions">
                     <Link
-                      href={`/apps/${appId}/rooms?member=${encodeURIComponent(user._id)}`}
+                      href={`/apps/${appId}/rooms?user=${encodeURIComponent(user._id)}`}
                       aria-label={`Rooms of ${user._id}`}
                     >
                       Rooms

@@ -19,4 +19,9 @@ export class ChatCounts {
   messages(appId: string, start: number, end: number): Promise<number> {
     return this.deps.messages.count(appId, undefined, start, end);
   }
+
+  /** Messages sent per minute in `[start, end]`, busy minutes only. */
+  messagesPerMinute(appId: string, start: number, end: number): Promise<Array<{ minute: number; count: number }>> {
+    return this.deps.messages.perMinute(appId, start, end);
+  }
 }

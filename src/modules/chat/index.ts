@@ -39,6 +39,9 @@ import { RoomAccess } from './room-access.js';
 import { RoomList } from './room-list.js';
 import { RoomPresenter, type OnlineUsers } from './room-presenter.js';
 import { RoomsRepository } from './rooms.repository.js';
+import { RoomDirectory } from './room-directory.js';
+import { RoomDirectoryRepository } from './room-directory.repository.js';
+import { roomDirectoryRoutes } from './room-directory.routes.js';
 import { roomsRoutes } from './rooms.routes.js';
 import { RoomsService } from './rooms.service.js';
 import { sdkRoomsRoutes } from './sdk-rooms.routes.js';
@@ -65,6 +68,7 @@ export type {
   MessagesService,
   ModerationService,
   RoomAccess,
+  RoomDirectory,
   RoomList,
   RoomsService,
   SearchService,
@@ -105,6 +109,8 @@ export interface ChatModule {
   typing: TypingService;
   sync: SyncService;
   counts: ChatCounts;
+  /** Operators' search of every room (`GET /admin/rooms`). */
+  directory: RoomDirectory;
   routes: FastifyPluginAsync;
 }
 
@@ -166,6 +172,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),
+    directory: new RoomDirectory(new RoomDirectoryRepository(storage)),
   };
   const routes = routeGroup(
     bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
@@ -182,6 +189,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       typing: chat.typing,
     }),
     bindRoutes(moderationRoutes, { moderation: chat.moderation }),
+    bindRoutes(roomDirectoryRoutes, { directory: chat.directory, search: chat.search }),
   );
   return { ...chat, routes };
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
 import type { MessagesTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
@@ -243,6 +243,21 @@ export class MessagesRepository {
     if (until !== undefined) query = query.where('created_at', '<=', until);
     const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     return Number(row.count);
+  }
+
+  /** Messages sent per minute in `[since, until]`: the busy minutes only, oldest first. */
+  async perMinute(appId: string, since: number, until: number): Promise<Array<{ minute: number; count: number }>> {
+    const minute = sql<number>`(created_at / 60000) * 60000`;
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .select((eb) => [minute.as('minute'), eb.fn.countAll<number>().as('count')])
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', since)
+      .where('created_at', '<=', until)
+      .groupBy(minute)
+      .orderBy(minute)
+      .execute();
+    return rows.map((row) => ({ minute: Number(row.minute), count: Number(row.count) }));
   }
 
   /**

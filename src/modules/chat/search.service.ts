@@ -175,6 +175,24 @@ export class SearchService {
         limit,
       }),
     );
+    return this.views(appId, hits);
+  }
+
+  /** An operator's search of one room's messages, newest first: every message, whoever could read it. */
+  async inRoom(appId: string, roomId: string, input: { keyword: string; limit?: number }): Promise<MessageView[]> {
+    const keyword = input.keyword.trim();
+    if (keyword === '') throw new AppError('INVALID_REQUEST', 'Missing required field: keyword');
+    if (!(await this.deps.rooms.find(appId, roomId))) throw new AppError('ROOM_NOT_FOUND');
+    const hits = await this.deps.messagesRepository.search({
+      appId,
+      roomIds: [roomId],
+      keyword,
+      limit: readLimit(input.limit),
+    });
+    return this.views(appId, hits);
+  }
+
+  private async views(appId: string, hits: Array<{ id: string }>): Promise<MessageView[]> {
     const found = new Map(
       (
         await this.deps.presenter.messageViews(

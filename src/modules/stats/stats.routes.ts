@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { appIdOf, authOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
-import { ConnectionCountResponse, StatsQuery, StatsResponse } from './stats.schemas.js';
+import {
+  ConnectionCountResponse,
+  MessageSeriesQuery,
+  MessageSeriesResponse,
+  StatsQuery,
+  StatsResponse,
+} from './stats.schemas.js';
 import type { StatsService } from './stats.service.js';
 
 const tags = ['Monitoring'];
@@ -46,5 +52,22 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService }> = a
             : undefined;
       return ok(await stats.report(auth.app.id, caller, request.query));
     },
+  );
+
+  app.get(
+    '/admin/stats/messages',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Messages sent per minute (extension)',
+        description:
+          'The busy minutes of a window (the last hour by default, 7 days at most), oldest first, summed over ' +
+          'every node: the messages table is the record.',
+        querystring: MessageSeriesQuery,
+        response: { 200: MessageSeriesResponse },
+      },
+    },
+    async (request) => ok(await stats.messagesPerMinute(appIdOf(request), request.query)),
   );
 };

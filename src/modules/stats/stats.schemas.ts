@@ -26,3 +26,25 @@ export const StatsResponse = Envelope(
     freeMem: Type.Number(),
   }),
 );
+
+export const MessageSeriesQuery = Type.Object({
+  from: Type.Optional(
+    Type.String({ maxLength: 64, description: 'ISO-8601 or ms epoch; default: an hour before `to`' }),
+  ),
+  to: Type.Optional(Type.String({ maxLength: 64, description: 'ISO-8601 or ms epoch; default: now' })),
+});
+
+export const MessageSeriesResponse = Envelope(
+  Type.Object({
+    from: Type.String(),
+    to: Type.String(),
+    totalCount: Type.Integer({ description: 'Messages sent in the window' }),
+    data: Type.Array(
+      Type.Object({
+        minuteMS: Type.Number({ description: 'Start of the minute, ms epoch' }),
+        messages: Type.Integer(),
+      }),
+      { description: 'Minutes with at least one message, oldest first' },
+    ),
+  }),
+);

@@ -5,6 +5,8 @@ import { iso, parseTime } from '../../shared/time.js';
 const HOUR_MS = 3_600_000;
 const MONTH_MS = 30 * 24 * HOUR_MS;
 const MAX_USER_LIST = 1000;
+/** The longest window of the per-minute series: a week is 10,080 points. */
+const MAX_SERIES_MS = 7 * 24 * HOUR_MS;
 
 /** The application reported on (the apps module's AppsService.get). */
 export interface StatsApps {
@@ -23,6 +25,7 @@ export interface ChatCountsPort {
   rooms(appId: string): Promise<number>;
   activeRooms(appId: string, start: number, end: number): Promise<number>;
   messages(appId: string, start: number, end: number): Promise<number>;
+  messagesPerMinute(appId: string, start: number, end: number): Promise<Array<{ minute: number; count: number }>>;
 }
 
 /** Live real-time connections of an app on every node (the gateway, once it runs). */
@@ -66,6 +69,22 @@ export class StatsService {
     return this.deps.connections.count(appId);
   }
 
+  /** `GET /admin/stats/messages`: messages sent per minute, the last hour unless `from`/`to` are given. */
+  async messagesPerMinute(
+    appId: string,
+    window: { from?: string; to?: string },
+  ): Promise<{ from: string; to: string; totalCount: number; data: Array<{ minuteMS: number; messages: number }> }> {
+    const { start, end } = readWindow(window.from, window.to);
+    if (end - start > MAX_SERIES_MS) throw new AppError('INVALID_REQUEST', 'The window may span 7 days at most');
+    const minutes = await this.deps.chat.messagesPerMinute(appId, start, end);
+    return {
+      from: iso(start),
+      to: iso(end),
+      totalCount: minutes.reduce((sum, minute) => sum + minute.count, 0),
+      data: minutes.map(({ minute, count }) => ({ minuteMS: minute, messages: count })),
+    };
+  }
+
   /**
    * `GET /admin/stats` (spec 9.2): the last hour unless `start`/`end` are given; asked with an API
    * key, which the report shows masked (`caller`: `…` and its last four), or by a dashboard operator
@@ -77,11 +96,7 @@ export class StatsService {
     window: { start?: string; end?: string },
   ): Promise<StatsReport> {
     if (caller === undefined) throw new AppError('MISSING_API_KEY');
-    const now = Date.now();
-    const end = window.end === undefined ? now : parseTime(window.end);
-    const start = window.start === undefined ? (end ?? now) - HOUR_MS : parseTime(window.start);
-    if (start === undefined || end === undefined || start > end)
-      throw new AppError('INVALID_REQUEST', 'start and end must be times with start before end');
+    const { start, end } = readWindow(window.start, window.end);
     const { apps, users, chat, connections } = this.deps;
     const app = await apps.get(appId);
     const [userList, totalUserCount, newUserCount, monthly, roomCount, totalRoomCount, messageCount, live] =
@@ -116,4 +131,14 @@ export class StatsService {
       freeMem: freemem(),
     };
   }
+}
+
+/** A window given by two optional times (ISO-8601 or ms epoch): the hour before `end` (or now) by default. */
+function readWindow(from: string | undefined, to: string | undefined): { start: number; end: number } {
+  const now = Date.now();
+  const end = to === undefined ? now : parseTime(to);
+  const start = from === undefined ? (end ?? now) - HOUR_MS : parseTime(from);
+  if (start === undefined || end === undefined || start > end)
+    throw new AppError('INVALID_REQUEST', 'The window must be two times, the first before the second');
+  return { start, end };
 }

@@ -1,16 +1,18 @@
 import { useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import {
+  ROOMS_PAGE_SIZE,
   type UserDetail as UserDetailView,
   useDeleteUser,
   useMuteRoom,
   useRevokeTokens,
-  useRoomsOf,
+  useRoomDirectory,
   useUser,
 } from '../../api/chat';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { formatTime } from '../../components/format';
+import { Pager } from '../../components/Pager';
 import { TableWrap } from '../../components/TableWrap';
 
 const facts = (user: UserDetailView): Array<[string, string]> => [
@@ -22,10 +24,14 @@ const facts = (user: UserDetailView): Array<[string, string]> => [
   ['Notifications', user.notificationEnabled === false ? 'off' : 'on'],
 ];
 
-/** One user: their profile, their rooms with the notification mute of each, tokens and deletion. */
+/**
+ * One user: their profile, their rooms (with the notification mute of each) and the rooms they are
+ * banned from, tokens and deletion.
+ */
 export function UserDetail({ appId, userId }: { appId: string; userId: string }) {
   const user = useUser(appId, userId);
-  const rooms = useRoomsOf(appId, userId);
+  const [roomsPage, setRoomsPage] = useState(0);
+  const rooms = useRoomDirectory(appId, { user: userId }, roomsPage);
   const mute = useMuteRoom(appId, userId);
   const revoke = useRevokeTokens(appId);
   const remove = useDeleteUser(appId);
@@ -72,6 +78,7 @@ export function UserDetail({ appId, userId }: { appId: string; userId: string })
             <tr>
               <th scope="col">Room</th>
               <th scope="col">Name</th>
+              <th scope="col">Standing</th>
               <th scope="col">Notifications</th>
               <th scope="col">Actions</th>
             </tr>
@@ -85,28 +92,44 @@ export function UserDetail({ appId, userId }: { appId: string; userId: string })
                     <Link href={`/apps/${appId}/rooms?room=${encodeURIComponent(room._id)}`}>{room._id}</Link>
                   </th>
                   <td>{room.name || '—'}</td>
-                  <td>{isMuted ? 'muted' : 'on'}</td>
                   <td>
-                    <button
-                      type="button"
-                      onClick={() => mute.mutate({ roomId: room._id, muted: !isMuted })}
-                      disabled={mute.isPending}
-                      aria-label={`${isMuted ? 'Unmute' : 'Mute'} ${room._id} for ${userId}`}
-                    >
-                      {isMuted ? 'Unmute' : 'Mute'}
-                    </button>
+                    {room.isBanned ? (
+                      <span className="badge revoked">banned</span>
+                    ) : (
+                      <span className="badge active">member</span>
+                    )}
+                  </td>
+                  <td>{room.isMember ? (isMuted ? 'muted' : 'on') : '—'}</td>
+                  <td>
+                    {room.isMember && (
+                      <button
+                        type="button"
+                        onClick={() => mute.mutate({ roomId: room._id, muted: !isMuted })}
+                        disabled={mute.isPending}
+                        aria-label={`${isMuted ? 'Unmute' : 'Mute'} ${room._id} for ${userId}`}
+                      >
+                        {isMuted ? 'Unmute' : 'Mute'}
+                      </button>
+                    )}
                   </td>
                 </tr>
               );
             })}
             {rooms.data && rooms.data.data.length === 0 && (
               <tr>
-                <td colSpan={4}>In no room.</td>
+                <td colSpan={5}>In no room.</td>
               </tr>
             )}
           </tbody>
         </table>
       </TableWrap>
+      <Pager
+        page={roomsPage}
+        pageSize={ROOMS_PAGE_SIZE}
+        total={rooms.data?.totalCount ?? 0}
+        loading={rooms.isFetching}
+        onPage={setRoomsPage}
+      />
       {deleting && (
         <ConfirmDialog
           title={`Delete ${userId}?`}
