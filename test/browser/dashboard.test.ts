@@ -285,7 +285,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       .toBe('delivered');
   });
 
-  it('finds a user, opens their room, deletes a message, freezes the room and bans a member', async () => {
+  it('finds a user, opens their room, searches, pins and deletes a message, freezes the room, bans a member, finds the room by name', async () => {
     await t.createUser('mallory', { nickname: 'Mallory' });
     await createRoom(t, { _id: 'lobby', name: 'Lobby', members: ['hook-user', 'mallory'] });
     const spam = expectOk(
@@ -324,7 +324,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'users');
   });
 
-  it("opens a user's page and mutes, then unmutes, a room's notifications for them", async () => {
+  it("opens a user's page: the rooms they are banned from, and a room's notifications muted, then unmuted", async () => {
     await createRoom(t, { _id: 'garden', name: 'Garden', members: ['hook-user', 'mallory'] });
     await createRoom(t, { _id: 'cellar', name: 'Cellar', members: ['hook-user'] });
     expectOk(await t.admin('POST', '/blockStatus/room/cellar/mallory'));
