@@ -89,11 +89,13 @@ async function ensure() {
   if (!hasBuildTools()) {
     if (existsSync(serverFile)) {
       // A production install (`npm prune --omit=dev`) cannot build: it runs the build it was given.
-      process.stderr.write('parley: TypeScript and Vite are not installed; starting the existing build in dist/\n');
+      process.stderr.write(
+        'parley: the build tools (TypeScript, Vite) are not installed; starting the existing build in dist/\n',
+      );
       return 0;
     }
     process.stderr.write(
-      'parley: dist/server.js is missing and TypeScript is not installed (a production install?).\n' +
+      'parley: dist/server.js is missing and the build tools (TypeScript, Vite) are not installed (a production install?).\n' +
         '  Build first with every dependency: `npm ci && npm run build`, then `npm prune --omit=dev` if you wish.\n',
     );
     return 1;
