@@ -10,10 +10,17 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function admits(schema: JsonObject, value: string | number): boolean {
+function admits(schema: JsonObject, value: string | number | string[]): boolean {
   const types = [schema.type].flat();
   if (schema.format !== undefined || schema.enum !== undefined || schema.const !== undefined) return false;
   if (schema.default !== undefined) return false;
+  if (Array.isArray(value)) {
+    if (!types.includes('array') || !isObject(schema.items)) return false;
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) return false;
+    const items = schema.items;
+    const branches = Array.isArray(items.anyOf) ? items.anyOf.filter(isObject) : [items];
+    return value.every((item) => branches.some((branch) => admits(branch, item)));
+  }
   if (typeof value === 'number') return types.includes('number') || types.includes('integer');
   if (!types.includes('string')) return false;
   if (typeof schema.minLength === 'number' && value.length < schema.minLength) return false;
@@ -21,14 +28,17 @@ function admits(schema: JsonObject, value: string | number): boolean {
   return typeof schema.pattern !== 'string' || new RegExp(schema.pattern, 'u').test(value);
 }
 
-/** The example of a field: the table's, or for a millisecond time (`createdAtMS`…) the table's instant. */
-function exampleFor(component: string | undefined, name: string): string | number | undefined {
+/** The instant the examples' times show, as milliseconds (`createdAtMS`…). */
+const EXAMPLE_EPOCH_MS = Date.parse('2026-05-04T09:30:00.000Z');
+
+/** The example of a field: the table's, or for a millisecond time (`createdAtMS`…) the examples' instant. */
+function exampleFor(component: string | undefined, name: string): string | number | string[] | undefined {
   const value = (component && FIELD_EXAMPLES[`${component}.${name}`]) ?? FIELD_EXAMPLES[name];
   if (value !== undefined) return value;
-  return /(At|Time|Date)MS$/.test(name) ? Date.parse(FIELD_EXAMPLES.createdAt ?? '') : undefined;
+  return /(At|Time|Date)MS$/.test(name) ? EXAMPLE_EPOCH_MS : undefined;
 }
 
-/** Gives each property named in FIELD_EXAMPLES (or a `…AtMS`, `…TimeMS` time), and without examples of its own, that example. */
+/** Gives each property named in FIELD_EXAMPLES (or a `…AtMS`, `…TimeMS` time) without examples of its own that example. */
 function addFieldExamples(node: unknown, component: string | undefined): void {
   if (Array.isArray(node)) {
     for (const item of node) addFieldExamples(item, component);

@@ -1,9 +1,9 @@
 /**
- * Example values of string fields, by name, that the document's examples are sampled from
+ * Example values of string fields (and lists of strings), by name, that the document's examples are sampled from
  * (`examples.ts`). `Component.field` wins over `field` inside that named schema (its `_id`…).
  * Only the document gets them: the routes' schemas, and so validation, are untouched.
  */
-export const FIELD_EXAMPLES: Record<string, string> = {
+export const FIELD_EXAMPLES: Record<string, string | string[]> = {
   _id: 'alice',
   id: 'alice',
   'Room._id': 'team-lobby',
@@ -74,4 +74,17 @@ export const FIELD_EXAMPLES: Record<string, string> = {
   password: 'correct horse battery staple',
   currentPassword: 'correct horse battery staple',
   newPassword: 'a longer passphrase for 2026',
+  webhook: 'support-bot',
+  botState: 'greeting',
+  extParams: 'priority=high',
+  members: ['alice', 'bob'],
+  managers: ['bob'],
+  invitees: ['carol', 'dave'],
+  roomTags: ['work'],
+  mentions: ['bob'],
+  mute: ['team-lobby'],
+  clients: ['alice', 'bob'],
+  scopes: ['users:*', 'rooms:read'],
+  allowedIps: ['10.0.0.0/8'],
+  targetIds: ['alice'],
 };
