@@ -53,7 +53,7 @@ const CORS = {
 };
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'logLevel' | 'trustProxy'>;
+  config: Pick<Config, 'logLevel' | 'trustProxy' | 'publicUrl'>;
   logger: Logger;
   auth: AuthPluginOptions;
   metrics: MetricsPluginOptions;
@@ -126,7 +126,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
   await app.register(cookie, { hook: false });
   await app.register(inputGuardPlugin);
-  await app.register(openapiPlugin);
+  await app.register(openapiPlugin, { publicUrl: config.publicUrl });
   await app.register(authPlugin, auth);
   await app.register(metricsPlugin, metrics);
   for (const moduleRoutes of routes) await app.register(moduleRoutes);

@@ -6,6 +6,8 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   port: number;
   host: string;
+  /** Where clients reach this server (PUBLIC_URL, no trailing slash): the OpenAPI document's server. */
+  publicUrl: string | undefined;
   databaseUrl: string;
   redisUrl: string | undefined;
   /** Key prefix for everything Parley writes to Redis; lets several deployments share one Redis. */
@@ -121,6 +123,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (!isIP(host) && !/^[a-zA-Z0-9.-]+$/.test(host))
     problems.push(`HOST must be an IP address or host name (got "${host}")`);
 
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
+  if (publicUrl !== undefined && !URL.canParse(publicUrl))
+    problems.push(`PUBLIC_URL must be a URL (got "${publicUrl}")`);
+  else if (publicUrl !== undefined && !/^https?:$/.test(new URL(publicUrl).protocol))
+    problems.push(`PUBLIC_URL must be an http(s) URL (got "${publicUrl}")`);
+
   const importedApiKey = env.PARLEY_API_KEY?.trim() || undefined;
   if (importedApiKey !== undefined && importedApiKey.length < 16) {
     problems.push('PARLEY_API_KEY must be at least 16 characters long');
@@ -139,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host,
+    publicUrl,
     databaseUrl,
     redisUrl,
     redisPrefix: env.REDIS_PREFIX?.trim() || 'parley:',

@@ -2,7 +2,7 @@ import { Type, type ObjectOptions, type TProperties, type TSchema } from '@sincl
 
 /** `{RC: 0, RM: "OK", result}` around a result schema. */
 export const Envelope = <T extends TSchema>(result: T) =>
-  Type.Object({ RC: Type.Literal(0), RM: Type.String(), result });
+  Type.Object({ RC: Type.Literal(0), RM: Type.String({ examples: ['OK'] }), result });
 
 /** `{totalCount, data}`: the list shape of spec 1.4. */
 export const ListOf = <T extends TSchema>(item: T) =>

@@ -86,6 +86,9 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ HOST: 'parley.internal' }).host).toBe('parley.internal');
     expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: 'https://chat.example.org/' }).publicUrl).toBe('https://chat.example.org');
+    expect(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:3000/parley' }).publicUrl).toBe('http://10.0.0.5:3000/parley');
   });
 });
 
@@ -103,6 +106,7 @@ describe('loadConfig refuses bad values with a message naming the variable', () 
     ['AUDIT_RETENTION_DAYS', ['0', 'forever', '36501']],
     ['TRUST_PROXY', ['yes', 'proxy.local', 'true']],
     ['LOG_LEVEL', ['verbose', 'loud']],
+    ['PUBLIC_URL', ['chat.example.org', 'ftp://chat.example.org', 'https://']],
   ];
   for (const [name, values] of cases) {
     it(name, () => {

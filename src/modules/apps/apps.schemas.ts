@@ -3,16 +3,19 @@ import { ClosedObject, Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { App } from '../../core/principal.js';
 
-export const AppSchema = Type.Object({
-  appID: Type.String(),
-  name: Type.String(),
-  settings: Type.Object({
-    singleTokenPerUser: Type.Boolean(),
-    defaultGroupOpening: Type.Integer(),
-    defaultHistoryVisibility: Type.String(),
-  }),
-  createdAt: Type.String(),
-});
+export const AppSchema = Type.Object(
+  {
+    appID: Type.String(),
+    name: Type.String(),
+    settings: Type.Object({
+      singleTokenPerUser: Type.Boolean(),
+      defaultGroupOpening: Type.Integer(),
+      defaultHistoryVisibility: Type.String(),
+    }),
+    createdAt: Type.String(),
+  },
+  { title: 'App' },
+);
 
 export const UpdateAppBody = ClosedObject({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),

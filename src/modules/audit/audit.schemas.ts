@@ -1,26 +1,31 @@
 import { Type } from '@sinclair/typebox';
 import { Envelope, ListOf, Skip } from '../../http/schemas.js';
 
-const AuditRecord = Type.Object({
-  time: Type.String(),
-  timeMS: Type.Number(),
-  keyId: Type.Union([Type.String(), Type.Null()]),
-  keyName: Type.Union([Type.String(), Type.Null()], {
-    description: 'The key\'s name; for a dashboard operator\'s request "operator:<name>"',
-  }),
-  operatorId: Type.Union([Type.String(), Type.Null()], {
-    description: 'The dashboard operator who made the request (keyId is then null)',
-  }),
-  ip: Type.String(),
-  method: Type.String(),
-  route: Type.String(),
-  url: Type.String(),
-  status: Type.Integer(),
-  targetIds: Type.Array(Type.String()),
-  requestId: Type.String(),
-  durationMs: Type.Number(),
-  count: Type.Integer({ description: 'Identical requests that changed nothing, in the same second, share one record' }),
-});
+const AuditRecord = Type.Object(
+  {
+    time: Type.String(),
+    timeMS: Type.Number(),
+    keyId: Type.Union([Type.String(), Type.Null()]),
+    keyName: Type.Union([Type.String(), Type.Null()], {
+      description: 'The key\'s name; for a dashboard operator\'s request "operator:<name>"',
+    }),
+    operatorId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The dashboard operator who made the request (keyId is then null)',
+    }),
+    ip: Type.String(),
+    method: Type.String(),
+    route: Type.String(),
+    url: Type.String(),
+    status: Type.Integer(),
+    targetIds: Type.Array(Type.String()),
+    requestId: Type.String(),
+    durationMs: Type.Number(),
+    count: Type.Integer({
+      description: 'Identical requests that changed nothing, in the same second, share one record',
+    }),
+  },
+  { title: 'AuditEntry' },
+);
 
 export const AuditListQuery = Type.Object({
   keyId: Type.Optional(Type.String()),

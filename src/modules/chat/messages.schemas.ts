@@ -13,7 +13,11 @@ export const MessageSchema = Type.Object(
     updatedAtMS: Type.Number(),
   },
   // Free-form on purpose: a message carries its sender's own fields at the top level (spec 1.9 `extra`, 1.10 media).
-  { additionalProperties: true, description: "A message (spec 1.9); the sender's own fields appear as sent" },
+  {
+    title: 'Message',
+    additionalProperties: true,
+    description: "A message (spec 1.9); the sender's own fields appear as sent",
+  },
 );
 
 export const MessageResponse = Envelope(MessageSchema);
@@ -84,16 +88,19 @@ export const BatchBody = Type.Object(
   { additionalProperties: true }, // the sender's own message fields (spec 1.10)
 );
 
-export const BatchStatus = Type.Object({
-  batchID: Type.String(),
-  status: Type.String(),
-  count: Type.Integer(),
-  processed: Type.Integer(),
-  sent: Type.Integer(),
-  failures: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String() })),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+export const BatchStatus = Type.Object(
+  {
+    batchID: Type.String(),
+    status: Type.String(),
+    count: Type.Integer(),
+    processed: Type.Integer(),
+    sent: Type.Integer(),
+    failures: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String() })),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'BatchProgress' },
+);
 
 export const MessageListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),

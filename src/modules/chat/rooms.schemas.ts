@@ -91,7 +91,7 @@ export const RoomSchema = Type.Object(
     pref: Type.Optional(Type.Object({}, { additionalProperties: true })),
     lastRead: Type.Optional(Type.String()),
   },
-  { description: 'A room (spec 1.9)' },
+  { title: 'Room', description: 'A room (spec 1.9)' },
 );
 
 export const RoomResponse = Envelope(RoomSchema);

@@ -4,7 +4,11 @@ import { Envelope } from '../../http/schemas.js';
 // Free-form on purpose: the runtime configuration is whatever JSON object the application stored (spec 8).
 const ConfigObject = Type.Object(
   {},
-  { additionalProperties: true, description: 'Every key of the configuration, e.g. announcement, censorship' },
+  {
+    title: 'RuntimeConfig',
+    additionalProperties: true,
+    description: 'Every key of the configuration, e.g. announcement, censorship',
+  },
 );
 
 export const ConfigResponse = Envelope(ConfigObject);

@@ -19,7 +19,7 @@ export const PasswordBody = ClosedObject({ currentPassword: AnyPassword, newPass
 
 export const SessionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
-const OperatorSchema = Type.Object({ id: Type.String(), name: Type.String() });
+const OperatorSchema = Type.Object({ id: Type.String(), name: Type.String() }, { title: 'Operator' });
 
 export const SignedInResponse = Type.Object({ operator: OperatorSchema, csrfToken: Type.String() });
 
@@ -53,7 +53,10 @@ export const CreateAppBody = ClosedObject({
 
 export const RenameAppBody = ClosedObject({ name: Type.String({ minLength: 1, maxLength: 100 }) });
 
-const AppSummary = Type.Object({ id: Type.String(), name: Type.String(), createdAt: Type.String() });
+const AppSummary = Type.Object(
+  { id: Type.String(), name: Type.String(), createdAt: Type.String() },
+  { title: 'AppSummary' },
+);
 
 export const AppListResponse = Type.Object({ apps: Type.Array(AppSummary) });
 

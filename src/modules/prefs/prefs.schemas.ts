@@ -3,7 +3,7 @@ import { Envelope } from '../../http/schemas.js';
 
 export const PrefKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 128 }) });
 
-const Pref = Type.Object({ key: Type.String(), data: Type.Unknown() });
+const Pref = Type.Object({ key: Type.String(), data: Type.Unknown() }, { title: 'Preference' });
 export const PrefResponse = Envelope(Pref);
 export const PrefListResponse = Envelope(Type.Array(Pref));
 export const PrefKeyResponse = Envelope(Type.Object({ key: Type.String() }));

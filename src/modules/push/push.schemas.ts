@@ -14,20 +14,23 @@ export const NotificationsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
 });
 
-const Notification = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  clients: Type.Array(Type.String()),
-  /** The payload as sent: free-form (spec 10.1). */
-  payload: Type.Unknown(),
-  status: Type.String(),
-  attempts: Type.Integer(),
-  devices: Type.Integer(),
-  provider: Type.Union([Type.String(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+const Notification = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String(),
+    clients: Type.Array(Type.String()),
+    /** The payload as sent: free-form (spec 10.1). */
+    payload: Type.Unknown(),
+    status: Type.String(),
+    attempts: Type.Integer(),
+    devices: Type.Integer(),
+    provider: Type.Union([Type.String(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'PushNotification' },
+);
 
 export const NotificationsReply = Envelope(ListOf(Notification));
 

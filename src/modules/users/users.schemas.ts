@@ -27,7 +27,11 @@ export const UserSchema = Type.Object(
     updatedAt: Type.String(),
   },
   // Free-form on purpose: spec 1.9 returns a user's custom fields at the top level.
-  { additionalProperties: true, description: 'A user (spec 1.9); custom fields appear at the top level' },
+  {
+    title: 'User',
+    additionalProperties: true,
+    description: 'A user (spec 1.9); custom fields appear at the top level',
+  },
 );
 
 const summaryFields = {
@@ -48,19 +52,22 @@ const summaryFields = {
 /** The embedded user of messages, room members and blocks (spec 1.9): never tokens or custom data. */
 export const UserSummarySchema = Type.Object(
   { ...summaryFields, members: Type.Optional(Type.Array(Type.Object(summaryFields))) },
-  { description: "A user summary; a group pseudo-user's `members` are summaries too" },
+  { title: 'UserSummary', description: "A user summary; a group pseudo-user's `members` are summaries too" },
 );
 
-export const GroupSchema = Type.Object({
-  _id: Type.String(),
-  id: Type.String(),
-  nickname: Type.String(),
-  avatarUrl: Type.String(),
-  clientType: Type.Literal('group'),
-  members: Type.Array(Type.String()),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+export const GroupSchema = Type.Object(
+  {
+    _id: Type.String(),
+    id: Type.String(),
+    nickname: Type.String(),
+    avatarUrl: Type.String(),
+    clientType: Type.Literal('group'),
+    members: Type.Array(Type.String()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Group' },
+);
 
 export const UserInputSchema = Type.Object(
   {

@@ -37,21 +37,24 @@ export const DeliveriesQuery = Type.Object({
 
 export const DeliveryParams = Type.Object({ id: Type.String({ minLength: 1 }) });
 
-const DeliverySchema = Type.Object({
-  id: Type.String(),
-  event: Type.String(),
-  roomID: NullableString,
-  url: Type.String(),
-  status: Type.String(),
-  attempts: Type.Integer(),
-  nextAttemptAt: NullableString,
-  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: NullableString,
-  /** The body as delivered (spec 11.2). */
-  payload: Type.Unknown(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-});
+const DeliverySchema = Type.Object(
+  {
+    id: Type.String(),
+    event: Type.String(),
+    roomID: NullableString,
+    url: Type.String(),
+    status: Type.String(),
+    attempts: Type.Integer(),
+    nextAttemptAt: NullableString,
+    lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: NullableString,
+    /** The body as delivered (spec 11.2). */
+    payload: Type.Unknown(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'WebhookDelivery' },
+);
 
 export const DeliveryReply = Envelope(DeliverySchema);
 export const DeliveriesReply = Envelope(ListOf(DeliverySchema));
