@@ -29,9 +29,12 @@ export interface ImportOptions {
 
 export interface ImportSummary {
   appId: string;
-  /** Rows inserted or updated, per table. */
+  /** Rows inserted (the application's row: inserted or updated), per table. */
   written: TableCounts;
-  /** Rows left as they were: their key belongs to another application of the target database. */
+  /**
+   * Rows left out because the target has them already (an earlier import), or because their key is
+   * another application's there (copying an application inside one database: API keys, tokens, outboxes).
+   */
   skipped: TableCounts;
   /** Things the operator must know (a new client key, a default application kept). */
   notes: string[];
@@ -42,8 +45,8 @@ export class ImportError extends Error {}
 const TABLES = new Map<string, TransferTable>(TRANSFER_TABLES.map((table) => [table.name, table]));
 
 /**
- * Reads an export (see exporter.ts) line by line and upserts its rows by key, batch by batch, each
- * batch in one transaction: importing a file twice leaves the same rows. Numbers a sequence gives
+ * Reads an export (see exporter.ts) line by line and inserts the rows missing from the target, batch
+ * by batch, each batch in one transaction: importing a file twice leaves the same rows. Numbers a sequence gives
  * (`messages.seq`, `audit_log.id`) are kept when free in the target, else shifted past its rows
  * together with every position that refers to them.
  */
@@ -60,7 +63,7 @@ export async function importApp(storage: Storage, options: ImportOptions): Promi
   const flush = async () => {
     if (!batch || !state || batch.rows.length === 0) return;
     const { table, rows } = batch;
-    const written = await upsert(db, table, rows);
+    const written = await insertMissing(db, table, rows);
     state.summary.written[table.name] = (state.summary.written[table.name] ?? 0) + written;
     state.summary.skipped[table.name] = (state.summary.skipped[table.name] ?? 0) + rows.length - written;
     read += rows.length;
@@ -141,7 +144,9 @@ async function prepare(db: Kysely<AnyTables>, header: ExportHeader, appId: strin
     if (!table.serial || !range) continue;
     shifts.set(table.name, { offset: await serialOffset(db, table, range, target), highest: 0 });
   }
-  return { header, target, shifts, summary: { appId: target, written: {}, skipped: {}, notes: [] } };
+  // Every table of the file, in its order, even when it holds no rows: the summary lists them all.
+  const zeros = () => Object.fromEntries(header.tables.map((table) => [table.name, 0]));
+  return { header, target, shifts, summary: { appId: target, written: zeros(), skipped: zeros(), notes: [] } };
 }
 
 /**
@@ -230,26 +235,29 @@ async function adoptApp(db: Kysely<AnyTables>, state: ImportState, row: Record<s
 }
 
 /**
- * Inserts the rows, or updates the row with the same key when it belongs to the same application;
- * answers the rows written. A key held by another application's row is left alone (e.g. API keys
- * when copying an application inside one database: a key hash is unique in the whole database).
+ * Inserts the rows that are not there yet; answers how many. A row already present (same key, or any
+ * unique value taken: an API key's hash is unique in the whole database) is left as it is, so a
+ * second import, or one resumed after a failure, changes nothing, and rows the server changed since
+ * the first import keep their newer state. The application's own row is the exception: it takes the
+ * file's name, keys and settings (the database may hold one made by a first start).
  */
-async function upsert(db: Kysely<AnyTables>, table: TransferTable, rows: Record<string, unknown>[]): Promise<number> {
-  const conflict = [...(table.conflict ?? table.key)];
-  const first = rows[0] ?? {};
-  const updated = Object.keys(first).filter((column) => !conflict.includes(column) && column !== table.serial?.column);
-  const owner = appColumn(table.name);
+async function insertMissing(
+  db: Kysely<AnyTables>,
+  table: TransferTable,
+  rows: Record<string, unknown>[],
+): Promise<number> {
+  const columns = Object.keys(rows[0] ?? {}).filter((column) => column !== 'id');
   const result = await db.transaction().execute((trx) =>
     trx
       .insertInto(table.name)
       .values(rows)
-      .onConflict((onConflict) => {
-        const target = onConflict.columns(conflict as never);
-        if (updated.length === 0) return target.doNothing();
-        return target
-          .doUpdateSet(Object.fromEntries(updated.map((column) => [column, sql.ref(`excluded.${column}`)])))
-          .where(sql.ref(`${table.name}.${owner}`), '=', sql.ref(`excluded.${owner}`));
-      })
+      .onConflict((onConflict) =>
+        table.name === 'apps'
+          ? onConflict
+              .column('id')
+              .doUpdateSet(Object.fromEntries(columns.map((column) => [column, sql.ref(`excluded.${column}`)])))
+          : onConflict.doNothing(),
+      )
       .executeTakeFirst(),
   );
   return Number(result.numInsertedOrUpdatedRows ?? 0);

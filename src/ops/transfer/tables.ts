@@ -7,8 +7,6 @@ export interface TransferTable {
   name: TableName;
   /** The primary key: the export walks the table in this order (keyset pagination). */
   key: readonly string[];
-  /** The columns an import's upsert matches on (the primary key unless said otherwise). */
-  conflict?: readonly string[];
   /** Binary columns: base64 in the file. */
   bytes?: readonly string[];
   /** A column numbered by the database (a sequence), shifted on import when its numbers are taken. */
@@ -51,7 +49,6 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
   {
     name: 'messages',
     key: ['seq'],
-    conflict: ['app_id', 'id'],
     serial: { column: 'seq', probe: ['id'] },
   },
   { name: 'message_deletions', key: ['app_id', 'room_id', 'message_id', 'deleted_at'] },
