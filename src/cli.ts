@@ -54,7 +54,8 @@ async function runDataCommand(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander's own errors (unknown option, missing argument) are usage errors: exit 2, as for bad values.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof DataUsageError) {
       process.stderr.write(`parley: ${error.message}\n`);
       return 2;

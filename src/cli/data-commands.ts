@@ -133,7 +133,10 @@ export function registerDataCommands(program: Command, open: () => Promise<DataC
         const skipped = Object.values(summary.skipped).reduce((sum, rows) => sum + rows, 0);
         print(`Imported into application ${summary.appId}\n${countsTable(summary.written)}`);
         if (skipped > 0)
-          print(`Left alone (their keys belong to another application here):\n${countsTable(summary.skipped, true)}`);
+          print(
+            'Already there, left as they are (an earlier import, or a key of another application here):\n' +
+              countsTable(summary.skipped, true),
+          );
         for (const note of summary.notes) print(note);
       }),
     );
