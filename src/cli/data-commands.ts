@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
 import { backupSqlite, postgresBackupGuidance } from '../ops/backup.js';
 import { defaultAppId, exportApp, importApp, type TableCounts } from '../ops/transfer/index.js';
 import { migrateToLatest, type Storage } from '../storage/database.js';
-import { progressBar } from './progress.js';
+import { type Progress, progressBar } from './progress.js';
 
 export interface DataCommandsContext {
   storage: Storage;
@@ -77,7 +77,7 @@ export function registerDataCommands(program: Command, open: () => Promise<DataC
         const file = options.out ?? `parley-export-${appId}-${stamp()}.ndjson`;
         if (file !== '-' && existsSync(file)) throw new DataUsageError(`${file} exists already; name a new file`);
         const out: Writable = file === '-' ? process.stdout : createWriteStream(file, { flags: 'wx' });
-        let bar = progressBar(0, 'rows');
+        let bar: Progress | undefined;
         const counts = await exportApp(storage, {
           appId,
           out,
@@ -87,8 +87,8 @@ export function registerDataCommands(program: Command, open: () => Promise<DataC
               'rows',
             );
           },
-          onProgress: (written, table) => bar.update(written, table),
-        }).finally(() => bar.stop());
+          onProgress: (written, table) => bar?.update(written, table),
+        }).finally(() => bar?.stop());
         if (out !== process.stdout) {
           out.end();
           await finished(out);
@@ -114,7 +114,7 @@ export function registerDataCommands(program: Command, open: () => Promise<DataC
         if (file !== '-' && !existsSync(file)) throw new DataUsageError(`No file ${file}`);
         await migrateToLatest(storage);
         const input: Readable = file === '-' ? process.stdin : createReadStream(file);
-        let bar = progressBar(0, 'rows');
+        let bar: Progress | undefined;
         const summary = await importApp(storage, {
           input,
           appId: options.app,
@@ -124,8 +124,8 @@ export function registerDataCommands(program: Command, open: () => Promise<DataC
               'rows',
             );
           },
-          onProgress: (read, table) => bar.update(read, table),
-        }).finally(() => bar.stop());
+          onProgress: (read, table) => bar?.update(read, table),
+        }).finally(() => bar?.stop());
         if (options.json) {
           print(JSON.stringify(summary));
           return;

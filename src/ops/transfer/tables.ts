@@ -53,7 +53,7 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
   },
   { name: 'message_deletions', key: ['app_id', 'room_id', 'message_id', 'deleted_at'] },
   { name: 'message_batches', key: ['id'] },
-  { name: 'files', key: ['app_id', 'id'], bytes: ['content'], pageRows: 16 },
+  { name: 'files', key: ['app_id', 'id'], bytes: ['content'], pageRows: 4 },
   { name: 'file_shares', key: ['app_id', 'file_id', 'room_id'] },
   { name: 'webhook_deliveries', key: ['id'] },
   { name: 'push_notifications', key: ['id'] },
