@@ -28,7 +28,7 @@ export interface SerialColumn {
  * triggers (a room before its messages: the search index numbers rooms as they are inserted).
  * Not here: the dashboard's operators, their sessions and setup tokens (not an application's), and
  * derived tables (search indexes, `room_search_keys`) that the database keeps itself.
- * test/api/data/transfer.test.ts checks that every table with an `app_id` column is listed.
+ * test/api/transfer/transfer.test.ts checks that every table with an `app_id` column is listed.
  */
 export const TRANSFER_TABLES: readonly TransferTable[] = [
   { name: 'apps', key: ['id'] },
