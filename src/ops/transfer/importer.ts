@@ -45,10 +45,11 @@ export class ImportError extends Error {}
 const TABLES = new Map<string, TransferTable>(TRANSFER_TABLES.map((table) => [table.name, table]));
 
 /**
- * Reads an export (see exporter.ts) line by line and inserts the rows missing from the target, batch
- * by batch, each batch in one transaction: importing a file twice leaves the same rows. Numbers a sequence gives
- * (`messages.seq`, `audit_log.id`) are kept when free in the target, else shifted past its rows
- * together with every position that refers to them.
+ * Reads an export (see exporter.ts) line by line (readline pauses the input while a batch is written)
+ * and inserts the rows missing from the target, batch by batch, each batch in one transaction:
+ * importing a file twice leaves the same rows. Numbers a sequence gives (`messages.seq`,
+ * `audit_log.id`) are kept when free in the target, else shifted past its rows together with every
+ * position that refers to them.
  */
 export async function importApp(storage: Storage, options: ImportOptions): Promise<ImportSummary> {
   const db = looseDb(storage);
