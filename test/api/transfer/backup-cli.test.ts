@@ -177,7 +177,9 @@ describe.skipIf(!onPostgres)('on PostgreSQL', () => {
     expect(result.stdout).toContain(
       "pg_dump --format=custom --schema=tenant1 --file=nightly.dump 'postgres://parley@db.internal:5433/chat'",
     );
-    expect(result.stdout).toContain("pg_restore --no-owner --exit-on-error --dbname='postgres://parley@db.internal:5433/chat'");
+    expect(result.stdout).toContain(
+      "pg_restore --no-owner --exit-on-error --dbname='postgres://parley@db.internal:5433/chat'",
+    );
     expect(result.stdout + result.stderr).not.toContain('s3cret');
   });
 });

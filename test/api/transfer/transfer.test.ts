@@ -219,9 +219,7 @@ describe('the export file', () => {
       expect(rows.filter((line) => line.table === name).length, name).toBe(expected);
       // Nothing but requests' activity was written since: the header's counts are the database's.
       if (!ACTIVITY.includes(name)) expect(expected, name).toBe(counts[name]);
-      expect(expected, name).toBeGreaterThan(
-        ['push_notifications', 'message_batches'].includes(name) ? -1 : 0,
-      );
+      expect(expected, name).toBeGreaterThan(['push_notifications', 'message_batches'].includes(name) ? -1 : 0);
     }
     const fileRow = rows.find((line) => line.table === 'files').row;
     expect(Buffer.from(fileRow.content, 'base64').equals(BYTES)).toBe(true);
@@ -270,7 +268,8 @@ describe.skipIf(!otherKindUrl)(`into an empty ${onPostgres ? 'SQLite' : 'Postgre
   let moved: TestApp;
 
   beforeAll(async () => {
-    target = otherKindUrl === 'sqlite' ? await freshSqliteDatabase() : await freshPostgresDatabase(otherKindUrl as string);
+    target =
+      otherKindUrl === 'sqlite' ? await freshSqliteDatabase() : await freshPostgresDatabase(otherKindUrl as string);
     const storage = createStorage(target.databaseUrl);
     try {
       await migrateToLatest(storage);
