@@ -13,6 +13,8 @@ import { parseTime } from './shared/time.js';
 import { AppError } from './http/errors.js';
 import { setupLinkUrl } from './bootstrap.js';
 import { newPassword } from './cli-password.js';
+import { Command, CommanderError } from 'commander';
+import { DataUsageError, registerDataCommands } from './cli/data-commands.js';
 
 const USAGE = `Usage: parley <command> [options]
 
@@ -33,11 +35,39 @@ running servers drop revoked or changed keys at once; otherwise within 10 second
                                                     a new password; ends the operator's sessions
   parley operators setup-link                       a new one-time link to create an operator in the browser
   parley migrate                                    apply database migrations
+  parley backup [--out FILE]                        online SQLite backup (pg_dump guidance on PostgreSQL)
+  parley export [--app APP_ID] [--out FILE|-]       an application's rows, files included, as NDJSON
+  parley import FILE|- [--app APP_ID]               upsert an export's rows (idempotent)
 `;
+
+const DATA_COMMANDS = new Set(['backup', 'export', 'import']);
+
+/** backup, export and import run on commander (src/cli/), where the other commands will move too. */
+async function runDataCommand(argv: string[]): Promise<number> {
+  const program = new Command('parley').exitOverride();
+  registerDataCommands(program, async () => {
+    const config = loadConfig();
+    const storage = createStorage(config.databaseUrl);
+    return { storage, config, close: () => storage.close() };
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander's own errors (unknown option, missing argument) are usage errors: exit 2, as for bad values.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof DataUsageError) {
+      process.stderr.write(`parley: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
 async function main(argv: string[]): Promise<number> {
+  if (DATA_COMMANDS.has(argv[0] ?? '')) return runDataCommand(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -92,25 +92,32 @@ export interface Storage {
 }
 
 /** A fresh, empty database: a temporary SQLite file, or a new schema in the test PostgreSQL. */
-export async function freshDatabase(): Promise<Storage> {
-  if (testDatabaseUrl) {
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const client = new pg.Client({ connectionString: testDatabaseUrl });
-    await client.connect();
-    await client.query(`create schema ${schema}`);
-    await client.end();
-    const url = new URL(testDatabaseUrl);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    return {
-      databaseUrl: url.toString(),
-      async dispose() {
-        const admin = new pg.Client({ connectionString: testDatabaseUrl });
-        await admin.connect();
-        await admin.query(`drop schema if exists ${schema} cascade`);
-        await admin.end();
-      },
-    };
-  }
+export function freshDatabase(): Promise<Storage> {
+  return testDatabaseUrl ? freshPostgresDatabase(testDatabaseUrl) : freshSqliteDatabase();
+}
+
+/** A new, empty schema in the PostgreSQL at `postgresUrl`, dropped by `dispose`. */
+export async function freshPostgresDatabase(postgresUrl: string): Promise<Storage> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  await client.end();
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    databaseUrl: url.toString(),
+    async dispose() {
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}
+
+/** A temporary SQLite file, removed by `dispose`. */
+export async function freshSqliteDatabase(): Promise<Storage> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-test-'));
   return {
     databaseUrl: `sqlite:${join(dir, 'parley.db')}`,

@@ -7,7 +7,7 @@ import { generateClientKey } from './client-key.js';
 import type { App, AppSettings } from '../../core/principal.js';
 import { DEFAULT_APP_SETTINGS, type AppsRepository } from './apps.repository.js';
 
-const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const APP_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CACHE_TTL_MS = 10_000;
 
 export class AppsService {

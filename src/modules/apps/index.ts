@@ -9,6 +9,8 @@ import { AppsService } from './apps.service.js';
 
 export type { App, AppSettings } from '../../core/principal.js';
 export type { AppsService } from './apps.service.js';
+export { APP_ID } from './apps.service.js';
+export { generateClientKey } from './client-key.js';
 
 export interface AppsModuleDeps {
   storage: Storage;
