@@ -24,6 +24,7 @@ export interface AuditedRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   route: string;
   url: string;
+  /** The ids the request names (its path parameters) or touches, as the API records them. */
   targetIds?: readonly string[];
 }
 
@@ -86,17 +87,28 @@ export class CliContext {
     this.io.stderr(`${text}\n`);
   }
 
-  /** Runs `work` and records it in the audit trail as the admin API records `request` (failures too). */
-  async audited<T>(appId: string, request: AuditedRequest, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` and records it in the audit trail as the admin API records `request` (failures too);
+   * `created` names what it made, as a route adds ids it learns only once done.
+   */
+  async audited<T>(
+    appId: string,
+    request: AuditedRequest,
+    work: () => Promise<T>,
+    created?: (result: T) => readonly string[],
+  ): Promise<T> {
     const started = performance.now();
     let status = 200;
+    let targetIds = request.targetIds ?? [];
     try {
-      return await work();
+      const result = await work();
+      if (created) targetIds = [...targetIds, ...created(result)];
+      return result;
     } catch (error) {
       status = error instanceof AppError ? httpStatus(error) : 500;
       throw error;
     } finally {
-      await this.recordAudit(appId, request, status, performance.now() - started);
+      await this.recordAudit(appId, { ...request, targetIds }, status, performance.now() - started);
     }
   }
 

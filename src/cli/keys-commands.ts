@@ -64,6 +64,7 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
         app.id,
         { method: 'POST', route: '/admin/keys', url: '/admin/keys' },
         () => keys.create(app.id, settings, CLI_ACTOR),
+        (created) => [created.key.id],
       );
       context.emit({ appId: app.id, key: keyView(key), apiKey: secret }, () => [
         `Created ${key.id} ("${key.name}") in application ${app.id}.`,
@@ -86,8 +87,11 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
       const key = await findKey(keys, id);
       const grace = options.grace ?? DEFAULT_ROLL_GRACE_SECONDS;
       const url = `/admin/keys/${encodeURIComponent(key.id)}/roll`;
-      const rolled = await context.audited(key.appId, { method: 'POST', route: '/admin/keys/:id/roll', url }, () =>
-        keys.roll(key.appId, key.id, grace, CLI_ACTOR),
+      const rolled = await context.audited(
+        key.appId,
+        { method: 'POST', route: '/admin/keys/:id/roll', url, targetIds: [key.id] },
+        () => keys.roll(key.appId, key.id, grace, CLI_ACTOR),
+        (result) => [result.key.id],
       );
       const previous = keyView(rolled.previous);
       context.emit({ previous, key: keyView(rolled.key), apiKey: rolled.secret }, () => [
@@ -105,8 +109,10 @@ export function registerKeysCommands(program: Command, context: CliContext): voi
       const { keys } = (await context.services()).modules.keys;
       const key = await findKey(keys, id);
       const url = `/admin/keys/${encodeURIComponent(key.id)}`;
-      const revoked = await context.audited(key.appId, { method: 'DELETE', route: '/admin/keys/:id', url }, () =>
-        keys.revoke(key.appId, key.id),
+      const revoked = await context.audited(
+        key.appId,
+        { method: 'DELETE', route: '/admin/keys/:id', url, targetIds: [key.id] },
+        () => keys.revoke(key.appId, key.id),
       );
       context.emit(keyView(revoked), () => `Revoked ${key.id} ("${key.name}", …${key.last4}).`);
     });

@@ -29,7 +29,7 @@ import { registerDoctorCommands } from './doctor-commands.js';
 import { registerKeysCommands } from './keys-commands.js';
 import { registerMigrateCommands } from './migrate-commands.js';
 import { registerOperatorsCommands } from './operators-commands.js';
-import { type CliIo, EXIT, failureOf, processIo } from './output.js';
+import { EXIT, failureOf, processIo } from './output.js';
 import { registerRoomsCommands } from './rooms-commands.js';
 import { registerTokensCommands } from './tokens-commands.js';
 import { registerUsersCommands } from './users-commands.js';
@@ -89,13 +89,12 @@ export function buildProgram(context: CliContext): Command {
   return program;
 }
 
-/** Runs one command line (`argv` as in process.argv) and answers its exit code; never exits the process. */
-export async function runCli(
-  argv: string[],
-  io: CliIo = processIo(),
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<number> {
-  const context = new CliContext(io, env);
+/**
+ * Runs one command line (`argv` as in process.argv) and answers its exit code; never exits the process.
+ * Tests pass a context of their own (its output captured, its environment given).
+ */
+export async function runCli(argv: string[], context = new CliContext(processIo(), process.env)): Promise<number> {
+  const { io } = context;
   const program = buildProgram(context);
   try {
     await program.parseAsync(argv);

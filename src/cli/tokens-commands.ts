@@ -41,7 +41,12 @@ export function registerTokensCommands(program: Command, context: CliContext): v
     .action(async (userId: string, options: { app?: string; token?: string }) => {
       const app = await context.app(options.app);
       const { users } = (await context.services()).modules.users;
-      const request = { method: 'DELETE', route: '/admin/clients/:client_id/token', url: tokenPath(userId) } as const;
+      const request = {
+        method: 'DELETE',
+        route: '/admin/clients/:client_id/token',
+        url: tokenPath(userId),
+        targetIds: [userId],
+      } as const;
       const revoked = await context.audited(app.id, request, () => users.revokeTokens(app.id, userId, options.token));
       const data = revoked.map((record) => ({
         token: `…${record.last4}`,

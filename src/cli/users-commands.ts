@@ -44,7 +44,7 @@ export function registerUsersCommands(program: Command, context: CliContext): vo
     .action(async (id: string, options: { app?: string }) => {
       const app = await context.app(options.app);
       const { users } = (await context.services()).modules.users;
-      const request = { method: 'GET', route: '/admin/clients/:id', url: userPath(id) } as const;
+      const request = { method: 'GET', route: '/admin/clients/:id', url: userPath(id), targetIds: [id] } as const;
       const view = userView(await context.audited(app.id, request, () => users.get(app.id, id)));
       context.emit(view, () =>
         Object.entries(view).map(
@@ -63,7 +63,7 @@ export function registerUsersCommands(program: Command, context: CliContext): vo
       if (!options.yes) throw new UsageError(`deleting user ${id} cannot be undone; add --yes to confirm`);
       const app = await context.app(options.app);
       const { users } = (await context.services()).modules.users;
-      const request = { method: 'DELETE', route: '/admin/clients/:id', url: userPath(id) } as const;
+      const request = { method: 'DELETE', route: '/admin/clients/:id', url: userPath(id), targetIds: [id] } as const;
       const deleted = await context.audited(app.id, request, () => users.delete(app.id, id));
       context.emit({ deleted: userView(deleted) }, () => `Deleted user ${deleted.id} and their tokens.`);
     });

@@ -1,0 +1,223 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, cliInProcess, cliProcess } from '../../helpers/cli.js';
+import { createRoom } from '../../helpers/factories.js';
+import { freePort } from '../../helpers/server-process.js';
+import {
+  buildTestApp,
+  freshDatabase,
+  onPostgres,
+  type Storage as TestDatabase,
+  type TestApp,
+} from '../../helpers/test-app.js';
+
+/**
+ * `parley …` on a test app's database: most commands in this process, a few as real processes. The
+ * server is stopped while the CLI works (on SQLite, two connections of one process would wait on each
+ * other's group commit); `withServer` starts it again on the same database to check what the CLI did.
+ */
+let database: TestDatabase;
+let credentials: { apiKey: string; clientKey: string; appId: string };
+let env: Record<string, string>;
+let roomId: string;
+beforeAll(async () => {
+  database = await freshDatabase();
+  const t = await buildTestApp({}, { storage: database });
+  credentials = { apiKey: t.apiKey, clientKey: t.clientKey, appId: t.appId };
+  await t.createUser('alice', { nickname: 'Alice', email: 'alice@example.com', team: 'blue' });
+  await t.createUser('bob', { nickname: 'Bob' });
+  await t.createUser('carol', { nickname: 'Carol' });
+  roomId = (await createRoom(t, { name: 'Ops', members: ['alice'] }))._id;
+  await t.close();
+  env = cliEnv(t);
+});
+afterAll(() => database.dispose());
+
+async function withServer<T>(check: (t: TestApp) => Promise<T>): Promise<T> {
+  const t = await buildTestApp({}, { storage: database, credentials });
+  try {
+    return await check(t);
+  } finally {
+    await t.close();
+  }
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const cli = (...args: string[]) => cliInProcess(env, args);
+const json = async (...args: string[]) => {
+  const run = await cli('--json', ...args);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+/** The audit trail's CLI records naming `target`, newest first. */
+const cliAudit = (target: string) =>
+  withServer(async (t) => {
+    const response = await t.admin('GET', `/admin/audit?targetId=${encodeURIComponent(target)}`);
+    return (response.json().result.data as Array<Record<string, unknown>>).filter((entry) => entry.keyName === 'cli');
+  });
+
+describe('parley as a process', () => {
+  it('--version exits 0; doctor on a closed database port fails quickly (exit 1) and says what to do', async () => {
+    const closedPort = await freePort();
+    const started = Date.now();
+    const [version, doctor] = await Promise.all([
+      cliProcess(env, ['--version']),
+      cliProcess({ DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/none` }, ['doctor']),
+    ]);
+    expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    expect(doctor.code, doctor.stderr).toBe(1);
+    expect(doctor.stdout).toMatch(/^ok {4}config/m);
+    expect(doctor.stdout).toMatch(/^fail {2}database {4}cannot reach postgres:\/\/postgres@127\.0\.0\.1:\d+\/none/m);
+    expect(doctor.stdout).toContain('-> check DATABASE_URL');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+});
+
+describe('parley usage', () => {
+  it('--help and <command> --help exit 0 and list the exit codes; no command, unknown options and bad values exit 2', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const text of ['Exit codes:', '2  usage error', 'users', 'tokens', 'rooms', 'doctor', '--json'])
+      expect(help.stdout).toContain(text);
+    const importHelp = await cli('users', 'import', '--help');
+    expect(importHelp.code).toBe(0);
+    expect(importHelp.stdout).toContain('--resume');
+
+    const unknown = await cli('frobnicate');
+    expect(unknown).toMatchObject({ code: 2, stdout: '' });
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect(unknown.stderr).toContain('parley --help');
+    const none = await cli();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: parley');
+    const unknownOption = await cli('users', 'list', '--bogus');
+    expect(unknownOption).toMatchObject({ code: 2, stdout: '' });
+    expect(unknownOption.stderr).toContain("unknown option '--bogus'");
+    expect((await cli('users', 'list', '--limit', 'ten')).code).toBe(2);
+    expect((await cli('keys', 'create', '--expires', 'soon')).code).toBe(2);
+    expect((await cliInProcess({ DATABASE_URL: 'mysql://nowhere' }, ['users', 'list'])).code).toBe(2);
+  });
+
+  it('--json failures: exit 1, nothing on stdout, the error as JSON on stderr', async () => {
+    const missing = await cli('--json', 'users', 'get', 'nobody');
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(JSON.parse(missing.stderr)).toEqual({
+      error: { code: 'CLIENT_NOT_FOUND', message: "Client with id 'nobody' not found" },
+    });
+    const text = await cli('users', 'get', 'nobody');
+    expect(text).toMatchObject({ code: 1, stderr: "parley: Client with id 'nobody' not found\n" });
+  });
+});
+
+describe('parley users', () => {
+  it('list (text and JSON, with --query, --limit, --skip) and get', async () => {
+    const listed = await cli('users', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^alice\tAlice\talice@example\.com\t/m);
+    expect(listed.stdout).toMatch(/^bob\tBob\t-\t/m);
+
+    const filtered = await json('users', 'list', '--query', '{"nickname":"Alice"}');
+    expect(filtered.totalCount).toBe(1);
+    expect(filtered.data[0]).toMatchObject({ _id: 'alice', email: 'alice@example.com', team: 'blue' });
+    const page = await json('users', 'list', '--limit', '1', '--skip', '1');
+    expect(page.totalCount).toBe(3);
+    expect(page.data).toHaveLength(1);
+
+    const alice = await json('users', 'get', 'alice');
+    expect(alice).toMatchObject({ _id: 'alice', nickname: 'Alice', team: 'blue' });
+    expect((await cli('users', 'get', 'alice')).stdout).toContain('nickname: Alice\n');
+    expect(
+      (await cliAudit('alice')).some((entry) => entry.route === '/admin/clients/:id' && entry.method === 'GET'),
+    ).toBe(true);
+  });
+
+  it('delete needs --yes (exit 2, nothing deleted); with it the user is gone, audited as DELETE /admin/clients/:id', async () => {
+    const refused = await cli('users', 'delete', 'carol');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await cli('users', 'get', 'carol')).code).toBe(0);
+
+    const deleted = await json('users', 'delete', 'carol', '--yes');
+    expect(deleted.deleted._id).toBe('carol');
+    expect((await cli('users', 'get', 'carol')).code).toBe(1);
+    expect((await cli('users', 'delete', 'carol', '--yes')).code).toBe(1);
+
+    const records = (await cliAudit('carol')).filter((entry) => entry.method === 'DELETE');
+    expect(records.map((entry) => [entry.method, entry.route, entry.status])).toEqual([
+      ['DELETE', '/admin/clients/:id', 404],
+      ['DELETE', '/admin/clients/:id', 200],
+    ]);
+    expect(records[1]).toMatchObject({ keyId: null, ip: 'cli', url: '/admin/clients/carol', targetIds: ['carol'] });
+  });
+});
+
+describe('parley tokens', () => {
+  it('issue prints a working token once (alone on stdout, with --expires); revoke ends it; both audited', async () => {
+    const expires = Date.now() + 2 * 86_400_000;
+    const issued = await cli('tokens', 'issue', 'bob', '--expires', new Date(expires).toISOString());
+    expect(issued.code, issued.stderr).toBe(0);
+    const token = issued.stdout.trim();
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(issued.stderr).toContain('shown once');
+
+    const asJson = await json('tokens', 'issue', 'bob');
+    expect(asJson.expirationDateMS).toBeGreaterThan(expires);
+    expect((await cli('tokens', 'issue', 'nobody')).code).toBe(1);
+    expect((await cli('tokens', 'issue', 'bob', '--expires', '2001-01-01T00:00:00Z')).code).toBe(1);
+
+    const one = await json('tokens', 'revoke', 'bob', '--token', token);
+    expect(one).toMatchObject({ userId: 'bob', revokedTokens: 1, data: [{ token: `…${token.slice(-4)}` }] });
+    await withServer(async (t) => {
+      expect((await t.asUser(token, 'GET', '/me')).statusCode).toBe(401);
+      expect((await t.asUser(asJson.token, 'GET', '/me')).json().result._id).toBe('bob');
+    });
+    const all = await cli('tokens', 'revoke', 'bob');
+    expect(all.stdout).toMatch(/^Revoked [1-9]\d* token\(s\) of bob\.$/m);
+    await withServer(async (t) => expect((await t.asUser(asJson.token, 'GET', '/me')).statusCode).toBe(401));
+
+    const routes = (await cliAudit('bob')).map((entry) => `${entry.method} ${entry.route} ${entry.status}`);
+    expect(routes.filter((route) => route === 'POST /admin/clients 200')).toHaveLength(2);
+    expect(routes.filter((route) => route === 'DELETE /admin/clients/:client_id/token 200')).toHaveLength(2);
+  });
+});
+
+describe('parley rooms and keys', () => {
+  it("rooms list: the app's rooms, or one member's", async () => {
+    const all = await json('rooms', 'list');
+    expect(all.data.map((entry: { _id: string }) => entry._id)).toContain(roomId);
+    const mine = await json('rooms', 'list', '--member', 'alice');
+    expect(mine).toMatchObject({ totalCount: 1, data: [{ _id: roomId, name: 'Ops' }] });
+    expect((await json('rooms', 'list', '--member', 'bob')).totalCount).toBe(0);
+    const text = await cli('rooms', 'list', '--limit', '1');
+    expect(text.stdout).toContain(`${roomId}\tgroup\t1\tOps\t`);
+  });
+
+  it('keys list as JSON; keys create audited like POST /admin/keys', async () => {
+    const created = await json('keys', 'create', '--name', 'from-cli', '--scopes', 'users:read');
+    expect(created.apiKey).toEqual(expect.any(String));
+    const list = await json('keys', 'list');
+    expect(list.data.find((key: { id: string }) => key.id === created.key.id)).toMatchObject({
+      name: 'from-cli',
+      createdBy: 'cli',
+    });
+    const records = await cliAudit(created.key.id);
+    expect(records).toMatchObject([{ method: 'POST', route: '/admin/keys', status: 200 }]);
+  });
+});
+
+describe('parley doctor', () => {
+  it('passes on a reachable, migrated database', async () => {
+    const report = await cliInProcess(env, ['--json', 'doctor']);
+    expect(report.code, report.stdout).toBe(0);
+    const checks = JSON.parse(report.stdout);
+    expect(checks.ok).toBe(true);
+    const byName = Object.fromEntries(checks.checks.map((check: { name: string }) => [check.name, check]));
+    expect(byName.database.detail).toMatch(onPostgres ? /^PostgreSQL / : /^SQLite /);
+    expect(byName.migrations.status).toBe('ok');
+    expect(byName.clock.status).toBe('ok');
+    expect(byName.redis.status).toBe('ok');
+    expect(['ok', 'warn']).toContain(byName.dashboard.status);
+  });
+});
