@@ -100,22 +100,28 @@ export class CliContext {
     const started = performance.now();
     let status = 200;
     let targetIds = request.targetIds ?? [];
+    let result: T;
     try {
-      const result = await work();
+      result = await work();
       if (created) targetIds = [...targetIds, ...created(result)];
-      return result;
     } catch (error) {
       status = error instanceof AppError ? httpStatus(error) : 500;
+      // The failure is what the command reports, even when it also keeps the record from being written.
+      await this.recordAudit(appId, { ...request, targetIds }, status, performance.now() - started).catch(
+        () => undefined,
+      );
       throw error;
-    } finally {
-      await this.recordAudit(appId, { ...request, targetIds }, status, performance.now() - started);
     }
+    await this.recordAudit(appId, { ...request, targetIds }, status, performance.now() - started);
+    return result;
   }
 
   /** Records a request whose application is known only once it is done (`apps create`). */
   async recordAudit(appId: string, request: AuditedRequest, status: number, durationMs: number) {
     const { modules } = await this.services();
-    const targets = [...new Set(request.targetIds ?? [])].slice(0, MAX_AUDIT_TARGETS);
+    // A batch item without an id still reaches the service (which refuses it): it names no target.
+    const named = (request.targetIds ?? []).filter((id) => typeof id === 'string');
+    const targets = [...new Set(named)].slice(0, MAX_AUDIT_TARGETS);
     await modules.audit.audit.insert([
       {
         appId,

@@ -74,7 +74,9 @@ function parseObject(text: string): Pick<ImportRow, 'value' | 'error'> {
 
 /** A header row names the fields; an empty cell leaves its field out. A broken quote ends the import. */
 async function* csvRows(file: string): AsyncGenerator<ImportRow> {
-  const parser = createReadStream(file).pipe(parse({ bom: true, skip_empty_lines: true, info: true }));
+  const parser = createReadStream(file).pipe(
+    parse({ bom: true, skip_empty_lines: true, info: true, relax_column_count: true }),
+  );
   let header: string[] | undefined;
   let row = 0;
   for await (const { record, info } of parser as AsyncIterable<{

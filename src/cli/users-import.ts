@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { Value } from '@sinclair/typebox/value';
-import { MultiBar, type SingleBar } from 'cli-progress';
+import { SingleBar } from 'cli-progress';
 import { AppError } from '../http/errors.js';
 import { type UserInput, UserInputSchema } from '../modules/users/index.js';
 import type { CliContext } from './context.js';
@@ -80,9 +80,8 @@ export async function importUsers(context: CliContext, file: string, options: Im
   const report = (row: ImportRow, error: string) => {
     state.failed += 1;
     if (state.errors.length < MAX_KEPT_ERRORS) state.errors.push({ row: row.row, line: row.line, error });
-    const text = `row ${row.row} (line ${row.line}): ${error}`;
-    if (progress) progress.multibar.log(`${text}\n`);
-    else context.note(text);
+    // Over the bar's line (it is drawn again on its next update).
+    context.note(`${progress ? '\r\x1b[2K' : ''}row ${row.row} (line ${row.line}): ${error}`);
   };
 
   const commit = async (batch: Pending[], lastRow: number) => {
@@ -114,7 +113,7 @@ export async function importUsers(context: CliContext, file: string, options: Im
   let batch: Pending[] = [];
   let lastRow = state.rowsDone;
   for await (const row of readRows(file, format)) {
-    progress?.bar.update(row.bytesRead, { failed: state.failed });
+    progress?.update(row.bytesRead, { failed: state.failed });
     if (row.row <= state.rowsDone) continue;
     lastRow = row.row;
     const checked = checkRow(row);
@@ -126,8 +125,8 @@ export async function importUsers(context: CliContext, file: string, options: Im
     }
   }
   if (batch.length > 0 || lastRow > state.rowsDone) await commit(batch, lastRow);
-  progress?.bar.update(size, { failed: state.failed });
-  progress?.multibar.stop();
+  progress?.update(size, { failed: state.failed });
+  progress?.stop();
   return { file, format, appId: app.id, imported, skipped, failed: state.failed, errors: state.errors };
 }
 
@@ -189,12 +188,12 @@ async function fileHash(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function startProgress(context: CliContext, size: number): { multibar: MultiBar; bar: SingleBar } {
-  const multibar = new MultiBar({
+function startProgress(context: CliContext, size: number): SingleBar {
+  const bar = new SingleBar({
     stream: context.io.progressStream,
     format: 'importing [{bar}] {percentage}% | {failed} failed',
     hideCursor: true,
-    clearOnComplete: true,
   });
-  return { multibar, bar: multibar.create(size, 0, { failed: 0 }) };
+  bar.start(size, 0, { failed: 0 });
+  return bar;
 }
