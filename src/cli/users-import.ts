@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { SingleBar } from 'cli-progress';
 import { AppError } from '../http/errors.js';
 import { type UserInput, UserInputSchema } from '../modules/users/index.js';
+import { findInputProblem, inputProblemError } from '../shared/input-guard.js';
 import type { CliContext } from './context.js';
 import { detectFormat, type ImportRow, readRows } from './import-rows.js';
 
@@ -133,6 +134,9 @@ export async function importUsers(context: CliContext, file: string, options: Im
 /** The API's own schema for a batch item (`POST /admin/clients/list`): the same messages, by field. */
 function checkRow({ value, error }: ImportRow): UserInput | string {
   if (value === undefined) return error ?? 'not a user';
+  // The HTTP input guard's check comes first there too.
+  const hostile = findInputProblem(value);
+  if (hostile !== undefined) return inputProblemError(hostile, 'the row').message;
   const problem = Value.Errors(UserInputSchema, value).First();
   if (problem) return `${problem.path.slice(1) || 'row'}: ${problem.message}`;
   return value as UserInput;

@@ -90,9 +90,9 @@ async function migrationSchema(storage: Storage): Promise<string | undefined> {
 export async function migrationStatus(storage: Storage): Promise<{ pending: string[]; unknown: string[] }> {
   const provider = migrationProvider(storage.dialect.name);
   const known = new Set(Object.keys(await provider.getMigrations()));
-  const migrator = new Migrator({ db: storage.db, provider, migrationTableSchema: await migrationSchema(storage) });
-  const pending = (await migrator.getMigrations()).filter((info) => info.executedAt === undefined);
   const schema = await migrationSchema(storage);
+  const migrator = new Migrator({ db: storage.db, provider, migrationTableSchema: schema });
+  const pending = (await migrator.getMigrations()).filter((info) => info.executedAt === undefined);
   const table = schema === undefined ? sql.table('kysely_migration') : sql.table(`${schema}.kysely_migration`);
   const applied = await sql<{ name: string }>`select name from ${table}`
     .execute(storage.db)

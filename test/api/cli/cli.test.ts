@@ -209,6 +209,23 @@ describe('parley doctor', () => {
   });
 });
 
+describe('parley doctor failing', () => {
+  it('an unreachable Redis and an invalid configuration fail their checks (exit 1), with what to do', async () => {
+    const redisDown = await cliInProcess({ ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` }, ['doctor']);
+    expect(redisDown.code).toBe(1);
+    expect(redisDown.stdout).toMatch(/^ok {4}database /m);
+    expect(redisDown.stdout).toMatch(/^fail {2}redis {7}cannot reach redis:\/\/127\.0\.0\.1:\d+/m);
+    expect(redisDown.stdout).toContain('-> check REDIS_URL');
+    const badConfig = await cliInProcess({ DATABASE_URL: 'mysql://nowhere' }, ['--json', 'doctor']);
+    expect(badConfig.code).toBe(1);
+    const report = JSON.parse(badConfig.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.checks).toEqual([
+      { name: 'config', status: 'fail', detail: expect.stringContaining('DATABASE_URL'), fix: expect.any(String) },
+    ]);
+  });
+});
+
 describe('the audit trail', () => {
   it('records what the CLI did as the admin API records the same requests (actor "cli")', async () => {
     await withServer(async (t) => {

@@ -99,16 +99,18 @@ describe('parley users import', () => {
         '{"_id":"n3","nickname":"N3","prefs":{"lang":"fr"}}',
         '{"_id":"n4","nickname":7}',
         '["n5"]',
+        '{"_id":"n6","nickname":"nul \\u0000 inside"}',
       ].join('\n'),
     );
     const run = await cli(['users', 'import', ndjson], { stderrIsTty: true });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^Imported 2 users into \S+ from .*people\.txt \(ndjson\); 3 rows failed\.\n$/);
+    expect(run.stdout).toMatch(/^Imported 2 users into \S+ from .*people\.txt \(ndjson\); 4 rows failed\.\n$/);
     expect(run.progress).toContain('importing [');
-    expect(run.progress).toContain('100% | 3 failed');
+    expect(run.progress).toContain('100% | 4 failed');
     expect(run.stderr).toMatch(/row 2 \(line 3\): not valid JSON/);
     expect(run.stderr).toContain('row 4 (line 5): nickname: Expected string\n');
     expect(run.stderr).toContain('row 5 (line 6): not a JSON object\n');
+    expect(run.stderr).toContain('row 6 (line 7): the row must not contain NUL characters');
     expect(await user('n3')).toMatchObject({ nickname: 'N3', prefs: { lang: 'fr' } });
     expect(await user('n4')).toBeUndefined();
   });
