@@ -111,10 +111,9 @@ export async function runCli(argv: string[], context = new CliContext(processIo(
   }
 }
 
-/** Help and the version asked for are success; every other commander error is a usage error (already printed). */
+/** Help and the version asked for (exit code 0 in commander) are success; every other commander error is a usage error. */
 function commanderExit(error: CommanderError): number {
-  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
-  return EXIT.usage;
+  return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
 }
 
 function packageVersion(): string {

@@ -83,6 +83,8 @@ describe('parley usage', () => {
     expect(help.code).toBe(0);
     for (const text of ['Exit codes:', '2  usage error', 'users', 'tokens', 'rooms', 'doctor', '--json'])
       expect(help.stdout).toContain(text);
+    expect((await cli('help', 'tokens')).code).toBe(0);
+    expect((await cli('keys')).code).toBe(2);
     const importHelp = await cli('users', 'import', '--help');
     expect(importHelp.code).toBe(0);
     expect(importHelp.stdout).toContain('--resume');
