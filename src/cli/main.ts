@@ -13,14 +13,16 @@
  *   stdout with the global `--json`, text otherwise; remarks and progress go to stderr
  *   (`context.note`), a progress bar only when `context.io.stderrIsTty`;
  * - what the admin API records in the audit trail is recorded the same way: wrap the service call in
- *   `context.audited(appId, { method, route, url, targetIds }, work)` naming the equivalent API
- *   request; keys and other records a command creates name `CLI_ACTOR` as their creator;
+ *   `context.audited(appId, { method, route, url, targetIds }, work, created?)` naming the equivalent
+ *   API request (`targetIds`: its path parameters; `created`: ids known once done, as a route's
+ *   `auditTargets`); keys and other records a command creates name `CLI_ACTOR` as their creator;
+ * - a command that must not migrate or open everything (like `doctor`) reads `context.env` itself;
+ * - tests run the program in-process with a `CliContext` of their own (test/helpers/cli.ts).
  * - failures are thrown: `AppError` (not found, refused…) exits 1, `UsageError` (a bad value) and
  *   commander's own errors exit 2; a command that printed its result but partly failed sets
  *   `context.exitCode = EXIT.failed`. Whole-number options parse with `wholeNumber`.
  */
-import { realpathSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAppsCommands } from './apps-commands.js';

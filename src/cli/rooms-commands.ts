@@ -20,17 +20,13 @@ export function registerRoomsCommands(program: Command, context: CliContext): vo
       const { chat } = (await context.services()).modules;
       const page = { skip: options.skip ?? 0, limit: options.limit || DEFAULT_LIMIT };
       const member = options.member;
+      const url = `/rooms?${new URLSearchParams({ skip: String(page.skip), limit: String(page.limit) })}`;
+      // Every room of the app has no admin route (and so no audit record); a member's rooms are GET /rooms.
       const { totalCount, data } =
         member === undefined
           ? await chat.rooms.listInApp(app.id, page)
-          : await context.audited(
-              app.id,
-              {
-                method: 'GET',
-                route: '/rooms',
-                url: `/rooms?${new URLSearchParams({ skip: String(page.skip), limit: String(page.limit) })}`,
-              },
-              () => chat.roomList.list(app.id, member, page),
+          : await context.audited(app.id, { method: 'GET', route: '/rooms', url }, () =>
+              chat.roomList.list(app.id, member, page),
             );
       context.emit({ totalCount, data }, () => [
         ['ID', 'TYPE', 'STATUS', 'NAME', 'CREATED'].join('\t'),
