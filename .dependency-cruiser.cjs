@@ -57,15 +57,17 @@ module.exports = {
     // no-folder-cycles compares sibling folders only; these complete it for nesting. A subfolder is a layer
     // below the files of every folder enclosing it (storage/database.ts uses storage/dialects/, never the reverse), so no folder
     // cycle can pass through a parent and its child either.
+    // src/cli/ is the exception: an entry point in a folder of its own, it uses the wiring of src/
+    // (composition, runtime, bootstrap, logger) as src/server.ts does; nothing below imports it.
     ...[
-      ['^src/[^/]+/.+$', '^src/[^/]+$'],
+      ['^src/[^/]+/.+$', '^src/[^/]+$', '^src/cli/'],
       ['^(src/[^/]+)/[^/]+/.+$', '^$1/[^/]+$'],
       ['^(src/[^/]+/[^/]+)/[^/]+/.+$', '^$1/[^/]+$'],
-    ].map(([from, to]) => ({
+    ].map(([from, to, entryFolder]) => ({
       name: 'no-import-from-parent-folder',
       comment: "A file never imports a file of an enclosing folder (its parent's, grandparent's…).",
       severity: 'error',
-      from: { path: from },
+      from: entryFolder ? { path: from, pathNot: entryFolder } : { path: from },
       to: { path: to },
     })),
     {

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { CliIo } from './output.js';
 
 export interface Progress {
   update(done: number, label: string): void;
@@ -6,11 +7,11 @@ export interface Progress {
 }
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise (logs and pipes stay clean). */
-export function progressBar(total: number, unit: string): Progress {
-  if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+export function progressBar(io: CliIo, total: number, unit: string): Progress {
+  if (!io.stderrIsTty) return { update: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
+      stream: io.progressStream,
       format: `{bar} {percentage}% | {value}/{total} ${unit} | {label}`,
       hideCursor: true,
       clearOnComplete: true,

@@ -60,11 +60,7 @@ export function createStorage(databaseUrl: string): Storage {
  * (as a database of that release would be). Answers the names applied.
  */
 export async function migrateToLatest(storage: Storage, last?: string): Promise<string[]> {
-  // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
-  const migrationTableSchema =
-    storage.dialect.name === 'postgres'
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
-      : undefined;
+  const migrationTableSchema = await migrationSchema(storage);
   const all = migrationProvider(storage.dialect.name);
   const provider =
     last === undefined
@@ -79,4 +75,28 @@ export async function migrateToLatest(storage: Storage, last?: string): Promise<
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Kysely looks for its bookkeeping tables in every schema unless told which one is ours. */
+async function migrationSchema(storage: Storage): Promise<string | undefined> {
+  if (storage.dialect.name !== 'postgres') return undefined;
+  return (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema;
+}
+
+/**
+ * How the database's migrations compare with this release's (`parley doctor`): those not applied
+ * yet, and those applied that this release does not know (a database of a newer release).
+ */
+export async function migrationStatus(storage: Storage): Promise<{ pending: string[]; unknown: string[] }> {
+  const provider = migrationProvider(storage.dialect.name);
+  const known = new Set(Object.keys(await provider.getMigrations()));
+  const schema = await migrationSchema(storage);
+  const migrator = new Migrator({ db: storage.db, provider, migrationTableSchema: schema });
+  const pending = (await migrator.getMigrations()).filter((info) => info.executedAt === undefined);
+  const table = schema === undefined ? sql.table('kysely_migration') : sql.table(`${schema}.kysely_migration`);
+  const applied = await sql<{ name: string }>`select name from ${table}`
+    .execute(storage.db)
+    .then((result) => result.rows.map((row) => row.name))
+    .catch(() => [] as string[]);
+  return { pending: pending.map((info) => info.name), unknown: applied.filter((name) => !known.has(name)) };
 }

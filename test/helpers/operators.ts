@@ -66,7 +66,7 @@ export function asOperator(
   });
 }
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /** Runs `parley <args>` from the sources as its own process, on the test app's database and Redis. */
 export function runCliFromSource(

@@ -13,7 +13,7 @@ import type { RoomWebhookEvents } from './webhook-events.js';
 import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor } from './room-access.js';
-import type { RoomView } from './room-presenter.js';
+import { roomFields, type RoomView } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
 import type { HistoryVisibility, Room, RoomFields } from './rooms.repository.js';
 
@@ -225,6 +225,15 @@ export class RoomsService {
   async get(appId: string, actor: Actor, roomId: string): Promise<RoomView> {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     return this.deps.presenter.detailFor(context);
+  }
+
+  /** Every room of the app, one page, the newest first; no admin route lists them all (the CLI does). */
+  async listInApp(
+    appId: string,
+    page: { skip: number; limit: number },
+  ): Promise<{ totalCount: number; data: RoomView[] }> {
+    const [totalCount, rooms] = await Promise.all([this.deps.rooms.count(appId), this.deps.rooms.page(appId, page)]);
+    return { totalCount, data: rooms.map(roomFields) };
   }
 
   /** `PUT /rooms/:id` (spec 4.3, 7.5): superusers and the platform admin. */

@@ -26,8 +26,8 @@ export type { UserSummary } from './user-summary.js';
 export { groupView, userView } from './user-view.js';
 export type { UserView } from './user-view.js';
 export type { Address, User } from './users.repository.js';
-export { GroupSchema, UserSchema, UserSummarySchema } from './users.schemas.js';
-export type { UsersService } from './users.service.js';
+export { GroupSchema, UserInputSchema, UserSchema, UserSummarySchema } from './users.schemas.js';
+export type { UserInput, UsersService } from './users.service.js';
 
 /**
  * What other modules may do with users: look them up, and the user fields the chat keeps (muted

@@ -34,8 +34,13 @@ export class TokensService {
   }
 
   /** A server-issued HS256 JWT `{id, nickname, avatarUrl, iat, exp}` signed with the app's secret. */
-  async issue(app: App, user: User, db: Transaction<Database>, now = Date.now()): Promise<GrantedToken> {
-    const expiresAt = this.defaultExpiry(now);
+  async issue(
+    app: App,
+    user: User,
+    db: Transaction<Database>,
+    now = Date.now(),
+    expiresAt = this.defaultExpiry(now),
+  ): Promise<GrantedToken> {
     const token = await new SignJWT({ id: user.id, nickname: user.nickname, avatarUrl: user.avatarUrl })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(Math.floor(now / 1000))

@@ -157,6 +157,21 @@ export class UsersService {
     return result;
   }
 
+  /**
+   * A server-issued token for an existing user (`parley tokens issue`): what `issueAccessToken` does
+   * on `POST /admin/clients`, without creating or changing the user; `expiresAt` defaults to TOKEN_TTL_DAYS.
+   */
+  async issueToken(app: App, userId: string, expiresAt?: number): Promise<{ user: User; grant: GrantedToken }> {
+    if (expiresAt !== undefined && expiresAt <= Date.now())
+      throw new AppError('INVALID_REQUEST', 'The expiry must be in the future');
+    const result = await this.deps.users.transaction(async (tx) => {
+      const user = existingUser(await this.deps.users.find(app.id, userId, tx), userId);
+      return { user, grant: await this.deps.tokens.issue(app, user, tx, Date.now(), expiresAt) };
+    });
+    this.deps.tokens.announceGrant(result.grant);
+    return result;
+  }
+
   /** `DELETE /admin/clients/:id/token` (spec 3.2.2): one token, or all of them. */
   async revokeTokens(appId: string, userId: string, token: string | undefined): Promise<UserToken[]> {
     const revoked = await this.deps.users.transaction(async (tx) => {

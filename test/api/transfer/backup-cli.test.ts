@@ -1,65 +1,29 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DataUsageError, registerDataCommands } from '../../../src/cli/data-commands.js';
-import { loadConfig } from '../../../src/config/config.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupSqlite } from '../../../src/ops/backup.js';
 import { TRANSFER_TABLES } from '../../../src/ops/transfer/index.js';
-import { createStorage } from '../../../src/storage/database.js';
 import { createGroup, createNamedUsers, createRoom, sendMessage } from '../../helpers/factories.js';
 import { buildTestApp, onPostgres, type TestApp } from '../../helpers/test-app.js';
+import { cliInProcess, cliProcess } from '../../helpers/cli.js';
 
 /**
  * `parley backup`, `parley export` and `parley import` as an operator runs them: a separate process
  * beside a running server (in-process here, on the same database file) for the backup and the exit
- * codes of src/cli.ts; the commands' program in-process for the rest (a process costs seconds).
+ * codes of the CLI; the commands' program in-process for the rest (a process costs seconds).
  */
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI_TIMEOUT_MS = 15_000;
 
-function cli(args: string[], databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_TIMEOUT_MS);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+const cli = (args: string[], databaseUrl: string) => cliProcess({ DATABASE_URL: databaseUrl }, args, CLI_TIMEOUT_MS);
 
-/** The data commands' program run in this process; answers what it printed on stdout. */
+/** The command run in this process; answers what it printed on stdout, or throws what it wrote on stderr. */
 async function run(args: string[], databaseUrl: string): Promise<string> {
-  const program = new Command('parley').exitOverride();
-  registerDataCommands(program, async () => {
-    const storage = createStorage(databaseUrl);
-    return { storage, config: loadConfig({ DATABASE_URL: databaseUrl }), close: () => storage.close() };
-  });
-  const printed: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    printed.push(String(chunk));
-    return true;
-  });
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    write.mockRestore();
-  }
-  return printed.join('');
+  const result = await cliInProcess({ DATABASE_URL: databaseUrl }, args);
+  if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
+  return result.stdout;
 }
 
 const countRows = (database: BetterSqlite3.Database, table: string, where = '') =>
@@ -164,8 +128,10 @@ describe.skipIf(onPostgres)('on SQLite', () => {
     }
   });
 
-  it('refuses a missing file as a usage error (src/cli.ts exits 2 on it)', async () => {
-    await expect(run(['import', join(dir, 'nothing.ndjson')], t.config.databaseUrl)).rejects.toThrow(DataUsageError);
+  it('refuses a missing file as a usage error (exit 2)', async () => {
+    const result = await cliInProcess({ DATABASE_URL: t.config.databaseUrl }, ['import', join(dir, 'nothing.ndjson')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('No file');
   });
 });
 

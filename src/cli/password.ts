@@ -1,4 +1,4 @@
-import { AppError } from './core/errors.js';
+import { AppError } from '../core/errors.js';
 
 /** Everything on standard input, without the final line break (`--password-stdin`). */
 export async function passwordFromStdin(): Promise<string> {
