@@ -105,8 +105,8 @@ describe('parley users import', () => {
     const run = await cli(['users', 'import', ndjson], { stderrIsTty: true });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^Imported 2 users into \S+ from .*people\.txt \(ndjson\); 4 rows failed\.\n$/);
-    expect(run.progress).toContain('importing [');
-    expect(run.progress).toContain('100% | 4 failed');
+    expect(run.progress).toContain(' bytes | ');
+    expect(run.progress).toMatch(/100% \| (\d+)\/\1 bytes \| 4 failed/);
     expect(run.stderr).toMatch(/row 2 \(line 3\): not valid JSON/);
     expect(run.stderr).toContain('row 4 (line 5): nickname: Expected string\n');
     expect(run.stderr).toContain('row 5 (line 6): not a JSON object\n');
