@@ -37,7 +37,8 @@ const pathOf = (url: string | undefined): string => (url ?? '').split('?', 1)[0]
  * fastify is first imported: server.ts imports the rest of the server only afterwards.
  *
  * No request or response header is recorded (the instrumentations' default), so neither keys nor
- * tokens reach a span; SQL is recorded with its placeholders, never its values.
+ * tokens reach a span; SQL is recorded with its placeholders, never its values; webhook and push
+ * deliveries (outgoing HTTP) are not traced.
  */
 export function startTelemetry(config: TracingConfig, logger: Logger): Telemetry {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
@@ -63,7 +64,8 @@ export function startTelemetry(config: TracingConfig, logger: Logger): Telemetry
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has(pathOf(request.url)),
         redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
-        redactedQueryParams: REDACTED_QUERY_PARAMS,
+        // Outgoing calls are webhook and push deliveries: their URLs (paths included) can be secrets.
+        disableOutgoingRequestInstrumentation: true,
       }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,

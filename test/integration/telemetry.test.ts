@@ -22,9 +22,11 @@ type OtlpAttribute = { key: string; value: Record<string, unknown> };
 const flatten = (attributes: OtlpAttribute[] = []) =>
   Object.fromEntries(attributes.map(({ key, value }) => [key, Object.values(value)[0]]));
 
+/** What the receiver got on the OTLP path (it also takes the webhook deliveries of one test). */
+const tracesOf = (receiver: WebhookReceiver) => receiver.received.filter((request) => request.path === '/v1/traces');
+
 function spansOf(receiver: WebhookReceiver): Span[] {
-  return receiver.received
-    .filter((request) => request.path === '/v1/traces')
+  return tracesOf(receiver)
     .flatMap((request) => request.json.resourceSpans)
     .flatMap((resourceSpans: any) =>
       resourceSpans.scopeSpans.flatMap((scopeSpans: any) =>
@@ -74,9 +76,11 @@ describe('OpenTelemetry traces (issue 13)', () => {
       // Nothing leaves before the shutdown: the spans received prove the flush at SIGTERM.
       OTEL_BSP_SCHEDULE_DELAY: '600000',
       NODE_OPTIONS: `--import=${PROBE}`,
+      PARLEY_WEBHOOK_ALLOW_PRIVATE: '1',
     });
     const { apiKey, clientKey } = server.banner!;
     const signature = `sig-${randomBytes(8).toString('hex')}`;
+    const webhookSecret = `hook-${randomBytes(8).toString('hex')}`;
     let token = '';
     try {
       const created = await callServer(
@@ -94,7 +98,15 @@ describe('OpenTelemetry traces (issue 13)', () => {
       const me = await callServer(server, 'GET', '/me', { 'im-client-key': clientKey, 'im-authorization': token });
       expect(me.status).toBe(200);
       await callServer(server, 'GET', '/healthz', {});
-      expect(receiver.received, 'nothing is sent before the batch is due').toEqual([]);
+      // A webhook URL can hold a secret in its path; its deliveries (outgoing HTTP) are not traced.
+      const admin = { 'im-api-key': apiKey };
+      const room = { _id: 'hooked', members: ['alice'], webhook: `${receiver.url}/hook/${webhookSecret}` };
+      expect((await callServer(server, 'POST', '/rooms', admin, room)).status).toBe(200);
+      const message = { room: 'hooked', sender: 'alice', message: 'hi', messageType: 'text' };
+      expect((await callServer(server, 'POST', '/messages', admin, message)).status).toBe(200);
+      await receiver.waitFor(1);
+      expect(receiver.received.map((request) => request.path)).toContain(`/hook/${webhookSecret}`);
+      expect(tracesOf(receiver), 'nothing is sent before the batch is due').toEqual([]);
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
@@ -126,8 +138,11 @@ describe('OpenTelemetry traces (issue 13)', () => {
     // Every keyed request counts against the key's budget in Redis.
     if (testRedisUrl) expect(within('redis').length).toBeGreaterThan(0);
 
-    const sent = receiver.received.map((request) => request.body).join('\n');
-    for (const secret of [apiKey, clientKey, token, signature, databasePassword]) expect(sent).not.toContain(secret);
+    const sent = tracesOf(receiver)
+      .map((request) => request.body)
+      .join('\n');
+    for (const secret of [apiKey, clientKey, token, signature, databasePassword, webhookSecret])
+      expect(sent).not.toContain(secret);
     expect(await sdkModulesLoaded(server)).toBeGreaterThan(0);
     await storage.dispose();
   });
