@@ -13,9 +13,10 @@ import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
 import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import dashboardStaticPlugin from './plugins/dashboard-static.js';
-import cors from '@fastify/cors';
+import corsPlugin from '@fastify/cors';
 import cookie from '@fastify/cookie';
 import { compileTrust } from './realtime/client-address.js';
+import { CorsPolicy } from './http/cors.js';
 
 const bootId = randomBytes(6).toString('base64url');
 let requestCount = 0;
@@ -35,25 +36,8 @@ function isPrototypePoisoning(text: string): boolean {
 /** Any JSON media type (spec 1.2), e.g. application/merge-patch+json. */
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
-const CORS = {
-  origin: '*',
-  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-  allowedHeaders: [
-    'content-type',
-    'im-api-key',
-    'im-client-key',
-    'im-authorization',
-    'im-client-id',
-    'im-device-id',
-    'api_key',
-    'client_key',
-    'authorization',
-  ],
-  maxAge: 600,
-};
-
 export interface HttpAppOptions {
-  config: Pick<Config, 'logLevel' | 'trustProxy' | 'publicUrl'>;
+  config: Pick<Config, 'logLevel' | 'trustProxy' | 'publicUrl' | 'corsOrigins'>;
   logger: Logger;
   auth: AuthPluginOptions;
   metrics: MetricsPluginOptions;
@@ -79,6 +63,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
 
   const routeTable: RouteEntry[] = [];
   app.decorate('routeTable', routeTable);
+  const cors = new CorsPolicy(config.corsOrigins);
   // Every route must say who may call it; forgetting must fail at start-up, not open a route.
   app.addHook('onRoute', (route) => {
     if (route.config?.auth === undefined) {
@@ -91,6 +76,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' || method === 'OPTIONS') continue;
       routeTable.push({ method, url: route.url, auth: route.config?.auth, scope: route.config?.scope });
+      cors.addRoute(method, route.url, route.config?.auth);
     }
   });
   app.setValidatorCompiler(createValidatorCompiler());
@@ -114,14 +100,21 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   app.removeContentTypeParser('text/plain');
 
   // Browsers preflight the SDKs' REST calls (custom headers); they send no credentials, so any origin
-  // will do. Every answer carries the origin header (set here, with the request id: one hook for
-  // both); @fastify/cors, in a context of its own, only answers the preflights (its OPTIONS route).
+  // will do on client routes (http/cors.ts says which routes are guarded and what CORS_ORIGINS changes).
+  // Every other answer gets its origin header here, with the request id: one hook for both;
+  // @fastify/cors, in a context of its own, only answers the preflights (its OPTIONS route).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    reply.header('access-control-allow-origin', '*');
+    if (request.method !== 'OPTIONS') {
+      const origin = cors.allowedOriginOf(request);
+      if (origin !== undefined) reply.header('access-control-allow-origin', origin);
+      if (cors.variesByOrigin) reply.header('vary', 'Origin');
+    }
     done();
   });
-  await app.register(async (preflights) => preflights.register(cors, CORS));
+  await app.register(async (preflights) =>
+    preflights.register(corsPlugin, { delegator: (request, answer) => answer(null, cors.preflightOptions(request)) }),
+  );
   await app.register(errorsPlugin);
   // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
   await app.register(cookie, { hook: false });

@@ -88,6 +88,7 @@ function httpApp(infra: Infrastructure, modules: Modules, budgets: Budgets, conn
       webhookDeliveries: () => modules.webhooks.webhooks.deliveryCounts(),
       pushNotifications: () => modules.push.push.notificationCounts(),
       metricsToken: config.metricsToken,
+      listen: config.metricsListen,
     },
     routes: moduleRoutes(modules),
   });

@@ -1,7 +1,5 @@
 import { type Config, ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './logger.js';
-import { startRuntime } from './runtime.js';
-import { firstStartBanner, operatorSetupBanner } from './bootstrap.js';
 
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
@@ -17,6 +15,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Tracing patches http, pg, ioredis and fastify as they load, so the server's own modules are imported
+  // after it starts; without OTEL_EXPORTER_OTLP_ENDPOINT the SDK is not even loaded.
+  const telemetry = config.tracing && (await import('./telemetry.js')).startTelemetry(config.tracing, logger);
+  const { startRuntime } = await import('./runtime.js');
+  const { firstStartBanner, operatorSetupBanner } = await import('./bootstrap.js');
   const runtime = await startRuntime(config, logger);
   if (runtime.firstStart) process.stdout.write(firstStartBanner(runtime.firstStart, config.port));
   const address = await runtime.app.listen({ port: config.port, host: config.host });
@@ -45,16 +48,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    runtime.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
+    runtime
+      .close()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while shutting down');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -33,12 +33,31 @@ export interface Config {
   push: PushConfig;
   /** When set, `/metrics` asks for `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** When set, `/metrics` is served on this address only, by a server of its own, and not on PORT. */
+  metricsListen: ListenAddress | undefined;
+  /**
+   * Origins browsers may call from (CORS). Unset: client routes answer any origin and admin and
+   * dashboard routes none; set, every route answers these origins only (`*`: any).
+   */
+  corsOrigins: '*' | string[] | undefined;
+  /** OpenTelemetry traces, on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the SDK reads its other OTEL_* settings). */
+  tracing: TracingConfig | undefined;
   /**
    * Sandbox sign-in ([hist] 2.1): `POST /auths/sign` mints a user token for anyone holding the client
    * key. For development only; off unless PARLEY_SANDBOX says otherwise.
    */
   sandbox: boolean;
   dashboard: DashboardConfig;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface TracingConfig {
+  endpoint: string;
+  serviceName: string;
 }
 
 /** Operators of the dashboard (issue 12): their sessions and how often they may try to sign in. */
@@ -171,6 +190,9 @@ export function loadConfig(env: Env = process.env): Config {
     publicFileBuckets: parseBuckets(env.PUBLIC_FILE_BUCKETS, problems),
     push: parsePush(env, problems),
     metricsToken: env.METRICS_TOKEN?.trim() || undefined,
+    metricsListen: parseListen('METRICS_LISTEN', env.METRICS_LISTEN, problems),
+    corsOrigins: parseCorsOrigins(env.CORS_ORIGINS, problems),
+    tracing: parseTracing(env, problems),
     sandbox: flag(env, 'PARLEY_SANDBOX', problems),
     dashboard: {
       sessionIdleSeconds: integer('DASHBOARD_SESSION_IDLE_SECONDS', 12 * 3600, 1, 365 * 86_400),
@@ -223,6 +245,66 @@ function parsePush(env: Env, problems: string[]): PushConfig {
   if (provider === 'http' && !(httpUrl && /^https?:\/\//.test(httpUrl)))
     problems.push('PUSH_HTTP_URL must be an http(s) URL when PUSH_PROVIDER=http');
   return { provider, httpUrl };
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT` or a bare port (then on 127.0.0.1: metrics are not for the world by default). */
+function parseListen(name: string, raw: string | undefined, problems: string[]): ListenAddress | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+):)?(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  const host = match?.[1]?.replace(/^\[(.*)\]$/, '$1') ?? '127.0.0.1';
+  if (!match || port < 1 || port > 65535 || (match[1]?.startsWith('[') && isIP(host) !== 6)) {
+    problems.push(`${name} must be HOST:PORT, [IPv6]:PORT or PORT, e.g. 127.0.0.1:9464 (got "${value}")`);
+    return undefined;
+  }
+  return { host, port };
+}
+
+/** `*`, or comma-separated exact origins (`https://chat.example.com`), each compared as browsers send it. */
+function parseCorsOrigins(raw: string | undefined, problems: string[]): '*' | string[] | undefined {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return undefined;
+  if (entries.includes('*')) return '*';
+  const origins: string[] = [];
+  for (const entry of entries) {
+    const origin = originOf(entry);
+    if (origin === undefined) {
+      problems.push(
+        `CORS_ORIGINS must be "*" or comma-separated origins such as https://chat.example.com (scheme, host and ` +
+          `port only; got "${entry}")`,
+      );
+      return undefined;
+    }
+    origins.push(origin);
+  }
+  return origins;
+}
+
+/** The origin an entry names (lower-cased host, default port dropped), or undefined when it names more or less. */
+function originOf(entry: string): string | undefined {
+  try {
+    const url = new URL(entry);
+    const bare = !url.username && !url.password && !url.search && !url.hash && url.pathname === '/';
+    if (!bare || !/^https?:$/.test(url.protocol) || !/^https?:\/\/[^/]+\/?$/.test(entry)) return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseTracing(env: Env, problems: string[]): TracingConfig | undefined {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  // The SDK's own off switch: then it is not even loaded.
+  if (!endpoint || env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  if (!/^https?:\/\/[^/]/.test(endpoint)) {
+    problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${redactUrl(endpoint)}")`);
+    return undefined;
+  }
+  return { endpoint, serviceName: env.OTEL_SERVICE_NAME?.trim() || 'parley' };
 }
 
 const MAX_PROXY_HOPS = 10;

@@ -1,9 +1,12 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { ListenAddress } from '../config/config.js';
 import { AppError } from '../http/errors.js';
 import { safeEqual } from '../shared/secrets.js';
 import '../http/types.js';
 import { RouteMetrics } from './route-metrics.js';
+import errorsPlugin from './errors.js';
 
 /** Counts of rows by status (`pending`, `delivered`, `sent`, `failed`…). */
 type StatusCounts = () => Promise<Record<string, number>>;
@@ -15,12 +18,30 @@ export interface MetricsPluginOptions {
   pushNotifications: StatusCounts;
   /** METRICS_TOKEN: when set, scrapers must send it as a Bearer token. */
   metricsToken: string | undefined;
+  /** METRICS_LISTEN: when set, `/metrics` is served there, by a server of its own, and not by the app. */
+  listen?: ListenAddress;
+}
+
+/** A server for `/metrics` alone, listening once the app is ready and closed with it. */
+async function metricsServer(app: FastifyInstance, listen: ListenAddress): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: app.log,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await server.register(errorsPlugin);
+  app.addHook('onReady', async () => {
+    const address = await server.listen({ host: listen.host, port: listen.port });
+    app.log.info({ address }, 'metrics listening');
+  });
+  app.addHook('onClose', () => server.close());
+  return server;
 }
 
 /**
  * Prometheus metrics at `/metrics` (issue 5): request rates and latencies per route, 429s per key,
  * live sockets of this node, webhook queue depth and dead letters, push notifications by state.
- * With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.
+ * With METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`. With METRICS_LISTEN set,
+ * `/metrics` is on that address only (e.g. a private interface), not on the API's port.
  */
 export default fp<MetricsPluginOptions>(
   async (app, options) => {
@@ -75,7 +96,8 @@ export default fp<MetricsPluginOptions>(
       done();
     });
 
-    app.get(
+    const server = options.listen && (await metricsServer(app, options.listen));
+    (server || app).get(
       '/metrics',
       {
         config: { auth: 'public' },

@@ -42,8 +42,9 @@ export function createGateway(
     path: '/socket.io',
     allowEIO3: true,
     transports: ['polling', 'websocket'],
-    // Polling XHRs of the oldest SDK carry credentials: reflect the origin (realtime protocol 1.3).
-    cors: { origin: true, credentials: true },
+    // Polling XHRs of the oldest SDK carry credentials: reflect the origin (realtime protocol 1.3),
+    // or only those CORS_ORIGINS names.
+    cors: { origin: Array.isArray(deps.config.corsOrigins) ? deps.config.corsOrigins : true, credentials: true },
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
     maxHttpBufferSize: MAX_PACKET_BYTES,

@@ -16,7 +16,7 @@ import type { Presence } from './presence.js';
 
 /** What the real-time gateway uses, by name: the same verifiers and budgets as HTTP, and the chat's services. */
 export interface RealtimeDeps {
-  config: Pick<Config, 'trustProxy' | 'redisPrefix'>;
+  config: Pick<Config, 'trustProxy' | 'redisPrefix' | 'corsOrigins'>;
   bus: EventBus;
   presence: Pick<Presence, 'connected' | 'disconnected'>;
   apps: Pick<AppsService, 'defaultApp' | 'resolveClientKey'>;

@@ -164,6 +164,65 @@ describe('PARLEY_SANDBOX ([hist] 2.1 sandbox sign-in)', () => {
   });
 });
 
+describe('CORS_ORIGINS', () => {
+  it('is unset by default, and reads * or exact origins (normalized as browsers send them)', () => {
+    expect(loadConfig({}).corsOrigins).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: ' ' }).corsOrigins).toBeUndefined();
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, *' }).corsOrigins).toBe('*');
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://Chat.Example.com, http://localhost:8080,https://b.example:443/' })
+        .corsOrigins,
+    ).toEqual(['https://chat.example.com', 'http://localhost:8080', 'https://b.example']);
+  });
+
+  it('refuses what is not an origin', () => {
+    for (const bad of ['chat.example.com', 'https://a.example/app', 'ftp://a.example', 'https://a.example?x=1', 'null'])
+      expect(problemFor({ CORS_ORIGINS: bad }).message, bad).toContain(`CORS_ORIGINS must be "*" or comma-separated`);
+  });
+});
+
+describe('METRICS_LISTEN', () => {
+  it('is unset by default, and reads HOST:PORT, [IPv6]:PORT or a port on loopback', () => {
+    expect(loadConfig({}).metricsListen).toBeUndefined();
+    expect(loadConfig({ METRICS_LISTEN: '0.0.0.0:9464' }).metricsListen).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(loadConfig({ METRICS_LISTEN: '[::1]:9464' }).metricsListen).toEqual({ host: '::1', port: 9464 });
+    expect(loadConfig({ METRICS_LISTEN: 'metrics.internal:9100' }).metricsListen).toEqual({
+      host: 'metrics.internal',
+      port: 9100,
+    });
+    expect(loadConfig({ METRICS_LISTEN: '9464' }).metricsListen).toEqual({ host: '127.0.0.1', port: 9464 });
+  });
+
+  it('refuses anything else', () => {
+    for (const bad of ['127.0.0.1', '127.0.0.1:0', ':9464', '127.0.0.1:70000', '[zz]:9464', 'http://x:9464'])
+      expect(problemFor({ METRICS_LISTEN: bad }).message, bad).toContain('METRICS_LISTEN must be HOST:PORT');
+  });
+});
+
+describe('OpenTelemetry', () => {
+  it('is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set, and names the service parley unless told', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'x' }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).tracing).toEqual({
+      endpoint: 'http://collector:4318',
+      serviceName: 'parley',
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector', OTEL_SERVICE_NAME: 'chat-eu' }).tracing,
+    ).toMatchObject({ serviceName: 'chat-eu' });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }).tracing,
+    ).toBeUndefined();
+  });
+
+  it('refuses an endpoint that is not an http(s) URL, without echoing its password', () => {
+    const problem = problemFor({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }).message;
+    expect(problem).toContain('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL');
+    expect(problemFor({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://u:pw@c:4317' }).message).not.toContain('pw');
+  });
+});
+
 describe('redactUrl', () => {
   it('hides the password and keeps the rest', () => {
     expect(redactUrl('postgres://parley:s3cret@db:5432/parley')).toBe('postgres://parley:***@db:5432/parley');
