@@ -337,13 +337,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     // never was a member (her own room list omits it): both listed and marked.
     await page.getByRole('row', { name: /lobby .*banned/ }).waitFor();
     await page.getByRole('row', { name: /cellar .*banned/ }).waitFor();
-    expect(await page.getByRole('button', { name: 'Mute cellar for mallory' }).count()).toBe(0);
-    await page.getByRole('button', { name: 'Mute garden for mallory' }).click();
-    await page.getByRole('button', { name: 'Unmute garden for mallory' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Mute cellar for mallory', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Mute garden for mallory', exact: true }).click();
+    await page.getByRole('button', { name: 'Unmute garden for mallory', exact: true }).waitFor();
     expect(expectOk(await t.admin('GET', '/admin/clients/mallory')).mute).toStrictEqual(['garden']);
     await checkPage(page, 'user-detail');
-    await page.getByRole('button', { name: 'Unmute garden for mallory' }).click();
-    await page.getByRole('button', { name: 'Mute garden for mallory' }).waitFor();
+    await page.getByRole('button', { name: 'Unmute garden for mallory', exact: true }).click();
+    await page.getByRole('button', { name: 'Mute garden for mallory', exact: true }).waitFor();
     expect(expectOk(await t.admin('GET', '/admin/clients/mallory')).mute).toStrictEqual([]);
   });
 
