@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -28,6 +29,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Test files mostly wait on databases, sockets and timers: vitest's default (CPUs - 1, one worker on
+    // a 2-CPU CI machine) left the CPUs idle. Three workers there ran the suite in 286 s instead of 444 s.
+    maxWorkers: Math.max(3, availableParallelism()),
     projects: [
       // One module graph per worker: every test file still builds its own app, database and runtime, but
       // does not import all of src/ again (per file that doubled the suite's time once suites were split).
