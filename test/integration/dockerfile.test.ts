@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -50,6 +50,14 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
+/** The lockfile's packages that live in folders of the repository rather than under node_modules/. */
+function localPackages(): string[] {
+  const lock = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, unknown>;
+  };
+  return Object.keys(lock.packages).filter((path) => path !== '' && !path.includes('node_modules/'));
+}
+
 function hostPath(stage: Stage, containerPath: string): string {
   const folder = folders.get(stage)!;
   const path = containerPath.startsWith('/') ? containerPath : join(folder.workdir, containerPath);
@@ -84,14 +92,19 @@ function performStage(stage: Stage, afterRun: (command: string, folder: string) 
     if (/^apt-get\b/.test(command) || stage.volumes.some((volume) => command.includes(volume))) continue;
     if (/^npm ci\b/.test(command)) {
       linkTree(join(REPO, 'node_modules'), join(folder.host, 'node_modules'));
+      // `npm ci` also installs the lockfile's local (file:) packages in their folders, e.g. the OpenAPI client
+      // generator's; without them a later `npm prune` would fetch their dependencies from the registry.
+      for (const local of localPackages()) linkTree(join(REPO, local), join(folder.host, local));
       // npm rewrites its hidden lockfile: a copy of its own, so that the checkout's is never written through a link.
       const hidden = join(folder.host, 'node_modules/.package-lock.json');
       rmSync(hidden, { force: true });
       copyFileSync(join(REPO, 'node_modules/.package-lock.json'), hidden);
       continue;
     }
+    // stdin closed, as in a container build: npm 11 on Node 24 waits on an open stdin pipe.
     const run = spawnSync('sh', ['-c', command], {
       cwd: folder.host,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
       encoding: 'utf8',
       timeout: STEP_TIMEOUT_MS,
