@@ -1,5 +1,5 @@
 import { type Config, ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './logger.js';
+import { createLogger, isPrettyLogFormat, prettyDestination } from './logger.js';
 import { startRuntime } from './runtime.js';
 import { firstStartBanner, operatorSetupBanner } from './bootstrap.js';
 
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const pretty = isPrettyLogFormat(config.logFormat, process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, pretty ? prettyDestination() : undefined);
   const runtime = await startRuntime(config, logger);
   if (runtime.firstStart) process.stdout.write(firstStartBanner(runtime.firstStart, config.port));
   const address = await runtime.app.listen({ port: config.port, host: config.host });
