@@ -34,6 +34,6 @@ export function isPrettyLogFormat(format: LogFormat, isTerminal: boolean): boole
  * Human-readable lines on stdout (pino-pretty), written synchronously so that nothing is lost on
  * exit. A request line's message already says everything its `request` field holds.
  */
-export function prettyDestination(): DestinationStream {
-  return pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,request' });
+export function prettyDestination(output: NodeJS.WritableStream | number = 1): DestinationStream {
+  return pretty({ destination: output, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,request' });
 }
