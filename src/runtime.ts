@@ -18,9 +18,11 @@ import { type EventBus, LocalEventBus } from './events/event-bus.js';
 import { RedisEventBus } from './events/redis-event-bus.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { Presence } from './realtime/presence.js';
+import type { HealthService } from './modules/health/index.js';
 import { createStorage, migrateToLatest, type Storage } from './storage/database.js';
 import { waitForDatabase } from './storage/wait-for-database.js';
 import { reasonOf, retryWithBackoff } from './shared/retry.js';
+import { isConnectionLoss } from './shared/connection-errors.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -90,7 +92,9 @@ async function createBus(
   redis: Redis | undefined,
   logger: Logger,
 ): Promise<{ bus: EventBus; subscriber?: Redis }> {
-  const onError = (error: unknown, what: string) => logger.error({ err: error }, `event bus: ${what}`);
+  const onError = (error: unknown, what: string) =>
+    // While Redis is down its loss is logged once (modules/health); each publish it fails is no news.
+    logger[redis && redis.status !== 'ready' ? 'debug' : 'error']({ err: error }, `event bus: ${what}`);
   if (!redis) return { bus: new LocalEventBus((error, type) => onError(error, type)) };
   const subscriber = redis.duplicate();
   subscriber.on('error', () => undefined);
@@ -151,7 +155,10 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     const created = await createBus(config, redis, logger);
     subscriber = created.subscriber;
     const { bus } = created;
-    const onError = (error: unknown) => logger.error({ err: error }, 'background work');
+    let health: HealthService | undefined;
+    // During an outage (logged once by the health module) background work fails on every tick: no news.
+    const onError = (error: unknown) =>
+      logger[isConnectionLoss(error) || health?.degraded() ? 'debug' : 'error']({ err: error }, 'background work');
     const infra: Infrastructure = { config, storage, bus, redis, logger, onError };
     const presence = new Presence(redis, config.redisPrefix);
     const connections = new LiveConnections();
@@ -195,7 +202,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     connections.attach(gateway);
     const background = [modules.audit.activity, chat.batches, presence, modules.webhooks.dispatcher, modules.push.push];
     for (const worker of background) worker.start();
-    modules.health.health.watch();
+    health = modules.health.health;
+    health.watch();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;
