@@ -20,9 +20,11 @@ export function isConnectionLoss(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SERVER_GONE.has(code) || code.startsWith('08')))
     return true;
-  // pg, when a connection drops under a query; ioredis, when a command outlives its reconnection attempts.
+  // pg, when a connection drops under a query or a query (a transaction's rollback) is sent on a dropped
+  // one; ioredis, when a command outlives its reconnection attempts.
   return (
     /^Connection terminated/.test(error.message) ||
+    /^Client (has encountered a connection error|was closed) and is not queryable$/.test(error.message) ||
     error.name === 'MaxRetriesPerRequestError' ||
     error.message === 'Connection is closed.'
   );

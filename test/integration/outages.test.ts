@@ -65,16 +65,55 @@ describe('outages of Redis and the database under a running server', () => {
     return callServer(server!, 'POST', '/admin/clients', admin, { _id: `user-${users}`, nickname: 'U' });
   };
 
+  /** Stops the traffic of a test that failed before it could. */
+  let stopTraffic: (() => Promise<number[]>) | undefined;
+
+  /**
+   * Three clients writing and reading without pause until stopped, so that requests are in flight
+   * (transactions open) when a service goes; answers each call's status (0: no answer at all).
+   */
+  const traffic = () => {
+    const statuses: number[] = [];
+    const answer = (response: Promise<{ status: number }>) => response.then(({ status }) => status).catch(() => 0);
+    let running = true;
+    const client = async () => {
+      while (running) {
+        statuses.push(await answer(createUser()));
+        statuses.push(await answer(callServer(server!, 'GET', '/admin/clients', admin)));
+        if (statuses.includes(0)) return; // the server is gone
+      }
+    };
+    const clients = [client(), client(), client()];
+    stopTraffic = async () => {
+      running = false;
+      await Promise.all(clients);
+      return statuses;
+    };
+    return stopTraffic;
+  };
+
+  /** Calls made during an outage succeed or answer 503; none fails with a 500 or takes the server down. */
+  const expectServedThrough = (statuses: number[]) => {
+    expect(statuses.length).toBeGreaterThan(4);
+    const unexpected = logLines(server!)
+      .filter((line) => line.msg === 'unexpected error')
+      .map((line) => JSON.stringify(line.err).slice(0, 600));
+    const others = new Set(statuses.filter((status) => status !== 200 && status !== 503));
+    expect(others, [...unexpected, ...server!.stderr].join('\n')).toEqual(new Set());
+  };
+
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
     redis = await startPrivateRedis();
     await Promise.all([postgres.start(), redis.start()]);
-    env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url };
+    // Without Redis each node counts a key's requests on its own: far from any limit here.
+    env = { DATABASE_URL: postgres.url, REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '1000000' };
     server = await startServer(env);
     admin = { 'im-api-key': server.banner!.apiKey };
   }, 60_000);
 
   afterAll(async () => {
+    await stopTraffic?.();
     await server?.stop('SIGKILL');
     await redis?.dispose();
     await postgres?.dispose();
@@ -85,6 +124,8 @@ describe('outages of Redis and the database under a running server', () => {
     expect((await readiness(server!)).status).toBe(200);
     const before = logLines(server!).length;
 
+    const stopClients = traffic();
+    await sleep(200);
     await redis!.kill();
     const lost = await logged(server!, /^Redis lost: /, before);
     expect(lost.level).toBe(50);
@@ -98,6 +139,7 @@ describe('outages of Redis and the database under a running server', () => {
     const back = await logged(server!, /^Redis back after [\d.]+ s$/, before);
     expect(back.level).toBe(30);
     await readyzAnswers(server!, 200);
+    expectServedThrough(await stopClients());
     expect((await createUser()).status).toBe(200);
 
     const outage = logLines(server!).slice(before);
@@ -107,17 +149,23 @@ describe('outages of Redis and the database under a running server', () => {
 
   it('logs "database lost" and answers 503 while PostgreSQL is down; "database back" and 200 once it returns', async () => {
     const before = logLines(server!).length;
+    // Connections checked out by requests in flight are cut too (once, that crashed the process).
+    const stopClients = traffic();
+    await sleep(200);
     await postgres!.stop();
     const down = await readyzAnswers(server!, 503);
     expect(down.body.checks.database).toBe('unavailable');
     const lost = await logged(server!, /^database lost: /, before);
     expect(lost.level).toBe(50);
-    const refused = await callServer(server!, 'GET', '/admin/clients', admin);
+    const refused = await createUser();
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE' } } });
     await postgres!.start();
     await readyzAnswers(server!, 200);
     const back = await logged(server!, /^database back after [\d.]+ s$/, before);
     expect(back.level).toBe(30);
+    const statuses = await stopClients();
+    expectServedThrough(statuses);
+    expect(statuses).toContain(503);
     expect((await createUser()).status).toBe(200);
     const outage = logLines(server!).slice(before);
     expect(outage.filter((line) => /^database (lost|back)/.test(line.msg))).toHaveLength(2);
