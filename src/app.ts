@@ -14,6 +14,7 @@ import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import dashboardStaticPlugin from './plugins/dashboard-static.js';
 import corsPlugin from '@fastify/cors';
+import requestLogPlugin from './plugins/request-log.js';
 import cookie from '@fastify/cookie';
 import { compileTrust } from './realtime/client-address.js';
 import { CorsPolicy } from './http/cors.js';
@@ -37,7 +38,7 @@ function isPrototypePoisoning(text: string): boolean {
 const JSON_SUFFIX_TYPE = /^application\/[\w.+-]+\+json$/;
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'logLevel' | 'trustProxy' | 'publicUrl' | 'corsOrigins'>;
+  config: Pick<Config, 'logRequests' | 'trustProxy' | 'publicUrl' | 'corsOrigins'>;
   logger: Logger;
   auth: AuthPluginOptions;
   metrics: MetricsPluginOptions;
@@ -47,7 +48,6 @@ export interface HttpAppOptions {
 
 /** Builds the HTTP application over ready modules. Never listens: tests inject into it. */
 export async function buildApp({ config, logger, auth, metrics, routes }: HttpAppOptions): Promise<FastifyInstance> {
-  const requestLogging = ['debug', 'trace'].includes(config.logLevel);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One trust rule for request.ip and for socket handshakes (realtime/client-address.ts).
@@ -55,10 +55,10 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1000 },
     genReqId: nextRequestId,
-    // One access line (and one child logger) per request is too costly at full load; the audit
-    // trail records admin calls, and errors are logged with their request id.
-    logController: new LogController({ disableRequestLogging: !requestLogging }),
-    ...(requestLogging ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
+    // Fastify's two lines per request (and a child logger per request) give way to one line written
+    // by plugins/request-log.ts; errors are logged with their request id.
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (parent: FastifyBaseLogger) => parent,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const routeTable: RouteEntry[] = [];
@@ -116,6 +116,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
     preflights.register(corsPlugin, { delegator: (request, answer) => answer(null, cors.preflightOptions(request)) }),
   );
   await app.register(errorsPlugin);
+  if (config.logRequests) await app.register(requestLogPlugin, { logger });
   // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
   await app.register(cookie, { hook: false });
   await app.register(inputGuardPlugin);

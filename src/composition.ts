@@ -179,7 +179,7 @@ export function composeModules(
       chat: chat.counts,
       connections: realtime.connections,
     }),
-    health: createHealthModule({ storage, redis }),
+    health: createHealthModule({ storage, redis, logger }),
     operators: createOperatorsModule({
       storage,
       apps: apps.apps,

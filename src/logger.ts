@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config/config.js';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config/config.js';
 
 const SECRET_HEADERS = [
   'im-api-key',
@@ -22,4 +23,17 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     `request.headers["${name}"]`,
   ]);
   return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
+}
+
+/** Pretty when asked, or (format `auto`) when a person reads the output on a terminal. */
+export function isPrettyLogFormat(format: LogFormat, isTerminal: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTerminal);
+}
+
+/**
+ * Human-readable lines on stdout (pino-pretty), written synchronously so that nothing is lost on
+ * exit. A request line's message already says everything its `request` field holds.
+ */
+export function prettyDestination(output: NodeJS.WritableStream | number = 1): DestinationStream {
+  return pretty({ destination: output, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,request' });
 }

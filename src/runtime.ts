@@ -18,7 +18,11 @@ import { type EventBus, LocalEventBus } from './events/event-bus.js';
 import { RedisEventBus } from './events/redis-event-bus.js';
 import { createGateway, type Gateway } from './realtime/gateway.js';
 import { Presence } from './realtime/presence.js';
+import type { HealthService } from './modules/health/index.js';
 import { createStorage, migrateToLatest, type Storage } from './storage/database.js';
+import { waitForDatabase } from './storage/wait-for-database.js';
+import { reasonOf, retryWithBackoff } from './shared/retry.js';
+import { isConnectionLoss } from './shared/connection-errors.js';
 
 export interface Runtime {
   app: FastifyInstance;
@@ -34,13 +38,46 @@ export interface Runtime {
 
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 
-export async function connectRedis(url: string): Promise<Redis> {
+/** One connection attempt that does not linger: it fails with the socket's own error (e.g. ECONNREFUSED). */
+async function probeRedis(url: string): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    retryStrategy: () => null,
+  });
+  let cause: Error | undefined;
+  probe.on('error', (error: Error) => {
+    cause = error;
+  });
+  try {
+    await probe.connect();
+  } catch (error) {
+    throw cause ?? error;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Connects to Redis, waiting up to `wait.timeoutSeconds` for it to answer (it may still be starting). */
+export async function connectRedis(
+  url: string,
+  wait: { timeoutSeconds: number; onRetry?: (reason: string, delaySeconds: number) => void } = { timeoutSeconds: 0 },
+): Promise<Redis> {
+  try {
+    await retryWithBackoff(() => probeRedis(url), {
+      timeoutMs: wait.timeoutSeconds * 1000,
+      onRetry: (error, delayMs) => wait.onRetry?.(reasonOf(error), delayMs / 1000),
+    });
+  } catch (error) {
+    const after = wait.timeoutSeconds > 0 ? ` after ${wait.timeoutSeconds} s (REDIS_CONNECT_TIMEOUT_S)` : '';
+    throw new Error(`Cannot reach REDIS_URL (${redactUrl(url)})${after}: ${reasonOf(error)}`);
+  }
   const redis = new Redis(url, {
     maxRetriesPerRequest: 2,
     connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
     lazyConnect: true,
   });
-  redis.on('error', () => undefined); // reconnects by itself; readiness reports the state
+  redis.on('error', () => undefined); // reconnects by itself; the health module logs losses, readiness reports them
   try {
     await redis.connect();
   } catch (error) {
@@ -55,7 +92,9 @@ async function createBus(
   redis: Redis | undefined,
   logger: Logger,
 ): Promise<{ bus: EventBus; subscriber?: Redis }> {
-  const onError = (error: unknown, what: string) => logger.error({ err: error }, `event bus: ${what}`);
+  const onError = (error: unknown, what: string) =>
+    // While Redis is down its loss is logged once (modules/health); each publish it fails is no news.
+    logger[redis && redis.status !== 'ready' ? 'debug' : 'error']({ err: error }, `event bus: ${what}`);
   if (!redis) return { bus: new LocalEventBus((error, type) => onError(error, type)) };
   const subscriber = redis.duplicate();
   subscriber.on('error', () => undefined);
@@ -104,13 +143,23 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   let subscriber: Redis | undefined;
   try {
     storage = createStorage(config.databaseUrl);
+    await waitForDatabase(storage, config.connectTimeoutSeconds.database, (reason, seconds) =>
+      logger.warn(`database not reachable yet (${reason}), retrying in ${seconds} s`),
+    );
     const applied = await migrateToLatest(storage);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    if (config.redisUrl) redis = await connectRedis(config.redisUrl);
+    if (config.redisUrl)
+      redis = await connectRedis(config.redisUrl, {
+        timeoutSeconds: config.connectTimeoutSeconds.redis,
+        onRetry: (reason, seconds) => logger.warn(`Redis not reachable yet (${reason}), retrying in ${seconds} s`),
+      });
     const created = await createBus(config, redis, logger);
     subscriber = created.subscriber;
     const { bus } = created;
-    const onError = (error: unknown) => logger.error({ err: error }, 'background work');
+    let health: HealthService | undefined;
+    // During an outage (logged once by the health module) background work fails on every tick: no news.
+    const onError = (error: unknown) =>
+      logger[isConnectionLoss(error) || health?.degraded() ? 'debug' : 'error']({ err: error }, 'background work');
     const infra: Infrastructure = { config, storage, bus, redis, logger, onError };
     const presence = new Presence(redis, config.redisPrefix);
     const connections = new LiveConnections();
@@ -154,6 +203,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     connections.attach(gateway);
     const background = [modules.audit.activity, chat.batches, presence, modules.webhooks.dispatcher, modules.push.push];
     for (const worker of background) worker.start();
+    health = modules.health.health;
+    health.watch();
     const openStorage = storage;
     const openRedis = redis;
     const openSubscriber = subscriber;

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { normalizeCidrs } from '../shared/ip-address.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'json' | 'pretty' | 'auto';
 
 export interface Config {
   port: number;
@@ -24,6 +25,12 @@ export interface Config {
   /** `false`, the number of proxies in front (hops), or the proxies' addresses/CIDRs (comma-separated). */
   trustProxy: false | number | string;
   logLevel: LogLevel;
+  /** `pretty` (pino-pretty) or `json`; `auto` is pretty when stdout is a terminal. */
+  logFormat: LogFormat;
+  /** One `info` line per completed HTTP request (LOG_REQUESTS=false turns it off). */
+  logRequests: boolean;
+  /** How long start-up waits for PostgreSQL, and for Redis, to answer before giving up. */
+  connectTimeoutSeconds: { database: number; redis: number };
   limits: Limits;
   /** Sender of batch messages that name none (spec 12 item 51); created as a robot user when missing. */
   systemUserId: string;
@@ -163,6 +170,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const logFormat = parseLogFormat(env, problems);
+
   const config: Config = {
     port: integer('PORT', 3000, 0, 65535),
     host,
@@ -179,6 +188,12 @@ export function loadConfig(env: Env = process.env): Config {
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 36500),
     trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     logLevel,
+    logFormat,
+    logRequests: flag(env, 'LOG_REQUESTS', problems, true),
+    connectTimeoutSeconds: {
+      database: integer('DATABASE_CONNECT_TIMEOUT_S', 30, 0, 3600),
+      redis: integer('REDIS_CONNECT_TIMEOUT_S', 30, 0, 3600),
+    },
     limits: {
       messageBytes: integer('LIMIT_MESSAGE_BYTES', 64 * 1024, 16, 1024 * 1024),
       batchSize: integer('LIMIT_BATCH_SIZE', 1000, 1, 100_000),
@@ -214,13 +229,24 @@ export function loadConfig(env: Env = process.env): Config {
 const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
 const FALSE_WORDS = ['0', 'false', 'no', 'off'];
 
-/** A switch that is off unless set: a misspelt value is refused rather than read as either. */
-function flag(env: Env, name: string, problems: string[]): boolean {
+/** A switch (off unless set, or as `fallback` says): a misspelt value is refused rather than read as either. */
+function flag(env: Env, name: string, problems: string[], fallback = false): boolean {
   const value = env[name]?.trim().toLowerCase() ?? '';
-  if (value === '' || FALSE_WORDS.includes(value)) return false;
+  if (value === '') return fallback;
+  if (FALSE_WORDS.includes(value)) return false;
   if (TRUE_WORDS.includes(value)) return true;
   problems.push(`${name} must be true or false (got "${env[name]}")`);
-  return false;
+  return fallback;
+}
+
+/** LOG_FORMAT when set; otherwise JSON in production (NODE_ENV=production), else pretty on a terminal. */
+function parseLogFormat(env: Env, problems: string[]): LogFormat {
+  const value = env.LOG_FORMAT?.trim().toLowerCase() || undefined;
+  if (value === undefined || value === 'auto')
+    return env.NODE_ENV?.trim().toLowerCase() === 'production' ? 'json' : 'auto';
+  if (value === 'json' || value === 'pretty') return value;
+  problems.push(`LOG_FORMAT must be json or pretty (got "${env.LOG_FORMAT}")`);
+  return 'json';
 }
 
 function parseBuckets(raw: string | undefined, problems: string[]): string[] {

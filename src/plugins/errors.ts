@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { AppError, errorBody, httpStatus, type ErrorCode } from '../http/errors.js';
 import { MAX_REPORTED_ERRORS } from '../http/validation.js';
+import { isConnectionLoss } from '../shared/connection-errors.js';
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
@@ -41,6 +42,9 @@ export default fp(
         appError = new AppError(code, code === 'INVALID_REQUEST' ? 'Request body is not valid JSON' : undefined);
       } else if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
         appError = new AppError('INVALID_REQUEST', 'Request body is not valid JSON');
+      } else if (isConnectionLoss(error)) {
+        // The outage itself is logged once ("… lost"); each request it fails gets a warning without a stack.
+        appError = new AppError('SERVICE_UNAVAILABLE', 'The database or Redis is unavailable; try again shortly');
       } else {
         request.log.error({ err: error, requestId: request.id, route: request.routeOptions.url }, 'unexpected error');
         appError = new AppError('INTERNAL_ERROR');

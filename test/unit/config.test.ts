@@ -107,6 +107,10 @@ describe('loadConfig refuses bad values with a message naming the variable', () 
     ['TRUST_PROXY', ['yes', 'proxy.local', 'true']],
     ['LOG_LEVEL', ['verbose', 'loud']],
     ['PUBLIC_URL', ['chat.example.org', 'ftp://chat.example.org', 'https://']],
+    ['LOG_FORMAT', ['xml', 'text']],
+    ['LOG_REQUESTS', ['maybe', '2']],
+    ['DATABASE_CONNECT_TIMEOUT_S', ['-1', 'soon', '3601']],
+    ['REDIS_CONNECT_TIMEOUT_S', ['1.5']],
   ];
   for (const [name, values] of cases) {
     it(name, () => {
@@ -234,5 +238,17 @@ describe('redactUrl', () => {
   it('hides all of a password that contains "@" or ":"', () => {
     const redacted = redactUrl('postgres://parley:p@ss:w@rd@db:5432/parley?application_name=a@b');
     expect(redacted).toBe('postgres://parley:***@db:5432/parley?application_name=a@b');
+  });
+});
+
+describe('logging and start-up settings', () => {
+  it('logs requests unless LOG_REQUESTS is off; waits 30 s for the database and Redis unless told otherwise', () => {
+    expect(loadConfig({}).logRequests).toBe(true);
+    expect(loadConfig({ LOG_REQUESTS: 'false' }).logRequests).toBe(false);
+    expect(loadConfig({ LOG_REQUESTS: 'on' }).logRequests).toBe(true);
+    expect(loadConfig({}).connectTimeoutSeconds).toStrictEqual({ database: 30, redis: 30 });
+    expect(
+      loadConfig({ DATABASE_CONNECT_TIMEOUT_S: '0', REDIS_CONNECT_TIMEOUT_S: '120' }).connectTimeoutSeconds,
+    ).toStrictEqual({ database: 0, redis: 120 });
   });
 });

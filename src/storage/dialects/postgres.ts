@@ -14,8 +14,11 @@ const STATEMENT_TIMEOUT_MS = 30_000;
 
 export function openPostgres(connectionString: string): { dialect: PostgresDialect; close: () => Promise<void> } {
   const pool = new pg.Pool({ connectionString, max: 10, statement_timeout: STATEMENT_TIMEOUT_MS });
-  // An idle client that loses its connection must not crash the process.
+  // A client that loses its connection must not crash the process: an idle one is reported through
+  // the pool, one checked out (between the queries of a transaction) through its own 'error'. Its
+  // query fails, and the pool discards it when it is released; the health module logs the outage.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return { dialect: new CurrentSchemaPostgresDialect({ pool: withNamedStatements(pool) }), close: () => pool.end() };
 }
 
