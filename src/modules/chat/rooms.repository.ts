@@ -304,20 +304,6 @@ export class RoomsRepository {
     return (await query.execute()).map(toRoom);
   }
 
-  /** One page of the app's rooms, the newest first (the CLI's `parley rooms list`). */
-  async page(appId: string, page: { skip: number; limit: number }): Promise<Room[]> {
-    const rows = await this.storage.db
-      .selectFrom('rooms')
-      .selectAll()
-      .where('app_id', '=', appId)
-      .orderBy('created_at', 'desc')
-      .orderBy('id')
-      .offset(page.skip)
-      .limit(page.limit)
-      .execute();
-    return rows.map(toRoom);
-  }
-
   /** Rooms active in a window (spec 9.2): created in it, or with a message sent in it. */
   async countActive(appId: string, since: number, until: number): Promise<number> {
     const db = this.storage.db;

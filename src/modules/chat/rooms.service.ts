@@ -227,15 +227,6 @@ export class RoomsService {
     return this.deps.presenter.detailFor(context);
   }
 
-  /** Every room of the app, one page, the newest first; no admin route lists them all (the CLI does). */
-  async listInApp(
-    appId: string,
-    page: { skip: number; limit: number },
-  ): Promise<{ totalCount: number; data: RoomView[] }> {
-    const [totalCount, rooms] = await Promise.all([this.deps.rooms.count(appId), this.deps.rooms.page(appId, page)]);
-    return { totalCount, data: rooms.map(roomFields) };
-  }
-
   /** `PUT /rooms/:id` (spec 4.3, 7.5): superusers and the platform admin. */
   async update(appId: string, actor: Actor, roomId: string, input: RoomFields): Promise<RoomView> {
     checkTags(input.roomTags);

@@ -174,14 +174,20 @@ describe('parley tokens', () => {
 });
 
 describe('parley rooms and keys', () => {
-  it("rooms list: the app's rooms, or one member's", async () => {
+  it("rooms list: the app's rooms, one member's, or those named like a text (as GET /admin/rooms)", async () => {
     const all = await json('rooms', 'list');
     expect(all.data.map((entry: { _id: string }) => entry._id)).toContain(roomId);
     const mine = await json('rooms', 'list', '--member', 'alice');
-    expect(mine).toMatchObject({ totalCount: 1, data: [{ _id: roomId, name: 'Ops' }] });
+    expect(mine).toMatchObject({
+      totalCount: 1,
+      data: [{ _id: roomId, name: 'Ops', isMember: true, isBanned: false }],
+    });
     expect((await json('rooms', 'list', '--member', 'bob')).totalCount).toBe(0);
+    expect(
+      (await json('rooms', 'list', '--name', 'oPS')).data.map((entry: { _id: string }) => entry._id),
+    ).toStrictEqual([roomId]);
     const text = await cli('rooms', 'list', '--limit', '1');
-    expect(text.stdout).toContain(`${roomId}\tgroup\t1\tOps\t`);
+    expect(text.stdout).toContain(`${roomId}\tgroup\t1\tOps\t1\t`);
   });
 
   it('keys list as JSON; keys create audited like POST /admin/keys', async () => {
