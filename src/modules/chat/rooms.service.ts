@@ -13,7 +13,7 @@ import type { RoomWebhookEvents } from './webhook-events.js';
 import { directRoomId, isDirectRoomIdShape } from './direct-room.js';
 import { checkCreateFields, checkUpdateFields } from './room-field-policy.js';
 import { requireSuperuser, type Actor } from './room-access.js';
-import { roomFields, type RoomView } from './room-presenter.js';
+import type { RoomView } from './room-presenter.js';
 import type { Db } from '../../storage/transaction.js';
 import type { HistoryVisibility, Room, RoomFields } from './rooms.repository.js';
 
