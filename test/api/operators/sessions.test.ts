@@ -156,3 +156,26 @@ describe('session expiry', () => {
     expect((await asOperator(short, session, 'GET', '/admin/keys')).statusCode).toBe(401);
   });
 });
+
+describe('every dashboard route needs a session', () => {
+  const concrete = (url: string) => url.replace(/:([A-Za-z_]+)/g, 'x1');
+
+  it('answers 401 SESSION_REQUIRED without a cookie, and with an ended or forged one', async () => {
+    const routes = t.app.routeTable.filter((route) => route.auth === 'operator');
+    expect(routes.length).toBeGreaterThanOrEqual(8);
+    const ended = await login(t, 'carol');
+    expect((await asOperator(t, ended, 'POST', '/dashboard/api/logout')).statusCode).toBe(204);
+    const cookies = [undefined, ended.cookie, 'parley_session=ses_forged.0000000000000000000000'];
+    for (const route of routes)
+      for (const cookie of cookies) {
+        const response = await t.app.inject({
+          method: route.method as 'GET',
+          url: concrete(route.url),
+          headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/json' },
+          payload: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+        });
+        expect(response.statusCode, `${route.method} ${route.url} with ${cookie ?? 'no cookie'}`).toBe(401);
+        expect(response.json(), `${route.method} ${route.url}`).toMatchObject(SESSION_REQUIRED);
+      }
+  });
+});
