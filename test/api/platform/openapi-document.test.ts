@@ -81,7 +81,7 @@ describe.skipIf(onPostgres || testRedisUrl !== undefined)('the OpenAPI document'
     const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
     expect(report.problems).toStrictEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
-  });
+  }, 60_000); // the Redocly CLI starts slowly on a loaded machine
 
   it('names, describes and gives error responses to every operation', () => {
     const ids = new Set<string>();
@@ -167,5 +167,5 @@ describe.skipIf(onPostgres || testRedisUrl !== undefined)('the OpenAPI document'
       code: 'INVALID_API_KEY',
       body: { error: 'INVALID_API_KEY', message: 'The provided API key is invalid or expired' },
     });
-  });
+  }, 60_000); // generating and typechecking a client: two tool processes, slow on a loaded machine
 });
