@@ -39,7 +39,7 @@ export class DevicesRepository {
       .execute();
   }
 
-  /** Removes a user's registrations of a type, by token or device id (all of that type when neither is given). */
+  /** Removes a user's registrations of a type, by device id, else by token (all of that type when neither is given). */
   async unsubscribe(
     appId: string,
     userId: string,
@@ -50,8 +50,19 @@ export class DevicesRepository {
       .where('app_id', '=', appId)
       .where('user_id', '=', userId)
       .where('type', '=', filter.type);
-    if (filter.token !== undefined) query = query.where('token', '=', filter.token);
+    // [hist] 3.3: by device ID, else by token.
     if (filter.deviceId !== undefined) query = query.where('device_id', '=', filter.deviceId);
+    else if (filter.token !== undefined) query = query.where('token', '=', filter.token);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
+  }
+
+  /** Removes a user's registrations bound to `deviceId`, or (`others`) all but those. */
+  async forgetDevices(appId: string, userId: string, deviceId: string, which: 'this' | 'others'): Promise<number> {
+    let query = this.storage.db.deleteFrom('push_devices').where('app_id', '=', appId).where('user_id', '=', userId);
+    query =
+      which === 'this'
+        ? query.where('device_id', '=', deviceId)
+        : query.where((eb) => eb.or([eb('device_id', 'is', null), eb('device_id', '!=', deviceId)]));
     return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 

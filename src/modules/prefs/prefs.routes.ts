@@ -6,6 +6,7 @@ import {
   PrefKeyParams,
   PrefKeyResponse,
   PrefListResponse,
+  PrefMapResponse,
   PrefResponse,
   RoomPrefBody,
   RoomPrefParams,
@@ -30,6 +31,19 @@ export const prefsRoutes: FastifyPluginAsyncTypebox<{ prefs: PrefsService; roomP
       schema: { tags, summary: 'My preferences, as {key, data} entries', response: { 200: PrefListResponse } },
     },
     async (request) => ok(await prefs.list(appIdOf(request), actingUserId(request))),
+  );
+
+  app.get(
+    '/me/prefs',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'My preferences, as one object keyed by preference key',
+        response: { 200: PrefMapResponse },
+      },
+    },
+    async (request) => ok(await prefs.map(appIdOf(request), actingUserId(request))),
   );
 
   app.post(

@@ -6,6 +6,8 @@ export const PrefKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxL
 const Pref = Type.Object({ key: Type.String(), data: Type.Unknown() }, { title: 'Preference' });
 export const PrefResponse = Envelope(Pref);
 export const PrefListResponse = Envelope(Type.Array(Pref));
+/** `GET /me/prefs` ([hist] 3.4): the same preferences as one object keyed by preference key. */
+export const PrefMapResponse = Envelope(Type.Record(Type.String(), Type.Unknown(), { title: 'PreferenceMap' }));
 export const PrefKeyResponse = Envelope(Type.Object({ key: Type.String() }));
 
 export const RoomPrefParams = Type.Object({ room: Type.String({ minLength: 1 }) });

@@ -23,6 +23,12 @@ export class PrefsService {
     return this.deps.repository.list(appId, userId);
   }
 
+  /** The map form ([hist] 3.4 `GET /me/prefs`): key → value. */
+  async map(appId: string, userId: string): Promise<Record<string, unknown>> {
+    const entries = await this.deps.repository.list(appId, userId);
+    return Object.fromEntries(entries.map(({ key, data }) => [key, data]));
+  }
+
   async set(appId: string, userId: string, key: string, data: unknown): Promise<UserPref> {
     if (Buffer.byteLength(JSON.stringify(data) ?? '') > MAX_PREF_BYTES)
       throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);

@@ -211,6 +211,7 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   ),
 
   'GET /me/pref': op('listMyPreferences', "The caller's preferences, each a key with a JSON value."),
+  'GET /me/prefs': op('getMyPreferenceMap', "The caller's preferences as one object: each key names its JSON value."),
   'POST /me/pref/{key}': op(
     'setMyPreference',
     'Stores the body as the value of the key, replacing any previous value.',
