@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { badRequest, insufficient } from '../../helpers/errors.js';
+import { expectBody, expectOk } from '../../helpers/expect.js';
+
+/** `GET /me/prefs` ([hist] 3.4): the caller's preferences as one object keyed by preference key. */
+describe('GET /me/prefs', () => {
+  let t: TestApp;
+  let pia: string;
+  let ray: string;
+  beforeAll(async () => {
+    t = await buildTestApp();
+    pia = await t.createUser('pia');
+    ray = await t.createUser('ray');
+  });
+  afterAll(() => t.close());
+
+  const folders = { foo: 'bar', folders: { 'folder 1': { rooms: ['aaabbb', 'cccddd'] } } };
+
+  it('answers {} when there are none, then every key with its value, as the list form holds them', async () => {
+    expect((await t.asUser(pia, 'GET', '/me/prefs')).json()).toStrictEqual({ RC: 0, RM: 'OK', result: {} });
+    expectOk(await t.asUser(pia, 'POST', '/me/pref/demokey', folders));
+    expectOk(await t.asUser(pia, 'POST', '/me/pref/theme', { mode: 'dark' }));
+    // Keys an object must not treat specially are plain keys here.
+    expectOk(await t.asUser(pia, 'POST', '/me/pref/__proto__', { polluted: true }));
+    const map = expectOk(await t.asUser(pia, 'GET', '/me/prefs'));
+    expect(map).toStrictEqual({ demokey: folders, theme: { mode: 'dark' }, ['__proto__']: { polluted: true } });
+    expect(Object.keys(map).sort()).toStrictEqual(['__proto__', 'demokey', 'theme']);
+    const list = expectOk(await t.asUser(pia, 'GET', '/me/pref')) as Array<{ key: string; data: unknown }>;
+    expect(Object.fromEntries(list.map(({ key, data }) => [key, data]))).toStrictEqual(map);
+
+    expectOk(await t.asUser(pia, 'DELETE', '/me/pref/theme'));
+    expectOk(await t.asUser(pia, 'DELETE', '/me/pref/__proto__'));
+    expect(expectOk(await t.asUser(pia, 'GET', '/me/prefs'))).toStrictEqual({ demokey: folders });
+  });
+
+  it("shows only the caller's own; the API key reads the user IM-CLIENT-ID names", async () => {
+    expect(expectOk(await t.asUser(ray, 'GET', '/me/prefs'))).toStrictEqual({});
+    expect(expectOk(await t.admin('GET', '/me/prefs', undefined, { 'im-client-id': 'pia' }))).toStrictEqual({
+      demokey: folders,
+    });
+    expectBody(await t.admin('GET', '/me/prefs'), 400, badRequest('IM-CLIENT-ID header is required with IM-API-KEY'));
+  });
+
+  it("refuses another user's map, and no token", async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/me/prefs',
+      headers: { 'im-client-key': t.clientKey, 'im-authorization': ray, 'im-client-id': 'pia' },
+    });
+    expectBody(response, 403, insufficient('IM-CLIENT-ID does not match the user of the token'));
+    expect(response.body).not.toContain('folder 1');
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/me/prefs', headers: { 'im-client-key': t.clientKey } })).statusCode,
+    ).toBe(401);
+  });
+});
