@@ -23,6 +23,13 @@ export class PrefsService {
     return this.deps.repository.list(appId, userId);
   }
 
+  /** One preference (`GET /me/pref?key=`, [hist] 3.4); an unknown key is a 404. */
+  async get(appId: string, userId: string, key: string): Promise<UserPref> {
+    const pref = await this.deps.repository.find(appId, userId, key);
+    if (!pref) throw new AppError('NOT_FOUND', 'No such preference');
+    return pref;
+  }
+
   /** The map form ([hist] 3.4 `GET /me/prefs`): key → value. */
   async map(appId: string, userId: string): Promise<Record<string, unknown>> {
     const entries = await this.deps.repository.list(appId, userId);

@@ -210,7 +210,11 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     ['MUTE_CLIENT_NOT_FOUND', 'ROOM_NOT_FOUND', 'ROOM_NOT_MUTED'],
   ),
 
-  'GET /me/pref': op('listMyPreferences', "The caller's preferences, each a key with a JSON value."),
+  'GET /me/pref': op(
+    'listMyPreferences',
+    "The caller's preferences, each a key with a JSON value; with `key`, only that one (404 when absent).",
+    ['NOT_FOUND'],
+  ),
   'GET /me/prefs': op('getMyPreferenceMap', "The caller's preferences as one object: each key names its JSON value."),
   'POST /me/pref/{key}': op(
     'setMyPreference',

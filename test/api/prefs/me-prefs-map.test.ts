@@ -3,7 +3,10 @@ import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
 import { badRequest, insufficient } from '../../helpers/errors.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
 
-/** `GET /me/prefs` ([hist] 3.4): the caller's preferences as one object keyed by preference key. */
+/**
+ * `GET /me/prefs` ([hist] 3.4): the caller's preferences as one object keyed by preference key; and
+ * `GET /me/pref?key=`: that one `{key, data}` entry instead of the list.
+ */
 describe('GET /me/prefs', () => {
   let t: TestApp;
   let pia: string;
@@ -40,6 +43,26 @@ describe('GET /me/prefs', () => {
       demokey: folders,
     });
     expectBody(await t.admin('GET', '/me/prefs'), 400, badRequest('IM-CLIENT-ID header is required with IM-API-KEY'));
+  });
+
+  it('GET /me/pref?key= answers the one entry, 404 NOT_FOUND for a key the caller does not have', async () => {
+    expect((await t.asUser(pia, 'GET', '/me/pref?key=demokey')).json()).toStrictEqual({
+      RC: 0,
+      RM: 'OK',
+      result: { key: 'demokey', data: folders },
+    });
+    const absent = { RC: 404, RM: 'Not Found', error: { code: 'NOT_FOUND', message: 'No such preference' } };
+    expectBody(await t.asUser(pia, 'GET', '/me/pref?key=theme'), 404, absent);
+    // Pia's key is not ray's.
+    expectBody(await t.asUser(ray, 'GET', '/me/pref?key=demokey'), 404, absent);
+    expect(expectOk(await t.admin('GET', '/me/pref?key=demokey', undefined, { 'im-client-id': 'pia' }))).toStrictEqual({
+      key: 'demokey',
+      data: folders,
+    });
+    expect((await t.asUser(pia, 'GET', '/me/pref?key=')).statusCode).toBe(400);
+    expect((await t.asUser(pia, 'GET', `/me/pref?key=${'k'.repeat(129)}`)).statusCode).toBe(400);
+    // Without key, still the list.
+    expect(expectOk(await t.asUser(pia, 'GET', '/me/pref'))).toStrictEqual([{ key: 'demokey', data: folders }]);
   });
 
   it("refuses another user's map, and no token", async () => {
