@@ -824,7 +824,14 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       ),
     ],
     'DELETE /me/pref/:key': [
-      refuse("bob's key (she has none of that name)", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NO_SUCH),
+      // She has none of that name: nothing to delete (idempotent, [hist] 14 item 16); bob's stays (the snapshot).
+      {
+        what: "bob's key",
+        method: 'DELETE',
+        url: `/me/pref/${B_PREF_KEYS[1]}`,
+        body: {},
+        check: (result) => expect(result).toStrictEqual({ key: B_PREF_KEYS[1] }),
+      },
       asUserNamed(BOB, refuse("bob's key", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NOT_ALLOWED)),
       asUserNamed(BOB, refuse("bob's other key", 'DELETE', `/me/pref/${B_PREF_KEYS[0]}`, {}, NOT_ALLOWED)),
     ],

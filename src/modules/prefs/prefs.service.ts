@@ -47,9 +47,10 @@ export class PrefsService {
     return { key, data };
   }
 
+  /** Idempotent ([hist] 14 item 16): an absent key is no error, and only a removal is pushed. */
   async delete(appId: string, userId: string, key: string): Promise<{ key: string }> {
-    if (!(await this.deps.repository.delete(appId, userId, key))) throw new AppError('NOT_FOUND', 'No such preference');
-    this.deps.bus.publish('user.pref', { appId, userId, key });
+    if (await this.deps.repository.delete(appId, userId, key))
+      this.deps.bus.publish('user.pref', { appId, userId, key });
     return { key };
   }
 }

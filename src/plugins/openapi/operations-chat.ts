@@ -220,7 +220,10 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'setMyPreference',
     'Stores the body as the value of the key, replacing any previous value.',
   ),
-  'DELETE /me/pref/{key}': op('deleteMyPreference', 'Removes the key from the caller’s preferences.', ['NOT_FOUND']),
+  'DELETE /me/pref/{key}': op(
+    'deleteMyPreference',
+    'Removes the key from the caller’s preferences; a key they do not have is no error (nothing is pushed then).',
+  ),
   'POST /roomPrefs/{room}': op(
     'setRoomPreferences',
     "Merges the fields sent into the caller's preferences for the room; they come back as the room's `pref`.",

@@ -65,6 +65,25 @@ describe('GET /me/prefs', () => {
     expect(expectOk(await t.asUser(pia, 'GET', '/me/pref'))).toStrictEqual([{ key: 'demokey', data: folders }]);
   });
 
+  it("DELETE /me/pref/:key is idempotent ([hist] 14 item 16), and never reaches another app's user", async () => {
+    expectOk(await t.asUser(ray, 'POST', '/me/pref/shared', { mine: 'ray' }));
+    expect(expectOk(await t.asUser(ray, 'DELETE', '/me/pref/shared'))).toStrictEqual({ key: 'shared' });
+    expect(expectOk(await t.asUser(ray, 'DELETE', '/me/pref/shared'))).toStrictEqual({ key: 'shared' });
+    expect(expectOk(await t.asUser(ray, 'GET', '/me/prefs'))).toStrictEqual({});
+
+    const other = await t.services.apps.create('Other app', 'other-prefs-app');
+    const otherKey = (await t.services.keys.create(other.id, { name: 'other' }, 'test')).secret;
+    const asOther = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      t.admin(method, url, body, { 'im-api-key': otherKey, 'im-client-id': 'zed' });
+    expectOk(await asOther('POST', '/admin/clients', { _id: 'zed', nickname: 'Zed' }));
+    expectOk(await asOther('POST', '/me/pref/shared', { mine: 'zed' }));
+    // App 1's key naming app 2's user: nothing of app 2's is seen or removed.
+    const naming = { 'im-client-id': 'zed' };
+    expect(expectOk(await t.admin('GET', '/me/prefs', undefined, naming))).toStrictEqual({});
+    expect(expectOk(await t.admin('DELETE', '/me/pref/shared', {}, naming))).toStrictEqual({ key: 'shared' });
+    expect(expectOk(await asOther('GET', '/me/prefs'))).toStrictEqual({ shared: { mine: 'zed' } });
+  });
+
   it("refuses another user's map, and no token", async () => {
     const response = await t.app.inject({
       method: 'GET',
