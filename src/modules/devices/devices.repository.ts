@@ -13,30 +13,44 @@ export interface PushDevice {
 export class DevicesRepository {
   constructor(private readonly storage: Storage) {}
 
-  /** Registers a device token for a user; a token registered before by someone else moves to them. */
+  /**
+   * Registers a device token for a user; a token registered before by someone else moves to them, and
+   * the user's earlier token of this type on this device ID is replaced ([hist] 3.3: push tokens rotate).
+   */
   async subscribe(
     appId: string,
     userId: string,
     device: { type: string; token: string; deviceId: string | null },
     now = Date.now(),
   ): Promise<void> {
-    await this.storage.db
-      .insertInto('push_devices')
-      .values({
-        app_id: appId,
-        type: device.type,
-        token: device.token,
-        user_id: userId,
-        device_id: device.deviceId,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['app_id', 'type', 'token'])
-          .doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }),
-      )
-      .execute();
+    await this.storage.db.transaction().execute(async (tx) => {
+      if (device.deviceId !== null)
+        await tx
+          .deleteFrom('push_devices')
+          .where('app_id', '=', appId)
+          .where('user_id', '=', userId)
+          .where('type', '=', device.type)
+          .where('device_id', '=', device.deviceId)
+          .where('token', '!=', device.token)
+          .execute();
+      await tx
+        .insertInto('push_devices')
+        .values({
+          app_id: appId,
+          type: device.type,
+          token: device.token,
+          user_id: userId,
+          device_id: device.deviceId,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['app_id', 'type', 'token'])
+            .doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }),
+        )
+        .execute();
+    });
   }
 
   /** Removes a user's registrations of a type, by device id, else by token (all of that type when neither is given). */

@@ -82,6 +82,21 @@ describe('POST /me/subscribe and /me/unsubscribe', () => {
     expect((await t.asUser(alice, 'POST', '/me/subscribe', { type: 'web' })).statusCode).toBe(400);
   });
 
+  it("replaces the user's token of a type on the same deviceId, not another type's or another user's", async () => {
+    const gus = await t.createUser('gus');
+    const hal = await t.createUser('hal');
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-old', deviceId: 'pad' }));
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'ios-voip', token: 'gus-voip', deviceId: 'pad' }));
+    expectOk(await t.asUser(hal, 'POST', '/me/subscribe', { type: 'fcm', token: 'hal-pad', deviceId: 'pad' }));
+    // The push token rotated on gus's device.
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-new', deviceId: 'pad' }));
+    expect((await devicesOf('gus')).sort()).toStrictEqual(['fcm:gus-new:pad', 'ios-voip:gus-voip:pad']);
+    expect(await devicesOf('hal')).toStrictEqual(['fcm:hal-pad:pad']);
+    // The same token again changes nothing.
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-new', deviceId: 'pad' }));
+    expect((await devicesOf('gus')).sort()).toStrictEqual(['fcm:gus-new:pad', 'ios-voip:gus-voip:pad']);
+  });
+
   it('forgets the devices of a deleted user', async () => {
     const carol = await t.createUser('carol');
     expectOk(await t.asUser(carol, 'POST', '/me/subscribe', { type: 'web', token: 'carol-web' }));
