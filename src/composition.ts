@@ -121,6 +121,10 @@ export function composeModules(
     tokenTtlDays: config.tokenTtlDays,
     sandbox: config.sandbox,
     groupRooms: { seedGroupUsers: (...args) => chat.members.seedGroupUsers(...args) },
+    sessionDevices: {
+      forgetDevice: (...args) => devices.devices.forgetDevice(...args),
+      forgetOtherDevices: (...args) => devices.devices.forgetOtherDevices(...args),
+    },
   });
   const appConfig = createConfigModule({ storage, bus });
   const files = createFilesModule({

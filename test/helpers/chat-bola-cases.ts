@@ -824,7 +824,14 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       ),
     ],
     'DELETE /me/pref/:key': [
-      refuse("bob's key (she has none of that name)", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NO_SUCH),
+      // She has none of that name: nothing to delete (idempotent, [hist] 14 item 16); bob's stays (the snapshot).
+      {
+        what: "bob's key",
+        method: 'DELETE',
+        url: `/me/pref/${B_PREF_KEYS[1]}`,
+        body: {},
+        check: (result) => expect(result).toStrictEqual({ key: B_PREF_KEYS[1] }),
+      },
       asUserNamed(BOB, refuse("bob's key", 'DELETE', `/me/pref/${B_PREF_KEYS[1]}`, {}, NOT_ALLOWED)),
       asUserNamed(BOB, refuse("bob's other key", 'DELETE', `/me/pref/${B_PREF_KEYS[0]}`, {}, NOT_ALLOWED)),
     ],
@@ -1011,21 +1018,21 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         method: 'POST',
         url: '/me/unsubscribe',
         body: { type: 'fcm', token: B_DEVICE, clientId: BOB },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0, n: 0, ok: 1 }),
       },
       {
         what: "every device of bob's type, by clientId",
         method: 'POST',
         url: '/me/unsubscribe',
         body: { type: 'ios', clientId: BOB },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0, n: 0, ok: 1 }),
       },
       {
         what: "app 2's user's device",
         method: 'POST',
         url: '/me/unsubscribe',
         body: { type: 'fcm', token: X_DEVICE, clientId: XAVIER },
-        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0 }),
+        check: (result) => expect(result).toStrictEqual({ client: ALICE, removed: 0, n: 0, ok: 1 }),
       },
       asUserNamed(BOB, refuse("bob's devices as bob", 'POST', '/me/unsubscribe', { type: 'ios' }, NOT_ALLOWED)),
     ],
@@ -1038,6 +1045,60 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       },
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
+    ],
+    // Issue 14, sessions and me ([hist] 2.3, 2.4, 3.2, 3.4). Alice's token must outlive the matrix:
+    // her own logout is refused by naming someone else, or run as logout-others (her only token stays).
+    'POST /me/logout': [
+      asUserNamed(BOB, refuse("bob's session", 'POST', '/me/logout', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's session", 'POST', '/me/logout', undefined, NOT_ALLOWED)),
+      {
+        ...asUserNamed(BOB, refuse("bob's phone, by its device id", 'POST', '/me/logout', undefined, NOT_ALLOWED)),
+        headers: { 'im-client-id': BOB, 'im-device-id': 'bob-phone' },
+      },
+    ],
+    'POST /me/logout-others': [
+      {
+        what: "her other sessions, from bob's device id (bob's registrations stay)",
+        method: 'POST',
+        url: '/me/logout-others',
+        headers: { 'im-device-id': 'bob-phone' },
+        check: (result) => expect(result).toStrictEqual({ data: [] }),
+      },
+      asUserNamed(BOB, refuse("bob's other sessions", 'POST', '/me/logout-others', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's sessions", 'POST', '/me/logout-others', undefined, NOT_ALLOWED)),
+    ],
+    'POST /me/notification/enable': [
+      {
+        what: 'her own notifications',
+        method: 'POST',
+        url: '/me/notification/enable',
+        check: (result) => expect(result).toMatchObject({ _id: ALICE, notificationEnabled: true }),
+      },
+      asUserNamed(BOB, refuse("bob's notifications", 'POST', '/me/notification/enable', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's", 'POST', '/me/notification/enable', undefined, NOT_ALLOWED)),
+    ],
+    'POST /me/notification/disable': [
+      {
+        what: 'her own notifications',
+        method: 'POST',
+        url: '/me/notification/disable',
+        check: (result) => expect(result).toMatchObject({ _id: ALICE, notificationEnabled: false }),
+      },
+      asUserNamed(BOB, refuse("bob's notifications", 'POST', '/me/notification/disable', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's", 'POST', '/me/notification/disable', undefined, NOT_ALLOWED)),
+    ],
+    'GET /me/prefs': [
+      {
+        what: 'her own preferences, as a map',
+        method: 'GET',
+        url: '/me/prefs',
+        check: (result) => {
+          expect(Object.keys(result).length).toBeGreaterThan(0);
+          for (const [key, data] of Object.entries(result)) expect(data, key).toStrictEqual(ALICE_PREF);
+        },
+      },
+      asUserNamed(BOB, refuse("bob's preferences", 'GET', '/me/prefs', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's preferences", 'GET', '/me/prefs', undefined, NOT_ALLOWED)),
     ],
   };
 }

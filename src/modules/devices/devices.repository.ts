@@ -13,33 +13,47 @@ export interface PushDevice {
 export class DevicesRepository {
   constructor(private readonly storage: Storage) {}
 
-  /** Registers a device token for a user; a token registered before by someone else moves to them. */
+  /**
+   * Registers a device token for a user; a token registered before by someone else moves to them, and
+   * the user's earlier token of this type on this device ID is replaced ([hist] 3.3: push tokens rotate).
+   */
   async subscribe(
     appId: string,
     userId: string,
     device: { type: string; token: string; deviceId: string | null },
     now = Date.now(),
   ): Promise<void> {
-    await this.storage.db
-      .insertInto('push_devices')
-      .values({
-        app_id: appId,
-        type: device.type,
-        token: device.token,
-        user_id: userId,
-        device_id: device.deviceId,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['app_id', 'type', 'token'])
-          .doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }),
-      )
-      .execute();
+    await this.storage.db.transaction().execute(async (tx) => {
+      if (device.deviceId !== null)
+        await tx
+          .deleteFrom('push_devices')
+          .where('app_id', '=', appId)
+          .where('user_id', '=', userId)
+          .where('type', '=', device.type)
+          .where('device_id', '=', device.deviceId)
+          .where('token', '!=', device.token)
+          .execute();
+      await tx
+        .insertInto('push_devices')
+        .values({
+          app_id: appId,
+          type: device.type,
+          token: device.token,
+          user_id: userId,
+          device_id: device.deviceId,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['app_id', 'type', 'token'])
+            .doUpdateSet({ user_id: userId, device_id: device.deviceId, updated_at: now }),
+        )
+        .execute();
+    });
   }
 
-  /** Removes a user's registrations of a type, by token or device id (all of that type when neither is given). */
+  /** Removes a user's registrations of a type, by device id, else by token (all of that type when neither is given). */
   async unsubscribe(
     appId: string,
     userId: string,
@@ -50,8 +64,19 @@ export class DevicesRepository {
       .where('app_id', '=', appId)
       .where('user_id', '=', userId)
       .where('type', '=', filter.type);
-    if (filter.token !== undefined) query = query.where('token', '=', filter.token);
+    // [hist] 3.3: by device ID, else by token.
     if (filter.deviceId !== undefined) query = query.where('device_id', '=', filter.deviceId);
+    else if (filter.token !== undefined) query = query.where('token', '=', filter.token);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
+  }
+
+  /** Removes a user's registrations bound to `deviceId`, or (`others`) all but those. */
+  async forgetDevices(appId: string, userId: string, deviceId: string, which: 'this' | 'others'): Promise<number> {
+    let query = this.storage.db.deleteFrom('push_devices').where('app_id', '=', appId).where('user_id', '=', userId);
+    query =
+      which === 'this'
+        ? query.where('device_id', '=', deviceId)
+        : query.where((eb) => eb.or([eb('device_id', 'is', null), eb('device_id', '!=', deviceId)]));
     return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 

@@ -27,4 +27,11 @@ export const SubscribeReply = Envelope(
   Type.Object({ client: Type.String(), type: Type.String(), deviceId: Type.Union([Type.String(), Type.Null()]) }),
 );
 
-export const UnsubscribeReply = Envelope(Type.Object({ client: Type.String(), removed: Type.Integer() }));
+export const UnsubscribeReply = Envelope(
+  Type.Object({
+    client: Type.String(),
+    removed: Type.Integer(),
+    n: Type.Integer({ description: 'Registrations removed (IMKIT’s storage result; same as `removed`)' }),
+    ok: Type.Literal(1),
+  }),
+);

@@ -34,13 +34,25 @@ export class DevicesService {
     return { client: userId, type: device.type, deviceId: device.deviceId };
   }
 
-  /** Removes a user's registrations of a type, by token or device id (all of that type when neither is given). */
+  /** Removes a user's registrations of a type, by device id, else by token (all of that type when neither is given). */
   async unsubscribe(
     appId: string,
     userId: string,
     filter: { type: string; token?: string; deviceId?: string },
-  ): Promise<{ client: string; removed: number }> {
-    return { client: userId, removed: await this.repository.unsubscribe(appId, userId, filter) };
+  ): Promise<{ client: string; removed: number; n: number; ok: 1 }> {
+    const removed = await this.repository.unsubscribe(appId, userId, filter);
+    // `n`, `ok`: the storage result IMKIT answered ([hist] 3.3); `removed` is the same count.
+    return { client: userId, removed, n: removed, ok: 1 };
+  }
+
+  /** Logout ([hist] 2.3): the user's registrations bound to this device ID; how many were removed. */
+  forgetDevice(appId: string, userId: string, deviceId: string): Promise<number> {
+    return this.repository.forgetDevices(appId, userId, deviceId, 'this');
+  }
+
+  /** Logout of the other devices ([hist] 2.4): every registration of the user not bound to this device ID. */
+  forgetOtherDevices(appId: string, userId: string, deviceId: string): Promise<number> {
+    return this.repository.forgetDevices(appId, userId, deviceId, 'others');
   }
 
   /** Whether any user of the app has a device. */

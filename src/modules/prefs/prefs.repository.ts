@@ -20,6 +20,17 @@ export class PrefsRepository {
     return rows.map((row) => ({ key: row.key, data: JSON.parse(row.data) as unknown }));
   }
 
+  async find(appId: string, userId: string, key: string): Promise<UserPref | undefined> {
+    const row = await this.storage.db
+      .selectFrom('user_prefs')
+      .select(['key', 'data'])
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row && { key: row.key, data: JSON.parse(row.data) as unknown };
+  }
+
   async set(appId: string, userId: string, key: string, data: unknown, now = Date.now()): Promise<void> {
     const text = JSON.stringify(data);
     await this.storage.db

@@ -5,7 +5,9 @@ import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import {
   PrefKeyParams,
   PrefKeyResponse,
+  PrefListQuery,
   PrefListResponse,
+  PrefMapResponse,
   PrefResponse,
   RoomPrefBody,
   RoomPrefParams,
@@ -27,9 +29,32 @@ export const prefsRoutes: FastifyPluginAsyncTypebox<{ prefs: PrefsService; roomP
     '/me/pref',
     {
       config: read,
-      schema: { tags, summary: 'My preferences, as {key, data} entries', response: { 200: PrefListResponse } },
+      schema: {
+        tags,
+        summary: 'My preferences, as {key, data} entries; with `key`, that one entry',
+        querystring: PrefListQuery,
+        response: { 200: PrefListResponse },
+      },
     },
-    async (request) => ok(await prefs.list(appIdOf(request), actingUserId(request))),
+    async (request) => {
+      const { key } = request.query;
+      const appId = appIdOf(request);
+      const userId = actingUserId(request);
+      return ok(key === undefined ? await prefs.list(appId, userId) : await prefs.get(appId, userId, key));
+    },
+  );
+
+  app.get(
+    '/me/prefs',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'My preferences, as one object keyed by preference key',
+        response: { 200: PrefMapResponse },
+      },
+    },
+    async (request) => ok(await prefs.map(appIdOf(request), actingUserId(request))),
   );
 
   app.post(

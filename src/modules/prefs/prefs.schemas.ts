@@ -5,7 +5,11 @@ export const PrefKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxL
 
 const Pref = Type.Object({ key: Type.String(), data: Type.Unknown() }, { title: 'Preference' });
 export const PrefResponse = Envelope(Pref);
-export const PrefListResponse = Envelope(Type.Array(Pref));
+export const PrefListResponse = Envelope(Type.Union([Type.Array(Pref), Pref]));
+/** `?key=` ([hist] 3.4): that one preference instead of the list. */
+export const PrefListQuery = Type.Object({ key: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) });
+/** `GET /me/prefs` ([hist] 3.4): the same preferences as one object keyed by preference key. */
+export const PrefMapResponse = Envelope(Type.Record(Type.String(), Type.Unknown(), { title: 'PreferenceMap' }));
 export const PrefKeyResponse = Envelope(Type.Object({ key: Type.String() }));
 
 export const RoomPrefParams = Type.Object({ room: Type.String({ minLength: 1 }) });

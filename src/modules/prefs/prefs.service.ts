@@ -23,6 +23,19 @@ export class PrefsService {
     return this.deps.repository.list(appId, userId);
   }
 
+  /** One preference (`GET /me/pref?key=`, [hist] 3.4); an unknown key is a 404. */
+  async get(appId: string, userId: string, key: string): Promise<UserPref> {
+    const pref = await this.deps.repository.find(appId, userId, key);
+    if (!pref) throw new AppError('NOT_FOUND', 'No such preference');
+    return pref;
+  }
+
+  /** The map form ([hist] 3.4 `GET /me/prefs`): key → value. */
+  async map(appId: string, userId: string): Promise<Record<string, unknown>> {
+    const entries = await this.deps.repository.list(appId, userId);
+    return Object.fromEntries(entries.map(({ key, data }) => [key, data]));
+  }
+
   async set(appId: string, userId: string, key: string, data: unknown): Promise<UserPref> {
     if (Buffer.byteLength(JSON.stringify(data) ?? '') > MAX_PREF_BYTES)
       throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
@@ -34,9 +47,10 @@ export class PrefsService {
     return { key, data };
   }
 
+  /** Idempotent ([hist] 14 item 16): an absent key is no error, and only a removal is pushed. */
   async delete(appId: string, userId: string, key: string): Promise<{ key: string }> {
-    if (!(await this.deps.repository.delete(appId, userId, key))) throw new AppError('NOT_FOUND', 'No such preference');
-    this.deps.bus.publish('user.pref', { appId, userId, key });
+    if (await this.deps.repository.delete(appId, userId, key))
+      this.deps.bus.publish('user.pref', { appId, userId, key });
     return { key };
   }
 }

@@ -6,6 +6,8 @@ import type { Db } from '../../storage/transaction.js';
 import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import { groupsRoutes } from './groups.routes.js';
 import { sandboxRoutes } from './sandbox.routes.js';
+import { sessionsRoutes } from './sessions.routes.js';
+import { type SessionDevicesPort, SessionsService } from './sessions.service.js';
 import { SandboxSignIn } from './sandbox.service.js';
 import { GroupsService, type GroupRoomsPort } from './groups.service.js';
 import { UserTokenVerifier } from './token-verifier.js';
@@ -18,6 +20,7 @@ import { usersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
 
 export type { GroupRoomsPort } from './groups.service.js';
+export type { SessionDevicesPort } from './sessions.service.js';
 export type { GroupsService } from './groups.service.js';
 export type { TokenCheck, UserTokenVerifier } from './token-verifier.js';
 export type { UserListCache } from './user-list-cache.js';
@@ -79,6 +82,8 @@ export interface UsersModuleDeps {
   groupRooms: GroupRoomsPort;
   /** PARLEY_SANDBOX: the client key alone may sign in as any user (`POST /auths/sign`). */
   sandbox: boolean;
+  /** The push registrations a logout removes (`IM-Device-ID`, [hist] 2.3). */
+  sessionDevices: SessionDevicesPort;
 }
 
 export interface UsersModule {
@@ -89,7 +94,10 @@ export interface UsersModule {
   /** Serialized pages of `GET /admin/clients`. */
   userListCache: UserListCache;
   directory: UserDirectory & UserActivity;
-  /** `/admin/clients…`, `/admin/clients/:id/token`, `/admin/groups…`, `/me`, `/auths/sign…`. */
+  /**
+   * `/admin/clients…`, `/admin/clients/:id/token`, `/admin/groups…`, `/me`, `/me/logout…`,
+   * `/me/notification/…`, `/auths/sign…`.
+   */
   routes: FastifyPluginAsync;
 }
 
@@ -111,6 +119,10 @@ export function createUsersModule(deps: UsersModuleDeps): UsersModule {
       bindRoutes(usersRoutes, { users, userListCache }),
       bindRoutes(tokensRoutes, { users }),
       bindRoutes(groupsRoutes, { groups }),
+      bindRoutes(sessionsRoutes, {
+        sessions: new SessionsService({ users: repository, tokens, devices: deps.sessionDevices }),
+        users,
+      }),
       bindRoutes(sandboxRoutes, {
         signIn: new SandboxSignIn({ users, directory: repository, enabled: deps.sandbox }),
       }),

@@ -126,6 +126,11 @@ export class TokensService {
     return revoked;
   }
 
+  /** Removes these tokens; the caller announces them (`announceRevoked`) once its transaction committed. */
+  remove(appId: string, ids: readonly string[], db: Transaction<Database>): Promise<void> {
+    return this.deps.tokens.deleteByIds(appId, ids, db);
+  }
+
   listForUser(appId: string, userId: string, db?: Transaction<Database>): Promise<UserToken[]> {
     return this.deps.tokens.listForUser(appId, userId, db);
   }

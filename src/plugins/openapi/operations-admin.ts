@@ -83,6 +83,29 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     "Changes the calling user's own profile; other top-level fields are stored as custom fields.",
   ),
   'GET /me': op('getMe', 'The user the token belongs to.', ['CLIENT_NOT_FOUND']),
+  'POST /me/logout': op(
+    'logOut',
+    'Revokes the token of the request and closes its sockets; with `IM-Device-ID`, also removes the push ' +
+      'registrations of that device. Needs a user token.',
+    ['INVALID_REQUEST'],
+  ),
+  'POST /me/logout-others': op(
+    'logOutOtherSessions',
+    "Revokes the caller's other tokens and closes their sockets; with `IM-Device-ID`, also removes the push " +
+      'registrations of every other device. Needs a user token.',
+    ['INVALID_REQUEST'],
+  ),
+  'POST /me/notification/enable': op(
+    'enableMyNotifications',
+    "Sets the caller's `notificationEnabled`: new messages are pushed to their devices again.",
+    ['CLIENT_NOT_FOUND'],
+  ),
+  'POST /me/notification/disable': op(
+    'disableMyNotifications',
+    'Clears the caller’s `notificationEnabled`: no automatic message pushes reach their devices; ' +
+      '`POST /push/push2clients` still does.',
+    ['CLIENT_NOT_FOUND'],
+  ),
   'PUT /admin/clients/{client_id}/token': op(
     'bindUserToken',
     'Binds a token of your own (e.g. from your identity provider) to the user, with an optional expiry.',

@@ -210,12 +210,20 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     ['MUTE_CLIENT_NOT_FOUND', 'ROOM_NOT_FOUND', 'ROOM_NOT_MUTED'],
   ),
 
-  'GET /me/pref': op('listMyPreferences', "The caller's preferences, each a key with a JSON value."),
+  'GET /me/pref': op(
+    'listMyPreferences',
+    "The caller's preferences, each a key with a JSON value; with `key`, only that one (404 when absent).",
+    ['NOT_FOUND'],
+  ),
+  'GET /me/prefs': op('getMyPreferenceMap', "The caller's preferences as one object: each key names its JSON value."),
   'POST /me/pref/{key}': op(
     'setMyPreference',
     'Stores the body as the value of the key, replacing any previous value.',
   ),
-  'DELETE /me/pref/{key}': op('deleteMyPreference', 'Removes the key from the caller’s preferences.', ['NOT_FOUND']),
+  'DELETE /me/pref/{key}': op(
+    'deleteMyPreference',
+    'Removes the key from the caller’s preferences; a key they do not have is no error (nothing is pushed then).',
+  ),
   'POST /roomPrefs/{room}': op(
     'setRoomPreferences',
     "Merges the fields sent into the caller's preferences for the room; they come back as the room's `pref`.",

@@ -39,8 +39,36 @@ describe('POST /me/subscribe and /me/unsubscribe', () => {
     expect(await devicesOf('bob')).toStrictEqual(['web:fcm-1:null']);
     expect(
       expectOk(await t.asUser(alice, 'POST', '/me/unsubscribe', { type: 'ios', deviceId: 'phone' })),
-    ).toStrictEqual({ client: 'alice', removed: 1 });
+    ).toStrictEqual({ client: 'alice', removed: 1, n: 1, ok: 1 });
     expect(await devicesOf('alice')).toStrictEqual([]);
+  });
+
+  it('unregisters by deviceId before token ([hist] 3.3, 14 item 11), and answers {n, ok} with the count', async () => {
+    const dora = await t.createUser('dora');
+    expectOk(await t.asUser(dora, 'POST', '/me/subscribe', { type: 'fcm', token: 'dora-a', deviceId: 'tablet' }));
+    expectOk(await t.asUser(dora, 'POST', '/me/subscribe', { type: 'fcm', token: 'dora-b', deviceId: 'phone' }));
+    expectOk(await t.asUser(dora, 'POST', '/me/subscribe', { type: 'fcm', token: 'dora-c' }));
+    // The page's form, {type, deviceId}: the device's registration goes, whatever token comes along.
+    const byDevice = await t.asUser(dora, 'POST', '/me/unsubscribe', {
+      type: 'fcm',
+      deviceId: 'tablet',
+      token: 'dora-b',
+    });
+    expect(byDevice.json()).toStrictEqual({ RC: 0, RM: 'OK', result: { client: 'dora', removed: 1, n: 1, ok: 1 } });
+    expect((await devicesOf('dora')).sort()).toStrictEqual(['fcm:dora-b:phone', 'fcm:dora-c:null']);
+    // The SDKs' form, {type, token}.
+    expect(expectOk(await t.asUser(dora, 'POST', '/me/unsubscribe', { type: 'fcm', token: 'dora-c' }))).toMatchObject({
+      n: 1,
+      ok: 1,
+    });
+    // A device of another type is not touched; nothing matched is n: 0.
+    expect(expectOk(await t.asUser(dora, 'POST', '/me/unsubscribe', { type: 'web', deviceId: 'phone' }))).toMatchObject(
+      { n: 0, ok: 1 },
+    );
+    expect(await devicesOf('dora')).toStrictEqual(['fcm:dora-b:phone']);
+    // Neither: every registration of the type.
+    expect(expectOk(await t.asUser(dora, 'POST', '/me/unsubscribe', { type: 'fcm' }))).toMatchObject({ n: 1 });
+    expect(await devicesOf('dora')).toStrictEqual([]);
   });
 
   it('lets the API key register for a user named by clientId, and refuses bad input with 400', async () => {
@@ -52,6 +80,21 @@ describe('POST /me/subscribe and /me/unsubscribe', () => {
     expect((await t.admin('POST', '/me/subscribe', { type: 'android', token: 'x' })).statusCode).toBe(400);
     expect((await t.asUser(alice, 'POST', '/me/subscribe', { type: 'pager', token: 'x' })).statusCode).toBe(400);
     expect((await t.asUser(alice, 'POST', '/me/subscribe', { type: 'web' })).statusCode).toBe(400);
+  });
+
+  it("replaces the user's token of a type on the same deviceId, not another type's or another user's", async () => {
+    const gus = await t.createUser('gus');
+    const hal = await t.createUser('hal');
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-old', deviceId: 'pad' }));
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'ios-voip', token: 'gus-voip', deviceId: 'pad' }));
+    expectOk(await t.asUser(hal, 'POST', '/me/subscribe', { type: 'fcm', token: 'hal-pad', deviceId: 'pad' }));
+    // The push token rotated on gus's device.
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-new', deviceId: 'pad' }));
+    expect((await devicesOf('gus')).sort()).toStrictEqual(['fcm:gus-new:pad', 'ios-voip:gus-voip:pad']);
+    expect(await devicesOf('hal')).toStrictEqual(['fcm:hal-pad:pad']);
+    // The same token again changes nothing.
+    expectOk(await t.asUser(gus, 'POST', '/me/subscribe', { type: 'fcm', token: 'gus-new', deviceId: 'pad' }));
+    expect((await devicesOf('gus')).sort()).toStrictEqual(['fcm:gus-new:pad', 'ios-voip:gus-voip:pad']);
   });
 
   it('forgets the devices of a deleted user', async () => {

@@ -47,8 +47,9 @@ describe('POST /auths/sign with the sandbox off (the default)', () => {
   });
   afterAll(() => t.close());
 
-  it('is off unless configured', () => {
+  it('is off unless configured, and the start says nothing of it', () => {
     expect(t.config.sandbox).toBe(false);
+    expect(t.logs.filter((line) => line.includes('PARLEY_SANDBOX'))).toStrictEqual([]);
   });
 
   it('refuses the client key with a 403 that says why, with or without user headers, and creates no user', async () => {
@@ -156,6 +157,17 @@ describe('POST /auths/sign with PARLEY_SANDBOX=true', () => {
     expectOk(await t.admin('POST', '/admin/groups', { _id: 'crew', nickname: 'Crew', members: [] }));
   });
   afterAll(() => t.close());
+
+  it('warns loudly at start that anyone with the client key can sign in as anyone', () => {
+    const warnings = t.logs
+      .map((line) => JSON.parse(line))
+      .filter((entry) => String(entry.msg).includes('PARLEY_SANDBOX'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      level: 40,
+      msg: 'PARLEY_SANDBOX is on: anyone holding a client key can sign in as any user (POST /auths/sign)',
+    });
+  });
 
   it("signs a new user in with the client key alone, as Flutter's login does, and the token works", async () => {
     const response = await post(t, '/auths/sign/v2', { id: 'newbie' }, flutterHeaders(t, 'newbie'));
