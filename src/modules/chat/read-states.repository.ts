@@ -103,14 +103,14 @@ export class ReadStatesRepository {
       .execute();
     const states = new Map(rows.filter((row) => row.user_id === userId).map((row) => [row.room_id, toState(row)]));
     if (groupIds.length === 0) return states;
-    const groupRows = rows.filter((row) => row.user_id !== userId && row.pref !== null);
-    for (const state of states.values()) {
-      const groups = groupRows.filter((row) => row.room_id === state.roomId);
-      state.pref = mergedPref(
-        groups.map((row) => ({ owner: row.user_id, pref: JSON.parse(row.pref as string) })),
-        state.pref,
-      );
+    const groupPrefs = new Map<string, Array<{ owner: string; pref: Record<string, unknown> }>>();
+    for (const row of rows) {
+      if (row.user_id === userId || row.pref === null) continue;
+      const prefs = groupPrefs.get(row.room_id) ?? [];
+      prefs.push({ owner: row.user_id, pref: JSON.parse(row.pref) as Record<string, unknown> });
+      groupPrefs.set(row.room_id, prefs);
     }
+    for (const state of states.values()) state.pref = mergedPref(groupPrefs.get(state.roomId) ?? [], state.pref);
     return states;
   }
 
