@@ -176,7 +176,7 @@ export function composeModules(
       provider,
       onError,
     }),
-    prefs: createPrefsModule({ storage, bus, roomPrefs: chat.members }),
+    prefs: createPrefsModule({ storage, bus, roomPrefs: chat.roomPrefs }),
     stats: createStatsModule({
       apps: apps.apps,
       users: users.directory,

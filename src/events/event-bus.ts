@@ -79,7 +79,7 @@ export interface DomainEvents {
   'device.registered': { appId: string; userId: string };
   /** A user's personal preference (`/me/pref`) changed or was removed (`data` undefined). */
   'user.pref': { appId: string; userId: string; key: string; data?: unknown };
-  /** A user's preferences for one room changed (`POST /roomPrefs/:room`). */
+  /** A user's view of their preferences for one room changed (`/roomPrefs…`, theirs or a group's). */
   'room.pref': { appId: string; roomId: string; userId: string; pref: Record<string, unknown> };
 }
 

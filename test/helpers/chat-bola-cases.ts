@@ -22,6 +22,7 @@ export const NOT_MULTIPART: Refusal = [415, 'UNSUPPORTED_MEDIA_TYPE'];
 export const NO_ROOM_OR_USER: Refusal = [404, 'ROOM_OR_USER_NOT_FOUND'];
 export const NO_BLOCK: Refusal = [404, 'BLOCK_NOT_FOUND'];
 export const NO_USER: Refusal = [404, 'USER_NOT_FOUND'];
+export const NO_GROUP: Refusal = [404, 'GROUP_NOT_FOUND'];
 
 // Every route a client token may call (issue 9: the matrix covers the whole user surface, not only chat).
 export const isChatRoute = (route: RouteEntry) => route.auth === 'user';
@@ -51,6 +52,14 @@ export const B_PREF_TEXT = 'b secret folder name';
 export const B_ROOM_PREF_TAG = 'b-secret-pref-tag';
 /** What alice writes under her own preferences. */
 export const ALICE_PREF = { folders: ['alice only'] };
+/**
+ * User groups' room preferences ([hist] 4.4-4.6): bob's group (bob, carol) is the one member of
+ * room C and keeps a preference for it; alice's group (alice alone) is in no room.
+ */
+export const B_GROUP = 'b-group-g1';
+export const A_GROUP = 'a-group-g2';
+export const ROOM_C = 'room-c-b-group';
+export const B_GROUP_PREF_TEXT = 'b group secret folder';
 // Application 2.
 export const XAVIER = 'xavier-x9';
 export const ROOM_X = 'room-x-other';
@@ -91,6 +100,7 @@ export const SECRETS = [
   B_DEVICE,
   X_DEVICE,
   B_PROFILE,
+  B_GROUP_PREF_TEXT,
 ];
 
 export interface Ids {
@@ -1100,5 +1110,75 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       asUserNamed(BOB, refuse("bob's preferences", 'GET', '/me/prefs', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's preferences", 'GET', '/me/prefs', undefined, NOT_ALLOWED)),
     ],
+    // Room preferences ([hist] 4, issue 14): alice's own list and unset, and user groups' preferences.
+    'GET /roomPrefs': [
+      {
+        what: 'her own room preferences',
+        method: 'GET',
+        url: '/roomPrefs',
+        check: (result) => {
+          expect(result.data.map((entry: any) => entry.room).filter((room: string) => room !== ROOM_A)).toStrictEqual(
+            [],
+          );
+          expect(result.totalCount).toBe(result.data.length);
+        },
+      },
+      asUserNamed(BOB, refuse("bob's room preferences", 'GET', '/roomPrefs', undefined, NOT_ALLOWED)),
+      asUserNamed(XAVIER, refuse("app 2's user's room preferences", 'GET', '/roomPrefs', undefined, NOT_ALLOWED)),
+    ],
+    'DELETE /roomPrefs/:room/:key': [
+      refuse("her preferences' tags for room B", 'DELETE', `/roomPrefs/${ROOM_B}/tags`, {}, NOT_MEMBER),
+      refuse(
+        "her preferences' folder for the direct room",
+        'DELETE',
+        `/roomPrefs/${ids.direct}/folder`,
+        {},
+        NOT_MEMBER,
+      ),
+      refuse("her group's room C", 'DELETE', `/roomPrefs/${ROOM_C}/folder`, {}, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'DELETE', `/roomPrefs/${b.first}/tags`, {}, NO_ROOM),
+      refuse("app 2's room", 'DELETE', `/roomPrefs/${ROOM_X}/tags`, {}, NO_ROOM),
+      asUserNamed(BOB, refuse("bob's tags for room B", 'DELETE', `/roomPrefs/${ROOM_B}/tags`, {}, NOT_ALLOWED)),
+    ],
+    'POST /roomPrefs/:room/group/:group': [
+      refuse("bob's group's preferences for room C", 'POST', groupPref(ROOM_C, B_GROUP), { folder: 'x' }, NOT_ALLOWED),
+      refuse("bob's group's preferences for room B", 'POST', groupPref(ROOM_B, B_GROUP), { tags: ['x'] }, NOT_ALLOWED),
+      refuse("her group's preferences for room B", 'POST', groupPref(ROOM_B, A_GROUP), { sticky: true }, NOT_MEMBER),
+      refuse("her group's for room C", 'POST', groupPref(ROOM_C, A_GROUP), { folder: 'x' }, NOT_MEMBER),
+      refuse("her group's for the direct room", 'POST', groupPref(ids.direct, A_GROUP), { hidden: true }, NOT_MEMBER),
+      refuse("her group's, a message id of room B as the room", 'POST', groupPref(b.first, A_GROUP), {}, NO_ROOM),
+      refuse("her group's for app 2's room", 'POST', groupPref(ROOM_X, A_GROUP), { sticky: true }, NO_ROOM),
+      refuse('bob, a user, as a group, for room B', 'POST', groupPref(ROOM_B, BOB), { sticky: true }, NOT_ALLOWED),
+      refuse("app 2's user as a group", 'POST', groupPref(ROOM_X, XAVIER), { sticky: true }, NOT_ALLOWED),
+      asUserNamed(
+        BOB,
+        refuse("bob's group's room C", 'POST', groupPref(ROOM_C, B_GROUP), { folder: 'x' }, NOT_ALLOWED),
+      ),
+    ],
+    'GET /roomPrefs/group/:group': [
+      refuse("bob's group's preferences", 'GET', `/roomPrefs/group/${B_GROUP}`, undefined, NOT_ALLOWED),
+      refuse('bob, a user, as a group', 'GET', `/roomPrefs/group/${BOB}`, undefined, NOT_ALLOWED),
+      refuse("app 2's user as a group", 'GET', `/roomPrefs/group/${XAVIER}`, undefined, NOT_ALLOWED),
+      {
+        what: "her own group's preferences",
+        method: 'GET',
+        url: `/roomPrefs/group/${A_GROUP}`,
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+      asUserNamed(BOB, refuse("bob's group's", 'GET', `/roomPrefs/group/${B_GROUP}`, undefined, NOT_ALLOWED)),
+    ],
+    'DELETE /roomPrefs/:room/group/:group/:key': [
+      refuse("bob's group's folder for room C", 'DELETE', `${groupPref(ROOM_C, B_GROUP)}/folder`, {}, NOT_ALLOWED),
+      refuse("her group's tags for room B", 'DELETE', `${groupPref(ROOM_B, A_GROUP)}/tags`, {}, NOT_MEMBER),
+      refuse("her group's for room C", 'DELETE', `${groupPref(ROOM_C, A_GROUP)}/folder`, {}, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'DELETE', `${groupPref(b.first, A_GROUP)}/tags`, {}, NO_ROOM),
+      refuse("app 2's room", 'DELETE', `${groupPref(ROOM_X, A_GROUP)}/tags`, {}, NO_ROOM),
+      asUserNamed(
+        BOB,
+        refuse("bob's group's room C", 'DELETE', `${groupPref(ROOM_C, B_GROUP)}/folder`, {}, NOT_ALLOWED),
+      ),
+    ],
   };
 }
+
+const groupPref = (room: string, group: string) => `/roomPrefs/${room}/group/${group}`;

@@ -38,6 +38,7 @@ import { MemberListCache } from './member-cache.js';
 import { RoomAccess } from './room-access.js';
 import { RoomList } from './room-list.js';
 import { RoomPresenter, type OnlineUsers } from './room-presenter.js';
+import { RoomPrefsService } from './room-prefs.service.js';
 import { RoomsRepository } from './rooms.repository.js';
 import { RoomDirectory } from './room-directory.js';
 import { RoomDirectoryRepository } from './room-directory.repository.js';
@@ -57,6 +58,7 @@ export type { Actor } from './room-access.js';
 export type { RoomView } from './room-presenter.js';
 export type { OnlineUsers } from './room-presenter.js';
 export type { MessageView } from './message-view.js';
+export type { RoomPref, RoomPrefList } from './room-prefs.service.js';
 export type { MessageCensor, MessageFileSharing } from './ports.js';
 export type {
   BadgesService,
@@ -70,6 +72,7 @@ export type {
   RoomAccess,
   RoomDirectory,
   RoomList,
+  RoomPrefsService,
   RoomsService,
   SearchService,
   SyncService,
@@ -97,6 +100,8 @@ export interface ChatModule {
   rooms: RoomsService;
   roomList: RoomList;
   members: MembersService;
+  /** Room preferences, personal and of user groups (the prefs module's RoomPrefsPort). */
+  roomPrefs: RoomPrefsService;
   invitations: InvitationsService;
   messages: MessagesService;
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
@@ -143,6 +148,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
     roomList: new RoomList({ rooms, members, readStates, users, access, presenter }),
     members: membersService,
+    roomPrefs: new RoomPrefsService({ rooms, readStates, access, users, bus }),
     invitations: new InvitationsService({
       ...shared,
       invitations: new InvitationsRepository(storage),

@@ -17,9 +17,6 @@ const RESERVED_PROPERTIES = new Set(['client', 'badge', 'lastRead']);
 const PROTOTYPE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 const PROPERTY_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const MAX_PROPERTIES_BYTES = 16 * 1024;
-/** Room preference fields (spec 1.9 `pref`); others in the body are ignored. */
-const ROOM_PREF_FIELDS = new Set(['tags', 'tagColors', 'hidden', 'sticky', 'muted', 'folder']);
-const MAX_PREF_BYTES = 64 * 1024;
 
 export interface AddMembersInput {
   invitees: string[];
@@ -245,28 +242,6 @@ export class MembersService {
       this.deps.bus.publish('room.muted', { appId, roomId, userId, muted });
     }
     return userView(result.user);
-  }
-
-  /**
-   * `POST /roomPrefs/:room` (realtime protocol 6.5): the user's own preferences for a room they can
-   * access, merged into what they had; answered as `{room, ...pref}`.
-   */
-  async setRoomPref(
-    appId: string,
-    userId: string,
-    roomId: string,
-    changes: Record<string, unknown>,
-  ): Promise<Record<string, unknown> & { room: string }> {
-    const context = await this.deps.access.load(appId, roomId, { admin: false, userId });
-    if (!context.canAccess) throw new AppError('NOT_ROOM_MEMBER');
-    const states = await this.deps.readStates.readStates(appId, [context.room.id], userId);
-    const known = Object.entries(changes).filter(([name]) => ROOM_PREF_FIELDS.has(name));
-    const pref = { ...(states.get(context.room.id)?.pref ?? {}), ...Object.fromEntries(known) };
-    if (Buffer.byteLength(JSON.stringify(pref)) > MAX_PREF_BYTES)
-      throw new AppError('INVALID_REQUEST', `A preference holds at most ${MAX_PREF_BYTES} bytes of JSON`);
-    await this.deps.readStates.setPref(appId, context.room.id, userId, pref, Date.now());
-    this.deps.bus.publish('room.pref', { appId, roomId: context.room.id, userId, pref });
-    return { room: context.room.id, ...pref };
   }
 
   /** The user ids of a room's members (the real-time fan-out addresses them). */

@@ -3,6 +3,7 @@ import type { Storage } from '../../storage/database.js';
 import type { Database, RoomUserStateTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import { preparedQuery } from '../../storage/prepared-query.js';
+import { mergedPref } from './room-pref-view.js';
 
 /** A read position: the message read up to (its seq and id), and when. */
 export interface ReadPosition {
@@ -30,6 +31,19 @@ const toState = (row: StateRow): ReadState => ({
   lastReadId: row.last_read_id,
   badge: Math.max(0, Number(row.messages_written) - Number(row.unread_base)),
   pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
+});
+
+/** A room preference as stored: of a user, or of a group (`userId` is then the group's id). */
+export interface StoredPref {
+  roomId: string;
+  userId: string;
+  pref: Record<string, unknown>;
+}
+
+const toStoredPref = (row: { room_id: string; user_id: string; pref: string | null }): StoredPref => ({
+  roomId: row.room_id,
+  userId: row.user_id,
+  pref: JSON.parse(row.pref ?? '{}') as Record<string, unknown>,
 });
 
 /** Once per message written (the sender has read up to it): built once (see preparedQuery). */
@@ -67,14 +81,88 @@ const markSentQuery = preparedQuery(
 export class ReadStatesRepository {
   constructor(private readonly storage: Storage) {}
 
-  async readStates(appId: string, roomIds: readonly string[], userId: string): Promise<Map<string, ReadState>> {
+  /**
+   * The user's states in these rooms. With the ids of the user's groups, each state's `pref` is the
+   * user's view: the groups' room preferences under the user's own (see `mergedPref`).
+   */
+  async readStates(
+    appId: string,
+    roomIds: readonly string[],
+    userId: string,
+    groupIds: readonly string[] = [],
+  ): Promise<Map<string, ReadState>> {
     if (roomIds.length === 0) return new Map();
     const rows = await this.statesWithRooms()
       .where('state.app_id', '=', appId)
-      .where('state.user_id', '=', userId)
+      .where((eb) =>
+        groupIds.length === 0
+          ? eb('state.user_id', '=', userId)
+          : this.storage.dialect.inList('state.user_id', [userId, ...groupIds]),
+      )
       .where(this.storage.dialect.inList('state.room_id', roomIds))
       .execute();
-    return new Map(rows.map((row) => [row.room_id, toState(row)]));
+    const states = new Map(rows.filter((row) => row.user_id === userId).map((row) => [row.room_id, toState(row)]));
+    if (groupIds.length === 0) return states;
+    const groupPrefs = new Map<string, Array<{ owner: string; pref: Record<string, unknown> }>>();
+    for (const row of rows) {
+      if (row.user_id === userId || row.pref === null) continue;
+      const prefs = groupPrefs.get(row.room_id) ?? [];
+      prefs.push({ owner: row.user_id, pref: JSON.parse(row.pref) as Record<string, unknown> });
+      groupPrefs.set(row.room_id, prefs);
+    }
+    for (const state of states.values()) state.pref = mergedPref(groupPrefs.get(state.roomId) ?? [], state.pref);
+    return states;
+  }
+
+  /**
+   * The stored room preferences of these users or groups, in the rooms one of them is a member of
+   * (a preference kept after its user left through a group is not shown).
+   */
+  async prefsOf(appId: string, principals: readonly string[]): Promise<StoredPref[]> {
+    if (principals.length === 0) return [];
+    const rows = await this.storage.db
+      .selectFrom('room_user_state as state')
+      .select(['state.room_id', 'state.user_id', 'state.pref'])
+      .where('state.app_id', '=', appId)
+      .where(this.storage.dialect.inList('state.user_id', principals))
+      .where('state.pref', 'is not', null)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('room_members as member')
+            .select('member.user_id')
+            .whereRef('member.app_id', '=', 'state.app_id')
+            .whereRef('member.room_id', '=', 'state.room_id')
+            .where(this.storage.dialect.inList('member.user_id', principals)),
+        ),
+      )
+      .orderBy('state.room_id')
+      .execute();
+    return rows.map(toStoredPref);
+  }
+
+  /** Every stored room preference of one room, of users and groups alike. */
+  async prefsIn(appId: string, roomId: string): Promise<StoredPref[]> {
+    const rows = await this.storage.db
+      .selectFrom('room_user_state')
+      .select(['room_id', 'user_id', 'pref'])
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('pref', 'is not', null)
+      .execute();
+    return rows.map(toStoredPref);
+  }
+
+  /** One user's (or group's) stored preference for a room; null when none. */
+  async storedPref(appId: string, roomId: string, userId: string, db: Db): Promise<Record<string, unknown> | null> {
+    const row = await db
+      .selectFrom('room_user_state')
+      .select('pref')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.pref ? (JSON.parse(row.pref) as Record<string, unknown>) : null;
   }
 
   async roomStates(appId: string, roomId: string): Promise<ReadState[]> {
@@ -208,9 +296,10 @@ export class ReadStatesRepository {
     userId: string,
     pref: Record<string, unknown> | null,
     now: number,
+    db: Db = this.storage.db,
   ): Promise<void> {
     const text = pref === null ? null : JSON.stringify(pref);
-    await this.storage.db
+    await db
       .insertInto('room_user_state')
       .values({
         app_id: appId,

@@ -55,6 +55,10 @@ export function isSuperuserOf(room: Room, members: readonly Member[], principals
   );
 }
 
+/** The groups among a user's principals (whose room preferences lie under the user's own). */
+export const groupsAmongPrincipals = (principals: readonly string[], userId: string): string[] =>
+  principals.filter((id) => id !== userId);
+
 export class RoomAccess {
   constructor(
     private readonly deps: {

@@ -3,7 +3,7 @@ import type { ChatReads } from './chat-reads.js';
 import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member } from './members.repository.js';
-import { historyFloor } from './room-access.js';
+import { groupsAmongPrincipals, historyFloor } from './room-access.js';
 import type { RoomView, ViewerState } from './room-presenter.js';
 import type { Room } from './rooms.repository.js';
 
@@ -127,7 +127,7 @@ export class RoomList {
     if (rooms.length === 0) return [];
     const ids = rooms.map((room) => room.id);
     const [states, user, memberLists] = await Promise.all([
-      this.deps.readStates.readStates(appId, ids, userId),
+      this.deps.readStates.readStates(appId, ids, userId, groupsAmongPrincipals(principals, userId)),
       this.deps.users.find(appId, userId),
       this.deps.members.listMany(appId, ids),
     ]);

@@ -4,7 +4,7 @@ import type { ReadState, ReadStatesRepository } from './read-states.repository.j
 import { messageView, type MessageView } from './message-view.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
 import type { User, UserDirectory } from '../users/index.js';
-import type { RoomContext } from './room-access.js';
+import { groupsAmongPrincipals, type RoomContext } from './room-access.js';
 import { userSummary, type UserSummary } from '../users/index.js';
 import type { Room } from './rooms.repository.js';
 import { written } from './written.js';
@@ -174,7 +174,7 @@ export class RoomPresenter {
     if (userId === null || (!context.isMember && context.actor.admin)) return null;
     const { room } = context;
     const [states, user] = await Promise.all([
-      this.readStates.readStates(room.appId, [room.id], userId),
+      this.readStates.readStates(room.appId, [room.id], userId, groupsAmongPrincipals(context.principals, userId)),
       this.users.find(room.appId, userId),
     ]);
     const state = states.get(room.id);

@@ -1,6 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import type { ChatReads } from './chat-reads.js';
-import { historyFloors } from './room-access.js';
+import { groupsAmongPrincipals, historyFloors } from './room-access.js';
 import { FILE_MESSAGE_TYPES, fileIndexKeywords, fileMatches } from './file-messages.js';
 import type { MessagesRepository } from './messages.repository.js';
 import type { Room } from './rooms.repository.js';
@@ -99,6 +99,7 @@ export class SearchService {
         appId,
         rooms.map((room) => room.id),
         userId,
+        groupsAmongPrincipals(principals, userId),
       );
       const pref = (room: Room) => states.get(room.id)?.pref ?? {};
       if (types.has('roomPrefTags'))

@@ -12,7 +12,7 @@ export type { PrefsService, RoomPrefsPort };
 export interface PrefsModuleDeps {
   storage: Storage;
   bus: EventBus;
-  /** The chat module's `members` (MembersService.setRoomPref). */
+  /** The chat module's `roomPrefs`. */
   roomPrefs: RoomPrefsPort;
 }
 

@@ -3,6 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { ok } from '../../http/envelope.js';
 import { actingUserId, actorOf, appIdOf } from '../../http/actor.js';
 import {
+  GroupParams,
+  GroupRoomPrefKeyParams,
+  GroupRoomPrefParams,
   PrefKeyParams,
   PrefKeyResponse,
   PrefListQuery,
@@ -10,6 +13,8 @@ import {
   PrefMapResponse,
   PrefResponse,
   RoomPrefBody,
+  RoomPrefKeyParams,
+  RoomPrefListResponse,
   RoomPrefParams,
   RoomPrefResponse,
 } from './prefs.schemas.js';
@@ -17,7 +22,10 @@ import type { PrefsService, RoomPrefsPort } from './prefs.service.js';
 
 const tags = ['Preferences (SDK)'];
 
-/** The preference calls IMKitUI makes (realtime protocol 6.5) that platform-api.md does not list. */
+/**
+ * The preference calls IMKitUI makes (realtime protocol 6.5) that platform-api.md does not list, and
+ * the room preferences of the documentation history ([hist] 4): a user's own and a user group's.
+ */
 export const prefsRoutes: FastifyPluginAsyncTypebox<{ prefs: PrefsService; roomPrefs: RoomPrefsPort }> = async (
   app,
   { prefs, roomPrefs },
@@ -99,9 +107,86 @@ export const prefsRoutes: FastifyPluginAsyncTypebox<{ prefs: PrefsService; roomP
         response: { 200: RoomPrefResponse },
       },
     },
+    async (request) =>
+      ok(await roomPrefs.set(appIdOf(request), actingUserId(request), request.params.room, request.body)),
+  );
+
+  app.get(
+    '/roomPrefs',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'My room preferences, with those of my user groups under mine',
+        response: { 200: RoomPrefListResponse },
+      },
+    },
+    async (request) => ok(await roomPrefs.list(appIdOf(request), actingUserId(request))),
+  );
+
+  app.delete(
+    '/roomPrefs/:room/:key',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Unset one field of my preferences for a room',
+        params: RoomPrefKeyParams,
+        response: { 200: RoomPrefResponse },
+      },
+    },
     async (request) => {
-      const userId = actorOf(request).userId ?? actingUserId(request);
-      return ok(await roomPrefs.setRoomPref(appIdOf(request), userId, request.params.room, request.body));
+      const { room, key } = request.params;
+      return ok(await roomPrefs.unset(appIdOf(request), actingUserId(request), room, key));
+    },
+  );
+
+  app.post(
+    '/roomPrefs/:room/group/:group',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Set a user group's preferences for a room (its members, or the API key)",
+        params: GroupRoomPrefParams,
+        body: RoomPrefBody,
+        response: { 200: RoomPrefResponse },
+      },
+    },
+    async (request) => {
+      const { room, group } = request.params;
+      return ok(await roomPrefs.setForGroup(appIdOf(request), actorOf(request), group, room, request.body));
+    },
+  );
+
+  app.get(
+    '/roomPrefs/group/:group',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "A user group's room preferences (its members, or the API key)",
+        params: GroupParams,
+        response: { 200: RoomPrefListResponse },
+      },
+    },
+    async (request) => ok(await roomPrefs.listForGroup(appIdOf(request), actorOf(request), request.params.group)),
+  );
+
+  app.delete(
+    '/roomPrefs/:room/group/:group/:key',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: "Unset one field of a user group's preferences for a room",
+        params: GroupRoomPrefKeyParams,
+        response: { 200: RoomPrefResponse },
+      },
+    },
+    async (request) => {
+      const { room, group, key } = request.params;
+      return ok(await roomPrefs.unsetForGroup(appIdOf(request), actorOf(request), group, room, key));
     },
   );
 };

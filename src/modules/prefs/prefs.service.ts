@@ -1,3 +1,4 @@
+import type { Actor } from '../../core/actor.js';
 import { AppError } from '../../core/errors.js';
 import type { EventBus } from '../../events/event-bus.js';
 import type { PrefsRepository, UserPref } from './prefs.repository.js';
@@ -5,14 +6,30 @@ import type { PrefsRepository, UserPref } from './prefs.repository.js';
 const MAX_PREF_BYTES = 64 * 1024;
 const MAX_PREFS = 200;
 
-/** A user's own room preferences, kept by the chat (its members' `pref`): the chat module's `members.setRoomPref`. */
+/** A room preference as answered: `{room, ...pref}`. */
+export type RoomPref = Record<string, unknown> & { room: string };
+export interface RoomPrefList {
+  totalCount: number;
+  data: RoomPref[];
+}
+
+/**
+ * Room preferences ([hist] 4), kept by the chat in its rooms' read states: the chat module's
+ * `roomPrefs`. A user's own (`userId`), and a user group's, which `actor` may use if a member of it.
+ */
 export interface RoomPrefsPort {
-  setRoomPref(
+  set(appId: string, userId: string, roomId: string, changes: Record<string, unknown>): Promise<RoomPref>;
+  unset(appId: string, userId: string, roomId: string, key: string): Promise<RoomPref>;
+  list(appId: string, userId: string): Promise<RoomPrefList>;
+  setForGroup(
     appId: string,
-    userId: string,
+    actor: Actor,
+    groupId: string,
     roomId: string,
     changes: Record<string, unknown>,
-  ): Promise<Record<string, unknown> & { room: string }>;
+  ): Promise<RoomPref>;
+  unsetForGroup(appId: string, actor: Actor, groupId: string, roomId: string, key: string): Promise<RoomPref>;
+  listForGroup(appId: string, actor: Actor, groupId: string): Promise<RoomPrefList>;
 }
 
 /** Personal preferences (`/me/pref`, realtime protocol 6.5): one JSON value per key, at most 200 of them. */

@@ -228,6 +228,35 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'setRoomPreferences',
     "Merges the fields sent into the caller's preferences for the room; they come back as the room's `pref`.",
     [...ROOM_ERRORS],
+    { tags: ['work', 'vip'], tagColors: { work: '#ffccff' }, folder: 'Projects', sticky: true },
+  ),
+  'GET /roomPrefs': op(
+    'listRoomPreferences',
+    "The caller's preference in each of their rooms that has one, as `{room, ...pref}`: their user groups' " +
+      'preferences for the room with their own fields over them.',
+  ),
+  'DELETE /roomPrefs/{room}/{key}': op(
+    'unsetRoomPreference',
+    "Removes one field from the caller's preferences for the room and answers the rest (`tags` comes back " +
+      'empty); a field not set is no error.',
+    [...ROOM_ERRORS],
+  ),
+  'POST /roomPrefs/{room}/group/{group}': op(
+    'setGroupRoomPreferences',
+    "Merges the fields sent into a user group's preferences for a room the group is a member of. Its members " +
+      "see them under their own and are told by a `roomPref` event. For the group's members and the API key.",
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'GROUP_NOT_FOUND'],
+    { tags: ['support'], tagColors: { support: '#ccffdd' } },
+  ),
+  'GET /roomPrefs/group/{group}': op(
+    'listGroupRoomPreferences',
+    "A user group's own preferences, room by room. For the group's members and the API key.",
+    ['NOT_PERMITTED', 'GROUP_NOT_FOUND'],
+  ),
+  'DELETE /roomPrefs/{room}/group/{group}/{key}': op(
+    'unsetGroupRoomPreference',
+    "Removes one field from a user group's preferences for a room and answers the rest (`tags` comes back empty).",
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'GROUP_NOT_FOUND'],
   ),
 
   'POST /files/{bucket}': op(

@@ -40,6 +40,7 @@ import {
   X_FILE_NAME,
 } from '../../helpers/chat-bola-cases.js';
 import { X_FILE_TEXT, X_NAME, X_ROOM_NAME, X_TEXT, XAVIER } from '../../helpers/chat-bola-cases.js';
+import { A_GROUP, B_GROUP, B_GROUP_PREF_TEXT, NO_GROUP, ROOM_C } from '../../helpers/chat-bola-cases.js';
 
 /**
  * Object-level authorization of the chat surface (OWASP API1 broken object level authorization,
@@ -118,6 +119,8 @@ describe('chat authorization matrix (BOLA)', () => {
         p.key.localeCompare(q.key),
       ),
       bobRoomPref: expectOk(await t.admin('GET', `/rooms/${ROOM_B}`, undefined, { 'im-client-id': BOB })).pref,
+      bobRoomPrefs: expectOk(await t.admin('GET', '/roomPrefs', undefined, { 'im-client-id': BOB })),
+      bGroupRoomPrefs: expectOk(await t.admin('GET', `/roomPrefs/group/${B_GROUP}`)),
       xFile: expectOk(await asX('GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`)),
       xFileContent: (await asX('GET', `/files/${X_BUCKET}/${ids.x.file}`)).body,
       bans: expectOk(await t.admin('GET', `/blockStatus/room/${ROOM_B}`)),
@@ -260,6 +263,11 @@ describe('chat authorization matrix (BOLA)', () => {
     expectOk(
       await call(bob, 'POST', `/roomPrefs/${ROOM_B}`, { tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true }),
     );
+    // User groups: bob's (bob, carol) is room C's one member and keeps a preference for it; alice's is in no room.
+    expectOk(await t.admin('POST', '/admin/groups', { _id: B_GROUP, nickname: 'B group', members: [BOB, CAROL] }));
+    expectOk(await t.admin('POST', '/admin/groups', { _id: A_GROUP, nickname: 'A group', members: [ALICE] }));
+    await createRoom(t, { _id: ROOM_C, name: 'Room C', members: [B_GROUP] });
+    expectOk(await call(bob, 'POST', `/roomPrefs/${ROOM_C}/group/${B_GROUP}`, { folder: B_GROUP_PREF_TEXT }));
     // Bob's and xavier's devices, and a custom field of bob's profile.
     expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'fcm', token: B_DEVICE, deviceId: 'bob-phone' }));
     expectOk(await call(bob, 'POST', '/me/subscribe', { type: 'ios', token: `${B_DEVICE}-ios` }));
@@ -275,7 +283,7 @@ describe('chat authorization matrix (BOLA)', () => {
     cases = casesFor(ids);
     chatRoutes = t.app.routeTable.filter(isChatRoute);
     before = await snapshot();
-    const watched = [BOB, CAROL, EVE, XAVIER, ROOM_B, ROOM_X, direct];
+    const watched = [BOB, CAROL, EVE, XAVIER, ROOM_B, ROOM_X, direct, ROOM_C];
     const types = [...CHAT_EVENTS, 'room.banned', 'room.typing', 'room.pref', 'user.pref'] as const;
     for (const type of types) {
       t.services.bus.subscribe(type, (payload: any) => {
@@ -419,6 +427,11 @@ describe('chat authorization matrix (BOLA)', () => {
       ['DELETE', `/rooms/${ROOM_X}/invitations/${XAVIER}`, undefined, {}, NO_ROOM],
       ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, asAlice, NO_ROOM],
       ['POST', `/roomPrefs/${ROOM_X}`, { sticky: true }, { 'im-client-id': XAVIER }, NO_ROOM],
+      ['DELETE', `/roomPrefs/${ROOM_X}/tags`, {}, asAlice, NO_ROOM],
+      ['POST', `/roomPrefs/${ROOM_X}/group/${A_GROUP}`, { sticky: true }, {}, NO_ROOM],
+      ['DELETE', `/roomPrefs/${ROOM_X}/group/${A_GROUP}/tags`, {}, {}, NO_ROOM],
+      ['POST', `/roomPrefs/${ROOM_A}/group/${XAVIER}`, { sticky: true }, {}, NO_GROUP],
+      ['GET', `/roomPrefs/group/${XAVIER}`, undefined, {}, NO_GROUP],
       ['GET', `/files/${X_BUCKET}/${ids.x.file}`, undefined, {}, NO_SUCH],
       ['GET', `/files/${X_BUCKET}/${ids.x.file}?signedUrlOnly=1`, undefined, {}, NO_SUCH],
       ['GET', `/files/${X_BUCKET}/${ids.x.file}/metadata`, undefined, {}, NO_SUCH],
@@ -447,6 +460,7 @@ describe('chat authorization matrix (BOLA)', () => {
       ['GET', '/rooms/ids'],
       ['GET', '/me/pref'],
       ['GET', '/blockStatus/my'],
+      ['GET', '/roomPrefs'],
     ] as const) {
       const response = await t.admin(method, url, body, { 'im-client-id': XAVIER });
       expectNoLeak(
@@ -462,6 +476,7 @@ describe('chat authorization matrix (BOLA)', () => {
         if (url === '/rooms/ids') expect(result).toStrictEqual({ totalCount: 0, data: [] });
         if (url === '/me/pref') expect(result).toStrictEqual([]);
         if (url === '/blockStatus/my') expect(result).toStrictEqual({ data: [] });
+        if (url === '/roomPrefs') expect(result).toStrictEqual({ totalCount: 0, data: [] });
       } else {
         expect(response.statusCode, `${method} ${url}`).toBe(404);
       }
@@ -513,6 +528,15 @@ describe('chat authorization matrix (BOLA)', () => {
       { key: B_PREF_KEYS[0], data: { folders: [B_PREF_TEXT] } },
     ]);
     expect(after.bobRoomPref).toStrictEqual({ tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true });
+    // His list holds room B and, through his group, room C; the group's preference is as it was.
+    expect(after.bobRoomPrefs).toStrictEqual({
+      totalCount: 2,
+      data: [
+        { room: ROOM_B, tags: [B_ROOM_PREF_TAG], folder: B_PREF_TEXT, sticky: true },
+        { room: ROOM_C, folder: B_GROUP_PREF_TEXT },
+      ],
+    });
+    expect(after.bGroupRoomPrefs).toStrictEqual({ totalCount: 1, data: [{ room: ROOM_C, folder: B_GROUP_PREF_TEXT }] });
     expect(room.botMode).toBe(false);
     expect(after.xFile).toMatchObject({ id: ids.x.file, name: X_FILE_NAME, owner: XAVIER, size: X_FILE_TEXT.length });
     expect(after.xFileContent).toBe(X_FILE_TEXT);
