@@ -16,6 +16,7 @@ import dashboardStaticPlugin from './plugins/dashboard-static.js';
 import corsPlugin from '@fastify/cors';
 import requestLogPlugin from './plugins/request-log.js';
 import cookie from '@fastify/cookie';
+import compressionPlugin from './plugins/compression.js';
 import { compileTrust } from './realtime/client-address.js';
 import { CorsPolicy } from './http/cors.js';
 
@@ -115,6 +116,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   await app.register(async (preflights) =>
     preflights.register(corsPlugin, { delegator: (request, answer) => answer(null, cors.preflightOptions(request)) }),
   );
+  await app.register(compressionPlugin);
   await app.register(errorsPlugin);
   if (config.logRequests) await app.register(requestLogPlugin, { logger });
   // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
