@@ -13,6 +13,7 @@ import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
 import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import dashboardStaticPlugin from './plugins/dashboard-static.js';
+import chatTestPagePlugin from './plugins/chat-test-page.js';
 import corsPlugin from '@fastify/cors';
 import requestLogPlugin from './plugins/request-log.js';
 import cookie from '@fastify/cookie';
@@ -127,6 +128,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   await app.register(metricsPlugin, metrics);
   for (const moduleRoutes of routes) await app.register(moduleRoutes);
   await app.register(dashboardStaticPlugin);
+  await app.register(chatTestPagePlugin);
   await app.ready();
   return app as unknown as FastifyInstance;
 }
