@@ -1,5 +1,5 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 
 /** Limits of one set's archive: they bound the work and memory a hostile zip can cost. */
 export const STICKER_ZIP_LIMITS = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../../core/errors.js';
 import type { StickersRepository, StoredImage, StoredStickerSet } from './stickers.repository.js';
 import { imageTypeOf, readStickerZip } from './sticker-zip.js';
 
