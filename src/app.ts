@@ -13,9 +13,11 @@ import authPlugin, { type AuthPluginOptions } from './plugins/auth.js';
 import metricsPlugin, { type MetricsPluginOptions } from './plugins/metrics.js';
 import openapiPlugin from './plugins/openapi.js';
 import dashboardStaticPlugin from './plugins/dashboard-static.js';
+import chatTestPagePlugin from './plugins/chat-test-page.js';
 import corsPlugin from '@fastify/cors';
 import requestLogPlugin from './plugins/request-log.js';
 import cookie from '@fastify/cookie';
+import compressionPlugin from './plugins/compression.js';
 import { compileTrust } from './realtime/client-address.js';
 import { CorsPolicy } from './http/cors.js';
 
@@ -115,6 +117,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   await app.register(async (preflights) =>
     preflights.register(corsPlugin, { delegator: (request, answer) => answer(null, cors.preflightOptions(request)) }),
   );
+  await app.register(compressionPlugin);
   await app.register(errorsPlugin);
   if (config.logRequests) await app.register(requestLogPlugin, { logger });
   // Sets the dashboard's session cookie; parsing is left to authentication (only its own cookie, only where read).
@@ -125,6 +128,7 @@ export async function buildApp({ config, logger, auth, metrics, routes }: HttpAp
   await app.register(metricsPlugin, metrics);
   for (const moduleRoutes of routes) await app.register(moduleRoutes);
   await app.register(dashboardStaticPlugin);
+  await app.register(chatTestPagePlugin);
   await app.ready();
   return app as unknown as FastifyInstance;
 }

@@ -12,6 +12,7 @@ import { createHealthModule, type HealthModule } from './modules/health/index.js
 import { createKeysModule, type KeysModule } from './modules/keys/index.js';
 import { createOperatorsModule, type OperatorsModule } from './modules/operators/index.js';
 import { createPrefsModule, type PrefsModule } from './modules/prefs/index.js';
+import { createStickersModule, type StickersModule } from './modules/stickers/index.js';
 import { createPushModule, createPushProvider, type PushModule } from './modules/push/index.js';
 import { createStatsModule, type StatsModule } from './modules/stats/index.js';
 import { createUsersModule, type UsersModule } from './modules/users/index.js';
@@ -45,6 +46,7 @@ export interface Modules {
   devices: DevicesModule;
   push: PushModule;
   prefs: PrefsModule;
+  stickers: StickersModule;
   stats: StatsModule;
   health: HealthModule;
   operators: OperatorsModule;
@@ -177,6 +179,7 @@ export function composeModules(
       onError,
     }),
     prefs: createPrefsModule({ storage, bus, roomPrefs: chat.roomPrefs }),
+    stickers: createStickersModule({ storage, files: files.files }),
     stats: createStatsModule({
       apps: apps.apps,
       users: users.directory,
@@ -196,9 +199,38 @@ export function composeModules(
 
 /** Each module's routes, in the order the HTTP app registers them. */
 export function moduleRoutes(modules: Modules) {
-  const { health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push, operators } =
-    modules;
-  return [health, keys, users, audit, apps, stats, chat, prefs, files, devices, config, webhooks, push, operators].map(
-    (module) => module.routes,
-  );
+  const {
+    health,
+    keys,
+    users,
+    audit,
+    apps,
+    stats,
+    chat,
+    prefs,
+    files,
+    stickers,
+    devices,
+    config,
+    webhooks,
+    push,
+    operators,
+  } = modules;
+  return [
+    health,
+    keys,
+    users,
+    audit,
+    apps,
+    stats,
+    chat,
+    prefs,
+    files,
+    stickers,
+    devices,
+    config,
+    webhooks,
+    push,
+    operators,
+  ].map((module) => module.routes);
 }

@@ -48,7 +48,8 @@ export function createGateway(
     pingInterval: PING_INTERVAL_MS,
     pingTimeout: PING_TIMEOUT_MS,
     maxHttpBufferSize: MAX_PACKET_BYTES,
-    serveClient: false,
+    // /socket.io/socket.io.js (and .min.js, .esm.min.js, maps): the current client, for /chat-test.
+    serveClient: true,
   });
   const adapterClients: Redis[] = [];
   if (redis) {

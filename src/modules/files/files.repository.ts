@@ -67,6 +67,15 @@ export class FilesRepository {
     return row ? Buffer.from(row.content) : undefined;
   }
 
+  async deleteMany(appId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.storage.db
+      .deleteFrom('files')
+      .where('app_id', '=', appId)
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
   /** Lets the members of a room read a file; idempotent. */
   async share(appId: string, fileId: string, roomId: string, now: number, db: Db = this.storage.db): Promise<void> {
     // A share left by a deleted room of the same id is renewed: it dates from now.

@@ -85,6 +85,42 @@ export class FilesService {
   }
 
   /**
+   * Stores content the application itself publishes (sticker images and archives): no owner, no
+   * room, its type and name as the caller checked them.
+   */
+  async storePublished(
+    appId: string,
+    bucket: string,
+    name: string,
+    mimeType: string,
+    content: Buffer,
+  ): Promise<StoredFile> {
+    const file: StoredFile = {
+      appId,
+      id: newFileId(),
+      bucket,
+      ownerId: null,
+      name,
+      mimeType,
+      size: content.length,
+      extra: null,
+      createdAt: Date.now(),
+    };
+    await this.repository.insert(file, content);
+    return file;
+  }
+
+  /** The bytes of stored content, as `storePublished` stored them. */
+  async publishedContent(appId: string, id: string): Promise<Buffer | undefined> {
+    return this.repository.content(appId, id);
+  }
+
+  /** Deletes stored content (a replaced or deleted sticker set's files). */
+  async removePublished(appId: string, ids: readonly string[]): Promise<void> {
+    await this.repository.deleteMany(appId, ids);
+  }
+
+  /**
    * Stores a video as `upload` does, once its container (MP4, QuickTime, WebM, Matroska) shows a
    * video track; anything else is a 400. It keeps a declared `video/*` type, else takes the
    * container's, so it is always served as passive media.

@@ -207,4 +207,18 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     'A new application with its client key and a first full-permission API key, shown in this answer only.',
   ),
   'PATCH /dashboard/api/apps/{id}': op('renameApp', 'Changes the name of an application.', ['NOT_FOUND']),
+
+  // Stickers (history 10).
+  'POST /admin/stickers': op(
+    'saveStickerSet',
+    'Multipart: `_id`, `name`, `order` and `file`, a zip of `tab.png` and images `01` … `99` (PNG, JPEG, GIF ' +
+      'or WebP, at the top level or in one folder). The same `_id` again replaces the set. A zip with other ' +
+      'files, paths leaving it, more than 120 entries, an image over 1 MiB or over 16 MiB in all is refused.',
+    ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+  ),
+  'GET /admin/stickers': op('listStickerSetsAdmin', 'Every sticker set with its storage objects, by id.'),
+  'DELETE /admin/stickers/{id}': op(
+    'deleteStickerSet',
+    'Deletes the set and its files; `n` is the number of sets deleted (0 for an unknown id).',
+  ),
 };

@@ -287,4 +287,16 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     ['CLIENT_NOT_FOUND'],
   ),
   'POST /me/unsubscribe': op('unsubscribeDevice', 'The device receives no more push notifications for the caller.'),
+
+  // Stickers (history 10).
+  'GET /stickers': op(
+    'listStickerSets',
+    "The application's sticker sets: id, name, order, the archive's and every image's resourceId.",
+  ),
+  'GET /stickers/res': op(
+    'getStickerResource',
+    'The bytes of one file of a set, by `resourceId` = `<setId>/<fileName>`: a PNG, JPEG, GIF or WebP image ' +
+      "(checked on its bytes), or the set's zip as a download; with an ETag.",
+    ['NOT_FOUND'],
+  ),
 };

@@ -31,6 +31,7 @@ export interface Database {
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
   file_shares: FileSharesTable;
+  sticker_sets: StickerSetsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   operator_setup_tokens: OperatorSetupTokensTable;
@@ -260,6 +261,21 @@ export interface UserPrefsTable {
   key: string;
   /** JSON value */
   data: string;
+  updated_at: number;
+}
+
+export interface StickerSetsTable {
+  app_id: string;
+  id: string;
+  name: string;
+  sort_order: number;
+  zip_file_id: string;
+  zip_name: string;
+  zip_etag: string;
+  /** JSON array of {name, fileId, etag} */
+  images: string;
+  version: number;
+  created_at: number;
   updated_at: number;
 }
 

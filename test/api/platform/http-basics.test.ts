@@ -11,7 +11,16 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{8}-[0-9a-z]+$/;
 
 /** Routes deliberately left out of the OpenAPI document: the document itself, and PUT as an alias of PATCH. */
 // The dashboard's pages and static files (src/plugins/dashboard-static.ts) are no API operations.
-const UNDOCUMENTED = new Set(['GET /openapi.json', 'PUT /admin/keys/:id', 'GET /dashboard', 'GET /dashboard/*']);
+const UNDOCUMENTED = new Set([
+  'GET /openapi.json',
+  'PUT /admin/keys/:id',
+  'GET /dashboard',
+  'GET /dashboard/*',
+  // The built-in test page (history 11.6, src/plugins/chat-test-page.ts) is no API operation either.
+  'GET /chat-test',
+  'GET /chat-test/app.js',
+  'GET /chat-test/style.css',
+]);
 
 let t: TestApp;
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { zipSync } from 'fflate';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
@@ -37,6 +38,7 @@ let file: { bucket: string; id: string };
 let dir: string;
 let exportFile: string;
 let header: ExportHeader;
+const STICKER_PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 /** Rows per table the file holds. */
 const fileCounts = () => Object.fromEntries(header.tables.map((table) => [table.name, table.rows]));
 /** The summary of importing the file again: every row is there already; the application's row is rewritten. */
@@ -83,6 +85,10 @@ async function answers(t: TestApp) {
     fileMetadata: await get(tokens.alice as string, `/files/${file.bucket}/${file.id}/metadata`),
     fileType: download.headers['content-type'],
     fileBytes: download.rawPayload.toString('base64'),
+    stickers: await get(tokens.alice as string, '/stickers'),
+    stickerBytes: (
+      await t.asUser(tokens.alice as string, 'GET', '/stickers/res?resourceId=moved-set%2F01.png')
+    ).rawPayload.toString('base64'),
   };
 }
 
@@ -160,6 +166,24 @@ beforeAll(async () => {
     }),
   );
   file = { bucket: 'chat-files', id: uploaded.id };
+  // A sticker set: its row, and its files among the files rows.
+  const stickerZip = Buffer.from(zipSync({ 'tab.png': STICKER_PNG, '01.png': STICKER_PNG }));
+  const stickerForm = multipartBody(
+    [
+      { name: '_id', value: 'moved-set' },
+      { name: 'file', filename: 'set.zip', type: 'application/zip', content: stickerZip },
+    ],
+    'browser',
+  );
+  expectOk(
+    await source.app.inject({
+      method: 'POST',
+      url: '/admin/stickers',
+      remoteAddress: '127.0.0.1',
+      headers: { 'im-api-key': source.apiKey, 'content-type': stickerForm.contentType },
+      payload: stickerForm.payload,
+    }),
+  );
 
   expectOk(await source.admin('PUT', '/admin/webhooks', { url: 'http://127.0.0.1:9/parley-hooks' }));
   expectOk(await source.admin('POST', '/config', { censorship: { keywords: ['badword'] }, motd: 'hi' }));
@@ -221,7 +245,7 @@ describe('the export file', () => {
       if (!ACTIVITY.includes(name)) expect(expected, name).toBe(counts[name]);
       expect(expected, name).toBeGreaterThan(['push_notifications', 'message_batches'].includes(name) ? -1 : 0);
     }
-    const fileRow = rows.find((line) => line.table === 'files').row;
+    const fileRow = rows.find((line) => line.table === 'files' && line.row.name === 'bytes.bin').row;
     expect(Buffer.from(fileRow.content, 'base64').equals(BYTES)).toBe(true);
     expect(rows.some((line) => line.table === 'messages' && line.row.pinned === 1)).toBe(true);
     expect(rows.find((line) => line.table === 'api_keys').row.key_hash).toMatch(/^[0-9a-f]{64}$|^\$/);
