@@ -26,6 +26,9 @@ import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
 import { MessagesService } from './messages.service.js';
+import { ReactionsRepository } from './reactions.repository.js';
+import { reactionsRoutes } from './reactions.routes.js';
+import { ReactionsService } from './reactions.service.js';
 import { ActorRoomReader } from './actor-room-reader.js';
 import { BotReplyService } from './bot-replies.js';
 import { DraftCensor } from './draft-censor.js';
@@ -99,6 +102,7 @@ export interface ChatModule {
   members: MembersService;
   invitations: InvitationsService;
   messages: MessagesService;
+  reactions: ReactionsService;
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
   messageList: MessageList;
@@ -128,7 +132,8 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     users,
     memberLists: new MemberListCache(members),
   });
-  const presenter = new RoomPresenter({ users, readStates, messages, presence: deps.online });
+  const reactions = new ReactionsRepository(storage);
+  const presenter = new RoomPresenter({ users, readStates, messages, reactions, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const store = new MessageStore({ storage, messages, rooms, readStates });
   const writer = new MessageWriter({ store, webhookEvents, files: deps.files });
@@ -150,6 +155,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       pageSize: limits.pageSize,
     }),
     messages: messagesService,
+    reactions: new ReactionsService({ rooms, access, presenter, messages, reactions, announcer }),
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
     batches: new BatchService({
@@ -179,6 +185,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(membersRoutes, { members: chat.members }),
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
     bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(reactionsRoutes, { reactions: chat.reactions }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),
     bindRoutes(sdkRoomsRoutes, {

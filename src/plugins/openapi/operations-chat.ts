@@ -133,6 +133,19 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'MESSAGE_NOT_FOUND',
     'NOT_PERMITTED',
   ]),
+  'POST /messages/{id}/reaction': op(
+    'addMessageReaction',
+    "Adds the caller's reaction (any key) to a message of a room they are a member of; answers the updated " +
+      'message, also pushed to the members as `chat message`. Adding it again changes nothing.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'USER_BLOCKED', 'ROOM_FROZEN'],
+    { reaction: 'like' },
+  ),
+  'DELETE /messages/{id}/reaction': op(
+    'removeMessageReaction',
+    "Revokes the caller's reaction named by `reaction`; answers the updated message (unchanged when the caller " +
+      'did not hold it).',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'USER_BLOCKED', 'ROOM_FROZEN'],
+  ),
   'PUT /rooms/{id}/lastRead': op(
     'setLastRead',
     "Marks messages up to the one given as read; the caller's unread counts and other devices follow.",

@@ -30,6 +30,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
+  message_reactions: MessageReactionsTable;
   file_shares: FileSharesTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
@@ -370,6 +371,15 @@ export interface MessageDeletionsTable {
   room_id: string;
   message_id: string;
   deleted_at: number;
+}
+
+/** A user's reaction to a message (history 7.7). */
+export interface MessageReactionsTable {
+  app_id: string;
+  message_id: string;
+  user_id: string;
+  reaction: string;
+  created_at: number;
 }
 
 /** A room a file was shared in (uploaded for it, or carried by one of its messages). */
