@@ -1039,5 +1039,22 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
     ],
+    // Issue 14, reactions (history 7.7): only members of the message's room react.
+    'POST /messages/:id/reaction': [
+      refuse('a message of room B', 'POST', `/messages/${b.first}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+      refuse('the pinned message of room B', 'POST', `/messages/${b.pinned}/reaction`, { reaction: 'wow' }, NO_MESSAGE),
+      refuse("the direct room's message", 'POST', `/messages/${ids.direct}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+      refuse("app 2's message", 'POST', `/messages/${x.message}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+    ],
+    'DELETE /messages/:id/reaction': [
+      refuse(
+        'a reaction to a message of room B',
+        'DELETE',
+        `/messages/${b.first}/reaction?reaction=like`,
+        undefined,
+        NO_MESSAGE,
+      ),
+      refuse("app 2's message", 'DELETE', `/messages/${x.message}/reaction?reaction=like`, undefined, NO_MESSAGE),
+    ],
   };
 }

@@ -160,7 +160,12 @@ export class MessagesRepository {
 
   /** A change that is not the content's (a reaction): only the message's update time moves. */
   async touch(appId: string, id: string, now: number, db: Db): Promise<void> {
-    await db.updateTable('messages').set({ updated_at: now }).where('app_id', '=', appId).where('id', '=', id).execute();
+    await db
+      .updateTable('messages')
+      .set({ updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(appId: string, roomId: string, id: string, db: Db): Promise<number> {
