@@ -29,6 +29,9 @@ import { MessagesService } from './messages.service.js';
 import { ReactionsRepository } from './reactions.repository.js';
 import { reactionsRoutes } from './reactions.routes.js';
 import { ReactionsService } from './reactions.service.js';
+import { UserDeletionsRepository } from './user-deletions.repository.js';
+import { userDeletionsRoutes } from './user-deletions.routes.js';
+import { UserDeletionsService } from './user-deletions.service.js';
 import { ActorRoomReader } from './actor-room-reader.js';
 import { BotReplyService } from './bot-replies.js';
 import { DraftCensor } from './draft-censor.js';
@@ -103,6 +106,7 @@ export interface ChatModule {
   invitations: InvitationsService;
   messages: MessagesService;
   reactions: ReactionsService;
+  userDeletions: UserDeletionsService;
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
   messageList: MessageList;
@@ -133,6 +137,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     memberLists: new MemberListCache(members),
   });
   const reactions = new ReactionsRepository(storage);
+  const userDeletions = new UserDeletionsRepository(storage);
   const presenter = new RoomPresenter({ users, readStates, messages, reactions, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const store = new MessageStore({ storage, messages, rooms, readStates });
@@ -157,7 +162,8 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     messages: messagesService,
     reactions: new ReactionsService({ rooms, access, presenter, messages, reactions, announcer }),
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
-    messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
+    messageList: new MessageList({ messages, access, presenter, userDeletions, maxPageSize: limits.pageSize }),
+    userDeletions: new UserDeletionsService({ access, deletions: userDeletions, bus }),
     batches: new BatchService({
       batches: new BatchRepository(storage),
       rooms,
@@ -186,6 +192,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
     bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
     bindRoutes(reactionsRoutes, { reactions: chat.reactions }),
+    bindRoutes(userDeletionsRoutes, { deletions: chat.userDeletions }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),
     bindRoutes(sdkRoomsRoutes, {

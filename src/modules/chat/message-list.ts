@@ -4,6 +4,7 @@ import type { Actor, RoomAccess } from './room-access.js';
 import type { RoomPresenter } from './room-presenter.js';
 import type { MessageView } from './message-view.js';
 import type { Cursor, MessagesRepository, TimeField } from './messages.repository.js';
+import type { UserDeletionsRepository } from './user-deletions.repository.js';
 
 export interface MessageListQuery {
   limit?: number;
@@ -41,6 +42,7 @@ export class MessageList {
       messages: MessagesRepository;
       access: RoomAccess;
       presenter: RoomPresenter;
+      userDeletions: Pick<UserDeletionsRepository, 'deletedAmong'>;
       maxPageSize: number;
     },
   ) {}
@@ -86,7 +88,18 @@ export class MessageList {
       fromSeq: historyFloor,
       order: order ?? 'desc',
     });
-    const data = await this.deps.presenter.messageViews(appId, page);
+    const [data, deleted] = await Promise.all([
+      this.deps.presenter.messageViews(appId, page),
+      actor.userId === null
+        ? new Set<string>()
+        : this.deps.userDeletions.deletedAmong(
+            appId,
+            actor.userId,
+            page.map((message) => message.id),
+          ),
+    ]);
+    // Deleted for the caller: listed, marked, and named in userDeletedIDs (spec 5.4, 12 item 53).
+    for (const view of data) if (deleted.has(view._id)) view.isDeleted = true;
     const range: Record<string, string> = {};
     if (after) range[after.inclusive ? '$gte' : '$gt'] = iso(after.time);
     if (before) range[before.inclusive ? '$lte' : '$lt'] = iso(before.time);
@@ -97,7 +110,7 @@ export class MessageList {
         tookMS: Math.round(performance.now() - started),
       },
       data,
-      userDeletedIDs: [],
+      userDeletedIDs: data.filter((view) => view.isDeleted === true).map((view) => view._id),
     };
   }
 

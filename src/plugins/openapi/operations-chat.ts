@@ -146,6 +146,23 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
       'did not hold it).',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'USER_BLOCKED', 'ROOM_FROZEN'],
   ),
+  'POST /messages/user-delete': op(
+    'deleteMessagesForMe',
+    'Deletes messages of a room for the caller alone (a member): lists then mark them `isDeleted` and name them in ' +
+      "`userDeletedIDs`; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
+    [...ROOM_ERRORS],
+    { room: 'demo-room', messages: ['6464fc7f24214a185a902676'] },
+  ),
+  'POST /messages/user-delete/all-in-room': op(
+    'deleteRoomMessagesForMe',
+    'Deletes every message of the room for the caller alone, as `POST /messages/user-delete` does for some.',
+    [...ROOM_ERRORS],
+    { room: 'demo-room' },
+  ),
+  'GET /messages/user-delete': op(
+    'listMessagesDeletedForMe',
+    'The messages of a room the caller deleted for themselves, with when; kept after leaving the room.',
+  ),
   'PUT /rooms/{id}/lastRead': op(
     'setLastRead',
     "Marks messages up to the one given as read; the caller's unread counts and other devices follow.",

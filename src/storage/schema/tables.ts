@@ -31,6 +31,7 @@ export interface Database {
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
   message_reactions: MessageReactionsTable;
+  user_deleted_messages: UserDeletedMessagesTable;
   file_shares: FileSharesTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
@@ -380,6 +381,16 @@ export interface MessageReactionsTable {
   user_id: string;
   reaction: string;
   created_at: number;
+}
+
+/** A message a user deleted for themselves (history 7.9). */
+export interface UserDeletedMessagesTable {
+  app_id: string;
+  user_id: string;
+  room_id: string;
+  message_id: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** A room a file was shared in (uploaded for it, or carried by one of its messages). */

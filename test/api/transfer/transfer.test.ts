@@ -139,6 +139,12 @@ beforeAll(async () => {
   expectOk(
     await source.asUser(tokens.bob as string, 'POST', `/messages/${sent[3]?._id}/reaction`, { reaction: 'like' }),
   );
+  expectOk(
+    await source.asUser(tokens.bob as string, 'POST', '/messages/user-delete', {
+      room: 'general',
+      messages: [sent[2]?._id],
+    }),
+  );
   expect((await source.admin('DELETE', `/rooms/general/messages/${sent[11]?._id}`)).json().RC).toBe(0);
   expectOk(await source.asUser(tokens.bob as string, 'PUT', '/rooms/general/lastRead', { message: sent[5]?._id }));
 
