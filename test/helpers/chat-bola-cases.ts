@@ -1056,6 +1056,35 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       ),
       refuse("app 2's message", 'DELETE', `/messages/${x.message}/reaction?reaction=like`, undefined, NO_MESSAGE),
     ],
+    // Issue 14, moderator hide (history 7.8): the room's superusers only; outside the room the message is not there.
+    'POST /messages/:id/hidden': [
+      refuse('a message of room B', 'POST', `/messages/${b.first}/hidden`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'POST', `/messages/${x.message}/hidden`, undefined, NO_MESSAGE),
+    ],
+    'DELETE /messages/:id/hidden': [
+      refuse('a message of room B', 'DELETE', `/messages/${b.first}/hidden`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'DELETE', `/messages/${x.message}/hidden`, undefined, NO_MESSAGE),
+    ],
+    'POST /messages/hide-by-sender-in-room': [
+      refuse(
+        "bob's messages in room B",
+        'POST',
+        '/messages/hide-by-sender-in-room',
+        { room: ROOM_B, sender: BOB },
+        NOT_MEMBER,
+      ),
+      refuse("app 2's room", 'POST', '/messages/hide-by-sender-in-room', { room: ROOM_X, sender: XAVIER }, NO_ROOM),
+    ],
+    'POST /messages/unhide-by-sender-in-room': [
+      refuse(
+        "bob's messages in room B",
+        'POST',
+        '/messages/unhide-by-sender-in-room',
+        { room: ROOM_B, sender: BOB },
+        NOT_MEMBER,
+      ),
+      refuse("app 2's room", 'POST', '/messages/unhide-by-sender-in-room', { room: ROOM_X, sender: XAVIER }, NO_ROOM),
+    ],
     // Issue 14, delete for me (history 7.9): only a member, only the room's messages, only one's own records.
     'POST /messages/user-delete': [
       refuse("room B's messages", 'POST', '/messages/user-delete', { room: ROOM_B, messages: [b.first] }, NOT_MEMBER),

@@ -29,6 +29,8 @@ import { MessagesService } from './messages.service.js';
 import { ReactionsRepository } from './reactions.repository.js';
 import { reactionsRoutes } from './reactions.routes.js';
 import { ReactionsService } from './reactions.service.js';
+import { messageHidingRoutes } from './message-hiding.routes.js';
+import { MessageHidingService } from './message-hiding.service.js';
 import { UserDeletionsRepository } from './user-deletions.repository.js';
 import { userDeletionsRoutes } from './user-deletions.routes.js';
 import { UserDeletionsService } from './user-deletions.service.js';
@@ -106,6 +108,7 @@ export interface ChatModule {
   invitations: InvitationsService;
   messages: MessagesService;
   reactions: ReactionsService;
+  hiding: MessageHidingService;
   userDeletions: UserDeletionsService;
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
@@ -160,6 +163,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       pageSize: limits.pageSize,
     }),
     messages: messagesService,
+    hiding: new MessageHidingService({ rooms, access, presenter, members, messages, announcer }),
     reactions: new ReactionsService({ rooms, access, presenter, messages, reactions, announcer }),
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, userDeletions, maxPageSize: limits.pageSize }),
@@ -192,6 +196,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
     bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
     bindRoutes(reactionsRoutes, { reactions: chat.reactions }),
+    bindRoutes(messageHidingRoutes, { hiding: chat.hiding }),
     bindRoutes(userDeletionsRoutes, { deletions: chat.userDeletions }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),

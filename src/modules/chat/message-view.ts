@@ -36,6 +36,7 @@ export const MANAGED_MESSAGE_FIELDS = new Set([
   'pinned',
   'isPined',
   'isDeleted',
+  'isHidden',
   'batchID',
   'status',
 ]);
@@ -71,6 +72,9 @@ export function messageView(
     __v: 0,
   };
   if (message.batchId !== null) view.batchID = message.batchId;
+  // Only while hidden: an unhidden message reads as any other.
+  if (message.hidden) view.isHidden = true;
+  else delete view.isHidden;
   return view;
 }
 

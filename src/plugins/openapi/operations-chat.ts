@@ -163,6 +163,30 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'listMessagesDeletedForMe',
     'The messages of a room the caller deleted for themselves, with when; kept after leaving the room.',
   ),
+  'POST /messages/{id}/hidden': op(
+    'hideMessage',
+    "Hides a message for everyone (the room's owner, managers or the platform admin): lists keep it, flagged " +
+      '`isHidden`; the updated message is pushed to the members as `chat message`.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'NOT_PERMITTED', 'ROOM_FROZEN'],
+  ),
+  'DELETE /messages/{id}/hidden': op(
+    'unhideMessage',
+    'Shows a hidden message again (same rule as hiding); pushed to the members as `chat message`.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'NOT_PERMITTED', 'ROOM_FROZEN'],
+  ),
+  'POST /messages/hide-by-sender-in-room': op(
+    'hideMessagesOfSender',
+    "Hides every message of `sender` in `room` (the room's owner, managers or the platform admin); answers the ids " +
+      'that changed.',
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'ROOM_FROZEN'],
+    { room: 'demo-room', sender: 'spammer' },
+  ),
+  'POST /messages/unhide-by-sender-in-room': op(
+    'unhideMessagesOfSender',
+    'Shows every hidden message of `sender` in `room` again; answers the ids that changed.',
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'ROOM_FROZEN'],
+    { room: 'demo-room', sender: 'spammer' },
+  ),
   'PUT /rooms/{id}/lastRead': op(
     'setLastRead',
     "Marks messages up to the one given as read; the caller's unread counts and other devices follow.",

@@ -36,4 +36,9 @@ export async function up(db: Kysely<any>, _dialect: DialectName): Promise<void> 
     .on('user_deleted_messages')
     .columns(['app_id', 'user_id', 'room_id', 'created_at'])
     .execute();
+  // Hidden by a moderator (history 7.8): still listed, flagged `isHidden`, for everyone.
+  await db.schema
+    .alterTable('messages')
+    .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }

@@ -234,6 +234,8 @@ export interface MessagesTable {
   /** The text search matches: the string `message` and string values of `extra` */
   search_text: string;
   pinned: number;
+  /** 1: hidden by a moderator (history 7.8). */
+  hidden: Generated<number>;
   batch_id: string | null;
   created_at: number;
   updated_at: number;

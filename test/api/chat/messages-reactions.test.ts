@@ -184,8 +184,9 @@ describe('reactions through the real-time path', () => {
     await authenticate(bob2!, bob, t.clientKey);
     await authenticate(alice3!, alice, t.clientKey);
     await authenticate(carol1!, carol, t.clientKey);
+    const created = [bob1!.next('chat message'), bob2!.next('chat message'), alice3!.next('chat message')];
     const sent = await send('reaction-live', 'alice', 'react to me');
-    await Promise.all([bob1!.next('chat message'), bob2!.next('chat message'), alice3!.next('chat message')]);
+    await Promise.all(created);
 
     const pushes = [bob1!.next('chat message'), bob2!.next('chat message'), alice3!.next('chat message')];
     expectOk(await react(bob, sent._id, 'like'));
