@@ -37,6 +37,13 @@ describe('delete for me (history 7.9)', () => {
     expect((await list(room, '', alice)).userDeletedIDs).toStrictEqual([]);
     expect((await list(other, '', bob)).userDeletedIDs).toStrictEqual([]);
 
+    const around = expectOk(await t.asUser(bob, 'GET', `/rooms/${room}/messages/${two._id}?before=5&after=5`));
+    expect(around.data.map((message: any) => [message._id, message.isDeleted])).toStrictEqual([
+      [three._id, true],
+      [two._id, undefined],
+      [one._id, true],
+    ]);
+
     const records = expectOk(await deletedList(bob, room));
     expect(records.totalCount).toBe(2);
     expect(records.data.map((entry: any) => entry.message).sort()).toStrictEqual([one._id, three._id].sort());
