@@ -58,6 +58,8 @@ export interface DomainEvents {
     deletedBy: string;
     members: string[];
   };
+  /** A user deleted messages of a room for themselves (history 7.9); `all`: every message of the room. */
+  'message.userDeleted': { appId: string; roomId: string; userId: string; messageIds: string[]; all: boolean };
   'read.updated': { appId: string; roomId: string; userId: string; lastRead: string; badge: number };
   /** Ephemeral: a member is typing (relayed to the room's other members, never stored); `senderInfo` names them. */
   'room.typing': {

@@ -93,6 +93,14 @@ export class FanOut {
           reason: event.reason,
         });
     });
+    // To the user's own connections only (history 12, `userDeleteMessages`).
+    on('message.userDeleted', (event) =>
+      this.push(event.appId, [event.userId], 'userDeleteMessages', {
+        room: event.roomId,
+        messages: event.messageIds,
+        isUserDeleteAllMessagesInRoom: event.all,
+      }),
+    );
     on('read.updated', async (event) => {
       const members = await this.memberIds(event.appId, event.roomId);
       this.push(event.appId, members, 'lastRead', {

@@ -1204,6 +1204,89 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         NO_SUCH,
       ),
     ],
+    // Issue 14, reactions (history 7.7): only members of the message's room react.
+    'POST /messages/:id/reaction': [
+      refuse('a message of room B', 'POST', `/messages/${b.first}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+      refuse('the pinned message of room B', 'POST', `/messages/${b.pinned}/reaction`, { reaction: 'wow' }, NO_MESSAGE),
+      refuse("the direct room's message", 'POST', `/messages/${ids.direct}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+      refuse("app 2's message", 'POST', `/messages/${x.message}/reaction`, { reaction: 'like' }, NO_MESSAGE),
+    ],
+    'DELETE /messages/:id/reaction': [
+      refuse(
+        'a reaction to a message of room B',
+        'DELETE',
+        `/messages/${b.first}/reaction?reaction=like`,
+        undefined,
+        NO_MESSAGE,
+      ),
+      refuse("app 2's message", 'DELETE', `/messages/${x.message}/reaction?reaction=like`, undefined, NO_MESSAGE),
+    ],
+    // Issue 14, moderator hide (history 7.8): the room's superusers only; outside the room the message is not there.
+    'POST /messages/:id/hidden': [
+      refuse('a message of room B', 'POST', `/messages/${b.first}/hidden`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'POST', `/messages/${x.message}/hidden`, undefined, NO_MESSAGE),
+    ],
+    'DELETE /messages/:id/hidden': [
+      refuse('a message of room B', 'DELETE', `/messages/${b.first}/hidden`, undefined, NO_MESSAGE),
+      refuse("app 2's message", 'DELETE', `/messages/${x.message}/hidden`, undefined, NO_MESSAGE),
+    ],
+    'POST /messages/hide-by-sender-in-room': [
+      refuse(
+        "bob's messages in room B",
+        'POST',
+        '/messages/hide-by-sender-in-room',
+        { room: ROOM_B, sender: BOB },
+        NOT_MEMBER,
+      ),
+      refuse("app 2's room", 'POST', '/messages/hide-by-sender-in-room', { room: ROOM_X, sender: XAVIER }, NO_ROOM),
+    ],
+    'POST /messages/unhide-by-sender-in-room': [
+      refuse(
+        "bob's messages in room B",
+        'POST',
+        '/messages/unhide-by-sender-in-room',
+        { room: ROOM_B, sender: BOB },
+        NOT_MEMBER,
+      ),
+      refuse("app 2's room", 'POST', '/messages/unhide-by-sender-in-room', { room: ROOM_X, sender: XAVIER }, NO_ROOM),
+    ],
+    // Issue 14, delete for me (history 7.9): only a member, only the room's messages, only one's own records.
+    'POST /messages/user-delete': [
+      refuse("room B's messages", 'POST', '/messages/user-delete', { room: ROOM_B, messages: [b.first] }, NOT_MEMBER),
+      refuse(
+        'the direct room of bob and carol',
+        'POST',
+        '/messages/user-delete',
+        { room: ids.direct, messages: [b.first] },
+        NOT_MEMBER,
+      ),
+      refuse("app 2's room", 'POST', '/messages/user-delete', { room: ROOM_X, messages: [x.message] }, NO_ROOM),
+      {
+        what: "room B's message through room A",
+        method: 'POST',
+        url: '/messages/user-delete',
+        body: { room: ROOM_A, messages: [b.first, x.message] },
+        check: (result) => expect(result).toStrictEqual({ room: ROOM_A, totalCount: 0, messages: [] }),
+      },
+    ],
+    'POST /messages/user-delete/all-in-room': [
+      refuse('all of room B', 'POST', '/messages/user-delete/all-in-room', { room: ROOM_B }, NOT_MEMBER),
+      refuse("all of app 2's room", 'POST', '/messages/user-delete/all-in-room', { room: ROOM_X }, NO_ROOM),
+    ],
+    'GET /messages/user-delete': [
+      {
+        what: "her deletions in room B (bob's are his)",
+        method: 'GET',
+        url: `/messages/user-delete?room=${ROOM_B}`,
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "her deletions in app 2's room",
+        method: 'GET',
+        url: `/messages/user-delete?room=${ROOM_X}`,
+        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+    ],
   };
 }
 

@@ -34,6 +34,7 @@ export const PUSH_EVENTS = [
   'myPrefDelete',
   'invitation',
   'messagesDeleted',
+  'userDeleteMessages',
 ];
 
 /**

@@ -26,6 +26,14 @@ import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
 import { MessagesService } from './messages.service.js';
+import { ReactionsRepository } from './reactions.repository.js';
+import { reactionsRoutes } from './reactions.routes.js';
+import { ReactionsService } from './reactions.service.js';
+import { messageHidingRoutes } from './message-hiding.routes.js';
+import { MessageHidingService } from './message-hiding.service.js';
+import { UserDeletionsRepository } from './user-deletions.repository.js';
+import { userDeletionsRoutes } from './user-deletions.routes.js';
+import { UserDeletionsService } from './user-deletions.service.js';
 import { ActorRoomReader } from './actor-room-reader.js';
 import { BotReplyService } from './bot-replies.js';
 import { DraftCensor } from './draft-censor.js';
@@ -104,6 +112,9 @@ export interface ChatModule {
   roomPrefs: RoomPrefsService;
   invitations: InvitationsService;
   messages: MessagesService;
+  reactions: ReactionsService;
+  hiding: MessageHidingService;
+  userDeletions: UserDeletionsService;
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
   messageList: MessageList;
@@ -133,7 +144,9 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     users,
     memberLists: new MemberListCache(members),
   });
-  const presenter = new RoomPresenter({ users, readStates, messages, presence: deps.online });
+  const reactions = new ReactionsRepository(storage);
+  const userDeletions = new UserDeletionsRepository(storage);
+  const presenter = new RoomPresenter({ users, readStates, messages, reactions, presence: deps.online });
   const webhookEvents = new RoomWebhookEvents({ queue: deps.webhooks, users });
   const store = new MessageStore({ storage, messages, rooms, readStates });
   const writer = new MessageWriter({ store, webhookEvents, files: deps.files });
@@ -156,8 +169,11 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       pageSize: limits.pageSize,
     }),
     messages: messagesService,
+    hiding: new MessageHidingService({ rooms, access, presenter, members, messages, announcer }),
+    reactions: new ReactionsService({ rooms, access, presenter, messages, reactions, announcer }),
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
-    messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
+    messageList: new MessageList({ messages, access, presenter, userDeletions, maxPageSize: limits.pageSize }),
+    userDeletions: new UserDeletionsService({ access, deletions: userDeletions, bus }),
     batches: new BatchService({
       batches: new BatchRepository(storage),
       rooms,
@@ -185,6 +201,9 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(membersRoutes, { members: chat.members }),
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
     bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(reactionsRoutes, { reactions: chat.reactions }),
+    bindRoutes(messageHidingRoutes, { hiding: chat.hiding }),
+    bindRoutes(userDeletionsRoutes, { deletions: chat.userDeletions }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),
     bindRoutes(sdkRoomsRoutes, {

@@ -30,7 +30,7 @@ export class MessageAnnouncer {
     mentions: string[],
     audience?: string[],
   ): Promise<MessageView> {
-    const view = await this.deps.presenter.messageViewOf(appId, message);
+    const view = await this.deps.presenter.messageViewOf(appId, message, { justWritten: true });
     const members = audience ?? (await this.deps.members.memberIds(appId, message.roomId));
     this.deps.bus.publish('message.created', {
       appId,

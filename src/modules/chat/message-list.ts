@@ -3,7 +3,8 @@ import { iso, parseTime } from '../../shared/time.js';
 import type { Actor, RoomAccess } from './room-access.js';
 import type { RoomPresenter } from './room-presenter.js';
 import type { MessageView } from './message-view.js';
-import type { Cursor, MessagesRepository, TimeField } from './messages.repository.js';
+import type { Cursor, MessagesRepository, StoredMessage, TimeField } from './messages.repository.js';
+import type { UserDeletionsRepository } from './user-deletions.repository.js';
 
 export interface MessageListQuery {
   limit?: number;
@@ -41,6 +42,7 @@ export class MessageList {
       messages: MessagesRepository;
       access: RoomAccess;
       presenter: RoomPresenter;
+      userDeletions: Pick<UserDeletionsRepository, 'deletedAmong'>;
       maxPageSize: number;
     },
   ) {}
@@ -86,7 +88,7 @@ export class MessageList {
       fromSeq: historyFloor,
       order: order ?? 'desc',
     });
-    const data = await this.deps.presenter.messageViews(appId, page);
+    const data = await this.viewsFor(appId, actor, page);
     const range: Record<string, string> = {};
     if (after) range[after.inclusive ? '$gte' : '$gt'] = iso(after.time);
     if (before) range[before.inclusive ? '$lte' : '$lt'] = iso(before.time);
@@ -97,7 +99,7 @@ export class MessageList {
         tookMS: Math.round(performance.now() - started),
       },
       data,
-      userDeletedIDs: [],
+      userDeletedIDs: data.filter((view) => view.isDeleted === true).map((view) => view._id),
     };
   }
 
@@ -121,7 +123,23 @@ export class MessageList {
       page(Math.min(counts.before ?? 0, MAX_AROUND), 'before'),
       page(Math.min(counts.after ?? 0, MAX_AROUND), 'after'),
     ]);
-    return this.deps.presenter.messageViews(appId, [...newer, center, ...older]);
+    return this.viewsFor(appId, actor, [...newer, center, ...older]);
+  }
+
+  /** Views of messages; those the caller deleted for themselves are listed, marked (spec 5.4, 12 item 53). */
+  private async viewsFor(appId: string, actor: Actor, messages: StoredMessage[]): Promise<MessageView[]> {
+    const [views, deleted] = await Promise.all([
+      this.deps.presenter.messageViews(appId, messages),
+      actor.userId === null
+        ? new Set<string>()
+        : this.deps.userDeletions.deletedAmong(
+            appId,
+            actor.userId,
+            messages.map((message) => message.id),
+          ),
+    ]);
+    for (const view of views) if (deleted.has(view._id)) view.isDeleted = true;
+    return views;
   }
 
   /** `GET /rooms/:id/count` (SDK): how many messages a room has, or has had since `sinceMs` (0: all). */

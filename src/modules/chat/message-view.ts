@@ -1,6 +1,7 @@
 import { iso } from '../../shared/time.js';
 import type { UserSummary } from '../users/index.js';
 import type { StoredMessage } from './messages.repository.js';
+import type { Reaction } from './reactions.repository.js';
 
 export type MessageView = Record<string, unknown> & {
   _id: string;
@@ -35,6 +36,7 @@ export const MANAGED_MESSAGE_FIELDS = new Set([
   'pinned',
   'isPined',
   'isDeleted',
+  'isHidden',
   'batchID',
   'status',
 ]);
@@ -43,7 +45,11 @@ export const MANAGED_MESSAGE_FIELDS = new Set([
  * The message object of spec 1.9: the sender's own fields as stored, then the managed ones.
  * `sender` is a user summary, except in the `POST /messages` response, which carries the id (12 item 47).
  */
-export function messageView(message: StoredMessage, sender: UserSummary | string | null): MessageView {
+export function messageView(
+  message: StoredMessage,
+  sender: UserSummary | string | null,
+  reactions: Reaction[] = [],
+): MessageView {
   const view: MessageView = {
     ...message.content,
     _id: message.id,
@@ -59,13 +65,16 @@ export function messageView(message: StoredMessage, sender: UserSummary | string
     createdAtMS: message.createdAt,
     updatedAt: iso(message.updatedAt),
     updatedAtMS: message.updatedAt,
-    reactions: [],
-    reactionCount: 0,
+    reactions,
+    reactionCount: reactions.length,
     pinned: message.pinned,
     isPined: message.pinned,
     __v: 0,
   };
   if (message.batchId !== null) view.batchID = message.batchId;
+  // Only while hidden: an unhidden message reads as any other.
+  if (message.hidden) view.isHidden = true;
+  else delete view.isHidden;
   return view;
 }
 

@@ -15,6 +15,8 @@ export interface StoredMessage {
   /** `message` and every other field the sender supplied. */
   content: Record<string, unknown>;
   pinned: boolean;
+  /** Hidden by a moderator (history 7.8). */
+  hidden: boolean;
   batchId: string | null;
   createdAt: number;
   updatedAt: number;
@@ -22,7 +24,7 @@ export interface StoredMessage {
   previousSeq?: number | null;
 }
 
-export type NewMessage = Omit<StoredMessage, 'seq' | 'pinned'> & { searchText: string };
+export type NewMessage = Omit<StoredMessage, 'seq' | 'pinned' | 'hidden'> & { searchText: string };
 
 /** Which time the message-list cursors compare (spec 5.4 `timeRangeField`). */
 export type TimeField = 'updated_at' | 'created_at';
@@ -55,6 +57,7 @@ export const toMessage = (row: Selectable<MessagesTable>): StoredMessage => ({
   messageType: row.message_type,
   content: JSON.parse(row.content) as Record<string, unknown>,
   pinned: row.pinned === 1,
+  hidden: Number(row.hidden) === 1,
   batchId: row.batch_id,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -100,7 +103,7 @@ export class MessagesRepository {
       updated_at: message.updatedAt,
     };
     const inserted = (await insertMessage(db, row)).rows[0];
-    return inserted && toMessage({ ...row, seq: inserted.seq, pinned: 0 });
+    return inserted && toMessage({ ...row, seq: inserted.seq, pinned: 0, hidden: 0 });
   }
 
   /** Messages of these rooms whose text contains `keyword`, through the dialect's text index. */
@@ -153,6 +156,55 @@ export class MessagesRepository {
     await db
       .updateTable('messages')
       .set({ pinned: pinned ? 1 : 0, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async setHidden(appId: string, id: string, hidden: boolean, now: number, db: Db): Promise<void> {
+    await db
+      .updateTable('messages')
+      .set({ hidden: hidden ? 1 : 0, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Hides or shows every message of `senderId` in the room; answers the ids of those that changed. */
+  async setHiddenBySender(
+    appId: string,
+    roomId: string,
+    senderId: string,
+    hidden: boolean,
+    now: number,
+    db: Db,
+  ): Promise<string[]> {
+    const rows = await db
+      .selectFrom('messages')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('sender_id', '=', senderId)
+      .where('hidden', '=', hidden ? 0 : 1)
+      .orderBy('seq')
+      .execute();
+    if (rows.length === 0) return [];
+    await db
+      .updateTable('messages')
+      .set({ hidden: hidden ? 1 : 0, updated_at: now })
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('sender_id', '=', senderId)
+      .where('hidden', '=', hidden ? 0 : 1)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  /** A change that is not the content's (a reaction): only the message's update time moves. */
+  async touch(appId: string, id: string, now: number, db: Db): Promise<void> {
+    await db
+      .updateTable('messages')
+      .set({ updated_at: now })
       .where('app_id', '=', appId)
       .where('id', '=', id)
       .execute();

@@ -3,6 +3,7 @@ import type { Member } from './members.repository.js';
 import type { ReadState, ReadStatesRepository } from './read-states.repository.js';
 import { messageView, type MessageView } from './message-view.js';
 import type { MessagesRepository, StoredMessage } from './messages.repository.js';
+import type { Reaction, ReactionsRepository } from './reactions.repository.js';
 import type { User, UserDirectory } from '../users/index.js';
 import { groupsAmongPrincipals, type RoomContext } from './room-access.js';
 import { userSummary, type UserSummary } from '../users/index.js';
@@ -104,17 +105,20 @@ export class RoomPresenter {
   private readonly readStates: ReadStatesRepository;
   private readonly messages: MessagesRepository;
   private readonly presence: OnlineUsers;
+  private readonly reactions: Pick<ReactionsRepository, 'ofMessages'>;
 
   constructor(deps: {
     users: UserDirectory;
     readStates: ReadStatesRepository;
     messages: MessagesRepository;
     presence: OnlineUsers;
+    reactions: Pick<ReactionsRepository, 'ofMessages'>;
   }) {
     this.users = deps.users;
     this.readStates = deps.readStates;
     this.messages = deps.messages;
     this.presence = deps.presence;
+    this.reactions = deps.reactions;
   }
 
   /** Users by id, with the members of any group among them. */
@@ -141,16 +145,31 @@ export class RoomPresenter {
     return summary;
   }
 
-  /** Messages with their senders expanded, in the order given. */
-  async messageViews(appId: string, messages: StoredMessage[]): Promise<MessageView[]> {
-    const senders = await this.usersById(
-      appId,
-      messages.flatMap((message) => (message.senderId === null ? [] : [message.senderId])),
-    );
+  /** Messages with their senders expanded and their reactions, in the order given. */
+  async messageViews(
+    appId: string,
+    messages: StoredMessage[],
+    options: { justWritten?: boolean } = {},
+  ): Promise<MessageView[]> {
+    const [senders, reactions] = await Promise.all([
+      this.usersById(
+        appId,
+        messages.flatMap((message) => (message.senderId === null ? [] : [message.senderId])),
+      ),
+      // A message just written has none yet (its reactions go with any earlier message of its id):
+      // sending stays free of this read.
+      options.justWritten
+        ? new Map<string, Reaction[]>()
+        : this.reactions.ofMessages(
+            appId,
+            messages.map((message) => message.id),
+          ),
+    ]);
     return messages.map((message) =>
       messageView(
         message,
         message.senderId === null ? null : userSummary(message.senderId, senders.get(message.senderId)),
+        reactions.get(message.id),
       ),
     );
   }
@@ -159,8 +178,12 @@ export class RoomPresenter {
     return this.messages.findMany(appId, ids);
   }
 
-  async messageViewOf(appId: string, message: StoredMessage): Promise<MessageView> {
-    return written((await this.messageViews(appId, [message]))[0]);
+  async messageViewOf(
+    appId: string,
+    message: StoredMessage,
+    options: { justWritten?: boolean } = {},
+  ): Promise<MessageView> {
+    return written((await this.messageViews(appId, [message], options))[0]);
   }
 
   /** The room in full as `context.actor` sees it. */

@@ -53,7 +53,7 @@ export class SystemMessages {
 
   /** A notice just written, to the room's members (in order with the room's other messages). */
   async announce(appId: string, stored: StoredMessage, members: string[]): Promise<void> {
-    const message = await this.deps.presenter.messageViewOf(appId, stored);
+    const message = await this.deps.presenter.messageViewOf(appId, stored, { justWritten: true });
     this.deps.bus.publish('message.created', {
       appId,
       roomId: stored.roomId,

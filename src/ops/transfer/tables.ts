@@ -51,6 +51,8 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
     key: ['seq'],
     serial: { column: 'seq', probe: ['id'] },
   },
+  { name: 'message_reactions', key: ['app_id', 'message_id', 'user_id', 'reaction'] },
+  { name: 'user_deleted_messages', key: ['app_id', 'user_id', 'message_id'] },
   { name: 'message_deletions', key: ['app_id', 'room_id', 'message_id', 'deleted_at'] },
   { name: 'message_batches', key: ['id'] },
   { name: 'files', key: ['app_id', 'id'], bytes: ['content'], pageRows: 4 },

@@ -133,6 +133,60 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'MESSAGE_NOT_FOUND',
     'NOT_PERMITTED',
   ]),
+  'POST /messages/{id}/reaction': op(
+    'addMessageReaction',
+    "Adds the caller's reaction (any key) to a message of a room they are a member of; answers the updated " +
+      'message, also pushed to the members as `chat message`. Adding it again changes nothing.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'USER_BLOCKED', 'ROOM_FROZEN'],
+    { reaction: 'like' },
+  ),
+  'DELETE /messages/{id}/reaction': op(
+    'removeMessageReaction',
+    "Revokes the caller's reaction named by `reaction`; answers the updated message (unchanged when the caller " +
+      'did not hold it).',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'USER_BLOCKED', 'ROOM_FROZEN'],
+  ),
+  'POST /messages/user-delete': op(
+    'deleteMessagesForMe',
+    'Deletes messages of a room for the caller alone (a member): lists then mark them `isDeleted` and name them in ' +
+      "`userDeletedIDs`; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
+    [...ROOM_ERRORS],
+    { room: 'demo-room', messages: ['6464fc7f24214a185a902676'] },
+  ),
+  'POST /messages/user-delete/all-in-room': op(
+    'deleteRoomMessagesForMe',
+    'Deletes every message of the room for the caller alone, as `POST /messages/user-delete` does for some.',
+    [...ROOM_ERRORS],
+    { room: 'demo-room' },
+  ),
+  'GET /messages/user-delete': op(
+    'listMessagesDeletedForMe',
+    'The messages of a room the caller deleted for themselves, with when; kept after leaving the room.',
+  ),
+  'POST /messages/{id}/hidden': op(
+    'hideMessage',
+    "Hides a message for everyone (the room's owner, managers or the platform admin): lists keep it, flagged " +
+      '`isHidden`; the updated message is pushed to the members as `chat message`.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'NOT_PERMITTED', 'ROOM_FROZEN'],
+  ),
+  'DELETE /messages/{id}/hidden': op(
+    'unhideMessage',
+    'Shows a hidden message again (same rule as hiding); pushed to the members as `chat message`.',
+    [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND', 'NOT_PERMITTED', 'ROOM_FROZEN'],
+  ),
+  'POST /messages/hide-by-sender-in-room': op(
+    'hideMessagesOfSender',
+    "Hides every message of `sender` in `room` (the room's owner, managers or the platform admin); answers the ids " +
+      'that changed.',
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'ROOM_FROZEN'],
+    { room: 'demo-room', sender: 'spammer' },
+  ),
+  'POST /messages/unhide-by-sender-in-room': op(
+    'unhideMessagesOfSender',
+    'Shows every hidden message of `sender` in `room` again; answers the ids that changed.',
+    [...ROOM_ERRORS, 'NOT_PERMITTED', 'ROOM_FROZEN'],
+    { room: 'demo-room', sender: 'spammer' },
+  ),
   'PUT /rooms/{id}/lastRead': op(
     'setLastRead',
     "Marks messages up to the one given as read; the caller's unread counts and other devices follow.",

@@ -15,6 +15,7 @@ import * as roomSearchIndex from './012-room-search-index.js';
 import * as operators from './013-operators.js';
 import * as roomLastWritten from './014-room-last-written.js';
 import * as stickers from './015-stickers.js';
+import * as messageReactionsDeletions from './016-message-reactions-deletions.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -35,6 +36,7 @@ const STEPS: Record<string, Step> = {
   '013-operators': operators,
   '014-room-last-written': roomLastWritten,
   '015-stickers': stickers,
+  '016-message-reactions-deletions': messageReactionsDeletions,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -30,6 +30,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
   message_deletions: MessageDeletionsTable;
+  message_reactions: MessageReactionsTable;
+  user_deleted_messages: UserDeletedMessagesTable;
   file_shares: FileSharesTable;
   sticker_sets: StickerSetsTable;
   operators: OperatorsTable;
@@ -233,6 +235,8 @@ export interface MessagesTable {
   /** The text search matches: the string `message` and string values of `extra` */
   search_text: string;
   pinned: number;
+  /** 1: hidden by a moderator (history 7.8). */
+  hidden: Generated<number>;
   batch_id: string | null;
   created_at: number;
   updated_at: number;
@@ -386,6 +390,25 @@ export interface MessageDeletionsTable {
   room_id: string;
   message_id: string;
   deleted_at: number;
+}
+
+/** A user's reaction to a message (history 7.7). */
+export interface MessageReactionsTable {
+  app_id: string;
+  message_id: string;
+  user_id: string;
+  reaction: string;
+  created_at: number;
+}
+
+/** A message a user deleted for themselves (history 7.9). */
+export interface UserDeletedMessagesTable {
+  app_id: string;
+  user_id: string;
+  room_id: string;
+  message_id: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** A room a file was shared in (uploaded for it, or carried by one of its messages). */

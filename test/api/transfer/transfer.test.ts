@@ -142,6 +142,15 @@ beforeAll(async () => {
     sent.push(await sendMessage(source, 'general', i % 2 ? 'alice' : 'bob', `hello ${i} transferword`));
   for (let i = 0; i < 3; i += 1) await sendMessage(source, 'side', 'dave', `side ${i}`);
   expectOk(await source.admin('POST', `/messages/${sent[3]?._id}/pin`));
+  expectOk(
+    await source.asUser(tokens.bob as string, 'POST', `/messages/${sent[3]?._id}/reaction`, { reaction: 'like' }),
+  );
+  expectOk(
+    await source.asUser(tokens.bob as string, 'POST', '/messages/user-delete', {
+      room: 'general',
+      messages: [sent[2]?._id],
+    }),
+  );
   expect((await source.admin('DELETE', `/rooms/general/messages/${sent[11]?._id}`)).json().RC).toBe(0);
   expectOk(await source.asUser(tokens.bob as string, 'PUT', '/rooms/general/lastRead', { message: sent[5]?._id }));
 
