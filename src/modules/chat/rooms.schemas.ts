@@ -126,6 +126,9 @@ export const RoomIdsResponse = Envelope(ListOf(Type.String()));
 export const TypingBody = Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]);
 export const EmptyResponse = Envelope(Type.Object({}));
 
+/** `GET /rooms/:id/exists` ([hist] 5.5). */
+export const RoomExistsResponse = Envelope(Type.Object({ exists: Type.Boolean() }));
+
 /** `PUT /rooms/:id/bot` (SDK): only these two fields. */
 export const RoomBotBody = Type.Object({
   botMode: Type.Optional(Type.Boolean()),

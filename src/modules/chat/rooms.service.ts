@@ -227,6 +227,11 @@ export class RoomsService {
     return this.deps.presenter.detailFor(context);
   }
 
+  /** `GET /rooms/:id/exists` ([hist] 5.5): any user of the application may ask; only existence is told. */
+  async exists(appId: string, roomId: string): Promise<{ exists: boolean }> {
+    return { exists: (await this.deps.rooms.find(appId, roomId)) !== undefined };
+  }
+
   /** `PUT /rooms/:id` (spec 4.3, 7.5): superusers and the platform admin. */
   async update(appId: string, actor: Actor, roomId: string, input: RoomFields): Promise<RoomView> {
     checkTags(input.roomTags);

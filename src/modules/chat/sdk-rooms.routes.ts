@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
-import { OneMemberParams } from './members.schemas.js';
+import { AddOneMemberBody, OneMemberParams } from './members.schemas.js';
 import {
   AroundQuery,
   AroundResponse,
@@ -9,7 +9,6 @@ import {
   RoomMessageParams,
 } from './messages.schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
-import type { Actor } from '../../core/actor.js';
 import type { MembersService } from './members.service.js';
 import type { MessageList } from './message-list.js';
 import type { RoomList } from './room-list.js';
@@ -18,6 +17,7 @@ import type { TypingService } from './typing.service.js';
 import {
   EmptyResponse,
   RoomBotBody,
+  RoomExistsResponse,
   RoomIdsQuery,
   RoomIdsResponse,
   RoomParams,
@@ -88,31 +88,55 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  // The one-member forms of POST /rooms/:id/members and /rooms/:id/delete/members differ only in the method.
-  const oneMember = [
+  app.get(
+    '/rooms/:id/exists',
     {
-      method: 'POST',
-      summary: 'Add one member (SDK form of POST /rooms/:id/members)',
-      change: (appId: string, actor: Actor, room: string, client: string) =>
-        members.add(appId, actor, room, { invitees: [client] }),
+      config: read,
+      schema: {
+        tags,
+        summary: 'Whether a room exists in my application; never 404 ([hist] 5.5)',
+        params: RoomParams,
+        response: { 200: RoomExistsResponse },
+      },
     },
+    async (request) => ok(await rooms.exists(appIdOf(request), request.params.id)),
+  );
+
+  // The one-member forms of POST /rooms/:id/members and /rooms/:id/delete/members ([hist] 5.3).
+  app.post(
+    '/rooms/:id/members/:client',
     {
-      method: 'DELETE',
-      summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
-      change: (appId: string, actor: Actor, room: string, client: string) =>
-        members.remove(appId, actor, room, { members: [client] }),
-    },
-  ] as const;
-  for (const { method, summary, change } of oneMember) {
-    app.route({
-      method,
-      url: '/rooms/:id/members/:client',
       config: write,
-      schema: { tags, summary, params: OneMemberParams, response: { 200: RoomResponse } },
-      handler: async (request) =>
-        ok(await change(appIdOf(request), actorOf(request), request.params.id, request.params.client)),
-    });
-  }
+      schema: {
+        tags,
+        summary: 'Add one member (legacy form of POST /rooms/:id/members, with its options)',
+        params: OneMemberParams,
+        body: AddOneMemberBody,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const { id, client } = request.params;
+      return ok(await members.add(appIdOf(request), actorOf(request), id, { ...request.body, invitees: [client] }));
+    },
+  );
+
+  app.delete(
+    '/rooms/:id/members/:client',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
+        params: OneMemberParams,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const { id, client } = request.params;
+      return ok(await members.remove(appIdOf(request), actorOf(request), id, { members: [client] }));
+    },
+  );
 
   app.post(
     '/rooms/:id/typing',

@@ -157,10 +157,15 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'GET /rooms/{id}/count': op('countRoomMessages', 'How many messages the room holds, or has received since a time.', [
     ...ROOM_ERRORS,
   ]),
-  'POST /rooms/{id}/members/{client}': op('addRoomMember', 'Adds one member, as `POST /rooms/{id}/members` does.', [
-    ...ROOM_WRITE_ERRORS,
-    'CLIENT_NOT_FOUND',
-  ]),
+  'GET /rooms/{id}/exists': op(
+    'roomExists',
+    'Whether a room of this id exists in the caller’s application; answers `exists: false` rather than 404.',
+  ),
+  'POST /rooms/{id}/members/{client}': op(
+    'addRoomMember',
+    'Adds one member, as `POST /rooms/{id}/members` does, with its `systemMessage` and `invitationRequired` options.',
+    [...ROOM_WRITE_ERRORS, 'CLIENT_NOT_FOUND'],
+  ),
   'DELETE /rooms/{id}/members/{client}': op(
     'removeRoomMember',
     'Removes one member, as `POST /rooms/{id}/delete/members` does; the caller may remove themselves.',
