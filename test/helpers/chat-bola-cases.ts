@@ -747,6 +747,13 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       oneMember('POST', 'a message id of room B as the room', b.first, ALICE, NO_ROOM),
       oneMember('POST', "add herself to app 2's room", ROOM_X, ALICE, NO_ROOM),
       oneMember('POST', "add app 2's user to room A", ROOM_A, XAVIER, NO_CLIENT),
+      refuse(
+        'invite dave to room B',
+        'POST',
+        `/rooms/${ROOM_B}/members/${DAVE}`,
+        { invitationRequired: true },
+        NOT_MEMBER,
+      ),
     ],
     'DELETE /rooms/:id/members/:client': [
       oneMember('DELETE', 'remove bob from room B', ROOM_B, BOB, NOT_MEMBER),
@@ -1038,6 +1045,27 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       },
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
+    ],
+    // Issue 14, rooms of the older documentation ([hist] 5): existence is all a non-member learns.
+    'GET /rooms/:id/exists': [
+      {
+        what: 'whether room B exists (it does; nothing more is told)',
+        method: 'GET',
+        url: `/rooms/${ROOM_B}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: true }),
+      },
+      {
+        what: 'a message id of room B as the room',
+        method: 'GET',
+        url: `/rooms/${b.first}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: false }),
+      },
+      {
+        what: "app 2's room",
+        method: 'GET',
+        url: `/rooms/${ROOM_X}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: false }),
+      },
     ],
   };
 }

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../helpers/test-app.js';
+import { INVALID_REQUEST, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../../helpers/errors.js';
+import { expectBody, expectOk } from '../../helpers/expect.js';
+import { createNamedUsers, createRoom } from '../../helpers/factories.js';
+import { memberListMessage, summary } from '../../helpers/rooms-suite.js';
+
+/** Room operations of the older documentation ([hist] 5.3, 5.5). */
+
+describe('rooms of the older documentation ([hist] 5)', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const as = (user: string) => (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) =>
+    t.asUser(tokens[user]!, method, url, body);
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    Object.assign(tokens, await createNamedUsers(t, ['ann', 'ben', 'cat', 'dan', 'out']));
+    await createRoom(t, { _id: 'hall', name: 'Hall', members: ['ann', 'ben'] });
+  });
+  afterAll(() => t.close());
+
+  describe('GET /rooms/:id/exists (5.5)', () => {
+    it('answers exists true or false to any user, never 404, and tells nothing else', async () => {
+      expect(await as('ann')('GET', '/rooms/hall/exists').then((response) => response.json())).toStrictEqual({
+        RC: 0,
+        RM: 'OK',
+        result: { exists: true },
+      });
+      // A non-member learns only that the room exists.
+      expect(expectOk(await as('out')('GET', '/rooms/hall/exists'))).toStrictEqual({ exists: true });
+      const missing = await as('out')('GET', '/rooms/no-such-room/exists');
+      expect(missing.statusCode).toBe(200);
+      expect(missing.json().result).toStrictEqual({ exists: false });
+      expect(expectOk(await t.admin('GET', '/rooms/hall/exists', undefined, { 'im-client-id': 'out' }))).toStrictEqual({
+        exists: true,
+      });
+    });
+
+    // Another application's rooms: test/helpers/chat-bola-cases.ts.
+    it('answers false once the room is deleted', async () => {
+      await createRoom(t, { _id: 'brief', members: ['ann'] });
+      expectOk(await t.admin('DELETE', '/rooms/brief'));
+      expect(expectOk(await as('ann')('GET', '/rooms/brief/exists'))).toStrictEqual({ exists: false });
+    });
+  });
+
+  describe('POST /rooms/:id/members/:invitee (5.3)', () => {
+    it('adds without a body, as the SDK sends it', async () => {
+      const room = expectOk(await as('ann')('POST', '/rooms/hall/members/cat'));
+      expect(room.members.map((member: any) => member._id)).toStrictEqual(['ann', 'ben', 'cat']);
+      expect(room.lastMessage).toBeUndefined();
+    });
+
+    it('with systemMessage, writes the addMembers message from the caller', async () => {
+      await createRoom(t, { _id: 'noted', members: ['ann'] });
+      const room = expectOk(await as('ann')('POST', '/rooms/noted/members/ben', { systemMessage: true }));
+      expect(room.lastMessage).toStrictEqual(
+        memberListMessage(t, room.lastMessage, {
+          room: 'noted',
+          message: 'Ben',
+          messageType: 'addMembers',
+          listKey: 'invitees',
+          users: [summary('ben', 'Ben')],
+          sender: summary('ann', 'Ann'),
+        }),
+      );
+    });
+
+    it('with invitationRequired, invites instead of adding', async () => {
+      await createRoom(t, { _id: 'guarded', members: ['ann'] });
+      const room = expectOk(await as('ann')('POST', '/rooms/guarded/members/dan', { invitationRequired: true }));
+      expect(room.members.map((member: any) => member._id)).toStrictEqual(['ann']);
+      const mine = expectOk(await as('dan')('GET', '/rooms/invitations'));
+      expect(mine.data.map((entry: any) => [entry.room._id, entry.inviter._id])).toStrictEqual([['guarded', 'ann']]);
+      expectBody(await as('dan')('GET', '/rooms/guarded'), 403, NOT_ROOM_MEMBER);
+    });
+
+    it('refuses a bad body, a non-member caller and a missing room', async () => {
+      expectBody(await as('ann')('POST', '/rooms/hall/members/dan', { systemMessage: 'yes' }), 400, INVALID_REQUEST);
+      expectBody(await as('out')('POST', '/rooms/hall/members/out', {}), 403, NOT_ROOM_MEMBER);
+      expectBody(await as('ann')('POST', '/rooms/no-such-room/members/dan', {}), 404, ROOM_NOT_FOUND);
+      const hall = expectOk(await as('ann')('GET', '/rooms/hall'));
+      expect(hall.members.map((member: any) => member._id)).not.toContain('out');
+    });
+  });
+});
