@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
 import { AddOneMemberBody, OneMemberParams } from './members.schemas.js';
+import { invitationRequiredOf } from './members.routes.js';
 import {
   AroundQuery,
   AroundResponse,
@@ -117,7 +118,14 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { id, client } = request.params;
-      return ok(await members.add(appIdOf(request), actorOf(request), id, { ...request.body, invitees: [client] }));
+      const invitationRequired = invitationRequiredOf(request, request.body?.invitationRequired);
+      return ok(
+        await members.add(appIdOf(request), actorOf(request), id, {
+          systemMessage: request.body?.systemMessage,
+          invitationRequired,
+          invitees: [client],
+        }),
+      );
     },
   );
 

@@ -5,7 +5,7 @@ import { expectBody, expectOk } from '../../helpers/expect.js';
 import { createNamedUsers, createRoom } from '../../helpers/factories.js';
 import { memberListMessage, summary } from '../../helpers/rooms-suite.js';
 
-/** Room operations of the older documentation ([hist] 5.3, 5.5). */
+/** Room operations of the older documentation ([hist] 5.3, 5.5) and the application's `invitationRequired` default (6.1, 13.6). */
 
 describe('rooms of the older documentation ([hist] 5)', () => {
   let t: TestApp;
@@ -82,6 +82,46 @@ describe('rooms of the older documentation ([hist] 5)', () => {
       expectBody(await as('ann')('POST', '/rooms/no-such-room/members/dan', {}), 404, ROOM_NOT_FOUND);
       const hall = expectOk(await as('ann')('GET', '/rooms/hall'));
       expect(hall.members.map((member: any) => member._id)).not.toContain('out');
+    });
+  });
+
+  describe('the defaultInvitationRequired setting ([hist] 6.1, 13.6)', () => {
+    const memberIds = async (room: string) =>
+      expectOk(await t.admin('GET', `/rooms/${room}`)).members.map((member: any) => member._id);
+    const invitedTo = async (user: string) =>
+      expectOk(await as(user)('GET', '/rooms/invitations')).data.map((entry: any) => entry.room._id);
+
+    it('is off by default, and only a boolean is taken', async () => {
+      expect(expectOk(await t.admin('GET', '/admin/app')).settings.defaultInvitationRequired).toBe(false);
+      expectBody(await t.admin('PATCH', '/admin/app', { defaultInvitationRequired: 'yes' }), 400, INVALID_REQUEST);
+      expect(expectOk(await t.admin('GET', '/admin/app')).settings.defaultInvitationRequired).toBe(false);
+    });
+
+    it('when on, additions that do not say are invitations; an explicit false still adds', async () => {
+      await createRoom(t, { _id: 'lobby', members: ['ann'] });
+      const patched = expectOk(await t.admin('PATCH', '/admin/app', { defaultInvitationRequired: true }));
+      expect(patched.settings.defaultInvitationRequired).toBe(true);
+      try {
+        expectOk(await as('ann')('POST', '/rooms/lobby/members', { invitees: ['ben'] }));
+        expectOk(await as('ann')('POST', '/rooms/lobby/members/cat'));
+        const made = expectOk(await as('ann')('POST', '/rooms/createAndJoin', { _id: 'salon', invitee: ['dan'] }));
+        expect(made.members.map((member: any) => member._id)).toStrictEqual(['ann']);
+        expect(await memberIds('lobby')).toStrictEqual(['ann']);
+        expect(await invitedTo('ben')).toStrictEqual(['lobby']);
+        expect(await invitedTo('cat')).toContain('lobby');
+        expect(await invitedTo('dan')).toContain('salon');
+        expectOk(await as('ann')('POST', '/rooms/lobby/members', { invitees: ['out'], invitationRequired: false }));
+        expect(await memberIds('lobby')).toStrictEqual(['ann', 'out']);
+        // A direct room is never an invitation.
+        const direct = expectOk(
+          await as('ann')('POST', '/rooms/createAndJoin', { roomType: 'direct', invitee: 'ben' }),
+        );
+        expect(direct.members.map((member: any) => member._id).sort()).toStrictEqual(['ann', 'ben']);
+      } finally {
+        expectOk(await t.admin('PATCH', '/admin/app', { defaultInvitationRequired: false }));
+      }
+      expectOk(await as('ann')('POST', '/rooms/lobby/members', { invitees: ['dan'] }));
+      expect(await memberIds('lobby')).toStrictEqual(['ann', 'out', 'dan']);
     });
   });
 });
