@@ -236,6 +236,25 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         check: onlyRoomA,
       },
       { what: 'sorted by name', method: 'GET', url: '/rooms?sort=name', check: onlyRoomA },
+      // Issue 14 ([hist] 5.7): q narrows her rooms; naming others' members, rooms or fields finds none of theirs.
+      {
+        what: "q naming bob's rooms by member, id and name",
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ members: { $in: [BOB, ALICE] } }))}`,
+        check: onlyRoomA,
+      },
+      {
+        what: 'q on room B by id',
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ _id: { $in: [ROOM_B, ROOM_X, ids.direct] } }))}`,
+        check: (result) => expect(result).toMatchObject({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "q on room B's name and tag",
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ name: { $regex: '.*' }, roomTags: { $in: [B_TAG] } }))}`,
+        check: (result) => expect(result).toMatchObject({ totalCount: 0, data: [] }),
+      },
     ],
     'GET /rooms/:id': [
       refuse('room B', 'GET', `/rooms/${ROOM_B}`, undefined, NOT_MEMBER),

@@ -106,7 +106,12 @@ export const RoomListQuery = Type.Object({
   q: Type.Optional(
     Type.String({
       maxLength: 4096,
-      description: 'IMKIT SDK filter, e.g. {"members":"me","roomTags":"work"}; members is always the caller',
+      description:
+        'MongoDB-style JSON filter over room fields ([hist] 5.7): _id, owner, name, cover, description, ' +
+        'lastMessage, members, createdTime (ISO), status, roomType, opening, roomTags, serviceStatus, botMode, ' +
+        'botState, webhook, extParams (isPublic, refRoom, assignTo are never set). Operators $eq $ne $gt $gte ' +
+        "$lt $lte $in $nin $all $regex $options $exists. Only the caller's rooms are searched: members narrows. " +
+        'E.g. {"name":{"$regex":".*el.*"}}, {"roomTags":{"$all":["foo","bar"]}}',
     }),
   ),
 });

@@ -12,7 +12,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'GET /rooms': op(
     'listRooms',
     "The caller's rooms with their last message and unread count, most recently active first unless `sort` says " +
-      'otherwise; `q` filters as the IMKIT SDK does.',
+      'otherwise; `q` filters them on room fields, MongoDB-style.',
+    ['INVALID_QUERY'],
   ),
   'POST /rooms/createAndJoin': op('createAndJoinRoom', undefined, ['CLIENT_NOT_FOUND', 'INVALID_ROOM_TAGS']),
   'GET /rooms/{id}': op('getRoom', 'The room with its members as user summaries, for its members (or the API key).', [

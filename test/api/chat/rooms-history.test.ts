@@ -5,7 +5,7 @@ import { expectBody, expectOk } from '../../helpers/expect.js';
 import { createNamedUsers, createRoom } from '../../helpers/factories.js';
 import { memberListMessage, summary } from '../../helpers/rooms-suite.js';
 
-/** Room operations of the older documentation ([hist] 5.3, 5.5) and the application's `invitationRequired` default (6.1, 13.6). */
+/** Room operations of the older documentation ([hist] 5.3, 5.5, 5.7) and the application's `invitationRequired` default (6.1, 13.6). */
 
 describe('rooms of the older documentation ([hist] 5)', () => {
   let t: TestApp;
@@ -122,6 +122,89 @@ describe('rooms of the older documentation ([hist] 5)', () => {
       }
       expectOk(await as('ann')('POST', '/rooms/lobby/members', { invitees: ['dan'] }));
       expect(await memberIds('lobby')).toStrictEqual(['ann', 'out', 'dan']);
+    });
+  });
+
+  describe('GET /rooms?q= (5.7)', () => {
+    const listed = async (user: string, q: unknown, extra = '') =>
+      expectOk(await as(user)('GET', `/rooms?q=${encodeURIComponent(JSON.stringify(q))}${extra}`));
+    const ids = async (q: unknown, extra = '') =>
+      (await listed('fil', q, extra)).data.map((room: any) => room._id).sort();
+    let middle = '';
+
+    beforeAll(async () => {
+      Object.assign(tokens, await createNamedUsers(t, ['fil']));
+      await createRoom(t, {
+        _id: 'f-hello',
+        name: 'Hello there',
+        owner: 'fil',
+        roomTags: ['foo', 'bar'],
+        members: ['fil', 'ben'],
+        botMode: true,
+        botState: 'CONTACT',
+        webhook: 'meet-taipei',
+        extParams: '{"level":3}',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      middle = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await createRoom(t, { _id: 'f-yellow', name: 'yELLow', opening: 0, roomTags: ['foo'], members: ['fil'] });
+      expectOk(
+        await as('fil')('POST', '/rooms/createAndJoin', { _id: 'f-direct', roomType: 'direct', invitee: 'cat' }),
+      );
+      // Someone else's room that every condition below would match.
+      await createRoom(t, { _id: 'f-other', name: 'Hello other', owner: 'ben', roomTags: ['foo'], members: ['ben'] });
+      expectOk(await as('fil')('POST', '/roomPrefs/f-yellow', { tags: ['demo'] }));
+    });
+
+    it('filters on the room fields the history lists, within my rooms only', async () => {
+      expect(await ids({ name: { $regex: '.*el.*' } })).toStrictEqual(['f-hello']);
+      expect(await ids({ name: { $regex: 'el', $options: 'i' } })).toStrictEqual(['f-hello', 'f-yellow']);
+      expect(await ids({ roomTags: 'foo' })).toStrictEqual(['f-hello', 'f-yellow']);
+      expect(await ids({ roomTags: { $all: ['foo', 'bar'] } })).toStrictEqual(['f-hello']);
+      expect(await ids({ roomTags: { $nin: ['bar'] } })).toStrictEqual(['f-direct', 'f-yellow']);
+      expect(await ids({ roomType: 'direct' })).toStrictEqual(['f-direct']);
+      expect(await ids({ owner: 'fil' })).toStrictEqual(['f-hello']);
+      expect(await ids({ opening: 0 })).toStrictEqual(['f-yellow']);
+      expect(await ids({ botMode: true, botState: 'CONTACT', webhook: 'meet-taipei' })).toStrictEqual(['f-hello']);
+      expect(await ids({ extParams: { $exists: true, $ne: null } })).toStrictEqual(['f-hello']);
+      expect(await ids({ createdTime: { $gt: middle } })).toStrictEqual(['f-direct', 'f-yellow']);
+      expect(await ids({ status: 1, serviceStatus: 0, _id: { $in: ['f-hello', 'f-other'] } })).toStrictEqual([
+        'f-hello',
+      ]);
+      // Fields Parley does not store are absent, as in MongoDB.
+      expect(await ids({ assignTo: 'agent' })).toStrictEqual([]);
+      expect(await ids({ refRoom: { $exists: false } })).toStrictEqual(['f-direct', 'f-hello', 'f-yellow']);
+    });
+
+    it('members narrows, never widens; q combines with pref, paging and totalCount', async () => {
+      expect(await ids({ members: 'fil' })).toStrictEqual(['f-direct', 'f-hello', 'f-yellow']);
+      expect(await ids({ members: 'ben' })).toStrictEqual(['f-hello']);
+      expect(await ids({ members: { $in: ['ben', 'cat'] } })).toStrictEqual(['f-direct', 'f-hello']);
+      expect(await ids({ members: 'out' })).toStrictEqual([]);
+      const pref = `&pref=${encodeURIComponent(JSON.stringify({ tags: 'demo' }))}`;
+      expect(await ids({ roomTags: 'foo' }, pref)).toStrictEqual(['f-yellow']);
+      const page = await listed('fil', { roomTags: 'foo' }, '&limit=1&skip=1');
+      expect([page.totalCount, page.data.length]).toStrictEqual([2, 1]);
+    });
+
+    it('refuses bad JSON, unknown fields, unsupported operators and unsafe patterns with 400 INVALID_QUERY', async () => {
+      const invalid = {
+        RC: 400,
+        RM: 'Invalid query syntax',
+        error: { code: 'INVALID_QUERY', message: expect.any(String) },
+      };
+      expectBody(await as('fil')('GET', '/rooms?q=%7Bnope'), 400, invalid);
+      for (const q of [
+        { password: 'x' },
+        { name: { $where: 'sleep(1000)' } },
+        { name: { $regex: 'a', $options: 'g' } },
+        { name: { $regex: '(a+)+\\1' } },
+        { name: { $options: 'i' } },
+        { members: { $elemMatch: { $eq: 'ben' } } },
+        'text',
+      ])
+        expectBody(await as('fil')('GET', `/rooms?q=${encodeURIComponent(JSON.stringify(q))}`), 400, invalid);
     });
   });
 });
