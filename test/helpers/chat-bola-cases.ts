@@ -1066,6 +1066,15 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
     ],
     // Issue 14, rooms of the older documentation ([hist] 5): existence is all a non-member learns.
+    'GET /rooms/quitted': [
+      {
+        what: 'her own departures (none), not those of others',
+        method: 'GET',
+        url: '/rooms/quitted',
+        check: (result) => expect(result).toStrictEqual({ data: [] }),
+      },
+      asUserNamed(BOB, refuse("bob's departures", 'GET', '/rooms/quitted', undefined, NOT_ALLOWED)),
+    ],
     'GET /rooms/:id/exists': [
       {
         what: 'whether room B exists (it does; nothing more is told)',

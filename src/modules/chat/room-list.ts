@@ -18,6 +18,20 @@ export interface RoomListQuery {
   q?: string;
 }
 
+/** A room the caller left ([hist] 5.6). */
+export interface QuittedRoom {
+  _id: string;
+  id: string;
+  name: string;
+  cover: string;
+  description: string;
+  roomType: string;
+  roomTags: string[];
+  encrypted: boolean;
+  pref: Record<string, unknown> & { quittedAt: string };
+  createdTimeMS: number;
+}
+
 interface Entry {
   room: Room;
   members: Member[];
@@ -104,6 +118,32 @@ export class RoomList {
     const skip = page.skip ?? 0;
     const limit = page.limit || 500;
     return { totalCount: ids.length, data: ids.slice(skip, skip + limit) };
+  }
+
+  /**
+   * `GET /rooms/quitted` ([hist] 5.6): the rooms the caller left or was removed from, most recent
+   * first, reduced to what a former member may see: no members, no messages; `pref` is the
+   * preference they had, with `quittedAt`.
+   */
+  async quitted(appId: string, userId: string): Promise<{ data: QuittedRoom[] }> {
+    const data: QuittedRoom[] = [];
+    for (const departure of await this.deps.members.departures(appId, userId)) {
+      const room = await this.deps.rooms.find(appId, departure.roomId);
+      if (!room) continue;
+      data.push({
+        _id: room.id,
+        id: room.id,
+        name: room.name,
+        cover: room.cover,
+        description: room.description,
+        roomType: room.roomType,
+        roomTags: room.roomTags,
+        encrypted: room.encrypted,
+        pref: { tags: [], ...departure.pref, quittedAt: iso(departure.quittedAt) },
+        createdTimeMS: room.createdAt,
+      });
+    }
+    return { data };
   }
 
   /**

@@ -131,6 +131,29 @@ export const RoomIdsResponse = Envelope(ListOf(Type.String()));
 export const TypingBody = Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]);
 export const EmptyResponse = Envelope(Type.Object({}));
 
+/** `GET /rooms/quitted` ([hist] 5.6): reduced rooms, `pref` with the departure time. */
+export const QuittedRoomsResponse = Envelope(
+  Type.Object({
+    data: Type.Array(
+      Type.Object({
+        _id: Type.String(),
+        id: Type.String(),
+        name: Type.String(),
+        cover: Type.String(),
+        description: Type.String(),
+        roomType: Type.String(),
+        roomTags: Type.Array(Type.String()),
+        encrypted: Type.Boolean(),
+        pref: Type.Object(
+          { quittedAt: Type.String({ description: 'When the caller left or was removed (ISO 8601)' }) },
+          { additionalProperties: true, description: 'The room preference the caller had' },
+        ),
+        createdTimeMS: Type.Number(),
+      }),
+    ),
+  }),
+);
+
 /** `GET /rooms/:id/exists` ([hist] 5.5). */
 export const RoomExistsResponse = Envelope(Type.Object({ exists: Type.Boolean() }));
 

@@ -18,6 +18,7 @@ import type { TypingService } from './typing.service.js';
 import {
   EmptyResponse,
   RoomBotBody,
+  QuittedRoomsResponse,
   RoomExistsResponse,
   RoomIdsQuery,
   RoomIdsResponse,
@@ -87,6 +88,19 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
       const since = request.query.timeInMS ?? 0;
       return ok({ count: await messageList.count(appIdOf(request), actorOf(request), request.params.id, since) });
     },
+  );
+
+  app.get(
+    '/rooms/quitted',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Rooms I left or was removed from, most recent first ([hist] 5.6)',
+        response: { 200: QuittedRoomsResponse },
+      },
+    },
+    async (request) => ok(await roomList.quitted(appIdOf(request), actingUserId(request))),
   );
 
   app.get(

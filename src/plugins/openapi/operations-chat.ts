@@ -158,6 +158,10 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'GET /rooms/{id}/count': op('countRoomMessages', 'How many messages the room holds, or has received since a time.', [
     ...ROOM_ERRORS,
   ]),
+  'GET /rooms/quitted': op(
+    'listQuittedRooms',
+    'Rooms the caller left or was removed from, most recent first: a few room fields and the preference they had, with `quittedAt`; joining again removes the room from this list.',
+  ),
   'GET /rooms/{id}/exists': op(
     'roomExists',
     'Whether a room of this id exists in the caller’s application; answers `exists: false` rather than 404.',

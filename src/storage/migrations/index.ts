@@ -14,6 +14,7 @@ import * as memberStamps from './011-member-stamps.js';
 import * as roomSearchIndex from './012-room-search-index.js';
 import * as operators from './013-operators.js';
 import * as roomLastWritten from './014-room-last-written.js';
+import * as roomDepartures from './015-room-departures.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -33,6 +34,7 @@ const STEPS: Record<string, Step> = {
   '012-room-search-index': roomSearchIndex,
   '013-operators': operators,
   '014-room-last-written': roomLastWritten,
+  '015-room-departures': roomDepartures,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

@@ -5,7 +5,7 @@ import { expectBody, expectOk } from '../../helpers/expect.js';
 import { createNamedUsers, createRoom } from '../../helpers/factories.js';
 import { memberListMessage, summary } from '../../helpers/rooms-suite.js';
 
-/** Room operations of the older documentation ([hist] 5.3, 5.5, 5.7) and the application's `invitationRequired` default (6.1, 13.6). */
+/** Room operations of the older documentation ([hist] 5.3, 5.5, 5.6, 5.7) and the application's `invitationRequired` default (6.1, 13.6). */
 
 describe('rooms of the older documentation ([hist] 5)', () => {
   let t: TestApp;
@@ -205,6 +205,53 @@ describe('rooms of the older documentation ([hist] 5)', () => {
         'text',
       ])
         expectBody(await as('fil')('GET', `/rooms?q=${encodeURIComponent(JSON.stringify(q))}`), 400, invalid);
+    });
+  });
+
+  describe('GET /rooms/quitted (5.6)', () => {
+    const quitted = async (user: string) => expectOk(await as(user)('GET', '/rooms/quitted')).data;
+
+    it('lists the rooms I left or was removed from, newest first, with my preference and quittedAt', async () => {
+      Object.assign(tokens, await createNamedUsers(t, ['gus']));
+      expect(await quitted('gus')).toStrictEqual([]);
+      await createRoom(t, { _id: 'q-left', name: 'Left', description: 'd', roomTags: ['t1'], members: ['gus', 'ann'] });
+      await createRoom(t, { _id: 'q-removed', name: 'Removed', owner: 'ann', members: ['ann', 'gus'] });
+      expectOk(await as('gus')('POST', '/roomPrefs/q-left', { tags: ['mine'], folder: 'F' }));
+      const before = Date.now();
+      expectOk(await as('gus')('DELETE', '/rooms/q-left/members/gus', {}));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expectOk(await as('ann')('POST', '/rooms/q-removed/delete/members', { members: ['gus'] }));
+      const list = await quitted('gus');
+      expect(list.map((room: any) => room._id)).toStrictEqual(['q-removed', 'q-left']);
+      expect(list[1]).toStrictEqual({
+        _id: 'q-left',
+        id: 'q-left',
+        name: 'Left',
+        cover: '',
+        description: 'd',
+        roomType: 'group',
+        roomTags: ['t1'],
+        encrypted: false,
+        pref: expect.objectContaining({ tags: ['mine'], folder: 'F', quittedAt: expect.any(String) }),
+        createdTimeMS: expect.any(Number),
+      });
+      expect(Date.parse(list[1].pref.quittedAt)).toBeGreaterThanOrEqual(before - 1000);
+      expect(list[0].pref).toStrictEqual({ tags: [], quittedAt: expect.any(String) });
+      // Nobody else's departures; the members stay out of it.
+      expect(await quitted('ann')).toStrictEqual([]);
+      expect(list[0]).not.toHaveProperty('members');
+      // A former member still reads nothing of the room.
+      expectBody(await as('gus')('GET', '/rooms/q-left'), 403, NOT_ROOM_MEMBER);
+    });
+
+    it('forgets a room once I join it again or it is deleted', async () => {
+      expectOk(await as('ann')('POST', '/rooms/q-left/members', { invitees: ['gus'] }));
+      expect((await quitted('gus')).map((room: any) => room._id)).toStrictEqual(['q-removed']);
+      expectOk(await t.admin('DELETE', '/rooms/q-removed'));
+      expect(await quitted('gus')).toStrictEqual([]);
+      // Leaving again records the new departure.
+      expectOk(await as('gus')('POST', '/rooms/q-left/delete/members', { members: ['gus'] }));
+      expect((await quitted('gus')).map((room: any) => room._id)).toStrictEqual(['q-left']);
     });
   });
 });
