@@ -25,6 +25,8 @@ const OPERATORS = new Set([
   '$exists',
 ]);
 
+const LIST_OPERATORS = new Set(['$in', '$nin', '$all']);
+
 /**
  * The room fields the history's filter names ([hist] 5.7). `isPublic`, `refRoom` and `assignTo`
  * are storage fields Parley does not keep: they are absent from every room, as in MongoDB.
@@ -99,6 +101,10 @@ function checkCondition(field: string, condition: unknown): void {
     if (!OPERATORS.has(operator)) throw new AppError('INVALID_QUERY', `Operator ${operator} is not supported`);
     if (operand !== null && typeof operand === 'object' && !Array.isArray(operand))
       throw new AppError('INVALID_QUERY', `${operator} takes a value or a list`);
+    if (LIST_OPERATORS.has(operator) && !Array.isArray(operand))
+      throw new AppError('INVALID_QUERY', `${operator} takes a list`);
+    if (operator === '$exists' && typeof operand !== 'boolean')
+      throw new AppError('INVALID_QUERY', '$exists takes true or false');
   }
   const { $regex: pattern, $options: flags } = condition as { $regex?: unknown; $options?: unknown };
   if (flags !== undefined && (typeof flags !== 'string' || pattern === undefined))

@@ -202,6 +202,9 @@ describe('rooms of the older documentation ([hist] 5)', () => {
         { name: { $regex: '(a+)+\\1' } },
         { name: { $options: 'i' } },
         { members: { $elemMatch: { $eq: 'ben' } } },
+        { roomTags: { $all: 'foo' } },
+        { roomTags: { $in: 'foo' } },
+        { refRoom: { $exists: 'yes' } },
         'text',
       ])
         expectBody(await as('fil')('GET', `/rooms?q=${encodeURIComponent(JSON.stringify(q))}`), 400, invalid);
