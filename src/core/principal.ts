@@ -9,6 +9,8 @@ export interface AppSettings {
   defaultGroupOpening: 0 | 1;
   /** `historyVisibility` of new rooms that do not set one: 'shared' (spec behaviour) or 'joined'. */
   defaultHistoryVisibility: 'shared' | 'joined';
+  /** Whether members added to a group room without `invitationRequired` are invited rather than added ([hist] 6.1, 13.6). */
+  defaultInvitationRequired: boolean;
 }
 
 export interface App {

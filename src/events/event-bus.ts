@@ -26,8 +26,15 @@ export interface DomainEvents {
     value: unknown;
     actor: string | null;
   };
-  /** `inviter`: the inviting user's summary (none with the API key alone); `invitedAt`: ms. */
-  'invitation.created': MemberEvent & { inviter: Record<string, unknown> | null; invitedAt: number };
+  /**
+   * `inviter`: the inviting user's summary (none with the API key alone); `invitees`: each invited
+   * user's summary, by id; `invitedAt`: ms.
+   */
+  'invitation.created': MemberEvent & {
+    inviter: Record<string, unknown> | null;
+    invitees: Record<string, Record<string, unknown>>;
+    invitedAt: number;
+  };
   /** Pending invitations withdrawn by a member (`cancelled`) or by the invitee (`declined`). */
   'invitation.cancelled': {
     appId: string;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DomainEvents, EventType } from '../events/event-bus.js';
 import { PUSH_SCOPES } from './key-sessions.js';
 import type { RealtimeDeps } from './realtime-deps.js';
+import { iso } from '../shared/time.js';
 import { RoomOrder } from './room-order.js';
 import { rooms, toBase64, type ParleySocket } from './session.js';
 
@@ -72,11 +73,20 @@ export class FanOut {
     );
     on('invitation.created', async (event) => {
       const room = await this.roomPayload(event.appId, event.roomId);
-      // IMKIT's mobile SDKs read the inviter as a user and the invitation's times (other-clients 1.2).
-      if (room)
-        this.push(event.appId, event.userIds, 'invitation', {
+      if (!room) return;
+      // The invitation record ([hist] 6.1) for each invitee; IMKIT's mobile SDKs read the inviter as a
+      // user and the `…TimeMS` times (other-clients 1.2).
+      const at = iso(event.invitedAt);
+      for (const invitee of event.userIds)
+        this.push(event.appId, [invitee], 'invitation', {
           room,
           inviter: event.inviter,
+          invitee: event.invitees[invitee],
+          invitationID: event.roomId,
+          createdAt: at,
+          updatedAt: at,
+          createdAtMS: event.invitedAt,
+          updatedAtMS: event.invitedAt,
           createdTimeMS: event.invitedAt,
           updatedTimeMS: event.invitedAt,
         });

@@ -246,6 +246,25 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         check: onlyRoomA,
       },
       { what: 'sorted by name', method: 'GET', url: '/rooms?sort=name', check: onlyRoomA },
+      // Issue 14 ([hist] 5.7): q narrows her rooms; naming others' members, rooms or fields finds none of theirs.
+      {
+        what: "q naming bob's rooms by member, id and name",
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ members: { $in: [BOB, ALICE] } }))}`,
+        check: onlyRoomA,
+      },
+      {
+        what: 'q on room B by id',
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ _id: { $in: [ROOM_B, ROOM_X, ids.direct] } }))}`,
+        check: (result) => expect(result).toMatchObject({ totalCount: 0, data: [] }),
+      },
+      {
+        what: "q on room B's name and tag",
+        method: 'GET',
+        url: `/rooms?q=${encodeURIComponent(JSON.stringify({ name: { $regex: '.*' }, roomTags: { $in: [B_TAG] } }))}`,
+        check: (result) => expect(result).toMatchObject({ totalCount: 0, data: [] }),
+      },
     ],
     'GET /rooms/:id': [
       refuse('room B', 'GET', `/rooms/${ROOM_B}`, undefined, NOT_MEMBER),
@@ -757,6 +776,13 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       oneMember('POST', 'a message id of room B as the room', b.first, ALICE, NO_ROOM),
       oneMember('POST', "add herself to app 2's room", ROOM_X, ALICE, NO_ROOM),
       oneMember('POST', "add app 2's user to room A", ROOM_A, XAVIER, NO_CLIENT),
+      refuse(
+        'invite dave to room B',
+        'POST',
+        `/rooms/${ROOM_B}/members/${DAVE}`,
+        { invitationRequired: true },
+        NOT_MEMBER,
+      ),
     ],
     'DELETE /rooms/:id/members/:client': [
       oneMember('DELETE', 'remove bob from room B', ROOM_B, BOB, NOT_MEMBER),
@@ -1285,6 +1311,36 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         method: 'GET',
         url: `/messages/user-delete?room=${ROOM_X}`,
         check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
+      },
+    ],
+    // Issue 14, rooms of the older documentation ([hist] 5): existence is all a non-member learns.
+    'GET /rooms/quitted': [
+      {
+        what: 'her own departures (none), not those of others',
+        method: 'GET',
+        url: '/rooms/quitted',
+        check: (result) => expect(result).toStrictEqual({ data: [] }),
+      },
+      asUserNamed(BOB, refuse("bob's departures", 'GET', '/rooms/quitted', undefined, NOT_ALLOWED)),
+    ],
+    'GET /rooms/:id/exists': [
+      {
+        what: 'whether room B exists (it does; nothing more is told)',
+        method: 'GET',
+        url: `/rooms/${ROOM_B}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: true }),
+      },
+      {
+        what: 'a message id of room B as the room',
+        method: 'GET',
+        url: `/rooms/${b.first}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: false }),
+      },
+      {
+        what: "app 2's room",
+        method: 'GET',
+        url: `/rooms/${ROOM_X}/exists`,
+        check: (result) => expect(result).toStrictEqual({ exists: false }),
       },
     ],
   };

@@ -7,6 +7,7 @@ export const DEFAULT_APP_SETTINGS: AppSettings = {
   singleTokenPerUser: false,
   defaultGroupOpening: 1,
   defaultHistoryVisibility: 'shared',
+  defaultInvitationRequired: false,
 };
 
 const toApp = (row: Selectable<AppsTable>): App => ({

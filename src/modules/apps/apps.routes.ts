@@ -29,7 +29,9 @@ export const appsRoutes: FastifyPluginAsyncTypebox<{ apps: AppsService }> = asyn
           "revokes the user's other tokens. " +
           '`defaultGroupOpening` (default 1): `opening` of new group rooms that set none. ' +
           '`defaultHistoryVisibility` (default "shared"): `historyVisibility` of new rooms that set none ' +
-          '("joined": members read only what was sent after they joined).',
+          '("joined": members read only what was sent after they joined). ' +
+          '`defaultInvitationRequired` (default false): users added to a group room by a call that does not ' +
+          'set `invitationRequired` are invited (they join when they accept) instead of added.',
         body: UpdateAppBody,
         response: { 200: AppResponse },
       },

@@ -11,6 +11,7 @@ export const AppSchema = Type.Object(
       singleTokenPerUser: Type.Boolean(),
       defaultGroupOpening: Type.Integer(),
       defaultHistoryVisibility: Type.String(),
+      defaultInvitationRequired: Type.Boolean(),
     }),
     createdAt: Type.String(),
   },
@@ -22,6 +23,7 @@ export const UpdateAppBody = ClosedObject({
   singleTokenPerUser: Type.Optional(Type.Boolean()),
   defaultGroupOpening: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
   defaultHistoryVisibility: Type.Optional(Type.Union([Type.Literal('shared'), Type.Literal('joined')])),
+  defaultInvitationRequired: Type.Optional(Type.Boolean()),
 });
 
 export const AppResponse = Envelope(AppSchema);

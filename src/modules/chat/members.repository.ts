@@ -109,6 +109,8 @@ export class MembersRepository {
     db: Db,
   ): Promise<void> {
     if (userIds.length === 0) return;
+    // Joining again: the room is no longer one they left ([hist] 5.6).
+    await this.deleteUsers('room_departures', appId, roomId, userIds, db);
     const groups = await db
       .selectFrom('users')
       .select('group_members')
@@ -155,9 +157,29 @@ export class MembersRepository {
       .execute();
   }
 
-  /** Removes members with their read positions and preferences (spec 4.7). */
-  async remove(appId: string, roomId: string, userIds: readonly string[], db: Db): Promise<void> {
+  /**
+   * Removes members with their read positions and preferences (spec 4.7); each user keeps a record
+   * of the departure with the preference they had ([hist] 5.6).
+   */
+  async remove(appId: string, roomId: string, userIds: readonly string[], db: Db, now = Date.now()): Promise<void> {
     if (userIds.length === 0) return;
+    await db
+      .insertInto('room_departures')
+      .columns(['app_id', 'room_id', 'user_id', 'pref', 'quitted_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('room_user_state')
+          .select((select) => ['app_id', 'room_id', 'user_id', 'pref', select.val(now).as('quitted_at')])
+          .where('app_id', '=', appId)
+          .where('room_id', '=', roomId)
+          .where(this.storage.dialect.inList('user_id', userIds)),
+      )
+      .onConflict((conflict) =>
+        conflict
+          .columns(['app_id', 'room_id', 'user_id'])
+          .doUpdateSet((eb) => ({ pref: eb.ref('excluded.pref'), quitted_at: eb.ref('excluded.quitted_at') })),
+      )
+      .execute();
     await this.deleteUsers('room_members', appId, roomId, userIds, db);
     await this.deleteUsers('room_user_state', appId, roomId, userIds, db);
     await this.membersChanged(appId, roomId, db);
@@ -165,7 +187,7 @@ export class MembersRepository {
 
   /** Rows of these users in one room of a per-room-and-user table. */
   private async deleteUsers(
-    table: 'room_members' | 'room_user_state' | 'room_invitations',
+    table: 'room_members' | 'room_user_state' | 'room_invitations' | 'room_departures',
     appId: string,
     roomId: string,
     userIds: readonly string[],
@@ -178,6 +200,26 @@ export class MembersRepository {
       .where('room_id', '=', roomId)
       .where(this.storage.dialect.inList('user_id', userIds))
       .execute();
+  }
+
+  /** The rooms `userId` left ([hist] 5.6), most recent departure first. */
+  async departures(
+    appId: string,
+    userId: string,
+  ): Promise<Array<{ roomId: string; pref: Record<string, unknown> | null; quittedAt: number }>> {
+    const rows = await this.storage.db
+      .selectFrom('room_departures')
+      .select(['room_id', 'pref', 'quitted_at'])
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .orderBy('quitted_at', 'desc')
+      .orderBy('room_id')
+      .execute();
+    return rows.map((row) => ({
+      roomId: row.room_id,
+      pref: row.pref === null ? null : (JSON.parse(row.pref) as Record<string, unknown>),
+      quittedAt: Number(row.quitted_at),
+    }));
   }
 
   /** New users of a group get a read state in every room the group is a member of. */

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
-import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, authOf, userActorOf } from '../../http/actor.js';
 import { RoomParams, RoomResponse } from './rooms.schemas.js';
 import {
   AddMembersBody,
@@ -16,6 +17,10 @@ import type { MembersService } from './members.service.js';
 
 const tags = ['Members'];
 
+/** `invitationRequired` as the body asks, else the application's default ([hist] 6.1, 13.6). */
+export const invitationRequiredOf = (request: FastifyRequest, asked: boolean | undefined): boolean =>
+  asked ?? authOf(request).app.settings.defaultInvitationRequired;
+
 export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService }> = async (app, { members }) => {
   const write = { auth: 'user', scope: 'rooms:write' } as const;
 
@@ -26,7 +31,10 @@ export const membersRoutes: FastifyPluginAsyncTypebox<{ members: MembersService 
   const addition = memberList('Add members (spec 4.6)', AddMembersBody);
   app.post('/rooms/:id/members', addition, async (request) => {
     request.auditTargets.push(...request.body.invitees.slice(0, 100));
-    return ok(await members.add(appIdOf(request), actorOf(request), request.params.id, request.body));
+    const invitationRequired = invitationRequiredOf(request, request.body.invitationRequired);
+    return ok(
+      await members.add(appIdOf(request), actorOf(request), request.params.id, { ...request.body, invitationRequired }),
+    );
   });
 
   const removal = memberList('Remove members, or leave (spec 4.7)', RemoveMembersBody);

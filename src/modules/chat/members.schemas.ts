@@ -10,6 +10,15 @@ export const AddMembersBody = Type.Object({
   invitationRequired: Type.Optional(Type.Boolean()),
 });
 
+/** `POST /rooms/:id/members/:client` ([hist] 5.3): the options of `AddMembersBody`; the SDK may send no body. */
+export const AddOneMemberBody = Type.Union([
+  Type.Object({
+    systemMessage: Type.Optional(Type.Boolean()),
+    invitationRequired: Type.Optional(Type.Boolean({ description: 'Invite instead of adding (group rooms)' })),
+  }),
+  Type.Null(),
+]);
+
 export const RemoveMembersBody = Type.Object({ members: Ids, systemMessage: Type.Optional(Type.Boolean()) });
 
 export const MemberPropertyParams = Type.Object({

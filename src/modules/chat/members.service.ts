@@ -75,7 +75,10 @@ export class MembersService {
     const fresh = await this.deps.access.load(appId, roomId, actor);
     const everyone = fresh.members.map((member) => member.userId);
     if (result.added.length > 0) {
-      if (result.invited)
+      if (result.invited) {
+        const found = new Map(
+          (await this.deps.users.findMany(appId, result.added)).map((user) => [user.id, user] as const),
+        );
         this.deps.bus.publish('invitation.created', {
           appId,
           roomId,
@@ -84,9 +87,10 @@ export class MembersService {
           actor: actor.userId,
           inviter:
             actor.userId === null ? null : userSummary(actor.userId, await this.deps.users.find(appId, actor.userId)),
+          invitees: Object.fromEntries(result.added.map((id) => [id, userSummary(id, found.get(id))])),
           invitedAt: result.at,
         });
-      else
+      } else
         this.deps.bus.publish('member.added', {
           appId,
           roomId,

@@ -4,6 +4,7 @@ import { assertSafeInput } from '../../shared/input-guard.js';
 import { iso, parseTime } from '../../shared/time.js';
 import type { Member } from './members.repository.js';
 import { groupsAmongPrincipals, historyFloor } from './room-access.js';
+import { parseRoomFilter } from './room-filter.js';
 import type { RoomView, ViewerState } from './room-presenter.js';
 import type { Room } from './rooms.repository.js';
 
@@ -15,6 +16,20 @@ export interface RoomListQuery {
   pref?: string;
   sortUnreadFirst?: string;
   q?: string;
+}
+
+/** A room the caller left ([hist] 5.6). */
+export interface QuittedRoom {
+  _id: string;
+  id: string;
+  name: string;
+  cover: string;
+  description: string;
+  roomType: string;
+  roomTags: string[];
+  encrypted: boolean;
+  pref: Record<string, unknown> & { quittedAt: string };
+  createdTimeMS: number;
 }
 
 interface Entry {
@@ -53,13 +68,13 @@ export class RoomList {
     if (query.updatedAfter !== undefined && updatedAfter === undefined)
       throw new AppError('INVALID_REQUEST', 'updatedAfter must be an ISO-8601 time or a millisecond epoch');
     const prefFilter = parsePref(query.pref);
-    const tagFilter = parseTagFilter(query.q);
+    const roomFilter = parseRoomFilter(query.q);
 
     const principals = await this.deps.access.principals(appId, userId);
     let rooms = await this.deps.rooms.listForPrincipals(appId, principals, { activeOnly: true });
     if (updatedAfter !== undefined) rooms = await this.updatedAfter(appId, rooms, updatedAfter);
-    if (tagFilter) rooms = rooms.filter(tagFilter);
-    const entries = await this.entries(appId, userId, principals, rooms);
+    let entries = await this.entries(appId, userId, principals, rooms);
+    if (roomFilter) entries = entries.filter((entry) => roomFilter(entry.room, entry.members, userId));
     const matching = prefFilter ? entries.filter((entry) => prefMatches(entry.viewer.pref, prefFilter)) : entries;
     matching.sort(compare);
     const skip = query.skip ?? 0;
@@ -103,6 +118,32 @@ export class RoomList {
     const skip = page.skip ?? 0;
     const limit = page.limit || 500;
     return { totalCount: ids.length, data: ids.slice(skip, skip + limit) };
+  }
+
+  /**
+   * `GET /rooms/quitted` ([hist] 5.6): the rooms the caller left or was removed from, most recent
+   * first, reduced to what a former member may see: no members, no messages; `pref` is the
+   * preference they had, with `quittedAt`.
+   */
+  async quitted(appId: string, userId: string): Promise<{ data: QuittedRoom[] }> {
+    const data: QuittedRoom[] = [];
+    for (const departure of await this.deps.members.departures(appId, userId)) {
+      const room = await this.deps.rooms.find(appId, departure.roomId);
+      if (!room) continue;
+      data.push({
+        _id: room.id,
+        id: room.id,
+        name: room.name,
+        cover: room.cover,
+        description: room.description,
+        roomType: room.roomType,
+        roomTags: room.roomTags,
+        encrypted: room.encrypted,
+        pref: { tags: [], ...departure.pref, quittedAt: iso(departure.quittedAt) },
+        createdTimeMS: room.createdAt,
+      });
+    }
+    return { data };
   }
 
   /**
@@ -200,36 +241,6 @@ function parsePref(text: string | undefined): Record<string, unknown> | undefine
   assertSafeInput(value, 'pref');
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return Object.keys(value).length === 0 ? undefined : (value as Record<string, unknown>);
-}
-
-/**
- * The `q` IMKIT's SDKs send (realtime protocol 6.2): only `roomTags` filters (a tag, `{$in}` any of
- * them, `{$all}` or an array all of them); `members` is always the caller.
- */
-function parseTagFilter(text: string | undefined): ((room: Room) => boolean) | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError('INVALID_REQUEST', 'q must be a JSON object');
-  }
-  assertSafeInput(value, 'q');
-  const tags = (value as { roomTags?: unknown } | null)?.roomTags;
-  if (tags === undefined) return undefined;
-  const strings = (list: unknown): string[] => {
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
-      throw new AppError('INVALID_REQUEST', 'q.roomTags must be a tag or tags');
-    return list as string[];
-  };
-  if (typeof tags === 'string') return (room) => room.roomTags.includes(tags);
-  if (Array.isArray(tags)) return (room) => strings(tags).every((tag) => room.roomTags.includes(tag));
-  const operators = tags as { $in?: unknown; $all?: unknown };
-  if (operators && operators.$in !== undefined)
-    return (room) => strings(operators.$in).some((tag) => room.roomTags.includes(tag));
-  if (operators && operators.$all !== undefined)
-    return (room) => strings(operators.$all).every((tag) => room.roomTags.includes(tag));
-  throw new AppError('INVALID_REQUEST', 'q.roomTags must be a tag, an array, {$in: [...]} or {$all: [...]}');
 }
 
 /** Each key must equal the caller's pref value; for an array (tags) it must contain it. */

@@ -106,7 +106,12 @@ export const RoomListQuery = Type.Object({
   q: Type.Optional(
     Type.String({
       maxLength: 4096,
-      description: 'IMKIT SDK filter, e.g. {"members":"me","roomTags":"work"}; members is always the caller',
+      description:
+        'MongoDB-style JSON filter over room fields ([hist] 5.7): _id, owner, name, cover, description, ' +
+        'lastMessage, members, createdTime (ISO), status, roomType, opening, roomTags, serviceStatus, botMode, ' +
+        'botState, webhook, extParams (isPublic, refRoom, assignTo are never set). Operators $eq $ne $gt $gte ' +
+        "$lt $lte $in $nin $all $regex $options $exists. Only the caller's rooms are searched: members narrows. " +
+        'E.g. {"name":{"$regex":".*el.*"}}, {"roomTags":{"$all":["foo","bar"]}}',
     }),
   ),
 });
@@ -125,6 +130,32 @@ export const RoomIdsResponse = Envelope(ListOf(Type.String()));
 /** `POST /rooms/:id/typing` (SDK). */
 export const TypingBody = Type.Union([Type.Object({ message: Type.Optional(Type.Unknown()) }), Type.Null()]);
 export const EmptyResponse = Envelope(Type.Object({}));
+
+/** `GET /rooms/quitted` ([hist] 5.6): reduced rooms, `pref` with the departure time. */
+export const QuittedRoomsResponse = Envelope(
+  Type.Object({
+    data: Type.Array(
+      Type.Object({
+        _id: Type.String(),
+        id: Type.String(),
+        name: Type.String(),
+        cover: Type.String(),
+        description: Type.String(),
+        roomType: Type.String(),
+        roomTags: Type.Array(Type.String()),
+        encrypted: Type.Boolean(),
+        pref: Type.Object(
+          { quittedAt: Type.String({ description: 'When the caller left or was removed (ISO 8601)' }) },
+          { additionalProperties: true, description: 'The room preference the caller had' },
+        ),
+        createdTimeMS: Type.Number(),
+      }),
+    ),
+  }),
+);
+
+/** `GET /rooms/:id/exists` ([hist] 5.5). */
+export const RoomExistsResponse = Envelope(Type.Object({ exists: Type.Boolean() }));
 
 /** `PUT /rooms/:id/bot` (SDK): only these two fields. */
 export const RoomBotBody = Type.Object({

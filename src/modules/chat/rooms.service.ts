@@ -29,9 +29,11 @@ export interface CreateAndJoinInput extends RoomInput {
   invitationRequired?: boolean;
 }
 
-/** The application's defaults for new rooms (settings `defaultGroupOpening`, `defaultHistoryVisibility`). */
+/** The application's defaults for new rooms (settings `defaultGroupOpening`, `defaultHistoryVisibility`, `defaultInvitationRequired`). */
 export interface RoomDefaults {
   defaultGroupOpening: 0 | 1;
+  /** Whether `createAndJoin` invites rather than adds when the body does not say ([hist] 6.1). */
+  defaultInvitationRequired?: boolean;
   defaultHistoryVisibility: HistoryVisibility;
 }
 
@@ -189,7 +191,7 @@ export class RoomsService {
     const { invitee, invitationRequired, ...input } = body;
     const invitees = [...(input.members ?? []), ...(invitee === undefined ? [] : [invitee].flat())];
     // Invitations (group rooms only, spec 4.6): the caller joins now, the invitees when they accept.
-    if (invitationRequired === true && input.roomType !== 'direct') {
+    if ((invitationRequired ?? defaults?.defaultInvitationRequired) === true && input.roomType !== 'direct') {
       const { view } = await this.create(appId, actor, { ...input, members: [] }, { join: true, defaults });
       const others = invitees.filter((id) => id !== actor.userId);
       if (others.length === 0) return view;
@@ -225,6 +227,11 @@ export class RoomsService {
   async get(appId: string, actor: Actor, roomId: string): Promise<RoomView> {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     return this.deps.presenter.detailFor(context);
+  }
+
+  /** `GET /rooms/:id/exists` ([hist] 5.5): any user of the application may ask; only existence is told. */
+  async exists(appId: string, roomId: string): Promise<{ exists: boolean }> {
+    return { exists: (await this.deps.rooms.find(appId, roomId)) !== undefined };
   }
 
   /** `PUT /rooms/:id` (spec 4.3, 7.5): superusers and the platform admin. */

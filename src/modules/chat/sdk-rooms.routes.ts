@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
-import { OneMemberParams } from './members.schemas.js';
+import { AddOneMemberBody, OneMemberParams } from './members.schemas.js';
+import { invitationRequiredOf } from './members.routes.js';
 import {
   AroundQuery,
   AroundResponse,
@@ -9,7 +10,6 @@ import {
   RoomMessageParams,
 } from './messages.schemas.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
-import type { Actor } from '../../core/actor.js';
 import type { MembersService } from './members.service.js';
 import type { MessageList } from './message-list.js';
 import type { RoomList } from './room-list.js';
@@ -18,6 +18,8 @@ import type { TypingService } from './typing.service.js';
 import {
   EmptyResponse,
   RoomBotBody,
+  QuittedRoomsResponse,
+  RoomExistsResponse,
   RoomIdsQuery,
   RoomIdsResponse,
   RoomParams,
@@ -88,31 +90,75 @@ export const sdkRoomsRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  // The one-member forms of POST /rooms/:id/members and /rooms/:id/delete/members differ only in the method.
-  const oneMember = [
+  app.get(
+    '/rooms/quitted',
     {
-      method: 'POST',
-      summary: 'Add one member (SDK form of POST /rooms/:id/members)',
-      change: (appId: string, actor: Actor, room: string, client: string) =>
-        members.add(appId, actor, room, { invitees: [client] }),
+      config: read,
+      schema: {
+        tags,
+        summary: 'Rooms I left or was removed from, most recent first ([hist] 5.6)',
+        response: { 200: QuittedRoomsResponse },
+      },
     },
+    async (request) => ok(await roomList.quitted(appIdOf(request), actingUserId(request))),
+  );
+
+  app.get(
+    '/rooms/:id/exists',
     {
-      method: 'DELETE',
-      summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
-      change: (appId: string, actor: Actor, room: string, client: string) =>
-        members.remove(appId, actor, room, { members: [client] }),
+      config: read,
+      schema: {
+        tags,
+        summary: 'Whether a room exists in my application; never 404 ([hist] 5.5)',
+        params: RoomParams,
+        response: { 200: RoomExistsResponse },
+      },
     },
-  ] as const;
-  for (const { method, summary, change } of oneMember) {
-    app.route({
-      method,
-      url: '/rooms/:id/members/:client',
+    async (request) => ok(await rooms.exists(appIdOf(request), request.params.id)),
+  );
+
+  // The one-member forms of POST /rooms/:id/members and /rooms/:id/delete/members ([hist] 5.3).
+  app.post(
+    '/rooms/:id/members/:client',
+    {
       config: write,
-      schema: { tags, summary, params: OneMemberParams, response: { 200: RoomResponse } },
-      handler: async (request) =>
-        ok(await change(appIdOf(request), actorOf(request), request.params.id, request.params.client)),
-    });
-  }
+      schema: {
+        tags,
+        summary: 'Add one member (legacy form of POST /rooms/:id/members, with its options)',
+        params: OneMemberParams,
+        body: AddOneMemberBody,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const { id, client } = request.params;
+      const invitationRequired = invitationRequiredOf(request, request.body?.invitationRequired);
+      return ok(
+        await members.add(appIdOf(request), actorOf(request), id, {
+          systemMessage: request.body?.systemMessage,
+          invitationRequired,
+          invitees: [client],
+        }),
+      );
+    },
+  );
+
+  app.delete(
+    '/rooms/:id/members/:client',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Remove one member, or leave (SDK form of POST /rooms/:id/delete/members)',
+        params: OneMemberParams,
+        response: { 200: RoomResponse },
+      },
+    },
+    async (request) => {
+      const { id, client } = request.params;
+      return ok(await members.remove(appIdOf(request), actorOf(request), id, { members: [client] }));
+    },
+  );
 
   app.post(
     '/rooms/:id/typing',

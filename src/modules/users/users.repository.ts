@@ -329,6 +329,7 @@ export class UsersRepository {
     await db.deleteFrom('room_members').where('app_id', '=', appId).where('user_id', '=', userId).execute();
     await db.deleteFrom('room_user_state').where('app_id', '=', appId).where('user_id', '=', userId).execute();
     await db.deleteFrom('room_invitations').where('app_id', '=', appId).where('user_id', '=', userId).execute();
+    await db.deleteFrom('room_departures').where('app_id', '=', appId).where('user_id', '=', userId).execute();
   }
 
   async count(appId: string, since?: number): Promise<number> {

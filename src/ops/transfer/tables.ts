@@ -45,6 +45,7 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
   { name: 'room_members', key: ['app_id', 'room_id', 'user_id'], seqPositions: ['history_from_seq'] },
   { name: 'room_user_state', key: ['app_id', 'room_id', 'user_id'], seqPositions: ['last_read_seq'] },
   { name: 'room_invitations', key: ['app_id', 'room_id', 'user_id'] },
+  { name: 'room_departures', key: ['app_id', 'room_id', 'user_id'] },
   { name: 'room_bans', key: ['app_id', 'room_id', 'user_id'] },
   {
     name: 'messages',

@@ -12,7 +12,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'GET /rooms': op(
     'listRooms',
     "The caller's rooms with their last message and unread count, most recently active first unless `sort` says " +
-      'otherwise; `q` filters as the IMKIT SDK does.',
+      'otherwise; `q` filters them on room fields, MongoDB-style.',
+    ['INVALID_QUERY'],
   ),
   'POST /rooms/createAndJoin': op('createAndJoinRoom', undefined, ['CLIENT_NOT_FOUND', 'INVALID_ROOM_TAGS']),
   'GET /rooms/{id}': op('getRoom', 'The room with its members as user summaries, for its members (or the API key).', [
@@ -211,10 +212,19 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'GET /rooms/{id}/count': op('countRoomMessages', 'How many messages the room holds, or has received since a time.', [
     ...ROOM_ERRORS,
   ]),
-  'POST /rooms/{id}/members/{client}': op('addRoomMember', 'Adds one member, as `POST /rooms/{id}/members` does.', [
-    ...ROOM_WRITE_ERRORS,
-    'CLIENT_NOT_FOUND',
-  ]),
+  'GET /rooms/quitted': op(
+    'listQuittedRooms',
+    'Rooms the caller left or was removed from, most recent first: a few room fields and the preference they had, with `quittedAt`; joining again removes the room from this list.',
+  ),
+  'GET /rooms/{id}/exists': op(
+    'roomExists',
+    'Whether a room of this id exists in the caller’s application; answers `exists: false` rather than 404.',
+  ),
+  'POST /rooms/{id}/members/{client}': op(
+    'addRoomMember',
+    'Adds one member, as `POST /rooms/{id}/members` does, with its `systemMessage` and `invitationRequired` options.',
+    [...ROOM_WRITE_ERRORS, 'CLIENT_NOT_FOUND'],
+  ),
   'DELETE /rooms/{id}/members/{client}': op(
     'removeRoomMember',
     'Removes one member, as `POST /rooms/{id}/delete/members` does; the caller may remove themselves.',

@@ -16,6 +16,7 @@ import * as operators from './013-operators.js';
 import * as roomLastWritten from './014-room-last-written.js';
 import * as stickers from './015-stickers.js';
 import * as messageReactionsDeletions from './016-message-reactions-deletions.js';
+import * as roomDepartures from './017-room-departures.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
 
@@ -37,6 +38,7 @@ const STEPS: Record<string, Step> = {
   '014-room-last-written': roomLastWritten,
   '015-stickers': stickers,
   '016-message-reactions-deletions': messageReactionsDeletions,
+  '017-room-departures': roomDepartures,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

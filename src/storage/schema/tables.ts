@@ -18,6 +18,7 @@ export interface Database {
   room_members: RoomMembersTable;
   room_user_state: RoomUserStateTable;
   room_invitations: RoomInvitationsTable;
+  room_departures: RoomDeparturesTable;
   messages: MessagesTable;
   message_batches: MessageBatchesTable;
   user_prefs: UserPrefsTable;
@@ -213,6 +214,16 @@ export interface RoomUserStateTable {
   /** JSON room preference object (tags, tagColors, hidden, sticky, muted, folder) */
   pref: string | null;
   updated_at: number;
+}
+
+/** A room a user left or was removed from ([hist] 5.6), until they join it again. */
+export interface RoomDeparturesTable {
+  app_id: string;
+  room_id: string;
+  user_id: string;
+  /** The room preference the user had (JSON), as `room_user_state.pref` */
+  pref: string | null;
+  quitted_at: number;
 }
 
 export interface RoomInvitationsTable {

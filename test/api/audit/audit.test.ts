@@ -484,7 +484,12 @@ describe('GET/PATCH /admin/app', () => {
       result: {
         appID: t.appId,
         name: t.appId,
-        settings: { singleTokenPerUser: false, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' },
+        settings: {
+          singleTokenPerUser: false,
+          defaultGroupOpening: 1,
+          defaultHistoryVisibility: 'shared',
+          defaultInvitationRequired: false,
+        },
         createdAt: app.result.createdAt,
       },
     });
@@ -495,7 +500,12 @@ describe('GET/PATCH /admin/app', () => {
     expect(patched.json().result).toStrictEqual({
       appID: t.appId,
       name: 'Renamed app',
-      settings: { singleTokenPerUser: true, defaultGroupOpening: 1, defaultHistoryVisibility: 'shared' },
+      settings: {
+        singleTokenPerUser: true,
+        defaultGroupOpening: 1,
+        defaultHistoryVisibility: 'shared',
+        defaultInvitationRequired: false,
+      },
       createdAt: app.result.createdAt,
     });
     expect((await t.admin('GET', '/admin/app')).json().result).toStrictEqual(patched.json().result);

@@ -327,9 +327,15 @@ describe('real-time: every push, to every generation, in its encoding', () => {
         // A user map and the invitation's times: IMKIT's mobile SDKs drop the invitation otherwise (other-clients 1.2).
         inviter: { _id: 'alice', id: 'alice', nickname: 'Alice', avatarUrl: '', clientType: 'user' },
         room: { _id: 'r-invite', id: 'r-invite', name: 'Invites' },
+        // The rest of the invitation record ([hist] 6.1, 12.3): the invitee and the ISO times.
+        invitee: { _id: 'erin', id: 'erin', clientType: 'user' },
+        invitationID: 'r-invite',
         createdTimeMS: expect.any(Number),
       });
       expect(invitation.updatedTimeMS).toBe(invitation.createdTimeMS);
+      expect(invitation.createdAtMS).toBe(invitation.createdTimeMS);
+      expect(invitation.createdAt).toBe(new Date(invitation.createdTimeMS).toISOString());
+      expect(invitation.updatedAt).toBe(invitation.createdAt);
       expect(ids(invitation.room).sort()).toStrictEqual(['alice', 'bob']);
       for (const field of ['unread', 'muted', 'isSuperuser', 'pref', 'lastRead'])
         expect(invitation.room).not.toHaveProperty(field);

@@ -205,6 +205,9 @@ beforeAll(async () => {
       invitationRequired: true,
     }),
   );
+  // A departure ([hist] 5.6): bob leaves a room of his own.
+  await createRoom(source, { _id: 'farewell', name: 'Farewell', members: ['alice', 'bob'] });
+  expectOk(await source.asUser(tokens.bob as string, 'DELETE', '/rooms/farewell/members/bob', {}));
   expectOk(await source.asUser(tokens.bob as string, 'POST', '/me/subscribe', { type: 'web', token: 'device-1' }));
   // The censored word is masked on the way in, in both databases.
   await sendMessage(source, 'general', 'alice', 'a badword transferword');

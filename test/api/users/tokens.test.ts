@@ -643,6 +643,7 @@ describe('singleTokenPerUser (spec 12 item 16)', () => {
       singleTokenPerUser: false,
       defaultGroupOpening: 1,
       defaultHistoryVisibility: 'shared',
+      defaultInvitationRequired: false,
     });
   });
 
@@ -653,6 +654,7 @@ describe('singleTokenPerUser (spec 12 item 16)', () => {
       singleTokenPerUser: true,
       defaultGroupOpening: 1,
       defaultHistoryVisibility: 'shared',
+      defaultInvitationRequired: false,
     });
     try {
       for (const token of before) expect(await works(t, token)).toBe('single');
