@@ -1039,5 +1039,22 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       asUserNamed(BOB, refuse("bob's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
       asUserNamed(XAVIER, refuse("app 2's user's blocks", 'GET', '/blockStatus/my', undefined, NOT_ALLOWED)),
     ],
+    // Issue 14, messages, badges and files of the older documentation (i14-msgs).
+    'GET /rooms/:id/pined-messages': [
+      {
+        what: "room A's own pinned messages",
+        method: 'GET',
+        url: `/rooms/${ROOM_A}/pined-messages`,
+        check: (result) => expect(result.data.filter((message: any) => message.room !== ROOM_A)).toStrictEqual([]),
+      },
+      refuse("room B's pinned messages", 'GET', `/rooms/${ROOM_B}/pined-messages`, undefined, NOT_MEMBER),
+      refuse("the direct room's pinned messages", 'GET', `/rooms/${ids.direct}/pined-messages`, undefined, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.pinned}/pined-messages`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/pined-messages`, undefined, NO_ROOM),
+      asUserNamed(
+        BOB,
+        refuse("room B's pinned messages", 'GET', `/rooms/${ROOM_B}/pined-messages`, undefined, NOT_ALLOWED),
+      ),
+    ],
   };
 }

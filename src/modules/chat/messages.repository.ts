@@ -245,6 +245,49 @@ export class MessagesRepository {
     return Number(row.count);
   }
 
+  /** A room's pinned messages (after `fromSeq`, a late joiner's history floor), the latest pin first. */
+  async pinned(appId: string, roomId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('pinned', '=', 1)
+      .where('seq', '>', fromSeq)
+      .orderBy('updated_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** A page of the app's messages created in `[since, until)`, newest first, by the (app, created_at) index. */
+  async inRange(
+    appId: string,
+    range: { since?: number; until?: number },
+    page: { skip: number; limit: number },
+  ): Promise<StoredMessage[]> {
+    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId);
+    if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
+    if (range.until !== undefined) query = query.where('created_at', '<', range.until);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .offset(page.skip)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** How many of the app's messages were created in `[since, until)`. */
+  async countInRange(appId: string, range: { since?: number; until?: number }): Promise<number> {
+    let query = this.storage.db.selectFrom('messages').where('app_id', '=', appId);
+    if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
+    if (range.until !== undefined) query = query.where('created_at', '<', range.until);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /** Messages sent per minute in `[since, until]`: the busy minutes only, oldest first. */
   async perMinute(appId: string, since: number, until: number): Promise<Array<{ minute: number; count: number }>> {
     const minute = sql<number>`(created_at / 60000) * 60000`;

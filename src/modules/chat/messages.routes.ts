@@ -8,6 +8,8 @@ import type { BatchService } from './batch.service.js';
 import type { MessageList } from './message-list.js';
 import type { MessagesService } from './messages.service.js';
 import {
+  AdminMessagesQuery,
+  AdminMessagesResponse,
   AdminSendBody,
   BatchAccepted,
   BatchBody,
@@ -19,6 +21,7 @@ import {
   MessageListResponse,
   MessageParams,
   MessageResponse,
+  PinnedMessagesResponse,
   ReadPositionResponse,
   RoomMessageParams,
 } from './messages.schemas.js';
@@ -155,6 +158,37 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       },
     );
   }
+
+  app.get(
+    '/admin/messages',
+    {
+      config: { auth: 'admin', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'Messages of every room by date range, newest first (history 7.10)',
+        description:
+          '`startDate` inclusive, `endDate` exclusive (ISO-8601 or millisecond epochs); `limit` defaults to 100 ' +
+          'and is capped at 1000; `skip` pages on. `totalCount` counts the whole range.',
+        querystring: AdminMessagesQuery,
+        response: { 200: AdminMessagesResponse },
+      },
+    },
+    async (request) => ok(await messageList.inRange(appIdOf(request), request.query)),
+  );
+
+  app.get(
+    '/rooms/:id/pined-messages',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "A room's pinned messages, latest pin first (history 7.3; the spelling is IMKIT's)",
+        params: RoomParams,
+        response: { 200: PinnedMessagesResponse },
+      },
+    },
+    async (request) => ok(await messageList.pinned(appIdOf(request), actorOf(request), request.params.id)),
+  );
 
   app.delete(
     '/rooms/:id/messages/:messageId',

@@ -134,6 +134,20 @@ export const MessageListResponse = Envelope(
   ]),
 );
 
+/** `GET /rooms/:id/pined-messages` (history 7.3). */
+export const PinnedMessagesResponse = Envelope(
+  Type.Intersect([ListOf(MessageSchema), Type.Object({ inspect: Inspect })]),
+);
+
+/** `GET /admin/messages` (history 7.10): times are ISO-8601 or millisecond epochs. */
+export const AdminMessagesQuery = Type.Object({
+  startDate: Type.Optional(TimeInput),
+  endDate: Type.Optional(TimeInput),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+});
+export const AdminMessagesResponse = Envelope(ListOf(MessageSchema));
+
 export const DeleteMessageResponse = Envelope(
   Type.Object({
     deletedCount: Type.Integer(),

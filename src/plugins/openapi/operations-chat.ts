@@ -123,6 +123,16 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'One message with the messages around it, to open a conversation at a search hit.',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND'],
   ),
+  'GET /rooms/{id}/pined-messages': op(
+    'listPinnedMessages',
+    "The room's pinned messages, the latest pin first, for those who may read the room.",
+    [...ROOM_ERRORS],
+  ),
+  'GET /admin/messages': op(
+    'listMessagesByDate',
+    "Every room's messages created between `startDate` and `endDate`, newest first, in pages of up to 1000.",
+    ['INVALID_REQUEST'],
+  ),
   'POST /messages/{id}/pin': op('pinMessage', "Pins the message as its room's pinned message, announced to members.", [
     ...ROOM_ERRORS,
     'MESSAGE_NOT_FOUND',

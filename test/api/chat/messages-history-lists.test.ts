@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../../helpers/errors.js';
+import { expectBody, expectOk } from '../../helpers/expect.js';
+import {
+  alice,
+  bob,
+  carol,
+  expectSummary,
+  makeRoom,
+  send,
+  t,
+  tick,
+  useMessagesApp,
+} from '../../helpers/messages-suite.js';
+
+/** The message lists of the older IMKIT documentation: pinned messages (history 7.3) and by date (7.10). */
+
+useMessagesApp();
+
+const pinnedOf = async (room: string, token?: string) =>
+  expectOk(
+    token
+      ? await t.asUser(token, 'GET', `/rooms/${room}/pined-messages`)
+      : await t.admin('GET', `/rooms/${room}/pined-messages`),
+  );
+
+describe('GET /rooms/:id/pined-messages (history 7.3)', () => {
+  it('answers {totalCount, inspect, data}: empty before a pin, the pinned message after, the latest pin only', async () => {
+    const room = await makeRoom();
+    const first = await send(room, 'alice', 'first pin');
+    const second = await send(room, 'bob', 'second pin');
+    const empty = await pinnedOf(room, bob);
+    expect(empty).toStrictEqual({
+      totalCount: 0,
+      inspect: { query: { appID: t.appId, room, pinned: true }, tookMS: expect.any(Number) },
+      data: [],
+    });
+
+    expectOk(await t.admin('POST', `/messages/${first._id}/pin`));
+    const one = await pinnedOf(room, alice);
+    expect(one.totalCount).toBe(1);
+    expect(one.data).toHaveLength(1);
+    expect(one.data[0]).toMatchObject({
+      _id: first._id,
+      id: first._id,
+      room,
+      message: 'first pin',
+      messageType: 'text',
+      appID: t.appId,
+      pinned: true,
+      isPined: true,
+    });
+    expectSummary(one.data[0].sender, 'alice', 'Alice');
+
+    // One pin per room (spec 12 item 55): pinning another replaces it in the list.
+    await tick();
+    expectOk(await t.admin('POST', `/messages/${second._id}/pin`));
+    const replaced = await pinnedOf(room);
+    expect(replaced.data.map((message: any) => message._id)).toStrictEqual([second._id]);
+    expectSummary(replaced.data[0].sender, 'bob', 'Bob');
+
+    expectOk(await t.admin('DELETE', `/messages/${second._id}/pin`));
+    expect((await pinnedOf(room, alice)).data).toStrictEqual([]);
+  });
+
+  it("lists only the room's own pin", async () => {
+    const room = await makeRoom();
+    const other = await makeRoom();
+    const there = await send(other, 'alice', 'pinned elsewhere');
+    expectOk(await t.admin('POST', `/messages/${there._id}/pin`));
+    expect((await pinnedOf(room, alice)).totalCount).toBe(0);
+    expect((await pinnedOf(other, alice)).data.map((message: any) => message._id)).toStrictEqual([there._id]);
+  });
+
+  it('refuses non-members (403 NOT_ROOM_MEMBER) and unknown rooms (404 ROOM_NOT_FOUND)', async () => {
+    const room = await makeRoom();
+    const sent = await send(room, 'alice', 'members only');
+    expectOk(await t.admin('POST', `/messages/${sent._id}/pin`));
+    const refused = await t.asUser(carol, 'GET', `/rooms/${room}/pined-messages`);
+    expectBody(refused, 403, NOT_ROOM_MEMBER);
+    expect(refused.body).not.toContain('members only');
+    expectBody(await t.asUser(carol, 'GET', '/rooms/no-such-room/pined-messages'), 404, ROOM_NOT_FOUND);
+    expectBody(await t.admin('GET', '/rooms/no-such-room/pined-messages'), 404, ROOM_NOT_FOUND);
+  });
+});
+
+describe('GET /admin/messages (history 7.10)', () => {
+  /** Three messages in two fresh rooms, sent strictly after `start` and strictly before `end`. */
+  async function threeMessages() {
+    const start = Date.now();
+    await tick();
+    const room = await makeRoom();
+    const other = await makeRoom();
+    const oldest = await send(room, 'alice', 'oldest');
+    await tick();
+    const middle = await send(other, 'bob', 'middle');
+    await tick();
+    const newest = await send(room, 'alice', 'newest');
+    await tick();
+    const end = Date.now();
+    return { start, end, room, other, oldest, middle, newest };
+  }
+  const inRange = async (query: string) => expectOk(await t.admin('GET', `/admin/messages?${query}`));
+  const ids = (page: any) => page.data.map((message: any) => message._id);
+
+  it('answers {totalCount, data} of the range, newest first, with the room and the sender on each item', async () => {
+    const { start, end, room, other, oldest, middle, newest } = await threeMessages();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const page = await inRange(`startDate=${iso(start)}&endDate=${iso(end)}`);
+    expect(Object.keys(page).sort()).toStrictEqual(['data', 'totalCount']);
+    expect(page.totalCount).toBe(3);
+    expect(ids(page)).toStrictEqual([newest._id, middle._id, oldest._id]);
+    expect(page.data.map((message: any) => message.room)).toStrictEqual([room, other, room]);
+    expect(page.data[0]).toMatchObject({ message: 'newest', appID: t.appId, messageType: 'text' });
+    expectSummary(page.data[1].sender, 'bob', 'Bob');
+    // Millisecond epochs are accepted too; `startDate` is inclusive, `endDate` exclusive.
+    expect(ids(await inRange(`startDate=${oldest.createdAtMS}&endDate=${newest.createdAtMS}`))).toStrictEqual([
+      middle._id,
+      oldest._id,
+    ]);
+    // Only one bound.
+    expect(ids(await inRange(`startDate=${middle.createdAtMS}`)).slice(0, 2)).toStrictEqual([newest._id, middle._id]);
+    expect(ids(await inRange(`endDate=${middle.createdAtMS}`))).not.toContain(middle._id);
+  });
+
+  it('pages with limit and skip; totalCount counts the whole range', async () => {
+    const { start, end, oldest, middle, newest } = await threeMessages();
+    const range = `startDate=${start}&endDate=${end}`;
+    const first = await inRange(`${range}&limit=2`);
+    expect(first.totalCount).toBe(3);
+    expect(ids(first)).toStrictEqual([newest._id, middle._id]);
+    const second = await inRange(`${range}&limit=2&skip=2`);
+    expect(second.totalCount).toBe(3);
+    expect(ids(second)).toStrictEqual([oldest._id]);
+    expect((await inRange(`${range}&skip=3`)).data).toStrictEqual([]);
+    // A limit over the bound is served at the bound (1000), not refused.
+    expect(ids(await inRange(`${range}&limit=5000`))).toHaveLength(3);
+  });
+
+  it('answers 400 INVALID_REQUEST for bad dates, a reversed range and bad paging', async () => {
+    for (const query of [
+      'startDate=yesterday',
+      'endDate=2024-02-30T00:00:00Z',
+      'startDate=2024-01-02T00:00:00Z&endDate=2024-01-01T00:00:00Z',
+      'limit=-1',
+      'skip=-5',
+      'limit=ten',
+    ]) {
+      const response = await t.admin('GET', `/admin/messages?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.code, query).toBe('INVALID_REQUEST');
+    }
+    expectBody(
+      await t.admin('GET', '/admin/messages?startDate=yesterday'),
+      400,
+      badRequest('startDate must be an ISO-8601 time or a millisecond epoch'),
+    );
+  });
+
+  it('is refused to a user token', async () => {
+    const response = await t.asUser(alice, 'GET', '/admin/messages');
+    expect([401, 403]).toContain(response.statusCode);
+    expect(response.body).not.toContain('"data"');
+  });
+});
