@@ -1056,5 +1056,18 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         refuse("room B's pinned messages", 'GET', `/rooms/${ROOM_B}/pined-messages`, undefined, NOT_ALLOWED),
       ),
     ],
+    'GET /messages/recent': [
+      {
+        what: 'her recent messages, room A only',
+        method: 'GET',
+        url: '/messages/recent?limit=100',
+        check: (result) => {
+          expect(result.data.length).toBeGreaterThan(0);
+          expect(result.data.filter((message: any) => message.room !== ROOM_A)).toStrictEqual([]);
+          expect(result.count).toBe(result.data.length);
+        },
+      },
+      asUserNamed(BOB, refuse("bob's recent messages", 'GET', '/messages/recent', undefined, NOT_ALLOWED)),
+    ],
   };
 }

@@ -22,6 +22,7 @@ import { ReadStatesRepository } from './read-states.repository.js';
 import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
 import { MessageList } from './message-list.js';
+import { RecentMessages } from './recent-messages.js';
 import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
@@ -102,6 +103,7 @@ export interface ChatModule {
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
   messageList: MessageList;
+  recentMessages: RecentMessages;
   batches: BatchService;
   moderation: ModerationService;
   search: SearchService;
@@ -152,6 +154,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     messages: messagesService,
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
+    recentMessages: new RecentMessages({ access, rooms, messages, members, presenter }),
     batches: new BatchService({
       batches: new BatchRepository(storage),
       rooms,
@@ -178,7 +181,12 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
     bindRoutes(membersRoutes, { members: chat.members }),
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
-    bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(messagesRoutes, {
+      messages: chat.messages,
+      messageList: chat.messageList,
+      recentMessages: chat.recentMessages,
+      batches: chat.batches,
+    }),
     bindRoutes(searchRoutes, { search: chat.search }),
     bindRoutes(badgesRoutes, { badges: chat.badges }),
     bindRoutes(sdkRoomsRoutes, {

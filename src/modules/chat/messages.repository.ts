@@ -261,6 +261,35 @@ export class MessagesRepository {
     return rows.map(toMessage);
   }
 
+  /**
+   * The newest messages of these rooms, newest first; a room with `fromSeq` only after it
+   * (a late joiner's history floor).
+   */
+  async recentIn(
+    appId: string,
+    rooms: ReadonlyArray<{ id: string; fromSeq: number }>,
+    limit: number,
+  ): Promise<StoredMessage[]> {
+    if (rooms.length === 0) return [];
+    const open = rooms.filter((room) => room.fromSeq === 0).map((room) => room.id);
+    const floored = rooms.filter((room) => room.fromSeq > 0);
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where((eb) =>
+        eb.or([
+          ...(open.length > 0 ? [this.storage.dialect.inList('room_id', open)] : []),
+          ...floored.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.fromSeq)])),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
   /** A page of the app's messages created in `[since, until)`, newest first, by the (app, created_at) index. */
   async inRange(
     appId: string,

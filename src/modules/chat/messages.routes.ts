@@ -2,11 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
-import { actorOf, appIdOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
 import type { BatchService } from './batch.service.js';
 import type { MessageList } from './message-list.js';
 import type { MessagesService } from './messages.service.js';
+import type { RecentMessages } from './recent-messages.js';
 import {
   AdminMessagesQuery,
   AdminMessagesResponse,
@@ -22,6 +23,8 @@ import {
   MessageParams,
   MessageResponse,
   PinnedMessagesResponse,
+  RecentMessagesQuery,
+  RecentMessagesResponse,
   ReadPositionResponse,
   RoomMessageParams,
 } from './messages.schemas.js';
@@ -31,8 +34,9 @@ const tags = ['Messages'];
 export const messagesRoutes: FastifyPluginAsyncTypebox<{
   messages: MessagesService;
   messageList: MessageList;
+  recentMessages: RecentMessages;
   batches: BatchService;
-}> = async (app, { messages, messageList, batches }) => {
+}> = async (app, { messages, messageList, recentMessages, batches }) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 
@@ -174,6 +178,21 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request) => ok(await messageList.inRange(appIdOf(request), request.query)),
+  );
+
+  app.get(
+    '/messages/recent',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The newest messages across my rooms (history 7.6)',
+        description: 'Newest first; `limit` 20 when 0 or absent, at most 100.',
+        querystring: RecentMessagesQuery,
+        response: { 200: RecentMessagesResponse },
+      },
+    },
+    async (request) => ok(await recentMessages.recent(appIdOf(request), actingUserId(request), request.query.limit)),
   );
 
   app.get(

@@ -139,6 +139,14 @@ export const PinnedMessagesResponse = Envelope(
   Type.Intersect([ListOf(MessageSchema), Type.Object({ inspect: Inspect })]),
 );
 
+/** `GET /messages/recent` (history 7.6). */
+export const RecentMessagesQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: '20 when 0 or absent; at most 100' }),
+  ),
+});
+export const RecentMessagesResponse = Envelope(Type.Object({ count: Type.Integer(), data: Type.Array(MessageSchema) }));
+
 /** `GET /admin/messages` (history 7.10): times are ISO-8601 or millisecond epochs. */
 export const AdminMessagesQuery = Type.Object({
   startDate: Type.Optional(TimeInput),

@@ -128,6 +128,10 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     "The room's pinned messages, the latest pin first, for those who may read the room.",
     [...ROOM_ERRORS],
   ),
+  'GET /messages/recent': op(
+    'listRecentMessages',
+    "The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late joiner's join.",
+  ),
   'GET /admin/messages': op(
     'listMessagesByDate',
     "Every room's messages created between `startDate` and `endDate`, newest first, in pages of up to 1000.",

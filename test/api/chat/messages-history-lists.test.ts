@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../../helpers/errors.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
+import { createRoom } from '../../helpers/factories.js';
 import {
   alice,
   bob,
@@ -161,5 +162,72 @@ describe('GET /admin/messages (history 7.10)', () => {
     const response = await t.asUser(alice, 'GET', '/admin/messages');
     expect([401, 403]).toContain(response.statusCode);
     expect(response.body).not.toContain('"data"');
+  });
+});
+
+describe('GET /messages/recent (history 7.6)', () => {
+  const recent = async (token: string, query = '') =>
+    expectOk(await t.asUser(token, 'GET', `/messages/recent${query ? `?${query}` : ''}`));
+  const ids = (page: any) => page.data.map((message: any) => message._id);
+
+  it("answers {count, data}: the caller's newest messages across her rooms, newest first, nothing of other rooms", async () => {
+    const dora = await t.createUser('dora-recent', { nickname: 'Dora' });
+    expect(await recent(dora)).toStrictEqual({ count: 0, data: [] });
+    const withBob = await createRoom(t, { name: 'dora and bob', members: ['dora-recent', 'bob'] }).then(
+      (room: any) => room._id,
+    );
+    const withAlice = await createRoom(t, { name: 'dora and alice', members: ['dora-recent', 'alice'] }).then(
+      (room: any) => room._id,
+    );
+    const elsewhere = await makeRoom();
+    const first = await send(withBob, 'bob', 'one');
+    await tick();
+    await send(elsewhere, 'alice', 'not for dora');
+    const second = await send(withAlice, 'alice', 'two');
+    await tick();
+    const third = await send(withBob, 'dora-recent', 'three');
+    const page = await recent(dora);
+    expect(Object.keys(page).sort()).toStrictEqual(['count', 'data']);
+    expect(ids(page)).toStrictEqual([third._id, second._id, first._id]);
+    expect(page.count).toBe(3);
+    expect(page.data.map((message: any) => message.room)).toStrictEqual([withBob, withAlice, withBob]);
+    expectSummary(page.data[1].sender, 'alice', 'Alice');
+    expect(ids(await recent(dora, 'limit=2'))).toStrictEqual([third._id, second._id]);
+    // The API key acts for the user IM-CLIENT-ID names, and needs one.
+    expect(
+      ids(expectOk(await t.admin('GET', '/messages/recent', undefined, { 'IM-CLIENT-ID': 'dora-recent' }))),
+    ).toStrictEqual([third._id, second._id, first._id]);
+    expect((await t.admin('GET', '/messages/recent')).statusCode).toBe(400);
+  });
+
+  it('shows a late joiner of a "joined" room nothing from before she joined', async () => {
+    const erin = await t.createUser('erin-recent', { nickname: 'Erin' });
+    const room = (await createRoom(t, { name: 'joined only', members: ['bob'], historyVisibility: 'joined' }))._id;
+    await send(room, 'bob', 'before erin');
+    expectOk(await t.admin('POST', `/rooms/${room}/members`, { invitees: ['erin-recent'] }));
+    await tick();
+    const after = await send(room, 'bob', 'after erin');
+    const page = await recent(erin);
+    expect(page.data.filter((message: any) => message.message === 'before erin')).toStrictEqual([]);
+    expect(ids(page)).toContain(after._id);
+  });
+
+  it('defaults to 20, serves at most 100, and refuses a bad limit with 400', async () => {
+    const fay = await t.createUser('fay-recent', { nickname: 'Fay' });
+    const room = (await createRoom(t, { name: 'busy', members: ['fay-recent', 'bob'] }))._id;
+    for (let batch = 0; batch < 11; batch++)
+      await Promise.all(Array.from({ length: 10 }, (_, i) => send(room, 'bob', `busy ${batch * 10 + i}`)));
+    expect((await recent(fay)).data).toHaveLength(20);
+    expect((await recent(fay, 'limit=0')).data).toHaveLength(20);
+    const most = await recent(fay, 'limit=1000');
+    expect(most.count).toBe(100);
+    expect(most.data).toHaveLength(100);
+    const times = most.data.map((message: any) => message.createdAtMS);
+    expect([...times].sort((a: number, b: number) => b - a)).toStrictEqual(times);
+    for (const query of ['limit=-1', 'limit=many']) {
+      const response = await t.asUser(fay, 'GET', `/messages/recent?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.code, query).toBe('INVALID_REQUEST');
+    }
   });
 });
