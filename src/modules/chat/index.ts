@@ -23,6 +23,7 @@ import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
 import { MessageList } from './message-list.js';
 import { RecentMessages } from './recent-messages.js';
+import { BatchMessages } from './batch-messages.js';
 import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
@@ -104,6 +105,7 @@ export interface ChatModule {
   botReplies: BotReplyService;
   messageList: MessageList;
   recentMessages: RecentMessages;
+  batchMessages: BatchMessages;
   batches: BatchService;
   moderation: ModerationService;
   search: SearchService;
@@ -140,6 +142,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const censor = new DraftCensor(deps.appConfig);
   const announcer = new MessageAnnouncer({ presenter, members, bus });
   const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor, announcer });
+  const batchRepository = new BatchRepository(storage);
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
@@ -155,8 +158,9 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, maxPageSize: limits.pageSize }),
     recentMessages: new RecentMessages({ access, rooms, messages, members, presenter }),
+    batchMessages: new BatchMessages({ batches: batchRepository, messages, presenter }),
     batches: new BatchService({
-      batches: new BatchRepository(storage),
+      batches: batchRepository,
       rooms,
       members,
       access,
@@ -185,6 +189,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
       messages: chat.messages,
       messageList: chat.messageList,
       recentMessages: chat.recentMessages,
+      batchMessages: chat.batchMessages,
       batches: chat.batches,
     }),
     bindRoutes(searchRoutes, { search: chat.search }),

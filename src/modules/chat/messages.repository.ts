@@ -290,6 +290,39 @@ export class MessagesRepository {
     return rows.map(toMessage);
   }
 
+  /** A page of the messages batch `batchId` sent, in send order, looked for among those created in `window`. */
+  async ofBatch(
+    appId: string,
+    batchId: string,
+    window: { since: number; until?: number },
+    page: { skip: number; limit: number },
+  ): Promise<StoredMessage[]> {
+    const rows = await this.batchQuery(appId, batchId, window)
+      .selectAll()
+      .orderBy('seq')
+      .offset(page.skip)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async countOfBatch(appId: string, batchId: string, window: { since: number; until?: number }): Promise<number> {
+    const row = await this.batchQuery(appId, batchId, window)
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  private batchQuery(appId: string, batchId: string, window: { since: number; until?: number }) {
+    let query = this.storage.db
+      .selectFrom('messages')
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', window.since)
+      .where('batch_id', '=', batchId);
+    if (window.until !== undefined) query = query.where('created_at', '<=', window.until);
+    return query;
+  }
+
   /** A page of the app's messages created in `[since, until)`, newest first, by the (app, created_at) index. */
   async inRange(
     appId: string,

@@ -4,6 +4,7 @@ import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
+import type { BatchMessages } from './batch-messages.js';
 import type { BatchService } from './batch.service.js';
 import type { MessageList } from './message-list.js';
 import type { MessagesService } from './messages.service.js';
@@ -14,6 +15,8 @@ import {
   AdminSendBody,
   BatchAccepted,
   BatchBody,
+  BatchMessagesQuery,
+  BatchMessagesResponse,
   BatchStatus,
   DeleteMessageResponse,
   EditBody,
@@ -35,8 +38,9 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
   messages: MessagesService;
   messageList: MessageList;
   recentMessages: RecentMessages;
+  batchMessages: BatchMessages;
   batches: BatchService;
-}> = async (app, { messages, messageList, recentMessages, batches }) => {
+}> = async (app, { messages, messageList, recentMessages, batchMessages, batches }) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 
@@ -76,6 +80,26 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       const result = await batches.accept(appIdOf(request), (request.body ?? {}) as Record<string, unknown>);
       request.auditTargets.push(result.batchID);
       return ok(result);
+    },
+  );
+
+  app.get(
+    '/messages/batch',
+    {
+      config: { auth: 'admin', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'The messages a batch sent, in send order (history 7.5)',
+        description:
+          '`count` is how many messages the batch has sent so far; `data` a page of them (`limit` up to 1000, ' +
+          '`skip`). An unknown batch matches nothing: `{count: 0, data: []}`.',
+        querystring: BatchMessagesQuery,
+        response: { 200: BatchMessagesResponse },
+      },
+    },
+    async (request) => {
+      const { batchID, limit, skip } = request.query;
+      return ok(await batchMessages.list(appIdOf(request), batchID, { limit, skip }));
     },
   );
 

@@ -90,6 +90,10 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     messageType: 'text',
     paras: [{ receiver: 'alice' }, { room: 'team-lobby' }],
   }),
+  'GET /messages/batch': op('listBatchMessages', 'The messages a batch sent so far, in send order, with their count.', [
+    'BATCH_NOT_FOUND',
+    'INVALID_REQUEST',
+  ]),
   'GET /messages/batch/{id}': op(
     'getBatchProgress',
     'How many entries of a batch are sent, failed or pending, with the reason of each failure.',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { badRequest, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../../helpers/errors.js';
-import { expectBody, expectOk } from '../../helpers/expect.js';
+import { expectBody, expectOk, sleep } from '../../helpers/expect.js';
 import { createRoom } from '../../helpers/factories.js';
 import {
   alice,
@@ -229,5 +229,52 @@ describe('GET /messages/recent (history 7.6)', () => {
       expect(response.statusCode, query).toBe(400);
       expect(response.json().error.code, query).toBe('INVALID_REQUEST');
     }
+  });
+});
+
+describe('GET /messages/batch?batchID= (history 7.5)', () => {
+  /** Polls the batch's progress until it is done (bounded: fails after 10 s). */
+  async function waitDone(batchID: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (expectOk(await t.admin('GET', `/messages/batch/${batchID}`)).status !== 'done') {
+      if (Date.now() > deadline) throw new Error(`batch ${batchID} not done in time`);
+      await sleep(10);
+    }
+  }
+  const ofBatch = async (query: string) => expectOk(await t.admin('GET', `/messages/batch?${query}`));
+
+  it('answers {count, data}: every message the batch sent, in send order, each carrying batchID', async () => {
+    const rooms = [await makeRoom(), await makeRoom(), await makeRoom()];
+    const other = await makeRoom();
+    const { batchID } = expectOk(
+      await t.admin('POST', '/messages/batch', {
+        sender: 'olga',
+        message: 'hello {{name}}',
+        messageType: 'text',
+        paras: rooms.map((room, index) => ({ room, name: `n${index}` })),
+      }),
+    );
+    await send(other, 'alice', 'not of the batch');
+    await waitDone(batchID);
+    const result = await ofBatch(`batchID=${batchID}`);
+    expect(Object.keys(result).sort()).toStrictEqual(['count', 'data']);
+    expect(result.count).toBe(3);
+    expect(result.data.map((message: any) => message.room)).toStrictEqual(rooms);
+    for (const message of result.data) expect(message).toMatchObject({ batchID, appID: t.appId, messageType: 'text' });
+    expectSummary(result.data[0].sender, 'olga', 'Olga');
+    // Paged: count stays the batch's.
+    const second = await ofBatch(`batchID=${batchID}&limit=1&skip=1`);
+    expect(second.count).toBe(3);
+    expect(second.data.map((message: any) => message._id)).toStrictEqual([result.data[1]._id]);
+  });
+
+  it('matches nothing for an unknown batch, answers 400 without batchID; a user token is refused', async () => {
+    expect(await ofBatch('batchID=batch-20200101-0000000000000000')).toStrictEqual({ count: 0, data: [] });
+    for (const query of ['', '?batchID=', '?batchID=x&limit=-1']) {
+      const response = await t.admin('GET', `/messages/batch${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.code, query).toBe('INVALID_REQUEST');
+    }
+    expect([401, 403]).toContain((await t.asUser(alice, 'GET', '/messages/batch?batchID=x')).statusCode);
   });
 });
