@@ -1069,5 +1069,22 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       },
       asUserNamed(BOB, refuse("bob's recent messages", 'GET', '/messages/recent', undefined, NOT_ALLOWED)),
     ],
+    'POST /badges/byRoomTagsAndTime': [
+      {
+        what: "room B's tag, before a time to come",
+        method: 'POST',
+        url: '/badges/byRoomTagsAndTime',
+        body: { tags: [B_TAG], beforeTime: '2999-01-01T00:00:00Z' },
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }),
+      },
+      {
+        what: 'every tag, before a time to come',
+        method: 'POST',
+        url: '/badges/byRoomTagsAndTime',
+        body: { beforeTime: 32503680000000 },
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }),
+      },
+      asUserNamed(BOB, refuse("bob's badges", 'POST', '/badges/byRoomTagsAndTime', {}, NOT_ALLOWED)),
+    ],
   };
 }

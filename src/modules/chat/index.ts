@@ -175,7 +175,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     }),
     moderation: new ModerationService({ moderation, ...shared }),
     search: new SearchService({ rooms, members, readStates, users, access, presenter, messagesRepository: messages }),
-    badges: new BadgesService({ rooms, readStates, access }),
+    badges: new BadgesService({ rooms, readStates, messages, access }),
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),

@@ -323,6 +323,29 @@ export class MessagesRepository {
     return query;
   }
 
+  /**
+   * Per room, the messages others sent at or after `since` past a read position (`afterSeq`): what of
+   * a member's unread count is that recent. Rooms without any are left out.
+   */
+  async othersSince(
+    appId: string,
+    userId: string,
+    rooms: ReadonlyArray<{ id: string; afterSeq: number }>,
+    since: number,
+  ): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .select((eb) => ['room_id', eb.fn.countAll<number>().as('count')])
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', since)
+      .where((eb) => eb.or([eb('sender_id', 'is', null), eb('sender_id', '<>', userId)]))
+      .where((eb) => eb.or(rooms.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.afterSeq)]))))
+      .groupBy('room_id')
+      .execute();
+    return new Map(rows.map((row) => [row.room_id, Number(row.count)]));
+  }
+
   /** A page of the app's messages created in `[since, until)`, newest first, by the (app, created_at) index. */
   async inRange(
     appId: string,

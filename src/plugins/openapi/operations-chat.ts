@@ -127,6 +127,12 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'One message with the messages around it, to open a conversation at a search hit.',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND'],
   ),
+  'POST /badges/byRoomTagsAndTime': op(
+    'countUnreadByRoomTagsBeforeTime',
+    "The caller's unread counts per room tag, counting only unread messages sent before `beforeTime`.",
+    ['INVALID_TAGS', 'INVALID_REQUEST'],
+    { tags: ['demo', 'sample'], beforeTime: '2023-11-18T02:00:00Z' },
+  ),
   'GET /rooms/{id}/pined-messages': op(
     'listPinnedMessages',
     "The room's pinned messages, the latest pin first, for those who may read the room.",

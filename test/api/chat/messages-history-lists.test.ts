@@ -278,3 +278,63 @@ describe('GET /messages/batch?batchID= (history 7.5)', () => {
     expect([401, 403]).toContain((await t.asUser(alice, 'GET', '/messages/batch?batchID=x')).statusCode);
   });
 });
+
+describe('POST /badges/byRoomTagsAndTime (history 8.1)', () => {
+  const byTime = async (token: string, body: unknown) =>
+    expectOk(await t.asUser(token, 'POST', '/badges/byRoomTagsAndTime', body));
+
+  it('counts only unread messages sent before beforeTime, per tag, in the byRoomTags shape', async () => {
+    const gil = await t.createUser('gil-badge', { nickname: 'Gil' });
+    const demo = (await createRoom(t, { name: 'demo', roomTags: ['demo'], members: ['gil-badge', 'bob'] }))._id;
+    const both = (await createRoom(t, { name: 'both', roomTags: ['demo', 'sample'], members: ['gil-badge', 'bob'] }))
+      ._id;
+    await send(demo, 'bob', 'early demo');
+    // Her own message reads the room up to it: only what bob sends after it is unread.
+    await send(both, 'bob', 'read by sending');
+    await send(both, 'gil-badge', 'my own, never unread');
+    await send(both, 'bob', 'early both');
+    await tick();
+    const cut = Date.now();
+    await tick();
+    await send(demo, 'bob', 'late demo');
+    await send(both, 'bob', 'late both');
+
+    const iso = new Date(cut).toISOString();
+    expect(await byTime(gil, { tags: ['demo', 'sample'], beforeTime: iso })).toStrictEqual({
+      totalBadge: 2,
+      data: { demo: 2, sample: 1 },
+    });
+    // A millisecond epoch works the same; without beforeTime every unread message counts.
+    expect(await byTime(gil, { tags: ['demo', 'sample'], beforeTime: cut })).toStrictEqual({
+      totalBadge: 2,
+      data: { demo: 2, sample: 1 },
+    });
+    expect(await byTime(gil, { tags: ['demo', 'sample'] })).toStrictEqual({
+      totalBadge: 4,
+      data: { demo: 4, sample: 2 },
+    });
+    expect(await byTime(gil, { tags: ['sample'], beforeTime: 0 })).toStrictEqual({
+      totalBadge: 0,
+      data: { sample: 0 },
+    });
+
+    // Reading the room up to its early message leaves nothing unread before the cut there.
+    const early = (await byTime(gil, {})).data;
+    expect(early).toStrictEqual({ demo: 4, sample: 2 });
+    const demoPage = expectOk(await t.asUser(gil, 'GET', `/rooms/${demo}/messages/v3?timeRangeField=createdAt`));
+    const earlyDemo = demoPage.data.find((message: any) => message.message === 'early demo');
+    expectOk(await t.asUser(gil, 'PUT', `/rooms/${demo}/lastRead`, { message: earlyDemo._id }));
+    expect(await byTime(gil, { tags: ['demo'], beforeTime: iso })).toStrictEqual({ totalBadge: 1, data: { demo: 1 } });
+  });
+
+  it('answers 400 for a bad beforeTime or bad tags', async () => {
+    for (const body of [{ beforeTime: 'tomorrow' }, { beforeTime: true }, { beforeTime: '2024-02-30T00:00:00Z' }]) {
+      const response = await t.asUser(alice, 'POST', '/badges/byRoomTagsAndTime', body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.json().error.code).toBe('INVALID_REQUEST');
+    }
+    const badTags = await t.asUser(alice, 'POST', '/badges/byRoomTagsAndTime', { tags: 'demo' });
+    expect(badTags.statusCode).toBe(400);
+    expect(badTags.json().error.code).toBe('INVALID_TAGS');
+  });
+});
