@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
-import { fileHeaders, storedFileName, storedMediaType } from './file-serving.js';
+import { fileHeaders, imkitHeaders, storedFileName, storedMediaType } from './file-serving.js';
+import { createHash } from 'node:crypto';
 import type { StoredFile } from './files.repository.js';
 import {
   BucketParams,
@@ -85,10 +86,15 @@ function readAutoUpload(
 }
 
 /** Sends a file's bytes with the headers that keep it passive (see file-serving). */
-function send(reply: FastifyReply, { file, content }: { file: StoredFile; content: Buffer }) {
+/**
+ * A file's bytes, safely typed; to an authenticated reader also its `x-imkit-*` metadata (not
+ * through a signed URL, whose holder need not know who uploaded it).
+ */
+function send(reply: FastifyReply, { file, content }: { file: StoredFile; content: Buffer }, withMetadata = false) {
   return reply
     .headers({
       ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)),
+      ...(withMetadata ? imkitHeaders(file, createHash('md5').update(content).digest('hex')) : {}),
       'content-length': String(content.length),
     })
     .send(content);
@@ -168,6 +174,9 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
       schema: {
         tags,
         summary: 'Download a file, or with `signedUrlOnly=1` a URL that works without headers for an hour',
+        description:
+          'The metadata travel in `x-imkit-*` headers (history 9.2); `HEAD` answers the same status and headers ' +
+          'without the body (9.3). `x-imkit-filename` is percent-encoded, `x-imkit-extra` ASCII-escaped JSON.',
         params: FileParams,
         querystring: DownloadQuery,
       },
@@ -183,6 +192,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
       return send(
         reply as unknown as FastifyReply,
         await files.download(appIdOf(request), bucket, id, actorOf(request)),
+        true,
       );
     },
   );
