@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * How stored files go back out. Anything a user uploads is served from the API's own origin, so
  * only passive media is shown inline; every other type is a download that cannot run script there.
@@ -56,6 +57,9 @@ export function fileHeaders(mediaType: string, name: string): Record<string, str
 function safeDownloadType(mediaType: string): string {
   return /html|xml|svg|script|ecmascript|flash|pdf/.test(mediaType) ? 'application/octet-stream' : mediaType;
 }
+
+/** A file's MD5, hex, as IMKIT's file records carry it (history 9). */
+export const md5Hex = (content: Buffer) => createHash('md5').update(content).digest('hex');
 
 /** GridFS's chunk size, which IMKIT reported for every file (history 9). */
 export const IMKIT_CHUNK_SIZE = 261120;

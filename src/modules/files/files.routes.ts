@@ -4,8 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
-import { fileHeaders, imkitHeaders, storedFileName, storedMediaType } from './file-serving.js';
-import { createHash } from 'node:crypto';
+import { fileHeaders, imkitHeaders, md5Hex, storedFileName, storedMediaType } from './file-serving.js';
 import type { StoredFile } from './files.repository.js';
 import {
   BucketParams,
@@ -94,7 +93,7 @@ function send(reply: FastifyReply, { file, content }: { file: StoredFile; conten
   return reply
     .headers({
       ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)),
-      ...(withMetadata ? imkitHeaders(file, createHash('md5').update(content).digest('hex')) : {}),
+      ...(withMetadata ? imkitHeaders(file, md5Hex(content)) : {}),
       'content-length': String(content.length),
     })
     .send(content);
@@ -120,7 +119,8 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
     async (request) => {
       const { file, fields } = await readMultipart(request, files.maxFileBytes, ['extra']);
       const upload = { ...file, extra: fields.extra ?? null };
-      return ok(metadataView(await files.upload(appIdOf(request), request.params.bucket, upload, actorOf(request))));
+      const stored = await files.upload(appIdOf(request), request.params.bucket, upload, actorOf(request));
+      return ok(metadataView(stored, md5Hex(upload.content)));
     },
   );
 
@@ -163,7 +163,8 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
     },
     async (request) => {
       const { bucket, id } = request.params;
-      return ok(metadataView(await files.readable(appIdOf(request), bucket, id, actorOf(request))));
+      const { file, content } = await files.download(appIdOf(request), bucket, id, actorOf(request));
+      return ok(metadataView(file, md5Hex(content)));
     },
   );
 
