@@ -1343,6 +1343,53 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         check: (result) => expect(result).toStrictEqual({ exists: false }),
       },
     ],
+    // Issue 14, messages, badges and files of the older documentation (i14-msgs).
+    'GET /rooms/:id/pined-messages': [
+      {
+        what: "room A's own pinned messages",
+        method: 'GET',
+        url: `/rooms/${ROOM_A}/pined-messages`,
+        check: (result) => expect(result.data.filter((message: any) => message.room !== ROOM_A)).toStrictEqual([]),
+      },
+      refuse("room B's pinned messages", 'GET', `/rooms/${ROOM_B}/pined-messages`, undefined, NOT_MEMBER),
+      refuse("the direct room's pinned messages", 'GET', `/rooms/${ids.direct}/pined-messages`, undefined, NOT_MEMBER),
+      refuse('a message id of room B as the room', 'GET', `/rooms/${b.pinned}/pined-messages`, undefined, NO_ROOM),
+      refuse("app 2's room", 'GET', `/rooms/${ROOM_X}/pined-messages`, undefined, NO_ROOM),
+      asUserNamed(
+        BOB,
+        refuse("room B's pinned messages", 'GET', `/rooms/${ROOM_B}/pined-messages`, undefined, NOT_ALLOWED),
+      ),
+    ],
+    'GET /messages/recent': [
+      {
+        what: 'her recent messages, room A only',
+        method: 'GET',
+        url: '/messages/recent?limit=100',
+        check: (result) => {
+          expect(result.data.length).toBeGreaterThan(0);
+          expect(result.data.filter((message: any) => message.room !== ROOM_A)).toStrictEqual([]);
+          expect(result.count).toBe(result.data.length);
+        },
+      },
+      asUserNamed(BOB, refuse("bob's recent messages", 'GET', '/messages/recent', undefined, NOT_ALLOWED)),
+    ],
+    'POST /badges/byRoomTagsAndTime': [
+      {
+        what: "room B's tag, before a time to come",
+        method: 'POST',
+        url: '/badges/byRoomTagsAndTime',
+        body: { tags: [B_TAG], beforeTime: '2999-01-01T00:00:00Z' },
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 0, data: { [B_TAG]: 0 } }),
+      },
+      {
+        what: 'every tag, before a time to come',
+        method: 'POST',
+        url: '/badges/byRoomTagsAndTime',
+        body: { beforeTime: 32503680000000 },
+        check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }),
+      },
+      asUserNamed(BOB, refuse("bob's badges", 'POST', '/badges/byRoomTagsAndTime', {}, NOT_ALLOWED)),
+    ],
   };
 }
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import {
+  ByRoomTagsAndTimeBody,
   ByRoomTagsBody,
   ByRoomTagsResponse,
   MAX_BADGE_TAGS,
@@ -10,6 +11,7 @@ import {
 } from './badges.schemas.js';
 import { actingUserId, appIdOf } from '../../http/actor.js';
 import type { BadgesService } from './badges.service.js';
+import { parseTime } from '../../shared/time.js';
 
 const tags = ['Unread counts'];
 
@@ -25,17 +27,29 @@ export const badgesRoutes: FastifyPluginAsyncTypebox<{ badges: BadgesService }> 
         response: { 200: ByRoomTagsResponse },
       },
     },
+    async (request) =>
+      ok(await badges.byRoomTags(appIdOf(request), actingUserId(request), readTags(request.body?.tags))),
+  );
+
+  app.post(
+    '/badges/byRoomTagsAndTime',
+    {
+      config: { auth: 'user', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'My unread counts per room tag, of messages sent before a time (history 8.1)',
+        description: '`beforeTime` (ISO-8601 or a millisecond epoch; absent: now): later unread messages do not count.',
+        body: ByRoomTagsAndTimeBody,
+        response: { 200: ByRoomTagsResponse },
+      },
+    },
     async (request) => {
-      const value = request.body?.tags;
-      if (
-        value !== undefined &&
-        value !== null &&
-        (!Array.isArray(value) || value.length > MAX_BADGE_TAGS || !value.every((tag) => typeof tag === 'string'))
-      ) {
-        throw new AppError('INVALID_TAGS');
-      }
+      const given = request.body?.beforeTime;
+      const beforeTime = given === undefined || given === null ? undefined : parseTime(given);
+      if (given !== undefined && given !== null && beforeTime === undefined)
+        throw new AppError('INVALID_REQUEST', 'beforeTime must be an ISO-8601 time or a millisecond epoch');
       return ok(
-        await badges.byRoomTags(appIdOf(request), actingUserId(request), (value ?? undefined) as string[] | undefined),
+        await badges.byRoomTags(appIdOf(request), actingUserId(request), readTags(request.body?.tags), beforeTime),
       );
     },
   );
@@ -59,3 +73,11 @@ export const badgesRoutes: FastifyPluginAsyncTypebox<{ badges: BadgesService }> 
     },
   );
 };
+
+/** `tags` of the by-tag counts: absent, null or an array of at most 100 strings; else 400 INVALID_TAGS. */
+function readTags(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length > MAX_BADGE_TAGS || !value.every((tag) => typeof tag === 'string'))
+    throw new AppError('INVALID_TAGS');
+  return value;
+}

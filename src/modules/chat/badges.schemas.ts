@@ -8,6 +8,14 @@ export const ByRoomTagsBody = OptionalBody(
     tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })),
   }),
 );
+export const ByRoomTagsAndTimeBody = OptionalBody(
+  Type.Object({
+    tags: Type.Optional(Type.Unknown({ description: 'Tag names; empty or absent: every tag of my rooms' })),
+    beforeTime: Type.Optional(
+      Type.Unknown({ description: 'ISO-8601 time or millisecond epoch', examples: ['2023-11-18T02:00:00Z'] }),
+    ),
+  }),
+);
 export const ByRoomTagsResponse = Envelope(
   Type.Object({ totalBadge: Type.Integer(), data: Type.Record(Type.String(), Type.Integer()) }),
 );

@@ -1,3 +1,4 @@
+import type { MessagesRepository } from './messages.repository.js';
 import type { ReadStatesRepository } from './read-states.repository.js';
 import type { RoomAccess } from './room-access.js';
 import type { Room, RoomsRepository } from './rooms.repository.js';
@@ -8,6 +9,7 @@ export class BadgesService {
     private readonly deps: {
       rooms: RoomsRepository;
       readStates: ReadStatesRepository;
+      messages: MessagesRepository;
       access: RoomAccess;
     },
   ) {}
@@ -26,11 +28,15 @@ export class BadgesService {
     appId: string,
     userId: string,
     tags: string[] | undefined,
+    beforeTime?: number,
   ): Promise<{ totalBadge: number; data: Record<string, number> }> {
     const rooms = await this.roomsOf(appId, userId);
     const wanted = tags && tags.length > 0 ? [...new Set(tags)] : [...new Set(rooms.flatMap((room) => room.roomTags))];
     const relevant = rooms.filter((room) => room.roomTags.some((tag) => wanted.includes(tag)));
-    const badges = await this.unread(appId, userId, relevant);
+    const badges =
+      beforeTime === undefined
+        ? await this.unread(appId, userId, relevant)
+        : await this.unreadBefore(appId, userId, relevant, beforeTime);
     const data: Record<string, number> = Object.fromEntries(wanted.map((tag) => [tag, 0]));
     let totalBadge = 0;
     relevant.forEach((room, index) => {
@@ -39,6 +45,27 @@ export class BadgesService {
       for (const tag of new Set(room.roomTags)) if (Object.hasOwn(data, tag)) data[tag] = (data[tag] ?? 0) + badge;
     });
     return { totalBadge, data };
+  }
+
+  /**
+   * `POST /badges/byRoomTagsAndTime` (history 8.1): only unread messages sent before `beforeTime`
+   * count, i.e. the unread count less the unread messages others sent since. Messages from before the
+   * user joined are never unread; when they are that recent, every unread one is too, hence the floor at 0.
+   */
+  private async unreadBefore(appId: string, userId: string, rooms: Room[], beforeTime: number): Promise<number[]> {
+    const states = await this.deps.readStates.readStates(
+      appId,
+      rooms.map((room) => room.id),
+      userId,
+    );
+    const unreadRooms = rooms.filter((room) => (states.get(room.id)?.badge ?? 0) > 0);
+    const recent = await this.deps.messages.othersSince(
+      appId,
+      userId,
+      unreadRooms.map((room) => ({ id: room.id, afterSeq: states.get(room.id)?.lastReadSeq ?? 0 })),
+      beforeTime,
+    );
+    return rooms.map((room) => Math.max(0, (states.get(room.id)?.badge ?? 0) - (recent.get(room.id) ?? 0)));
   }
 
   private async roomsOf(appId: string, userId: string): Promise<Room[]> {

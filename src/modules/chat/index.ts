@@ -22,6 +22,8 @@ import { ReadStatesRepository } from './read-states.repository.js';
 import { membersRoutes } from './members.routes.js';
 import { MembersService } from './members.service.js';
 import { MessageList } from './message-list.js';
+import { RecentMessages } from './recent-messages.js';
+import { BatchMessages } from './batch-messages.js';
 import { MessageWriter } from './message-writer.js';
 import { MessagesRepository } from './messages.repository.js';
 import { messagesRoutes } from './messages.routes.js';
@@ -118,6 +120,8 @@ export interface ChatModule {
   /** Answers of rooms' webhooks (the webhooks module's BotReplies). */
   botReplies: BotReplyService;
   messageList: MessageList;
+  recentMessages: RecentMessages;
+  batchMessages: BatchMessages;
   batches: BatchService;
   moderation: ModerationService;
   search: SearchService;
@@ -156,6 +160,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const censor = new DraftCensor(deps.appConfig);
   const announcer = new MessageAnnouncer({ presenter, members, bus });
   const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor, announcer });
+  const batchRepository = new BatchRepository(storage);
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
@@ -174,8 +179,10 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, userDeletions, maxPageSize: limits.pageSize }),
     userDeletions: new UserDeletionsService({ access, deletions: userDeletions, bus }),
+    recentMessages: new RecentMessages({ access, rooms, messages, members, presenter }),
+    batchMessages: new BatchMessages({ batches: batchRepository, messages, presenter }),
     batches: new BatchService({
-      batches: new BatchRepository(storage),
+      batches: batchRepository,
       rooms,
       members,
       access,
@@ -190,7 +197,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     }),
     moderation: new ModerationService({ moderation, ...shared }),
     search: new SearchService({ rooms, members, readStates, users, access, presenter, messagesRepository: messages }),
-    badges: new BadgesService({ rooms, readStates, access }),
+    badges: new BadgesService({ rooms, readStates, messages, access }),
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),
@@ -200,7 +207,13 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     bindRoutes(roomsRoutes, { rooms: chat.rooms, roomList: chat.roomList }),
     bindRoutes(membersRoutes, { members: chat.members }),
     bindRoutes(invitationsRoutes, { invitations: chat.invitations }),
-    bindRoutes(messagesRoutes, { messages: chat.messages, messageList: chat.messageList, batches: chat.batches }),
+    bindRoutes(messagesRoutes, {
+      messages: chat.messages,
+      messageList: chat.messageList,
+      recentMessages: chat.recentMessages,
+      batchMessages: chat.batchMessages,
+      batches: chat.batches,
+    }),
     bindRoutes(reactionsRoutes, { reactions: chat.reactions }),
     bindRoutes(messageHidingRoutes, { hiding: chat.hiding }),
     bindRoutes(userDeletionsRoutes, { deletions: chat.userDeletions }),

@@ -26,6 +26,19 @@ const FIELDS: Record<NonNullable<MessageListQuery['timeRangeField']>, TimeField>
 
 const MAX_AROUND = 100;
 
+/** `GET /admin/messages` (history 7.10): its default page and its bound. */
+const ADMIN_DEFAULT_LIMIT = 100;
+export const ADMIN_MAX_LIMIT = 1000;
+/** More pinned messages than a room can hold (one at a time, spec 12 item 55): the list's bound. */
+const MAX_PINNED = 100;
+
+export interface AdminMessagesQuery {
+  startDate?: string | number;
+  endDate?: string | number;
+  limit?: number;
+  skip?: number;
+}
+
 /**
  * `GET /rooms/:id/messages/v3` (spec 5.4, 12 item 52): cursors on `timeRangeField`, newest first.
  *
@@ -142,6 +155,38 @@ export class MessageList {
     return views;
   }
 
+  /** `GET /rooms/:id/pined-messages` (history 7.3): the room's pinned messages, latest pin first, for its readers. */
+  async pinned(
+    appId: string,
+    actor: Actor,
+    roomId: string,
+  ): Promise<{ totalCount: number; inspect: { query: Record<string, unknown>; tookMS: number }; data: MessageView[] }> {
+    const started = performance.now();
+    const { historyFloor } = await this.deps.access.loadReadable(appId, roomId, actor);
+    const data = await this.deps.presenter.messageViews(
+      appId,
+      await this.deps.messages.pinned(appId, roomId, historyFloor, MAX_PINNED),
+    );
+    return {
+      totalCount: data.length,
+      inspect: { query: { appID: appId, room: roomId, pinned: true }, tookMS: Math.round(performance.now() - started) },
+      data,
+    };
+  }
+
+  /** `GET /admin/messages` (history 7.10): the app's messages created in `[startDate, endDate)`, newest first. */
+  async inRange(appId: string, query: AdminMessagesQuery): Promise<{ totalCount: number; data: MessageView[] }> {
+    const range = { since: readDate(query.startDate, 'startDate'), until: readDate(query.endDate, 'endDate') };
+    if (range.since !== undefined && range.until !== undefined && range.since > range.until)
+      throw new AppError('INVALID_REQUEST', 'startDate must not be after endDate');
+    const limit = Math.min(query.limit || ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT);
+    const [totalCount, page] = await Promise.all([
+      this.deps.messages.countInRange(appId, range),
+      this.deps.messages.inRange(appId, range, { skip: query.skip ?? 0, limit }),
+    ]);
+    return { totalCount, data: await this.deps.presenter.messageViews(appId, page) };
+  }
+
   /** `GET /rooms/:id/count` (SDK): how many messages a room has, or has had since `sinceMs` (0: all). */
   async count(appId: string, actor: Actor, roomId: string, sinceMs: number): Promise<number> {
     const { room } = await this.deps.access.loadReadable(appId, roomId, actor);
@@ -161,6 +206,14 @@ export class MessageList {
       throw new AppError('INVALID_REQUEST', `${name} is not a message of this room`);
     return { time: field === 'updated_at' ? message.updatedAt : message.createdAt, seq: message.seq, inclusive };
   }
+}
+
+function readDate(value: string | number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const time = parseTime(value);
+  if (time === undefined)
+    throw new AppError('INVALID_REQUEST', `${name} must be an ISO-8601 time or a millisecond epoch`);
+  return time;
 }
 
 function readSortOrder(value: string | undefined): 'asc' | 'desc' | undefined {

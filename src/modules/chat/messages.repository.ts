@@ -297,6 +297,134 @@ export class MessagesRepository {
     return Number(row.count);
   }
 
+  /** A room's pinned messages (after `fromSeq`, a late joiner's history floor), the latest pin first. */
+  async pinned(appId: string, roomId: string, fromSeq: number, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('pinned', '=', 1)
+      .where('seq', '>', fromSeq)
+      .orderBy('updated_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /**
+   * The newest messages of these rooms, newest first; a room with `fromSeq` only after it
+   * (a late joiner's history floor).
+   */
+  async recentIn(
+    appId: string,
+    rooms: ReadonlyArray<{ id: string; fromSeq: number }>,
+    limit: number,
+  ): Promise<StoredMessage[]> {
+    if (rooms.length === 0) return [];
+    const open = rooms.filter((room) => room.fromSeq === 0).map((room) => room.id);
+    const floored = rooms.filter((room) => room.fromSeq > 0);
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where((eb) =>
+        eb.or([
+          ...(open.length > 0 ? [this.storage.dialect.inList('room_id', open)] : []),
+          ...floored.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.fromSeq)])),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** A page of the messages batch `batchId` sent, in send order, looked for among those created in `window`. */
+  async ofBatch(
+    appId: string,
+    batchId: string,
+    window: { since: number; until?: number },
+    page: { skip: number; limit: number },
+  ): Promise<StoredMessage[]> {
+    const rows = await this.batchQuery(appId, batchId, window)
+      .selectAll()
+      .orderBy('seq')
+      .offset(page.skip)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  async countOfBatch(appId: string, batchId: string, window: { since: number; until?: number }): Promise<number> {
+    const row = await this.batchQuery(appId, batchId, window)
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
+  private batchQuery(appId: string, batchId: string, window: { since: number; until?: number }) {
+    let query = this.storage.db
+      .selectFrom('messages')
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', window.since)
+      .where('batch_id', '=', batchId);
+    if (window.until !== undefined) query = query.where('created_at', '<=', window.until);
+    return query;
+  }
+
+  /**
+   * Per room, the messages others sent at or after `since` past a read position (`afterSeq`): what of
+   * a member's unread count is that recent. Rooms without any are left out.
+   */
+  async othersSince(
+    appId: string,
+    userId: string,
+    rooms: ReadonlyArray<{ id: string; afterSeq: number }>,
+    since: number,
+  ): Promise<Map<string, number>> {
+    if (rooms.length === 0) return new Map();
+    const rows = await this.storage.db
+      .selectFrom('messages')
+      .select((eb) => ['room_id', eb.fn.countAll<number>().as('count')])
+      .where('app_id', '=', appId)
+      .where('created_at', '>=', since)
+      .where((eb) => eb.or([eb('sender_id', 'is', null), eb('sender_id', '<>', userId)]))
+      .where((eb) => eb.or(rooms.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.afterSeq)]))))
+      .groupBy('room_id')
+      .execute();
+    return new Map(rows.map((row) => [row.room_id, Number(row.count)]));
+  }
+
+  /** A page of the app's messages created in `[since, until)`, newest first, by the (app, created_at) index. */
+  async inRange(
+    appId: string,
+    range: { since?: number; until?: number },
+    page: { skip: number; limit: number },
+  ): Promise<StoredMessage[]> {
+    let query = this.storage.db.selectFrom('messages').selectAll().where('app_id', '=', appId);
+    if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
+    if (range.until !== undefined) query = query.where('created_at', '<', range.until);
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('seq', 'desc')
+      .offset(page.skip)
+      .limit(page.limit)
+      .execute();
+    return rows.map(toMessage);
+  }
+
+  /** How many of the app's messages were created in `[since, until)`. */
+  async countInRange(appId: string, range: { since?: number; until?: number }): Promise<number> {
+    let query = this.storage.db.selectFrom('messages').where('app_id', '=', appId);
+    if (range.since !== undefined) query = query.where('created_at', '>=', range.since);
+    if (range.until !== undefined) query = query.where('created_at', '<', range.until);
+    const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   /** Messages sent per minute in `[since, until]`: the busy minutes only, oldest first. */
   async perMinute(appId: string, since: number, until: number): Promise<Array<{ minute: number; count: number }>> {
     const minute = sql<number>`(created_at / 60000) * 60000`;

@@ -2,15 +2,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ok } from '../../http/envelope.js';
 import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
-import { actorOf, appIdOf, userActorOf } from '../../http/actor.js';
+import { actingUserId, actorOf, appIdOf, userActorOf } from '../../http/actor.js';
 import { RoomParams } from './rooms.schemas.js';
+import type { BatchMessages } from './batch-messages.js';
 import type { BatchService } from './batch.service.js';
 import type { MessageList } from './message-list.js';
 import type { MessagesService } from './messages.service.js';
+import type { RecentMessages } from './recent-messages.js';
 import {
+  AdminMessagesQuery,
+  AdminMessagesResponse,
   AdminSendBody,
   BatchAccepted,
   BatchBody,
+  BatchMessagesQuery,
+  BatchMessagesResponse,
   BatchStatus,
   DeleteMessageResponse,
   EditBody,
@@ -19,6 +25,9 @@ import {
   MessageListResponse,
   MessageParams,
   MessageResponse,
+  PinnedMessagesResponse,
+  RecentMessagesQuery,
+  RecentMessagesResponse,
   ReadPositionResponse,
   RoomMessageParams,
 } from './messages.schemas.js';
@@ -28,8 +37,10 @@ const tags = ['Messages'];
 export const messagesRoutes: FastifyPluginAsyncTypebox<{
   messages: MessagesService;
   messageList: MessageList;
+  recentMessages: RecentMessages;
+  batchMessages: BatchMessages;
   batches: BatchService;
-}> = async (app, { messages, messageList, batches }) => {
+}> = async (app, { messages, messageList, recentMessages, batchMessages, batches }) => {
   const read = { auth: 'user', scope: 'messages:read' } as const;
   const write = { auth: 'user', scope: 'messages:write' } as const;
 
@@ -69,6 +80,26 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       const result = await batches.accept(appIdOf(request), (request.body ?? {}) as Record<string, unknown>);
       request.auditTargets.push(result.batchID);
       return ok(result);
+    },
+  );
+
+  app.get(
+    '/messages/batch',
+    {
+      config: { auth: 'admin', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'The messages a batch sent, in send order (history 7.5)',
+        description:
+          '`count` is how many messages the batch has sent so far; `data` a page of them (`limit` up to 1000, ' +
+          '`skip`). An unknown batch matches nothing: `{count: 0, data: []}`.',
+        querystring: BatchMessagesQuery,
+        response: { 200: BatchMessagesResponse },
+      },
+    },
+    async (request) => {
+      const { batchID, limit, skip } = request.query;
+      return ok(await batchMessages.list(appIdOf(request), batchID, { limit, skip }));
     },
   );
 
@@ -155,6 +186,52 @@ export const messagesRoutes: FastifyPluginAsyncTypebox<{
       },
     );
   }
+
+  app.get(
+    '/admin/messages',
+    {
+      config: { auth: 'admin', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'Messages of every room by date range, newest first (history 7.10)',
+        description:
+          '`startDate` inclusive, `endDate` exclusive (ISO-8601 or millisecond epochs); `limit` defaults to 100 ' +
+          'and is capped at 1000; `skip` pages on. `totalCount` counts the whole range.',
+        querystring: AdminMessagesQuery,
+        response: { 200: AdminMessagesResponse },
+      },
+    },
+    async (request) => ok(await messageList.inRange(appIdOf(request), request.query)),
+  );
+
+  app.get(
+    '/messages/recent',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The newest messages across my rooms (history 7.6)',
+        description: 'Newest first; `limit` 20 when 0 or absent, at most 100.',
+        querystring: RecentMessagesQuery,
+        response: { 200: RecentMessagesResponse },
+      },
+    },
+    async (request) => ok(await recentMessages.recent(appIdOf(request), actingUserId(request), request.query.limit)),
+  );
+
+  app.get(
+    '/rooms/:id/pined-messages',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: "A room's pinned messages, latest pin first (history 7.3; the spelling is IMKIT's)",
+        params: RoomParams,
+        response: { 200: PinnedMessagesResponse },
+      },
+    },
+    async (request) => ok(await messageList.pinned(appIdOf(request), actorOf(request), request.params.id)),
+  );
 
   app.delete(
     '/rooms/:id/messages/:messageId',

@@ -134,6 +134,38 @@ export const MessageListResponse = Envelope(
   ]),
 );
 
+/** `GET /rooms/:id/pined-messages` (history 7.3). */
+export const PinnedMessagesResponse = Envelope(
+  Type.Intersect([ListOf(MessageSchema), Type.Object({ inspect: Inspect })]),
+);
+
+/** `GET /messages/recent` (history 7.6). */
+export const RecentMessagesQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: '20 when 0 or absent; at most 100' }),
+  ),
+});
+export const RecentMessagesResponse = Envelope(Type.Object({ count: Type.Integer(), data: Type.Array(MessageSchema) }));
+
+/** `GET /messages/batch?batchID=` (history 7.5). */
+export const BatchMessagesQuery = Type.Object({
+  batchID: Type.String({ minLength: 1, maxLength: 200 }),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: '1000 when 0 or absent; at most 1000' }),
+  ),
+  skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+});
+export const BatchMessagesResponse = Envelope(Type.Object({ count: Type.Integer(), data: Type.Array(MessageSchema) }));
+
+/** `GET /admin/messages` (history 7.10): times are ISO-8601 or millisecond epochs. */
+export const AdminMessagesQuery = Type.Object({
+  startDate: Type.Optional(TimeInput),
+  endDate: Type.Optional(TimeInput),
+  limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+});
+export const AdminMessagesResponse = Envelope(ListOf(MessageSchema));
+
 export const DeleteMessageResponse = Envelope(
   Type.Object({
     deletedCount: Type.Integer(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * How stored files go back out. Anything a user uploads is served from the API's own origin, so
  * only passive media is shown inline; every other type is a download that cannot run script there.
@@ -55,4 +56,45 @@ export function fileHeaders(mediaType: string, name: string): Record<string, str
 /** A download keeps its type unless the type is one a browser would render or run anyway. */
 function safeDownloadType(mediaType: string): string {
   return /html|xml|svg|script|ecmascript|flash|pdf/.test(mediaType) ? 'application/octet-stream' : mediaType;
+}
+
+/** A file's MD5, hex, as IMKIT's file records carry it (history 9). */
+export const md5Hex = (content: Buffer) => createHash('md5').update(content).digest('hex');
+
+/** GridFS's chunk size, which IMKIT reported for every file (history 9). */
+export const IMKIT_CHUNK_SIZE = 261120;
+
+/** JSON text with every non-ASCII character escaped: a header value may only carry ASCII safely. */
+const asciiJson = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * The `x-imkit-*` metadata headers of a download and its HEAD (history 9.2, 9.3). The file name is
+ * percent-encoded and `extra` ASCII-escaped JSON, so no upload can break or inject a header.
+ */
+export function imkitHeaders(
+  file: {
+    appId: string;
+    id: string;
+    bucket: string;
+    ownerId: string | null;
+    name: string;
+    createdAt: number;
+    extra: unknown;
+  },
+  md5: string,
+): Record<string, string> {
+  return {
+    'x-imkit-id': file.id,
+    'x-imkit-objectid': file.id,
+    'x-imkit-filename': encodeURIComponent(file.name),
+    'x-imkit-md5': md5,
+    'x-imkit-chunksize': String(IMKIT_CHUNK_SIZE),
+    'x-imkit-uploaddate': new Date(file.createdAt).toString(),
+    'x-imkit-uploaddatems': String(file.createdAt),
+    'x-imkit-extra': asciiJson(file.extra ?? {}),
+    'x-imkit-appid': file.appId,
+    'x-imkit-client': file.ownerId ?? '',
+    'x-imkit-bucketname': file.bucket,
+  };
 }

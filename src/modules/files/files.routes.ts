@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, appIdOf } from '../../http/actor.js';
 import { ok } from '../../http/envelope.js';
 import { AppError } from '../../http/errors.js';
-import { fileHeaders, storedFileName, storedMediaType } from './file-serving.js';
+import { fileHeaders, imkitHeaders, md5Hex, storedFileName, storedMediaType } from './file-serving.js';
 import type { StoredFile } from './files.repository.js';
 import {
   BucketParams,
@@ -85,10 +85,15 @@ function readAutoUpload(
 }
 
 /** Sends a file's bytes with the headers that keep it passive (see file-serving). */
-function send(reply: FastifyReply, { file, content }: { file: StoredFile; content: Buffer }) {
+/**
+ * A file's bytes, safely typed; to an authenticated reader also its `x-imkit-*` metadata (not
+ * through a signed URL, whose holder need not know who uploaded it).
+ */
+function send(reply: FastifyReply, { file, content }: { file: StoredFile; content: Buffer }, withMetadata = false) {
   return reply
     .headers({
       ...fileHeaders(storedMediaType(file.mimeType), storedFileName(file.name)),
+      ...(withMetadata ? imkitHeaders(file, md5Hex(content)) : {}),
       'content-length': String(content.length),
     })
     .send(content);
@@ -114,7 +119,8 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
     async (request) => {
       const { file, fields } = await readMultipart(request, files.maxFileBytes, ['extra']);
       const upload = { ...file, extra: fields.extra ?? null };
-      return ok(metadataView(await files.upload(appIdOf(request), request.params.bucket, upload, actorOf(request))));
+      const stored = await files.upload(appIdOf(request), request.params.bucket, upload, actorOf(request));
+      return ok(metadataView(stored, md5Hex(upload.content)));
     },
   );
 
@@ -157,7 +163,8 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
     },
     async (request) => {
       const { bucket, id } = request.params;
-      return ok(metadataView(await files.readable(appIdOf(request), bucket, id, actorOf(request))));
+      const { file, content } = await files.download(appIdOf(request), bucket, id, actorOf(request));
+      return ok(metadataView(file, md5Hex(content)));
     },
   );
 
@@ -168,6 +175,9 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
       schema: {
         tags,
         summary: 'Download a file, or with `signedUrlOnly=1` a URL that works without headers for an hour',
+        description:
+          'The metadata travel in `x-imkit-*` headers (history 9.2); `HEAD` answers the same status and headers ' +
+          'without the body (9.3). `x-imkit-filename` is percent-encoded, `x-imkit-extra` ASCII-escaped JSON.',
         params: FileParams,
         querystring: DownloadQuery,
       },
@@ -183,6 +193,7 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
       return send(
         reply as unknown as FastifyReply,
         await files.download(appIdOf(request), bucket, id, actorOf(request)),
+        true,
       );
     },
   );

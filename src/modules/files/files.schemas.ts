@@ -3,6 +3,7 @@ import { Envelope } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { StoredFile } from './files.repository.js';
 import type { VideoMetadata } from './video-metadata.js';
+import { IMKIT_CHUNK_SIZE } from './file-serving.js';
 
 const BUCKET_PATTERN = '^[A-Za-z0-9_.-]+$';
 const BUCKET_MAX = 64;
@@ -45,10 +46,13 @@ export const MetadataReply = Envelope(
     client: Type.Union([Type.String(), Type.Null()]),
     uploadDate: Type.String(),
     uploadDateMS: Type.Integer(),
+    appID: Type.String(),
+    md5: Type.String({ description: 'hex' }),
+    chunkSize: Type.Integer({ description: "GridFS's, which IMKIT reported: always 261120" }),
   }),
 );
 
-export const metadataView = (file: StoredFile) => ({
+export const metadataView = (file: StoredFile, md5: string) => ({
   id: file.id,
   _id: file.id,
   bucket: file.bucket,
@@ -65,6 +69,9 @@ export const metadataView = (file: StoredFile) => ({
   client: file.ownerId,
   uploadDate: iso(file.createdAt),
   uploadDateMS: file.createdAt,
+  appID: file.appId,
+  md5,
+  chunkSize: IMKIT_CHUNK_SIZE,
 });
 
 /** `POST /files/video-info` (the Vue client's video upload). */

@@ -91,6 +91,10 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     messageType: 'text',
     paras: [{ receiver: 'alice' }, { room: 'team-lobby' }],
   }),
+  'GET /messages/batch': op('listBatchMessages', 'The messages a batch sent so far, in send order, with their count.', [
+    'BATCH_NOT_FOUND',
+    'INVALID_REQUEST',
+  ]),
   'GET /messages/batch/{id}': op(
     'getBatchProgress',
     'How many entries of a batch are sent, failed or pending, with the reason of each failure.',
@@ -123,6 +127,26 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'getMessageContext',
     'One message with the messages around it, to open a conversation at a search hit.',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND'],
+  ),
+  'POST /badges/byRoomTagsAndTime': op(
+    'countUnreadByRoomTagsBeforeTime',
+    "The caller's unread counts per room tag, counting only unread messages sent before `beforeTime`.",
+    ['INVALID_TAGS', 'INVALID_REQUEST'],
+    { tags: ['demo', 'sample'], beforeTime: '2023-11-18T02:00:00Z' },
+  ),
+  'GET /rooms/{id}/pined-messages': op(
+    'listPinnedMessages',
+    "The room's pinned messages, the latest pin first, for those who may read the room.",
+    [...ROOM_ERRORS],
+  ),
+  'GET /messages/recent': op(
+    'listRecentMessages',
+    "The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late joiner's join.",
+  ),
+  'GET /admin/messages': op(
+    'listMessagesByDate',
+    "Every room's messages created between `startDate` and `endDate`, newest first, in pages of up to 1000.",
+    ['INVALID_REQUEST'],
   ),
   'POST /messages/{id}/pin': op('pinMessage', "Pins the message as its room's pinned message, announced to members.", [
     ...ROOM_ERRORS,

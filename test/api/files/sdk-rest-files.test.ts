@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOk } from '../../helpers/expect.js';
 import { multipartBody, type FormPart } from '../../helpers/client-http.js';
@@ -93,6 +94,9 @@ describe('SDK REST calls (realtime protocol 6)', () => {
         client: 'alice',
         uploadDate: uploaded.createdAt,
         uploadDateMS: Date.parse(uploaded.createdAt),
+        appID: t.appId,
+        md5: createHash('md5').update(BINARY).digest('hex'),
+        chunkSize: 261120,
       });
       expect(typeof uploaded.id).toBe('string');
       expect(Number.isNaN(Date.parse(uploaded.createdAt))).toBe(false);
