@@ -208,6 +208,18 @@ describe('chat domain events', () => {
               lastLoginTimeMS: 0,
             },
             invitedAt: expect.any(Number),
+            // Each invitee's summary, for the complete `invitation` push (history 12.3).
+            invitees: {
+              [DAN]: {
+                _id: DAN,
+                id: DAN,
+                nickname: 'Dan',
+                avatarUrl: '',
+                clientType: 'user',
+                isRobot: false,
+                lastLoginTimeMS: 0,
+              },
+            },
           },
         },
       ]);
