@@ -275,7 +275,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       })
       .toBe('failed');
     const id = await failed.getAttribute('data-delivery-id');
-    expect(Number(await page.getByTestId('deliveries-failed').textContent())).toBeGreaterThan(0);
+    // The counts come from their own query, refreshed beside the list: they may follow it by a moment.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return Number(await page.getByTestId('deliveries-failed').textContent());
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toBeGreaterThan(0);
     expect(await failed.locator('td').nth(4).textContent()).toBe('400');
     await checkPage(page, 'webhooks');
     receiver.respond = () => ({ status: 200 });
