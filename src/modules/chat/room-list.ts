@@ -5,6 +5,7 @@ import { iso, parseTime } from '../../shared/time.js';
 import type { Member } from './members.repository.js';
 import { groupsAmongPrincipals, historyFloor } from './room-access.js';
 import { parseRoomFilter } from './room-filter.js';
+import { roomSummary } from './room-summary.js';
 import type { RoomView, ViewerState } from './room-presenter.js';
 import type { Room } from './rooms.repository.js';
 
@@ -126,24 +127,30 @@ export class RoomList {
    * preference they had, with `quittedAt`.
    */
   async quitted(appId: string, userId: string): Promise<{ data: QuittedRoom[] }> {
-    const data: QuittedRoom[] = [];
-    for (const departure of await this.deps.members.departures(appId, userId)) {
-      const room = await this.deps.rooms.find(appId, departure.roomId);
-      if (!room) continue;
-      data.push({
-        _id: room.id,
-        id: room.id,
-        name: room.name,
-        cover: room.cover,
-        description: room.description,
-        roomType: room.roomType,
-        roomTags: room.roomTags,
-        encrypted: room.encrypted,
-        pref: { tags: [], ...departure.pref, quittedAt: iso(departure.quittedAt) },
-        createdTimeMS: room.createdAt,
-      });
-    }
-    return { data };
+    const departures = await this.deps.members.departures(appId, userId);
+    const rooms = new Map(
+      (
+        await this.deps.rooms.findMany(
+          appId,
+          departures.map((departure) => departure.roomId),
+        )
+      ).map((room) => [room.id, room]),
+    );
+    return {
+      data: departures.flatMap((departure) => {
+        const room = rooms.get(departure.roomId);
+        return room
+          ? [
+              {
+                ...roomSummary(room),
+                encrypted: room.encrypted,
+                pref: { tags: [], ...departure.pref, quittedAt: iso(departure.quittedAt) },
+                createdTimeMS: room.createdAt,
+              },
+            ]
+          : [];
+      }),
+    };
   }
 
   /**

@@ -173,6 +173,18 @@ export class RoomsRepository {
     return row && toRoom(row);
   }
 
+  /** The rooms of `ids` that exist, in no particular order. */
+  async findMany(appId: string, ids: readonly string[]): Promise<Room[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.storage.db
+      .selectFrom('rooms')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where(this.storage.dialect.inList('id', ids))
+      .execute();
+    return rows.map(toRoom);
+  }
+
   /** Locks the room row (PostgreSQL) so that concurrent changes to its members or messages queue up. */
   async findForUpdate(appId: string, id: string, db: Db): Promise<Room | undefined> {
     let query = db.selectFrom('rooms').selectAll().where('app_id', '=', appId).where('id', '=', id);

@@ -4,6 +4,7 @@ import { groupsAmongPrincipals, historyFloors } from './room-access.js';
 import { FILE_MESSAGE_TYPES, fileIndexKeywords, fileMatches } from './file-messages.js';
 import type { MessagesRepository } from './messages.repository.js';
 import type { Room } from './rooms.repository.js';
+import { roomSummary } from './room-summary.js';
 import type { MessageView } from './message-view.js';
 
 export interface SearchInput {
@@ -35,16 +36,6 @@ const FILE_CANDIDATES_PER_HIT = 4;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 200;
 const MAX_KEYWORD = 256;
-
-const roomSummary = (room: Room) => ({
-  _id: room.id,
-  id: room.id,
-  name: room.name,
-  cover: room.cover,
-  description: room.description,
-  roomType: room.roomType,
-  roomTags: room.roomTags,
-});
 
 /** `POST /search` (spec 5.9, 12 item 56): messages through the text index, within the caller's rooms. */
 export class SearchService {
