@@ -6,7 +6,7 @@ import { backupSqlite, postgresBackupGuidance } from '../ops/backup.js';
 import { defaultAppId, exportApp, importApp, type TableCounts } from '../ops/transfer/index.js';
 import { createStorage, migrateToLatest, type Storage } from '../storage/database.js';
 import type { CliContext } from './context.js';
-import { UsageError } from './output.js';
+import { type CliIo, UsageError } from './output.js';
 import { type Progress, progressBar } from './progress.js';
 
 const stamp = () =>
@@ -70,19 +70,13 @@ export function registerDataCommands(program: Command, context: CliContext): voi
         const file = options.out ?? `parley-export-${appId}-${stamp()}.ndjson`;
         if (file !== '-' && existsSync(file)) throw new UsageError(`${file} exists already; name a new file`);
         const out: Writable = file === '-' ? process.stdout : createWriteStream(file, { flags: 'wx' });
-        let bar: Progress | undefined;
+        const progress = rowsProgress(context.io);
         const counts = await exportApp(storage, {
           appId,
           out,
-          onHeader: (header) => {
-            bar = progressBar(
-              context.io,
-              header.tables.reduce((sum, table) => sum + table.rows, 0),
-              'rows',
-            );
-          },
-          onProgress: (written, table) => bar?.update(written, table),
-        }).finally(() => bar?.stop());
+          onHeader: progress.onHeader,
+          onProgress: progress.onProgress,
+        }).finally(progress.stop);
         if (out !== process.stdout) {
           out.end();
           await finished(out);
@@ -105,19 +99,13 @@ export function registerDataCommands(program: Command, context: CliContext): voi
         if (file !== '-' && !existsSync(file)) throw new UsageError(`No file ${file}`);
         await migrateToLatest(storage);
         const input: Readable = file === '-' ? process.stdin : createReadStream(file);
-        let bar: Progress | undefined;
+        const progress = rowsProgress(context.io);
         const summary = await importApp(storage, {
           input,
           appId: options.app,
-          onHeader: (header) => {
-            bar = progressBar(
-              context.io,
-              header.tables.reduce((sum, table) => sum + table.rows, 0),
-              'rows',
-            );
-          },
-          onProgress: (read, table) => bar?.update(read, table),
-        }).finally(() => bar?.stop());
+          onHeader: progress.onHeader,
+          onProgress: progress.onProgress,
+        }).finally(progress.stop);
         const skipped = Object.values(summary.skipped).reduce((sum, rows) => sum + rows, 0);
         context.emit(summary, () => [
           `Imported into application ${summary.appId}`,
@@ -132,6 +120,22 @@ export function registerDataCommands(program: Command, context: CliContext): voi
         ]);
       }),
     );
+}
+
+/** A bar over every row an export's header announces, drawn once the header is read (export and import alike). */
+function rowsProgress(io: CliIo) {
+  let bar: Progress | undefined;
+  return {
+    onHeader: (header: { tables: Array<{ rows: number }> }) => {
+      bar = progressBar(
+        io,
+        header.tables.reduce((sum, table) => sum + table.rows, 0),
+        'rows',
+      );
+    },
+    onProgress: (done: number, table: string) => bar?.update(done, table),
+    stop: () => bar?.stop(),
+  };
 }
 
 function countsTable(counts: TableCounts, nonZeroOnly = false): string {
