@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { signWebhook } from './signature.js';
 import { destinationForRequest, guardedLookup } from './ssrf-guard.js';
 
@@ -8,6 +9,8 @@ export interface GuardedPostOptions {
   timeoutMs: number;
   /** The answer body is read up to this size; the rest is discarded. */
   maxReplyBytes: number;
+  /** Extra CA certificates (PEM) trusted for https besides the default ones (a push gateway's own CA). */
+  ca?: string;
 }
 
 /** A JSON body signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
@@ -22,7 +25,17 @@ export interface SignedMessage {
 
 export interface GuardedReply {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: string;
+}
+
+/**
+ * The CAs an https request trusts by default. Giving `ca` replaces them, so they are listed again:
+ * on Node 22.15+ with those of NODE_EXTRA_CA_CERTS and --use-system-ca, else Node's bundled roots.
+ */
+function defaultCaCertificates(): readonly string[] {
+  const withSettings = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates;
+  return withSettings ? withSettings('default') : tls.rootCertificates;
 }
 
 class TimeoutError extends Error {
@@ -43,7 +56,11 @@ export class GuardedPoster {
     // Agents of their own, so that no pooled socket made under another policy is ever reused.
     const lookup = guardedLookup(options.allowPrivate);
     this.httpAgent = new http.Agent({ keepAlive: true, lookup } as http.AgentOptions);
-    this.httpsAgent = new https.Agent({ keepAlive: true, lookup } as https.AgentOptions);
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      lookup,
+      ...(options.ca ? { ca: [...defaultCaCertificates(), options.ca] } : {}),
+    } as https.AgentOptions);
   }
 
   post(url: string, headers: Record<string, string>, body: string): Promise<GuardedReply> {
@@ -60,7 +77,11 @@ export class GuardedPoster {
           let size = 0;
           const finish = () => {
             clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
           };
           response.on('data', (chunk: Buffer) => {
             if (size >= this.options.maxReplyBytes) return;
