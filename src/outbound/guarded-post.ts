@@ -1,5 +1,6 @@
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { signWebhook } from './signature.js';
 import { destinationForRequest, guardedLookup } from './ssrf-guard.js';
 
@@ -8,6 +9,8 @@ export interface GuardedPostOptions {
   timeoutMs: number;
   /** The answer body is read up to this size; the rest is discarded. */
   maxReplyBytes: number;
+  /** Extra CA certificates (PEM) trusted besides Node's own roots, for a gateway with its own certificate. */
+  ca?: string;
 }
 
 /** A JSON body signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
@@ -22,6 +25,7 @@ export interface SignedMessage {
 
 export interface GuardedReply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -43,14 +47,17 @@ export class GuardedPoster {
     // Agents of their own, so that no pooled socket made under another policy is ever reused.
     const lookup = guardedLookup(options.allowPrivate);
     this.httpAgent = new http.Agent({ keepAlive: true, lookup } as http.AgentOptions);
-    this.httpsAgent = new https.Agent({ keepAlive: true, lookup } as https.AgentOptions);
+    // `ca` replaces Node's roots rather than adding to them: the roots are given back alongside.
+    const ca = options.ca ? [...tls.rootCertificates, options.ca] : undefined;
+    this.httpsAgent = new https.Agent({ keepAlive: true, lookup, ca } as https.AgentOptions);
   }
 
-  post(url: string, headers: Record<string, string>, body: string): Promise<GuardedReply> {
+  /** POSTs a body (text as UTF-8, or bytes as they are, e.g. an encrypted Web Push message). */
+  post(url: string, headers: Record<string, string>, body: string | Uint8Array): Promise<GuardedReply> {
     const target = destinationForRequest(url, this.options.allowPrivate);
     const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     const send = target.protocol === 'https:' ? https.request : http.request;
-    const payload = Buffer.from(body);
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
     return new Promise<GuardedReply>((resolve, reject) => {
       const request = send(
         target,
@@ -60,7 +67,11 @@ export class GuardedPoster {
           let size = 0;
           const finish = () => {
             clearTimeout(timer);
-            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            });
           };
           response.on('data', (chunk: Buffer) => {
             if (size >= this.options.maxReplyBytes) return;
