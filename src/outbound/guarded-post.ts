@@ -63,11 +63,12 @@ export class GuardedPoster {
     } as https.AgentOptions);
   }
 
-  post(url: string, headers: Record<string, string>, body: string): Promise<GuardedReply> {
+  /** POSTs a body (text as UTF-8, or bytes as they are, e.g. an encrypted Web Push message). */
+  post(url: string, headers: Record<string, string>, body: string | Uint8Array): Promise<GuardedReply> {
     const target = destinationForRequest(url, this.options.allowPrivate);
     const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     const send = target.protocol === 'https:' ? https.request : http.request;
-    const payload = Buffer.from(body);
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
     return new Promise<GuardedReply>((resolve, reject) => {
       const request = send(
         target,

@@ -1,6 +1,7 @@
 /**
- * Outbound HTTP shared by webhooks and the HTTP push provider: POSTs that only reach addresses
- * passing the SSRF guard, signed the Standard Webhooks way. Imports no module.
+ * Outbound HTTP shared by webhooks and the push senders (the HTTP push provider, Web Push): POSTs
+ * that only reach addresses passing the SSRF guard, signed the Standard Webhooks way where asked.
+ * Imports no module.
  */
 export { GuardedPoster } from './guarded-post.js';
 export type { GuardedPostOptions, GuardedReply, SignedMessage } from './guarded-post.js';
