@@ -7,3 +7,4 @@ export { GuardedPoster } from './guarded-post.js';
 export type { GuardedPostOptions, GuardedReply, SignedMessage } from './guarded-post.js';
 export { newWebhookSecret, signWebhook } from './signature.js';
 export { BlockedDestination, checkDestination, isInternalAddress } from './ssrf-guard.js';
+export { destinationForRequest, guardedLookup } from './ssrf-guard.js';
