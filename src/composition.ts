@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
@@ -13,7 +14,7 @@ import { createKeysModule, type KeysModule } from './modules/keys/index.js';
 import { createOperatorsModule, type OperatorsModule } from './modules/operators/index.js';
 import { createPrefsModule, type PrefsModule } from './modules/prefs/index.js';
 import { createStickersModule, type StickersModule } from './modules/stickers/index.js';
-import { createPushModule, createPushProvider, type PushModule } from './modules/push/index.js';
+import { createPushModule, createPushProvider, deviceTokenProblem, type PushModule } from './modules/push/index.js';
 import { createStatsModule, type StatsModule } from './modules/stats/index.js';
 import { createUsersModule, type UsersModule } from './modules/users/index.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/index.js';
@@ -153,11 +154,17 @@ export function composeModules(
     online: realtime.presence,
     onError,
   });
-  const devices = createDevicesModule({ storage, bus, users: users.directory });
+  const devices = createDevicesModule({
+    storage,
+    bus,
+    users: users.directory,
+    tokenProblem: deviceTokenProblem(config.webhooks.allowPrivate),
+  });
+  const webhookSecretsOf = async (appId: string) => [(await webhooks.webhooks.settings(appId)).secret];
   const provider = createPushProvider({
     config: config.push,
     outbound: config.webhooks,
-    secretsOf: async (appId) => [(await webhooks.webhooks.settings(appId)).secret],
+    secretsOf: webhookSecretsOf,
     logger,
   });
   return {
@@ -175,7 +182,12 @@ export function composeModules(
       bus,
       devices: devices.devices,
       users: users.directory,
+      chat: chat.pushFacts,
       provider,
+      config: config.push,
+      outbound: config.webhooks,
+      secretsOf: webhookSecretsOf,
+      ...(config.push.caFile ? { ca: readFileSync(config.push.caFile, 'utf8') } : {}),
       onError,
     }),
     prefs: createPrefsModule({ storage, bus, roomPrefs: chat.roomPrefs }),

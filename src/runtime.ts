@@ -126,6 +126,7 @@ function httpApp(infra: Infrastructure, modules: Modules, budgets: Budgets, conn
       localConnections: () => connections.local(),
       webhookDeliveries: () => modules.webhooks.webhooks.deliveryCounts(),
       pushNotifications: () => modules.push.push.notificationCounts(),
+      pushDeliveries: () => modules.push.push.deliveryTotals(),
       metricsToken: config.metricsToken,
       listen: config.metricsListen,
     },

@@ -16,6 +16,7 @@ export const SCOPES = [
   'config:write',
   'webhooks:read',
   'webhooks:write',
+  'push:read',
   'push:write',
   'stats:read',
   'audit:read',

@@ -7,6 +7,8 @@ export interface DomainEvents {
   'app.changed': { appId: string };
   /** An app's webhook URLs or secret changed: nodes drop what they cached of them. */
   'webhook.settingsChanged': { appId: string };
+  /** An app's push credentials or push settings changed: nodes drop their senders and settings. */
+  'push.settingsChanged': { appId: string };
   'user.upserted': { appId: string; userId: string };
   'user.deleted': { appId: string; userId: string };
   'token.revoked': { appId: string; userId: string; tokenIds: string[] };

@@ -16,6 +16,8 @@ export interface MetricsPluginOptions {
   localConnections: () => number;
   webhookDeliveries: StatusCounts;
   pushNotifications: StatusCounts;
+  /** Push deliveries by provider and outcome on this node since it started. */
+  pushDeliveries?: () => Array<{ provider: string; outcome: string; count: number }>;
   /** METRICS_TOKEN: when set, scrapers must send it as a Bearer token. */
   metricsToken: string | undefined;
   /** METRICS_LISTEN: when set, `/metrics` is served there, by a server of its own, and not by the app. */
@@ -86,6 +88,19 @@ export default fp<MetricsPluginOptions>(
         for (const status of ['pending', 'sent', 'failed']) this.set({ status }, counts[status] ?? 0);
       },
     });
+
+    const deliveryTotals = options.pushDeliveries;
+    if (deliveryTotals)
+      new Counter({
+        name: 'parley_push_deliveries_total',
+        help: 'Push deliveries by provider (fcm, apns, webpush, imkit-push, imkit-generic, log, http) and outcome (sent, dead, retry, failed)',
+        labelNames: ['provider', 'outcome'],
+        registers: [register],
+        collect() {
+          this.reset();
+          for (const { provider, outcome, count } of deliveryTotals()) this.inc({ provider, outcome }, count);
+        },
+      });
 
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';

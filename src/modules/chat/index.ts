@@ -10,6 +10,7 @@ import { bindRoutes, routeGroup } from '../../http/bind-routes.js';
 import type { UserDirectory } from '../users/index.js';
 import type { WebhookQueue } from '../webhooks/index.js';
 import { BadgesService } from './badges.service.js';
+import { PushFacts } from './push-facts.js';
 import { badgesRoutes } from './badges.routes.js';
 import { BatchRepository } from './batch.repository.js';
 import { BatchService } from './batch.service.js';
@@ -126,6 +127,8 @@ export interface ChatModule {
   moderation: ModerationService;
   search: SearchService;
   badges: BadgesService;
+  /** What the push module reads: rooms' names and tags, receivers' unread totals. */
+  pushFacts: PushFacts;
   typing: TypingService;
   sync: SyncService;
   counts: ChatCounts;
@@ -161,6 +164,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
   const announcer = new MessageAnnouncer({ presenter, members, bus });
   const messagesService = new MessagesService({ ...shared, messages, writer, limits, censor, announcer });
   const batchRepository = new BatchRepository(storage);
+  const badges = new BadgesService({ rooms, readStates, messages, access });
   const chat = {
     access,
     rooms: new RoomsService({ ...shared, notices, webhookEvents, membership: membersService, limits }),
@@ -197,7 +201,8 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     }),
     moderation: new ModerationService({ moderation, ...shared }),
     search: new SearchService({ rooms, members, readStates, users, access, presenter, messagesRepository: messages }),
-    badges: new BadgesService({ rooms, readStates, messages, access }),
+    badges,
+    pushFacts: new PushFacts({ rooms, badges }),
     typing: new TypingService({ access, users, bus }),
     sync: new SyncService({ access, rooms, messages, members, presenter }),
     counts: new ChatCounts({ rooms, messages }),

@@ -120,4 +120,35 @@ export class DevicesRepository {
       updatedAt: row.updated_at,
     }));
   }
+
+  /** The registrations of these tokens of one type (`POST /push/push2tokens`: whose they are). */
+  async forTokens(appId: string, type: string, tokens: readonly string[]): Promise<PushDevice[]> {
+    if (tokens.length === 0) return [];
+    const rows = await this.storage.db
+      .selectFrom('push_devices')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('type', '=', type)
+      .where(this.storage.dialect.inList('token', tokens))
+      .execute();
+    return rows.map((row) => ({
+      type: row.type,
+      token: row.token,
+      userId: row.user_id,
+      deviceId: row.device_id,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }));
+  }
+
+  /** Removes a registration the platform says is gone. */
+  async forgetToken(appId: string, type: string, token: string): Promise<number> {
+    const result = await this.storage.db
+      .deleteFrom('push_devices')
+      .where('app_id', '=', appId)
+      .where('type', '=', type)
+      .where('token', '=', token)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -9,16 +9,26 @@ export interface DeviceRegistration {
   deviceId: string | null;
 }
 
+/** Why a device token can never be delivered to (a `web` subscription that is not one), else undefined. */
+export type TokenCheck = (type: string, token: string) => string | undefined;
+
 /** Push device registrations (spec 10.2, 12 item 69): who may register, and where a user's notifications go. */
 export class DevicesService {
   private readonly repository: DevicesRepository;
   private readonly users: Pick<UserDirectory, 'find'>;
   private readonly bus: EventBus;
+  private readonly tokenProblem: TokenCheck;
 
-  constructor(deps: { repository: DevicesRepository; users: Pick<UserDirectory, 'find'>; bus: EventBus }) {
+  constructor(deps: {
+    repository: DevicesRepository;
+    users: Pick<UserDirectory, 'find'>;
+    bus: EventBus;
+    tokenProblem?: TokenCheck;
+  }) {
     this.repository = deps.repository;
     this.users = deps.users;
     this.bus = deps.bus;
+    this.tokenProblem = deps.tokenProblem ?? (() => undefined);
   }
 
   /** Registers a device of an existing user; a token registered before by someone else moves to them. */
@@ -27,6 +37,8 @@ export class DevicesService {
     userId: string,
     device: DeviceRegistration,
   ): Promise<{ client: string; type: string; deviceId: string | null }> {
+    const problem = this.tokenProblem(device.type, device.token);
+    if (problem) throw new AppError('INVALID_REQUEST', problem);
     if (!(await this.users.find(appId, userId)))
       throw new AppError('CLIENT_NOT_FOUND', `Client with id '${userId}' not found`);
     await this.repository.subscribe(appId, userId, device);
@@ -68,5 +80,15 @@ export class DevicesService {
   /** The devices notifications to these users go to. */
   forUsers(appId: string, userIds: readonly string[]): Promise<PushDevice[]> {
     return this.repository.forUsers(appId, userIds);
+  }
+
+  /** The registrations of these tokens of one type. */
+  forTokens(appId: string, type: string, tokens: readonly string[]): Promise<PushDevice[]> {
+    return this.repository.forTokens(appId, type, tokens);
+  }
+
+  /** A device the push platform says is gone (unregistered, bad token): its registration is removed. */
+  forgetToken(appId: string, type: string, token: string): Promise<number> {
+    return this.repository.forgetToken(appId, type, token);
   }
 }

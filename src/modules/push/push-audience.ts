@@ -19,16 +19,23 @@ export class PushAudience {
     this.hasDevices = new PerAppCache(deps.bus, ['device.registered']);
   }
 
-  async of(appId: string, roomId: string, members: readonly string[], senderId: string | null): Promise<string[]> {
+  /** `needsDevice`: false when an external push service reaches users whatever devices they registered here. */
+  async of(
+    appId: string,
+    roomId: string,
+    members: readonly string[],
+    senderId: string | null,
+    needsDevice = true,
+  ): Promise<string[]> {
     const { users, devices } = this.deps;
-    if (!(await this.hasDevices.get(appId, () => devices.anyDevice(appId)))) return [];
+    if (needsDevice && !(await this.hasDevices.get(appId, () => devices.anyDevice(appId)))) return [];
     const groups = (await this.hasGroups.get(appId, () => users.anyGroup(appId)))
       ? await users.groupsAmong(appId, members)
       : new Map<string, string[]>();
     const people = new Set(members.filter((id) => !groups.has(id)));
     for (const groupUsers of groups.values()) for (const id of groupUsers) people.add(id);
     if (senderId !== null) people.delete(senderId);
-    const reachable = await devices.usersWithDevices(appId, [...people]);
+    const reachable = needsDevice ? await devices.usersWithDevices(appId, [...people]) : people;
     if (reachable.size === 0) return [];
     return (await users.findMany(appId, [...reachable]))
       .filter((user) => !user.isGroup && user.notificationEnabled && !user.mute.includes(roomId))

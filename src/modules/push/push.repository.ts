@@ -8,6 +8,8 @@ export interface PushRecord {
   appId: string;
   kind: 'custom' | 'message';
   users: string[];
+  /** `POST /push/push2tokens`: these tokens of one device type instead of the users' devices. */
+  tokens: { type: string; tokens: string[] } | null;
   payload: Record<string, unknown>;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
@@ -25,6 +27,7 @@ const toRecord = (row: Selectable<PushNotificationsTable>): PushRecord => ({
   appId: row.app_id,
   kind: row.kind as PushRecord['kind'],
   users: JSON.parse(row.users) as string[],
+  tokens: row.tokens === null ? null : (JSON.parse(row.tokens) as PushRecord['tokens']),
   payload: JSON.parse(row.payload) as Record<string, unknown>,
   status: row.status as PushRecord['status'],
   attempts: row.attempts,
@@ -40,7 +43,10 @@ const toRecord = (row: Selectable<PushNotificationsTable>): PushRecord => ({
 export class PushRepository {
   constructor(private readonly storage: Storage) {}
 
-  async record(push: Pick<PushRecord, 'id' | 'appId' | 'kind' | 'users' | 'payload'>, now = Date.now()): Promise<void> {
+  async record(
+    push: Pick<PushRecord, 'id' | 'appId' | 'kind' | 'users' | 'payload'> & Partial<Pick<PushRecord, 'tokens'>>,
+    now = Date.now(),
+  ): Promise<void> {
     await this.storage.db
       .insertInto('push_notifications')
       .values({
@@ -48,6 +54,7 @@ export class PushRepository {
         app_id: push.appId,
         kind: push.kind,
         users: JSON.stringify(push.users),
+        tokens: push.tokens ? JSON.stringify(push.tokens) : null,
         payload: JSON.stringify(push.payload),
         status: 'pending',
         attempts: 0,

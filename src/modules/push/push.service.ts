@@ -3,8 +3,9 @@ import type { EventBus, DomainEvents } from '../../events/event-bus.js';
 import { AppError } from '../../core/errors.js';
 import type { DeviceDirectory } from '../devices/index.js';
 import { type AudienceDirectory, PushAudience } from './push-audience.js';
-import type { PushProvider } from './push-provider.js';
+import type { PushDispatcher } from './push-dispatcher.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
+import type { PushSenders } from './push-senders.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 250;
@@ -13,7 +14,17 @@ const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 2_000;
 const LEASE_MS = 30_000;
 const MAX_CLIENTS = 10_000;
+const MAX_TOKENS = 1_000;
 const MAX_TEXT = 200;
+const TOKEN_TYPES = new Set(['ios', 'ios-voip', 'android', 'fcm', 'web']);
+
+/** What the push module reads of a room: what a message's push shows and carries. */
+export interface RoomFacts {
+  roomOf(appId: string, roomId: string): Promise<{ name: string; roomTags: string[]; encrypted: boolean } | null>;
+}
+
+/** Deliveries by provider and outcome on this node since it started (a counter for /metrics). */
+export type DeliveryTotals = Array<{ provider: string; outcome: string; count: number }>;
 
 const newId = () => `push_${randomBytes(12).toString('base64url')}`;
 
@@ -27,9 +38,12 @@ export class PushService {
   private unsubscribe: (() => void) | undefined;
 
   private readonly pushes: PushRepository;
-  private readonly devices: DeviceDirectory;
   private readonly audience: PushAudience;
-  private readonly provider: PushProvider;
+  private readonly dispatcher: PushDispatcher;
+  private readonly senders: PushSenders;
+  private readonly rooms: RoomFacts;
+  private readonly externalServices: (appId: string) => Promise<boolean>;
+  private readonly totals = new Map<string, number>();
   private readonly bus: EventBus;
   private readonly onError: (error: unknown) => void;
 
@@ -37,14 +51,20 @@ export class PushService {
     repository: PushRepository;
     devices: DeviceDirectory;
     users: AudienceDirectory;
-    provider: PushProvider;
+    dispatcher: PushDispatcher;
+    senders: PushSenders;
+    rooms: RoomFacts;
+    /** Whether the app hands pushes to an external push service (then receivers need no device here). */
+    externalServices: (appId: string) => Promise<boolean>;
     bus: EventBus;
     onError: (error: unknown) => void;
   }) {
     this.pushes = deps.repository;
-    this.devices = deps.devices;
     this.audience = new PushAudience(deps);
-    this.provider = deps.provider;
+    this.dispatcher = deps.dispatcher;
+    this.senders = deps.senders;
+    this.rooms = deps.rooms;
+    this.externalServices = deps.externalServices;
     this.bus = deps.bus;
     this.onError = deps.onError;
     this.ticker = new SerialTicker(TICK_MS, () => this.tick(), deps.onError);
@@ -64,17 +84,45 @@ export class PushService {
       throw new AppError('MISSING_PARAMETER', 'clients and payload are required');
     }
     if (clients.length > MAX_CLIENTS) throw new AppError('INVALID_REQUEST', `At most ${MAX_CLIENTS} clients per push`);
-    const content = { ...(payload as Record<string, unknown>) };
-    // `badge` may come as a numeric string (12 item 70).
-    if (content.badge !== undefined) {
-      const badge =
-        typeof content.badge === 'string' && /^\d+$/.test(content.badge) ? Number(content.badge) : content.badge;
-      if (typeof badge !== 'number' || !Number.isInteger(badge) || badge < 0)
-        throw new AppError('INVALID_REQUEST', 'payload.badge must be a whole number');
-      content.badge = badge;
-    }
     const id = newId();
-    await this.pushes.record({ id, appId, kind: 'custom', users: [...new Set(clients as string[])], payload: content });
+    await this.pushes.record({
+      id,
+      appId,
+      kind: 'custom',
+      users: [...new Set(clients as string[])],
+      payload: customPayloadOf(payload as Record<string, unknown>),
+    });
+    return id;
+  }
+
+  /** `POST /push/push2tokens` (realtime-protocol 6.3): straight to device tokens of one type, registered or not. */
+  async pushToTokens(appId: string, body: { type?: unknown; tokens?: unknown; payload?: unknown }): Promise<string> {
+    const { type, tokens, payload } = body;
+    if (
+      typeof type !== 'string' ||
+      !Array.isArray(tokens) ||
+      tokens.length === 0 ||
+      !tokens.every((token) => typeof token === 'string' && token.length > 0) ||
+      payload === null ||
+      typeof payload !== 'object' ||
+      Array.isArray(payload)
+    ) {
+      throw new AppError('MISSING_PARAMETER', 'type, tokens and payload are required');
+    }
+    if (!TOKEN_TYPES.has(type))
+      throw new AppError('INVALID_REQUEST', `type must be one of ${[...TOKEN_TYPES].join(', ')}`);
+    if (tokens.length > MAX_TOKENS) throw new AppError('INVALID_REQUEST', `At most ${MAX_TOKENS} tokens per push`);
+    if (tokens.some((token) => (token as string).length > 4096))
+      throw new AppError('INVALID_REQUEST', 'A token is at most 4096 characters');
+    const id = newId();
+    await this.pushes.record({
+      id,
+      appId,
+      kind: 'custom',
+      users: [],
+      tokens: { type, tokens: [...new Set(tokens as string[])] },
+      payload: customPayloadOf(payload as Record<string, unknown>),
+    });
     return id;
   }
 
@@ -99,6 +147,7 @@ export class PushService {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     await this.ticker.stop();
+    await this.senders.close();
   }
 
   /** Notifies the members of a new message who can be reached; nothing is recorded when none can be. */
@@ -106,10 +155,15 @@ export class PushService {
     if (!event.push) return;
     const { appId, message } = event;
     const senderId = (message.sender as { _id?: string } | null)?._id ?? null;
-    const recipients = await this.audience.of(appId, event.roomId, event.members, senderId);
+    const anyDeviceNeeded = !(await this.externalServices(appId));
+    const recipients = await this.audience.of(appId, event.roomId, event.members, senderId, anyDeviceNeeded);
     if (recipients.length === 0) return;
+    const room = await this.rooms.roomOf(appId, event.roomId);
     const nickname = (message.sender as { nickname?: string } | null)?.nickname || senderId || '';
-    const text = typeof message.message === 'string' ? message.message.slice(0, MAX_TEXT) : '';
+    // An encrypted message's text is ciphertext for its members only: the push never shows it (history 11.7).
+    const encrypted = message.messageType === 'encrypted' || room?.encrypted === true;
+    const text = encrypted || typeof message.message !== 'string' ? '' : message.message.slice(0, MAX_TEXT);
+    const locKey = encrypted ? 'im_loc_encrypted' : `im_loc_${String(message.messageType)}`;
     await this.pushes.record({
       id: newId(),
       appId: event.appId,
@@ -119,13 +173,30 @@ export class PushService {
         type: 'message',
         title: nickname,
         body: text,
-        'loc-key': `im_loc_${String(message.messageType)}`,
+        'loc-key': locKey,
         'loc-args': [nickname, text],
         room: event.roomId,
+        roomName: room?.name ?? '',
+        roomTags: room?.roomTags ?? [],
         messageId: message._id,
         mentioned: event.mentions.filter((id) => recipients.includes(id)),
+        message,
       },
     });
+  }
+
+  /** Deliveries by provider and outcome on this node since it started. */
+  deliveryTotals(): DeliveryTotals {
+    return [...this.totals].map(([key, count]) => {
+      const [provider = '', outcome = ''] = key.split('\u0000');
+      return { provider, outcome, count };
+    });
+  }
+
+  /** Counts one delivery's outcome (the dispatcher's `counted`). */
+  countDelivery(provider: string, outcome: string): void {
+    const key = `${provider}\u0000${outcome}`;
+    this.totals.set(key, (this.totals.get(key) ?? 0) + 1);
   }
 
   private async tick(): Promise<void> {
@@ -139,35 +210,44 @@ export class PushService {
 
   private async send(push: PushRecord): Promise<void> {
     const attempts = push.attempts + 1;
-    const devices = await this.devices.forUsers(push.appId, push.users);
+    const exhausted = attempts >= MAX_ATTEMPTS;
     try {
-      if (devices.length > 0)
-        await this.provider.send({
-          id: push.id,
-          appId: push.appId,
-          kind: push.kind,
-          users: push.users,
-          devices,
-          payload: push.payload,
-        });
+      const result = await this.dispatcher.dispatch(push, attempts, exhausted);
+      const retry = result.retry > 0;
       await this.pushes.finish(push.id, {
-        status: 'sent',
+        status: retry ? 'pending' : result.targets > 0 && result.sent === 0 && result.lastError ? 'failed' : 'sent',
         attempts,
-        devices: devices.length,
-        nextAttemptAt: Date.now(),
-        provider: this.provider.name,
-        lastError: null,
+        devices: result.targets,
+        nextAttemptAt: Date.now() + Math.max(RETRY_BASE_MS * 2 ** (attempts - 1), result.retryAfterMs),
+        provider: providersOf(result),
+        lastError: result.lastError?.slice(0, 500) ?? null,
       });
     } catch (error) {
-      const exhausted = attempts >= MAX_ATTEMPTS;
       await this.pushes.finish(push.id, {
         status: exhausted ? 'failed' : 'pending',
         attempts,
-        devices: devices.length,
+        devices: push.devices,
         nextAttemptAt: Date.now() + RETRY_BASE_MS * 2 ** (attempts - 1),
-        provider: this.provider.name,
+        provider: push.provider,
         lastError: (error as Error).message.slice(0, 500),
       });
     }
   }
+}
+
+/** `badge` may come as a numeric string (12 item 70). */
+function customPayloadOf(payload: Record<string, unknown>): Record<string, unknown> {
+  const content = { ...payload };
+  if (content.badge !== undefined) {
+    const badge =
+      typeof content.badge === 'string' && /^\d+$/.test(content.badge) ? Number(content.badge) : content.badge;
+    if (typeof badge !== 'number' || !Number.isInteger(badge) || badge < 0)
+      throw new AppError('INVALID_REQUEST', 'payload.badge must be a whole number');
+    content.badge = badge;
+  }
+  return content;
+}
+
+function providersOf(result: { providers: string[] }): string | null {
+  return result.providers.length > 0 ? result.providers.join(',') : null;
 }

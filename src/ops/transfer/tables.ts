@@ -60,7 +60,10 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
   { name: 'file_shares', key: ['app_id', 'file_id', 'room_id'] },
   { name: 'sticker_sets', key: ['app_id', 'id'] },
   { name: 'webhook_deliveries', key: ['id'] },
+  { name: 'push_credentials', key: ['app_id', 'provider'] },
+  { name: 'push_settings', key: ['app_id'] },
   { name: 'push_notifications', key: ['id'] },
+  { name: 'push_deliveries', key: ['push_id', 'target'] },
   { name: 'audit_log', key: ['id'], serial: { column: 'id', probe: ['at', 'request_id', 'route', 'url'] } },
 ];
 

@@ -174,9 +174,57 @@ export const ADMIN_OPERATIONS: Record<string, OperationDoc> = {
     clients: ['alice', 'bob'],
     payload: { title: 'Maintenance tonight', body: 'Chat is read-only from 22:00 to 22:30 UTC.' },
   }),
+  'POST /push/push2tokens': op(
+    'pushToTokens',
+    'Straight to device tokens of one type, registered here or not; recorded and sent in the background.',
+    ['MISSING_PARAMETER', 'INVALID_REQUEST'],
+    { type: 'fcm', tokens: ['dGVzdC10b2tlbg'], payload: { title: 'Maintenance tonight', body: 'Back at 22:30 UTC.' } },
+  ),
   'GET /admin/push/notifications': op(
     'listPushNotifications',
-    'Push notifications recorded by this server with their recipients, newest first.',
+    'Push notifications recorded by this server with their recipients, newest first, each with its deliveries: ' +
+      'per device (or external service request) the provider, its answer and the attempts.',
+  ),
+  'GET /admin/push/providers': op(
+    'getPushProviders',
+    'Which of FCM, APNs and Web Push the application has credentials for (their ids and public parts only), ' +
+      'and the push settings.',
+  ),
+  'PUT /admin/push/providers/fcm': op(
+    'setFcmCredentials',
+    'A Firebase service-account key: Android and FCM devices (and IMKIT web SDK tokens) are reached through FCM ' +
+      'HTTP v1. Stored sealed with SECRETS_KEY when set; never shown again.',
+    ['INVALID_REQUEST'],
+  ),
+  'PUT /admin/push/providers/apns': op(
+    'setApnsCredentials',
+    'A .p8 token-auth key with its key id, team id and bundle id: iOS devices get alerts, `ios-voip` devices ' +
+      'VoIP pushes. `production: false` uses the sandbox host (development builds).',
+    ['INVALID_REQUEST'],
+  ),
+  'PUT /admin/push/providers/webpush': op(
+    'setWebPushCredentials',
+    'VAPID keys for standard Web Push (`web` devices registered with a PushSubscription as JSON); ' +
+      '`generate: true` makes a new pair. The answer shows the public key.',
+    ['INVALID_REQUEST'],
+    { subject: 'mailto:ops@example.com', generate: true },
+  ),
+  'DELETE /admin/push/providers/{provider}': op(
+    'removePushCredentials',
+    "Forgets a platform's credentials; its devices then go to the server-wide provider (PUSH_PROVIDER).",
+    ['NOT_FOUND'],
+  ),
+  'PUT /admin/push/settings': op(
+    'setPushSettings',
+    'A constant badge instead of the unread count, notification sounds per platform, and the URLs of IMKIT ' +
+      'external push services (v1 one request per receiver, v2 one per message), signed like webhooks.',
+    ['INVALID_REQUEST'],
+    { constantBadge: null, soundIos: 'chime.caf', genericPushUrl: 'https://push.example.com/imkit' },
+  ),
+  'GET /push/webpush/key': op(
+    'getWebPushKey',
+    'The VAPID public key a browser passes as `applicationServerKey` when it subscribes.',
+    ['NOT_FOUND'],
   ),
 
   'POST /dashboard/api/setup': op(

@@ -1,7 +1,9 @@
 import type { Generated } from 'kysely';
 import type { OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './operator-tables.js';
+import type { PushCredentialsTable, PushDeliveriesTable, PushSettingsTable } from './push-tables.js';
 
 export type { OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './operator-tables.js';
+export type { PushCredentialsTable, PushDeliveriesTable, PushSettingsTable } from './push-tables.js';
 
 /**
  * Table types. Times are millisecond epochs (int8 in PostgreSQL), booleans are 0/1 integers and
@@ -30,6 +32,9 @@ export interface Database {
   webhook_settings: WebhookSettingsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   push_notifications: PushNotificationsTable;
+  push_credentials: PushCredentialsTable;
+  push_settings: PushSettingsTable;
+  push_deliveries: PushDeliveriesTable;
   message_deletions: MessageDeletionsTable;
   message_reactions: MessageReactionsTable;
   user_deleted_messages: UserDeletedMessagesTable;
@@ -394,6 +399,8 @@ export interface PushNotificationsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON `{ type, tokens }` for `POST /push/push2tokens`: sent to these tokens instead of users' devices */
+  tokens: string | null;
 }
 
 export interface MessageDeletionsTable {

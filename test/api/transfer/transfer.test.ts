@@ -10,7 +10,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import { exportApp, type ExportHeader, importApp, TRANSFER_TABLES } from '../../../src/ops/transfer/index.js';
 import { createStorage, migrateToLatest, type Storage } from '../../../src/storage/database.js';
 import { multipartBody } from '../../helpers/client-http.js';
-import { expectOk } from '../../helpers/expect.js';
+import { expectOk, sleep } from '../../helpers/expect.js';
 import { createGroup, createNamedUsers, createRoom, sendMessage } from '../../helpers/factories.js';
 import {
   buildTestApp,
@@ -40,6 +40,18 @@ let exportFile: string;
 let header: ExportHeader;
 const STICKER_PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 /** Rows per table the file holds. */
+/** No notification pending, twice 100 ms apart (one the last message records arrives after its answer). */
+async function pushesSettled(app: TestApp): Promise<void> {
+  let quiet = 0;
+  for (let round = 0; round < 100; round++) {
+    const { data } = expectOk(await app.admin('GET', '/admin/push/notifications?status=pending&limit=1'));
+    quiet = data.length === 0 ? quiet + 1 : 0;
+    if (quiet === 2) return;
+    await sleep(100);
+  }
+  throw new Error('push notifications still pending after 10 s');
+}
+
 const fileCounts = () => Object.fromEntries(header.tables.map((table) => [table.name, table.rows]));
 /** The summary of importing the file again: every row is there already; the application's row is rewritten. */
 const secondImport = () => ({
@@ -209,9 +221,15 @@ beforeAll(async () => {
   await createRoom(source, { _id: 'farewell', name: 'Farewell', members: ['alice', 'bob'] });
   expectOk(await source.asUser(tokens.bob as string, 'DELETE', '/rooms/farewell/members/bob', {}));
   expectOk(await source.asUser(tokens.bob as string, 'POST', '/me/subscribe', { type: 'web', token: 'device-1' }));
+  expectOk(await source.admin('PUT', '/admin/push/settings', { constantBadge: 3, soundIos: 'chime.caf' }));
+  expectOk(
+    await source.admin('PUT', '/admin/push/providers/webpush', { subject: 'mailto:ops@example.com', generate: true }),
+  );
   // The censored word is masked on the way in, in both databases.
   await sendMessage(source, 'general', 'alice', 'a badword transferword');
 
+  // Push notifications are delivered in the background: settled, their delivery records are in the export.
+  await pushesSettled(source);
   // The audit trail is written in batches: flushed, it is in the export.
   await source.services.audit.flush();
   header = await exportTo(source.services.storage, source.appId, exportFile);
@@ -255,7 +273,9 @@ describe('the export file', () => {
       expect(rows.filter((line) => line.table === name).length, name).toBe(expected);
       // Nothing but requests' activity was written since: the header's counts are the database's.
       if (!ACTIVITY.includes(name)) expect(expected, name).toBe(counts[name]);
-      expect(expected, name).toBeGreaterThan(['push_notifications', 'message_batches'].includes(name) ? -1 : 0);
+      expect(expected, name).toBeGreaterThan(
+        ['push_notifications', 'push_deliveries', 'message_batches'].includes(name) ? -1 : 0,
+      );
     }
     const fileRow = rows.find((line) => line.table === 'files' && line.row.name === 'bytes.bin').row;
     expect(Buffer.from(fileRow.content, 'base64').equals(BYTES)).toBe(true);
@@ -378,9 +398,16 @@ describe('a copy under another application id in the same database (--app)', () 
     const summary = await importFrom(source.services.storage, exportFile, copyId);
     // Key and token ids and hashes are unique in the whole database: they stay the original's.
     // Key usage is per key (not copied); the audit trail is copied, its ids moved past the original's.
-    const { api_keys, user_tokens, webhook_deliveries, push_notifications, key_usage } = fileCounts();
+    const { api_keys, user_tokens, webhook_deliveries, push_notifications, push_deliveries, key_usage } = fileCounts();
     expect(Object.entries(summary.skipped).filter(([, rows]) => rows > 0)).toStrictEqual(
-      Object.entries({ api_keys, key_usage, user_tokens, webhook_deliveries, push_notifications }),
+      Object.entries({
+        api_keys,
+        key_usage,
+        user_tokens,
+        webhook_deliveries,
+        push_notifications,
+        ...(push_deliveries ? { push_deliveries } : {}),
+      }),
     );
     expect(summary.written.audit_log).toBe(fileCounts().audit_log);
     expect(summary.notes.join('\n')).toContain('got a new one');
@@ -393,7 +420,14 @@ describe('a copy under another application id in the same database (--app)', () 
     const copy = await rowCounts(source.services.storage, copyId);
     // Left to the original: its keys, tokens, webhook deliveries and push notifications (ids unique database-wide).
     expect(withoutActivity(copy)).toStrictEqual(
-      withoutActivity({ ...original, api_keys: 1, user_tokens: 0, webhook_deliveries: 0, push_notifications: 0 }),
+      withoutActivity({
+        ...original,
+        api_keys: 1,
+        user_tokens: 0,
+        webhook_deliveries: 0,
+        push_notifications: 0,
+        push_deliveries: 0,
+      }),
     );
     const same = async (url: string, clientId?: string) =>
       expect(okOf(await asCopy(url, clientId)), url).toStrictEqual(

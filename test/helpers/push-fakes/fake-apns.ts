@@ -93,7 +93,7 @@ export async function startFakeApns(): Promise<FakeApns> {
     bundleId: 'com.example.parley',
     production: false,
   };
-  const certificate = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+  const certificate = await generate([{ name: 'commonName', value: 'fake-apns.test' }], {
     keyType: 'ec',
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 24 * 3600_000),

@@ -106,7 +106,7 @@ export async function startFakeFcm(): Promise<FakeFcm> {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
       publicKeyEncoding: { type: 'spki', format: 'pem' },
     }),
-    generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    generate([{ name: 'commonName', value: 'fake-fcm.test' }], {
       keyType: 'ec',
       algorithm: 'sha256',
       notAfterDate: new Date(Date.now() + 24 * 3600 * 1000),
