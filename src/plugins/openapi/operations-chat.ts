@@ -141,7 +141,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   ),
   'GET /messages/recent': op(
     'listRecentMessages',
-    "The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late joiner's join.",
+    'The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late ' +
+      "joiner's join, nor what the caller deleted for themselves.",
   ),
   'GET /admin/messages': op(
     'listMessagesByDate',
@@ -174,7 +175,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'POST /messages/user-delete': op(
     'deleteMessagesForMe',
     'Deletes messages of a room for the caller alone (a member): lists then mark them `isDeleted` and name them in ' +
-      "`userDeletedIDs`; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
+      '`userDeletedIDs`, recent messages leave them out, and those the caller had not read no longer count as unread ' +
+      "for them; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
     [...ROOM_ERRORS],
     { room: 'demo-room', messages: ['6464fc7f24214a185a902676'] },
   ),
