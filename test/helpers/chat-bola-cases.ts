@@ -26,6 +26,8 @@ export const NO_GROUP: Refusal = [404, 'GROUP_NOT_FOUND'];
 
 // Every route a client token may call (issue 9: the matrix covers the whole user surface, not only chat).
 export const isChatRoute = (route: RouteEntry) => route.auth === 'user';
+/** The routes with attempts: those, and the routes of users' tokens in the body (POST /badges, [hist] 8.2). */
+export const isBolaRoute = (route: RouteEntry) => isChatRoute(route) || route.auth === 'bodyTokens';
 
 // Application 1.
 export const ALICE = 'alice-a1';
@@ -110,7 +112,8 @@ export interface Ids {
   a: { own: string };
   /** The direct room of bob and carol. */
   direct: string;
-  x: { message: string; file: string };
+  /** App 2's message, file and xavier's user token. */
+  x: { message: string; file: string; token: string };
 }
 
 /** A multipart/form-data upload, as the SDKs' `file.upload` sends it (fields first, then `file`). */
@@ -1389,6 +1392,31 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }),
       },
       asUserNamed(BOB, refuse("bob's badges", 'POST', '/badges/byRoomTagsAndTime', {}, NOT_ALLOWED)),
+    ],
+    // Issue 14, badges of several users by token ([hist] 8.2): only a valid token of the application
+    // names a user; ids, names and app 2's token name nobody (alice's own token in the headers is not read).
+    'POST /badges': [
+      {
+        what: "bob's and carol's ids, room B and its messages as tokens",
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [BOB, CAROL, ROOM_B, b.first, ids.direct, B_TAG] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      },
+      {
+        what: "app 2's user token with app 1's client key",
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [x.token, XAVIER, ROOM_X] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      },
+      asUserNamed(BOB, {
+        what: 'no token',
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      }),
     ],
   };
 }

@@ -128,6 +128,13 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'One message with the messages around it, to open a conversation at a search hit.',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND'],
   ),
+  'POST /badges': op(
+    'getBadgesOfTokens',
+    "Each user's total unread count, by the users' tokens in the body, and their sum; tokens that are not valid " +
+      'tokens of the application are left out.',
+    ['INVALID_REQUEST'],
+    { tokens: ['TOKEN-1', 'TOKEN-2'] },
+  ),
   'POST /badges/byRoomTagsAndTime': op(
     'countUnreadByRoomTagsBeforeTime',
     "The caller's unread counts per room tag, counting only unread messages sent before `beforeTime`.",

@@ -26,6 +26,7 @@ import {
   E_NAME,
   EVE,
   type Ids,
+  isBolaRoute,
   isChatRoute,
 } from '../../helpers/chat-bola-cases.js';
 import { Multipart, type Method, NO_BLOCK, NO_CLIENT, NO_MESSAGE, NO_ROOM } from '../../helpers/chat-bola-cases.js';
@@ -278,7 +279,7 @@ describe('chat authorization matrix (BOLA)', () => {
       b: { first: sent[0]!, second: sent[1]!, pinned: sent[2]!, last: sent[3]! },
       a: { own: own._id },
       direct,
-      x: { message: xMessage, file: xFile },
+      x: { message: xMessage, file: xFile, token: xavierToken },
     };
     cases = casesFor(ids);
     chatRoutes = t.app.routeTable.filter(isChatRoute);
@@ -296,7 +297,7 @@ describe('chat authorization matrix (BOLA)', () => {
   afterAll(() => t.close());
 
   it('has attempts for every client route of the chat surface, and for no other', () => {
-    const routes = chatRoutes.map((route) => `${route.method} ${route.url}`);
+    const routes = t.app.routeTable.filter(isBolaRoute).map((route) => `${route.method} ${route.url}`);
     expect(routes.length).toBeGreaterThanOrEqual(20);
     for (const route of routes)
       expect(cases[route]?.length ?? 0, `${route} has no authorization case`).toBeGreaterThan(0);
@@ -332,7 +333,7 @@ describe('chat authorization matrix (BOLA)', () => {
       b: { first: '', second: '', pinned: '', last: '' },
       a: { own: '' },
       direct: '',
-      x: { message: '', file: '' },
+      x: { message: '', file: '', token: '' },
     }),
   )) {
     it(`${key}: alice cannot reach room B, its messages or app 2's objects`, async () => {
