@@ -71,6 +71,8 @@ export const X_ROOM_NAME = 'Other App Room';
 export const X_BUCKET = 'chat-files';
 export const X_FILE_NAME = 'x-secret-contract.txt';
 export const X_FILE_TEXT = 'x secret file content';
+/** Room X's tag, which app 2's file carries ([hist] 9.5); room B's file carries `B_TAG`. */
+export const X_TAG = 'x-tag-hidden';
 /** Bob's and xavier's push device tokens, and bob's profile field. */
 export const B_DEVICE = 'b-secret-device-token';
 export const X_DEVICE = 'x-secret-device-token';
@@ -99,6 +101,7 @@ export const SECRETS = [
   X_ROOM_NAME,
   X_FILE_NAME,
   X_FILE_TEXT,
+  X_TAG,
   B_DEVICE,
   X_DEVICE,
   B_PROFILE,
@@ -1417,6 +1420,30 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         body: { tokens: [] },
         check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
       }),
+    ],
+    // Issue 14, file statistics by room tag ([hist] 9.5): a user counts the files of her own rooms only.
+    'POST /files/stats': [
+      {
+        what: "room B's tag and app 2's room tag",
+        method: 'POST',
+        url: '/files/stats',
+        body: { tags: [B_TAG, X_TAG] },
+        check: (result) =>
+          expect({ ...result, inspect: undefined }).toStrictEqual({
+            inspect: undefined,
+            data: { [B_TAG]: { size: 0, count: 0 }, [X_TAG]: { size: 0, count: 0 } },
+            totalCount: 0,
+            totalSize: 0,
+          }),
+      },
+      {
+        what: 'every tag',
+        method: 'POST',
+        url: '/files/stats',
+        body: {},
+        check: (result) => expect([result.data, result.totalCount, result.totalSize]).toStrictEqual([{}, 0, 0]),
+      },
+      asUserNamed(BOB, refuse("bob's file statistics", 'POST', '/files/stats', {}, NOT_ALLOWED)),
     ],
   };
 }

@@ -361,6 +361,12 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'Stores the uploaded file in the bucket and answers its id and URL, to send in a message.',
     ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
   ),
+  'POST /files/stats': op(
+    'getFileStatsByRoomTag',
+    'How many files, and how many bytes, were uploaded into rooms carrying each tag, within an upload-time range.',
+    ['INVALID_REQUEST'],
+    { tags: ['demo', 'sample'], rangeStart: '2023-04-01T00:00:00.000Z', rangeEnd: '2023-12-31T00:00:00.000Z' },
+  ),
   'POST /files/video-info': op('uploadVideoInfo', undefined, ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']),
   'GET /files/{bucket}/{id}/metadata': op(
     'getFileMetadata',

@@ -34,6 +34,7 @@ export interface Database {
   message_reactions: MessageReactionsTable;
   user_deleted_messages: UserDeletedMessagesTable;
   file_shares: FileSharesTable;
+  file_tags: FileTagsTable;
   sticker_sets: StickerSetsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
@@ -427,5 +428,15 @@ export interface FileSharesTable {
   app_id: string;
   file_id: string;
   room_id: string;
+  created_at: number;
+}
+
+/** The tags of the room an upload was shared in, at upload ([hist] 9.5); the file's size and time copied. */
+export interface FileTagsTable {
+  app_id: string;
+  file_id: string;
+  tag: string;
+  room_id: string;
+  size: number;
   created_at: number;
 }
