@@ -37,3 +37,9 @@ export function userActorOf(request: FastifyRequest): Actor & { userId: string }
 }
 
 export const actingUserId = (request: FastifyRequest): string => userActorOf(request).userId;
+
+/** On a `bodyTokens` route: the users of the verified body tokens (authentication checked them). */
+export function tokenUsersOf(request: FastifyRequest): string[] {
+  if (request.tokenUsers === null) throw new AppError('FORBIDDEN', 'This route needs verified user tokens');
+  return request.tokenUsers;
+}

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Scope, scopeAllows } from '../core/scopes.js';
-import { actorOf } from '../http/actor.js';
+import { actorOf, authOf } from '../http/actor.js';
 import { AppError } from '../http/errors.js';
 import type { AuthMode } from '../http/types.js';
 import type { App } from '../core/principal.js';
@@ -41,6 +41,7 @@ export default fp<AuthPluginOptions>(
     app.decorateRequest('auditSubject', null);
     app.decorateRequest('rateLimited', false);
     app.decorateRequest('operatorSession', null);
+    app.decorateRequest('tokenUsers', null);
     const operators = createOperatorAuth({ ...deps.operators, authFailures: deps.authFailures, apps: deps.apps });
 
     /**
@@ -103,6 +104,7 @@ export default fp<AuthPluginOptions>(
       const clientApp = await deps.apps.resolveClientKey(clientKey);
       if (!clientApp) return failed(request, reply, wait, new AppError('INVALID_CLIENT_KEY'));
       if (mode === 'clientKey') return admitClientKey(request, reply, clientApp, wait);
+      if (mode === 'bodyTokens') return admitTokenCarrier(request, reply, clientApp);
       const token = bearer(header(request, 'im-authorization') ?? header(request, 'authorization'));
       if (token === undefined) return failed(request, reply, wait, new AppError('INVALID_TOKEN'));
       const check = await deps.tokenVerifier.verify(clientApp.id, token);
@@ -210,6 +212,49 @@ export default fp<AuthPluginOptions>(
       // NUL never occurs in a user id (the input guard refuses it), so no user shares this budget.
       await limitUser(reply, clientApp.id, `\u0000client-key:${request.ip}`);
     }
+
+    /**
+     * A `bodyTokens` route without the API key: the application is known, the users will be once
+     * their tokens in the body are verified (`verifyBodyTokens`). A blocked address is not turned
+     * away here: its tokens are checked one by one, as a token in the headers would be. Each
+     * address has a user's budget of such calls (the client key's, see `admitClientKey`).
+     */
+    async function admitTokenCarrier(request: FastifyRequest, reply: FastifyReply, clientApp: App): Promise<void> {
+      request.auth = { kind: 'clientKey', app: clientApp };
+      await limitUser(reply, clientApp.id, `\u0000client-key:${request.ip}`);
+    }
+
+    /**
+     * The tokens of a `bodyTokens` route's body, verified as the application's tokens once the body
+     * is validated: each one that is not (unknown, expired, revoked, another application's) is
+     * left out and counts as a failed authentication of the address, as in the headers. From a
+     * blocked address only a token nobody can guess (an issued one) is confirmed; the others are
+     * left out, so that guesses tell nothing there either.
+     */
+    async function verifyBodyTokens(request: FastifyRequest): Promise<void> {
+      const appId = authOf(request).app.id;
+      const given = (request.body as { tokens?: unknown } | undefined)?.tokens;
+      const tokens = Array.isArray(given) ? given.filter((token): token is string => typeof token === 'string') : [];
+      const wait = tokens.length === 0 ? undefined : await deps.authFailures.blockedFor(request.ip);
+      const users: string[] = [];
+      for (const token of new Set(tokens)) {
+        const check = await deps.tokenVerifier.verify(appId, token);
+        if (check.status !== 'valid') {
+          await deps.authFailures.failed(request.ip);
+          continue;
+        }
+        if (wait !== undefined && check.token.kind !== 'issued') continue;
+        if (!users.includes(check.token.userId)) users.push(check.token.userId);
+      }
+      request.tokenUsers = users;
+    }
+
+    // Body tokens are read once the body is parsed and validated: a hook of those routes only.
+    app.addHook('onRoute', (route) => {
+      if (route.config?.auth !== 'bodyTokens') return;
+      const own = route.preHandler === undefined ? [] : [route.preHandler].flat();
+      route.preHandler = [verifyBodyTokens, ...own];
+    });
 
     /** One budget per user of an application, whichever of its tokens it uses, on every node. */
     async function limitUser(reply: FastifyReply, appId: string, userId: string): Promise<void> {

@@ -18,6 +18,7 @@ const SECURITY: Record<AuthMode, Record<string, string[]>[]> = {
   admin: [{ apiKey: [] }],
   user: [{ clientKey: [], userToken: [] }, { apiKey: [] }],
   clientKey: [{ clientKey: [] }, { apiKey: [] }],
+  bodyTokens: [{ clientKey: [] }, { apiKey: [] }],
   operator: [],
   public: [],
 };
@@ -28,6 +29,9 @@ const WHO: Record<AuthMode, string> = {
     'a user: the client key (`IM-CLIENT-KEY`) with the user token (`IM-Authorization`); or the API key, as the ' +
     'platform admin (with `IM-CLIENT-ID` naming the user to act as where the operation needs one)',
   clientKey: 'the client key alone (sandbox sign-in), or the API key',
+  bodyTokens:
+    "the client key (`IM-CLIENT-KEY`) with the users' tokens in the body, each verified (one that is not is left " +
+    'out); or the API key, with tokens of its application',
   operator: 'a dashboard operator: the session cookie, with `X-CSRF-Token` on changes',
   public: 'anyone: no credentials',
 };

@@ -26,6 +26,8 @@ export const NO_GROUP: Refusal = [404, 'GROUP_NOT_FOUND'];
 
 // Every route a client token may call (issue 9: the matrix covers the whole user surface, not only chat).
 export const isChatRoute = (route: RouteEntry) => route.auth === 'user';
+/** The routes with attempts: those, and the routes of users' tokens in the body (POST /badges, [hist] 8.2). */
+export const isBolaRoute = (route: RouteEntry) => isChatRoute(route) || route.auth === 'bodyTokens';
 
 // Application 1.
 export const ALICE = 'alice-a1';
@@ -69,6 +71,8 @@ export const X_ROOM_NAME = 'Other App Room';
 export const X_BUCKET = 'chat-files';
 export const X_FILE_NAME = 'x-secret-contract.txt';
 export const X_FILE_TEXT = 'x secret file content';
+/** Room X's tag, which app 2's file carries ([hist] 9.5); room B's file carries `B_TAG`. */
+export const X_TAG = 'x-tag-hidden';
 /** Bob's and xavier's push device tokens, and bob's profile field. */
 export const B_DEVICE = 'b-secret-device-token';
 export const X_DEVICE = 'x-secret-device-token';
@@ -97,6 +101,7 @@ export const SECRETS = [
   X_ROOM_NAME,
   X_FILE_NAME,
   X_FILE_TEXT,
+  X_TAG,
   B_DEVICE,
   X_DEVICE,
   B_PROFILE,
@@ -110,7 +115,8 @@ export interface Ids {
   a: { own: string };
   /** The direct room of bob and carol. */
   direct: string;
-  x: { message: string; file: string };
+  /** App 2's message, file and xavier's user token. */
+  x: { message: string; file: string; token: string };
 }
 
 /** A multipart/form-data upload, as the SDKs' `file.upload` sends it (fields first, then `file`). */
@@ -1389,6 +1395,55 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         check: (result) => expect(result).toStrictEqual({ totalBadge: 1, data: { 'a-tag': 1 } }),
       },
       asUserNamed(BOB, refuse("bob's badges", 'POST', '/badges/byRoomTagsAndTime', {}, NOT_ALLOWED)),
+    ],
+    // Issue 14, badges of several users by token ([hist] 8.2): only a valid token of the application
+    // names a user; ids, names and app 2's token name nobody (alice's own token in the headers is not read).
+    'POST /badges': [
+      {
+        what: "bob's and carol's ids, room B and its messages as tokens",
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [BOB, CAROL, ROOM_B, b.first, ids.direct, B_TAG] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      },
+      {
+        what: "app 2's user token with app 1's client key",
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [x.token, XAVIER, ROOM_X] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      },
+      asUserNamed(BOB, {
+        what: 'no token',
+        method: 'POST',
+        url: '/badges',
+        body: { tokens: [] },
+        check: (result) => expect(result).toStrictEqual({ data: [], totalBadge: 0 }),
+      }),
+    ],
+    // Issue 14, file statistics by room tag ([hist] 9.5): a user counts the files of her own rooms only.
+    'POST /files/stats': [
+      {
+        what: "room B's tag and app 2's room tag",
+        method: 'POST',
+        url: '/files/stats',
+        body: { tags: [B_TAG, X_TAG] },
+        check: (result) =>
+          expect({ ...result, inspect: undefined }).toStrictEqual({
+            inspect: undefined,
+            data: { [B_TAG]: { size: 0, count: 0 }, [X_TAG]: { size: 0, count: 0 } },
+            totalCount: 0,
+            totalSize: 0,
+          }),
+      },
+      {
+        what: 'every tag',
+        method: 'POST',
+        url: '/files/stats',
+        body: {},
+        check: (result) => expect([result.data, result.totalCount, result.totalSize]).toStrictEqual([{}, 0, 0]),
+      },
+      asUserNamed(BOB, refuse("bob's file statistics", 'POST', '/files/stats', {}, NOT_ALLOWED)),
     ],
   };
 }

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../http/errors.js';
 import { ok } from '../../http/envelope.js';
 import {
+  BadgesOfTokensBody,
+  BadgesOfTokensResponse,
   ByRoomTagsAndTimeBody,
   ByRoomTagsBody,
   ByRoomTagsResponse,
@@ -9,7 +11,7 @@ import {
   TotalBadgeQuery,
   TotalBadgeResponse,
 } from './badges.schemas.js';
-import { actingUserId, appIdOf } from '../../http/actor.js';
+import { actingUserId, appIdOf, tokenUsersOf } from '../../http/actor.js';
 import type { BadgesService } from './badges.service.js';
 import { parseTime } from '../../shared/time.js';
 
@@ -52,6 +54,24 @@ export const badgesRoutes: FastifyPluginAsyncTypebox<{ badges: BadgesService }> 
         await badges.byRoomTags(appIdOf(request), actingUserId(request), readTags(request.body?.tags), beforeTime),
       );
     },
+  );
+
+  app.post(
+    '/badges',
+    {
+      config: { auth: 'bodyTokens', scope: 'messages:read' },
+      schema: {
+        tags,
+        summary: 'Total unread counts of several users, by their tokens (history 8.2)',
+        description:
+          'For a device signed in as several users: the client key in the headers, their tokens in the body. ' +
+          'A token that is not a valid token of the application (unknown, expired, revoked) is left out; a user ' +
+          'named by two tokens has one entry. `totalBadge` is the sum of the entries.',
+        body: BadgesOfTokensBody,
+        response: { 200: BadgesOfTokensResponse },
+      },
+    },
+    async (request) => ok(await badges.ofUsers(appIdOf(request), tokenUsersOf(request))),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Envelope, OptionalBody } from '../../http/schemas.js';
+import { MAX_TOKEN_LENGTH } from '../users/index.js';
 
 export const MAX_BADGE_TAGS = 100;
 
@@ -25,3 +26,19 @@ export const TotalBadgeQuery = Type.Object({
   'roomTags[]': Type.Optional(Type.Array(Type.String(), { maxItems: MAX_BADGE_TAGS })),
 });
 export const TotalBadgeResponse = Envelope(Type.Object({ badge: Type.Integer() }));
+
+/** Tokens one `POST /badges` verifies at most ([hist] 8.2 recommends a cap, e.g. 20). */
+export const MAX_BADGE_TOKENS = 20;
+
+export const BadgesOfTokensBody = Type.Object({
+  tokens: Type.Array(Type.String({ maxLength: MAX_TOKEN_LENGTH }), {
+    maxItems: MAX_BADGE_TOKENS,
+    description: `User tokens of the application, at most ${MAX_BADGE_TOKENS}; one that is not valid is left out`,
+  }),
+});
+export const BadgesOfTokensResponse = Envelope(
+  Type.Object({
+    data: Type.Array(Type.Object({ client: Type.String(), badge: Type.Integer() })),
+    totalBadge: Type.Integer(),
+  }),
+);

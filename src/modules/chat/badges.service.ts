@@ -23,6 +23,20 @@ export class BadgesService {
     return badges.reduce((sum, badge) => sum + badge, 0);
   }
 
+  /**
+   * `POST /badges` ([hist] 8.2): each user's total unread count (as `GET /me/badge`), in the order
+   * given, and their sum: one app badge for a device signed in as several users.
+   */
+  async ofUsers(
+    appId: string,
+    userIds: readonly string[],
+  ): Promise<{ data: Array<{ client: string; badge: number }>; totalBadge: number }> {
+    const data = await Promise.all(
+      userIds.map(async (userId) => ({ client: userId, badge: await this.total(appId, userId, []) })),
+    );
+    return { data, totalBadge: data.reduce((sum, entry) => sum + entry.badge, 0) };
+  }
+
   /** `POST /badges/byRoomTags`: unread per tag, and over the distinct rooms with any of them. */
   async byRoomTags(
     appId: string,

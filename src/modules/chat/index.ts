@@ -182,7 +182,7 @@ export function createChatModule(deps: ChatModuleDeps): ChatModule {
     reactions: new ReactionsService({ rooms, access, presenter, messages, reactions, announcer }),
     botReplies: new BotReplyService({ ...shared, writer, limits, censor, announcer }),
     messageList: new MessageList({ messages, access, presenter, userDeletions, maxPageSize: limits.pageSize }),
-    userDeletions: new UserDeletionsService({ access, deletions: userDeletions, bus }),
+    userDeletions: new UserDeletionsService({ access, rooms, readStates, deletions: userDeletions, bus }),
     recentMessages: new RecentMessages({ access, rooms, messages, members, presenter }),
     batchMessages: new BatchMessages({ batches: batchRepository, messages, presenter }),
     batches: new BatchService({

@@ -4,6 +4,7 @@ import type { MessagesTable } from '../../storage/schema/tables.js';
 import type { Db } from '../../storage/transaction.js';
 import type { MessageHit, MessageSearch } from '../../storage/dialects/dialect.js';
 import { preparedQuery } from '../../storage/prepared-query.js';
+import { deletedFor } from './user-deletions.repository.js';
 
 export interface StoredMessage {
   seq: number;
@@ -315,10 +316,11 @@ export class MessagesRepository {
 
   /**
    * The newest messages of these rooms, newest first; a room with `fromSeq` only after it
-   * (a late joiner's history floor).
+   * (a late joiner's history floor). Those `viewerId` deleted for themselves (history 7.9) are left out.
    */
   async recentIn(
     appId: string,
+    viewerId: string,
     rooms: ReadonlyArray<{ id: string; fromSeq: number }>,
     limit: number,
   ): Promise<StoredMessage[]> {
@@ -335,6 +337,7 @@ export class MessagesRepository {
           ...floored.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.fromSeq)])),
         ]),
       )
+      .where((eb) => eb.not(eb.exists(deletedFor(eb, viewerId))))
       .orderBy('created_at', 'desc')
       .orderBy('seq', 'desc')
       .limit(limit)
@@ -376,8 +379,9 @@ export class MessagesRepository {
   }
 
   /**
-   * Per room, the messages others sent at or after `since` past a read position (`afterSeq`): what of
-   * a member's unread count is that recent. Rooms without any are left out.
+   * Per room, the messages others sent at or after `since` past a read position (`afterSeq`), less
+   * those the user deleted for themselves: what of a member's unread count is that recent. Rooms
+   * without any are left out.
    */
   async othersSince(
     appId: string,
@@ -393,6 +397,7 @@ export class MessagesRepository {
       .where('created_at', '>=', since)
       .where((eb) => eb.or([eb('sender_id', 'is', null), eb('sender_id', '<>', userId)]))
       .where((eb) => eb.or(rooms.map((room) => eb.and([eb('room_id', '=', room.id), eb('seq', '>', room.afterSeq)]))))
+      .where((eb) => eb.not(eb.exists(deletedFor(eb, userId))))
       .groupBy('room_id')
       .execute();
     return new Map(rows.map((row) => [row.room_id, Number(row.count)]));

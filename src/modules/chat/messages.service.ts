@@ -238,8 +238,9 @@ export class MessagesService {
         if (context.room.pinnedMessageId !== null) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       } else {
         const message = await this.messageOfRoom(appId, roomId, messageId, tx);
-        removed = await this.deps.messages.delete(appId, roomId, messageId, tx);
+        // Before the message goes: its deletions "for me" (gone with it) say who no longer counted it.
         await this.deps.readStates.messageDeleted(appId, roomId, message, tx);
+        removed = await this.deps.messages.delete(appId, roomId, messageId, tx);
         if (context.room.pinnedMessageId === messageId) await this.deps.rooms.setPinned(appId, roomId, null, tx);
       }
       await this.deps.rooms.messagesRemoved(

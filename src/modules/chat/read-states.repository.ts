@@ -4,6 +4,7 @@ import type { Database, RoomUserStateTable } from '../../storage/schema/tables.j
 import type { Db } from '../../storage/transaction.js';
 import { preparedQuery } from '../../storage/prepared-query.js';
 import { mergedPref } from './room-pref-view.js';
+import { deletedFor } from './user-deletions.repository.js';
 
 /** A read position: the message read up to (its seq and id), and when. */
 export interface ReadPosition {
@@ -238,11 +239,15 @@ export class ReadStatesRepository {
     await markSentQuery(db, { appId, roomId, userId, seq, messageId, messagesWritten, now });
   }
 
-  /** A deleted message no longer counts for those who had not read it (and did not send it). */
+  /**
+   * A deleted message no longer counts for those who had not read it (and did not send it). Called
+   * before the message goes: those who had deleted it for themselves (their record goes with it) no
+   * longer counted it.
+   */
   async messageDeleted(
     appId: string,
     roomId: string,
-    message: { seq: number; senderId: string | null },
+    message: { id: string; seq: number; senderId: string | null },
     db: Db,
   ): Promise<void> {
     let query = db
@@ -251,9 +256,61 @@ export class ReadStatesRepository {
       .where('app_id', '=', appId)
       .where('room_id', '=', roomId)
       .where('last_read_seq', '<', message.seq)
-      .where((eb) => eb('unread_base', '<', this.messagesWritten(eb, appId, roomId)));
+      .where((eb) => eb('unread_base', '<', this.messagesWritten(eb, appId, roomId)))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('user_deleted_messages as deleted')
+              .select('deleted.message_id')
+              .whereRef('deleted.app_id', '=', 'room_user_state.app_id')
+              .whereRef('deleted.user_id', '=', 'room_user_state.user_id')
+              .where('deleted.message_id', '=', message.id),
+          ),
+        ),
+      );
     if (message.senderId !== null) query = query.where('user_id', '<>', message.senderId);
     await query.execute();
+  }
+
+  /**
+   * Messages a user deletes for themselves (history 7.9: "badge of the room recomputed for that
+   * user") no longer count as unread for them: those of `selection` they had not read, had not sent
+   * and had not deleted already. Called before the deletions are recorded, in their transaction.
+   */
+  async deletedForUser(
+    appId: string,
+    roomId: string,
+    userId: string,
+    selection: { messageIds?: readonly string[]; fromSeq: number },
+    db: Db,
+  ): Promise<void> {
+    await db
+      .updateTable('room_user_state')
+      .set((eb) => {
+        let unread = eb
+          .selectFrom('messages')
+          .select((inner) => inner.fn.countAll<number>().as('unread'))
+          .where('messages.app_id', '=', appId)
+          .where('messages.room_id', '=', roomId)
+          .where('messages.seq', '>', selection.fromSeq)
+          .whereRef('messages.seq', '>', 'room_user_state.last_read_seq')
+          .where((inner) =>
+            inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]),
+          )
+          .where((inner) => inner.not(inner.exists(deletedFor(inner, userId))));
+        if (selection.messageIds) unread = unread.where('messages.id', 'in', [...new Set(selection.messageIds)]);
+        const written = this.messagesWritten(eb, appId, roomId);
+        // Never past the room's count: the unread count stays at 0 or more.
+        return {
+          unread_base: sql<number>`case when unread_base + (${unread}) > (${written}) then (${written})
+            else unread_base + (${unread}) end`,
+        };
+      })
+      .where('app_id', '=', appId)
+      .where('room_id', '=', roomId)
+      .where('user_id', '=', userId)
+      .execute();
   }
 
   async allMessagesDeleted(appId: string, roomId: string, db: Db): Promise<void> {
@@ -287,7 +344,8 @@ export class ReadStatesRepository {
       .where('messages.app_id', '=', appId)
       .where('messages.room_id', '=', roomId)
       .where('messages.seq', '>', seq)
-      .where((inner) => inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]));
+      .where((inner) => inner.or([inner('messages.sender_id', 'is', null), inner('messages.sender_id', '<>', userId)]))
+      .where((inner) => inner.not(inner.exists(deletedFor(inner, userId))));
   }
 
   async setPref(

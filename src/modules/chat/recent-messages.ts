@@ -20,7 +20,10 @@ export class RecentMessages {
     },
   ) {}
 
-  /** Newest first; `limit` 0 or absent: 20, at most 100. A late joiner sees nothing from before it joined. */
+  /**
+   * Newest first; `limit` 0 or absent: 20, at most 100. A late joiner sees nothing from before it joined;
+   * nobody sees what they deleted for themselves (history 7.9).
+   */
   async recent(
     appId: string,
     userId: string,
@@ -32,6 +35,7 @@ export class RecentMessages {
     const floors = await historyFloors(members, appId, principals, userRooms);
     const page = await messages.recentIn(
       appId,
+      userId,
       userRooms.map((room) => ({ id: room.id, fromSeq: floors.get(room.id) ?? 0 })),
       Math.min(limit || DEFAULT_LIMIT, MAX_RECENT),
     );

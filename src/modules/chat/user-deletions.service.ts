@@ -1,7 +1,9 @@
 import { AppError } from '../../core/errors.js';
 import type { EventBus } from '../../events/event-bus.js';
 import { iso } from '../../shared/time.js';
+import type { ReadStatesRepository } from './read-states.repository.js';
 import type { RoomAccess, Actor } from './room-access.js';
+import type { RoomsRepository } from './rooms.repository.js';
 import type { UserDeletionsRepository } from './user-deletions.repository.js';
 
 type UserActor = Actor & { userId: string };
@@ -14,10 +16,19 @@ export interface UserDeleteResult {
 
 /**
  * "Delete for me" (history 7.9): a member hides messages of a room from themselves. Lists mark
- * them (`isDeleted`, `userDeletedIDs`); the user's own connections hear of it.
+ * them (`isDeleted`, `userDeletedIDs`), recent messages leave them out, they no longer count as
+ * unread for that member; the user's own connections hear of it.
  */
 export class UserDeletionsService {
-  constructor(private readonly deps: { access: RoomAccess; deletions: UserDeletionsRepository; bus: EventBus }) {}
+  constructor(
+    private readonly deps: {
+      access: RoomAccess;
+      rooms: Pick<RoomsRepository, 'transaction'>;
+      readStates: Pick<ReadStatesRepository, 'deletedForUser'>;
+      deletions: UserDeletionsRepository;
+      bus: EventBus;
+    },
+  ) {}
 
   /** `POST /messages/user-delete`: ids that are not the room's (or before the user's history) are ignored. */
   deleteMessages(
@@ -63,13 +74,13 @@ export class UserDeletionsService {
   private async record(appId: string, actor: UserActor, roomId: string, messageIds: readonly string[] | undefined) {
     const context = await this.deps.access.loadReadable(appId, roomId, actor);
     if (!context.isMember) throw new AppError('NOT_ROOM_MEMBER');
-    const outcome = await this.deps.deletions.record(
-      appId,
-      actor.userId,
-      roomId,
-      { messageIds, fromSeq: context.historyFloor },
-      Date.now(),
-    );
+    const selection = { messageIds, fromSeq: context.historyFloor };
+    const now = Date.now();
+    const outcome = await this.deps.rooms.transaction(async (tx) => {
+      // What they had not read no longer counts as unread for them (history 7.9).
+      await this.deps.readStates.deletedForUser(appId, roomId, actor.userId, selection, tx);
+      return this.deps.deletions.record(appId, actor.userId, roomId, selection, now, tx);
+    });
     if (outcome.matched.length > 0)
       this.deps.bus.publish('message.userDeleted', {
         appId,

@@ -34,13 +34,16 @@ export class FileAccess {
     return since !== undefined && since <= file.createdAt;
   }
 
-  /** At upload: the room the upload names, when the uploader is one of its members (or the API key). */
+  /**
+   * At upload: the room the upload names, when the uploader is one of its members (or the API key);
+   * the room's tags are recorded on the file then.
+   */
   async shareOnUpload(file: StoredFile, roomId: unknown, actor: Actor): Promise<void> {
     if (typeof roomId !== 'string' || roomId === '' || roomId.length > 256) return;
     if (!actor.admin && (actor.userId === null || !(await this.files.isMember(file.appId, roomId, actor.userId))))
       return;
     if (actor.admin && !(await this.files.roomExists(file.appId, roomId))) return;
-    await this.files.share(file.appId, file.id, roomId, file.createdAt);
+    await this.files.shareUpload(file, roomId);
   }
 
   /** Whether a message's content carries the URL of a file of this server (which it may then share). */

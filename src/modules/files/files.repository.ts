@@ -86,6 +86,94 @@ export class FilesRepository {
       .execute();
   }
 
+  /**
+   * Shares an upload in the room it names and records that room's tags on it, as they are now
+   * ([hist] 9.5: the statistics by room tag count files by the tags their room had at upload).
+   */
+  async shareUpload(file: StoredFile, roomId: string): Promise<void> {
+    await this.storage.db.transaction().execute(async (tx) => {
+      await this.share(file.appId, file.id, roomId, file.createdAt, tx);
+      const room = await tx
+        .selectFrom('rooms')
+        .select('room_tags')
+        .where('app_id', '=', file.appId)
+        .where('id', '=', roomId)
+        .executeTakeFirst();
+      const tags = [...new Set(room ? (JSON.parse(room.room_tags) as string[]) : [])];
+      if (tags.length === 0) return;
+      await tx
+        .insertInto('file_tags')
+        .values(
+          tags.map((tag) => ({
+            app_id: file.appId,
+            file_id: file.id,
+            tag,
+            room_id: roomId,
+            size: file.size,
+            created_at: file.createdAt,
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+  }
+
+  /**
+   * Files counted and sized per room tag, among those uploaded in `range` (inclusive) into rooms
+   * with tags: per tag, and over the distinct files (a file of a room with two tags counts once).
+   * `tags` narrows to those; `memberId` to the rooms that user is a member of (since before the
+   * upload: not a room created later under the same id).
+   */
+  async statsByTag(
+    appId: string,
+    filter: { tags?: readonly string[]; since?: number; until?: number; memberId?: string },
+  ): Promise<{ perTag: Map<string, { count: number; size: number }>; count: number; size: number }> {
+    const matching = () => {
+      let query = this.storage.db.selectFrom('file_tags').where('file_tags.app_id', '=', appId);
+      if (filter.tags !== undefined) query = query.where(this.storage.dialect.inList('file_tags.tag', filter.tags));
+      if (filter.since !== undefined) query = query.where('file_tags.created_at', '>=', filter.since);
+      if (filter.until !== undefined) query = query.where('file_tags.created_at', '<=', filter.until);
+      const { memberId } = filter;
+      if (memberId !== undefined)
+        query = query.where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('room_members')
+              .innerJoin('rooms', (join) =>
+                join.onRef('rooms.app_id', '=', 'room_members.app_id').onRef('rooms.id', '=', 'room_members.room_id'),
+              )
+              .select('room_members.user_id')
+              .whereRef('room_members.app_id', '=', 'file_tags.app_id')
+              .whereRef('room_members.room_id', '=', 'file_tags.room_id')
+              .where('room_members.user_id', '=', memberId)
+              .whereRef('rooms.created_at', '<=', 'file_tags.created_at'),
+          ),
+        );
+      return query;
+    };
+    const rows = await matching()
+      .select((eb) => [
+        'file_tags.tag',
+        eb.fn.countAll<number | string>().as('count'),
+        eb.fn.sum<number | string>('file_tags.size').as('size'),
+      ])
+      .groupBy('file_tags.tag')
+      .execute();
+    const files = matching().select(['file_tags.file_id', 'file_tags.size']).distinct().as('files');
+    const total = await this.storage.db
+      .selectFrom(files)
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('count'),
+        eb.fn.sum<number | string | null>('files.size').as('size'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      perTag: new Map(rows.map((row) => [row.tag, { count: Number(row.count), size: Number(row.size) }])),
+      count: Number(total.count),
+      size: Number(total.size ?? 0),
+    };
+  }
+
   /** Shares whose room is the one they were made in: not a room created later with the same id. */
   private liveShares(db: Db) {
     return db

@@ -10,6 +10,8 @@ import {
   BucketParams,
   DownloadQuery,
   FileParams,
+  FileStatsBody,
+  FileStatsReply,
   isBucketName,
   MetadataReply,
   metadataView,
@@ -152,6 +154,30 @@ export const filesRoutes: FastifyPluginAsyncTypebox<{ files: FilesService }> = a
         actorOf(request),
       );
       return ok(videoInfoView(stored, video));
+    },
+  );
+
+  app.post(
+    '/files/stats',
+    {
+      config: readScope,
+      schema: {
+        tags,
+        summary: 'Files counted and sized per room tag, by upload time (history 9.5)',
+        description:
+          'Counts the files uploaded into a room (`extra.room`, `roomID` or `roomId`) by the tags that room had ' +
+          'at the upload; `rangeStart` and `rangeEnd` bound the upload time, both inclusive. A user counts the ' +
+          'files of their rooms only; the API key every file of the application. Files uploaded before Parley ' +
+          'recorded tags (migration 018) count under none. The answer is enveloped and also carries its fields ' +
+          'at the top level, as IMKIT answered them bare. A bucket named `stats` can no longer take uploads by ' +
+          '`POST /files/:bucket` (it is this route), but still serves downloads.',
+        body: FileStatsBody,
+        response: { 200: FileStatsReply },
+      },
+    },
+    async (request) => {
+      const stats = await files.stats(appIdOf(request), actorOf(request), request.body ?? {});
+      return { ...ok(stats), ...stats };
     },
   );
 

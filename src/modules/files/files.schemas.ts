@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope } from '../../http/schemas.js';
+import { Envelope, OptionalBody, TimeInput } from '../../http/schemas.js';
 import { iso } from '../../shared/time.js';
 import type { StoredFile } from './files.repository.js';
 import type { VideoMetadata } from './video-metadata.js';
@@ -106,3 +106,33 @@ export const videoInfoView = (file: StoredFile, video: VideoMetadata) => ({
   bytes: file.size,
   bucketName: file.bucket,
 });
+
+/** `POST /files/stats` ([hist] 9.5). */
+export const MAX_STATS_TAGS = 100;
+const Time = Type.Union(TimeInput.anyOf, { description: 'ISO-8601 time or millisecond epoch' });
+export const FileStatsBody = OptionalBody(
+  Type.Object({
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        maxItems: MAX_STATS_TAGS,
+        description: 'Room tags to count by; empty or absent: every tag found',
+      }),
+    ),
+    rangeStart: Type.Optional(Time),
+    rangeEnd: Type.Optional(Time),
+  }),
+);
+
+const FileStatsFields = Type.Object({
+  inspect: Type.Object({
+    // The filter as IMKIT echoed it (MongoDB-style): free-form by the history.
+    query: Type.Object({}, { additionalProperties: true }),
+    tookMS: Type.Integer(),
+  }),
+  data: Type.Record(Type.String(), Type.Object({ size: Type.Integer(), count: Type.Integer() })),
+  totalCount: Type.Integer({ description: 'Files with any of the tags, each once' }),
+  totalSize: Type.Integer({ description: 'Their bytes, each file once' }),
+});
+
+/** Enveloped, and the same fields at the top level too: IMKIT's capture answers them bare ([hist] 9.5). */
+export const FileStatsReply = Type.Intersect([Envelope(FileStatsFields), FileStatsFields]);

@@ -23,6 +23,7 @@ export type { GroupRoomsPort } from './groups.service.js';
 export type { SessionDevicesPort } from './sessions.service.js';
 export type { GroupsService } from './groups.service.js';
 export type { TokenCheck, UserTokenVerifier } from './token-verifier.js';
+export { MAX_TOKEN_LENGTH } from './tokens.service.js';
 export type { UserListCache } from './user-list-cache.js';
 export { userSummary } from './user-summary.js';
 export type { UserSummary } from './user-summary.js';

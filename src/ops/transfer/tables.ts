@@ -58,6 +58,7 @@ export const TRANSFER_TABLES: readonly TransferTable[] = [
   { name: 'message_batches', key: ['id'] },
   { name: 'files', key: ['app_id', 'id'], bytes: ['content'], pageRows: 4 },
   { name: 'file_shares', key: ['app_id', 'file_id', 'room_id'] },
+  { name: 'file_tags', key: ['app_id', 'file_id', 'tag'] },
   { name: 'sticker_sets', key: ['app_id', 'id'] },
   { name: 'webhook_deliveries', key: ['id'] },
   { name: 'push_credentials', key: ['app_id', 'provider'] },

@@ -128,6 +128,13 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'One message with the messages around it, to open a conversation at a search hit.',
     [...ROOM_ERRORS, 'MESSAGE_NOT_FOUND'],
   ),
+  'POST /badges': op(
+    'getBadgesOfTokens',
+    "Each user's total unread count, by the users' tokens in the body, and their sum; tokens that are not valid " +
+      'tokens of the application are left out.',
+    ['INVALID_REQUEST'],
+    { tokens: ['TOKEN-1', 'TOKEN-2'] },
+  ),
   'POST /badges/byRoomTagsAndTime': op(
     'countUnreadByRoomTagsBeforeTime',
     "The caller's unread counts per room tag, counting only unread messages sent before `beforeTime`.",
@@ -141,7 +148,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   ),
   'GET /messages/recent': op(
     'listRecentMessages',
-    "The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late joiner's join.",
+    'The newest messages of every room the caller belongs to, newest first, up to 100; nothing from before a late ' +
+      "joiner's join, nor what the caller deleted for themselves.",
   ),
   'GET /admin/messages': op(
     'listMessagesByDate',
@@ -174,7 +182,8 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
   'POST /messages/user-delete': op(
     'deleteMessagesForMe',
     'Deletes messages of a room for the caller alone (a member): lists then mark them `isDeleted` and name them in ' +
-      "`userDeletedIDs`; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
+      '`userDeletedIDs`, recent messages leave them out, and those the caller had not read no longer count as unread ' +
+      "for them; ids of other rooms are ignored. The caller's connections receive `userDeleteMessages`.",
     [...ROOM_ERRORS],
     { room: 'demo-room', messages: ['6464fc7f24214a185a902676'] },
   ),
@@ -351,6 +360,12 @@ export const CHAT_OPERATIONS: Record<string, OperationDoc> = {
     'uploadFile',
     'Stores the uploaded file in the bucket and answers its id and URL, to send in a message.',
     ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'],
+  ),
+  'POST /files/stats': op(
+    'getFileStatsByRoomTag',
+    'How many files, and how many bytes, were uploaded into rooms carrying each tag, within an upload-time range.',
+    ['INVALID_REQUEST'],
+    { tags: ['demo', 'sample'], rangeStart: '2023-04-01T00:00:00.000Z', rangeEnd: '2023-12-31T00:00:00.000Z' },
   ),
   'POST /files/video-info': op('uploadVideoInfo', undefined, ['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']),
   'GET /files/{bucket}/{id}/metadata': op(

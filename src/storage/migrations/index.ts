@@ -17,6 +17,7 @@ import * as roomLastWritten from './014-room-last-written.js';
 import * as stickers from './015-stickers.js';
 import * as messageReactionsDeletions from './016-message-reactions-deletions.js';
 import * as roomDepartures from './017-room-departures.js';
+import * as fileTags from './018-file-tags.js';
 import * as pushDelivery from './019-push-delivery.js';
 
 type Step = { up(db: Kysely<any>, dialect: DialectName): Promise<void> };
@@ -40,6 +41,7 @@ const STEPS: Record<string, Step> = {
   '015-stickers': stickers,
   '016-message-reactions-deletions': messageReactionsDeletions,
   '017-room-departures': roomDepartures,
+  '018-file-tags': fileTags,
   '019-push-delivery': pushDelivery,
 };
 

@@ -39,6 +39,7 @@ export interface Database {
   message_reactions: MessageReactionsTable;
   user_deleted_messages: UserDeletedMessagesTable;
   file_shares: FileSharesTable;
+  file_tags: FileTagsTable;
   sticker_sets: StickerSetsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
@@ -434,5 +435,15 @@ export interface FileSharesTable {
   app_id: string;
   file_id: string;
   room_id: string;
+  created_at: number;
+}
+
+/** The tags of the room an upload was shared in, at upload ([hist] 9.5); the file's size and time copied. */
+export interface FileTagsTable {
+  app_id: string;
+  file_id: string;
+  tag: string;
+  room_id: string;
+  size: number;
   created_at: number;
 }

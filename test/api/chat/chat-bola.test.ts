@@ -26,6 +26,7 @@ import {
   E_NAME,
   EVE,
   type Ids,
+  isBolaRoute,
   isChatRoute,
 } from '../../helpers/chat-bola-cases.js';
 import { Multipart, type Method, NO_BLOCK, NO_CLIENT, NO_MESSAGE, NO_ROOM } from '../../helpers/chat-bola-cases.js';
@@ -39,7 +40,7 @@ import {
   X_DEVICE,
   X_FILE_NAME,
 } from '../../helpers/chat-bola-cases.js';
-import { X_FILE_TEXT, X_NAME, X_ROOM_NAME, X_TEXT, XAVIER } from '../../helpers/chat-bola-cases.js';
+import { X_FILE_TEXT, X_NAME, X_ROOM_NAME, X_TAG, X_TEXT, XAVIER } from '../../helpers/chat-bola-cases.js';
 import { A_GROUP, B_GROUP, B_GROUP_PREF_TEXT, NO_GROUP, ROOM_C } from '../../helpers/chat-bola-cases.js';
 
 /**
@@ -246,7 +247,7 @@ describe('chat authorization matrix (BOLA)', () => {
     xavierToken = expectOk(
       await asX('POST', '/admin/clients', { _id: XAVIER, nickname: X_NAME, issueAccessToken: true }),
     ).token;
-    expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, members: [XAVIER] }));
+    expectOk(await asX('POST', '/rooms', { _id: ROOM_X, name: X_ROOM_NAME, roomTags: [X_TAG], members: [XAVIER] }));
     const xMessage = expectOk(
       await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }),
     )._id as string;
@@ -256,6 +257,12 @@ describe('chat authorization matrix (BOLA)', () => {
       { name: X_FILE_NAME, type: 'text/plain', content: X_FILE_TEXT },
     );
     const xFile = expectOk(await call(xavierToken, 'POST', `/files/${X_BUCKET}`, xUpload, {}, clientKeyX)).id as string;
+    // A file of room B: its tag counts in bob's file statistics, never in alice's.
+    const bUpload = new Multipart(
+      { extra: JSON.stringify({ roomID: ROOM_B }) },
+      { name: 'b.txt', type: 'text/plain', content: 'b' },
+    );
+    expectOk(await call(bob, 'POST', `/files/${X_BUCKET}`, bUpload));
 
     // Bob's own preferences, and his preferences for room B.
     expectOk(await call(bob, 'POST', `/me/pref/${B_PREF_KEYS[0]}`, { folders: [B_PREF_TEXT] }));
@@ -278,7 +285,7 @@ describe('chat authorization matrix (BOLA)', () => {
       b: { first: sent[0]!, second: sent[1]!, pinned: sent[2]!, last: sent[3]! },
       a: { own: own._id },
       direct,
-      x: { message: xMessage, file: xFile },
+      x: { message: xMessage, file: xFile, token: xavierToken },
     };
     cases = casesFor(ids);
     chatRoutes = t.app.routeTable.filter(isChatRoute);
@@ -296,7 +303,7 @@ describe('chat authorization matrix (BOLA)', () => {
   afterAll(() => t.close());
 
   it('has attempts for every client route of the chat surface, and for no other', () => {
-    const routes = chatRoutes.map((route) => `${route.method} ${route.url}`);
+    const routes = t.app.routeTable.filter(isBolaRoute).map((route) => `${route.method} ${route.url}`);
     expect(routes.length).toBeGreaterThanOrEqual(20);
     for (const route of routes)
       expect(cases[route]?.length ?? 0, `${route} has no authorization case`).toBeGreaterThan(0);
@@ -332,7 +339,7 @@ describe('chat authorization matrix (BOLA)', () => {
       b: { first: '', second: '', pinned: '', last: '' },
       a: { own: '' },
       direct: '',
-      x: { message: '', file: '' },
+      x: { message: '', file: '', token: '' },
     }),
   )) {
     it(`${key}: alice cannot reach room B, its messages or app 2's objects`, async () => {
@@ -481,6 +488,17 @@ describe('chat authorization matrix (BOLA)', () => {
         expect(response.statusCode, `${method} ${url}`).toBe(404);
       }
     }
+    // File statistics: each application's key counts its own files only ([hist] 9.5).
+    const ours = expectOk(await t.admin('POST', '/files/stats', {}));
+    expect(ours.data).toStrictEqual({ [B_TAG]: { size: 1, count: 1 } });
+    expect(expectOk(await t.admin('POST', '/files/stats', { tags: [X_TAG] })).data).toStrictEqual({
+      [X_TAG]: { size: 0, count: 0 },
+    });
+    const theirs = expectOk(await asX('POST', '/files/stats', { tags: [B_TAG, X_TAG] }));
+    expect(theirs.data).toStrictEqual({
+      [B_TAG]: { size: 0, count: 0 },
+      [X_TAG]: { size: X_FILE_TEXT.length, count: 1 },
+    });
     // A batch entry naming app 2's room fails and sends nothing.
     const batch = expectOk(
       await t.admin('POST', '/messages/batch', {

@@ -1,7 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID_REQUEST, NOT_ROOM_MEMBER, ROOM_NOT_FOUND } from '../../helpers/errors.js';
 import { expectBody, expectOk } from '../../helpers/expect.js';
-import { alice, bob, carol, list, makeRoom, olga, send, t, useMessagesApp } from '../../helpers/messages-suite.js';
+import {
+  alice,
+  bob,
+  carol,
+  list,
+  makeRoom,
+  mona,
+  olga,
+  send,
+  t,
+  tick,
+  useMessagesApp,
+} from '../../helpers/messages-suite.js';
 import { authenticate, connect } from '../../helpers/socket-clients.js';
 import { expectNoPush, secondApp, socketPool } from '../../helpers/realtime-suite.js';
 
@@ -112,6 +124,137 @@ describe('delete for me (history 7.9)', () => {
   });
 });
 
+describe('what I deleted for me is gone from my recent messages (history 7.6, 7.9)', () => {
+  const recent = async (token: string) =>
+    expectOk(await t.asUser(token, 'GET', '/messages/recent?limit=100')).data.map((message: any) => message._id);
+
+  it('leaves out my deletions, one by one or the whole room, and only for me', async () => {
+    const room = await makeRoom();
+    const [one, two, three] = [
+      await send(room, 'alice', 'recent one'),
+      await send(room, 'alice', 'recent two'),
+      await send(room, 'bob', 'recent three'),
+    ];
+    expect(await recent(bob)).toEqual(expect.arrayContaining([one._id, two._id, three._id]));
+    expectOk(await userDelete(bob, { room, messages: [two._id, three._id] }));
+    const mine = await recent(bob);
+    expect(mine).toContain(one._id);
+    expect(mine).not.toContain(two._id);
+    expect(mine).not.toContain(three._id);
+    // The API key acting for bob sees his view; alice still sees every message.
+    const asBob = expectOk(await t.admin('GET', '/messages/recent?limit=100', undefined, { 'IM-CLIENT-ID': 'bob' }));
+    expect(asBob.data.map((message: any) => message._id)).not.toContain(two._id);
+    expect(asBob.count).toBe(asBob.data.length);
+    expect(await recent(alice)).toEqual(expect.arrayContaining([one._id, two._id, three._id]));
+
+    expectOk(await deleteAll(bob, { room }));
+    const after = await recent(bob);
+    for (const message of [one, two, three]) expect(after).not.toContain(message._id);
+    // A later message of the room is there again.
+    const four = await send(room, 'alice', 'recent four');
+    expect(await recent(bob)).toContain(four._id);
+  });
+});
+
+describe('what I deleted for me no longer counts as unread for me (history 7.9)', () => {
+  let tagCounter = 0;
+  /** A fresh room with a tag of its own, so that the by-tag counts are this room's. */
+  const taggedRoom = async () => {
+    const tag = `ud-tag-${++tagCounter}`;
+    return { room: await makeRoom({ roomTags: [tag] }), tag };
+  };
+  const myBadge = async (token: string) => expectOk(await t.asUser(token, 'GET', '/me/badge')).badge as number;
+  /** Bob's unread count in the room, as every reader of it tells it. */
+  async function bobUnread(room: string, tag: string): Promise<number> {
+    const view = expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`));
+    const listed = expectOk(await t.asUser(bob, 'GET', '/rooms?limit=0')).data.find((entry: any) => entry._id === room);
+    const property = expectOk(await t.admin('GET', `/rooms/${room}`)).memberProperties.find(
+      (entry: any) => entry.client === 'bob',
+    );
+    const byTag = expectOk(await t.asUser(bob, 'POST', '/badges/byRoomTags', { tags: [tag] }));
+    const tagged = expectOk(await t.asUser(bob, 'GET', `/me/badge?roomTags=${tag}`)).badge;
+    expect(
+      [listed.unread, property.badge, byTag.data[tag], byTag.totalBadge, tagged],
+      'every reader agrees',
+    ).toStrictEqual(Array(5).fill(view.unread));
+    return view.unread;
+  }
+
+  it('recounts my badge: unread messages of others go, read or own ones change nothing, twice counts once', async () => {
+    const { room, tag } = await taggedRoom();
+    const sent = [];
+    for (let i = 0; i < 4; i++) sent.push(await send(room, 'alice', `unread ${i}`));
+    const fromMona = await send(room, 'mona', 'from mona');
+    expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: sent[0]._id }));
+    expect(await bobUnread(room, tag)).toBe(4);
+    const total = await myBadge(bob);
+
+    // sent[0] is read: only sent[1] counted.
+    expectOk(await userDelete(bob, { room, messages: [sent[0]._id, sent[1]._id] }));
+    expect(await bobUnread(room, tag)).toBe(3);
+    expect(await myBadge(bob)).toBe(total - 1);
+    // sent[1] again and sent[2]: one more.
+    expectOk(await userDelete(bob, { room, messages: [sent[1]._id, sent[2]._id] }));
+    expect(await bobUnread(room, tag)).toBe(2);
+    // The others' counts are theirs: alice sent them, mona has sent[0..3] unread.
+    expect(expectOk(await t.asUser(mona, 'GET', `/rooms/${room}`)).unread).toBe(0);
+    expect(expectOk(await t.asUser(olga, 'GET', `/rooms/${room}`)).unread).toBe(5);
+    // Alice deletes one of her own (never unread for her) and mona's (unread) for herself.
+    expect(expectOk(await t.asUser(alice, 'GET', `/rooms/${room}`)).unread).toBe(1);
+    expectOk(await userDelete(alice, { room, messages: [sent[3]._id, fromMona._id] }));
+    expect(expectOk(await t.asUser(alice, 'GET', `/rooms/${room}`)).unread).toBe(0);
+    expect(await bobUnread(room, tag)).toBe(2);
+
+    // Reading on recounts without the deleted ones; a new message counts again.
+    const next = await send(room, 'alice', 'after');
+    expect(await bobUnread(room, tag)).toBe(3);
+    const read = expectOk(await t.asUser(bob, 'PUT', `/rooms/${room}/lastRead`, { message: sent[1]._id }));
+    expect(read.badge).toBe(3);
+    expect(await bobUnread(room, tag)).toBe(3);
+    expectOk(await userDelete(bob, { room, messages: [next._id] }));
+    expect(await bobUnread(room, tag)).toBe(2);
+
+    // Everything of the room: nothing unread; later messages count.
+    expectOk(await deleteAll(bob, { room }));
+    expect(await bobUnread(room, tag)).toBe(0);
+    expect(await myBadge(bob)).toBe(total - 4);
+    await send(room, 'alice', 'later');
+    expect(await bobUnread(room, tag)).toBe(1);
+  });
+
+  it('a message deleted for everyone that I had deleted for me is not taken off my count twice', async () => {
+    const { room, tag } = await taggedRoom();
+    const sent = [];
+    for (let i = 0; i < 4; i++) sent.push(await send(room, 'alice', `twice ${i}`));
+    expectOk(await userDelete(bob, { room, messages: [sent[1]._id] }));
+    expect(await bobUnread(room, tag)).toBe(3);
+    expect(expectOk(await t.asUser(olga, 'GET', `/rooms/${room}`)).unread).toBe(4);
+    expect((await t.admin('DELETE', `/rooms/${room}/messages/${sent[1]._id}`)).statusCode).toBe(200);
+    expect(await bobUnread(room, tag)).toBe(3);
+    expect(expectOk(await t.asUser(olga, 'GET', `/rooms/${room}`)).unread).toBe(3);
+    expect((await t.admin('DELETE', `/rooms/${room}/messages/${sent[2]._id}`)).statusCode).toBe(200);
+    expect(await bobUnread(room, tag)).toBe(2);
+    expect(expectOk(await t.asUser(olga, 'GET', `/rooms/${room}`)).unread).toBe(2);
+  });
+
+  it('counts by tags before a time without my deletions (history 8.1)', async () => {
+    const { room, tag } = await taggedRoom();
+    const early = [await send(room, 'alice', 'early 1'), await send(room, 'alice', 'early 2')];
+    await tick();
+    const cut = Date.now();
+    await tick();
+    const late = await send(room, 'alice', 'late');
+    const unreadBeforeCut = async () =>
+      expectOk(await t.asUser(bob, 'POST', '/badges/byRoomTagsAndTime', { tags: [tag], beforeTime: cut }));
+    expect(await unreadBeforeCut()).toStrictEqual({ totalBadge: 2, data: { [tag]: 2 } });
+    expectOk(await userDelete(bob, { room, messages: [late._id] }));
+    expect(await bobUnread(room, tag)).toBe(2);
+    expect(await unreadBeforeCut()).toStrictEqual({ totalBadge: 2, data: { [tag]: 2 } });
+    expectOk(await userDelete(bob, { room, messages: [early[0]._id] }));
+    expect(await unreadBeforeCut()).toStrictEqual({ totalBadge: 1, data: { [tag]: 1 } });
+  });
+});
+
 describe('delete for me through the real-time path', () => {
   const pool = socketPool();
   let url: string;
@@ -149,5 +292,24 @@ describe('delete for me through the real-time path', () => {
         isUserDeleteAllMessagesInRoom: true,
       });
     await expectNoPush([alice1], 'userDeleteMessages');
+  });
+
+  it('answers a socket lastRead with the badge less what I deleted for me, on every SDK generation', async () => {
+    // No push carries a badge (history 12): a client learns it from lastRead's answer, or over HTTP.
+    for (const generation of ['G1', 'G2', 'G3'] as const) {
+      const room = await makeRoom();
+      const sent = [];
+      for (let i = 0; i < 4; i++) sent.push(await send(room, 'alice', `socket ${generation} ${i}`));
+      const socket = pool.add(await connect(url, generation));
+      await authenticate(socket, bob, t.clientKey);
+      expectOk(await userDelete(bob, { room, messages: [sent[2]._id] }));
+      const ack = await socket.call('lastRead', room, sent[0]._id);
+      expect(ack, generation).toStrictEqual({
+        RC: 0,
+        RM: 'OK',
+        result: { client: 'bob', lastRead: sent[0]._id, badge: 2 },
+      });
+      expect(expectOk(await t.asUser(bob, 'GET', `/rooms/${room}`)).unread, generation).toBe(2);
+    }
   });
 });

@@ -167,6 +167,79 @@ describe('auth matrix: every client-key route (sandbox sign-in, [hist] 2.1)', ()
   });
 });
 
+describe("auth matrix: every route of users' tokens in the body (badges of several users, [hist] 8.2)", () => {
+  const MISSING_CLIENT_KEY = { error: 'MISSING_CLIENT_KEY', message: expect.any(String) };
+  const routes = () => t.app.routeTable.filter((route) => route.auth === 'bodyTokens');
+  const call = (route: RouteEntry, headers: Record<string, string>, tokens: string[]) =>
+    t.app.inject({
+      method: route.method as 'POST',
+      url: route.url,
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ tokens }),
+      remoteAddress: '127.0.0.1',
+    });
+
+  it('lists exactly POST /badges, with a scope for the API key', () => {
+    expect(routes().map((route) => `${route.method} ${route.url}`)).toStrictEqual(['POST /badges']);
+    for (const route of routes()) expect(route.scope, route.url).toBe('messages:read');
+  });
+
+  const cases: Array<[string, () => Record<string, string>, number, object]> = [
+    ['no credentials', () => ({}), 401, MISSING_CLIENT_KEY],
+    ['a user token alone', () => ({ 'im-authorization': userToken }), 401, MISSING_CLIENT_KEY],
+    ['a user token alone, in the legacy header', () => ({ authorization: userToken }), 401, MISSING_CLIENT_KEY],
+    ['an empty client key', () => ({ 'im-client-key': '' }), 401, MISSING_CLIENT_KEY],
+    [
+      'a wrong client key',
+      () => ({ 'im-client-key': 'ck_wrong', 'im-authorization': userToken }),
+      403,
+      { error: 'INVALID_CLIENT_KEY', message: expect.any(String) },
+    ],
+    ['a wrong API key', () => ({ 'im-api-key': generateApiKey() }), 401, INVALID],
+    ['a revoked API key', () => ({ 'im-api-key': revokedKey }), 401, INVALID],
+    ['an expired API key', () => ({ 'im-api-key': expiredKey }), 401, INVALID],
+    ['an API key without the scope', () => ({ 'im-api-key': scopedKey }), 403, FORBIDDEN],
+    ['an API key used outside its IP allow-list', () => ({ 'im-api-key': fencedKey }), 403, FORBIDDEN],
+  ];
+  for (const [name, headers, status, body] of cases) {
+    it(`refuses ${name} with ${status}`, async () => {
+      for (const route of routes()) {
+        const response = await call(route, headers(), [userToken]);
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(status);
+        expect(response.json(), `${route.method} ${route.url}`).toStrictEqual(body);
+      }
+    });
+  }
+
+  it('refuses a dashboard session: it is no credential here', async () => {
+    await t.services.operators.create('tokens-op', PASSWORD);
+    const session = await login(t, 'tokens-op');
+    for (const route of routes()) {
+      const headers = { cookie: session.cookie, 'x-csrf-token': session.csrfToken, 'x-parley-app': t.appId };
+      const response = await call(route, headers, [userToken]);
+      expect(response.statusCode, route.url).toBe(401);
+      expect(response.json(), route.url).toStrictEqual(MISSING_CLIENT_KEY);
+    }
+  });
+
+  it("lets the client key in, and the API key (spec 12 item 10); only the body's valid tokens name users", async () => {
+    const expected = { data: [{ client: 'matrix-user', badge: 0 }], totalBadge: 0 };
+    for (const route of routes()) {
+      for (const headers of [{ 'im-client-key': t.clientKey }, { 'im-api-key': t.apiKey }] as Record<
+        string,
+        string
+      >[]) {
+        const response = await call(route, headers, [userToken, 'not-a-token']);
+        expect(response.statusCode, `${route.url} ${Object.keys(headers)}`).toBe(200);
+        expect(response.json().result, route.url).toStrictEqual(expected);
+      }
+      // A user token in the headers does not stand in for the body's.
+      const headerOnly = await call(route, { 'im-client-key': t.clientKey, 'im-authorization': userToken }, []);
+      expect(headerOnly.json().result, route.url).toStrictEqual({ data: [], totalBadge: 0 });
+    }
+  });
+});
+
 describe('auth on user routes (client key + token)', () => {
   const ENVELOPED_INVALID_TOKEN = INVALID_TOKEN;
 

@@ -190,7 +190,7 @@ describe('OpenAPI and docs', () => {
           ? [{ apiKey: [] }]
           : route.auth === 'user'
             ? [{ clientKey: [], userToken: [] }, { apiKey: [] }]
-            : route.auth === 'clientKey'
+            : route.auth === 'clientKey' || route.auth === 'bodyTokens'
               ? [{ clientKey: [] }, { apiKey: [] }]
               : [];
       expect(operation.security, name).toStrictEqual(security);

@@ -95,6 +95,7 @@ async function answers(t: TestApp) {
     prefs: await get(tokens.alice as string, '/me/pref'),
     badge: await get(tokens.bob as string, '/me/badge'),
     fileMetadata: await get(tokens.alice as string, `/files/${file.bucket}/${file.id}/metadata`),
+    fileStats: okOf(await t.asUser(tokens.alice as string, 'POST', '/files/stats', {})),
     fileType: download.headers['content-type'],
     fileBytes: download.rawPayload.toString('base64'),
     stickers: await get(tokens.alice as string, '/stickers'),
@@ -144,6 +145,8 @@ beforeAll(async () => {
   await createRoom(source, {
     _id: 'general',
     name: 'General',
+    // The upload into it below carries its tag (file_tags, [hist] 9.5).
+    roomTags: ['transfer-tag'],
     owner: 'alice',
     managers: ['bob'],
     members: ['alice', 'bob', 'team'],
@@ -352,6 +355,7 @@ describe.skipIf(!otherKindUrl)(`into an empty ${onPostgres ? 'SQLite' : 'Postgre
   it('answers clients, rooms, messages, search, settings and files exactly as the source does', async () => {
     const before = await answers(source);
     expect(before.fileBytes).toBe(BYTES.toString('base64'));
+    expect(before.fileStats.data).toStrictEqual({ 'transfer-tag': { size: BYTES.length, count: 1 } });
     expect(before.generalMessages.data.length).toBe(12);
     expect(before.general.pinnedMessage).toMatchObject({ message: 'hello 3 transferword' });
     expect(await answers(moved)).toStrictEqual(before);
