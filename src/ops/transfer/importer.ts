@@ -78,7 +78,7 @@ export async function importApp(storage: Storage, options: ImportOptions): Promi
     const parsed = parseLine(line, lineNumber);
     if (!header || !state) {
       header = checkHeader(parsed, lineNumber);
-      state = await prepare(db, header, options.appId);
+      state = await prepare(db, header, options.appId, storage.dialect.name);
       options.onHeader?.(header);
       continue;
     }
@@ -132,7 +132,12 @@ function checkRow(value: unknown, lineNumber: number): { table: TransferTable; r
   return { table, row: line.row };
 }
 
-async function prepare(db: Kysely<AnyTables>, header: ExportHeader, appId: string | undefined): Promise<ImportState> {
+async function prepare(
+  db: Kysely<AnyTables>,
+  header: ExportHeader,
+  appId: string | undefined,
+  dialect: Storage['dialect']['name'],
+): Promise<ImportState> {
   const target = appId ?? header.appId;
   if (!APP_ID.test(target))
     throw new ImportError('An application id is 1 to 64 letters, digits, "-" or "_", starting with a letter or digit');
@@ -143,7 +148,16 @@ async function prepare(db: Kysely<AnyTables>, header: ExportHeader, appId: strin
   for (const table of TRANSFER_TABLES) {
     const range = table.serial && header.serials[table.name];
     if (!table.serial || !range) continue;
-    shifts.set(table.name, { offset: await serialOffset(db, table, range, target), highest: 0 });
+    const offset = await db.transaction().execute(async (tx) => {
+      // Rows the running server writes meanwhile must not take the numbers this import is about to use:
+      // the table is locked while they are chosen, and its sequence moved past them before any is written.
+      if (dialect === 'postgres')
+        await sql`lock table ${sql.table(table.name)} in share row exclusive mode`.execute(tx);
+      const chosen = await serialOffset(tx, table, range, target);
+      await reserveSerial(tx, dialect, table, range.max + chosen);
+      return chosen;
+    });
+    shifts.set(table.name, { offset, highest: 0 });
   }
   // Every table of the file, in its order, even when it holds no rows: the summary lists them all.
   const zeros = () => Object.fromEntries(header.tables.map((table) => [table.name, 0]));
@@ -262,6 +276,23 @@ async function insertMissing(
       .executeTakeFirst(),
   );
   return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** Moves a serial table's sequence to `top` at least: the numbers up to it are the import's. */
+async function reserveSerial(
+  db: Kysely<AnyTables>,
+  dialect: Storage['dialect']['name'],
+  table: TransferTable,
+  top: number,
+): Promise<void> {
+  const column = (table.serial as NonNullable<TransferTable['serial']>).column;
+  if (dialect === 'postgres') {
+    const sequence = sql`pg_get_serial_sequence(${table.name}, ${column})`;
+    await sql`select setval(${sequence}, greatest(coalesce(pg_sequence_last_value(${sequence}::regclass), 1),
+      (select coalesce(max(${sql.ref(column)}), 1) from ${sql.table(table.name)}), ${top}::bigint))`.execute(db);
+  } else {
+    await sql`update sqlite_sequence set seq = max(seq, ${top}) where name = ${table.name}`.execute(db);
+  }
 }
 
 /** Lets the target's sequences continue past every number (and position) imported. */
