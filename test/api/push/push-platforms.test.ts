@@ -132,6 +132,9 @@ describe('push through FCM, APNs and Web Push', () => {
     for (const secret of [platforms.fcm.serviceAccount.private_key, platforms.apns.credentials.keyP8])
       expect(text).not.toContain(secret.split('\n')[1]);
     expect(text).not.toContain('privateKey');
+    const logs = t.logs.join('\n');
+    for (const secret of [platforms.fcm.serviceAccount.private_key, platforms.apns.credentials.keyP8])
+      expect(logs).not.toContain(secret.split('\n')[1]);
     // Sealed in the database: the rows hold no key.
     const rows = await t.services.storage.db.selectFrom('push_credentials').selectAll().execute();
     for (const row of rows) {

@@ -24,9 +24,14 @@ export type AccessToken = { token: string } | { outcome: DeliveryOutcome };
  * OAuth2 access tokens for FCM from a service account (the JWT-bearer grant): one token is kept
  * until shortly before it expires, and sends that need one at the same time share one request.
  */
+/** How long a refused service-account key is not tried again (new credentials make a new sender). */
+const REFUSAL_PAUSE_MS = 60_000;
+
 export class FcmAccessTokens {
   private cached?: { token: string; renewAtMs: number };
   private pending?: Promise<AccessToken>;
+  /** Google refused the key: every send fails alike for a while, without asking again per device. */
+  private refused?: { outcome: DeliveryOutcome; untilMs: number };
 
   constructor(
     private readonly account: FcmTokenAccount,
@@ -35,9 +40,16 @@ export class FcmAccessTokens {
 
   current(): Promise<AccessToken> {
     if (this.cached && Date.now() < this.cached.renewAtMs) return Promise.resolve({ token: this.cached.token });
-    this.pending ??= this.mint().finally(() => {
-      this.pending = undefined;
-    });
+    if (this.refused && Date.now() < this.refused.untilMs) return Promise.resolve({ outcome: this.refused.outcome });
+    this.pending ??= this.mint()
+      .then((result) => {
+        if ('outcome' in result && result.outcome.status === 'failed')
+          this.refused = { outcome: result.outcome, untilMs: Date.now() + REFUSAL_PAUSE_MS };
+        return result;
+      })
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
   }
 
