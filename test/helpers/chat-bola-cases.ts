@@ -1445,6 +1445,11 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
       },
       asUserNamed(BOB, refuse("bob's file statistics", 'POST', '/files/stats', {}, NOT_ALLOWED)),
     ],
+    // Issue 15: the Web Push key a browser subscribes with is her own application's (app 2 has one).
+    'GET /push/webpush/key': [
+      refuse("app 2's Web Push key", 'GET', '/push/webpush/key', undefined, [404, 'NOT_FOUND']),
+      asUserNamed(BOB, refuse('the key, naming bob', 'GET', '/push/webpush/key', undefined, NOT_ALLOWED)),
+    ],
   };
 }
 

@@ -252,6 +252,8 @@ describe('chat authorization matrix (BOLA)', () => {
       await asX('POST', '/messages', { room: ROOM_X, sender: XAVIER, message: X_TEXT, messageType: 'text' }),
     )._id as string;
     expectOk(await asX('POST', `/messages/${xMessage}/pin`));
+    // Application 2's Web Push key: alice's application has none, and must not be shown app 2's.
+    expectOk(await asX('PUT', '/admin/push/providers/webpush', { subject: 'mailto:x@example.com', generate: true }));
     const xUpload = new Multipart(
       { extra: JSON.stringify({ room: ROOM_X }) },
       { name: X_FILE_NAME, type: 'text/plain', content: X_FILE_TEXT },
