@@ -11,6 +11,7 @@ import { LoginPage } from './pages/LoginPage';
 import { SetupPage } from './pages/SetupPage';
 import { UsagePage } from './pages/UsagePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { PushPage } from './pages/PushPage';
 import { RoomsPage } from './pages/RoomsPage';
 import { UsersPage } from './pages/UsersPage';
 import { UserDetail } from './pages/chat/UserDetail';
@@ -39,6 +40,7 @@ function SignedIn() {
         <Route path="/apps/:appId/usage">{(params) => <UsagePage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/audit">{(params) => <AuditPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/webhooks">{(params) => <WebhooksPage appId={params.appId} />}</Route>
+        <Route path="/apps/:appId/push">{(params) => <PushPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/users">{(params) => <UsersPage appId={params.appId} />}</Route>
         <Route path="/apps/:appId/users/:userId">
           {(params) => <UserDetail appId={params.appId} userId={safeDecode(params.userId)} />}

@@ -8,6 +8,7 @@ const SECTIONS = [
   ['usage', 'Usage'],
   ['audit', 'Audit log'],
   ['webhooks', 'Webhooks'],
+  ['push', 'Push'],
   ['users', 'Users'],
   ['rooms', 'Rooms'],
   ['config', 'Config'],

@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { expectOk } from '../helpers/expect.js';
 import { createRoom } from '../helpers/factories.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { PushSettingsRepository } from '../../src/modules/push/push-settings.repository.js';
 import { ensureDashboardBuilt } from './helpers/dashboard-build.js';
 import { screenshot, seriousViolations } from './helpers/page-checks.js';
 
@@ -386,6 +387,70 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
     await checkPage(page, 'settings');
   });
 
+  it('generates VAPID keys, sets a constant badge, and shows a push sent through the API key with its delivery', async () => {
+    await section('Push').click();
+    await page.getByRole('heading', { name: 'Push', exact: true }).waitFor();
+    await page.getByText('Credentials are stored unsealed: set SECRETS_KEY').waitFor();
+    const web = page.getByTestId('push-webpush');
+    await web.getByText('Not configured').waitFor();
+    await web.getByLabel(/^Contact/).fill('mailto:ops@example.com');
+    await web.getByRole('button', { name: 'Generate VAPID keys' }).click();
+    await web.getByText(/^Web Push keys saved/).waitFor();
+    const providers = expectOk(await t.admin('GET', '/admin/push/providers'));
+    expect(providers.webpush).toMatchObject({ subject: 'mailto:ops@example.com', publicKey: expect.any(String) });
+    await web.getByText(providers.webpush.publicKey, { exact: true }).waitFor();
+    await web.getByText('Configured', { exact: true }).waitFor();
+
+    await page.getByLabel(/^Constant badge/).fill('7');
+    await page.getByRole('button', { name: 'Save push settings' }).click();
+    await page.getByText('Push settings saved.').waitFor();
+    expect(expectOk(await t.admin('GET', '/admin/push/providers')).settings.constantBadge).toBe(7);
+
+    const user = await t.createUser('push-user');
+    expectOk(await t.asUser(user, 'POST', '/me/subscribe', { type: 'fcm', token: 'push-user-phone-4f2a9c' }));
+    const sent = await fetch(`${base}/push/push2clients`, {
+      method: 'POST',
+      headers: { 'IM-API-KEY': t.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ clients: ['push-user'], payload: { title: 'Hello', body: 'From the dashboard test' } }),
+    });
+    expect(sent.status).toBe(200);
+    // No FCM credentials: the fcm device goes to the server-wide provider, `log`.
+    const row = page.locator('tr[data-notification-id]').first();
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        return row
+          .locator('.badge')
+          .textContent({ timeout: 1000 })
+          .catch(() => '');
+      })
+      .toBe('sent');
+    expect(await row.locator('td').nth(2).textContent()).toBe('push-user');
+    await row.getByRole('button', { name: /deliveries of notification/ }).click();
+    const cells = await page.getByTestId('push-delivery').locator('td').allTextContents();
+    expect(cells.slice(0, 5)).toStrictEqual(['log', 'push-user', 'fcm', '…4f2a9c', 'sent']);
+    expect(Number(cells[5])).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('push-delivery').scrollIntoViewIfNeeded();
+    await checkPage(page, 'push');
+
+    // The VAPID private key stays on the server: in no response, nothing shown, no field.
+    const stored = (await new PushSettingsRepository(t.services.storage).credentials(t.appId)).find(
+      (credential) => credential.provider === 'webpush',
+    )!;
+    expect(stored.secret.startsWith('plain:')).toBe(true);
+    const privateKey: string = JSON.parse(stored.secret.slice('plain:'.length)).privateKey;
+    expect(privateKey.length).toBeGreaterThan(20);
+    const bodies = await Promise.all(responseBodies);
+    expect(bodies.filter((body) => body.includes(privateKey))).toStrictEqual([]);
+    expect(await page.content()).not.toContain(privateKey);
+    const shownText = await page.evaluate(() => {
+      const document = (globalThis as any).document;
+      const fields = [...document.querySelectorAll('input, textarea')].map((field: any) => field.value);
+      return [document.body.textContent, ...fields].join('\n');
+    });
+    expect(shownText).not.toContain(privateKey);
+  });
+
   it('is usable from the keyboard: skip link, dialogs that take and give back focus', async () => {
     await section('API keys').click();
     // A fresh load: the first Tab starts from the top of the page.
@@ -435,6 +500,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the operator dashboard in a real browser
       ['audit', `/apps/${t.appId}/audit`, 'Audit log'],
       ['leak', `/apps/${t.appId}/leak`, 'Leak response'],
       ['webhooks', `/apps/${t.appId}/webhooks`, 'Webhooks'],
+      ['push', `/apps/${t.appId}/push`, 'Push'],
       ['users', `/apps/${t.appId}/users`, 'Users'],
       ['settings', `/apps/${t.appId}/settings`, 'Settings'],
       ['config', `/apps/${t.appId}/config`, 'Runtime configuration'],
