@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Storage } from '../../storage/database.js';
+import type { PushDevicesTable } from '../../storage/schema/tables.js';
 
 export interface PushDevice {
   type: string;
@@ -8,6 +10,15 @@ export interface PushDevice {
   createdAt: number;
   updatedAt: number;
 }
+
+const toDevice = (row: Selectable<PushDevicesTable>): PushDevice => ({
+  type: row.type,
+  token: row.token,
+  userId: row.user_id,
+  deviceId: row.device_id,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
 
 /** Push device registrations: where a user's notifications go (spec 10.2, 12 item 69). */
 export class DevicesRepository {
@@ -111,14 +122,7 @@ export class DevicesRepository {
       .where('app_id', '=', appId)
       .where(this.storage.dialect.inList('user_id', userIds))
       .execute();
-    return rows.map((row) => ({
-      type: row.type,
-      token: row.token,
-      userId: row.user_id,
-      deviceId: row.device_id,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.map(toDevice);
   }
 
   /** The registrations of these tokens of one type (`POST /push/push2tokens`: whose they are). */
@@ -131,14 +135,7 @@ export class DevicesRepository {
       .where('type', '=', type)
       .where(this.storage.dialect.inList('token', tokens))
       .execute();
-    return rows.map((row) => ({
-      type: row.type,
-      token: row.token,
-      userId: row.user_id,
-      deviceId: row.device_id,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-    }));
+    return rows.map(toDevice);
   }
 
   /** Removes a registration the platform says is gone. */

@@ -46,6 +46,10 @@ export function platformOf(device: { type: string; token: string }): PlatformNam
       return undefined;
   }
 }
+/** Where a delivery went: a device, or an external service's request. */
+type DeliveryTarget = Omit<DeliveryRecord, 'status' | 'attempts' | 'detail' | 'updatedAt' | 'pushId' | 'appId'>;
+type RecordDelivery = (delivery: DeliveryTarget, outcome: DeliveryOutcome) => Promise<void>;
+
 const FINAL: ReadonlySet<DeliveryStatus> = new Set(['sent', 'dead', 'failed']);
 /** Devices of one notification sent at once. */
 const PARALLEL = 8;
@@ -89,10 +93,7 @@ export class PushDispatcher {
       lastError: null,
     };
     const badges = new BadgeBook(push.appId, setup.settings, this.deps.unread);
-    const record = async (
-      delivery: Omit<DeliveryRecord, 'status' | 'attempts' | 'detail' | 'updatedAt' | 'pushId' | 'appId'>,
-      outcome: DeliveryOutcome,
-    ) => {
+    const record: RecordDelivery = async (delivery, outcome) => {
       const status: DeliveryStatus = outcome.status === 'retry' && lastAttempt ? 'failed' : outcome.status;
       const detail = outcome.detail?.slice(0, MAX_DETAIL) ?? null;
       await this.deps.deliveries.record({
@@ -186,14 +187,7 @@ export class PushDispatcher {
   }
 
   /** Devices of platforms the app has no credentials for go to the server-wide provider, as one batch. */
-  private async sendThroughFallback(
-    push: PushRecord,
-    devices: PushDevice[],
-    record: (
-      delivery: Omit<DeliveryRecord, 'status' | 'attempts' | 'detail' | 'updatedAt' | 'pushId' | 'appId'>,
-      outcome: DeliveryOutcome,
-    ) => Promise<void>,
-  ): Promise<void> {
+  private async sendThroughFallback(push: PushRecord, devices: PushDevice[], record: RecordDelivery): Promise<void> {
     let outcome: DeliveryOutcome;
     try {
       await this.deps.fallback.send({
@@ -227,15 +221,12 @@ export class PushDispatcher {
     settings: PushSettings,
     done: Map<string, DeliveryRecord>,
     badges: BadgeBook,
-    record: (
-      delivery: Omit<DeliveryRecord, 'status' | 'attempts' | 'detail' | 'updatedAt' | 'pushId' | 'appId'>,
-      outcome: DeliveryOutcome,
-    ) => Promise<void>,
+    record: RecordDelivery,
   ): Promise<number> {
     if (push.tokens) return 0;
     const message = push.kind === 'message' ? ((push.payload.message as Record<string, unknown>) ?? {}) : push.payload;
     let targets = 0;
-    const external = (provider: string, userId: string | null) => ({
+    const external = (provider: string, userId: string | null): DeliveryTarget => ({
       target: sha256Hex(`${provider}\u0000${userId ?? ''}`),
       provider,
       userId,

@@ -6,6 +6,7 @@ import { type AudienceDirectory, PushAudience } from './push-audience.js';
 import type { PushDispatcher } from './push-dispatcher.js';
 import type { PushRecord, PushRepository } from './push.repository.js';
 import type { PushSenders } from './push-senders.js';
+import { messagePushPayload, type RoomFact } from './message-push.js';
 import { SerialTicker } from '../../shared/serial-ticker.js';
 
 const TICK_MS = 250;
@@ -15,12 +16,11 @@ const RETRY_BASE_MS = 2_000;
 const LEASE_MS = 30_000;
 const MAX_CLIENTS = 10_000;
 const MAX_TOKENS = 1_000;
-const MAX_TEXT = 200;
 const TOKEN_TYPES = new Set(['ios', 'ios-voip', 'android', 'fcm', 'web']);
 
 /** What the push module reads of a room: what a message's push shows and carries. */
 export interface RoomFacts {
-  roomOf(appId: string, roomId: string): Promise<{ name: string; roomTags: string[]; encrypted: boolean } | null>;
+  roomOf(appId: string, roomId: string): Promise<RoomFact | null>;
 }
 
 /** Deliveries by provider and outcome on this node since it started (a counter for /metrics). */
@@ -159,29 +159,12 @@ export class PushService {
     const recipients = await this.audience.of(appId, event.roomId, event.members, senderId, anyDeviceNeeded);
     if (recipients.length === 0) return;
     const room = await this.rooms.roomOf(appId, event.roomId);
-    const nickname = (message.sender as { nickname?: string } | null)?.nickname || senderId || '';
-    // An encrypted message's text is ciphertext for its members only: the push never shows it (history 11.7).
-    const encrypted = message.messageType === 'encrypted' || room?.encrypted === true;
-    const text = encrypted || typeof message.message !== 'string' ? '' : message.message.slice(0, MAX_TEXT);
-    const locKey = encrypted ? 'im_loc_encrypted' : `im_loc_${String(message.messageType)}`;
     await this.pushes.record({
       id: newId(),
       appId: event.appId,
       kind: 'message',
       users: recipients,
-      payload: {
-        type: 'message',
-        title: nickname,
-        body: text,
-        'loc-key': locKey,
-        'loc-args': [nickname, text],
-        room: event.roomId,
-        roomName: room?.name ?? '',
-        roomTags: room?.roomTags ?? [],
-        messageId: message._id,
-        mentioned: event.mentions.filter((id) => recipients.includes(id)),
-        message,
-      },
+      payload: messagePushPayload(event, room, recipients),
     });
   }
 

@@ -42,6 +42,8 @@ export interface FakeFcm {
   received: Array<{ projectId: string; message: any; authorization: string }>;
   /** Access tokens handed out by `/token`. */
   tokensIssued: number;
+  /** Requests to `/token`, answered or refused. */
+  tokenRequests: number;
   /** The answer per device token; any other token gets 200 `{ name }`. */
   answers: Map<string, FakeFcmAnswer>;
   /** `expires_in` of the tokens it issues (default 3599). */
@@ -145,6 +147,7 @@ export async function startFakeFcm(): Promise<FakeFcm> {
     ca: certificate.cert,
     received: [],
     tokensIssued: 0,
+    tokenRequests: 0,
     answers: new Map(),
     tokenLifetimeS: 3599,
     unregistered(token) {
@@ -180,6 +183,7 @@ export async function startFakeFcm(): Promise<FakeFcm> {
   };
 
   async function token(request: IncomingMessage, response: ServerResponse) {
+    fake.tokenRequests += 1;
     const form = new URLSearchParams(await readBody(request));
     if (fake.tokenFailure) return reply(response, fake.tokenFailure.status, fake.tokenFailure.body);
     if (form.get('grant_type') !== JWT_BEARER)

@@ -222,10 +222,15 @@ describe('FcmSender against a fake FCM', () => {
   });
 
   it('fails when Google refuses the service account’s key (another private key)', async () => {
-    const outcome = await send(senderWith({ account: { private_key: otherRsaKey() } }), device());
+    const sender = senderWith({ account: { private_key: otherRsaKey() } });
+    const outcome = await send(sender, device());
     expect(outcome).toEqual({ status: 'failed', detail: 'oauth2 400 invalid_grant: Invalid JWT Signature.' });
     expect(fake.tokensIssued).toBe(0);
     expect(fake.received).toHaveLength(0);
+    // The next devices fail alike without asking Google again (a room's worth of devices, one request).
+    const requests = fake.tokenRequests;
+    for (let i = 0; i < 3; i++) expect(await send(sender, device())).toEqual(outcome);
+    expect(fake.tokenRequests).toBe(requests);
   });
 
   it('retries when the token endpoint is down, fails when it says the client is unauthorized', async () => {
