@@ -191,7 +191,12 @@ export function composeModules(
       onError,
     }),
     prefs: createPrefsModule({ storage, bus, roomPrefs: chat.roomPrefs }),
-    stickers: createStickersModule({ storage, files: files.files }),
+    stickers: createStickersModule({
+      storage,
+      files: files.files,
+      publicAppOf: async (clientKey) =>
+        clientKey === undefined ? config.defaultAppId : (await apps.apps.resolveClientKey(clientKey))?.id,
+    }),
     stats: createStatsModule({
       apps: apps.apps,
       users: users.directory,

@@ -1210,32 +1210,6 @@ export function casesFor(ids: Ids): Record<string, Attempt[]> {
         refuse("bob's group's room C", 'DELETE', `${groupPref(ROOM_C, B_GROUP)}/folder`, {}, NOT_ALLOWED),
       ),
     ],
-    // Stickers (issue 14, i14-stickers): a user reads the sticker sets of their own application only
-    // (test/api/stickers/stickers.test.ts checks it against a set of another application too).
-    'GET /stickers': [
-      {
-        what: 'the sticker sets of her own application',
-        method: 'GET',
-        url: '/stickers',
-        check: (result) => expect(result).toStrictEqual({ totalCount: 0, data: [] }),
-      },
-    ],
-    'GET /stickers/res': [
-      refuse(
-        "a file of app 2's sticker set",
-        'GET',
-        `/stickers/res?resourceId=${encodeURIComponent(`${X_BUCKET}/tab.png`)}`,
-        undefined,
-        NO_SUCH,
-      ),
-      refuse(
-        'a path outside any set',
-        'GET',
-        `/stickers/res?resourceId=${encodeURIComponent('../files/tab.png')}`,
-        undefined,
-        NO_SUCH,
-      ),
-    ],
     // Issue 14, reactions (history 7.7): only members of the message's room react.
     'POST /messages/:id/reaction': [
       refuse('a message of room B', 'POST', `/messages/${b.first}/reaction`, { reaction: 'like' }, NO_MESSAGE),

@@ -51,7 +51,23 @@ async function readSetForm(request: FastifyRequest): Promise<StickerSetInput> {
 }
 
 /** Sticker sets (history 10): administered with an API key, read by every user of the application. */
-export const stickersRoutes: FastifyPluginAsyncTypebox<{ stickers: StickersService }> = async (app, { stickers }) => {
+/**
+ * The application a public sticker request is for (history 10.4: no headers, one application per
+ * host): the one whose client key `IM-CLIENT-KEY` names, else the server's default application.
+ */
+export type PublicAppOf = (clientKey: string | undefined) => Promise<string | undefined>;
+
+export const stickersRoutes: FastifyPluginAsyncTypebox<{
+  stickers: StickersService;
+  publicAppOf: PublicAppOf;
+}> = async (app, { stickers, publicAppOf }) => {
+  const publicApp = async (request: FastifyRequest): Promise<string> => {
+    const header = request.headers['im-client-key'];
+    const appId = await publicAppOf(typeof header === 'string' && header !== '' ? header : undefined);
+    if (appId === undefined) throw new AppError('INVALID_CLIENT_KEY');
+    return appId;
+  };
+
   await app.register(multipart, {
     limits: { fileSize: MAX_STICKER_ZIP_BYTES, files: 1, fields: 10, fieldSize: MAX_FIELD_BYTES },
   });
@@ -85,11 +101,15 @@ export const stickersRoutes: FastifyPluginAsyncTypebox<{ stickers: StickersServi
   app.get(
     '/stickers',
     {
-      config: { auth: 'user', scope: 'messages:read' },
-      schema: { tags, summary: 'List sticker sets (summary)', response: { 200: PublicStickerSetListReply } },
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'List sticker sets (summary); public, of the default application or the one IM-CLIENT-KEY names',
+        response: { 200: PublicStickerSetListReply },
+      },
     },
     async (request) => {
-      const sets = await stickers.list(appIdOf(request));
+      const sets = await stickers.list(await publicApp(request));
       return ok({ totalCount: sets.length, data: sets.map(publicStickerSetView) });
     },
   );
@@ -97,11 +117,15 @@ export const stickersRoutes: FastifyPluginAsyncTypebox<{ stickers: StickersServi
   app.get(
     '/stickers/res',
     {
-      config: { auth: 'user', scope: 'messages:read' },
-      schema: { tags, summary: 'Fetch a sticker file', querystring: ResourceQuery },
+      config: { auth: 'public' },
+      schema: {
+        tags,
+        summary: 'Fetch a sticker file; public (an <img> sends no headers), served as passive data',
+        querystring: ResourceQuery,
+      },
     },
     async (request, reply) => {
-      const resource = await stickers.resource(appIdOf(request), request.query.resourceId);
+      const resource = await stickers.resource(await publicApp(request), request.query.resourceId);
       const isImage = resource.mimeType.startsWith('image/');
       const safeName = resource.name.replace(/[^A-Za-z0-9._-]/g, '_');
       reply.headers({
