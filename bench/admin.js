@@ -26,22 +26,35 @@ async function httpBench() {
     const created = await parley.admin.post('/admin/keys', { name: 'bench', rateLimitPerMinute: 10_000_000 });
     const headers = { 'IM-API-KEY': created.result.key };
     const body = await (await fetch(parley.url + PATH, { headers })).text();
+    // The same server without its request log line (LOG_REQUESTS=false), on the same database.
+    const quiet = await startParley({
+      databaseUrl: `sqlite:${join(dir, 'admin.db')}`,
+      credentials: parley.credentials,
+      env: { LOG_REQUESTS: 'false' },
+    });
+    servers.push(quiet);
     const bare = await startBareFastify(body);
     servers.push(bare);
     const bareHeaders = await startBareFastify(body, true);
     servers.push(bareHeaders);
 
-    const contenders = { parley: [parley.url, headers], bare: [bare.url, {}], bareHeaders: [bareHeaders.url, {}] };
+    const contenders = {
+      parley: [parley.url, headers],
+      quiet: [quiet.url, headers],
+      bare: [bare.url, {}],
+      bareHeaders: [bareHeaders.url, {}],
+    };
     const load = ([url, headers], seconds) =>
       httpLoad({ url: url + PATH, headers, connections: ADMIN_CONNECTIONS, seconds });
     // Every server warms up first, so that none is measured while its code is still being compiled.
     for (const contender of Object.values(contenders)) await load(contender, WARMUP_SECONDS);
-    const runs = { parley: [], bare: [], bareHeaders: [] };
+    const runs = { parley: [], quiet: [], bare: [], bareHeaders: [] };
     for (let round = 0; round < ADMIN_ROUNDS; round++)
       for (const [name, contender] of Object.entries(contenders)) runs[name].push(await load(contender, SECONDS));
     const mean = (name, field) => runs[name].reduce((sum, run) => sum + run[field], 0) / runs[name].length;
     return {
       parley: mean('parley', 'perSecond'),
+      quiet: mean('quiet', 'perSecond'),
       bare: mean('bare', 'perSecond'),
       bareHeaders: mean('bareHeaders', 'perSecond'),
       parleyP99: mean('parley', 'p99'),
@@ -104,6 +117,15 @@ export async function run() {
       pass: (_, ratio) => ratio >= 0.75,
       digits: 0,
       note: `p99 ${http.parleyP99} vs ${http.bareP99} ms; ${http.failures} non-2xx/errors; body ${http.bodyBytes} bytes; ${ADMIN_CONNECTIONS} connections x ${ADMIN_ROUNDS} rounds`,
+    }),
+    row({
+      benchmark: 'the same, LOG_REQUESTS=false (no request log line)',
+      value: http.quiet,
+      unit: 'req/s',
+      baseline: http.bare,
+      target: 'reported (the row above less the cost of one JSON log line per request)',
+      pass: true,
+      digits: 0,
     }),
     row({
       benchmark: 'bare Fastify + the same 6 response headers',

@@ -25,6 +25,15 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   return pino({ level, redact: { paths, censor: '[redacted]' } }, destination);
 }
 
+/**
+ * JSON lines on stdout, written asynchronously: a busy server's lines are written together instead
+ * of one blocking write each (the request log line cost 40% of an admin GET's throughput). Lines
+ * still pending are flushed when the process exits; only a SIGKILL can lose the last ones.
+ */
+export function jsonDestination(fd = 1): DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: 0 });
+}
+
 /** Pretty when asked, or (format `auto`) when a person reads the output on a terminal. */
 export function isPrettyLogFormat(format: LogFormat, isTerminal: boolean): boolean {
   return format === 'pretty' || (format === 'auto' && isTerminal);

@@ -1,5 +1,5 @@
 import { type Config, ConfigError, loadConfig } from './config/config.js';
-import { createLogger, isPrettyLogFormat, prettyDestination } from './logger.js';
+import { createLogger, isPrettyLogFormat, jsonDestination, prettyDestination } from './logger.js';
 
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const pretty = isPrettyLogFormat(config.logFormat, process.stdout.isTTY === true);
-  const logger = createLogger(config.logLevel, pretty ? prettyDestination() : undefined);
+  const logger = createLogger(config.logLevel, pretty ? prettyDestination() : jsonDestination());
   // Tracing patches http, pg, ioredis and fastify as they load, so the server's own modules are imported
   // after it starts; without OTEL_EXPORTER_OTLP_ENDPOINT the SDK is not even loaded.
   const telemetry = config.tracing && (await import('./telemetry.js')).startTelemetry(config.tracing, logger);
