@@ -73,7 +73,9 @@ export class Presence {
 
   private async heartbeat(): Promise<void> {
     const { redis } = this;
-    if (!redis) return;
+    // A beat due while the connection closes (a stop, an outage) is skipped: a transaction's queued
+    // commands would each reject unobserved.
+    if (!redis || redis.status !== 'ready') return;
     const usersKey = this.usersKey(this.nodeId);
     const users = [...this.local.keys()];
     const pipeline = redis.multi().del(usersKey);
