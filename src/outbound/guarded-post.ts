@@ -30,12 +30,13 @@ export interface GuardedReply {
 }
 
 /**
- * The CAs an https request trusts by default. Giving `ca` replaces them, so they are listed again:
- * on Node 22.15+ with those of NODE_EXTRA_CA_CERTS and --use-system-ca, else Node's bundled roots.
+ * The CAs an https (or HTTP/2) request trusts by default, plus `extra`. Giving `ca` replaces the
+ * defaults, so they are listed again: on Node 22.15+ with those of NODE_EXTRA_CA_CERTS and
+ * --use-system-ca, else Node's bundled roots.
  */
-function defaultCaCertificates(): readonly string[] {
+export function withDefaultCas(extra: string): string[] {
   const withSettings = (tls as { getCACertificates?: (type: 'default') => string[] }).getCACertificates;
-  return withSettings ? withSettings('default') : tls.rootCertificates;
+  return [...(withSettings ? withSettings('default') : tls.rootCertificates), extra];
 }
 
 class TimeoutError extends Error {
@@ -59,7 +60,7 @@ export class GuardedPoster {
     this.httpsAgent = new https.Agent({
       keepAlive: true,
       lookup,
-      ...(options.ca ? { ca: [...defaultCaCertificates(), options.ca] } : {}),
+      ...(options.ca ? { ca: withDefaultCas(options.ca) } : {}),
     } as https.AgentOptions);
   }
 

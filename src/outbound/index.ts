@@ -3,7 +3,7 @@
  * that only reach addresses passing the SSRF guard, signed the Standard Webhooks way where asked.
  * Imports no module.
  */
-export { GuardedPoster } from './guarded-post.js';
+export { GuardedPoster, withDefaultCas } from './guarded-post.js';
 export type { GuardedPostOptions, GuardedReply, SignedMessage } from './guarded-post.js';
 export { newWebhookSecret, signWebhook } from './signature.js';
 export { BlockedDestination, checkDestination, isInternalAddress } from './ssrf-guard.js';

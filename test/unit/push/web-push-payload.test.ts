@@ -5,7 +5,8 @@ import {
   fitWebPushPayload,
   webPushPayloadOf,
 } from '../../../src/modules/push/delivery/web-push-payload.js';
-import { retryAfterMsOf, webPushTtlOf } from '../../../src/modules/push/delivery/web-push-sender.js';
+import { retryAfterMsOf } from '../../../src/modules/push/delivery/retry-after.js';
+import { webPushTtlOf } from '../../../src/modules/push/delivery/web-push-sender.js';
 
 const sizeOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 

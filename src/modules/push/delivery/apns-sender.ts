@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:http2';
-import tls from 'node:tls';
 import { SignJWT } from 'jose';
-import { BlockedDestination, destinationForRequest, guardedLookup } from '../../../outbound/index.js';
+import { BlockedDestination, destinationForRequest, guardedLookup, withDefaultCas } from '../../../outbound/index.js';
 import { type ApnsCredentials, apnsSigningKey } from './apns-credentials.js';
 import { APNS_DEVICE_TOKEN, type ApnsRequest, apnsRequestOf } from './apns-request.js';
 import type { DeliveryOutcome, DeviceTarget, PushContent, PushSender, SenderTransport } from './contract.js';
+import { retryOutcome } from './retry-after.js';
 
 export { type ApnsCredentials, parseApnsCredentials } from './apns-credentials.js';
 export { apnsRequestOf } from './apns-request.js';
@@ -48,17 +48,6 @@ function reasonOf(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function retryAfterMsOf(headers: IncomingHttpHeaders): number | undefined {
-  const seconds = Number(headers['retry-after']);
-  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : undefined;
-}
-
-/** The CAs trusted: the defaults plus the operator's. Node's `ca` option replaces the defaults otherwise. */
-function trustedCas(extra: string): string[] {
-  const defaults = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates?.('default');
-  return [...(defaults ?? tls.rootCertificates), extra];
 }
 
 /**
@@ -134,10 +123,7 @@ export class ApnsSender implements PushSender {
       if (this.token?.value === jwt) this.token = undefined;
       return { status: 'retry', detail };
     }
-    if (status === 429 || status >= 500) {
-      const retryAfterMs = retryAfterMsOf(reply.headers);
-      return retryAfterMs === undefined ? { status: 'retry', detail } : { status: 'retry', detail, retryAfterMs };
-    }
+    if (status === 429 || status >= 500) return retryOutcome(detail, reply.headers, Date.now(), MAX_RETRY_AFTER_MS);
     return { status: 'failed', detail };
   }
 
@@ -182,7 +168,7 @@ export class ApnsSender implements PushSender {
     const target = destinationForRequest(this.origin, this.transport.allowPrivate);
     const session = http2.connect(target.origin, {
       lookup: guardedLookup(this.transport.allowPrivate),
-      ...(this.transport.ca ? { ca: trustedCas(this.transport.ca) } : {}),
+      ...(this.transport.ca ? { ca: withDefaultCas(this.transport.ca) } : {}),
     });
     const forget = () => {
       if (this.session === session) this.session = undefined;

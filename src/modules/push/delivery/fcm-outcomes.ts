@@ -1,5 +1,6 @@
 import { BlockedDestination, type GuardedReply } from '../../../outbound/index.js';
 import type { DeliveryOutcome } from './contract.js';
+import { retryOutcome } from './retry-after.js';
 
 const MAX_TEXT = 120;
 
@@ -19,22 +20,7 @@ export function safeText(text: string, deviceToken?: string): string {
   return safe.length > MAX_TEXT ? `${safe.slice(0, MAX_TEXT - 1)}…` : safe;
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
-export function retryAfterMsOf(reply: GuardedReply, nowMs = Date.now()): number | undefined {
-  const header = reply.headers['retry-after'];
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
 const isRetryable = (status: number) => status === 429 || status >= 500;
-
-function retryOutcome(detail: string, reply: GuardedReply): DeliveryOutcome {
-  const retryAfterMs = retryAfterMsOf(reply);
-  return retryAfterMs === undefined ? { status: 'retry', detail } : { status: 'retry', detail, retryAfterMs };
-}
 
 /** A request that got no answer: a refused destination is permanent, anything else (timeout, network) is retried. */
 export function outcomeOfRequestError(error: unknown, what: 'fcm' | 'oauth2'): DeliveryOutcome {
@@ -60,7 +46,7 @@ export function outcomeOfTokenReply(reply: GuardedReply): DeliveryOutcome {
   const error = typeof body.error === 'string' ? body.error : '';
   const description = typeof body.error_description === 'string' ? body.error_description : '';
   const detail = `oauth2 ${reply.status}${error ? ` ${safeText(error)}` : ''}${description ? `: ${safeText(description)}` : ''}`;
-  return isRetryable(reply.status) ? retryOutcome(detail, reply) : { status: 'failed', detail };
+  return isRetryable(reply.status) ? retryOutcome(detail, reply.headers, Date.now()) : { status: 'failed', detail };
 }
 
 interface FcmErrorBody {
@@ -102,6 +88,6 @@ export function outcomeOfFcmReply(reply: GuardedReply, deviceToken: string): Del
   if (reply.status === 400 && (code === 'INVALID_ARGUMENT' || !code) && concernsToken(error))
     return { status: 'dead', detail: `${detail} (device ${tokenTail(deviceToken)})` };
   if (reply.status === 401) return { status: 'retry', detail };
-  if (isRetryable(reply.status)) return retryOutcome(detail, reply);
+  if (isRetryable(reply.status)) return retryOutcome(detail, reply.headers, Date.now());
   return { status: 'failed', detail };
 }

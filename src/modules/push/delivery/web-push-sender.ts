@@ -1,6 +1,7 @@
 import webpush from 'web-push';
 import { BlockedDestination, GuardedPoster, type GuardedReply } from '../../../outbound/index.js';
 import type { DeliveryOutcome, DeviceTarget, PushContent, PushSender, SenderTransport } from './contract.js';
+import { retryOutcome } from './retry-after.js';
 import { parseVapidCredentials, type VapidCredentials } from './vapid-credentials.js';
 import { fitWebPushPayload, webPushPayloadOf } from './web-push-payload.js';
 import { InvalidWebSubscription, parseWebSubscription } from './web-subscription.js';
@@ -21,13 +22,6 @@ const MAX_DETAIL_PART = 100;
 export function webPushTtlOf(expiry: number | undefined, nowMs: number): number {
   if (expiry === undefined) return DEFAULT_TTL_SECONDS;
   return Math.min(MAX_TTL_SECONDS, Math.max(0, Math.floor(expiry - nowMs / 1000)));
-}
-
-/** `Retry-After` as delay-seconds or an HTTP date (RFC 9110 10.2.3), in milliseconds. */
-export function retryAfterMsOf(value: string | undefined, nowMs: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - nowMs;
-  return Number.isNaN(ms) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 /** Printable ASCII only, short: an answer's text is chosen by whoever runs the endpoint. */
@@ -74,11 +68,7 @@ export function outcomeOfReply(
   }
   const detail = `push service answered HTTP ${status}${reasonOf(reply.body)}`;
   if (status === 404 || status === 410) return { status: 'dead', detail };
-  if (status === 429 || status >= 500) {
-    const header = headers['retry-after'];
-    const retryAfterMs = retryAfterMsOf(Array.isArray(header) ? header[0] : header, nowMs);
-    return retryAfterMs === undefined ? { status: 'retry', detail } : { status: 'retry', detail, retryAfterMs };
-  }
+  if (status === 429 || status >= 500) return retryOutcome(detail, headers, nowMs, MAX_RETRY_AFTER_MS);
   return { status: 'failed', detail };
 }
 
