@@ -12,7 +12,7 @@ import { ExternalPushClient } from './external-push.js';
 import { parseWebSubscription } from './delivery/web-push-sender.js';
 import { platformSenders } from './platforms.js';
 import { PushDeliveriesRepository } from './push-deliveries.repository.js';
-import { PushDispatcher, type UnreadCounter } from './push-dispatcher.js';
+import { isWebPushSubscription, PushDispatcher, type UnreadCounter } from './push-dispatcher.js';
 import { HttpPushProvider, LogPushProvider, type PushProvider } from './push-provider.js';
 import { PushSenders } from './push-senders.js';
 import { PushSettingsRepository } from './push-settings.repository.js';
@@ -58,14 +58,16 @@ export function createPushModule(deps: PushModuleDeps): PushModule {
     box: new SecretBox(deps.config.secretsKey),
     bus: deps.bus,
     platforms: platforms.kinds,
+    allowPrivate: deps.outbound.allowPrivate,
   });
   const senders = new PushSenders(platforms.create);
+  const deliveries = new PushDeliveriesRepository(deps.storage);
   let push: PushService | undefined;
   const dispatcher = new PushDispatcher({
     devices: deps.devices,
     settings,
     senders,
-    deliveries: new PushDeliveriesRepository(deps.storage),
+    deliveries,
     unread: deps.chat,
     fallback: deps.provider,
     external: new ExternalPushClient(deps.secretsOf, deps.outbound),
@@ -88,10 +90,7 @@ export function createPushModule(deps: PushModuleDeps): PushModule {
   return {
     push,
     settings,
-    routes: routeGroup(
-      bindRoutes(pushRoutes, { push, deliveries: new PushDeliveriesRepository(deps.storage) }),
-      bindRoutes(pushSettingsRoutes, { settings }),
-    ),
+    routes: routeGroup(bindRoutes(pushRoutes, { push, deliveries }), bindRoutes(pushSettingsRoutes, { settings })),
   };
 }
 
@@ -101,7 +100,7 @@ export function createPushModule(deps: PushModuleDeps): PushModule {
  */
 export function deviceTokenProblem(allowPrivate: boolean) {
   return (type: string, token: string): string | undefined => {
-    if (type !== 'web' || !token.trimStart().startsWith('{')) return undefined;
+    if (type !== 'web' || !isWebPushSubscription(token)) return undefined;
     try {
       parseWebSubscription(token, { allowPrivate });
       return undefined;

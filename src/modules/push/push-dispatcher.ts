@@ -29,9 +29,12 @@ export interface DispatchResult {
 }
 
 /**
- * The platform a device is reached through. IMKIT's web SDK registers an FCM token as `web`
- * (realtime-protocol 6.2): a `web` token is a standard Web Push subscription only when it is one (JSON).
+ * Whether a `web` token is a standard Web Push subscription (its JSON). IMKIT's web SDK registers an
+ * FCM token as `web` (realtime-protocol 6.2): any other `web` token is one of those.
  */
+export const isWebPushSubscription = (token: string): boolean => token.trimStart().startsWith('{');
+
+/** The platform a device is reached through. */
 export function platformOf(device: { type: string; token: string }): PlatformName | undefined {
   switch (device.type as DeviceType) {
     case 'ios':
@@ -41,7 +44,7 @@ export function platformOf(device: { type: string; token: string }): PlatformNam
     case 'fcm':
       return 'fcm';
     case 'web':
-      return device.token.trimStart().startsWith('{') ? 'webpush' : 'fcm';
+      return isWebPushSubscription(device.token) ? 'webpush' : 'fcm';
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 import { AppError } from '../../core/errors.js';
 import type { EventBus } from '../../events/event-bus.js';
+import { BlockedDestination, checkDestination } from '../../outbound/index.js';
 import { PerAppCache } from '../../events/per-app-cache.js';
 import type { SecretBox } from '../../shared/secret-box.js';
 import type { PlatformName, PushSettings, PushSettingsRepository } from './push-settings.repository.js';
@@ -40,6 +41,8 @@ export class PushSettingsService {
       box: SecretBox;
       bus: EventBus;
       platforms: Record<PlatformName, PlatformCredentialKind>;
+      /** Whether external push services may be on private addresses (PARLEY_WEBHOOK_ALLOW_PRIVATE). */
+      allowPrivate: boolean;
     },
   ) {
     this.setups = new PerAppCache(deps.bus, ['push.settingsChanged']);
@@ -95,12 +98,25 @@ export class PushSettingsService {
           'INVALID_REQUEST',
           `A sound must be a file name of 1 to ${MAX_SOUND} letters, digits, "_", "-" or "."`,
         );
-    for (const url of [externalPushUrl, genericPushUrl])
-      if (url !== null && !isHttpUrl(url))
-        throw new AppError('INVALID_REQUEST', 'externalPushUrl and genericPushUrl must be http(s) URLs, or null');
+    for (const [name, url] of [
+      ['externalPushUrl', externalPushUrl],
+      ['genericPushUrl', genericPushUrl],
+    ] as const)
+      if (url !== null) await this.checkUrl(name, url);
     await this.deps.repository.saveSettings(appId, settings);
     this.deps.bus.publish('push.settingsChanged', { appId });
     return settings;
+  }
+
+  /** An external push service's URL: http(s), and not an internal address unless they are allowed (as webhooks). */
+  private async checkUrl(name: string, url: string): Promise<void> {
+    if (url.length > 2048) throw new AppError('INVALID_REQUEST', `${name} is longer than 2048 characters`);
+    try {
+      await checkDestination(url, this.deps.allowPrivate);
+    } catch (error) {
+      if (error instanceof BlockedDestination) throw new AppError('INVALID_REQUEST', `${name}: ${error.message}`);
+      throw error;
+    }
   }
 
   /** What the dispatcher needs, opened, kept per app until it changes on any node. */
@@ -123,15 +139,5 @@ export class PushSettingsService {
       }
       return setup;
     });
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  if (value.length > 2048) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
-  } catch {
-    return false;
   }
 }
