@@ -90,7 +90,7 @@ export async function importApp(storage: Storage, options: ImportOptions): Promi
   }
   await flush();
   if (!state) throw new ImportError('The file is empty: no export header');
-  await advanceSequences(storage, state);
+  await advanceSequences(db, storage.dialect.name, state);
   return state.summary;
 }
 
@@ -295,21 +295,19 @@ async function reserveSerial(
   }
 }
 
-/** Lets the target's sequences continue past every number (and position) imported. */
-async function advanceSequences(storage: Storage, state: ImportState): Promise<void> {
+/**
+ * Lets the target's sequences continue past every number (and position) imported: positions may
+ * point past the numbers reserved at the start. Never moves a sequence back (a running server may
+ * hold a number it has not written yet).
+ */
+async function advanceSequences(
+  db: Kysely<AnyTables>,
+  dialect: Storage['dialect']['name'],
+  state: ImportState,
+): Promise<void> {
   for (const table of TRANSFER_TABLES) {
     const moves = state.shifts.get(table.name);
     if (!table.serial || !moves || moves.highest === 0) continue;
-    const { column } = table.serial;
-    if (storage.dialect.name === 'postgres') {
-      await sql`select setval(pg_get_serial_sequence(${table.name}, ${column}),
-        greatest(${moves.highest}::bigint, (select coalesce(max(${sql.ref(column)}), 1) from ${sql.table(table.name)})))`.execute(
-        storage.db,
-      );
-    } else {
-      await sql`update sqlite_sequence set seq = max(seq, ${moves.highest}) where name = ${table.name}`.execute(
-        storage.db,
-      );
-    }
+    await reserveSerial(db, dialect, table, moves.highest);
   }
 }
