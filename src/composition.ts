@@ -214,40 +214,26 @@ export function composeModules(
   };
 }
 
+/** The order the HTTP app registers the modules' routes in. */
+const ROUTE_ORDER = [
+  'health',
+  'keys',
+  'users',
+  'audit',
+  'apps',
+  'stats',
+  'chat',
+  'prefs',
+  'files',
+  'stickers',
+  'devices',
+  'config',
+  'webhooks',
+  'push',
+  'operators',
+] as const satisfies readonly (keyof Modules)[];
+
 /** Each module's routes, in the order the HTTP app registers them. */
 export function moduleRoutes(modules: Modules) {
-  const {
-    health,
-    keys,
-    users,
-    audit,
-    apps,
-    stats,
-    chat,
-    prefs,
-    files,
-    stickers,
-    devices,
-    config,
-    webhooks,
-    push,
-    operators,
-  } = modules;
-  return [
-    health,
-    keys,
-    users,
-    audit,
-    apps,
-    stats,
-    chat,
-    prefs,
-    files,
-    stickers,
-    devices,
-    config,
-    webhooks,
-    push,
-    operators,
-  ].map((module) => module.routes);
+  return ROUTE_ORDER.map((name) => modules[name].routes);
 }
